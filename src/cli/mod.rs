@@ -1,0 +1,105 @@
+//! Command line: clap definitions and dispatch. Each subcommand lives in its own file and
+//! returns an exit code; errors bubble up as `anyhow::Error` to `main`, which calls
+//! [`exit_code_for`] — the one place that maps errors to codes.
+
+mod ask;
+mod chat;
+mod check;
+mod due;
+mod remind;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::assistant::Assistant;
+use crate::content::ContentError;
+
+/// 门特助手 — helps with China's outpatient special/chronic-disease insurance benefit (门特).
+#[derive(Debug, Parser)]
+#[command(name = "mente", version, about)]
+pub struct Cli {
+    /// Folder holding dialogs/, faq/ and data/ (default: ./ if it has them, else the source tree).
+    #[arg(long, global = true, env = "MENTE_CONTENT", value_name = "DIR")]
+    pub content: Option<PathBuf>,
+    /// SQLite database URL.
+    #[arg(long, global = true, env = "MENTE_DB", value_name = "URL", default_value = crate::store::DEFAULT_DB_URL)]
+    pub db: String,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Answer a question from the FAQ.
+    Ask(ask::AskArgs),
+    /// Match a disease name against a region's catalogue.
+    Disease(ask::DiseaseArgs),
+    /// Estimate reimbursement for a year's eligible expense.
+    Calc(ask::CalcArgs),
+    /// Chat with the assistant in the terminal.
+    Chat(chat::ChatArgs),
+    /// Validate all content and report every problem as FILE:LINE: message.
+    Check(check::CheckArgs),
+    /// Compute a deadline N working days after a date.
+    Due(due::DueArgs),
+    /// Send due reminders (once, or as a loop).
+    Remind(remind::RemindArgs),
+    /// Run the assistant on Telegram.
+    Serve(serve::ServeArgs),
+}
+
+/// A wrong argument: printed as is, exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Invalid content: diagnostics already printed, exit code 1.
+#[derive(Debug, thiserror::Error)]
+#[error("content is invalid; fix the problems above (or run `mente check`)")]
+pub struct InvalidContent;
+
+/// Maps an error to the process exit code: 2 for bad arguments, 1 for everything else.
+pub fn exit_code_for(err: &anyhow::Error) -> u8 {
+    if err.downcast_ref::<UsageError>().is_some() {
+        2
+    } else {
+        1
+    }
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let root = cli.content.clone().unwrap_or_else(crate::content::default_root);
+    if let Command::Check(args) = &cli.command {
+        return check::run(args, &root);
+    }
+    let assistant = load_assistant(&root)?;
+    match cli.command {
+        Command::Ask(args) => ask::run_ask(&args, &assistant),
+        Command::Disease(args) => ask::run_disease(&args, &assistant),
+        Command::Calc(args) => ask::run_calc(&args, &assistant),
+        Command::Chat(args) => chat::run(args, &cli.db, assistant).await,
+        Command::Due(args) => due::run(&args, &assistant),
+        Command::Remind(args) => remind::run(args, &cli.db, assistant).await,
+        Command::Serve(args) => serve::run(args, &cli.db, assistant).await,
+        Command::Check(_) => unreachable!("handled above"),
+    }
+}
+
+/// Loads content for every command but `check`; refuses to start on any problem.
+fn load_assistant(root: &std::path::Path) -> anyhow::Result<Assistant> {
+    match Assistant::load(root) {
+        Ok(assistant) => Ok(assistant),
+        Err(ContentError { diagnostics }) => {
+            for d in &diagnostics {
+                eprintln!("{d}");
+            }
+            Err(InvalidContent.into())
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Content loading: YAML files (dialogs, FAQ, region policy, disease catalogue, holiday calendar)
+//! turned into validated, cross-referenced data.
+//!
+//! Loading happens in two stages, like ripgrep's low/high-level arguments:
+//! 1. **parse** each file on its own (serde, field-level checks), collecting every problem;
+//! 2. **validate** references between files (dialog jumps, region ids, template slots).
+//!
+//! Every problem becomes a [`Diagnostic`] with `file:line`, and *all* of them are reported at once:
+//! staff fix a broken file in one pass, and a broken file is never silently skipped.
+//! [`load`] is the only function here that touches the filesystem; [`from_sources`] is pure.
+
+pub mod calendar;
+pub mod dialogs;
+pub mod diseases;
+pub mod faq;
+pub mod regions;
+pub mod yaml;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem found in the content, pointing at the file and line to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Path of the file as shown to staff (relative to the content root).
+    pub file: String,
+    /// 1-based line number; 1 when only the file is known.
+    pub line: usize,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// A diagnostic for `file` at `line`.
+    pub fn new(file: impl Into<String>, line: usize, message: impl Into<String>) -> Self {
+        Diagnostic { file: file.into(), line: line.max(1), message: message.into() }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+/// All diagnostics of a failed load; displayed one per line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ContentError {
+    /// Every problem found, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for ContentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.diagnostics {
+            writeln!(f, "{d}")?;
+        }
+        write!(f, "content has {} problem(s)", self.diagnostics.len())
+    }
+}
+
+/// The text of one content file, with the name used in diagnostics.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Display path, relative to the content root (e.g. `dialogs/apply.yaml`).
+    pub path: String,
+    /// Whole file contents.
+    pub text: String,
+}
+
+/// The raw files of a content tree, grouped by kind. Built by [`read_sources`] or by tests.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// `data/regions/*.yaml`
+    pub regions: Vec<SourceFile>,
+    /// `faq/*.yaml`
+    pub faq: Vec<SourceFile>,
+    /// `data/diseases/*.yaml`
+    pub diseases: Vec<SourceFile>,
+    /// `dialogs/*.yaml`
+    pub dialogs: Vec<SourceFile>,
+    /// `data/calendar/*.yaml`
+    pub calendar: Vec<SourceFile>,
+}
+
+/// Validated content, ready for the engine and the knowledge indexes.
+#[derive(Debug, Clone)]
+pub struct Content {
+    /// Region policy, by region id.
+    pub regions: regions::Regions,
+    /// FAQ entries, all regions.
+    pub faq: Vec<faq::FaqEntry>,
+    /// Disease catalogue, per region.
+    pub diseases: diseases::Catalogue,
+    /// Dialog trees, by dialog id.
+    pub dialogs: dialogs::Dialogs,
+    /// Working-day calendar (holidays and make-up workdays).
+    pub calendar: calendar::Calendar,
+}
+
+/// Where the content lives when no `--content` is given: the current directory if it holds
+/// `dialogs/`, otherwise the source tree this binary was built from (so `cargo run` works
+/// from any directory of a fresh clone).
+pub fn default_root() -> PathBuf {
+    let here = PathBuf::from(".");
+    if here.join("dialogs").is_dir() && here.join("data").is_dir() {
+        return here;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Reads and validates the content tree under `root`.
+pub fn load(root: &Path) -> Result<Content, ContentError> {
+    let sources = read_sources(root).map_err(|diagnostics| ContentError { diagnostics })?;
+    from_sources(&sources)
+}
+
+/// Reads every content file under `root`; the only filesystem access of this module.
+pub fn read_sources(root: &Path) -> Result<Sources, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut read = |dir: &str| read_dir_yaml(root, dir, &mut diags);
+    let sources = Sources {
+        regions: read("data/regions"),
+        faq: read("faq"),
+        diseases: read("data/diseases"),
+        dialogs: read("dialogs"),
+        calendar: read("data/calendar"),
+    };
+    if diags.is_empty() {
+        Ok(sources)
+    } else {
+        Err(diags)
+    }
+}
+
+fn read_dir_yaml(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
+    let full = root.join(dir);
+    let entries = match std::fs::read_dir(&full) {
+        Ok(entries) => entries,
+        Err(err) => {
+            diags.push(Diagnostic::new(dir, 1, format!("cannot read folder {}: {err}", full.display())));
+            return Vec::new();
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+        .collect();
+    // Sorted so that diagnostics and "first definition wins" are stable across machines.
+    paths.sort();
+    let mut files = Vec::new();
+    for path in paths {
+        let name = format!("{dir}/{}", path.file_name().unwrap_or_default().to_string_lossy());
+        match std::fs::read_to_string(&path) {
+            Ok(text) => files.push(SourceFile { path: name, text }),
+            Err(err) => diags.push(Diagnostic::new(name, 1, format!("cannot read file: {err}"))),
+        }
+    }
+    files
+}
+
+/// Parses and cross-validates already-read sources. Pure: used by [`load`] and by tests.
+pub fn from_sources(sources: &Sources) -> Result<Content, ContentError> {
+    let mut diags = Vec::new();
+    // Stage 1: each file on its own.
+    let regions = regions::parse_all(&sources.regions, &mut diags);
+    let faq = faq::parse_all(&sources.faq, &mut diags);
+    let diseases = diseases::parse_all(&sources.diseases, &mut diags);
+    let dialogs = dialogs::parse_all(&sources.dialogs, &mut diags);
+    let calendar = calendar::parse_all(&sources.calendar, &mut diags);
+    let content = Content { regions, faq, diseases, dialogs, calendar };
+    // Stage 2: references between files. Runs even after stage-1 problems so that staff see
+    // everything at once; each validator only looks at what did parse.
+    regions::validate(&content, sources, &mut diags);
+    faq::validate(&content, sources, &mut diags);
+    diseases::validate(&content, sources, &mut diags);
+    dialogs::validate(&content, sources, &mut diags);
+    calendar::validate(&content, sources, &mut diags);
+    if diags.is_empty() {
+        Ok(content)
+    } else {
+        Err(ContentError { diagnostics: diags })
+    }
+}

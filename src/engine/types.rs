@@ -1,0 +1,119 @@
+//! Engine data types shared with the adapters and the store.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::tracking::{Application, ApplicationCommand, ReminderCommand};
+
+/// Who a conversation is with: a channel (`terminal`, `telegram`) and that channel's user id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct UserKey {
+    /// Channel name.
+    pub channel: String,
+    /// The user's id within the channel (Telegram chat id, terminal `--user`).
+    pub user: String,
+}
+
+impl UserKey {
+    /// A key for `user` on `channel`.
+    pub fn new(channel: impl Into<String>, user: impl Into<String>) -> Self {
+        UserKey { channel: channel.into(), user: user.into() }
+    }
+}
+
+/// Durable conversation state. Stored as JSON; ids are plain strings (not Rust enums) so that
+/// content edits never make a stored session undecodable. New fields must be `#[serde(default)]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Session {
+    /// Chosen region id, remembered across dialogs.
+    pub region: Option<String>,
+    /// Current dialog id; `None` at the main menu.
+    pub dialog: Option<String>,
+    /// Current step id within `dialog`.
+    pub step: Option<String>,
+    /// Values collected so far.
+    pub slots: BTreeMap<String, String>,
+    /// Earlier positions, for /back.
+    pub back: Vec<Position>,
+    /// Consecutive invalid answers at the current step.
+    pub failures: u32,
+    /// Consent to store personal data: `None` not asked yet.
+    pub consent: Option<bool>,
+    /// Increments every turn; stamped into button data so stale buttons are recognised.
+    pub turn: u64,
+}
+
+/// A place in a dialog, with the slots as they were there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Position {
+    /// Dialog id.
+    pub dialog: String,
+    /// Step id.
+    pub step: String,
+    /// Slots at that step.
+    #[serde(default)]
+    pub slots: BTreeMap<String, String>,
+}
+
+/// What the user did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Typed text (commands such as `/menu` included).
+    Text(String),
+    /// A pressed button, carrying the opaque [`Choice::data`] of that button.
+    Button(String),
+}
+
+/// A message for the user.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Reply {
+    /// Plain text (adapters escape it for their format).
+    pub text: String,
+    /// Buttons offered with this message.
+    pub choices: Vec<Choice>,
+}
+
+/// One button.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    /// Label shown (≤ 64 bytes).
+    pub label: String,
+    /// Opaque data sent back as [`Input::Button`] (≤ 64 bytes, Telegram's callback limit).
+    pub data: String,
+}
+
+/// Everything the engine may read about the user besides the session, loaded by the store.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserData {
+    /// The user's tracked applications.
+    pub applications: Vec<Application>,
+}
+
+/// A side effect the store applies in the same transaction as the new session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// The user asked for a person; recorded as a hand-off to the region's hotline.
+    Handoff {
+        /// Region at the time, if known.
+        region: Option<String>,
+    },
+    /// Delete everything stored about the user (/forget).
+    Forget,
+    /// Create or change an application.
+    Application(ApplicationCommand),
+    /// Change reminders.
+    Reminders(ReminderCommand),
+}
+
+/// The result of one turn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// Messages to send, in order.
+    pub replies: Vec<Reply>,
+    /// The state to store.
+    pub session: Session,
+    /// Changes to apply with it.
+    pub effects: Vec<Effect>,
+}

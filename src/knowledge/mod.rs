@@ -1,0 +1,70 @@
+//! Knowledge: FAQ retrieval for Chinese free text and the disease-catalogue matcher, built once
+//! from validated [`Content`]. Pure: no I/O, no teloxide/sqlx/axum.
+//!
+//! STUB: owned by the knowledge-base work (issue 2). The public API below is the contract the
+//! engine codes against; bodies are placeholders.
+
+use serde::Serialize;
+
+use crate::content::Content;
+
+/// Indexes over the content, built at start-up.
+#[derive(Debug, Clone, Default)]
+pub struct Knowledge {}
+
+/// The answer to a free-text question (also the `mente ask --json` shape).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Answer {
+    /// FAQ entry id; `None` exactly when the assistant is not sure.
+    pub id: Option<String>,
+    /// Confidence in [0, 1].
+    pub score: f64,
+    /// Text to show (the answer, or the not-sure reply with suggestions and hotline).
+    pub answer: String,
+    /// Region the answer is for; `None` when it covers all or several regions.
+    pub region: Option<String>,
+    /// Source of the facts.
+    pub source: Option<String>,
+    /// Up to 3 likely questions when not sure.
+    pub suggestions: Vec<String>,
+}
+
+/// One disease candidate (also an element of `mente disease --json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiseaseMatch {
+    /// Catalogue name.
+    pub name: String,
+    /// Score in [0, 1], higher is better.
+    pub score: f64,
+    /// The alias or spelling that matched.
+    pub alias: Option<String>,
+    /// Resident-only, unverified, extra materials … for the user.
+    pub note: Option<String>,
+    /// Confident enough to accept without a "did you mean …?" question.
+    #[serde(skip)]
+    pub strong: bool,
+}
+
+impl Knowledge {
+    /// Builds every index from the content.
+    pub fn build(_content: &Content) -> Knowledge {
+        Knowledge {}
+    }
+
+    /// Answers a free-text question for `region` (or for every region when `None`).
+    pub fn answer(&self, _question: &str, _region: Option<&str>) -> Answer {
+        Answer {
+            id: None,
+            score: 0.0,
+            answer: String::new(),
+            region: None,
+            source: None,
+            suggestions: Vec::new(),
+        }
+    }
+
+    /// Ranked catalogue matches for `text` in `region`, best first; empty when nothing is close.
+    pub fn match_disease(&self, _text: &str, _region: &str) -> Vec<DiseaseMatch> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,34 @@
+//! 门特助手 (mente): a conversational assistant for China's outpatient special/chronic-disease
+//! medical-insurance benefit (门诊慢特病, "门特"), for applicants, their families and hotline staff.
+//!
+//! # Layout
+//!
+//! The **pure core** imports nothing from teloxide, sqlx or axum and never reads the clock:
+//! - [`content`]: load YAML content (dialogs, FAQ, regions, diseases, calendar) in two stages,
+//!   reporting every problem as `file:line`.
+//! - [`knowledge`]: FAQ retrieval and the disease matcher.
+//! - [`policy`]: working-day calendar and reimbursement estimate.
+//! - [`engine`]: dialog trees — state + input + now → replies, next state, effects.
+//! - [`tracking`]: applications, their status history and the reminders they imply.
+//!
+//! **Adapters** at the edges stay thin:
+//! - [`store`]: SQLite via sqlx, all SQL of the project.
+//! - [`service`]: one conversation turn in one transaction (shared by every channel).
+//! - [`scheduler`]: the reminder worker (`run_once(now)` + loop) and the `Sender` interface.
+//! - [`terminal`], [`telegram`]: channels.
+//! - [`cli`]: the command line; `main.rs` only maps errors to exit codes.
+
+pub mod assistant;
+pub mod cli;
+pub mod clock;
+pub mod content;
+pub mod engine;
+pub mod knowledge;
+pub mod policy;
+pub mod scheduler;
+pub mod service;
+pub mod store;
+pub mod telegram;
+pub mod telemetry;
+pub mod terminal;
+pub mod tracking;
