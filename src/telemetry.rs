@@ -5,5 +5,6 @@ use tracing_subscriber::EnvFilter;
 /// Installs the global tracing subscriber; `RUST_LOG` overrides the default `warn` level.
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

@@ -138,7 +138,11 @@ fn read_dir_yaml(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>) -> Vec<Sou
     let entries = match std::fs::read_dir(&full) {
         Ok(entries) => entries,
         Err(err) => {
-            diags.push(Diagnostic::new(dir, 1, format!("cannot read folder {}: {err}", full.display())));
+            diags.push(Diagnostic::new(
+                dir,
+                1,
+                format!("cannot read folder {}: {err}", full.display()),
+            ));
             return Vec::new();
         }
     };

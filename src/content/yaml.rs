@@ -12,7 +12,11 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile, diags: &mut Vec<Diagnostic>
         Ok(value) => Some(value),
         Err(err) => {
             let line = err.location().map(|l| l.line()).unwrap_or(1);
-            diags.push(Diagnostic::new(&file.path, line, format!("YAML: {}", strip_location(&err))));
+            diags.push(Diagnostic::new(
+                &file.path,
+                line,
+                format!("YAML: {}", strip_location(&err)),
+            ));
             None
         }
     }

@@ -2,3 +2,4 @@
 
 pub mod calc;
 pub mod calendar;
+pub mod dates;

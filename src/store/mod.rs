@@ -4,6 +4,8 @@
 //! WAL mode lets the reminder worker read while a chat turn writes; `busy_timeout` makes a
 //! second writer (another worker, another process) wait instead of failing.
 
+pub mod tracking;
+
 use std::str::FromStr;
 use std::time::Duration;
 
