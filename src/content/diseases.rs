@@ -24,6 +24,20 @@ pub struct Disease {
     /// Other names people use (尿毒症, 透析 …).
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Only for 城乡居民 (resident) insurance.
+    #[serde(default)]
+    pub resident_only: bool,
+    /// Materials needed on top of the usual list (e.g. a recent photo for dialysis).
+    #[serde(default)]
+    pub extra_materials: Vec<String>,
+    /// From an official list (`false`: seen only in news or reference material).
+    #[serde(default)]
+    pub verified: bool,
+    /// Where this entry comes from.
+    pub source: String,
+    /// Anything the user should know.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -20,17 +20,40 @@ pub struct Region {
     pub id: String,
     /// Display name, e.g. 攀枝花.
     pub name: String,
+    /// Province, e.g. 四川.
+    pub province: String,
+    /// Hotline number; `None` when no official number is known.
+    #[serde(default)]
+    pub hotline: Option<String>,
+    /// Review time limit in working days after acceptance (自受理之日起N个工作日).
+    pub review_working_days: u32,
+    /// When reminders go out.
+    pub reminders: ReminderDefaults,
+}
+
+/// Reminder timing defaults of a region.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderDefaults {
+    /// Days before the benefit's validity ends, one reminder each (e.g. `[30, 7]`).
+    pub renewal_days_before: Vec<u32>,
+    /// Days before a supplement-materials deadline.
+    pub supplement_days_before: Vec<u32>,
 }
 
 impl Region {
     /// Names usable in templates as `{region.KEY}`.
-    pub const FACT_KEYS: &'static [&'static str] = &["id", "name"];
+    pub const FACT_KEYS: &'static [&'static str] = &["id", "name", "province", "hotline"];
 
     /// A fact for templates (`{region.hotline}`); `None` for an unknown key.
     pub fn fact(&self, key: &str) -> Option<String> {
         match key {
             "id" => Some(self.id.clone()),
             "name" => Some(self.name.clone()),
+            "province" => Some(self.province.clone()),
+            "hotline" => {
+                Some(self.hotline.clone().unwrap_or_else(|| "（暂无公开的专线号码）".to_string()))
+            }
             _ => None,
         }
     }

@@ -10,7 +10,9 @@ use crate::content::Content;
 
 /// Indexes over the content, built at start-up.
 #[derive(Debug, Clone, Default)]
-pub struct Knowledge {}
+pub struct Knowledge {
+    diseases: crate::content::diseases::Catalogue,
+}
 
 /// The answer to a free-text question (also the `mente ask --json` shape).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,8 +49,8 @@ pub struct DiseaseMatch {
 
 impl Knowledge {
     /// Builds every index from the content.
-    pub fn build(_content: &Content) -> Knowledge {
-        Knowledge {}
+    pub fn build(content: &Content) -> Knowledge {
+        Knowledge { diseases: content.diseases.clone() }
     }
 
     /// Answers a free-text question for `region` (or for every region when `None`).
@@ -64,7 +66,19 @@ impl Knowledge {
     }
 
     /// Ranked catalogue matches for `text` in `region`, best first; empty when nothing is close.
-    pub fn match_disease(&self, _text: &str, _region: &str) -> Vec<DiseaseMatch> {
-        Vec::new()
+    pub fn match_disease(&self, text: &str, region: &str) -> Vec<DiseaseMatch> {
+        // Placeholder: exact name or alias only.
+        let text = text.trim();
+        let Some(list) = self.diseases.by_region.get(region) else { return Vec::new() };
+        list.iter()
+            .filter(|d| d.name == text || d.aliases.iter().any(|a| a == text))
+            .map(|d| DiseaseMatch {
+                name: d.name.clone(),
+                score: 1.0,
+                alias: Some(text.to_string()),
+                note: d.note.clone(),
+                strong: true,
+            })
+            .collect()
     }
 }
