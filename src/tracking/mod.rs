@@ -3,6 +3,8 @@
 //!
 //! STUB: owned by the tracking work (issue 4).
 
+pub mod chat;
+
 use serde::{Deserialize, Serialize};
 
 /// One application a user is keeping track of.
