@@ -4,6 +4,8 @@
 //! STUB: owned by the knowledge-base work (issue 2). The public API below is the contract the
 //! engine codes against; bodies are placeholders.
 
+pub mod materials;
+
 use serde::Serialize;
 
 use crate::content::Content;
