@@ -6,6 +6,7 @@
 //!
 //! STUB: owned by the conversation-engine work (issue 3); the types are the contract.
 
+pub mod input;
 mod types;
 
 pub use types::*;
