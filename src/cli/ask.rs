@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::assistant::Assistant;
+use crate::cli::UsageError;
 
 /// `mente ask [--region ID] [--json] QUESTION...`
 #[derive(Debug, Args)]
@@ -42,9 +43,25 @@ pub struct CalcArgs {
     pub region: String,
 }
 
-/// Runs `mente ask`.
-pub fn run_ask(_args: &AskArgs, _assistant: &Assistant) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("mente ask is not implemented yet")
+/// Runs `mente ask`: the FAQ answer (or the not-sure reply) as text or as one JSON object.
+pub fn run_ask(args: &AskArgs, assistant: &Assistant) -> anyhow::Result<ExitCode> {
+    let question = args.question.join(" ");
+    if question.trim().is_empty() {
+        return Err(UsageError("mente ask: the question is empty; write it after the options, e.g. `mente ask --region panzhihua 职工起付线多少`".into()).into());
+    }
+    if let Some(region) = &args.region {
+        if !assistant.content.regions.contains_key(region) {
+            let known: Vec<&str> = assistant.content.regions.keys().map(String::as_str).collect();
+            return Err(UsageError(format!("mente ask: unknown region `{region}` (known: {})", known.join(", "))).into());
+        }
+    }
+    let answer = assistant.knowledge.answer(&question, args.region.as_deref());
+    if args.json {
+        println!("{}", serde_json::to_string(&answer)?);
+    } else {
+        println!("{}", answer.answer);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Runs `mente disease`.

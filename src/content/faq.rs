@@ -1,37 +1,204 @@
-//! FAQ entries (`faq/*.yaml`): stable id, regions, paraphrased questions, answer, source, as-of date.
-//!
-//! STUB: owned by the knowledge-base work (issue 2).
+//! FAQ entries (`faq/*.yaml`) and the staff-editable retrieval vocabulary (`faq/synonyms.yaml`):
+//! synonyms, filler words and off-topic words. Stage 1 parses each file on its own; stage 2
+//! checks ids, regions and sizes and points at `file:line`.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{yaml, Content, Diagnostic, SourceFile, Sources};
 
+/// The file under `faq/` that holds the vocabulary instead of entries.
+pub const SYNONYMS_FILE: &str = "faq/synonyms.yaml";
+
+/// Longest answer accepted: a chat message must stay readable (and within Telegram's limit).
+pub const MAX_ANSWER_CHARS: usize = 4096;
+
 /// One question-and-answer entry.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FaqEntry {
     /// Stable id (used by `mente ask --json` and by dialogs).
     pub id: String,
     /// Region ids this entry applies to; empty means every region.
     #[serde(default)]
     pub regions: Vec<String>,
+    /// What the entry is about. Entries of different regions with the same topic are the
+    /// regional versions of one answer; they are shown side by side when the region is unknown.
+    #[serde(default)]
+    pub topic: Option<String>,
     /// Ways people ask it.
     pub questions: Vec<String>,
     /// The answer, in our own words.
     pub answer: String,
     /// Where the facts come from (seed file or research note).
     pub source: String,
+    /// Date the facts were checked against the source.
+    pub as_of: NaiveDate,
+    /// `false` when the facts come from material below news quality; the answer then says
+    /// the local insurance office has the last word.
+    #[serde(default = "default_verified")]
+    pub verified: bool,
+    /// Content file the entry was read from (set by the loader, used for diagnostics).
+    #[serde(skip)]
+    pub file: String,
 }
 
-/// Stage 1: parses every FAQ file (each holds a list of entries).
+fn default_verified() -> bool {
+    true
+}
+
+/// Words the FAQ retrieval treats specially; edited by staff in `faq/synonyms.yaml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vocabulary {
+    /// Groups of words that mean the same thing; each is rewritten to its group's `term`.
+    #[serde(default)]
+    pub synonyms: Vec<SynonymGroup>,
+    /// Words that carry no meaning in a question (请问, 一下, 呢 …) and are dropped.
+    #[serde(default)]
+    pub fillers: Vec<String>,
+    /// Words that mark a question as outside 门特 (护照, 天气, 公积金 …): never answered confidently.
+    #[serde(default)]
+    pub off_topic: Vec<String>,
+}
+
+/// One synonym group: `also` words are read as `term`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SynonymGroup {
+    /// The word used in the FAQ questions.
+    pub term: String,
+    /// Other ways people say it.
+    pub also: Vec<String>,
+}
+
+/// Stage 1: parses every FAQ file (each holds a list of entries); skips the vocabulary file.
 pub fn parse_all(files: &[SourceFile], diags: &mut Vec<Diagnostic>) -> Vec<FaqEntry> {
     let mut all = Vec::new();
-    for file in files {
+    for file in files.iter().filter(|f| f.path != SYNONYMS_FILE) {
         if let Some(entries) = yaml::parse::<Vec<FaqEntry>>(file, diags) {
-            all.extend(entries);
+            all.extend(entries.into_iter().map(|e| FaqEntry { file: file.path.clone(), ..e }));
         }
     }
     all
 }
 
-/// Stage 2: cross-checks FAQ entries (region ids, duplicate ids).
-pub fn validate(_content: &Content, _sources: &Sources, _diags: &mut Vec<Diagnostic>) {}
+/// Stage 1: parses `faq/synonyms.yaml` (an absent file means an empty vocabulary).
+pub fn parse_vocabulary(files: &[SourceFile], diags: &mut Vec<Diagnostic>) -> Vocabulary {
+    files
+        .iter()
+        .find(|f| f.path == SYNONYMS_FILE)
+        .and_then(|file| yaml::parse::<Vocabulary>(file, diags))
+        .unwrap_or_default()
+}
+
+/// Stage 2: cross-checks FAQ entries (duplicate ids, region ids, empty or oversized texts)
+/// and the vocabulary (blank words, a word in two synonym groups).
+pub fn validate(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let text_of = |path: &str| {
+        sources.faq.iter().find(|f| f.path == path).map(|f| f.text.as_str()).unwrap_or("")
+    };
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for entry in &content.faq {
+        let text = text_of(&entry.file);
+        let nth = seen.entry(entry.id.as_str()).or_insert(0);
+        let line = nth_line_of(text, "id", &entry.id, count_in_file(content, entry, &entry.file));
+        let mut report = |message: String| diags.push(Diagnostic::new(&entry.file, line, message));
+        if *nth > 0 {
+            report(format!("duplicate FAQ id `{}` (ids must be unique across faq/)", entry.id));
+        }
+        *nth += 1;
+        check_entry(entry, content, &mut report);
+    }
+    validate_vocabulary(&content.faq_vocabulary, sources, diags);
+}
+
+/// Which occurrence (0-based) of its id `entry` is within its own file.
+fn count_in_file(content: &Content, entry: &FaqEntry, file: &str) -> usize {
+    content
+        .faq
+        .iter()
+        .take_while(|e| !std::ptr::eq(*e, entry))
+        .filter(|e| e.file == file && e.id == entry.id)
+        .count()
+}
+
+/// The line of the `n`-th (0-based) `key: value` line, falling back to [`yaml::line_of`].
+fn nth_line_of(text: &str, key: &str, value: &str, n: usize) -> usize {
+    let first = yaml::line_of(text, key, value);
+    if n == 0 {
+        return first;
+    }
+    let wanted = [format!("{key}: {value}"), format!("{key}: \"{value}\"")];
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let t = l.trim_start().trim_start_matches("- ");
+            wanted.iter().any(|w| t == w.as_str())
+        })
+        .nth(n)
+        .map(|(i, _)| i + 1)
+        .unwrap_or(first)
+}
+
+fn check_entry(entry: &FaqEntry, content: &Content, report: &mut impl FnMut(String)) {
+    if entry.id.trim().is_empty() {
+        report("FAQ entry has an empty id".to_string());
+    }
+    for region in &entry.regions {
+        if !content.regions.contains_key(region) {
+            let known: Vec<&str> = content.regions.keys().map(String::as_str).collect();
+            report(format!(
+                "FAQ `{}`: unknown region `{region}` (known: {})",
+                entry.id,
+                known.join(", ")
+            ));
+        }
+    }
+    if entry.questions.is_empty() {
+        report(format!("FAQ `{}` has no questions", entry.id));
+    }
+    if entry.questions.iter().any(|q| q.trim().is_empty()) {
+        report(format!("FAQ `{}` has an empty question", entry.id));
+    }
+    if entry.answer.trim().is_empty() {
+        report(format!("FAQ `{}` has an empty answer", entry.id));
+    }
+    let chars = entry.answer.chars().count();
+    if chars > MAX_ANSWER_CHARS {
+        report(format!(
+            "FAQ `{}`: answer has {chars} characters, more than {MAX_ANSWER_CHARS}; split it",
+            entry.id
+        ));
+    }
+    if entry.source.trim().is_empty() {
+        report(format!("FAQ `{}` has no source", entry.id));
+    }
+}
+
+fn validate_vocabulary(vocab: &Vocabulary, sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let Some(file) = sources.faq.iter().find(|f| f.path == SYNONYMS_FILE) else { return };
+    let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+    let blank = vocab.fillers.iter().chain(&vocab.off_topic).any(|w| w.trim().is_empty());
+    if blank {
+        diags.push(Diagnostic::new(&file.path, 1, "empty word in fillers or off_topic"));
+    }
+    for group in &vocab.synonyms {
+        let line = yaml::line_of(&file.text, "term", &group.term);
+        let words: BTreeSet<&str> =
+            std::iter::once(group.term.as_str()).chain(group.also.iter().map(String::as_str)).collect();
+        for word in words {
+            if word.trim().is_empty() {
+                diags.push(Diagnostic::new(&file.path, line, format!("empty synonym in `{}`", group.term)));
+            } else if let Some(first) = owner.insert(word, &group.term) {
+                diags.push(Diagnostic::new(
+                    &file.path,
+                    line,
+                    format!("`{word}` is in two synonym groups (`{first}` and `{}`)", group.term),
+                ));
+            }
+        }
+    }
+}

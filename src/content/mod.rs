@@ -90,6 +90,8 @@ pub struct Content {
     pub regions: regions::Regions,
     /// FAQ entries, all regions.
     pub faq: Vec<faq::FaqEntry>,
+    /// Synonyms, filler and off-topic words for FAQ retrieval (`faq/synonyms.yaml`).
+    pub faq_vocabulary: faq::Vocabulary,
     /// Disease catalogue, per region.
     pub diseases: diseases::Catalogue,
     /// Dialog trees, by dialog id.
@@ -169,10 +171,11 @@ pub fn from_sources(sources: &Sources) -> Result<Content, ContentError> {
     // Stage 1: each file on its own.
     let regions = regions::parse_all(&sources.regions, &mut diags);
     let faq = faq::parse_all(&sources.faq, &mut diags);
+    let faq_vocabulary = faq::parse_vocabulary(&sources.faq, &mut diags);
     let diseases = diseases::parse_all(&sources.diseases, &mut diags);
     let dialogs = dialogs::parse_all(&sources.dialogs, &mut diags);
     let calendar = calendar::parse_all(&sources.calendar, &mut diags);
-    let content = Content { regions, faq, diseases, dialogs, calendar };
+    let content = Content { regions, faq, faq_vocabulary, diseases, dialogs, calendar };
     // Stage 2: references between files. Runs even after stage-1 problems so that staff see
     // everything at once; each validator only looks at what did parse.
     regions::validate(&content, sources, &mut diags);

@@ -4,6 +4,7 @@
 //! STUB: owned by the knowledge-base work (issue 2). The public API below is the contract the
 //! engine codes against; bodies are placeholders.
 
+pub mod faq;
 pub mod materials;
 
 use serde::Serialize;
@@ -13,6 +14,8 @@ use crate::content::Content;
 /// Indexes over the content, built at start-up.
 #[derive(Debug, Clone, Default)]
 pub struct Knowledge {
+    /// FAQ retrieval index.
+    faq: faq::FaqIndex,
     diseases: crate::content::diseases::Catalogue,
 }
 
@@ -52,19 +55,17 @@ pub struct DiseaseMatch {
 impl Knowledge {
     /// Builds every index from the content.
     pub fn build(content: &Content) -> Knowledge {
-        Knowledge { diseases: content.diseases.clone() }
+        Knowledge { faq: faq::FaqIndex::build(content), diseases: content.diseases.clone() }
     }
 
     /// Answers a free-text question for `region` (or for every region when `None`).
-    pub fn answer(&self, _question: &str, _region: Option<&str>) -> Answer {
-        Answer {
-            id: None,
-            score: 0.0,
-            answer: String::new(),
-            region: None,
-            source: None,
-            suggestions: Vec::new(),
-        }
+    pub fn answer(&self, question: &str, region: Option<&str>) -> Answer {
+        self.faq.answer(question, region)
+    }
+
+    /// The FAQ index itself (entry ids, for tools and tests).
+    pub fn faq(&self) -> &faq::FaqIndex {
+        &self.faq
     }
 
     /// Ranked catalogue matches for `text` in `region`, best first; empty when nothing is close.

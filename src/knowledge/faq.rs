@@ -1,0 +1,602 @@
+//! FAQ retrieval for Chinese free text.
+//!
+//! People type short, colloquial questions with typos, homophones (起付限 for 起付线), pinyin
+//! (qifuxian) and filler words, in any word order. So a question is matched by overlap of small
+//! pieces rather than words: after normalising (full-width → half-width, punctuation and filler
+//! words dropped, synonyms rewritten to one term from `faq/synonyms.yaml`) it becomes a bag of
+//! character unigrams and bigrams plus pinyin syllable unigrams and bigrams. These are weighted
+//! by TF-IDF and compared by cosine with every paraphrased FAQ question; an entry scores as its
+//! best question. Everything is precomputed in [`FaqIndex::build`]; a query is one pass over
+//! an inverted index.
+//!
+//! Confidence is the cosine itself. Below [`THRESHOLD`], or when the question names something
+//! outside 门特 (护照, 天气, 公积金 … from the vocabulary's `off_topic`), the reply says it is not
+//! sure, suggests up to three questions and gives the hotline(s), and `id` is `None`.
+
+use std::collections::{BTreeSet, HashMap};
+
+use pinyin::ToPinyin;
+
+use super::Answer;
+use crate::content::faq::{FaqEntry, Vocabulary};
+use crate::content::Content;
+
+/// Minimum cosine for a confident answer; tuned on `tests/devset/questions.tsv`.
+pub const THRESHOLD: f32 = 0.40;
+
+/// Minimum cosine for a question to be offered as a suggestion.
+const SUGGEST_MIN: f32 = 0.12;
+
+/// Relative weights of the feature kinds: bigrams carry word order and meaning, unigrams and
+/// pinyin make typos and homophones still overlap.
+const W_CHAR: f32 = 0.5;
+const W_BIGRAM: f32 = 1.0;
+const W_SYLLABLE: f32 = 0.35;
+const W_SYLLABLE_PAIR: f32 = 0.8;
+const W_WORD: f32 = 1.0;
+
+/// Longest pinyin syllable (zhuang, chuang, shuang).
+const MAX_SYLLABLE: usize = 6;
+
+/// The precomputed FAQ index.
+#[derive(Debug, Clone, Default)]
+pub struct FaqIndex {
+    entries: Vec<Entry>,
+    /// Each indexed question: the entry it belongs to.
+    doc_entry: Vec<u32>,
+    /// Feature → (idf, postings of (question, normalised weight)).
+    postings: HashMap<u64, (f32, Vec<(u32, f32)>)>,
+    /// idf given to a feature no FAQ question has: unknown words weigh like the rarest ones.
+    unseen_idf: f32,
+    text: Normaliser,
+    regions: Vec<RegionInfo>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    id: String,
+    regions: Vec<String>,
+    topic: Option<String>,
+    first_question: String,
+    answer: String,
+    source: String,
+    as_of: String,
+    verified: bool,
+}
+
+#[derive(Debug, Clone)]
+struct RegionInfo {
+    id: String,
+    name: String,
+    hotline: String,
+}
+
+/// Text normalisation shared by the index and the queries.
+#[derive(Debug, Clone, Default)]
+struct Normaliser {
+    /// Fillers, longest first.
+    fillers: Vec<String>,
+    /// First character → (variant, term), longest variant first.
+    synonyms: HashMap<char, Vec<(String, String)>>,
+    /// Off-topic words, normalised.
+    off_topic: Vec<String>,
+    /// Pinyin syllables that occur in the content, for splitting typed pinyin.
+    syllables: BTreeSet<String>,
+}
+
+impl FaqIndex {
+    /// Builds the index from validated content.
+    pub fn build(content: &Content) -> FaqIndex {
+        let mut text = Normaliser::new(&content.faq_vocabulary);
+        let entries: Vec<Entry> = content.faq.iter().map(Entry::from).collect();
+        // Syllables first: typed pinyin in the questions themselves must be split with them.
+        for entry in &content.faq {
+            for q in &entry.questions {
+                text.learn_syllables(q);
+            }
+        }
+        for group in &content.faq_vocabulary.synonyms {
+            text.learn_syllables(&group.term);
+        }
+        let mut docs: Vec<(u32, Vec<(u64, f32)>)> = Vec::new();
+        for (i, entry) in content.faq.iter().enumerate() {
+            for q in &entry.questions {
+                docs.push((i as u32, text.features(q)));
+            }
+        }
+        let regions = content
+            .regions
+            .values()
+            .map(|r| RegionInfo {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                hotline: r.fact("hotline").unwrap_or_default(),
+            })
+            .collect();
+        let mut index = FaqIndex {
+            entries,
+            doc_entry: docs.iter().map(|(e, _)| *e).collect(),
+            postings: HashMap::new(),
+            unseen_idf: 0.0,
+            text,
+            regions,
+        };
+        index.fill_postings(&docs);
+        index
+    }
+
+    fn fill_postings(&mut self, docs: &[(u32, Vec<(u64, f32)>)]) {
+        let mut df: HashMap<u64, u32> = HashMap::new();
+        for (_, feats) in docs {
+            for (f, _) in feats {
+                *df.entry(*f).or_default() += 1;
+            }
+        }
+        let n = docs.len().max(1) as f32;
+        let idf = |d: u32| (1.0 + n / d as f32).ln();
+        self.unseen_idf = (1.0 + n).ln();
+        for (doc, (_, feats)) in docs.iter().enumerate() {
+            let weighted: Vec<(u64, f32)> = feats.iter().map(|(f, w)| (*f, w * idf(df[f]))).collect();
+            let norm = weighted.iter().map(|(_, w)| w * w).sum::<f32>().sqrt().max(1e-6);
+            for (f, w) in weighted {
+                let slot = self.postings.entry(f).or_insert_with(|| (idf(df[&f]), Vec::new()));
+                slot.1.push((doc as u32, w / norm));
+            }
+        }
+    }
+
+    /// Answers `question` for `region` (every region when `None` or unknown).
+    pub fn answer(&self, question: &str, region: Option<&str>) -> Answer {
+        let region = region.filter(|r| self.regions.iter().any(|info| info.id == *r));
+        let normalised = self.text.prepare(question);
+        if normalised.trim().is_empty() {
+            return self.not_sure(region, Vec::new(), 0.0, false);
+        }
+        let ranked = self.rank(&normalised, region);
+        let best = ranked.first().copied();
+        if self.text.is_off_topic(&normalised) {
+            return self.not_sure(region, Vec::new(), 0.0, true);
+        }
+        match best {
+            Some((entry, score)) if score >= THRESHOLD => self.confident(entry, score, region),
+            _ => self.not_sure(region, ranked, best.map_or(0.0, |b| b.1), false),
+        }
+    }
+
+    /// Entries applicable to `region`, best first, with their cosine.
+    fn rank(&self, normalised: &str, region: Option<&str>) -> Vec<(usize, f32)> {
+        let query = self.text.features_of_normalised(normalised);
+        let weighted: Vec<(u64, f32)> = query
+            .iter()
+            .map(|(f, w)| {
+                let idf = self.postings.get(f).map_or(self.unseen_idf, |p| p.0);
+                (*f, w * idf)
+            })
+            .collect();
+        let norm = weighted.iter().map(|(_, w)| w * w).sum::<f32>().sqrt().max(1e-6);
+        let mut doc_scores = vec![0.0f32; self.doc_entry.len()];
+        for (f, w) in &weighted {
+            if let Some((_, list)) = self.postings.get(f) {
+                for (doc, dw) in list {
+                    doc_scores[*doc as usize] += w / norm * dw;
+                }
+            }
+        }
+        let mut entry_scores = vec![0.0f32; self.entries.len()];
+        for (doc, score) in doc_scores.iter().enumerate() {
+            let e = self.doc_entry[doc] as usize;
+            entry_scores[e] = entry_scores[e].max(*score);
+        }
+        let mut ranked: Vec<(usize, f32)> = entry_scores
+            .into_iter()
+            .enumerate()
+            .filter(|(e, s)| *s > 0.0 && self.entries[*e].applies_to(region))
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked
+    }
+
+    fn confident(&self, best: usize, score: f32, region: Option<&str>) -> Answer {
+        let entry = &self.entries[best];
+        let siblings = self.siblings(best);
+        if region.is_none() && siblings.len() > 1 {
+            return self.side_by_side(entry, &siblings, score);
+        }
+        let answer_region = match (region, entry.regions.as_slice()) {
+            (Some(r), _) => Some(r.to_string()),
+            (None, [only]) => Some(only.clone()),
+            _ => None,
+        };
+        Answer {
+            id: Some(entry.id.clone()),
+            score: round(score),
+            answer: self.render(entry, answer_region.as_deref()),
+            region: answer_region,
+            source: Some(entry.source.clone()),
+            suggestions: Vec::new(),
+        }
+    }
+
+    /// The regional versions of `best` (same topic, region-specific), in region order.
+    fn siblings(&self, best: usize) -> Vec<usize> {
+        let entry = &self.entries[best];
+        let Some(topic) = entry.topic.as_deref().filter(|_| !entry.regions.is_empty()) else {
+            return vec![best];
+        };
+        let mut found: Vec<usize> = (0..self.entries.len())
+            .filter(|i| {
+                let e = &self.entries[*i];
+                e.topic.as_deref() == Some(topic) && !e.regions.is_empty()
+            })
+            .collect();
+        found.sort_by_key(|i| self.region_order(&self.entries[*i].regions[0]));
+        found
+    }
+
+    fn region_order(&self, id: &str) -> usize {
+        self.regions.iter().position(|r| r.id == id).unwrap_or(usize::MAX)
+    }
+
+    /// Region unknown and the regions answer differently: every version, labelled.
+    fn side_by_side(&self, best: &Entry, siblings: &[usize], score: f32) -> Answer {
+        let parts: Vec<String> = siblings
+            .iter()
+            .map(|i| {
+                let e = &self.entries[*i];
+                format!("【{}】\n{}", self.region_names(&e.regions), self.render(e, None))
+            })
+            .collect();
+        let mut sources: Vec<&str> = Vec::new();
+        for i in siblings {
+            let s = self.entries[*i].source.as_str();
+            if !sources.contains(&s) {
+                sources.push(s);
+            }
+        }
+        Answer {
+            id: best.topic.clone(),
+            score: round(score),
+            answer: format!("各地规定不同，请看您参保的地区：\n\n{}", parts.join("\n\n")),
+            region: None,
+            source: Some(sources.join("; ")),
+            suggestions: Vec::new(),
+        }
+    }
+
+    /// The answer text with its source, region and date.
+    fn render(&self, entry: &Entry, region: Option<&str>) -> String {
+        let where_ = match region {
+            Some(r) if !entry.regions.is_empty() || self.regions.len() == 1 => self.region_names(&[r]),
+            _ if entry.regions.is_empty() => "各地通用".to_string(),
+            _ => self.region_names(&entry.regions),
+        };
+        let caveat = if entry.verified { "" } else { "\n（此条不是官方文件原文，以当地医保部门最新公布为准）" };
+        format!(
+            "{}{caveat}\n——来源：{}｜地区：{where_}｜截至 {}",
+            entry.answer.trim_end(),
+            entry.source,
+            entry.as_of
+        )
+    }
+
+    fn region_names<S: AsRef<str>>(&self, ids: &[S]) -> String {
+        let names: Vec<&str> = ids
+            .iter()
+            .map(|id| {
+                let id = id.as_ref();
+                self.regions.iter().find(|r| r.id == id).map_or(id, |r| r.name.as_str())
+            })
+            .collect();
+        names.join("、")
+    }
+
+    fn not_sure(&self, region: Option<&str>, ranked: Vec<(usize, f32)>, score: f32, off_topic: bool) -> Answer {
+        let suggestions = self.suggestions(&ranked);
+        let mut text = if off_topic {
+            "抱歉，这个问题不在门特（门诊慢特病）业务范围内，我回答不了。".to_string()
+        } else {
+            "抱歉，这个问题我没有把握回答准确。".to_string()
+        };
+        if !suggestions.is_empty() {
+            text.push_str("您是不是想问：");
+            for (i, s) in suggestions.iter().enumerate() {
+                text.push_str(&format!("\n{}. {s}", i + 1));
+            }
+            text.push('\n');
+        }
+        text.push_str(if off_topic { "门特的问题可以问我，或者咨询医保经办机构：" } else { "也可以换个说法再问，或者咨询医保经办机构：" });
+        let hotlines: Vec<String> = self
+            .regions
+            .iter()
+            .filter(|r| region.map_or(true, |id| id == r.id))
+            .map(|r| format!("{} {}", r.name, r.hotline))
+            .collect();
+        text.push_str(&hotlines.join("；"));
+        Answer {
+            id: None,
+            score: round(score),
+            answer: text,
+            region: region.map(str::to_string),
+            source: None,
+            suggestions,
+        }
+    }
+
+    /// Up to three likely questions: one per topic, above a minimal overlap.
+    fn suggestions(&self, ranked: &[(usize, f32)]) -> Vec<String> {
+        let mut topics: Vec<&str> = Vec::new();
+        let mut out = Vec::new();
+        for (e, score) in ranked {
+            if *score < SUGGEST_MIN || out.len() == 3 {
+                break;
+            }
+            let entry = &self.entries[*e];
+            let key = entry.topic.as_deref().unwrap_or(entry.id.as_str());
+            if !topics.contains(&key) {
+                topics.push(key);
+                out.push(entry.first_question.clone());
+            }
+        }
+        out
+    }
+
+    /// Ids of every indexed entry (for coverage tests and tools).
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|e| e.id.as_str())
+    }
+}
+
+fn round(score: f32) -> f64 {
+    (f64::from(score.clamp(0.0, 1.0)) * 1000.0).round() / 1000.0
+}
+
+impl From<&FaqEntry> for Entry {
+    fn from(e: &FaqEntry) -> Entry {
+        Entry {
+            id: e.id.clone(),
+            regions: e.regions.clone(),
+            topic: e.topic.clone(),
+            first_question: e.questions.first().cloned().unwrap_or_default(),
+            answer: e.answer.clone(),
+            source: e.source.clone(),
+            as_of: e.as_of.to_string(),
+            verified: e.verified,
+        }
+    }
+}
+
+impl Entry {
+    fn applies_to(&self, region: Option<&str>) -> bool {
+        match region {
+            None => true,
+            Some(r) => self.regions.is_empty() || self.regions.iter().any(|x| x == r),
+        }
+    }
+}
+
+impl Normaliser {
+    fn new(vocab: &Vocabulary) -> Normaliser {
+        let mut n = Normaliser::default();
+        n.fillers = vocab.fillers.iter().map(|f| basic(f)).filter(|f| !f.is_empty()).collect();
+        n.fillers.sort_by_key(|f| std::cmp::Reverse(f.chars().count()));
+        for group in &vocab.synonyms {
+            let term = n.drop_fillers(&basic(&group.term));
+            // The term maps to itself so that a variant inside it (比例 in 报销比例) is not rewritten.
+            if let Some(first) = term.chars().next() {
+                n.synonyms.entry(first).or_default().push((term.clone(), term.clone()));
+            }
+            for variant in &group.also {
+                let v = n.drop_fillers(&basic(variant));
+                if let Some(first) = v.chars().next() {
+                    n.synonyms.entry(first).or_default().push((v, term.clone()));
+                }
+            }
+        }
+        for list in n.synonyms.values_mut() {
+            list.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
+        }
+        n.off_topic = vocab.off_topic.iter().map(|w| basic(w)).filter(|w| !w.is_empty()).collect();
+        n
+    }
+
+    fn learn_syllables(&mut self, text: &str) {
+        for c in text.chars() {
+            if let Some(p) = c.to_pinyin() {
+                self.syllables.insert(p.plain().to_string());
+            }
+        }
+    }
+
+    /// Full normalisation: basic clean-up, fillers dropped, synonyms rewritten.
+    fn prepare(&self, text: &str) -> String {
+        self.rewrite(&self.drop_fillers(&basic(text)))
+    }
+
+    fn drop_fillers(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for f in &self.fillers {
+            if out.contains(f.as_str()) {
+                out = out.replace(f.as_str(), "");
+            }
+        }
+        out
+    }
+
+    /// Rewrites synonym variants to their term, longest match first, left to right.
+    fn rewrite(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(c) = rest.chars().next() {
+            let hit = self
+                .synonyms
+                .get(&c)
+                .and_then(|list| list.iter().find(|(v, _)| rest.starts_with(v.as_str())));
+            match hit {
+                Some((variant, term)) => {
+                    out.push_str(term);
+                    rest = &rest[variant.len()..];
+                }
+                None => {
+                    out.push(c);
+                    rest = &rest[c.len_utf8()..];
+                }
+            }
+        }
+        out
+    }
+
+    fn is_off_topic(&self, normalised: &str) -> bool {
+        self.off_topic.iter().any(|w| normalised.contains(w.as_str()))
+    }
+
+    fn features(&self, text: &str) -> Vec<(u64, f32)> {
+        self.features_of_normalised(&self.prepare(text))
+    }
+
+    /// Feature bag of normalised text: (feature, kind weight × (1 + ln count)).
+    fn features_of_normalised(&self, text: &str) -> Vec<(u64, f32)> {
+        let mut counts: HashMap<u64, (f32, u32)> = HashMap::new();
+        let mut add = |f: u64, w: f32| counts.entry(f).or_insert((w, 0)).1 += 1;
+        for segment in text.split(' ').filter(|s| !s.is_empty()) {
+            let mut prev_han: Option<char> = None;
+            let mut syllables: Vec<&str> = Vec::new();
+            let mut chars = segment.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                if is_han(c) {
+                    add(hash(&[b'c'], &c.to_string()), W_CHAR);
+                    if let Some(p) = prev_han {
+                        add(hash(&[b'b'], &format!("{p}{c}")), W_BIGRAM);
+                    }
+                    prev_han = Some(c);
+                    match c.to_pinyin() {
+                        Some(p) => syllables.push(p.plain()),
+                        None => syllables.push(""),
+                    }
+                    continue;
+                }
+                prev_han = None;
+                // An ASCII run: a number, an English word (APP) or typed pinyin.
+                let mut end = i + c.len_utf8();
+                while let Some((j, d)) = chars.peek().copied() {
+                    if is_han(d) || d.is_ascii_digit() != c.is_ascii_digit() {
+                        break;
+                    }
+                    end = j + d.len_utf8();
+                    chars.next();
+                }
+                let run = &segment[i..end];
+                add(hash(&[b'w'], run), W_WORD);
+                if c.is_ascii_alphabetic() {
+                    if let Some(split) = self.split_pinyin(run) {
+                        syllables.extend(split);
+                        continue;
+                    }
+                }
+                syllables.push("");
+            }
+            for (k, s) in syllables.iter().enumerate() {
+                if s.is_empty() {
+                    continue;
+                }
+                add(hash(&[b'p'], s), W_SYLLABLE);
+                if let Some(next) = syllables.get(k + 1).filter(|n| !n.is_empty()) {
+                    add(hash(&[b'q'], &format!("{s} {next}")), W_SYLLABLE_PAIR);
+                }
+            }
+        }
+        counts.into_iter().map(|(f, (w, n))| (f, w * (1.0 + (n as f32).ln()))).collect()
+    }
+
+    /// Splits typed pinyin ("qifuxian") into known syllables; `None` unless all of it splits.
+    fn split_pinyin<'a>(&self, run: &'a str) -> Option<Vec<&'a str>> {
+        let n = run.len();
+        // best[i]: fewest syllables covering run[..i], with the start of the last one.
+        let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+        best[0] = Some((0, 0));
+        for i in 1..=n {
+            for len in 1..=MAX_SYLLABLE.min(i) {
+                let start = i - len;
+                let Some((count, _)) = best[start] else { continue };
+                if !run.is_char_boundary(start) || !self.syllables.contains(&run[start..i]) {
+                    continue;
+                }
+                if best[i].map_or(true, |(c, _)| count + 1 < c) {
+                    best[i] = Some((count + 1, start));
+                }
+            }
+        }
+        best[n]?;
+        let mut out = Vec::new();
+        let mut i = n;
+        while i > 0 {
+            let (_, start) = best[i]?;
+            out.push(&run[start..i]);
+            i = start;
+        }
+        out.reverse();
+        Some(out)
+    }
+}
+
+/// Full-width to half-width, lower case, punctuation and spaces to a single space.
+fn basic(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = true;
+    for c in text.chars() {
+        let c = match c {
+            '\u{3000}' => ' ',
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            _ => c,
+        }
+        .to_ascii_lowercase();
+        if is_han(c) || c.is_ascii_alphanumeric() {
+            out.push(c);
+            space = false;
+        } else if !space {
+            out.push(' ');
+            space = true;
+        }
+    }
+    out.trim_end().to_string()
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
+}
+
+/// FNV-1a over a kind tag and the feature text: features are compared as integers.
+fn hash(tag: &[u8], text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in tag.iter().chain(text.as_bytes()) {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> Vocabulary {
+        serde_yaml::from_str(
+            "synonyms:\n  - term: 起付线\n    also: [门槛费, 起付标准]\nfillers: [请问, 一下, 呢]\noff_topic: [护照]\n",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn normalises_width_punctuation_fillers_and_synonyms() {
+        let n = Normaliser::new(&vocab());
+        assert_eq!(n.prepare("请问，职工门槛费是多少呢？"), "职工起付线是多少");
+        assert_eq!(n.prepare("ＡＰＰ　在哪下载"), "app 在哪下载");
+    }
+
+    #[test]
+    fn splits_typed_pinyin_into_known_syllables() {
+        let mut n = Normaliser::new(&vocab());
+        n.learn_syllables("起付线");
+        assert_eq!(n.split_pinyin("qifuxian"), Some(vec!["qi", "fu", "xian"]));
+        assert_eq!(n.split_pinyin("hello"), None);
+    }
+}
