@@ -52,7 +52,11 @@ pub fn run_ask(args: &AskArgs, assistant: &Assistant) -> anyhow::Result<ExitCode
     if let Some(region) = &args.region {
         if !assistant.content.regions.contains_key(region) {
             let known: Vec<&str> = assistant.content.regions.keys().map(String::as_str).collect();
-            return Err(UsageError(format!("mente ask: unknown region `{region}` (known: {})", known.join(", "))).into());
+            return Err(UsageError(format!(
+                "mente ask: unknown region `{region}` (known: {})",
+                known.join(", ")
+            ))
+            .into());
         }
     }
     let answer = assistant.knowledge.answer(&question, args.region.as_deref());

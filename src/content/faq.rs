@@ -187,11 +187,16 @@ fn validate_vocabulary(vocab: &Vocabulary, sources: &Sources, diags: &mut Vec<Di
     }
     for group in &vocab.synonyms {
         let line = yaml::line_of(&file.text, "term", &group.term);
-        let words: BTreeSet<&str> =
-            std::iter::once(group.term.as_str()).chain(group.also.iter().map(String::as_str)).collect();
+        let words: BTreeSet<&str> = std::iter::once(group.term.as_str())
+            .chain(group.also.iter().map(String::as_str))
+            .collect();
         for word in words {
             if word.trim().is_empty() {
-                diags.push(Diagnostic::new(&file.path, line, format!("empty synonym in `{}`", group.term)));
+                diags.push(Diagnostic::new(
+                    &file.path,
+                    line,
+                    format!("empty synonym in `{}`", group.term),
+                ));
             } else if let Some(first) = owner.insert(word, &group.term) {
                 diags.push(Diagnostic::new(
                     &file.path,

@@ -136,7 +136,8 @@ impl FaqIndex {
         let idf = |d: u32| (1.0 + n / d as f32).ln();
         self.unseen_idf = (1.0 + n).ln();
         for (doc, (_, feats)) in docs.iter().enumerate() {
-            let weighted: Vec<(u64, f32)> = feats.iter().map(|(f, w)| (*f, w * idf(df[f]))).collect();
+            let weighted: Vec<(u64, f32)> =
+                feats.iter().map(|(f, w)| (*f, w * idf(df[f]))).collect();
             let norm = weighted.iter().map(|(_, w)| w * w).sum::<f32>().sqrt().max(1e-6);
             for (f, w) in weighted {
                 let slot = self.postings.entry(f).or_insert_with(|| (idf(df[&f]), Vec::new()));
@@ -266,11 +267,17 @@ impl FaqIndex {
     /// The answer text with its source, region and date.
     fn render(&self, entry: &Entry, region: Option<&str>) -> String {
         let where_ = match region {
-            Some(r) if !entry.regions.is_empty() || self.regions.len() == 1 => self.region_names(&[r]),
+            Some(r) if !entry.regions.is_empty() || self.regions.len() == 1 => {
+                self.region_names(&[r])
+            }
             _ if entry.regions.is_empty() => "各地通用".to_string(),
             _ => self.region_names(&entry.regions),
         };
-        let caveat = if entry.verified { "" } else { "\n（此条不是官方文件原文，以当地医保部门最新公布为准）" };
+        let caveat = if entry.verified {
+            ""
+        } else {
+            "\n（此条不是官方文件原文，以当地医保部门最新公布为准）"
+        };
         format!(
             "{}{caveat}\n——来源：{}｜地区：{where_}｜截至 {}",
             entry.answer.trim_end(),
@@ -290,7 +297,13 @@ impl FaqIndex {
         names.join("、")
     }
 
-    fn not_sure(&self, region: Option<&str>, ranked: Vec<(usize, f32)>, score: f32, off_topic: bool) -> Answer {
+    fn not_sure(
+        &self,
+        region: Option<&str>,
+        ranked: Vec<(usize, f32)>,
+        score: f32,
+        off_topic: bool,
+    ) -> Answer {
         let suggestions = self.suggestions(&ranked);
         let mut text = if off_topic {
             "抱歉，这个问题不在门特（门诊慢特病）业务范围内，我回答不了。".to_string()
@@ -304,7 +317,11 @@ impl FaqIndex {
             }
             text.push('\n');
         }
-        text.push_str(if off_topic { "门特的问题可以问我，或者咨询医保经办机构：" } else { "也可以换个说法再问，或者咨询医保经办机构：" });
+        text.push_str(if off_topic {
+            "门特的问题可以问我，或者咨询医保经办机构："
+        } else {
+            "也可以换个说法再问，或者咨询医保经办机构："
+        });
         let hotlines: Vec<String> = self
             .regions
             .iter()
