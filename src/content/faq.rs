@@ -62,6 +62,10 @@ pub struct Vocabulary {
     /// Words that mark a question as outside 门特 (护照, 天气, 公积金 …): never answered confidently.
     #[serde(default)]
     pub off_topic: Vec<String>,
+    /// Words that name a region (攀枝花, 湘医保 …), by region id: a question that names exactly
+    /// one region is answered for it even when the user has not chosen a region.
+    #[serde(default)]
+    pub regions: BTreeMap<String, Vec<String>>,
 }
 
 /// One synonym group: `also` words are read as `term`.
@@ -113,6 +117,14 @@ pub fn validate(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic
         check_entry(entry, content, &mut report);
     }
     validate_vocabulary(&content.faq_vocabulary, sources, diags);
+    if let Some(file) = sources.faq.iter().find(|f| f.path == SYNONYMS_FILE) {
+        for region in content.faq_vocabulary.regions.keys() {
+            if !content.regions.contains_key(region) {
+                let line = yaml::line_containing(&file.text, &format!("{region}:"));
+                diags.push(Diagnostic::new(&file.path, line, format!("unknown region `{region}`")));
+            }
+        }
+    }
 }
 
 /// Which occurrence (0-based) of its id `entry` is within its own file.

@@ -22,7 +22,7 @@ use crate::content::faq::{FaqEntry, Vocabulary};
 use crate::content::Content;
 
 /// Minimum cosine for a confident answer; tuned on `tests/devset/questions.tsv`.
-pub const THRESHOLD: f32 = 0.40;
+pub const THRESHOLD: f32 = 0.35;
 
 /// Minimum cosine for a question to be offered as a suggestion.
 const SUGGEST_MIN: f32 = 0.12;
@@ -31,9 +31,13 @@ const SUGGEST_MIN: f32 = 0.12;
 /// pinyin make typos and homophones still overlap.
 const W_CHAR: f32 = 0.5;
 const W_BIGRAM: f32 = 1.0;
-const W_SYLLABLE: f32 = 0.35;
-const W_SYLLABLE_PAIR: f32 = 0.8;
+const W_SYLLABLE: f32 = 0.5;
+const W_SYLLABLE_PAIR: f32 = 1.0;
 const W_WORD: f32 = 1.0;
+
+/// How much a word found only in an entry's answer counts towards coverage (one in its
+/// questions counts 1): answers hold the facts people ask about, but also many incidental words.
+const COVERAGE_ANSWER: f32 = 0.5;
 
 /// Longest pinyin syllable (zhuang, chuang, shuang).
 const MAX_SYLLABLE: usize = 6;
@@ -44,12 +48,25 @@ pub struct FaqIndex {
     entries: Vec<Entry>,
     /// Each indexed question: the entry it belongs to.
     doc_entry: Vec<u32>,
-    /// Feature → (idf, postings of (question, normalised weight)).
-    postings: HashMap<u64, (f32, Vec<(u32, f32)>)>,
+    /// Feature → where it occurs.
+    postings: HashMap<u64, Posting>,
     /// idf given to a feature no FAQ question has: unknown words weigh like the rarest ones.
     unseen_idf: f32,
     text: Normaliser,
     regions: Vec<RegionInfo>,
+}
+
+/// Where one feature occurs.
+#[derive(Debug, Clone, Default)]
+struct Posting {
+    /// Inverse document frequency over the indexed questions.
+    idf: f32,
+    /// (question, weight normalised by the question's length).
+    questions: Vec<(u32, f32)>,
+    /// Entries whose questions contain the feature.
+    entry_questions: Vec<u32>,
+    /// Entries whose answer contains the feature.
+    entry_answers: Vec<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -78,10 +95,17 @@ struct Normaliser {
     fillers: Vec<String>,
     /// First character → (variant, term), longest variant first.
     synonyms: HashMap<char, Vec<(String, String)>>,
+    /// Fuzzy pinyin of every synonym word of two or more characters → term, so that a
+    /// homophone typo of a known word (延其, 没通国) is rewritten like the word itself.
+    by_sound: HashMap<String, String>,
+    /// Longest word in `by_sound`, in characters.
+    max_sound_chars: usize,
     /// Off-topic words, normalised.
     off_topic: Vec<String>,
     /// Pinyin syllables that occur in the content, for splitting typed pinyin.
     syllables: BTreeSet<String>,
+    /// (word, region id) for questions that name their region.
+    region_words: Vec<(String, String)>,
 }
 
 impl FaqIndex {
@@ -122,6 +146,17 @@ impl FaqIndex {
             regions,
         };
         index.fill_postings(&docs);
+        for (i, entry) in content.faq.iter().enumerate() {
+            for (f, _) in index.text.features(&entry.answer) {
+                let slot = index.postings.entry(f).or_default();
+                if slot.idf == 0.0 {
+                    slot.idf = index.unseen_idf;
+                }
+                if slot.entry_answers.last() != Some(&(i as u32)) {
+                    slot.entry_answers.push(i as u32);
+                }
+            }
+        }
         index
     }
 
@@ -135,13 +170,17 @@ impl FaqIndex {
         let n = docs.len().max(1) as f32;
         let idf = |d: u32| (1.0 + n / d as f32).ln();
         self.unseen_idf = (1.0 + n).ln();
-        for (doc, (_, feats)) in docs.iter().enumerate() {
+        for (doc, (entry, feats)) in docs.iter().enumerate() {
             let weighted: Vec<(u64, f32)> =
                 feats.iter().map(|(f, w)| (*f, w * idf(df[f]))).collect();
             let norm = weighted.iter().map(|(_, w)| w * w).sum::<f32>().sqrt().max(1e-6);
             for (f, w) in weighted {
-                let slot = self.postings.entry(f).or_insert_with(|| (idf(df[&f]), Vec::new()));
-                slot.1.push((doc as u32, w / norm));
+                let slot = self.postings.entry(f).or_default();
+                slot.idf = idf(df[&f]);
+                slot.questions.push((doc as u32, w / norm));
+                if slot.entry_questions.last() != Some(entry) {
+                    slot.entry_questions.push(*entry);
+                }
             }
         }
     }
@@ -153,45 +192,64 @@ impl FaqIndex {
         if normalised.trim().is_empty() {
             return self.not_sure(region, Vec::new(), 0.0, false);
         }
-        let ranked = self.rank(&normalised, region);
-        let best = ranked.first().copied();
         if self.text.is_off_topic(&normalised) {
             return self.not_sure(region, Vec::new(), 0.0, true);
         }
-        match best {
+        let region = region.or_else(|| self.text.region_named_in(question));
+        let ranked = self.rank(&normalised, region);
+        match ranked.first().copied() {
             Some((entry, score)) if score >= THRESHOLD => self.confident(entry, score, region),
-            _ => self.not_sure(region, ranked, best.map_or(0.0, |b| b.1), false),
+            best => self.not_sure(region, ranked, best.map_or(0.0, |b| b.1), false),
         }
     }
 
-    /// Entries applicable to `region`, best first, with their cosine.
+    /// Entries applicable to `region`, best first, with their score: the geometric mean of
+    /// (a) the cosine with the entry's closest question — how alike the whole texts are — and
+    /// (b) how much of the query's weight the entry's questions and answer contain — so that a
+    /// short query ("申诉找谁") still scores against a longer question, while a query whose
+    /// main words are unknown (天气) does not.
     fn rank(&self, normalised: &str, region: Option<&str>) -> Vec<(usize, f32)> {
         let query = self.text.features_of_normalised(normalised);
-        let weighted: Vec<(u64, f32)> = query
+        let weighted: Vec<(Option<&Posting>, f32)> = query
             .iter()
             .map(|(f, w)| {
-                let idf = self.postings.get(f).map_or(self.unseen_idf, |p| p.0);
-                (*f, w * idf)
+                let posting = self.postings.get(f);
+                let idf = posting.map_or(self.unseen_idf, |p| p.idf);
+                (posting, w * idf)
             })
             .collect();
         let norm = weighted.iter().map(|(_, w)| w * w).sum::<f32>().sqrt().max(1e-6);
+        let total: f32 = weighted.iter().map(|(_, w)| w).sum::<f32>().max(1e-6);
+        // One character ("报") can be about anything: never enough on its own.
+        let brevity = if normalised.chars().filter(|c| *c != ' ').count() < 2 { 0.5 } else { 1.0 };
         let mut doc_scores = vec![0.0f32; self.doc_entry.len()];
-        for (f, w) in &weighted {
-            if let Some((_, list)) = self.postings.get(f) {
-                for (doc, dw) in list {
-                    doc_scores[*doc as usize] += w / norm * dw;
-                }
+        let mut in_questions = vec![0.0f32; self.entries.len()];
+        let mut in_answer = vec![0.0f32; self.entries.len()];
+        for (posting, w) in &weighted {
+            let Some(p) = posting else { continue };
+            for (doc, dw) in &p.questions {
+                doc_scores[*doc as usize] += w / norm * dw;
+            }
+            for e in &p.entry_questions {
+                in_questions[*e as usize] += w;
+            }
+            for e in &p.entry_answers {
+                in_answer[*e as usize] += w;
             }
         }
-        let mut entry_scores = vec![0.0f32; self.entries.len()];
+        let mut cosine = vec![0.0f32; self.entries.len()];
         for (doc, score) in doc_scores.iter().enumerate() {
             let e = self.doc_entry[doc] as usize;
-            entry_scores[e] = entry_scores[e].max(*score);
+            cosine[e] = cosine[e].max(*score);
         }
-        let mut ranked: Vec<(usize, f32)> = entry_scores
-            .into_iter()
-            .enumerate()
-            .filter(|(e, s)| *s > 0.0 && self.entries[*e].applies_to(region))
+        let mut ranked: Vec<(usize, f32)> = (0..self.entries.len())
+            .filter(|e| self.entries[*e].applies_to(region))
+            .map(|e| {
+                let coverage =
+                    (in_questions[e] + COVERAGE_ANSWER * in_answer[e]).min(total) / total;
+                (e, (cosine[e].max(0.0) * coverage * brevity).sqrt())
+            })
+            .filter(|(_, s)| *s > 0.0)
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked
@@ -396,24 +454,53 @@ impl Normaliser {
         let mut n = Normaliser::default();
         n.fillers = vocab.fillers.iter().map(|f| basic(f)).filter(|f| !f.is_empty()).collect();
         n.fillers.sort_by_key(|f| std::cmp::Reverse(f.chars().count()));
+        let mut pairs: Vec<(String, String)> = Vec::new();
         for group in &vocab.synonyms {
             let term = n.drop_fillers(&basic(&group.term));
             // The term maps to itself so that a variant inside it (比例 in 报销比例) is not rewritten.
-            if let Some(first) = term.chars().next() {
-                n.synonyms.entry(first).or_default().push((term.clone(), term.clone()));
-            }
-            for variant in &group.also {
-                let v = n.drop_fillers(&basic(variant));
-                if let Some(first) = v.chars().next() {
-                    n.synonyms.entry(first).or_default().push((v, term.clone()));
+            let words = std::iter::once(&group.term).chain(&group.also);
+            for word in words {
+                let word = n.drop_fillers(&basic(word));
+                // Typed pinyin of a word of two or more characters means the same (yanqi = 延期);
+                // single syllables (ban, pi) are too ambiguous to rewrite.
+                if let Some(typed) = typed_pinyin(&word) {
+                    pairs.push((typed, term.clone()));
                 }
+                if let Some(key) = sound_key(&word) {
+                    n.max_sound_chars = n.max_sound_chars.max(word.chars().count());
+                    n.by_sound.entry(key).or_insert_with(|| term.clone());
+                }
+                pairs.push((word, term.clone()));
+            }
+        }
+        for (variant, term) in pairs {
+            let Some(first) = variant.chars().next() else { continue };
+            let list = n.synonyms.entry(first).or_default();
+            // First definition wins, so that a pinyin spelling shared by two words stays stable.
+            if !list.iter().any(|(v, _)| *v == variant) {
+                list.push((variant, term));
             }
         }
         for list in n.synonyms.values_mut() {
             list.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
         }
         n.off_topic = vocab.off_topic.iter().map(|w| basic(w)).filter(|w| !w.is_empty()).collect();
+        for (region, words) in &vocab.regions {
+            n.region_words.extend(words.iter().map(|w| (basic(w), region.clone())));
+        }
         n
+    }
+
+    /// The one region a question names (攀枝花, 湘医保 …), if exactly one.
+    fn region_named_in(&self, question: &str) -> Option<&str> {
+        let text = basic(question);
+        let mut found = self.region_words.iter().filter(|(w, _)| text.contains(w.as_str()));
+        let (_, first) = found.next()?;
+        if found.all(|(_, r)| r == first) {
+            Some(first.as_str())
+        } else {
+            None
+        }
     }
 
     fn learn_syllables(&mut self, text: &str) {
@@ -448,10 +535,11 @@ impl Normaliser {
                 .synonyms
                 .get(&c)
                 .and_then(|list| list.iter().find(|(v, _)| rest.starts_with(v.as_str())));
+            let hit = hit.map(|(v, t)| (v.len(), t.as_str())).or_else(|| self.sound_hit(rest));
             match hit {
-                Some((variant, term)) => {
+                Some((len, term)) => {
                     out.push_str(term);
-                    rest = &rest[variant.len()..];
+                    rest = &rest[len..];
                 }
                 None => {
                     out.push(c);
@@ -460,6 +548,23 @@ impl Normaliser {
             }
         }
         out
+    }
+
+    /// The longest synonym word that sounds like the start of `rest`: (bytes, term).
+    fn sound_hit(&self, rest: &str) -> Option<(usize, &str)> {
+        let mut key = String::new();
+        let mut best = None;
+        for (k, (i, c)) in rest.char_indices().take(self.max_sound_chars).enumerate() {
+            let syllable = c.to_pinyin().filter(|_| is_han(c))?.plain();
+            key.push_str(&fuzzy(syllable));
+            key.push(' ');
+            if k >= 1 {
+                if let Some(term) = self.by_sound.get(&key) {
+                    best = Some((i + c.len_utf8(), term.as_str()));
+                }
+            }
+        }
+        best
     }
 
     fn is_off_topic(&self, normalised: &str) -> bool {
@@ -515,9 +620,10 @@ impl Normaliser {
                 if s.is_empty() {
                     continue;
                 }
-                add(hash(&[b'p'], s), W_SYLLABLE);
+                let s = fuzzy(s);
+                add(hash(&[b'p'], &s), W_SYLLABLE);
                 if let Some(next) = syllables.get(k + 1).filter(|n| !n.is_empty()) {
-                    add(hash(&[b'q'], &format!("{s} {next}")), W_SYLLABLE_PAIR);
+                    add(hash(&[b'q'], &format!("{s} {}", fuzzy(next))), W_SYLLABLE_PAIR);
                 }
             }
         }
@@ -553,6 +659,45 @@ impl Normaliser {
         out.reverse();
         Some(out)
     }
+}
+
+/// A syllable with the distinctions many southern speakers (and their typing) do not make
+/// folded together: zh/ch/sh = z/c/s, -ng = -n, n- = l-. 变跟 then matches 变更.
+fn fuzzy(syllable: &str) -> String {
+    let mut s = syllable.to_string();
+    for (from, to) in [("zh", "z"), ("ch", "c"), ("sh", "s")] {
+        if let Some(rest) = s.strip_prefix(from) {
+            s = format!("{to}{rest}");
+        }
+    }
+    if let Some(rest) = s.strip_prefix('n') {
+        s = format!("l{rest}");
+    }
+    if let Some(stem) = s.strip_suffix("ng") {
+        s = format!("{stem}n");
+    }
+    s
+}
+
+/// Fuzzy pinyin of a word of two or more Han characters, syllables separated ("yan qi ").
+fn sound_key(word: &str) -> Option<String> {
+    if word.chars().count() < 2 || !word.chars().all(is_han) {
+        return None;
+    }
+    let mut key = String::new();
+    for c in word.chars() {
+        key.push_str(&fuzzy(c.to_pinyin()?.plain()));
+        key.push(' ');
+    }
+    Some(key)
+}
+
+/// The toneless pinyin of a word of two or more Han characters ("延期" → "yanqi").
+fn typed_pinyin(word: &str) -> Option<String> {
+    if word.chars().count() < 2 || !word.chars().all(is_han) {
+        return None;
+    }
+    word.chars().map(|c| c.to_pinyin().map(|p| p.plain())).collect()
 }
 
 /// Full-width to half-width, lower case, punctuation and spaces to a single space.

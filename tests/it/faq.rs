@@ -48,6 +48,11 @@ fn dev_set_is_answered_accurately_and_out_of_scope_never_confidently() {
         slot.0 += usize::from(ok);
         slot.1 += 1;
         if expected == "none" {
+            println!(
+                "out of scope: {question} → {} ({})",
+                answer.id.as_deref().unwrap_or("-"),
+                answer.score
+            );
             if answer.id.is_some() {
                 confident_out_of_scope.push(format!("{question} → {got} ({})", answer.score));
             }
