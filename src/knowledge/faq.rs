@@ -22,7 +22,7 @@ use crate::content::faq::{FaqEntry, Vocabulary};
 use crate::content::Content;
 
 /// Minimum cosine for a confident answer; tuned on `tests/devset/questions.tsv`.
-pub const THRESHOLD: f32 = 0.35;
+pub const THRESHOLD: f32 = 0.30;
 
 /// Minimum cosine for a question to be offered as a suggestion.
 const SUGGEST_MIN: f32 = 0.12;
@@ -221,7 +221,7 @@ impl FaqIndex {
         let norm = weighted.iter().map(|(_, w)| w * w).sum::<f32>().sqrt().max(1e-6);
         let total: f32 = weighted.iter().map(|(_, w)| w).sum::<f32>().max(1e-6);
         // One character ("报") can be about anything: never enough on its own.
-        let brevity = if normalised.chars().filter(|c| *c != ' ').count() < 2 { 0.5 } else { 1.0 };
+        let brevity = if normalised.chars().filter(|c| *c != ' ').count() < 2 { 0.25 } else { 1.0 };
         let mut doc_scores = vec![0.0f32; self.doc_entry.len()];
         let mut in_questions = vec![0.0f32; self.entries.len()];
         let mut in_answer = vec![0.0f32; self.entries.len()];
