@@ -13,7 +13,7 @@
 //! outside 门特 (护照, 天气, 公积金 … from the vocabulary's `off_topic`), the reply says it is not
 //! sure, suggests up to three questions and gives the hotline(s), and `id` is `None`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use pinyin::ToPinyin;
 
@@ -38,6 +38,9 @@ const W_WORD: f32 = 1.0;
 /// How much a word found only in an entry's answer counts towards coverage (one in its
 /// questions counts 1): answers hold the facts people ask about, but also many incidental words.
 const COVERAGE_ANSWER: f32 = 0.5;
+
+/// Factor on the squared score of a question containing an unknown word.
+const UNKNOWN_WORD: f32 = 0.6;
 
 /// Longest pinyin syllable (zhuang, chuang, shuang).
 const MAX_SYLLABLE: usize = 6;
@@ -106,6 +109,8 @@ struct Normaliser {
     syllables: BTreeSet<String>,
     /// (word, region id) for questions that name their region.
     region_words: Vec<(String, String)>,
+    /// Every Han character of the FAQ and the vocabulary.
+    known: HashSet<char>,
 }
 
 impl FaqIndex {
@@ -121,6 +126,12 @@ impl FaqIndex {
         }
         for group in &content.faq_vocabulary.synonyms {
             text.learn_syllables(&group.term);
+            for word in &group.also {
+                text.learn_syllables(word);
+            }
+        }
+        for entry in &content.faq {
+            text.known.extend(entry.answer.chars().filter(|c| is_han(*c)));
         }
         let mut docs: Vec<(u32, Vec<(u64, f32)>)> = Vec::new();
         for (i, entry) in content.faq.iter().enumerate() {
@@ -222,6 +233,10 @@ impl FaqIndex {
         let total: f32 = weighted.iter().map(|(_, w)| w).sum::<f32>().max(1e-6);
         // One character ("报") can be about anything: never enough on its own.
         let brevity = if normalised.chars().filter(|c| *c != ' ').count() < 2 { 0.25 } else { 1.0 };
+        // Two unknown characters in a row are an unknown word (疫苗), not a typo: whatever
+        // else matches, the question is about something the FAQ does not know.
+        let unknown = if self.text.has_unknown_word(normalised) { UNKNOWN_WORD } else { 1.0 };
+        let brevity = brevity * unknown;
         let mut doc_scores = vec![0.0f32; self.doc_entry.len()];
         let mut in_questions = vec![0.0f32; self.entries.len()];
         let mut in_answer = vec![0.0f32; self.entries.len()];
@@ -491,6 +506,19 @@ impl Normaliser {
         n
     }
 
+    /// Whether `text` has two adjacent Han characters that occur nowhere in the content.
+    fn has_unknown_word(&self, text: &str) -> bool {
+        let mut prev_unknown = false;
+        for c in text.chars() {
+            let unknown = is_han(c) && !self.known.contains(&c);
+            if unknown && prev_unknown {
+                return true;
+            }
+            prev_unknown = unknown;
+        }
+        false
+    }
+
     /// The one region a question names (攀枝花, 湘医保 …), if exactly one.
     fn region_named_in(&self, question: &str) -> Option<&str> {
         let text = basic(question);
@@ -504,6 +532,7 @@ impl Normaliser {
     }
 
     fn learn_syllables(&mut self, text: &str) {
+        self.known.extend(text.chars().filter(|c| is_han(*c)));
         for c in text.chars() {
             if let Some(p) = c.to_pinyin() {
                 self.syllables.insert(p.plain().to_string());
