@@ -62,6 +62,10 @@ pub struct Vocabulary {
     /// Words that mark a question as outside 门特 (护照, 天气, 公积金 …): never answered confidently.
     #[serde(default)]
     pub off_topic: Vec<String>,
+    /// Words that say nothing about what is asked (怎么, 多少, 申请 …): a question made only of
+    /// them ("怎么办") is too vague for a confident answer. Written as they read after synonyms.
+    #[serde(default)]
+    pub generic: Vec<String>,
     /// Words that name a region (攀枝花, 湘医保 …), by region id: a question that names exactly
     /// one region is answered for it even when the user has not chosen a region.
     #[serde(default)]
@@ -193,9 +197,14 @@ fn check_entry(entry: &FaqEntry, content: &Content, report: &mut impl FnMut(Stri
 fn validate_vocabulary(vocab: &Vocabulary, sources: &Sources, diags: &mut Vec<Diagnostic>) {
     let Some(file) = sources.faq.iter().find(|f| f.path == SYNONYMS_FILE) else { return };
     let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
-    let blank = vocab.fillers.iter().chain(&vocab.off_topic).any(|w| w.trim().is_empty());
+    let blank = vocab
+        .fillers
+        .iter()
+        .chain(&vocab.off_topic)
+        .chain(&vocab.generic)
+        .any(|w| w.trim().is_empty());
     if blank {
-        diags.push(Diagnostic::new(&file.path, 1, "empty word in fillers or off_topic"));
+        diags.push(Diagnostic::new(&file.path, 1, "empty word in fillers, off_topic or generic"));
     }
     for group in &vocab.synonyms {
         let line = yaml::line_of(&file.text, "term", &group.term);

@@ -42,6 +42,9 @@ const COVERAGE_ANSWER: f32 = 0.5;
 /// Factor on the squared score of a question containing an unknown word.
 const UNKNOWN_WORD: f32 = 0.6;
 
+/// Factor on the squared score of a question made of generic words only.
+const VAGUE: f32 = 0.1;
+
 /// Longest pinyin syllable (zhuang, chuang, shuang).
 const MAX_SYLLABLE: usize = 6;
 
@@ -111,6 +114,8 @@ struct Normaliser {
     region_words: Vec<(String, String)>,
     /// Every Han character of the FAQ and the vocabulary.
     known: HashSet<char>,
+    /// Words that say nothing about the subject, longest first.
+    generic: Vec<String>,
 }
 
 impl FaqIndex {
@@ -236,7 +241,9 @@ impl FaqIndex {
         // Two unknown characters in a row are an unknown word (疫苗), not a typo: whatever
         // else matches, the question is about something the FAQ does not know.
         let unknown = if self.text.has_unknown_word(normalised) { UNKNOWN_WORD } else { 1.0 };
-        let brevity = brevity * unknown;
+        // Only generic words ("怎么办"): suggestions, never an answer.
+        let vague = if self.text.is_vague(normalised) { VAGUE } else { 1.0 };
+        let brevity = brevity * unknown * vague;
         let mut doc_scores = vec![0.0f32; self.doc_entry.len()];
         let mut in_questions = vec![0.0f32; self.entries.len()];
         let mut in_answer = vec![0.0f32; self.entries.len()];
@@ -500,10 +507,22 @@ impl Normaliser {
             list.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
         }
         n.off_topic = vocab.off_topic.iter().map(|w| basic(w)).filter(|w| !w.is_empty()).collect();
+        n.generic =
+            vocab.generic.iter().map(|w| n.rewrite(&basic(w))).filter(|w| !w.is_empty()).collect();
+        n.generic.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
         for (region, words) in &vocab.regions {
             n.region_words.extend(words.iter().map(|w| (basic(w), region.clone())));
         }
         n
+    }
+
+    /// Whether normalised `text` is made of generic words only ("怎么办").
+    fn is_vague(&self, text: &str) -> bool {
+        let mut rest = text.replace(' ', "");
+        for w in &self.generic {
+            rest = rest.replace(w.as_str(), "");
+        }
+        rest.chars().count() < 1
     }
 
     /// Whether `text` has two adjacent Han characters that occur nowhere in the content.
