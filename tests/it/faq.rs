@@ -19,9 +19,8 @@ fn assistant() -> Assistant {
 fn rows(name: &str) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(root().join("tests/devset").join(name)).unwrap();
     text.lines()
-        .skip_while(|l| l.starts_with('#'))
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .skip(1)
-        .filter(|l| !l.trim().is_empty())
         .map(|l| l.split('\t').map(str::to_string).collect())
         .collect()
 }
@@ -226,5 +225,29 @@ fn plain_ask_prints_the_answer_with_source_and_region() {
     assert!(
         text.contains("特门延期申请") && text.contains("来源") && text.contains("邵阳"),
         "{text}"
+    );
+}
+
+#[test]
+fn vocabulary_problems_are_reported_with_file_and_line() {
+    let mut sources = content::read_sources(root()).unwrap();
+    let vocab = sources.faq.iter_mut().find(|f| f.path == "faq/synonyms.yaml").unwrap();
+    vocab.text =
+        "synonyms:\n  - term: 起付线\n    also: [门槛费]\n  - term: 门槛\n    also: [门槛费]\n\
+                  regions:\n  chengdu: [成都]\n"
+            .into();
+    let diags: Vec<String> = match content::from_sources(&sources) {
+        Ok(_) => Vec::new(),
+        Err(err) => err.diagnostics.iter().map(ToString::to_string).collect(),
+    };
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.starts_with("faq/synonyms.yaml:4:") && d.contains("`门槛费` is in two")),
+        "{diags:?}"
+    );
+    assert!(
+        diags.iter().any(|d| d.starts_with("faq/synonyms.yaml:7:") && d.contains("chengdu")),
+        "{diags:?}"
     );
 }
