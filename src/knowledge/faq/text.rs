@@ -44,8 +44,10 @@ pub(super) struct Normaliser {
 
 impl Normaliser {
     pub(super) fn new(vocab: &Vocabulary) -> Normaliser {
-        let mut n = Normaliser::default();
-        n.fillers = vocab.fillers.iter().map(|f| basic(f)).filter(|f| !f.is_empty()).collect();
+        let mut n = Normaliser {
+            fillers: vocab.fillers.iter().map(|f| basic(f)).filter(|f| !f.is_empty()).collect(),
+            ..Normaliser::default()
+        };
         n.fillers.sort_by_key(|f| std::cmp::Reverse(f.chars().count()));
         let mut pairs: Vec<(String, String)> = Vec::new();
         for group in &vocab.synonyms {
@@ -138,7 +140,7 @@ impl Normaliser {
 
     /// Full normalisation: basic clean-up, fillers dropped, synonyms rewritten.
     pub(super) fn prepare(&self, text: &str) -> String {
-        self.rewrite(&self.drop_fillers(&basic(text)))
+        self.rewrite(self.drop_fillers(&basic(text)).trim())
     }
 
     fn drop_fillers(&self, text: &str) -> String {
@@ -212,9 +214,11 @@ impl Normaliser {
             let mut chars = segment.char_indices().peekable();
             while let Some((i, c)) = chars.next() {
                 if is_han(c) {
-                    add(hash(&[b'c'], &c.to_string()), W_CHAR);
+                    let (mut b1, mut b2) = ([0u8; 4], [0u8; 4]);
+                    let this = &*c.encode_utf8(&mut b1);
+                    add(hash(b"c", &[this]), W_CHAR);
                     if let Some(p) = prev_han {
-                        add(hash(&[b'b'], &format!("{p}{c}")), W_BIGRAM);
+                        add(hash(b"b", &[p.encode_utf8(&mut b2), this]), W_BIGRAM);
                     }
                     prev_han = Some(c);
                     match c.to_pinyin() {
@@ -234,7 +238,7 @@ impl Normaliser {
                     chars.next();
                 }
                 let run = &segment[i..end];
-                add(hash(&[b'w'], run), W_WORD);
+                add(hash(b"w", &[run]), W_WORD);
                 if c.is_ascii_alphabetic() {
                     if let Some(split) = self.split_pinyin(run) {
                         syllables.extend(split);
@@ -248,9 +252,9 @@ impl Normaliser {
                     continue;
                 }
                 let s = fuzzy(s);
-                add(hash(&[b'p'], &s), W_SYLLABLE);
+                add(hash(b"p", &[&s]), W_SYLLABLE);
                 if let Some(next) = syllables.get(k + 1).filter(|n| !n.is_empty()) {
-                    add(hash(&[b'q'], &format!("{s} {}", fuzzy(next))), W_SYLLABLE_PAIR);
+                    add(hash(b"q", &[&s, " ", &fuzzy(next)]), W_SYLLABLE_PAIR);
                 }
             }
         }
@@ -353,10 +357,10 @@ fn is_han(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
 }
 
-/// FNV-1a over a kind tag and the feature text: features are compared as integers.
-fn hash(tag: &[u8], text: &str) -> u64 {
+/// FNV-1a over a kind tag and the feature's text pieces: features are compared as integers.
+fn hash(tag: &[u8], parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in tag.iter().chain(text.as_bytes()) {
+    for b in tag.iter().chain(parts.iter().flat_map(|p| p.as_bytes())) {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
