@@ -120,6 +120,7 @@ pub fn validate(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic
         *nth += 1;
         check_entry(entry, content, &mut report);
     }
+    validate_topics(content, sources, diags);
     validate_vocabulary(&content.faq_vocabulary, sources, diags);
     if let Some(file) = sources.faq.iter().find(|f| f.path == SYNONYMS_FILE) {
         for region in content.faq_vocabulary.regions.keys() {
@@ -191,6 +192,37 @@ fn check_entry(entry: &FaqEntry, content: &Content, report: &mut impl FnMut(Stri
     }
     if entry.source.trim().is_empty() {
         report(format!("FAQ `{}` has no source", entry.id));
+    }
+}
+
+/// A topic groups the regional versions of one answer: two versions for the same region would
+/// make the answer depend on chance, and a topic equal to an entry id would make `id` ambiguous.
+fn validate_topics(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    for entry in &content.faq {
+        let Some(topic) = entry.topic.as_deref() else { continue };
+        let text =
+            sources.faq.iter().find(|f| f.path == entry.file).map_or("", |f| f.text.as_str());
+        let line = yaml::line_of(text, "id", &entry.id);
+        if content.faq.iter().any(|e| e.id == topic) {
+            diags.push(Diagnostic::new(
+                &entry.file,
+                line,
+                format!("FAQ `{}`: topic `{topic}` is also an entry id; rename one", entry.id),
+            ));
+        }
+        for region in &entry.regions {
+            if let Some(other) = seen.insert((topic, region.as_str()), entry.id.as_str()) {
+                diags.push(Diagnostic::new(
+                    &entry.file,
+                    line,
+                    format!(
+                        "FAQ `{}`: `{other}` already answers topic `{topic}` for `{region}`",
+                        entry.id
+                    ),
+                ));
+            }
+        }
     }
 }
 

@@ -163,7 +163,8 @@ fn faq_problems_are_reported_with_file_and_line() {
         "- id: panzhihua.hotline\n  regions: [panzhihua]\n  questions: [热线]\n  answer: x\n  source: s\n  as_of: 2025-01-01\n\
          - id: t.region\n  regions: [chengdu]\n  questions: [q]\n  answer: x\n  source: s\n  as_of: 2025-01-01\n\
          - id: t.empty\n  questions: [\"\"]\n  answer: \" \"\n  source: s\n  as_of: 2025-01-01\n\
-         - id: t.long\n  questions: [q]\n  answer: {long}\n  source: s\n  as_of: 2025-01-01\n"
+         - id: t.long\n  questions: [q]\n  answer: {long}\n  source: s\n  as_of: 2025-01-01\n\
+         - id: t.topic\n  regions: [shaoyang]\n  topic: ratio\n  questions: [q]\n  answer: x\n  source: s\n  as_of: 2025-01-01\n"
     );
     let diags = diagnostics_with(&text);
     let has = |needle: &str, line: usize| {
@@ -176,6 +177,7 @@ fn faq_problems_are_reported_with_file_and_line() {
     assert!(has("empty question", 13), "{diags:?}");
     assert!(has("empty answer", 13), "{diags:?}");
     assert!(has("more than 4096", 18), "{diags:?}");
+    assert!(has("`shaoyang.ratio` already answers topic `ratio` for `shaoyang`", 23), "{diags:?}");
 }
 
 fn mente(args: &[&str]) -> std::process::Output {

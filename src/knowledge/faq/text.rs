@@ -93,9 +93,11 @@ impl Normaliser {
     pub(super) fn is_vague(&self, text: &str) -> bool {
         let mut rest = text.replace(' ', "");
         for w in &self.generic {
-            rest = rest.replace(w.as_str(), "");
+            if rest.contains(w.as_str()) {
+                rest = rest.replace(w.as_str(), "");
+            }
         }
-        rest.chars().count() < 1
+        rest.is_empty()
     }
 
     /// Whether `text` has two adjacent Han characters that occur nowhere in the content.
