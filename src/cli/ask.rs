@@ -47,7 +47,7 @@ pub struct CalcArgs {
 pub fn run_ask(args: &AskArgs, assistant: &Assistant) -> anyhow::Result<ExitCode> {
     let question = args.question.join(" ");
     if question.trim().is_empty() {
-        return Err(UsageError("mente ask: the question is empty; write it after the options, e.g. `mente ask --region panzhihua 职工起付线多少`".into()).into());
+        return Err(UsageError("the question is empty; write it after the options, e.g. `mente ask --region panzhihua 职工起付线多少`".into()).into());
     }
     if let Some(region) = &args.region {
         if !assistant.content.regions.contains_key(region) {
