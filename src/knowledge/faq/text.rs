@@ -394,4 +394,34 @@ mod tests {
         assert_eq!(n.split_pinyin("qifuxian"), Some(vec!["qi", "fu", "xian"]));
         assert_eq!(n.split_pinyin("hello"), None);
     }
+
+    #[test]
+    fn homophones_and_typed_pinyin_of_synonyms_are_rewritten_too() {
+        let n = Normaliser::new(&vocab());
+        assert_eq!(n.prepare("门坎费多少"), "起付线多少");
+        assert_eq!(n.prepare("menkanfei"), "起付线");
+        assert_eq!(n.prepare("起付限"), "起付线");
+        // A single character is never rewritten by sound: too many homophones.
+        assert_eq!(n.prepare("起"), "起");
+    }
+
+    #[test]
+    fn fuzzy_pinyin_folds_southern_distinctions() {
+        assert_eq!(fuzzy("geng"), "gen");
+        assert_eq!(fuzzy("zhi"), "zi");
+        assert_eq!(fuzzy("nan"), "lan");
+        assert_eq!(fuzzy("bao"), "bao");
+    }
+
+    #[test]
+    fn unknown_words_off_topic_and_vague_questions_are_recognised() {
+        let mut n = Normaliser::new(&vocab());
+        n.generic = vec!["怎么".into(), "办".into()];
+        n.learn_chars("起付线怎么办");
+        assert!(n.has_unknown_word("疫苗怎么办"));
+        assert!(!n.has_unknown_word("起付钱怎么办"), "one unknown character is a typo");
+        assert!(n.is_off_topic("护照怎么办", "护照怎么办"));
+        assert!(n.is_vague("怎么办"));
+        assert!(!n.is_vague("起付线怎么办"));
+    }
 }
