@@ -11,10 +11,11 @@
 //!
 //! Stage 1 (here, `parse_all`) checks shapes; stage 2 (`validate`) checks references.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
+use super::regions::Region;
 use super::{yaml, Content, Diagnostic, SourceFile, Sources};
 
 /// Slots every dialog may use without setting them.
@@ -200,7 +201,566 @@ pub fn parse_all(files: &[SourceFile], diags: &mut Vec<Diagnostic>) -> Dialogs {
     dialogs
 }
 
+/// Longest text a step may send: Telegram's message limit (templates are checked raw).
+pub const MAX_TEXT_CHARS: usize = 4096;
+
+/// Longest button label in bytes: Telegram's limit for button text and data.
+pub const MAX_LABEL_BYTES: usize = 64;
+
 /// Stage 2: references between steps and dialogs, reachability, templates, limits.
 ///
-/// STUB: owned by the content-checker work.
-pub fn validate(_content: &Content, _sources: &Sources, _diags: &mut Vec<Diagnostic>) {}
+/// Problems are located by searching the file's text (serde_yaml has no positions for values),
+/// so each diagnostic points at the step's `- id:` line or the offending line inside the step.
+pub fn validate(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let dialogs = &content.dialogs;
+    let located: BTreeMap<&str, Located> = dialogs
+        .trees
+        .iter()
+        .filter_map(|(id, tree)| {
+            let path = dialogs.files.get(id)?;
+            let file = sources.dialogs.iter().find(|f| &f.path == path)?;
+            Some((id.as_str(), Located::new(file, tree)))
+        })
+        .collect();
+    let mut checker = Checker {
+        dialogs,
+        slots: known_slots(dialogs),
+        regions: known_regions(content, sources),
+        out: Vec::new(),
+    };
+    for (id, tree) in &dialogs.trees {
+        if let Some(at) = located.get(id.as_str()) {
+            checker.tree(tree, at);
+        }
+    }
+    let mut found = checker.out;
+    check_reachability(dialogs, &located, &mut found);
+    check_loops(dialogs, &located, &mut found);
+    found.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+    diags.extend(found);
+}
+
+/// The placeholders of a template: `{slot}` and `{region.KEY}` (ASCII names only, so literal
+/// braces in Chinese text are left alone).
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        let Some(close) = rest.find('}') else { break };
+        let name = &rest[..close];
+        let first_ok = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+        let all_ok = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        if first_ok && all_ok {
+            names.push(name);
+            rest = &rest[close + 1..];
+        }
+    }
+    names
+}
+
+/// Whether the engine may skip this step without waiting: personal questions are skipped when
+/// the user refused consent, so they cannot break a loop.
+pub fn may_be_skipped(step: &Step) -> bool {
+    matches!(step.ask, Some(InputKind::Disease | InputKind::IdNumber | InputKind::Phone))
+        || step.slot.as_deref() == Some("person_name")
+}
+
+/// Splits a `goto` target into dialog and step, checking both exist. The step is the dialog's
+/// start when not given.
+pub fn resolve_goto<'a>(
+    dialogs: &'a Dialogs,
+    target: &'a str,
+) -> Result<(&'a str, &'a str), String> {
+    let (dialog, step) = match target.split_once('#') {
+        Some((d, s)) => (d, Some(s)),
+        None => (target, None),
+    };
+    let Some(tree) = dialogs.trees.get(dialog) else {
+        return Err(format!("goto {target:?}: there is no dialog {dialog:?}"));
+    };
+    match step {
+        Some(step) if tree.step(step).is_none() => {
+            Err(format!("goto {target:?}: dialog {dialog:?} has no step {step:?}"))
+        }
+        Some(step) => Ok((tree.id.as_str(), step)),
+        None => match tree.start_step() {
+            Some(start) => Ok((tree.id.as_str(), start)),
+            None => Err(format!("goto {target:?}: dialog {dialog:?} has no steps")),
+        },
+    }
+}
+
+/// Line numbers of one dialog file: where each step starts.
+struct Located<'a> {
+    file: &'a SourceFile,
+    /// 1-based line of each step's `id:` (same order as the steps).
+    starts: Vec<usize>,
+    /// One past the last line.
+    end: usize,
+}
+
+impl<'a> Located<'a> {
+    fn new(file: &'a SourceFile, tree: &DialogTree) -> Self {
+        let ids: Vec<&str> = tree.steps.iter().map(|s| s.id.as_str()).collect();
+        let starts = yaml::item_lines(&file.text, "id", &ids);
+        Located { file, starts, end: file.text.lines().count() + 1 }
+    }
+
+    fn diag(&self, line: usize, message: String) -> Diagnostic {
+        Diagnostic::new(&self.file.path, line, message)
+    }
+
+    /// Line of a dialog-level `key: value`.
+    fn top(&self, key: &str, value: &str) -> usize {
+        yaml::line_of(&self.file.text, key, value)
+    }
+
+    fn step(&self, i: usize) -> usize {
+        self.starts.get(i).copied().unwrap_or(1)
+    }
+
+    /// Lines of step `i`: from its `id:` up to the next step's.
+    fn block(&self, i: usize) -> (usize, usize) {
+        let from = self.step(i);
+        let to = self.starts.get(i + 1).copied().filter(|&n| n > from).unwrap_or(self.end);
+        (from, to)
+    }
+
+    /// The `nth` line of step `i` for which `pred` holds; the step's line when none does.
+    fn nth_in_step(&self, i: usize, nth: usize, pred: impl Fn(&str) -> bool) -> usize {
+        let (from, to) = self.block(i);
+        let mut line = from;
+        for _ in 0..=nth {
+            match yaml::find_line(&self.file.text, line, to, &pred) {
+                Some(found) => line = found + 1,
+                None => return self.step(i),
+            }
+        }
+        line - 1
+    }
+
+    fn in_step(&self, i: usize, pred: impl Fn(&str) -> bool) -> usize {
+        self.nth_in_step(i, 0, pred)
+    }
+
+    fn key_value(&self, i: usize, key: &str, value: &str) -> usize {
+        self.in_step(i, |l| yaml::is_key_value(l, key, value))
+    }
+
+    fn key(&self, i: usize, key: &str) -> usize {
+        self.in_step(i, |l| yaml::value_after_key(l, key).is_some())
+    }
+
+    fn containing(&self, i: usize, needle: &str) -> usize {
+        self.in_step(i, |l| l.contains(needle))
+    }
+}
+
+/// Every slot a template or branch may read: global slots, action outputs, and every slot set
+/// or asked anywhere (slots carry across `goto`).
+fn known_slots(dialogs: &Dialogs) -> BTreeSet<&str> {
+    let mut slots: BTreeSet<&str> = GLOBAL_SLOTS.iter().copied().collect();
+    slots.extend(ACTIONS.iter().flat_map(|(_, out)| out.iter().copied()));
+    for step in dialogs.trees.values().flat_map(|t| &t.steps) {
+        slots.extend(step.set.keys().map(String::as_str));
+        slots.extend(step.slot.as_deref());
+    }
+    slots
+}
+
+/// Region ids, or `None` when a region file failed to parse (then every `say_by_region` key
+/// would be reported too, burying the real problem).
+fn known_regions<'a>(content: &'a Content, sources: &Sources) -> Option<BTreeSet<&'a str>> {
+    (content.regions.len() == sources.regions.len())
+        .then(|| content.regions.keys().map(String::as_str).collect())
+}
+
+/// Checks of single dialogs and steps.
+struct Checker<'a> {
+    dialogs: &'a Dialogs,
+    slots: BTreeSet<&'a str>,
+    regions: Option<BTreeSet<&'a str>>,
+    out: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn tree(&mut self, tree: &DialogTree, at: &Located) {
+        if tree.steps.is_empty() {
+            let line = at.top("steps", "");
+            self.out.push(at.diag(line, format!("dialog {:?} has no steps", tree.id)));
+        }
+        if let Some(start) = &tree.start {
+            if tree.step(start).is_none() {
+                let msg = format!("start step {start:?} does not exist in dialog {:?}", tree.id);
+                self.out.push(at.diag(at.top("start", start), msg));
+            }
+        }
+        let mut first_at: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, step) in tree.steps.iter().enumerate() {
+            if let Some(first) = first_at.get(step.id.as_str()) {
+                let msg =
+                    format!("duplicate step id {:?} (first defined at line {first})", step.id);
+                self.out.push(at.diag(at.step(i), msg));
+            } else {
+                first_at.insert(&step.id, at.step(i));
+            }
+            self.step(tree, i, step, at);
+        }
+    }
+
+    fn step(&mut self, tree: &DialogTree, i: usize, step: &Step, at: &Located) {
+        self.continuation(i, step, at);
+        self.references(tree, i, step, at);
+        self.input(i, step, at);
+        if let Some(action) = &step.action {
+            if !ACTIONS.iter().any(|(name, _)| name == action) {
+                let names: Vec<&str> = ACTIONS.iter().map(|(n, _)| *n).collect();
+                let msg = format!("unknown action {action:?} (known: {})", names.join(", "));
+                self.out.push(at.diag(at.key_value(i, "action", action), msg));
+            }
+        }
+        self.texts(i, step, at);
+        self.branch_slots(i, step, at);
+    }
+
+    /// Exactly one way on: a step that neither waits nor moves on strands the user.
+    fn continuation(&mut self, i: usize, step: &Step, at: &Located) {
+        let ways: Vec<&str> = [
+            (!step.branch.is_empty(), "branch"),
+            (step.goto.is_some(), "goto"),
+            (step.next.is_some(), "next"),
+            (step.end, "end"),
+        ]
+        .iter()
+        .filter(|(set, _)| *set)
+        .map(|(_, name)| *name)
+        .collect();
+        let line = at.step(i);
+        if ways.len() > 1 {
+            let msg = format!("step {:?} has {}: keep only one", step.id, ways.join(" and "));
+            self.out.push(at.diag(line, msg));
+        } else if ways.is_empty() && step.ask.is_none() {
+            let msg = format!(
+                "step {:?} is a dead end: give it one of ask, branch, goto, next or end",
+                step.id
+            );
+            self.out.push(at.diag(line, msg));
+        } else if ways.is_empty() && !all_buttons_move_on(step) {
+            let msg = format!(
+                "step {:?} is a dead end after the answer: add next, branch, goto or end \
+                 (or next/goto on every button)",
+                step.id
+            );
+            self.out.push(at.diag(line, msg));
+        }
+    }
+
+    /// Every `next`, `goto` and `start` points at something that exists.
+    fn references(&mut self, tree: &DialogTree, i: usize, step: &Step, at: &Located) {
+        let mut nexts: Vec<&str> = step.next.iter().map(String::as_str).collect();
+        let mut gotos: Vec<&str> = step.goto.iter().map(String::as_str).collect();
+        for (k, rule) in step.branch.iter().enumerate() {
+            nexts.extend(rule.next.as_deref());
+            gotos.extend(rule.goto.as_deref());
+            if rule.next.is_some() == rule.goto.is_some() {
+                let line = at.nth_in_step(i, k, |l| yaml::value_after_key(l, "when").is_some());
+                let msg = format!(
+                    "branch rule {} of step {:?} needs exactly one of next or goto",
+                    k + 1,
+                    step.id
+                );
+                self.out.push(at.diag(line, msg));
+            }
+        }
+        for choice in &step.choices {
+            nexts.extend(choice.next.as_deref());
+            gotos.extend(choice.goto.as_deref());
+            if choice.next.is_some() && choice.goto.is_some() {
+                let line = at.containing(i, &choice.label);
+                let msg = format!("button {:?} has both next and goto: keep one", choice.label);
+                self.out.push(at.diag(line, msg));
+            }
+        }
+        for next in nexts {
+            if tree.step(next).is_none() {
+                let msg = format!("next {next:?}: dialog {:?} has no such step", tree.id);
+                self.out.push(at.diag(at.key_value(i, "next", next), msg));
+            }
+        }
+        for goto in gotos {
+            if let Err(msg) = resolve_goto(self.dialogs, goto) {
+                self.out.push(at.diag(at.key_value(i, "goto", goto), msg));
+            }
+        }
+    }
+
+    /// `ask`, `slot` and `choices` fit together.
+    fn input(&mut self, i: usize, step: &Step, at: &Located) {
+        let line = at.step(i);
+        match step.ask {
+            Some(InputKind::Choice) if step.choices.is_empty() => {
+                let msg = format!("step {:?} asks for a choice but has no choices", step.id);
+                self.out.push(at.diag(at.key_value(i, "ask", "choice"), msg));
+            }
+            None if !step.choices.is_empty() => {
+                let msg = format!(
+                    "step {:?} offers choices but does not ask: add `ask: choice`",
+                    step.id
+                );
+                self.out.push(at.diag(at.key(i, "choices"), msg));
+            }
+            _ => {}
+        }
+        let buttons_only = step.ask == Some(InputKind::Choice) && all_buttons_move_on(step);
+        if step.ask.is_some() && step.slot.is_none() && !buttons_only {
+            let msg = format!("step {:?} asks but has no slot to store the answer", step.id);
+            self.out.push(at.diag(line, msg));
+        }
+        for (k, choice) in step.choices.iter().enumerate() {
+            let line = at.nth_in_step(i, k, |l| yaml::value_after_key(l, "label").is_some());
+            if choice.label.trim().is_empty() {
+                self.out.push(at.diag(line, format!("step {:?}: empty button label", step.id)));
+            } else if choice.label.len() > MAX_LABEL_BYTES {
+                let msg = format!(
+                    "button label {:?} is {} bytes, over the limit of {MAX_LABEL_BYTES} \
+                     (a Chinese character takes 3)",
+                    choice.label,
+                    choice.label.len()
+                );
+                self.out.push(at.diag(line, msg));
+            }
+            self.template(i, &choice.label, "label", at);
+        }
+    }
+
+    /// Templates use known slots and region facts; texts fit in a message; region texts
+    /// cover regions that exist.
+    fn texts(&mut self, i: usize, step: &Step, at: &Located) {
+        let mut texts: Vec<(&str, &str, usize)> = Vec::new();
+        if let Some(say) = &step.say {
+            texts.push(("say", say, at.key(i, "say")));
+        }
+        if let Some(hint) = &step.hint {
+            texts.push(("hint", hint, at.key(i, "hint")));
+        }
+        for (region, text) in &step.say_by_region {
+            texts.push(("say_by_region", text, at.key(i, region)));
+        }
+        for (field, text, line) in texts {
+            let chars = text.chars().count();
+            if chars > MAX_TEXT_CHARS {
+                let msg = format!(
+                    "{field} of step {:?} is {chars} characters, over the message limit of \
+                     {MAX_TEXT_CHARS}: split it into steps",
+                    step.id
+                );
+                self.out.push(at.diag(line, msg));
+            }
+            self.template(i, text, field, at);
+        }
+        for value in step.set.values() {
+            self.template(i, value, "set", at);
+        }
+        self.region_texts(i, step, at);
+    }
+
+    fn region_texts(&mut self, i: usize, step: &Step, at: &Located) {
+        let Some(regions) = &self.regions else { return };
+        for key in step.say_by_region.keys() {
+            if !regions.contains(key.as_str()) {
+                let known: Vec<&str> = regions.iter().copied().collect();
+                let msg = format!(
+                    "say_by_region: {key:?} is not a region id (known: {})",
+                    known.join(", ")
+                );
+                self.out.push(at.diag(at.key(i, key), msg));
+            }
+        }
+        if step.say.is_none() && !step.say_by_region.is_empty() {
+            let missing: Vec<&str> =
+                regions.iter().copied().filter(|r| !step.say_by_region.contains_key(*r)).collect();
+            if !missing.is_empty() {
+                let msg = format!(
+                    "step {:?} has no say for region(s) {}: add them to say_by_region or add a say",
+                    step.id,
+                    missing.join(", ")
+                );
+                self.out.push(at.diag(at.key(i, "say_by_region"), msg));
+            }
+        }
+    }
+
+    fn template(&mut self, i: usize, text: &str, field: &str, at: &Located) {
+        for name in placeholders(text) {
+            let line = at.containing(i, &format!("{{{name}}}"));
+            let msg = match name.strip_prefix("region.") {
+                Some(key) if Region::FACT_KEYS.contains(&key) => continue,
+                Some(key) => format!(
+                    "{field}: unknown region fact {{region.{key}}} (known: {})",
+                    Region::FACT_KEYS.join(", ")
+                ),
+                None if self.slots.contains(name) => continue,
+                None => format!(
+                    "{field}: template uses unknown slot {{{name}}}: no step sets or asks it \
+                     and no action provides it"
+                ),
+            };
+            self.out.push(at.diag(line, msg));
+        }
+    }
+
+    fn branch_slots(&mut self, i: usize, step: &Step, at: &Located) {
+        for rule in &step.branch {
+            for (slot, value) in &rule.when {
+                if !self.slots.contains(slot.as_str()) {
+                    let msg = format!(
+                        "branch on unknown slot {slot:?}: no step sets or asks it, so this rule \
+                         never holds"
+                    );
+                    self.out.push(at.diag(at.key(i, slot), msg));
+                } else if slot == "region" {
+                    let known = self.regions.as_ref().map_or(true, |r| r.contains(value.as_str()));
+                    if !known {
+                        let msg = format!("branch on region {value:?}: there is no such region");
+                        self.out.push(at.diag(at.key_value(i, slot, value), msg));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A choice step whose every button says where to go needs no step-level way on.
+fn all_buttons_move_on(step: &Step) -> bool {
+    step.ask == Some(InputKind::Choice)
+        && !step.choices.is_empty()
+        && step.choices.iter().all(|c| c.next.is_some() || c.goto.is_some())
+}
+
+/// A step as (dialog id, step id).
+type Node<'a> = (&'a str, &'a str);
+
+/// Where a step can lead: `next`, branch rules, `goto`, and (when `with_buttons`) its buttons.
+/// Targets that do not exist are left out (reported elsewhere).
+fn successors<'a>(
+    dialogs: &'a Dialogs,
+    dialog: &'a str,
+    step: &'a Step,
+    with_buttons: bool,
+) -> Vec<Node<'a>> {
+    let mut nexts: Vec<&str> = step.next.iter().map(String::as_str).collect();
+    let mut gotos: Vec<&str> = step.goto.iter().map(String::as_str).collect();
+    for rule in &step.branch {
+        nexts.extend(rule.next.as_deref());
+        gotos.extend(rule.goto.as_deref());
+    }
+    if with_buttons {
+        for choice in &step.choices {
+            nexts.extend(choice.next.as_deref());
+            gotos.extend(choice.goto.as_deref());
+        }
+    }
+    let tree = &dialogs.trees[dialog];
+    let mut out: Vec<Node> =
+        nexts.into_iter().filter(|n| tree.step(n).is_some()).map(|n| (dialog, n)).collect();
+    out.extend(gotos.into_iter().filter_map(|g| resolve_goto(dialogs, g).ok()));
+    out
+}
+
+/// Steps no path reaches, from any dialog's start or any `goto dialog#step`.
+fn check_reachability(
+    dialogs: &Dialogs,
+    located: &BTreeMap<&str, Located>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut queue: Vec<Node> = Vec::new();
+    for tree in dialogs.trees.values() {
+        queue.extend(
+            tree.start_step().filter(|s| tree.step(s).is_some()).map(|s| (tree.id.as_str(), s)),
+        );
+        for step in &tree.steps {
+            queue.extend(
+                successors(dialogs, &tree.id, step, true)
+                    .into_iter()
+                    .filter(|(d, _)| *d != tree.id),
+            );
+        }
+    }
+    // Roots: every start, and every step another dialog jumps into (even from a step that is
+    // itself unreachable: that one is reported, its target is not blamed twice).
+    let mut reached: BTreeSet<Node> = BTreeSet::new();
+    while let Some(node) = queue.pop() {
+        if !reached.insert(node) {
+            continue;
+        }
+        let Some(step) = dialogs.trees[node.0].step(node.1) else { continue };
+        queue.extend(successors(dialogs, node.0, step, true));
+    }
+    for (id, tree) in &dialogs.trees {
+        let Some(at) = located.get(id.as_str()) else { continue };
+        let mut seen = BTreeSet::new();
+        for (i, step) in tree.steps.iter().enumerate() {
+            if seen.insert(step.id.as_str()) && !reached.contains(&(id.as_str(), step.id.as_str()))
+            {
+                let msg = format!(
+                    "step {:?} is unreachable: no next, branch, button or goto leads to it",
+                    step.id
+                );
+                out.push(at.diag(at.step(i), msg));
+            }
+        }
+    }
+}
+
+/// Cycles of steps that never wait for the user (no `ask`, or a personal question that is
+/// skipped without consent): the engine would run them forever. One diagnostic per loop.
+fn check_loops(dialogs: &Dialogs, located: &BTreeMap<&str, Located>, out: &mut Vec<Diagnostic>) {
+    let mut graph: BTreeMap<Node, Vec<Node>> = BTreeMap::new();
+    let mut order: Vec<(Node, usize)> = Vec::new();
+    for tree in dialogs.trees.values() {
+        for (i, step) in tree.steps.iter().enumerate() {
+            let node = (tree.id.as_str(), step.id.as_str());
+            if (step.ask.is_none() || may_be_skipped(step)) && !graph.contains_key(&node) {
+                graph.insert(node, successors(dialogs, &tree.id, step, false));
+                order.push((node, i));
+            }
+        }
+    }
+    let reach: BTreeMap<Node, BTreeSet<Node>> =
+        graph.keys().map(|&node| (node, reachable(&graph, node))).collect();
+    let mut reported: BTreeSet<Node> = BTreeSet::new();
+    for &(node, i) in &order {
+        if reported.contains(&node) || !reach[&node].contains(&node) {
+            continue;
+        }
+        let members: Vec<Node> = order
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| reach[&node].contains(n) && reach[n].contains(&node))
+            .collect();
+        reported.extend(members.iter().copied());
+        let Some(at) = located.get(node.0) else { continue };
+        let names: Vec<String> = members
+            .iter()
+            .map(|(d, s)| if *d == node.0 { s.to_string() } else { format!("{d}#{s}") })
+            .collect();
+        let msg = format!(
+            "steps {} form a loop that never waits for the user (add an ask, or end the loop)",
+            names.join(" → ")
+        );
+        out.push(at.diag(at.step(i), msg));
+    }
+}
+
+/// Nodes reachable from `start` in one or more moves.
+fn reachable<'a>(graph: &BTreeMap<Node<'a>, Vec<Node<'a>>>, start: Node<'a>) -> BTreeSet<Node<'a>> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<Node> = graph.get(&start).cloned().unwrap_or_default();
+    while let Some(node) = stack.pop() {
+        if seen.insert(node) {
+            stack.extend(graph.get(&node).into_iter().flatten().copied());
+        }
+    }
+    seen
+}
