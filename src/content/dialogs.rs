@@ -618,7 +618,11 @@ impl Checker<'_> {
                         "branch on unknown slot {slot:?}: no step sets or asks it, so this rule \
                          never holds"
                     );
-                    self.out.push(at.diag(at.key(i, slot), msg));
+                    let key = format!("{slot}:");
+                    let line = at.in_step(i, |l| {
+                        yaml::value_after_key(l, slot).is_some() || l.contains(&key)
+                    });
+                    self.out.push(at.diag(line, msg));
                 } else if slot == "region" {
                     let known = self.regions.as_ref().map_or(true, |r| r.contains(value.as_str()));
                     if !known {
@@ -676,9 +680,11 @@ fn check_reachability(
 ) {
     let mut queue: Vec<Node> = Vec::new();
     for tree in dialogs.trees.values() {
-        queue.extend(
-            tree.start_step().filter(|s| tree.step(s).is_some()).map(|s| (tree.id.as_str(), s)),
-        );
+        // A missing start is reported on its own; the first step stands in for it so that the
+        // rest of the dialog is not reported as unreachable as well.
+        let start = tree.start_step().filter(|s| tree.step(s).is_some());
+        let start = start.or_else(|| tree.steps.first().map(|s| s.id.as_str()));
+        queue.extend(start.map(|s| (tree.id.as_str(), s)));
         for step in &tree.steps {
             queue.extend(
                 successors(dialogs, &tree.id, step, true)
@@ -763,4 +769,229 @@ fn reachable<'a>(graph: &BTreeMap<Node<'a>, Vec<Node<'a>>>, start: Node<'a>) -> 
         }
     }
     seen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::from_sources;
+
+    /// Diagnostics about dialogs (as `file:line: message`) for the given dialog files, with the
+    /// repository's real region files so region ids are those of the shipped content.
+    fn problems(dialogs: &[(&str, &str)]) -> Vec<String> {
+        let region = |name: &str, text: &str| SourceFile {
+            path: format!("data/regions/{name}.yaml"),
+            text: text.to_string(),
+        };
+        let sources = Sources {
+            regions: vec![
+                region("panzhihua", include_str!("../../data/regions/panzhihua.yaml")),
+                region("shaoyang", include_str!("../../data/regions/shaoyang.yaml")),
+            ],
+            dialogs: dialogs
+                .iter()
+                .map(|(path, text)| SourceFile { path: path.to_string(), text: text.to_string() })
+                .collect(),
+            ..Sources::default()
+        };
+        match from_sources(&sources) {
+            Ok(_) => Vec::new(),
+            Err(err) => err
+                .diagnostics
+                .iter()
+                .filter(|d| d.file.starts_with("dialogs/"))
+                .map(ToString::to_string)
+                .collect(),
+        }
+    }
+
+    fn assert_found(found: &[String], at: &str, words: &str) {
+        assert!(
+            found.iter().any(|d| d.starts_with(at) && d.contains(words)),
+            "expected `{at} …{words}…` in {found:#?}"
+        );
+    }
+
+    const GOOD: &str = "\
+id: apply
+title: 新申请
+start: ask_region
+steps:
+  - id: ask_region
+    say: 您在哪个城市参保？
+    ask: region
+    slot: region
+    next: insurance
+  - id: insurance
+    say: 您是职工医保还是居民医保？
+    ask: insurance
+    slot: insurance
+    hint: 请回答“职工”或“居民”。
+    branch:
+      - when: {insurance: resident}
+        next: by_region
+      - next: done
+  - id: by_region
+    say_by_region:
+      panzhihua: 攀枝花请拨打 {region.hotline}。
+      shaoyang: 邵阳可在湘医保办理。
+    action: materials
+    next: more
+  - id: more
+    say: '{materials}'
+    ask: choice
+    choices:
+      - label: 换医院
+        goto: change_hospital
+      - label: 结束
+        next: done
+  - id: done
+    say: 祝您顺利，{insurance} 已记下。
+    end: true
+";
+
+    const OTHER: &str = "\
+id: change_hospital
+title: 变更定点医院
+steps:
+  - id: intro
+    say: 每年可变更一次。
+    goto: apply#done
+";
+
+    #[test]
+    fn well_formed_dialogs_pass() {
+        let found =
+            problems(&[("dialogs/apply.yaml", GOOD), ("dialogs/change_hospital.yaml", OTHER)]);
+        assert!(found.is_empty(), "{found:#?}");
+    }
+
+    #[test]
+    fn missing_steps_and_dialogs_are_reported_where_they_are_named() {
+        let text = GOOD
+            .replace("start: ask_region", "start: begin")
+            .replace("next: more", "next: mroe")
+            .replace("goto: change_hospital", "goto: change_hospital#nowhere");
+        let other = OTHER.replace("goto: apply#done", "goto: aply");
+        let found = problems(&[("dialogs/apply.yaml", &text), ("dialogs/ch.yaml", &other)]);
+        assert_found(&found, "dialogs/apply.yaml:3: ", "start step \"begin\"");
+        assert_found(&found, "dialogs/apply.yaml:24: ", "\"mroe\"");
+        assert_found(&found, "dialogs/apply.yaml:30: ", "has no step \"nowhere\"");
+        assert_found(&found, "dialogs/ch.yaml:6: ", "no dialog \"aply\"");
+        // The step behind the broken `next` is no longer reached from anywhere.
+        assert_found(&found, "dialogs/apply.yaml:25: ", "\"more\" is unreachable");
+        // A broken start does not make the whole dialog "unreachable" on top.
+        assert!(!found.iter().any(|d| d.contains("\"insurance\" is unreachable")), "{found:#?}");
+    }
+
+    #[test]
+    fn duplicate_ids_dead_ends_and_double_ways_on() {
+        let text = GOOD
+            .replace("  - id: more", "  - id: by_region")
+            .replace("    end: true\n", "")
+            .replace("    next: insurance\n", "    next: insurance\n    end: true\n");
+        let found = problems(&[("dialogs/apply.yaml", &text)]);
+        assert_found(&found, "dialogs/apply.yaml:26: ", "duplicate step id \"by_region\"");
+        assert_found(&found, "dialogs/apply.yaml:34: ", "\"done\" is a dead end");
+        assert_found(&found, "dialogs/apply.yaml:5: ", "has next and end");
+    }
+
+    #[test]
+    fn input_problems() {
+        let text = GOOD.replace("    slot: insurance\n", "").replace(
+            "    choices:\n      - label: 换医院\n        goto: change_hospital\n      - label: 结束\n        next: done\n",
+            "    slot: x\n    next: done\n",
+        );
+        let found = problems(&[("dialogs/apply.yaml", &text)]);
+        assert_found(&found, "dialogs/apply.yaml:10: ", "no slot to store the answer");
+        assert_found(&found, "dialogs/apply.yaml:26: ", "no choices");
+    }
+
+    #[test]
+    fn button_labels_must_be_short_and_not_empty() {
+        let long = "很".repeat(22); // 66 bytes
+        let text = GOOD
+            .replace("label: 换医院", &format!("label: {long}"))
+            .replace("label: 结束", "label: \"\"");
+        let found =
+            problems(&[("dialogs/apply.yaml", &text), ("dialogs/change_hospital.yaml", OTHER)]);
+        assert_found(&found, "dialogs/apply.yaml:29: ", "66 bytes");
+        assert_found(&found, "dialogs/apply.yaml:31: ", "empty button label");
+    }
+
+    #[test]
+    fn unknown_actions_slots_region_facts_and_regions() {
+        let text = GOOD
+            .replace("action: materials", "action: materail")
+            .replace("{insurance} 已记下", "{insurence} 已记下")
+            .replace("{region.hotline}", "{region.phone}")
+            .replace("      shaoyang:", "      shaoyng:")
+            .replace("{insurance: resident}", "{insurence: resident}");
+        let found =
+            problems(&[("dialogs/apply.yaml", &text), ("dialogs/change_hospital.yaml", OTHER)]);
+        assert_found(&found, "dialogs/apply.yaml:23: ", "unknown action \"materail\"");
+        assert_found(&found, "dialogs/apply.yaml:34: ", "unknown slot {insurence}");
+        assert_found(&found, "dialogs/apply.yaml:21: ", "unknown region fact {region.phone}");
+        assert_found(&found, "dialogs/apply.yaml:22: ", "\"shaoyng\" is not a region id");
+        assert_found(&found, "dialogs/apply.yaml:20: ", "no say for region(s) shaoyang");
+        assert_found(&found, "dialogs/apply.yaml:16: ", "branch on unknown slot \"insurence\"");
+    }
+
+    #[test]
+    fn slots_set_in_another_dialog_may_be_used() {
+        let other = OTHER.replace("每年可变更一次。", "'{hospital_level}医院每年可变更一次。'");
+        let text =
+            GOOD.replace("    end: true\n", "    set: {hospital_level: 二级}\n    end: true\n");
+        let found = problems(&[("dialogs/apply.yaml", &text), ("dialogs/change.yaml", &other)]);
+        assert!(found.is_empty(), "{found:#?}");
+    }
+
+    #[test]
+    fn loops_that_never_wait_are_reported_once() {
+        let text = GOOD.replace("    next: more\n", "    next: back\n").replace(
+            "  - id: more\n",
+            "  - id: back\n    say: 再来\n    goto: change_hospital\n  - id: more\n",
+        );
+        let other = OTHER.replace("goto: apply#done", "goto: apply#by_region");
+        let found = problems(&[("dialogs/apply.yaml", &text), ("dialogs/ch.yaml", &other)]);
+        let loops: Vec<&String> = found.iter().filter(|d| d.contains("never waits")).collect();
+        assert_eq!(loops.len(), 1, "{found:#?}");
+        assert!(loops[0].starts_with("dialogs/apply.yaml:19: "), "{loops:?}");
+        assert!(loops[0].contains("change_hospital#intro"), "{loops:?}");
+    }
+
+    #[test]
+    fn a_loop_through_a_personal_question_does_not_wait_without_consent() {
+        let text = GOOD.replace(
+            "    say: '{materials}'\n    ask: choice\n",
+            "    say: 您的病种？\n    ask: disease\n    slot: disease\n    next: by_region\n    \
+             ask2: choice\n",
+        );
+        let text = text.replace("    ask2: choice\n    choices:\n      - label: 换医院\n        goto: change_hospital\n      - label: 结束\n        next: done\n", "");
+        let found = problems(&[("dialogs/apply.yaml", &text)]);
+        assert_found(&found, "dialogs/apply.yaml:19: ", "by_region → more");
+    }
+
+    #[test]
+    fn texts_over_the_message_limit() {
+        let long = "长".repeat(MAX_TEXT_CHARS + 1);
+        let text = GOOD.replace("hint: 请回答“职工”或“居民”。", &format!("hint: {long}"));
+        let found = problems(&[("dialogs/apply.yaml", &text), ("dialogs/ch.yaml", OTHER)]);
+        assert_found(&found, "dialogs/apply.yaml:14: ", "4097 characters");
+    }
+
+    #[test]
+    fn unknown_input_types_name_the_value_and_line() {
+        let text = GOOD.replace("ask: insurance", "ask: insurence");
+        let found = problems(&[("dialogs/apply.yaml", &text)]);
+        assert_found(&found, "dialogs/apply.yaml:12: ", "insurence");
+    }
+
+    #[test]
+    fn placeholders_are_ascii_names_in_braces() {
+        assert_eq!(
+            placeholders("{a} {region.name} {中文} {} {b_2}"),
+            vec!["a", "region.name", "b_2"]
+        );
+    }
 }
