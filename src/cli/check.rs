@@ -23,7 +23,10 @@ pub fn run(_args: &CheckArgs, root: &Path) -> anyhow::Result<ExitCode> {
             println!("{}", summary(&content, calendar_files));
             Ok(ExitCode::SUCCESS)
         }
-        Err(err) => {
+        Err(mut err) => {
+            // By file, then line: staff fix one file at a time. Stable, so problems on the
+            // same line keep the order they were found in.
+            err.diagnostics.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
             for d in &err.diagnostics {
                 println!("{d}");
             }
