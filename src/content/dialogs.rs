@@ -222,10 +222,12 @@ pub fn validate(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic
             Some((id.as_str(), Located::new(file, tree)))
         })
         .collect();
+    let regions = known_regions(content, sources);
     let mut checker = Checker {
         dialogs,
         slots: known_slots(dialogs),
-        regions: known_regions(content, sources),
+        values: slot_values(dialogs, &regions),
+        regions,
         out: Vec::new(),
     };
     for (id, tree) in &dialogs.trees {
@@ -380,6 +382,7 @@ fn known_regions<'a>(content: &'a Content, sources: &Sources) -> Option<BTreeSet
 struct Checker<'a> {
     dialogs: &'a Dialogs,
     slots: BTreeSet<&'a str>,
+    values: BTreeMap<&'a str, Option<BTreeSet<String>>>,
     regions: Option<BTreeSet<&'a str>>,
     out: Vec<Diagnostic>,
 }
@@ -613,26 +616,78 @@ impl Checker<'_> {
     fn branch_slots(&mut self, i: usize, step: &Step, at: &Located) {
         for rule in &step.branch {
             for (slot, value) in &rule.when {
-                if !self.slots.contains(slot.as_str()) {
-                    let msg = format!(
+                // `when: {slot: value}` is usually a one-line flow mapping.
+                let line =
+                    at.in_step(i, |l| l.contains(slot.as_str()) && l.contains(value.as_str()));
+                let line = if line == at.step(i) { at.key(i, slot) } else { line };
+                let msg = if !self.slots.contains(slot.as_str()) {
+                    format!(
                         "branch on unknown slot {slot:?}: no step sets or asks it, so this rule \
                          never holds"
-                    );
-                    let key = format!("{slot}:");
-                    let line = at.in_step(i, |l| {
-                        yaml::value_after_key(l, slot).is_some() || l.contains(&key)
-                    });
-                    self.out.push(at.diag(line, msg));
-                } else if slot == "region" {
-                    let known = self.regions.as_ref().map_or(true, |r| r.contains(value.as_str()));
-                    if !known {
-                        let msg = format!("branch on region {value:?}: there is no such region");
-                        self.out.push(at.diag(at.key_value(i, slot, value), msg));
+                    )
+                } else {
+                    match self.values.get(slot.as_str()) {
+                        Some(Some(values)) if !values.contains(value.as_str()) => {
+                            let values: Vec<&str> = values.iter().map(String::as_str).collect();
+                            format!(
+                                "branch on {slot} = {value:?} never holds: {slot} is only ever \
+                                 one of {}",
+                                values.join(", ")
+                            )
+                        }
+                        _ => continue,
                     }
-                }
+                };
+                self.out.push(at.diag(line, msg));
             }
         }
     }
+}
+
+/// The values a slot can hold, when they are a known finite set: region ids, insurance types,
+/// 是/否, button values and literal `set` values. `None` for slots typed freely or filled by an
+/// action. A `when` outside the set is a typo that silently never matches.
+fn slot_values<'a>(
+    dialogs: &'a Dialogs,
+    regions: &Option<BTreeSet<&str>>,
+) -> BTreeMap<&'a str, Option<BTreeSet<String>>> {
+    let region_ids =
+        || regions.as_ref().map(|r| r.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>());
+    let mut values: BTreeMap<&str, Option<BTreeSet<String>>> = BTreeMap::new();
+    let mut add = |slot: &'a str, found: Option<BTreeSet<String>>| {
+        let entry = values.entry(slot).or_insert_with(|| Some(BTreeSet::new()));
+        match (entry.as_mut(), found) {
+            (Some(known), Some(found)) => known.extend(found),
+            _ => *entry = None,
+        }
+    };
+    add("region", region_ids());
+    add("today", None);
+    for slot in ACTIONS.iter().flat_map(|(_, out)| out.iter()) {
+        add(slot, None);
+    }
+    let fixed = |items: &[&str]| Some(items.iter().map(|s| s.to_string()).collect());
+    for step in dialogs.trees.values().flat_map(|t| &t.steps) {
+        for (slot, value) in &step.set {
+            let literal = placeholders(value).is_empty();
+            add(slot, literal.then(|| BTreeSet::from([value.clone()])));
+        }
+        let Some(slot) = step.slot.as_deref() else { continue };
+        let found = match step.ask {
+            Some(InputKind::Region) => region_ids(),
+            Some(InputKind::Insurance) => fixed(&["employee", "resident"]),
+            Some(InputKind::YesNo) => fixed(&["是", "否"]),
+            Some(InputKind::Choice) => Some(
+                step.choices
+                    .iter()
+                    .map(|c| c.value.clone().unwrap_or_else(|| c.label.clone()))
+                    .collect(),
+            ),
+            _ => None,
+        };
+        add(slot, found);
+    }
+    values
 }
 
 /// A choice step whose every button says where to go needs no step-level way on.
@@ -935,6 +990,23 @@ steps:
         assert_found(&found, "dialogs/apply.yaml:22: ", "\"shaoyng\" is not a region id");
         assert_found(&found, "dialogs/apply.yaml:20: ", "no say for region(s) shaoyang");
         assert_found(&found, "dialogs/apply.yaml:16: ", "branch on unknown slot \"insurence\"");
+    }
+
+    #[test]
+    fn branch_values_a_slot_can_never_hold() {
+        let text = GOOD.replace("{insurance: resident}", "{insurance: 居民}").replace(
+            "      - next: done\n",
+            "      - when: {region: shaoyng}\n        next: done\n      - next: done\n",
+        );
+        let found = problems(&[("dialogs/apply.yaml", &text), ("dialogs/ch.yaml", OTHER)]);
+        assert_found(&found, "dialogs/apply.yaml:16: ", "insurance = \"居民\" never holds");
+        assert_found(&found, "dialogs/apply.yaml:16: ", "employee, resident");
+        assert_found(&found, "dialogs/apply.yaml:18: ", "region = \"shaoyng\" never holds");
+        // A free-text slot may hold anything: no complaint about its values.
+        let free = GOOD.replace("ask: insurance", "ask: text");
+        let free = free.replace("{insurance: resident}", "{insurance: 居民}");
+        let found = problems(&[("dialogs/apply.yaml", &free), ("dialogs/ch.yaml", OTHER)]);
+        assert!(found.is_empty(), "{found:#?}");
     }
 
     #[test]

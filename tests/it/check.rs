@@ -40,6 +40,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("dialogs/broken.yaml:25: ", "unknown slot \"favourite\""),
     ("dialogs/broken.yaml:26: ", "\"gone\""),
     ("dialogs/broken.yaml:28: ", "has no step \"nope\""),
+    ("dialogs/broken.yaml:29: ", "topic = \"打字\" never holds"),
     ("dialogs/broken.yaml:34: ", "\"nxt_missing\""),
     ("dialogs/broken.yaml:37: ", "no choices"),
     ("dialogs/broken.yaml:41: ", "unknown action \"teleport\""),
