@@ -95,3 +95,37 @@ fn other_commands_refuse_to_start_on_broken_content() {
     assert!(stderr.contains("dialogs/broken.yaml:62: "), "{stderr}");
     assert!(stderr.contains("mente check"), "{stderr}");
 }
+
+/// The example in the README's "Dialog YAML reference" stays valid as the checker evolves.
+#[test]
+fn the_readme_example_dialog_passes_the_check() {
+    let readme = std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR")))
+        .expect("README");
+    let section = &readme[readme.find("### Dialog YAML reference").expect("section")..];
+    let start = section.find("```yaml\n").expect("yaml block") + "```yaml\n".len();
+    let example = &section[start..start + section[start..].find("```").expect("block end")];
+    let root = tempfile::tempdir().expect("temp dir");
+    copy_tree(&std::path::PathBuf::from(fixture("ok")), root.path());
+    std::fs::write(root.path().join("dialogs/channels.yaml"), example).expect("write");
+    // The example jumps to the `rejected` dialog.
+    let rejected =
+        "id: rejected\ntitle: 被退回\nsteps:\n  - id: start\n    say: 好的。\n    end: true\n";
+    std::fs::write(root.path().join("dialogs/rejected.yaml"), rejected).expect("write");
+    let out = mente(&root.path().display().to_string(), &["check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("content OK: 3 dialogs"), "{stdout}");
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
