@@ -227,6 +227,7 @@ pub fn validate(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic
         dialogs,
         slots: known_slots(dialogs),
         values: slot_values(dialogs, &regions),
+        unparsed: unparsed_ids(dialogs, sources),
         regions,
         out: Vec::new(),
     };
@@ -371,6 +372,21 @@ fn known_slots(dialogs: &Dialogs) -> BTreeSet<&str> {
     slots
 }
 
+/// The `id:` of each dialog file that did not parse (found by searching its text), unless
+/// another file defines that id.
+fn unparsed_ids<'a>(dialogs: &Dialogs, sources: &'a Sources) -> BTreeSet<&'a str> {
+    let parsed: BTreeSet<&str> = dialogs.files.values().map(String::as_str).collect();
+    sources
+        .dialogs
+        .iter()
+        .filter(|f| !parsed.contains(f.path.as_str()))
+        .filter_map(|f| f.text.lines().find_map(|l| l.strip_prefix("id:")))
+        .map(|id| id.trim().trim_matches(|c| c == '"' || c == '\''))
+        // A duplicate id did parse: the first definition is the one jumps go to.
+        .filter(|id| !dialogs.trees.contains_key(*id))
+        .collect()
+}
+
 /// Region ids, or `None` when a region file failed to parse (then every `say_by_region` key
 /// would be reported too, burying the real problem).
 fn known_regions<'a>(content: &'a Content, sources: &Sources) -> Option<BTreeSet<&'a str>> {
@@ -383,6 +399,8 @@ struct Checker<'a> {
     dialogs: &'a Dialogs,
     slots: BTreeSet<&'a str>,
     values: BTreeMap<&'a str, Option<BTreeSet<String>>>,
+    /// Ids of dialogs whose file failed stage 1 (jumps to them are not reported again).
+    unparsed: BTreeSet<&'a str>,
     regions: Option<BTreeSet<&'a str>>,
     out: Vec<Diagnostic>,
 }
@@ -492,6 +510,10 @@ impl Checker<'_> {
             }
         }
         for goto in gotos {
+            let dialog = goto.split_once('#').map_or(goto, |(d, _)| d);
+            if self.unparsed.contains(dialog) {
+                continue; // its file did not parse: that problem is reported already
+            }
             if let Err(msg) = resolve_goto(self.dialogs, goto) {
                 self.out.push(at.diag(at.key_value(i, "goto", goto), msg));
             }
@@ -1042,6 +1064,14 @@ steps:
         let text = text.replace("    ask2: choice\n    choices:\n      - label: 换医院\n        goto: change_hospital\n      - label: 结束\n        next: done\n", "");
         let found = problems(&[("dialogs/apply.yaml", &text)]);
         assert_found(&found, "dialogs/apply.yaml:19: ", "by_region → more");
+    }
+
+    #[test]
+    fn a_jump_to_a_dialog_whose_file_is_broken_is_not_reported_twice() {
+        let broken = OTHER.replace("    goto: apply#done\n", "    goto: apply#done\n    nxet: x\n");
+        let found = problems(&[("dialogs/apply.yaml", GOOD), ("dialogs/ch.yaml", &broken)]);
+        assert_found(&found, "dialogs/ch.yaml:7: ", "unknown field `nxet`");
+        assert_eq!(found.len(), 1, "{found:#?}");
     }
 
     #[test]
