@@ -143,11 +143,13 @@ impl<'a> Turn<'a> {
         let regions = &self.a.content.regions;
         match self.region().and_then(|id| regions.get(id)) {
             Some(r) => format!("{}医保服务热线：{}", r.name, r.fact("hotline").unwrap_or_default()),
-            None => regions
-                .values()
-                .map(|r| format!("{}：{}", r.name, r.fact("hotline").unwrap_or_default()))
-                .collect::<Vec<_>>()
-                .join("\n"),
+            None => {
+                let lines: Vec<String> = regions
+                    .values()
+                    .map(|r| format!("{}：{}", r.name, r.fact("hotline").unwrap_or_default()))
+                    .collect();
+                format!("各地医保服务热线：\n{}", lines.join("\n"))
+            }
         }
     }
 
