@@ -14,7 +14,7 @@ use mente::store::Store;
 use mente::terminal::{format_replies, resolve_input};
 
 /// A dialog asking for every input type, added to the repository's content.
-const INPUTS: &str = r#"
+pub(crate) const INPUTS: &str = r#"
 id: t_inputs
 title: 输入测试
 menu: 99
