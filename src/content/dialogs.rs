@@ -243,21 +243,17 @@ pub fn validate(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic
     diags.extend(found);
 }
 
-/// The placeholders of a template: `{slot}` and `{region.KEY}` (ASCII names only, so literal
-/// braces in Chinese text are left alone).
+/// The placeholders of a template: the trimmed text of every `{…}`, as the engine's renderer
+/// reads them (`{slot}`, `{region.KEY}`). A brace meant literally would be rendered as an unset
+/// slot, so it is reported like any unknown name.
 pub fn placeholders(template: &str) -> Vec<&str> {
     let mut names = Vec::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         rest = &rest[open + 1..];
         let Some(close) = rest.find('}') else { break };
-        let name = &rest[..close];
-        let first_ok = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
-        let all_ok = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
-        if first_ok && all_ok {
-            names.push(name);
-            rest = &rest[close + 1..];
-        }
+        names.push(rest[..close].trim());
+        rest = &rest[close + 1..];
     }
     names
 }
@@ -618,7 +614,9 @@ impl Checker<'_> {
 
     fn template(&mut self, i: usize, text: &str, field: &str, at: &Located) {
         for name in placeholders(text) {
-            let line = at.containing(i, &format!("{{{name}}}"));
+            let exact = format!("{{{name}}}");
+            let line =
+                at.in_step(i, |l| l.contains(&exact) || (l.contains('{') && l.contains(name)));
             let msg = match name.strip_prefix("region.") {
                 Some(key) if Region::FACT_KEYS.contains(&key) => continue,
                 Some(key) => format!(
@@ -1075,6 +1073,13 @@ steps:
     }
 
     #[test]
+    fn a_brace_the_renderer_would_swallow_is_reported() {
+        let text = GOOD.replace("祝您顺利，", "祝您顺利{ 病种 }，");
+        let found = problems(&[("dialogs/apply.yaml", &text), ("dialogs/ch.yaml", OTHER)]);
+        assert_found(&found, "dialogs/apply.yaml:34: ", "unknown slot {病种}");
+    }
+
+    #[test]
     fn texts_over_the_message_limit() {
         let long = "长".repeat(MAX_TEXT_CHARS + 1);
         let text = GOOD.replace("hint: 请回答“职工”或“居民”。", &format!("hint: {long}"));
@@ -1090,10 +1095,10 @@ steps:
     }
 
     #[test]
-    fn placeholders_are_ascii_names_in_braces() {
+    fn placeholders_are_read_like_the_renderer_reads_them() {
         assert_eq!(
-            placeholders("{a} {region.name} {中文} {} {b_2}"),
-            vec!["a", "region.name", "b_2"]
+            placeholders("{a} {region.name} { 病种 } {} {b_2} {x"),
+            vec!["a", "region.name", "病种", "", "b_2"]
         );
     }
 }
