@@ -697,15 +697,19 @@ fn slot_values<'a>(
             Some(InputKind::Region) => region_ids(),
             Some(InputKind::Insurance) => fixed(&["employee", "resident"]),
             Some(InputKind::YesNo) => fixed(&["是", "否"]),
-            Some(InputKind::Choice) => Some(
-                step.choices
-                    .iter()
-                    .map(|c| c.value.clone().unwrap_or_else(|| c.label.clone()))
-                    .collect(),
-            ),
+            Some(InputKind::Choice) => Some(BTreeSet::new()),
             _ => None,
         };
-        add(slot, found);
+        // Quick-answer buttons store their value as is.
+        let buttons =
+            step.choices.iter().map(|c| c.value.clone().unwrap_or_else(|| c.label.clone()));
+        add(
+            slot,
+            found.map(|mut values| {
+                values.extend(buttons);
+                values
+            }),
+        );
     }
     values
 }
