@@ -1,6 +1,10 @@
 //! `mente check` on content fixtures: every deliberate problem in `tests/fixtures/broken` is
 //! reported at its file and line with exit code 1; clean content gives a one-line summary; other
 //! commands refuse to start on broken content.
+//!
+//! The fixtures hold their own `dialogs/` and `faq/`; their `data/` is a symlink to the
+//! repository's real region, disease and calendar data, so those schemas can evolve without
+//! touching the fixtures (and the checks that need region ids use the real ones).
 
 use std::process::{Command, Output};
 
