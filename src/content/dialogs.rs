@@ -1084,6 +1084,35 @@ steps:
     }
 
     #[test]
+    fn buttons_and_rules_must_say_where_to_go() {
+        let text = GOOD
+            // A rule with neither next nor goto.
+            .replace("      - next: done\n", "      - when: {}\n")
+            // A button with both, and one with neither on a step without a way on.
+            .replace(
+                "        goto: change_hospital\n",
+                "        goto: change_hospital\n        next: done\n",
+            )
+            .replace("        next: done\n  - id: done", "  - id: done")
+            // Buttons on a step that does not wait.
+            .replace(
+                "    next: insurance\n",
+                "    next: insurance\n    choices:\n      - label: 好\n",
+            )
+            .replace("    ask: region\n", "");
+        let found =
+            problems(&[("dialogs/apply.yaml", &text), ("dialogs/change_hospital.yaml", OTHER)]);
+        assert_found(
+            &found,
+            "dialogs/apply.yaml:19: ",
+            "rule 2 of step \"insurance\" needs exactly one",
+        );
+        assert_found(&found, "dialogs/apply.yaml:30: ", "both next and goto");
+        assert_found(&found, "dialogs/apply.yaml:26: ", "dead end after the answer");
+        assert_found(&found, "dialogs/apply.yaml:9: ", "offers choices but does not ask");
+    }
+
+    #[test]
     fn texts_over_the_message_limit() {
         let long = "长".repeat(MAX_TEXT_CHARS + 1);
         let text = GOOD.replace("hint: 请回答“职工”或“居民”。", &format!("hint: {long}"));
