@@ -204,8 +204,11 @@ pub async fn run_until_stopped<S: Sender, C: Clock>(
 /// memory (tests).
 #[derive(Debug, Clone, Default)]
 pub struct TerminalSender {
-    collected: Option<Arc<Mutex<Vec<(UserKey, String)>>>>,
+    collected: Option<Outbox>,
 }
+
+/// Messages kept by a collecting [`TerminalSender`], shared with its clones.
+type Outbox = Arc<Mutex<Vec<(UserKey, String)>>>;
 
 impl TerminalSender {
     /// Prints to stdout.
