@@ -616,6 +616,7 @@ fn classify(text: &str) -> Option<Reported> {
         "补交",
         "补充资料",
         "补件",
+        "补充",
         "让我补",
         "要补",
         "需要补",
