@@ -264,3 +264,42 @@ async fn the_loop_stops_when_told() {
         .expect("the loop stopped");
     assert_eq!(sender.sent().len(), 1);
 }
+
+fn mente_remind(db: &str, now: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .args(["--content", env!("CARGO_MANIFEST_DIR"), "--db", db])
+        .args(["remind", "--once", "--now", now])
+        .output()
+        .expect("mente runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn mente_remind_once_delivers_each_due_reminder_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/x.sqlite", dir.path().display());
+    {
+        let store = store(&dir).await;
+        with_reminders(&store, &user(1), &[DUE]).await;
+        store.pool().close().await;
+    }
+    let night = mente_remind(&db, "2025-10-24T07:00:00+08:00");
+    assert!(night.contains("sent 0") && night.contains("quiet hours"), "{night}");
+    let first = mente_remind(&db, MORNING);
+    assert!(first.contains("[提醒]") && first.contains("续期"), "{first}");
+    assert!(first.contains("sent 1"), "{first}");
+    let second = mente_remind(&db, MORNING);
+    assert!(second.contains("sent 0") && !second.contains("[提醒]"), "{second}");
+}
+
+#[test]
+fn mente_remind_rejects_a_bad_now_with_exit_code_2() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .args(["--content", env!("CARGO_MANIFEST_DIR"), "--db", "sqlite::memory:"])
+        .args(["remind", "--once", "--now", "tomorrow morning"])
+        .output()
+        .expect("mente runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 3339"));
+}
