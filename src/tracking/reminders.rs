@@ -212,7 +212,7 @@ pub fn plan(
         }
         _ => {}
     }
-    planned.sort();
+    planned.sort_by_key(|p| (p.due_at, p.kind));
     planned.dedup();
     planned
 }
