@@ -111,8 +111,13 @@ pub async fn run_once<S: Sender>(
         let claimed =
             store.claim_due(sender.channel(), &worker, now, after(now, LEASE), BATCH).await?;
         let full = claimed.len() == BATCH as usize;
-        for reminder in claimed {
-            deliver(store, assistant, sender, &worker, &reminder, now, &mut report).await?;
+        for reminder in &claimed {
+            if superseded(reminder, &claimed) {
+                store.drop_reminder(reminder.id, &worker, "superseded").await?;
+                report.dropped += 1;
+            } else {
+                deliver(store, assistant, sender, &worker, reminder, now, &mut report).await?;
+            }
         }
         // A released reminder waits until at least `now + 1s`, so later batches of this step
         // never see it again and the loop ends.
@@ -120,6 +125,16 @@ pub async fn run_once<S: Sender>(
             return Ok(report);
         }
     }
+}
+
+/// A later reminder of the same deadline is due in the same batch (the worker was down): the
+/// user gets the later one only.
+fn superseded(reminder: &Claimed, batch: &[Claimed]) -> bool {
+    batch.iter().any(|other| {
+        other.application_id == reminder.application_id
+            && reminders::same_deadline(other.kind, reminder.kind)
+            && (other.due_at, other.id) > (reminder.due_at, reminder.id)
+    })
 }
 
 async fn deliver<S: Sender>(
@@ -136,6 +151,11 @@ async fn deliver<S: Sender>(
         report.dropped += 1;
         return Ok(());
     };
+    if !reminders::still_relevant(reminder.kind, &app, now) {
+        store.drop_reminder(reminder.id, worker, "out of date").await?;
+        report.dropped += 1;
+        return Ok(());
+    }
     let text = reminders::message(reminder.kind, &app, &assistant.content, now);
     match sender.send(&reminder.user, &text).await {
         Ok(()) => {

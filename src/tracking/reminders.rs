@@ -217,6 +217,28 @@ pub fn plan(
     planned
 }
 
+/// Whether a due reminder still says something true when it is about to go out (a worker that
+/// was down for days must not remind of a deadline already past, or of a review already decided).
+pub fn still_relevant(kind: ReminderKind, app: &Application, now: DateTime<Utc>) -> bool {
+    let today = china_today(now);
+    match kind {
+        ReminderKind::Renewal { .. } => {
+            app.status() == Status::Approved && app.valid_until().is_some_and(|end| end >= today)
+        }
+        ReminderKind::Supplement { .. } => matches!(
+            app.current(),
+            super::Event::NeedsSupplement { by: Some(by), .. } if *by >= today
+        ),
+        ReminderKind::ReviewOverdue => app.status().under_review(),
+    }
+}
+
+/// Whether `a` and `b` remind of the same deadline (30 and 7 days before the same validity end):
+/// when both are due at once, only the later one is worth sending.
+pub fn same_deadline(a: ReminderKind, b: ReminderKind) -> bool {
+    std::mem::discriminant(&a) == std::mem::discriminant(&b)
+}
+
 /// Who to call: the region's hotline, or the national one when the region has none on record.
 pub fn contact(region: Option<&Region>) -> String {
     match region.and_then(|r| r.hotline.as_deref()) {

@@ -303,3 +303,31 @@ fn mente_remind_rejects_a_bad_now_with_exit_code_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 3339"));
 }
+
+#[tokio::test]
+async fn after_a_long_outage_only_the_latest_reminder_of_a_deadline_goes_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    // Validity ends 2026-06-30; the 30-day and 7-day reminders are both overdue at restart.
+    with_reminders(&store, &user(1), &["2026-05-31T09:00:00+08:00", "2026-06-23T09:00:00+08:00"])
+        .await;
+    let assistant = assistant();
+    let sender = TerminalSender::collecting();
+    let report =
+        run_once(&store, &assistant, &sender, at("2026-06-25T10:00:00+08:00")).await.unwrap();
+    assert_eq!((report.sent, report.dropped), (1, 1));
+    assert!(sender.sent()[0].1.contains("还有5天"), "{}", sender.sent()[0].1);
+}
+
+#[tokio::test]
+async fn a_renewal_reminder_for_a_validity_already_ended_is_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    with_reminders(&store, &user(1), &["2026-06-23T09:00:00+08:00"]).await;
+    let assistant = assistant();
+    let sender = TerminalSender::collecting();
+    let report =
+        run_once(&store, &assistant, &sender, at("2026-07-02T10:00:00+08:00")).await.unwrap();
+    assert_eq!((report.sent, report.dropped), (0, 1));
+    assert!(sender.sent().is_empty());
+}
