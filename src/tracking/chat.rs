@@ -157,14 +157,17 @@ fn record_application(ctx: &TrackContext) -> TrackOutput {
         }
     }
     let accepted_on = slot_date(ctx, "accepted_on");
+    // A known end of validity without an acceptance is the benefit already granted (the renewal
+    // dialog records it so the renewal can be reminded), not a draft.
+    let valid_until = slot_date(ctx, "valid_until");
     let mut events = Vec::new();
     if accepted_on.is_some() || acceptance_no.is_some() {
         events.push(Event::Submitted { accepted_on, acceptance_no });
-    } else {
+    } else if valid_until.is_none() {
         events.push(Event::Draft);
     }
-    if let Some(valid_until) = slot_date(ctx, "valid_until") {
-        events.push(Event::Approved { valid_until: Some(valid_until) });
+    if valid_until.is_some() {
+        events.push(Event::Approved { valid_until });
     }
     let app = Application {
         id: 0,
@@ -200,9 +203,9 @@ fn reminder_lines(planned: &[(reminders::ReminderKind, DateTime<Utc>)]) -> Vec<S
     }
     let when: Vec<String> = planned
         .iter()
-        .map(|(kind, at)| format!("{}（{}）", format_cn(in_china(*at).date_naive()), kind.label()))
+        .map(|(kind, at)| format!("{} {}", format_cn(in_china(*at).date_naive()), kind.label()))
         .collect();
-    vec![format!("我会在这些日子提醒您：{}。", when.join("、"))]
+    vec![format!("我会在这些日子提醒您：{}。", when.join("；"))]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -426,17 +429,17 @@ fn review_due_action(ctx: &TrackContext) -> TrackOutput {
             let due =
                 calendar::working_days_after(&ctx.content.calendar, on, region.review_working_days);
             let note = format!(
-                "{}（{}{}受理，当天不计，第{}个工作日；{}）",
-                format_cn(due.date),
+                "{}的审核时限是受理后{}个工作日（受理当天不计），从{}算起是{}；{}。",
                 region.name,
-                format_cn(on),
                 region.review_working_days,
+                format_cn(on),
+                format_cn(due.date),
                 calendar::note(&ctx.content.calendar, due)
             );
             (due.date.format("%Y-%m-%d").to_string(), note)
         }
-        (None, _) => (String::new(), "（还不知道受理日期，无法计算审核期限）".into()),
-        (_, None) => (String::new(), "（请先选择地区，才能按当地时限计算审核期限）".into()),
+        (None, _) => ("（未知）".into(), "还不知道受理日期，暂时算不出审核期限。".into()),
+        (_, None) => ("（未知）".into(), "请先选择地区，才能按当地时限计算审核期限。".into()),
     };
     out.set.insert("due_date".into(), date);
     out.set.insert("due_note".into(), note);

@@ -151,7 +151,7 @@ impl Status {
         match self {
             Status::Draft => "准备中（还没交）",
             Status::Submitted => "已受理，审核中",
-            Status::Approved => "已通过",
+            Status::Approved => "已通过（待遇有效）",
             Status::NeedsSupplement => "需要补材料",
             Status::Rejected => "被驳回",
             Status::Resubmitted => "已重新提交，审核中",
