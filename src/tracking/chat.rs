@@ -546,7 +546,7 @@ fn report(ctx: &TrackContext, app: &Application, event: Event, follow_up: &str) 
     let to = event.status();
     if !from.may_become(to) {
         return TrackOutput::text(format!(
-            "这份申请现在是“{}”，不能直接改成“{}”。如果记错了，可以在“我的申请”里删除后重新记录。",
+            "这份申请现在是“{}”，不能直接改成“{}”。如果是另一份新的申请，请在菜单里选“记录申请进度”另记一份；如果记错了，可以在“我的申请”里删除后重新记录。",
             from.label(),
             to.label()
         ));
