@@ -331,3 +331,24 @@ async fn a_renewal_reminder_for_a_validity_already_ended_is_not_sent() {
     assert_eq!((report.sent, report.dropped), (0, 1));
     assert!(sender.sent().is_empty());
 }
+
+#[tokio::test]
+async fn a_restarted_mente_remind_sends_what_a_killed_worker_had_claimed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/x.sqlite", dir.path().display());
+    {
+        let store = store(&dir).await;
+        with_reminders(&store, &user(1), &[DUE]).await;
+        // The killed worker's claim, left in the database file.
+        let lease = at(MORNING) + chrono::Duration::from_std(LEASE).unwrap();
+        assert_eq!(
+            store.claim_due("terminal", "killed", at(MORNING), lease, 10).await.unwrap().len(),
+            1
+        );
+        store.pool().close().await;
+    }
+    assert!(mente_remind(&db, "2025-10-24T09:31:00+08:00").contains("sent 0"));
+    let out = mente_remind(&db, "2025-10-24T09:36:00+08:00");
+    assert!(out.contains("sent 1") && out.contains("[提醒]"), "{out}");
+    assert!(mente_remind(&db, "2025-10-24T09:50:00+08:00").contains("sent 0"));
+}
