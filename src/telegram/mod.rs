@@ -134,6 +134,15 @@ pub fn commands() -> Vec<BotCommand> {
     .collect()
 }
 
+/// The rate-limited bot for `config` (its own Throttle worker is spawned on the current runtime).
+pub fn connect(config: &BotConfig) -> TgBot {
+    let mut bot = Bot::new(config.token.clone());
+    if let Some(url) = &config.api_url {
+        bot = bot.set_api_url(url.clone());
+    }
+    Throttle::new_spawn(bot, config.limits)
+}
+
 /// True if Telegram accepts `secret` as a webhook secret token.
 pub fn valid_secret(secret: &str) -> bool {
     (1..=256).contains(&secret.len())
@@ -150,12 +159,8 @@ pub async fn run_bot(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), TelegramError> {
     let shutdown = shutdown.boxed().shared();
-    let mut raw = Bot::new(config.token.clone());
-    if let Some(url) = &config.api_url {
-        raw = raw.set_api_url(url.clone());
-    }
-    let api_url = raw.api_url().to_string();
-    let bot: TgBot = Throttle::new_spawn(raw, config.limits);
+    let bot = connect(&config);
+    let api_url = bot.inner().api_url().to_string();
 
     let me = tokio::select! {
         me = with_retry("getMe", config.retry, || bot.get_me().send()) => me,

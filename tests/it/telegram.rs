@@ -1,0 +1,297 @@
+//! The Telegram channel end to end: `run_bot` in-process, teloxide's real HTTP client, and the
+//! stub Bot API server from `botapi_stub`. Chats are private chats with positive ids.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mente::assistant::Assistant;
+use mente::clock::{Clock, FixedClock};
+use mente::engine::UserKey;
+use mente::scheduler::{SendError, Sender};
+use mente::store::Store;
+use mente::telegram::{
+    connect, run_bot, BotConfig, Mode, RetryPolicy, TelegramError, TelegramSender,
+};
+use teloxide::adaptors::throttle::Limits;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::botapi_stub::{BotApiStub, Fault, TOKEN};
+
+/// Limits high enough that tests are not slowed by them; 429s are injected explicitly.
+fn fast_limits() -> Limits {
+    Limits {
+        messages_per_sec_chat: 100,
+        messages_per_min_chat: 10_000,
+        messages_per_min_channel_or_supergroup: 10_000,
+        messages_per_sec_overall: 1000,
+    }
+}
+
+fn config(stub: &BotApiStub) -> BotConfig {
+    let mut config = BotConfig::new(TOKEN);
+    config.api_url = Some(stub.api_url());
+    config.limits = fast_limits();
+    config.retry = RetryPolicy {
+        attempts: 5,
+        first_delay: Duration::from_millis(50),
+        max_delay: Duration::from_secs(1),
+    };
+    config.poll_timeout = Duration::from_secs(2);
+    config
+}
+
+fn assistant() -> Arc<Assistant> {
+    Arc::new(Assistant::load(&mente::content::default_root()).expect("content loads"))
+}
+
+fn clock() -> Arc<dyn Clock> {
+    Arc::new(FixedClock("2026-11-25T02:00:00Z".parse().expect("instant")))
+}
+
+async fn store(dir: &tempfile::TempDir) -> Store {
+    let url = format!("sqlite://{}", dir.path().join("mente.sqlite").display());
+    Store::connect(&url).await.expect("store")
+}
+
+/// A bot running in the background until [`RunningBot::stop`].
+struct RunningBot {
+    stop: oneshot::Sender<()>,
+    handle: JoinHandle<Result<(), TelegramError>>,
+}
+
+impl RunningBot {
+    fn start(config: BotConfig, store: Store) -> RunningBot {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        let handle = tokio::spawn(run_bot(config, store, assistant(), clock(), shutdown));
+        RunningBot { stop, handle }
+    }
+
+    /// Signals shutdown (as Ctrl-C / SIGTERM would) and waits for the bot to finish.
+    async fn stop(self) -> Result<(), TelegramError> {
+        let _ = self.stop.send(());
+        tokio::time::timeout(Duration::from_secs(20), self.handle)
+            .await
+            .expect("the bot stops within 20 s")
+            .expect("bot task")
+    }
+}
+
+const ALICE: i64 = 5001;
+
+#[tokio::test]
+async fn a_wrong_token_is_a_clear_error_at_start() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&stub);
+    config.token = "999:not-the-token".into();
+    let (_keep, stopped) = oneshot::channel::<()>();
+    let result = tokio::time::timeout(
+        Duration::from_secs(10),
+        run_bot(config, store(&dir).await, assistant(), clock(), async move {
+            let _ = stopped.await;
+        }),
+    )
+    .await
+    .expect("gives up at once");
+    let err = result.unwrap_err();
+    assert!(matches!(err, TelegramError::BadToken(_)), "{err}");
+    assert!(err.to_string().contains("TELOXIDE_TOKEN"));
+}
+
+#[tokio::test]
+async fn shutdown_handles_every_received_update_and_confirms_it() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<i64> = (0..5).map(|i| stub.send_text(ALICE, &format!("你好 {i}"))).collect();
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    stub.wait_until(ALICE, "the updates to be fetched", |s| {
+        s.calls("getUpdates").iter().any(|c| c.returned.contains(&ids[4]))
+    })
+    .await;
+    bot.stop().await.expect("clean exit");
+    assert_eq!(stub.pending_updates(), 0, "every fetched update is confirmed before exit");
+}
+
+#[tokio::test]
+async fn a_failing_command_menu_and_chat_action_never_stop_the_bot() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    stub.fail_always("setMyCommands", Fault::Error(400, "Bad Request: commands broken".into()));
+    stub.fail_always("sendChatAction", Fault::Error(400, "Bad Request: no actions".into()));
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    stub.send_text(ALICE, "/start");
+    stub.wait_until(ALICE, "menu and chat action attempts", |s| {
+        !s.calls("setMyCommands").is_empty() && !s.calls("sendChatAction").is_empty()
+    })
+    .await;
+    let later = stub.send_text(ALICE, "/help");
+    stub.wait_until(ALICE, "the bot to keep polling", |s| {
+        s.calls("getUpdates").iter().any(|c| c.returned.contains(&later))
+    })
+    .await;
+    assert!(!bot.handle.is_finished(), "the bot is still running");
+    bot.stop().await.expect("clean exit");
+}
+
+#[tokio::test]
+async fn the_command_menu_is_published_in_chinese() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    stub.wait_until(ALICE, "setMyCommands", |s| s.calls("setMyCommands").iter().any(|c| c.ok))
+        .await;
+    bot.stop().await.expect("clean exit");
+    let call = &stub.calls("setMyCommands")[0];
+    let menu: Vec<(String, String)> = call.body["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["command"].as_str().unwrap().into(), c["description"].as_str().unwrap().into()))
+        .collect();
+    assert!(menu.contains(&("menu".into(), "主菜单".into())), "{menu:?}");
+    assert!(menu.contains(&("myapps".into(), "我的申请".into())), "{menu:?}");
+    assert_eq!(menu.len(), 8);
+}
+
+#[tokio::test]
+async fn a_double_tap_on_a_keyboard_runs_once_and_every_tap_is_answered() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let message = stub.put_bot_message(ALICE, "请选择地区", &[("邵阳", "0:x"), ("攀枝花", "0:y")]);
+    stub.press(ALICE, message, "0:x");
+    stub.press(ALICE, message, "0:x");
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    stub.wait_until(ALICE, "both taps answered", |s| s.calls("answerCallbackQuery").len() == 2)
+        .await;
+    stub.wait_until(ALICE, "keyboard removed", |s| s.messages(ALICE)[0].buttons.is_empty()).await;
+    bot.stop().await.expect("clean exit");
+    assert_eq!(stub.unanswered_callbacks(), 0);
+    let answers = stub.calls("answerCallbackQuery");
+    assert!(answers[0].body["text"].is_null(), "the first tap is simply acknowledged");
+    assert_eq!(answers[1].body["text"], "这一步已经选过了", "the second tap is told so");
+    assert_eq!(stub.calls("editMessageReplyMarkup").len(), 1, "one keyboard removal");
+}
+
+fn sender(stub: &BotApiStub) -> TelegramSender {
+    let config = config(stub);
+    TelegramSender::new(connect(&config), config.retry)
+}
+
+fn alice() -> UserKey {
+    UserKey::new("telegram", ALICE.to_string())
+}
+
+#[tokio::test]
+async fn a_burst_of_messages_under_429s_arrives_complete_and_in_order() {
+    let stub = BotApiStub::start().await;
+    let sender = sender(&stub);
+    stub.fail_next("sendMessage", Fault::RetryAfter(1));
+    stub.fail_next("sendMessage", Fault::RetryAfter(1));
+    let texts: Vec<String> = (1..=8).map(|i| format!("提醒 {i}：请按时复查")).collect();
+    for text in &texts {
+        sender.send(&alice(), text).await.expect("delivered despite 429");
+    }
+    assert_eq!(stub.texts(ALICE), texts);
+    let attempts = stub.calls("sendMessage");
+    assert_eq!(attempts.len(), 10, "two refused attempts were retried");
+    assert_eq!(attempts.iter().filter(|c| !c.ok).count(), 2);
+}
+
+#[tokio::test]
+async fn a_long_text_is_split_at_paragraphs_and_markup_characters_survive() {
+    let stub = BotApiStub::start().await;
+    let first = format!("费用<1000元 & 自付比例 >5%。{}", "说明".repeat(1500));
+    let second = format!("第二段：<b>不是标签</b>{}", "材料".repeat(1500));
+    sender(&stub).send(&alice(), &format!("{first}\n\n{second}")).await.expect("delivered");
+    assert_eq!(stub.texts(ALICE), vec![first, second]);
+    for call in stub.calls("sendMessage") {
+        assert_eq!(call.body["parse_mode"], "HTML");
+    }
+}
+
+#[tokio::test]
+async fn a_blocked_user_is_reported_as_blocked_and_other_failures_as_failed() {
+    let stub = BotApiStub::start().await;
+    let sender = sender(&stub);
+    assert_eq!(sender.channel(), "telegram");
+    stub.fail_next("sendMessage", Fault::blocked());
+    assert_eq!(sender.send(&alice(), "提醒").await, Err(SendError::Blocked));
+    stub.fail_next("sendMessage", Fault::Error(400, "Bad Request: chat not found".into()));
+    assert!(matches!(sender.send(&alice(), "提醒").await, Err(SendError::Failed(_))));
+    let terminal = UserKey::new("terminal", "local");
+    assert!(matches!(sender.send(&terminal, "提醒").await, Err(SendError::Failed(_))));
+    assert!(stub.texts(ALICE).is_empty());
+}
+
+/// A free local port for the webhook listener.
+fn free_port() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr")
+}
+
+/// Posts `body` to the webhook like Telegram would; returns the HTTP status line.
+async fn post_webhook(addr: SocketAddr, path: &str, secret: &str, body: &str) -> String {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("webhook listens");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         X-Telegram-Bot-Api-Secret-Token: {secret}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    response.lines().next().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn webhook_mode_registers_the_secret_and_rejects_calls_without_it() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let listen = free_port();
+    let mut config = config(&stub);
+    config.mode = Mode::Webhook {
+        url: "https://bot.example.org/telegram".parse().unwrap(),
+        listen,
+        secret_token: Some("s3cret-Token_1".into()),
+    };
+    let bot = RunningBot::start(config, store(&dir).await);
+    stub.wait_until(ALICE, "setWebhook", |s| s.webhook().is_some()).await;
+    assert_eq!(
+        stub.webhook(),
+        Some(("https://bot.example.org/telegram".into(), Some("s3cret-Token_1".into())))
+    );
+    let update = serde_json::json!({"update_id": 77, "message": {
+        "message_id": 1, "date": 0, "text": "/start",
+        "chat": {"id": ALICE, "type": "private", "first_name": "测试用户"},
+        "from": {"id": ALICE, "is_bot": false, "first_name": "测试用户"}}})
+    .to_string();
+    let refused = post_webhook(listen, "/telegram", "wrong", &update).await;
+    assert!(refused.contains("401"), "{refused}");
+    let accepted = post_webhook(listen, "/telegram", "s3cret-Token_1", &update).await;
+    assert!(accepted.contains("200"), "{accepted}");
+    stub.wait_until(ALICE, "the update to be handled", |s| !s.calls("sendChatAction").is_empty())
+        .await;
+    bot.stop().await.expect("clean exit");
+    assert!(stub.webhook().is_none(), "the webhook is removed on exit");
+}
+
+#[test]
+fn serve_without_a_token_exits_non_zero_and_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .arg("serve")
+        .env_remove("TELOXIDE_TOKEN")
+        .env("MENTE_DB", format!("sqlite://{}", dir.path().join("db.sqlite").display()))
+        .output()
+        .expect("run mente");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("TELOXIDE_TOKEN"), "{stderr}");
+    assert!(stderr.contains("@BotFather"), "{stderr}");
+}
