@@ -334,10 +334,22 @@ fn ok(result: Value) -> Response {
     Json(json!({"ok": true, "result": result})).into_response()
 }
 
-fn error(code: u16, description: &str) -> Response {
-    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST);
-    (status, Json(json!({"ok": false, "error_code": code, "description": description})))
-        .into_response()
+/// A Telegram error answer: HTTP status = `error_code`, and a description.
+struct TgError {
+    code: u16,
+    description: String,
+}
+
+fn error(code: u16, description: &str) -> TgError {
+    TgError { code, description: description.to_string() }
+}
+
+impl IntoResponse for TgError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.code).unwrap_or(StatusCode::BAD_REQUEST);
+        let body = json!({"ok": false, "error_code": self.code, "description": self.description});
+        (status, Json(body)).into_response()
+    }
 }
 
 fn fault_response(fault: &Fault) -> Response {
@@ -352,7 +364,7 @@ fn fault_response(fault: &Fault) -> Response {
             })),
         )
             .into_response(),
-        Fault::Error(code, description) => error(*code, description),
+        Fault::Error(code, description) => error(*code, description).into_response(),
     }
 }
 
@@ -382,7 +394,7 @@ async fn api(
 ) -> Response {
     let body = parse_body(&headers, &body);
     if token != format!("bot{TOKEN}") {
-        return error(401, "Unauthorized");
+        return error(401, "Unauthorized").into_response();
     }
     // Telegram matches method names case-insensitively (teloxide sends `SendMessage`).
     let method = METHODS
@@ -400,10 +412,10 @@ async fn api(
         .or_else(|| state.faults_always.get(&method).cloned());
     let response = match fault {
         Some(fault) => Err(fault_response(&fault)),
-        None => handle(&mut state, &method, &body),
+        None => handle(&mut state, &method, &body).map(ok).map_err(IntoResponse::into_response),
     };
-    let ok = response.is_ok();
-    state.calls.push(Call { method, body, ok, returned: Vec::new() });
+    let succeeded = response.is_ok();
+    state.calls.push(Call { method, body, ok: succeeded, returned: Vec::new() });
     response.unwrap_or_else(|r| r)
 }
 
@@ -431,8 +443,8 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Value {
     Value::Object(fields)
 }
 
-/// Answers one method; `Err` carries a Telegram error response.
-fn handle(state: &mut Inner, method: &str, body: &Value) -> Result<Response, Response> {
+/// Answers one method with its `result`, or a Telegram error.
+fn handle(state: &mut Inner, method: &str, body: &Value) -> Result<Value, TgError> {
     match method {
         "getMe" => {
             let mut me = bot_user();
@@ -440,24 +452,24 @@ fn handle(state: &mut Inner, method: &str, body: &Value) -> Result<Response, Res
             me["can_read_all_group_messages"] = json!(false);
             me["supports_inline_queries"] = json!(false);
             me["has_main_web_app"] = json!(false);
-            Ok(ok(me))
+            Ok(me)
         }
         "getWebhookInfo" => {
             let url = state.webhook.as_ref().map(|(u, _)| u.clone()).unwrap_or_default();
-            Ok(ok(json!({"url": url, "has_custom_certificate": false,
-                "pending_update_count": state.pending.len()})))
+            Ok(json!({"url": url, "has_custom_certificate": false,
+                "pending_update_count": state.pending.len()}))
         }
         "deleteWebhook" => {
             state.webhook = None;
-            Ok(ok(json!(true)))
+            Ok(json!(true))
         }
         "setWebhook" => {
             let url = body["url"].as_str().unwrap_or_default().to_string();
             let secret = body["secret_token"].as_str().map(str::to_string);
             state.webhook = Some((url, secret));
-            Ok(ok(json!(true)))
+            Ok(json!(true))
         }
-        "sendChatAction" => Ok(ok(json!(true))),
+        "sendChatAction" => Ok(json!(true)),
         "setMyCommands" => set_my_commands(body),
         "sendMessage" => send_message(state, body),
         "editMessageReplyMarkup" => {
@@ -469,7 +481,7 @@ fn handle(state: &mut Inner, method: &str, body: &Value) -> Result<Response, Res
                 return Err(error(400, NOT_MODIFIED));
             }
             message.buttons = buttons;
-            Ok(ok(message_json(message)))
+            Ok(message_json(message))
         }
         "editMessageText" => {
             let text = parse_text(body)?;
@@ -482,7 +494,7 @@ fn handle(state: &mut Inner, method: &str, body: &Value) -> Result<Response, Res
             }
             message.text = text;
             message.buttons = buttons;
-            Ok(ok(message_json(message)))
+            Ok(message_json(message))
         }
         "answerCallbackQuery" => {
             let id = body["callback_query_id"].as_str().unwrap_or_default();
@@ -492,13 +504,13 @@ fn handle(state: &mut Inner, method: &str, body: &Value) -> Result<Response, Res
                     "Bad Request: query is too old and response timeout expired or query ID is invalid",
                 ));
             }
-            Ok(ok(json!(true)))
+            Ok(json!(true))
         }
         _ => Err(error(404, "Not Found: method not found")),
     }
 }
 
-fn send_message(state: &mut Inner, body: &Value) -> Result<Response, Response> {
+fn send_message(state: &mut Inner, body: &Value) -> Result<Value, TgError> {
     let chat = body["chat_id"].as_i64().ok_or_else(|| error(400, "Bad Request: chat not found"))?;
     let text = parse_text(body)?;
     let buttons = parse_keyboard(&body["reply_markup"])?;
@@ -506,10 +518,10 @@ fn send_message(state: &mut Inner, body: &Value) -> Result<Response, Response> {
     let message = ChatMessage { chat, id, text, buttons };
     let json = message_json(&message);
     state.messages.push(message);
-    Ok(ok(json))
+    Ok(json)
 }
 
-fn set_my_commands(body: &Value) -> Result<Response, Response> {
+fn set_my_commands(body: &Value) -> Result<Value, TgError> {
     let commands = body["commands"].as_array().cloned().unwrap_or_default();
     for command in &commands {
         let name = command["command"].as_str().unwrap_or_default();
@@ -520,11 +532,11 @@ fn set_my_commands(body: &Value) -> Result<Response, Response> {
             return Err(error(400, "Bad Request: BOT_COMMAND_INVALID"));
         }
     }
-    Ok(ok(json!(true)))
+    Ok(json!(true))
 }
 
 /// The text as the user will see it: HTML entities parsed when `parse_mode` is HTML.
-fn parse_text(body: &Value) -> Result<String, Response> {
+fn parse_text(body: &Value) -> Result<String, TgError> {
     let raw = body["text"].as_str().unwrap_or_default();
     let text = match body["parse_mode"].as_str() {
         Some("HTML") => parse_html(raw)
@@ -579,7 +591,7 @@ fn parse_html(raw: &str) -> Result<String, String> {
     Ok(out)
 }
 
-fn parse_keyboard(markup: &Value) -> Result<Vec<Vec<(String, String)>>, Response> {
+fn parse_keyboard(markup: &Value) -> Result<Vec<Vec<(String, String)>>, TgError> {
     let Some(rows) = markup["inline_keyboard"].as_array() else {
         return Ok(Vec::new());
     };

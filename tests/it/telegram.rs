@@ -295,3 +295,257 @@ fn serve_without_a_token_exits_non_zero_and_says_what_to_do() {
     assert!(stderr.contains("TELOXIDE_TOKEN"), "{stderr}");
     assert!(stderr.contains("@BotFather"), "{stderr}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Conversations through the real engine and dialogs.
+
+/// Drives one chat like a user: one action at a time, waiting for the bot's replies.
+struct Conversation<'a> {
+    stub: &'a BotApiStub,
+    chat: i64,
+    /// Index of the first bot message answering the last action.
+    turn_start: usize,
+    /// User actions so far.
+    turns: usize,
+    /// Messages whose buttons were pressed.
+    pressed: Vec<i64>,
+}
+
+impl<'a> Conversation<'a> {
+    fn new(stub: &'a BotApiStub, chat: i64) -> Self {
+        Conversation {
+            stub,
+            chat,
+            turn_start: stub.messages(chat).len(),
+            turns: 0,
+            pressed: Vec::new(),
+        }
+    }
+
+    /// The user types `text`; waits until the replies contain every `expect`.
+    async fn say(&mut self, text: &str, expect: &[&str]) -> i64 {
+        self.turn_start = self.stub.messages(self.chat).len();
+        let update = self.stub.send_text(self.chat, text);
+        self.await_replies(&format!("> {text}"), expect).await;
+        update
+    }
+
+    /// The user presses `label` on a keyboard of the last replies.
+    async fn press(&mut self, label: &str, expect: &[&str]) -> i64 {
+        let messages = self.stub.messages(self.chat);
+        let found = messages[self.turn_start..].iter().rev().find_map(|m| {
+            m.all_buttons().into_iter().find(|(l, _)| l == label).map(|(_, d)| (m.id, d))
+        });
+        let Some((message, data)) = found else {
+            panic!("no button {label:?} in the last replies:\n{}", self.stub.dump(self.chat))
+        };
+        self.turn_start = messages.len();
+        self.pressed.push(message);
+        let update = self.stub.press(self.chat, message, &data);
+        self.await_replies(&format!("[{label}]"), expect).await;
+        update
+    }
+
+    /// Waits until the replies to the last action contain every `expect`, then until the chat
+    /// has been quiet for a moment (a turn may send several messages).
+    async fn await_replies(&mut self, action: &str, expect: &[&str]) {
+        self.turns += 1;
+        let (stub, chat, start) = (self.stub, self.chat, self.turn_start);
+        // Texts and button labels: an expectation may name either.
+        let replies = move |s: &BotApiStub| {
+            let mut all = String::new();
+            for m in s.messages(chat).iter().skip(start) {
+                all.push_str(&m.text);
+                for (label, _) in m.all_buttons() {
+                    all.push_str(&format!(" [{label}]"));
+                }
+                all.push('\n');
+            }
+            all
+        };
+        stub.wait_until(chat, &format!("replies to {action} containing {expect:?}"), |s| {
+            let text = replies(s);
+            !text.is_empty() && expect.iter().all(|e| text.contains(e))
+        })
+        .await;
+        let mut count = stub.messages(chat).len();
+        loop {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let now = stub.messages(chat).len();
+            if now == count {
+                break;
+            }
+            count = now;
+        }
+    }
+
+    /// Everything the bot said in answer to the last action.
+    fn last_replies(&self) -> String {
+        self.stub.texts(self.chat)[self.turn_start..].join("\n")
+    }
+}
+
+const BOB: i64 = 5002;
+
+#[tokio::test]
+async fn a_new_application_with_buttons_is_recorded() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    chat.press("攀枝花", &["新申请"]).await;
+    chat.say("/menu", &["新申请"]).await;
+    chat.press("新申请", &["为谁申请"]).await;
+    chat.press("本人", &["哪种医保"]).await;
+    chat.press("职工医保", &["正常参保缴费"]).await;
+    chat.press("是", &[]).await;
+    chat.press("同意", &["病种"]).await;
+    chat.say("糖尿病", &["哪一级医院"]).await;
+    chat.press("二级及以上医院", &["受理了吗"]).await;
+    chat.press("是", &["哪种方式"]).await;
+    let channel = stub.messages(BOB).last().unwrap().all_buttons()[0].0.clone();
+    chat.press(&channel, &["哪天受理"]).await;
+    chat.say("2026-03-02", &["受理号"]).await;
+    chat.say("SC20260302001", &["已帮您记下"]).await;
+    assert!(chat.turns <= 30, "{} turns", chat.turns);
+    bot.stop().await.expect("clean exit");
+
+    assert_eq!(stub.unanswered_callbacks(), 0, "every button press is answered");
+    for message in stub.messages(BOB) {
+        if chat.pressed.contains(&message.id) {
+            assert!(message.buttons.is_empty(), "used keyboards are removed:\n{}", stub.dump(BOB));
+        }
+    }
+    for call in stub.calls("sendMessage") {
+        assert_eq!(call.body["parse_mode"], "HTML");
+    }
+}
+
+#[tokio::test]
+async fn a_restarted_bot_continues_at_the_same_step_and_old_buttons_still_work() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    chat.press("攀枝花", &["新申请"]).await;
+    let before_restart = chat.press("新申请", &["为谁申请"]).await;
+    bot.stop().await.expect("clean exit");
+
+    // The new process has no memory of used keyboards: the database alone recognises a
+    // redelivered press from before the restart.
+    stub.redeliver(before_restart);
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    stub.wait_until(BOB, "the redelivered press to be fetched", |s| {
+        s.calls("getUpdates").iter().filter(|c| c.returned.contains(&before_restart)).count() >= 2
+    })
+    .await;
+    let sent = stub.calls("sendMessage").len();
+    chat.press("本人", &["哪种医保"]).await;
+    assert_eq!(stub.calls("sendMessage").len(), sent + 1, "{}", stub.dump(BOB));
+    chat.press("职工医保", &["正常参保缴费"]).await;
+    bot.stop().await.expect("clean exit");
+}
+
+#[tokio::test]
+async fn a_redelivered_update_sends_nothing_and_changes_nothing() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    let mut chat = Conversation::new(&stub, BOB);
+    let start = chat.say("/start", &["地区"]).await;
+    let region = chat.press("攀枝花", &["新申请"]).await;
+    let menu_press = chat.press("新申请", &["为谁申请"]).await;
+    let sent = stub.calls("sendMessage").len();
+    for update in [start, region, menu_press] {
+        stub.redeliver(update);
+    }
+    stub.wait_until(BOB, "the redelivered updates to be fetched", |s| {
+        s.calls("getUpdates").iter().filter(|c| c.returned.contains(&start)).count() >= 2
+    })
+    .await;
+    let probe = chat.press("本人", &["哪种医保"]).await;
+    assert!(probe > menu_press);
+    let texts = stub.texts(BOB);
+    assert_eq!(
+        stub.calls("sendMessage").len(),
+        sent + 1,
+        "only the probe was answered:\n{}",
+        stub.dump(BOB)
+    );
+    assert!(texts.last().unwrap().contains("哪种医保"), "the dialog did not move back");
+    bot.stop().await.expect("clean exit");
+}
+
+/// Queues `inputs` as one burst, runs the bot until every input is answered, returns the chat.
+async fn burst(stub: &BotApiStub, inputs: &[&str], expected_messages: usize) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    for input in inputs {
+        stub.send_text(BOB, input);
+    }
+    let bot = RunningBot::start(config(stub), store(&dir).await);
+    stub.wait_for_messages(BOB, expected_messages).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.stop().await.expect("clean exit");
+    stub.texts(BOB)
+}
+
+#[tokio::test]
+async fn a_burst_of_replies_under_injected_429s_loses_nothing_and_keeps_order() {
+    let inputs = ["/start", "/help", "攀枝花", "/menu", "/myapps"];
+    let calm = BotApiStub::start().await;
+    let reference = {
+        let dir = tempfile::tempdir().unwrap();
+        let bot = RunningBot::start(config(&calm), store(&dir).await);
+        let mut chat = Conversation::new(&calm, BOB);
+        for input in inputs {
+            chat.say(input, &[]).await;
+        }
+        bot.stop().await.expect("clean exit");
+        calm.texts(BOB)
+    };
+    assert!(reference.len() >= inputs.len());
+
+    let stormy = BotApiStub::start().await;
+    for _ in 0..3 {
+        stormy.fail_next("sendMessage", Fault::RetryAfter(1));
+    }
+    let delivered = burst(&stormy, &inputs, reference.len()).await;
+    assert_eq!(delivered, reference, "same messages, same order, despite three 429s");
+    assert_eq!(stormy.calls("sendMessage").iter().filter(|c| !c.ok).count(), 3);
+}
+
+#[tokio::test]
+async fn a_chat_keeps_working_when_chat_actions_fail() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    stub.fail_always("sendChatAction", Fault::Error(400, "Bad Request: no actions".into()));
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    chat.press("邵阳", &["新申请"]).await;
+    assert!(chat.last_replies().contains("邵阳"), "{}", chat.last_replies());
+    bot.stop().await.expect("clean exit");
+}
+
+#[tokio::test]
+async fn a_button_of_an_outdated_menu_gets_a_polite_expiry_note() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    chat.press("攀枝花", &["新申请"]).await;
+    chat.say("/menu", &["新申请"]).await;
+    chat.press("新申请", &["为谁申请"]).await;
+    // The first menu still shows its keyboard (the user typed /menu instead of pressing it).
+    let old_menu = stub.press_label(BOB, "续期/延期");
+    stub.wait_until(BOB, "the expiry note", |s| {
+        s.texts(BOB).iter().any(|t| t.contains("按钮已经过期"))
+    })
+    .await;
+    assert!(old_menu > 0);
+    assert_eq!(stub.unanswered_callbacks(), 0);
+    bot.stop().await.expect("clean exit");
+}
