@@ -136,13 +136,22 @@ impl BotApiStub {
 
     /// The user in `chat` types `text`; returns the update id.
     pub fn send_text(&self, chat: i64, text: &str) -> i64 {
+        self.queue_text(private_chat(chat), chat, text)
+    }
+
+    /// User `from` types `text` in the group `group` (a negative id).
+    pub fn send_text_in_group(&self, group: i64, from: i64, text: &str) -> i64 {
+        self.queue_text(json!({"id": group, "type": "group", "title": "病友群"}), from, text)
+    }
+
+    fn queue_text(&self, chat: Value, from: i64, text: &str) -> i64 {
         let mut inner = self.lock();
         let message_id = inner.take_message_id();
         let mut message = json!({
             "message_id": message_id,
             "date": unix_now(),
-            "chat": private_chat(chat),
-            "from": user(chat),
+            "chat": chat,
+            "from": user(from),
             "text": text,
         });
         if text.starts_with('/') {

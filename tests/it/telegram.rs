@@ -549,3 +549,23 @@ async fn a_button_of_an_outdated_menu_gets_a_polite_expiry_note() {
     assert_eq!(stub.unanswered_callbacks(), 0);
     bot.stop().await.expect("clean exit");
 }
+
+#[tokio::test]
+async fn in_a_group_the_bot_only_asks_to_be_messaged_privately() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    const GROUP: i64 = -4001;
+    stub.send_text_in_group(GROUP, BOB, "大家好，我是糖尿病患者");
+    let command = stub.send_text_in_group(GROUP, BOB, "/start");
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    stub.wait_for_messages(GROUP, 1).await;
+    stub.wait_until(GROUP, "the updates to be confirmed", |s| {
+        s.pending_updates() == 0
+            && s.calls("getUpdates").iter().any(|c| c.returned.contains(&command))
+    })
+    .await;
+    bot.stop().await.expect("clean exit");
+    let texts = stub.texts(GROUP);
+    assert_eq!(texts.len(), 1, "one answer, to the command only: {texts:?}");
+    assert!(texts[0].contains("私聊"), "{}", texts[0]);
+}
