@@ -200,8 +200,11 @@ pub(crate) async fn on_callback(
 }
 
 /// Answers a callback query; a failure (e.g. a query too old after a restart) is only logged.
+/// Tried twice at most: Telegram drops unanswered queries after a few seconds anyway, and the
+/// turn (the answer the user is waiting for) must not wait behind it.
 async fn answer(bot: &TgBot, query: &CallbackQuery, text: Option<&str>, retry: RetryPolicy) {
-    let result = with_retry("answerCallbackQuery", retry, || {
+    let brief = RetryPolicy { attempts: retry.attempts.min(2), ..retry };
+    let result = with_retry("answerCallbackQuery", brief, || {
         let mut request = bot.answer_callback_query(query.id.clone());
         if let Some(text) = text {
             request = request.text(text);

@@ -177,9 +177,11 @@ pub async fn run_bot(
 
     let ctx = Arc::new(handler::Ctx::new(store, assistant, clock, config.retry));
 
-    // REMINDER WORKER: the tracking work starts `scheduler::run_until_stopped` here with
-    // `reminder_sender`, the store, the clock and `shutdown.clone()`, and awaits it after the
-    // dispatcher below has stopped. Reminders then share this bot's rate limits.
+    // REMINDER WORKER: the tracking work spawns `scheduler::run_until_stopped` here with
+    // `reminder_sender`, the store, the assistant and the clock (`&*clock` needs the worker to
+    // accept `C: Clock + ?Sized`), stopped by `shutdown.clone()` (e.g. through a `watch`
+    // channel set when it resolves), and awaits that task after `try_dispatch_with_listener`
+    // below has returned. Reminders then share this bot's rate limits and its 403 handling.
     let _reminder_sender = TelegramSender::new(bot.clone(), config.retry);
 
     let updates = dptree::entry()

@@ -139,6 +139,20 @@ impl BotApiStub {
         self.queue_text(private_chat(chat), chat, text)
     }
 
+    /// The user in `chat` shares a location (neither text nor a button).
+    pub fn send_location(&self, chat: i64) -> i64 {
+        let mut inner = self.lock();
+        let message_id = inner.take_message_id();
+        let message = json!({
+            "message_id": message_id,
+            "date": unix_now(),
+            "chat": private_chat(chat),
+            "from": user(chat),
+            "location": {"latitude": 26.58, "longitude": 101.72},
+        });
+        inner.queue(|id| json!({"update_id": id, "message": message}))
+    }
+
     /// User `from` types `text` in the group `group` (a negative id).
     pub fn send_text_in_group(&self, group: i64, from: i64, text: &str) -> i64 {
         self.queue_text(json!({"id": group, "type": "group", "title": "病友群"}), from, text)

@@ -569,3 +569,18 @@ async fn in_a_group_the_bot_only_asks_to_be_messaged_privately() {
     assert_eq!(texts.len(), 1, "one answer, to the command only: {texts:?}");
     assert!(texts[0].contains("私聊"), "{}", texts[0]);
 }
+
+#[tokio::test]
+async fn a_location_gets_a_polite_hint_and_the_dialog_stays_where_it_was() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    let before = stub.messages(BOB).len();
+    stub.send_location(BOB);
+    stub.wait_for_messages(BOB, before + 1).await;
+    assert!(stub.texts(BOB)[before].contains("文字和按钮"), "{}", stub.dump(BOB));
+    chat.press("攀枝花", &["新申请"]).await;
+    bot.stop().await.expect("clean exit");
+}
