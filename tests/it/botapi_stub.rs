@@ -36,6 +36,8 @@ pub struct Call {
     pub ok: bool,
     /// For getUpdates: the ids of the updates returned.
     pub returned: Vec<i64>,
+    /// When the stub answered.
+    pub at: Instant,
 }
 
 /// An injected failure.
@@ -110,6 +112,11 @@ impl Drop for BotApiStub {
 impl BotApiStub {
     /// Starts the stub on 127.0.0.1 with a free port.
     pub async fn start() -> BotApiStub {
+        BotApiStub::start_on("127.0.0.1:0".parse().expect("address")).await
+    }
+
+    /// Starts the stub on `addr` (to bring up a server the bot has been failing to reach).
+    pub async fn start_on(addr: SocketAddr) -> BotApiStub {
         let inner: Shared = Arc::new(Mutex::new(Inner {
             next_update_id: 1000,
             next_message_id: 1,
@@ -117,7 +124,7 @@ impl BotApiStub {
         }));
         let app =
             Router::new().route("/{token}/{method}", post(api).get(api)).with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind stub");
+        let listener = tokio::net::TcpListener::bind(addr).await.expect("bind stub");
         let addr = listener.local_addr().expect("stub address");
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("stub server");
@@ -438,7 +445,13 @@ async fn api(
         None => handle(&mut state, &method, &body).map(ok).map_err(IntoResponse::into_response),
     };
     let succeeded = response.is_ok();
-    state.calls.push(Call { method, body, ok: succeeded, returned: Vec::new() });
+    state.calls.push(Call {
+        method,
+        body,
+        ok: succeeded,
+        returned: Vec::new(),
+        at: Instant::now(),
+    });
     response.unwrap_or_else(|r| r)
 }
 
@@ -654,7 +667,13 @@ async fn get_updates(inner: &Shared, body: Value) -> Response {
             batch.extend(state.pending.iter().take(room).cloned());
             if !batch.is_empty() || Instant::now() >= deadline {
                 let returned = batch.iter().filter_map(|u| u["update_id"].as_i64()).collect();
-                state.calls.push(Call { method: "getUpdates".into(), body, ok: true, returned });
+                state.calls.push(Call {
+                    method: "getUpdates".into(),
+                    body,
+                    ok: true,
+                    returned,
+                    at: Instant::now(),
+                });
                 return ok(Value::Array(batch));
             }
         }

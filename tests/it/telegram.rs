@@ -201,6 +201,13 @@ async fn a_burst_of_messages_under_429s_arrives_complete_and_in_order() {
     let attempts = stub.calls("sendMessage");
     assert_eq!(attempts.len(), 10, "two refused attempts were retried");
     assert_eq!(attempts.iter().filter(|c| !c.ok).count(), 2);
+    for pair in attempts.windows(2).filter(|pair| !pair[0].ok) {
+        let waited = pair[1].at - pair[0].at;
+        assert!(
+            waited >= Duration::from_millis(950),
+            "retry_after 1 s honoured, waited {waited:?}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -582,5 +589,26 @@ async fn a_location_gets_a_polite_hint_and_the_dialog_stays_where_it_was() {
     stub.wait_for_messages(BOB, before + 1).await;
     assert!(stub.texts(BOB)[before].contains("文字和按钮"), "{}", stub.dump(BOB));
     chat.press("攀枝花", &["新申请"]).await;
+    bot.stop().await.expect("clean exit");
+}
+
+#[tokio::test]
+async fn an_unreachable_bot_api_server_is_retried_until_it_comes_up() {
+    let addr = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = BotConfig::new(TOKEN);
+    config.api_url = Some(format!("http://{addr}/").parse().unwrap());
+    config.limits = fast_limits();
+    config.retry = RetryPolicy {
+        attempts: 8,
+        first_delay: Duration::from_millis(100),
+        max_delay: Duration::from_secs(1),
+    };
+    let bot = RunningBot::start(config, store(&dir).await);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(!bot.handle.is_finished(), "still trying, not given up");
+    let stub = BotApiStub::start_on(addr).await;
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
     bot.stop().await.expect("clean exit");
 }
