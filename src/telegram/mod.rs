@@ -37,7 +37,7 @@ use crate::clock::Clock;
 use crate::store::Store;
 
 /// How updates reach the bot.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Mode {
     /// Long polling with `getUpdates` (no public address needed).
     Polling,
@@ -52,8 +52,23 @@ pub enum Mode {
     },
 }
 
+/// Hides the webhook secret, like the token.
+impl std::fmt::Debug for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mode::Polling => f.write_str("Polling"),
+            Mode::Webhook { url, listen, secret_token } => f
+                .debug_struct("Webhook")
+                .field("url", url)
+                .field("listen", listen)
+                .field("secret_token", &secret_token.as_ref().map(|_| "<hidden>"))
+                .finish(),
+        }
+    }
+}
+
 /// Everything the channel needs to know besides the store and the assistant.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct BotConfig {
     /// Token from @BotFather.
     pub token: String,
@@ -80,6 +95,20 @@ impl BotConfig {
             retry: RetryPolicy::default(),
             poll_timeout: Duration::from_secs(10),
         }
+    }
+}
+
+/// Never prints the token: whoever has it controls the bot, and configs end up in logs.
+impl std::fmt::Debug for BotConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BotConfig")
+            .field("token", &"<hidden>")
+            .field("api_url", &self.api_url)
+            .field("mode", &self.mode)
+            .field("limits", &self.limits)
+            .field("retry", &self.retry)
+            .field("poll_timeout", &self.poll_timeout)
+            .finish()
     }
 }
 
@@ -267,6 +296,19 @@ mod tests {
             ["start", "menu", "back", "cancel", "help", "myapps", "reminders", "forget"]
         );
         assert!(commands.iter().all(|c| c.description.chars().any(|ch| ch > '\u{2e80}')));
+    }
+
+    #[test]
+    fn the_token_never_shows_in_debug_output() {
+        let mut config = BotConfig::new("123456:SECRET-token");
+        config.mode = Mode::Webhook {
+            url: "https://bot.example.org/tg".parse().unwrap(),
+            listen: "127.0.0.1:8443".parse().unwrap(),
+            secret_token: Some("SECRET_webhook".into()),
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("<hidden>"));
     }
 
     #[test]
