@@ -612,3 +612,41 @@ async fn an_unreachable_bot_api_server_is_retried_until_it_comes_up() {
     chat.say("/start", &["地区"]).await;
     bot.stop().await.expect("clean exit");
 }
+
+/// `mente serve` as an operator runs it: token and local Bot API server from the environment,
+/// a conversation, then SIGTERM (systemd, docker) and a clean exit.
+#[cfg(unix)]
+#[tokio::test]
+async fn mente_serve_talks_to_a_local_bot_api_server_and_exits_cleanly_on_sigterm() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .arg("serve")
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELEGRAM_API_URL", stub.api_url().as_str())
+        .env("MENTE_DB", format!("sqlite://{}", dir.path().join("serve.sqlite").display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start mente serve");
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    chat.press("邵阳", &["新申请"]).await;
+    let pid = child.id().to_string();
+    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+    assert!(killed.success());
+    let mut status = None;
+    for _ in 0..400 {
+        status = child.try_wait().expect("child status");
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let Some(status) = status else {
+        let _ = child.kill();
+        panic!("mente serve did not exit within 20 s of SIGTERM");
+    };
+    assert!(status.success(), "clean exit on SIGTERM, got {status}");
+    assert_eq!(stub.pending_updates(), 0, "everything received was confirmed");
+}
