@@ -228,7 +228,7 @@ async fn a_step_removed_by_a_content_edit_returns_the_user_to_the_menu() {
     contains(&chat.send("66").await, "哪天受理");
     // Staff delete the `date` step (and point `num` elsewhere).
     let edited = INPUTS
-        .replace("    next: date\n", "    next: fin\n")
+        .replace("    next: date\n", "    next: phone\n")
         .replace("  - id: date\n    say: 哪天受理的？\n    ask: date\n    slot: accepted_on\n    next: phone\n", "");
     chat.assistant = assistant_with(&edited);
     let reply = chat.send("2025-09-26").await;
