@@ -30,7 +30,9 @@ const ALREADY_CHOSEN: &str = "这一步已经选过了";
 /// right after its first use, so only taps racing that removal need catching: a small window.
 const USED_KEYBOARDS_KEPT: usize = 10_000;
 
-type HandlerResult = Result<(), Infallible>;
+/// Handlers never fail: every problem is answered or logged where it happens.
+pub(crate) type HandlerError = Infallible;
+type HandlerResult = Result<(), HandlerError>;
 
 /// Shared by every update handler.
 pub(crate) struct Ctx {

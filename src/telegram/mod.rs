@@ -19,12 +19,14 @@ use std::time::Duration;
 use futures::FutureExt;
 use teloxide::adaptors::throttle::Limits;
 use teloxide::adaptors::Throttle;
-use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
+use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateFilterExt};
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
 use teloxide::update_listeners::{webhooks, Polling};
 use teloxide::{ApiError, RequestError};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 use url::Url;
 
 pub use send::{
@@ -34,6 +36,7 @@ pub use send::{
 
 use crate::assistant::Assistant;
 use crate::clock::Clock;
+use crate::scheduler;
 use crate::store::Store;
 
 /// How updates reach the bot.
@@ -179,7 +182,7 @@ pub fn valid_secret(secret: &str) -> bool {
 }
 
 /// Runs the assistant on Telegram until `shutdown` resolves; then finishes the updates already
-/// received (the turn in flight included) and returns.
+/// received (the turn in flight included), stops the reminder worker and returns.
 pub async fn run_bot(
     config: BotConfig,
     store: Store,
@@ -187,6 +190,11 @@ pub async fn run_bot(
     clock: Arc<dyn Clock>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), TelegramError> {
+    if let Mode::Webhook { secret_token: Some(secret), .. } = &config.mode {
+        if !valid_secret(secret) {
+            return Err(TelegramError::BadSecret);
+        }
+    }
     let shutdown = shutdown.boxed().shared();
     let bot = connect(&config);
     let api_url = bot.inner().api_url().to_string();
@@ -204,15 +212,16 @@ pub async fn run_bot(
     }
     tokio::spawn(publish_commands(bot.clone(), config.retry));
 
+    // REMINDER WORKER: reminders go out through this same throttled bot, so a burst of them
+    // shares the rate limits with the conversations; it stops after the dispatcher below.
+    let reminders = ReminderWorker::start(
+        store.clone(),
+        assistant.clone(),
+        clock.clone(),
+        TelegramSender::new(bot.clone(), config.retry),
+    );
+
     let ctx = Arc::new(handler::Ctx::new(store, assistant, clock, config.retry));
-
-    // REMINDER WORKER: the tracking work spawns `scheduler::run_until_stopped` here with
-    // `reminder_sender`, the store, the assistant and the clock (`&*clock` needs the worker to
-    // accept `C: Clock + ?Sized`), stopped by `shutdown.clone()` (e.g. through a `watch`
-    // channel set when it resolves), and awaits that task after `try_dispatch_with_listener`
-    // below has returned. Reminders then share this bot's rate limits and its 403 handling.
-    let _reminder_sender = TelegramSender::new(bot.clone(), config.retry);
-
     let updates = dptree::entry()
         .branch(Update::filter_message().endpoint(handler::on_message))
         .branch(Update::filter_callback_query().endpoint(handler::on_callback));
@@ -224,38 +233,85 @@ pub async fn run_bot(
         .error_handler(LoggingErrorHandler::with_custom_text("update handler failed"))
         .build();
     let stopper = tokio::spawn(stop_on(shutdown, dispatcher.shutdown_token()));
+    let result = receive_updates(&mut dispatcher, &bot, &config, &api_url).await;
+    stopper.abort();
+    reminders.stop().await;
+    result
+}
 
+/// Feeds the dispatcher from long polling or the webhook until it is shut down.
+async fn receive_updates(
+    dispatcher: &mut Dispatcher<TgBot, handler::HandlerError, DefaultKey>,
+    bot: &TgBot,
+    config: &BotConfig,
+    api_url: &str,
+) -> Result<(), TelegramError> {
     let listener_errors = LoggingErrorHandler::with_custom_text("receiving updates failed");
-    let result = match config.mode {
+    let unreachable = |source| TelegramError::Unreachable { url: api_url.to_string(), source };
+    match &config.mode {
         Mode::Polling => {
             let listener = Polling::builder(bot.clone())
                 .timeout(config.poll_timeout)
                 .delete_webhook()
                 .await
                 .build();
-            dispatcher.try_dispatch_with_listener(listener, listener_errors).await
+            dispatcher
+                .try_dispatch_with_listener(listener, listener_errors)
+                .await
+                .map_err(unreachable)
         }
         Mode::Webhook { url, listen, secret_token } => {
-            let mut options = webhooks::Options::new(listen, url);
+            let mut options = webhooks::Options::new(*listen, url.clone());
             if let Some(secret) = secret_token {
-                if !valid_secret(&secret) {
-                    stopper.abort();
-                    return Err(TelegramError::BadSecret);
-                }
-                options = options.secret_token(secret);
+                options = options.secret_token(secret.clone());
             }
-            let listener = match webhooks::axum(bot.clone(), options).await {
-                Ok(listener) => listener,
-                Err(err) => {
-                    stopper.abort();
-                    return Err(TelegramError::Webhook(err));
-                }
-            };
-            dispatcher.try_dispatch_with_listener(listener, listener_errors).await
+            let listener =
+                webhooks::axum(bot.clone(), options).await.map_err(TelegramError::Webhook)?;
+            dispatcher
+                .try_dispatch_with_listener(listener, listener_errors)
+                .await
+                .map_err(unreachable)
         }
-    };
-    stopper.abort();
-    result.map_err(|source| TelegramError::Unreachable { url: api_url, source })
+    }
+}
+
+/// `scheduler::run_until_stopped` in the background, for as long as the bot runs.
+struct ReminderWorker {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl ReminderWorker {
+    fn start(
+        store: Store,
+        assistant: Arc<Assistant>,
+        clock: Arc<dyn Clock>,
+        sender: TelegramSender,
+    ) -> Self {
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            let clock = SharedClock(clock);
+            scheduler::run_until_stopped(&store, &assistant, &sender, &clock, stopped).await;
+        });
+        ReminderWorker { stop, task }
+    }
+
+    /// Lets the reminder being sent finish, then ends the loop.
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        if let Err(err) = self.task.await {
+            tracing::error!(error = %err, "the reminder worker failed");
+        }
+    }
+}
+
+/// The injected clock as the sized [`Clock`] the scheduler takes.
+struct SharedClock(Arc<dyn Clock>);
+
+impl Clock for SharedClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.now()
+    }
 }
 
 /// Asks the dispatcher to stop once `shutdown` resolves. The dispatcher refuses while it is

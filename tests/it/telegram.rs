@@ -398,7 +398,8 @@ const BOB: i64 = 5002;
 async fn a_new_application_with_buttons_is_recorded() {
     let stub = BotApiStub::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    let store = store(&dir).await;
+    let bot = RunningBot::start(config(&stub), store.clone());
     let mut chat = Conversation::new(&stub, BOB);
     chat.say("/start", &["地区"]).await;
     chat.press("攀枝花", &["新申请"]).await;
@@ -417,6 +418,11 @@ async fn a_new_application_with_buttons_is_recorded() {
     chat.say("SC20260302001", &["已帮您记下"]).await;
     assert!(chat.turns <= 30, "{} turns", chat.turns);
     bot.stop().await.expect("clean exit");
+
+    let bob = UserKey::new("telegram", BOB.to_string());
+    let applications = store.user_data(&bob).await.expect("user data").applications;
+    assert_eq!(applications.len(), 1, "one application recorded");
+    assert_eq!(applications[0].details.region.as_deref(), Some("panzhihua"));
 
     assert_eq!(stub.unanswered_callbacks(), 0, "every button press is answered");
     for message in stub.messages(BOB) {
@@ -649,4 +655,63 @@ async fn mente_serve_talks_to_a_local_bot_api_server_and_exits_cleanly_on_sigter
     };
     assert!(status.success(), "clean exit on SIGTERM, got {status}");
     assert_eq!(stub.pending_updates(), 0, "everything received was confirmed");
+}
+
+#[tokio::test]
+async fn a_due_reminder_goes_out_through_the_running_bot() {
+    use mente::tracking::{
+        ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, PlannedReminder, ReminderKind,
+    };
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    let bob = UserKey::new("telegram", BOB.to_string());
+    let details = ApplicationDetails {
+        kind: Kind::Renew,
+        region: Some("shaoyang".into()),
+        disease: None,
+        insurance: None,
+        for_whom: ForWhom::Myself,
+        id_masked: None,
+        channel: None,
+    };
+    let record = ApplicationCommand::Record {
+        details,
+        events: vec![Event::Approved {
+            valid_until: chrono::NaiveDate::from_ymd_opt(2026, 12, 31),
+        }],
+        reminders: vec![PlannedReminder {
+            kind: ReminderKind::Renewal { days_before: 30 },
+            // An hour before the test clock (10:00 China time), inside the sending hours.
+            due_at: "2026-11-25T01:00:00Z".parse().unwrap(),
+        }],
+    };
+    store.apply_commands(&bob, &[record], "2026-06-01T02:00:00Z".parse().unwrap()).await.unwrap();
+
+    let bot = RunningBot::start(config(&stub), store);
+    stub.wait_for_messages(BOB, 1).await;
+    bot.stop().await.expect("clean exit");
+    let texts = stub.texts(BOB);
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(texts[0].contains("续期提醒"), "{}", texts[0]);
+}
+
+#[tokio::test]
+async fn a_user_who_blocked_the_bot_is_marked_unreachable() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    let bob = UserKey::new("telegram", BOB.to_string());
+    stub.fail_always("sendMessage", Fault::blocked());
+    let bot = RunningBot::start(config(&stub), store.clone());
+    let update = stub.send_text(BOB, "/start");
+    stub.wait_until(BOB, "the reply attempt", |s| !s.calls("sendMessage").is_empty()).await;
+    stub.wait_until(BOB, "the update to be confirmed", |s| {
+        s.pending_updates() == 0
+            && s.calls("getUpdates").iter().any(|c| c.returned.contains(&update))
+    })
+    .await;
+    bot.stop().await.expect("clean exit");
+    assert!(store.is_unreachable(&bob).await.unwrap(), "403 recorded");
+    assert_eq!(stub.calls("sendMessage").len(), 1, "a 403 is not retried");
 }
