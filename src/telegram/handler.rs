@@ -5,6 +5,7 @@
 use std::collections::{HashSet, VecDeque};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use teloxide::prelude::*;
 use teloxide::types::{ChatAction, MessageId, UpdateId};
@@ -25,6 +26,9 @@ const TEXT_ONLY: &str = "抱歉，我目前只能看懂文字和按钮。请直�
 const PRIVATE_ONLY: &str = "为保护您的隐私（病种、证件等信息），请私聊我办理门特相关事项。";
 /// Toast for a second tap on a keyboard already used.
 const ALREADY_CHOSEN: &str = "这一步已经选过了";
+
+/// How long the cosmetic "typing…" may hold up a turn.
+const TYPING_PATIENCE: Duration = Duration::from_secs(1);
 
 /// How many used keyboards are remembered for double-tap protection. A keyboard is removed
 /// right after its first use, so only taps racing that removal need catching: a small window.
@@ -166,7 +170,7 @@ pub(crate) async fn on_message(
         ctx.deliver(&bot, chat, Ok(TurnResult::Replies(vec![reply]))).await;
         return Ok(());
     };
-    show_typing(&bot, chat);
+    show_typing(&bot, chat).await;
     let outcome = ctx.turn(chat, update.id, Input::Text(text)).await;
     ctx.deliver(&bot, chat, outcome).await;
     Ok(())
@@ -219,14 +223,16 @@ async fn answer(bot: &TgBot, query: &CallbackQuery, text: Option<&str>, retry: R
     }
 }
 
-/// "typing…" while the turn runs. Cosmetic: sent in the background, failures ignored.
-fn show_typing(bot: &TgBot, chat: ChatId) {
-    let bot = bot.clone();
-    tokio::spawn(async move {
-        if let Err(err) = bot.send_chat_action(chat, ChatAction::Typing).await {
-            tracing::debug!(chat = chat.0, error = %err, "chat action failed");
-        }
-    });
+/// "typing…" while the turn runs. Cosmetic, so tried once, briefly, and failures ignored; but
+/// awaited, because a chat action arriving after the reply would show "typing…" for seconds
+/// after the answer is already there.
+async fn show_typing(bot: &TgBot, chat: ChatId) {
+    let action = bot.send_chat_action(chat, ChatAction::Typing).send();
+    match tokio::time::timeout(TYPING_PATIENCE, action).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(err)) => tracing::debug!(chat = chat.0, error = %err, "chat action failed"),
+        Err(_) => tracing::debug!(chat = chat.0, "chat action timed out"),
+    }
 }
 
 /// `/start@mente_bot` (how commands look when picked from a menu in some clients) → `/start`.

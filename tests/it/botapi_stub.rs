@@ -247,6 +247,11 @@ impl BotApiStub {
         self.lock().calls.iter().filter(|c| c.method == method).cloned().collect()
     }
 
+    /// Names of all recorded calls, in the order the stub answered them.
+    pub fn call_order(&self) -> Vec<String> {
+        self.lock().calls.iter().map(|c| c.method.clone()).collect()
+    }
+
     /// Messages the bot has sent to `chat`, as they look now.
     pub fn messages(&self, chat: i64) -> Vec<ChatMessage> {
         self.lock().messages.iter().filter(|m| m.chat == chat).cloned().collect()

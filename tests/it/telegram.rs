@@ -425,6 +425,10 @@ async fn a_new_application_with_buttons_is_recorded() {
     assert_eq!(applications[0].details.region.as_deref(), Some("panzhihua"));
 
     assert_eq!(stub.unanswered_callbacks(), 0, "every button press is answered");
+    let order = stub.call_order();
+    let typing = order.iter().position(|m| m == "sendChatAction").expect("typing shown");
+    let reply = order.iter().position(|m| m == "sendMessage").expect("replied");
+    assert!(typing < reply, "\"typing…\" comes before the answer, never after it");
     for message in stub.messages(BOB) {
         if chat.pressed.contains(&message.id) {
             assert!(message.buttons.is_empty(), "used keyboards are removed:\n{}", stub.dump(BOB));
