@@ -1,6 +1,6 @@
 //! The Telegram channel (teloxide): long polling or a webhook, choices as inline keyboards,
 //! redelivered updates recognised through `service::turn`, Telegram's rate limits kept, and the
-//! reminder [`Sender`](crate::scheduler::Sender).
+//! reminder worker delivering through [`TelegramSender`].
 //!
 //! [`run_bot`] is the whole channel in one call, with the shutdown signal injected so tests can
 //! run it in-process against a stub Bot API server and stop it at will. Updates of one chat are
