@@ -4,9 +4,11 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::convert::Infallible;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::FutureExt;
 use teloxide::prelude::*;
 use teloxide::types::{ChatAction, MessageId, UpdateId};
 use teloxide::{ApiError, RequestError};
@@ -57,24 +59,31 @@ impl Ctx {
         Ctx { store, assistant, clock, retry, used_keyboards: Mutex::new(UsedKeyboards::default()) }
     }
 
+    /// One turn. A panic in it is caught: teloxide's per-chat worker would otherwise die and
+    /// take every later update of that chat with it. The turn's transaction is rolled back
+    /// when it is dropped, so nothing half-done is stored.
     async fn turn(
         &self,
         chat: ChatId,
         update: UpdateId,
         input: Input,
-    ) -> Result<TurnResult, StoreError> {
+    ) -> Result<TurnResult, TurnFailure> {
         let request = TurnRequest {
             user: user_key(chat),
             update_id: Some(i64::from(update.0)),
             input,
             now: self.clock.now(),
         };
-        service::turn(&self.store, &self.assistant, request).await
+        let turn = service::turn(&self.store, &self.assistant, request);
+        match AssertUnwindSafe(turn).catch_unwind().await {
+            Ok(result) => result.map_err(TurnFailure::Store),
+            Err(_) => Err(TurnFailure::Panic),
+        }
     }
 
     /// Sends the replies of a turn in order; stops at the first one that cannot be delivered,
     /// since the rest would read out of context.
-    async fn deliver(&self, bot: &TgBot, chat: ChatId, outcome: Result<TurnResult, StoreError>) {
+    async fn deliver(&self, bot: &TgBot, chat: ChatId, outcome: Result<TurnResult, TurnFailure>) {
         let replies = match outcome {
             Ok(TurnResult::Replies(replies)) => replies,
             Ok(TurnResult::Duplicate) => {
@@ -122,6 +131,15 @@ impl Ctx {
             Err(err) => tracing::warn!(chat = chat.0, error = %err, "could not remove a keyboard"),
         }
     }
+}
+
+/// Why a turn produced no replies.
+#[derive(Debug, thiserror::Error)]
+enum TurnFailure {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the turn panicked (a bug); nothing was stored")]
+    Panic,
 }
 
 /// Messages whose keyboard has been used, oldest forgotten first.
