@@ -20,7 +20,7 @@ use crate::engine::{Input, Reply};
 use crate::service::{self, TurnRequest, TurnResult};
 use crate::store::{Store, StoreError};
 
-/// Said when the database fails during a turn; nothing was stored, so trying again is safe.
+/// Said when a turn fails (database trouble, or a bug); nothing was stored, so nothing is lost.
 const SORRY: &str = "抱歉，系统暂时出了点问题，刚才这一步没有保存。请稍后再发一次。";
 /// Said for photos, stickers, voice messages …
 const TEXT_ONLY: &str = "抱歉，我目前只能看懂文字和按钮。请直接打字，或点消息下方的按钮。";
