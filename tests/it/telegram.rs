@@ -415,7 +415,7 @@ async fn a_new_application_with_buttons_is_recorded() {
     let channel = stub.messages(BOB).last().unwrap().all_buttons()[0].0.clone();
     chat.press(&channel, &["哪天受理"]).await;
     chat.say("2026-03-02", &["受理号"]).await;
-    chat.say("SC20260302001", &["已帮您记下"]).await;
+    chat.say("SC20260302001", &["已记下这份申请"]).await;
     assert!(chat.turns <= 30, "{} turns", chat.turns);
     bot.stop().await.expect("clean exit");
 
