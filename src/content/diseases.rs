@@ -80,6 +80,20 @@ impl Disease {
     }
 }
 
+/// The form spellings are compared in: full-width letters and digits made half-width, ASCII
+/// lower-cased, everything but letters and digits (spaces, punctuation, brackets) dropped.
+/// The matcher folds queries the same way, so two aliases that fold alike are duplicates.
+pub fn fold(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .filter(|c| c.is_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 /// Stage 2: the region exists, and no name or alias is used twice within a region (the matcher
 /// would not know which disease is meant).
 pub fn validate(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic>) {
@@ -118,7 +132,7 @@ fn check_disease(
         ));
     }
     for spelling in disease.spellings() {
-        let key = spelling.trim().to_lowercase();
+        let key = fold(spelling);
         let line = if spelling == disease.name {
             name_line
         } else {

@@ -276,7 +276,7 @@ fn check_values(file: &SourceFile, region: &Region, diags: &mut Vec<Diagnostic>)
         ("resident", &region.ratios.resident),
     ];
     for (key, ratio) in ratios {
-        let line = yaml::line_containing(&file.text, &format!("{key}:"));
+        let line = line_after(&file.text, "ratios:", &format!("{key}:"));
         let values = ratio.min.iter().chain(ratio.max.iter()).chain(ratio.by_tier.values());
         for value in values {
             if !(0.0..=1.0).contains(value) {
@@ -312,6 +312,18 @@ fn check_values(file: &SourceFile, region: &Region, diags: &mut Vec<Diagnostic>)
     if region.sources.is_empty() {
         diags.push(Diagnostic::new(&file.path, 1, "sources: name at least one source"));
     }
+}
+
+/// The line of the first `needle` after the line containing `section` (keys such as `resident:`
+/// appear under several sections).
+fn line_after(text: &str, section: &str, needle: &str) -> usize {
+    let start = yaml::line_containing(text, section);
+    text.lines()
+        .enumerate()
+        .skip(start)
+        .find(|(_, l)| l.contains(needle))
+        .map(|(i, _)| i + 1)
+        .unwrap_or(start)
 }
 
 /// Stage 2: each region id once, and each file named after the id it defines (so staff find
@@ -387,7 +399,7 @@ mod tests {
         let mut diags = Vec::new();
         parse_all(&[file("data/regions/x.yaml", &text)], &mut diags);
         assert_eq!(diags.len(), 1, "{diags:?}");
-        assert_eq!(diags[0].line, 10);
+        assert_eq!(diags[0].line, 9, "the line of `resident:` under `ratios:`");
         assert!(diags[0].message.contains("0.85"));
     }
 }

@@ -4,6 +4,7 @@
 //! STUB: owned by the knowledge-base work (issue 2). The public API below is the contract the
 //! engine codes against; bodies are placeholders.
 
+pub mod disease;
 pub mod materials;
 
 use serde::Serialize;
@@ -13,7 +14,7 @@ use crate::content::Content;
 /// Indexes over the content, built at start-up.
 #[derive(Debug, Clone, Default)]
 pub struct Knowledge {
-    diseases: crate::content::diseases::Catalogue,
+    diseases: disease::DiseaseIndex,
 }
 
 /// The answer to a free-text question (also the `mente ask --json` shape).
@@ -52,7 +53,7 @@ pub struct DiseaseMatch {
 impl Knowledge {
     /// Builds every index from the content.
     pub fn build(content: &Content) -> Knowledge {
-        Knowledge { diseases: content.diseases.clone() }
+        Knowledge { diseases: disease::DiseaseIndex::build(&content.diseases) }
     }
 
     /// Answers a free-text question for `region` (or for every region when `None`).
@@ -68,19 +69,8 @@ impl Knowledge {
     }
 
     /// Ranked catalogue matches for `text` in `region`, best first; empty when nothing is close.
+    /// See [`disease`] for the stages and thresholds.
     pub fn match_disease(&self, text: &str, region: &str) -> Vec<DiseaseMatch> {
-        // Placeholder: exact name or alias only.
-        let text = text.trim();
-        let Some(list) = self.diseases.by_region.get(region) else { return Vec::new() };
-        list.iter()
-            .filter(|d| d.name == text || d.aliases.iter().any(|a| a == text))
-            .map(|d| DiseaseMatch {
-                name: d.name.clone(),
-                score: 1.0,
-                alias: Some(text.to_string()),
-                note: d.note.clone(),
-                strong: true,
-            })
-            .collect()
+        self.diseases.find(text, region)
     }
 }
