@@ -65,7 +65,7 @@ pub fn run_disease(args: &DiseaseArgs, assistant: &Assistant) -> anyhow::Result<
     let text = args.text.join(" ");
     if text.trim().is_empty() {
         return Err(UsageError(
-            "mente disease: give the disease text to look up, e.g. `mente disease 尿毒症`".into(),
+            "give the disease text to look up, e.g. `mente disease 尿毒症`".into(),
         )
         .into());
     }
@@ -119,12 +119,23 @@ fn print_matches(region: &Region, matches: &[crate::knowledge::DiseaseMatch]) {
     }
 }
 
+/// Where to ask when the matcher finds nothing.
+fn contact(region: &Region) -> String {
+    match (&region.hotline, &region.hotline_note) {
+        (Some(number), _) => {
+            format!("请换个说法，或拨打{}医保服务热线 {number} 咨询。", region.name)
+        }
+        (None, Some(note)) => format!("请换个说法，或咨询{}当地医保部门（{note}）。", region.name),
+        (None, None) => format!("请换个说法，或咨询{}当地医保部门。", region.name),
+    }
+}
+
 /// Runs `mente calc`.
 pub fn run_calc(args: &CalcArgs, assistant: &Assistant) -> anyhow::Result<ExitCode> {
     let region = region(assistant, &args.region)?;
     let insurance = Insurance::parse(&args.insurance).ok_or_else(|| {
         UsageError(format!(
-            "mente calc: unknown --insurance `{}`; use employee (职工) or resident (居民)",
+            "unknown --insurance `{}`; use employee (职工) or resident (居民)",
             args.insurance
         ))
     })?;
@@ -137,7 +148,7 @@ pub fn run_calc(args: &CalcArgs, assistant: &Assistant) -> anyhow::Result<ExitCo
         expense: args.expense,
     };
     let estimate = calc::estimate(&assistant.content.regions, &input)
-        .map_err(|err| UsageError(format!("mente calc: {err}")))?;
+        .map_err(|err| UsageError(err.to_string()))?;
     if args.json {
         println!("{}", serde_json::to_string(&estimate)?);
     } else {

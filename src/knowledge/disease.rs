@@ -299,16 +299,17 @@ fn score(q: &Query, a: &Alias) -> f64 {
     if best >= 0.93 {
         return best;
     }
-    // Stage 4: typos. Characters and syllables need at least 3 of them: one wrong character of
-    // two is a different word (感冒 vs 感染), not a typo.
-    if ql >= 3 && al >= 3 {
+    // Stage 4: typos. On characters and syllables only from 4 of them: one different character
+    // of two or three is usually a different disease (冠心病 vs 肺心病), not a typo; short typos
+    // are caught by the pinyin string below, which tolerates only sound-alike slips.
+    if ql.max(al) >= 4 {
         let allowed = if ql.max(al) >= 6 { 2 } else { 1 };
         best = best.max(edit_score(&q.chars, &a.chars, allowed, 0.55));
         best = best.max(edit_score(&q.tokens, &a.tokens, allowed, 0.6));
     }
     let (qf, af) = (q.full.as_bytes(), a.full.as_bytes());
     if qf.len() >= 5 && af.len() >= 5 {
-        let allowed = (qf.len().max(af.len()) / 6).max(1);
+        let allowed = (qf.len().max(af.len()) / 5).max(1);
         best = best.max(edit_score(qf, af, allowed, 0.6));
     }
     best
