@@ -102,10 +102,7 @@ pub fn run_disease(args: &DiseaseArgs, assistant: &Assistant) -> anyhow::Result<
 fn print_matches(region: &Region, matches: &[crate::knowledge::DiseaseMatch]) {
     println!("{}（{}）：", region.name, region.id);
     if matches.is_empty() {
-        println!(
-            "  没有找到相近的病种。请换个说法，或咨询：{}",
-            region.fact("hotline").unwrap_or_default()
-        );
+        println!("  没有找到相近的病种。{}", contact(region));
         return;
     }
     for (i, m) in matches.iter().enumerate() {
