@@ -171,3 +171,55 @@ fn line_of_alias(text: &str, from_line: usize, alias: &str) -> usize {
         .map(|(i, _)| i + 1)
         .unwrap_or(from_line)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REGION: &str = "id: x\nname: X\nprovince: P\nreminders:\n  renewal_days_before: [30]\n  supplement_days_before: [3]\nsources: [seed]\n";
+
+    fn disease_diags(diseases: &str) -> Vec<String> {
+        let sources = Sources {
+            regions: vec![SourceFile { path: "data/regions/x.yaml".into(), text: REGION.into() }],
+            diseases: vec![SourceFile {
+                path: "data/diseases/x.yaml".into(),
+                text: diseases.into(),
+            }],
+            ..Sources::default()
+        };
+        match crate::content::from_sources(&sources) {
+            Ok(_) => Vec::new(),
+            Err(e) => e
+                .diagnostics
+                .iter()
+                .filter(|d| d.file.starts_with("data/diseases/"))
+                .map(ToString::to_string)
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_spelling_belongs_to_one_disease_per_region() {
+        let text = "region: x\ndiseases:\n  - name: 甲\n    aliases: [乙]\n    source: s\n  - name: 丙\n    aliases: [丁, \"乙 \"]\n    source: s\n";
+        let diags = disease_diags(text);
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        assert!(
+            diags[0].starts_with(
+                "data/diseases/x.yaml:7: `乙 ` is used twice in region x: by 丙 and by 甲"
+            ),
+            "{diags:?}"
+        );
+    }
+
+    #[test]
+    fn the_region_must_exist() {
+        let diags = disease_diags("region: y\ndiseases:\n  - name: 甲\n    source: s\n");
+        assert_eq!(diags, ["data/diseases/x.yaml:1: unknown region `y` (known: x)"]);
+    }
+
+    #[test]
+    fn fold_ignores_width_case_spaces_and_brackets() {
+        assert_eq!(fold(" ＣＯＰＤ "), "copd");
+        assert_eq!(fold("慢性肾功能衰竭(透析)"), "慢性肾功能衰竭透析");
+    }
+}

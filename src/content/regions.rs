@@ -402,4 +402,31 @@ mod tests {
         assert_eq!(diags[0].line, 9, "the line of `resident:` under `ratios:`");
         assert!(diags[0].message.contains("0.85"));
     }
+
+    /// Diagnostics about region files when only `regions` are given.
+    fn region_diags(regions: Vec<SourceFile>) -> Vec<Diagnostic> {
+        let sources = Sources { regions, ..Sources::default() };
+        match crate::content::from_sources(&sources) {
+            Ok(_) => Vec::new(),
+            Err(e) => {
+                e.diagnostics.into_iter().filter(|d| d.file.starts_with("data/regions/")).collect()
+            }
+        }
+    }
+
+    #[test]
+    fn a_region_id_is_defined_once_in_a_file_of_its_name() {
+        let y = MINIMAL.replace("id: x", "id: y");
+        let diags = region_diags(vec![
+            file("data/regions/x.yaml", MINIMAL),
+            file("data/regions/x2.yaml", MINIMAL),
+            file("data/regions/y.yaml", &y),
+        ]);
+        let shown: Vec<String> = diags.iter().map(ToString::to_string).collect();
+        assert_eq!(diags.len(), 2, "{shown:#?}");
+        assert!(shown[0].starts_with(
+            "data/regions/x2.yaml:1: region id `x` is already defined in data/regions/x.yaml"
+        ));
+        assert!(shown[1].contains("does not match the file name `x2`"));
+    }
 }

@@ -101,6 +101,7 @@ struct Alias {
     full: String,
     /// First letters: 糖尿病 → "tnb".
     initials: String,
+    masks: Masks,
 }
 
 /// A query, prepared once and compared with every alias.
@@ -111,6 +112,33 @@ struct Query {
     full: String,
     /// Only letters (the user typed pinyin or initials).
     ascii: bool,
+    masks: Masks,
+}
+
+/// Which characters, tokens and pinyin letters occur (one bit each, hashed into 64): a cheap
+/// lower bound on the edit distance, so most aliases are rejected without computing it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Masks {
+    chars: u64,
+    tokens: u64,
+    full: u64,
+}
+
+impl Masks {
+    fn of(chars: &[char], tokens: &[u32], full: &str) -> Masks {
+        let mask = |it: &mut dyn Iterator<Item = u32>| it.fold(0u64, |m, x| m | 1 << (x % 64));
+        Masks {
+            chars: mask(&mut chars.iter().map(|&c| c as u32)),
+            tokens: mask(&mut tokens.iter().copied()),
+            full: mask(&mut full.bytes().map(u32::from)),
+        }
+    }
+}
+
+/// Every symbol present in one side only needs an edit of its own, so the edit distance is at
+/// least the larger count of such symbols (bit collisions only make the bound lower).
+fn mask_bound(q: u64, a: u64) -> usize {
+    (q & !a).count_ones().max((a & !q).count_ones()) as usize
 }
 
 /// Marks tokens that are characters rather than syllable ids.
@@ -167,7 +195,8 @@ impl DiseaseIndex {
                 }
             }
         }
-        Alias { disease, text: text.to_string(), folded, chars, tokens, full, initials }
+        let masks = Masks::of(&chars, &tokens, &full);
+        Alias { disease, text: text.to_string(), folded, chars, tokens, full, initials, masks }
     }
 
     /// Ranked matches for `text` in `region`, best first; empty when nothing scores
@@ -223,7 +252,8 @@ impl DiseaseIndex {
             }
         }
         let ascii = chars.iter().all(|c| c.is_ascii_lowercase());
-        Query { folded: folded.to_string(), chars, tokens, full, ascii }
+        let masks = Masks::of(&chars, &tokens, &full);
+        Query { folded: folded.to_string(), chars, tokens, full, ascii, masks }
     }
 }
 
@@ -304,13 +334,19 @@ fn score(q: &Query, a: &Alias) -> f64 {
     // are caught by the pinyin string below, which tolerates only sound-alike slips.
     if ql.max(al) >= 4 {
         let allowed = if ql.max(al) >= 6 { 2 } else { 1 };
-        best = best.max(edit_score(&q.chars, &a.chars, allowed, 0.55));
-        best = best.max(edit_score(&q.tokens, &a.tokens, allowed, 0.6));
+        if mask_bound(q.masks.chars, a.masks.chars) <= allowed {
+            best = best.max(edit_score(&q.chars, &a.chars, allowed, 0.55));
+        }
+        if mask_bound(q.masks.tokens, a.masks.tokens) <= allowed {
+            best = best.max(edit_score(&q.tokens, &a.tokens, allowed, 0.6));
+        }
     }
     let (qf, af) = (q.full.as_bytes(), a.full.as_bytes());
     if qf.len() >= 5 && af.len() >= 5 {
         let allowed = (qf.len().max(af.len()) / 5).max(1);
-        best = best.max(edit_score(qf, af, allowed, 0.6));
+        if mask_bound(q.masks.full, a.masks.full) <= allowed {
+            best = best.max(edit_score(qf, af, allowed, 0.6));
+        }
     }
     best
 }
