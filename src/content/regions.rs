@@ -181,6 +181,10 @@ pub struct Materials {
     /// Extra for 居民医保.
     #[serde(default)]
     pub resident: Vec<String>,
+    /// What a renewal (待遇延期) asks for, when a source says; not part of the new-application
+    /// checklist.
+    #[serde(default)]
+    pub renewal: Vec<String>,
     /// Source of the lists.
     #[serde(default)]
     pub source: Option<String>,
