@@ -109,7 +109,9 @@ pub fn estimate(regions: &Regions, input: &CalcInput) -> Result<Estimate, CalcEr
     let (estimate_min, estimate_max) = match deductible {
         Some(d) => {
             let base = (input.expense - d).max(0.0);
-            (round2(base * ratio_min), ratio_max.map(|r| round2(base * r)))
+            // Nothing above the deductible: nothing to pay, whatever the unknown ratio.
+            let max = if base == 0.0 { Some(0.0) } else { ratio_max.map(|r| round2(base * r)) };
+            (round2(base * ratio_min), max)
         }
         None => {
             notes.push("起付线未公开：估算下限按0元计，上限按不设起付线计算".to_string());
@@ -315,6 +317,13 @@ mod tests {
     fn expense_below_the_deductible_pays_nothing() {
         let e =
             estimate(&regions(), &input("panzhihua", Insurance::Resident, false, 300.0)).unwrap();
+        assert_eq!((e.estimate_min, e.estimate_max), (0.0, Some(0.0)));
+    }
+
+    #[test]
+    fn nothing_above_the_deductible_is_zero_even_with_an_open_ratio() {
+        let e =
+            estimate(&regions(), &input("panzhihua", Insurance::Employee, true, 800.0)).unwrap();
         assert_eq!((e.estimate_min, e.estimate_max), (0.0, Some(0.0)));
     }
 
