@@ -3,14 +3,13 @@
 //! record the update. A crash anywhere before commit leaves no trace of the turn.
 //!
 //! Shared by every channel (terminal, Telegram, tests).
-//!
-//! STUB: owned by the conversation-engine work (issue 3); the signature is the contract.
 
 use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
 
 use crate::assistant::Assistant;
-use crate::engine::{Input, Reply, UserKey};
-use crate::store::{Store, StoreError};
+use crate::engine::{self, Effect, Input, Reply, UserKey};
+use crate::store::{sessions, tracking, Store, StoreError};
 
 /// One incoming message or button press.
 #[derive(Debug, Clone)]
@@ -36,9 +35,76 @@ pub enum TurnResult {
 
 /// Runs one turn in one transaction.
 pub async fn turn(
-    _store: &Store,
-    _assistant: &Assistant,
-    _request: TurnRequest,
+    store: &Store,
+    assistant: &Assistant,
+    request: TurnRequest,
 ) -> Result<TurnResult, StoreError> {
-    Ok(TurnResult::Replies(Vec::new()))
+    let TurnRequest { user, update_id, input, now } = request;
+    let mut tx = store.begin().await?;
+    if let Some(id) = update_id {
+        if !sessions::claim_update(&mut tx, &user.channel, id, now).await? {
+            tx.rollback().await?;
+            return Ok(TurnResult::Duplicate);
+        }
+    }
+    let session = sessions::load(&mut tx, &user).await?;
+    let data = tracking::load_user_data(&mut tx, &user).await?;
+    let outcome = engine::handle(assistant, &session, &data, input, now);
+    for effect in &outcome.effects {
+        apply(&mut tx, &user, effect, now).await?;
+    }
+    sessions::save(&mut tx, &user, &outcome.session, now).await?;
+    tx.commit().await?;
+    Ok(TurnResult::Replies(outcome.replies))
+}
+
+/// What to show a user who comes back (terminal restart); changes nothing.
+pub async fn resume(
+    store: &Store,
+    assistant: &Assistant,
+    user: &UserKey,
+    now: DateTime<Utc>,
+) -> Result<Vec<Reply>, StoreError> {
+    let mut tx = store.begin().await?;
+    let session = sessions::load(&mut tx, user).await?;
+    let data = tracking::load_user_data(&mut tx, user).await?;
+    tx.rollback().await?;
+    Ok(engine::resume(assistant, &session, &data, now))
+}
+
+/// Sets the region of `user` unless one is already chosen (`mente chat --region`).
+pub async fn preselect_region(
+    store: &Store,
+    user: &UserKey,
+    region: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    let mut session = sessions::load(&mut tx, user).await?;
+    if session.region.as_deref() != Some(region) {
+        session.region = Some(region.to_string());
+        sessions::save(&mut tx, user, &session, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn apply(
+    conn: &mut SqliteConnection,
+    user: &UserKey,
+    effect: &Effect,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    match effect {
+        Effect::Handoff { region } => {
+            tracing::info!(channel = %user.channel, region = ?region, "hand-off to a person");
+            sessions::record_handoff(conn, user, region.as_deref(), now).await
+        }
+        Effect::Forget => {
+            sessions::forget(conn, user).await?;
+            tracking::forget_user(conn, user).await
+        }
+        Effect::Application(command) => tracking::apply_application(conn, user, command, now).await,
+        Effect::Reminders(command) => tracking::apply_reminders(conn, user, command, now).await,
+    }
 }

@@ -1,10 +1,17 @@
-//! `mente remind`: the reminder worker. STUB: owned by the tracking work (issue 4).
+//! `mente remind`: the reminder worker for terminal users. `--once` runs one step (for cron and
+//! tests) and prints how many reminders were sent; without it the worker loops until Ctrl-C.
 
 use std::process::ExitCode;
 
+use chrono::{DateTime, Utc};
 use clap::Args;
+use tokio::sync::watch;
 
+use super::UsageError;
 use crate::assistant::Assistant;
+use crate::clock::{Clock, FixedClock, SystemClock};
+use crate::scheduler::{self, TerminalSender};
+use crate::store::Store;
 
 /// `mente remind [--once] [--now RFC3339]`
 #[derive(Debug, Args)]
@@ -12,9 +19,54 @@ pub struct RemindArgs {
     /// Run one step and exit.
     #[arg(long)]
     pub once: bool,
+    /// Pretend it is this instant (RFC 3339, e.g. 2025-10-24T09:30:00+08:00).
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
 }
 
 /// Runs `mente remind`.
-pub async fn run(_args: RemindArgs, _db: &str, _assistant: Assistant) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("mente remind is not implemented yet")
+pub async fn run(args: RemindArgs, db: &str, assistant: Assistant) -> anyhow::Result<ExitCode> {
+    let now = match &args.now {
+        Some(text) => Some(
+            DateTime::parse_from_rfc3339(text.trim())
+                .map_err(|_| {
+                    UsageError(format!(
+                        "--now {text:?} is not an RFC 3339 time; e.g. 2025-10-24T09:30:00+08:00"
+                    ))
+                })?
+                .with_timezone(&Utc),
+        ),
+        None => None,
+    };
+    let store = Store::connect(db).await?;
+    let sender = TerminalSender::stdout();
+    if args.once {
+        let now = now.unwrap_or_else(|| SystemClock.now());
+        let report = scheduler::run_once(&store, &assistant, &sender, now).await?;
+        if report.quiet_hours {
+            println!("sent 0 (quiet hours: reminders go out 09:00–20:00 China time)");
+        } else {
+            println!(
+                "sent {} (failed {}, deferred {}, blocked {}, dropped {})",
+                report.sent, report.failed, report.deferred, report.blocked, report.dropped
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (stop, shutdown) = watch::channel(false);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = stop.send(true);
+        }
+    });
+    match now {
+        Some(now) => {
+            scheduler::run_until_stopped(&store, &assistant, &sender, &FixedClock(now), shutdown)
+                .await
+        }
+        None => {
+            scheduler::run_until_stopped(&store, &assistant, &sender, &SystemClock, shutdown).await
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -52,6 +52,68 @@ pub fn line_containing(text: &str, needle: &str) -> usize {
     text.lines().position(|l| l.contains(needle)).map(|i| i + 1).unwrap_or(1)
 }
 
+/// Whether `line` defines `key: value` (also as a list item `- key: value`, value optionally
+/// quoted, optionally followed by a `#` comment).
+pub fn is_key_value(line: &str, key: &str, value: &str) -> bool {
+    let Some(rest) = value_after_key(line, key) else { return false };
+    let rest = match rest.find(" #") {
+        Some(i) => rest[..i].trim_end(),
+        None => rest,
+    };
+    rest == value
+        || rest.strip_prefix('"').and_then(|r| r.strip_suffix('"')) == Some(value)
+        || rest.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) == Some(value)
+}
+
+/// The text after `key:` when `line` defines `key` (as a mapping key or list item), trimmed.
+pub fn value_after_key<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let mut t = line.trim_start();
+    while let Some(rest) = t.strip_prefix("- ") {
+        t = rest.trim_start();
+    }
+    let t = t
+        .strip_prefix(key)
+        .or_else(|| t.strip_prefix(&format!("\"{key}\"")))
+        .or_else(|| t.strip_prefix(&format!("'{key}'")))?;
+    let rest = t.strip_prefix(':')?;
+    (rest.is_empty() || rest.starts_with(' ')).then(|| rest.trim())
+}
+
+/// The 1-based line numbers of list items `- key: value`, one per value and in order: each
+/// is searched after the previous one, so repeated values (duplicate ids) get their own line.
+/// Only indented lines or `- ` items count, so a top-level `key:` of the file is skipped.
+/// A value that is not found gets the line of the previous item (or 1).
+pub fn item_lines(text: &str, key: &str, values: &[&str]) -> Vec<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::with_capacity(values.len());
+    let mut from = 0;
+    for value in values {
+        let hit = (from..lines.len()).find(|&i| {
+            let l = lines[i];
+            (l.starts_with(' ') || l.starts_with("- ")) && is_key_value(l, key, value)
+        });
+        match hit {
+            Some(i) => {
+                found.push(i + 1);
+                from = i + 1;
+            }
+            None => found.push(from.max(1)),
+        }
+    }
+    found
+}
+
+/// The 1-based line of the first line in `from..to` (1-based, `to` exclusive) for which `pred`
+/// holds.
+pub fn find_line(text: &str, from: usize, to: usize, pred: impl Fn(&str) -> bool) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .take(to.saturating_sub(from.max(1)))
+        .find(|(_, l)| pred(l))
+        .map(|(i, _)| i + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +135,15 @@ mod tests {
         assert_eq!(line_of(text, "id", "start"), 2);
         assert_eq!(line_of(text, "id", "end"), 4);
         assert_eq!(line_of(text, "id", "missing"), 1);
+    }
+
+    #[test]
+    fn list_items_are_found_in_order_even_when_repeated() {
+        let text = "id: a\nsteps:\n  - id: a\n    next: b\n  - id: 'b' # x\n  - id: a\n";
+        assert_eq!(item_lines(text, "id", &["a", "b", "a"]), vec![3, 5, 6]);
+        assert_eq!(find_line(text, 3, 5, |l| is_key_value(l, "next", "b")), Some(4));
+        assert_eq!(find_line(text, 5, 7, |l| is_key_value(l, "next", "b")), None);
+        assert_eq!(value_after_key("    - label: \"\"", "label"), Some("\"\""));
+        assert_eq!(value_after_key("    labels: x", "label"), None);
     }
 }

@@ -4,24 +4,49 @@
 //! updates into [`Input`], call [`handle`], send the [`Reply`]s and hand the [`Effect`]s to the
 //! store inside the same transaction as the new [`Session`].
 //!
-//! STUB: owned by the conversation-engine work (issue 3); the types are the contract.
+//! Precedence for typed text: an answer to the current step first, then conversation-wide
+//! commands, then a free-text question (answered from the FAQ, after which the current step is
+//! asked again so nothing the user already entered is lost).
 
+mod commands;
+mod flow;
 pub mod input;
+pub mod render;
 mod types;
 
+pub use commands::Command;
 pub use types::*;
 
 use chrono::{DateTime, Utc};
 
 use crate::assistant::Assistant;
 
+/// Messages longer than this are not parsed: nobody answers a step in 2 000 characters, and
+/// matching a pasted document against the FAQ would only produce a confident-looking guess.
+pub const MAX_INPUT_CHARS: usize = 2000;
+
 /// Handles one user input. Never fails: bad input and stale state produce polite replies.
 pub fn handle(
-    _assistant: &Assistant,
+    assistant: &Assistant,
     session: &Session,
-    _user: &UserData,
-    _input: Input,
-    _now: DateTime<Utc>,
+    user: &UserData,
+    input: Input,
+    now: DateTime<Utc>,
 ) -> Outcome {
-    Outcome { replies: Vec::new(), session: session.clone(), effects: Vec::new() }
+    let mut turn = flow::Turn::new(assistant, session.clone(), user, now, true);
+    turn.run(input);
+    turn.finish()
+}
+
+/// What to show a returning user (terminal restart): the pending question again, with buttons
+/// that stay valid for the next [`handle`]. Changes nothing.
+pub fn resume(
+    assistant: &Assistant,
+    session: &Session,
+    user: &UserData,
+    now: DateTime<Utc>,
+) -> Vec<Reply> {
+    let mut turn = flow::Turn::new(assistant, session.clone(), user, now, false);
+    turn.resume();
+    turn.finish().replies
 }

@@ -43,6 +43,19 @@ pub struct Session {
     pub consent: Option<bool>,
     /// Increments every turn; stamped into button data so stale buttons are recognised.
     pub turn: u64,
+    /// Something the engine asked outside the dialog (consent, "did you mean …?") and awaits.
+    pub pending: Option<Pending>,
+    /// Dialog to start once the current one (region choice) ends.
+    pub then: Option<String>,
+}
+
+/// A question the engine itself asked and is waiting for, on top of the current step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Pending {
+    /// May we store personal data? The current step continues after the answer.
+    Consent,
+    /// A weak disease match: one of these catalogue names, or none.
+    Disease(Vec<String>),
 }
 
 /// A place in a dialog, with the slots as they were there.

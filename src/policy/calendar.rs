@@ -1,11 +1,13 @@
 //! Working-day arithmetic over the holiday calendar (`working_days_after`).
 //!
-//! STUB: owned by the tracking work (issue 4). This placeholder counts weekends only and always
-//! reports `exact: false`; the signature is the contract the engine uses.
+//! Chinese administrative deadlines (自受理之日起N个工作日) do not count the day of acceptance:
+//! the deadline is the Nth working day after it, skipping official days off and counting make-up
+//! Saturdays/Sundays. Days in a year the calendar does not cover are judged by weekends only, and
+//! the result is then flagged as an estimate rather than silently presented as exact.
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Duration, NaiveDate};
 
-use crate::content::calendar::Calendar;
+use crate::content::calendar::{is_weekend, Calendar};
 
 /// A computed deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,15 +19,42 @@ pub struct Due {
     pub exact: bool,
 }
 
-/// The `days`-th working day after `start` (the start day itself is not counted).
-pub fn working_days_after(_calendar: &Calendar, start: NaiveDate, days: u32) -> Due {
+/// The `days`-th working day after `start` (the start day itself is not counted). `days == 0`
+/// gives `start` itself.
+pub fn working_days_after(calendar: &Calendar, start: NaiveDate, days: u32) -> Due {
     let mut date = start;
     let mut left = days;
+    let mut exact = true;
     while left > 0 {
         date += Duration::days(1);
-        if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+        let working = match calendar.working_day(date) {
+            Some(working) => working,
+            None => {
+                exact = false;
+                !is_weekend(date)
+            }
+        };
+        if working {
             left -= 1;
         }
     }
-    Due { date, exact: false }
+    Due { date, exact }
+}
+
+/// The first working day strictly after `date` (e.g. the day after a missed deadline).
+pub fn next_working_day(calendar: &Calendar, date: NaiveDate) -> Due {
+    working_days_after(calendar, date, 1)
+}
+
+/// A short Chinese note for a due date: which calendar it rests on, or that it is an estimate.
+pub fn note(calendar: &Calendar, due: Due) -> String {
+    if due.exact {
+        "已按国务院公布的节假日安排顺延".to_string()
+    } else {
+        let covered = match calendar.span() {
+            Some((_, last)) => format!("目前只收录到{last}年的放假安排"),
+            None => "尚未收录放假安排".to_string(),
+        };
+        format!("这是估算：{covered}，其后只按周末推算，遇节假日会顺延，请以经办机构通知为准")
+    }
 }

@@ -4,6 +4,7 @@
 //! WAL mode lets the reminder worker read while a chat turn writes; `busy_timeout` makes a
 //! second writer (another worker, another process) wait instead of failing.
 
+pub mod sessions;
 pub mod tracking;
 
 use std::str::FromStr;
@@ -63,6 +64,13 @@ impl Store {
     pub async fn from_pool(pool: SqlitePool) -> Result<Store, StoreError> {
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Store { pool })
+    }
+
+    /// Starts a write transaction at once (`BEGIN IMMEDIATE`): a turn always writes, and taking
+    /// the write lock up front avoids SQLite's busy error when two turns would both upgrade a
+    /// read lock later.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// The underlying pool.

@@ -1,55 +1,458 @@
-//! Storage of applications, reminders and user reachability.
+//! Storage of applications, their status history, reminders and user reachability.
 //!
-//! STUB: owned by the tracking work (issue 4). The functions below are the contract used by
-//! `service::turn` (engine work) and by the Telegram adapter.
+//! The turn-side functions (`load_user_data`, `apply_application`, `apply_reminders`,
+//! `forget_user`) run inside `service::turn`'s transaction. The worker-side methods on [`Store`]
+//! (`claim_due`, `mark_sent`, `release`, …) are single statements in autocommit mode: each is its
+//! own transaction, so a claim is atomic across workers and processes without holding a write
+//! lock while a message is in flight.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
+use sqlx::{Row, SqliteConnection};
 
 use super::{Store, StoreError};
 use crate::engine::{UserData, UserKey};
-use crate::tracking::{ApplicationCommand, ReminderCommand};
+use crate::tracking::{
+    Application, ApplicationCommand, ApplicationDetails, Event, PlannedReminder, Reminder,
+    ReminderCommand, ReminderKind, ReminderState, StatusEntry,
+};
 
-/// Loads what the engine may read about `user` (applications …), inside the turn's transaction.
-pub async fn load_user_data(
-    _conn: &mut SqliteConnection,
-    _user: &UserKey,
-) -> Result<UserData, StoreError> {
-    Ok(UserData::default())
+fn secs(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
 }
 
-/// Applies an application change inside the turn's transaction (and schedules its reminders).
+fn time(secs: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp(secs, 0).ok_or_else(|| StoreError::Corrupt(format!("time {secs}")))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("tracking types always serialize")
+}
+
+/// Loads what the engine may read about `user` (applications with history and reminders),
+/// inside the turn's transaction.
+pub async fn load_user_data(
+    conn: &mut SqliteConnection,
+    user: &UserKey,
+) -> Result<UserData, StoreError> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM applications WHERE channel = ? AND user_id = ? ORDER BY id",
+    )
+    .bind(&user.channel)
+    .bind(&user.user)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut applications = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(app) = load_application_in(conn, id).await? {
+            applications.push(app);
+        }
+    }
+    Ok(UserData { applications })
+}
+
+async fn load_application_in(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<Option<Application>, StoreError> {
+    let Some(row) = sqlx::query("SELECT details FROM applications WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let details: ApplicationDetails = from_json(row.get::<&str, _>("details"))?;
+    let mut history = Vec::new();
+    for row in
+        sqlx::query("SELECT event, at FROM application_events WHERE application_id = ? ORDER BY id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+    {
+        history.push(StatusEntry { event: from_json(row.get("event"))?, at: time(row.get("at"))? });
+    }
+    let mut reminders = Vec::new();
+    for row in sqlx::query(
+        "SELECT id, kind, due_at, state FROM reminders WHERE application_id = ? ORDER BY due_at, id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let kind: String = row.get("kind");
+        let state: String = row.get("state");
+        reminders.push(Reminder {
+            id: row.get("id"),
+            kind: ReminderKind::from_key(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("reminder kind {kind:?}")))?,
+            due_at: time(row.get("due_at"))?,
+            state: ReminderState::parse(&state)
+                .ok_or_else(|| StoreError::Corrupt(format!("reminder state {state:?}")))?,
+        });
+    }
+    Ok(Some(Application { id, details, history, reminders }))
+}
+
+/// Applies an application change inside the turn's transaction, with its reminder plan. A
+/// command for an application the user does not own (stale button, /forget in between) changes
+/// nothing.
 pub async fn apply_application(
-    _conn: &mut SqliteConnection,
-    _user: &UserKey,
-    _command: &ApplicationCommand,
-    _now: DateTime<Utc>,
+    conn: &mut SqliteConnection,
+    user: &UserKey,
+    command: &ApplicationCommand,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    match command {
+        ApplicationCommand::Record { details, events, reminders } => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO applications (channel, user_id, details, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+            )
+            .bind(&user.channel)
+            .bind(&user.user)
+            .bind(to_json(details))
+            .bind(secs(now))
+            .fetch_one(&mut *conn)
+            .await?;
+            for event in events {
+                insert_event(conn, id, event, now).await?;
+            }
+            replan(conn, user, id, reminders).await
+        }
+        ApplicationCommand::Report { id, event, reminders } => {
+            if !owns(conn, user, *id).await? {
+                return Ok(());
+            }
+            insert_event(conn, *id, event, now).await?;
+            replan(conn, user, *id, reminders).await
+        }
+        ApplicationCommand::Delete { id } => {
+            sqlx::query("DELETE FROM applications WHERE id = ? AND channel = ? AND user_id = ?")
+                .bind(id)
+                .bind(&user.channel)
+                .bind(&user.user)
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+async fn owns(conn: &mut SqliteConnection, user: &UserKey, id: i64) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM applications WHERE id = ? AND channel = ? AND user_id = ?",
+    )
+    .bind(id)
+    .bind(&user.channel)
+    .bind(&user.user)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+async fn insert_event(
+    conn: &mut SqliteConnection,
+    id: i64,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO application_events (application_id, event, at) VALUES (?, ?, ?)")
+        .bind(id)
+        .bind(to_json(event))
+        .bind(secs(now))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Makes the pending reminders of application `id` match `plan`: pending ones no longer planned
+/// are deleted, planned ones are inserted unless that (kind, due) row exists in any state — so a
+/// reminder switched off or already sent stays that way.
+async fn replan(
+    conn: &mut SqliteConnection,
+    user: &UserKey,
+    id: i64,
+    plan: &[PlannedReminder],
+) -> Result<(), StoreError> {
+    let pending = sqlx::query(
+        "SELECT id, kind, due_at FROM reminders WHERE application_id = ? AND state = 'pending'",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in pending {
+        let kind: String = row.get("kind");
+        let due: i64 = row.get("due_at");
+        if !plan.iter().any(|p| p.kind.key() == kind && secs(p.due_at) == due) {
+            sqlx::query("DELETE FROM reminders WHERE id = ?")
+                .bind(row.get::<i64, _>("id"))
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    for planned in plan {
+        sqlx::query(
+            "INSERT OR IGNORE INTO reminders (application_id, channel, user_id, kind, due_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(&user.channel)
+        .bind(&user.user)
+        .bind(planned.kind.key())
+        .bind(secs(planned.due_at))
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }
 
 /// Applies a reminder change (/reminders) inside the turn's transaction.
 pub async fn apply_reminders(
-    _conn: &mut SqliteConnection,
-    _user: &UserKey,
-    _command: &ReminderCommand,
+    conn: &mut SqliteConnection,
+    user: &UserKey,
+    command: &ReminderCommand,
     _now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let (sql, id) = match command {
+        ReminderCommand::SwitchOff { id } => (
+            "UPDATE reminders SET state = 'off' WHERE channel = ? AND user_id = ? AND state = 'pending' AND id = ?",
+            Some(*id),
+        ),
+        ReminderCommand::SwitchOffAll => (
+            "UPDATE reminders SET state = 'off' WHERE channel = ? AND user_id = ? AND state = 'pending'",
+            None,
+        ),
+    };
+    let mut query = sqlx::query(sql).bind(&user.channel).bind(&user.user);
+    if let Some(id) = id {
+        query = query.bind(id);
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 
-/// Deletes every application and reminder of `user` (/forget), inside the turn's transaction.
-pub async fn forget_user(_conn: &mut SqliteConnection, _user: &UserKey) -> Result<(), StoreError> {
+/// Deletes every application, reminder and reachability mark of `user` (/forget), inside the
+/// turn's transaction.
+pub async fn forget_user(conn: &mut SqliteConnection, user: &UserKey) -> Result<(), StoreError> {
+    for sql in [
+        "DELETE FROM reminders WHERE channel = ? AND user_id = ?",
+        "DELETE FROM applications WHERE channel = ? AND user_id = ?",
+        "DELETE FROM unreachable_users WHERE channel = ? AND user_id = ?",
+    ] {
+        sqlx::query(sql).bind(&user.channel).bind(&user.user).execute(&mut *conn).await?;
+    }
     Ok(())
+}
+
+/// The user wrote again (e.g. unblocked the bot): reminders planned from now on reach them.
+/// Reminders dropped while they were unreachable stay dropped — they would arrive out of date.
+pub async fn mark_reachable(conn: &mut SqliteConnection, user: &UserKey) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM unreachable_users WHERE channel = ? AND user_id = ?")
+        .bind(&user.channel)
+        .bind(&user.user)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A reminder claimed by a worker, ready to render and send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    /// Reminder id.
+    pub id: i64,
+    /// Recipient.
+    pub user: UserKey,
+    /// Its application.
+    pub application_id: i64,
+    /// What about.
+    pub kind: ReminderKind,
+    /// When it was due.
+    pub due_at: DateTime<Utc>,
 }
 
 impl Store {
-    /// Marks `user` unreachable (Telegram 403): no reminder is sent to them any more.
+    /// Marks `user` unreachable (Telegram 403): no reminder is sent to them any more; their
+    /// pending reminders are dropped.
     pub async fn mark_unreachable(
         &self,
-        _user: &UserKey,
-        _now: DateTime<Utc>,
+        user: &UserKey,
+        now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO unreachable_users (channel, user_id, since) VALUES (?, ?, ?)",
+        )
+        .bind(&user.channel)
+        .bind(&user.user)
+        .bind(secs(now))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE reminders SET state = 'dropped', last_error = 'unreachable', claimed_by = NULL WHERE channel = ? AND user_id = ? AND state = 'pending'",
+        )
+        .bind(&user.channel)
+        .bind(&user.user)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether `user` is marked unreachable.
+    pub async fn is_unreachable(&self, user: &UserKey) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT since FROM unreachable_users WHERE channel = ? AND user_id = ?",
+        )
+        .bind(&user.channel)
+        .bind(&user.user)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// Atomically claims up to `limit` pending reminders of `channel` that are due at `now` and
+    /// not under a live lease, for `worker` until `lease_until`. One UPDATE statement: two
+    /// workers can never both claim the same reminder while a lease lives.
+    pub async fn claim_due(
+        &self,
+        channel: &str,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Claimed>, StoreError> {
+        let rows = sqlx::query(
+            "UPDATE reminders SET claimed_by = ?1, claimed_until = ?2, attempts = attempts + 1
+             WHERE id IN (
+                 SELECT r.id FROM reminders r
+                 WHERE r.state = 'pending' AND r.channel = ?3 AND r.due_at <= ?4
+                   AND (r.claimed_until IS NULL OR r.claimed_until <= ?4)
+                   AND NOT EXISTS (SELECT 1 FROM unreachable_users u
+                                   WHERE u.channel = r.channel AND u.user_id = r.user_id)
+                 ORDER BY r.due_at, r.id LIMIT ?5)
+             RETURNING id, channel, user_id, application_id, kind, due_at",
+        )
+        .bind(worker)
+        .bind(secs(lease_until))
+        .bind(channel)
+        .bind(secs(now))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        let mut claimed = Vec::with_capacity(rows.len());
+        for row in rows {
+            let kind: String = row.get("kind");
+            claimed.push(Claimed {
+                id: row.get("id"),
+                user: UserKey::new(
+                    row.get::<String, _>("channel"),
+                    row.get::<String, _>("user_id"),
+                ),
+                application_id: row.get("application_id"),
+                kind: ReminderKind::from_key(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("reminder kind {kind:?}")))?,
+                due_at: time(row.get("due_at"))?,
+            });
+        }
+        claimed.sort_by_key(|c| (c.due_at, c.id));
+        Ok(claimed)
+    }
+
+    /// Marks a reminder sent, if `worker` still holds it. `false`: the lease was lost (expired and
+    /// taken by another worker, or the reminder was switched off/deleted meanwhile).
+    pub async fn mark_sent(
+        &self,
+        id: i64,
+        worker: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE reminders SET state = 'sent', sent_at = ?, claimed_until = NULL
+             WHERE id = ? AND claimed_by = ? AND state = 'pending'",
+        )
+        .bind(secs(now))
+        .bind(id)
+        .bind(worker)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives a claimed reminder back, to be tried again from `retry_at`.
+    pub async fn release(
+        &self,
+        id: i64,
+        worker: &str,
+        retry_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE reminders SET claimed_by = NULL, claimed_until = ?, last_error = ?
+             WHERE id = ? AND claimed_by = ? AND state = 'pending'",
+        )
+        .bind(secs(retry_at))
+        .bind(error)
+        .bind(id)
+        .bind(worker)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Gives up on a claimed reminder (application gone, too many failures).
+    pub async fn drop_reminder(
+        &self,
+        id: i64,
+        worker: &str,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE reminders SET state = 'dropped', last_error = ?, claimed_until = NULL
+             WHERE id = ? AND claimed_by = ? AND state = 'pending'",
+        )
+        .bind(reason)
+        .bind(id)
+        .bind(worker)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// How many times reminder `id` has been claimed.
+    pub async fn reminder_attempts(&self, id: i64) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT attempts FROM reminders WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .unwrap_or(0))
+    }
+
+    /// One application by id, with history and reminders (for rendering a reminder).
+    pub async fn load_application(&self, id: i64) -> Result<Option<Application>, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        load_application_in(&mut conn, id).await
+    }
+
+    /// Everything stored about `user`, outside a turn (tests, tools).
+    pub async fn user_data(&self, user: &UserKey) -> Result<UserData, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        load_user_data(&mut conn, user).await
+    }
+
+    /// Applies application commands in one transaction, outside a turn (tests, tools).
+    pub async fn apply_commands(
+        &self,
+        user: &UserKey,
+        commands: &[ApplicationCommand],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        for command in commands {
+            apply_application(&mut tx, user, command, now).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -6,14 +6,26 @@
 //! it renders [`TrackOutput`] as a reply, stamps the button payloads, sets the slots and hands the
 //! effects to the store in the turn's transaction.
 //!
-//! STUB: owned by the tracking work (issue 4); the signatures are the contract with the engine.
+//! Button payloads (≤ 40 bytes): `t:<op>:<application id>` for application buttons,
+//! `r:off:<reminder id>` / `r:all` for reminders. They carry database ids, so a button of a
+//! deleted application or reminder is recognised as stale (`None`).
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
+use super::reminders::{self, contact, plan, review_due, where_to_check, ReminderState};
+use super::{
+    Application, ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, ReminderCommand,
+    Status, StatusEntry,
+};
+use crate::clock::{china_today, in_china};
+use crate::content::regions::Region;
 use crate::content::Content;
+use crate::engine::input::{self, InputError};
 use crate::engine::{Effect, UserData};
+use crate::policy::calendar::{self, Due};
+use crate::policy::dates::format_cn;
 
 /// Everything a tracking action may read.
 #[derive(Debug, Clone, Copy)]
@@ -55,19 +67,688 @@ pub struct TrackOutput {
     pub effects: Vec<Effect>,
 }
 
-/// Runs a named action (`record_application`, `show_applications`, `show_reminders`,
-/// `review_due`); `None` for a name tracking does not own.
-pub fn run_action(_action: &str, _ctx: &TrackContext) -> Option<TrackOutput> {
-    None
+impl TrackOutput {
+    fn text(text: impl Into<String>) -> Self {
+        TrackOutput { text: text.into(), ..TrackOutput::default() }
+    }
 }
 
+/// Runs a named action (`record_application`, `show_applications`, `show_reminders`,
+/// `review_due`); `None` for a name tracking does not own.
+pub fn run_action(action: &str, ctx: &TrackContext) -> Option<TrackOutput> {
+    match action {
+        "record_application" => Some(record_application(ctx)),
+        "show_applications" => Some(show_applications(ctx)),
+        "show_reminders" => Some(show_reminders(ctx)),
+        "review_due" => Some(review_due_action(ctx)),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading slots and context
+
+/// Answers that mean "none" to an optional question (受理号: 无).
+const NONE_WORDS: &[&str] =
+    &["无", "没有", "没", "不知道", "不清楚", "跳过", "暂无", "还没有", "-"];
+
+fn slot<'a>(ctx: &'a TrackContext, name: &str) -> Option<&'a str> {
+    ctx.slots.get(name).map(|v| v.trim()).filter(|v| !v.is_empty() && !NONE_WORDS.contains(v))
+}
+
+fn slot_date(ctx: &TrackContext, name: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(slot(ctx, name)?, "%Y-%m-%d").ok()
+}
+
+fn region_by_id<'a>(ctx: &TrackContext<'a>, id: Option<&str>) -> Option<&'a Region> {
+    ctx.content.regions.get(id?)
+}
+
+fn app_region<'a>(ctx: &TrackContext<'a>, app: &Application) -> Option<&'a Region> {
+    region_by_id(ctx, app.details.region.as_deref())
+}
+
+fn today(ctx: &TrackContext) -> NaiveDate {
+    china_today(ctx.now)
+}
+
+/// The user's applications, newest last, with their 1-based number as shown in 我的申请.
+fn numbered<'a>(ctx: &TrackContext<'a>) -> impl Iterator<Item = (usize, &'a Application)> {
+    ctx.user.applications.iter().enumerate().map(|(i, a)| (i + 1, a))
+}
+
+fn find_app<'a>(ctx: &TrackContext<'a>, id: i64) -> Option<(usize, &'a Application)> {
+    numbered(ctx).find(|(_, a)| a.id == id)
+}
+
+// ---------------------------------------------------------------------------------------------
+// record_application
+
+fn record_application(ctx: &TrackContext) -> TrackOutput {
+    let consent = ctx.consent == Some(true);
+    let kind = slot(ctx, "kind").and_then(Kind::from_slot).unwrap_or(Kind::New);
+    let region = slot(ctx, "region").or(ctx.region).map(str::to_string);
+    let personal = |name: &str| if consent { slot(ctx, name).map(str::to_string) } else { None };
+    let for_whom = match slot(ctx, "for_whom") {
+        Some("other") => ForWhom::Relative {
+            relation: slot(ctx, "relation").map(str::to_string),
+            name: personal("person_name"),
+        },
+        _ => ForWhom::Myself,
+    };
+    let details = ApplicationDetails {
+        kind,
+        region,
+        disease: personal("disease"),
+        insurance: slot(ctx, "insurance").map(str::to_string),
+        for_whom,
+        id_masked: personal("id_masked"),
+        channel: slot(ctx, "channel").map(str::to_string),
+    };
+    let acceptance_no = slot(ctx, "acceptance_no").map(str::to_string);
+    if let Some(no) = &acceptance_no {
+        if let Some((n, existing)) = numbered(ctx).find(|(_, a)| a.acceptance_no() == Some(no)) {
+            let mut out = TrackOutput::text(format!(
+                "受理号 {no} 的申请已经记录过了（我的申请第{n}份），没有重复记录。\n{}",
+                summary(ctx, existing).join("\n")
+            ));
+            out.set.insert("application_id".into(), n.to_string());
+            return out;
+        }
+    }
+    let accepted_on = slot_date(ctx, "accepted_on");
+    // A known end of validity without an acceptance is the benefit already granted (the renewal
+    // dialog records it so the renewal can be reminded), not a draft.
+    let valid_until = slot_date(ctx, "valid_until");
+    let mut events = Vec::new();
+    if accepted_on.is_some() || acceptance_no.is_some() {
+        events.push(Event::Submitted { accepted_on, acceptance_no });
+    } else if valid_until.is_none() {
+        events.push(Event::Draft);
+    }
+    if valid_until.is_some() {
+        events.push(Event::Approved { valid_until });
+    }
+    let app = Application {
+        id: 0,
+        details: details.clone(),
+        history: events.iter().map(|e| StatusEntry { event: e.clone(), at: ctx.now }).collect(),
+        reminders: Vec::new(),
+    };
+    let region = app_region(ctx, &app);
+    let planned = plan(&app, region, &ctx.content.calendar, ctx.now);
+    let mut lines = vec![format!("已记下这份申请：{}", app.title(region.map(|r| r.name.as_str())))];
+    lines.extend(summary(ctx, &app));
+    lines.extend(reminder_lines(&planned.iter().map(|p| (p.kind, p.due_at)).collect::<Vec<_>>()));
+    if !consent {
+        lines.push(
+            "因为您没有同意保存个人信息，病种、姓名和证件号都没有保存，只记了申请类型和办理进度。"
+                .into(),
+        );
+    }
+    lines.push("以后进度有变化，直接告诉我（如“审核通过了，有效期到2027年6月30日”），或在“我的申请”里点按钮更新。".into());
+    let mut out = TrackOutput::text(lines.join("\n"));
+    out.set.insert("application_id".into(), (ctx.user.applications.len() + 1).to_string());
+    out.effects.push(Effect::Application(ApplicationCommand::Record {
+        details,
+        events,
+        reminders: planned,
+    }));
+    out
+}
+
+fn reminder_lines(planned: &[(reminders::ReminderKind, DateTime<Utc>)]) -> Vec<String> {
+    if planned.is_empty() {
+        return Vec::new();
+    }
+    let when: Vec<String> = planned
+        .iter()
+        .map(|(kind, at)| format!("{} {}", format_cn(in_china(*at).date_naive()), kind.label()))
+        .collect();
+    vec![format!("我会在这些日子提醒您：{}。", when.join("；"))]
+}
+
+// ---------------------------------------------------------------------------------------------
+// The status lines shared by 我的申请 and confirmations
+
+fn due_text(ctx: &TrackContext, due: Due) -> String {
+    let mut text = format_cn(due.date);
+    if !due.exact {
+        text.push_str(&format!("（{}）", calendar::note(&ctx.content.calendar, due)));
+    }
+    text
+}
+
+/// The lines describing one application: status, review deadline with days left or overdue
+/// advice, supplement deadline, validity and when to renew.
+fn summary(ctx: &TrackContext, app: &Application) -> Vec<String> {
+    let region = app_region(ctx, app);
+    let today = today(ctx);
+    let mut lines = vec![status_line(app)];
+    if app.status().under_review() {
+        match (region, region.and_then(|r| review_due(app, r, &ctx.content.calendar))) {
+            (Some(region), Some(due)) => {
+                let left = (due.date - today).num_days();
+                let when = match left {
+                    1.. => format!("还剩{left}天"),
+                    0 => "今天到期".to_string(),
+                    _ => format!("已超期{}天", -left),
+                };
+                lines.push(format!(
+                    "审核期限：{}（{}受理后第{}个工作日{}），{when}。",
+                    due_text(ctx, due),
+                    app.accepted_on().map(format_cn).unwrap_or_default(),
+                    region.review_days(),
+                    if region.review_days_assumed() {
+                        "；当地未公布审核时限，暂按此计算"
+                    } else {
+                        ""
+                    }
+                ));
+                if left < 0 {
+                    lines.push(format!(
+                        "已超过审核时限还没有结果：建议{}，或拨打{}询问。",
+                        where_to_check(app),
+                        contact(Some(region))
+                    ));
+                }
+            }
+            (None, _) => lines.push("审核期限：不知道地区，无法计算。".into()),
+            (_, None) => lines.push(
+                "审核期限：还不知道受理日期。告诉我哪天受理的（如“9月26日受理的”），我来算。"
+                    .into(),
+            ),
+        }
+    }
+    if let Event::NeedsSupplement { what, by } = app.current() {
+        let what = what.clone().unwrap_or_else(|| "（未说明）".into());
+        let by = match by {
+            Some(by) => {
+                format!("，截止{}（{}）", format_cn(*by), days_word((*by - today).num_days()))
+            }
+            None => "，截止日期未记录（告诉我“10月31日前补交”即可）".into(),
+        };
+        lines.push(format!("需补材料：{what}{by}。"));
+    }
+    if let Event::Rejected { reason } = app.current() {
+        if let Some(reason) = reason {
+            lines.push(format!("驳回原因：{reason}。"));
+        }
+        lines.push(format!(
+            "可按原因补充材料后重新申请；对结果有异议可以申诉。具体怎么办请咨询{}。",
+            contact(region)
+        ));
+    }
+    if let Some(end) = app.valid_until() {
+        let mut line =
+            format!("有效期至：{}（{}）", format_cn(end), days_word((end - today).num_days()));
+        if let Some(region) = region {
+            if let Some(&first) = region.reminders.renewal_days_before.iter().max() {
+                let start = end - chrono::Duration::days(first.into());
+                line.push_str(&format!(
+                    "；建议{}前后开始办理续期（延期），到期前{}天我会提醒您",
+                    format_cn(start),
+                    join_days(&region.reminders.renewal_days_before)
+                ));
+            }
+        }
+        line.push('。');
+        lines.push(line);
+    }
+    lines
+}
+
+fn join_days(days: &[u32]) -> String {
+    let mut days = days.to_vec();
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    days.iter().map(u32::to_string).collect::<Vec<_>>().join("天和")
+}
+
+fn days_word(days: i64) -> String {
+    match days {
+        1.. => format!("还有{days}天"),
+        0 => "就是今天".into(),
+        _ => format!("已过{}天", -days),
+    }
+}
+
+fn status_line(app: &Application) -> String {
+    let mut line = format!("状态：{}", app.status().label());
+    let mut extra = Vec::new();
+    if let Some(no) = app.acceptance_no() {
+        extra.push(format!("受理号 {no}"));
+    }
+    if let Some(on) = app.accepted_on() {
+        extra.push(format!("{}受理", format_cn(on)));
+    }
+    if !extra.is_empty() && app.status() != Status::Approved {
+        line.push_str(&format!("（{}）", extra.join("，")));
+    }
+    line.push('。');
+    line
+}
+
+// ---------------------------------------------------------------------------------------------
+// show_applications (我的申请)
+
+fn show_applications(ctx: &TrackContext) -> TrackOutput {
+    let count = ctx.user.applications.len();
+    let mut out = if count == 0 {
+        TrackOutput::text(
+            "您还没有记录申请。在菜单里选“记录申请进度”，记下受理日期和受理号，我就能帮您算审核期限，并在该续期、该补材料时提醒您。",
+        )
+    } else {
+        let mut blocks = vec![format!("我的申请（共{count}份）：")];
+        for (n, app) in numbered(ctx) {
+            let region = app_region(ctx, app);
+            let mut block = vec![format!("{n}. {}", app.title(region.map(|r| r.name.as_str())))];
+            block.extend(summary(ctx, app).into_iter().map(|l| format!("   {l}")));
+            blocks.push(block.join("\n"));
+        }
+        blocks.push(
+            "进度有变化可以点下面的按钮，或直接告诉我（如“让我补材料，10月31日前”）。".into(),
+        );
+        let mut out = TrackOutput::text(blocks.join("\n"));
+        out.choices = numbered(ctx).flat_map(|(n, app)| app_buttons(n, count > 1, app)).collect();
+        out
+    };
+    out.set.insert("applications".into(), count.to_string());
+    out
+}
+
+/// Status buttons that make sense for the application's current status, plus 删除.
+fn app_buttons(n: usize, numbered: bool, app: &Application) -> Vec<TrackChoice> {
+    let ops: &[(&str, &str)] = match app.status() {
+        Status::Draft => &[("sub", "已受理")],
+        Status::Submitted | Status::Resubmitted | Status::Appealed => {
+            &[("ok", "已通过"), ("sup", "要补材料"), ("rej", "被驳回")]
+        }
+        Status::NeedsSupplement => &[("resub", "已补交"), ("ok", "已通过"), ("rej", "被驳回")],
+        Status::Rejected => &[("resub", "重新提交"), ("appeal", "已申诉")],
+        Status::Approved => &[],
+    };
+    ops.iter()
+        .chain(&[("del", "删除")])
+        .map(|(op, label)| TrackChoice {
+            label: if numbered { format!("第{n}份：{label}") } else { label.to_string() },
+            payload: format!("t:{op}:{}", app.id),
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// show_reminders (/reminders)
+
+fn show_reminders(ctx: &TrackContext) -> TrackOutput {
+    let mut pending: Vec<(&Application, &super::Reminder)> = ctx
+        .user
+        .applications
+        .iter()
+        .flat_map(|a| a.reminders.iter().map(move |r| (a, r)))
+        .filter(|(_, r)| r.state == ReminderState::Pending)
+        .collect();
+    pending.sort_by_key(|(_, r)| (r.due_at, r.id));
+    let mut out = if pending.is_empty() {
+        TrackOutput::text(
+            "目前没有待发送的提醒。记录申请（受理日期、有效期、补材料截止日）后，我会自动安排提醒。",
+        )
+    } else {
+        let mut lines = vec!["待发送的提醒（只在每天9:00–20:00发送）：".to_string()];
+        for (i, (app, reminder)) in pending.iter().enumerate() {
+            let region = app_region(ctx, app);
+            lines.push(format!(
+                "{}. {} {}——{}",
+                i + 1,
+                format_cn(in_china(reminder.due_at).date_naive()),
+                reminder.kind.label(),
+                app.title(region.map(|r| r.name.as_str()))
+            ));
+        }
+        lines.push("不需要的可以点按钮关闭。".into());
+        let mut out = TrackOutput::text(lines.join("\n"));
+        out.choices = pending
+            .iter()
+            .enumerate()
+            .map(|(i, (_, r))| TrackChoice {
+                label: format!("关闭第{}条", i + 1),
+                payload: format!("r:off:{}", r.id),
+            })
+            .collect();
+        if pending.len() > 1 {
+            out.choices.push(TrackChoice { label: "全部关闭".into(), payload: "r:all".into() });
+        }
+        out
+    };
+    out.set.insert("reminders".into(), pending.len().to_string());
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// review_due
+
+fn review_due_action(ctx: &TrackContext) -> TrackOutput {
+    let mut out = TrackOutput::default();
+    let region = region_by_id(ctx, slot(ctx, "region").or(ctx.region));
+    let (date, note) = match (slot_date(ctx, "accepted_on"), region) {
+        (Some(on), Some(region)) => {
+            let due = calendar::working_days_after(&ctx.content.calendar, on, region.review_days());
+            // A region without a published time limit gets the default, said as an estimate.
+            let limit = if region.review_days_assumed() {
+                format!("没有公布审核时限，暂按受理后{}个工作日计算", region.review_days())
+            } else {
+                format!("的审核时限是受理后{}个工作日", region.review_days())
+            };
+            let note = format!(
+                "{}{limit}（受理当天不计），从{}算起是{}；{}。",
+                region.name,
+                format_cn(on),
+                format_cn(due.date),
+                calendar::note(&ctx.content.calendar, due)
+            );
+            (due.date.format("%Y-%m-%d").to_string(), note)
+        }
+        (None, _) => ("（未知）".into(), "还不知道受理日期，暂时算不出审核期限。".into()),
+        (_, None) => ("（未知）".into(), "请先选择地区，才能按当地时限计算审核期限。".into()),
+    };
+    out.set.insert("due_date".into(), date);
+    out.set.insert("due_note".into(), note);
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Buttons
+
 /// Handles a pressed tracking button; `None` when the payload is not (or no longer) valid.
-pub fn on_button(_payload: &str, _ctx: &TrackContext) -> Option<TrackOutput> {
-    None
+pub fn on_button(payload: &str, ctx: &TrackContext) -> Option<TrackOutput> {
+    let mut parts = payload.split(':');
+    match (parts.next()?, parts.next()?, parts.next()) {
+        ("r", "all", None) => Some(switch_off_all(ctx)),
+        ("r", "off", Some(id)) => switch_off(ctx, id.parse().ok()?),
+        ("t", op, Some(id)) => app_button(ctx, op, id.parse().ok()?),
+        _ => None,
+    }
+}
+
+fn switch_off(ctx: &TrackContext, id: i64) -> Option<TrackOutput> {
+    let (app, reminder) = ctx.user.applications.iter().find_map(|a| {
+        a.reminders.iter().find(|r| r.id == id && r.state == ReminderState::Pending).map(|r| (a, r))
+    })?;
+    let region = app_region(ctx, app);
+    let mut out = TrackOutput::text(format!(
+        "已关闭：{} {}（{}）。",
+        format_cn(in_china(reminder.due_at).date_naive()),
+        reminder.kind.label(),
+        app.title(region.map(|r| r.name.as_str()))
+    ));
+    out.effects.push(Effect::Reminders(ReminderCommand::SwitchOff { id }));
+    Some(out)
+}
+
+fn switch_off_all(ctx: &TrackContext) -> TrackOutput {
+    let any = ctx
+        .user
+        .applications
+        .iter()
+        .flat_map(|a| &a.reminders)
+        .any(|r| r.state == ReminderState::Pending);
+    if !any {
+        return TrackOutput::text("目前没有待发送的提醒，不需要关闭。");
+    }
+    let mut out =
+        TrackOutput::text("已关闭全部待发送的提醒。以后记录新的进度时，我会按新进度重新安排提醒。");
+    out.effects.push(Effect::Reminders(ReminderCommand::SwitchOffAll));
+    out
+}
+
+fn app_button(ctx: &TrackContext, op: &str, id: i64) -> Option<TrackOutput> {
+    let (n, app) = find_app(ctx, id)?;
+    let region = app_region(ctx, app);
+    let title = app.title(region.map(|r| r.name.as_str()));
+    let today = today(ctx);
+    let (event, follow_up) = match op {
+        "sub" => (
+            Event::Submitted { accepted_on: Some(today), acceptance_no: None },
+            "已按今天受理记录；如果不是今天，告诉我受理日期（如“9月26日受理的”）。",
+        ),
+        "ok" => (
+            Event::Approved { valid_until: None },
+            "有效期到哪天？直接告诉我（如“有效期到2027年6月30日”），我会在到期前提醒您续期。",
+        ),
+        "sup" => (
+            Event::NeedsSupplement { what: None, by: None },
+            "要补什么、哪天前交？告诉我（如“补诊断证明，10月31日前”），我会在截止前提醒您。",
+        ),
+        "rej" => (
+            Event::Rejected { reason: None },
+            "驳回原因可以告诉我（如“驳回了，原因是缺少检查报告”），我帮您记下。",
+        ),
+        "resub" => (
+            Event::Resubmitted { accepted_on: Some(today) },
+            "已按今天重新提交记录，审核期限重新计算。",
+        ),
+        "appeal" => (Event::Appealed, "申诉结果出来后告诉我。"),
+        "del" => {
+            let mut out = TrackOutput::text(format!(
+                "确定删除第{n}份申请“{title}”吗？删除后它的提醒也会一起取消。"
+            ));
+            out.choices = vec![
+                TrackChoice { label: "确定删除".into(), payload: format!("t:delok:{id}") },
+                TrackChoice { label: "不删了".into(), payload: format!("t:keep:{id}") },
+            ];
+            return Some(out);
+        }
+        "delok" => {
+            let mut out = TrackOutput::text(format!("已删除“{title}”及其提醒。"));
+            out.effects.push(Effect::Application(ApplicationCommand::Delete { id }));
+            return Some(out);
+        }
+        "keep" => return Some(TrackOutput::text("好的，没有删除。")),
+        _ => return None,
+    };
+    Some(report(ctx, app, event, follow_up))
+}
+
+/// Records `event` on `app` (checked against the status flow), re-plans its reminders and
+/// confirms with the updated summary.
+fn report(ctx: &TrackContext, app: &Application, event: Event, follow_up: &str) -> TrackOutput {
+    let from = app.status();
+    let to = event.status();
+    if !from.may_become(to) {
+        return TrackOutput::text(format!(
+            "这份申请现在是“{}”，不能直接改成“{}”。如果是另一份新的申请，请在菜单里选“记录申请进度”另记一份；如果记错了，可以在“我的申请”里删除后重新记录。",
+            from.label(),
+            to.label()
+        ));
+    }
+    let event = app.merged(event);
+    let mut updated = app.clone();
+    updated.history.push(StatusEntry { event: event.clone(), at: ctx.now });
+    let region = app_region(ctx, &updated);
+    let planned = plan(&updated, region, &ctx.content.calendar, ctx.now);
+    let mut lines = vec![format!("已更新：{}", updated.title(region.map(|r| r.name.as_str())))];
+    lines.extend(summary(ctx, &updated));
+    lines.extend(reminder_lines(&planned.iter().map(|p| (p.kind, p.due_at)).collect::<Vec<_>>()));
+    if !follow_up.is_empty() {
+        lines.push(follow_up.to_string());
+    }
+    let mut out = TrackOutput::text(lines.join("\n"));
+    out.effects.push(Effect::Application(ApplicationCommand::Report {
+        id: app.id,
+        event,
+        reminders: planned,
+    }));
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Free-text status reports
+
+/// What a free-text message reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Reported {
+    Approved,
+    Supplement,
+    Rejected,
+    Resubmitted,
+    Appealed,
+    AcceptanceNo,
+    Accepted,
+}
+
+/// Words that make a message a question (handled by the FAQ), not a report.
+const QUESTION_MARKS: &[&str] =
+    &["?", "？", "吗", "怎么", "如何", "多久", "多长", "什么", "哪", "能不能", "是否", "几天"];
+
+fn classify(text: &str) -> Option<Reported> {
+    let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+    if has(QUESTION_MARKS) {
+        return None;
+    }
+    // Order matters: "补交了" is a resubmission, "没通过" a rejection, not an approval.
+    if has(&[
+        "重新提交",
+        "重新申请了",
+        "重新交了",
+        "已补交",
+        "补交了",
+        "补好了",
+        "已经补",
+        "材料交上去了",
+    ]) {
+        Some(Reported::Resubmitted)
+    } else if has(&["驳回", "没通过", "未通过", "不通过", "没有通过", "被拒", "拒绝了", "不予"])
+    {
+        Some(Reported::Rejected)
+    } else if has(&["申诉", "复议"]) {
+        Some(Reported::Appealed)
+    } else if has(&[
+        "补材料",
+        "补充材料",
+        "补资料",
+        "补交",
+        "补充资料",
+        "补件",
+        "补充",
+        "让我补",
+        "要补",
+        "需要补",
+    ]) {
+        Some(Reported::Supplement)
+    } else if has(&[
+        "通过了",
+        "审核通过",
+        "审批通过",
+        "已通过",
+        "批下来",
+        "批准了",
+        "批了",
+        "办下来",
+        "有效期到",
+        "有效期至",
+    ]) {
+        Some(Reported::Approved)
+    } else if has(&["受理号", "受理编号", "业务编号", "办件号", "流水号"]) {
+        Some(Reported::AcceptanceNo)
+    } else if has(&["受理了", "已受理", "受理的", "交上去了", "提交了"]) {
+        Some(Reported::Accepted)
+    } else {
+        None
+    }
 }
 
 /// Recognises a free-text status report about the user's application; `None` when `text` is not
 /// one (the engine then tries the FAQ).
-pub fn status_report(_text: &str, _ctx: &TrackContext) -> Option<TrackOutput> {
-    None
+pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
+    let text = input::normalize(text);
+    let reported = classify(&text)?;
+    let Some(app) = ctx.user.applications.last() else {
+        return Some(TrackOutput::text(
+            "您还没有记录申请，我不知道这是哪一份。请先在菜单里选“记录申请进度”记下这份申请，之后的进度直接告诉我就行。",
+        ));
+    };
+    // An acceptance number may look like a date (20250926…): look for dates without it.
+    let number = (reported == Reported::AcceptanceNo).then(|| acceptance_number(&text)).flatten();
+    let dated = match &number {
+        Some(no) => text.replace(no.as_str(), " "),
+        None => text.clone(),
+    };
+    let date = match input::parse_date(&dated, today(ctx)) {
+        Ok(date) => Some(date),
+        Err(err @ InputError::NoSuchDay(..)) => {
+            return Some(TrackOutput::text(format!("{err}（这次没有记录任何变化）")));
+        }
+        Err(_) => None,
+    };
+    let (event, follow_up) = match reported {
+        Reported::Approved => {
+            // "9月30日通过了" dates the approval, not the end of validity.
+            let validity = ["有效期", "到", "至", "截止"].iter().any(|w| text.contains(w));
+            let date = date.filter(|_| validity);
+            (
+                Event::Approved { valid_until: date },
+                if date.is_some() {
+                    ""
+                } else {
+                    "有效期到哪天？告诉我（如“有效期到2027年6月30日”），我会在到期前提醒您续期。"
+                },
+            )
+        }
+        Reported::Supplement => {
+            let what = after_any(&text, &["补充", "补交", "补"])
+                .filter(|w| !matches!(w.as_str(), "材料" | "资料" | "件"));
+            let follow_up = if date.is_none() {
+                "哪天前要交？告诉我日期（如“10月31日前”），我会在截止前提醒您。"
+            } else {
+                ""
+            };
+            (Event::NeedsSupplement { what, by: date }, follow_up)
+        }
+        Reported::Rejected => {
+            let reason = after_any(&text, &["原因是", "原因：", "原因:", "因为", "理由是"]);
+            (Event::Rejected { reason }, "")
+        }
+        Reported::Resubmitted => {
+            (Event::Resubmitted { accepted_on: Some(date.unwrap_or(today(ctx))) }, "")
+        }
+        Reported::Appealed => (Event::Appealed, ""),
+        Reported::AcceptanceNo => match number {
+            Some(no) => (Event::Submitted { accepted_on: date, acceptance_no: Some(no) }, ""),
+            None => {
+                return Some(TrackOutput::text(
+                    "没看清受理号。请这样发：“受理号是 SC2025092600123”（字母、数字都可以）。",
+                ))
+            }
+        },
+        Reported::Accepted => match date {
+            Some(on) => (Event::Submitted { accepted_on: Some(on), acceptance_no: None }, ""),
+            None => {
+                return Some(TrackOutput::text(
+                    "哪天受理的？请带上日期告诉我，例如“9月26日受理的”，我来算审核期限。",
+                ))
+            }
+        },
+    };
+    Some(report(ctx, app, event, follow_up))
+}
+
+/// The words after the first of `markers`, up to punctuation or a date; `None` when empty.
+fn after_any(text: &str, markers: &[&str]) -> Option<String> {
+    let (_, rest) = markers.iter().find_map(|m| text.split_once(m))?;
+    let stop = |c: char| "，,。.;；!！\n".contains(c) || c.is_ascii_digit();
+    let what: String = rest.chars().take_while(|c| !stop(*c)).collect();
+    let what = what.trim().trim_start_matches(['是', ':', '：', '了']).trim();
+    (!what.is_empty()).then(|| what.chars().take(60).collect())
+}
+
+/// An acceptance number: the first run of 4+ letters, digits or dashes after the keyword.
+fn acceptance_number(text: &str) -> Option<String> {
+    let (_, rest) = ["受理号", "受理编号", "业务编号", "办件号", "流水号"]
+        .iter()
+        .find_map(|m| text.split_once(m))?;
+    let token: String = rest
+        .chars()
+        .skip_while(|c| !c.is_ascii_alphanumeric())
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    (token.len() >= 4 && token.len() <= 40).then_some(token)
 }

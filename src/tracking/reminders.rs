@@ -1,0 +1,351 @@
+//! Which reminders an application implies, when they may go out, and what they say.
+//!
+//! Three kinds: renewal before the validity ends (days per region YAML), a nudge the working day
+//! after a missed review deadline, and a reminder before a supplement deadline. All are planned
+//! for 09:00 China time and only ever sent between 09:00 and 20:00: people should not be woken
+//! by a benefit reminder, and a reminder due at night waits for the morning.
+//!
+//! Texts are rendered when sent (not when planned), so they use the application's state and the
+//! region data of that moment.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Application, Status};
+use crate::clock::{china_offset, china_today, in_china};
+use crate::content::calendar::Calendar;
+use crate::content::regions::Region;
+use crate::content::Content;
+use crate::policy::calendar::{self, working_days_after};
+use crate::policy::dates::format_cn;
+
+/// First hour (China time) reminders may be sent.
+pub const SEND_FROM_HOUR: u32 = 9;
+/// Reminders are not sent from this hour (China time) on.
+pub const SEND_UNTIL_HOUR: u32 = 20;
+
+/// What a reminder is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ReminderKind {
+    /// The benefit's validity ends in `days_before` days.
+    Renewal {
+        /// Days before the end of validity.
+        days_before: u32,
+    },
+    /// The review deadline passed without a reported result.
+    ReviewOverdue,
+    /// Supplement materials are due in `days_before` days.
+    Supplement {
+        /// Days before the supplement deadline.
+        days_before: u32,
+    },
+}
+
+impl ReminderKind {
+    /// Stable key stored in the database (part of the uniqueness key).
+    pub fn key(self) -> String {
+        match self {
+            ReminderKind::Renewal { days_before } => format!("renewal:{days_before}"),
+            ReminderKind::ReviewOverdue => "review_overdue".to_string(),
+            ReminderKind::Supplement { days_before } => format!("supplement:{days_before}"),
+        }
+    }
+
+    /// Parses [`ReminderKind::key`].
+    pub fn from_key(key: &str) -> Option<ReminderKind> {
+        if key == "review_overdue" {
+            return Some(ReminderKind::ReviewOverdue);
+        }
+        let (name, days) = key.split_once(':')?;
+        let days_before = days.parse().ok()?;
+        match name {
+            "renewal" => Some(ReminderKind::Renewal { days_before }),
+            "supplement" => Some(ReminderKind::Supplement { days_before }),
+            _ => None,
+        }
+    }
+
+    /// Name shown in /reminders.
+    pub fn label(self) -> String {
+        match self {
+            ReminderKind::Renewal { days_before } => format!("续期提醒（到期前{days_before}天）"),
+            ReminderKind::ReviewOverdue => "审核超期提醒".to_string(),
+            ReminderKind::Supplement { days_before } => {
+                format!("补材料提醒（截止前{days_before}天）")
+            }
+        }
+    }
+}
+
+/// Where a reminder stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderState {
+    /// Waiting for its time.
+    Pending,
+    /// Delivered.
+    Sent,
+    /// Switched off by the user.
+    Off,
+    /// Given up (user unreachable, or too many failures).
+    Dropped,
+}
+
+impl ReminderState {
+    /// Stored value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderState::Pending => "pending",
+            ReminderState::Sent => "sent",
+            ReminderState::Off => "off",
+            ReminderState::Dropped => "dropped",
+        }
+    }
+
+    /// Parses [`ReminderState::as_str`].
+    pub fn parse(value: &str) -> Option<ReminderState> {
+        [ReminderState::Pending, ReminderState::Sent, ReminderState::Off, ReminderState::Dropped]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+}
+
+/// A stored reminder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reminder {
+    /// Database id.
+    pub id: i64,
+    /// What about.
+    pub kind: ReminderKind,
+    /// Earliest time to send (always inside the send window).
+    pub due_at: DateTime<Utc>,
+    /// Where it stands.
+    pub state: ReminderState,
+}
+
+/// A reminder an application implies; stored once per (application, kind, due_at).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PlannedReminder {
+    /// What about.
+    pub kind: ReminderKind,
+    /// When to send.
+    pub due_at: DateTime<Utc>,
+}
+
+/// Whether `now` is inside the daily send window (09:00–20:00 China time).
+pub fn in_send_window(now: DateTime<Utc>) -> bool {
+    (SEND_FROM_HOUR..SEND_UNTIL_HOUR).contains(&in_china(now).hour())
+}
+
+/// The first instant at or after `at` inside the send window.
+pub fn next_send_time(at: DateTime<Utc>) -> DateTime<Utc> {
+    if in_send_window(at) {
+        return at;
+    }
+    let local = in_china(at);
+    let day = if local.hour() < SEND_FROM_HOUR {
+        local.date_naive()
+    } else {
+        local.date_naive() + Duration::days(1)
+    };
+    morning(day)
+}
+
+/// 09:00 China time on `day`.
+pub fn morning(day: NaiveDate) -> DateTime<Utc> {
+    let time = NaiveTime::from_hms_opt(SEND_FROM_HOUR, 0, 0).expect("valid time");
+    china_offset()
+        .from_local_datetime(&day.and_time(time))
+        .single()
+        .expect("UTC+8 has no gaps")
+        .with_timezone(&Utc)
+}
+
+/// The review deadline of an application under review (region's working days after acceptance).
+pub fn review_due(app: &Application, region: &Region, cal: &Calendar) -> Option<calendar::Due> {
+    let accepted = app.accepted_on()?;
+    // Regions without a published limit use the default (`Region::review_days_assumed`).
+    Some(working_days_after(cal, accepted, region.review_days()))
+}
+
+/// Every reminder `app` implies from now on. Days already past in China are skipped: a
+/// reminder for a day that is gone would arrive late and out of context (the chat reply that
+/// recorded the change already says what to do).
+pub fn plan(
+    app: &Application,
+    region: Option<&Region>,
+    cal: &Calendar,
+    now: DateTime<Utc>,
+) -> Vec<PlannedReminder> {
+    let Some(region) = region else { return Vec::new() };
+    let today = china_today(now);
+    let mut planned = Vec::new();
+    let mut add = |kind, day: NaiveDate| {
+        if day >= today {
+            planned.push(PlannedReminder { kind, due_at: next_send_time(morning(day).max(now)) });
+        }
+    };
+    match app.status() {
+        Status::Approved => {
+            if let Some(end) = app.valid_until() {
+                for &days_before in &region.reminders.renewal_days_before {
+                    add(
+                        ReminderKind::Renewal { days_before },
+                        end - Duration::days(days_before.into()),
+                    );
+                }
+            }
+        }
+        Status::NeedsSupplement => {
+            if let super::Event::NeedsSupplement { by: Some(by), .. } = app.current() {
+                for &days_before in &region.reminders.supplement_days_before {
+                    add(
+                        ReminderKind::Supplement { days_before },
+                        *by - Duration::days(days_before.into()),
+                    );
+                }
+            }
+        }
+        status if status.under_review() => {
+            if let Some(due) = review_due(app, region, cal) {
+                add(ReminderKind::ReviewOverdue, calendar::next_working_day(cal, due.date).date);
+            }
+        }
+        _ => {}
+    }
+    planned.sort_by_key(|p| (p.due_at, p.kind));
+    planned.dedup();
+    planned
+}
+
+/// Whether a due reminder still says something true when it is about to go out (a worker that
+/// was down for days must not remind of a deadline already past, or of a review already decided).
+pub fn still_relevant(kind: ReminderKind, app: &Application, now: DateTime<Utc>) -> bool {
+    let today = china_today(now);
+    match kind {
+        ReminderKind::Renewal { .. } => {
+            app.status() == Status::Approved && app.valid_until().is_some_and(|end| end >= today)
+        }
+        ReminderKind::Supplement { .. } => matches!(
+            app.current(),
+            super::Event::NeedsSupplement { by: Some(by), .. } if *by >= today
+        ),
+        ReminderKind::ReviewOverdue => app.status().under_review(),
+    }
+}
+
+/// Whether `a` and `b` remind of the same deadline (30 and 7 days before the same validity end):
+/// when both are due at once, only the later one is worth sending.
+pub fn same_deadline(a: ReminderKind, b: ReminderKind) -> bool {
+    std::mem::discriminant(&a) == std::mem::discriminant(&b)
+}
+
+/// Who to call: the region's hotline, or the national one when the region has none on record.
+pub fn contact(region: Option<&Region>) -> String {
+    match region.and_then(|r| r.hotline.as_deref()) {
+        Some(hotline) => {
+            format!("{}医保咨询电话 {hotline}", region.map(|r| r.name.as_str()).unwrap_or(""))
+        }
+        None => "全国医疗保障服务热线 12393（可加当地区号）".to_string(),
+    }
+}
+
+/// Where to check progress: the channel the user applied through, or the usual places.
+pub fn where_to_check(app: &Application) -> String {
+    match app.details.channel.as_deref() {
+        Some(channel) if !channel.is_empty() => format!("在“{channel}”的“办理进度”中查询"),
+        _ => "在办理所用的医保APP/小程序的“办理进度”或“我的申请”中查询，线下办理的可到窗口询问"
+            .to_string(),
+    }
+}
+
+/// The text of a reminder, rendered at send time.
+pub fn message(
+    kind: ReminderKind,
+    app: &Application,
+    content: &Content,
+    now: DateTime<Utc>,
+) -> String {
+    let region = app.details.region.as_deref().and_then(|id| content.regions.get(id));
+    let title = app.title(region.map(|r| r.name.as_str()));
+    let today = china_today(now);
+    let body = match kind {
+        ReminderKind::Renewal { .. } => match app.valid_until() {
+            Some(end) => format!(
+                "【门特续期提醒】您的“{title}”有效期到{}（还有{}天）。请尽早办理续期（延期），以免待遇中断。",
+                format_cn(end),
+                (end - today).num_days().max(0)
+            ),
+            None => format!("【门特续期提醒】您的“{title}”快到期了，请尽早办理续期（延期）。"),
+        },
+        ReminderKind::ReviewOverdue => {
+            let due = region.and_then(|r| review_due(app, r, &content.calendar));
+            let when = match (app.accepted_on(), due) {
+                (Some(on), Some(due)) => format!(
+                    "于{}受理，审核期限是{}{}，",
+                    format_cn(on),
+                    format_cn(due.date),
+                    if due.exact { String::new() } else { format!("（{}）", calendar::note(&content.calendar, due)) }
+                ),
+                _ => String::new(),
+            };
+            format!(
+                "【门特审核进度】您的“{title}”{when}到现在还没有记录结果。建议{}；如果已经有结果，回复“审核通过了，有效期到…”或在“我的申请”里更新。",
+                where_to_check(app)
+            )
+        }
+        ReminderKind::Supplement { .. } => {
+            let (what, by) = match app.current() {
+                super::Event::NeedsSupplement { what, by } => (what.clone(), *by),
+                _ => (None, None),
+            };
+            let what = what.map(|w| format!("（{w}）")).unwrap_or_default();
+            let by = by
+                .map(|b| format!("，截止{}（还有{}天）", format_cn(b), (b - today).num_days().max(0)))
+                .unwrap_or_default();
+            format!("【补材料提醒】您的“{title}”需要补交材料{what}{by}。请按时补交，逾期可能影响审核。")
+        }
+    };
+    format!("{body}\n有疑问可咨询{}。（关闭提醒：发送 /reminders）", contact(region))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn send_window_is_nine_to_eight_china_time() {
+        assert!(!in_send_window(utc("2026-03-02T08:59:00+08:00")));
+        assert!(in_send_window(utc("2026-03-02T09:00:00+08:00")));
+        assert!(in_send_window(utc("2026-03-02T19:59:00+08:00")));
+        assert!(!in_send_window(utc("2026-03-02T20:00:00+08:00")));
+        assert_eq!(
+            next_send_time(utc("2026-03-02T23:30:00+08:00")),
+            utc("2026-03-03T09:00:00+08:00")
+        );
+        assert_eq!(
+            next_send_time(utc("2026-03-02T06:00:00+08:00")),
+            utc("2026-03-02T09:00:00+08:00")
+        );
+        assert_eq!(
+            next_send_time(utc("2026-03-02T12:00:00+08:00")),
+            utc("2026-03-02T12:00:00+08:00")
+        );
+    }
+
+    #[test]
+    fn kind_keys_round_trip() {
+        for kind in [
+            ReminderKind::Renewal { days_before: 30 },
+            ReminderKind::ReviewOverdue,
+            ReminderKind::Supplement { days_before: 3 },
+        ] {
+            assert_eq!(ReminderKind::from_key(&kind.key()), Some(kind));
+        }
+        assert_eq!(ReminderKind::from_key("renewal:x"), None);
+    }
+}

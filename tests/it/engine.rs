@@ -1,0 +1,332 @@
+//! The conversation engine through the real service and SQLite: every input type with bad
+//! input, the way out after repeated failures, commands, consent, stale buttons, restarts,
+//! content edits and over-long messages.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use mente::assistant::Assistant;
+use mente::content::{self, SourceFile};
+use mente::engine::{Choice, Input, UserKey};
+use mente::service::{self, TurnRequest, TurnResult};
+use mente::store::Store;
+use mente::terminal::{format_replies, resolve_input};
+
+/// A dialog asking for every input type, added to the repository's content.
+pub(crate) const INPUTS: &str = r#"
+id: t_inputs
+title: 输入测试
+menu: 99
+needs_region: true
+steps:
+  - id: reg
+    say: 哪个地区？
+    ask: region
+    slot: region
+    next: num
+  - id: num
+    say: 今年多大年纪？
+    ask: number
+    slot: age
+    next: date
+  - id: date
+    say: 哪天受理的？
+    ask: date
+    slot: accepted_on
+    next: phone
+  - id: phone
+    say: 联系电话？
+    ask: phone
+    slot: phone
+    next: id
+  - id: id
+    say: 身份证号？
+    ask: id_number
+    slot: id_masked
+    next: ins
+  - id: ins
+    say: 参保类型？
+    ask: insurance
+    slot: insurance
+    next: yn
+  - id: yn
+    say: 正常缴费吗？
+    ask: yes_no
+    slot: paying
+    next: dz
+  - id: dz
+    say: 什么病？
+    ask: disease
+    slot: disease
+    next: pick
+  - id: pick
+    say: 选一个
+    ask: choice
+    slot: pick
+    choices:
+      - label: 甲
+        value: a
+      - label: 乙
+        value: b
+    next: note
+  - id: note
+    say: 还有什么要说明？
+    ask: text
+    slot: note
+    next: fin
+  - id: fin
+    say: "完成：{age}|{accepted_on}|{phone}|{id_masked}|{insurance}|{paying}|{disease}|{pick}|{note}|{region.name}"
+    end: true
+"#;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn assistant_with(dialog: &str) -> Arc<Assistant> {
+    let mut sources = content::read_sources(&root()).expect("repository content reads");
+    sources.dialogs.push(SourceFile { path: "dialogs/t_inputs.yaml".into(), text: dialog.into() });
+    let content = content::from_sources(&sources).expect("test content is valid");
+    Arc::new(Assistant::from_content(content))
+}
+
+struct Chat {
+    _dir: tempfile::TempDir,
+    url: String,
+    store: Store,
+    assistant: Arc<Assistant>,
+    user: UserKey,
+    now: DateTime<Utc>,
+    offered: Vec<Choice>,
+}
+
+impl Chat {
+    async fn new(assistant: Arc<Assistant>) -> Chat {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/e.sqlite", dir.path().display());
+        let store = Store::connect(&url).await.unwrap();
+        let user = UserKey::new("terminal", "tester");
+        let now = "2026-03-02T10:00:00+08:00".parse().unwrap();
+        service::preselect_region(&store, &user, "shaoyang", now).await.unwrap();
+        Chat { _dir: dir, url, store, assistant, user, now, offered: Vec::new() }
+    }
+
+    async fn input(&mut self, input: Input) -> String {
+        let request =
+            TurnRequest { user: self.user.clone(), update_id: None, input, now: self.now };
+        let TurnResult::Replies(replies) =
+            service::turn(&self.store, &self.assistant, request).await.unwrap()
+        else {
+            panic!("no update id, no duplicate")
+        };
+        let (text, offered) = format_replies(&replies);
+        if !replies.is_empty() {
+            self.offered = offered;
+        }
+        text
+    }
+
+    async fn send(&mut self, text: &str) -> String {
+        let input = resolve_input(text, &self.offered);
+        self.input(input).await
+    }
+
+    async fn stored_state(&self) -> String {
+        let row: Option<(String,)> = sqlx::query_as("SELECT state FROM sessions WHERE user_id = ?")
+            .bind(&self.user.user)
+            .fetch_optional(self.store.pool())
+            .await
+            .unwrap();
+        row.map(|r| r.0).unwrap_or_default()
+    }
+}
+
+fn a_disease(assistant: &Assistant) -> String {
+    assistant.content.diseases.by_region["shaoyang"][0].name.clone()
+}
+
+fn contains(reply: &str, want: &str) {
+    assert!(reply.contains(want), "expected {want:?} in:\n{reply}");
+}
+
+#[tokio::test]
+async fn every_input_type_rejects_bad_input_with_a_specific_hint() {
+    let assistant = assistant_with(INPUTS);
+    let disease = a_disease(&assistant);
+    let mut chat = Chat::new(assistant).await;
+    contains(&chat.send("输入测试").await, "哪个地区");
+    contains(&chat.send("火星").await, "目前支持这些地区");
+    contains(&chat.send("邵阳").await, "多大年纪");
+    contains(&chat.send("十二").await, "请只输入数字");
+    contains(&chat.send("😀👍").await, "请只输入数字");
+    contains(&chat.send("78").await, "哪天受理");
+    contains(&chat.send("2025年9月31日").await, "没有31日");
+    contains(&chat.send("上个礼拜吧").await, "没看懂这个日期");
+    // The phone is personal: consent comes first.
+    contains(&chat.send("2025年9月26日").await, "是否同意保存");
+    contains(&chat.send("同意").await, "联系电话");
+    contains(&chat.send("1234").await, "手机号应是");
+    contains(&chat.send("138 0013 8000").await, "身份证号");
+    contains(&chat.send("110105194912310021").await, "校验位");
+    contains(&chat.send("11010519491231").await, "应为18位");
+    contains(&chat.send("11010519491231002X").await, "参保类型");
+    contains(&chat.send("不知道").await, "请说明参保类型");
+    contains(&chat.send("职工").await, "正常缴费吗");
+    contains(&chat.send("也许").await, "请回答“是”或“否”");
+    contains(&chat.send("是").await, "什么病");
+    contains(&chat.send("感冒").await, "没有找到");
+    contains(&chat.send(&disease).await, "选一个");
+    contains(&chat.send("丙").await, "请点击下面的按钮");
+    contains(&chat.send("2").await, "还有什么要说明");
+    let done = chat.send("没有了").await;
+    contains(
+        &done,
+        &format!("完成：78|2025-09-26|13800138000|1101**********002X|职工医保|是|{disease}|b|没有了|邵阳"),
+    );
+    contains(&done, "主菜单");
+    // The clear ID number reached neither the reply nor the database.
+    assert!(!done.contains("19491231"));
+    assert!(!chat.stored_state().await.contains("19491231"));
+}
+
+#[tokio::test]
+async fn three_failures_offer_the_menu_and_the_hotline() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("输入测试").await;
+    chat.send("邵阳").await;
+    contains(&chat.send("abc").await, "请只输入数字");
+    contains(&chat.send("abc").await, "请只输入数字");
+    let third = chat.send("abc").await;
+    contains(&third, "回到主菜单");
+    contains(&third, "热线");
+    contains(&chat.send("再试一次").await, "多大年纪");
+    contains(&chat.send("60").await, "哪天受理");
+}
+
+#[tokio::test]
+async fn a_restart_resumes_at_the_same_step() {
+    let assistant = assistant_with(INPUTS);
+    let mut chat = Chat::new(assistant.clone()).await;
+    chat.send("输入测试").await;
+    chat.send("攀枝花").await;
+    contains(&chat.send("66").await, "哪天受理");
+    // A new process: new pool on the same file.
+    chat.store.pool().close().await;
+    chat.store = Store::connect(&chat.url).await.unwrap();
+    let back = service::resume(&chat.store, &assistant, &chat.user, chat.now).await.unwrap();
+    contains(&format_replies(&back).0, "哪天受理");
+    contains(&chat.send("昨天").await, "是否同意保存");
+    assert!(chat.stored_state().await.contains("2026-03-01"), "昨天 of 2026-03-02 is stored");
+}
+
+#[tokio::test]
+async fn a_step_removed_by_a_content_edit_returns_the_user_to_the_menu() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("输入测试").await;
+    chat.send("邵阳").await;
+    contains(&chat.send("66").await, "哪天受理");
+    // Staff delete the `date` step (and point `num` elsewhere).
+    let edited = INPUTS
+        .replace("    next: date\n", "    next: phone\n")
+        .replace("  - id: date\n    say: 哪天受理的？\n    ask: date\n    slot: accepted_on\n    next: phone\n", "");
+    chat.assistant = assistant_with(&edited);
+    let reply = chat.send("2025-09-26").await;
+    contains(&reply, "已经更新");
+    contains(&reply, "主菜单");
+}
+
+#[tokio::test]
+async fn stale_buttons_are_refused_politely_and_the_question_repeated() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("/menu").await;
+    let old_menu = chat.offered.clone();
+    chat.send("输入测试").await;
+    contains(&chat.send("邵阳").await, "多大年纪");
+    let reply = chat.input(Input::Button(old_menu[0].data.clone())).await;
+    contains(&reply, "过期");
+    contains(&reply, "多大年纪");
+    contains(&chat.input(Input::Button("garbage from another bot".into())).await, "过期");
+    contains(&chat.send("50").await, "哪天受理");
+}
+
+#[tokio::test]
+async fn an_overlong_message_is_refused_and_nothing_is_lost() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("输入测试").await;
+    chat.send("邵阳").await;
+    let reply = chat.send(&"字".repeat(10_000)).await;
+    contains(&reply, "太长");
+    contains(&reply, "多大年纪");
+    contains(&chat.send("70").await, "哪天受理");
+}
+
+#[tokio::test]
+async fn back_cancel_and_handoff_work_mid_dialog() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("输入测试").await;
+    chat.send("邵阳").await;
+    chat.send("70").await;
+    let back = chat.send("/back").await;
+    contains(&back, "多大年纪");
+    contains(&chat.send("71").await, "哪天受理");
+    let human = chat.send("转人工").await;
+    contains(&human, "热线");
+    contains(&human, "哪天受理");
+    let (handoffs,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM handoffs").fetch_one(chat.store.pool()).await.unwrap();
+    assert_eq!(handoffs, 1);
+    let cancel = chat.send("取消").await;
+    contains(&cancel, "已取消");
+    contains(&cancel, "主菜单");
+}
+
+#[tokio::test]
+async fn refusing_consent_skips_personal_steps_and_stores_nothing_personal() {
+    let assistant = assistant_with(INPUTS);
+    let disease = a_disease(&assistant);
+    let mut chat = Chat::new(assistant).await;
+    chat.send("输入测试").await;
+    chat.send("邵阳").await;
+    chat.send("70").await;
+    contains(&chat.send("2025-09-26").await, "是否同意保存");
+    let reply = chat.send("不同意").await;
+    contains(&reply, "不保存个人信息");
+    contains(&reply, "参保类型"); // phone and ID number skipped
+    chat.send("居民").await;
+    let reply = chat.send("否").await;
+    contains(&reply, "选一个"); // disease skipped too
+    assert!(!chat.stored_state().await.contains(&disease));
+    assert!(!chat.stored_state().await.contains("\"phone\""));
+}
+
+#[tokio::test]
+async fn forget_deletes_everything_about_the_user() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("输入测试").await;
+    chat.send("邵阳").await;
+    chat.send("转人工").await;
+    contains(&chat.send("/forget").await, "已删除");
+    let state = chat.stored_state().await;
+    assert!(!state.contains("shaoyang"), "region forgotten: {state}");
+    let (handoffs,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM handoffs").fetch_one(chat.store.pool()).await.unwrap();
+    assert_eq!(handoffs, 0);
+}
+
+#[tokio::test]
+async fn a_redelivered_update_changes_nothing() {
+    let chat = Chat::new(assistant_with(INPUTS)).await;
+    let request = |text: &str| TurnRequest {
+        user: chat.user.clone(),
+        update_id: Some(7),
+        input: Input::Text(text.into()),
+        now: chat.now,
+    };
+    let first = service::turn(&chat.store, &chat.assistant, request("输入测试")).await.unwrap();
+    assert!(matches!(first, TurnResult::Replies(ref r) if !r.is_empty()));
+    let state = chat.stored_state().await;
+    let again = service::turn(&chat.store, &chat.assistant, request("/cancel")).await.unwrap();
+    assert_eq!(again, TurnResult::Duplicate);
+    assert_eq!(chat.stored_state().await, state);
+}

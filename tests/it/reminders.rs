@@ -1,0 +1,354 @@
+//! The reminder worker: exactly-once delivery with two workers and after a crash, quiet hours,
+//! blocked users and rate limits. Each test uses its own SQLite file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use mente::assistant::Assistant;
+use mente::engine::UserKey;
+use mente::scheduler::{self, run_once, SendError, Sender, TerminalSender, LEASE};
+use mente::store::Store;
+use mente::tracking::{
+    ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, PlannedReminder, ReminderKind,
+};
+
+fn assistant() -> Assistant {
+    Assistant::load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("content loads")
+}
+
+fn at(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
+}
+
+async fn store(dir: &tempfile::TempDir) -> Store {
+    Store::connect(&format!("sqlite://{}/x.sqlite", dir.path().display())).await.unwrap()
+}
+
+fn user(n: usize) -> UserKey {
+    UserKey::new("terminal", format!("u{n}"))
+}
+
+/// Records an application for `who` with one reminder per due time.
+async fn with_reminders(store: &Store, who: &UserKey, due: &[&str]) {
+    let details = ApplicationDetails {
+        kind: Kind::Renew,
+        region: Some("shaoyang".into()),
+        disease: None,
+        insurance: None,
+        for_whom: ForWhom::Myself,
+        id_masked: None,
+        channel: None,
+    };
+    let reminders = due
+        .iter()
+        .enumerate()
+        .map(|(i, t)| PlannedReminder {
+            kind: ReminderKind::Renewal { days_before: 30 - i as u32 },
+            due_at: at(t),
+        })
+        .collect();
+    let command = ApplicationCommand::Record {
+        details,
+        events: vec![Event::Approved { valid_until: chrono::NaiveDate::from_ymd_opt(2026, 6, 30) }],
+        reminders,
+    };
+    store.apply_commands(who, &[command], at("2025-10-01T10:00:00+08:00")).await.unwrap();
+}
+
+/// A sender that records deliveries, answers per user as told, and yields while "sending" so
+/// that concurrent workers interleave.
+#[derive(Clone, Default)]
+struct Recorder {
+    log: Arc<Mutex<Vec<(String, String)>>>,
+    answers: Arc<Mutex<BTreeMap<String, SendError>>>,
+}
+
+impl Recorder {
+    fn answer(&self, who: &UserKey, err: SendError) {
+        self.answers.lock().unwrap().insert(who.user.clone(), err);
+    }
+    fn delivered(&self) -> Vec<String> {
+        self.log.lock().unwrap().iter().map(|(u, _)| u.clone()).collect()
+    }
+}
+
+impl Sender for Recorder {
+    fn channel(&self) -> &str {
+        "terminal"
+    }
+    async fn send(&self, to: &UserKey, text: &str) -> Result<(), SendError> {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        if let Some(err) = self.answers.lock().unwrap().get(&to.user) {
+            return Err(err.clone());
+        }
+        self.log.lock().unwrap().push((to.user.clone(), text.to_string()));
+        Ok(())
+    }
+}
+
+const DUE: &str = "2025-10-24T09:00:00+08:00";
+const MORNING: &str = "2025-10-24T09:30:00+08:00";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_workers_on_one_database_send_each_reminder_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = store(&dir).await;
+    for n in 0..60 {
+        with_reminders(&first, &user(n), &[DUE]).await;
+    }
+    // A second pool on the same file: as a second process would open it.
+    let second = store(&dir).await;
+    let assistant = assistant();
+    let sender = Recorder::default();
+    let now = at(MORNING);
+    let (a, b) = tokio::join!(
+        run_once(&first, &assistant, &sender, now),
+        run_once(&second, &assistant, &sender, now)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.sent + b.sent, 60, "{a:?} {b:?}");
+    let mut delivered = sender.delivered();
+    delivered.sort();
+    delivered.dedup();
+    assert_eq!(delivered.len(), 60, "someone got a reminder twice or not at all");
+    // Nothing left, even much later.
+    let later = run_once(&second, &assistant, &sender, at("2025-10-24T19:00:00+08:00")).await;
+    assert_eq!(later.unwrap().sent, 0);
+    assert_eq!(sender.delivered().len(), 60);
+}
+
+#[tokio::test]
+async fn a_reminder_claimed_by_a_crashed_worker_is_sent_once_after_the_lease_expires() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    with_reminders(&store, &user(1), &[DUE]).await;
+    let assistant = assistant();
+    let now = at(MORNING);
+    // The crashed worker: claimed, then killed before sending (nothing marked).
+    let lease = now + chrono::Duration::from_std(LEASE).unwrap();
+    let claimed = store.claim_due("terminal", "crashed", now, lease, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    let sender = Recorder::default();
+    // While the lease lives, a restarted worker leaves it alone …
+    let report = run_once(&store, &assistant, &sender, now + chrono::Duration::seconds(60)).await;
+    assert_eq!(report.unwrap().sent, 0);
+    // … and sends it once the lease has expired.
+    let after = lease + chrono::Duration::seconds(1);
+    assert_eq!(run_once(&store, &assistant, &sender, after).await.unwrap().sent, 1);
+    assert_eq!(run_once(&store, &assistant, &sender, after).await.unwrap().sent, 0);
+    assert_eq!(sender.delivered(), vec!["u1".to_string()]);
+    // The crashed worker's late mark cannot double-book it.
+    assert!(!store.mark_sent(claimed[0].id, "crashed", after).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_crash_after_sending_but_before_marking_repeats_the_reminder_once() {
+    // The documented at-least-once window: the channel got the message, the mark was lost.
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    with_reminders(&store, &user(1), &[DUE]).await;
+    let assistant = assistant();
+    let now = at(MORNING);
+    let lease = now + chrono::Duration::from_std(LEASE).unwrap();
+    let claimed = store.claim_due("terminal", "crashed", now, lease, 10).await.unwrap();
+    let sender = Recorder::default();
+    sender.log.lock().unwrap().push(("u1".into(), "sent by the crashed worker".into()));
+    let after = lease + chrono::Duration::seconds(1);
+    assert_eq!(run_once(&store, &assistant, &sender, after).await.unwrap().sent, 1);
+    assert_eq!(sender.delivered(), vec!["u1".to_string(), "u1".to_string()]);
+    assert_eq!(claimed.len(), 1);
+}
+
+#[tokio::test]
+async fn reminders_wait_for_nine_in_the_morning_and_stop_at_eight_in_the_evening() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    // Due in the middle of the night (planned at 02:00 China time).
+    with_reminders(&store, &user(1), &["2025-10-24T02:00:00+08:00"]).await;
+    let assistant = assistant();
+    let sender = TerminalSender::collecting();
+    for night in
+        ["2025-10-24T02:00:00+08:00", "2025-10-24T08:59:59+08:00", "2025-10-24T20:00:00+08:00"]
+    {
+        let report = run_once(&store, &assistant, &sender, at(night)).await.unwrap();
+        assert!(report.quiet_hours, "{night}");
+        assert_eq!(report.sent, 0, "{night}");
+    }
+    let report = run_once(&store, &assistant, &sender, at("2025-10-25T09:00:00+08:00")).await;
+    assert_eq!(report.unwrap().sent, 1);
+    let sent = sender.sent();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].1.contains("续期"), "{}", sent[0].1);
+    assert!(sent[0].1.contains("2026年6月30日"), "{}", sent[0].1);
+}
+
+#[tokio::test]
+async fn a_user_who_blocked_the_bot_gets_no_more_reminders() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    with_reminders(&store, &user(1), &[DUE, "2025-11-24T09:00:00+08:00"]).await;
+    with_reminders(&store, &user(2), &[DUE, "2025-11-24T09:00:00+08:00"]).await;
+    let assistant = assistant();
+    let sender = Recorder::default();
+    sender.answer(&user(1), SendError::Blocked);
+    let report = run_once(&store, &assistant, &sender, at(MORNING)).await.unwrap();
+    assert_eq!((report.sent, report.blocked), (1, 1));
+    assert!(store.is_unreachable(&user(1)).await.unwrap());
+    // Even if sending to them would work again, nothing more goes out to user 1.
+    let sender = Recorder::default();
+    let report = run_once(&store, &assistant, &sender, at("2025-11-24T10:00:00+08:00")).await;
+    assert_eq!(report.unwrap().sent, 1);
+    assert_eq!(sender.delivered(), vec!["u2".to_string()]);
+}
+
+#[tokio::test]
+async fn a_rate_limited_reminder_is_retried_after_the_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    with_reminders(&store, &user(1), &[DUE]).await;
+    let assistant = assistant();
+    let limited = Recorder::default();
+    limited.answer(&user(1), SendError::RetryAfter(Duration::from_secs(30)));
+    let now = at(MORNING);
+    let report = run_once(&store, &assistant, &limited, now).await.unwrap();
+    assert_eq!((report.sent, report.deferred), (0, 1));
+    let ok = Recorder::default();
+    let soon = run_once(&store, &assistant, &ok, now + chrono::Duration::seconds(10)).await;
+    assert_eq!(soon.unwrap().sent, 0, "retried before the wait was over");
+    let later = run_once(&store, &assistant, &ok, now + chrono::Duration::seconds(31)).await;
+    assert_eq!(later.unwrap().sent, 1);
+}
+
+#[tokio::test]
+async fn a_failing_channel_is_retried_and_eventually_given_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    with_reminders(&store, &user(1), &[DUE]).await;
+    let assistant = assistant();
+    let broken = Recorder::default();
+    broken.answer(&user(1), SendError::Failed("network down".into()));
+    let mut now = at(MORNING);
+    let mut failed = 0;
+    let mut dropped = 0;
+    for _ in 0..20 {
+        let report = run_once(&store, &assistant, &broken, now).await.unwrap();
+        failed += report.failed;
+        dropped += report.dropped;
+        now += chrono::Duration::minutes(30);
+    }
+    assert_eq!(failed as i64, scheduler::MAX_ATTEMPTS - 1);
+    assert_eq!(dropped, 1);
+}
+
+#[tokio::test]
+async fn the_loop_stops_when_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    with_reminders(&store, &user(1), &[DUE]).await;
+    let assistant = assistant();
+    let sender = TerminalSender::collecting();
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let clock = mente::clock::FixedClock(at(MORNING));
+    let worker = scheduler::run_until_stopped(&store, &assistant, &sender, &clock, shutdown);
+    let stopper = async {
+        while sender.sent().is_empty() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        stop.send(true).unwrap();
+    };
+    tokio::time::timeout(Duration::from_secs(10), async { tokio::join!(worker, stopper) })
+        .await
+        .expect("the loop stopped");
+    assert_eq!(sender.sent().len(), 1);
+}
+
+fn mente_remind(db: &str, now: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .args(["--content", env!("CARGO_MANIFEST_DIR"), "--db", db])
+        .args(["remind", "--once", "--now", now])
+        .output()
+        .expect("mente runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn mente_remind_once_delivers_each_due_reminder_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/x.sqlite", dir.path().display());
+    {
+        let store = store(&dir).await;
+        with_reminders(&store, &user(1), &[DUE]).await;
+        store.pool().close().await;
+    }
+    let night = mente_remind(&db, "2025-10-24T07:00:00+08:00");
+    assert!(night.contains("sent 0") && night.contains("quiet hours"), "{night}");
+    let first = mente_remind(&db, MORNING);
+    assert!(first.contains("[提醒]") && first.contains("续期"), "{first}");
+    assert!(first.contains("sent 1"), "{first}");
+    let second = mente_remind(&db, MORNING);
+    assert!(second.contains("sent 0") && !second.contains("[提醒]"), "{second}");
+}
+
+#[test]
+fn mente_remind_rejects_a_bad_now_with_exit_code_2() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .args(["--content", env!("CARGO_MANIFEST_DIR"), "--db", "sqlite::memory:"])
+        .args(["remind", "--once", "--now", "tomorrow morning"])
+        .output()
+        .expect("mente runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 3339"));
+}
+
+#[tokio::test]
+async fn after_a_long_outage_only_the_latest_reminder_of_a_deadline_goes_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    // Validity ends 2026-06-30; the 30-day and 7-day reminders are both overdue at restart.
+    with_reminders(&store, &user(1), &["2026-05-31T09:00:00+08:00", "2026-06-23T09:00:00+08:00"])
+        .await;
+    let assistant = assistant();
+    let sender = TerminalSender::collecting();
+    let report =
+        run_once(&store, &assistant, &sender, at("2026-06-25T10:00:00+08:00")).await.unwrap();
+    assert_eq!((report.sent, report.dropped), (1, 1));
+    assert!(sender.sent()[0].1.contains("还有5天"), "{}", sender.sent()[0].1);
+}
+
+#[tokio::test]
+async fn a_renewal_reminder_for_a_validity_already_ended_is_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    with_reminders(&store, &user(1), &["2026-06-23T09:00:00+08:00"]).await;
+    let assistant = assistant();
+    let sender = TerminalSender::collecting();
+    let report =
+        run_once(&store, &assistant, &sender, at("2026-07-02T10:00:00+08:00")).await.unwrap();
+    assert_eq!((report.sent, report.dropped), (0, 1));
+    assert!(sender.sent().is_empty());
+}
+
+#[tokio::test]
+async fn a_restarted_mente_remind_sends_what_a_killed_worker_had_claimed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/x.sqlite", dir.path().display());
+    {
+        let store = store(&dir).await;
+        with_reminders(&store, &user(1), &[DUE]).await;
+        // The killed worker's claim, left in the database file.
+        let lease = at(MORNING) + chrono::Duration::from_std(LEASE).unwrap();
+        assert_eq!(
+            store.claim_due("terminal", "killed", at(MORNING), lease, 10).await.unwrap().len(),
+            1
+        );
+        store.pool().close().await;
+    }
+    assert!(mente_remind(&db, "2025-10-24T09:31:00+08:00").contains("sent 0"));
+    let out = mente_remind(&db, "2025-10-24T09:36:00+08:00");
+    assert!(out.contains("sent 1") && out.contains("[提醒]"), "{out}");
+    assert!(mente_remind(&db, "2025-10-24T09:50:00+08:00").contains("sent 0"));
+}

@@ -1,0 +1,339 @@
+//! Tracking in conversation: recording an application, 我的申请, status reports in free text,
+//! buttons, /reminders — and a transcript from recording to the overdue-review reminder, with
+//! `now` driven by the test and every effect applied to a real SQLite file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use mente::assistant::Assistant;
+use mente::engine::{Effect, UserData, UserKey};
+use mente::scheduler::{run_once, TerminalSender};
+use mente::store::{tracking as st, Store};
+use mente::tracking::chat::{on_button, run_action, status_report, TrackContext, TrackOutput};
+use mente::tracking::{ApplicationCommand, Event, Status};
+
+fn assistant() -> Assistant {
+    Assistant::load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("content loads")
+}
+
+fn at(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
+}
+
+fn slots(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// The slots the track_record dialog collects for a 邵阳 renewal accepted on 2025-09-26.
+fn recorded_slots() -> BTreeMap<String, String> {
+    slots(&[
+        ("kind", "renew"),
+        ("region", "shaoyang"),
+        ("disease", "糖尿病"),
+        ("insurance", "resident"),
+        ("accepted_on", "2025-09-26"),
+        ("acceptance_no", "XYB2025092600123"),
+    ])
+}
+
+struct Chat {
+    assistant: Assistant,
+    store: Store,
+    user: UserKey,
+    _dir: tempfile::TempDir,
+}
+
+impl Chat {
+    async fn new() -> Chat {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            Store::connect(&format!("sqlite://{}/x.sqlite", dir.path().display())).await.unwrap();
+        Chat { assistant: assistant(), store, user: UserKey::new("terminal", "t1"), _dir: dir }
+    }
+
+    async fn data(&self) -> UserData {
+        self.store.user_data(&self.user).await.unwrap()
+    }
+
+    /// What the engine does with a tracking output: apply its effects in one transaction.
+    async fn apply(&self, out: &TrackOutput, now: DateTime<Utc>) {
+        let mut tx = self.store.pool().begin().await.unwrap();
+        for effect in &out.effects {
+            match effect {
+                Effect::Application(c) => st::apply_application(&mut tx, &self.user, c, now).await,
+                Effect::Reminders(c) => st::apply_reminders(&mut tx, &self.user, c, now).await,
+                other => panic!("unexpected effect {other:?}"),
+            }
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+
+    async fn action(&self, name: &str, slots: &BTreeMap<String, String>, now: &str) -> TrackOutput {
+        let data = self.data().await;
+        let ctx = ctx(&self.assistant, slots, &data, Some(true), at(now));
+        let out = run_action(name, &ctx).expect("tracking owns the action");
+        self.apply(&out, at(now)).await;
+        out
+    }
+
+    async fn say(&self, text: &str, now: &str) -> Option<TrackOutput> {
+        let data = self.data().await;
+        let empty = BTreeMap::new();
+        let out = status_report(text, &ctx(&self.assistant, &empty, &data, Some(true), at(now)))?;
+        self.apply(&out, at(now)).await;
+        Some(out)
+    }
+
+    async fn press(&self, payload: &str, now: &str) -> Option<TrackOutput> {
+        let data = self.data().await;
+        let empty = BTreeMap::new();
+        let out = on_button(payload, &ctx(&self.assistant, &empty, &data, Some(true), at(now)))?;
+        self.apply(&out, at(now)).await;
+        Some(out)
+    }
+}
+
+fn ctx<'a>(
+    assistant: &'a Assistant,
+    slots: &'a BTreeMap<String, String>,
+    user: &'a UserData,
+    consent: Option<bool>,
+    now: DateTime<Utc>,
+) -> TrackContext<'a> {
+    TrackContext {
+        content: &assistant.content,
+        region: Some("shaoyang"),
+        slots,
+        user,
+        consent,
+        now,
+    }
+}
+
+fn payload(out: &TrackOutput, label_part: &str) -> String {
+    out.choices
+        .iter()
+        .find(|c| c.label.contains(label_part))
+        .unwrap_or_else(|| panic!("no button {label_part:?} in {:?}", out.choices))
+        .payload
+        .clone()
+}
+
+#[tokio::test]
+async fn transcript_from_recording_to_the_overdue_reminder_and_renewal() {
+    let chat = Chat::new().await;
+    // Day of acceptance: recorded from the dialog's slots.
+    let out =
+        chat.action("record_application", &recorded_slots(), "2025-09-26T18:00:00+08:00").await;
+    assert!(out.text.contains("审核期限：2025年10月23日"), "{}", out.text);
+    assert!(out.text.contains("还剩27天"), "{}", out.text);
+    assert_eq!(out.set.get("application_id").map(String::as_str), Some("1"));
+
+    // 我的申请 a week before the deadline.
+    let out = chat.action("show_applications", &BTreeMap::new(), "2025-10-16T12:00:00+08:00").await;
+    assert!(out.text.contains("续期·延期 · 邵阳 · 糖尿病"), "{}", out.text);
+    assert!(out.text.contains("受理号 XYB2025092600123"), "{}", out.text);
+    assert!(out.text.contains("还剩7天"), "{}", out.text);
+    assert!(!out.text.contains("估算"), "{}", out.text);
+
+    // The deadline passes without news: the nudge goes out the next working day, 09:00, once.
+    let sender = TerminalSender::collecting();
+    let a = &chat.assistant;
+    let report = run_once(&chat.store, a, &sender, at("2025-10-23T19:00:00+08:00")).await.unwrap();
+    assert_eq!(report.sent, 0, "not before the deadline has passed");
+    let report = run_once(&chat.store, a, &sender, at("2025-10-24T08:00:00+08:00")).await.unwrap();
+    assert!(report.quiet_hours);
+    let report = run_once(&chat.store, a, &sender, at("2025-10-24T09:01:00+08:00")).await.unwrap();
+    assert_eq!(report.sent, 1);
+    let report = run_once(&chat.store, a, &sender, at("2025-10-24T15:00:00+08:00")).await.unwrap();
+    assert_eq!(report.sent, 0, "sent exactly once");
+    let (to, text) = &sender.sent()[0];
+    assert_eq!(to, &chat.user);
+    assert!(text.contains("审核期限是2025年10月23日"), "{text}");
+    assert!(text.contains("办理进度"), "{text}");
+
+    // 我的申请 now says it is overdue and what to do.
+    let out = chat.action("show_applications", &BTreeMap::new(), "2025-10-27T10:00:00+08:00").await;
+    assert!(out.text.contains("已超期4天"), "{}", out.text);
+    assert!(out.text.contains("办理进度") && out.text.contains("12393"), "{}", out.text);
+
+    // Approved, with the end of validity in free text: renewal reminders replace the nudge.
+    let out = chat.say("审核通过了, 有效期到2026年10月31日", "2025-10-28T10:00:00+08:00").await;
+    let out = out.expect("a status report");
+    assert!(out.text.contains("已通过") && out.text.contains("2026年10月31日"), "{}", out.text);
+    let data = chat.data().await;
+    let app = &data.applications[0];
+    assert_eq!(app.status(), Status::Approved);
+    assert_eq!(app.valid_until(), NaiveDate::from_ymd_opt(2026, 10, 31));
+    let out = chat.action("show_reminders", &BTreeMap::new(), "2025-10-28T10:01:00+08:00").await;
+    assert!(
+        out.text.contains("2026年10月1日") && out.text.contains("2026年10月24日"),
+        "{}",
+        out.text
+    );
+    assert_eq!(out.set.get("reminders").map(String::as_str), Some("2"));
+
+    // Switch the 30-day one off; only the 7-day one goes out.
+    let first = payload(&out, "关闭第1条");
+    assert!(chat.press(&first, "2025-10-28T10:02:00+08:00").await.is_some());
+    let report = run_once(&chat.store, a, &sender, at("2026-10-01T10:00:00+08:00")).await.unwrap();
+    assert_eq!(report.sent, 0, "switched off");
+    let report = run_once(&chat.store, a, &sender, at("2026-10-24T10:00:00+08:00")).await.unwrap();
+    assert_eq!(report.sent, 1);
+    assert!(
+        sender.sent()[1].1.contains("有效期到2026年10月31日（还有7天）"),
+        "{:?}",
+        sender.sent()
+    );
+}
+
+#[tokio::test]
+async fn without_consent_nothing_personal_is_stored_and_the_user_is_told() {
+    let chat = Chat::new().await;
+    let mut slots = recorded_slots();
+    slots.insert("for_whom".into(), "other".into());
+    slots.insert("relation".into(), "母亲".into());
+    slots.insert("person_name".into(), "王秀英".into());
+    slots.insert("id_masked".into(), "4305**********1234".into());
+    let data = chat.data().await;
+    let ctx = ctx(&chat.assistant, &slots, &data, Some(false), at("2025-09-26T10:00:00+08:00"));
+    let out = run_action("record_application", &ctx).unwrap();
+    assert!(out.text.contains("没有保存"), "{}", out.text);
+    chat.apply(&out, at("2025-09-26T10:00:00+08:00")).await;
+    let stored = &chat.data().await.applications[0];
+    assert_eq!(stored.details.disease, None);
+    assert_eq!(stored.details.id_masked, None);
+    let json = serde_json::to_string(stored).unwrap();
+    assert!(!json.contains("王秀英") && !json.contains("糖尿病"), "{json}");
+    assert!(json.contains("母亲"), "the relation is not personal: {json}");
+}
+
+#[tokio::test]
+async fn free_text_reports_update_the_latest_application() {
+    let chat = Chat::new().await;
+    let mut draft = recorded_slots();
+    draft.remove("accepted_on");
+    draft.remove("acceptance_no");
+    chat.action("record_application", &draft, "2025-09-20T10:00:00+08:00").await;
+    assert_eq!(chat.data().await.applications[0].status(), Status::Draft);
+
+    let out = chat.say("受理号是 SY-2025-0042", "2025-09-26T10:00:00+08:00").await.unwrap();
+    assert!(out.text.contains("SY-2025-0042"), "{}", out.text);
+    let out = chat.say("9月26日受理的", "2025-09-26T11:00:00+08:00").await.unwrap();
+    assert!(out.text.contains("2025年10月23日"), "{}", out.text);
+    let app = chat.data().await.applications[0].clone();
+    assert_eq!(app.acceptance_no(), Some("SY-2025-0042"), "the number survives the date report");
+
+    let out = chat.say("让我补材料", "2025-10-10T10:00:00+08:00").await.unwrap();
+    assert!(out.text.contains("哪天前要交"), "asks for the deadline: {}", out.text);
+    let out = chat.say("补充诊断证明，10月20日前", "2025-10-10T10:05:00+08:00").await.unwrap();
+    assert!(out.text.contains("诊断证明") && out.text.contains("2025年10月20日"), "{}", out.text);
+    let app = chat.data().await.applications[0].clone();
+    assert_eq!(
+        app.current(),
+        &Event::NeedsSupplement {
+            what: Some("诊断证明".into()),
+            by: NaiveDate::from_ymd_opt(2025, 10, 20)
+        }
+    );
+    assert!(!app.reminders.is_empty(), "a reminder before the supplement deadline");
+
+    let out = chat.say("被驳回了，原因是缺少检查报告", "2025-10-22T10:00:00+08:00").await.unwrap();
+    assert!(out.text.contains("缺少检查报告"), "{}", out.text);
+    assert_eq!(chat.data().await.applications[0].status(), Status::Rejected);
+    assert!(chat.data().await.applications[0]
+        .reminders
+        .iter()
+        .all(|r| r.state != mente::tracking::ReminderState::Pending));
+}
+
+#[tokio::test]
+async fn questions_and_chatter_are_not_status_reports() {
+    let chat = Chat::new().await;
+    chat.action("record_application", &recorded_slots(), "2025-09-26T10:00:00+08:00").await;
+    for text in ["审核通过后多久能用？", "被驳回了怎么办", "今天天气不错", "有效期是多久"]
+    {
+        assert!(chat.say(text, "2025-09-27T10:00:00+08:00").await.is_none(), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn impossible_changes_and_stale_buttons_change_nothing() {
+    let chat = Chat::new().await;
+    chat.action("record_application", &recorded_slots(), "2025-09-26T10:00:00+08:00").await;
+    chat.say("审核通过了，有效期到2026年9月30日", "2025-10-01T10:00:00+08:00").await.unwrap();
+    let out = chat.say("被驳回了", "2025-10-02T10:00:00+08:00").await.unwrap();
+    assert!(out.effects.is_empty(), "{out:?}");
+    assert!(out.text.contains("不能直接改成"), "{}", out.text);
+    let out = chat.say("有效期到2026年2月30日", "2025-10-02T10:00:00+08:00").await.unwrap();
+    assert!(out.effects.is_empty() && out.text.contains("没有30日"), "{}", out.text);
+    assert!(chat.press("t:ok:999", "2025-10-02T10:00:00+08:00").await.is_none());
+    assert!(chat.press("r:off:999", "2025-10-02T10:00:00+08:00").await.is_none());
+    assert!(chat.press("garbage", "2025-10-02T10:00:00+08:00").await.is_none());
+}
+
+#[tokio::test]
+async fn buttons_in_my_applications_report_status_and_delete_after_confirmation() {
+    let chat = Chat::new().await;
+    chat.action("record_application", &recorded_slots(), "2025-09-26T10:00:00+08:00").await;
+    let out = chat.action("show_applications", &BTreeMap::new(), "2025-09-27T10:00:00+08:00").await;
+    assert!(out.choices.iter().all(|c| c.payload.len() <= 40 && c.label.len() <= 64));
+    let sup = payload(&out, "要补材料");
+    let out = chat.press(&sup, "2025-09-28T10:00:00+08:00").await.unwrap();
+    assert!(out.text.contains("需要补材料"), "{}", out.text);
+    assert_eq!(chat.data().await.applications[0].status(), Status::NeedsSupplement);
+
+    let out = chat.action("show_applications", &BTreeMap::new(), "2025-09-28T10:01:00+08:00").await;
+    let del = payload(&out, "删除");
+    let confirm = chat.press(&del, "2025-09-28T10:02:00+08:00").await.unwrap();
+    assert!(confirm.effects.is_empty(), "asks first");
+    assert_eq!(chat.data().await.applications.len(), 1);
+    chat.press(&payload(&confirm, "确定删除"), "2025-09-28T10:03:00+08:00").await.unwrap();
+    assert!(chat.data().await.applications.is_empty());
+}
+
+#[tokio::test]
+async fn deadlines_past_the_calendar_are_shown_as_estimates() {
+    let chat = Chat::new().await;
+    let mut slots = recorded_slots();
+    slots.insert("accepted_on".into(), "2026-12-20".into());
+    let out = chat.action("record_application", &slots, "2026-12-20T10:00:00+08:00").await;
+    assert!(out.text.contains("2027年1月8日") && out.text.contains("估算"), "{}", out.text);
+    let out = chat.action("review_due", &slots, "2026-12-20T10:00:00+08:00").await;
+    assert_eq!(out.set.get("due_date").map(String::as_str), Some("2027-01-08"));
+    assert!(out.set["due_note"].contains("估算"), "{:?}", out.set);
+    let out = chat.action("review_due", &recorded_slots(), "2025-09-26T10:00:00+08:00").await;
+    assert_eq!(out.set.get("due_date").map(String::as_str), Some("2025-10-23"));
+    assert!(!out.set["due_note"].contains("估算"), "{:?}", out.set);
+}
+
+#[tokio::test]
+async fn recording_the_same_acceptance_number_twice_keeps_one_application() {
+    let chat = Chat::new().await;
+    chat.action("record_application", &recorded_slots(), "2025-09-26T10:00:00+08:00").await;
+    let out =
+        chat.action("record_application", &recorded_slots(), "2025-09-26T10:05:00+08:00").await;
+    assert!(out.text.contains("已经记录过"), "{}", out.text);
+    assert_eq!(chat.data().await.applications.len(), 1);
+}
+
+#[tokio::test]
+async fn other_users_cannot_touch_an_application_and_forget_removes_everything() {
+    let chat = Chat::new().await;
+    chat.action("record_application", &recorded_slots(), "2025-09-26T10:00:00+08:00").await;
+    let id = chat.data().await.applications[0].id;
+    let other = UserKey::new("terminal", "someone-else");
+    let cmd = ApplicationCommand::Delete { id };
+    chat.store.apply_commands(&other, &[cmd], at("2025-09-27T10:00:00+08:00")).await.unwrap();
+    assert_eq!(chat.data().await.applications.len(), 1, "deleted by another user");
+
+    let mut tx = chat.store.pool().begin().await.unwrap();
+    st::forget_user(&mut tx, &chat.user).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(chat.data().await.applications.is_empty());
+    let sender = TerminalSender::collecting();
+    let report = run_once(&chat.store, &chat.assistant, &sender, at("2025-10-24T10:00:00+08:00"));
+    assert_eq!(report.await.unwrap().sent, 0, "a forgotten user's reminder went out");
+}
