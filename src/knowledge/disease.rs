@@ -322,11 +322,17 @@ fn score(q: &Query, a: &Alias) -> f64 {
         best = best.max(0.93);
     } else if al >= 2 && al < ql && contains_slice(&q.tokens, &a.tokens) {
         best = best.max(0.85 + 0.1 * al as f64 / ql as f64);
+    } else if a.full.len() >= 6 && a.full.len() < q.full.len() && q.full.contains(&a.full) {
+        // Pinyin inside a longer typed text ("gao xue ya 3 ji", "wo you tangniaobing").
+        best = best.max(0.85 + 0.1 * a.full.len() as f64 / q.full.len() as f64);
     }
     if q.ascii {
         best = best.max(ascii_score(q, a));
     }
-    if best >= 0.93 {
+    // A substring hit already measured how much of the alias was typed; edit distance would
+    // only re-score the missing part as "typos" (甲状腺 is not a misspelt 甲状腺癌).
+    if best >= 0.93 || best > 0.0 && (q.folded.contains(&a.folded) || a.folded.contains(&q.folded))
+    {
         return best;
     }
     // Stage 4: typos. On characters and syllables only from 4 of them: one different character
@@ -365,13 +371,18 @@ fn ascii_score(q: &Query, a: &Alias) -> f64 {
 }
 
 /// Score from the edit distance between `q` and `a` when it is at most `allowed`:
-/// `base` plus up to 0.35 for similarity. 0 otherwise (and without computing it when the
+/// `base` plus up to 0.35 for similarity, below [`STRONG_SCORE`] from two edits. 0 otherwise (and without computing it when the
 /// lengths alone rule it out).
 fn edit_score<T: PartialEq + Copy>(q: &[T], a: &[T], allowed: usize, base: f64) -> f64 {
     if q.len().abs_diff(a.len()) > allowed {
         return 0.0;
     }
     match levenshtein(q, a, allowed) {
+        // Two or more edits can turn one word into another (肾功能不全 → 心功能不全): offered as a
+        // candidate, never accepted without asking.
+        Some(d) if d >= 2 => {
+            (base + 0.35 * (1.0 - d as f64 / q.len().max(a.len()) as f64)).min(STRONG_SCORE - 0.01)
+        }
         Some(d) => base + 0.35 * (1.0 - d as f64 / q.len().max(a.len()) as f64),
         None => 0.0,
     }

@@ -97,8 +97,10 @@ fn matches_carry_alias_score_and_notes_users_need() {
     let unverified = &k.match_disease("冠心病", "shaoyang")[0];
     assert!(unverified.note.as_deref().unwrap_or("").contains("以当地医保部门最新公布为准"));
     // A vague typed answer is offered, not accepted.
-    let vague = k.match_disease("关节炎", "shaoyang");
-    assert!(!vague.is_empty() && !vague[0].strong, "{vague:?}");
+    for text in ["关节炎", "甲状腺", "心脏病"] {
+        let vague = k.match_disease(text, "shaoyang");
+        assert!(!vague.is_empty() && !vague[0].strong, "{text}: {vague:?}");
+    }
     // Ranked best first.
     let ranked = k.match_disease("高雪压", "panzhihua");
     assert!(ranked.windows(2).all(|w| w[0].score >= w[1].score), "{ranked:?}");
