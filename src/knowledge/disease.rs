@@ -308,36 +308,59 @@ fn strip_fillers(mut text: &str) -> &str {
 
 /// The score of one alias for the query; 0 when it is not a candidate.
 fn score(q: &Query, a: &Alias) -> f64 {
-    let (ql, al) = (q.chars.len(), a.chars.len());
-    // Stage 2: substrings of the folded text.
-    let mut best: f64 = 0.0;
-    if al < ql && q.folded.contains(&a.folded) {
-        // A one-character alias (癌) inside a longer text is a hint, never strong.
-        best = if al >= 2 { 0.86 + 0.1 * al as f64 / ql as f64 } else { 0.75 };
-    } else if ql >= 2 && ql < al && a.folded.contains(&q.folded) {
-        best = 0.6 + 0.3 * ql as f64 / al as f64;
-    }
-    // Stage 3: pinyin.
-    if q.tokens == a.tokens || (q.full == a.full && !q.full.is_empty()) {
-        best = best.max(0.93);
-    } else if al >= 2 && al < ql && contains_slice(&q.tokens, &a.tokens) {
-        best = best.max(0.85 + 0.1 * al as f64 / ql as f64);
-    } else if a.full.len() >= 6 && a.full.len() < q.full.len() && q.full.contains(&a.full) {
-        // Pinyin inside a longer typed text ("gao xue ya 3 ji", "wo you tangniaobing").
-        best = best.max(0.85 + 0.1 * a.full.len() as f64 / q.full.len() as f64);
-    }
+    let substring = substring_score(q, a);
+    let mut best = substring.max(pinyin_score(q, a));
     if q.ascii {
         best = best.max(ascii_score(q, a));
     }
     // A substring hit already measured how much of the alias was typed; edit distance would
     // only re-score the missing part as "typos" (甲状腺 is not a misspelt 甲状腺癌).
-    if best >= 0.93 || best > 0.0 && (q.folded.contains(&a.folded) || a.folded.contains(&q.folded))
-    {
+    if best >= 0.93 || substring > 0.0 {
         return best;
     }
-    // Stage 4: typos. On characters and syllables only from 4 of them: one different character
-    // of two or three is usually a different disease (冠心病 vs 肺心病), not a typo; short typos
-    // are caught by the pinyin string below, which tolerates only sound-alike slips.
+    best.max(typo_score(q, a))
+}
+
+/// Stage 2: the alias inside the typed text, or the typed text inside the alias.
+fn substring_score(q: &Query, a: &Alias) -> f64 {
+    let (ql, al) = (q.chars.len(), a.chars.len());
+    if al < ql && q.folded.contains(&a.folded) {
+        // A one-character alias (癌) inside a longer text is a hint, never strong.
+        if al >= 2 {
+            0.86 + 0.1 * al as f64 / ql as f64
+        } else {
+            0.75
+        }
+    } else if ql >= 2 && ql < al && a.folded.contains(&q.folded) {
+        0.6 + 0.3 * ql as f64 / al as f64
+    } else {
+        0.0
+    }
+}
+
+/// Stage 3: same syllables (homophones), same pinyin, or the alias's syllables or pinyin
+/// inside a longer text.
+fn pinyin_score(q: &Query, a: &Alias) -> f64 {
+    let (ql, al) = (q.chars.len(), a.chars.len());
+    if q.tokens == a.tokens || (q.full == a.full && !q.full.is_empty()) {
+        0.93
+    } else if al >= 2 && al < ql && contains_slice(&q.tokens, &a.tokens) {
+        0.85 + 0.1 * al as f64 / ql as f64
+    } else if a.full.len() >= 6 && a.full.len() < q.full.len() && q.full.contains(&a.full) {
+        // Pinyin inside a longer typed text ("gao xue ya 3 ji", "wo you tangniaobing").
+        0.85 + 0.1 * a.full.len() as f64 / q.full.len() as f64
+    } else {
+        0.0
+    }
+}
+
+/// Stage 4: typos, by edit distance on characters, syllables and pinyin letters.
+fn typo_score(q: &Query, a: &Alias) -> f64 {
+    let (ql, al) = (q.chars.len(), a.chars.len());
+    let mut best: f64 = 0.0;
+    // Characters and syllables only from 4 of them: one different character of two or three is
+    // usually a different disease (冠心病 vs 肺心病), not a typo; short typos are caught by the
+    // pinyin letters below, which tolerate only sound-alike slips.
     if ql.max(al) >= 4 {
         let allowed = if ql.max(al) >= 6 { 2 } else { 1 };
         if mask_bound(q.masks.chars, a.masks.chars) <= allowed {
