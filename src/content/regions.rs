@@ -433,4 +433,21 @@ mod tests {
         ));
         assert!(shown[1].contains("does not match the file name `x2`"));
     }
+
+    #[test]
+    fn shipped_regions_give_sourced_facts_and_admit_gaps() {
+        let content = crate::content::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+            .expect("shipped content is valid");
+        let pzh = &content.regions["panzhihua"];
+        assert_eq!(pzh.fact("hotline").as_deref(), Some("0812-3323000"));
+        assert_eq!(pzh.fact("app").as_deref(), Some("四川医保APP"));
+        assert_eq!(pzh.fact("review_working_days").as_deref(), Some("15"));
+        assert!(pzh.fact("offline_hours").unwrap().contains("13:30-17:00"));
+        let sy = &content.regions["shaoyang"];
+        assert!(sy.fact("channels").unwrap().contains("湘医保"));
+        for key in ["hotline", "review_working_days", "offline_place", "offline_hours"] {
+            assert!(sy.fact(key).unwrap().starts_with("暂无公开信息"), "{key}");
+        }
+        assert!(sy.review_days_assumed() && !pzh.review_days_assumed());
+    }
 }
