@@ -47,6 +47,8 @@ pub async fn turn(
             return Ok(TurnResult::Duplicate);
         }
     }
+    // Someone who writes to us can be written to again (they may have unblocked the bot).
+    tracking::mark_reachable(&mut tx, &user).await?;
     let session = sessions::load(&mut tx, &user).await?;
     let data = tracking::load_user_data(&mut tx, &user).await?;
     let outcome = engine::handle(assistant, &session, &data, input, now);

@@ -258,11 +258,14 @@ pub fn placeholders(template: &str) -> Vec<&str> {
     names
 }
 
-/// Whether the engine may skip this step without waiting: personal questions are skipped when
-/// the user refused consent, so they cannot break a loop.
+/// Slots holding personal data even when typed as plain text.
+pub const PERSONAL_SLOTS: &[&str] = &["person_name"];
+
+/// Whether the answer to this step is personal data: the engine asks for consent before it, and
+/// skips it without waiting when consent was refused (so it cannot break a loop either).
 pub fn may_be_skipped(step: &Step) -> bool {
     matches!(step.ask, Some(InputKind::Disease | InputKind::IdNumber | InputKind::Phone))
-        || step.slot.as_deref() == Some("person_name")
+        || step.slot.as_deref().is_some_and(|s| PERSONAL_SLOTS.contains(&s))
 }
 
 /// Splits a `goto` target into dialog and step, checking both exist. The step is the dialog's

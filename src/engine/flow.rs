@@ -12,15 +12,13 @@ use super::render::{self, Button, ButtonKind};
 use super::{Choice, Effect, Input, Outcome, Pending, Position, Reply, Session, UserData};
 use crate::assistant::Assistant;
 use crate::clock::china_today;
-use crate::content::dialogs::{DialogTree, InputKind, Step};
+use crate::content::dialogs::{self, DialogTree, InputKind, Step};
 use crate::tracking::chat::{self as track, TrackContext, TrackOutput};
 
 /// After this many invalid answers in a row the user is offered a way out.
 const MAX_FAILURES: u32 = 3;
 /// Steps that do not wait may chain; more hops than this means a content loop.
 const MAX_HOPS: usize = 64;
-/// Slots holding personal data even when typed as plain text.
-const PERSONAL_SLOTS: &[&str] = &["person_name"];
 
 /// Where the flow goes after a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -693,7 +691,7 @@ impl<'a> Turn<'a> {
                 self.action(action);
             }
         }
-        if step.ask.is_some() && is_personal(step) {
+        if step.ask.is_some() && dialogs::may_be_skipped(step) {
             match self.s.consent {
                 None => {
                     self.s.pending = Some(Pending::Consent);
@@ -927,11 +925,6 @@ impl<'a> Turn<'a> {
             choices,
         );
     }
-}
-
-fn is_personal(step: &Step) -> bool {
-    matches!(step.ask, Some(InputKind::Disease | InputKind::IdNumber | InputKind::Phone))
-        || step.slot.as_deref().is_some_and(|s| PERSONAL_SLOTS.contains(&s))
 }
 
 fn truncate(text: &str, max: usize) -> String {

@@ -1,4 +1,377 @@
-//! The Telegram channel (teloxide): long polling or webhook, inline keyboards, dedup of
-//! redelivered updates, rate limits, and the reminder sender.
+//! The Telegram channel (teloxide): long polling or a webhook, choices as inline keyboards,
+//! redelivered updates recognised through `service::turn`, Telegram's rate limits kept, and the
+//! reminder worker delivering through [`TelegramSender`].
 //!
-//! STUB: owned by the Telegram work (issue 5).
+//! [`run_bot`] is the whole channel in one call, with the shutdown signal injected so tests can
+//! run it in-process against a stub Bot API server and stop it at will. Updates of one chat are
+//! processed one after the other (teloxide's dispatcher keeps one worker per chat); different
+//! chats run concurrently.
+
+pub mod format;
+mod handler;
+pub mod send;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::FutureExt;
+use teloxide::adaptors::throttle::Limits;
+use teloxide::adaptors::Throttle;
+use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateFilterExt};
+use teloxide::error_handlers::LoggingErrorHandler;
+use teloxide::prelude::*;
+use teloxide::types::BotCommand;
+use teloxide::update_listeners::{webhooks, Polling};
+use teloxide::{ApiError, RequestError};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use url::Url;
+
+pub use send::{
+    chat_of, is_forbidden, send_reply, user_key, with_retry, RetryPolicy, TelegramSender, TgBot,
+    CHANNEL,
+};
+
+use crate::assistant::Assistant;
+use crate::clock::Clock;
+use crate::scheduler;
+use crate::store::Store;
+
+/// How updates reach the bot.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Long polling with `getUpdates` (no public address needed).
+    Polling,
+    /// Telegram posts updates to `url`; the bot listens on `listen` (behind a TLS proxy).
+    Webhook {
+        /// Public HTTPS URL registered with `setWebhook`.
+        url: Url,
+        /// Local address to listen on.
+        listen: SocketAddr,
+        /// Value Telegram must send in `X-Telegram-Bot-Api-Secret-Token`; generated if `None`.
+        secret_token: Option<String>,
+    },
+}
+
+/// Hides the webhook secret, like the token.
+impl std::fmt::Debug for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mode::Polling => f.write_str("Polling"),
+            Mode::Webhook { url, listen, secret_token } => f
+                .debug_struct("Webhook")
+                .field("url", url)
+                .field("listen", listen)
+                .field("secret_token", &secret_token.as_ref().map(|_| "<hidden>"))
+                .finish(),
+        }
+    }
+}
+
+/// Everything the channel needs to know besides the store and the assistant.
+#[derive(Clone)]
+pub struct BotConfig {
+    /// Token from @BotFather.
+    pub token: String,
+    /// A self-hosted or local Bot API server instead of `https://api.telegram.org`.
+    pub api_url: Option<Url>,
+    /// Polling or webhook.
+    pub mode: Mode,
+    /// Rate limits kept by the Throttle adaptor.
+    pub limits: Limits,
+    /// Retries of failed calls.
+    pub retry: RetryPolicy,
+    /// How long one `getUpdates` waits for news.
+    pub poll_timeout: Duration,
+}
+
+impl BotConfig {
+    /// Long polling against Telegram with the standard limits.
+    pub fn new(token: impl Into<String>) -> Self {
+        BotConfig {
+            token: token.into(),
+            api_url: None,
+            mode: Mode::Polling,
+            limits: default_limits(),
+            retry: RetryPolicy::default(),
+            poll_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Never prints the token: whoever has it controls the bot, and configs end up in logs.
+impl std::fmt::Debug for BotConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BotConfig")
+            .field("token", &"<hidden>")
+            .field("api_url", &self.api_url)
+            .field("mode", &self.mode)
+            .field("limits", &self.limits)
+            .field("retry", &self.retry)
+            .field("poll_timeout", &self.poll_timeout)
+            .finish()
+    }
+}
+
+/// Telegram's published limits: about one message per second in a chat, 20 per minute in a
+/// group, 30 per second overall. teloxide's default also caps private chats at 20 per minute,
+/// which would stall a user clicking quickly through a dialog; Telegram does not ask for that.
+pub fn default_limits() -> Limits {
+    Limits {
+        messages_per_sec_chat: 1,
+        messages_per_min_chat: 60,
+        messages_per_min_channel_or_supergroup: 20,
+        messages_per_sec_overall: 30,
+    }
+}
+
+/// Why the channel could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TelegramError {
+    /// getMe answered 401/404: the token is wrong or revoked.
+    #[error("Telegram rejected the bot token (check TELOXIDE_TOKEN; @BotFather shows it): {0}")]
+    BadToken(RequestError),
+    /// The Bot API server could not be reached even after retries.
+    #[error("cannot reach the Telegram Bot API at {url}: {source}")]
+    Unreachable {
+        /// The API base URL tried.
+        url: String,
+        /// The last error.
+        source: RequestError,
+    },
+    /// The webhook could not be registered.
+    #[error("cannot set up the webhook: {0}")]
+    Webhook(RequestError),
+    /// The webhook secret has characters Telegram does not allow.
+    #[error("the webhook secret token must be 1–256 characters of A–Z, a–z, 0–9, _ and -")]
+    BadSecret,
+}
+
+/// The command menu shown by Telegram's "/" button, in the user's language.
+pub fn commands() -> Vec<BotCommand> {
+    [
+        ("start", "开始 / 重新开始"),
+        ("menu", "主菜单"),
+        ("back", "上一步"),
+        ("cancel", "取消当前办理"),
+        ("help", "帮助"),
+        ("myapps", "我的申请"),
+        ("reminders", "提醒设置"),
+        ("forget", "删除我的数据"),
+    ]
+    .into_iter()
+    .map(|(command, description)| BotCommand::new(command, description))
+    .collect()
+}
+
+/// The rate-limited bot for `config` (its own Throttle worker is spawned on the current runtime).
+pub fn connect(config: &BotConfig) -> TgBot {
+    let mut bot = Bot::new(config.token.clone());
+    if let Some(url) = &config.api_url {
+        bot = bot.set_api_url(url.clone());
+    }
+    Throttle::new_spawn(bot, config.limits)
+}
+
+/// True if Telegram accepts `secret` as a webhook secret token.
+pub fn valid_secret(secret: &str) -> bool {
+    (1..=256).contains(&secret.len())
+        && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Runs the assistant on Telegram until `shutdown` resolves; then finishes the updates already
+/// received (the turn in flight included), stops the reminder worker and returns.
+pub async fn run_bot(
+    config: BotConfig,
+    store: Store,
+    assistant: Arc<Assistant>,
+    clock: Arc<dyn Clock>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), TelegramError> {
+    if let Mode::Webhook { secret_token: Some(secret), .. } = &config.mode {
+        if !valid_secret(secret) {
+            return Err(TelegramError::BadSecret);
+        }
+    }
+    let shutdown = shutdown.boxed().shared();
+    let bot = connect(&config);
+    let api_url = bot.inner().api_url().to_string();
+
+    let me = tokio::select! {
+        me = with_retry("getMe", config.retry, || bot.get_me().send()) => me,
+        () = shutdown.clone() => return Ok(()),
+    };
+    match me {
+        Ok(me) => tracing::info!(username = %me.username(), "connected to Telegram"),
+        Err(err @ RequestError::Api(ApiError::InvalidToken)) => {
+            return Err(TelegramError::BadToken(err))
+        }
+        Err(source) => return Err(TelegramError::Unreachable { url: api_url, source }),
+    }
+    tokio::spawn(publish_commands(bot.clone(), config.retry));
+
+    // REMINDER WORKER: reminders go out through this same throttled bot, so a burst of them
+    // shares the rate limits with the conversations; it stops after the dispatcher below.
+    let reminders = ReminderWorker::start(
+        store.clone(),
+        assistant.clone(),
+        clock.clone(),
+        TelegramSender::new(bot.clone(), config.retry),
+    );
+
+    let ctx = Arc::new(handler::Ctx::new(store, assistant, clock, config.retry));
+    let updates = dptree::entry()
+        .branch(Update::filter_message().endpoint(handler::on_message))
+        .branch(Update::filter_callback_query().endpoint(handler::on_callback));
+    let mut dispatcher = Dispatcher::builder(bot.clone(), updates)
+        .dependencies(dptree::deps![ctx])
+        .default_handler(|update| async move {
+            tracing::debug!(update_id = update.id.0, "update of a kind the assistant ignores");
+        })
+        .error_handler(LoggingErrorHandler::with_custom_text("update handler failed"))
+        .build();
+    let stopper = tokio::spawn(stop_on(shutdown, dispatcher.shutdown_token()));
+    let result = receive_updates(&mut dispatcher, &bot, &config, &api_url).await;
+    stopper.abort();
+    reminders.stop().await;
+    result
+}
+
+/// Feeds the dispatcher from long polling or the webhook until it is shut down.
+async fn receive_updates(
+    dispatcher: &mut Dispatcher<TgBot, handler::HandlerError, DefaultKey>,
+    bot: &TgBot,
+    config: &BotConfig,
+    api_url: &str,
+) -> Result<(), TelegramError> {
+    let listener_errors = LoggingErrorHandler::with_custom_text("receiving updates failed");
+    let unreachable = |source| TelegramError::Unreachable { url: api_url.to_string(), source };
+    match &config.mode {
+        Mode::Polling => {
+            let listener = Polling::builder(bot.clone())
+                .timeout(config.poll_timeout)
+                .delete_webhook()
+                .await
+                .build();
+            dispatcher
+                .try_dispatch_with_listener(listener, listener_errors)
+                .await
+                .map_err(unreachable)
+        }
+        Mode::Webhook { url, listen, secret_token } => {
+            let mut options = webhooks::Options::new(*listen, url.clone());
+            if let Some(secret) = secret_token {
+                options = options.secret_token(secret.clone());
+            }
+            let listener =
+                webhooks::axum(bot.clone(), options).await.map_err(TelegramError::Webhook)?;
+            dispatcher
+                .try_dispatch_with_listener(listener, listener_errors)
+                .await
+                .map_err(unreachable)
+        }
+    }
+}
+
+/// `scheduler::run_until_stopped` in the background, for as long as the bot runs.
+struct ReminderWorker {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl ReminderWorker {
+    fn start(
+        store: Store,
+        assistant: Arc<Assistant>,
+        clock: Arc<dyn Clock>,
+        sender: TelegramSender,
+    ) -> Self {
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            let clock = SharedClock(clock);
+            scheduler::run_until_stopped(&store, &assistant, &sender, &clock, stopped).await;
+        });
+        ReminderWorker { stop, task }
+    }
+
+    /// Lets the reminder being sent finish, then ends the loop.
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        if let Err(err) = self.task.await {
+            tracing::error!(error = %err, "the reminder worker failed");
+        }
+    }
+}
+
+/// The injected clock as the sized [`Clock`] the scheduler takes.
+struct SharedClock(Arc<dyn Clock>);
+
+impl Clock for SharedClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.now()
+    }
+}
+
+/// Asks the dispatcher to stop once `shutdown` resolves. The dispatcher refuses while it is
+/// still starting (idle), so this keeps asking until it is running.
+async fn stop_on(shutdown: impl Future<Output = ()>, token: teloxide::dispatching::ShutdownToken) {
+    shutdown.await;
+    tracing::info!("stopping: finishing the updates already received");
+    loop {
+        match token.shutdown() {
+            Ok(done) => {
+                done.await;
+                return;
+            }
+            Err(_idle) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+}
+
+/// Publishes the command menu. Nice to have, never essential: a failure is only logged.
+async fn publish_commands(bot: TgBot, retry: RetryPolicy) {
+    if let Err(err) =
+        with_retry("setMyCommands", retry, || bot.set_my_commands(commands()).send()).await
+    {
+        tracing::warn!(error = %err, "could not publish the command menu; the bot works without it");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_menu_covers_the_chat_commands_with_chinese_descriptions() {
+        let commands = commands();
+        let names: Vec<&str> = commands.iter().map(|c| c.command.as_str()).collect();
+        assert_eq!(
+            names,
+            ["start", "menu", "back", "cancel", "help", "myapps", "reminders", "forget"]
+        );
+        assert!(commands.iter().all(|c| c.description.chars().any(|ch| ch > '\u{2e80}')));
+    }
+
+    #[test]
+    fn the_token_never_shows_in_debug_output() {
+        let mut config = BotConfig::new("123456:SECRET-token");
+        config.mode = Mode::Webhook {
+            url: "https://bot.example.org/tg".parse().unwrap(),
+            listen: "127.0.0.1:8443".parse().unwrap(),
+            secret_token: Some("SECRET_webhook".into()),
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("<hidden>"));
+    }
+
+    #[test]
+    fn webhook_secrets_follow_telegram_rules() {
+        assert!(valid_secret("abc_DEF-123"));
+        assert!(!valid_secret(""));
+        assert!(!valid_secret("has space"));
+        assert!(!valid_secret(&"a".repeat(257)));
+    }
+}

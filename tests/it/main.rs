@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per area.
 
+mod botapi_stub;
 mod calendar;
 mod chat_cli;
 mod check;
@@ -7,5 +8,6 @@ mod diseases;
 mod engine;
 mod kb_cli;
 mod reminders;
+mod telegram;
 mod tracking;
 mod transcripts;

@@ -1,0 +1,292 @@
+//! What the bot does with one update: a text message or a button press becomes one
+//! `service::turn`, whose replies are sent in order. A pressed keyboard is removed afterwards,
+//! so a second tap on it does nothing.
+
+use std::collections::{HashSet, VecDeque};
+use std::convert::Infallible;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::FutureExt;
+use teloxide::prelude::*;
+use teloxide::types::{ChatAction, MessageId, UpdateId};
+use teloxide::{ApiError, RequestError};
+
+use super::send::{is_forbidden, send_reply, user_key, with_retry, RetryPolicy, TgBot};
+use crate::assistant::Assistant;
+use crate::clock::Clock;
+use crate::engine::{Input, Reply};
+use crate::service::{self, TurnRequest, TurnResult};
+use crate::store::{Store, StoreError};
+
+/// Said when a turn fails (database trouble, or a bug); nothing was stored, so nothing is lost.
+const SORRY: &str = "抱歉，系统暂时出了点问题，刚才这一步没有保存。请稍后再发一次。";
+/// Said for photos, stickers, voice messages …
+const TEXT_ONLY: &str = "抱歉，我目前只能看懂文字和按钮。请直接打字，或点消息下方的按钮。";
+/// Said in groups: answers may contain health data, which belongs in a private chat.
+const PRIVATE_ONLY: &str = "为保护您的隐私（病种、证件等信息），请私聊我办理门特相关事项。";
+/// Toast for a second tap on a keyboard already used.
+const ALREADY_CHOSEN: &str = "这一步已经选过了";
+
+/// How long the cosmetic "typing…" may hold up a turn.
+const TYPING_PATIENCE: Duration = Duration::from_secs(1);
+
+/// How many used keyboards are remembered for double-tap protection. A keyboard is removed
+/// right after its first use, so only taps racing that removal need catching: a small window.
+const USED_KEYBOARDS_KEPT: usize = 10_000;
+
+/// Handlers never fail: every problem is answered or logged where it happens.
+pub(crate) type HandlerError = Infallible;
+type HandlerResult = Result<(), HandlerError>;
+
+/// Shared by every update handler.
+pub(crate) struct Ctx {
+    store: Store,
+    assistant: Arc<Assistant>,
+    clock: Arc<dyn Clock>,
+    retry: RetryPolicy,
+    used_keyboards: Mutex<UsedKeyboards>,
+}
+
+impl Ctx {
+    pub(crate) fn new(
+        store: Store,
+        assistant: Arc<Assistant>,
+        clock: Arc<dyn Clock>,
+        retry: RetryPolicy,
+    ) -> Self {
+        Ctx { store, assistant, clock, retry, used_keyboards: Mutex::new(UsedKeyboards::default()) }
+    }
+
+    /// One turn. A panic in it is caught: teloxide's per-chat worker would otherwise die and
+    /// take every later update of that chat with it. The turn's transaction is rolled back
+    /// when it is dropped, so nothing half-done is stored.
+    async fn turn(
+        &self,
+        chat: ChatId,
+        update: UpdateId,
+        input: Input,
+    ) -> Result<TurnResult, TurnFailure> {
+        let request = TurnRequest {
+            user: user_key(chat),
+            update_id: Some(i64::from(update.0)),
+            input,
+            now: self.clock.now(),
+        };
+        let turn = service::turn(&self.store, &self.assistant, request);
+        match AssertUnwindSafe(turn).catch_unwind().await {
+            Ok(result) => result.map_err(TurnFailure::Store),
+            Err(_) => Err(TurnFailure::Panic),
+        }
+    }
+
+    /// Sends the replies of a turn in order; stops at the first one that cannot be delivered,
+    /// since the rest would read out of context.
+    async fn deliver(&self, bot: &TgBot, chat: ChatId, outcome: Result<TurnResult, TurnFailure>) {
+        let replies = match outcome {
+            Ok(TurnResult::Replies(replies)) => replies,
+            Ok(TurnResult::Duplicate) => {
+                tracing::debug!(chat = chat.0, "redelivered update: already answered");
+                return;
+            }
+            Err(err) => {
+                tracing::error!(chat = chat.0, error = %err, "turn failed");
+                vec![Reply { text: SORRY.to_string(), choices: Vec::new() }]
+            }
+        };
+        for reply in &replies {
+            if let Err(err) = send_reply(bot, chat, reply, self.retry).await {
+                self.delivery_failed(chat, &err).await;
+                return;
+            }
+        }
+    }
+
+    async fn delivery_failed(&self, chat: ChatId, err: &RequestError) {
+        if !is_forbidden(err) {
+            tracing::error!(chat = chat.0, error = %err, "reply lost after retries");
+            return;
+        }
+        tracing::info!(chat = chat.0, "user blocked the bot: no more reminders for them");
+        if let Err(err) = self.store.mark_unreachable(&user_key(chat), self.clock.now()).await {
+            tracing::error!(chat = chat.0, error = %err, "could not mark the user unreachable");
+        }
+    }
+
+    /// Removes the keyboard of a message whose button was pressed.
+    async fn remove_keyboard(&self, bot: &TgBot, chat: ChatId, message: MessageId) {
+        let result = with_retry("editMessageReplyMarkup", self.retry, || {
+            bot.edit_message_reply_markup(chat, message).send()
+        })
+        .await;
+        match result {
+            Ok(_) => {}
+            // Already gone (a redelivered press, or the user deleted the message): fine.
+            Err(RequestError::Api(
+                ApiError::MessageNotModified
+                | ApiError::MessageToEditNotFound
+                | ApiError::MessageCantBeEdited,
+            )) => {}
+            Err(err) => tracing::warn!(chat = chat.0, error = %err, "could not remove a keyboard"),
+        }
+    }
+}
+
+/// Why a turn produced no replies.
+#[derive(Debug, thiserror::Error)]
+enum TurnFailure {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the turn panicked (a bug); nothing was stored")]
+    Panic,
+}
+
+/// Messages whose keyboard has been used, oldest forgotten first.
+#[derive(Default)]
+struct UsedKeyboards {
+    set: HashSet<(i64, i32)>,
+    order: VecDeque<(i64, i32)>,
+}
+
+impl UsedKeyboards {
+    fn contains(&self, chat: ChatId, message: MessageId) -> bool {
+        self.set.contains(&(chat.0, message.0))
+    }
+
+    fn insert(&mut self, chat: ChatId, message: MessageId) {
+        if self.set.insert((chat.0, message.0)) {
+            self.order.push_back((chat.0, message.0));
+        }
+        while self.order.len() > USED_KEYBOARDS_KEPT {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+    }
+}
+
+/// A text message (commands included).
+pub(crate) async fn on_message(
+    bot: TgBot,
+    update: Update,
+    message: Message,
+    me: teloxide::types::Me,
+    ctx: Arc<Ctx>,
+) -> HandlerResult {
+    let chat = message.chat.id;
+    let text = message.text().map(|text| strip_bot_mention(text, me.username()));
+    if !message.chat.is_private() {
+        if text.as_deref().is_some_and(|t| t.starts_with('/')) {
+            let reply = Reply { text: PRIVATE_ONLY.to_string(), choices: Vec::new() };
+            ctx.deliver(&bot, chat, Ok(TurnResult::Replies(vec![reply]))).await;
+        }
+        return Ok(());
+    }
+    let Some(text) = text else {
+        let reply = Reply { text: TEXT_ONLY.to_string(), choices: Vec::new() };
+        ctx.deliver(&bot, chat, Ok(TurnResult::Replies(vec![reply]))).await;
+        return Ok(());
+    };
+    show_typing(&bot, chat).await;
+    let outcome = ctx.turn(chat, update.id, Input::Text(text)).await;
+    ctx.deliver(&bot, chat, outcome).await;
+    Ok(())
+}
+
+/// A pressed inline button. Answered first in every case, so the client stops its spinner.
+pub(crate) async fn on_callback(
+    bot: TgBot,
+    update: Update,
+    query: CallbackQuery,
+    ctx: Arc<Ctx>,
+) -> HandlerResult {
+    let source = query.message.as_ref().map(|message| (message.chat().id, message.id()));
+    let (Some(data), Some((chat, message))) = (query.data.clone(), source) else {
+        answer(&bot, &query, None, ctx.retry).await;
+        return Ok(());
+    };
+    let used = ctx.used_keyboards.lock().map(|used| used.contains(chat, message)).unwrap_or(false);
+    if used {
+        answer(&bot, &query, Some(ALREADY_CHOSEN), ctx.retry).await;
+        return Ok(());
+    }
+    answer(&bot, &query, None, ctx.retry).await;
+    let outcome = ctx.turn(chat, update.id, Input::Button(data)).await;
+    if outcome.is_ok() {
+        if let Ok(mut used) = ctx.used_keyboards.lock() {
+            used.insert(chat, message);
+        }
+        ctx.remove_keyboard(&bot, chat, message).await;
+    }
+    ctx.deliver(&bot, chat, outcome).await;
+    Ok(())
+}
+
+/// Answers a callback query; a failure (e.g. a query too old after a restart) is only logged.
+/// Tried twice at most: Telegram drops unanswered queries after a few seconds anyway, and the
+/// turn (the answer the user is waiting for) must not wait behind it.
+async fn answer(bot: &TgBot, query: &CallbackQuery, text: Option<&str>, retry: RetryPolicy) {
+    let brief = RetryPolicy { attempts: retry.attempts.min(2), ..retry };
+    let result = with_retry("answerCallbackQuery", brief, || {
+        let mut request = bot.answer_callback_query(query.id.clone());
+        if let Some(text) = text {
+            request = request.text(text);
+        }
+        request.send()
+    })
+    .await;
+    if let Err(err) = result {
+        tracing::debug!(error = %err, "callback query not answered");
+    }
+}
+
+/// "typing…" while the turn runs. Cosmetic, so tried once, briefly, and failures ignored; but
+/// awaited, because a chat action arriving after the reply would show "typing…" for seconds
+/// after the answer is already there.
+async fn show_typing(bot: &TgBot, chat: ChatId) {
+    let action = bot.send_chat_action(chat, ChatAction::Typing).send();
+    match tokio::time::timeout(TYPING_PATIENCE, action).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(err)) => tracing::debug!(chat = chat.0, error = %err, "chat action failed"),
+        Err(_) => tracing::debug!(chat = chat.0, "chat action timed out"),
+    }
+}
+
+/// `/start@mente_bot` (how commands look when picked from a menu in some clients) → `/start`.
+fn strip_bot_mention(text: &str, bot_username: &str) -> String {
+    if let Some(rest) = text.strip_prefix('/') {
+        let (command, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        if let Some((name, mention)) = command.split_once('@') {
+            if mention.eq_ignore_ascii_case(bot_username) {
+                let sep = if tail.is_empty() { "" } else { " " };
+                return format!("/{name}{sep}{tail}");
+            }
+        }
+    }
+    text.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_mentions_of_this_bot_are_stripped_and_others_kept() {
+        assert_eq!(strip_bot_mention("/start@Mente_Bot", "mente_bot"), "/start");
+        assert_eq!(strip_bot_mention("/start@mente_bot 邵阳", "mente_bot"), "/start 邵阳");
+        assert_eq!(strip_bot_mention("/start@other_bot", "mente_bot"), "/start@other_bot");
+        assert_eq!(strip_bot_mention("发邮件到 a@mente_bot", "mente_bot"), "发邮件到 a@mente_bot");
+    }
+
+    #[test]
+    fn used_keyboards_forget_the_oldest_beyond_the_cap() {
+        let mut used = UsedKeyboards::default();
+        for id in 0..(USED_KEYBOARDS_KEPT as i32 + 5) {
+            used.insert(ChatId(1), MessageId(id));
+        }
+        assert!(!used.contains(ChatId(1), MessageId(0)));
+        assert!(used.contains(ChatId(1), MessageId(USED_KEYBOARDS_KEPT as i32 + 4)));
+        assert_eq!(used.set.len(), USED_KEYBOARDS_KEPT);
+    }
+}

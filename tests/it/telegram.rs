@@ -1,0 +1,721 @@
+//! The Telegram channel end to end: `run_bot` in-process, teloxide's real HTTP client, and the
+//! stub Bot API server from `botapi_stub`. Chats are private chats with positive ids.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mente::assistant::Assistant;
+use mente::clock::{Clock, FixedClock};
+use mente::engine::UserKey;
+use mente::scheduler::{SendError, Sender};
+use mente::store::Store;
+use mente::telegram::{
+    connect, run_bot, BotConfig, Mode, RetryPolicy, TelegramError, TelegramSender,
+};
+use teloxide::adaptors::throttle::Limits;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::botapi_stub::{BotApiStub, Fault, TOKEN};
+
+/// Limits high enough that tests are not slowed by them; 429s are injected explicitly.
+fn fast_limits() -> Limits {
+    Limits {
+        messages_per_sec_chat: 100,
+        messages_per_min_chat: 10_000,
+        messages_per_min_channel_or_supergroup: 10_000,
+        messages_per_sec_overall: 1000,
+    }
+}
+
+fn config(stub: &BotApiStub) -> BotConfig {
+    let mut config = BotConfig::new(TOKEN);
+    config.api_url = Some(stub.api_url());
+    config.limits = fast_limits();
+    config.retry = RetryPolicy {
+        attempts: 5,
+        first_delay: Duration::from_millis(50),
+        max_delay: Duration::from_secs(1),
+    };
+    config.poll_timeout = Duration::from_secs(2);
+    config
+}
+
+fn assistant() -> Arc<Assistant> {
+    Arc::new(Assistant::load(&mente::content::default_root()).expect("content loads"))
+}
+
+fn clock() -> Arc<dyn Clock> {
+    Arc::new(FixedClock("2026-11-25T02:00:00Z".parse().expect("instant")))
+}
+
+async fn store(dir: &tempfile::TempDir) -> Store {
+    let url = format!("sqlite://{}", dir.path().join("mente.sqlite").display());
+    Store::connect(&url).await.expect("store")
+}
+
+/// A bot running in the background until [`RunningBot::stop`].
+struct RunningBot {
+    stop: oneshot::Sender<()>,
+    handle: JoinHandle<Result<(), TelegramError>>,
+}
+
+impl RunningBot {
+    fn start(config: BotConfig, store: Store) -> RunningBot {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        let handle = tokio::spawn(run_bot(config, store, assistant(), clock(), shutdown));
+        RunningBot { stop, handle }
+    }
+
+    /// Signals shutdown (as Ctrl-C / SIGTERM would) and waits for the bot to finish.
+    async fn stop(self) -> Result<(), TelegramError> {
+        let _ = self.stop.send(());
+        tokio::time::timeout(Duration::from_secs(20), self.handle)
+            .await
+            .expect("the bot stops within 20 s")
+            .expect("bot task")
+    }
+}
+
+const ALICE: i64 = 5001;
+
+#[tokio::test]
+async fn a_wrong_token_is_a_clear_error_at_start() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(&stub);
+    config.token = "999:not-the-token".into();
+    let (_keep, stopped) = oneshot::channel::<()>();
+    let result = tokio::time::timeout(
+        Duration::from_secs(10),
+        run_bot(config, store(&dir).await, assistant(), clock(), async move {
+            let _ = stopped.await;
+        }),
+    )
+    .await
+    .expect("gives up at once");
+    let err = result.unwrap_err();
+    assert!(matches!(err, TelegramError::BadToken(_)), "{err}");
+    assert!(err.to_string().contains("TELOXIDE_TOKEN"));
+}
+
+#[tokio::test]
+async fn shutdown_handles_every_received_update_and_confirms_it() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<i64> = (0..5).map(|i| stub.send_text(ALICE, &format!("你好 {i}"))).collect();
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    stub.wait_until(ALICE, "the updates to be fetched", |s| {
+        s.calls("getUpdates").iter().any(|c| c.returned.contains(&ids[4]))
+    })
+    .await;
+    bot.stop().await.expect("clean exit");
+    assert_eq!(stub.pending_updates(), 0, "every fetched update is confirmed before exit");
+}
+
+#[tokio::test]
+async fn a_failing_command_menu_and_chat_action_never_stop_the_bot() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    stub.fail_always("setMyCommands", Fault::Error(400, "Bad Request: commands broken".into()));
+    stub.fail_always("sendChatAction", Fault::Error(400, "Bad Request: no actions".into()));
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    stub.send_text(ALICE, "/start");
+    stub.wait_until(ALICE, "menu and chat action attempts", |s| {
+        !s.calls("setMyCommands").is_empty() && !s.calls("sendChatAction").is_empty()
+    })
+    .await;
+    let later = stub.send_text(ALICE, "/help");
+    stub.wait_until(ALICE, "the bot to keep polling", |s| {
+        s.calls("getUpdates").iter().any(|c| c.returned.contains(&later))
+    })
+    .await;
+    assert!(!bot.handle.is_finished(), "the bot is still running");
+    bot.stop().await.expect("clean exit");
+}
+
+#[tokio::test]
+async fn the_command_menu_is_published_in_chinese() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    stub.wait_until(ALICE, "setMyCommands", |s| s.calls("setMyCommands").iter().any(|c| c.ok))
+        .await;
+    bot.stop().await.expect("clean exit");
+    let call = &stub.calls("setMyCommands")[0];
+    let menu: Vec<(String, String)> = call.body["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["command"].as_str().unwrap().into(), c["description"].as_str().unwrap().into()))
+        .collect();
+    assert!(menu.contains(&("menu".into(), "主菜单".into())), "{menu:?}");
+    assert!(menu.contains(&("myapps".into(), "我的申请".into())), "{menu:?}");
+    assert_eq!(menu.len(), 8);
+}
+
+#[tokio::test]
+async fn a_double_tap_on_a_keyboard_runs_once_and_every_tap_is_answered() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let message = stub.put_bot_message(ALICE, "请选择地区", &[("邵阳", "0:x"), ("攀枝花", "0:y")]);
+    stub.press(ALICE, message, "0:x");
+    stub.press(ALICE, message, "0:x");
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    stub.wait_until(ALICE, "both taps answered", |s| s.calls("answerCallbackQuery").len() == 2)
+        .await;
+    stub.wait_until(ALICE, "keyboard removed", |s| s.messages(ALICE)[0].buttons.is_empty()).await;
+    bot.stop().await.expect("clean exit");
+    assert_eq!(stub.unanswered_callbacks(), 0);
+    let answers = stub.calls("answerCallbackQuery");
+    assert!(answers[0].body["text"].is_null(), "the first tap is simply acknowledged");
+    assert_eq!(answers[1].body["text"], "这一步已经选过了", "the second tap is told so");
+    assert_eq!(stub.calls("editMessageReplyMarkup").len(), 1, "one keyboard removal");
+}
+
+fn sender(stub: &BotApiStub) -> TelegramSender {
+    let config = config(stub);
+    TelegramSender::new(connect(&config), config.retry)
+}
+
+fn alice() -> UserKey {
+    UserKey::new("telegram", ALICE.to_string())
+}
+
+#[tokio::test]
+async fn a_burst_of_messages_under_429s_arrives_complete_and_in_order() {
+    let stub = BotApiStub::start().await;
+    let sender = sender(&stub);
+    stub.fail_next("sendMessage", Fault::RetryAfter(1));
+    stub.fail_next("sendMessage", Fault::RetryAfter(1));
+    let texts: Vec<String> = (1..=8).map(|i| format!("提醒 {i}：请按时复查")).collect();
+    for text in &texts {
+        sender.send(&alice(), text).await.expect("delivered despite 429");
+    }
+    assert_eq!(stub.texts(ALICE), texts);
+    let attempts = stub.calls("sendMessage");
+    assert_eq!(attempts.len(), 10, "two refused attempts were retried");
+    assert_eq!(attempts.iter().filter(|c| !c.ok).count(), 2);
+    for pair in attempts.windows(2).filter(|pair| !pair[0].ok) {
+        let waited = pair[1].at - pair[0].at;
+        assert!(
+            waited >= Duration::from_millis(950),
+            "retry_after 1 s honoured, waited {waited:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_long_text_is_split_at_paragraphs_and_markup_characters_survive() {
+    let stub = BotApiStub::start().await;
+    let first = format!("费用<1000元 & 自付比例 >5%。{}", "说明".repeat(1500));
+    let second = format!("第二段：<b>不是标签</b>{}", "材料".repeat(1500));
+    sender(&stub).send(&alice(), &format!("{first}\n\n{second}")).await.expect("delivered");
+    assert_eq!(stub.texts(ALICE), vec![first, second]);
+    for call in stub.calls("sendMessage") {
+        assert_eq!(call.body["parse_mode"], "HTML");
+    }
+}
+
+#[tokio::test]
+async fn a_blocked_user_is_reported_as_blocked_and_other_failures_as_failed() {
+    let stub = BotApiStub::start().await;
+    let sender = sender(&stub);
+    assert_eq!(sender.channel(), "telegram");
+    stub.fail_next("sendMessage", Fault::blocked());
+    assert_eq!(sender.send(&alice(), "提醒").await, Err(SendError::Blocked));
+    stub.fail_next("sendMessage", Fault::Error(400, "Bad Request: chat not found".into()));
+    assert!(matches!(sender.send(&alice(), "提醒").await, Err(SendError::Failed(_))));
+    let terminal = UserKey::new("terminal", "local");
+    assert!(matches!(sender.send(&terminal, "提醒").await, Err(SendError::Failed(_))));
+    assert!(stub.texts(ALICE).is_empty());
+}
+
+/// A free local port for the webhook listener.
+fn free_port() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr")
+}
+
+/// Posts `body` to the webhook like Telegram would; returns the HTTP status line.
+async fn post_webhook(addr: SocketAddr, path: &str, secret: &str, body: &str) -> String {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("webhook listens");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         X-Telegram-Bot-Api-Secret-Token: {secret}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    response.lines().next().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn webhook_mode_registers_the_secret_and_rejects_calls_without_it() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let listen = free_port();
+    let mut config = config(&stub);
+    config.mode = Mode::Webhook {
+        url: "https://bot.example.org/telegram".parse().unwrap(),
+        listen,
+        secret_token: Some("s3cret-Token_1".into()),
+    };
+    let bot = RunningBot::start(config, store(&dir).await);
+    stub.wait_until(ALICE, "setWebhook", |s| s.webhook().is_some()).await;
+    assert_eq!(
+        stub.webhook(),
+        Some(("https://bot.example.org/telegram".into(), Some("s3cret-Token_1".into())))
+    );
+    let update = serde_json::json!({"update_id": 77, "message": {
+        "message_id": 1, "date": 0, "text": "/start",
+        "chat": {"id": ALICE, "type": "private", "first_name": "测试用户"},
+        "from": {"id": ALICE, "is_bot": false, "first_name": "测试用户"}}})
+    .to_string();
+    let refused = post_webhook(listen, "/telegram", "wrong", &update).await;
+    assert!(refused.contains("401"), "{refused}");
+    let accepted = post_webhook(listen, "/telegram", "s3cret-Token_1", &update).await;
+    assert!(accepted.contains("200"), "{accepted}");
+    stub.wait_until(ALICE, "the update to be handled", |s| !s.calls("sendChatAction").is_empty())
+        .await;
+    bot.stop().await.expect("clean exit");
+    assert!(stub.webhook().is_none(), "the webhook is removed on exit");
+}
+
+#[test]
+fn serve_without_a_token_exits_non_zero_and_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .arg("serve")
+        .env_remove("TELOXIDE_TOKEN")
+        .env("MENTE_DB", format!("sqlite://{}", dir.path().join("db.sqlite").display()))
+        .output()
+        .expect("run mente");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("TELOXIDE_TOKEN"), "{stderr}");
+    assert!(stderr.contains("@BotFather"), "{stderr}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversations through the real engine and dialogs.
+
+/// Drives one chat like a user: one action at a time, waiting for the bot's replies.
+struct Conversation<'a> {
+    stub: &'a BotApiStub,
+    chat: i64,
+    /// Index of the first bot message answering the last action.
+    turn_start: usize,
+    /// User actions so far.
+    turns: usize,
+    /// Messages whose buttons were pressed.
+    pressed: Vec<i64>,
+}
+
+impl<'a> Conversation<'a> {
+    fn new(stub: &'a BotApiStub, chat: i64) -> Self {
+        Conversation {
+            stub,
+            chat,
+            turn_start: stub.messages(chat).len(),
+            turns: 0,
+            pressed: Vec::new(),
+        }
+    }
+
+    /// The user types `text`; waits until the replies contain every `expect`.
+    async fn say(&mut self, text: &str, expect: &[&str]) -> i64 {
+        self.turn_start = self.stub.messages(self.chat).len();
+        let update = self.stub.send_text(self.chat, text);
+        self.await_replies(&format!("> {text}"), expect).await;
+        update
+    }
+
+    /// The user presses `label` on a keyboard of the last replies.
+    async fn press(&mut self, label: &str, expect: &[&str]) -> i64 {
+        let messages = self.stub.messages(self.chat);
+        let found = messages[self.turn_start..].iter().rev().find_map(|m| {
+            m.all_buttons().into_iter().find(|(l, _)| l == label).map(|(_, d)| (m.id, d))
+        });
+        let Some((message, data)) = found else {
+            panic!("no button {label:?} in the last replies:\n{}", self.stub.dump(self.chat))
+        };
+        self.turn_start = messages.len();
+        self.pressed.push(message);
+        let update = self.stub.press(self.chat, message, &data);
+        self.await_replies(&format!("[{label}]"), expect).await;
+        update
+    }
+
+    /// Waits until the replies to the last action contain every `expect`, then until the chat
+    /// has been quiet for a moment (a turn may send several messages).
+    async fn await_replies(&mut self, action: &str, expect: &[&str]) {
+        self.turns += 1;
+        let (stub, chat, start) = (self.stub, self.chat, self.turn_start);
+        // Texts and button labels: an expectation may name either.
+        let replies = move |s: &BotApiStub| {
+            let mut all = String::new();
+            for m in s.messages(chat).iter().skip(start) {
+                all.push_str(&m.text);
+                for (label, _) in m.all_buttons() {
+                    all.push_str(&format!(" [{label}]"));
+                }
+                all.push('\n');
+            }
+            all
+        };
+        stub.wait_until(chat, &format!("replies to {action} containing {expect:?}"), |s| {
+            let text = replies(s);
+            !text.is_empty() && expect.iter().all(|e| text.contains(e))
+        })
+        .await;
+        let mut count = stub.messages(chat).len();
+        loop {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let now = stub.messages(chat).len();
+            if now == count {
+                break;
+            }
+            count = now;
+        }
+    }
+
+    /// Everything the bot said in answer to the last action.
+    fn last_replies(&self) -> String {
+        self.stub.texts(self.chat)[self.turn_start..].join("\n")
+    }
+}
+
+const BOB: i64 = 5002;
+
+#[tokio::test]
+async fn a_new_application_with_buttons_is_recorded() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    let bot = RunningBot::start(config(&stub), store.clone());
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    chat.press("攀枝花", &["新申请"]).await;
+    chat.say("/menu", &["新申请"]).await;
+    chat.press("新申请", &["为谁申请"]).await;
+    chat.press("本人", &["哪种医保"]).await;
+    chat.press("职工医保", &["正常参保缴费"]).await;
+    chat.press("是", &[]).await;
+    chat.press("同意", &["病种"]).await;
+    chat.say("糖尿病", &["哪一级医院"]).await;
+    chat.press("二级及以上医院", &["受理了吗"]).await;
+    chat.press("是", &["哪种方式"]).await;
+    let channel = stub.messages(BOB).last().unwrap().all_buttons()[0].0.clone();
+    chat.press(&channel, &["哪天受理"]).await;
+    chat.say("2026-03-02", &["受理号"]).await;
+    chat.say("SC20260302001", &["已记下这份申请"]).await;
+    assert!(chat.turns <= 30, "{} turns", chat.turns);
+    bot.stop().await.expect("clean exit");
+
+    let bob = UserKey::new("telegram", BOB.to_string());
+    let applications = store.user_data(&bob).await.expect("user data").applications;
+    assert_eq!(applications.len(), 1, "one application recorded");
+    assert_eq!(applications[0].details.region.as_deref(), Some("panzhihua"));
+
+    assert_eq!(stub.unanswered_callbacks(), 0, "every button press is answered");
+    let order = stub.call_order();
+    let typing = order.iter().position(|m| m == "sendChatAction").expect("typing shown");
+    let reply = order.iter().position(|m| m == "sendMessage").expect("replied");
+    assert!(typing < reply, "\"typing…\" comes before the answer, never after it");
+    for message in stub.messages(BOB) {
+        if chat.pressed.contains(&message.id) {
+            assert!(message.buttons.is_empty(), "used keyboards are removed:\n{}", stub.dump(BOB));
+        }
+    }
+    for call in stub.calls("sendMessage") {
+        assert_eq!(call.body["parse_mode"], "HTML");
+    }
+}
+
+#[tokio::test]
+async fn a_restarted_bot_continues_at_the_same_step_and_old_buttons_still_work() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    chat.press("攀枝花", &["新申请"]).await;
+    let before_restart = chat.press("新申请", &["为谁申请"]).await;
+    bot.stop().await.expect("clean exit");
+
+    // The new process has no memory of used keyboards: the database alone recognises a
+    // redelivered press from before the restart.
+    stub.redeliver(before_restart);
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    stub.wait_until(BOB, "the redelivered press to be fetched", |s| {
+        s.calls("getUpdates").iter().filter(|c| c.returned.contains(&before_restart)).count() >= 2
+    })
+    .await;
+    let sent = stub.calls("sendMessage").len();
+    chat.press("本人", &["哪种医保"]).await;
+    assert_eq!(stub.calls("sendMessage").len(), sent + 1, "{}", stub.dump(BOB));
+    chat.press("职工医保", &["正常参保缴费"]).await;
+    bot.stop().await.expect("clean exit");
+}
+
+#[tokio::test]
+async fn a_redelivered_update_sends_nothing_and_changes_nothing() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    let mut chat = Conversation::new(&stub, BOB);
+    let start = chat.say("/start", &["地区"]).await;
+    let region = chat.press("攀枝花", &["新申请"]).await;
+    let menu_press = chat.press("新申请", &["为谁申请"]).await;
+    let sent = stub.calls("sendMessage").len();
+    for update in [start, region, menu_press] {
+        stub.redeliver(update);
+    }
+    stub.wait_until(BOB, "the redelivered updates to be fetched", |s| {
+        s.calls("getUpdates").iter().filter(|c| c.returned.contains(&start)).count() >= 2
+    })
+    .await;
+    let probe = chat.press("本人", &["哪种医保"]).await;
+    assert!(probe > menu_press);
+    let texts = stub.texts(BOB);
+    assert_eq!(
+        stub.calls("sendMessage").len(),
+        sent + 1,
+        "only the probe was answered:\n{}",
+        stub.dump(BOB)
+    );
+    assert!(texts.last().unwrap().contains("哪种医保"), "the dialog did not move back");
+    bot.stop().await.expect("clean exit");
+}
+
+/// Queues `inputs` as one burst, runs the bot until every input is answered, returns the chat.
+async fn burst(stub: &BotApiStub, inputs: &[&str], expected_messages: usize) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    for input in inputs {
+        stub.send_text(BOB, input);
+    }
+    let bot = RunningBot::start(config(stub), store(&dir).await);
+    stub.wait_for_messages(BOB, expected_messages).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.stop().await.expect("clean exit");
+    stub.texts(BOB)
+}
+
+#[tokio::test]
+async fn a_burst_of_replies_under_injected_429s_loses_nothing_and_keeps_order() {
+    let inputs = ["/start", "/help", "攀枝花", "/menu", "/myapps"];
+    let calm = BotApiStub::start().await;
+    let reference = {
+        let dir = tempfile::tempdir().unwrap();
+        let bot = RunningBot::start(config(&calm), store(&dir).await);
+        let mut chat = Conversation::new(&calm, BOB);
+        for input in inputs {
+            chat.say(input, &[]).await;
+        }
+        bot.stop().await.expect("clean exit");
+        calm.texts(BOB)
+    };
+    assert!(reference.len() >= inputs.len());
+
+    let stormy = BotApiStub::start().await;
+    for _ in 0..3 {
+        stormy.fail_next("sendMessage", Fault::RetryAfter(1));
+    }
+    let delivered = burst(&stormy, &inputs, reference.len()).await;
+    assert_eq!(delivered, reference, "same messages, same order, despite three 429s");
+    assert_eq!(stormy.calls("sendMessage").iter().filter(|c| !c.ok).count(), 3);
+}
+
+#[tokio::test]
+async fn a_chat_keeps_working_when_chat_actions_fail() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    stub.fail_always("sendChatAction", Fault::Error(400, "Bad Request: no actions".into()));
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    chat.press("邵阳", &["新申请"]).await;
+    assert!(chat.last_replies().contains("邵阳"), "{}", chat.last_replies());
+    bot.stop().await.expect("clean exit");
+}
+
+#[tokio::test]
+async fn a_button_of_an_outdated_menu_gets_a_polite_expiry_note() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    chat.press("攀枝花", &["新申请"]).await;
+    chat.say("/menu", &["新申请"]).await;
+    chat.press("新申请", &["为谁申请"]).await;
+    // The first menu still shows its keyboard (the user typed /menu instead of pressing it).
+    let old_menu = stub.press_label(BOB, "续期/延期");
+    stub.wait_until(BOB, "the expiry note", |s| {
+        s.texts(BOB).iter().any(|t| t.contains("按钮已经过期"))
+    })
+    .await;
+    assert!(old_menu > 0);
+    assert_eq!(stub.unanswered_callbacks(), 0);
+    bot.stop().await.expect("clean exit");
+}
+
+#[tokio::test]
+async fn in_a_group_the_bot_only_asks_to_be_messaged_privately() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    const GROUP: i64 = -4001;
+    stub.send_text_in_group(GROUP, BOB, "大家好，我是糖尿病患者");
+    let command = stub.send_text_in_group(GROUP, BOB, "/start");
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    stub.wait_for_messages(GROUP, 1).await;
+    stub.wait_until(GROUP, "the updates to be confirmed", |s| {
+        s.pending_updates() == 0
+            && s.calls("getUpdates").iter().any(|c| c.returned.contains(&command))
+    })
+    .await;
+    bot.stop().await.expect("clean exit");
+    let texts = stub.texts(GROUP);
+    assert_eq!(texts.len(), 1, "one answer, to the command only: {texts:?}");
+    assert!(texts[0].contains("私聊"), "{}", texts[0]);
+}
+
+#[tokio::test]
+async fn a_location_gets_a_polite_hint_and_the_dialog_stays_where_it_was() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    let before = stub.messages(BOB).len();
+    stub.send_location(BOB);
+    stub.wait_for_messages(BOB, before + 1).await;
+    assert!(stub.texts(BOB)[before].contains("文字和按钮"), "{}", stub.dump(BOB));
+    chat.press("攀枝花", &["新申请"]).await;
+    bot.stop().await.expect("clean exit");
+}
+
+#[tokio::test]
+async fn an_unreachable_bot_api_server_is_retried_until_it_comes_up() {
+    let addr = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = BotConfig::new(TOKEN);
+    config.api_url = Some(format!("http://{addr}/").parse().unwrap());
+    config.limits = fast_limits();
+    config.retry = RetryPolicy {
+        attempts: 8,
+        first_delay: Duration::from_millis(100),
+        max_delay: Duration::from_secs(1),
+    };
+    let bot = RunningBot::start(config, store(&dir).await);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(!bot.handle.is_finished(), "still trying, not given up");
+    let stub = BotApiStub::start_on(addr).await;
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    bot.stop().await.expect("clean exit");
+}
+
+/// `mente serve` as an operator runs it: token and local Bot API server from the environment,
+/// a conversation, then SIGTERM (systemd, docker) and a clean exit.
+#[cfg(unix)]
+#[tokio::test]
+async fn mente_serve_talks_to_a_local_bot_api_server_and_exits_cleanly_on_sigterm() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .arg("serve")
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELEGRAM_API_URL", stub.api_url().as_str())
+        .env("MENTE_DB", format!("sqlite://{}", dir.path().join("serve.sqlite").display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start mente serve");
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    chat.press("邵阳", &["新申请"]).await;
+    let pid = child.id().to_string();
+    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+    assert!(killed.success());
+    let mut status = None;
+    for _ in 0..400 {
+        status = child.try_wait().expect("child status");
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let Some(status) = status else {
+        let _ = child.kill();
+        panic!("mente serve did not exit within 20 s of SIGTERM");
+    };
+    assert!(status.success(), "clean exit on SIGTERM, got {status}");
+    assert_eq!(stub.pending_updates(), 0, "everything received was confirmed");
+}
+
+#[tokio::test]
+async fn a_due_reminder_goes_out_through_the_running_bot() {
+    use mente::tracking::{
+        ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, PlannedReminder, ReminderKind,
+    };
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    let bob = UserKey::new("telegram", BOB.to_string());
+    let details = ApplicationDetails {
+        kind: Kind::Renew,
+        region: Some("shaoyang".into()),
+        disease: None,
+        insurance: None,
+        for_whom: ForWhom::Myself,
+        id_masked: None,
+        channel: None,
+    };
+    let record = ApplicationCommand::Record {
+        details,
+        events: vec![Event::Approved {
+            valid_until: chrono::NaiveDate::from_ymd_opt(2026, 12, 31),
+        }],
+        reminders: vec![PlannedReminder {
+            kind: ReminderKind::Renewal { days_before: 30 },
+            // An hour before the test clock (10:00 China time), inside the sending hours.
+            due_at: "2026-11-25T01:00:00Z".parse().unwrap(),
+        }],
+    };
+    store.apply_commands(&bob, &[record], "2026-06-01T02:00:00Z".parse().unwrap()).await.unwrap();
+
+    let bot = RunningBot::start(config(&stub), store);
+    stub.wait_for_messages(BOB, 1).await;
+    bot.stop().await.expect("clean exit");
+    let texts = stub.texts(BOB);
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(texts[0].contains("续期提醒"), "{}", texts[0]);
+}
+
+#[tokio::test]
+async fn a_user_who_blocked_the_bot_is_marked_unreachable() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    let bob = UserKey::new("telegram", BOB.to_string());
+    stub.fail_always("sendMessage", Fault::blocked());
+    let bot = RunningBot::start(config(&stub), store.clone());
+    let update = stub.send_text(BOB, "/start");
+    stub.wait_until(BOB, "the reply attempt", |s| !s.calls("sendMessage").is_empty()).await;
+    stub.wait_until(BOB, "the update to be confirmed", |s| {
+        s.pending_updates() == 0
+            && s.calls("getUpdates").iter().any(|c| c.returned.contains(&update))
+    })
+    .await;
+    bot.stop().await.expect("clean exit");
+    assert!(store.is_unreachable(&bob).await.unwrap(), "403 recorded");
+    assert_eq!(stub.calls("sendMessage").len(), 1, "a 403 is not retried");
+}
