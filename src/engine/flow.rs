@@ -137,15 +137,19 @@ impl<'a> Turn<'a> {
             .unwrap_or_else(|| "您所在地区".to_string())
     }
 
+    /// The hotline of the user's region (every region's when none is chosen). A region without
+    /// a published number says so, with what the data knows instead (e.g. the national line).
     fn hotline_text(&self) -> String {
+        let line = |r: &crate::content::regions::Region| match (&r.hotline, &r.hotline_note) {
+            (Some(number), _) => format!("{}医保服务热线：{number}", r.name),
+            (None, Some(note)) => format!("{}：{note}", r.name),
+            (None, None) => format!("{}：{}", r.name, r.fact("hotline").unwrap_or_default()),
+        };
         let regions = &self.a.content.regions;
         match self.region().and_then(|id| regions.get(id)) {
-            Some(r) => format!("{}医保服务热线：{}", r.name, r.fact("hotline").unwrap_or_default()),
+            Some(r) => line(r),
             None => {
-                let lines: Vec<String> = regions
-                    .values()
-                    .map(|r| format!("{}：{}", r.name, r.fact("hotline").unwrap_or_default()))
-                    .collect();
+                let lines: Vec<String> = regions.values().map(line).collect();
                 format!("各地医保服务热线：\n{}", lines.join("\n"))
             }
         }
@@ -525,7 +529,7 @@ impl<'a> Turn<'a> {
             }
             Command::Human => {
                 self.say(format!(
-                    "需要人工帮助的话，请拨打：\n{}\n也可以在当地医保经办窗口当面咨询。",
+                    "需要人工帮助的话，可以打电话咨询：\n{}\n也可以到当地医保经办窗口当面咨询。",
                     self.hotline_text()
                 ));
                 self.effects.push(Effect::Handoff { region: self.s.region.clone() });
