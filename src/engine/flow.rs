@@ -286,26 +286,31 @@ impl<'a> Turn<'a> {
     /// Reads a typed answer. `Ok(None)`: the engine asked something back (weak disease match).
     fn read_answer(&mut self, step: &Step, text: &str) -> Result<Option<String>, String> {
         let kind = step.ask.unwrap_or(InputKind::Text);
-        let extra = step.hint.as_ref().map(|h| self.fill(h));
-        let with_hint = |err: String| match &extra {
-            Some(h) => format!("{err}\n{h}"),
-            None => err,
-        };
+        // Where the engine's own message is only "answer one of these", the step's hint (written
+        // for that very question) says it better; where the engine knows what exactly is wrong
+        // (a day that does not exist, a wrong check digit, an unknown disease) that comes first.
+        let hint = step.hint.as_ref().map(|h| self.fill(h));
+        let generic = |err: String| hint.clone().unwrap_or(err);
         match kind {
             InputKind::Text => Ok(Some(text.to_string())),
             InputKind::Choice => {
-                Err(with_hint("请点击下面的按钮选择，或输入选项前面的数字。".to_string()))
+                Err(generic("请点击下面的按钮选择，或输入选项前面的数字。".into()))
             }
             InputKind::Region => self.read_region(text).map(Some).ok_or_else(|| {
                 let names: Vec<_> =
                     self.a.content.regions.values().map(|r| r.name.clone()).collect();
-                with_hint(format!("目前支持这些地区：{}。请选择其中一个。", names.join("、")))
+                generic(format!("目前支持这些地区：{}。请选择其中一个。", names.join("、")))
             }),
-            InputKind::Disease => self.read_disease(text).map_err(with_hint),
-            other => match input::parse(other, text, self.today) {
+            InputKind::Disease => self.read_disease(text),
+            InputKind::YesNo | InputKind::Insurance => match input::parse(kind, text, self.today) {
                 Some(Ok(value)) => Ok(Some(value)),
-                Some(Err(err)) => Err(with_hint(err.to_string())),
-                None => Err(with_hint(InputError::Empty.to_string())),
+                Some(Err(err)) => Err(generic(err.to_string())),
+                None => Err(generic(InputError::Empty.to_string())),
+            },
+            specific => match input::parse(specific, text, self.today) {
+                Some(Ok(value)) => Ok(Some(value)),
+                Some(Err(err)) => Err(err.to_string()),
+                None => Err(InputError::Empty.to_string()),
             },
         }
     }
