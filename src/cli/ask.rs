@@ -1,6 +1,5 @@
-//! `mente ask`, `mente disease`, `mente calc`: the knowledge base for scripts and hotline staff.
-//!
-//! STUB: owned by the knowledge-base work (issue 2).
+//! `mente ask`: FAQ answers for scripts and hotline staff (`mente disease` and `mente calc` live in
+//! `kb.rs`). Bad arguments are a [`UsageError`] (exit code 2).
 
 use std::process::ExitCode;
 
@@ -22,27 +21,6 @@ pub struct AskArgs {
     pub question: Vec<String>,
 }
 
-/// `mente disease [--region ID] [--json] TEXT...`
-#[derive(Debug, Args)]
-pub struct DiseaseArgs {
-    /// Region id.
-    #[arg(long)]
-    pub region: Option<String>,
-    /// Print JSON.
-    #[arg(long)]
-    pub json: bool,
-    /// What the user typed.
-    pub text: Vec<String>,
-}
-
-/// `mente calc --region ID --insurance employee|resident ...`
-#[derive(Debug, Args)]
-pub struct CalcArgs {
-    /// Region id.
-    #[arg(long)]
-    pub region: String,
-}
-
 /// Runs `mente ask`: the FAQ answer (or the not-sure reply) as text or as one JSON object.
 pub fn run_ask(args: &AskArgs, assistant: &Assistant) -> anyhow::Result<ExitCode> {
     let question = args.question.join(" ");
@@ -53,7 +31,7 @@ pub fn run_ask(args: &AskArgs, assistant: &Assistant) -> anyhow::Result<ExitCode
         if !assistant.content.regions.contains_key(region) {
             let known: Vec<&str> = assistant.content.regions.keys().map(String::as_str).collect();
             return Err(UsageError(format!(
-                "mente ask: unknown region `{region}` (known: {})",
+                "unknown region `{region}` (known: {})",
                 known.join(", ")
             ))
             .into());
@@ -66,14 +44,4 @@ pub fn run_ask(args: &AskArgs, assistant: &Assistant) -> anyhow::Result<ExitCode
         println!("{}", answer.answer);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Runs `mente disease`.
-pub fn run_disease(_args: &DiseaseArgs, _assistant: &Assistant) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("mente disease is not implemented yet")
-}
-
-/// Runs `mente calc`.
-pub fn run_calc(_args: &CalcArgs, _assistant: &Assistant) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("mente calc is not implemented yet")
 }

@@ -6,6 +6,7 @@ mod ask;
 mod chat;
 mod check;
 mod due;
+mod kb;
 mod remind;
 mod serve;
 
@@ -38,9 +39,9 @@ pub enum Command {
     /// Answer a question from the FAQ.
     Ask(ask::AskArgs),
     /// Match a disease name against a region's catalogue.
-    Disease(ask::DiseaseArgs),
+    Disease(kb::DiseaseArgs),
     /// Estimate reimbursement for a year's eligible expense.
-    Calc(ask::CalcArgs),
+    Calc(kb::CalcArgs),
     /// Chat with the assistant in the terminal.
     Chat(chat::ChatArgs),
     /// Validate all content and report every problem as FILE:LINE: message.
@@ -81,8 +82,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let assistant = load_assistant(&root)?;
     match cli.command {
         Command::Ask(args) => ask::run_ask(&args, &assistant),
-        Command::Disease(args) => ask::run_disease(&args, &assistant),
-        Command::Calc(args) => ask::run_calc(&args, &assistant),
+        Command::Disease(args) => kb::run_disease(&args, &assistant),
+        Command::Calc(args) => kb::run_calc(&args, &assistant),
         Command::Chat(args) => chat::run(args, &cli.db, assistant).await,
         Command::Due(args) => due::run(&args, &assistant),
         Command::Remind(args) => remind::run(args, &cli.db, assistant).await,

@@ -1,7 +1,10 @@
-//! Region policy data (`data/regions/*.yaml`): channels, hotline, time limits, deductibles,
-//! reimbursement ratios and reminder defaults for one region. Unknown facts are explicit.
+//! Region policy data (`data/regions/*.yaml`): channels, hotline, time limits, offline window,
+//! deductibles, reimbursement ratios, materials and reminder defaults for one region.
 //!
-//! STUB: owned by the knowledge-base work (issue 2), which fills in the schema.
+//! Every number must come from a source named in the file's `sources`; a fact no source gives is
+//! `null` in the data and listed under `unknown`, so the assistant can say honestly that it does
+//! not know instead of guessing. Templates read facts through [`Region::fact`], which renders an
+//! unknown fact as an explicit "暂无公开信息" text pointing at the hotline or the official app.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +14,9 @@ use super::{yaml, Content, Diagnostic, SourceFile, Sources};
 
 /// All regions, by id (`panzhihua`, `shaoyang`).
 pub type Regions = BTreeMap<String, Region>;
+
+/// Review time limit assumed when a region's data does not give one (see [`Region::review_days`]).
+pub const DEFAULT_REVIEW_WORKING_DAYS: u32 = 15;
 
 /// One region's policy facts.
 #[derive(Debug, Clone, Deserialize)]
@@ -25,10 +31,163 @@ pub struct Region {
     /// Hotline number; `None` when no official number is known.
     #[serde(default)]
     pub hotline: Option<String>,
-    /// Review time limit in working days after acceptance (自受理之日起N个工作日).
-    pub review_working_days: u32,
+    /// What the hotline is, or why there is none (e.g. an inferred number, not confirmed).
+    #[serde(default)]
+    pub hotline_note: Option<String>,
+    /// Review time limit in working days after acceptance (自受理之日起N个工作日); `None` when
+    /// no source gives one. Use [`Region::review_days`] where a number is needed.
+    #[serde(default)]
+    pub review_working_days: Option<u32>,
+    /// Online channels (apps, mini-programs, public accounts), main one first.
+    #[serde(default)]
+    pub channels: Vec<Channel>,
+    /// The offline window, when known.
+    #[serde(default)]
+    pub offline: Option<Offline>,
+    /// Annual deductible (起付线) per insurance type.
+    #[serde(default)]
+    pub deductible: Deductibles,
+    /// Reimbursement ratios per insurance type.
+    #[serde(default)]
+    pub ratios: Ratios,
+    /// Materials for an application.
+    #[serde(default)]
+    pub materials: Materials,
     /// When reminders go out.
     pub reminders: ReminderDefaults,
+    /// Facts no source gives, in plain words (shown when users ask about them).
+    #[serde(default)]
+    pub unknown: Vec<String>,
+    /// Where the facts come from (seed file names, research notes with their quality mark).
+    pub sources: Vec<String>,
+}
+
+/// An online channel.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Channel {
+    /// Name as users know it, e.g. 四川医保APP.
+    pub name: String,
+    /// `app`, `mini_program` or `public_account`.
+    pub kind: ChannelKind,
+    /// How to get it (store search term, WeChat search …).
+    #[serde(default)]
+    pub how: Option<String>,
+    /// What can be done there.
+    #[serde(default)]
+    pub functions: Vec<String>,
+}
+
+/// Kinds of online channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    /// A phone app.
+    App,
+    /// A WeChat mini-program.
+    MiniProgram,
+    /// A WeChat public account (公众号).
+    PublicAccount,
+}
+
+/// The offline window.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Offline {
+    /// Where to go; `None` when unknown.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// Opening hours; `None` when unknown.
+    #[serde(default)]
+    pub hours: Option<String>,
+    /// What to bring or expect there.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A yearly deductible; `yuan: null` means no source gives it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deductible {
+    /// Amount in yuan per year (0 = no deductible); `None` when unknown.
+    #[serde(default)]
+    pub yuan: Option<f64>,
+    /// Exceptions and conditions (e.g. "部分病种免起付线").
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Source of the figure.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// Deductibles per insurance type.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deductibles {
+    /// 职工医保.
+    #[serde(default)]
+    pub employee: Deductible,
+    /// 居民医保.
+    #[serde(default)]
+    pub resident: Deductible,
+}
+
+/// A reimbursement ratio (fraction, 0.85 = 85%) or a range of them; `None` bounds are unknown.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ratio {
+    /// Lowest ratio the source gives.
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Highest ratio the source gives; `None` when the source gives no upper end.
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// Ratio per contribution tier (档次), when a source gives the mapping.
+    #[serde(default)]
+    pub by_tier: BTreeMap<u32, f64>,
+    /// Conditions (age steps, tiers, limits) in plain words.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Source of the figure.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// Ratios per insurance type.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ratios {
+    /// 职工医保, in service (在职).
+    #[serde(default)]
+    pub employee_in_service: Ratio,
+    /// 职工医保, retired (退休).
+    #[serde(default)]
+    pub employee_retired: Ratio,
+    /// 城乡居民医保.
+    #[serde(default)]
+    pub resident: Ratio,
+}
+
+/// Materials lists: what everyone brings, plus per insurance type.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Materials {
+    /// For every applicant of the region.
+    #[serde(default)]
+    pub base: Vec<String>,
+    /// Extra for 职工医保.
+    #[serde(default)]
+    pub employee: Vec<String>,
+    /// Extra for 居民医保.
+    #[serde(default)]
+    pub resident: Vec<String>,
+    /// What a renewal (待遇延期) asks for, when a source says; not part of the new-application
+    /// checklist.
+    #[serde(default)]
+    pub renewal: Vec<String>,
+    /// Source of the lists.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// Reminder timing defaults of a region.
@@ -43,32 +202,252 @@ pub struct ReminderDefaults {
 
 impl Region {
     /// Names usable in templates as `{region.KEY}`.
-    pub const FACT_KEYS: &'static [&'static str] = &["id", "name", "province", "hotline"];
+    pub const FACT_KEYS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "province",
+        "hotline",
+        "app",
+        "channels",
+        "offline_place",
+        "offline_hours",
+        "review_working_days",
+    ];
 
-    /// A fact for templates (`{region.hotline}`); `None` for an unknown key.
+    /// A fact for templates (`{region.hotline}`); `None` for an unknown key. A fact the sources
+    /// do not give renders as an explicit "暂无公开信息" text, never as an empty string.
     pub fn fact(&self, key: &str) -> Option<String> {
-        match key {
+        let value = match key {
             "id" => Some(self.id.clone()),
             "name" => Some(self.name.clone()),
             "province" => Some(self.province.clone()),
-            "hotline" => {
-                Some(self.hotline.clone().unwrap_or_else(|| "（暂无公开的专线号码）".to_string()))
+            "hotline" => self.hotline.clone(),
+            "app" => self.channels.first().map(|c| c.name.clone()),
+            "channels" => (!self.channels.is_empty()).then(|| {
+                self.channels.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join("、")
+            }),
+            "offline_place" => self.offline.as_ref().and_then(|o| o.place.clone()),
+            "offline_hours" => self.offline.as_ref().and_then(|o| o.hours.clone()),
+            "review_working_days" => self.review_working_days.map(|d| d.to_string()),
+            _ => return None,
+        };
+        Some(value.unwrap_or_else(|| self.unknown_text()))
+    }
+
+    /// What to say for a fact no source gives: where to ask instead.
+    pub fn unknown_text(&self) -> String {
+        match (&self.hotline, self.channels.first()) {
+            (Some(hotline), _) => {
+                format!("暂无公开信息，请咨询{}医保服务热线 {hotline}", self.name)
             }
-            _ => None,
+            (None, Some(app)) => {
+                format!("暂无公开信息，请咨询{}当地医保部门或在“{}”上查询", self.name, app.name)
+            }
+            (None, None) => format!("暂无公开信息，请咨询{}当地医保部门", self.name),
         }
+    }
+
+    /// Review time limit in working days for deadline arithmetic: the region's figure, or
+    /// [`DEFAULT_REVIEW_WORKING_DAYS`] when none is published — check
+    /// [`Region::review_days_assumed`] and tell the user the deadline is only an estimate then.
+    pub fn review_days(&self) -> u32 {
+        self.review_working_days.unwrap_or(DEFAULT_REVIEW_WORKING_DAYS)
+    }
+
+    /// `true` when [`Region::review_days`] is the default, not a published figure.
+    pub fn review_days_assumed(&self) -> bool {
+        self.review_working_days.is_none()
     }
 }
 
-/// Stage 1: parses every region file.
+/// Stage 1: parses every region file and checks its values on their own.
 pub fn parse_all(files: &[SourceFile], diags: &mut Vec<Diagnostic>) -> Regions {
     let mut regions = Regions::new();
     for file in files {
-        if let Some(region) = yaml::parse::<Region>(file, diags) {
-            regions.insert(region.id.clone(), region);
-        }
+        let Some(region) = yaml::parse::<Region>(file, diags) else { continue };
+        check_values(file, &region, diags);
+        // First definition wins; the duplicate is reported in stage 2.
+        regions.entry(region.id.clone()).or_insert(region);
     }
     regions
 }
 
-/// Stage 2: cross-checks regions against the rest of the content.
-pub fn validate(_content: &Content, _sources: &Sources, _diags: &mut Vec<Diagnostic>) {}
+/// Ratios must be fractions and ranges ordered, or the estimate would print nonsense.
+fn check_values(file: &SourceFile, region: &Region, diags: &mut Vec<Diagnostic>) {
+    let ratios = [
+        ("employee_in_service", &region.ratios.employee_in_service),
+        ("employee_retired", &region.ratios.employee_retired),
+        ("resident", &region.ratios.resident),
+    ];
+    for (key, ratio) in ratios {
+        let line = line_after(&file.text, "ratios:", &format!("{key}:"));
+        let values = ratio.min.iter().chain(ratio.max.iter()).chain(ratio.by_tier.values());
+        for value in values {
+            if !(0.0..=1.0).contains(value) {
+                diags.push(Diagnostic::new(
+                    &file.path,
+                    line,
+                    format!("ratio {value} of {key} is not a fraction between 0 and 1 (write 0.85 for 85%)"),
+                ));
+            }
+        }
+        if let (Some(min), Some(max)) = (ratio.min, ratio.max) {
+            if min > max {
+                diags.push(Diagnostic::new(
+                    &file.path,
+                    line,
+                    format!("{key}: min {min} is larger than max {max}"),
+                ));
+            }
+        }
+    }
+    for (key, deductible) in
+        [("employee", &region.deductible.employee), ("resident", &region.deductible.resident)]
+    {
+        if deductible.yuan.is_some_and(|y| y < 0.0) {
+            let line = yaml::line_containing(&file.text, "deductible:");
+            diags.push(Diagnostic::new(
+                &file.path,
+                line,
+                format!("deductible of {key} is negative"),
+            ));
+        }
+    }
+    if region.sources.is_empty() {
+        diags.push(Diagnostic::new(&file.path, 1, "sources: name at least one source"));
+    }
+}
+
+/// The line of the first `needle` after the line containing `section` (keys such as `resident:`
+/// appear under several sections).
+fn line_after(text: &str, section: &str, needle: &str) -> usize {
+    let start = yaml::line_containing(text, section);
+    text.lines()
+        .enumerate()
+        .skip(start)
+        .find(|(_, l)| l.contains(needle))
+        .map(|(i, _)| i + 1)
+        .unwrap_or(start)
+}
+
+/// Stage 2: each region id once, and each file named after the id it defines (so staff find
+/// `data/regions/shaoyang.yaml` when a message mentions `shaoyang`).
+pub fn validate(_content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for file in &sources.regions {
+        // Only the id is needed here; files that did not parse were reported in stage 1.
+        let Ok(head) = serde_yaml::from_str::<IdOnly>(&file.text) else { continue };
+        let line = yaml::line_of(&file.text, "id", &head.id);
+        if let Some(first) = seen.get(&head.id) {
+            diags.push(Diagnostic::new(
+                &file.path,
+                line,
+                format!("region id `{}` is already defined in {first}", head.id),
+            ));
+        } else {
+            seen.insert(head.id.clone(), file.path.clone());
+        }
+        let stem = file_stem(&file.path);
+        if stem != head.id {
+            diags.push(Diagnostic::new(
+                &file.path,
+                line,
+                format!(
+                    "region id `{}` does not match the file name `{stem}` (rename one of them)",
+                    head.id
+                ),
+            ));
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct IdOnly {
+    id: String,
+}
+
+/// `data/regions/shaoyang.yaml` → `shaoyang`.
+pub(crate) fn file_stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').map(|(stem, _)| stem).unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> SourceFile {
+        SourceFile { path: path.into(), text: text.into() }
+    }
+
+    const MINIMAL: &str = "id: x\nname: X\nprovince: P\nreminders:\n  renewal_days_before: [30]\n  supplement_days_before: [3]\nsources: [seed]\n";
+
+    #[test]
+    fn unknown_facts_say_so_and_point_to_someone() {
+        let mut diags = Vec::new();
+        let regions = parse_all(&[file("data/regions/x.yaml", MINIMAL)], &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        let x = &regions["x"];
+        for key in ["hotline", "app", "offline_place", "offline_hours", "review_working_days"] {
+            let text = x.fact(key).unwrap();
+            assert!(text.starts_with("暂无公开信息"), "{key}: {text}");
+        }
+        assert_eq!(x.review_days(), DEFAULT_REVIEW_WORKING_DAYS);
+        assert!(x.review_days_assumed());
+        assert_eq!(x.fact("nonsense"), None);
+    }
+
+    #[test]
+    fn ratios_must_be_fractions() {
+        let text = format!("{MINIMAL}ratios:\n  resident:\n    min: 70\n");
+        let mut diags = Vec::new();
+        parse_all(&[file("data/regions/x.yaml", &text)], &mut diags);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].line, 9, "the line of `resident:` under `ratios:`");
+        assert!(diags[0].message.contains("0.85"));
+    }
+
+    /// Diagnostics about region files when only `regions` are given.
+    fn region_diags(regions: Vec<SourceFile>) -> Vec<Diagnostic> {
+        let sources = Sources { regions, ..Sources::default() };
+        match crate::content::from_sources(&sources) {
+            Ok(_) => Vec::new(),
+            Err(e) => {
+                e.diagnostics.into_iter().filter(|d| d.file.starts_with("data/regions/")).collect()
+            }
+        }
+    }
+
+    #[test]
+    fn a_region_id_is_defined_once_in_a_file_of_its_name() {
+        let y = MINIMAL.replace("id: x", "id: y");
+        let diags = region_diags(vec![
+            file("data/regions/x.yaml", MINIMAL),
+            file("data/regions/x2.yaml", MINIMAL),
+            file("data/regions/y.yaml", &y),
+        ]);
+        let shown: Vec<String> = diags.iter().map(ToString::to_string).collect();
+        assert_eq!(diags.len(), 2, "{shown:#?}");
+        assert!(shown[0].starts_with(
+            "data/regions/x2.yaml:1: region id `x` is already defined in data/regions/x.yaml"
+        ));
+        assert!(shown[1].contains("does not match the file name `x2`"));
+    }
+
+    #[test]
+    fn shipped_regions_give_sourced_facts_and_admit_gaps() {
+        let content = crate::content::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+            .expect("shipped content is valid");
+        let pzh = &content.regions["panzhihua"];
+        assert_eq!(pzh.fact("hotline").as_deref(), Some("0812-3323000"));
+        assert_eq!(pzh.fact("app").as_deref(), Some("四川医保APP"));
+        assert_eq!(pzh.fact("review_working_days").as_deref(), Some("15"));
+        assert!(pzh.fact("offline_hours").unwrap().contains("13:30-17:00"));
+        let sy = &content.regions["shaoyang"];
+        assert!(sy.fact("channels").unwrap().contains("湘医保"));
+        for key in ["hotline", "review_working_days", "offline_place", "offline_hours"] {
+            assert!(sy.fact(key).unwrap().starts_with("暂无公开信息"), "{key}");
+        }
+        assert!(sy.review_days_assumed() && !pzh.review_days_assumed());
+    }
+}

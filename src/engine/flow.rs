@@ -137,15 +137,19 @@ impl<'a> Turn<'a> {
             .unwrap_or_else(|| "您所在地区".to_string())
     }
 
+    /// The hotline of the user's region (every region's when none is chosen). A region without
+    /// a published number says so, with what the data knows instead (e.g. the national line).
     fn hotline_text(&self) -> String {
+        let line = |r: &crate::content::regions::Region| match (&r.hotline, &r.hotline_note) {
+            (Some(number), _) => format!("{}医保服务热线：{number}", r.name),
+            (None, Some(note)) => format!("{}：{note}", r.name),
+            (None, None) => format!("{}：{}", r.name, r.fact("hotline").unwrap_or_default()),
+        };
         let regions = &self.a.content.regions;
         match self.region().and_then(|id| regions.get(id)) {
-            Some(r) => format!("{}医保服务热线：{}", r.name, r.fact("hotline").unwrap_or_default()),
+            Some(r) => line(r),
             None => {
-                let lines: Vec<String> = regions
-                    .values()
-                    .map(|r| format!("{}：{}", r.name, r.fact("hotline").unwrap_or_default()))
-                    .collect();
+                let lines: Vec<String> = regions.values().map(line).collect();
                 format!("各地医保服务热线：\n{}", lines.join("\n"))
             }
         }
@@ -282,26 +286,31 @@ impl<'a> Turn<'a> {
     /// Reads a typed answer. `Ok(None)`: the engine asked something back (weak disease match).
     fn read_answer(&mut self, step: &Step, text: &str) -> Result<Option<String>, String> {
         let kind = step.ask.unwrap_or(InputKind::Text);
-        let extra = step.hint.as_ref().map(|h| self.fill(h));
-        let with_hint = |err: String| match &extra {
-            Some(h) => format!("{err}\n{h}"),
-            None => err,
-        };
+        // Where the engine's own message is only "answer one of these", the step's hint (written
+        // for that very question) says it better; where the engine knows what exactly is wrong
+        // (a day that does not exist, a wrong check digit, an unknown disease) that comes first.
+        let hint = step.hint.as_ref().map(|h| self.fill(h));
+        let generic = |err: String| hint.clone().unwrap_or(err);
         match kind {
             InputKind::Text => Ok(Some(text.to_string())),
             InputKind::Choice => {
-                Err(with_hint("请点击下面的按钮选择，或输入选项前面的数字。".to_string()))
+                Err(generic("请点击下面的按钮选择，或输入选项前面的数字。".into()))
             }
             InputKind::Region => self.read_region(text).map(Some).ok_or_else(|| {
                 let names: Vec<_> =
                     self.a.content.regions.values().map(|r| r.name.clone()).collect();
-                with_hint(format!("目前支持这些地区：{}。请选择其中一个。", names.join("、")))
+                generic(format!("目前支持这些地区：{}。请选择其中一个。", names.join("、")))
             }),
-            InputKind::Disease => self.read_disease(text).map_err(with_hint),
-            other => match input::parse(other, text, self.today) {
+            InputKind::Disease => self.read_disease(text),
+            InputKind::YesNo | InputKind::Insurance => match input::parse(kind, text, self.today) {
                 Some(Ok(value)) => Ok(Some(value)),
-                Some(Err(err)) => Err(with_hint(err.to_string())),
-                None => Err(with_hint(InputError::Empty.to_string())),
+                Some(Err(err)) => Err(generic(err.to_string())),
+                None => Err(generic(InputError::Empty.to_string())),
+            },
+            specific => match input::parse(specific, text, self.today) {
+                Some(Ok(value)) => Ok(Some(value)),
+                Some(Err(err)) => Err(err.to_string()),
+                None => Err(InputError::Empty.to_string()),
             },
         }
     }
@@ -525,7 +534,7 @@ impl<'a> Turn<'a> {
             }
             Command::Human => {
                 self.say(format!(
-                    "需要人工帮助的话，请拨打：\n{}\n也可以在当地医保经办窗口当面咨询。",
+                    "需要人工帮助的话，可以打电话咨询：\n{}\n也可以到当地医保经办窗口当面咨询。",
                     self.hotline_text()
                 ));
                 self.effects.push(Effect::Handoff { region: self.s.region.clone() });

@@ -1,7 +1,8 @@
 //! The materials checklist for an application, tailored to region, insurance type and disease
 //! (region data plus the disease's extra materials). Used by the engine's `materials` action.
 //!
-//! STUB: owned by the knowledge-base work (issue 2); the signature is the contract.
+//! The lists come only from the region files and the disease catalogue, so staff correct them
+//! in YAML; this module only puts them in order and names where they come from.
 
 use crate::content::Content;
 
@@ -15,12 +16,75 @@ pub struct Checklist {
 }
 
 /// The checklist for `region` (`insurance`: `employee` / `resident`; `disease`: catalogue name).
-/// Empty when the region is unknown.
+/// Empty when the region is unknown. An unknown insurance type or disease only leaves out
+/// what depends on it.
 pub fn checklist(
-    _content: &Content,
-    _region: &str,
-    _insurance: Option<&str>,
-    _disease: Option<&str>,
+    content: &Content,
+    region: &str,
+    insurance: Option<&str>,
+    disease: Option<&str>,
 ) -> Checklist {
-    Checklist::default()
+    let Some(data) = content.regions.get(region) else { return Checklist::default() };
+    let materials = &data.materials;
+    let mut list = Checklist::default();
+    add_all(&mut list.items, &materials.base);
+    match insurance {
+        Some("employee") => add_all(&mut list.items, &materials.employee),
+        Some("resident") => add_all(&mut list.items, &materials.resident),
+        _ => {}
+    }
+    add_source(&mut list.sources, materials.source.as_deref());
+    if let Some(d) = disease.and_then(|name| content.diseases.find(region, name)) {
+        add_all(&mut list.items, &d.extra_materials);
+        if !d.extra_materials.is_empty() {
+            add_source(&mut list.sources, Some(&d.source));
+        }
+    }
+    list
+}
+
+/// Appends items not already listed (a disease may repeat a base item).
+fn add_all(items: &mut Vec<String>, more: &[String]) {
+    for item in more {
+        if !items.contains(item) {
+            items.push(item.clone());
+        }
+    }
+}
+
+fn add_source(sources: &mut Vec<String>, source: Option<&str>) {
+    if let Some(s) = source {
+        if !sources.iter().any(|x| x == s) {
+            sources.push(s.to_string());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn content() -> Content {
+        crate::content::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    #[test]
+    fn dialysis_in_panzhihua_adds_a_recent_photo() {
+        let c = content();
+        let base = checklist(&c, "panzhihua", Some("employee"), Some("高血压"));
+        let dialysis = checklist(&c, "panzhihua", Some("employee"), Some("慢性肾功能衰竭(透析)"));
+        assert!(!base.items.iter().any(|i| i.contains("免冠照片")));
+        assert!(dialysis.items.iter().any(|i| i.contains("免冠照片")));
+        assert!(dialysis.items.iter().any(|i| i.contains("诊断证明")));
+        assert!(!dialysis.sources.is_empty());
+    }
+
+    #[test]
+    fn regions_get_their_own_list() {
+        let c = content();
+        let shaoyang = checklist(&c, "shaoyang", None, None);
+        assert!(shaoyang.items.iter().any(|i| i.contains("湘医保")));
+        assert!(!shaoyang.items.iter().any(|i| i.contains("四川")));
+        assert_eq!(checklist(&c, "chengdu", None, None), Checklist::default());
+    }
 }

@@ -1,9 +1,10 @@
 //! Knowledge: FAQ retrieval for Chinese free text and the disease-catalogue matcher, built once
 //! from validated [`Content`]. Pure: no I/O, no teloxide/sqlx/axum.
 //!
-//! STUB: owned by the knowledge-base work (issue 2). The public API below is the contract the
-//! engine codes against; bodies are placeholders.
+//! The public API below is the contract the engine codes against: [`faq`] answers questions,
+//! [`disease`] matches disease names.
 
+pub mod disease;
 pub mod faq;
 pub mod materials;
 
@@ -16,7 +17,7 @@ use crate::content::Content;
 pub struct Knowledge {
     /// FAQ retrieval index.
     faq: faq::FaqIndex,
-    diseases: crate::content::diseases::Catalogue,
+    diseases: disease::DiseaseIndex,
 }
 
 /// The answer to a free-text question (also the `mente ask --json` shape).
@@ -55,7 +56,10 @@ pub struct DiseaseMatch {
 impl Knowledge {
     /// Builds every index from the content.
     pub fn build(content: &Content) -> Knowledge {
-        Knowledge { faq: faq::FaqIndex::build(content), diseases: content.diseases.clone() }
+        Knowledge {
+            faq: faq::FaqIndex::build(content),
+            diseases: disease::DiseaseIndex::build(&content.diseases),
+        }
     }
 
     /// Answers a free-text question for `region` (or for every region when `None`).
@@ -69,19 +73,8 @@ impl Knowledge {
     }
 
     /// Ranked catalogue matches for `text` in `region`, best first; empty when nothing is close.
+    /// See [`disease`] for the stages and thresholds.
     pub fn match_disease(&self, text: &str, region: &str) -> Vec<DiseaseMatch> {
-        // Placeholder: exact name or alias only.
-        let text = text.trim();
-        let Some(list) = self.diseases.by_region.get(region) else { return Vec::new() };
-        list.iter()
-            .filter(|d| d.name == text || d.aliases.iter().any(|a| a == text))
-            .map(|d| DiseaseMatch {
-                name: d.name.clone(),
-                score: 1.0,
-                alias: Some(text.to_string()),
-                note: d.note.clone(),
-                strong: true,
-            })
-            .collect()
+        self.diseases.find(text, region)
     }
 }

@@ -235,10 +235,15 @@ fn summary(ctx: &TrackContext, app: &Application) -> Vec<String> {
                     _ => format!("已超期{}天", -left),
                 };
                 lines.push(format!(
-                    "审核期限：{}（{}受理后第{}个工作日），{when}。",
+                    "审核期限：{}（{}受理后第{}个工作日{}），{when}。",
                     due_text(ctx, due),
                     app.accepted_on().map(format_cn).unwrap_or_default(),
-                    region.review_working_days
+                    region.review_days(),
+                    if region.review_days_assumed() {
+                        "；当地未公布审核时限，暂按此计算"
+                    } else {
+                        ""
+                    }
                 ));
                 if left < 0 {
                     lines.push(format!(
@@ -426,12 +431,16 @@ fn review_due_action(ctx: &TrackContext) -> TrackOutput {
     let region = region_by_id(ctx, slot(ctx, "region").or(ctx.region));
     let (date, note) = match (slot_date(ctx, "accepted_on"), region) {
         (Some(on), Some(region)) => {
-            let due =
-                calendar::working_days_after(&ctx.content.calendar, on, region.review_working_days);
+            let due = calendar::working_days_after(&ctx.content.calendar, on, region.review_days());
+            // A region without a published time limit gets the default, said as an estimate.
+            let limit = if region.review_days_assumed() {
+                format!("没有公布审核时限，暂按受理后{}个工作日计算", region.review_days())
+            } else {
+                format!("的审核时限是受理后{}个工作日", region.review_days())
+            };
             let note = format!(
-                "{}的审核时限是受理后{}个工作日（受理当天不计），从{}算起是{}；{}。",
+                "{}{limit}（受理当天不计），从{}算起是{}；{}。",
                 region.name,
-                region.review_working_days,
                 format_cn(on),
                 format_cn(due.date),
                 calendar::note(&ctx.content.calendar, due)

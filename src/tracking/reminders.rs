@@ -164,7 +164,8 @@ pub fn morning(day: NaiveDate) -> DateTime<Utc> {
 /// The review deadline of an application under review (region's working days after acceptance).
 pub fn review_due(app: &Application, region: &Region, cal: &Calendar) -> Option<calendar::Due> {
     let accepted = app.accepted_on()?;
-    Some(working_days_after(cal, accepted, region.review_working_days))
+    // Regions without a published limit use the default (`Region::review_days_assumed`).
+    Some(working_days_after(cal, accepted, region.review_days()))
 }
 
 /// Every reminder `app` implies from now on. Days already past in China are skipped: a
