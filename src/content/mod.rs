@@ -10,6 +10,7 @@
 //! [`load`] is the only function here that touches the filesystem; [`from_sources`] is pure.
 
 pub mod calendar;
+pub mod citations;
 pub mod dialogs;
 pub mod diseases;
 pub mod faq;
@@ -81,6 +82,8 @@ pub struct Sources {
     pub dialogs: Vec<SourceFile>,
     /// `data/calendar/*.yaml`
     pub calendar: Vec<SourceFile>,
+    /// `data/sources/*.yaml`
+    pub citations: Vec<SourceFile>,
 }
 
 /// Validated content, ready for the engine and the knowledge indexes.
@@ -98,6 +101,8 @@ pub struct Content {
     pub dialogs: dialogs::Dialogs,
     /// Working-day calendar (holidays and make-up workdays).
     pub calendar: calendar::Calendar,
+    /// Readable titles of cited sources.
+    pub citations: citations::Citations,
 }
 
 /// Where the content lives when no `--content` is given: the current directory if it holds
@@ -127,6 +132,7 @@ pub fn read_sources(root: &Path) -> Result<Sources, Vec<Diagnostic>> {
         diseases: read("data/diseases"),
         dialogs: read("dialogs"),
         calendar: read("data/calendar"),
+        citations: read("data/sources"),
     };
     if diags.is_empty() {
         Ok(sources)
@@ -175,7 +181,8 @@ pub fn from_sources(sources: &Sources) -> Result<Content, ContentError> {
     let diseases = diseases::parse_all(&sources.diseases, &mut diags);
     let dialogs = dialogs::parse_all(&sources.dialogs, &mut diags);
     let calendar = calendar::parse_all(&sources.calendar, &mut diags);
-    let content = Content { regions, faq, faq_vocabulary, diseases, dialogs, calendar };
+    let citations = citations::parse_all(&sources.citations, &mut diags);
+    let content = Content { regions, faq, faq_vocabulary, diseases, dialogs, calendar, citations };
     // Stage 2: references between files. Runs even after stage-1 problems so that staff see
     // everything at once; each validator only looks at what did parse.
     regions::validate(&content, sources, &mut diags);

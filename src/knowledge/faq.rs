@@ -18,6 +18,7 @@ mod text;
 use std::collections::HashMap;
 
 use super::Answer;
+use crate::content::citations::Citations;
 use crate::content::faq::FaqEntry;
 use crate::content::Content;
 use text::Normaliser;
@@ -73,6 +74,8 @@ struct Entry {
     first_question: String,
     answer: String,
     source: String,
+    /// `source` as users read it (document titles instead of file ids).
+    cited: String,
     as_of: String,
     verified: bool,
 }
@@ -88,7 +91,8 @@ impl FaqIndex {
     /// Builds the index from validated content.
     pub fn build(content: &Content) -> FaqIndex {
         let mut text = Normaliser::new(&content.faq_vocabulary);
-        let entries: Vec<Entry> = content.faq.iter().map(Entry::from).collect();
+        let entries: Vec<Entry> =
+            content.faq.iter().map(|e| Entry::new(e, &content.citations)).collect();
         // Syllables first: typed pinyin in the questions themselves must be split with them.
         for entry in &content.faq {
             for q in &entry.questions {
@@ -327,7 +331,7 @@ impl FaqIndex {
         format!(
             "{}{caveat}\n——来源：{}｜地区：{where_}｜截至 {}",
             entry.answer.trim_end(),
-            entry.source,
+            entry.cited,
             entry.as_of
         )
     }
@@ -413,8 +417,8 @@ fn round(score: f32) -> f64 {
     (f64::from(score.clamp(0.0, 1.0)) * 1000.0).round() / 1000.0
 }
 
-impl From<&FaqEntry> for Entry {
-    fn from(e: &FaqEntry) -> Entry {
+impl Entry {
+    fn new(e: &FaqEntry, citations: &Citations) -> Entry {
         Entry {
             id: e.id.clone(),
             regions: e.regions.clone(),
@@ -422,6 +426,7 @@ impl From<&FaqEntry> for Entry {
             first_question: e.questions.first().cloned().unwrap_or_default(),
             answer: e.answer.clone(),
             source: e.source.clone(),
+            cited: citations.cite(&e.source),
             as_of: e.as_of.to_string(),
             verified: e.verified,
         }

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 fn content_dir(dir: &Path) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let content = dir.join("content");
-    for sub in ["dialogs", "faq", "data/regions", "data/diseases", "data/calendar"] {
+    for sub in ["dialogs", "faq", "data/regions", "data/diseases", "data/calendar", "data/sources"]
+    {
         std::fs::create_dir_all(content.join(sub)).unwrap();
         for entry in std::fs::read_dir(root.join(sub)).unwrap() {
             let path = entry.unwrap().path();
