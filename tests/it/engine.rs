@@ -330,3 +330,15 @@ async fn a_redelivered_update_changes_nothing() {
     assert_eq!(again, TurnResult::Duplicate);
     assert_eq!(chat.stored_state().await, state);
 }
+
+#[tokio::test]
+async fn a_question_mid_dialog_is_answered_and_the_step_asked_again() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("输入测试").await;
+    chat.send("邵阳").await;
+    let reply = chat.send("起付线是多少").await;
+    contains(&reply, "来源：");
+    contains(&reply, "多大年纪");
+    assert!(!reply.contains("请只输入数字"), "a question is not a wrong answer: {reply}");
+    contains(&chat.send("70").await, "哪天受理");
+}
