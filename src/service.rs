@@ -83,7 +83,9 @@ pub async fn preselect_region(
 ) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
     let mut session = sessions::load(&mut tx, user).await?;
-    if session.region.as_deref() != Some(region) {
+    // A region the user already chose (perhaps mid-dialog) wins over the command line: changing
+    // it underneath them would mix two regions' rules in one conversation.
+    if session.region.is_none() {
         session.region = Some(region.to_string());
         sessions::save(&mut tx, user, &session, now).await?;
     }

@@ -34,6 +34,10 @@ pub struct Region {
     /// What the hotline is, or why there is none (e.g. an inferred number, not confirmed).
     #[serde(default)]
     pub hotline_note: Option<String>,
+    /// What to call instead when there is no regional number (e.g. the national 12393 line),
+    /// worded to fit where templates say "拨打 {region.hotline}".
+    #[serde(default)]
+    pub hotline_fallback: Option<String>,
     /// Review time limit in working days after acceptance (自受理之日起N个工作日); `None` when
     /// no source gives one. Use [`Region::review_days`] where a number is needed.
     #[serde(default)]
@@ -221,7 +225,7 @@ impl Region {
             "id" => Some(self.id.clone()),
             "name" => Some(self.name.clone()),
             "province" => Some(self.province.clone()),
-            "hotline" => self.hotline.clone(),
+            "hotline" => self.hotline.clone().or_else(|| self.hotline_fallback.clone()),
             "app" => self.channels.first().map(|c| c.name.clone()),
             "channels" => (!self.channels.is_empty()).then(|| {
                 self.channels.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join("、")
@@ -445,9 +449,12 @@ mod tests {
         assert!(pzh.fact("offline_hours").unwrap().contains("13:30-17:00"));
         let sy = &content.regions["shaoyang"];
         assert!(sy.fact("channels").unwrap().contains("湘医保"));
-        for key in ["hotline", "review_working_days", "offline_place", "offline_hours"] {
+        for key in ["review_working_days", "offline_place", "offline_hours"] {
             assert!(sy.fact(key).unwrap().starts_with("暂无公开信息"), "{key}");
         }
+        // No 邵阳 门特 line is published: the national line stands in, saying so.
+        let hotline = sy.fact("hotline").unwrap();
+        assert!(hotline.contains("12393") && hotline.contains("全国"), "{hotline}");
         assert!(sy.review_days_assumed() && !pzh.review_days_assumed());
     }
 }

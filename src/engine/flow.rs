@@ -49,6 +49,12 @@ pub(super) struct Turn<'a> {
     issued: u64,
     replies: Vec<Reply>,
     effects: Vec<Effect>,
+    /// The user has never written before (greet them whatever they say).
+    first_contact: bool,
+    /// The stored position was gone (content edited): make sure the menu ends this turn.
+    recovered: bool,
+    /// The main menu was shown this turn.
+    menu_shown: bool,
 }
 
 impl<'a> Turn<'a> {
@@ -60,10 +66,23 @@ impl<'a> Turn<'a> {
         advance: bool,
     ) -> Self {
         let issued = s.turn;
+        let first_contact = s.turn == 0 && s.region.is_none() && s.dialog.is_none();
         if advance {
             s.turn += 1;
         }
-        Turn { a, s, user, now, today: china_today(now), issued, replies: vec![], effects: vec![] }
+        Turn {
+            a,
+            s,
+            user,
+            now,
+            today: china_today(now),
+            issued,
+            replies: vec![],
+            effects: vec![],
+            first_contact,
+            recovered: false,
+            menu_shown: false,
+        }
     }
 
     pub(super) fn finish(self) -> Outcome {
@@ -75,6 +94,11 @@ impl<'a> Turn<'a> {
         match input {
             Input::Button(data) => self.on_button(&data),
             Input::Text(text) => self.on_text(&text),
+        }
+        // After "your step was updated, back to the menu" the user must see the menu, whatever
+        // the message itself led to.
+        if self.recovered && self.s.dialog.is_none() && !self.menu_shown {
+            self.show_menu();
         }
     }
 
@@ -114,6 +138,7 @@ impl<'a> Turn<'a> {
             "抱歉，您上次所在的办理步骤已经更新，已为您回到主菜单。之前填写的内容需要重新填写。",
         );
         self.clear_dialog();
+        self.recovered = true;
     }
 
     fn clear_dialog(&mut self) {
@@ -140,10 +165,9 @@ impl<'a> Turn<'a> {
     /// The hotline of the user's region (every region's when none is chosen). A region without
     /// a published number says so, with what the data knows instead (e.g. the national line).
     fn hotline_text(&self) -> String {
-        let line = |r: &crate::content::regions::Region| match (&r.hotline, &r.hotline_note) {
-            (Some(number), _) => format!("{}医保服务热线：{number}", r.name),
-            (None, Some(note)) => format!("{}：{note}", r.name),
-            (None, None) => format!("{}：{}", r.name, r.fact("hotline").unwrap_or_default()),
+        let line = |r: &crate::content::regions::Region| match &r.hotline {
+            Some(number) => format!("{}医保服务热线：{number}", r.name),
+            None => format!("{}：{}", r.name, r.fact("hotline").unwrap_or_default()),
         };
         let regions = &self.a.content.regions;
         match self.region().and_then(|id| regions.get(id)) {
@@ -239,8 +263,11 @@ impl<'a> Turn<'a> {
             return;
         }
         if self.s.dialog.is_none() && self.s.pending.is_none() {
-            if let Some(id) = self.menu_title(text) {
+            if let Some(id) = self.menu_title(text).or_else(|| self.menu_number(text)) {
                 return self.start_dialog(&id, true);
+            }
+            if self.first_contact || is_greeting(text) {
+                return self.greet_then_answer(text);
             }
         }
         if let Some(out) = track::status_report(text, &self.track_ctx()) {
@@ -254,14 +281,47 @@ impl<'a> Turn<'a> {
     /// A question typed instead of an answer: answered when the FAQ is sure, otherwise the
     /// failed answer is explained (or, outside a dialog, the not-sure reply is shown).
     fn free_text(&mut self, text: &str, failure: Option<String>) {
-        let answer = self.a.knowledge.answer(text, self.region());
         match failure {
-            Some(hint) if answer.id.is_none() => self.fail(&hint),
+            // A failed answer is only taken for a question when it reads like one: "下个月1日"
+            // at a date step is a wrong date, not a question for the FAQ.
+            Some(hint) if !self.is_question(text) => self.fail(&hint),
             _ => {
+                let answer = self.a.knowledge.answer(text, self.region());
                 self.say(answer.answer);
                 self.reask();
             }
         }
+    }
+
+    /// Someone who writes "你好" (or anything, the very first time) is greeted and guided to the
+    /// region question or menu; a real question in that message is still answered first.
+    fn greet_then_answer(&mut self, text: &str) {
+        if !is_greeting(text) {
+            let answer = self.a.knowledge.answer(text, self.region());
+            if answer.id.is_some() {
+                self.say(answer.answer);
+            }
+        }
+        self.start();
+    }
+
+    /// A bare number at the main menu picks that menu entry (the terminal numbers the menu the
+    /// same way), so "8" still means the eighth entry after other messages came in between.
+    fn menu_number(&self, text: &str) -> Option<String> {
+        let n: usize = input::normalize(text).parse().ok()?;
+        self.menu_entries().into_iter().nth(n.checked_sub(1)?)
+    }
+
+    /// Dialog ids of the main menu, in the order shown.
+    fn menu_entries(&self) -> Vec<String> {
+        let trees = &self.a.content.dialogs.trees;
+        let mut menu: Vec<&DialogTree> = trees.values().filter(|d| d.menu.is_some()).collect();
+        menu.sort_by_key(|d| (d.menu, d.id.clone()));
+        let mut ids: Vec<String> = menu.into_iter().map(|d| d.id.clone()).collect();
+        if trees.contains_key("region") {
+            ids.push("region".into());
+        }
+        ids
     }
 
     fn is_question(&self, text: &str) -> bool {
@@ -338,6 +398,7 @@ impl<'a> Turn<'a> {
             ));
         };
         if best.strong {
+            self.insurance_allows(&best.name)?;
             if let Some(note) = &best.note {
                 self.say(format!("提示：{note}"));
             }
@@ -347,6 +408,26 @@ impl<'a> Turn<'a> {
         self.s.pending = Some(Pending::Disease(names));
         self.prompt_pending();
         Ok(None)
+    }
+
+    /// A resident-only disease cannot be applied for with employee insurance: say so instead of
+    /// walking the user through an application that will be refused.
+    fn insurance_allows(&self, disease: &str) -> Result<(), String> {
+        let employee = self.s.slots.get("insurance").is_some_and(|i| i == "employee");
+        let resident_only = self
+            .region()
+            .and_then(|r| self.a.content.diseases.by_region.get(r))
+            .and_then(|list| list.iter().find(|d| d.name == disease))
+            .is_some_and(|d| d.resident_only);
+        if employee && resident_only {
+            return Err(format!(
+                "“{disease}”在{}只对城乡居民医保参保人开放，您前面选的是职工医保，\
+                 所以不能按这个病种申请。如果有别的病种，请输入病名；参保类型选错了可以发送 /back 返回修改；\
+                 拿不准可以发送“人工”咨询。",
+                self.region_name()
+            ));
+        }
+        Ok(())
     }
 
     /// Text while the engine waits for consent or a disease confirmation. `true` when handled.
@@ -395,7 +476,10 @@ impl<'a> Turn<'a> {
     // ----- buttons -------------------------------------------------------------------------
 
     fn on_button(&mut self, data: &str) {
-        let Some(Button { turn, kind }) = render::decode(data).filter(|b| b.turn == self.issued)
+        // Menu buttons do not depend on where the user is, so an old menu still works; every
+        // other button belongs to the question it was sent with.
+        let Some(Button { turn, kind }) = render::decode(data)
+            .filter(|b| b.turn == self.issued || matches!(b.kind, ButtonKind::Menu(_)))
         else {
             return self.stale();
         };
@@ -462,9 +546,10 @@ impl<'a> Turn<'a> {
             }
         };
         match index.and_then(|i| names.get(i)) {
-            Some(name) => match self.current_step() {
-                Some(step) => self.accept(step, name.clone(), None),
-                None => self.show_menu(),
+            Some(name) => match (self.current_step(), self.insurance_allows(name)) {
+                (Some(step), Ok(())) => self.accept(step, name.clone(), None),
+                (Some(_), Err(why)) => self.fail(&why),
+                (None, _) => self.show_menu(),
             },
             None => {
                 self.say(
@@ -547,7 +632,12 @@ impl<'a> Turn<'a> {
             }
             Command::MyApps => self.run_named_action("show_applications"),
             Command::Reminders => self.run_named_action("show_reminders"),
-            Command::Region => self.start_dialog("region", true),
+            Command::Region => {
+                if self.s.dialog.is_some() {
+                    self.say("好的，先退出当前办理，来切换地区。");
+                }
+                self.start_dialog("region", true)
+            }
         }
     }
 
@@ -601,16 +691,19 @@ impl<'a> Turn<'a> {
 
     fn show_menu(&mut self) {
         self.clear_dialog();
-        let mut menu: Vec<&DialogTree> =
-            self.a.content.dialogs.trees.values().filter(|d| d.menu.is_some()).collect();
-        menu.sort_by_key(|d| (d.menu, d.id.clone()));
-        let mut choices: Vec<Choice> = menu
-            .iter()
-            .map(|d| self.button(d.title.clone(), ButtonKind::Menu(d.id.clone())))
+        self.menu_shown = true;
+        let trees = &self.a.content.dialogs.trees;
+        let choices: Vec<Choice> = self
+            .menu_entries()
+            .into_iter()
+            .map(|id| {
+                let label = match trees.get(&id) {
+                    Some(d) if id != "region" => d.title.clone(),
+                    _ => "切换地区".to_string(),
+                };
+                self.button(label, ButtonKind::Menu(id))
+            })
             .collect();
-        if self.a.content.dialogs.trees.contains_key("region") {
-            choices.push(self.button("切换地区", ButtonKind::Menu("region".into())));
-        }
         let region = match self.region() {
             Some(_) => format!("当前地区：{}。", self.region_name()),
             None => "还没有选择地区。".to_string(),
@@ -934,6 +1027,13 @@ impl<'a> Turn<'a> {
             choices,
         );
     }
+}
+
+fn is_greeting(text: &str) -> bool {
+    let t: String = input::normalize(text).to_lowercase();
+    let t: String = t.chars().filter(|c| c.is_alphanumeric()).collect();
+    ["你好", "您好", "hi", "hello", "在吗", "在不在", "你好呀", "您好呀", "喂"]
+        .contains(&t.as_str())
 }
 
 fn truncate(text: &str, max: usize) -> String {

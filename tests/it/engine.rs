@@ -143,7 +143,12 @@ impl Chat {
 }
 
 fn a_disease(assistant: &Assistant) -> String {
-    assistant.content.diseases.by_region["shaoyang"][0].name.clone()
+    disease_where(assistant, false)
+}
+
+fn disease_where(assistant: &Assistant, resident_only: bool) -> String {
+    let list = &assistant.content.diseases.by_region["shaoyang"];
+    list.iter().find(|d| d.resident_only == resident_only).expect("such a disease").name.clone()
 }
 
 fn contains(reply: &str, want: &str) {
@@ -176,6 +181,9 @@ async fn every_input_type_rejects_bad_input_with_a_specific_hint() {
     contains(&chat.send("也许").await, "请回答“是”或“否”");
     contains(&chat.send("是").await, "什么病");
     contains(&chat.send("感冒").await, "没有找到");
+    // A resident-only disease with employee insurance is refused with the reason.
+    let resident_only = disease_where(&chat.assistant, true);
+    contains(&chat.send(&resident_only).await, "只对城乡居民医保参保人开放");
     contains(&chat.send(&disease).await, "选一个");
     contains(&chat.send("丙").await, "请点击下面的按钮");
     contains(&chat.send("2").await, "还有什么要说明");
@@ -242,12 +250,17 @@ async fn stale_buttons_are_refused_politely_and_the_question_repeated() {
     chat.send("/menu").await;
     let old_menu = chat.offered.clone();
     chat.send("输入测试").await;
+    let region_buttons = chat.offered.clone();
     contains(&chat.send("邵阳").await, "多大年纪");
-    let reply = chat.input(Input::Button(old_menu[0].data.clone())).await;
+    // A button of an earlier question is refused, and the current question asked again.
+    let reply = chat.input(Input::Button(region_buttons[0].data.clone())).await;
     contains(&reply, "过期");
     contains(&reply, "多大年纪");
     contains(&chat.input(Input::Button("garbage from another bot".into())).await, "过期");
     contains(&chat.send("50").await, "哪天受理");
+    // A main-menu button does not depend on the question, so an old menu still works.
+    let apply = old_menu.iter().find(|c| c.label == "输入测试").unwrap();
+    contains(&chat.input(Input::Button(apply.data.clone())).await, "哪个地区");
 }
 
 #[tokio::test]
@@ -341,4 +354,36 @@ async fn a_question_mid_dialog_is_answered_and_the_step_asked_again() {
     contains(&reply, "多大年纪");
     assert!(!reply.contains("请只输入数字"), "a question is not a wrong answer: {reply}");
     contains(&chat.send("70").await, "哪天受理");
+}
+
+#[tokio::test]
+async fn a_number_at_the_menu_picks_that_entry_even_after_other_messages() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    let menu = chat.send("/menu").await;
+    let position = chat.offered.iter().position(|c| c.label == "输入测试").unwrap() + 1;
+    contains(&menu, &format!("  {position}. 输入测试"));
+    chat.send("起付线是多少").await; // the terminal forgets the menu's numbers here
+    contains(&chat.send(&position.to_string()).await, "哪个地区");
+}
+
+#[tokio::test]
+async fn a_first_message_or_a_greeting_gets_a_welcome_and_the_region_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        Store::connect(&format!("sqlite://{}/g.sqlite", dir.path().display())).await.unwrap();
+    let assistant = assistant_with(INPUTS);
+    let request = |text: &str| TurnRequest {
+        user: UserKey::new("terminal", "newcomer"),
+        update_id: None,
+        input: Input::Text(text.into()),
+        now: "2026-03-02T10:00:00+08:00".parse().unwrap(),
+    };
+    let TurnResult::Replies(replies) =
+        service::turn(&store, &assistant, request("你好")).await.unwrap()
+    else {
+        panic!()
+    };
+    let text = format_replies(&replies).0;
+    contains(&text, "您好");
+    contains(&text, "攀枝花");
 }

@@ -547,22 +547,24 @@ async fn a_chat_keeps_working_when_chat_actions_fail() {
 }
 
 #[tokio::test]
-async fn a_button_of_an_outdated_menu_gets_a_polite_expiry_note() {
+async fn a_button_of_an_outdated_question_gets_a_polite_expiry_note_and_the_question_again() {
     let stub = BotApiStub::start().await;
     let dir = tempfile::tempdir().unwrap();
     let bot = RunningBot::start(config(&stub), store(&dir).await);
     let mut chat = Conversation::new(&stub, BOB);
     chat.say("/start", &["地区"]).await;
     chat.press("攀枝花", &["新申请"]).await;
-    chat.say("/menu", &["新申请"]).await;
     chat.press("新申请", &["为谁申请"]).await;
-    // The first menu still shows its keyboard (the user typed /menu instead of pressing it).
-    let old_menu = stub.press_label(BOB, "续期/延期");
-    stub.wait_until(BOB, "the expiry note", |s| {
-        s.texts(BOB).iter().any(|t| t.contains("按钮已经过期"))
+    // The user types the answer instead of pressing, so that question keeps its keyboard.
+    chat.say("本人", &["哪种医保"]).await;
+    let old_button = stub.press_label(BOB, "替家人");
+    stub.wait_until(BOB, "the expiry note and the current question", |s| {
+        let texts = s.texts(BOB);
+        let note = texts.iter().position(|t| t.contains("按钮已经过期"));
+        note.is_some_and(|i| texts[i..].iter().any(|t| t.contains("哪种医保")))
     })
     .await;
-    assert!(old_menu > 0);
+    assert!(old_button > 0);
     assert_eq!(stub.unanswered_callbacks(), 0);
     bot.stop().await.expect("clean exit");
 }
