@@ -119,6 +119,10 @@ pub struct Deductible {
     /// Exceptions and conditions (e.g. "部分病种免起付线").
     #[serde(default)]
     pub note: Option<String>,
+    /// Some diseases are exempt (which ones the sources do not say): an estimate's upper bound
+    /// must then assume no deductible.
+    #[serde(default)]
+    pub some_diseases_exempt: bool,
     /// Source of the figure.
     #[serde(default)]
     pub source: Option<String>,

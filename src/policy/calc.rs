@@ -105,12 +105,17 @@ pub fn estimate(regions: &Regions, input: &CalcInput) -> Result<Estimate, CalcEr
         money(input.expense)
     ));
     let (ratio_min, ratio_max) = ratio_range(region, input, &mut notes);
-    let deductible = deductible(region, input.insurance, &mut notes);
+    let (deductible, exempt) = deductible(region, input.insurance, &mut notes);
     let (estimate_min, estimate_max) = match deductible {
         Some(d) => {
             let base = (input.expense - d).max(0.0);
+            // For a possibly exempt disease the whole expense counts towards the upper bound.
+            let top = if exempt { input.expense } else { base };
+            if exempt {
+                notes.push("部分病种免起付线：估算上限按免起付线计算，下限按要交起付线计算".into());
+            }
             // Nothing above the deductible: nothing to pay, whatever the unknown ratio.
-            let max = if base == 0.0 { Some(0.0) } else { ratio_max.map(|r| round2(base * r)) };
+            let max = if top == 0.0 { Some(0.0) } else { ratio_max.map(|r| round2(top * r)) };
             (round2(base * ratio_min), max)
         }
         None => {
@@ -223,7 +228,8 @@ fn ratio_range(region: &Region, input: &CalcInput, notes: &mut Notes) -> (f64, O
     (min, max)
 }
 
-fn deductible(region: &Region, insurance: Insurance, notes: &mut Notes) -> Option<f64> {
+/// The deductible, and whether some diseases are exempt from it.
+fn deductible(region: &Region, insurance: Insurance, notes: &mut Notes) -> (Option<f64>, bool) {
     let d = match insurance {
         Insurance::Employee => &region.deductible.employee,
         Insurance::Resident => &region.deductible.resident,
@@ -232,7 +238,7 @@ fn deductible(region: &Region, insurance: Insurance, notes: &mut Notes) -> Optio
     if let Some(note) = &d.note {
         notes.push(format!("起付线：{note}"));
     }
-    d.yuan
+    (d.yuan, d.some_diseases_exempt)
 }
 
 fn round2(x: f64) -> f64 {
@@ -291,7 +297,8 @@ mod tests {
         let e = estimate(&regions(), &i).unwrap();
         assert_eq!(e.deductible, Some(500.0));
         assert_eq!((e.ratio_min, e.ratio_max), (0.53, Some(0.68)));
-        assert_eq!((e.estimate_min, e.estimate_max), (5_300.0, Some(6_800.0)));
+        // Upper bound: a disease exempt from the deductible at the highest tier ratio.
+        assert_eq!((e.estimate_min, e.estimate_max), (5_300.0, Some(7_140.0)));
         assert!(e.assumptions.iter().any(|a| a.contains("第2档")), "{:?}", e.assumptions);
     }
 
@@ -314,17 +321,18 @@ mod tests {
     }
 
     #[test]
-    fn expense_below_the_deductible_pays_nothing() {
+    fn expense_below_the_deductible_pays_nothing_unless_the_disease_is_exempt() {
         let e =
             estimate(&regions(), &input("panzhihua", Insurance::Resident, false, 300.0)).unwrap();
-        assert_eq!((e.estimate_min, e.estimate_max), (0.0, Some(0.0)));
+        assert_eq!((e.estimate_min, e.estimate_max), (0.0, Some(204.0)));
+        assert!(e.assumptions.iter().any(|a| a.contains("免起付线")), "{:?}", e.assumptions);
     }
 
     #[test]
-    fn nothing_above_the_deductible_is_zero_even_with_an_open_ratio() {
+    fn an_open_ratio_leaves_the_upper_bound_unknown_even_below_the_deductible() {
         let e =
             estimate(&regions(), &input("panzhihua", Insurance::Employee, true, 800.0)).unwrap();
-        assert_eq!((e.estimate_min, e.estimate_max), (0.0, Some(0.0)));
+        assert_eq!((e.estimate_min, e.estimate_max), (0.0, None));
     }
 
     #[test]
