@@ -103,6 +103,11 @@ pub struct Step {
     /// Slot that receives the answer of `ask`.
     #[serde(default)]
     pub slot: Option<String>,
+    /// For `ask: date`: whether the day lies in the past (a day of acceptance) or the future (an
+    /// end of validity). A month and day without a year then mean the nearest such day, and a
+    /// day still to come is refused where a past one is asked for.
+    #[serde(default)]
+    pub date: Option<DateRange>,
     /// Buttons (required for `ask: choice`, optional quick answers otherwise).
     #[serde(default)]
     pub choices: Vec<ChoiceSpec>,
@@ -147,6 +152,16 @@ pub enum InputKind {
     Disease,
     /// One of `choices`.
     Choice,
+}
+
+/// Which side of today a date answer lies on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateRange {
+    /// Today or earlier.
+    Past,
+    /// Usually later than today (an end of validity may already have passed).
+    Future,
 }
 
 /// One button of a step.

@@ -4,7 +4,7 @@
 //! A [`Turn`] owns a copy of the session and accumulates replies and effects; nothing outside
 //! it changes until the adapter stores the resulting [`Outcome`] in one transaction.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::commands::{self, Command};
 use super::input::{self, InputError};
@@ -12,7 +12,7 @@ use super::render::{self, Button, ButtonKind};
 use super::{Choice, Effect, Input, Outcome, Pending, Position, Reply, Session, UserData};
 use crate::assistant::Assistant;
 use crate::clock::china_today;
-use crate::content::dialogs::{self, DialogTree, InputKind, Step};
+use crate::content::dialogs::{self, DateRange, DialogTree, InputKind, Step};
 use crate::tracking::chat::{self as track, TrackContext, TrackOutput};
 
 /// After this many invalid answers in a row the user is offered a way out.
@@ -362,6 +362,7 @@ impl<'a> Turn<'a> {
                 generic(format!("目前支持这些地区：{}。请选择其中一个。", names.join("、")))
             }),
             InputKind::Disease => self.read_disease(text),
+            InputKind::Date => self.read_date(step, text),
             InputKind::YesNo | InputKind::Insurance => match input::parse(kind, text, self.today) {
                 Some(Ok(value)) => Ok(Some(value)),
                 Some(Err(err)) => Err(generic(err.to_string())),
@@ -373,6 +374,27 @@ impl<'a> Turn<'a> {
                 None => Err(InputError::Empty.to_string()),
             },
         }
+    }
+
+    /// A date, placed on the side of today the step expects (`date: past|future`).
+    fn read_date(&self, step: &Step, text: &str) -> Result<Option<String>, String> {
+        let mut date = input::parse_date(text, self.today).map_err(|e| e.to_string())?;
+        let year_given =
+            text.contains('年') || text.chars().filter(char::is_ascii_digit).count() >= 6;
+        match step.date {
+            Some(DateRange::Past) if date > self.today && !year_given => {
+                date = date.with_year(date.year() - 1).unwrap_or(date);
+            }
+            Some(DateRange::Future) if date < self.today && !year_given => {
+                date = date.with_year(date.year() + 1).unwrap_or(date);
+            }
+            _ => {}
+        }
+        if step.date == Some(DateRange::Past) && date > self.today {
+            let shown = crate::policy::dates::format_cn(date);
+            return Err(InputError::NotYetHappened(shown).to_string());
+        }
+        Ok(Some(date.format("%Y-%m-%d").to_string()))
     }
 
     fn read_region(&self, text: &str) -> Option<String> {

@@ -29,6 +29,12 @@ pub enum InputError {
     /// Looks like a date but the day does not exist.
     #[error("{0}年{1}月没有{2}日，请检查后再输入。")]
     NoSuchDay(i32, u32, u32),
+    /// A year nobody means here.
+    #[error("{0}年这个年份不太对，请再核对一下（例如 2026-03-02）。")]
+    ImplausibleYear(i32),
+    /// A day after today where a past day (e.g. the day of acceptance) is asked for.
+    #[error("这个日期（{0}）还没到。请填已经发生的日期，例如受理当天。")]
+    NotYetHappened(String),
     /// Not an 11-digit mainland mobile number.
     #[error("手机号应是以1开头的11位数字，例如 13800138000，请再输入一次。")]
     NotPhone,
@@ -124,6 +130,7 @@ pub fn parse_date(text: &str, today: NaiveDate) -> Result<NaiveDate, InputError>
     dates::parse_date(text, today).map_err(|e| match e {
         DateError::NotFound => InputError::NotDate,
         DateError::NoSuchDay { year, month, day } => InputError::NoSuchDay(year, month, day),
+        DateError::Implausible(year) => InputError::ImplausibleYear(year),
     })
 }
 

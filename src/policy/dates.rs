@@ -20,7 +20,13 @@ pub enum DateError {
         /// Day as written.
         day: u32,
     },
+    /// A real date, but of a year nobody means here (9999年, 0026年).
+    #[error("implausible year {0}")]
+    Implausible(i32),
 }
+
+/// Years a benefit date can fall in; outside them the user mistyped.
+const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
 
 /// Parses a date that is the whole (trimmed) answer, e.g. to "受理日期是哪天?".
 pub fn parse_date(text: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
@@ -79,7 +85,9 @@ fn date_at(chars: &[char], start: usize, today: NaiveDate) -> Option<Result<Naiv
                 return None;
             }
             let (d, _) = number_at(chars, after_m + 1)?;
-            (first as i32, m, d)
+            // "26年6月30日": two-digit years are this century's.
+            let year = if digits <= 2 { 2000 + first as i32 } else { first as i32 };
+            (year, m, d)
         }
         Some(s @ ('-' | '/' | '.')) if digits == 4 => {
             let (m, after_m) = number_at(chars, after_first + 1)?;
@@ -97,12 +105,26 @@ fn date_at(chars: &[char], start: usize, today: NaiveDate) -> Option<Result<Naiv
             {
                 return None;
             }
-            (today.year(), first, d)
+            (today.year() + year_word_before(chars, start), first, d)
         }
         _ if digits == 8 => ((first / 10_000) as i32, first / 100 % 100, first % 100),
         _ => return None,
     };
+    if !PLAUSIBLE_YEARS.contains(&year) {
+        return Some(Err(DateError::Implausible(year)));
+    }
     Some(NaiveDate::from_ymd_opt(year, month, day).ok_or(DateError::NoSuchDay { year, month, day }))
+}
+
+/// 明年 / 去年 / 今年 right before a month-day date shifts its year.
+fn year_word_before(chars: &[char], start: usize) -> i32 {
+    let before: String = chars[start.saturating_sub(2)..start].iter().collect();
+    match before.as_str() {
+        "明年" => 1,
+        "去年" => -1,
+        "前年" => -2,
+        _ => 0,
+    }
 }
 
 /// Reads the run of ASCII digits at `start`: its value and the index after it.
@@ -256,6 +278,17 @@ mod tests {
         for text in ["", "不知道", "12345", "高血压", "6月", "🙂🙂"] {
             assert_eq!(parse_date(text, TODAY()), Err(DateError::NotFound), "{text}");
         }
+    }
+
+    #[test]
+    fn short_years_relative_years_and_implausible_years() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let d = |y, m, day| Ok(NaiveDate::from_ymd_opt(y, m, day).unwrap());
+        assert_eq!(parse_date("26年6月30日", today), d(2026, 6, 30));
+        assert_eq!(parse_date("明年3月1日到期", today), d(2027, 3, 1));
+        assert_eq!(parse_date("去年12月1日", today), d(2025, 12, 1));
+        assert_eq!(parse_date("9999年1月1日", today), Err(DateError::Implausible(9999)));
+        assert_eq!(parse_date("99999999", today), Err(DateError::Implausible(9999)));
     }
 
     #[test]

@@ -34,6 +34,7 @@ steps:
     say: 哪天受理的？
     ask: date
     slot: accepted_on
+    date: past
     next: phone
   - id: phone
     say: 联系电话？
@@ -168,6 +169,8 @@ async fn every_input_type_rejects_bad_input_with_a_specific_hint() {
     contains(&chat.send("78").await, "哪天受理");
     contains(&chat.send("2025年9月31日").await, "没有31日");
     contains(&chat.send("上个礼拜吧").await, "没看懂这个日期");
+    contains(&chat.send("2099年1月1日").await, "还没到");
+    contains(&chat.send("9999年1月1日").await, "年份不太对");
     // The phone is personal: consent comes first.
     contains(&chat.send("2025年9月26日").await, "是否同意保存");
     contains(&chat.send("同意").await, "联系电话");
@@ -237,7 +240,7 @@ async fn a_step_removed_by_a_content_edit_returns_the_user_to_the_menu() {
     // Staff delete the `date` step (and point `num` elsewhere).
     let edited = INPUTS
         .replace("    next: date\n", "    next: phone\n")
-        .replace("  - id: date\n    say: 哪天受理的？\n    ask: date\n    slot: accepted_on\n    next: phone\n", "");
+        .replace("  - id: date\n    say: 哪天受理的？\n    ask: date\n    slot: accepted_on\n    date: past\n    next: phone\n", "");
     chat.assistant = assistant_with(&edited);
     let reply = chat.send("2025-09-26").await;
     contains(&reply, "已经更新");
@@ -386,4 +389,15 @@ async fn a_first_message_or_a_greeting_gets_a_welcome_and_the_region_question() 
     let text = format_replies(&replies).0;
     contains(&text, "您好");
     contains(&text, "攀枝花");
+}
+
+#[tokio::test]
+async fn a_day_without_a_year_is_the_nearest_past_one_where_a_past_day_is_asked() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("输入测试").await;
+    chat.send("邵阳").await;
+    chat.send("70").await;
+    // Today is 2026-03-02: "12月1日" of a day of acceptance is last December.
+    contains(&chat.send("12月1日").await, "是否同意保存");
+    assert!(chat.stored_state().await.contains("2025-12-01"), "{}", chat.stored_state().await);
 }
