@@ -159,6 +159,7 @@ pub fn commands() -> Vec<BotCommand> {
         ("help", "帮助"),
         ("myapps", "我的申请"),
         ("reminders", "提醒设置"),
+        ("region", "切换地区"),
         ("forget", "删除我的数据"),
     ]
     .into_iter()
