@@ -8,7 +8,7 @@
 //! commands, then a free-text question (answered from the FAQ, after which the current step is
 //! asked again so nothing the user already entered is lost).
 
-mod commands;
+pub mod commands;
 mod flow;
 pub mod input;
 pub mod render;
