@@ -52,9 +52,10 @@ pub fn note(calendar: &Calendar, due: Due) -> String {
         "已按国务院公布的节假日安排顺延".to_string()
     } else {
         let covered = match calendar.span() {
-            Some((_, last)) => format!("目前只收录到{last}年的放假安排"),
+            Some((first, last)) if first == last => format!("目前只收录了{first}年的放假安排"),
+            Some((first, last)) => format!("目前只收录了{first}—{last}年的放假安排"),
             None => "尚未收录放假安排".to_string(),
         };
-        format!("这是估算：{covered}，其后只按周末推算，遇节假日会顺延，请以经办机构通知为准")
+        format!("这是估算：{covered}，其余年份只按周末推算，遇节假日会顺延，请以经办机构通知为准")
     }
 }
