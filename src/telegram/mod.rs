@@ -350,7 +350,7 @@ mod tests {
         let names: Vec<&str> = commands.iter().map(|c| c.command.as_str()).collect();
         assert_eq!(
             names,
-            ["start", "menu", "back", "cancel", "help", "myapps", "reminders", "forget"]
+            ["start", "menu", "back", "cancel", "help", "myapps", "reminders", "region", "forget"]
         );
         assert!(commands.iter().all(|c| c.description.chars().any(|ch| ch > '\u{2e80}')));
     }
