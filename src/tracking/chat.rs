@@ -226,39 +226,7 @@ fn summary(ctx: &TrackContext, app: &Application) -> Vec<String> {
     let today = today(ctx);
     let mut lines = vec![status_line(app)];
     if app.status().under_review() {
-        match (region, region.and_then(|r| review_due(app, r, &ctx.content.calendar))) {
-            (Some(region), Some(due)) => {
-                let left = (due.date - today).num_days();
-                let when = match left {
-                    1.. => format!("还剩{left}天"),
-                    0 => "今天到期".to_string(),
-                    _ => format!("已超期{}天", -left),
-                };
-                lines.push(format!(
-                    "审核期限：{}（{}受理后第{}个工作日{}），{when}。",
-                    due_text(ctx, due),
-                    app.accepted_on().map(format_cn).unwrap_or_default(),
-                    region.review_days(),
-                    if region.review_days_assumed() {
-                        "；当地未公布审核时限，暂按此计算"
-                    } else {
-                        ""
-                    }
-                ));
-                if left < 0 {
-                    lines.push(format!(
-                        "已超过审核时限还没有结果：建议{}，或拨打{}询问。",
-                        where_to_check(app),
-                        contact(Some(region))
-                    ));
-                }
-            }
-            (None, _) => lines.push("审核期限：不知道地区，无法计算。".into()),
-            (_, None) => lines.push(
-                "审核期限：还不知道受理日期。告诉我哪天受理的（如“9月26日受理的”），我来算。"
-                    .into(),
-            ),
-        }
+        lines.extend(review_lines(ctx, app, region, today));
     }
     if let Event::NeedsSupplement { what, by } = app.current() {
         let what = what.clone().unwrap_or_else(|| "（未说明）".into());
@@ -294,6 +262,59 @@ fn summary(ctx: &TrackContext, app: &Application) -> Vec<String> {
         }
         line.push('。');
         lines.push(line);
+    }
+    lines
+}
+
+/// The review deadline with days left, or advice when it has passed. Only kinds the sources give
+/// a time limit for get a deadline; for the others we say so instead of inventing one.
+fn review_lines(
+    ctx: &TrackContext,
+    app: &Application,
+    region: Option<&Region>,
+    today: NaiveDate,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !app.details.kind.has_review_limit() {
+        lines.push(format!(
+            "审核时限：来源没有给出{}的审核时限，所以这里不计算期限，也不安排超期提醒。如果等了很久还没有结果，可以{}，或拨打{}询问。",
+            app.details.kind.label(),
+            where_to_check(app),
+            contact(region)
+        ));
+        return lines;
+    }
+    match (region, region.and_then(|r| review_due(app, r, &ctx.content.calendar))) {
+        (Some(region), Some(due)) => {
+            let left = (due.date - today).num_days();
+            let when = match left {
+                1.. => format!("还剩{left}天"),
+                0 => "今天到期".to_string(),
+                _ => format!("已超期{}天", -left),
+            };
+            lines.push(format!(
+                "审核期限：{}（{}受理后第{}个工作日{}），{when}。",
+                due_text(ctx, due),
+                app.accepted_on().map(format_cn).unwrap_or_default(),
+                region.review_days(),
+                if region.review_days_assumed() {
+                    "；当地未公布审核时限，暂按此计算"
+                } else {
+                    ""
+                }
+            ));
+            if left < 0 {
+                lines.push(format!(
+                    "已超过审核时限还没有结果：建议{}，或拨打{}询问。",
+                    where_to_check(app),
+                    contact(Some(region))
+                ));
+            }
+        }
+        (None, _) => lines.push("审核期限：不知道地区，无法计算。".into()),
+        (_, None) => lines.push(
+            "审核期限：还不知道受理日期。告诉我哪天受理的（如“9月26日受理的”），我来算。".into(),
+        ),
     }
     lines
 }
@@ -429,7 +450,16 @@ fn show_reminders(ctx: &TrackContext) -> TrackOutput {
 fn review_due_action(ctx: &TrackContext) -> TrackOutput {
     let mut out = TrackOutput::default();
     let region = region_by_id(ctx, slot(ctx, "region").or(ctx.region));
+    let kind = slot(ctx, "kind").and_then(Kind::from_slot).unwrap_or(Kind::New);
     let (date, note) = match (slot_date(ctx, "accepted_on"), region) {
+        _ if !kind.has_review_limit() => (
+            "（来源未给出）".into(),
+            format!(
+                "来源没有给出{}的审核时限，无法估算办结日期；等了很久还没有结果的，请咨询{}。",
+                kind.label(),
+                contact(region)
+            ),
+        ),
         (Some(on), Some(region)) => {
             let due = calendar::working_days_after(&ctx.content.calendar, on, region.review_days());
             // A region without a published time limit gets the default, said as an estimate.

@@ -161,8 +161,12 @@ pub fn morning(day: NaiveDate) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// The review deadline of an application under review (region's working days after acceptance).
+/// The review deadline of an application under review (region's working days after acceptance);
+/// `None` without an acceptance date, or for a kind no source gives a time limit for.
 pub fn review_due(app: &Application, region: &Region, cal: &Calendar) -> Option<calendar::Due> {
+    if !app.details.kind.has_review_limit() {
+        return None;
+    }
     let accepted = app.accepted_on()?;
     // Regions without a published limit use the default (`Region::review_days_assumed`).
     Some(working_days_after(cal, accepted, region.review_days()))
@@ -230,7 +234,10 @@ pub fn still_relevant(kind: ReminderKind, app: &Application, now: DateTime<Utc>)
             app.current(),
             super::Event::NeedsSupplement { by: Some(by), .. } if *by >= today
         ),
-        ReminderKind::ReviewOverdue => app.status().under_review(),
+        // A nudge stored before kinds without a time limit stopped getting one is not sent.
+        ReminderKind::ReviewOverdue => {
+            app.status().under_review() && app.details.kind.has_review_limit()
+        }
     }
 }
 

@@ -25,10 +25,11 @@ fn slots(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
-/// The slots the track_record dialog collects for a 邵阳 renewal accepted on 2025-09-26.
+/// The slots the track_record dialog collects for a 邵阳 new application accepted on 2025-09-26
+/// (the only kind with a review time limit).
 fn recorded_slots() -> BTreeMap<String, String> {
     slots(&[
-        ("kind", "renew"),
+        ("kind", "new"),
         ("region", "shaoyang"),
         ("disease", "糖尿病"),
         ("insurance", "resident"),
@@ -133,7 +134,7 @@ async fn transcript_from_recording_to_the_overdue_reminder_and_renewal() {
 
     // 我的申请 a week before the deadline.
     let out = chat.action("show_applications", &BTreeMap::new(), "2025-10-16T12:00:00+08:00").await;
-    assert!(out.text.contains("续期·延期 · 邵阳 · 糖尿病"), "{}", out.text);
+    assert!(out.text.contains("新申请 · 邵阳 · 糖尿病"), "{}", out.text);
     assert!(out.text.contains("受理号 XYB2025092600123"), "{}", out.text);
     assert!(out.text.contains("还剩7天"), "{}", out.text);
     assert!(!out.text.contains("估算"), "{}", out.text);
@@ -336,4 +337,35 @@ async fn other_users_cannot_touch_an_application_and_forget_removes_everything()
     let sender = TerminalSender::collecting();
     let report = run_once(&chat.store, &chat.assistant, &sender, at("2025-10-24T10:00:00+08:00"));
     assert_eq!(report.await.unwrap().sent, 0, "a forgotten user's reminder went out");
+}
+
+#[tokio::test]
+async fn only_a_new_application_gets_a_review_deadline_and_an_overdue_nudge() {
+    for kind in ["renew", "change_hospital", "remote"] {
+        let chat = Chat::new().await;
+        let mut slots = recorded_slots();
+        slots.insert("kind".into(), kind.into());
+        slots.insert("region".into(), "panzhihua".into());
+        let out = chat.action("record_application", &slots, "2025-09-26T10:00:00+08:00").await;
+        assert!(!out.text.contains("个工作日"), "{kind}: a made-up deadline: {}", out.text);
+        assert!(!out.text.contains("审核超期提醒"), "{kind}: {}", out.text);
+        assert!(out.text.contains("来源没有给出"), "{kind}: {}", out.text);
+        assert!(out.text.contains("0812-3323000"), "{kind}: {}", out.text);
+        assert!(chat.data().await.applications[0].reminders.is_empty(), "{kind}");
+        // Long after 15 working days: still no deadline, no overdue talk, nothing sent.
+        let late = "2025-11-20T10:00:00+08:00";
+        let out = chat.action("show_applications", &BTreeMap::new(), late).await;
+        assert!(!out.text.contains("已超期") && !out.text.contains("个工作日"), "{}", out.text);
+        let sender = TerminalSender::collecting();
+        let report = run_once(&chat.store, &chat.assistant, &sender, at(late)).await.unwrap();
+        assert_eq!(report.sent, 0, "{kind}");
+        let out = chat.action("review_due", &slots, "2025-09-26T10:00:00+08:00").await;
+        assert!(out.set["due_note"].contains("来源没有给出"), "{kind}: {:?}", out.set);
+    }
+    // A new application keeps the documented 15 working days.
+    let chat = Chat::new().await;
+    let mut slots = recorded_slots();
+    slots.insert("region".into(), "panzhihua".into());
+    let out = chat.action("record_application", &slots, "2025-09-26T10:00:00+08:00").await;
+    assert!(out.text.contains("第15个工作日") && out.text.contains("审核超期提醒"), "{}", out.text);
 }
