@@ -248,20 +248,7 @@ fn summary(ctx: &TrackContext, app: &Application) -> Vec<String> {
         ));
     }
     if let Some(end) = app.valid_until() {
-        let mut line =
-            format!("有效期至：{}（{}）", format_cn(end), days_word((end - today).num_days()));
-        if let Some(region) = region {
-            if let Some(&first) = region.reminders.renewal_days_before.iter().max() {
-                let start = end - chrono::Duration::days(first.into());
-                line.push_str(&format!(
-                    "；建议{}前后开始办理续期（延期），到期前{}天我会提醒您",
-                    format_cn(start),
-                    join_days(&region.reminders.renewal_days_before)
-                ));
-            }
-        }
-        line.push('。');
-        lines.push(line);
+        lines.push(validity_line(region, end, today));
     }
     lines
 }
@@ -317,6 +304,34 @@ fn review_lines(
         ),
     }
     lines
+}
+
+/// End of validity and when to renew. Only a region whose source recommends a time gets that
+/// advice; elsewhere we say the source is silent. Our reminders are offered either way.
+fn validity_line(region: Option<&Region>, end: NaiveDate, today: NaiveDate) -> String {
+    let mut line =
+        format!("有效期至：{}（{}）", format_cn(end), days_word((end - today).num_days()));
+    if let Some(region) = region {
+        match region.reminders.renewal_recommended_days_before {
+            Some(days) => line.push_str(&format!(
+                "；{}的办理须知建议在到期前约{days}天（{}前后）开始办理续期（延期）",
+                region.name,
+                format_cn(end - chrono::Duration::days(days.into()))
+            )),
+            None => line.push_str(&format!(
+                "；来源没有说提前多久办理续期（延期），请以“{}”的提示为准",
+                reminders::app_name(Some(region))
+            )),
+        }
+        if !region.reminders.renewal_days_before.is_empty() {
+            line.push_str(&format!(
+                "；到期前{}天我会提醒您",
+                join_days(&region.reminders.renewal_days_before)
+            ));
+        }
+    }
+    line.push('。');
+    line
 }
 
 fn join_days(days: &[u32]) -> String {

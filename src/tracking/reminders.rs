@@ -257,6 +257,15 @@ pub fn contact(region: Option<&Region>) -> String {
     }
 }
 
+/// The region's main online channel (the app people apply and check progress in), or a neutral
+/// name when the region data lists none.
+pub fn app_name(region: Option<&Region>) -> String {
+    region
+        .and_then(|r| r.channels.first())
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| "当地医保APP/小程序".to_string())
+}
+
 /// Where to check progress: the channel the user applied through, or the usual places.
 pub fn where_to_check(app: &Application) -> String {
     match app.details.channel.as_deref() {

@@ -369,3 +369,22 @@ async fn only_a_new_application_gets_a_review_deadline_and_an_overdue_nudge() {
     let out = chat.action("record_application", &slots, "2025-09-26T10:00:00+08:00").await;
     assert!(out.text.contains("第15个工作日") && out.text.contains("审核超期提醒"), "{}", out.text);
 }
+
+#[tokio::test]
+async fn renewal_timing_advice_is_given_only_where_the_source_recommends_one() {
+    let now = "2026-03-02T10:00:00+08:00";
+    let mut advice = BTreeMap::new();
+    for region in ["panzhihua", "shaoyang"] {
+        let chat = Chat::new().await;
+        let slots = slots(&[("kind", "renew"), ("region", region), ("valid_until", "2026-12-31")]);
+        let out = chat.action("record_application", &slots, now).await;
+        assert!(out.text.contains("到期前30天和7天我会提醒您"), "{region}: {}", out.text);
+        assert_eq!(chat.data().await.applications[0].reminders.len(), 2, "{region}");
+        advice.insert(region, out.text);
+    }
+    let pzh = &advice["panzhihua"];
+    assert!(!pzh.contains("建议"), "攀枝花's source recommends no time: {pzh}");
+    assert!(pzh.contains("来源没有说提前多久") && pzh.contains("四川医保APP"), "{pzh}");
+    let sy = &advice["shaoyang"];
+    assert!(sy.contains("建议在到期前约30天（2026年12月1日前后）"), "{sy}");
+}
