@@ -224,7 +224,7 @@ fn due_text(ctx: &TrackContext, due: Due) -> String {
 fn summary(ctx: &TrackContext, app: &Application) -> Vec<String> {
     let region = app_region(ctx, app);
     let today = today(ctx);
-    let mut lines = vec![status_line(app)];
+    let mut lines = vec![status_line(app, today)];
     if app.status().under_review() {
         lines.extend(review_lines(ctx, app, region, today));
     }
@@ -311,6 +311,15 @@ fn review_lines(
 fn validity_line(region: Option<&Region>, end: NaiveDate, today: NaiveDate) -> String {
     let mut line =
         format!("有效期至：{}（{}）", format_cn(end), days_word((end - today).num_days()));
+    if end < today {
+        // Reminders would all be in the past: warn now instead of promising any.
+        line.push_str(&format!(
+            "。⚠️ 待遇可能已经到期，请尽快在“{}”或线下办理续期（延期），或咨询{}确认现在的待遇状态。",
+            reminders::app_name(region),
+            contact(region)
+        ));
+        return line;
+    }
     if let Some(region) = region {
         match region.reminders.renewal_recommended_days_before {
             Some(days) => line.push_str(&format!(
@@ -323,11 +332,18 @@ fn validity_line(region: Option<&Region>, end: NaiveDate, today: NaiveDate) -> S
                 reminders::app_name(Some(region))
             )),
         }
-        if !region.reminders.renewal_days_before.is_empty() {
-            line.push_str(&format!(
-                "；到期前{}天我会提醒您",
-                join_days(&region.reminders.renewal_days_before)
-            ));
+        // Promise only the reminders whose day is still ahead (the plan skips the others).
+        let ahead: Vec<u32> = region
+            .reminders
+            .renewal_days_before
+            .iter()
+            .copied()
+            .filter(|&d| end - chrono::Duration::days(d.into()) >= today)
+            .collect();
+        if !ahead.is_empty() {
+            line.push_str(&format!("；到期前{}天我会提醒您", join_days(&ahead)));
+        } else if !region.reminders.renewal_days_before.is_empty() {
+            line.push_str("；离到期已经很近，请尽快办理续期（延期）");
         }
     }
     line.push('。');
@@ -348,8 +364,14 @@ fn days_word(days: i64) -> String {
     }
 }
 
-fn status_line(app: &Application) -> String {
-    let mut line = format!("状态：{}", app.status().label());
+fn status_line(app: &Application, today: NaiveDate) -> String {
+    let expired = app.status() == Status::Approved && app.valid_until().is_some_and(|e| e < today);
+    let label = if expired {
+        "已通过，但有效期已过（待遇可能已经到期）"
+    } else {
+        app.status().label()
+    };
+    let mut line = format!("状态：{label}");
     let mut extra = Vec::new();
     if let Some(no) = app.acceptance_no() {
         extra.push(format!("受理号 {no}"));

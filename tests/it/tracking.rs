@@ -388,3 +388,37 @@ async fn renewal_timing_advice_is_given_only_where_the_source_recommends_one() {
     let sy = &advice["shaoyang"];
     assert!(sy.contains("建议在到期前约30天（2026年12月1日前后）"), "{sy}");
 }
+
+#[tokio::test]
+async fn a_validity_already_ended_is_warned_about_not_called_valid_or_reminded() {
+    let now = "2026-02-27T10:00:00+08:00";
+    let chat = Chat::new().await;
+    let ended = slots(&[("kind", "renew"), ("region", "panzhihua"), ("valid_until", "2025-10-01")]);
+    let out = chat.action("record_application", &ended, now).await;
+    assert!(!out.text.contains("待遇有效"), "{}", out.text);
+    assert!(
+        out.text.contains("待遇可能已经到期") && out.text.contains("已过149天"),
+        "{}",
+        out.text
+    );
+    assert!(out.text.contains("0812-3323000"), "{}", out.text);
+    assert!(!out.text.contains("我会提醒") && !out.text.contains("我会在"), "{}", out.text);
+    assert!(chat.data().await.applications[0].reminders.is_empty());
+
+    // The same when an approval with an ended validity is reported.
+    let chat = Chat::new().await;
+    chat.action("record_application", &recorded_slots(), "2025-09-26T10:00:00+08:00").await;
+    let out = chat.say("审核通过了，有效期到2025年10月1日", now).await.unwrap();
+    assert!(!out.text.contains("待遇有效"), "{}", out.text);
+    assert!(out.text.contains("待遇可能已经到期"), "{}", out.text);
+    assert!(!out.text.contains("我会提醒") && !out.text.contains("我会在"), "{}", out.text);
+    let app = &chat.data().await.applications[0];
+    assert!(app.reminders.iter().all(|r| r.state != mente::tracking::ReminderState::Pending));
+
+    // Five days before the end only the reminder still ahead is promised.
+    let chat = Chat::new().await;
+    let close = slots(&[("kind", "renew"), ("region", "panzhihua"), ("valid_until", "2026-03-04")]);
+    let out = chat.action("record_application", &close, now).await;
+    assert!(!out.text.contains("30天和7天"), "{}", out.text);
+    assert!(out.text.contains("离到期已经很近"), "{}", out.text);
+}
