@@ -87,7 +87,7 @@ pub enum ReminderState {
     Sent,
     /// Switched off by the user.
     Off,
-    /// Given up (user unreachable, or too many failures).
+    /// Given up (application gone, out of date, superseded, or too many failures).
     Dropped,
 }
 
