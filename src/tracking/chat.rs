@@ -266,7 +266,7 @@ fn review_lines(
         lines.push(format!(
             "审核时限：来源没有给出{}的审核时限，所以这里不计算期限，也不安排超期提醒。如果等了很久还没有结果，可以{}，或拨打{}询问。",
             app.details.kind.label(),
-            where_to_check(app),
+            where_to_check(app, region),
             contact(region)
         ));
         return lines;
@@ -293,7 +293,7 @@ fn review_lines(
             if left < 0 {
                 lines.push(format!(
                     "已超过审核时限还没有结果：建议{}，或拨打{}询问。",
-                    where_to_check(app),
+                    where_to_check(app, Some(region)),
                     contact(Some(region))
                 ));
             }

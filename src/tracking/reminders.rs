@@ -266,13 +266,22 @@ pub fn app_name(region: Option<&Region>) -> String {
         .unwrap_or_else(|| "当地医保APP/小程序".to_string())
 }
 
-/// Where to check progress: the channel the user applied through, or the usual places.
-pub fn where_to_check(app: &Application) -> String {
-    match app.details.channel.as_deref() {
-        Some(channel) if !channel.is_empty() => format!("在“{channel}”的“办理进度”中查询"),
-        _ => "在办理所用的医保APP/小程序的“办理进度”或“我的申请”中查询，线下办理的可到窗口询问"
-            .to_string(),
+/// Where to check progress. The `channel` slot may be an app name or just 线上/线下, so only a
+/// name that is an app is quoted as one; otherwise the region's main app is named.
+pub fn where_to_check(app: &Application, region: Option<&Region>) -> String {
+    let channel = app.details.channel.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    match channel {
+        Some(c) if is_app_name(c, region) => format!("在“{c}”中查看办理进度"),
+        Some("线下") => "到办理的窗口（或提交材料的医院）询问办理进度".to_string(),
+        _ => format!("在“{}”中查看办理进度（线下办理的可到窗口询问）", app_name(region)),
     }
+}
+
+/// Whether a `channel` slot value names an app, mini-program or public account rather than a
+/// way of applying (线上/线下).
+fn is_app_name(channel: &str, region: Option<&Region>) -> bool {
+    region.is_some_and(|r| r.channels.iter().any(|c| c.name == channel))
+        || ["APP", "App", "app", "小程序", "公众号"].iter().any(|w| channel.contains(w))
 }
 
 /// The text of a reminder, rendered at send time.
@@ -307,7 +316,7 @@ pub fn message(
             };
             format!(
                 "【门特审核进度】您的“{title}”{when}到现在还没有记录结果。建议{}；如果已经有结果，回复“审核通过了，有效期到…”或在“我的申请”里更新。",
-                where_to_check(app)
+                where_to_check(app, region)
             )
         }
         ReminderKind::Supplement { .. } => {

@@ -422,3 +422,21 @@ async fn a_validity_already_ended_is_warned_about_not_called_valid_or_reminded()
     assert!(!out.text.contains("30天和7天"), "{}", out.text);
     assert!(out.text.contains("离到期已经很近"), "{}", out.text);
 }
+
+#[tokio::test]
+async fn overdue_advice_names_the_regions_app_not_the_way_of_applying() {
+    let chat = Chat::new().await;
+    let mut slots = recorded_slots();
+    slots.insert("region".into(), "panzhihua".into());
+    slots.insert("channel".into(), "线上".into());
+    chat.action("record_application", &slots, "2025-09-26T10:00:00+08:00").await;
+    let out = chat.action("show_applications", &BTreeMap::new(), "2025-10-27T10:00:00+08:00").await;
+    assert!(out.text.contains("已超期"), "{}", out.text);
+    assert!(!out.text.contains("“线上”"), "{}", out.text);
+    assert!(out.text.contains("“四川医保APP”中查看办理进度"), "{}", out.text);
+    let sender = TerminalSender::collecting();
+    let now = at("2025-10-24T10:00:00+08:00");
+    assert_eq!(run_once(&chat.store, &chat.assistant, &sender, now).await.unwrap().sent, 1);
+    let text = &sender.sent()[0].1;
+    assert!(!text.contains("“线上”") && text.contains("四川医保APP"), "{text}");
+}
