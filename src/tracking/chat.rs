@@ -180,7 +180,10 @@ fn record_application(ctx: &TrackContext) -> TrackOutput {
     let mut lines = vec![format!("已记下这份申请：{}", app.title(region.map(|r| r.name.as_str())))];
     lines.extend(summary(ctx, &app));
     lines.extend(reminder_lines(&planned.iter().map(|p| (p.kind, p.due_at)).collect::<Vec<_>>()));
-    if !consent {
+    // Only where consent was refused or something personal was actually left out: dialogs that
+    // never ask anything personal (变更定点医院, 异地备案) never asked for consent either.
+    let dropped = ["disease", "person_name", "id_masked"].iter().any(|n| slot(ctx, n).is_some());
+    if ctx.consent == Some(false) || (!consent && dropped) {
         lines.push(
             "因为您没有同意保存个人信息，病种、姓名和证件号都没有保存，只记了申请类型和办理进度。"
                 .into(),

@@ -440,3 +440,27 @@ async fn overdue_advice_names_the_regions_app_not_the_way_of_applying() {
     let text = &sender.sent()[0].1;
     assert!(!text.contains("“线上”") && text.contains("四川医保APP"), "{text}");
 }
+
+#[tokio::test]
+async fn the_consent_note_appears_only_when_consent_was_refused_or_something_was_left_out() {
+    let chat = Chat::new().await;
+    let now = at("2026-03-02T10:00:00+08:00");
+    let data = chat.data().await;
+    // 变更定点医院 and 异地备案 never ask anything personal, so consent is never asked.
+    for kind in ["change_hospital", "remote"] {
+        let slots =
+            slots(&[("kind", kind), ("region", "panzhihua"), ("accepted_on", "2026-03-02")]);
+        let out = run_action("record_application", &ctx(&chat.assistant, &slots, &data, None, now));
+        let text = out.unwrap().text;
+        assert!(!text.contains("没有同意"), "{kind}: {text}");
+    }
+    let bare = slots(&[("kind", "new"), ("region", "panzhihua"), ("accepted_on", "2026-03-02")]);
+    let refused =
+        run_action("record_application", &ctx(&chat.assistant, &bare, &data, Some(false), now));
+    assert!(refused.unwrap().text.contains("没有同意"), "consent refused");
+    let mut with_disease = bare.clone();
+    with_disease.insert("disease".into(), "糖尿病".into());
+    let out =
+        run_action("record_application", &ctx(&chat.assistant, &with_disease, &data, None, now));
+    assert!(out.unwrap().text.contains("没有保存"), "a disease was left out");
+}
