@@ -44,7 +44,7 @@ pub const MAX_ATTEMPTS: i64 = 8;
 /// Why a reminder could not be delivered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SendError {
-    /// The user blocked the bot (Telegram 403): never try this user again.
+    /// The user blocked the bot (Telegram 403): send them nothing until they write again.
     #[error("the user blocked the assistant")]
     Blocked,
     /// Rate-limited: try again after this long.
@@ -72,7 +72,7 @@ pub struct RunReport {
     pub failed: usize,
     /// Rate-limited; will be retried after the wait the channel asked for.
     pub deferred: usize,
-    /// Recipient blocked the assistant; they get nothing more.
+    /// Recipient blocked the assistant; their reminders wait until they write again.
     pub blocked: usize,
     /// Given up (application deleted meanwhile, too many failures).
     pub dropped: usize,
@@ -107,6 +107,8 @@ pub async fn run_once<S: Sender>(
         return Ok(report);
     }
     let worker = worker_id(now);
+    // Users who answered 403 in this step: their other claimed reminders are given back unsent.
+    let mut blocked: Vec<UserKey> = Vec::new();
     loop {
         let claimed =
             store.claim_due(sender.channel(), &worker, now, after(now, LEASE), BATCH).await?;
@@ -115,8 +117,14 @@ pub async fn run_once<S: Sender>(
             if superseded(reminder, &claimed) {
                 store.drop_reminder(reminder.id, &worker, "superseded").await?;
                 report.dropped += 1;
+            } else if blocked.contains(&reminder.user) {
+                store.release(reminder.id, &worker, now, "unreachable").await?;
             } else {
+                let before = report.blocked;
                 deliver(store, assistant, sender, &worker, reminder, now, &mut report).await?;
+                if report.blocked > before {
+                    blocked.push(reminder.user.clone());
+                }
             }
         }
         // A released reminder waits until at least `now + 1s`, so later batches of this step
@@ -163,7 +171,10 @@ async fn deliver<S: Sender>(
             report.sent += 1;
         }
         Err(SendError::Blocked) => {
+            // Kept pending, not dropped: once the user writes again it is still worth sending.
+            // Marked first, so no worker claims it again while the user is unreachable.
             store.mark_unreachable(&reminder.user, now).await?;
+            store.release(reminder.id, worker, now, "unreachable").await?;
             report.blocked += 1;
         }
         Err(SendError::RetryAfter(wait)) => {

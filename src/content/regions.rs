@@ -206,6 +206,12 @@ pub struct ReminderDefaults {
     pub renewal_days_before: Vec<u32>,
     /// Days before a supplement-materials deadline.
     pub supplement_days_before: Vec<u32>,
+    /// Days before the end of validity that a source recommends starting the renewal (邵阳 seed
+    /// 001: 到期前一个月左右); `None` when no source recommends a time. Our own reminders
+    /// (`renewal_days_before`) are a service, not advice from the source, so they must not be
+    /// presented as such.
+    #[serde(default)]
+    pub renewal_recommended_days_before: Option<u32>,
 }
 
 impl Region {

@@ -246,8 +246,9 @@ pub async fn forget_user(conn: &mut SqliteConnection, user: &UserKey) -> Result<
     Ok(())
 }
 
-/// The user wrote again (e.g. unblocked the bot): reminders planned from now on reach them.
-/// Reminders dropped while they were unreachable stay dropped — they would arrive out of date.
+/// The user wrote again (e.g. unblocked the bot): their pending reminders may be claimed again.
+/// Those kept while they were unreachable go out at the next worker step, where the usual rules
+/// apply (only the latest of a deadline, nothing no longer true).
 pub async fn mark_reachable(conn: &mut SqliteConnection, user: &UserKey) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM unreachable_users WHERE channel = ? AND user_id = ?")
         .bind(&user.channel)
@@ -273,30 +274,22 @@ pub struct Claimed {
 }
 
 impl Store {
-    /// Marks `user` unreachable (Telegram 403): no reminder is sent to them any more; their
-    /// pending reminders are dropped.
+    /// Marks `user` unreachable (Telegram 403): their reminders are skipped by [`Store::claim_due`]
+    /// until they write again ([`mark_reachable`]). The reminders stay pending: a user who
+    /// unblocks the bot must still get the renewal reminder due months later.
     pub async fn mark_unreachable(
         &self,
         user: &UserKey,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT OR IGNORE INTO unreachable_users (channel, user_id, since) VALUES (?, ?, ?)",
         )
         .bind(&user.channel)
         .bind(&user.user)
         .bind(secs(now))
-        .execute(&mut *tx)
+        .execute(self.pool())
         .await?;
-        sqlx::query(
-            "UPDATE reminders SET state = 'dropped', last_error = 'unreachable', claimed_by = NULL WHERE channel = ? AND user_id = ? AND state = 'pending'",
-        )
-        .bind(&user.channel)
-        .bind(&user.user)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
         Ok(())
     }
 

@@ -180,7 +180,10 @@ fn record_application(ctx: &TrackContext) -> TrackOutput {
     let mut lines = vec![format!("已记下这份申请：{}", app.title(region.map(|r| r.name.as_str())))];
     lines.extend(summary(ctx, &app));
     lines.extend(reminder_lines(&planned.iter().map(|p| (p.kind, p.due_at)).collect::<Vec<_>>()));
-    if !consent {
+    // Only where consent was refused or something personal was actually left out: dialogs that
+    // never ask anything personal (变更定点医院, 异地备案) never asked for consent either.
+    let dropped = ["disease", "person_name", "id_masked"].iter().any(|n| slot(ctx, n).is_some());
+    if ctx.consent == Some(false) || (!consent && dropped) {
         lines.push(
             "因为您没有同意保存个人信息，病种、姓名和证件号都没有保存，只记了申请类型和办理进度。"
                 .into(),
@@ -224,41 +227,9 @@ fn due_text(ctx: &TrackContext, due: Due) -> String {
 fn summary(ctx: &TrackContext, app: &Application) -> Vec<String> {
     let region = app_region(ctx, app);
     let today = today(ctx);
-    let mut lines = vec![status_line(app)];
+    let mut lines = vec![status_line(app, today)];
     if app.status().under_review() {
-        match (region, region.and_then(|r| review_due(app, r, &ctx.content.calendar))) {
-            (Some(region), Some(due)) => {
-                let left = (due.date - today).num_days();
-                let when = match left {
-                    1.. => format!("还剩{left}天"),
-                    0 => "今天到期".to_string(),
-                    _ => format!("已超期{}天", -left),
-                };
-                lines.push(format!(
-                    "审核期限：{}（{}受理后第{}个工作日{}），{when}。",
-                    due_text(ctx, due),
-                    app.accepted_on().map(format_cn).unwrap_or_default(),
-                    region.review_days(),
-                    if region.review_days_assumed() {
-                        "；当地未公布审核时限，暂按此计算"
-                    } else {
-                        ""
-                    }
-                ));
-                if left < 0 {
-                    lines.push(format!(
-                        "已超过审核时限还没有结果：建议{}，或拨打{}询问。",
-                        where_to_check(app),
-                        contact(Some(region))
-                    ));
-                }
-            }
-            (None, _) => lines.push("审核期限：不知道地区，无法计算。".into()),
-            (_, None) => lines.push(
-                "审核期限：还不知道受理日期。告诉我哪天受理的（如“9月26日受理的”），我来算。"
-                    .into(),
-            ),
-        }
+        lines.extend(review_lines(ctx, app, region, today));
     }
     if let Event::NeedsSupplement { what, by } = app.current() {
         let what = what.clone().unwrap_or_else(|| "（未说明）".into());
@@ -280,22 +251,106 @@ fn summary(ctx: &TrackContext, app: &Application) -> Vec<String> {
         ));
     }
     if let Some(end) = app.valid_until() {
-        let mut line =
-            format!("有效期至：{}（{}）", format_cn(end), days_word((end - today).num_days()));
-        if let Some(region) = region {
-            if let Some(&first) = region.reminders.renewal_days_before.iter().max() {
-                let start = end - chrono::Duration::days(first.into());
-                line.push_str(&format!(
-                    "；建议{}前后开始办理续期（延期），到期前{}天我会提醒您",
-                    format_cn(start),
-                    join_days(&region.reminders.renewal_days_before)
+        lines.push(validity_line(region, end, today));
+    }
+    lines
+}
+
+/// The review deadline with days left, or advice when it has passed. Only kinds the sources give
+/// a time limit for get a deadline; for the others we say so instead of inventing one.
+fn review_lines(
+    ctx: &TrackContext,
+    app: &Application,
+    region: Option<&Region>,
+    today: NaiveDate,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !app.details.kind.has_review_limit() {
+        lines.push(format!(
+            "审核时限：来源没有给出{}的审核时限，所以这里不计算期限，也不安排超期提醒。如果等了很久还没有结果，可以{}，或拨打{}询问。",
+            app.details.kind.label(),
+            where_to_check(app, region),
+            contact(region)
+        ));
+        return lines;
+    }
+    match (region, region.and_then(|r| review_due(app, r, &ctx.content.calendar))) {
+        (Some(region), Some(due)) => {
+            let left = (due.date - today).num_days();
+            let when = match left {
+                1.. => format!("还剩{left}天"),
+                0 => "今天到期".to_string(),
+                _ => format!("已超期{}天", -left),
+            };
+            lines.push(format!(
+                "审核期限：{}（{}受理后第{}个工作日{}），{when}。",
+                due_text(ctx, due),
+                app.accepted_on().map(format_cn).unwrap_or_default(),
+                region.review_days(),
+                if region.review_days_assumed() {
+                    "；当地未公布审核时限，暂按此计算"
+                } else {
+                    ""
+                }
+            ));
+            if left < 0 {
+                lines.push(format!(
+                    "已超过审核时限还没有结果：建议{}，或拨打{}询问。",
+                    where_to_check(app, Some(region)),
+                    contact(Some(region))
                 ));
             }
         }
-        line.push('。');
-        lines.push(line);
+        (None, _) => lines.push("审核期限：不知道地区，无法计算。".into()),
+        (_, None) => lines.push(
+            "审核期限：还不知道受理日期。告诉我哪天受理的（如“9月26日受理的”），我来算。".into(),
+        ),
     }
     lines
+}
+
+/// End of validity and when to renew. Only a region whose source recommends a time gets that
+/// advice; elsewhere we say the source is silent. Our reminders are offered either way.
+fn validity_line(region: Option<&Region>, end: NaiveDate, today: NaiveDate) -> String {
+    let mut line =
+        format!("有效期至：{}（{}）", format_cn(end), days_word((end - today).num_days()));
+    if end < today {
+        // Reminders would all be in the past: warn now instead of promising any.
+        line.push_str(&format!(
+            "。⚠️ 待遇可能已经到期，请尽快在“{}”或线下办理续期（延期），或咨询{}确认现在的待遇状态。",
+            reminders::app_name(region),
+            contact(region)
+        ));
+        return line;
+    }
+    if let Some(region) = region {
+        match region.reminders.renewal_recommended_days_before {
+            Some(days) => line.push_str(&format!(
+                "；{}的办理须知建议在到期前约{days}天（{}前后）开始办理续期（延期）",
+                region.name,
+                format_cn(end - chrono::Duration::days(days.into()))
+            )),
+            None => line.push_str(&format!(
+                "；来源没有说提前多久办理续期（延期），请以“{}”的提示为准",
+                reminders::app_name(Some(region))
+            )),
+        }
+        // Promise only the reminders whose day is still ahead (the plan skips the others).
+        let ahead: Vec<u32> = region
+            .reminders
+            .renewal_days_before
+            .iter()
+            .copied()
+            .filter(|&d| end - chrono::Duration::days(d.into()) >= today)
+            .collect();
+        if !ahead.is_empty() {
+            line.push_str(&format!("；到期前{}天我会提醒您", join_days(&ahead)));
+        } else if !region.reminders.renewal_days_before.is_empty() {
+            line.push_str("；离到期已经很近，请尽快办理续期（延期）");
+        }
+    }
+    line.push('。');
+    line
 }
 
 fn join_days(days: &[u32]) -> String {
@@ -312,8 +367,14 @@ fn days_word(days: i64) -> String {
     }
 }
 
-fn status_line(app: &Application) -> String {
-    let mut line = format!("状态：{}", app.status().label());
+fn status_line(app: &Application, today: NaiveDate) -> String {
+    let expired = app.status() == Status::Approved && app.valid_until().is_some_and(|e| e < today);
+    let label = if expired {
+        "已通过，但有效期已过（待遇可能已经到期）"
+    } else {
+        app.status().label()
+    };
+    let mut line = format!("状态：{label}");
     let mut extra = Vec::new();
     if let Some(no) = app.acceptance_no() {
         extra.push(format!("受理号 {no}"));
@@ -429,7 +490,16 @@ fn show_reminders(ctx: &TrackContext) -> TrackOutput {
 fn review_due_action(ctx: &TrackContext) -> TrackOutput {
     let mut out = TrackOutput::default();
     let region = region_by_id(ctx, slot(ctx, "region").or(ctx.region));
+    let kind = slot(ctx, "kind").and_then(Kind::from_slot).unwrap_or(Kind::New);
     let (date, note) = match (slot_date(ctx, "accepted_on"), region) {
+        _ if !kind.has_review_limit() => (
+            "（来源未给出）".into(),
+            format!(
+                "来源没有给出{}的审核时限，无法估算办结日期；等了很久还没有结果的，请咨询{}。",
+                kind.label(),
+                contact(region)
+            ),
+        ),
         (Some(on), Some(region)) => {
             let due = calendar::working_days_after(&ctx.content.calendar, on, region.review_days());
             // A region without a published time limit gets the default, said as an estimate.

@@ -46,6 +46,14 @@ impl Kind {
             .find(|k| k.slot() == value)
     }
 
+    /// Whether the sources give a review time limit for this kind. Only the new application
+    /// (资格认定) has one (攀枝花 seed: 自受理之日起15个工作日); for renewals, hospital changes
+    /// and 异地备案 no source says how long the review takes, so no deadline may be computed and
+    /// no overdue nudge planned for them.
+    pub fn has_review_limit(self) -> bool {
+        self == Kind::New
+    }
+
     /// Name shown to users.
     pub fn label(self) -> &'static str {
         match self {

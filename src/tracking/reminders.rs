@@ -87,7 +87,7 @@ pub enum ReminderState {
     Sent,
     /// Switched off by the user.
     Off,
-    /// Given up (user unreachable, or too many failures).
+    /// Given up (application gone, out of date, superseded, or too many failures).
     Dropped,
 }
 
@@ -161,8 +161,12 @@ pub fn morning(day: NaiveDate) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// The review deadline of an application under review (region's working days after acceptance).
+/// The review deadline of an application under review (region's working days after acceptance);
+/// `None` without an acceptance date, or for a kind no source gives a time limit for.
 pub fn review_due(app: &Application, region: &Region, cal: &Calendar) -> Option<calendar::Due> {
+    if !app.details.kind.has_review_limit() {
+        return None;
+    }
     let accepted = app.accepted_on()?;
     // Regions without a published limit use the default (`Region::review_days_assumed`).
     Some(working_days_after(cal, accepted, region.review_days()))
@@ -230,7 +234,10 @@ pub fn still_relevant(kind: ReminderKind, app: &Application, now: DateTime<Utc>)
             app.current(),
             super::Event::NeedsSupplement { by: Some(by), .. } if *by >= today
         ),
-        ReminderKind::ReviewOverdue => app.status().under_review(),
+        // A nudge stored before kinds without a time limit stopped getting one is not sent.
+        ReminderKind::ReviewOverdue => {
+            app.status().under_review() && app.details.kind.has_review_limit()
+        }
     }
 }
 
@@ -250,13 +257,31 @@ pub fn contact(region: Option<&Region>) -> String {
     }
 }
 
-/// Where to check progress: the channel the user applied through, or the usual places.
-pub fn where_to_check(app: &Application) -> String {
-    match app.details.channel.as_deref() {
-        Some(channel) if !channel.is_empty() => format!("在“{channel}”的“办理进度”中查询"),
-        _ => "在办理所用的医保APP/小程序的“办理进度”或“我的申请”中查询，线下办理的可到窗口询问"
-            .to_string(),
+/// The region's main online channel (the app people apply and check progress in), or a neutral
+/// name when the region data lists none.
+pub fn app_name(region: Option<&Region>) -> String {
+    region
+        .and_then(|r| r.channels.first())
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| "当地医保APP/小程序".to_string())
+}
+
+/// Where to check progress. The `channel` slot may be an app name or just 线上/线下, so only a
+/// name that is an app is quoted as one; otherwise the region's main app is named.
+pub fn where_to_check(app: &Application, region: Option<&Region>) -> String {
+    let channel = app.details.channel.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    match channel {
+        Some(c) if is_app_name(c, region) => format!("在“{c}”中查看办理进度"),
+        Some("线下") => "到办理的窗口（或提交材料的医院）询问办理进度".to_string(),
+        _ => format!("在“{}”中查看办理进度（线下办理的可到窗口询问）", app_name(region)),
     }
+}
+
+/// Whether a `channel` slot value names an app, mini-program or public account rather than a
+/// way of applying (线上/线下).
+fn is_app_name(channel: &str, region: Option<&Region>) -> bool {
+    region.is_some_and(|r| r.channels.iter().any(|c| c.name == channel))
+        || ["APP", "App", "app", "小程序", "公众号"].iter().any(|w| channel.contains(w))
 }
 
 /// The text of a reminder, rendered at send time.
@@ -291,7 +316,7 @@ pub fn message(
             };
             format!(
                 "【门特审核进度】您的“{title}”{when}到现在还没有记录结果。建议{}；如果已经有结果，回复“审核通过了，有效期到…”或在“我的申请”里更新。",
-                where_to_check(app)
+                where_to_check(app, region)
             )
         }
         ReminderKind::Supplement { .. } => {

@@ -205,6 +205,44 @@ async fn a_user_who_blocked_the_bot_gets_no_more_reminders() {
 }
 
 #[tokio::test]
+async fn reminders_wait_while_a_user_has_blocked_the_bot_and_go_out_once_they_write_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    let blocker = user(1);
+    // A reminder due now, and one of the same deadline months ahead.
+    with_reminders(&store, &blocker, &[DUE, "2026-05-31T09:00:00+08:00"]).await;
+    let assistant = assistant();
+    let sender = Recorder::default();
+    sender.answer(&blocker, SendError::Blocked);
+    let report = run_once(&store, &assistant, &sender, at(MORNING)).await.unwrap();
+    assert_eq!(report.blocked, 1);
+    let pending = |data: mente::engine::UserData| {
+        data.applications[0]
+            .reminders
+            .iter()
+            .filter(|r| r.state == mente::tracking::ReminderState::Pending)
+            .count()
+    };
+    assert_eq!(pending(store.user_data(&blocker).await.unwrap()), 2, "nothing dropped");
+    // While blocked: nothing is even tried.
+    let sender = Recorder::default();
+    let report = run_once(&store, &assistant, &sender, at("2025-11-24T10:00:00+08:00")).await;
+    assert_eq!(report.unwrap(), scheduler::RunReport::default());
+    // They write again (service::turn marks them reachable): the kept reminder goes out once.
+    let mut tx = store.pool().begin().await.unwrap();
+    mente::store::tracking::mark_reachable(&mut tx, &blocker).await.unwrap();
+    tx.commit().await.unwrap();
+    let now = at("2025-11-25T10:00:00+08:00");
+    assert_eq!(run_once(&store, &assistant, &sender, now).await.unwrap().sent, 1);
+    assert_eq!(run_once(&store, &assistant, &sender, now).await.unwrap().sent, 0);
+    assert_eq!(sender.delivered(), vec!["u1".to_string()]);
+    // … and so does the one months ahead, when its day comes.
+    let later = at("2026-05-31T10:00:00+08:00");
+    assert_eq!(run_once(&store, &assistant, &sender, later).await.unwrap().sent, 1);
+    assert!(sender.log.lock().unwrap()[1].1.contains("还有30天"), "{:?}", sender.log);
+}
+
+#[tokio::test]
 async fn a_rate_limited_reminder_is_retried_after_the_wait() {
     let dir = tempfile::tempdir().unwrap();
     let store = store(&dir).await;

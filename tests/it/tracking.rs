@@ -25,10 +25,11 @@ fn slots(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
-/// The slots the track_record dialog collects for a 邵阳 renewal accepted on 2025-09-26.
+/// The slots the track_record dialog collects for a 邵阳 new application accepted on 2025-09-26
+/// (the only kind with a review time limit).
 fn recorded_slots() -> BTreeMap<String, String> {
     slots(&[
-        ("kind", "renew"),
+        ("kind", "new"),
         ("region", "shaoyang"),
         ("disease", "糖尿病"),
         ("insurance", "resident"),
@@ -133,7 +134,7 @@ async fn transcript_from_recording_to_the_overdue_reminder_and_renewal() {
 
     // 我的申请 a week before the deadline.
     let out = chat.action("show_applications", &BTreeMap::new(), "2025-10-16T12:00:00+08:00").await;
-    assert!(out.text.contains("续期·延期 · 邵阳 · 糖尿病"), "{}", out.text);
+    assert!(out.text.contains("新申请 · 邵阳 · 糖尿病"), "{}", out.text);
     assert!(out.text.contains("受理号 XYB2025092600123"), "{}", out.text);
     assert!(out.text.contains("还剩7天"), "{}", out.text);
     assert!(!out.text.contains("估算"), "{}", out.text);
@@ -336,4 +337,130 @@ async fn other_users_cannot_touch_an_application_and_forget_removes_everything()
     let sender = TerminalSender::collecting();
     let report = run_once(&chat.store, &chat.assistant, &sender, at("2025-10-24T10:00:00+08:00"));
     assert_eq!(report.await.unwrap().sent, 0, "a forgotten user's reminder went out");
+}
+
+#[tokio::test]
+async fn only_a_new_application_gets_a_review_deadline_and_an_overdue_nudge() {
+    for kind in ["renew", "change_hospital", "remote"] {
+        let chat = Chat::new().await;
+        let mut slots = recorded_slots();
+        slots.insert("kind".into(), kind.into());
+        slots.insert("region".into(), "panzhihua".into());
+        let out = chat.action("record_application", &slots, "2025-09-26T10:00:00+08:00").await;
+        assert!(!out.text.contains("个工作日"), "{kind}: a made-up deadline: {}", out.text);
+        assert!(!out.text.contains("审核超期提醒"), "{kind}: {}", out.text);
+        assert!(out.text.contains("来源没有给出"), "{kind}: {}", out.text);
+        assert!(out.text.contains("0812-3323000"), "{kind}: {}", out.text);
+        assert!(chat.data().await.applications[0].reminders.is_empty(), "{kind}");
+        // Long after 15 working days: still no deadline, no overdue talk, nothing sent.
+        let late = "2025-11-20T10:00:00+08:00";
+        let out = chat.action("show_applications", &BTreeMap::new(), late).await;
+        assert!(!out.text.contains("已超期") && !out.text.contains("个工作日"), "{}", out.text);
+        let sender = TerminalSender::collecting();
+        let report = run_once(&chat.store, &chat.assistant, &sender, at(late)).await.unwrap();
+        assert_eq!(report.sent, 0, "{kind}");
+        let out = chat.action("review_due", &slots, "2025-09-26T10:00:00+08:00").await;
+        assert!(out.set["due_note"].contains("来源没有给出"), "{kind}: {:?}", out.set);
+    }
+    // A new application keeps the documented 15 working days.
+    let chat = Chat::new().await;
+    let mut slots = recorded_slots();
+    slots.insert("region".into(), "panzhihua".into());
+    let out = chat.action("record_application", &slots, "2025-09-26T10:00:00+08:00").await;
+    assert!(out.text.contains("第15个工作日") && out.text.contains("审核超期提醒"), "{}", out.text);
+}
+
+#[tokio::test]
+async fn renewal_timing_advice_is_given_only_where_the_source_recommends_one() {
+    let now = "2026-03-02T10:00:00+08:00";
+    let mut advice = BTreeMap::new();
+    for region in ["panzhihua", "shaoyang"] {
+        let chat = Chat::new().await;
+        let slots = slots(&[("kind", "renew"), ("region", region), ("valid_until", "2026-12-31")]);
+        let out = chat.action("record_application", &slots, now).await;
+        assert!(out.text.contains("到期前30天和7天我会提醒您"), "{region}: {}", out.text);
+        assert_eq!(chat.data().await.applications[0].reminders.len(), 2, "{region}");
+        advice.insert(region, out.text);
+    }
+    let pzh = &advice["panzhihua"];
+    assert!(!pzh.contains("建议"), "攀枝花's source recommends no time: {pzh}");
+    assert!(pzh.contains("来源没有说提前多久") && pzh.contains("四川医保APP"), "{pzh}");
+    let sy = &advice["shaoyang"];
+    assert!(sy.contains("建议在到期前约30天（2026年12月1日前后）"), "{sy}");
+}
+
+#[tokio::test]
+async fn a_validity_already_ended_is_warned_about_not_called_valid_or_reminded() {
+    let now = "2026-02-27T10:00:00+08:00";
+    let chat = Chat::new().await;
+    let ended = slots(&[("kind", "renew"), ("region", "panzhihua"), ("valid_until", "2025-10-01")]);
+    let out = chat.action("record_application", &ended, now).await;
+    assert!(!out.text.contains("待遇有效"), "{}", out.text);
+    assert!(
+        out.text.contains("待遇可能已经到期") && out.text.contains("已过149天"),
+        "{}",
+        out.text
+    );
+    assert!(out.text.contains("0812-3323000"), "{}", out.text);
+    assert!(!out.text.contains("我会提醒") && !out.text.contains("我会在"), "{}", out.text);
+    assert!(chat.data().await.applications[0].reminders.is_empty());
+
+    // The same when an approval with an ended validity is reported.
+    let chat = Chat::new().await;
+    chat.action("record_application", &recorded_slots(), "2025-09-26T10:00:00+08:00").await;
+    let out = chat.say("审核通过了，有效期到2025年10月1日", now).await.unwrap();
+    assert!(!out.text.contains("待遇有效"), "{}", out.text);
+    assert!(out.text.contains("待遇可能已经到期"), "{}", out.text);
+    assert!(!out.text.contains("我会提醒") && !out.text.contains("我会在"), "{}", out.text);
+    let app = &chat.data().await.applications[0];
+    assert!(app.reminders.iter().all(|r| r.state != mente::tracking::ReminderState::Pending));
+
+    // Five days before the end only the reminder still ahead is promised.
+    let chat = Chat::new().await;
+    let close = slots(&[("kind", "renew"), ("region", "panzhihua"), ("valid_until", "2026-03-04")]);
+    let out = chat.action("record_application", &close, now).await;
+    assert!(!out.text.contains("30天和7天"), "{}", out.text);
+    assert!(out.text.contains("离到期已经很近"), "{}", out.text);
+}
+
+#[tokio::test]
+async fn overdue_advice_names_the_regions_app_not_the_way_of_applying() {
+    let chat = Chat::new().await;
+    let mut slots = recorded_slots();
+    slots.insert("region".into(), "panzhihua".into());
+    slots.insert("channel".into(), "线上".into());
+    chat.action("record_application", &slots, "2025-09-26T10:00:00+08:00").await;
+    let out = chat.action("show_applications", &BTreeMap::new(), "2025-10-27T10:00:00+08:00").await;
+    assert!(out.text.contains("已超期"), "{}", out.text);
+    assert!(!out.text.contains("“线上”"), "{}", out.text);
+    assert!(out.text.contains("“四川医保APP”中查看办理进度"), "{}", out.text);
+    let sender = TerminalSender::collecting();
+    let now = at("2025-10-24T10:00:00+08:00");
+    assert_eq!(run_once(&chat.store, &chat.assistant, &sender, now).await.unwrap().sent, 1);
+    let text = &sender.sent()[0].1;
+    assert!(!text.contains("“线上”") && text.contains("四川医保APP"), "{text}");
+}
+
+#[tokio::test]
+async fn the_consent_note_appears_only_when_consent_was_refused_or_something_was_left_out() {
+    let chat = Chat::new().await;
+    let now = at("2026-03-02T10:00:00+08:00");
+    let data = chat.data().await;
+    // 变更定点医院 and 异地备案 never ask anything personal, so consent is never asked.
+    for kind in ["change_hospital", "remote"] {
+        let slots =
+            slots(&[("kind", kind), ("region", "panzhihua"), ("accepted_on", "2026-03-02")]);
+        let out = run_action("record_application", &ctx(&chat.assistant, &slots, &data, None, now));
+        let text = out.unwrap().text;
+        assert!(!text.contains("没有同意"), "{kind}: {text}");
+    }
+    let bare = slots(&[("kind", "new"), ("region", "panzhihua"), ("accepted_on", "2026-03-02")]);
+    let refused =
+        run_action("record_application", &ctx(&chat.assistant, &bare, &data, Some(false), now));
+    assert!(refused.unwrap().text.contains("没有同意"), "consent refused");
+    let mut with_disease = bare.clone();
+    with_disease.insert("disease".into(), "糖尿病".into());
+    let out =
+        run_action("record_application", &ctx(&chat.assistant, &with_disease, &data, None, now));
+    assert!(out.unwrap().text.contains("没有保存"), "a disease was left out");
 }
