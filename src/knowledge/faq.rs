@@ -306,21 +306,21 @@ impl FaqIndex {
             found.iter().map(|(r, matches)| self.disease_part(r, matches)).collect();
         let mut sources: Vec<&str> = Vec::new();
         for (raw, _) in parts.iter().flat_map(|(_, s)| s) {
-            if !sources.contains(&raw.as_str()) {
+            if !raw.is_empty() && !sources.contains(&raw.as_str()) {
                 sources.push(raw);
             }
         }
         let rendered = |(text, cited): &(String, Vec<(String, String)>)| {
             let mut titles: Vec<&str> = Vec::new();
             for (_, title) in cited {
-                if !titles.contains(&title.as_str()) {
+                if !title.is_empty() && !titles.contains(&title.as_str()) {
                     titles.push(title);
                 }
             }
             format!("{text}\n——来源：{}", titles.join("；"))
         };
-        let (id, answer) = match (region, found.as_slice(), parts.as_slice()) {
-            (Some(r), _, [part]) => {
+        let (id, answer) = match (region, parts.as_slice()) {
+            (Some(r), [part]) => {
                 (entry.id.clone(), format!("{}｜地区：{}", rendered(part), self.region_names(&[r])))
             }
             _ => {
@@ -399,7 +399,9 @@ impl FaqIndex {
     /// (a) the cosine with the entry's closest question — how alike the whole texts are — and
     /// (b) how much of the query's weight the entry's questions and answer contain — so that a
     /// short query ("申诉找谁") still scores against a longer question, while a query whose
-    /// main words are unknown (天气) does not.
+    /// main words are unknown (天气) does not. Entries whose questions hold less than
+    /// [`MIN_CONTENT`] of the query's content are left out; `foreign` (an off-topic word in a
+    /// 门特 question) weighs like an unknown word.
     fn rank(&self, normalised: &str, region: Option<&str>, foreign: bool) -> Vec<(usize, f32)> {
         let query = self.text.features_of_normalised(normalised);
         let weighted: Vec<(Option<&Posting>, f32)> = query
