@@ -59,6 +59,9 @@ const SUBJECT: &str = "门特";
 /// Topics of the entries about the disease catalogue: questions matching them may name a disease.
 const DISEASE_TOPICS: &[&str] = &["diseases", "resident-diseases"];
 
+/// How the catalogue entries' questions refer to a disease ("我这个病能不能办").
+const DISEASE_PLACEHOLDER: &str = "这个病";
+
 /// A question about the disease catalogue names a disease of its own ("感冒能办吗", not "哪些病
 /// 能办") when at least this share of its content is in no FAQ question.
 const NAMES_SOMETHING: f32 = 0.3;
@@ -242,7 +245,34 @@ impl FaqIndex {
         {
             return answer;
         }
+        if ranked.first().map_or(true, |(_, score)| *score < THRESHOLD) {
+            if let Some(answer) = self.unlisted_disease(question, region, diseases) {
+                return answer;
+            }
+        }
         self.decide(ranked, region)
+    }
+
+    /// A disease no FAQ question of the region names ("尿毒症能办吗" in 邵阳): asked again with
+    /// the disease as "这个病", a question about the catalogue gets the disease answer. Only
+    /// tried when nothing else fits, so the matcher costs nothing on ordinary questions.
+    fn unlisted_disease(
+        &self,
+        question: &str,
+        region: Option<&str>,
+        diseases: &DiseaseIndex,
+    ) -> Option<Answer> {
+        let named = self
+            .regions
+            .iter()
+            .filter(|r| region.map_or(true, |id| id == r.id))
+            .flat_map(|r| diseases.find(question, &r.id))
+            .filter(|m| m.strong)
+            .find_map(|m| m.alias.filter(|a| question.contains(a.as_str())))?;
+        let general = question.replacen(&named, DISEASE_PLACEHOLDER, 1);
+        let normalised = self.text.prepare(&general);
+        let ranked = self.rank(&normalised, region, false);
+        self.disease_answer(question, &normalised, &ranked, region, diseases)
     }
 
     /// The best entry if it is confident, else the not-sure reply.

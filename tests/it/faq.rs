@@ -207,6 +207,13 @@ fn a_named_disease_gets_its_catalogue_disease_per_region_with_source() {
     }
     assert!(!both.answer.contains("完整目录我这里没有"), "generic catalogue text: {}", both.answer);
 
+    // No 邵阳 FAQ question names 尿毒症: the catalogue still answers.
+    let shaoyang = assistant.knowledge.answer("尿毒症能办吗", Some("shaoyang"));
+    assert!(
+        shaoyang.answer.contains("慢性肾功能衰竭(透析)") && shaoyang.answer.contains("地区：邵阳"),
+        "{shaoyang:?}"
+    );
+
     let resident = assistant.knowledge.answer("脑瘫能办吗", Some("shaoyang"));
     assert_eq!(resident.region.as_deref(), Some("shaoyang"));
     for part in ["儿童脑性瘫痪", "仅限城乡居民", "地区：邵阳"] {
