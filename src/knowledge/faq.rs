@@ -10,17 +10,27 @@
 //! an inverted index.
 //!
 //! Confidence is the cosine itself. Below [`THRESHOLD`], or when the question names something
-//! outside 门特 (护照, 天气, 公积金 … from the vocabulary's `off_topic`), the reply says it is not
-//! sure, suggests up to three questions and gives the hotline(s), and `id` is `None`.
+//! outside 门特 (护照, 天气, 公积金 … from the vocabulary's `off_topic`) and not 门特 itself, the
+//! reply says it is not sure, suggests up to three questions and gives the hotline(s), and `id`
+//! is `None`. An entry never wins on generic words alone: its questions must contain some of
+//! what the question is about ("我要报销" is not "我要找人工").
+//!
+//! Two kinds of question get more than an entry's text: one naming a place other than the
+//! supported regions (北京, 成都) gets the entry saying which regions are supported, never
+//! another region's rules; one asking whether a named disease can be covered gets what the
+//! disease catalogue says about that disease in the user's region(s).
 
+mod places;
 mod text;
 
 use std::collections::HashMap;
 
-use super::Answer;
+use super::disease::DiseaseIndex;
+use super::{Answer, DiseaseMatch};
 use crate::content::citations::Citations;
 use crate::content::faq::FaqEntry;
 use crate::content::Content;
+use places::Places;
 use text::Normaliser;
 
 /// Minimum cosine for a confident answer; tuned on `tests/devset/questions.tsv`.
@@ -39,6 +49,30 @@ const UNKNOWN_WORD: f32 = 0.6;
 /// Factor on the squared score of a question made of generic words only.
 const VAGUE: f32 = 0.1;
 
+/// Minimum share of the query's content (its words other than generic ones) that an entry must
+/// contain to be a candidate at all: below it the entry matched on 我要, 能不能 … only.
+const MIN_CONTENT: f32 = 0.1;
+
+/// The word every question about the subject contains after synonyms (门诊慢特病, 特病 → 门特).
+const SUBJECT: &str = "门特";
+
+/// Topics of the entries about the disease catalogue: questions matching them may name a disease.
+const DISEASE_TOPICS: &[&str] = &["diseases", "resident-diseases"];
+
+/// How the catalogue entries' questions refer to a disease ("我这个病能不能办").
+const DISEASE_PLACEHOLDER: &str = "这个病";
+
+/// A question about the disease catalogue names a disease of its own ("感冒能办吗", not "哪些病
+/// 能办") when at least this share of its content is in no FAQ question.
+const NAMES_SOMETHING: f32 = 0.3;
+
+/// The entry for questions about a place the assistant does not cover.
+const OTHER_PLACES_ENTRY: &str = "general.regions";
+
+/// The topic whose answers are about using one's 门特 somewhere else (异地): a question naming
+/// another city may well mean it.
+const ELSEWHERE_TOPIC: &str = "remote";
+
 /// The precomputed FAQ index.
 #[derive(Debug, Clone, Default)]
 pub struct FaqIndex {
@@ -51,6 +85,10 @@ pub struct FaqIndex {
     unseen_idf: f32,
     text: Normaliser,
     regions: Vec<RegionInfo>,
+    /// Places other than the supported regions.
+    places: Places,
+    /// (region id, catalogue name) → (source, source as users read it) of the disease.
+    disease_sources: HashMap<(String, String), (String, String)>,
 }
 
 /// Where one feature occurs.
@@ -114,13 +152,24 @@ impl FaqIndex {
                 docs.push((i as u32, text.features(q)));
             }
         }
-        let regions = content
+        let regions: Vec<RegionInfo> = content
             .regions
             .values()
             .map(|r| RegionInfo {
                 id: r.id.clone(),
                 name: r.name.clone(),
                 hotline: r.fact("hotline").unwrap_or_default(),
+            })
+            .collect();
+        let places = other_places(content, &regions);
+        let disease_sources = content
+            .diseases
+            .by_region
+            .iter()
+            .flat_map(|(region, list)| list.iter().map(move |d| (region, d)))
+            .map(|(region, d)| {
+                let cited = content.citations.cite(&d.source);
+                ((region.clone(), d.name.clone()), (d.source.clone(), cited))
             })
             .collect();
         let mut index = FaqIndex {
@@ -130,6 +179,8 @@ impl FaqIndex {
             unseen_idf: 0.0,
             text,
             regions,
+            places,
+            disease_sources,
         };
         index.fill_postings(&docs);
         for (i, entry) in content.faq.iter().enumerate() {
@@ -171,30 +222,217 @@ impl FaqIndex {
         }
     }
 
-    /// Answers `question` for `region` (every region when `None` or unknown).
-    pub fn answer(&self, question: &str, region: Option<&str>) -> Answer {
+    /// Answers `question` for `region` (every region when `None` or unknown); `diseases` looks
+    /// up a disease the question names.
+    pub fn answer(&self, question: &str, region: Option<&str>, diseases: &DiseaseIndex) -> Answer {
         let region = region.filter(|r| self.regions.iter().any(|info| info.id == *r));
         let normalised = self.text.prepare(question);
         if normalised.trim().is_empty() {
             return self.not_sure(region, Vec::new(), 0.0, false);
         }
-        if self.text.is_off_topic(question, &normalised) {
+        // 住院 or 身份证丢了 next to 门特 is a 门特 question: ranking decides, not the word list,
+        // but the off-topic word is something the FAQ does not cover, like an unknown word.
+        let off_topic = self.text.is_off_topic(question, &normalised);
+        if off_topic && !normalised.contains(SUBJECT) {
             return self.not_sure(region, Vec::new(), 0.0, true);
         }
         let region = region.or_else(|| self.text.region_named_in(question));
-        let ranked = self.rank(&normalised, region);
+        let ranked = self.rank(&normalised, region, off_topic);
+        if self.names_other_place(question) {
+            return self.other_place(ranked, region);
+        }
+        if let Some(answer) = self.disease_answer(question, &normalised, &ranked, region, diseases)
+        {
+            return answer;
+        }
+        if ranked.first().map_or(true, |(_, score)| *score < THRESHOLD) {
+            if let Some(answer) = self.unlisted_disease(question, region, diseases) {
+                return answer;
+            }
+        }
+        self.decide(ranked, region)
+    }
+
+    /// A disease no FAQ question of the region names ("尿毒症能办吗" in 邵阳): asked again with
+    /// the disease as "这个病", a question about the catalogue gets the disease answer. Only
+    /// tried when nothing else fits, so the matcher costs nothing on ordinary questions.
+    fn unlisted_disease(
+        &self,
+        question: &str,
+        region: Option<&str>,
+        diseases: &DiseaseIndex,
+    ) -> Option<Answer> {
+        let named = self
+            .regions
+            .iter()
+            .filter(|r| region.map_or(true, |id| id == r.id))
+            .flat_map(|r| diseases.find(question, &r.id))
+            .filter(|m| m.strong)
+            .find_map(|m| m.alias.filter(|a| question.contains(a.as_str())))?;
+        let general = question.replacen(&named, DISEASE_PLACEHOLDER, 1);
+        let normalised = self.text.prepare(&general);
+        let ranked = self.rank(&normalised, region, false);
+        self.disease_answer(question, &normalised, &ranked, region, diseases)
+    }
+
+    /// The best entry if it is confident, else the not-sure reply.
+    fn decide(&self, ranked: Vec<(usize, f32)>, region: Option<&str>) -> Answer {
         match ranked.first().copied() {
             Some((entry, score)) if score >= THRESHOLD => self.confident(entry, score, region),
             best => self.not_sure(region, ranked, best.map_or(0.0, |b| b.1), false),
         }
     }
 
+    /// Whether the question names a place other than the supported regions, and none of those.
+    fn names_other_place(&self, question: &str) -> bool {
+        self.places.named_in(question).is_some()
+            && !self.regions.iter().any(|r| question.contains(r.name.as_str()))
+    }
+
+    /// Another place: the answer about 异地 when that is what is asked ("住在成都看病能报吗"),
+    /// otherwise the entry saying which regions are supported, never a region's own rules.
+    fn other_place(&self, ranked: Vec<(usize, f32)>, region: Option<&str>) -> Answer {
+        let best = ranked.first().copied();
+        if let Some((entry, score)) = best {
+            let topic = self.entries[entry].topic.as_deref();
+            if score >= THRESHOLD && topic == Some(ELSEWHERE_TOPIC) {
+                return self.confident(entry, score, region);
+            }
+        }
+        let score = best.map_or(0.0, |b| b.1);
+        match self.entries.iter().position(|e| e.id == OTHER_PLACES_ENTRY) {
+            Some(entry) => self.confident(entry, score.max(THRESHOLD), None),
+            None => self.not_sure(region, ranked, score, false),
+        }
+    }
+
+    /// A question matching a disease-catalogue entry that names a disease: what the catalogue
+    /// says about that disease in `region` (or in every region, labelled). `None` when the
+    /// question is about the catalogue itself ("哪些病能办") — the entry answers that.
+    fn disease_answer(
+        &self,
+        question: &str,
+        normalised: &str,
+        ranked: &[(usize, f32)],
+        region: Option<&str>,
+        diseases: &DiseaseIndex,
+    ) -> Option<Answer> {
+        let &(best, score) = ranked.first()?;
+        let entry = &self.entries[best];
+        if score < THRESHOLD || !DISEASE_TOPICS.contains(&entry.topic.as_deref()?) {
+            return None;
+        }
+        let found: Vec<(&RegionInfo, Vec<DiseaseMatch>)> = self
+            .regions
+            .iter()
+            .filter(|r| region.map_or(true, |id| id == r.id))
+            .map(|r| (r, diseases.find(question, &r.id)))
+            .collect();
+        let nothing_found = found.iter().all(|(_, m)| m.is_empty());
+        if nothing_found && self.unknown_share(normalised) < NAMES_SOMETHING {
+            return None;
+        }
+        let parts: Vec<(String, Vec<(String, String)>)> =
+            found.iter().map(|(r, matches)| self.disease_part(r, matches)).collect();
+        let mut sources: Vec<&str> = Vec::new();
+        for (raw, _) in parts.iter().flat_map(|(_, s)| s) {
+            if !raw.is_empty() && !sources.contains(&raw.as_str()) {
+                sources.push(raw);
+            }
+        }
+        let rendered = |(text, cited): &(String, Vec<(String, String)>)| {
+            let mut titles: Vec<&str> = Vec::new();
+            for (_, title) in cited {
+                if !title.is_empty() && !titles.contains(&title.as_str()) {
+                    titles.push(title);
+                }
+            }
+            format!("{text}\n——来源：{}", titles.join("；"))
+        };
+        let (id, answer) = match (region, parts.as_slice()) {
+            (Some(r), [part]) => {
+                (entry.id.clone(), format!("{}｜地区：{}", rendered(part), self.region_names(&[r])))
+            }
+            _ => {
+                let labelled: Vec<String> = found
+                    .iter()
+                    .zip(&parts)
+                    .map(|((r, _), part)| format!("【{}】\n{}", r.name, rendered(part)))
+                    .collect();
+                let id = entry.topic.clone().unwrap_or_else(|| entry.id.clone());
+                (id, format!("各地规定不同，请看您参保的地区：\n\n{}", labelled.join("\n\n")))
+            }
+        };
+        Some(Answer {
+            id: Some(id),
+            score: round(score),
+            answer,
+            region: region.map(str::to_string),
+            source: Some(sources.join("; ")),
+            suggestions: Vec::new(),
+        })
+    }
+
+    /// What one region's catalogue says about the disease the question names, with the
+    /// (source, cited source) pairs it rests on.
+    fn disease_part(
+        &self,
+        region: &RegionInfo,
+        matches: &[DiseaseMatch],
+    ) -> (String, Vec<(String, String)>) {
+        let name = &region.name;
+        let ask = format!("能不能办请拨打{}咨询，以医保部门公布的目录为准。", region.hotline);
+        let Some(best) = matches.first() else {
+            let text = format!(
+                "在我掌握的{name}门特病种资料里没有找到您说的这个病。这份资料不是完整目录，{ask}"
+            );
+            return (text, self.catalogue_source(&region.id));
+        };
+        let source_of = |m: &DiseaseMatch| {
+            self.disease_sources
+                .get(&(region.id.clone(), m.name.clone()))
+                .cloned()
+                .unwrap_or_else(|| (String::new(), String::new()))
+        };
+        if !best.strong {
+            let names: Vec<String> =
+                matches.iter().take(3).map(|m| format!("“{}”", m.name)).collect();
+            let text = format!(
+                "在我掌握的{name}门特病种里没有完全对上的，相近的有：{}。请对照诊断书上的病名再问我，{ask}",
+                names.join("、")
+            );
+            return (text, matches.iter().take(3).map(source_of).collect());
+        }
+        let typed = best.alias.as_deref().filter(|a| *a != best.name);
+        let mut text = match typed {
+            Some(alias) => format!("在我掌握的{name}门特病种里，“{alias}”对应“{}”，", best.name),
+            None => format!("“{}”在我掌握的{name}门特病种里，", best.name),
+        };
+        text.push_str("可以按这个病种申请门特认定，能否通过以医保部门审核为准。");
+        if let Some(note) = &best.note {
+            text.push_str(&format!("\n注意：{note}。"));
+        }
+        (text, vec![source_of(best)])
+    }
+
+    /// Sources of `region`'s entry about the catalogue, for "not in the catalogue".
+    fn catalogue_source(&self, region: &str) -> Vec<(String, String)> {
+        self.entries
+            .iter()
+            .filter(|e| e.topic.as_deref() == Some(DISEASE_TOPICS[0]))
+            .filter(|e| e.regions.iter().any(|r| r == region))
+            .map(|e| (e.source.clone(), e.cited.clone()))
+            .collect()
+    }
+
     /// Entries applicable to `region`, best first, with their score: the geometric mean of
     /// (a) the cosine with the entry's closest question — how alike the whole texts are — and
     /// (b) how much of the query's weight the entry's questions and answer contain — so that a
     /// short query ("申诉找谁") still scores against a longer question, while a query whose
-    /// main words are unknown (天气) does not.
-    fn rank(&self, normalised: &str, region: Option<&str>) -> Vec<(usize, f32)> {
+    /// main words are unknown (天气) does not. Entries whose questions hold less than
+    /// [`MIN_CONTENT`] of the query's content are left out; `foreign` (an off-topic word in a
+    /// 门特 question) weighs like an unknown word.
+    fn rank(&self, normalised: &str, region: Option<&str>, foreign: bool) -> Vec<(usize, f32)> {
         let query = self.text.features_of_normalised(normalised);
         let weighted: Vec<(Option<&Posting>, f32)> = query
             .iter()
@@ -210,13 +448,15 @@ impl FaqIndex {
         let brevity = if normalised.chars().filter(|c| *c != ' ').count() < 2 { 0.25 } else { 1.0 };
         // Two unknown characters in a row are an unknown word (疫苗), not a typo: whatever
         // else matches, the question is about something the FAQ does not know.
-        let unknown = if self.text.has_unknown_word(normalised) { UNKNOWN_WORD } else { 1.0 };
+        let unknown =
+            if foreign || self.text.has_unknown_word(normalised) { UNKNOWN_WORD } else { 1.0 };
         // Only generic words ("怎么办"): suggestions, never an answer.
         let vague = if self.text.is_vague(normalised) { VAGUE } else { 1.0 };
         let brevity = brevity * unknown * vague;
         let mut doc_scores = vec![0.0f32; self.doc_entry.len()];
         let mut in_questions = vec![0.0f32; self.entries.len()];
         let mut in_answer = vec![0.0f32; self.entries.len()];
+        let content = self.content_shares(normalised);
         for (posting, w) in &weighted {
             let Some(p) = posting else { continue };
             for (doc, dw) in &p.questions {
@@ -235,7 +475,7 @@ impl FaqIndex {
             cosine[e] = cosine[e].max(*score);
         }
         let mut ranked: Vec<(usize, f32)> = (0..self.entries.len())
-            .filter(|e| self.entries[*e].applies_to(region))
+            .filter(|e| self.entries[*e].applies_to(region) && content[*e] >= MIN_CONTENT)
             .map(|e| {
                 let coverage =
                     (in_questions[e] + COVERAGE_ANSWER * in_answer[e]).min(total) / total;
@@ -245,6 +485,47 @@ impl FaqIndex {
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked
+    }
+
+    /// The share of the query's content characters that no FAQ question contains (感冒 in
+    /// "感冒能办吗"; 比 of "居民比职工多几个病" is in 报销比例).
+    fn unknown_share(&self, normalised: &str) -> f32 {
+        let (mut total, mut unknown) = (0.0f32, 0.0f32);
+        for feature in text::char_features(&self.text.content_of(normalised)) {
+            let posting = self.postings.get(&feature).filter(|p| !p.questions.is_empty());
+            let w = posting.map_or(self.unseen_idf, |p| p.idf);
+            total += w;
+            if posting.is_none() {
+                unknown += w;
+            }
+        }
+        if total > 0.0 {
+            unknown / total
+        } else {
+            0.0
+        }
+    }
+
+    /// For every entry, the share of the query's content (its words other than generic ones)
+    /// that the entry's questions contain. Answers do not count: they hold many incidental words
+    /// (12393 is in several, but no entry is about it). A query of generic words only has no
+    /// content: every entry covers all of it.
+    fn content_shares(&self, normalised: &str) -> Vec<f32> {
+        let content = self.text.features_of_normalised(&self.text.content_of(normalised));
+        let mut covered = vec![0.0f32; self.entries.len()];
+        let mut total = 0.0f32;
+        for (f, w) in &content {
+            let posting = self.postings.get(f);
+            let w = w * posting.map_or(self.unseen_idf, |p| p.idf);
+            total += w;
+            for e in posting.iter().flat_map(|p| &p.entry_questions) {
+                covered[*e as usize] += w;
+            }
+        }
+        if total <= 0.0 {
+            return vec![1.0; self.entries.len()];
+        }
+        covered.iter().map(|c| c / total).collect()
     }
 
     fn confident(&self, best: usize, score: f32, region: Option<&str>) -> Answer {
@@ -440,4 +721,27 @@ impl Entry {
             Some(r) => self.regions.is_empty() || self.regions.iter().any(|x| x == r),
         }
     }
+}
+
+/// Places other than the supported regions, leaving out any that a region's name or words, or
+/// a region's own FAQ entries, contain (四川 of 四川医保; a place the FAQ talks about is not
+/// somewhere else).
+fn other_places(content: &Content, regions: &[RegionInfo]) -> Places {
+    let vocab = &content.faq_vocabulary;
+    let region_words: Vec<&str> = regions
+        .iter()
+        .map(|r| r.name.as_str())
+        .chain(vocab.regions.values().flatten().map(String::as_str))
+        .collect();
+    let regional_text: Vec<&str> = content
+        .faq
+        .iter()
+        .filter(|e| !e.regions.is_empty())
+        .flat_map(|e| e.questions.iter().chain(std::iter::once(&e.answer)))
+        .map(String::as_str)
+        .collect();
+    Places::new(|place| {
+        region_words.iter().any(|w| w.contains(place) || place.contains(w))
+            || regional_text.iter().any(|t| t.contains(place))
+    })
 }

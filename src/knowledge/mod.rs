@@ -64,7 +64,7 @@ impl Knowledge {
 
     /// Answers a free-text question for `region` (or for every region when `None`).
     pub fn answer(&self, question: &str, region: Option<&str>) -> Answer {
-        self.faq.answer(question, region)
+        self.faq.answer(question, region, &self.diseases)
     }
 
     /// The FAQ index itself (entry ids, for tools and tests).

@@ -160,6 +160,84 @@ fn not_sure_reply_offers_suggestions_and_the_regions_hotline() {
     assert!(off_topic.id.is_none() && off_topic.answer.contains("不在门特"), "{off_topic:?}");
 }
 
+#[test]
+fn another_city_gets_the_supported_regions_never_their_rules() {
+    let assistant = assistant();
+    for region in [None, Some("panzhihua"), Some("shaoyang")] {
+        let answer = assistant.knowledge.answer("北京门特起付线", region);
+        assert_eq!(answer.id.as_deref(), Some("general.regions"), "{region:?}: {answer:?}");
+        assert!(
+            answer.answer.contains("攀枝花") && !answer.answer.contains("800元"),
+            "{}",
+            answer.answer
+        );
+    }
+    // Living elsewhere is a 异地 question for the user's own region.
+    let remote = assistant.knowledge.answer("我跟儿子住在成都看病能报吗", Some("panzhihua"));
+    assert_eq!(remote.id.as_deref(), Some("panzhihua.remote"), "{remote:?}");
+}
+
+#[test]
+fn a_question_about_mente_never_gets_the_off_topic_reply() {
+    let assistant = assistant();
+    for question in ["住院和门特能同时报吗", "身份证丢了能办门特吗", "身份证过期了能办慢特病吗"]
+    {
+        let answer = assistant.knowledge.answer(question, Some("panzhihua"));
+        assert!(!answer.answer.contains("不在门特"), "{question}: {}", answer.answer);
+        if answer.id.is_none() {
+            assert!(!answer.suggestions.is_empty(), "{question}: {answer:?}");
+            assert!(answer.answer.contains("0812-3323000"), "{question}: {}", answer.answer);
+        }
+    }
+    let lost = assistant.knowledge.answer("身份证丢了能办门特吗", Some("panzhihua"));
+    assert_eq!(lost.id.as_deref(), Some("panzhihua.id-card"), "{lost:?}");
+    assert!(lost.answer.contains("医保电子凭证"), "{}", lost.answer);
+    // Without 门特 the same words are still off-topic.
+    let off = assistant.knowledge.answer("身份证过期了去哪换", Some("panzhihua"));
+    assert!(off.id.is_none() && off.answer.contains("不在门特"), "{off:?}");
+}
+
+#[test]
+fn a_named_disease_gets_its_catalogue_disease_per_region_with_source() {
+    let assistant = assistant();
+    let both = assistant.knowledge.answer("尿毒症能办吗", None);
+    assert_eq!(both.id.as_deref(), Some("diseases"), "{both:?}");
+    for part in ["【攀枝花】", "【邵阳】", "慢性肾功能衰竭(透析)", "来源："] {
+        assert!(both.answer.contains(part), "missing {part} in {}", both.answer);
+    }
+    assert!(!both.answer.contains("完整目录我这里没有"), "generic catalogue text: {}", both.answer);
+
+    // No 邵阳 FAQ question names 尿毒症: the catalogue still answers.
+    let shaoyang = assistant.knowledge.answer("尿毒症能办吗", Some("shaoyang"));
+    assert!(
+        shaoyang.answer.contains("慢性肾功能衰竭(透析)") && shaoyang.answer.contains("地区：邵阳"),
+        "{shaoyang:?}"
+    );
+
+    let resident = assistant.knowledge.answer("脑瘫能办吗", Some("shaoyang"));
+    assert_eq!(resident.region.as_deref(), Some("shaoyang"));
+    for part in ["儿童脑性瘫痪", "仅限城乡居民", "地区：邵阳"] {
+        assert!(resident.answer.contains(part), "missing {part} in {}", resident.answer);
+    }
+    // Not in the region's catalogue as far as the data knows: said so (or not sure), with the
+    // hotline, and never another region's disease.
+    for question in ["脑瘫能办吗", "骨折可以申请门特吗"] {
+        let missing = assistant.knowledge.answer(question, Some("panzhihua"));
+        assert!(missing.answer.contains("0812-3323000"), "{question}: {}", missing.answer);
+        assert!(
+            !missing.answer.contains("邵阳") && !missing.answer.contains("可以按这个病种"),
+            "{question}: {}",
+            missing.answer
+        );
+    }
+    let fracture = assistant.knowledge.answer("骨折可以申请门特吗", Some("panzhihua"));
+    assert!(fracture.answer.contains("没有找到"), "{}", fracture.answer);
+    // A question about the catalogue itself still gets the catalogue entry.
+    let catalogue = assistant.knowledge.answer("哪些病可以办门特", Some("panzhihua"));
+    assert_eq!(catalogue.id.as_deref(), Some("panzhihua.diseases"));
+    assert!(catalogue.answer.contains("病种目录》"), "{}", catalogue.answer);
+}
+
 /// Loads the real content plus one extra FAQ file and returns the diagnostics.
 fn diagnostics_with(extra: &str) -> Vec<String> {
     let mut sources = content::read_sources(root()).unwrap();

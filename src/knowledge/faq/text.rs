@@ -40,6 +40,9 @@ pub(super) struct Normaliser {
     known: HashSet<char>,
     /// Words that say nothing about the subject, longest first.
     generic: Vec<String>,
+    /// Synonym terms by first character, longest first: a generic word inside one (医保 in
+    /// 湘医保) is part of a word that does say something.
+    terms: HashMap<char, Vec<String>>,
 }
 
 impl Normaliser {
@@ -78,6 +81,16 @@ impl Normaliser {
         }
         for list in n.synonyms.values_mut() {
             list.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
+            for (_, term) in list.iter() {
+                let Some(first) = term.chars().next() else { continue };
+                let terms = n.terms.entry(first).or_default();
+                if !terms.contains(term) {
+                    terms.push(term.clone());
+                }
+            }
+        }
+        for list in n.terms.values_mut() {
+            list.sort_by_key(|t| std::cmp::Reverse(t.len()));
         }
         n.off_topic = vocab.off_topic.iter().map(|w| basic(w)).filter(|w| !w.is_empty()).collect();
         n.generic =
@@ -98,6 +111,31 @@ impl Normaliser {
             }
         }
         rest.is_empty()
+    }
+
+    /// Normalised `text` with its generic words cut out (each leaves a space, so that no
+    /// bigram spans the gap), except inside a longer synonym term: what the question is about.
+    pub(super) fn content_of(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(c) = rest.chars().next() {
+            let starts = |w: &&String| rest.starts_with(w.as_str());
+            let generic = self.generic.iter().find(starts).map_or(0, String::len);
+            let term =
+                self.terms.get(&c).and_then(|l| l.iter().find(starts)).map_or(0, String::len);
+            let len = if term > generic {
+                out.push_str(&rest[..term]);
+                term
+            } else if generic > 0 {
+                out.push(' ');
+                generic
+            } else {
+                out.push(c);
+                c.len_utf8()
+            };
+            rest = &rest[len..];
+        }
+        out
     }
 
     /// Whether `text` has two adjacent Han characters that occur nowhere in the content.
@@ -294,6 +332,15 @@ impl Normaliser {
     }
 }
 
+/// The character features (as in [`Normaliser::features_of_normalised`]) of the Han
+/// characters of `text`.
+pub(super) fn char_features(text: &str) -> impl Iterator<Item = u64> + '_ {
+    text.chars().filter(|c| is_han(*c)).map(|c| {
+        let mut buf = [0u8; 4];
+        hash(b"c", &[c.encode_utf8(&mut buf)])
+    })
+}
+
 /// A syllable with the distinctions many southern speakers (and their typing) do not make
 /// folded together: zh/ch/sh = z/c/s, -ng = -n, n- = l-. 变跟 then matches 变更.
 fn fuzzy(syllable: &str) -> String {
@@ -422,6 +469,8 @@ mod tests {
         assert!(!n.has_unknown_word("起付钱怎么办"), "one unknown character is a typo");
         assert!(n.is_off_topic("护照怎么办", "护照怎么办"));
         assert!(n.is_vague("怎么办"));
+        n.generic = vec!["起付".into(), "怎么".into()];
+        assert_eq!(n.content_of("起付线怎么算"), "起付线 算", "a term keeps its generic part");
         assert!(!n.is_vague("起付线怎么办"));
     }
 }
