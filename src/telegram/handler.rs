@@ -108,7 +108,10 @@ impl Ctx {
             tracing::error!(chat = chat.0, error = %err, "reply lost after retries");
             return;
         }
-        tracing::info!(chat = chat.0, "user blocked the bot: reminders wait until they write again");
+        tracing::info!(
+            chat = chat.0,
+            "user blocked the bot: reminders wait until they write again"
+        );
         if let Err(err) = self.store.mark_unreachable(&user_key(chat), self.clock.now()).await {
             tracing::error!(chat = chat.0, error = %err, "could not mark the user unreachable");
         }
