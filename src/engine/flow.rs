@@ -281,12 +281,12 @@ impl<'a> Turn<'a> {
     /// A question typed instead of an answer: answered when the FAQ is sure, otherwise the
     /// failed answer is explained (or, outside a dialog, the not-sure reply is shown).
     fn free_text(&mut self, text: &str, failure: Option<String>) {
+        let answer = self.a.knowledge.answer(text, self.region());
         match failure {
-            // A failed answer is only taken for a question when it reads like one: "下个月1日"
-            // at a date step is a wrong date, not a question for the FAQ.
-            Some(hint) if !self.is_question(text) => self.fail(&hint),
+            // A failed answer is only taken for a question when it reads like one and the FAQ is
+            // sure: "下个月1日" at a date step is a wrong date, not a question for the FAQ.
+            Some(hint) if !(reads_like_question(text) && answer.id.is_some()) => self.fail(&hint),
             _ => {
-                let answer = self.a.knowledge.answer(text, self.region());
                 self.say(answer.answer);
                 self.reask();
             }
@@ -324,12 +324,9 @@ impl<'a> Turn<'a> {
         ids
     }
 
+    /// A question the FAQ is sure about, typed where an answer was expected.
     fn is_question(&self, text: &str) -> bool {
-        let asks = text.contains(['?', '？'])
-            || ["吗", "多少", "怎么", "什么", "哪里", "哪些", "几"]
-                .iter()
-                .any(|w| text.contains(w));
-        asks && self.a.knowledge.answer(text, self.region()).id.is_some()
+        reads_like_question(text) && self.a.knowledge.answer(text, self.region()).id.is_some()
     }
 
     fn menu_title(&self, text: &str) -> Option<String> {
@@ -1049,6 +1046,11 @@ impl<'a> Turn<'a> {
             choices,
         );
     }
+}
+
+fn reads_like_question(text: &str) -> bool {
+    text.contains(['?', '？'])
+        || ["吗", "多少", "怎么", "什么", "哪里", "哪些", "几"].iter().any(|w| text.contains(w))
 }
 
 fn is_greeting(text: &str) -> bool {
