@@ -70,6 +70,10 @@ pub struct Vocabulary {
     /// one region is answered for it even when the user has not chosen a region.
     #[serde(default)]
     pub regions: BTreeMap<String, Vec<String>>,
+    /// Provinces and cities we do not serve, grouped by province: a question about 北京 must not
+    /// get 攀枝花's or 邵阳's rules as if they applied there.
+    #[serde(default)]
+    pub other_places: BTreeMap<String, Vec<String>>,
 }
 
 /// One synonym group: `also` words are read as `term`.

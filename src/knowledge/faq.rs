@@ -740,7 +740,7 @@ fn other_places(content: &Content, regions: &[RegionInfo]) -> Places {
         .flat_map(|e| e.questions.iter().chain(std::iter::once(&e.answer)))
         .map(String::as_str)
         .collect();
-    Places::new(|place| {
+    Places::new(content.faq_vocabulary.other_places.values().flatten(), |place| {
         region_words.iter().any(|w| w.contains(place) || place.contains(w))
             || regional_text.iter().any(|t| t.contains(place))
     })

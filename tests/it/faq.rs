@@ -345,3 +345,19 @@ fn vocabulary_problems_are_reported_with_file_and_line() {
         "{diags:?}"
     );
 }
+
+/// The places we do not serve are staff-editable data (`other_places:` in faq/synonyms.yaml).
+#[test]
+fn a_place_added_to_the_data_is_recognised_as_somewhere_else() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = mente::content::read_sources(&root).unwrap();
+    let question = "雄安能办门特吗";
+    let before =
+        mente::assistant::Assistant::from_content(mente::content::from_sources(&sources).unwrap());
+    assert_ne!(before.knowledge.answer(question, None).id.as_deref(), Some("general.regions"));
+    let vocabulary = sources.faq.iter_mut().find(|f| f.path.ends_with("synonyms.yaml")).unwrap();
+    vocabulary.text = vocabulary.text.replace("  河北: [", "  河北: [雄安, ");
+    let after =
+        mente::assistant::Assistant::from_content(mente::content::from_sources(&sources).unwrap());
+    assert_eq!(after.knowledge.answer(question, None).id.as_deref(), Some("general.regions"));
+}
