@@ -91,6 +91,8 @@ struct Inner {
     open_callbacks: HashSet<String>,
     faults_once: HashMap<String, VecDeque<Fault>>,
     faults_always: HashMap<String, Fault>,
+    /// Methods that answer only after this long (a slow network or server).
+    delays: HashMap<String, Duration>,
     webhook: Option<(String, Option<String>)>,
 }
 
@@ -235,6 +237,11 @@ impl BotApiStub {
     /// The next call of `method` fails with `fault` (queue several for several calls).
     pub fn fail_next(&self, method: &str, fault: Fault) {
         self.lock().faults_once.entry(method.to_string()).or_default().push_back(fault);
+    }
+
+    /// Every call of `method` is answered only after `delay`.
+    pub fn slow_down(&self, method: &str, delay: Duration) {
+        self.lock().delays.insert(method.to_string(), delay);
     }
 
     /// Every call of `method` fails with `fault`.
@@ -438,6 +445,10 @@ async fn api(
         .map_or(method, |known| known.to_string());
     if method == "getUpdates" {
         return get_updates(&inner, body).await;
+    }
+    let delay = inner.lock().expect("stub state").delays.get(&method).copied();
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
     }
     let mut state = inner.lock().expect("stub state");
     let fault = state

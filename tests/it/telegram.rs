@@ -667,6 +667,60 @@ async fn mente_serve_talks_to_a_local_bot_api_server_and_exits_cleanly_on_sigter
     assert_eq!(stub.pending_updates(), 0, "everything received was confirmed");
 }
 
+/// SIGTERM while a turn's replies are still being sent: the turn is finished (every reply
+/// delivered, the state stored) before the process exits.
+#[tokio::test]
+async fn sigterm_during_a_turn_finishes_that_turn_before_exiting() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("serve.sqlite").display());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .arg("serve")
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELEGRAM_API_URL", stub.api_url().as_str())
+        .env("MENTE_DB", &db)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start mente serve");
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    // Every reply now takes a second to be accepted; /menu answers with one message.
+    stub.slow_down("sendMessage", Duration::from_millis(1500));
+    let before = stub.calls("sendMessage").len();
+    stub.send_text(BOB, "/menu");
+    // Wait until the reply is on its way (the turn is in flight), then ask the process to stop.
+    for _ in 0..200 {
+        if stub.calls("sendChatAction").len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let pid = child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let mut status = None;
+    for _ in 0..400 {
+        status = child.try_wait().expect("child status");
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let Some(status) = status else {
+        let _ = child.kill();
+        panic!("mente serve did not exit within 20 s of SIGTERM");
+    };
+    assert!(status.success(), "clean exit on SIGTERM, got {status}");
+    let sent = stub.calls("sendMessage");
+    assert!(
+        sent[before..]
+            .iter()
+            .any(|c| c.ok && c.body["text"].as_str().unwrap_or("").contains("主菜单")),
+        "the menu of the interrupted turn was delivered: {}",
+        stub.dump(BOB)
+    );
+}
+
 #[tokio::test]
 async fn a_due_reminder_goes_out_through_the_running_bot() {
     use mente::tracking::{
