@@ -632,11 +632,9 @@ async fn an_unreachable_bot_api_server_is_retried_until_it_comes_up() {
 /// `mente serve` as an operator runs it: token and local Bot API server from the environment,
 /// a conversation, then SIGTERM (systemd, docker) and a clean exit.
 #[cfg(unix)]
-#[tokio::test]
-async fn mente_serve_talks_to_a_local_bot_api_server_and_exits_cleanly_on_sigterm() {
-    let stub = BotApiStub::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+/// `mente serve` as an operator starts it: token and Bot API URL from the environment.
+fn spawn_serve(stub: &BotApiStub, dir: &tempfile::TempDir) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
         .arg("serve")
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELEGRAM_API_URL", stub.api_url().as_str())
@@ -644,26 +642,33 @@ async fn mente_serve_talks_to_a_local_bot_api_server_and_exits_cleanly_on_sigter
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .expect("start mente serve");
-    let mut chat = Conversation::new(&stub, BOB);
-    chat.say("/start", &["地区"]).await;
-    chat.press("邵阳", &["新申请"]).await;
+        .expect("start mente serve")
+}
+
+/// Sends SIGTERM and asserts a clean exit within 20 s.
+async fn stop_with_sigterm(mut child: std::process::Child) {
     let pid = child.id().to_string();
-    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
-    assert!(killed.success());
-    let mut status = None;
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     for _ in 0..400 {
-        status = child.try_wait().expect("child status");
-        if status.is_some() {
-            break;
+        if let Some(status) = child.try_wait().expect("child status") {
+            assert!(status.success(), "clean exit on SIGTERM, got {status}");
+            return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let Some(status) = status else {
-        let _ = child.kill();
-        panic!("mente serve did not exit within 20 s of SIGTERM");
-    };
-    assert!(status.success(), "clean exit on SIGTERM, got {status}");
+    let _ = child.kill();
+    panic!("mente serve did not exit within 20 s of SIGTERM");
+}
+
+#[tokio::test]
+async fn mente_serve_talks_to_a_local_bot_api_server_and_exits_cleanly_on_sigterm() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let child = spawn_serve(&stub, &dir);
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    chat.press("邵阳", &["新申请"]).await;
+    stop_with_sigterm(child).await;
     assert_eq!(stub.pending_updates(), 0, "everything received was confirmed");
 }
 
@@ -673,16 +678,7 @@ async fn mente_serve_talks_to_a_local_bot_api_server_and_exits_cleanly_on_sigter
 async fn sigterm_during_a_turn_finishes_that_turn_before_exiting() {
     let stub = BotApiStub::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("serve.sqlite").display());
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
-        .arg("serve")
-        .env("TELOXIDE_TOKEN", TOKEN)
-        .env("TELEGRAM_API_URL", stub.api_url().as_str())
-        .env("MENTE_DB", &db)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start mente serve");
+    let child = spawn_serve(&stub, &dir);
     let mut chat = Conversation::new(&stub, BOB);
     chat.say("/start", &["地区"]).await;
     // Every reply now takes a second to be accepted; /menu answers with one message.
@@ -696,21 +692,7 @@ async fn sigterm_during_a_turn_finishes_that_turn_before_exiting() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let pid = child.id().to_string();
-    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let mut status = None;
-    for _ in 0..400 {
-        status = child.try_wait().expect("child status");
-        if status.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let Some(status) = status else {
-        let _ = child.kill();
-        panic!("mente serve did not exit within 20 s of SIGTERM");
-    };
-    assert!(status.success(), "clean exit on SIGTERM, got {status}");
+    stop_with_sigterm(child).await;
     let sent = stub.calls("sendMessage");
     assert!(
         sent[before..]
