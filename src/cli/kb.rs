@@ -118,13 +118,7 @@ fn print_matches(region: &Region, matches: &[crate::knowledge::DiseaseMatch]) {
 
 /// Where to ask when the matcher finds nothing.
 fn contact(region: &Region) -> String {
-    match (&region.hotline, &region.hotline_note) {
-        (Some(number), _) => {
-            format!("请换个说法，或拨打{}医保服务热线 {number} 咨询。", region.name)
-        }
-        (None, Some(note)) => format!("请换个说法，或咨询{}当地医保部门（{note}）。", region.name),
-        (None, None) => format!("请换个说法，或咨询{}当地医保部门。", region.name),
-    }
+    format!("请换个说法，或咨询{}。", region.contact())
 }
 
 /// Runs `mente calc`.

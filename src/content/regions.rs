@@ -228,6 +228,15 @@ impl Region {
         "review_working_days",
     ];
 
+    /// Who to call, as a phrase: "攀枝花医保服务热线 0812-3323000", or for a region without a
+    /// published number what the data offers instead (the national line, labelled as such).
+    pub fn contact(&self) -> String {
+        match &self.hotline {
+            Some(number) => format!("{}医保服务热线 {number}", self.name),
+            None => format!("{}：{}", self.name, self.fact("hotline").unwrap_or_default()),
+        }
+    }
+
     /// A fact for templates (`{region.hotline}`); `None` for an unknown key. A fact the sources
     /// do not give renders as an explicit "暂无公开信息" text, never as an empty string.
     pub fn fact(&self, key: &str) -> Option<String> {

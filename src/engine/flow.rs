@@ -165,15 +165,11 @@ impl<'a> Turn<'a> {
     /// The hotline of the user's region (every region's when none is chosen). A region without
     /// a published number says so, with what the data knows instead (e.g. the national line).
     fn hotline_text(&self) -> String {
-        let line = |r: &crate::content::regions::Region| match &r.hotline {
-            Some(number) => format!("{}医保服务热线：{number}", r.name),
-            None => format!("{}：{}", r.name, r.fact("hotline").unwrap_or_default()),
-        };
         let regions = &self.a.content.regions;
         match self.region().and_then(|id| regions.get(id)) {
-            Some(r) => line(r),
+            Some(r) => r.contact(),
             None => {
-                let lines: Vec<String> = regions.values().map(line).collect();
+                let lines: Vec<String> = regions.values().map(|r| r.contact()).collect();
                 format!("各地医保服务热线：\n{}", lines.join("\n"))
             }
         }

@@ -249,11 +249,9 @@ pub fn same_deadline(a: ReminderKind, b: ReminderKind) -> bool {
 
 /// Who to call: the region's hotline, or the national one when the region has none on record.
 pub fn contact(region: Option<&Region>) -> String {
-    match region.and_then(|r| r.hotline.as_deref()) {
-        Some(hotline) => {
-            format!("{}医保咨询电话 {hotline}", region.map(|r| r.name.as_str()).unwrap_or(""))
-        }
-        None => "全国医疗保障服务热线 12393（可加当地区号）".to_string(),
+    match region {
+        Some(region) => region.contact(),
+        None => "全国医疗保障服务热线 12393".to_string(),
     }
 }
 
