@@ -10,6 +10,7 @@
 //! - [`policy`]: working-day calendar and reimbursement estimate.
 //! - [`engine`]: dialog trees — state + input + now → replies, next state, effects.
 //! - [`tracking`]: applications, their status history and the reminders they imply.
+//! - [`privacy`]: masking ID and phone numbers in user text before anything keeps it.
 //!
 //! **Adapters** at the edges stay thin:
 //! - [`store`]: SQLite via sqlx, all SQL of the project.
@@ -25,6 +26,7 @@ pub mod content;
 pub mod engine;
 pub mod knowledge;
 pub mod policy;
+pub mod privacy;
 pub mod scheduler;
 pub mod service;
 pub mod store;
