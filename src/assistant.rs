@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::content::{self, Content, ContentError};
 use crate::knowledge::Knowledge;
+use crate::understand::Reader;
 
 /// Content and indexes, immutable after start-up.
 #[derive(Debug, Clone)]
@@ -13,6 +14,8 @@ pub struct Assistant {
     pub content: Content,
     /// FAQ and disease indexes.
     pub knowledge: Knowledge,
+    /// Word lists for reading free-text messages ([`crate::understand`]).
+    pub reader: Reader,
 }
 
 impl Assistant {
@@ -22,9 +25,19 @@ impl Assistant {
         Ok(Assistant::from_content(content))
     }
 
+    /// Reads one free-text message ([`crate::understand`]); stores nothing.
+    pub fn understand(
+        &self,
+        text: &str,
+        ctx: crate::understand::Context<'_>,
+    ) -> crate::understand::Understanding {
+        self.reader.read(&self.knowledge, text, ctx)
+    }
+
     /// Builds the indexes for already-validated content.
     pub fn from_content(content: Content) -> Assistant {
         let knowledge = Knowledge::build(&content);
-        Assistant { content, knowledge }
+        let reader = Reader::build(&content);
+        Assistant { content, knowledge, reader }
     }
 }

@@ -34,3 +34,4 @@ pub mod telegram;
 pub mod telemetry;
 pub mod terminal;
 pub mod tracking;
+pub mod understand;

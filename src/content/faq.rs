@@ -89,7 +89,9 @@ pub struct SynonymGroup {
 /// Stage 1: parses every FAQ file (each holds a list of entries); skips the vocabulary file.
 pub fn parse_all(files: &[SourceFile], diags: &mut Vec<Diagnostic>) -> Vec<FaqEntry> {
     let mut all = Vec::new();
-    for file in files.iter().filter(|f| f.path != SYNONYMS_FILE) {
+    let is_entries =
+        |f: &&SourceFile| f.path != SYNONYMS_FILE && f.path != super::understand::UNDERSTAND_FILE;
+    for file in files.iter().filter(is_entries) {
         if let Some(entries) = yaml::parse::<Vec<FaqEntry>>(file, diags) {
             all.extend(entries.into_iter().map(|e| FaqEntry { file: file.path.clone(), ..e }));
         }

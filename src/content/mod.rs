@@ -15,6 +15,7 @@ pub mod dialogs;
 pub mod diseases;
 pub mod faq;
 pub mod regions;
+pub mod understand;
 pub mod yaml;
 
 use std::fmt;
@@ -103,6 +104,8 @@ pub struct Content {
     pub calendar: calendar::Calendar,
     /// Readable titles of cited sources.
     pub citations: citations::Citations,
+    /// Words the free-text reader looks for (`faq/understand.yaml`).
+    pub understand: understand::Lexicon,
 }
 
 /// Where the content lives when no `--content` is given: the current directory if it holds
@@ -182,7 +185,17 @@ pub fn from_sources(sources: &Sources) -> Result<Content, ContentError> {
     let dialogs = dialogs::parse_all(&sources.dialogs, &mut diags);
     let calendar = calendar::parse_all(&sources.calendar, &mut diags);
     let citations = citations::parse_all(&sources.citations, &mut diags);
-    let content = Content { regions, faq, faq_vocabulary, diseases, dialogs, calendar, citations };
+    let understand = understand::parse(&sources.faq, &mut diags);
+    let content = Content {
+        regions,
+        faq,
+        faq_vocabulary,
+        diseases,
+        dialogs,
+        calendar,
+        citations,
+        understand,
+    };
     // Stage 2: references between files. Runs even after stage-1 problems so that staff see
     // everything at once; each validator only looks at what did parse.
     regions::validate(&content, sources, &mut diags);
@@ -190,6 +203,7 @@ pub fn from_sources(sources: &Sources) -> Result<Content, ContentError> {
     diseases::validate(&content, sources, &mut diags);
     dialogs::validate(&content, sources, &mut diags);
     calendar::validate(&content, sources, &mut diags);
+    understand::validate(&content, sources, &mut diags);
     if diags.is_empty() {
         Ok(content)
     } else {

@@ -28,6 +28,10 @@ pub struct Region {
     pub name: String,
     /// Province, e.g. 四川.
     pub province: String,
+    /// Other names people write for this region (districts, counties, local names): a message
+    /// naming one is read as naming the region. Empty when the sources list none.
+    #[serde(default)]
+    pub places: Vec<String>,
     /// Hotline number; `None` when no official number is known.
     #[serde(default)]
     pub hotline: Option<String>,

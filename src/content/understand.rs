@@ -1,0 +1,200 @@
+//! The words the free-text reader ([`crate::understand`]) looks for, edited by staff in
+//! `faq/understand.yaml`: yes/no/unsure replies, question words, insurance types and status,
+//! where-someone-lives markers, region switch/home markers and the words of each action.
+//!
+//! Stage 1 parses the file (an unknown action name is a serde error with its line); stage 2
+//! reports blank words and a reply word listed as both yes and no, with `file:line`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::{yaml, Content, Diagnostic, SourceFile, Sources};
+
+/// The file under `faq/` that holds these words (it is not a list of FAQ entries).
+pub const UNDERSTAND_FILE: &str = "faq/understand.yaml";
+
+/// Things a user can ask the assistant to do, as named in `actions:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Start a new 门特 application (新申请).
+    Apply,
+    /// Renew an expiring entitlement (待遇延期/续期).
+    Renew,
+    /// Change the designated hospital (变更定点医疗机构).
+    ChangeHospital,
+    /// Register treatment elsewhere (异地备案).
+    Remote,
+    /// Rejected; complain or appeal (申诉/复议).
+    Appeal,
+    /// Record progress of an application (accepted, approved, …).
+    Progress,
+    /// List the user's applications.
+    MyApplications,
+    /// Estimate a year's reimbursement.
+    Estimate,
+    /// The review deadline after acceptance.
+    Deadline,
+    /// Talk to a person (hotline).
+    Human,
+}
+
+/// Every word list of `faq/understand.yaml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lexicon {
+    /// Replies meaning yes (是的, 要得 …).
+    #[serde(default)]
+    pub yes: Vec<String>,
+    /// Replies meaning no (不用, 算了 …).
+    #[serde(default)]
+    pub no: Vec<String>,
+    /// Replies meaning "I don't know" (不知道, 晓不得 …).
+    #[serde(default)]
+    pub unsure: Vec<String>,
+    /// Words that make a message a question.
+    #[serde(default)]
+    pub question: Vec<String>,
+    /// Insurance type words.
+    #[serde(default)]
+    pub insurance: InsuranceWords,
+    /// Employment status words.
+    #[serde(default)]
+    pub status: StatusWords,
+    /// Just before a place: the person lives or is treated there (住, 在 …).
+    #[serde(default)]
+    pub lives_before: Vec<String>,
+    /// Just after a place: the person lives or is treated there (拿药, 看病 …).
+    #[serde(default)]
+    pub lives_after: Vec<String>,
+    /// Just before a supported region: the user wants to switch to it (切换到 …).
+    #[serde(default)]
+    pub switch_before: Vec<String>,
+    /// Just before a supported region: the user says they are from there (我是 …).
+    #[serde(default)]
+    pub home_before: Vec<String>,
+    /// Words per action.
+    #[serde(default)]
+    pub actions: BTreeMap<Action, Vec<String>>,
+}
+
+/// Words per insurance type.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InsuranceWords {
+    /// 职工医保.
+    #[serde(default)]
+    pub employee: Vec<String>,
+    /// 城乡居民医保.
+    #[serde(default)]
+    pub resident: Vec<String>,
+}
+
+/// Words per employment status.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusWords {
+    /// 在职.
+    #[serde(default)]
+    pub in_service: Vec<String>,
+    /// 退休.
+    #[serde(default)]
+    pub retired: Vec<String>,
+    /// 灵活就业.
+    #[serde(default)]
+    pub flexible: Vec<String>,
+}
+
+/// Stage 1: parses `faq/understand.yaml` (an absent file means an empty lexicon).
+pub fn parse(files: &[SourceFile], diags: &mut Vec<Diagnostic>) -> Lexicon {
+    files
+        .iter()
+        .find(|f| f.path == UNDERSTAND_FILE)
+        .and_then(|file| yaml::parse::<Lexicon>(file, diags))
+        .unwrap_or_default()
+}
+
+/// Stage 2: blank words, and a reply word that is both yes and no.
+pub fn validate(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let Some(file) = sources.faq.iter().find(|f| f.path == UNDERSTAND_FILE) else { return };
+    let lex = &content.understand;
+    for (key, words) in lex.lists() {
+        if words.iter().any(|w| w.trim().is_empty()) {
+            let line = yaml::line_containing(&file.text, &format!("{key}:"));
+            diags.push(Diagnostic::new(&file.path, line, format!("empty word in `{key}`")));
+        }
+    }
+    for word in lex.yes.iter().filter(|w| lex.no.contains(w)) {
+        let line = yaml::line_containing(&file.text, "no:");
+        diags.push(Diagnostic::new(&file.path, line, format!("`{word}` is in both yes and no")));
+    }
+}
+
+impl Lexicon {
+    /// Every list with the key it is written under (for validation).
+    fn lists(&self) -> Vec<(String, &[String])> {
+        let mut lists: Vec<(String, &[String])> = vec![
+            ("yes".into(), &self.yes),
+            ("no".into(), &self.no),
+            ("unsure".into(), &self.unsure),
+            ("question".into(), &self.question),
+            ("employee".into(), &self.insurance.employee),
+            ("resident".into(), &self.insurance.resident),
+            ("in_service".into(), &self.status.in_service),
+            ("retired".into(), &self.status.retired),
+            ("flexible".into(), &self.status.flexible),
+            ("lives_before".into(), &self.lives_before),
+            ("lives_after".into(), &self.lives_after),
+            ("switch_before".into(), &self.switch_before),
+            ("home_before".into(), &self.home_before),
+        ];
+        for (action, words) in &self.actions {
+            lists.push((format!("{action:?}"), words));
+        }
+        lists
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diags(text: &str) -> Vec<String> {
+        let sources = Sources {
+            faq: vec![SourceFile { path: UNDERSTAND_FILE.into(), text: text.into() }],
+            ..Sources::default()
+        };
+        match crate::content::from_sources(&sources) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.diagnostics.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn an_unknown_action_is_reported_with_its_line() {
+        let found = diags("yes: [是]\nactions:\n  fly: [飞]\n");
+        assert!(found.iter().any(|d| d.starts_with("faq/understand.yaml:3:")), "{found:?}");
+    }
+
+    #[test]
+    fn a_word_in_yes_and_no_is_reported() {
+        let found = diags("yes: [是, 行]\nno: [不, 行]\n");
+        assert!(found.iter().any(|d| d.contains("`行` is in both yes and no")), "{found:?}");
+    }
+
+    #[test]
+    fn the_shipped_file_is_valid() {
+        let sources = Sources {
+            faq: vec![SourceFile {
+                path: UNDERSTAND_FILE.into(),
+                text: include_str!("../../faq/understand.yaml").into(),
+            }],
+            ..Sources::default()
+        };
+        let mut found = Vec::new();
+        let lex = parse(&sources.faq, &mut found);
+        assert!(found.is_empty(), "{found:?}");
+        assert!(lex.actions.contains_key(&Action::Remote));
+    }
+}

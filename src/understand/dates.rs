@@ -1,0 +1,279 @@
+//! Dates in a message: `2026-09-26`, `2026年9月26日`, `9月26`, `9.26`, `九月二十六`,
+//! `上个月5号`, `昨天`, `前天`, `下周一`, `3天前`. Pure: `today` is a parameter.
+//!
+//! A date without a year is taken in the year that puts it nearest to today (in November,
+//! `1月5号` is next January, `9月26` this September), unless 去年/明年/今年 says otherwise.
+//! Full dates inside a sentence are read with [`crate::policy::dates::find_date`]'s rules;
+//! this module adds the forms people use in chat.
+
+use chrono::{Datelike, Duration, Months, NaiveDate, Weekday};
+
+/// A date and where it was written (character range in the digitised text; relative words
+/// such as 昨天 are found in the text before digitising and have an empty range).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FoundDate {
+    pub(crate) date: NaiveDate,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+/// Every date in `chars` (digitised) in text order, then the relative ones of `plain`.
+pub(crate) fn dates(chars: &[char], plain: &str, today: NaiveDate) -> Vec<FoundDate> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_alphanumeric());
+        match starts.then(|| date_at(chars, i, today)).flatten() {
+            Some(d) => {
+                i = d.end;
+                found.push(d);
+            }
+            None => i += 1,
+        }
+    }
+    found.extend(relative(plain, today).map(|date| FoundDate { date, start: 0, end: 0 }));
+    found
+}
+
+fn number(chars: &[char], start: usize) -> Option<(u32, usize)> {
+    let mut end = start;
+    let mut v: u32 = 0;
+    while let Some(d) = chars.get(end).and_then(|c| c.to_digit(10)) {
+        v = v.checked_mul(10)?.checked_add(d)?;
+        end += 1;
+    }
+    (end > start).then_some((v, end))
+}
+
+fn date_at(chars: &[char], start: usize, today: NaiveDate) -> Option<FoundDate> {
+    let (first, after) = number(chars, start)?;
+    let digits = after - start;
+    let at = |i: usize| chars.get(i).copied();
+    let day_end = |i: usize| if matches!(at(i), Some('日' | '号')) { i + 1 } else { i };
+    let (year, month, day, end) = match at(after) {
+        Some('年') if digits == 4 || digits == 2 => {
+            let (m, am) = number(chars, after + 1)?;
+            let (d, ad) = (at(am) == Some('月')).then(|| number(chars, am + 1)).flatten()?;
+            let year = if digits == 2 { 2000 + first as i32 } else { first as i32 };
+            (Some(year), m, d, day_end(ad))
+        }
+        Some(s @ ('-' | '/' | '.')) if digits == 4 => {
+            let (m, am) = number(chars, after + 1)?;
+            let (d, ad) = (at(am) == Some(s)).then(|| number(chars, am + 1)).flatten()?;
+            (Some(first as i32), m, d, ad)
+        }
+        Some('月') => {
+            let (d, ad) = number(chars, after + 1)?;
+            (year_word(chars, start, today), first, d, day_end(ad))
+        }
+        // 9.26 / 9/26: month and day of one or two digits, not a decimal amount (1.2万, 9.5元).
+        Some('.' | '/') if digits <= 2 => {
+            let (d, ad) = number(chars, after + 1)?;
+            let amount = matches!(at(ad), Some('万' | '千' | '元' | '块' | 'w' | 'k' | '%' | '.'));
+            if amount || ad - after - 1 > 2 {
+                return None;
+            }
+            (year_word(chars, start, today), first, d, day_end(ad))
+        }
+        // 5号 (this, last or next month, whichever is nearest), 上个月5号, 下月5号.
+        Some('号') if digits <= 2 => {
+            let shift = month_word(chars, start);
+            let date = day_of_month(today, shift, first)?;
+            return Some(FoundDate { date, start, end: after + 1 });
+        }
+        _ if digits == 8 && (first / 1_000_000 == 19 || first / 1_000_000 == 20) => {
+            (Some((first / 10_000) as i32), first / 100 % 100, first % 100, after)
+        }
+        _ => return None,
+    };
+    let date = match year {
+        Some(y) => NaiveDate::from_ymd_opt(y, month, day)?,
+        None => nearest(today, month, day)?,
+    };
+    Some(FoundDate { date, start, end })
+}
+
+/// 今年/去年/明年 right before a month: that year; otherwise `None` (nearest year).
+fn year_word(chars: &[char], start: usize, today: NaiveDate) -> Option<i32> {
+    let before: String = chars[start.saturating_sub(2)..start].iter().collect();
+    let shift = match before.as_str() {
+        "今年" => 0,
+        "去年" => -1,
+        "明年" => 1,
+        "前年" => -2,
+        _ => return None,
+    };
+    Some(today.year() + shift)
+}
+
+/// 上个月/上月 → -1, 这个月/本月 → 0, 下个月/下月 → +1; `None` when no month word precedes.
+fn month_word(chars: &[char], start: usize) -> Option<i32> {
+    let before: String = chars[start.saturating_sub(3)..start].iter().collect();
+    [("上个月", -1), ("上月", -1), ("这个月", 0), ("本月", 0), ("下个月", 1), ("下月", 1)]
+        .iter()
+        .find(|(w, _)| before.ends_with(w))
+        .map(|(_, s)| *s)
+}
+
+fn day_of_month(today: NaiveDate, shift: Option<i32>, day: u32) -> Option<NaiveDate> {
+    let month = |s: i32| {
+        let first = today.with_day(1)?;
+        let moved = if s < 0 {
+            first.checked_sub_months(Months::new(s.unsigned_abs()))
+        } else {
+            first.checked_add_months(Months::new(s as u32))
+        }?;
+        moved.with_day(day)
+    };
+    match shift {
+        Some(s) => month(s),
+        None => {
+            [0, -1, 1].into_iter().filter_map(month).min_by_key(|d| (*d - today).num_days().abs())
+        }
+    }
+}
+
+/// The date with this month and day nearest to today (last, this or next year).
+fn nearest(today: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
+    (-1..=1)
+        .filter_map(|s| NaiveDate::from_ymd_opt(today.year() + s, month, day))
+        .min_by_key(|d| (*d - today).num_days().abs())
+}
+
+/// 昨天, 前天, 大前天, 今天, 明天, 后天, 大后天, 上周一, 下周三, 周五, 3天前, 5天后.
+fn relative(text: &str, today: NaiveDate) -> Option<NaiveDate> {
+    const DAYS: [(&str, i64); 10] = [
+        ("大前天", -3),
+        ("大后天", 3),
+        ("前天", -2),
+        ("昨天", -1),
+        ("昨日", -1),
+        ("今天", 0),
+        ("今日", 0),
+        ("明天", 1),
+        ("后天", 2),
+        ("当天", 0),
+    ];
+    if let Some((_, offset)) = DAYS.iter().find(|(w, _)| text.contains(w)) {
+        return Some(today + Duration::days(*offset));
+    }
+    weekday(text, today).or_else(|| days_ago(text, today))
+}
+
+fn weekday(text: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let chars: Vec<char> = text.chars().collect();
+    for (i, w) in chars.windows(2).enumerate() {
+        let prefix_len = match (w[0], w[1]) {
+            ('周', _) => 1,
+            ('星', '期') | ('礼', '拜') => 2,
+            _ => continue,
+        };
+        let Some(day) = chars.get(i + prefix_len).and_then(|&c| weekday_of(c)) else { continue };
+        let before: String = chars[i.saturating_sub(2)..i].iter().collect();
+        let weeks = if before.ends_with('上') || before.ends_with("上个") {
+            -1
+        } else if before.ends_with('下') || before.ends_with("下个") {
+            1
+        } else {
+            0
+        };
+        let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+        return Some(
+            monday + Duration::weeks(weeks) + Duration::days(i64::from(day.num_days_from_monday())),
+        );
+    }
+    None
+}
+
+fn weekday_of(c: char) -> Option<Weekday> {
+    Some(match c {
+        '一' | '1' => Weekday::Mon,
+        '二' | '2' => Weekday::Tue,
+        '三' | '3' => Weekday::Wed,
+        '四' | '4' => Weekday::Thu,
+        '五' | '5' => Weekday::Fri,
+        '六' | '6' => Weekday::Sat,
+        '日' | '天' | '7' => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+/// `3天前`, `5天后` (digits only: the text given here is not digitised).
+fn days_ago(text: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let chars: Vec<char> = text.chars().collect();
+    let i = chars.iter().position(|&c| c == '天')?;
+    let digits: String = chars[..i]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let n: i64 = digits.parse().ok()?;
+    match chars.get(i + 1) {
+        Some('前') => Some(today - Duration::days(n)),
+        Some('后') => Some(today + Duration::days(n)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::understand::numbers::digitise;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// A Saturday late in the year, as when the issue was written.
+    fn today() -> NaiveDate {
+        d(2026, 11, 28)
+    }
+
+    fn first(text: &str) -> Option<NaiveDate> {
+        let chars = digitise(&text.chars().collect::<Vec<_>>());
+        dates(&chars, text, today()).first().map(|f| f.date)
+    }
+
+    #[test]
+    fn absolute_dates_in_every_common_form() {
+        for text in [
+            "2026-09-26",
+            "2026/9/26",
+            "2026.9.26",
+            "2026年9月26日",
+            "20260926",
+            "二〇二六年九月二十六日",
+        ] {
+            assert_eq!(first(text), Some(d(2026, 9, 26)), "{text}");
+        }
+    }
+
+    #[test]
+    fn year_less_dates_are_the_nearest_one() {
+        assert_eq!(first("9月26受理 哪天到期"), Some(d(2026, 9, 26)));
+        assert_eq!(first("9.26受理的"), Some(d(2026, 9, 26)));
+        assert_eq!(first("九月二十六"), Some(d(2026, 9, 26)));
+        assert_eq!(first("1月5号到期"), Some(d(2027, 1, 5)));
+        assert_eq!(first("去年12月1日"), Some(d(2025, 12, 1)));
+    }
+
+    #[test]
+    fn relative_dates_count_from_today() {
+        assert_eq!(first("上个月5号交的"), Some(d(2026, 10, 5)));
+        assert_eq!(first("昨天受理了"), Some(d(2026, 11, 27)));
+        assert_eq!(first("前天"), Some(d(2026, 11, 26)));
+        assert_eq!(first("下周一去办"), Some(d(2026, 11, 30)));
+        assert_eq!(first("上周三交的"), Some(d(2026, 11, 18)));
+        assert_eq!(first("3天前"), Some(d(2026, 11, 25)));
+    }
+
+    #[test]
+    fn amounts_and_codes_are_not_dates() {
+        for text in ["1.2万", "9.5元", "全年6000", "12345678", "68岁"] {
+            assert_eq!(first(text), None, "{text}");
+        }
+    }
+}

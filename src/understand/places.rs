@@ -1,0 +1,151 @@
+//! Regions and other places named in a message, and what the message says about them.
+//!
+//! Region words come from the region data (name, province, apps and `places`) and from
+//! `faq/synonyms.yaml` `regions`; other places from `other_places` there. A supported region's
+//! own word wins over another place inside it (四川医保 is 攀枝花, not "somewhere in 四川").
+
+use super::words::{self, Prepared, Word};
+use super::{PlaceMention, PlaceRole, RegionMention, RegionRole};
+use crate::content::Content;
+
+/// Characters looked at before a place for a "lives there" or "I am from" word.
+const BEFORE: usize = 3;
+/// Characters looked at after a place for a "lives there" word (深圳那边拿药).
+const AFTER: usize = 3;
+
+/// Region and place words, prepared once.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PlaceWords {
+    /// (region id, word), longest first.
+    regions: Vec<(String, Word)>,
+    others: Vec<String>,
+    lives_before: Vec<Word>,
+    lives_after: Vec<Word>,
+    switch_before: Vec<Word>,
+    home_before: Vec<Word>,
+}
+
+impl PlaceWords {
+    pub(crate) fn build(content: &Content) -> PlaceWords {
+        let mut regions: Vec<(String, Word)> = Vec::new();
+        let mut add = |id: &str, w: &str| {
+            let w = w.trim();
+            if !w.is_empty() && !regions.iter().any(|(_, x)| x.text == w) {
+                regions.push((id.to_string(), Word::new(w)));
+            }
+        };
+        for (id, region) in &content.regions {
+            add(id, &region.name);
+            add(id, &region.province);
+            region.places.iter().for_each(|p| add(id, p));
+            for channel in &region.channels {
+                add(id, &channel.name);
+                // 四川医保APP is written 四川医保 too.
+                let bare = channel.name.trim_end_matches("APP").trim_end_matches("小程序");
+                add(id, bare);
+            }
+        }
+        for (id, list) in &content.faq_vocabulary.regions {
+            list.iter().for_each(|w| add(id, w));
+        }
+        regions.sort_by_key(|(_, w)| std::cmp::Reverse(w.len()));
+        let is_region_word = |p: &str| regions.iter().any(|(_, w)| w.text.contains(p));
+        let others = content
+            .faq_vocabulary
+            .other_places
+            .values()
+            .flatten()
+            .filter(|p| !p.trim().is_empty() && !is_region_word(p))
+            .cloned()
+            .collect();
+        let lex = &content.understand;
+        PlaceWords {
+            regions,
+            others,
+            lives_before: words::words(&lex.lives_before),
+            lives_after: words::words(&lex.lives_after),
+            switch_before: words::words(&lex.switch_before),
+            home_before: words::words(&lex.home_before),
+        }
+    }
+
+    /// Supported regions named, once per region, in text order; and the character ranges
+    /// they cover (other places inside them are ignored).
+    pub(crate) fn regions(&self, msg: &Prepared) -> (Vec<RegionMention>, Vec<(usize, usize)>) {
+        let mut found: Vec<(usize, RegionMention)> = Vec::new();
+        let mut covered: Vec<(usize, usize)> = Vec::new();
+        for (id, word) in &self.regions {
+            for hit in word.hits(msg) {
+                let start = hit.start.unwrap_or(usize::MAX);
+                if let Some(s) = hit.start {
+                    if covered.iter().any(|&(a, b)| s < b && a < s + hit.len) {
+                        continue;
+                    }
+                    covered.push((s, s + hit.len));
+                }
+                if found.iter().any(|(_, m)| m.region == *id) {
+                    continue;
+                }
+                let role = hit.start.map_or(RegionRole::Named, |s| self.region_role(msg, s));
+                found.push((
+                    start,
+                    RegionMention { region: id.clone(), word: word.text.clone(), role },
+                ));
+            }
+        }
+        found.sort_by_key(|(start, _)| *start);
+        (found.into_iter().map(|(_, m)| m).collect(), covered)
+    }
+
+    fn region_role(&self, msg: &Prepared, start: usize) -> RegionRole {
+        let before = Prepared::new(&msg.slice(start.saturating_sub(BEFORE + 1), start));
+        let ends_with = |list: &[Word]| {
+            list.iter().any(|w| {
+                w.len() <= before.chars.len() && w.exact_at(&before, before.chars.len() - w.len())
+            })
+        };
+        if ends_with(&self.switch_before) {
+            RegionRole::Switch
+        } else if words::any(&self.home_before, &before) {
+            RegionRole::Home
+        } else {
+            RegionRole::Named
+        }
+    }
+
+    /// Other places named, outside the supported regions' words, with their role.
+    pub(crate) fn others(&self, msg: &Prepared, covered: &[(usize, usize)]) -> Vec<PlaceMention> {
+        let text: String = msg.chars.iter().collect();
+        let mut found: Vec<(usize, PlaceMention)> = Vec::new();
+        for name in &self.others {
+            let Some(byte) = text.find(name.as_str()) else { continue };
+            let start = text[..byte].chars().count();
+            let end = start + name.chars().count();
+            if covered.iter().any(|&(a, b)| start < b && a < end) {
+                continue;
+            }
+            // A longer name already found here (黑龙江 over 龙江) wins.
+            if found.iter().any(|(s, m)| *s <= start && start < s + m.name.chars().count()) {
+                continue;
+            }
+            let role = self.place_role(msg, start, end);
+            found.push((start, PlaceMention { name: name.clone(), role }));
+        }
+        found.sort_by_key(|(s, _)| *s);
+        found.into_iter().map(|(_, m)| m).collect()
+    }
+
+    fn place_role(&self, msg: &Prepared, start: usize, end: usize) -> PlaceRole {
+        let before = Prepared::new(&msg.slice(start.saturating_sub(BEFORE), start));
+        let after = Prepared::new(&msg.slice(end, end + AFTER + 2));
+        let after_starts = self
+            .lives_after
+            .iter()
+            .any(|w| (0..=AFTER.min(after.chars.len())).any(|i| w.exact_at(&after, i)));
+        if words::any(&self.lives_before, &before) || after_starts {
+            PlaceRole::LivesOrTreated
+        } else {
+            PlaceRole::Subject
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! [`Reader`]: the word lists of the content prepared once, and [`Reader::read`], which turns
+//! one message into an [`Understanding`].
+
+use std::collections::BTreeMap;
+
+use super::numbers::{age, digitise, money, numbers};
+use super::places::PlaceWords;
+use super::words::{self, Prepared, Word};
+use super::{dates, Action, Context, DiseaseMention, Insurance, Reply, Understanding, WorkStatus};
+use crate::content::Content;
+use crate::knowledge::Knowledge;
+
+/// Replies longer than this are not read as yes/no: a sentence starting with 好 is not an answer.
+const MAX_REPLY_CHARS: usize = 20;
+
+/// Everything needed to read messages, built once from the content.
+#[derive(Debug, Clone, Default)]
+pub struct Reader {
+    places: PlaceWords,
+    replies: Vec<(Reply, Word)>,
+    question: Vec<Word>,
+    insurance: Vec<(Insurance, Word)>,
+    status: Vec<(WorkStatus, Word)>,
+    /// (action, word), longest word first.
+    actions: Vec<(Action, Word)>,
+    regions: Vec<String>,
+}
+
+impl Reader {
+    /// Prepares every word list of the content.
+    pub fn build(content: &Content) -> Reader {
+        let lex = &content.understand;
+        let actions: BTreeMap<Action, &Vec<String>> =
+            lex.actions.iter().map(|(a, w)| (*a, w)).collect();
+        Reader {
+            places: PlaceWords::build(content),
+            replies: tagged(vec![
+                (Reply::Yes, &lex.yes),
+                (Reply::No, &lex.no),
+                (Reply::Unsure, &lex.unsure),
+            ]),
+            question: words::words(&lex.question),
+            insurance: tagged(vec![
+                (Insurance::Employee, &lex.insurance.employee),
+                (Insurance::Resident, &lex.insurance.resident),
+            ]),
+            status: tagged(vec![
+                (WorkStatus::Retired, &lex.status.retired),
+                (WorkStatus::Flexible, &lex.status.flexible),
+                (WorkStatus::InService, &lex.status.in_service),
+            ]),
+            actions: tagged(actions.into_iter().collect()),
+            regions: content.regions.keys().cloned().collect(),
+        }
+    }
+
+    /// Reads one message. Stores nothing; `knowledge` is only asked for diseases.
+    pub fn read(&self, knowledge: &Knowledge, text: &str, ctx: Context<'_>) -> Understanding {
+        let msg = Prepared::new(text);
+        let (regions, covered) = self.places.regions(&msg);
+        let places = self.places.others(&msg, &covered);
+        let digits = digitise(&msg.chars);
+        let plain: String = msg.chars.iter().collect();
+        let found_dates = dates::dates(&digits, &plain, ctx.today);
+        let in_date = |i: usize| found_dates.iter().any(|d| d.start <= i && i < d.end);
+        let acceptance_numbers = acceptance_numbers(&msg.chars);
+        let nums: Vec<_> = numbers(&digits)
+            .into_iter()
+            .filter(|n| !in_date(n.start))
+            .filter(|n| !is_code(&digits, n.start))
+            .collect();
+        let mut u = Understanding {
+            regions,
+            places,
+            insurance: first_tag(&self.insurance, &msg),
+            status: first_tag(&self.status, &msg),
+            age: nums.iter().find_map(|n| age(&digits, n)),
+            amounts: nums.iter().filter_map(|n| money(&digits, n)).collect(),
+            dates: found_dates.iter().map(|d| d.date).collect(),
+            acceptance_numbers,
+            question: text.contains(['?', '？']) || words::any(&self.question, &msg),
+            ..Understanding::default()
+        };
+        if u.insurance.is_none() && u.status == Some(WorkStatus::InService) {
+            u.insurance = Some(Insurance::Employee);
+        }
+        u.reply = if u.question { None } else { self.reply(&msg) };
+        self.diseases(knowledge, text, ctx, &mut u);
+        u.action = self.action(&msg, &plain, &u);
+        u
+    }
+
+    /// A yes/no/unsure word at the start of a short reply; the longest word wins (不可以 over
+    /// 不). A one-character word must stand alone or be followed by a particle (好的, 行啊),
+    /// not start a longer word (要申请 is not "yes").
+    fn reply(&self, msg: &Prepared) -> Option<Reply> {
+        let start = msg.chars.iter().position(|c| !c.is_whitespace())?;
+        if msg.chars.len() - start > MAX_REPLY_CHARS {
+            return None;
+        }
+        let (reply, word) = self.replies.iter().find(|(_, w)| w.exact_at(msg, start))?;
+        let next = msg.chars.get(start + word.len()).copied();
+        let stands_alone = match next {
+            None => true,
+            Some(c) if !is_han(c) => true,
+            Some(c) => "的了啊呀嘛哈吧滴嘞哦噢嗯".contains(c),
+        };
+        (word.len() >= 2 || stands_alone).then_some(*reply)
+    }
+
+    /// Every disease named, in the regions the message names, else the session's, else all.
+    fn diseases(&self, knowledge: &Knowledge, text: &str, ctx: Context<'_>, u: &mut Understanding) {
+        let named: Vec<&str> = u.regions.iter().map(|m| m.region.as_str()).collect();
+        let regions: Vec<&str> = match (named.is_empty(), ctx.region) {
+            (false, _) => named,
+            (true, Some(r)) => vec![r],
+            (true, None) => self.regions.iter().map(String::as_str).collect(),
+        };
+        let folded = words::fold(text);
+        let mut weak: Option<DiseaseMention> = None;
+        for region in regions {
+            let mut found: Vec<(usize, DiseaseMention)> = Vec::new();
+            for part in std::iter::once(text).chain(segments(text)) {
+                for m in knowledge.match_disease(part, region) {
+                    let mention = DiseaseMention {
+                        region: region.to_string(),
+                        name: m.name.clone(),
+                        score: m.score,
+                        note: m.note.clone(),
+                    };
+                    if !m.strong {
+                        if weak.as_ref().map_or(true, |w| w.score < m.score) {
+                            weak = Some(mention);
+                        }
+                        continue;
+                    }
+                    if found.iter().any(|(_, d)| d.name == m.name) {
+                        continue;
+                    }
+                    let at = m.alias.as_deref().and_then(|a| folded.find(&words::fold(a)));
+                    found.push((at.unwrap_or(usize::MAX), mention));
+                }
+            }
+            found.sort_by_key(|(at, _)| *at);
+            u.diseases.extend(found.into_iter().map(|(_, d)| d));
+        }
+        if u.diseases.is_empty() {
+            u.maybe_disease = weak;
+        }
+    }
+
+    /// The action the message asks for: its longest action word; without one, an action whose
+    /// facts are all there (insurance or status with an amount → estimate; an acceptance date
+    /// → deadline).
+    fn action(&self, msg: &Prepared, plain: &str, u: &Understanding) -> Option<Action> {
+        if let Some((action, _)) = self.actions.iter().find(|(_, w)| !w.hits(msg).is_empty()) {
+            return Some(*action);
+        }
+        if !u.amounts.is_empty() && (u.insurance.is_some() || u.status.is_some()) {
+            return Some(Action::Estimate);
+        }
+        if !u.dates.is_empty() && plain.contains("受理") {
+            return Some(Action::Deadline);
+        }
+        None
+    }
+}
+
+/// Words of several lists, each tagged with its list, longest first.
+fn tagged<T: Copy>(pairs: Vec<(T, &Vec<String>)>) -> Vec<(T, Word)> {
+    let mut all: Vec<(T, Word)> = pairs
+        .into_iter()
+        .flat_map(|(tag, list)| words::words(list).into_iter().map(move |w| (tag, w)))
+        .collect();
+    all.sort_by_key(|(_, w)| std::cmp::Reverse(w.len()));
+    all
+}
+
+fn first_tag<T: Copy>(list: &[(T, Word)], msg: &Prepared) -> Option<T> {
+    list.iter()
+        .filter_map(|(tag, w)| w.hits(msg).first().map(|h| (h.start.unwrap_or(usize::MAX), *tag)))
+        .min_by_key(|(start, _)| *start)
+        .map(|(_, tag)| tag)
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+/// Parts of a message between separators and joining words (糖尿病和高血压, 糖尿病、高血压),
+/// so each disease is matched on its own as well as in the whole text.
+fn segments(text: &str) -> Vec<&str> {
+    let mut parts = vec![text];
+    for sep in [" ", ",", "，", "、", "。", "和", "跟", "还有", "以及", "加上", "也有", "与"]
+    {
+        parts = parts.into_iter().flat_map(|p| p.split(sep)).collect();
+    }
+    parts.into_iter().map(str::trim).filter(|p| p.chars().count() >= 2 && *p != text).collect()
+}
+
+/// Whether the number at `start` is part of a letters-and-digits code (MT2026…).
+fn is_code(chars: &[char], start: usize) -> bool {
+    start > 0 && chars[start - 1].is_ascii_alphabetic()
+}
+
+/// Runs of ASCII letters, digits and `-` that look like an acceptance number: at least six
+/// characters with four digits, not a date, a mobile number or an ID number.
+fn acceptance_numbers(chars: &[char]) -> Vec<String> {
+    let text: String = chars.iter().collect();
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|run| {
+            let digits = run.chars().filter(char::is_ascii_digit).count();
+            let letters = run.chars().filter(char::is_ascii_alphabetic).count();
+            let all_digits = letters == 0 && !run.contains('-');
+            let mobile = all_digits && run.len() == 11 && run.starts_with('1');
+            let id = (run.len() == 18 && digits >= 17) || (all_digits && run.len() == 15);
+            let date =
+                all_digits && run.len() == 8 && (run.starts_with("19") || run.starts_with("20"));
+            let long_enough = if all_digits { run.len() >= 8 } else { run.len() >= 6 };
+            long_enough && digits >= 4 && !mobile && !id && !date
+        })
+        .map(str::to_uppercase)
+        .collect()
+}

@@ -1,0 +1,196 @@
+//! The reader on the messages of issue 10 and the wordings people really use, against the
+//! shipped content.
+
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+
+use super::*;
+use crate::assistant::Assistant;
+
+fn assistant() -> &'static Assistant {
+    static A: OnceLock<Assistant> = OnceLock::new();
+    A.get_or_init(|| Assistant::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap())
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+}
+
+fn read_in(text: &str, region: Option<&str>) -> Understanding {
+    assistant().understand(text, Context { today: today(), region })
+}
+
+fn read(text: &str) -> Understanding {
+    read_in(text, Some("shaoyang"))
+}
+
+fn regions(u: &Understanding) -> Vec<(&str, RegionRole)> {
+    u.regions.iter().map(|m| (m.region.as_str(), m.role)).collect()
+}
+
+#[test]
+fn a_city_named_in_a_question_is_read_without_switching() {
+    let u = read("攀枝花 换医院");
+    assert_eq!(regions(&u), vec![("panzhihua", RegionRole::Named)]);
+    assert_eq!(u.region(), Some("panzhihua"));
+    assert_eq!(u.switch_to(), None);
+    assert_eq!(u.action, Some(Action::ChangeHospital));
+}
+
+#[test]
+fn regions_by_province_app_pinyin_and_homophone() {
+    for (text, region) in [
+        ("湘医保上怎么弄", "shaoyang"),
+        ("四川医保APP在哪下载", "panzhihua"),
+        ("湖南的门特", "shaoyang"),
+        ("panzhihua menteshenqing", "panzhihua"),
+        ("少阳能办吗", "shaoyang"),
+    ] {
+        assert_eq!(read(text).region(), Some(region), "{text}");
+    }
+}
+
+#[test]
+fn home_and_switch_are_told_apart() {
+    let u = read("我是攀枝花的 我妈糖尿病 怎么办门特");
+    assert_eq!(regions(&u), vec![("panzhihua", RegionRole::Home)]);
+    assert_eq!(u.disease_names(None), vec!["糖尿病"]);
+    assert_eq!(u.action, Some(Action::Apply));
+    assert_eq!(read("切换到攀枝花").switch_to(), Some("panzhihua"));
+    assert_eq!(read("换成邵阳").switch_to(), Some("shaoyang"));
+    assert_eq!(read("攀枝花和邵阳有什么不同").region(), None);
+}
+
+#[test]
+fn another_place_where_the_person_lives_is_not_the_subject() {
+    let u = read("那我爸一年有半年住我这深圳 在深圳拿药能报吗 要办什么");
+    assert_eq!(u.lives_elsewhere(), Some("深圳"));
+    assert_eq!(u.about_elsewhere(), None);
+    let u = read("深圳的门特怎么办");
+    assert_eq!(u.about_elsewhere(), Some("深圳"));
+    assert_eq!(read("去成都看病要备案吗").lives_elsewhere(), Some("成都"));
+    // 四川医保 is 攀枝花's app, not "somewhere in 四川".
+    assert!(read("四川医保怎么用").places.is_empty());
+}
+
+#[test]
+fn insurance_status_and_age() {
+    let u = read("攀枝花 职工 退休了 全年6000");
+    assert_eq!(u.insurance, Some(Insurance::Employee));
+    assert_eq!(u.status, Some(WorkStatus::Retired));
+    assert_eq!(u.amounts, vec![6000.0]);
+    assert_eq!(u.action, Some(Action::Estimate));
+    assert_eq!(read("我是新农合的").insurance, Some(Insurance::Resident));
+    assert_eq!(read("我还在上班").status, Some(WorkStatus::InService));
+    assert_eq!(read("灵活就业能办吗").status, Some(WorkStatus::Flexible));
+    assert_eq!(read("我68岁了").age, Some(68));
+    assert_eq!(read("我爸七十了").age, Some(70));
+}
+
+#[test]
+fn money_in_the_ways_people_write_it() {
+    for (text, yuan) in [
+        ("一年花6000", 6000.0),
+        ("一年六千", 6000.0),
+        ("6千左右", 6000.0),
+        ("1.2万", 12000.0),
+        ("一万二", 12000.0),
+        ("花了6000块", 6000.0),
+    ] {
+        assert_eq!(read(text).amounts, vec![yuan], "{text}");
+    }
+}
+
+#[test]
+fn acceptance_dates_give_the_deadline_action() {
+    let u = read("9月26受理 哪天到期");
+    assert_eq!(u.dates, vec![NaiveDate::from_ymd_opt(2026, 9, 26).unwrap()]);
+    assert_eq!(u.action, Some(Action::Deadline));
+    assert_eq!(read("昨天受理的 啥时候出结果").action, Some(Action::Deadline));
+    // Said as news, acceptance is progress to record (the deadline follows from it).
+    assert_eq!(read("昨天受理了").action, Some(Action::Progress));
+    assert!(read("9月26受理 哪天到期").amounts.is_empty());
+}
+
+#[test]
+fn every_disease_named_not_only_the_first() {
+    let u = read_in("我问你我糖尿病高血压能不能办门特", Some("panzhihua"));
+    assert_eq!(u.disease_names(None), vec!["糖尿病", "高血压"]);
+    let u = read_in("糖尿病和高雪压", Some("panzhihua"));
+    assert_eq!(u.disease_names(None), vec!["糖尿病", "高血压"]);
+    // No region anywhere: both catalogues are searched and labelled.
+    let u = read_in("糖尿病怎么申请", None);
+    assert_eq!(u.action, Some(Action::Apply));
+    let mut found: Vec<&str> = u.diseases.iter().map(|d| d.region.as_str()).collect();
+    found.sort();
+    assert_eq!(found, vec!["panzhihua", "shaoyang"]);
+    assert!(read("感冒能报吗").diseases.is_empty());
+}
+
+#[test]
+fn yes_no_and_unsure_in_many_wordings() {
+    for text in [
+        "是的",
+        "是的 一直在交",
+        "对",
+        "嗯",
+        "嗯嗯",
+        "好",
+        "好的",
+        "行",
+        "可以",
+        "要得",
+        "没问题",
+        "同意",
+        "ok",
+    ] {
+        assert_eq!(read(text).reply, Some(Reply::Yes), "{text}");
+    }
+    for text in ["不", "不用", "不用了", "不要", "算了", "不行", "不同意", "不想给", "莫得"]
+    {
+        assert_eq!(read(text).reply, Some(Reply::No), "{text}");
+    }
+    for text in ["不知道", "晓不得", "不清楚"] {
+        assert_eq!(read(text).reply, Some(Reply::Unsure), "{text}");
+    }
+    // Questions and sentences that merely start with such a word are not replies.
+    for text in ["可以报吗", "要申请门特", "行不行啊", "好多钱能报"] {
+        assert_eq!(read(text).reply, None, "{text}");
+    }
+}
+
+#[test]
+fn actions_in_dialect_voice_typos_and_pinyin() {
+    for (text, action) in [
+        ("我觉得不合理 我要投诉 找哪个", Action::Appeal),
+        ("咋个办门特嘛", Action::Apply),
+        ("快到期了咋个整", Action::Renew),
+        ("我的门特要续其了", Action::Renew),
+        ("在外地拿药要备案不", Action::Remote),
+        ("wo xiang huan yi yuan", Action::ChangeHospital),
+        ("转人工", Action::Human),
+        ("能报好多", Action::Estimate),
+        ("我的申请", Action::MyApplications),
+        ("审核通过了", Action::Progress),
+    ] {
+        assert_eq!(read(text).action, Some(action), "{text}");
+    }
+    assert_eq!(read("职工起付线多少").action, None);
+}
+
+#[test]
+fn acceptance_numbers_but_not_phones_or_ids() {
+    let u = read("受理号MT20260926001 电话13812345678");
+    assert_eq!(u.acceptance_numbers, vec!["MT20260926001".to_string()]);
+    assert!(read("身份证11010519491231002X").acceptance_numbers.is_empty());
+    assert!(u.amounts.is_empty());
+}
+
+#[test]
+fn questions_are_recognised() {
+    assert!(read("起付线是好多").question);
+    assert!(read("要带啥子").question);
+    assert!(read("能报吗").question);
+    assert!(!read("是的").question);
+}
