@@ -8,10 +8,16 @@
 //! commands, then a free-text question (answered from the FAQ, after which the current step is
 //! asked again so nothing the user already entered is lost).
 
+mod answers;
 pub mod commands;
-mod flow;
 pub mod input;
+mod menu;
+mod pending;
 pub mod render;
+mod steps;
+mod text;
+pub mod track;
+mod turn;
 mod types;
 
 pub use commands::Command;
@@ -33,7 +39,7 @@ pub fn handle(
     input: Input,
     now: DateTime<Utc>,
 ) -> Outcome {
-    let mut turn = flow::Turn::new(assistant, session.clone(), user, now, true);
+    let mut turn = turn::Turn::new(assistant, session.clone(), user, now, true);
     turn.run(input);
     turn.finish()
 }
@@ -46,7 +52,7 @@ pub fn resume(
     user: &UserData,
     now: DateTime<Utc>,
 ) -> Vec<Reply> {
-    let mut turn = flow::Turn::new(assistant, session.clone(), user, now, false);
+    let mut turn = turn::Turn::new(assistant, session.clone(), user, now, false);
     turn.resume();
     turn.finish().replies
 }

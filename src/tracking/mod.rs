@@ -6,7 +6,6 @@
 //! late and out of order, so transitions are checked loosely (see [`Status::may_become`]) — the
 //! aim is to catch nonsense like "approved → resubmitted", not to police the office's workflow.
 
-pub mod chat;
 pub mod reminders;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -7,10 +7,10 @@ use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use mente::assistant::Assistant;
+use mente::engine::track::{on_button, run_action, status_report, TrackContext, TrackOutput};
 use mente::engine::{Effect, UserData, UserKey};
 use mente::scheduler::{run_once, TerminalSender};
 use mente::store::{tracking as st, Store};
-use mente::tracking::chat::{on_button, run_action, status_report, TrackContext, TrackOutput};
 use mente::tracking::{ApplicationCommand, Event, Status};
 
 fn assistant() -> Assistant {

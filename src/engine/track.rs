@@ -14,18 +14,18 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::reminders::{self, contact, plan, review_due, where_to_check, ReminderState};
-use super::{
-    Application, ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, ReminderCommand,
-    Status, StatusEntry,
-};
+use super::input::{self, InputError};
+use super::{Effect, UserData};
 use crate::clock::{china_today, in_china};
 use crate::content::regions::Region;
 use crate::content::Content;
-use crate::engine::input::{self, InputError};
-use crate::engine::{Effect, UserData};
 use crate::policy::calendar::{self, Due};
 use crate::policy::dates::format_cn;
+use crate::tracking::reminders::{self, contact, plan, review_due, where_to_check, ReminderState};
+use crate::tracking::{
+    Application, ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, ReminderCommand,
+    Status, StatusEntry,
+};
 
 /// Everything a tracking action may read.
 #[derive(Debug, Clone, Copy)]
@@ -441,7 +441,7 @@ fn app_buttons(n: usize, numbered: bool, app: &Application) -> Vec<TrackChoice> 
 // show_reminders (/reminders)
 
 fn show_reminders(ctx: &TrackContext) -> TrackOutput {
-    let mut pending: Vec<(&Application, &super::Reminder)> = ctx
+    let mut pending: Vec<(&Application, &crate::tracking::Reminder)> = ctx
         .user
         .applications
         .iter()

@@ -1,0 +1,246 @@
+//! Answers to the current step: the choices a step offers, reading typed answers of every
+//! input kind (dates, regions, diseases …), and storing an accepted answer.
+
+use chrono::Datelike;
+
+use super::input::{self, InputError};
+use super::turn::{Target, Turn};
+use super::{Pending, Position};
+use crate::content::dialogs::{DateRange, InputKind, Step};
+
+/// The choices a step offers: its own buttons, or the obvious ones for its input type.
+pub(super) struct Offered {
+    pub(super) label: String,
+    pub(super) value: String,
+    /// Index into `step.choices` (for the choice's own `next`/`goto`).
+    pub(super) own: Option<usize>,
+}
+
+impl<'a> Turn<'a> {
+    /// Reads a typed answer. `Ok(None)`: the engine asked something back (weak disease match).
+    pub(super) fn read_answer(
+        &mut self,
+        step: &Step,
+        text: &str,
+    ) -> Result<Option<String>, String> {
+        let kind = step.ask.unwrap_or(InputKind::Text);
+        // Where the engine's own message is only "answer one of these", the step's hint (written
+        // for that very question) says it better; where the engine knows what exactly is wrong
+        // (a day that does not exist, a wrong check digit, an unknown disease) that comes first.
+        let hint = step.hint.as_ref().map(|h| self.fill(h));
+        let generic = |err: String| hint.clone().unwrap_or(err);
+        match kind {
+            InputKind::Text => Ok(Some(text.to_string())),
+            InputKind::Choice => {
+                Err(generic("请点击下面的按钮选择，或输入选项前面的数字。".into()))
+            }
+            InputKind::Region => self.read_region(text).map(Some).ok_or_else(|| {
+                let names: Vec<_> =
+                    self.a.content.regions.values().map(|r| r.name.clone()).collect();
+                generic(format!("目前支持这些地区：{}。请选择其中一个。", names.join("、")))
+            }),
+            InputKind::Disease => self.read_disease(text),
+            InputKind::Date => self.read_date(step, text),
+            InputKind::YesNo | InputKind::Insurance => match input::parse(kind, text, self.today) {
+                Some(Ok(value)) => Ok(Some(value)),
+                Some(Err(err)) => Err(generic(err.to_string())),
+                None => Err(generic(InputError::Empty.to_string())),
+            },
+            specific => match input::parse(specific, text, self.today) {
+                Some(Ok(value)) => Ok(Some(value)),
+                Some(Err(err)) => Err(err.to_string()),
+                None => Err(InputError::Empty.to_string()),
+            },
+        }
+    }
+
+    /// A date, placed on the side of today the step expects (`date: past|future`).
+    pub(super) fn read_date(&self, step: &Step, text: &str) -> Result<Option<String>, String> {
+        let mut date = input::parse_date(text, self.today).map_err(|e| e.to_string())?;
+        let year_given =
+            text.contains('年') || text.chars().filter(char::is_ascii_digit).count() >= 6;
+        match step.date {
+            Some(DateRange::Past) if date > self.today && !year_given => {
+                date = date.with_year(date.year() - 1).unwrap_or(date);
+            }
+            Some(DateRange::Future) if date < self.today && !year_given => {
+                date = date.with_year(date.year() + 1).unwrap_or(date);
+            }
+            _ => {}
+        }
+        if step.date == Some(DateRange::Past) && date > self.today {
+            let shown = crate::policy::dates::format_cn(date);
+            return Err(InputError::NotYetHappened(shown).to_string());
+        }
+        Ok(Some(date.format("%Y-%m-%d").to_string()))
+    }
+
+    pub(super) fn read_region(&self, text: &str) -> Option<String> {
+        let t = input::normalize(text).to_lowercase();
+        self.a
+            .content
+            .regions
+            .values()
+            .find(|r| t == r.id || t.contains(&r.name) || (t.len() >= 2 && r.name.contains(&t)))
+            .map(|r| r.id.clone())
+    }
+
+    pub(super) fn read_disease(&mut self, text: &str) -> Result<Option<String>, String> {
+        let Some(region) = self.s.region.clone() else {
+            return Err("请先选择地区，我才能查对应的病种目录。发送 /region 选择地区。".into());
+        };
+        let matches = self.a.knowledge.match_disease(text, &region);
+        let Some(best) = matches.first() else {
+            return Err(format!(
+                "在{}的门特病种目录里没有找到“{}”。请换个说法（例如诊断书上的病名），或发送“人工”咨询。",
+                self.region_name(),
+                truncate(text, 20)
+            ));
+        };
+        if best.strong {
+            self.insurance_allows(&best.name)?;
+            if let Some(note) = &best.note {
+                self.say(format!("提示：{note}"));
+            }
+            return Ok(Some(best.name.clone()));
+        }
+        let names: Vec<String> = matches.iter().take(3).map(|m| m.name.clone()).collect();
+        self.s.pending = Some(Pending::Disease(names));
+        self.prompt_pending();
+        Ok(None)
+    }
+
+    /// A resident-only disease cannot be applied for with employee insurance: say so instead of
+    /// walking the user through an application that will be refused.
+    pub(super) fn insurance_allows(&self, disease: &str) -> Result<(), String> {
+        let employee = self.s.slots.get("insurance").is_some_and(|i| i == "employee");
+        let resident_only = self
+            .region()
+            .and_then(|r| self.a.content.diseases.by_region.get(r))
+            .and_then(|list| list.iter().find(|d| d.name == disease))
+            .is_some_and(|d| d.resident_only);
+        if employee && resident_only {
+            return Err(format!(
+                "“{disease}”在{}只对城乡居民医保参保人开放，您前面选的是职工医保，\
+                 所以不能按这个病种申请。如果有别的病种，请输入病名；参保类型选错了可以发送 /back 返回修改；\
+                 拿不准可以发送“人工”咨询。",
+                self.region_name()
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) fn offered(&self, step: &Step) -> Vec<Offered> {
+        if !step.choices.is_empty() {
+            return step
+                .choices
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Offered {
+                    label: self.fill(&c.label),
+                    value: c.value.clone().unwrap_or_else(|| c.label.clone()),
+                    own: Some(i),
+                })
+                .collect();
+        }
+        let pair = |l: &str, v: &str| Offered { label: l.into(), value: v.into(), own: None };
+        match step.ask {
+            Some(InputKind::YesNo) => vec![pair("是", "是"), pair("否", "否")],
+            Some(InputKind::Insurance) => {
+                vec![pair("职工医保", "employee"), pair("城乡居民医保", "resident")]
+            }
+            Some(InputKind::Region) => {
+                self.a.content.regions.values().map(|r| pair(&r.name, &r.id)).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The offered choice a typed text names: its label, its value, or its number.
+    pub(super) fn offered_index(&self, step: &Step, text: &str) -> Option<usize> {
+        let offered = self.offered(step);
+        let t = input::normalize(text);
+        if let Some(i) = offered
+            .iter()
+            .position(|o| input::normalize(&o.label) == t || input::normalize(&o.value) == t)
+        {
+            return Some(i);
+        }
+        let n: usize = t.parse().ok()?;
+        (step.ask == Some(InputKind::Choice) && (1..=offered.len()).contains(&n)).then(|| n - 1)
+    }
+
+    pub(super) fn choose(&mut self, step: &Step, index: usize) {
+        let offered = self.offered(step);
+        let Some(o) = offered.get(index) else { return self.stale() };
+        let value = o.value.clone();
+        let own = o.own.and_then(|i| step.choices.get(i));
+        let jump = own.and_then(|c| {
+            c.next.clone().map(Target::Step).or_else(|| c.goto.clone().map(Target::Goto))
+        });
+        self.accept(step, value, jump);
+    }
+
+    /// Stores an accepted answer and moves on.
+    pub(super) fn accept(&mut self, step: &Step, value: String, jump: Option<Target>) {
+        let (Some(dialog), Some(step_id)) = (self.s.dialog.clone(), self.s.step.clone()) else {
+            return self.show_menu();
+        };
+        self.s.back.push(Position {
+            dialog: dialog.clone(),
+            step: step_id,
+            slots: self.s.slots.clone(),
+        });
+        self.s.failures = 0;
+        self.s.pending = None;
+        if step.ask == Some(InputKind::Region) {
+            self.s.region = Some(value.clone());
+            self.sync_region();
+        }
+        if let Some(slot) = &step.slot {
+            self.s.slots.insert(slot.clone(), value);
+        }
+        let next = self.after(step, jump);
+        self.enter(&dialog, next, false);
+    }
+
+    /// Where to go after `step`: a choice's own jump, else the first matching branch, `goto`,
+    /// `next`, or the end of the dialog.
+    pub(super) fn after(&self, step: &Step, jump: Option<Target>) -> Target {
+        if let Some(jump) = jump {
+            return jump;
+        }
+        for rule in &step.branch {
+            let holds = rule.when.iter().all(|(slot, want)| {
+                let have = match slot.as_str() {
+                    "region" => self.s.region.as_deref(),
+                    _ => self.s.slots.get(slot).map(String::as_str),
+                };
+                have == Some(want.as_str())
+            });
+            if holds {
+                if let Some(next) = &rule.next {
+                    return Target::Step(next.clone());
+                }
+                if let Some(goto) = &rule.goto {
+                    return Target::Goto(goto.clone());
+                }
+            }
+        }
+        if let Some(goto) = &step.goto {
+            return Target::Goto(goto.clone());
+        }
+        match &step.next {
+            Some(next) => Target::Step(next.clone()),
+            None => Target::End,
+        }
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,159 @@
+//! Conversation-wide commands (/menu, /back, /help, 人工 …), the greeting and the main menu.
+
+use super::commands::Command;
+use super::input;
+use super::render::ButtonKind;
+use super::track;
+use super::turn::Turn;
+use super::{Choice, Effect, Position, Session};
+use crate::content::dialogs::DialogTree;
+
+impl<'a> Turn<'a> {
+    /// A bare number at the main menu picks that menu entry (the terminal numbers the menu the
+    /// same way), so "8" still means the eighth entry after other messages came in between.
+    pub(super) fn menu_number(&self, text: &str) -> Option<String> {
+        let n: usize = input::normalize(text).parse().ok()?;
+        self.menu_entries().into_iter().nth(n.checked_sub(1)?)
+    }
+
+    /// Dialog ids of the main menu, in the order shown.
+    pub(super) fn menu_entries(&self) -> Vec<String> {
+        let trees = &self.a.content.dialogs.trees;
+        let mut menu: Vec<&DialogTree> = trees.values().filter(|d| d.menu.is_some()).collect();
+        menu.sort_by_key(|d| (d.menu, d.id.clone()));
+        let mut ids: Vec<String> = menu.into_iter().map(|d| d.id.clone()).collect();
+        if trees.contains_key("region") {
+            ids.push("region".into());
+        }
+        ids
+    }
+
+    pub(super) fn menu_title(&self, text: &str) -> Option<String> {
+        let t = input::normalize(text);
+        self.a
+            .content
+            .dialogs
+            .trees
+            .values()
+            .find(|d| d.menu.is_some() && input::normalize(&d.title) == t)
+            .map(|d| d.id.clone())
+    }
+
+    pub(super) fn command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Start => self.start(),
+            Command::Menu => self.show_menu(),
+            Command::Back => self.back(),
+            Command::Cancel => {
+                if self.s.dialog.is_some() {
+                    self.say("已取消当前办理。");
+                }
+                self.show_menu();
+            }
+            Command::Help => {
+                self.say(format!(
+                    "我可以回答门特（门诊慢特病）的问题，并一步步指导申请、续期、变更定点医院和异地备案。\n\
+                     直接打字提问即可，例如“起付线多少”“要带什么材料”。\n\
+                     指令：/menu 主菜单，/back 上一步，/cancel 取消，/myapps 我的申请，/reminders 提醒，\
+                     /region 切换地区，/forget 删除我的信息，发送“人工”获取热线。\n{}",
+                    self.hotline_text()
+                ));
+                self.reask();
+            }
+            Command::Human => {
+                self.say(format!(
+                    "需要人工帮助的话，可以打电话咨询：\n{}\n也可以到当地医保经办窗口当面咨询。",
+                    self.hotline_text()
+                ));
+                self.effects.push(Effect::Handoff { region: self.s.region.clone() });
+                self.reask();
+            }
+            Command::Forget => {
+                self.effects.push(Effect::Forget);
+                self.s = Session { turn: self.s.turn, ..Session::default() };
+                self.say("已删除您保存在这里的全部信息（地区、对话进度、申请记录和提醒）。发送 /start 可以重新开始。");
+            }
+            Command::MyApps => self.run_named_action("show_applications"),
+            Command::Reminders => self.run_named_action("show_reminders"),
+            Command::Region => {
+                if self.s.dialog.is_some() {
+                    self.say("好的，先退出当前办理，来切换地区。");
+                }
+                self.start_dialog("region", true)
+            }
+        }
+    }
+
+    pub(super) fn start(&mut self) {
+        self.clear_dialog();
+        self.say("您好！我是门特助手，帮您了解和办理门诊慢特病（门特）医保待遇。");
+        if self.s.region.is_none() && self.a.content.dialogs.trees.contains_key("region") {
+            self.start_dialog("region", true);
+        } else {
+            self.show_menu();
+        }
+    }
+
+    pub(super) fn back(&mut self) {
+        self.s.pending = None;
+        match self.s.back.pop() {
+            Some(Position { dialog, step, slots }) => {
+                let exists = self
+                    .a
+                    .content
+                    .dialogs
+                    .trees
+                    .get(&dialog)
+                    .and_then(|d| d.step(&step))
+                    .is_some_and(|s| s.ask.is_some());
+                if !exists {
+                    return self.show_menu();
+                }
+                self.s.dialog = Some(dialog);
+                self.s.step = Some(step);
+                self.s.slots = slots;
+                self.s.failures = 0;
+                self.say("好的，回到上一步：");
+                self.reask();
+            }
+            None if self.s.dialog.is_some() => {
+                self.say("已经是这项办理的第一步了。发送 /menu 可回到主菜单。");
+                self.reask();
+            }
+            None => self.show_menu(),
+        }
+    }
+
+    pub(super) fn run_named_action(&mut self, name: &str) {
+        match track::run_action(name, &self.track_ctx()) {
+            Some(out) => self.apply_track(out),
+            None => self.say("这项功能暂时不可用，请稍后再试。"),
+        }
+        self.reask();
+    }
+
+    pub(super) fn show_menu(&mut self) {
+        self.clear_dialog();
+        self.menu_shown = true;
+        let trees = &self.a.content.dialogs.trees;
+        let choices: Vec<Choice> = self
+            .menu_entries()
+            .into_iter()
+            .map(|id| {
+                let label = match trees.get(&id) {
+                    Some(d) if id != "region" => d.title.clone(),
+                    _ => "切换地区".to_string(),
+                };
+                self.button(label, ButtonKind::Menu(id))
+            })
+            .collect();
+        let region = match self.region() {
+            Some(_) => format!("当前地区：{}。", self.region_name()),
+            None => "还没有选择地区。".to_string(),
+        };
+        self.say_with(
+            format!("主菜单（{region}）请选择要办理的事项，也可以直接打字提问："),
+            choices,
+        );
+    }
+}

@@ -1,0 +1,216 @@
+//! Walking dialog trees: starting a dialog, running steps (set → action → consent → say →
+//! ask), prompting, branching, ending, asking again and the way out after repeated failures.
+
+use super::render::ButtonKind;
+use super::track;
+use super::turn::{Target, Turn, MAX_FAILURES, MAX_HOPS};
+use super::{Choice, Effect, Pending};
+use crate::content::dialogs::{self, Step};
+
+impl<'a> Turn<'a> {
+    pub(super) fn start_dialog(&mut self, id: &str, fresh: bool) {
+        let (dialog, step) = match id.split_once('#') {
+            Some((d, s)) => (d.to_string(), Some(s.to_string())),
+            None => (id.to_string(), None),
+        };
+        let Some(tree) = self.a.content.dialogs.trees.get(&dialog) else {
+            self.say("这项功能暂时不可用，已为您回到主菜单。");
+            return self.show_menu();
+        };
+        let region_first = tree.needs_region && self.s.region.is_none() && dialog != "region";
+        if region_first && self.a.content.dialogs.trees.contains_key("region") {
+            self.s.then = Some(id.to_string());
+            return self.start_dialog("region", fresh);
+        }
+        if fresh {
+            let then = self.s.then.take();
+            self.clear_dialog();
+            self.s.then = then;
+        }
+        self.s.dialog = Some(dialog);
+        self.sync_region();
+        match step.or_else(|| tree.start_step().map(str::to_string)) {
+            Some(step) => self.enter(&tree.id, Target::Step(step), false),
+            None => self.end_dialog(),
+        }
+    }
+
+    pub(super) fn sync_region(&mut self) {
+        match &self.s.region {
+            Some(r) => self.s.slots.insert("region".into(), r.clone()),
+            None => self.s.slots.remove("region"),
+        };
+    }
+
+    /// Runs steps from `target` until one waits for the user or the dialog ends. `resume`:
+    /// the first step already ran its `set` and `action` (we come back from a consent question).
+    pub(super) fn enter(&mut self, dialog: &str, mut target: Target, mut resume: bool) {
+        let mut dialog = dialog.to_string();
+        for _ in 0..MAX_HOPS {
+            let id = match target {
+                Target::End => return self.end_dialog(),
+                Target::Goto(spec) => return self.start_dialog(&spec, false),
+                Target::Step(id) => id,
+            };
+            let Some(step) = self.a.content.dialogs.trees.get(&dialog).and_then(|d| d.step(&id))
+            else {
+                tracing::error!(%dialog, step = %id, "dialog refers to a missing step");
+                self.say(
+                    "抱歉，这个办理流程的内容有误，已为您回到主菜单。您也可以发送“人工”咨询。",
+                );
+                return self.show_menu();
+            };
+            self.s.dialog = Some(dialog.clone());
+            self.s.step = Some(id.clone());
+            match self.run_step(step, resume) {
+                Some(next) => target = next,
+                None => return,
+            }
+            resume = false;
+            dialog = self.s.dialog.clone().unwrap_or(dialog);
+        }
+        tracing::error!(%dialog, "dialog loops without waiting for the user");
+        self.say("抱歉，这个办理流程的内容有误，已为您回到主菜单。");
+        self.show_menu();
+    }
+
+    /// One step: set → action → (consent) → say → ask or move on. `None`: waiting for input.
+    pub(super) fn run_step(&mut self, step: &Step, resume: bool) -> Option<Target> {
+        if !resume {
+            for (slot, value) in &step.set {
+                let value = self.fill(value);
+                self.s.slots.insert(slot.clone(), value);
+            }
+            if let Some(action) = &step.action {
+                self.action(action);
+            }
+        }
+        if step.ask.is_some() && dialogs::may_be_skipped(step) {
+            match self.s.consent {
+                None => {
+                    self.s.pending = Some(Pending::Consent);
+                    self.prompt_pending();
+                    return None;
+                }
+                Some(false) => {
+                    self.say("（您没有同意保存个人信息，这一步跳过。）");
+                    return Some(self.after(step, None));
+                }
+                Some(true) => {}
+            }
+        }
+        self.prompt(step);
+        if step.ask.is_some() {
+            self.s.failures = 0;
+            None
+        } else {
+            Some(self.after(step, None))
+        }
+    }
+
+    pub(super) fn action(&mut self, name: &str) {
+        match name {
+            "materials" => {
+                let text = self.materials_text();
+                self.s.slots.insert("materials".into(), text.clone());
+                self.say(text);
+            }
+            "handoff" => {
+                self.effects.push(Effect::Handoff { region: self.s.region.clone() });
+                self.say(format!("人工咨询请拨打：\n{}", self.hotline_text()));
+            }
+            other => match track::run_action(other, &self.track_ctx()) {
+                Some(out) => self.apply_track(out),
+                None => tracing::error!(action = other, "unknown action"),
+            },
+        }
+    }
+
+    pub(super) fn materials_text(&self) -> String {
+        let Some(region) = self.region() else {
+            return "请先选择地区，材料要求因地区而异。".into();
+        };
+        let list = crate::knowledge::materials::checklist(
+            &self.a.content,
+            region,
+            self.s.slots.get("insurance").map(String::as_str),
+            self.s.slots.get("disease").map(String::as_str),
+        );
+        if list.items.is_empty() {
+            return format!(
+                "暂时没有{}的材料清单，请以经办机构的要求为准。\n{}",
+                self.region_name(),
+                self.hotline_text()
+            );
+        }
+        let items: Vec<String> =
+            list.items.iter().enumerate().map(|(i, item)| format!("{}. {item}", i + 1)).collect();
+        format!(
+            "{}申请门特需要准备的材料：\n{}\n来源：{}",
+            self.region_name(),
+            items.join("\n"),
+            self.a.content.citations.cite(&list.sources.join("；"))
+        )
+    }
+
+    /// Sends the step's text and buttons.
+    pub(super) fn prompt(&mut self, step: &Step) {
+        let text = self
+            .region()
+            .and_then(|r| step.say_by_region.get(r))
+            .or(step.say.as_ref())
+            .map(|t| self.fill(t))
+            .unwrap_or_default();
+        let choices: Vec<Choice> = match step.ask {
+            Some(_) => self
+                .offered(step)
+                .into_iter()
+                .enumerate()
+                .map(|(i, o)| self.button(o.label, ButtonKind::Choice(i)))
+                .collect(),
+            None => Vec::new(),
+        };
+        if text.is_empty() && choices.is_empty() {
+            return;
+        }
+        let text = if text.is_empty() { "请选择：".to_string() } else { text };
+        self.say_with(text, choices);
+    }
+
+    pub(super) fn end_dialog(&mut self) {
+        match self.s.then.take() {
+            Some(next) if self.s.region.is_some() => self.start_dialog(&next, true),
+            _ => self.show_menu(),
+        }
+    }
+
+    /// Asks again whatever the user is expected to answer now (nothing at the menu).
+    pub(super) fn reask(&mut self) {
+        if self.s.pending.is_some() {
+            return self.prompt_pending();
+        }
+        if let Some(step) = self.current_step() {
+            self.prompt(step);
+        }
+    }
+
+    pub(super) fn fail(&mut self, hint: &str) {
+        self.s.failures += 1;
+        if self.s.failures < MAX_FAILURES {
+            self.say(hint.to_string());
+            return self.reask();
+        }
+        self.s.failures = 0;
+        let choices = vec![
+            self.button("再试一次", ButtonKind::Retry),
+            self.button("回到主菜单", ButtonKind::Menu("menu".into())),
+        ];
+        self.say_with(
+            format!(
+                "{hint}\n\n好像一直没对上，没关系。您可以再试一次、回到主菜单，或打电话问人工：\n{}",
+                self.hotline_text()
+            ),
+            choices,
+        );
+    }
+}

@@ -1,0 +1,148 @@
+//! Typed text: the order in which a message is read (pending question, the current step's
+//! answer, commands, menu, status reports) and [`Turn::free_text`], where text that does not
+//! answer the current step ends up.
+
+use super::commands;
+use super::input;
+use super::track;
+use super::turn::Turn;
+use crate::content::dialogs::InputKind;
+
+/// What became of typed text at the current step.
+enum StepText {
+    /// Taken as the answer (or the engine asked something back about it).
+    Handled,
+    /// Meant as an answer but not usable; the hint says why.
+    Failed(String),
+    /// Not an answer: a command, a question, or there is no step waiting.
+    NotAnAnswer,
+}
+
+impl<'a> Turn<'a> {
+    pub(super) fn on_text(&mut self, raw: &str) {
+        let count = raw.chars().count();
+        if count > super::MAX_INPUT_CHARS {
+            self.say(format!(
+                "您的消息有 {count} 个字，太长了，我没法准确理解。请用一两句话简单说明，例如“起付线是多少”。"
+            ));
+            self.reask();
+            return;
+        }
+        let text = raw.trim();
+        if text.is_empty() {
+            self.say("没有收到文字内容，请再输入一次。");
+            self.reask();
+            return;
+        }
+        if self.s.pending.is_some() && self.on_pending_text(text) {
+            return;
+        }
+        let failure = match self.answer_step(text) {
+            StepText::Handled => return,
+            StepText::Failed(hint) => Some(hint),
+            StepText::NotAnAnswer => None,
+        };
+        if let Some(cmd) = commands::parse(text) {
+            return self.command(cmd);
+        }
+        if commands::is_unknown_slash(text) {
+            self.say("没有这个指令。可用的指令：/menu 主菜单、/back 上一步、/cancel 取消、/help 帮助、/myapps 我的申请。");
+            self.reask();
+            return;
+        }
+        self.free_text(text, failure);
+    }
+
+    /// Reads `text` as the answer to the current step (nothing to do at the menu or while a
+    /// pending question waits). Commands and, at a typed-text step, questions are left alone.
+    fn answer_step(&mut self, text: &str) -> StepText {
+        let Some(step) = self.current_step().filter(|_| self.s.pending.is_none()) else {
+            return StepText::NotAnAnswer;
+        };
+        let command_like = commands::parse(text).is_some() || text.starts_with('/');
+        match self.offered_index(step, text) {
+            Some(i) => {
+                self.choose(step, i);
+                StepText::Handled
+            }
+            None if command_like => StepText::NotAnAnswer,
+            None if step.ask == Some(InputKind::Text) && self.is_question(text) => {
+                StepText::NotAnAnswer
+            }
+            None => match self.read_answer(step, text) {
+                Ok(Some(value)) => {
+                    self.accept(step, value, None);
+                    StepText::Handled
+                }
+                Ok(None) => StepText::Handled, // the engine asked back ("did you mean …?")
+                Err(hint) => StepText::Failed(hint),
+            },
+        }
+    }
+
+    /// **The place for free text**: a message that is neither a command nor an answer to the
+    /// current step (`failure`: why it did not work as one, when a step was waiting). Menu
+    /// titles and numbers, the greeting, status reports ("审核通过了…") and FAQ questions are
+    /// recognised here; whatever is not understood explains `failure` or says "not sure".
+    /// Afterwards the current step is asked again, so nothing entered so far is lost.
+    pub(super) fn free_text(&mut self, text: &str, failure: Option<String>) {
+        if self.s.dialog.is_none() && self.s.pending.is_none() {
+            if let Some(id) = self.menu_title(text).or_else(|| self.menu_number(text)) {
+                return self.start_dialog(&id, true);
+            }
+            if self.first_contact || is_greeting(text) {
+                return self.greet_then_answer(text);
+            }
+        }
+        if let Some(out) = track::status_report(text, &self.track_ctx()) {
+            self.apply_track(out);
+            self.reask();
+            return;
+        }
+        self.faq_fallback(text, failure);
+    }
+
+    /// A question typed instead of an answer: answered when the FAQ is sure, otherwise the
+    /// failed answer is explained (or, outside a dialog, the not-sure reply is shown).
+    fn faq_fallback(&mut self, text: &str, failure: Option<String>) {
+        let answer = self.a.knowledge.answer(text, self.region());
+        match failure {
+            // A failed answer is only taken for a question when it reads like one and the FAQ is
+            // sure: "下个月1日" at a date step is a wrong date, not a question for the FAQ.
+            Some(hint) if !(reads_like_question(text) && answer.id.is_some()) => self.fail(&hint),
+            _ => {
+                self.say(answer.answer);
+                self.reask();
+            }
+        }
+    }
+
+    /// Someone who writes "你好" (or anything, the very first time) is greeted and guided to the
+    /// region question or menu; a real question in that message is still answered first.
+    pub(super) fn greet_then_answer(&mut self, text: &str) {
+        if !is_greeting(text) {
+            let answer = self.a.knowledge.answer(text, self.region());
+            if answer.id.is_some() {
+                self.say(answer.answer);
+            }
+        }
+        self.start();
+    }
+
+    /// A question the FAQ is sure about, typed where an answer was expected.
+    pub(super) fn is_question(&self, text: &str) -> bool {
+        reads_like_question(text) && self.a.knowledge.answer(text, self.region()).id.is_some()
+    }
+}
+
+fn reads_like_question(text: &str) -> bool {
+    text.contains(['?', '？'])
+        || ["吗", "多少", "怎么", "什么", "哪里", "哪些", "几"].iter().any(|w| text.contains(w))
+}
+
+fn is_greeting(text: &str) -> bool {
+    let t: String = input::normalize(text).to_lowercase();
+    let t: String = t.chars().filter(|c| c.is_alphanumeric()).collect();
+    ["你好", "您好", "hi", "hello", "在吗", "在不在", "你好呀", "您好呀", "喂"]
+        .contains(&t.as_str())
+}

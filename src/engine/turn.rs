@@ -1,0 +1,254 @@
+//! One turn of the engine: the [`Turn`] that owns a copy of the session and accumulates
+//! replies and effects, its state helpers, and the dispatch of an input to typed text
+//! ([`super::text`]) or a button press. Nothing outside it changes until the adapter stores
+//! the resulting [`Outcome`] in one transaction.
+//!
+//! The rest of the turn lives next to this file, one concern each: [`super::steps`] (walking
+//! dialogs), [`super::answers`] (reading answers), [`super::pending`] (consent, did-you-mean),
+//! [`super::menu`] (commands and the menu), [`super::text`] (typed text and the FAQ fallback).
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::render::{self, Button, ButtonKind};
+use super::track;
+use super::track::{TrackContext, TrackOutput};
+use super::{Choice, Effect, Input, Outcome, Pending, Reply, Session, UserData};
+use crate::assistant::Assistant;
+use crate::clock::china_today;
+use crate::content::dialogs::{DialogTree, Step};
+
+/// After this many invalid answers in a row the user is offered a way out.
+pub(super) const MAX_FAILURES: u32 = 3;
+/// Steps that do not wait may chain; more hops than this means a content loop.
+pub(super) const MAX_HOPS: usize = 64;
+
+/// Where the flow goes after a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Target {
+    /// A step of the current dialog.
+    Step(String),
+    /// Another dialog (`dialog` or `dialog#step`).
+    Goto(String),
+    /// End of the dialog.
+    End,
+}
+
+pub(super) struct Turn<'a> {
+    pub(super) a: &'a Assistant,
+    pub(super) s: Session,
+    pub(super) user: &'a UserData,
+    pub(super) now: DateTime<Utc>,
+    pub(super) today: NaiveDate,
+    /// Turn stamp of the buttons the user may legitimately press now.
+    pub(super) issued: u64,
+    pub(super) replies: Vec<Reply>,
+    pub(super) effects: Vec<Effect>,
+    /// The user has never written before (greet them whatever they say).
+    pub(super) first_contact: bool,
+    /// The stored position was gone (content edited): make sure the menu ends this turn.
+    pub(super) recovered: bool,
+    /// The main menu was shown this turn.
+    pub(super) menu_shown: bool,
+}
+
+impl<'a> Turn<'a> {
+    pub(super) fn new(
+        a: &'a Assistant,
+        mut s: Session,
+        user: &'a UserData,
+        now: DateTime<Utc>,
+        advance: bool,
+    ) -> Self {
+        let issued = s.turn;
+        let first_contact = s.turn == 0 && s.region.is_none() && s.dialog.is_none();
+        if advance {
+            s.turn += 1;
+        }
+        Turn {
+            a,
+            s,
+            user,
+            now,
+            today: china_today(now),
+            issued,
+            replies: vec![],
+            effects: vec![],
+            first_contact,
+            recovered: false,
+            menu_shown: false,
+        }
+    }
+
+    pub(super) fn finish(self) -> Outcome {
+        Outcome { replies: self.replies, session: self.s, effects: self.effects }
+    }
+
+    pub(super) fn run(&mut self, input: Input) {
+        self.recover();
+        match input {
+            Input::Button(data) => self.on_button(&data),
+            Input::Text(text) => self.on_text(&text),
+        }
+        // After "your step was updated, back to the menu" the user must see the menu, whatever
+        // the message itself led to.
+        if self.recovered && self.s.dialog.is_none() && !self.menu_shown {
+            self.show_menu();
+        }
+    }
+
+    pub(super) fn resume(&mut self) {
+        if self.position_is_valid() && (self.s.dialog.is_some() || self.s.pending.is_some()) {
+            self.say("欢迎回来！我们接着上次的地方继续：");
+            self.reask();
+        }
+    }
+
+    pub(super) fn tree(&self) -> Option<&'a DialogTree> {
+        self.s.dialog.as_deref().and_then(|id| self.a.content.dialogs.trees.get(id))
+    }
+
+    pub(super) fn current_step(&self) -> Option<&'a Step> {
+        let step = self.s.step.as_deref()?;
+        self.tree()?.step(step)
+    }
+
+    pub(super) fn position_is_valid(&self) -> bool {
+        match &self.s.dialog {
+            None => true,
+            Some(_) => self.current_step().is_some_and(|s| s.ask.is_some()),
+        }
+    }
+
+    /// A stored position that no longer exists (content edited) goes back to the menu, with a
+    /// notice; the message of this turn is then handled there rather than dropped.
+    pub(super) fn recover(&mut self) {
+        if self.position_is_valid() {
+            return;
+        }
+        tracing::warn!(dialog = ?self.s.dialog, step = ?self.s.step, "stored step no longer exists");
+        self.say(
+            "抱歉，您上次所在的办理步骤已经更新，已为您回到主菜单。之前填写的内容需要重新填写。",
+        );
+        self.clear_dialog();
+        self.recovered = true;
+    }
+
+    pub(super) fn clear_dialog(&mut self) {
+        self.s.dialog = None;
+        self.s.step = None;
+        self.s.slots.clear();
+        self.s.back.clear();
+        self.s.failures = 0;
+        self.s.pending = None;
+        self.s.then = None;
+    }
+
+    pub(super) fn region(&self) -> Option<&str> {
+        self.s.region.as_deref()
+    }
+
+    pub(super) fn region_name(&self) -> String {
+        self.region()
+            .and_then(|id| self.a.content.regions.get(id))
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| "您所在地区".to_string())
+    }
+
+    /// The hotline of the user's region (every region's when none is chosen). A region without
+    /// a published number says so, with what the data knows instead (e.g. the national line).
+    pub(super) fn hotline_text(&self) -> String {
+        let regions = &self.a.content.regions;
+        match self.region().and_then(|id| regions.get(id)) {
+            Some(r) => r.contact(),
+            None => {
+                let lines: Vec<String> = regions.values().map(|r| r.contact()).collect();
+                format!("各地医保服务热线：\n{}", lines.join("\n"))
+            }
+        }
+    }
+
+    pub(super) fn fill(&self, text: &str) -> String {
+        render::template(&self.a.content, text, &self.s.slots, self.region(), self.today)
+    }
+
+    pub(super) fn button(&self, label: impl Into<String>, kind: ButtonKind) -> Choice {
+        Choice { label: label.into(), data: render::encode(self.s.turn, &kind) }
+    }
+
+    pub(super) fn say(&mut self, text: impl Into<String>) {
+        self.replies.push(Reply { text: text.into(), choices: Vec::new() });
+    }
+
+    pub(super) fn say_with(&mut self, text: impl Into<String>, choices: Vec<Choice>) {
+        self.replies.push(Reply { text: text.into(), choices });
+    }
+
+    pub(super) fn track_ctx(&self) -> TrackContext<'_> {
+        TrackContext {
+            content: &self.a.content,
+            region: self.region(),
+            slots: &self.s.slots,
+            user: self.user,
+            consent: self.s.consent,
+            now: self.now,
+        }
+    }
+
+    pub(super) fn apply_track(&mut self, out: TrackOutput) {
+        let choices = out
+            .choices
+            .iter()
+            .map(|c| self.button(c.label.clone(), ButtonKind::Track(c.payload.clone())))
+            .collect::<Vec<_>>();
+        if !out.text.is_empty() || !choices.is_empty() {
+            self.say_with(out.text, choices);
+        }
+        self.s.slots.extend(out.set);
+        self.effects.extend(out.effects);
+    }
+
+    pub(super) fn on_button(&mut self, data: &str) {
+        // Menu buttons do not depend on where the user is, so an old menu still works; every
+        // other button belongs to the question it was sent with.
+        let Some(Button { turn, kind }) = render::decode(data)
+            .filter(|b| b.turn == self.issued || matches!(b.kind, ButtonKind::Menu(_)))
+        else {
+            return self.stale();
+        };
+        match kind {
+            ButtonKind::Menu(id) if id == "menu" => self.show_menu(),
+            ButtonKind::Menu(id) => self.start_dialog(&id, true),
+            ButtonKind::Retry => self.reask(),
+            ButtonKind::Consent(yes) if self.s.pending == Some(Pending::Consent) => {
+                self.consent(yes)
+            }
+            ButtonKind::Disease(i) if matches!(self.s.pending, Some(Pending::Disease(_))) => {
+                self.pick_disease(i)
+            }
+            ButtonKind::Choice(i) if self.s.pending.is_none() => match self.current_step() {
+                Some(step) if i < self.offered(step).len() => self.choose(step, i),
+                _ => self.stale(),
+            },
+            ButtonKind::Track(payload) => match track::on_button(&payload, &self.track_ctx()) {
+                Some(out) => {
+                    self.apply_track(out);
+                    self.reask();
+                }
+                None => self.stale(),
+            },
+            _ => {
+                tracing::debug!(turn, "button does not fit the current state");
+                self.stale()
+            }
+        }
+    }
+
+    pub(super) fn stale(&mut self) {
+        self.say("这个按钮已经过期了（菜单已更新）。请看下面最新的问题，或发送 /menu 回到主菜单。");
+        if self.s.dialog.is_some() || self.s.pending.is_some() {
+            self.reask();
+        } else {
+            self.show_menu();
+        }
+    }
+}
