@@ -5,8 +5,12 @@ use chrono::Datelike;
 
 use super::input::{self, InputError};
 use super::turn::{Target, Turn};
+use super::wording;
 use super::{Pending, Position};
 use crate::content::dialogs::{DateRange, InputKind, Step};
+
+/// How many earlier steps /back can return to.
+const MAX_BACK: usize = 20;
 
 /// The choices a step offers: its own buttons, or the obvious ones for its input type.
 pub(super) struct Offered {
@@ -156,18 +160,38 @@ impl<'a> Turn<'a> {
         }
     }
 
-    /// The offered choice a typed text names: its label, its value, or its number.
+    /// The offered choice a typed text names exactly: its label or its value.
     pub(super) fn offered_index(&self, step: &Step, text: &str) -> Option<usize> {
-        let offered = self.offered(step);
         let t = input::normalize(text);
-        if let Some(i) = offered
+        self.offered(step)
             .iter()
             .position(|o| input::normalize(&o.label) == t || input::normalize(&o.value) == t)
-        {
-            return Some(i);
+    }
+
+    /// The offered choice a typed text means in other words: its number (`2`, `第二个`), yes/no
+    /// wordings at a yes/no step (`是的 一直在交`), or a unique part of its label (`职工`).
+    /// Numbers count only at steps that are nothing but buttons, where no typed answer can be
+    /// a number.
+    pub(super) fn offered_loosely(&self, step: &Step, text: &str) -> Option<usize> {
+        let offered = self.offered(step);
+        if offered.is_empty() {
+            return None;
         }
-        let n: usize = t.parse().ok()?;
-        (step.ask == Some(InputKind::Choice) && (1..=offered.len()).contains(&n)).then(|| n - 1)
+        let buttons_only = matches!(
+            step.ask,
+            Some(InputKind::Choice | InputKind::YesNo | InputKind::Insurance | InputKind::Region)
+        );
+        if let Some(n) = wording::ordinal(text).filter(|_| buttons_only) {
+            return (n <= offered.len()).then(|| n - 1);
+        }
+        if step.ask == Some(InputKind::YesNo) {
+            if let Some(yes) = wording::yes_no(text) {
+                let want = if yes { "是" } else { "否" };
+                return offered.iter().position(|o| o.value == want);
+            }
+        }
+        let labels: Vec<&str> = offered.iter().map(|o| o.label.as_str()).collect();
+        wording::label(text, &labels)
     }
 
     pub(super) fn choose(&mut self, step: &Step, index: usize) {
@@ -191,6 +215,12 @@ impl<'a> Turn<'a> {
             step: step_id,
             slots: self.s.slots.clone(),
         });
+        // /back goes back a few steps, not through a whole day of chat: a bounded history keeps
+        // the stored session small however long a dialog runs.
+        if self.s.back.len() > MAX_BACK {
+            let excess = self.s.back.len() - MAX_BACK;
+            self.s.back.drain(..excess);
+        }
         self.s.failures = 0;
         self.s.pending = None;
         if step.ask == Some(InputKind::Region) {

@@ -1,18 +1,18 @@
 //! Conversation-wide commands (/menu, /back, /help, 人工 …), the greeting and the main menu.
 
 use super::commands::Command;
-use super::input;
 use super::render::ButtonKind;
 use super::track;
 use super::turn::Turn;
+use super::wording;
 use super::{Choice, Effect, Position, Session};
 use crate::content::dialogs::DialogTree;
 
 impl<'a> Turn<'a> {
-    /// A bare number at the main menu picks that menu entry (the terminal numbers the menu the
-    /// same way), so "8" still means the eighth entry after other messages came in between.
+    /// A number at the main menu picks that menu entry (the terminal numbers the menu the same
+    /// way), so "8" (or "第八个") still means the eighth entry after other messages came in between.
     pub(super) fn menu_number(&self, text: &str) -> Option<String> {
-        let n: usize = input::normalize(text).parse().ok()?;
+        let n = wording::ordinal(text)?;
         self.menu_entries().into_iter().nth(n.checked_sub(1)?)
     }
 
@@ -28,15 +28,18 @@ impl<'a> Turn<'a> {
         ids
     }
 
+    /// The menu entry a typed text names: its title in full or a unique part of it (`续期`).
     pub(super) fn menu_title(&self, text: &str) -> Option<String> {
-        let t = input::normalize(text);
-        self.a
-            .content
-            .dialogs
-            .trees
-            .values()
-            .find(|d| d.menu.is_some() && input::normalize(&d.title) == t)
-            .map(|d| d.id.clone())
+        let trees = &self.a.content.dialogs.trees;
+        let ids = self.menu_entries();
+        let titles: Vec<&str> = ids
+            .iter()
+            .map(|id| match trees.get(id) {
+                Some(d) if id != "region" => d.title.as_str(),
+                _ => "切换地区",
+            })
+            .collect();
+        wording::label(text, &titles).map(|i| ids[i].clone())
     }
 
     pub(super) fn command(&mut self, cmd: Command) {

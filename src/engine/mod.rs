@@ -19,6 +19,7 @@ mod text;
 pub mod track;
 mod turn;
 mod types;
+pub mod wording;
 
 pub use commands::Command;
 pub use types::*;

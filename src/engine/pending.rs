@@ -5,7 +5,14 @@ use super::commands;
 use super::input;
 use super::render::ButtonKind;
 use super::turn::{Target, Turn};
+use super::wording::{self, Question};
 use super::{Choice, Pending};
+
+/// Why the assistant asks for consent and what it keeps, for "为啥要身份证号 / 不想给".
+const WHY_CONSENT: &str =
+    "为什么问：记下病种、受理日期、到期日这些，我才能帮您算审核期限、到期前提醒您。\
+     保存什么：只保存您在这里填写的内容，身份证号只存遮挡后的形式（只留前4位和后4位）。\
+     不同意也可以：照样回答问题、指导办理，只是不记录进度、不发提醒。随时发送 /forget 可全部删除。";
 
 impl<'a> Turn<'a> {
     /// Text while the engine waits for consent or a disease confirmation. `true` when handled.
@@ -13,17 +20,19 @@ impl<'a> Turn<'a> {
         let word = input::normalize(text);
         match self.s.pending.clone() {
             Some(Pending::Consent) => {
-                let answer = if word.starts_with('不') || word == "否" || word == "拒绝" {
-                    Some(false)
-                } else if ["同意", "是", "好", "好的", "可以", "行"].contains(&word.as_str())
-                {
-                    Some(true)
-                } else {
-                    input::parse_yes_no(&word).ok()
-                };
+                if wording::asks_why(text) {
+                    self.say(WHY_CONSENT);
+                    self.prompt_pending();
+                    return true;
+                }
+                let answer = wording::consent(text).or_else(|| {
+                    (word.starts_with('不') || word.starts_with("拒绝")).then_some(false)
+                });
                 match answer {
                     Some(yes) => self.consent(yes),
+                    // A command, or a question answered before the consent question comes again.
                     None if commands::parse(text).is_some() => return false,
+                    None if wording::question(text) == Question::Clearly => return false,
                     None => {
                         self.say("请回答“同意”或“不同意”（也可以点按钮）。");
                         self.prompt_pending();
@@ -32,12 +41,16 @@ impl<'a> Turn<'a> {
                 true
             }
             Some(Pending::Disease(names)) => {
+                let by_number = wording::ordinal(text).filter(|n| *n <= names.len());
                 if let Some(i) = names.iter().position(|n| input::normalize(n) == word) {
                     self.pick_disease(Some(i));
-                } else if ["是", "对", "是的", "对的"].contains(&word.as_str()) {
-                    self.pick_disease(Some(0));
+                } else if let Some(n) = by_number {
+                    self.pick_disease(Some(n - 1));
                 } else if ["都不是", "不是", "否"].contains(&word.as_str()) {
                     self.pick_disease(None);
+                } else if let Some(yes) = wording::yes_no(text) {
+                    // "是的" confirms the first (best) candidate, "不对" none of them.
+                    self.pick_disease(yes.then_some(0));
                 } else if commands::parse(text).is_some() {
                     return false;
                 } else {

@@ -26,6 +26,8 @@ pub enum ButtonKind {
     Retry,
     /// A tracking button; the payload is opaque to the engine.
     Track(String),
+    /// The n-th question suggested by an unsure FAQ answer (`Session::suggested`).
+    Suggestion(usize),
 }
 
 /// A decoded button press.
@@ -47,6 +49,7 @@ pub fn encode(turn: u64, kind: &ButtonKind) -> String {
         ButtonKind::Disease(None) => "d|-".to_string(),
         ButtonKind::Retry => "r|".to_string(),
         ButtonKind::Track(payload) => format!("k|{payload}"),
+        ButtonKind::Suggestion(i) => format!("s|{i}"),
     };
     format!("{turn}|{rest}")
 }
@@ -65,6 +68,7 @@ pub fn decode(data: &str) -> Option<Button> {
         "d" => ButtonKind::Disease(Some(arg.parse().ok()?)),
         "r" => ButtonKind::Retry,
         "k" => ButtonKind::Track(arg.to_string()),
+        "s" => ButtonKind::Suggestion(arg.parse().ok()?),
         _ => return None,
     };
     Some(Button { turn, kind })
@@ -152,6 +156,7 @@ mod tests {
             ButtonKind::Disease(Some(2)),
             ButtonKind::Retry,
             ButtonKind::Track("a:123456:approve".into()),
+            ButtonKind::Suggestion(2),
         ];
         for kind in kinds {
             let data = encode(u64::MAX, &kind);

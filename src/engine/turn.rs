@@ -49,6 +49,8 @@ pub(super) struct Turn<'a> {
     pub(super) recovered: bool,
     /// The main menu was shown this turn.
     pub(super) menu_shown: bool,
+    /// Questions the previous reply suggested (they may be picked this turn only).
+    pub(super) suggested: Vec<String>,
 }
 
 impl<'a> Turn<'a> {
@@ -61,8 +63,10 @@ impl<'a> Turn<'a> {
     ) -> Self {
         let issued = s.turn;
         let first_contact = s.turn == 0 && s.region.is_none() && s.dialog.is_none();
+        let mut suggested = Vec::new();
         if advance {
             s.turn += 1;
+            suggested = std::mem::take(&mut s.suggested);
         }
         Turn {
             a,
@@ -76,6 +80,7 @@ impl<'a> Turn<'a> {
             first_contact,
             recovered: false,
             menu_shown: false,
+            suggested,
         }
     }
 
@@ -228,6 +233,10 @@ impl<'a> Turn<'a> {
             ButtonKind::Choice(i) if self.s.pending.is_none() => match self.current_step() {
                 Some(step) if i < self.offered(step).len() => self.choose(step, i),
                 _ => self.stale(),
+            },
+            ButtonKind::Suggestion(i) => match self.suggested.get(i).cloned() {
+                Some(question) => self.ask_suggested(&question),
+                None => self.stale(),
             },
             ButtonKind::Track(payload) => match track::on_button(&payload, &self.track_ctx()) {
                 Some(out) => {

@@ -47,6 +47,9 @@ pub struct Session {
     pub pending: Option<Pending>,
     /// Dialog to start once the current one (region choice) ends.
     pub then: Option<String>,
+    /// Questions the last reply offered when the FAQ was unsure ("您是不是想问：1. …"); the
+    /// next message may pick one by its number or text. Lives for one turn only.
+    pub suggested: Vec<String>,
 }
 
 /// A question the engine itself asked and is waiting for, on top of the current step.

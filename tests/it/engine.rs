@@ -401,3 +401,98 @@ async fn a_day_without_a_year_is_the_nearest_past_one_where_a_past_day_is_asked(
     contains(&chat.send("12月1日").await, "是否同意保存");
     assert!(chat.stored_state().await.contains("2025-12-01"), "{}", chat.stored_state().await);
 }
+
+/// Sends typed text as a Telegram user would: never resolved to a button by the channel.
+async fn typed(chat: &mut Chat, text: &str) -> String {
+    chat.input(Input::Text(text.into())).await
+}
+
+#[tokio::test]
+async fn button_steps_accept_typed_labels_numbers_and_common_wordings() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    contains(&typed(&mut chat, "新申请").await, "为谁申请");
+    // A number picks the button of that number, a part of a label picks that label.
+    contains(&typed(&mut chat, "2").await, "什么关系");
+    contains(&typed(&mut chat, "/back").await, "为谁申请");
+    contains(&typed(&mut chat, "第一个").await, "哪种医保");
+    // A question at the insurance step is answered, not taken as the answer 职工医保.
+    let reply = typed(&mut chat, "职工起付线多少").await;
+    contains(&reply, "起付");
+    contains(&reply, "哪种医保");
+    assert!(!reply.contains("没有欠费"), "the question was taken as an answer: {reply}");
+    contains(&typed(&mut chat, "职工").await, "没有欠费");
+    let reply = typed(&mut chat, "是的 一直在交").await;
+    assert!(!reply.contains("请回答"), "{reply}");
+    contains(&reply, "是否同意保存");
+    contains(&typed(&mut chat, "同意").await, "哪个病种");
+    assert!(chat.stored_state().await.contains("\"insurance\":\"employee\""));
+}
+
+#[tokio::test]
+async fn a_question_at_a_choice_step_is_answered_and_the_step_asked_again() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    contains(&typed(&mut chat, "被驳回/补材料").await, "哪种情况");
+    let reply = typed(&mut chat, "我觉得不合理 我要投诉 找哪个").await;
+    assert!(!reply.contains("请点击下面的按钮"), "refused instead of answered: {reply}");
+    contains(&reply, "申诉");
+    contains(&reply, "哪种情况");
+}
+
+#[tokio::test]
+async fn no_wordings_and_unsure_answers_at_a_yes_no_step() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    typed(&mut chat, "新申请").await;
+    typed(&mut chat, "本人").await;
+    typed(&mut chat, "城乡居民").await;
+    contains(&typed(&mut chat, "不是很清楚").await, "请回答“是”或“否”");
+    contains(&typed(&mut chat, "算了 没交").await, "缴费已正常");
+}
+
+#[tokio::test]
+async fn why_at_the_consent_question_gets_a_reason_and_the_question_again() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("输入测试").await;
+    chat.send("邵阳").await;
+    chat.send("70").await;
+    contains(&chat.send("2025-09-26").await, "是否同意保存");
+    let reply = typed(&mut chat, "为啥子要身份证号哦 不想给").await;
+    contains(&reply, "遮挡");
+    contains(&reply, "/forget");
+    contains(&reply, "是否同意保存");
+    contains(&typed(&mut chat, "要得").await, "联系电话");
+}
+
+#[tokio::test]
+async fn typing_the_number_of_a_suggestion_picks_it_not_the_menu_entry() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    typed(&mut chat, "/menu").await;
+    let unsure = typed(&mut chat, "怎么办").await;
+    contains(&unsure, "您是不是想问");
+    assert!(chat.offered.iter().any(|c| c.label == "门特到期了怎么办"), "{:?}", chat.offered);
+    let reply = typed(&mut chat, "1").await;
+    assert!(!reply.contains("为谁申请"), "1 started 新申请: {reply}");
+    contains(&reply, "延期");
+    // Only the very next message may pick a suggestion: afterwards 1 is the menu's first entry.
+    contains(&typed(&mut chat, "1").await, "为谁申请");
+}
+
+#[tokio::test]
+async fn ten_thousand_turns_in_one_dialog_keep_the_session_small() {
+    // 甲 at the `pick` step leads back to `pick`: a dialog a user can go round in for ever.
+    let loop_dialog = INPUTS.replace("value: a\n", "value: a\n        next: pick\n");
+    let mut chat = Chat::new(assistant_with(&loop_dialog)).await;
+    chat.send("输入测试").await;
+    chat.send("邵阳").await;
+    chat.send("70").await;
+    chat.send("2025-09-26").await;
+    chat.send("不同意").await;
+    chat.send("居民").await;
+    contains(&chat.send("是").await, "选一个");
+    for _ in 0..10_000 {
+        typed(&mut chat, "甲").await;
+    }
+    let state = chat.stored_state().await;
+    assert!(state.len() < 8_000, "session grew to {} bytes", state.len());
+    // /back still works within the kept history.
+    contains(&typed(&mut chat, "/back").await, "选一个");
+}
