@@ -318,3 +318,21 @@ async fn the_fresh_set_written_after_tuning_stays_above_its_floor() {
     let (p, t) = score.overall();
     assert!(pct(p, t) >= 100.0 * FRESH_FLOOR, "fresh set {p}/{t} below 60%");
 }
+
+#[test]
+fn the_judge_catches_missing_facts_forbidden_texts_and_long_turns() {
+    let case: Case = serde_yaml::from_str(
+        "{id: t, class: faq, say: x, all: ['10月22日|10-22', 攀枝花], none: [请点击下面的按钮]}",
+    )
+    .unwrap();
+    let reply = |text: &str| Reply { text: text.into(), choices: Vec::new() };
+    let good = [reply("攀枝花：预计 2026-10-22 前审核完。")];
+    assert!(judge(&case, &good, &good[0].text).is_empty());
+    let wrong = [reply("请点击下面的按钮选择。")];
+    assert_eq!(judge(&case, &wrong, &wrong[0].text).len(), 3, "two facts missing, one forbidden");
+    let long = [reply(&"攀枝花10月22日".repeat(40))];
+    assert_eq!(judge(&case, &long, &long[0].text).len(), 1, "over one phone screen");
+    let many = [reply("攀枝花 10-22"), reply("二"), reply("三")];
+    assert_eq!(judge(&case, &many, "攀枝花 10-22").len(), 1, "three messages in one turn");
+    assert_eq!(judge(&case, &[], "").len(), 3, "no reply: facts missing and no reply");
+}
