@@ -1,6 +1,7 @@
 //! Disease matcher quality on the labelled dev set (`tests/devset/diseases.tsv`): top-1 accuracy
-//! per category is printed; the test fails below 95% overall or when a query that must match
-//! nothing (感冒, 骨折 …) gets a candidate.
+//! per category is printed; the test fails below 97% overall, below 93% in any category, when a
+//! query that must match nothing (感冒, 骨折 …) gets a candidate, or when rows of a category are
+//! deleted.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -38,16 +39,36 @@ fn assistant() -> Assistant {
     Assistant::load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("content loads")
 }
 
+/// Queries per category as of the last review: deleting hard rows (typos, pinyin, initials,
+/// must-match-nothing) fails here even when the total stays above a round number.
+const ROWS: [(&str, usize); 8] = [
+    ("colloquial", 33),
+    ("exact", 10),
+    ("homophone", 12),
+    ("initials", 8),
+    ("none", 24),
+    ("pinyin", 18),
+    ("sentence", 19),
+    ("typo", 14),
+];
+/// Measured 100% overall and in every category (2026-11-28); a few points under it.
+const OVERALL_FLOOR: f64 = 0.97;
+/// Per category: the smallest (initials, 8 queries × 2 regions) may lose one pair.
+const CATEGORY_FLOOR: f64 = 0.93;
+
 #[test]
 fn dev_set_is_big_and_varied_enough() {
     let cases = devset();
-    assert!(cases.len() >= 90, "{} queries", cases.len());
+    for (category, at_least) in ROWS {
+        let n = cases.iter().filter(|c| c.category == category).count();
+        assert!(n >= at_least, "{category}: {n} queries, expected at least {at_least}");
+    }
     let nothing = cases.iter().filter(|c| c.expected.iter().all(Option::is_none)).count();
-    assert!(nothing >= 10, "{nothing} must-match-nothing queries");
+    assert!(nothing >= 24, "{nothing} must-match-nothing queries");
 }
 
 #[test]
-fn top1_accuracy_per_category_is_at_least_95_percent() {
+fn top1_accuracy_is_at_least_97_percent_overall_and_93_percent_per_category() {
     let assistant = assistant();
     // category → (right, total)
     let mut tally: BTreeMap<String, (usize, usize)> = BTreeMap::new();
@@ -70,8 +91,13 @@ fn top1_accuracy_per_category_is_at_least_95_percent() {
         }
     }
     let (mut right, mut total) = (0, 0);
+    let mut weak = Vec::new();
     for (category, (r, t)) in &tally {
-        println!("{category:<12} {r:>3}/{t:<3} {:.1}%", 100.0 * *r as f64 / *t as f64);
+        let share = *r as f64 / *t as f64;
+        println!("{category:<12} {r:>3}/{t:<3} {:.1}%", 100.0 * share);
+        if share < CATEGORY_FLOOR {
+            weak.push(format!("{category} {r}/{t}"));
+        }
         right += r;
         total += t;
     }
@@ -81,7 +107,8 @@ fn top1_accuracy_per_category_is_at_least_95_percent() {
         println!("wrong: {w}");
     }
     assert!(false_matches.is_empty(), "must match nothing, but matched: {false_matches:#?}");
-    assert!(accuracy >= 0.95, "top-1 accuracy {:.1}% < 95%: {wrong:#?}", 100.0 * accuracy);
+    assert!(accuracy >= OVERALL_FLOOR, "top-1 accuracy {:.1}%: {wrong:#?}", 100.0 * accuracy);
+    assert!(weak.is_empty(), "categories below {CATEGORY_FLOOR}: {weak:?}\n{wrong:#?}");
 }
 
 #[test]

@@ -29,6 +29,32 @@ fn region(cell: &str) -> Option<&str> {
     (cell != "-").then_some(cell)
 }
 
+/// Rows per category of `questions.tsv` as of the last review: the size guard fails when hard
+/// rows (elderly, pinyin, typo …) are deleted, which the total alone would not notice.
+const QUESTION_ROWS: [(&str, usize); 8] = [
+    ("colloquial", 123),
+    ("elderly", 20),
+    ("non_answer", 6),
+    ("out_of_scope", 42),
+    ("pinyin", 16),
+    ("region_none", 14),
+    ("synonym", 19),
+    ("typo", 12),
+];
+/// Measured 97.1% in scope (2026-11-28); a few points under it.
+const TOP1_FLOOR: f64 = 0.94;
+/// Per category; the weakest measured is elderly at 90.0% (18/20).
+const CATEGORY_FLOOR: f64 = 0.85;
+
+#[test]
+fn dev_set_keeps_its_hard_rows() {
+    let rows = rows("questions.tsv");
+    for (category, at_least) in QUESTION_ROWS {
+        let n = rows.iter().filter(|r| r.get(3).map(String::as_str) == Some(category)).count();
+        assert!(n >= at_least, "{category}: {n} rows, expected at least {at_least}");
+    }
+}
+
 #[test]
 fn dev_set_is_answered_accurately_and_out_of_scope_never_confidently() {
     let assistant = assistant();
@@ -75,7 +101,13 @@ fn dev_set_is_answered_accurately_and_out_of_scope_never_confidently() {
         println!("miss: {m}");
     }
     assert!(confident_out_of_scope.is_empty(), "answered confidently: {confident_out_of_scope:?}");
-    assert!(accuracy >= 0.90, "top-1 accuracy {accuracy:.3} below 90%");
+    assert!(accuracy >= TOP1_FLOOR, "top-1 accuracy {accuracy:.3} below {TOP1_FLOOR}");
+    let weak: Vec<String> = per_category
+        .iter()
+        .filter(|(_, (ok, n))| (*ok as f64 / *n as f64) < CATEGORY_FLOOR)
+        .map(|(c, (ok, n))| format!("{c} {ok}/{n}"))
+        .collect();
+    assert!(weak.is_empty(), "categories below {CATEGORY_FLOOR}: {weak:?}");
     let out_of_scope = rows.iter().filter(|r| r[2] == "none").count();
     assert!(out_of_scope >= 20, "only {out_of_scope} out-of-scope questions");
 }
@@ -96,7 +128,8 @@ fn every_seed_fact_is_reachable_by_a_question() {
             missing.push(format!("{seed} `{phrase}`: [{reg}] {question} → {:?}", answer.id));
         }
     }
-    assert!(rows.len() >= 60, "only {} seed facts listed", rows.len());
+    // 108 facts listed at the last review: deleting one that became unreachable must fail too.
+    assert!(rows.len() >= 108, "only {} seed facts listed", rows.len());
     assert!(missing.is_empty(), "facts not reachable:\n{}", missing.join("\n"));
 }
 

@@ -4,6 +4,7 @@ mod botapi_stub;
 mod calendar;
 mod chat_cli;
 mod check;
+mod devset;
 mod diseases;
 mod engine;
 mod faq;
