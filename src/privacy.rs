@@ -45,6 +45,48 @@ pub fn mask_identifiers(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// What may be kept of a free-text note about a person's application (a rejection reason, what
+/// the office asked for): with consent the text with identifiers masked; without it only the
+/// category of [`reason_category`], since the text may name a relative and their illness.
+pub fn keepable_note(text: &str, consent: bool) -> Option<String> {
+    match consent {
+        true => Some(mask_identifiers(text).into_owned()),
+        false => reason_category(text).map(str::to_string),
+    }
+}
+
+/// What may be kept of a reference number the user typed (受理号): unchanged unless it holds
+/// an ID or phone number (people type their 身份证号 when asked for a number), which is masked
+/// with consent and dropped without.
+pub fn keepable_reference(text: &str, consent: bool) -> Option<String> {
+    match mask_identifiers(text) {
+        Cow::Borrowed(_) => Some(text.to_string()),
+        Cow::Owned(masked) => consent.then_some(masked),
+    }
+}
+
+/// Reason categories, checked in order: the first whose words occur wins. Labels describe the
+/// user's own words, they claim nothing about policy.
+const REASON_CATEGORIES: &[(&str, &[&str])] = &[
+    (
+        "材料不全",
+        &["材料", "资料", "病历", "证明", "不全", "不齐", "缺", "漏", "复印件", "报告", "照片"],
+    ),
+    ("不符合认定标准", &["不符合", "标准", "条件", "达不到", "不达", "指标", "不够"]),
+    ("不在病种范围", &["目录", "范围", "病种", "不属于"]),
+    ("参保问题", &["参保", "断缴", "欠费", "缴费", "医保关系"]),
+    ("超过时限", &["过期", "逾期", "超时", "超过时间", "时限", "太晚"]),
+];
+
+/// The category of a free-text reason (`…病历不全` → `材料不全`), `None` when none fits. Keeps
+/// what tracking needs (why it failed, roughly) and nothing about the person.
+pub fn reason_category(text: &str) -> Option<&'static str> {
+    REASON_CATEGORIES
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| text.contains(w)))
+        .map(|(label, _)| *label)
+}
+
 /// True when `text` contains something [`mask_identifiers`] would mask.
 pub fn has_identifiers(text: &str) -> bool {
     matches!(mask_identifiers(text), Cow::Owned(_))
@@ -149,6 +191,30 @@ mod tests {
         }
         // A longer run is no ID number, and nothing in it is guessed at.
         assert_eq!(mask_identifiers("123456789012345678901"), "123456789012345678901");
+    }
+
+    #[test]
+    fn without_consent_a_note_about_a_relative_keeps_only_its_category() {
+        let note = "我母亲王秀英的尿毒症透析病历不全";
+        assert_eq!(keepable_note(note, false).as_deref(), Some("材料不全"));
+        assert_eq!(keepable_note("不符合认定标准", false).as_deref(), Some("不符合认定标准"));
+        assert_eq!(keepable_note("她断缴了半年", false).as_deref(), Some("参保问题"));
+        assert_eq!(keepable_note("王秀英说不清楚", false), None);
+        assert_eq!(keepable_note(note, true).as_deref(), Some(note));
+        assert_eq!(
+            keepable_note("证件510402195001011234不对", true).as_deref(),
+            Some("证件5104************34不对")
+        );
+    }
+
+    #[test]
+    fn an_id_number_typed_as_a_reference_is_masked_with_consent_and_dropped_without() {
+        let id = "510402195001011234";
+        assert_eq!(keepable_reference(id, true).as_deref(), Some("5104************34"));
+        assert_eq!(keepable_reference(id, false), None);
+        for no in ["SC2025092600123", "PZH2026-0001"] {
+            assert_eq!(keepable_reference(no, false).as_deref(), Some(no));
+        }
     }
 
     #[test]

@@ -2,13 +2,15 @@
 //! load the session and user data, run the engine, apply its effects, save the session and
 //! record the update. A crash anywhere before commit leaves no trace of the turn.
 //!
-//! Shared by every channel (terminal, Telegram, tests).
+//! Shared by every channel (terminal, Telegram, tests). Channels whose delivery can fail after
+//! the commit use [`turn_with_outbox`], which also queues the replies in the same transaction.
 
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use crate::assistant::Assistant;
 use crate::engine::{self, Effect, Input, Reply, UserKey};
+use crate::store::outbox::{self, Queued};
 use crate::store::{sessions, tracking, Store, StoreError};
 
 /// One incoming message or button press.
@@ -33,31 +35,103 @@ pub enum TurnResult {
     Duplicate,
 }
 
-/// Runs one turn in one transaction.
+/// A turn whose replies went into the outbox ([`turn_with_outbox`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueuedTurn {
+    /// Replies to send in order; call [`outbox::mark_sent`] with each id once delivered.
+    Queued(Vec<Queued>),
+    /// The update was already processed: send nothing, change nothing.
+    Duplicate,
+}
+
+/// Runs one turn in one transaction; the caller delivers the replies at once and a failed
+/// delivery is lost (the terminal: nobody is there to receive it later anyway).
 pub async fn turn(
     store: &Store,
     assistant: &Assistant,
     request: TurnRequest,
 ) -> Result<TurnResult, StoreError> {
+    Ok(match run(store, assistant, request, false).await? {
+        Committed::Done { replies, .. } => TurnResult::Replies(replies),
+        Committed::Duplicate => TurnResult::Duplicate,
+    })
+}
+
+/// Runs one turn in one transaction that also writes its replies to the outbox, for channels
+/// where sending can fail after the commit (Telegram, WeChat, web push). Whatever is not marked
+/// sent goes out from [`outbox::pending`] at the next start, so a committed turn's answer is
+/// delivered once even across a crash.
+pub async fn turn_with_outbox(
+    store: &Store,
+    assistant: &Assistant,
+    request: TurnRequest,
+) -> Result<QueuedTurn, StoreError> {
+    let user = request.user.clone();
+    Ok(match run(store, assistant, request, true).await? {
+        Committed::Done { replies, ids } => QueuedTurn::Queued(
+            ids.into_iter()
+                .zip(replies)
+                .map(|(id, reply)| Queued { id, user: user.clone(), reply })
+                .collect(),
+        ),
+        Committed::Duplicate => QueuedTurn::Duplicate,
+    })
+}
+
+enum Committed {
+    Done { replies: Vec<Reply>, ids: Vec<i64> },
+    Duplicate,
+}
+
+/// The turn itself. Round trips are what a turn costs (each statement is a hand-off to the
+/// connection's thread), so: one read for session and reachability, one for the user's data,
+/// and no write that changes nothing.
+async fn run(
+    store: &Store,
+    assistant: &Assistant,
+    request: TurnRequest,
+    queue: bool,
+) -> Result<Committed, StoreError> {
     let TurnRequest { user, update_id, input, now } = request;
     let mut tx = store.begin().await?;
     if let Some(id) = update_id {
         if !sessions::claim_update(&mut tx, &user.channel, id, now).await? {
             tx.rollback().await?;
-            return Ok(TurnResult::Duplicate);
+            return Ok(Committed::Duplicate);
         }
     }
-    // Someone who writes to us can be written to again (they may have unblocked the bot).
-    tracking::mark_reachable(&mut tx, &user).await?;
-    let session = sessions::load(&mut tx, &user).await?;
+    let state = sessions::load_turn_state(&mut tx, &user).await?;
+    if state.unreachable {
+        // Someone who writes to us can be written to again (they may have unblocked the bot).
+        tracking::mark_reachable(&mut tx, &user).await?;
+    }
+    let session = state.session(&user);
     let data = tracking::load_user_data(&mut tx, &user).await?;
     let outcome = engine::handle(assistant, &session, &data, input, now);
     for effect in &outcome.effects {
         apply(&mut tx, &user, effect, now).await?;
     }
-    sessions::save(&mut tx, &user, &outcome.session, now).await?;
+    let forgotten = outcome.effects.iter().any(|e| matches!(e, Effect::Forget));
+    // After /forget nothing of the user is written back, not even an empty session.
+    if !forgotten {
+        let json = sessions::encode(&outcome.session)?;
+        if state.json.as_deref() != Some(json.as_str()) {
+            sessions::save_json(&mut tx, &user, json, now).await?;
+        }
+    }
+    let ids = match queue {
+        true => outbox::enqueue(&mut tx, &user, &outcome.replies, now).await?,
+        false => Vec::new(),
+    };
     tx.commit().await?;
-    Ok(TurnResult::Replies(outcome.replies))
+    if forgotten {
+        // The deleted rows are overwritten in the file (secure_delete); the WAL still holds
+        // copies of the pages until a checkpoint.
+        if let Err(err) = store.checkpoint().await {
+            tracing::error!(%err, "checkpoint after /forget failed");
+        }
+    }
+    Ok(Committed::Done { replies: outcome.replies, ids })
 }
 
 /// What to show a user who comes back (terminal restart); changes nothing.

@@ -26,6 +26,7 @@ use crate::tracking::{
     Application, ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, ReminderCommand,
     Status, StatusEntry,
 };
+use crate::privacy;
 
 /// Everything a tracking action may read.
 #[derive(Debug, Clone, Copy)]
@@ -145,7 +146,8 @@ fn record_application(ctx: &TrackContext) -> TrackOutput {
         id_masked: personal("id_masked"),
         channel: slot(ctx, "channel").map(str::to_string),
     };
-    let acceptance_no = slot(ctx, "acceptance_no").map(str::to_string);
+    let acceptance_no =
+        slot(ctx, "acceptance_no").and_then(|no| privacy::keepable_reference(no, consent));
     if let Some(no) = &acceptance_no {
         if let Some((n, existing)) = numbered(ctx).find(|(_, a)| a.acceptance_no() == Some(no)) {
             let mut out = TrackOutput::text(format!(
@@ -771,10 +773,14 @@ pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
             } else {
                 ""
             };
+            // Without consent "what" may be "我妈的住院病历": not kept (the reminder still says
+            // by when), with consent kept with identifiers masked.
+            let what = what.filter(|_| consented(ctx)).map(|w| privacy::mask_identifiers(&w).into_owned());
             (Event::NeedsSupplement { what, by: date }, follow_up)
         }
         Reported::Rejected => {
-            let reason = after_any(&text, &["原因是", "原因：", "原因:", "因为", "理由是"]);
+            let reason = after_any(&text, &["原因是", "原因：", "原因:", "因为", "理由是"])
+                .and_then(|r| privacy::keepable_note(&r, consented(ctx)));
             (Event::Rejected { reason }, "")
         }
         Reported::Resubmitted => {
@@ -782,7 +788,15 @@ pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
         }
         Reported::Appealed => (Event::Appealed, ""),
         Reported::AcceptanceNo => match number {
-            Some(no) => (Event::Submitted { accepted_on: date, acceptance_no: Some(no) }, ""),
+            Some(no) if privacy::keepable_reference(&no, consented(ctx)).is_none() => {
+                return Some(TrackOutput::text(
+                    "这串数字像是身份证号或手机号，不是受理号。您没有同意保存个人信息，所以没有记录。受理号在受理回执或APP的“办理进度”里。",
+                ))
+            }
+            Some(no) => {
+                let acceptance_no = privacy::keepable_reference(&no, consented(ctx));
+                (Event::Submitted { accepted_on: date, acceptance_no }, "")
+            }
             None => {
                 return Some(TrackOutput::text(
                     "没看清受理号。请这样发：“受理号是 SC2025092600123”（字母、数字都可以）。",
@@ -799,6 +813,11 @@ pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
         },
     };
     Some(report(ctx, app, event, follow_up))
+}
+
+/// Whether the user agreed to keep personal data (not asked yet counts as no).
+fn consented(ctx: &TrackContext) -> bool {
+    ctx.consent == Some(true)
 }
 
 /// The words after the first of `markers`, up to punctuation or a date; `None` when empty.

@@ -2,8 +2,11 @@
 //! the project. Runtime queries (`query_as` + `FromRow`) so builds need no `DATABASE_URL`.
 //!
 //! WAL mode lets the reminder worker read while a chat turn writes; `busy_timeout` makes a
-//! second writer (another worker, another process) wait instead of failing.
+//! second writer (another worker, another process) wait instead of failing. `secure_delete`
+//! overwrites deleted rows, so `/forget` leaves no copy in free pages (see [`Store::checkpoint`]
+//! for the WAL).
 
+pub mod outbox;
 pub mod sessions;
 pub mod tracking;
 
@@ -28,6 +31,19 @@ pub enum StoreError {
         /// Why sqlx rejected it.
         source: sqlx::Error,
     },
+    /// The URL names no file (`sqlite:`, `sqlite://`): SQLite would open a private temporary
+    /// database per connection, so state would vanish between statements.
+    #[error("database URL {url:?} names no file; use e.g. sqlite://mente.sqlite")]
+    NoFile {
+        /// The URL given.
+        url: String,
+    },
+    /// An in-memory database: everything stored would be lost when the process ends.
+    #[error("database URL {url:?} is in memory; mente keeps conversations and reminders, so give a file, e.g. sqlite://mente.sqlite")]
+    InMemory {
+        /// The URL given.
+        url: String,
+    },
     /// Migrations could not be applied.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -46,24 +62,39 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `url` and applies pending migrations.
+    /// Opens (creating if needed) the database file at `url` and applies pending migrations.
+    /// Refuses URLs without a file and in-memory databases: every caller keeps state.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|source| StoreError::BadUrl { url: url.to_string(), source })?
+        let options = file_options(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // PIPL: a deleted row (after /forget) must not survive in a free page.
+            .pragma("secure_delete", "ON");
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        migrate(&pool).await?;
         Ok(Store { pool })
     }
 
     /// Wraps an existing pool (tests using `#[sqlx::test]`); runs migrations.
     pub async fn from_pool(pool: SqlitePool) -> Result<Store, StoreError> {
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        migrate(&pool).await?;
         Ok(Store { pool })
+    }
+
+    /// Copies the WAL into the database file and truncates it to zero bytes, so that content
+    /// deleted by `/forget` has no copy left in the `-wal` file while the process runs. Best
+    /// effort: a reader holding an old snapshot makes SQLite skip part of it (logged); the
+    /// next forget or the automatic checkpoint finishes the job.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        let (busy, _, _): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&self.pool).await?;
+        if busy != 0 {
+            tracing::warn!("WAL checkpoint incomplete: a reader was active");
+        }
+        Ok(())
     }
 
     /// Starts a write transaction at once (`BEGIN IMMEDIATE`): a turn always writes, and taking
@@ -76,5 +107,69 @@ impl Store {
     /// The underlying pool.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+}
+
+/// Parses `url`, refusing what cannot keep state: no file name (`sqlite:`, `sqlite://`, which
+/// SQLite turns into a private temporary database per connection, hence the old intermittent
+/// "no such table: sessions") and in-memory databases.
+fn file_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
+    let bad = || url.to_string();
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    let (file, query) = path.split_once('?').unwrap_or((path, ""));
+    if file == ":memory:" || query.split('&').any(|kv| kv == "mode=memory") {
+        return Err(StoreError::InMemory { url: bad() });
+    }
+    if file.trim().is_empty() {
+        return Err(StoreError::NoFile { url: bad() });
+    }
+    SqliteConnectOptions::from_str(url).map_err(|source| StoreError::BadUrl { url: bad(), source })
+}
+
+/// How often [`migrate`] tries before giving up.
+const MIGRATION_ATTEMPTS: u32 = 8;
+
+/// Applies pending migrations. sqlx takes no lock on SQLite, so processes starting together on
+/// a new file race: the loser fails with "table … already exists" after the winner committed
+/// the same migration. Each migration is one transaction, so trying again is safe; it then sees
+/// the winner's bookkeeping and skips what is applied.
+async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
+    let mut attempt = 1;
+    loop {
+        match sqlx::migrate!("./migrations").run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(err) if attempt < MIGRATION_ATTEMPTS && is_race(&err) => {
+                tracing::debug!(%err, attempt, "migration raced with another process; retrying");
+                tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
+                attempt += 1;
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+}
+
+/// Errors another process's concurrent migration can cause; a checksum mismatch or a missing
+/// migration is not one of them and fails at once.
+fn is_race(err: &sqlx::migrate::MigrateError) -> bool {
+    use sqlx::migrate::MigrateError;
+    matches!(err, MigrateError::Execute(_) | MigrateError::ExecuteMigration(..))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_without_a_file_or_in_memory_are_refused_with_a_clear_error() {
+        for url in ["sqlite:", "sqlite://", "sqlite://?mode=rwc"] {
+            assert!(matches!(file_options(url), Err(StoreError::NoFile { .. })), "{url}");
+        }
+        for url in ["sqlite::memory:", "sqlite://:memory:", "sqlite://x.sqlite?mode=memory"] {
+            let err = file_options(url).unwrap_err();
+            assert!(matches!(err, StoreError::InMemory { .. }), "{url}");
+            assert!(err.to_string().contains("sqlite://mente.sqlite"), "{err}");
+        }
+        assert!(file_options("sqlite://mente.sqlite").is_ok());
+        assert!(file_options("sqlite:data/x.sqlite?mode=rwc").is_ok());
     }
 }

@@ -1,5 +1,6 @@
-//! Storage of conversation sessions, processed update ids and hand-offs. Every function takes
-//! the turn's connection (inside its transaction), so a crash never leaves half a turn.
+//! Storage of conversation sessions, processed update ids and hand-offs. Every turn-side
+//! function takes the turn's connection (inside its transaction), so a crash never leaves half a
+//! turn; [`prune_processed_updates`] is the serve loop's housekeeping step.
 
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -36,13 +37,71 @@ pub async fn load(conn: &mut SqliteConnection, user: &UserKey) -> Result<Session
             .bind(&user.user)
             .fetch_optional(conn)
             .await?;
-    Ok(match row {
+    Ok(decode(row.as_ref().map(|(json,)| json.as_str()), user))
+}
+
+/// What a turn reads before running the engine, in one statement: the stored session JSON (if
+/// any) and whether the user is marked unreachable.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TurnState {
+    /// The stored session as JSON; `None` for a new user.
+    pub json: Option<String>,
+    /// The user is marked unreachable (blocked the bot) and must be marked reachable again.
+    pub unreachable: bool,
+}
+
+impl TurnState {
+    /// The session, decoded as [`load`] does.
+    pub fn session(&self, user: &UserKey) -> Session {
+        decode(self.json.as_deref(), user)
+    }
+}
+
+/// Loads the session and the reachability mark of `user` in one round trip.
+pub async fn load_turn_state(
+    conn: &mut SqliteConnection,
+    user: &UserKey,
+) -> Result<TurnState, StoreError> {
+    let (json, unreachable): (Option<String>, bool) = sqlx::query_as(
+        "SELECT (SELECT state FROM sessions WHERE channel = ?1 AND user_id = ?2),
+                EXISTS (SELECT 1 FROM unreachable_users WHERE channel = ?1 AND user_id = ?2)",
+    )
+    .bind(&user.channel)
+    .bind(&user.user)
+    .fetch_one(conn)
+    .await?;
+    Ok(TurnState { json, unreachable })
+}
+
+fn decode(json: Option<&str>, user: &UserKey) -> Session {
+    match json {
         None => Session::default(),
-        Some((json,)) => serde_json::from_str(&json).unwrap_or_else(|err| {
+        Some(json) => serde_json::from_str(json).unwrap_or_else(|err| {
             tracing::warn!(%err, channel = %user.channel, "stored session does not decode; starting afresh");
             Session::default()
         }),
-    })
+    }
+}
+
+/// Telegram keeps an update it could not deliver for at most 24 hours (Bot API, getUpdates and
+/// setWebhook), so a redelivery older than that cannot arrive. Three times that, because the
+/// serve loop may have been down and clocks of two hosts may disagree: pruning early would turn
+/// a late redelivery into a double reply, pruning late only costs a few bytes per update.
+pub const REDELIVERY_WINDOW_KEPT: chrono::TimeDelta = chrono::TimeDelta::hours(72);
+
+/// Deletes processed update ids older than [`REDELIVERY_WINDOW_KEPT`] before `now`; returns
+/// how many went. Without it the table grows by one row per update forever.
+pub async fn prune_processed_updates(
+    store: &super::Store,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    // processed_at is RFC 3339 in UTC: its text order is time order (to the second, enough).
+    let cutoff = (now - REDELIVERY_WINDOW_KEPT).to_rfc3339();
+    let done = sqlx::query("DELETE FROM processed_updates WHERE processed_at < ?")
+        .bind(cutoff)
+        .execute(store.pool())
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// Whether `user` has a stored session at all.
@@ -63,7 +122,21 @@ pub async fn save(
     session: &Session,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let json = serde_json::to_string(session).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    save_json(conn, user, encode(session)?, now).await
+}
+
+/// The stored form of `session`.
+pub fn encode(session: &Session) -> Result<String, StoreError> {
+    serde_json::to_string(session).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Stores a session already encoded with [`encode`].
+pub async fn save_json(
+    conn: &mut SqliteConnection,
+    user: &UserKey,
+    json: String,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
@@ -94,9 +167,10 @@ pub async fn record_handoff(
     Ok(())
 }
 
-/// Deletes the session and hand-off records of `user` (/forget).
+/// Deletes the session, hand-off records and undelivered replies of `user` (/forget).
+/// `processed_updates` holds no user id, so nothing there ties an update to them.
 pub async fn forget(conn: &mut SqliteConnection, user: &UserKey) -> Result<(), StoreError> {
-    for table in ["sessions", "handoffs"] {
+    for table in ["sessions", "handoffs", "outbox"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE channel = ? AND user_id = ?"))
             .bind(&user.channel)
             .bind(&user.user)

@@ -33,25 +33,57 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// Loads what the engine may read about `user` (applications with history and reminders),
-/// inside the turn's transaction.
+/// inside the turn's transaction, in one statement: a turn must not pay one round trip to the
+/// database thread per application.
 pub async fn load_user_data(
     conn: &mut SqliteConnection,
     user: &UserKey,
 ) -> Result<UserData, StoreError> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM applications WHERE channel = ? AND user_id = ? ORDER BY id",
+    // History and reminders come as JSON arrays of rows, each ordered as they are shown.
+    let rows = sqlx::query(
+        "SELECT a.id, a.details,
+            (SELECT json_group_array(json_array(e.event, e.at)) FROM
+                (SELECT event, at FROM application_events WHERE application_id = a.id ORDER BY id) e)
+                AS history,
+            (SELECT json_group_array(json_array(r.id, r.kind, r.due_at, r.state)) FROM
+                (SELECT id, kind, due_at, state FROM reminders WHERE application_id = a.id
+                 ORDER BY due_at, id) r)
+                AS reminders
+         FROM applications a WHERE a.channel = ? AND a.user_id = ? ORDER BY a.id",
     )
     .bind(&user.channel)
     .bind(&user.user)
     .fetch_all(&mut *conn)
     .await?;
-    let mut applications = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(app) = load_application_in(conn, id).await? {
-            applications.push(app);
-        }
+    let mut applications = Vec::with_capacity(rows.len());
+    for row in rows {
+        let history: Vec<(String, i64)> = from_json(row.get("history"))?;
+        let reminders: Vec<(i64, String, i64, String)> = from_json(row.get("reminders"))?;
+        applications.push(Application {
+            id: row.get("id"),
+            details: from_json(row.get::<&str, _>("details"))?,
+            history: history
+                .iter()
+                .map(|(event, at)| Ok(StatusEntry { event: from_json(event)?, at: time(*at)? }))
+                .collect::<Result<_, StoreError>>()?,
+            reminders: reminders
+                .iter()
+                .map(|(id, kind, due, state)| reminder(*id, kind, *due, state))
+                .collect::<Result<_, StoreError>>()?,
+        });
     }
     Ok(UserData { applications })
+}
+
+fn reminder(id: i64, kind: &str, due_at: i64, state: &str) -> Result<Reminder, StoreError> {
+    Ok(Reminder {
+        id,
+        kind: ReminderKind::from_key(kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("reminder kind {kind:?}")))?,
+        due_at: time(due_at)?,
+        state: ReminderState::parse(state)
+            .ok_or_else(|| StoreError::Corrupt(format!("reminder state {state:?}")))?,
+    })
 }
 
 async fn load_application_in(
@@ -83,16 +115,7 @@ async fn load_application_in(
     .fetch_all(&mut *conn)
     .await?
     {
-        let kind: String = row.get("kind");
-        let state: String = row.get("state");
-        reminders.push(Reminder {
-            id: row.get("id"),
-            kind: ReminderKind::from_key(&kind)
-                .ok_or_else(|| StoreError::Corrupt(format!("reminder kind {kind:?}")))?,
-            due_at: time(row.get("due_at"))?,
-            state: ReminderState::parse(&state)
-                .ok_or_else(|| StoreError::Corrupt(format!("reminder state {state:?}")))?,
-        });
+        reminders.push(reminder(row.get("id"), row.get("kind"), row.get("due_at"), row.get("state"))?);
     }
     Ok(Some(Application { id, details, history, reminders }))
 }

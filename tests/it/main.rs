@@ -10,6 +10,7 @@ mod engine;
 mod faq;
 mod kb_cli;
 mod reminders;
+mod store;
 mod telegram;
 mod tracking;
 mod transcripts;

@@ -1,0 +1,109 @@
+//! The outbox: replies of a committed turn that the channel has not delivered yet.
+//!
+//! `service::turn_with_outbox` writes a turn's replies here in the turn's own transaction, so
+//! a turn is never committed without its replies. The channel sends them and calls
+//! [`mark_sent`] for each; at start it sends whatever [`pending`] still holds (the previous
+//! process committed a turn and died, or the send failed). Channel-neutral: rows carry the
+//! channel name and the channel's user id, nothing channel-specific.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, SqliteConnection};
+
+use super::{Store, StoreError};
+use crate::engine::{Choice, Reply, UserKey};
+
+/// A reply waiting for delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    /// Outbox id, for [`mark_sent`].
+    pub id: i64,
+    /// Recipient.
+    pub user: UserKey,
+    /// What to send.
+    pub reply: Reply,
+}
+
+/// The stored form of a [`Reply`]. A type of its own so the engine's types need not be
+/// deserialisable, and so a change there shows up here as a compile error, not as old rows
+/// that no longer decode.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    text: String,
+    #[serde(default)]
+    choices: Vec<(String, String)>,
+}
+
+impl From<&Reply> for Stored {
+    fn from(reply: &Reply) -> Self {
+        Stored {
+            text: reply.text.clone(),
+            choices: reply.choices.iter().map(|c| (c.label.clone(), c.data.clone())).collect(),
+        }
+    }
+}
+
+impl From<Stored> for Reply {
+    fn from(stored: Stored) -> Self {
+        Reply {
+            text: stored.text,
+            choices: stored
+                .choices
+                .into_iter()
+                .map(|(label, data)| Choice { label, data })
+                .collect(),
+        }
+    }
+}
+
+/// Queues `replies` for `user` inside the turn's transaction; returns their ids in order.
+pub async fn enqueue(
+    conn: &mut SqliteConnection,
+    user: &UserKey,
+    replies: &[Reply],
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids = Vec::with_capacity(replies.len());
+    for reply in replies {
+        let json = serde_json::to_string(&Stored::from(reply))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO outbox (channel, user_id, reply, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&user.channel)
+        .bind(&user.user)
+        .bind(json)
+        .bind(now.timestamp())
+        .fetch_one(&mut *conn)
+        .await?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// Replies of `channel` still undelivered, oldest first (per user, in the order they were
+/// written). Call at start, before new turns of the same process can add rows.
+pub async fn pending(store: &Store, channel: &str) -> Result<Vec<Queued>, StoreError> {
+    let rows = sqlx::query("SELECT id, user_id, reply FROM outbox WHERE channel = ? ORDER BY id")
+        .bind(channel)
+        .fetch_all(store.pool())
+        .await?;
+    let mut queued = Vec::with_capacity(rows.len());
+    for row in rows {
+        let stored: Stored = serde_json::from_str(row.get::<&str, _>("reply"))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        queued.push(Queued {
+            id: row.get("id"),
+            user: UserKey::new(channel.to_string(), row.get::<String, _>("user_id")),
+            reply: stored.into(),
+        });
+    }
+    Ok(queued)
+}
+
+/// The reply `id` was delivered (or can never be: the user blocked the bot): it leaves the
+/// outbox. Deleting an id already gone is no error.
+pub async fn mark_sent(store: &Store, id: i64) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM outbox WHERE id = ?").bind(id).execute(store.pool()).await?;
+    Ok(())
+}

@@ -1,0 +1,304 @@
+//! Storage as an auditor and a careless operator see it (issue 11): what is kept without and
+//! with consent, what `/forget` leaves in the database files, bounded tables, the outbox, odd
+//! `--db` URLs and processes starting together on a new file. Every turn goes through
+//! `service::turn` on a real SQLite file.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use mente::assistant::Assistant;
+use mente::engine::{Choice, Input, UserKey};
+use mente::service::{self, QueuedTurn, TurnRequest, TurnResult};
+use mente::store::{outbox, sessions, Store, StoreError};
+use mente::terminal::{format_replies, resolve_input};
+
+const RELATIVE: &str = "王秀英";
+const ILLNESS: &str = "尿毒症";
+const ID: &str = "510402195001011234";
+const ID_MASKED: &str = "5104************34";
+const REJECTION: &str = "被驳回了，原因是我母亲王秀英的尿毒症透析病历不全";
+
+fn assistant() -> Arc<Assistant> {
+    Arc::new(Assistant::load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("content loads"))
+}
+
+struct Chat {
+    dir: tempfile::TempDir,
+    store: Store,
+    assistant: Arc<Assistant>,
+    user: UserKey,
+    now: DateTime<Utc>,
+    offered: Vec<Choice>,
+}
+
+impl Chat {
+    async fn new() -> Chat {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&url(dir.path())).await.unwrap();
+        let user = UserKey::new("terminal", "auditor");
+        let now = "2025-09-26T10:00:00+08:00".parse().unwrap();
+        service::preselect_region(&store, &user, "shaoyang", now).await.unwrap();
+        Chat { dir, store, assistant: assistant(), user, now, offered: Vec::new() }
+    }
+
+    async fn send(&mut self, text: &str) -> String {
+        let input = resolve_input(text, &self.offered);
+        let request =
+            TurnRequest { user: self.user.clone(), update_id: None, input, now: self.now };
+        let TurnResult::Replies(replies) =
+            service::turn(&self.store, &self.assistant, request).await.unwrap()
+        else {
+            panic!("no update id, no duplicate")
+        };
+        let (text, offered) = format_replies(&replies);
+        if !replies.is_empty() {
+            self.offered = offered;
+        }
+        text
+    }
+
+    /// 记录申请进度 for a new application, consent answered with `consent`, the ID number typed
+    /// as the acceptance number, then the rejection reported in free text.
+    async fn record_and_report(&mut self, consent: &str) {
+        contains(&self.send("记录申请进度").await, "哪一类申请");
+        contains(&self.send("新申请").await, "是否同意保存");
+        self.send(consent).await;
+        if consent == "同意" {
+            contains(&self.send(ILLNESS).await, "哪天受理");
+        }
+        contains(&self.send("2025-09-26").await, "受理号");
+        contains(&self.send(ID).await, "已记下这份申请");
+        contains(&self.send(REJECTION).await, "驳回");
+    }
+
+    /// The bytes of the database and its `-wal` / `-shm` files, read while the pool is open.
+    fn file_bytes(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        ["", "-wal", "-shm"]
+            .iter()
+            .map(|suffix| self.dir.path().join(format!("s.sqlite{suffix}")))
+            .filter(|path| path.exists())
+            .map(|path| {
+                let bytes = std::fs::read(&path).unwrap();
+                (path, bytes)
+            })
+            .collect()
+    }
+
+    fn files_containing(&self, needle: &str) -> Vec<PathBuf> {
+        self.file_bytes()
+            .into_iter()
+            .filter(|(_, bytes)| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            .map(|(path, _)| path)
+            .collect()
+    }
+
+    async fn rows_of_user(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE user_id = ?"))
+            .bind(&self.user.user)
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap()
+    }
+}
+
+fn url(dir: &Path) -> String {
+    format!("sqlite://{}/s.sqlite", dir.display())
+}
+
+fn contains(reply: &str, want: &str) {
+    assert!(reply.contains(want), "expected {want:?} in:\n{reply}");
+}
+
+fn at(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
+}
+
+#[tokio::test]
+async fn consent_refused_keeps_no_name_illness_or_id_only_the_reason_category() {
+    let mut chat = Chat::new().await;
+    chat.record_and_report("不同意").await;
+    let app = chat.store.user_data(&chat.user).await.unwrap().applications[0].clone();
+    let json = serde_json::to_string(&app).unwrap();
+    assert!(json.contains("材料不全"), "the reason's category is kept: {json}");
+    for secret in [RELATIVE, ILLNESS, ID, ID_MASKED] {
+        assert!(!json.contains(secret), "{secret} stored: {json}");
+        assert_eq!(chat.files_containing(secret), Vec::<PathBuf>::new(), "{secret} in the files");
+    }
+    // The ID typed again in a free-text report is refused, not stored.
+    contains(&chat.send(&format!("受理号是{ID}")).await, "没有记录");
+    assert!(chat.files_containing(ID).is_empty() && chat.files_containing(ID_MASKED).is_empty());
+}
+
+#[tokio::test]
+async fn with_consent_the_reason_is_kept_and_the_id_only_masked() {
+    let mut chat = Chat::new().await;
+    chat.record_and_report("同意").await;
+    let app = chat.store.user_data(&chat.user).await.unwrap().applications[0].clone();
+    assert_eq!(app.acceptance_no(), Some(ID_MASKED));
+    let json = serde_json::to_string(&app).unwrap();
+    assert!(json.contains(RELATIVE), "with consent the reason is kept: {json}");
+    assert!(chat.files_containing(ID).is_empty(), "the ID in clear is in the database files");
+}
+
+#[tokio::test]
+async fn forget_leaves_no_row_and_no_byte_of_the_user_in_the_database_files() {
+    let mut chat = Chat::new().await;
+    chat.record_and_report("同意").await;
+    chat.send("转人工").await;
+    assert!(!chat.files_containing(RELATIVE).is_empty(), "the test must see the name first");
+    assert!(chat.rows_of_user("handoffs").await + chat.rows_of_user("applications").await >= 2);
+
+    contains(&chat.send("/forget").await, "已删除");
+    for table in
+        ["sessions", "applications", "reminders", "handoffs", "outbox", "unreachable_users"]
+    {
+        assert_eq!(chat.rows_of_user(table).await, 0, "{table} keeps a row of the user");
+    }
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM application_events")
+        .fetch_one(chat.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(events, 0, "history of a deleted application is left");
+    // The pool is still open: the WAL and deleted pages are what a running process leaves.
+    for secret in [RELATIVE, ILLNESS, ID, ID_MASKED] {
+        assert_eq!(chat.files_containing(secret), Vec::<PathBuf>::new(), "{secret} survives");
+    }
+}
+
+#[tokio::test]
+async fn processed_updates_are_pruned_after_the_redelivery_window_only() {
+    let chat = Chat::new().await;
+    let start = at("2026-01-01T00:00:00Z");
+    let mut tx = chat.store.begin().await.unwrap();
+    for (id, hours) in [(1, 0), (2, 47), (3, 71), (4, 73)] {
+        let when = start + TimeDelta::hours(hours);
+        assert!(sessions::claim_update(&mut tx, "telegram", id, when).await.unwrap());
+    }
+    tx.commit().await.unwrap();
+    let now = start + TimeDelta::hours(144);
+    // 144 h: updates 1 (144 h old) and 2 (97 h) are past 72 h; 3 (73 h) too; 4 (71 h) stays.
+    assert_eq!(sessions::prune_processed_updates(&chat.store, now).await.unwrap(), 3);
+    let mut tx = chat.store.begin().await.unwrap();
+    assert!(!sessions::claim_update(&mut tx, "telegram", 4, now).await.unwrap(), "4 was pruned");
+    assert!(sessions::claim_update(&mut tx, "telegram", 1, now).await.unwrap());
+}
+
+#[tokio::test]
+async fn ten_thousand_turns_in_one_dialog_keep_the_session_row_the_same_size() {
+    let mut chat = Chat::new().await;
+    contains(&chat.send("线上还是线下").await, "想了解哪方面");
+    let size = |chat: &Chat| {
+        let pool = chat.store.pool().clone();
+        let user = chat.user.user.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT length(state) FROM sessions WHERE user_id = ?")
+                .bind(user)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let mut early = 0;
+    for turn in 1..=10_000 {
+        // 线上怎么办 → 还想了解什么？ → 线上怎么办 …: the dialog loops, each answer a step.
+        contains(&chat.send("1").await, "还想了解什么");
+        if turn == 100 {
+            early = size(&chat).await;
+        }
+    }
+    let late = size(&chat).await;
+    // The turn counter gains a digit or two; 71 bytes a turn would be 700 kB.
+    assert!(late <= early + 8, "session grew from {early} to {late} bytes");
+}
+
+#[tokio::test]
+async fn queued_replies_survive_a_failed_send_and_go_out_once_after_a_restart() {
+    let chat = Chat::new().await;
+    let request = |update_id| TurnRequest {
+        user: UserKey::new("telegram", "42"),
+        update_id: Some(update_id),
+        input: Input::Text("/start".into()),
+        now: chat.now,
+    };
+    let QueuedTurn::Queued(queued) =
+        service::turn_with_outbox(&chat.store, &chat.assistant, request(7)).await.unwrap()
+    else {
+        panic!("a new update is no duplicate")
+    };
+    assert!(!queued.is_empty());
+    // The send fails after the commit; the process dies. A new one starts on the same file.
+    chat.store.pool().close().await;
+    let store = Store::connect(&url(chat.dir.path())).await.unwrap();
+    let pending = outbox::pending(&store, "telegram").await.unwrap();
+    assert_eq!(pending, queued, "the committed turn's replies wait, in order");
+    assert!(outbox::pending(&store, "terminal").await.unwrap().is_empty());
+    // Telegram redelivers the same update: no second turn, no second copy of the replies.
+    let again = service::turn_with_outbox(&store, &chat.assistant, request(7)).await.unwrap();
+    assert_eq!(again, QueuedTurn::Duplicate);
+    for item in &pending {
+        outbox::mark_sent(&store, item.id).await.unwrap();
+    }
+    assert!(outbox::pending(&store, "telegram").await.unwrap().is_empty(), "sent once only");
+}
+
+#[tokio::test]
+async fn urls_without_a_file_and_in_memory_databases_are_refused() {
+    for url in ["sqlite:", "sqlite://"] {
+        let err = Store::connect(url).await.unwrap_err();
+        assert!(matches!(err, StoreError::NoFile { .. }), "{url}: {err}");
+    }
+    let err = Store::connect("sqlite::memory:").await.unwrap_err();
+    assert!(err.to_string().contains("in memory"), "{err}");
+}
+
+#[test]
+fn mente_chat_with_an_odd_db_url_says_what_is_wrong() {
+    for (url, want) in [("sqlite:", "names no file"), ("sqlite::memory:", "in memory")] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+            .args(["--content", env!("CARGO_MANIFEST_DIR"), "--db", url, "chat"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("mente runs");
+        assert!(!out.status.success(), "{url}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(want), "{url}: {stderr}");
+    }
+}
+
+#[tokio::test]
+async fn stores_opened_at_the_same_moment_on_a_new_file_all_migrate() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = url(dir.path());
+    let opening: Vec<_> = (0..8)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move { Store::connect(&url).await })
+        })
+        .collect();
+    for task in opening {
+        let store = task.await.unwrap().expect("every store opens");
+        assert!(store.user_data(&UserKey::new("terminal", "x")).await.is_ok());
+    }
+}
+
+#[test]
+fn processes_started_at_the_same_moment_on_a_new_file_all_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = url(dir.path());
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+                .args(["--content", env!("CARGO_MANIFEST_DIR"), "--db", &url])
+                .args(["remind", "--once", "--now", "2026-01-05T10:00:00+08:00"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("mente starts")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
