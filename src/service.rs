@@ -9,7 +9,7 @@ use sqlx::SqliteConnection;
 
 use crate::assistant::Assistant;
 use crate::engine::{self, Effect, Input, Reply, UserKey};
-use crate::store::{sessions, tracking, Store, StoreError};
+use crate::store::{console, sessions, tracking, Store, StoreError};
 
 /// One incoming message or button press.
 #[derive(Debug, Clone)]
@@ -51,9 +51,18 @@ pub async fn turn(
     tracking::mark_reachable(&mut tx, &user).await?;
     let session = sessions::load(&mut tx, &user).await?;
     let data = tracking::load_user_data(&mut tx, &user).await?;
+    let typed = match &input {
+        Input::Text(text) => Some(text.clone()),
+        Input::Button(_) => None,
+    };
     let outcome = engine::handle(assistant, &session, &data, input, now);
+    // Consent as it stands after this turn: a user who just said yes may have their text kept.
+    let consent = outcome.session.consent;
     for effect in &outcome.effects {
-        apply(&mut tx, &user, effect, now).await?;
+        apply(&mut tx, &user, effect, now, consent).await?;
+        if let (Effect::Handoff { .. }, Some(text)) = (effect, &typed) {
+            console::set_handoff_question(&mut tx, &user, text, consent).await?;
+        }
     }
     sessions::save(&mut tx, &user, &outcome.session, now).await?;
     tx.commit().await?;
@@ -98,6 +107,7 @@ async fn apply(
     user: &UserKey,
     effect: &Effect,
     now: DateTime<Utc>,
+    consent: Option<bool>,
 ) -> Result<(), StoreError> {
     match effect {
         Effect::Handoff { region } => {
@@ -110,5 +120,9 @@ async fn apply(
         }
         Effect::Application(command) => tracking::apply_application(conn, user, command, now).await,
         Effect::Reminders(command) => tracking::apply_reminders(conn, user, command, now).await,
+        Effect::Unanswered { question, region } => {
+            let region = region.as_deref();
+            console::record_unanswered(conn, &user.channel, question, region, consent, now).await
+        }
     }
 }

@@ -283,6 +283,10 @@ impl<'a> Turn<'a> {
             // sure: "下个月1日" at a date step is a wrong date, not a question for the FAQ.
             Some(hint) if !(reads_like_question(text) && answer.id.is_some()) => self.fail(&hint),
             _ => {
+                if answer.id.is_none() {
+                    let region = self.s.region.clone();
+                    self.effects.push(Effect::Unanswered { question: text.to_string(), region });
+                }
                 self.say(answer.answer);
                 self.reask();
             }

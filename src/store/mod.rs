@@ -4,7 +4,9 @@
 //! WAL mode lets the reminder worker read while a chat turn writes; `busy_timeout` makes a
 //! second writer (another worker, another process) wait instead of failing.
 
+pub mod console;
 pub mod sessions;
+pub mod staff;
 pub mod tracking;
 
 use std::str::FromStr;

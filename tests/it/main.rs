@@ -12,3 +12,5 @@ mod reminders;
 mod telegram;
 mod tracking;
 mod transcripts;
+mod web;
+mod web_browser;
