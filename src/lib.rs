@@ -17,6 +17,7 @@
 //! - [`service`]: one conversation turn in one transaction (shared by every channel).
 //! - [`scheduler`]: the reminder worker (`run_once(now)` + loop) and the `Sender` interface.
 //! - [`terminal`], [`telegram`]: channels.
+//! - [`web`]: the applicant chat page and the hotline console (`mente web`).
 //! - [`cli`]: the command line; `main.rs` only maps errors to exit codes.
 
 pub mod assistant;
@@ -35,3 +36,4 @@ pub mod telemetry;
 pub mod terminal;
 pub mod tracking;
 pub mod understand;
+pub mod web;

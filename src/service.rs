@@ -11,7 +11,7 @@ use sqlx::SqliteConnection;
 use crate::assistant::Assistant;
 use crate::engine::{self, Effect, Input, Reply, UserKey};
 use crate::store::outbox::{self, Queued};
-use crate::store::{sessions, tracking, Store, StoreError};
+use crate::store::{console, sessions, tracking, Store, StoreError};
 
 /// One incoming message or button press.
 #[derive(Debug, Clone)]
@@ -107,9 +107,18 @@ async fn run(
     }
     let session = state.session(&user);
     let data = tracking::load_user_data(&mut tx, &user).await?;
+    let typed = match &input {
+        Input::Text(text) => Some(text.clone()),
+        Input::Button(_) => None,
+    };
     let outcome = engine::handle(assistant, &session, &data, input, now);
+    // Consent as it stands after this turn: a user who just said yes may have their text kept.
+    let consent = outcome.session.consent;
     for effect in &outcome.effects {
-        apply(&mut tx, &user, effect, now).await?;
+        apply(&mut tx, &user, effect, now, consent).await?;
+        if let (Effect::Handoff { .. }, Some(text)) = (effect, &typed) {
+            console::set_handoff_question(&mut tx, &user, text, consent).await?;
+        }
     }
     let forgotten = outcome.effects.iter().any(|e| matches!(e, Effect::Forget));
     // After /forget nothing of the user is written back, not even an empty session.
@@ -172,6 +181,7 @@ async fn apply(
     user: &UserKey,
     effect: &Effect,
     now: DateTime<Utc>,
+    consent: Option<bool>,
 ) -> Result<(), StoreError> {
     match effect {
         Effect::Handoff { region } => {
@@ -184,5 +194,9 @@ async fn apply(
         }
         Effect::Application(command) => tracking::apply_application(conn, user, command, now).await,
         Effect::Reminders(command) => tracking::apply_reminders(conn, user, command, now).await,
+        Effect::Unanswered { question, region } => {
+            let region = region.as_deref();
+            console::record_unanswered(conn, &user.channel, question, region, consent, now).await
+        }
     }
 }

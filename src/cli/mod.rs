@@ -9,6 +9,7 @@ mod due;
 mod kb;
 mod remind;
 mod serve;
+mod web;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +53,10 @@ pub enum Command {
     Remind(remind::RemindArgs),
     /// Run the assistant on Telegram.
     Serve(serve::ServeArgs),
+    /// Serve the applicant chat page and the hotline console over HTTP.
+    Web(web::WebArgs),
+    /// Manage hotline console accounts.
+    Staff(web::StaffArgs),
 }
 
 /// A wrong argument: printed as is, exit code 2.
@@ -79,6 +84,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Check(args) = &cli.command {
         return check::run(args, &root);
     }
+    if let Command::Staff(args) = &cli.command {
+        return web::run_staff(args, &cli.db).await;
+    }
     let assistant = load_assistant(&root)?;
     match cli.command {
         Command::Ask(args) => ask::run_ask(&args, &assistant),
@@ -88,7 +96,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Due(args) => due::run(&args, &assistant),
         Command::Remind(args) => remind::run(args, &cli.db, assistant).await,
         Command::Serve(args) => serve::run(args, &cli.db, assistant).await,
-        Command::Check(_) => unreachable!("handled above"),
+        Command::Web(args) => web::run(args, &cli.db, &root, assistant).await,
+        Command::Check(_) | Command::Staff(_) => unreachable!("handled above"),
     }
 }
 

@@ -8,7 +8,7 @@ use super::render::ButtonKind;
 use super::track;
 use super::turn::Turn;
 use super::wording::{self, Question};
-use super::Choice;
+use super::{Choice, Effect};
 use crate::content::dialogs::InputKind;
 use crate::knowledge::Answer;
 
@@ -152,6 +152,12 @@ impl<'a> Turn<'a> {
                 self.fail(&hint)
             }
             _ => {
+                if answer.id.is_none() {
+                    // For the content team's list of unanswered questions (staff console); the
+                    // store masks the text and keeps it only as the privacy rules allow.
+                    let region = self.s.region.clone();
+                    self.effects.push(Effect::Unanswered { question: text.to_string(), region });
+                }
                 self.say_answer(answer);
                 self.reask();
             }

@@ -121,6 +121,14 @@ pub enum Effect {
     Application(ApplicationCommand),
     /// Change reminders.
     Reminders(ReminderCommand),
+    /// A free-text question the FAQ was not sure about, for the content team (issue 12). The
+    /// store masks and keeps the text only as the privacy rules allow (`store::unanswered`).
+    Unanswered {
+        /// What the user typed.
+        question: String,
+        /// Region at the time, if known.
+        region: Option<String>,
+    },
 }
 
 /// The result of one turn.

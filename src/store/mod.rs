@@ -6,8 +6,10 @@
 //! overwrites deleted rows, so `/forget` leaves no copy in free pages (see [`Store::checkpoint`]
 //! for the WAL).
 
+pub mod console;
 pub mod outbox;
 pub mod sessions;
+pub mod staff;
 pub mod tracking;
 
 use std::str::FromStr;

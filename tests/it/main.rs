@@ -14,3 +14,5 @@ mod store;
 mod telegram;
 mod tracking;
 mod transcripts;
+mod web;
+mod web_browser;

@@ -1,0 +1,111 @@
+//! `mente web` (the chat page and hotline console) and `mente staff add|list|remove` (console
+//! accounts). Stops cleanly on Ctrl-C or SIGTERM like `mente serve`.
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Subcommand};
+
+use super::UsageError;
+use crate::assistant::Assistant;
+use crate::clock::SystemClock;
+use crate::store::{staff, Store};
+use crate::web::{self, App, WebConfig};
+
+/// `mente web [--listen ADDR] [--secure-cookies] [--trust-proxy]`
+#[derive(Debug, Args)]
+pub struct WebArgs {
+    /// Address to listen on. Keep it on 127.0.0.1 behind a TLS reverse proxy (see README).
+    #[arg(long, env = "MENTE_WEB_LISTEN", default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// Mark cookies Secure (users reach the server over HTTPS).
+    #[arg(long, env = "MENTE_WEB_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Trust X-Forwarded-For / X-Forwarded-Proto from the reverse proxy in front (only then).
+    #[arg(long, env = "MENTE_WEB_TRUST_PROXY")]
+    pub trust_proxy: bool,
+}
+
+/// `mente staff add NAME | list | remove NAME`
+#[derive(Debug, Args)]
+pub struct StaffArgs {
+    /// What to do with console accounts.
+    #[command(subcommand)]
+    pub action: StaffAction,
+}
+
+/// Account actions.
+#[derive(Debug, Subcommand)]
+pub enum StaffAction {
+    /// Add an account (or reset its password); the password is read from stdin.
+    Add {
+        /// Login name.
+        name: String,
+    },
+    /// List accounts.
+    List,
+    /// Remove an account (its sessions end at their next request).
+    Remove {
+        /// Login name.
+        name: String,
+    },
+}
+
+/// Runs `mente web`.
+pub async fn run(
+    args: WebArgs,
+    db: &str,
+    root: &Path,
+    assistant: Assistant,
+) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(db).await?;
+    let mut config = WebConfig::new(root.to_path_buf());
+    config.secure_cookies = args.secure_cookies;
+    config.trust_proxy = args.trust_proxy;
+    let app = App::new(store, Arc::new(assistant), Arc::new(SystemClock), config);
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    tracing::info!(addr = %listener.local_addr()?, "web: listening");
+    #[allow(unused_mut)] // other channels' routers are merged in below
+    let mut router = web::router(app);
+    // Other channels served by the same process mount their routers here, e.g. WeChat's
+    // `/wechat` when WECHAT_TOKEN is set: `router = router.merge(crate::wechat::router(...))`.
+    web::serve_router(listener, router, super::serve::stop_signal()).await?;
+    tracing::info!("web: stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `mente staff …`.
+pub async fn run_staff(args: &StaffArgs, db: &str) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(db).await?;
+    let pool = store.pool();
+    match &args.action {
+        StaffAction::Add { name } => {
+            eprintln!(
+                "Password for {name} (at least {} characters), then Enter:",
+                web::staff::auth::MIN_PASSWORD_CHARS
+            );
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            let password = line.trim_end_matches(['\r', '\n']);
+            let hash = web::staff::auth::new_account_hash(name, password)
+                .map_err(|e| UsageError(e.to_string()))?;
+            staff::upsert(pool, name, &hash, chrono::Utc::now()).await?;
+            println!("staff account {name} saved");
+        }
+        StaffAction::List => {
+            for (name, created) in staff::list(pool).await? {
+                println!("{name}\t{created}");
+            }
+        }
+        StaffAction::Remove { name } => {
+            if !staff::remove(pool, name).await? {
+                return Err(UsageError(format!("no staff account named {name}")).into());
+            }
+            println!("staff account {name} removed");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,119 @@
+//! Security plumbing shared by every page: response headers (strict CSP, no framing, nosniff,
+//! no referrer, no caching of pages), the client address and scheme (trusting a reverse proxy
+//! only when configured), cookies and random tokens.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::App;
+
+/// Only our own embedded files; no inline script or style, no frames, forms post only here.
+pub const CSP: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Adds the security headers to every response.
+pub async fn headers(State(_app): State<App>, request: Request, next: Next) -> Response {
+    let is_static = request.uri().path().starts_with("/static/");
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    // Pages hold a conversation or staff data: a shared phone's back button or a proxy cache
+    // must not show them to the next person. The embedded assets may be cached.
+    let cache = if is_static { "public, max-age=3600" } else { "no-store" };
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+/// The client's address: the peer of the TCP connection, or — behind a trusted proxy — the
+/// last `X-Forwarded-For` entry (the one the proxy itself appended; earlier ones are the
+/// client's to forge).
+pub fn client_addr(
+    request_headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    trust_proxy: bool,
+) -> String {
+    if trust_proxy {
+        let forwarded = request_headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse::<IpAddr>().ok());
+        if let Some(ip) = forwarded {
+            return ip.to_string();
+        }
+    }
+    peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+/// The peer address axum recorded for the connection (absent in `oneshot` tests that do not
+/// insert one).
+pub fn peer(request: &Request) -> Option<SocketAddr> {
+    request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+}
+
+/// Whether cookies must be `Secure`: configured, or a trusted proxy says the user came by HTTPS.
+pub fn secure(app: &App, request_headers: &HeaderMap) -> bool {
+    app.config.secure_cookies
+        || (app.config.trust_proxy
+            && request_headers
+                .get("x-forwarded-proto")
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https")))
+}
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'a>(request_headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    request_headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value: HttpOnly always, `Secure` when `secure`.
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    path: &str,
+    same_site: &str,
+    max_age: i64,
+    secure: bool,
+) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite={same_site}{secure}"
+    )
+}
+
+/// 32 hex characters (128 bits) from the OS random source: conversation ids, session and CSRF
+/// tokens.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 16];
+    // The OS random source failing is not something a web request can recover from.
+    getrandom::getrandom(&mut bytes).expect("OS random source unavailable");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `token` looks like one of ours (anything else is ignored, not looked up).
+pub fn is_token(token: &str) -> bool {
+    token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Compares secrets without stopping at the first differing byte.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

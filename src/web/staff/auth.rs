@@ -1,0 +1,285 @@
+//! Staff accounts and sessions: argon2id password hashes, login with throttling (per address
+//! and per account name), a session cookie scoped to `/staff`, and a CSRF token per session.
+//!
+//! Sessions live in memory: a restart logs everyone out, which is acceptable for a console and
+//! means no session secret is ever on disk. An account removed with `mente staff remove` stops
+//! working at its next request.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Form};
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+
+use super::see_other;
+use crate::store::staff as accounts;
+use crate::web::html::{csrf_field, escape, page};
+use crate::web::security::{
+    client_addr, cookie, is_token, peer, random_token, same_secret, secure, set_cookie,
+};
+use crate::web::App;
+
+/// The session cookie (path `/staff`).
+pub const COOKIE: &str = "mente_staff";
+
+/// The login form's CSRF cookie (path `/staff/login`).
+pub const LOGIN_COOKIE: &str = "mente_login";
+
+/// A session unused this long ends.
+pub const IDLE_HOURS: i64 = 8;
+
+/// Shortest password `mente staff add` accepts.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// A logged-in member of staff, handed to console handlers.
+#[derive(Debug, Clone)]
+pub struct StaffUser {
+    /// Account name.
+    pub name: String,
+    /// The session's CSRF token, embedded in every form.
+    pub csrf: String,
+}
+
+/// Live sessions by token.
+#[derive(Debug, Default)]
+pub struct Sessions {
+    by_token: Mutex<HashMap<String, Session>>,
+}
+
+#[derive(Debug, Clone)]
+struct Session {
+    user: StaffUser,
+    seen: DateTime<Utc>,
+}
+
+impl Sessions {
+    fn start(&self, name: &str, now: DateTime<Utc>) -> String {
+        let token = random_token();
+        let user = StaffUser { name: name.to_string(), csrf: random_token() };
+        let mut map = self.by_token.lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, s| now - s.seen < Duration::hours(IDLE_HOURS));
+        map.insert(token.clone(), Session { user, seen: now });
+        token
+    }
+
+    fn touch(&self, token: &str, now: DateTime<Utc>) -> Option<StaffUser> {
+        let mut map = self.by_token.lock().unwrap_or_else(|e| e.into_inner());
+        let session = map.get_mut(token)?;
+        if now - session.seen >= Duration::hours(IDLE_HOURS) {
+            map.remove(token);
+            return None;
+        }
+        session.seen = now;
+        Some(session.user.clone())
+    }
+
+    fn end(&self, token: &str) {
+        self.by_token.lock().unwrap_or_else(|e| e.into_inner()).remove(token);
+    }
+}
+
+/// Errors of account management.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// The password is too short.
+    #[error("the password must have at least {MIN_PASSWORD_CHARS} characters")]
+    WeakPassword,
+    /// The name is empty or has characters other than letters, digits, `.`, `_`, `-`.
+    #[error("the name must be 1–32 letters, digits, '.', '_' or '-'")]
+    BadName,
+    /// Hashing failed (should not happen).
+    #[error("cannot hash the password: {0}")]
+    Hash(String),
+}
+
+/// Checks a new account's name and password and returns the argon2id hash to store.
+pub fn new_account_hash(name: &str, password: &str) -> Result<String, AccountError> {
+    let name_ok = (1..=32).contains(&name.chars().count())
+        && name.chars().all(|c| c.is_alphanumeric() || ".-_".contains(c));
+    if !name_ok {
+        return Err(AccountError::BadName);
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AccountError::WeakPassword);
+    }
+    hash_password(password)
+}
+
+/// An argon2id PHC string (default parameters: 19 MiB, 2 passes) with a random salt.
+pub fn hash_password(password: &str) -> Result<String, AccountError> {
+    let mut salt = [0u8; 16];
+    getrandom::getrandom(&mut salt).map_err(|e| AccountError::Hash(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| AccountError::Hash(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AccountError::Hash(e.to_string()))
+}
+
+/// Whether `password` matches the stored PHC string.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// The logged-in staff member of a request, if any (and if the account still exists).
+pub async fn current(app: &App, headers: &HeaderMap) -> Option<StaffUser> {
+    let token = cookie(headers, COOKIE).filter(|t| is_token(t))?;
+    let user = app.staff_sessions.touch(token, app.clock.now())?;
+    match accounts::hash_of(app.store.pool(), &user.name).await {
+        Ok(Some(_)) => Some(user),
+        Ok(None) => {
+            app.staff_sessions.end(token);
+            None
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "web: cannot check a staff account");
+            None
+        }
+    }
+}
+
+/// The login form.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    name: String,
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `GET /staff/login`.
+pub async fn login_page(State(app): State<App>, headers: HeaderMap) -> Response {
+    login_form(&app, &headers, StatusCode::OK, "")
+}
+
+/// `POST /staff/login`.
+pub async fn login(State(app): State<App>, request: Request) -> Response {
+    let now = app.clock.now();
+    let headers = request.headers().clone();
+    let addr = client_addr(&headers, peer(&request), app.config.trust_proxy);
+    let Ok(Form(form)) =
+        <Form<LoginForm> as axum::extract::FromRequest<App>>::from_request(request, &app).await
+    else {
+        return login_form(&app, &headers, StatusCode::BAD_REQUEST, "请填写用户名和密码。");
+    };
+    let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !same_secret(expected, &form.csrf) {
+        return login_form(&app, &headers, StatusCode::FORBIDDEN, "页面已过期，请重新输入。");
+    }
+    let rates = app.config.rates;
+    let name = form.name.trim().to_string();
+    if !app.limiter.allow(&format!("login:addr:{addr}"), rates.login_per_address, now)
+        || !app.limiter.allow(&format!("login:name:{name}"), rates.login_per_name, now)
+    {
+        tracing::warn!(staff = %name, "web: login throttled");
+        return login_form(
+            &app,
+            &headers,
+            StatusCode::TOO_MANY_REQUESTS,
+            "尝试次数太多，请几分钟后再试。",
+        );
+    }
+    let stored = match accounts::hash_of(app.store.pool(), &name).await {
+        Ok(stored) => stored,
+        Err(err) => return super::failed(err),
+    };
+    let password = form.password;
+    // Hashing takes tens of milliseconds of CPU: off the async workers. An unknown name is
+    // checked against a dummy hash so that the answer takes as long as for a real one.
+    let ok = tokio::task::spawn_blocking(move || match stored {
+        Some(hash) => verify_password(&password, &hash),
+        None => {
+            let _ = verify_password(&password, dummy_hash());
+            false
+        }
+    })
+    .await
+    .unwrap_or(false);
+    if !ok {
+        tracing::info!(staff = %name, "web: failed login");
+        return login_form(&app, &headers, StatusCode::UNAUTHORIZED, "用户名或密码不对。");
+    }
+    tracing::info!(staff = %name, "web: staff logged in");
+    let token = app.staff_sessions.start(&name, now);
+    let cookie =
+        set_cookie(COOKIE, &token, "/staff", "Strict", IDLE_HOURS * 3600, secure(&app, &headers));
+    let mut response = see_other("/staff");
+    if let Ok(v) = cookie.parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// `POST /staff/logout`.
+pub async fn logout(
+    State(app): State<App>,
+    Extension(user): Extension<StaffUser>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(token) = cookie(&headers, COOKIE) {
+        app.staff_sessions.end(token);
+    }
+    tracing::info!(staff = %user.name, "web: staff logged out");
+    let mut response = see_other("/staff/login");
+    let clear = set_cookie(COOKIE, "", "/staff", "Strict", 0, secure(&app, &headers));
+    if let Ok(v) = clear.parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hash_password("not a real password").unwrap_or_default())
+}
+
+fn login_form(app: &App, headers: &HeaderMap, status: StatusCode, problem: &str) -> Response {
+    let csrf = random_token();
+    let problem = if problem.is_empty() {
+        String::new()
+    } else {
+        format!("<p class=\"problem\" role=\"alert\">{}</p>", escape(problem))
+    };
+    let body = format!(
+        "<main class=\"login\"><h1>门特助手 · 工作台登录</h1>{problem}\
+         <form method=\"post\" action=\"/staff/login\">{}\
+         <label for=\"name\">用户名</label><input id=\"name\" name=\"name\" autocomplete=\"username\" autofocus required>\
+         <label for=\"password\">密码</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
+         <button>登录</button></form></main>",
+        csrf_field(&csrf)
+    );
+    let cookie =
+        set_cookie(LOGIN_COOKIE, &csrf, "/staff/login", "Strict", 1800, secure(app, headers));
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page("工作台登录", "staff", &body),
+    )
+        .into_response();
+    if let Ok(v) = cookie.parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = new_account_hash("wang.li", "correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterx", &hash));
+        assert!(matches!(new_account_hash("wang", "short"), Err(AccountError::WeakPassword)));
+        assert!(matches!(new_account_hash("a b", "long enough pw"), Err(AccountError::BadName)));
+    }
+}

@@ -1,0 +1,61 @@
+//! Hand-offs: who asked for a person — channel, region, time and what they wrote (masked, within
+//! the consent rule of `store::console`) — newest first, each with a "handled" button.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::Extension;
+use chrono::DateTime;
+
+use super::auth::StaffUser;
+use super::{failed, see_other, staff_page};
+use crate::clock::in_china;
+use crate::store::console;
+use crate::web::html::{csrf_field, escape};
+use crate::web::App;
+
+/// `GET /staff/handoffs`
+pub async fn page(State(app): State<App>, Extension(user): Extension<StaffUser>) -> Response {
+    let handoffs = match console::open_handoffs(app.store.pool()).await {
+        Ok(h) => h,
+        Err(err) => return failed(err),
+    };
+    let mut body = format!(
+        "<h1>转人工</h1><p class=\"meta\">请求人工帮助的用户（{} 条未处理）。用户的联系方式不会保存；\
+         用户会被引导拨打热线。</p>",
+        handoffs.len()
+    );
+    if handoffs.is_empty() {
+        body.push_str("<p>暂时没有转人工请求。</p>");
+    }
+    for h in &handoffs {
+        let at = DateTime::parse_from_rfc3339(&h.created_at)
+            .map(|t| in_china(t.to_utc()).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|_| h.created_at.clone());
+        body.push_str(&format!(
+            "<section class=\"item\"><h2>{}</h2><p class=\"meta\">渠道：{} · 地区：{} · {}</p>\
+             <form method=\"post\" action=\"/staff/handoffs/{}/handled\">{}<button>已处理</button></form></section>",
+            escape(h.question.as_deref().unwrap_or("（点了按钮或只说了“人工”）")),
+            escape(&h.channel),
+            escape(h.region.as_deref().unwrap_or("未选")),
+            at,
+            h.id,
+            csrf_field(&user.csrf),
+        ));
+    }
+    staff_page(&user, "转人工", "/staff/handoffs", &body)
+}
+
+/// `POST /staff/handoffs/{id}/handled`
+pub async fn handled(
+    State(app): State<App>,
+    Extension(user): Extension<StaffUser>,
+    Path(id): Path<i64>,
+) -> Response {
+    match console::mark_handoff_handled(app.store.pool(), id, app.clock.now()).await {
+        Ok(_) => {
+            tracing::info!(staff = %user.name, id, "web: hand-off handled");
+            see_other("/staff/handoffs")
+        }
+        Err(err) => failed(err),
+    }
+}

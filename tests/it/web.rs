@@ -1,0 +1,419 @@
+//! `mente web` over real HTTP on 127.0.0.1:0: the chat round trip (cookies, buttons, typing),
+//! escaping, security headers, rate and size limits, the console's login, CSRF, throttling,
+//! every protected route, and the pages fed by the chat (unanswered questions, hand-offs).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use mente::assistant::Assistant;
+use mente::clock::FixedClock;
+use mente::store::Store;
+use mente::web::limits::Rate;
+use mente::web::{self, App, WebConfig};
+use tokio::sync::oneshot;
+
+/// A server on a free port with its own database, stopped on drop.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub store: Store,
+    client: Client<HttpConnector, Body>,
+    stop: Option<oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+/// A response with its body read.
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    /// `name=value` of a Set-Cookie for `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.set_cookie(name).map(|c| c.split(';').next().unwrap_or_default().to_string())
+    }
+
+    /// The whole Set-Cookie line for `name`.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(str::to_string)
+    }
+
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub async fn start(config: impl FnOnce(&mut WebConfig)) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        Store::connect(&format!("sqlite://{}/web.sqlite", dir.path().display())).await.unwrap();
+    let assistant = Arc::new(Assistant::load(root()).expect("content loads"));
+    let mut cfg = WebConfig::new(root().to_path_buf());
+    config(&mut cfg);
+    // A fixed clock: buckets never refill during a test, so limits are exact.
+    let now = "2026-11-28T02:00:00Z".parse().unwrap();
+    let app = App::new(store.clone(), assistant, Arc::new(FixedClock(now)), cfg);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(web::serve(listener, app, async move {
+        let _ = stopped.await;
+    }));
+    let client = Client::builder(TokioExecutor::new()).build_http();
+    Server { addr, store, client, stop: Some(stop), _dir: dir }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Server {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        cookies: &str,
+        form: Option<String>,
+    ) -> Page {
+        let mut req = Request::builder().method(method).uri(format!("http://{}{path}", self.addr));
+        if !cookies.is_empty() {
+            req = req.header(header::COOKIE, cookies);
+        }
+        let body = match form {
+            Some(f) => {
+                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                Body::from(f)
+            }
+            None => Body::empty(),
+        };
+        let resp = self.client.request(req.body(body).unwrap()).await.unwrap();
+        let (parts, body) = resp.into_parts();
+        let bytes = axum::body::to_bytes(Body::new(body), usize::MAX).await.unwrap();
+        Page {
+            status: parts.status,
+            headers: parts.headers,
+            body: String::from_utf8_lossy(&bytes).into(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, cookies: &str) -> Page {
+        self.request(Method::GET, path, cookies, None).await
+    }
+
+    pub async fn post(&self, path: &str, cookies: &str, form: &[(&str, &str)]) -> Page {
+        let encoded =
+            url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        self.request(Method::POST, path, cookies, Some(encoded)).await
+    }
+
+    /// A new chat conversation: its cookie.
+    pub async fn conversation(&self) -> String {
+        self.get("/", "").await.cookie("mente_chat").expect("the chat page sets a cookie")
+    }
+
+    /// Sends `form` in conversation `cookie` and returns the page shown afterwards.
+    pub async fn say(&self, cookie: &str, form: &[(&str, &str)]) -> String {
+        let sent = self.post("/send", cookie, form).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        assert_eq!(sent.location(), "/#latest", "back to the page, at the new messages");
+        self.get("/", cookie).await.body
+    }
+
+    /// Creates a staff account and logs in: the session cookie and the page's CSRF token.
+    pub async fn login(&self, name: &str, password: &str) -> (String, String) {
+        let hash = web::staff::auth::hash_password(password).unwrap();
+        mente::store::staff::upsert(self.store.pool(), name, &hash, chrono::Utc::now())
+            .await
+            .unwrap();
+        let form = self.get("/staff/login", "").await;
+        let login_cookie = form.cookie("mente_login").unwrap();
+        let csrf = field(&form.body, "csrf");
+        let done = self
+            .post(
+                "/staff/login",
+                &login_cookie,
+                &[("name", name), ("password", password), ("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let session = done.cookie("mente_staff").expect("a session cookie");
+        let page = self.get("/staff", &session).await;
+        (session, field(&page.body, "csrf"))
+    }
+}
+
+/// The value of the (first) input named `name` in `html`.
+pub fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start =
+        html.find(&marker).unwrap_or_else(|| panic!("no field {name} in {html}")) + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// The data of the button labelled `label`.
+pub fn button(html: &str, label: &str) -> String {
+    let end = html
+        .find(&format!("\">{label}</button>"))
+        .unwrap_or_else(|| panic!("no button {label} in {html}"));
+    let start = html[..end].rfind("value=\"").unwrap() + "value=\"".len();
+    html[start..end].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_new_visitor_taps_start_and_a_region_then_types_a_question_and_reads_the_answer() {
+    let server = start(|_| {}).await;
+    let first = server.get("/", "").await;
+    assert_eq!(first.status, StatusCode::OK);
+    let set = first.set_cookie("mente_chat").unwrap();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+    assert!(!set.contains("Secure"), "plain HTTP without proxy: {set}");
+    assert!(first.body.contains("开始咨询"));
+    let cookie = first.cookie("mente_chat").unwrap();
+
+    let page = server.say(&cookie, &[("t", "/start")]).await;
+    let region = button(&page, "攀枝花");
+    let page = server.say(&cookie, &[("b", &region)]).await;
+    assert!(
+        page.contains("<li class=\"me\" id=\"latest\">攀枝花</li>"),
+        "the tapped label is shown as the user's message: {page}"
+    );
+
+    let page = server.say(&cookie, &[("t", "申请门特要准备什么材料")]).await;
+    assert!(page.contains("<li class=\"me\" id=\"latest\">申请门特要准备什么材料</li>"), "{page}");
+    let answer = page.rsplit("id=\"latest\">").next().unwrap();
+    assert!(
+        answer.contains("身份证") || answer.contains("医保"),
+        "an answer about materials: {answer}"
+    );
+
+    // Another browser (no cookie) has its own conversation.
+    let other = server.get("/", "").await;
+    assert!(!other.body.contains("申请门特要准备什么材料"));
+}
+
+#[tokio::test]
+async fn user_text_is_escaped_and_pages_carry_strict_security_headers() {
+    let server = start(|_| {}).await;
+    let cookie = server.conversation().await;
+    let page = server.say(&cookie, &[("t", "<script>alert('x')</script>")]).await;
+    assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), "{page}");
+    assert!(!page.contains("<script>alert"), "{page}");
+    for path in ["/", "/staff/login", "/static/app.js"] {
+        let p = server.get(path, "").await;
+        let h = |name: &str| {
+            p.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+        };
+        let csp = h("content-security-policy");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(h("x-frame-options"), "DENY", "{path}");
+        assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(h("referrer-policy"), "no-referrer", "{path}");
+    }
+    assert!(!server.get("/", "").await.body.contains("<script>"), "no inline script");
+}
+
+#[tokio::test]
+async fn a_conversation_and_an_address_that_send_too_fast_are_refused() {
+    let server = start(|c| {
+        c.rates.chat_per_conversation = Rate { burst: 3, per_minute: 0 };
+        c.rates.chat_per_address = Rate { burst: 5, per_minute: 0 };
+    })
+    .await;
+    let a = server.conversation().await;
+    for _ in 0..3 {
+        assert_eq!(server.post("/send", &a, &[("t", "你好")]).await.status, StatusCode::SEE_OTHER);
+    }
+    let refused = server.post("/send", &a, &[("t", "你好")]).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.body.contains("请稍等"), "{}", refused.body);
+    // A second conversation from the same address has its own bucket until the address's is empty.
+    let b = server.conversation().await;
+    assert_eq!(server.post("/send", &b, &[("t", "你好")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        server.post("/send", &b, &[("t", "你好")]).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_message_is_refused_and_https_behind_a_trusted_proxy_gets_secure_cookies() {
+    let server = start(|c| c.trust_proxy = true).await;
+    let cookie = server.conversation().await;
+    let huge = "问".repeat(10_000);
+    assert_eq!(
+        server.post("/send", &cookie, &[("t", &huge)]).await.status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+
+    let req = Request::builder()
+        .uri(format!("http://{}/", server.addr))
+        .header("x-forwarded-proto", "https")
+        .body(Body::empty())
+        .unwrap();
+    let resp = server.client.request(req).await.unwrap();
+    let set = resp.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
+    assert!(set.contains("; Secure"), "{set}");
+}
+
+#[tokio::test]
+async fn every_console_route_refuses_anyone_not_logged_in() {
+    let server = start(|_| {}).await;
+    let table = web::staff::route_table();
+    assert!(table.len() >= 9, "the route table lists the console");
+    for route in &table {
+        let path = route.path.replace("{id}", "1");
+        for cookie in ["", "mente_staff=0123456789abcdef0123456789abcdef"] {
+            let page =
+                server.request(route.method.clone(), &path, cookie, Some("csrf=x".into())).await;
+            match route.method {
+                Method::GET => {
+                    assert_eq!(page.status, StatusCode::SEE_OTHER, "GET {path}");
+                    assert_eq!(page.location(), "/staff/login", "GET {path}");
+                }
+                _ => assert_eq!(page.status, StatusCode::FORBIDDEN, "{} {path}", route.method),
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn staff_log_in_search_both_regions_and_forms_without_the_csrf_token_are_refused() {
+    let server = start(|_| {}).await;
+    let (session, csrf) = server.login("wang", "a long enough password").await;
+    let page = server.get("/staff?q=%E9%97%A8%E6%A7%9B%E8%B4%B9%E5%A4%9A%E5%B0%91", &session).await; // 门槛费多少
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("<h3>攀枝花</h3>") && page.body.contains("<h3>邵阳</h3>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("截至：2026-"), "as-of dates shown: {}", page.body);
+
+    let disease = server.get("/staff?q=%E5%B0%BF%E6%AF%92%E7%97%87", &session).await; // 尿毒症
+    assert!(
+        disease.body.contains("<h2>病种</h2>") && disease.body.contains("<strong>"),
+        "{}",
+        disease.body
+    );
+    let calc = server
+        .get("/staff/calc?region=shaoyang&insurance=employee&retired=1&expense=12000", &session)
+        .await;
+    assert!(calc.body.contains("10,200") || calc.body.contains("10200"), "{}", calc.body);
+    let due = server.get("/staff/due?from=2026-09-26&days=15", &session).await;
+    assert!(due.body.contains("2026-10-"), "{}", due.body);
+
+    let forged = server.post("/staff/handoffs/1/handled", &session, &[("csrf", "0000")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let missing = server.post("/staff/logout", &session, &[]).await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    let out = server.post("/staff/logout", &session, &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(server.get("/staff", &session).await.status, StatusCode::SEE_OTHER, "logged out");
+}
+
+#[tokio::test]
+async fn the_login_form_needs_its_csrf_cookie_and_is_throttled_after_five_tries() {
+    let server = start(|_| {}).await;
+    let hash = web::staff::auth::hash_password("the right password").unwrap();
+    mente::store::staff::upsert(server.store.pool(), "li", &hash, chrono::Utc::now())
+        .await
+        .unwrap();
+    let form = server.get("/staff/login", "").await;
+    let cookie = form.cookie("mente_login").unwrap();
+    let csrf = field(&form.body, "csrf");
+    let no_cookie = server
+        .post(
+            "/staff/login",
+            "",
+            &[("name", "li"), ("password", "the right password"), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(no_cookie.status, StatusCode::FORBIDDEN);
+    for _ in 0..5 {
+        let wrong = server
+            .post(
+                "/staff/login",
+                &cookie,
+                &[("name", "li"), ("password", "wrong"), ("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(wrong.body.contains("用户名或密码不对"));
+    }
+    let throttled = server
+        .post(
+            "/staff/login",
+            &cookie,
+            &[("name", "li"), ("password", "the right password"), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(
+        throttled.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the 6th try is refused even when right"
+    );
+    assert!(throttled.cookie("mente_staff").is_none());
+}
+
+#[tokio::test]
+async fn unsure_questions_and_handoffs_from_the_chat_reach_the_console_masked() {
+    let server = start(|_| {}).await;
+    let cookie = server.conversation().await;
+    server.say(&cookie, &[("t", "/start")]).await;
+    let page = server.get("/", &cookie).await.body;
+    server.say(&cookie, &[("b", &button(&page, "邵阳"))]).await;
+    for _ in 0..2 {
+        server.say(&cookie, &[("t", "门特的药可以快递到家吗")]).await;
+    }
+    server.say(&cookie, &[("t", "我叫张三 13812345678 门特的药可以快递吗")]).await;
+    server.say(&cookie, &[("t", "人工")]).await;
+
+    let (session, csrf) = server.login("zhao", "a long enough password").await;
+    let unanswered = server.get("/staff/unanswered", &session).await.body;
+    assert!(unanswered.contains("门特的药可以快递到家吗"), "{unanswered}");
+    assert!(unanswered.contains("shaoyang") && unanswered.contains("2 次"), "{unanswered}");
+    assert!(
+        unanswered.contains("原文未保存"),
+        "no consent: the personal message is withheld: {unanswered}"
+    );
+    assert!(!unanswered.contains("13812345678") && !unanswered.contains("张三"), "{unanswered}");
+    assert!(unanswered.contains("- id: shaoyang.TODO"), "a YAML stub: {unanswered}");
+
+    let handoffs = server.get("/staff/handoffs", &session).await.body;
+    assert!(handoffs.contains("渠道：web") && handoffs.contains("地区：shaoyang"), "{handoffs}");
+    let id =
+        handoffs.split("/staff/handoffs/").nth(1).unwrap().split('/').next().unwrap().to_string();
+    let done =
+        server.post(&format!("/staff/handoffs/{id}/handled"), &session, &[("csrf", &csrf)]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert!(server.get("/staff/handoffs", &session).await.body.contains("暂时没有转人工请求"));
+
+    let reminders = server.get("/staff/reminders", &session).await.body;
+    assert!(reminders.contains("<svg") && reminders.contains("已发送"), "{reminders}");
+    let content = server.get("/staff/content", &session).await.body;
+    assert!(content.contains("内容无问题") && content.contains("faq/"), "{content}");
+}

@@ -1,0 +1,190 @@
+//! A real browser (headless Chromium over WebDriver) at a phone's 390×844 viewport: an
+//! applicant taps through to a region, asks what to bring and starts a 新申请 by tapping and
+//! typing; then a member of staff logs in and finds both regions' answers in one search.
+//! Screenshots go to `target/screenshots/`. Without Chromium the test says so and passes
+//! locally, but fails in CI (`CI` set), where `.ci/run` installs it.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+use super::web::{root, start};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// chromedriver on a free port, killed on drop.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn driver() -> Option<Driver> {
+    if !PathBuf::from(CHROMIUM).exists() || !PathBuf::from(CHROMEDRIVER).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have {CHROMIUM} and {CHROMEDRIVER} (.ci/run installs them)"
+        );
+        eprintln!("SKIPPED: the browser test needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)");
+        return None;
+    }
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    Some(Driver { child, port })
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--lang=zh-CN"],
+            "mobileEmulation": {
+                "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 2.0 },
+                "userAgent": "Mozilla/5.0 (Linux; Android 13; Phone) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Mobile Safari/537.36"
+            }
+        }
+    });
+    let caps = caps.as_object().unwrap().clone();
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    for _ in 0..100 {
+        let connected =
+            ClientBuilder::new(HttpConnector::new()).capabilities(caps.clone()).connect(&url).await;
+        if let Ok(client) = connected {
+            return client;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not accept a session at {url}");
+}
+
+async fn shot(client: &Client, name: &str) {
+    let dir = root().join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+const MESSAGES: &str = "return document.querySelectorAll('.log li').length";
+
+async fn tap(client: &Client, label: &str) {
+    let before = number(client, MESSAGES).await;
+    let xpath = format!("//button[normalize-space(.)='{label}']");
+    client.wait().for_element(Locator::XPath(&xpath)).await.unwrap().click().await.unwrap();
+    settle(client, before).await;
+}
+
+/// Waits until the page after a form submission shows more messages than `before`.
+async fn settle(client: &Client, before: f64) {
+    for _ in 0..100 {
+        if let Ok(v) = client.execute(MESSAGES, vec![]).await {
+            if v.as_f64().is_some_and(|n| n != before) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the page did not change after a tap");
+}
+
+async fn type_and_send(client: &Client, text: &str) {
+    let before = number(client, MESSAGES).await;
+    client.wait().for_element(Locator::Id("t")).await.unwrap().send_keys(text).await.unwrap();
+    client.find(Locator::Css("button.send")).await.unwrap().click().await.unwrap();
+    settle(client, before).await;
+    let mine = format!("//li[@class='me' and normalize-space(.)='{text}']");
+    client.wait().for_element(Locator::XPath(&mine)).await.unwrap();
+}
+
+/// The text of the assistant's messages after the user's last one.
+async fn latest_answer(client: &Client) -> String {
+    let script = "const all=[...document.querySelectorAll('.log li')];\
+                  const i=all.map(l=>l.className).lastIndexOf('me');\
+                  return all.slice(i+1).map(l=>l.innerText).join('\\n');";
+    client.execute(script, vec![]).await.unwrap().as_str().unwrap_or_default().to_string()
+}
+
+async fn number(client: &Client, script: &str) -> f64 {
+    client.execute(script, vec![]).await.unwrap().as_f64().unwrap()
+}
+
+#[tokio::test]
+async fn on_a_phone_an_applicant_asks_and_starts_an_application_and_staff_search_both_regions() {
+    let Some(driver) = driver() else { return };
+    let server = start(|_| {}).await;
+    let client = browser(&driver).await;
+    let base = format!("http://{}", server.addr);
+
+    client.goto(&format!("{base}/")).await.unwrap();
+    assert_eq!(number(&client, "return window.innerWidth").await, 390.0);
+    shot(&client, "01-chat-first-visit").await;
+    tap(&client, "开始咨询").await;
+    tap(&client, "攀枝花").await;
+    shot(&client, "02-chat-region-chosen").await;
+
+    type_and_send(&client, "申请门特要准备什么材料").await;
+    let answer = latest_answer(&client).await;
+    assert!(answer.contains("身份证") || answer.contains("医保"), "materials answer: {answer}");
+    shot(&client, "03-chat-materials-answer").await;
+
+    // 新申请: the apply dialog by tapping its menu entry, then answering its first step.
+    tap(&client, "主菜单").await;
+    let menu = client.source().await.unwrap();
+    let apply = ["新申请门特", "新申请", "申请门特"]
+        .into_iter()
+        .find(|l| menu.contains(&format!(">{l}</button>")))
+        .unwrap_or_else(|| panic!("a 新申请 entry in the menu: {menu}"));
+    tap(&client, apply).await;
+    let step = latest_answer(&client).await;
+    assert!(step.contains("新申请"), "the apply dialog starts: {step}");
+    shot(&client, "04-chat-new-application").await;
+
+    // Readable on a phone: large type, nothing wider than the screen.
+    assert!(
+        number(&client, "return parseFloat(getComputedStyle(document.body).fontSize)").await
+            >= 18.0
+    );
+    assert!(number(&client, "return document.documentElement.scrollWidth").await <= 390.0);
+
+    // Staff: log in and search once.
+    let hash = mente::web::staff::auth::hash_password("a long enough password").unwrap();
+    mente::store::staff::upsert(server.store.pool(), "wang", &hash, chrono::Utc::now())
+        .await
+        .unwrap();
+    client.goto(&format!("{base}/staff/login")).await.unwrap();
+    client.find(Locator::Id("name")).await.unwrap().send_keys("wang").await.unwrap();
+    client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("a long enough password\n")
+        .await
+        .unwrap();
+    let q = client.wait().for_element(Locator::Id("q")).await.unwrap();
+    q.send_keys("门槛费多少\n").await.unwrap();
+    client.wait().for_element(Locator::XPath("//h3[.='邵阳']")).await.unwrap();
+    let page = client.source().await.unwrap();
+    assert!(
+        page.contains("<h3>攀枝花</h3>") && page.contains("来源："),
+        "both regions with sources"
+    );
+    shot(&client, "05-staff-search").await;
+    client.close().await.unwrap();
+}
