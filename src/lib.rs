@@ -16,7 +16,7 @@
 //! - [`store`]: SQLite via sqlx, all SQL of the project.
 //! - [`service`]: one conversation turn in one transaction (shared by every channel).
 //! - [`scheduler`]: the reminder worker (`run_once(now)` + loop) and the `Sender` interface.
-//! - [`terminal`], [`telegram`]: channels.
+//! - [`terminal`], [`telegram`], [`wechat`]: channels.
 //! - [`cli`]: the command line; `main.rs` only maps errors to exit codes.
 
 pub mod assistant;
@@ -34,3 +34,4 @@ pub mod telegram;
 pub mod telemetry;
 pub mod terminal;
 pub mod tracking;
+pub mod wechat;
