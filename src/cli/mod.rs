@@ -9,6 +9,7 @@ mod due;
 mod kb;
 mod remind;
 mod serve;
+mod wechat;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +53,8 @@ pub enum Command {
     Remind(remind::RemindArgs),
     /// Run the assistant on Telegram.
     Serve(serve::ServeArgs),
+    /// The WeChat Official Account endpoint and its custom menu.
+    Wechat(wechat::WechatArgs),
 }
 
 /// A wrong argument: printed as is, exit code 2.
@@ -88,6 +91,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Due(args) => due::run(&args, &assistant),
         Command::Remind(args) => remind::run(args, &cli.db, assistant).await,
         Command::Serve(args) => serve::run(args, &cli.db, assistant).await,
+        Command::Wechat(args) => wechat::run(args, &cli.db, assistant).await,
         Command::Check(_) => unreachable!("handled above"),
     }
 }

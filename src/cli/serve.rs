@@ -67,7 +67,7 @@ fn config_from(args: ServeArgs, token: Option<String>) -> Result<BotConfig, Usag
 }
 
 /// Resolves on Ctrl-C, or on SIGTERM (how systemd and docker stop a service).
-async fn stop_signal() {
+pub(super) async fn stop_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

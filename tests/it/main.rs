@@ -12,3 +12,5 @@ mod reminders;
 mod telegram;
 mod tracking;
 mod transcripts;
+mod wechat;
+mod wechat_fake;
