@@ -57,6 +57,9 @@ pub const MAX_SKEW_SECS: i64 = 300;
 /// Added to every `/reminders` answer on WeChat.
 pub const REMINDER_NOTE: &str = "（微信规定：公众号只能在您最近一次发消息后的48小时内主动发消息给您。超过48小时的提醒会先保留，等您下次发消息时再发给您。）";
 
+/// Pause before sending the rest of a long reply by API, after the passive first part.
+const REST_AFTER: Duration = Duration::from_millis(500);
+
 /// Said when a turn fails; nothing of it was stored.
 const SORRY: &str = "抱歉，系统暂时出了点问题，刚才这一步没有保存。请稍后再发一次。";
 /// Said for a voice message WeChat could not transcribe.
@@ -324,7 +327,12 @@ async fn handle(state: &WechatState, incoming: &Incoming, now: DateTime<Utc>) ->
     if !rest.is_empty() {
         let task_state = state.clone();
         let openid = incoming.from.clone();
-        inner.background.spawn(async move { task_state.send_all(&openid, rest).await });
+        inner.background.spawn(async move {
+            // Let the passive reply (part one) reach WeChat first, or part two may arrive
+            // before it: the passive reply leaves only once this handler returns.
+            tokio::time::sleep(REST_AFTER).await;
+            task_state.send_all(&openid, rest).await
+        });
     }
     Some(first)
 }

@@ -64,12 +64,20 @@ impl Harness {
         safe_mode: bool,
         adjust: impl FnOnce(WechatState) -> WechatState,
     ) -> Harness {
+        let assistant =
+            Assistant::load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("content loads");
+        Harness::start_full(safe_mode, assistant, adjust).await
+    }
+
+    async fn start_full(
+        safe_mode: bool,
+        assistant: Assistant,
+        adjust: impl FnOnce(WechatState) -> WechatState,
+    ) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let store =
             Store::connect(&format!("sqlite://{}/w.sqlite", dir.path().display())).await.unwrap();
-        let assistant = Arc::new(
-            Assistant::load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("content loads"),
-        );
+        let assistant = Arc::new(assistant);
         let api = FakeApi::start().await;
         let mut env = vec![
             ("WECHAT_TOKEN", fake::TOKEN.to_string()),
@@ -268,6 +276,88 @@ async fn a_slow_turn_is_answered_by_the_customer_service_api_once() {
     h.state.drain().await;
     assert_eq!(h.api.sent().len(), 1, "the slow reply went out once");
     assert_eq!(h.api.token_fetches(), 1);
+}
+
+/// The repository's content plus a general FAQ entry whose answer is 4 500 bytes long.
+fn content_with_a_long_answer() -> (tempfile::TempDir, Assistant) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["dialogs", "faq", "data"] {
+        copy_dir(&root.join(sub), &dir.path().join(sub));
+    }
+    let line = "门特长答案测试内容，这一行用来把答案撑长。".repeat(5); // 300 bytes
+    let answer: Vec<String> = (0..15).map(|i| format!("    第{i}段：{line}")).collect();
+    let entry = format!(
+        "\n- id: general.long-test\n  questions:\n    - 长答案测试问题是什么\n  answer: |\n{}\n  source: facts/policy_research.md\n  as_of: 2026-11-25\n",
+        answer.join("\n")
+    );
+    let faq = dir.path().join("faq/general.yaml");
+    let mut text = std::fs::read_to_string(&faq).unwrap();
+    text.push_str(&entry);
+    std::fs::write(&faq, text).unwrap();
+    let assistant = Assistant::load(dir.path()).expect("content with the long entry loads");
+    (dir, assistant)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_long_reply_is_split_and_the_rest_goes_by_the_customer_service_api() {
+    let (_content, assistant) = content_with_a_long_answer();
+    let h = Harness::start_full(true, assistant, |s| s).await;
+    let me = "o-long";
+    h.follow_in(me, "邵阳").await;
+    let first = h.say(me, 2, "长答案测试问题是什么").await;
+    expect(&first, &["第0段"]);
+    let rest = h.api.wait_for(2).await;
+    h.state.drain().await;
+    assert_eq!(h.api.sent().len(), 2, "4 500 bytes make three messages");
+    assert!(rest.iter().all(|(to, _)| to == me));
+    expect(&rest[1].1, &["第14段"]);
+    let whole: String =
+        std::iter::once(first.clone()).chain(rest.iter().map(|(_, t)| t.clone())).collect();
+    for i in 0..15 {
+        expect(&whole, &[&format!("第{i}段")]);
+    }
+}
+
+#[test]
+fn the_custom_menu_fits_wechat_and_offers_every_menu_dialog() {
+    let assistant = Assistant::load(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let menu = mente::wechat::menu::menu_json(&assistant.content).unwrap();
+    let buttons = menu["button"].as_array().unwrap();
+    assert!(buttons.len() <= 3);
+    let mut keys = Vec::new();
+    for button in buttons {
+        assert!(button["name"].as_str().unwrap().len() <= 16);
+        let subs = button["sub_button"].as_array().unwrap();
+        assert!((1..=5).contains(&subs.len()));
+        for sub in subs {
+            assert!(sub["name"].as_str().unwrap().len() <= 60);
+            let key = sub["key"].as_str().unwrap();
+            assert!(key.len() <= 128);
+            assert!(mente::wechat::menu::click_input(key).is_some(), "{key} maps to nothing");
+            keys.push(key.to_string());
+        }
+    }
+    for dialog in assistant.content.dialogs.trees.values().filter(|d| d.menu.is_some()) {
+        assert!(
+            keys.iter().any(|k| k.ends_with(&format!(":{}", dialog.id))),
+            "{} missing",
+            dialog.id
+        );
+    }
 }
 
 #[tokio::test]
