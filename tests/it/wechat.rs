@@ -467,3 +467,83 @@ async fn record_reminder(store: &Store, user: &UserKey, due: DateTime<Utc>) {
     };
     store.apply_commands(user, &[command], at(START)).await.unwrap();
 }
+
+// ----- the command line -----------------------------------------------------------------------
+
+fn mente_wechat(args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mente"));
+    command.arg("wechat").args(args);
+    for var in
+        ["WECHAT_TOKEN", "WECHAT_APPID", "WECHAT_APPSECRET", "WECHAT_AES_KEY", "WECHAT_API_URL"]
+    {
+        command.env_remove(var);
+    }
+    command
+}
+
+#[test]
+fn mente_wechat_menu_prints_the_menu_and_serve_needs_the_token() {
+    let out = mente_wechat(&["menu"]).output().unwrap();
+    assert!(out.status.success());
+    let menu: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(menu["button"][0]["sub_button"][0]["name"], "新申请");
+
+    let out = mente_wechat(&["serve", "--listen", "127.0.0.1:0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("WECHAT_TOKEN"));
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn mente_wechat_serve_answers_wechat_and_exits_cleanly_on_sigterm() {
+    use std::io::BufRead;
+
+    let api = FakeApi::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = mente_wechat(&["serve", "--listen", "127.0.0.1:0"])
+        .env("WECHAT_TOKEN", fake::TOKEN)
+        .env("WECHAT_APPID", fake::APPID)
+        .env("WECHAT_APPSECRET", fake::APPSECRET)
+        .env("WECHAT_AES_KEY", fake::AES_KEY)
+        .env("WECHAT_API_URL", &api.url)
+        .env("MENTE_DB", format!("sqlite://{}", dir.path().join("w.sqlite").display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let addr = tokio::task::spawn_blocking(move || {
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let addr = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| l.split("listening on ").nth(1).map(str::to_string))
+            .expect("mente wechat serve says where it listens");
+        // Keep draining so the child never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        addr
+    })
+    .await
+    .unwrap();
+    let account = Account::new(format!("http://{addr}/wechat"), true);
+    assert_eq!(account.verify(fake::TOKEN, "hello").await, (200, "hello".to_string()));
+    let now = Utc::now().timestamp();
+    let welcome = account.post(&fake::event("o-cli", now, "subscribe", ""), now).await;
+    expect(&welcome.reply.expect("a welcome"), &["地区"]);
+
+    let pid = child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let mut status = None;
+    for _ in 0..400 {
+        status = child.try_wait().unwrap();
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let Some(status) = status else {
+        let _ = child.kill();
+        panic!("mente wechat serve did not exit within 20 s of SIGTERM");
+    };
+    assert!(status.success(), "clean exit on SIGTERM, got {status}");
+}
