@@ -46,6 +46,7 @@ use crate::engine::commands::{self, Command};
 use crate::engine::{Choice, Input, Reply, UserKey};
 use crate::service::{self, TurnRequest, TurnResult};
 use crate::store::{sessions, Store, StoreError};
+use crate::tracking::reminders::ReminderState;
 
 /// Channel name of WeChat users in the database.
 pub const CHANNEL: &str = "wechat";
@@ -56,6 +57,9 @@ pub const REPLY_BUDGET: Duration = Duration::from_secs(4);
 pub const MAX_SKEW_SECS: i64 = 300;
 /// Added to every `/reminders` answer on WeChat.
 pub const REMINDER_NOTE: &str = "（微信规定：公众号只能在您最近一次发消息后的48小时内主动发消息给您。超过48小时的提醒会先保留，等您下次发消息时再发给您。）";
+
+/// Users whose offered buttons are remembered at most (memory bound).
+const MAX_REMEMBERED: usize = 50_000;
 
 /// Pause before sending the rest of a long reply by API, after the passive first part.
 const REST_AFTER: Duration = Duration::from_millis(500);
@@ -116,6 +120,17 @@ impl WechatState {
             background: Background::new(),
         };
         WechatState { inner: Arc::new(inner) }
+    }
+
+    /// State from the `WECHAT_*` environment variables; `Ok(None)` when `WECHAT_TOKEN` is not
+    /// set (the channel is off). For servers that mount [`router`] next to their own routes.
+    pub fn from_env(
+        store: Store,
+        assistant: Arc<Assistant>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Option<WechatState>, config::ConfigError> {
+        let config = WechatConfig::from_env(|name| std::env::var(name).ok())?;
+        Ok(config.map(|config| WechatState::new(config, store, assistant, clock)))
     }
 
     /// Another reply budget (tests use a short one). Call before cloning the state.
@@ -282,11 +297,7 @@ async fn handle(state: &WechatState, incoming: &Incoming, now: DateTime<Utc>) ->
             // The welcome: the engine's greeting, which asks for the region first.
             "subscribe" => (Input::Text("/start".into()), event_id(incoming)),
             "unsubscribe" => {
-                // WeChat delivers nothing to someone who left; their reminders wait in case
-                // they follow again (a new message makes them reachable).
-                if let Err(err) = inner.store.mark_unreachable(&user, now).await {
-                    tracing::error!(%err, "could not pause reminders of an unsubscribed user");
-                }
+                pause_reminders(&inner.store, &user, now).await;
                 return None;
             }
             "click" => (key.as_deref().and_then(menu::click_input)?, event_id(incoming)),
@@ -335,6 +346,28 @@ async fn handle(state: &WechatState, incoming: &Incoming, now: DateTime<Utc>) ->
         });
     }
     Some(first)
+}
+
+/// WeChat delivers nothing to someone who left: their pending reminders wait in case they
+/// follow again (their next message makes them reachable). Nothing is recorded for a user
+/// without reminders, so leaving never creates a record about them.
+async fn pause_reminders(store: &Store, user: &UserKey, now: DateTime<Utc>) {
+    let pending = match store.user_data(user).await {
+        Ok(data) => data
+            .applications
+            .iter()
+            .flat_map(|a| &a.reminders)
+            .any(|r| r.state == ReminderState::Pending),
+        Err(err) => {
+            tracing::error!(%err, "could not read the reminders of an unsubscribed user");
+            true
+        }
+    };
+    if pending {
+        if let Err(err) = store.mark_unreachable(user, now).await {
+            tracing::error!(%err, "could not pause reminders of an unsubscribed user");
+        }
+    }
 }
 
 /// A fixed answer that needs no turn, given once per message id.
@@ -389,6 +422,10 @@ impl WechatState {
         let rendered = render::render(&replies);
         if !replies.is_empty() {
             let mut offered = inner.offered.lock().unwrap_or_else(|e| e.into_inner());
+            if offered.len() >= MAX_REMEMBERED && !offered.contains_key(&openid) {
+                // Bounded memory; forgetting only means the engine reads numbers on its own.
+                offered.clear();
+            }
             offered.insert(openid.clone(), rendered.offered);
         }
         rendered.messages.into_iter().map(|m| (openid.clone(), m)).collect()

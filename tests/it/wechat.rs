@@ -52,6 +52,7 @@ struct Harness {
     state: WechatState,
     clock: TestClock,
     assistant: Arc<Assistant>,
+    follows: std::sync::atomic::AtomicI64,
     _dir: tempfile::TempDir,
 }
 
@@ -113,6 +114,7 @@ impl Harness {
             state,
             clock,
             assistant,
+            follows: Default::default(),
             _dir: dir,
         }
     }
@@ -129,12 +131,14 @@ impl Harness {
         answer.reply.unwrap_or_else(|| panic!("no reply to {content:?}"))
     }
 
-    /// Follows the account and chooses `region`; the message ids 1 (and the event) are used.
+    /// Follows the account and chooses `region` (with a message id of its own, from 1 000 000 on:
+    /// WeChat's MsgIds are unique per account, not per user).
     async fn follow_in(&self, openid: &str, region: &str) {
         let welcome =
             self.account.post(&fake::event(openid, self.now(), "subscribe", ""), self.now()).await;
         expect(&welcome.reply.expect("a welcome"), &["地区"]);
-        expect(&self.say(openid, 1, region).await, &[region, "主菜单"]);
+        let id = 1_000_000 + self.follows.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        expect(&self.say(openid, id, region).await, &[region, "主菜单"]);
     }
 
     async fn session(&self, openid: &str) -> Option<mente::engine::Session> {
@@ -445,6 +449,12 @@ async fn unsubscribing_stops_reminders() {
     let report = run_once(&h.store, &h.assistant, &sender, due).await.unwrap();
     assert_eq!(report.sent, 0);
     assert!(h.api.sent().is_empty());
+    assert!(h.store.is_unreachable(&user).await.unwrap());
+
+    // Someone without reminders leaves no record behind by unfollowing.
+    h.follow_in("o-gone", "攀枝花").await;
+    h.account.post(&fake::event("o-gone", h.now(), "unsubscribe", ""), h.now()).await;
+    assert!(!h.store.is_unreachable(&UserKey::new("wechat", "o-gone")).await.unwrap());
 }
 
 async fn record_reminder(store: &Store, user: &UserKey, due: DateTime<Utc>) {
