@@ -309,16 +309,17 @@ async fn handle(state: &WechatState, incoming: &Incoming, now: DateTime<Utc>) ->
     let request = TurnRequest { user, update_id: Some(update_id), input, now };
     let (tx, mut rx) = oneshot::channel();
     let task_state = state.clone();
+    let openid = incoming.from.clone();
     inner.background.spawn(async move {
         let messages = task_state.run_turn(request, reminders).await;
         if let Err(messages) = tx.send(messages) {
             // The request was already answered: everything goes through the API.
-            task_state.send_all(&task_state.openid_of(&messages), messages).await;
+            task_state.send_all(&openid, messages).await;
         }
     });
     let messages = match tokio::time::timeout(inner.budget, &mut rx).await {
         Ok(Ok(messages)) => messages,
-        Ok(Err(_)) => vec![(incoming.from.clone(), SORRY.to_string())],
+        Ok(Err(_)) => vec![SORRY.to_string()],
         Err(_) => {
             // Closing first makes the hand-over race-free: either the turn sees the closed
             // channel and sends by API, or its messages are here now.
@@ -332,9 +333,9 @@ async fn handle(state: &WechatState, incoming: &Incoming, now: DateTime<Utc>) ->
             }
         }
     };
-    let mut texts = messages.into_iter().map(|(_, text)| text);
+    let mut texts = messages.into_iter();
     let first = texts.next()?;
-    let rest: Vec<(String, String)> = texts.map(|t| (incoming.from.clone(), t)).collect();
+    let rest: Vec<String> = texts.collect();
     if !rest.is_empty() {
         let task_state = state.clone();
         let openid = incoming.from.clone();
@@ -396,8 +397,8 @@ impl WechatState {
         render::resolve(text, offered.get(openid).map(Vec::as_slice).unwrap_or(&[]))
     }
 
-    /// Runs one turn; returns its messages as (OpenID, text), empty for a resend.
-    async fn run_turn(&self, request: TurnRequest, reminders: bool) -> Vec<(String, String)> {
+    /// Runs one turn; returns its messages, none for a resend.
+    async fn run_turn(&self, request: TurnRequest, reminders: bool) -> Vec<String> {
         let inner = &self.inner;
         let openid = request.user.user.clone();
         if let Some(delay) = &inner.delay {
@@ -409,15 +410,17 @@ impl WechatState {
             Ok(Ok(TurnResult::Duplicate)) => return Vec::new(),
             Ok(Err(err)) => {
                 tracing::error!(%err, "wechat turn failed");
-                return vec![(openid, SORRY.to_string())];
+                return vec![SORRY.to_string()];
             }
             Err(_) => {
                 tracing::error!("wechat turn panicked");
-                return vec![(openid, SORRY.to_string())];
+                return vec![SORRY.to_string()];
             }
         };
         if reminders {
-            replies.push(Reply { text: REMINDER_NOTE.to_string(), choices: Vec::new() });
+            // Right under the list, before any question the engine asks again.
+            let at = replies.len().min(1);
+            replies.insert(at, Reply { text: REMINDER_NOTE.to_string(), choices: Vec::new() });
         }
         let rendered = render::render(&replies);
         if !replies.is_empty() {
@@ -428,17 +431,13 @@ impl WechatState {
             }
             offered.insert(openid.clone(), rendered.offered);
         }
-        rendered.messages.into_iter().map(|m| (openid.clone(), m)).collect()
-    }
-
-    fn openid_of(&self, messages: &[(String, String)]) -> String {
-        messages.first().map(|(o, _)| o.clone()).unwrap_or_default()
+        rendered.messages
     }
 
     /// Sends messages in order through the customer-service API; stops at the first failure
     /// (later parts would make no sense without it).
-    async fn send_all(&self, openid: &str, messages: Vec<(String, String)>) {
-        for (_, text) in messages {
+    async fn send_all(&self, openid: &str, messages: Vec<String>) {
+        for text in messages {
             if let Err(err) = self.inner.api.send_text(openid, &text).await {
                 tracing::warn!(%err, "a wechat reply could not be sent by API");
                 return;

@@ -16,6 +16,7 @@ use mente::store::{sessions, Store};
 use mente::tracking::{
     ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, PlannedReminder, ReminderKind,
 };
+use mente::wechat::api::{ApiClient, ApiError};
 use mente::wechat::config::WechatConfig;
 use mente::wechat::sender::WechatSender;
 use mente::wechat::{TurnDelay, WechatState};
@@ -362,6 +363,25 @@ fn the_custom_menu_fits_wechat_and_offers_every_menu_dialog() {
             dialog.id
         );
     }
+}
+
+#[tokio::test]
+async fn the_access_token_is_fetched_once_for_concurrent_sends_and_again_when_refused() {
+    let api = FakeApi::start().await;
+    let client = ApiClient::new(
+        api.url.parse().unwrap(),
+        Some(fake::APPID.into()),
+        Some(fake::APPSECRET.into()),
+    );
+    let sends = (0..8).map(|i| client.send_text("o-many", if i % 2 == 0 { "甲" } else { "乙" }));
+    assert!(join_all(sends).await.iter().all(Result::is_ok));
+    assert_eq!((api.sent().len(), api.token_fetches()), (8, 1));
+    // WeChat invalidated the token (40001): one new token, and the message still goes out.
+    api.rotate_token();
+    client.send_text("o-many", "丙").await.unwrap();
+    assert_eq!((api.sent().len(), api.token_fetches()), (9, 2));
+    let unconfigured = ApiClient::new(api.url.parse().unwrap(), None, None);
+    assert_eq!(unconfigured.send_text("o-many", "丁").await, Err(ApiError::NotConfigured));
 }
 
 #[tokio::test]

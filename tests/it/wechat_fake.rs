@@ -166,6 +166,8 @@ fn field(xml: &str, name: &str) -> Option<String> {
 struct ApiState {
     sent: Mutex<Vec<(String, String)>>,
     token_fetches: AtomicUsize,
+    /// Tokens handed out carry this number; only the current one is accepted.
+    generation: AtomicUsize,
     changed: Notify,
 }
 
@@ -174,8 +176,6 @@ pub struct FakeApi {
     pub url: String,
     state: Arc<ApiState>,
 }
-
-const ACCESS_TOKEN: &str = "ACCESS_TOKEN_1";
 
 impl FakeApi {
     pub async fn start() -> FakeApi {
@@ -197,6 +197,11 @@ impl FakeApi {
 
     pub fn token_fetches(&self) -> usize {
         self.state.token_fetches.load(Ordering::SeqCst)
+    }
+
+    /// Invalidates the access token handed out so far (as a fetch elsewhere would).
+    pub fn rotate_token(&self) {
+        self.state.generation.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Waits (10 s at most) until at least `n` messages were sent.
@@ -229,7 +234,12 @@ async fn token(
         return Json(json!({"errcode": 40013, "errmsg": "invalid appid"}));
     }
     state.token_fetches.fetch_add(1, Ordering::SeqCst);
-    Json(json!({"access_token": ACCESS_TOKEN, "expires_in": 7200}))
+    let token = access_token(&state);
+    Json(json!({"access_token": token, "expires_in": 7200}))
+}
+
+fn access_token(state: &ApiState) -> String {
+    format!("ACCESS_TOKEN_{}", state.generation.load(Ordering::SeqCst))
 }
 
 async fn custom_send(
@@ -237,7 +247,8 @@ async fn custom_send(
     Query(q): Query<Vec<(String, String)>>,
     Json(body): Json<Value>,
 ) -> Json<Value> {
-    if !q.iter().any(|(k, v)| k == "access_token" && v == ACCESS_TOKEN) {
+    let current = access_token(&state);
+    if !q.iter().any(|(k, v)| k == "access_token" && *v == current) {
         return Json(json!({"errcode": 40001, "errmsg": "invalid credential"}));
     }
     let to = body["touser"].as_str().unwrap_or_default().to_string();
