@@ -11,6 +11,18 @@
 //! the customer-service API when it is ready. Parts of a long reply after the first go the same
 //! way. Pure parts live in [`crypto`], [`xml`], [`render`] and [`menu`]; this module only wires
 //! them to HTTP, the store and the API.
+//!
+//! # Mounting it in another server
+//!
+//! ```ignore
+//! if let Some(state) = WechatState::from_env(store.clone(), assistant.clone(), clock.clone())? {
+//!     app = app.merge(wechat::router(state.clone()));   // GET/POST /wechat
+//!     // reminders: scheduler::run_until_stopped(&store, &assistant,
+//!     //     &WechatSender::new(state.api(), store.clone(), clock), &clock, stop_rx)
+//!     // after the server stopped: state.drain().await (replies still being sent)
+//! }
+//! ```
+//! [`serve`] does exactly this on its own listener (`mente wechat serve`).
 
 pub mod api;
 pub mod config;

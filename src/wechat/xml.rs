@@ -112,9 +112,12 @@ pub fn encrypted_reply(encrypt: &str, msg_signature: &str, timestamp: &str, nonc
     )
 }
 
-/// Text as a CDATA section; a `]]>` inside is split across two sections so it cannot end it.
+/// Text as a CDATA section; a `]]>` inside is split across two sections so it cannot end it,
+/// and control characters XML does not allow (which a user may have typed) are dropped.
 pub fn cdata(text: &str) -> String {
-    format!("<![CDATA[{}]]>", text.replace("]]>", "]]]]><![CDATA[>"))
+    let allowed: String =
+        text.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t')).collect();
+    format!("<![CDATA[{}]]>", allowed.replace("]]>", "]]]]><![CDATA[>"))
 }
 
 /// A timestamp is echoed from the query: keep only its digits so nothing else reaches the XML.
@@ -174,7 +177,7 @@ mod tests {
             create_time: 1,
             kind: Kind::Other { msg_id: None },
         };
-        let xml = text_reply(&m, 42, "a]]>b <c>");
+        let xml = text_reply(&m, 42, "a]]>b <c>\u{0}");
         let doc = roxmltree::Document::parse(&xml).unwrap();
         assert_eq!(field(&doc, "ToUserName").as_deref(), Some("user"));
         assert_eq!(field(&doc, "FromUserName").as_deref(), Some("gh_account"));
