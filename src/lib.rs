@@ -16,7 +16,7 @@
 //! - [`store`]: SQLite via sqlx, all SQL of the project.
 //! - [`service`]: one conversation turn in one transaction (shared by every channel).
 //! - [`scheduler`]: the reminder worker (`run_once(now)` + loop) and the `Sender` interface.
-//! - [`terminal`], [`telegram`]: channels.
+//! - [`terminal`], [`telegram`], [`wechat`]: channels.
 //! - [`web`]: the applicant chat page and the hotline console (`mente web`).
 //! - [`cli`]: the command line; `main.rs` only maps errors to exit codes.
 
@@ -37,3 +37,4 @@ pub mod terminal;
 pub mod tracking;
 pub mod understand;
 pub mod web;
+pub mod wechat;

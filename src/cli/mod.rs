@@ -10,6 +10,7 @@ mod kb;
 mod remind;
 mod serve;
 mod web;
+mod wechat;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,6 +58,8 @@ pub enum Command {
     Web(web::WebArgs),
     /// Manage hotline console accounts.
     Staff(web::StaffArgs),
+    /// The WeChat Official Account endpoint and its custom menu.
+    Wechat(wechat::WechatArgs),
 }
 
 /// A wrong argument: printed as is, exit code 2.
@@ -97,6 +100,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Remind(args) => remind::run(args, &cli.db, assistant).await,
         Command::Serve(args) => serve::run(args, &cli.db, assistant).await,
         Command::Web(args) => web::run(args, &cli.db, &root, assistant).await,
+        Command::Wechat(args) => wechat::run(args, &cli.db, assistant).await,
         Command::Check(_) | Command::Staff(_) => unreachable!("handled above"),
     }
 }

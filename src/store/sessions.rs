@@ -179,3 +179,23 @@ pub async fn forget(conn: &mut SqliteConnection, user: &UserKey) -> Result<(), S
     }
     Ok(())
 }
+
+/// When `user` last had a turn (their last message); `None` without a session. Channels with
+/// a reply window (WeChat's 48 hours) ask this before writing first.
+pub async fn last_seen(
+    conn: &mut SqliteConnection,
+    user: &UserKey,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT updated_at FROM sessions WHERE channel = ? AND user_id = ?")
+            .bind(&user.channel)
+            .bind(&user.user)
+            .fetch_optional(conn)
+            .await?;
+    match row {
+        None => Ok(None),
+        Some((at,)) => DateTime::parse_from_rfc3339(&at)
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .map_err(|e| StoreError::Corrupt(e.to_string())),
+    }
+}

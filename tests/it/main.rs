@@ -16,3 +16,5 @@ mod tracking;
 mod transcripts;
 mod web;
 mod web_browser;
+mod wechat;
+mod wechat_fake;

@@ -1,0 +1,97 @@
+//! `mente wechat serve` runs the WeChat message endpoint on its own (until `mente web` mounts
+//! it); `mente wechat menu` prints the custom-menu JSON built from the dialogs.
+//!
+//! Settings come from `WECHAT_*` environment variables only (see [`crate::wechat::config`]).
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Subcommand};
+use tokio::sync::watch;
+
+use super::UsageError;
+use crate::assistant::Assistant;
+use crate::clock::{Clock, SystemClock};
+use crate::scheduler;
+use crate::store::Store;
+use crate::wechat::config::{WechatConfig, TOKEN_VAR};
+use crate::wechat::sender::WechatSender;
+use crate::wechat::{self, menu, WechatState};
+
+/// `mente wechat …`
+#[derive(Debug, Args)]
+pub struct WechatArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: WechatCommand,
+}
+
+/// The `wechat` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum WechatCommand {
+    /// Serve GET/POST /wechat (behind a TLS proxy) and send reminders to WeChat users.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Print the JSON of the account's custom menu (自定义菜单) built from the dialogs.
+    Menu,
+}
+
+/// Runs `mente wechat …`.
+pub async fn run(args: WechatArgs, db: &str, assistant: Assistant) -> anyhow::Result<ExitCode> {
+    match args.command {
+        WechatCommand::Menu => {
+            let json = menu::menu_json(&assistant.content).map_err(|e| UsageError(e.0))?;
+            println!("{}", serde_json::to_string_pretty(&json)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        WechatCommand::Serve { listen } => {
+            let config = WechatConfig::from_env(|name| std::env::var(name).ok())
+                .map_err(|e| UsageError(e.0))?
+                .ok_or_else(|| {
+                    UsageError(format!(
+                        "{TOKEN_VAR} is not set: export the Token of the account's server settings (see README, WeChat)"
+                    ))
+                })?;
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            eprintln!("mente wechat: listening on {}", listener.local_addr()?);
+            let store = Store::connect(db).await?;
+            serve(listener, config, store, Arc::new(assistant), super::serve::stop_signal())
+                .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The endpoint and, when the API is configured, the reminder worker, until `shutdown`.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    config: WechatConfig,
+    store: Store,
+    assistant: Arc<Assistant>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let can_send = config.can_send();
+    let state = WechatState::new(config, store.clone(), assistant.clone(), clock.clone());
+    let sender = WechatSender::new(state.api(), store.clone(), clock);
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let server = wechat::serve(listener, state, async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let worker = async {
+        if can_send {
+            scheduler::run_until_stopped(&store, &assistant, &sender, &SystemClock, stop_rx).await;
+        } else {
+            tracing::warn!(
+                "WECHAT_APPID/WECHAT_APPSECRET not set: no reminders, and slow or long replies are cut"
+            );
+        }
+    };
+    let (served, ()) = tokio::join!(server, worker);
+    Ok(served?)
+}

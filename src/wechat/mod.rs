@@ -1,0 +1,563 @@
+//! The WeChat Official Account channel (公众号 message server): `GET /wechat` answers WeChat's
+//! server verification, `POST /wechat` takes messages and events, in plain or safe mode.
+//!
+//! Same engine, [`service::turn`] and database as every channel; channel name [`CHANNEL`], the
+//! user's OpenID as conversation key, `MsgId` (events: a stable id of `FromUserName` +
+//! `CreateTime`) as the redelivery id claimed in the turn's transaction, so WeChat's resends
+//! have no second effect.
+//!
+//! WeChat waits 5 seconds for the passive reply. A turn gets [`REPLY_BUDGET`]; when it takes
+//! longer the request is answered `success` (nothing) and the turn's reply goes out through
+//! the customer-service API when it is ready. Parts of a long reply after the first go the same
+//! way. Pure parts live in [`crypto`], [`xml`], [`render`] and [`menu`]; this module only wires
+//! them to HTTP, the store and the API.
+//!
+//! # Mounting it in another server
+//!
+//! ```ignore
+//! if let Some(state) = WechatState::from_env(store.clone(), assistant.clone(), clock.clone())? {
+//!     app = app.merge(wechat::router(state.clone()));   // GET/POST /wechat
+//!     // reminders: scheduler::run_until_stopped(&store, &assistant,
+//!     //     &WechatSender::new(state.api(), store.clone(), clock), &clock, stop_rx)
+//!     // after the server stopped: state.drain().await (replies still being sent)
+//! }
+//! ```
+//! [`serve`] does exactly this on its own listener (`mente wechat serve`).
+
+pub mod api;
+pub mod config;
+pub mod crypto;
+pub mod menu;
+pub mod render;
+pub mod sender;
+pub mod xml;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
+use futures::FutureExt;
+use serde::Deserialize;
+use tokio::sync::{mpsc, oneshot};
+
+use self::api::ApiClient;
+use self::config::WechatConfig;
+use self::xml::{Incoming, Kind};
+use crate::assistant::Assistant;
+use crate::clock::Clock;
+use crate::engine::commands::{self, Command};
+use crate::engine::{Choice, Input, Reply, UserKey};
+use crate::service::{self, TurnRequest, TurnResult};
+use crate::store::{sessions, Store, StoreError};
+use crate::tracking::reminders::ReminderState;
+
+/// Channel name of WeChat users in the database.
+pub const CHANNEL: &str = "wechat";
+/// How long a turn may take before the reply goes through the customer-service API instead:
+/// WeChat gives up after 5 s, and the request also needs time to travel.
+pub const REPLY_BUDGET: Duration = Duration::from_secs(4);
+/// Requests whose signed timestamp is further off than this are refused (replay protection).
+pub const MAX_SKEW_SECS: i64 = 300;
+/// Added to every `/reminders` answer on WeChat.
+pub const REMINDER_NOTE: &str = "（微信规定：公众号只能在您最近一次发消息后的48小时内主动发消息给您。超过48小时的提醒会先保留，等您下次发消息时再发给您。）";
+
+/// Users whose offered buttons are remembered at most (memory bound).
+const MAX_REMEMBERED: usize = 50_000;
+
+/// Pause before sending the rest of a long reply by API, after the passive first part.
+const REST_AFTER: Duration = Duration::from_millis(500);
+
+/// Said when a turn fails; nothing of it was stored.
+const SORRY: &str = "抱歉，系统暂时出了点问题，刚才这一步没有保存。请稍后再发一次。";
+/// Said for a voice message WeChat could not transcribe.
+const PLEASE_TYPE: &str =
+    "抱歉，这段语音我没能听清。请直接打字告诉我，比如“新申请”，或回复菜单前面的数字。";
+/// Said for images, locations, links, videos …
+const TEXT_ONLY: &str = "抱歉，我目前只能看懂文字和语音。请直接打字提问，或发送“主菜单”。";
+
+/// Runs before each turn; tests use it to make a turn slow without sleeping.
+pub type TurnDelay = Arc<dyn Fn(&Input) -> BoxFuture<'static, ()> + Send + Sync>;
+
+/// Everything the endpoint needs; build it with [`WechatState::new`] and hand it to [`router`].
+#[derive(Clone)]
+pub struct WechatState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: WechatConfig,
+    store: Store,
+    assistant: Arc<Assistant>,
+    clock: Arc<dyn Clock>,
+    api: Arc<ApiClient>,
+    budget: Duration,
+    delay: Option<TurnDelay>,
+    /// Buttons last offered to each OpenID, so "2" means the second of them. Kept in memory:
+    /// after a restart the engine still reads numbers for its own choices and the menu.
+    offered: Mutex<HashMap<String, Vec<Choice>>>,
+    background: Background,
+}
+
+impl WechatState {
+    /// State for `config`, answering within [`REPLY_BUDGET`].
+    pub fn new(
+        config: WechatConfig,
+        store: Store,
+        assistant: Arc<Assistant>,
+        clock: Arc<dyn Clock>,
+    ) -> WechatState {
+        let api = Arc::new(ApiClient::new(
+            config.api_url.clone(),
+            config.appid.clone(),
+            config.appsecret.clone(),
+        ));
+        let inner = Inner {
+            config,
+            store,
+            assistant,
+            clock,
+            api,
+            budget: REPLY_BUDGET,
+            delay: None,
+            offered: Mutex::default(),
+            background: Background::new(),
+        };
+        WechatState { inner: Arc::new(inner) }
+    }
+
+    /// State from the `WECHAT_*` environment variables; `Ok(None)` when `WECHAT_TOKEN` is not
+    /// set (the channel is off). For servers that mount [`router`] next to their own routes.
+    pub fn from_env(
+        store: Store,
+        assistant: Arc<Assistant>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Option<WechatState>, config::ConfigError> {
+        let config = WechatConfig::from_env(|name| std::env::var(name).ok())?;
+        Ok(config.map(|config| WechatState::new(config, store, assistant, clock)))
+    }
+
+    /// Another reply budget (tests use a short one). Call before cloning the state.
+    pub fn with_reply_budget(mut self, budget: Duration) -> WechatState {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.budget = budget;
+        }
+        self
+    }
+
+    /// Runs `delay` before every turn (tests). Call before cloning the state.
+    pub fn with_turn_delay(mut self, delay: TurnDelay) -> WechatState {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.delay = Some(delay);
+        }
+        self
+    }
+
+    /// The outgoing API client (shared with the reminder [`sender::WechatSender`]).
+    pub fn api(&self) -> Arc<ApiClient> {
+        self.inner.api.clone()
+    }
+
+    /// Resolves once every reply still being sent in the background has been sent; no new
+    /// background work is accepted afterwards. Call after the server stopped.
+    pub async fn drain(&self) {
+        self.inner.background.drain().await;
+    }
+}
+
+/// `GET/POST /wechat`.
+pub fn router(state: WechatState) -> Router {
+    Router::new().route("/wechat", get(verify_server).post(receive)).with_state(state)
+}
+
+/// Serves [`router`] on `listener` until `shutdown` resolves, then finishes the requests in
+/// flight and the replies still being sent in the background.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: WechatState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state.clone())).with_graceful_shutdown(shutdown).await?;
+    state.drain().await;
+    Ok(())
+}
+
+/// The query WeChat signs every request with.
+#[derive(Debug, Default, Deserialize)]
+struct Signed {
+    #[serde(default)]
+    signature: String,
+    #[serde(default)]
+    timestamp: String,
+    #[serde(default)]
+    nonce: String,
+    echostr: Option<String>,
+    msg_signature: Option<String>,
+    encrypt_type: Option<String>,
+}
+
+/// Server verification: `echostr` back only when the signature matches.
+async fn verify_server(State(state): State<WechatState>, Query(q): Query<Signed>) -> Response {
+    let token = state.inner.config.token.as_str();
+    match q.echostr {
+        Some(echo) if crypto::verify(&q.signature, &[token, &q.timestamp, &q.nonce]) => {
+            echo.into_response()
+        }
+        _ => refuse("verification with a wrong signature"),
+    }
+}
+
+/// A message or event. Refused (403, nothing stored) on a wrong signature or stale timestamp.
+#[tracing::instrument(skip_all)]
+async fn receive(
+    State(state): State<WechatState>,
+    Query(q): Query<Signed>,
+    body: String,
+) -> Response {
+    let inner = &state.inner;
+    let token = inner.config.token.as_str();
+    if !crypto::verify(&q.signature, &[token, &q.timestamp, &q.nonce]) {
+        return refuse("message with a wrong signature");
+    }
+    let now = inner.clock.now();
+    match q.timestamp.parse::<i64>() {
+        Ok(ts) if (now.timestamp() - ts).abs() <= MAX_SKEW_SECS => {}
+        _ => return refuse("message with a stale or missing timestamp"),
+    }
+    let encrypted = match xml::encrypted_field(&body) {
+        Ok(field) => field,
+        Err(err) => return bad_request(&err.to_string()),
+    };
+    let plain = match &encrypted {
+        None if q.encrypt_type.as_deref() == Some("aes") => return bad_request("no Encrypt field"),
+        None => body,
+        Some(enc) => match open(&inner.config, &q, enc) {
+            Ok(plain) => plain,
+            Err(status) => return status.into_response(),
+        },
+    };
+    let incoming = match xml::parse(&plain) {
+        Ok(m) => m,
+        Err(err) => return bad_request(&err.to_string()),
+    };
+    let reply = match handle(&state, &incoming, now).await {
+        Some(text) => xml::text_reply(&incoming, now.timestamp(), &text),
+        None => return "success".into_response(),
+    };
+    match &encrypted {
+        None => xml_response(reply),
+        Some(_) => seal(&inner.config, &reply, now),
+    }
+}
+
+/// Checks `msg_signature` and decrypts a safe-mode body; the status to answer otherwise (the
+/// reason is logged here).
+fn open(config: &WechatConfig, q: &Signed, encrypted: &str) -> Result<String, StatusCode> {
+    let (Some(key), Some(appid)) = (&config.aes_key, &config.appid) else {
+        tracing::error!("an encrypted message arrived but WECHAT_AES_KEY/WECHAT_APPID are not set");
+        return Err(StatusCode::INTERNAL_SERVER_ERROR);
+    };
+    let parts = [config.token.as_str(), &q.timestamp, &q.nonce, encrypted];
+    if !crypto::verify(q.msg_signature.as_deref().unwrap_or(""), &parts) {
+        refuse("encrypted message with a wrong msg_signature");
+        return Err(StatusCode::FORBIDDEN);
+    }
+    crypto::decrypt(key, encrypted, appid).map_err(|err| {
+        bad_request(&err.to_string());
+        StatusCode::BAD_REQUEST
+    })
+}
+
+/// Encrypts and signs a reply for safe mode.
+fn seal(config: &WechatConfig, reply: &str, now: DateTime<Utc>) -> Response {
+    let (Some(key), Some(appid)) = (&config.aes_key, &config.appid) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let random = random_alnum::<16>();
+    let encrypted = crypto::encrypt(key, random, reply, appid);
+    let timestamp = now.timestamp().to_string();
+    let nonce: String = random_alnum::<10>().iter().map(|&b| char::from(b)).collect();
+    let signature = crypto::signature(&[&config.token, &timestamp, &nonce, &encrypted]);
+    xml_response(xml::encrypted_reply(&encrypted, &signature, &timestamp, &nonce))
+}
+
+/// What to answer `incoming` with (passive text), doing the turn it stands for.
+async fn handle(state: &WechatState, incoming: &Incoming, now: DateTime<Utc>) -> Option<String> {
+    let inner = &state.inner;
+    let user = UserKey::new(CHANNEL, incoming.from.clone());
+    let (input, update_id) = match &incoming.kind {
+        Kind::Text { msg_id, content } => (state.resolve(&incoming.from, content), *msg_id),
+        Kind::Voice { msg_id, recognition: Some(text) } => {
+            (state.resolve(&incoming.from, spoken(text)), *msg_id)
+        }
+        Kind::Voice { msg_id, recognition: None } => {
+            return note(state, *msg_id, now, PLEASE_TYPE).await;
+        }
+        Kind::Other { msg_id } => {
+            let id = msg_id.unwrap_or_else(|| event_id(incoming));
+            return note(state, id, now, TEXT_ONLY).await;
+        }
+        Kind::Event { event, key } => match event.as_str() {
+            // The welcome: the engine's greeting, which asks for the region first.
+            "subscribe" => (Input::Text("/start".into()), event_id(incoming)),
+            "unsubscribe" => {
+                pause_reminders(&inner.store, &user, now).await;
+                return None;
+            }
+            "click" => (key.as_deref().and_then(menu::click_input)?, event_id(incoming)),
+            _ => return None,
+        },
+    };
+    let reminders =
+        matches!(&input, Input::Text(t) if commands::parse(t) == Some(Command::Reminders));
+    let request = TurnRequest { user, update_id: Some(update_id), input, now };
+    let (tx, mut rx) = oneshot::channel();
+    let task_state = state.clone();
+    let openid = incoming.from.clone();
+    inner.background.spawn(async move {
+        let messages = task_state.run_turn(request, reminders).await;
+        if let Err(messages) = tx.send(messages) {
+            // The request was already answered: everything goes through the API.
+            task_state.send_all(&openid, messages).await;
+        }
+    });
+    let messages = match tokio::time::timeout(inner.budget, &mut rx).await {
+        Ok(Ok(messages)) => messages,
+        Ok(Err(_)) => vec![SORRY.to_string()],
+        Err(_) => {
+            // Closing first makes the hand-over race-free: either the turn sees the closed
+            // channel and sends by API, or its messages are here now.
+            rx.close();
+            match rx.try_recv() {
+                Ok(messages) => messages,
+                Err(_) => {
+                    tracing::info!("turn over the reply budget; its reply goes by API");
+                    return None;
+                }
+            }
+        }
+    };
+    let mut texts = messages.into_iter();
+    let first = texts.next()?;
+    let rest: Vec<String> = texts.collect();
+    if !rest.is_empty() {
+        let task_state = state.clone();
+        let openid = incoming.from.clone();
+        inner.background.spawn(async move {
+            // Let the passive reply (part one) reach WeChat first, or part two may arrive
+            // before it: the passive reply leaves only once this handler returns.
+            tokio::time::sleep(REST_AFTER).await;
+            task_state.send_all(&openid, rest).await
+        });
+    }
+    Some(first)
+}
+
+/// WeChat delivers nothing to someone who left: their pending reminders wait in case they
+/// follow again (their next message makes them reachable). Nothing is recorded for a user
+/// without reminders, so leaving never creates a record about them.
+async fn pause_reminders(store: &Store, user: &UserKey, now: DateTime<Utc>) {
+    let pending = match store.user_data(user).await {
+        Ok(data) => data
+            .applications
+            .iter()
+            .flat_map(|a| &a.reminders)
+            .any(|r| r.state == ReminderState::Pending),
+        Err(err) => {
+            tracing::error!(%err, "could not read the reminders of an unsubscribed user");
+            true
+        }
+    };
+    if pending {
+        if let Err(err) = store.mark_unreachable(user, now).await {
+            tracing::error!(%err, "could not pause reminders of an unsubscribed user");
+        }
+    }
+}
+
+/// A fixed answer that needs no turn, given once per message id.
+async fn note(state: &WechatState, id: i64, now: DateTime<Utc>, text: &str) -> Option<String> {
+    match claim(&state.inner.store, id, now).await {
+        Ok(true) => Some(text.to_string()),
+        Ok(false) => None,
+        Err(err) => {
+            tracing::error!(%err, "could not record a message id");
+            Some(text.to_string())
+        }
+    }
+}
+
+async fn claim(store: &Store, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let mut tx = store.begin().await?;
+    let fresh = sessions::claim_update(&mut tx, CHANNEL, id, now).await?;
+    tx.commit().await?;
+    Ok(fresh)
+}
+
+impl WechatState {
+    /// Reads typed text against the buttons last offered to `openid`.
+    fn resolve(&self, openid: &str, text: &str) -> Input {
+        let offered = self.inner.offered.lock().unwrap_or_else(|e| e.into_inner());
+        render::resolve(text, offered.get(openid).map(Vec::as_slice).unwrap_or(&[]))
+    }
+
+    /// Runs one turn; returns its messages, none for a resend.
+    async fn run_turn(&self, request: TurnRequest, reminders: bool) -> Vec<String> {
+        let inner = &self.inner;
+        let openid = request.user.user.clone();
+        if let Some(delay) = &inner.delay {
+            delay(&request.input).await;
+        }
+        let turn = service::turn(&inner.store, &inner.assistant, request);
+        let mut replies = match AssertUnwindSafe(turn).catch_unwind().await {
+            Ok(Ok(TurnResult::Replies(replies))) => replies,
+            Ok(Ok(TurnResult::Duplicate)) => return Vec::new(),
+            Ok(Err(err)) => {
+                tracing::error!(%err, "wechat turn failed");
+                return vec![SORRY.to_string()];
+            }
+            Err(_) => {
+                tracing::error!("wechat turn panicked");
+                return vec![SORRY.to_string()];
+            }
+        };
+        if reminders {
+            // Right under the list, before any question the engine asks again.
+            let at = replies.len().min(1);
+            replies.insert(at, Reply { text: REMINDER_NOTE.to_string(), choices: Vec::new() });
+        }
+        let rendered = render::render(&replies);
+        if !replies.is_empty() {
+            let mut offered = inner.offered.lock().unwrap_or_else(|e| e.into_inner());
+            if offered.len() >= MAX_REMEMBERED && !offered.contains_key(&openid) {
+                // Bounded memory; forgetting only means the engine reads numbers on its own.
+                offered.clear();
+            }
+            offered.insert(openid.clone(), rendered.offered);
+        }
+        rendered.messages
+    }
+
+    /// Sends messages in order through the customer-service API; stops at the first failure
+    /// (later parts would make no sense without it).
+    async fn send_all(&self, openid: &str, messages: Vec<String>) {
+        for text in messages {
+            if let Err(err) = self.inner.api.send_text(openid, &text).await {
+                tracing::warn!(%err, "a wechat reply could not be sent by API");
+                return;
+            }
+        }
+    }
+}
+
+/// A stable redelivery id for an event (events have no `MsgId`): derived from `FromUserName`
+/// and `CreateTime` (and the event itself), negative so it never equals a real `MsgId`.
+fn event_id(incoming: &Incoming) -> i64 {
+    let what = match &incoming.kind {
+        Kind::Event { event, key } => format!("{event}|{}", key.as_deref().unwrap_or("")),
+        _ => String::new(),
+    };
+    let hex = crypto::signature(&[&format!("{}|{}|{what}", incoming.from, incoming.create_time)]);
+    let value = u64::from_str_radix(&hex[..16], 16).unwrap_or(0);
+    -((value >> 1) as i64) - 1
+}
+
+/// A voice transcript as typed text: WeChat ends it with a full stop ("一。"), which would
+/// keep a number from being read as a number.
+fn spoken(text: &str) -> &str {
+    text.trim().trim_end_matches(['。', '！', '？', '.', '!', '?', '，', ','])
+}
+
+fn random_alnum<const N: usize>() -> [u8; N] {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut bytes = [0u8; N];
+    if getrandom::getrandom(&mut bytes).is_err() {
+        // No OS randomness: the nonce only needs to differ between replies.
+        let nanos = Utc::now().timestamp_subsec_nanos().to_le_bytes();
+        bytes.iter_mut().enumerate().for_each(|(i, b)| *b = nanos[i % 4].wrapping_add(i as u8));
+    }
+    bytes.map(|b| ALPHABET[usize::from(b) % ALPHABET.len()])
+}
+
+fn refuse(why: &str) -> Response {
+    tracing::warn!(why, "wechat request refused");
+    (StatusCode::FORBIDDEN, "forbidden").into_response()
+}
+
+fn bad_request(why: &str) -> Response {
+    tracing::warn!(why, "wechat request malformed");
+    (StatusCode::BAD_REQUEST, "bad request").into_response()
+}
+
+fn xml_response(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], body).into_response()
+}
+
+/// Background sends: each holds a sender of a channel nobody writes to, so "all senders
+/// dropped" means "all sends finished".
+#[derive(Clone)]
+struct Background {
+    alive: Arc<Mutex<Option<mpsc::Sender<()>>>>,
+    done: Arc<tokio::sync::Mutex<mpsc::Receiver<()>>>,
+}
+
+impl Background {
+    fn new() -> Background {
+        let (tx, rx) = mpsc::channel(1);
+        Background {
+            alive: Arc::new(Mutex::new(Some(tx))),
+            done: Arc::new(tokio::sync::Mutex::new(rx)),
+        }
+    }
+
+    fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        let guard = self.alive.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        tokio::spawn(async move {
+            let _guard = guard;
+            work.await;
+        });
+    }
+
+    async fn drain(&self) {
+        self.alive.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let _ = self.done.lock().await.recv().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(from: &str, at: i64, name: &str) -> Incoming {
+        Incoming {
+            from: from.into(),
+            to: "gh".into(),
+            create_time: at,
+            kind: Kind::Event { event: name.into(), key: None },
+        }
+    }
+
+    #[test]
+    fn event_ids_are_stable_negative_and_differ_by_user_and_time() {
+        let a = event_id(&event("u1", 100, "subscribe"));
+        assert_eq!(a, event_id(&event("u1", 100, "subscribe")));
+        assert!(a < 0);
+        assert_ne!(a, event_id(&event("u2", 100, "subscribe")));
+        assert_ne!(a, event_id(&event("u1", 101, "subscribe")));
+    }
+
+    #[test]
+    fn spoken_numbers_lose_the_full_stop() {
+        assert_eq!(spoken("一。"), "一");
+        assert_eq!(spoken("2。"), "2");
+        assert_eq!(spoken("新申请"), "新申请");
+    }
+}
