@@ -67,7 +67,9 @@ pub async fn run(
     config.trust_proxy = args.trust_proxy;
     let app = App::new(store, Arc::new(assistant), Arc::new(SystemClock), config);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    tracing::info!(addr = %listener.local_addr()?, "web: listening");
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "web: listening");
+    eprintln!("mente web: chat page http://{addr}/ , console http://{addr}/staff (Ctrl-C stops)");
     #[allow(unused_mut)] // other channels' routers are merged in below
     let mut router = web::router(app);
     // Other channels served by the same process mount their routers here, e.g. WeChat's

@@ -173,7 +173,7 @@ pub fn field(html: &str, name: &str) -> String {
 /// The data of the button labelled `label`.
 pub fn button(html: &str, label: &str) -> String {
     let end = html
-        .find(&format!("\">{label}</button>"))
+        .find(&format!(">{label}</button>"))
         .unwrap_or_else(|| panic!("no button {label} in {html}"));
     let start = html[..end].rfind("value=\"").unwrap() + "value=\"".len();
     html[start..end].split('"').next().unwrap().to_string()

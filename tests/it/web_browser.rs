@@ -86,8 +86,10 @@ const MESSAGES: &str = "return document.querySelectorAll('.log li').length";
 
 async fn tap(client: &Client, label: &str) {
     let before = number(client, MESSAGES).await;
-    let xpath = format!("//button[normalize-space(.)='{label}']");
-    client.wait().for_element(Locator::XPath(&xpath)).await.unwrap().click().await.unwrap();
+    // The label is the button's own text (a choice may also show its number in a span).
+    let xpath = format!("//button[text()[normalize-space(.)='{label}']]");
+    let button = client.wait().for_element(Locator::XPath(&xpath)).await;
+    button.unwrap_or_else(|e| panic!("no button {label}: {e}")).click().await.unwrap();
     settle(client, before).await;
 }
 
@@ -144,16 +146,23 @@ async fn on_a_phone_an_applicant_asks_and_starts_an_application_and_staff_search
     assert!(answer.contains("身份证") || answer.contains("医保"), "materials answer: {answer}");
     shot(&client, "03-chat-materials-answer").await;
 
-    // 新申请: the apply dialog by tapping its menu entry, then answering its first step.
+    // 新申请 by tapping and typing: the menu entry, who it is for, the insurance typed as its
+    // colloquial word, paid up, no consent to storing personal data, hospital level → the checklist.
     tap(&client, "主菜单").await;
-    let menu = client.source().await.unwrap();
-    let apply = ["新申请门特", "新申请", "申请门特"]
-        .into_iter()
-        .find(|l| menu.contains(&format!(">{l}</button>")))
-        .unwrap_or_else(|| panic!("a 新申请 entry in the menu: {menu}"));
-    tap(&client, apply).await;
+    tap(&client, "新申请").await;
+    assert!(latest_answer(&client).await.contains("为谁申请"));
+    tap(&client, "本人").await;
     let step = latest_answer(&client).await;
-    assert!(step.contains("新申请"), "the apply dialog starts: {step}");
+    assert!(step.contains("哪种医保"), "{step}");
+    type_and_send(&client, "居民").await;
+    tap(&client, "是").await;
+    tap(&client, "不同意").await;
+    tap(&client, "二级及以上医院").await;
+    let checklist = latest_answer(&client).await;
+    assert!(
+        checklist.contains("需要准备的材料") && checklist.contains("15个工作日"),
+        "{checklist}"
+    );
     shot(&client, "04-chat-new-application").await;
 
     // Readable on a phone: large type, nothing wider than the screen.
