@@ -94,9 +94,9 @@ pub async fn record_handoff(
     Ok(())
 }
 
-/// Deletes the session and hand-off records of `user` (/forget).
+/// Deletes the session, hand-off records and recent question of `user` (/forget).
 pub async fn forget(conn: &mut SqliteConnection, user: &UserKey) -> Result<(), StoreError> {
-    for table in ["sessions", "handoffs"] {
+    for table in ["sessions", "handoffs", "recent_questions"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE channel = ? AND user_id = ?"))
             .bind(&user.channel)
             .bind(&user.user)

@@ -150,7 +150,7 @@ pub fn router(app: App) -> Router {
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn_with_state(app.clone(), security::headers))
+        .layer(axum::middleware::from_fn(security::headers))
         .with_state(app)
 }
 
