@@ -436,7 +436,7 @@ async fn unsure_questions_and_handoffs_from_the_chat_reach_the_console_masked() 
     let (session, csrf) = server.login("zhao", "a long enough password").await;
     let unanswered = server.get("/staff/unanswered", &session).await.body;
     assert!(unanswered.contains("门特的药可以快递到家吗"), "{unanswered}");
-    assert!(unanswered.contains("shaoyang") && unanswered.contains("2 次"), "{unanswered}");
+    assert!(unanswered.contains("地区：邵阳") && unanswered.contains("2 次"), "{unanswered}");
     assert!(
         unanswered.contains("原文未保存"),
         "no consent: the personal message is withheld: {unanswered}"
@@ -445,7 +445,7 @@ async fn unsure_questions_and_handoffs_from_the_chat_reach_the_console_masked() 
     assert!(unanswered.contains("- id: shaoyang.TODO"), "a YAML stub: {unanswered}");
 
     let handoffs = server.get("/staff/handoffs", &session).await.body;
-    assert!(handoffs.contains("渠道：web") && handoffs.contains("地区：shaoyang"), "{handoffs}");
+    assert!(handoffs.contains("渠道：web") && handoffs.contains("地区：邵阳"), "{handoffs}");
     assert!(
         handoffs.contains("<h2>（原文未保存：含个人信息，用户未同意保存）</h2>"),
         "the hand-off shows the unanswered question before it, withheld as it was personal: {handoffs}"
