@@ -209,5 +209,40 @@ async fn on_a_phone_an_applicant_asks_and_starts_an_application_and_staff_search
     let item = client.wait().for_element(Locator::Css("section.item h2")).await.unwrap();
     assert_eq!(item.text().await.unwrap(), "门特的药可以快递到家吗");
     shot(&client, "06-staff-unanswered").await;
+
+    // Reminders chart: three due in the first week, one in the third, one already sent.
+    let pool = server.store.pool();
+    sqlx::query("INSERT INTO applications (id, channel, user_id, details, created_at) VALUES (1, 'web', 'x', '{}', 0)")
+        .execute(pool)
+        .await
+        .unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-28T02:00:00Z").unwrap().timestamp();
+    let day = 86_400;
+    for (i, (due, state)) in [
+        (day, "pending"),
+        (2 * day, "pending"),
+        (3 * day, "pending"),
+        (15 * day, "pending"),
+        (-day, "sent"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sqlx::query("INSERT INTO reminders (application_id, channel, user_id, kind, due_at, state) VALUES (1, 'web', 'x', ?, ?, ?)")
+            .bind(format!("k{i}"))
+            .bind(now + due)
+            .bind(state)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    client.find(Locator::LinkText("提醒")).await.unwrap().click().await.unwrap();
+    let counts = client.wait().for_element(Locator::Css("p.counts")).await.unwrap();
+    assert_eq!(counts.text().await.unwrap(), "已发送 1 · 等待发送 4 · 失败 0");
+    shot(&client, "07-staff-reminders").await;
+    client.find(Locator::LinkText("内容状态")).await.unwrap().click().await.unwrap();
+    client.wait().for_element(Locator::Css("p.ok")).await.unwrap();
+    assert!(number(&client, "return document.documentElement.scrollWidth").await <= 390.0);
+    shot(&client, "08-staff-content").await;
     client.close().await.unwrap();
 }
