@@ -22,6 +22,17 @@ CREATE TABLE unanswered (
 ALTER TABLE handoffs ADD COLUMN question TEXT;
 ALTER TABLE handoffs ADD COLUMN handled_at TEXT;
 
+-- The last question a user's conversation could not answer, kept (masked, within the same rule)
+-- for at most an hour so that a hand-off that follows can show staff what it was about. Deleted
+-- when used, when older, and by /forget.
+CREATE TABLE recent_questions (
+    channel  TEXT NOT NULL,
+    user_id  TEXT NOT NULL,
+    question TEXT NOT NULL,
+    at       INTEGER NOT NULL,
+    PRIMARY KEY (channel, user_id)
+);
+
 -- Console accounts: argon2id PHC strings, never passwords.
 CREATE TABLE staff (
     name       TEXT PRIMARY KEY,

@@ -107,17 +107,25 @@ async fn run(
     }
     let session = state.session(&user);
     let data = tracking::load_user_data(&mut tx, &user).await?;
+    // What a user wrote when asking for a person; a bare "人工" or /human says nothing more.
     let typed = match &input {
-        Input::Text(text) => Some(text.clone()),
-        Input::Button(_) => None,
+        Input::Text(text) if engine::commands::parse(text).is_none() => Some(text.clone()),
+        _ => None,
     };
     let outcome = engine::handle(assistant, &session, &data, input, now);
     // Consent as it stands after this turn: a user who just said yes may have their text kept.
     let consent = outcome.session.consent;
     for effect in &outcome.effects {
         apply(&mut tx, &user, effect, now, consent).await?;
-        if let (Effect::Handoff { .. }, Some(text)) = (effect, &typed) {
-            console::set_handoff_question(&mut tx, &user, text, consent).await?;
+        match effect {
+            Effect::Handoff { .. } => {
+                let typed = typed.as_deref();
+                console::set_handoff_question(&mut tx, &user, typed, consent, now).await?;
+            }
+            Effect::Unanswered { question, .. } => {
+                console::remember_question(&mut tx, &user, question, consent, now).await?;
+            }
+            _ => {}
         }
     }
     let forgotten = outcome.effects.iter().any(|e| matches!(e, Effect::Forget));

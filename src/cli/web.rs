@@ -1,7 +1,7 @@
 //! `mente web` (the chat page and hotline console) and `mente staff add|list|remove` (console
 //! accounts). Stops cleanly on Ctrl-C or SIGTERM like `mente serve`.
 
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
@@ -67,7 +67,9 @@ pub async fn run(
     config.trust_proxy = args.trust_proxy;
     let app = App::new(store, Arc::new(assistant), Arc::new(SystemClock), config);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    tracing::info!(addr = %listener.local_addr()?, "web: listening");
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "web: listening");
+    eprintln!("mente web: chat page http://{addr}/ , console http://{addr}/staff (Ctrl-C stops)");
     #[allow(unused_mut)] // other channels' routers are merged in below
     let mut router = web::router(app);
     // Other channels served by the same process mount their routers here, e.g. WeChat's
@@ -87,8 +89,7 @@ pub async fn run_staff(args: &StaffArgs, db: &str) -> anyhow::Result<ExitCode> {
                 "Password for {name} (at least {} characters), then Enter:",
                 web::staff::auth::MIN_PASSWORD_CHARS
             );
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line)?;
+            let line = read_password()?;
             let password = line.trim_end_matches(['\r', '\n']);
             let hash = web::staff::auth::new_account_hash(name, password)
                 .map_err(|e| UsageError(e.to_string()))?;
@@ -108,4 +109,27 @@ pub async fn run_staff(args: &StaffArgs, db: &str) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line from stdin; on a terminal without echo, so the password is not shown on screen.
+fn read_password() -> std::io::Result<String> {
+    let stdin = std::io::stdin();
+    let terminal = stdin.is_terminal();
+    // `stty` is on every Unix; if it is missing the password is simply echoed.
+    let stty = |arg: &str| {
+        let _ = std::process::Command::new("stty")
+            .arg(arg)
+            .stdin(std::process::Stdio::inherit())
+            .status();
+    };
+    if terminal {
+        stty("-echo");
+    }
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    if terminal {
+        stty("echo");
+        eprintln!();
+    }
+    read.map(|_| line)
 }

@@ -7,7 +7,8 @@
 //! is not personal once masked, so it is kept — unless the user has not consented to storage and
 //! the message introduces a person (a name, an address, an ID or phone number): then only the
 //! fact that such a question was asked is kept, as [`WITHHELD`]. With consent the masked text
-//! is kept. See [`keepable_text`].
+//! is kept. See [`keepable_text`]. The one user-linked copy is the last unanswered question of a
+//! conversation, kept at most an hour for a hand-off that may follow (and erased by /forget).
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
@@ -148,18 +149,61 @@ pub async fn mark_unanswered_handled(
     Ok(done.rows_affected() == 1)
 }
 
-/// Adds the question to the hand-off just recorded for `user` in this turn.
-pub async fn set_handoff_question(
+/// How long an unanswered question waits for a hand-off that explains it.
+const RECENT_SECONDS: i64 = 3600;
+
+/// Remembers the question `user` was not answered, for a hand-off that may follow.
+pub async fn remember_question(
     conn: &mut SqliteConnection,
     user: &UserKey,
     question: &str,
     consent: Option<bool>,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM recent_questions WHERE at < ?")
+        .bind(now.timestamp() - RECENT_SECONDS)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO recent_questions (channel, user_id, question, at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (channel, user_id) DO UPDATE SET question = excluded.question, at = excluded.at",
+    )
+    .bind(&user.channel)
+    .bind(&user.user)
+    .bind(keepable_text(question, consent))
+    .bind(now.timestamp())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Adds the question to the hand-off just recorded for `user` in this turn: what they typed
+/// with it (`typed`), else their unanswered question of the last hour. The remembered question
+/// is used up either way.
+pub async fn set_handoff_question(
+    conn: &mut SqliteConnection,
+    user: &UserKey,
+    typed: Option<&str>,
+    consent: Option<bool>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let recent: Option<(String,)> = sqlx::query_as(
+        "DELETE FROM recent_questions WHERE channel = ? AND user_id = ? AND at >= ? RETURNING question",
+    )
+    .bind(&user.channel)
+    .bind(&user.user)
+    .bind(now.timestamp() - RECENT_SECONDS)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let question = match typed {
+        Some(text) => Some(keepable_text(text, consent)),
+        None => recent.map(|(q,)| q),
+    };
     sqlx::query(
         "UPDATE handoffs SET question = ? WHERE id =
            (SELECT MAX(id) FROM handoffs WHERE channel = ? AND user_id = ?)",
     )
-    .bind(keepable_text(question, consent))
+    .bind(question)
     .bind(&user.channel)
     .bind(&user.user)
     .execute(conn)

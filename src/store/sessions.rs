@@ -167,10 +167,10 @@ pub async fn record_handoff(
     Ok(())
 }
 
-/// Deletes the session, hand-off records and undelivered replies of `user` (/forget).
-/// `processed_updates` holds no user id, so nothing there ties an update to them.
+/// Deletes the session, hand-off records, recent question and undelivered replies of `user`
+/// (/forget). `processed_updates` holds no user id, so nothing there ties an update to them.
 pub async fn forget(conn: &mut SqliteConnection, user: &UserKey) -> Result<(), StoreError> {
-    for table in ["sessions", "handoffs", "outbox"] {
+    for table in ["sessions", "handoffs", "recent_questions", "outbox"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE channel = ? AND user_id = ?"))
             .bind(&user.channel)
             .bind(&user.user)

@@ -173,7 +173,7 @@ pub fn field(html: &str, name: &str) -> String {
 /// The data of the button labelled `label`.
 pub fn button(html: &str, label: &str) -> String {
     let end = html
-        .find(&format!("\">{label}</button>"))
+        .find(&format!(">{label}</button>"))
         .unwrap_or_else(|| panic!("no button {label} in {html}"));
     let start = html[..end].rfind("value=\"").unwrap() + "value=\"".len();
     html[start..end].split('"').next().unwrap().to_string()
@@ -209,6 +209,40 @@ async fn a_new_visitor_taps_start_and_a_region_then_types_a_question_and_reads_t
     // Another browser (no cookie) has its own conversation.
     let other = server.get("/", "").await;
     assert!(!other.body.contains("申请门特要准备什么材料"));
+
+    // 删除我的信息: the conversation so far disappears from the page and the region is forgotten.
+    let page = server.say(&cookie, &[("t", "/forget")]).await;
+    assert!(
+        !page.contains("申请门特要准备什么材料") && !page.contains("<li class=\"me\""),
+        "{page}"
+    );
+    let page = server.say(&cookie, &[("t", "/menu")]).await;
+    assert!(page.contains("还没有选择地区"), "{page}");
+}
+
+#[tokio::test]
+async fn the_server_stops_when_its_shutdown_future_resolves() {
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        Store::connect(&format!("sqlite://{}/s.sqlite", dir.path().display())).await.unwrap();
+    let assistant = Arc::new(Assistant::load(root()).unwrap());
+    let app = App::new(
+        store,
+        assistant,
+        Arc::new(mente::clock::SystemClock),
+        WebConfig::new(root().into()),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(web::serve(listener, app, async move {
+        let _ = stopped.await;
+    }));
+    assert!(tokio::net::TcpStream::connect(addr).await.is_ok());
+    stop.send(()).unwrap();
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(10), server).await;
+    assert!(matches!(ended, Ok(Ok(Ok(())))), "serve returns cleanly: {ended:?}");
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "the port is closed");
 }
 
 #[tokio::test]
@@ -391,11 +425,18 @@ async fn unsure_questions_and_handoffs_from_the_chat_reach_the_console_masked() 
     }
     server.say(&cookie, &[("t", "我叫张三 13812345678 门特的药可以快递吗")]).await;
     server.say(&cookie, &[("t", "人工")]).await;
+    // Another applicant asks a plain question, then taps 人工咨询: staff see that question.
+    let other = server.conversation().await;
+    server.say(&other, &[("t", "/start")]).await;
+    let page = server.get("/", &other).await.body;
+    server.say(&other, &[("b", &button(&page, "攀枝花"))]).await;
+    server.say(&other, &[("t", "门特的药可以快递到家吗")]).await;
+    server.say(&other, &[("t", "/human")]).await;
 
     let (session, csrf) = server.login("zhao", "a long enough password").await;
     let unanswered = server.get("/staff/unanswered", &session).await.body;
     assert!(unanswered.contains("门特的药可以快递到家吗"), "{unanswered}");
-    assert!(unanswered.contains("shaoyang") && unanswered.contains("2 次"), "{unanswered}");
+    assert!(unanswered.contains("地区：邵阳") && unanswered.contains("2 次"), "{unanswered}");
     assert!(
         unanswered.contains("原文未保存"),
         "no consent: the personal message is withheld: {unanswered}"
@@ -404,12 +445,18 @@ async fn unsure_questions_and_handoffs_from_the_chat_reach_the_console_masked() 
     assert!(unanswered.contains("- id: shaoyang.TODO"), "a YAML stub: {unanswered}");
 
     let handoffs = server.get("/staff/handoffs", &session).await.body;
-    assert!(handoffs.contains("渠道：web") && handoffs.contains("地区：shaoyang"), "{handoffs}");
-    let id =
-        handoffs.split("/staff/handoffs/").nth(1).unwrap().split('/').next().unwrap().to_string();
-    let done =
-        server.post(&format!("/staff/handoffs/{id}/handled"), &session, &[("csrf", &csrf)]).await;
-    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert!(handoffs.contains("渠道：web") && handoffs.contains("地区：邵阳"), "{handoffs}");
+    assert!(
+        handoffs.contains("<h2>（原文未保存：含个人信息，用户未同意保存）</h2>"),
+        "the hand-off shows the unanswered question before it, withheld as it was personal: {handoffs}"
+    );
+    assert!(handoffs.contains("<h2>门特的药可以快递到家吗</h2>"), "{handoffs}");
+    let ids = handoffs.split("/staff/handoffs/").skip(1).map(|s| s.split('/').next().unwrap());
+    for id in ids {
+        let path = format!("/staff/handoffs/{id}/handled");
+        let done = server.post(&path, &session, &[("csrf", &csrf)]).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+    }
     assert!(server.get("/staff/handoffs", &session).await.body.contains("暂时没有转人工请求"));
 
     let reminders = server.get("/staff/reminders", &session).await.body;

@@ -68,7 +68,7 @@ fn as_of_table(app: &App) -> String {
         row.2 = row.2.max(e.as_of);
     }
     let mut out = String::from(
-        "<h2>运行中内容的核对日期（as_of）</h2><table><thead><tr><th>文件</th><th>条数</th><th>最早</th><th>最新</th></tr></thead><tbody>",
+        "<h2>运行中内容的核对日期（as_of）</h2><div class=\"table-wrap\"><table><thead><tr><th>文件</th><th>条数</th><th>最早</th><th>最新</th></tr></thead><tbody>",
     );
     for (file, (n, oldest, newest)) in files {
         out.push_str(&format!(
@@ -76,7 +76,7 @@ fn as_of_table(app: &App) -> String {
             escape(file)
         ));
     }
-    out.push_str("</tbody></table>");
+    out.push_str("</tbody></table></div>");
     let years = c
         .calendar
         .span()

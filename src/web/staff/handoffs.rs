@@ -36,7 +36,7 @@ pub async fn page(State(app): State<App>, Extension(user): Extension<StaffUser>)
              <form method=\"post\" action=\"/staff/handoffs/{}/handled\">{}<button>已处理</button></form></section>",
             escape(h.question.as_deref().unwrap_or("（点了按钮或只说了“人工”）")),
             escape(&h.channel),
-            escape(h.region.as_deref().unwrap_or("未选")),
+            escape(region_name(&app, h.region.as_deref())),
             at,
             h.id,
             csrf_field(&user.csrf),
@@ -57,5 +57,13 @@ pub async fn handled(
             see_other("/staff/handoffs")
         }
         Err(err) => failed(err),
+    }
+}
+
+/// The region's name for an id (the id itself if the content no longer has it).
+fn region_name<'a>(app: &'a App, id: Option<&'a str>) -> &'a str {
+    match id {
+        Some(id) => app.assistant.content.regions.get(id).map_or(id, |r| r.name.as_str()),
+        None => "未选",
     }
 }

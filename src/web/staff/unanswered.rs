@@ -36,7 +36,9 @@ pub async fn page(State(app): State<App>, Extension(user): Extension<StaffUser>)
         body.push_str("<p>暂时没有未答问题。</p>");
     }
     for c in &clusters {
-        body.push_str(&render_cluster(c, &user, today));
+        let region =
+            app.assistant.content.regions.get(&c.groups[0].region).map(|r| r.name.as_str());
+        body.push_str(&render_cluster(c, region, &user, today));
     }
     staff_page(&user, "未答问题", "/staff/unanswered", &body)
 }
@@ -109,11 +111,17 @@ fn similarity(a: &str, b: &str) -> f64 {
     x.intersection(&y).count() as f64 / x.union(&y).count() as f64
 }
 
-fn render_cluster(c: &Cluster, user: &StaffUser, today: chrono::NaiveDate) -> String {
+fn render_cluster(
+    c: &Cluster,
+    region: Option<&str>,
+    user: &StaffUser,
+    today: chrono::NaiveDate,
+) -> String {
     let head = &c.groups[0];
     let first = c.groups.iter().map(|g| g.first_seen).min().unwrap_or(head.first_seen);
     let last = c.groups.iter().map(|g| g.last_seen).max().unwrap_or(head.last_seen);
-    let region = if head.region.is_empty() { "未选地区" } else { head.region.as_str() };
+    let region =
+        region.unwrap_or(if head.region.is_empty() { "未选地区" } else { &head.region });
     let mut out = format!(
         "<section class=\"item\"><h2>{}</h2><p class=\"meta\">地区：{} · {} 次 · 渠道：{} · 首次 {} · 最近 {}</p>",
         escape(&head.question),
