@@ -14,6 +14,16 @@ use std::borrow::Cow;
 /// Runs of digits are judged as a whole: a 20-digit run is no ID number, and a year such as
 /// `2026` or an amount such as `6000` is never touched.
 pub fn mask_identifiers(text: &str) -> Cow<'_, str> {
+    mask(text, false)
+}
+
+/// Masks ID numbers only, as [`mask_identifiers`] does; phone numbers stay. For data the user
+/// consented to keep, where a phone number is wanted but an ID number is kept masked only.
+pub fn mask_id_numbers(text: &str) -> Cow<'_, str> {
+    mask(text, true)
+}
+
+fn mask(text: &str, ids_only: bool) -> Cow<'_, str> {
     if !text.chars().any(|c| c.is_ascii_digit() || is_fullwidth_digit(c)) {
         return Cow::Borrowed(text);
     }
@@ -29,7 +39,7 @@ pub fn mask_identifiers(text: &str) -> Cow<'_, str> {
             continue;
         };
         let run: String = chars[i..i + len].iter().collect();
-        match masked_number(&run) {
+        match masked_number(&run, ids_only) {
             Some(masked) => {
                 out.push_str(&masked);
                 changed = true;
@@ -119,7 +129,7 @@ fn number_run(chars: &[char], i: usize) -> Option<usize> {
 }
 
 /// The masked form of a whole run, or `None` when the run is not an identifier.
-fn masked_number(run: &str) -> Option<String> {
+fn masked_number(run: &str, ids_only: bool) -> Option<String> {
     let digits: String = run.chars().filter(|c| *c != '-').collect();
     let n = digits.chars().count();
     let is_id = (n == 18 && digits[..17].chars().all(|c| c.is_ascii_digit()))
@@ -127,7 +137,7 @@ fn masked_number(run: &str) -> Option<String> {
     let is_mobile = n == 11 && digits.starts_with('1') && !run.contains('-');
     // 区号 (3–4 digits starting with 0) + 7–8 digit number; 12393-style service numbers stay.
     let is_landline = run.contains('-') && digits.starts_with('0') && (10..=12).contains(&n);
-    if !(is_id || is_mobile || is_landline) {
+    if !(is_id || (!ids_only && (is_mobile || is_landline))) {
         return None;
     }
     let (keep_head, keep_tail) = if is_id { (4, 2) } else { (3, 2) };
@@ -180,6 +190,14 @@ mod tests {
         assert_eq!(mask_identifiers("打13912345678找我"), "打139******78找我");
         assert_eq!(mask_identifiers("座机0812-3334444"), "座机081*-*****44");
         assert_eq!(mask_identifiers("电话：１３９１２３４５６７８"), "电话：139******78");
+    }
+
+    #[test]
+    fn id_only_masking_keeps_phone_numbers() {
+        assert_eq!(
+            mask_id_numbers("510402195001011234 13912345678"),
+            "5104************34 13912345678"
+        );
     }
 
     #[test]

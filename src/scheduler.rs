@@ -213,6 +213,12 @@ pub async fn run_until_stopped<S: Sender, C: Clock>(
         if *shutdown.borrow() {
             return;
         }
+        // Housekeeping rides on the same loop: bounded state needs no extra task or timer.
+        match crate::store::sessions::prune_processed_updates(store, clock.now()).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::debug!(pruned, "old processed update ids pruned"),
+            Err(err) => tracing::error!(%err, "pruning processed updates failed"),
+        }
         match run_once(store, assistant, sender, clock.now()).await {
             Ok(report) if report.sent + report.failed + report.blocked > 0 => {
                 tracing::info!(?report, "reminder step");

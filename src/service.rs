@@ -84,8 +84,8 @@ enum Committed {
 }
 
 /// The turn itself. Round trips are what a turn costs (each statement is a hand-off to the
-/// connection's thread), so: one read for session and reachability, one for the user's data,
-/// and no write that changes nothing.
+/// connection's thread), so: one read for session, reachability and the user's data, and no
+/// write that changes nothing.
 async fn run(
     store: &Store,
     assistant: &Assistant,
@@ -100,13 +100,12 @@ async fn run(
             return Ok(Committed::Duplicate);
         }
     }
-    let state = sessions::load_turn_state(&mut tx, &user).await?;
+    let (state, data) = sessions::load_turn_state(&mut tx, &user).await?;
     if state.unreachable {
         // Someone who writes to us can be written to again (they may have unblocked the bot).
         tracking::mark_reachable(&mut tx, &user).await?;
     }
     let session = state.session(&user);
-    let data = tracking::load_user_data(&mut tx, &user).await?;
     // What a user wrote when asking for a person; a bare "人工" or /human says nothing more.
     let typed = match &input {
         Input::Text(text) if engine::commands::parse(text).is_none() => Some(text.clone()),

@@ -5,8 +5,11 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
+use std::collections::BTreeMap;
+
 use super::StoreError;
-use crate::engine::{Session, UserKey};
+use crate::engine::{Session, UserData, UserKey};
+use crate::privacy;
 
 /// Records `update_id` as processed; `false` when it already was (a redelivered update).
 pub async fn claim_update(
@@ -57,20 +60,22 @@ impl TurnState {
     }
 }
 
-/// Loads the session and the reachability mark of `user` in one round trip.
+/// Loads the session, the reachability mark and the applications of `user` in one round trip:
+/// each statement is a hand-off to the connection's thread, the bulk of a turn's cost.
 pub async fn load_turn_state(
     conn: &mut SqliteConnection,
     user: &UserKey,
-) -> Result<TurnState, StoreError> {
-    let (json, unreachable): (Option<String>, bool) = sqlx::query_as(
+) -> Result<(TurnState, UserData), StoreError> {
+    let sql = format!(
         "SELECT (SELECT state FROM sessions WHERE channel = ?1 AND user_id = ?2),
-                EXISTS (SELECT 1 FROM unreachable_users WHERE channel = ?1 AND user_id = ?2)",
-    )
-    .bind(&user.channel)
-    .bind(&user.user)
-    .fetch_one(conn)
-    .await?;
-    Ok(TurnState { json, unreachable })
+                EXISTS (SELECT 1 FROM unreachable_users WHERE channel = ?1 AND user_id = ?2),
+                {}",
+        super::tracking::APPLICATIONS_JSON
+    );
+    let (json, unreachable, applications): (Option<String>, bool, String) =
+        sqlx::query_as(&sql).bind(&user.channel).bind(&user.user).fetch_one(conn).await?;
+    let data = super::tracking::decode_applications(&applications)?;
+    Ok((TurnState { json, unreachable }, data))
 }
 
 fn decode(json: Option<&str>, user: &UserKey) -> Session {
@@ -125,9 +130,38 @@ pub async fn save(
     save_json(conn, user, encode(session)?, now).await
 }
 
-/// The stored form of `session`.
+/// The stored form of `session`. ID numbers in slot values (one typed where a 受理号 was asked,
+/// kept until the dialog ends) are stored masked only; the engine reads them back masked, which
+/// is all any later step needs. Phone numbers stay: they are asked only with consent, and a
+/// later step may show them.
 pub fn encode(session: &Session) -> Result<String, StoreError> {
-    serde_json::to_string(session).map_err(|e| StoreError::Corrupt(e.to_string()))
+    let encoded = match has_identifiers(session) {
+        false => serde_json::to_string(session),
+        true => serde_json::to_string(&masked(session)),
+    };
+    encoded.map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn all_slots(session: &Session) -> impl Iterator<Item = &BTreeMap<String, String>> {
+    std::iter::once(&session.slots).chain(session.back.iter().map(|p| &p.slots))
+}
+
+fn has_identifiers(session: &Session) -> bool {
+    all_slots(session)
+        .flat_map(|slots| slots.values())
+        .any(|v| matches!(privacy::mask_id_numbers(v), std::borrow::Cow::Owned(_)))
+}
+
+fn masked(session: &Session) -> Session {
+    let mask = |slots: &mut BTreeMap<String, String>| {
+        for value in slots.values_mut() {
+            *value = privacy::mask_id_numbers(value).into_owned();
+        }
+    };
+    let mut session = session.clone();
+    mask(&mut session.slots);
+    session.back.iter_mut().for_each(|p| mask(&mut p.slots));
+    session
 }
 
 /// Stores a session already encoded with [`encode`].
@@ -197,5 +231,24 @@ pub async fn last_seen(
         Some((at,)) => DateTime::parse_from_rfc3339(&at)
             .map(|t| Some(t.with_timezone(&Utc)))
             .map_err(|e| StoreError::Corrupt(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Position;
+
+    #[test]
+    fn id_numbers_in_slots_are_stored_masked_and_other_slots_unchanged() {
+        let mut session = Session::default();
+        session.slots.insert("acceptance_no".into(), "510402195001011234".into());
+        session.slots.insert("accepted_on".into(), "2025-09-26".into());
+        let slots = session.slots.clone();
+        session.back.push(Position { dialog: "d".into(), step: "s".into(), slots });
+        let json = encode(&session).unwrap();
+        assert!(!json.contains("510402195001011234"), "{json}");
+        assert_eq!(json.matches("5104************34").count(), 2, "{json}");
+        assert_eq!(json.matches("2025-09-26").count(), 2, "{json}");
     }
 }

@@ -33,38 +33,44 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// Loads what the engine may read about `user` (applications with history and reminders),
-/// inside the turn's transaction, in one statement: a turn must not pay one round trip to the
-/// database thread per application.
+/// inside the turn's transaction, in one statement (a turn reads it together with its session,
+/// see `sessions::load_turn_state`).
 pub async fn load_user_data(
     conn: &mut SqliteConnection,
     user: &UserKey,
 ) -> Result<UserData, StoreError> {
-    // History and reminders come as JSON arrays of rows, each ordered as they are shown.
-    let rows = sqlx::query(
-        "SELECT a.id, a.details,
-            (SELECT json_group_array(json_array(e.event, e.at)) FROM
-                (SELECT event, at FROM application_events WHERE application_id = a.id ORDER BY id) e)
-                AS history,
-            (SELECT json_group_array(json_array(r.id, r.kind, r.due_at, r.state)) FROM
-                (SELECT id, kind, due_at, state FROM reminders WHERE application_id = a.id
-                 ORDER BY due_at, id) r)
-                AS reminders
-         FROM applications a WHERE a.channel = ? AND a.user_id = ? ORDER BY a.id",
-    )
-    .bind(&user.channel)
-    .bind(&user.user)
-    .fetch_all(&mut *conn)
-    .await?;
+    let json: String = sqlx::query_scalar(&format!("SELECT {APPLICATIONS_JSON}"))
+        .bind(&user.channel)
+        .bind(&user.user)
+        .fetch_one(&mut *conn)
+        .await?;
+    decode_applications(&json)
+}
+
+/// SQL for one JSON array of the applications of user (?1 channel, ?2 user id), each
+/// `[id, details, [[event, at]…], [[id, kind, due_at, state]…]]`, for [`decode_applications`].
+/// Lets a turn read everything in the same statement as its session.
+pub(crate) const APPLICATIONS_JSON: &str = "(SELECT json_group_array(json_array(a.id, json(a.details),
+        (SELECT json_group_array(json_array(json(e.event), e.at)) FROM
+            (SELECT event, at FROM application_events WHERE application_id = a.id ORDER BY id) e),
+        (SELECT json_group_array(json_array(r.id, r.kind, r.due_at, r.state)) FROM
+            (SELECT id, kind, due_at, state FROM reminders WHERE application_id = a.id
+             ORDER BY due_at, id) r)))
+     FROM (SELECT id, details FROM applications WHERE channel = ?1 AND user_id = ?2 ORDER BY id) a)";
+
+type AppRow = (i64, ApplicationDetails, Vec<(Event, i64)>, Vec<(i64, String, i64, String)>);
+
+/// Decodes what [`APPLICATIONS_JSON`] selected.
+pub(crate) fn decode_applications(json: &str) -> Result<UserData, StoreError> {
+    let rows: Vec<AppRow> = from_json(json)?;
     let mut applications = Vec::with_capacity(rows.len());
-    for row in rows {
-        let history: Vec<(String, i64)> = from_json(row.get("history"))?;
-        let reminders: Vec<(i64, String, i64, String)> = from_json(row.get("reminders"))?;
+    for (id, details, history, reminders) in rows {
         applications.push(Application {
-            id: row.get("id"),
-            details: from_json(row.get::<&str, _>("details"))?,
+            id,
+            details,
             history: history
-                .iter()
-                .map(|(event, at)| Ok(StatusEntry { event: from_json(event)?, at: time(*at)? }))
+                .into_iter()
+                .map(|(event, at)| Ok(StatusEntry { event, at: time(at)? }))
                 .collect::<Result<_, StoreError>>()?,
             reminders: reminders
                 .iter()

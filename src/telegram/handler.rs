@@ -1,6 +1,7 @@
 //! What the bot does with one update: a text message or a button press becomes one
-//! `service::turn`, whose replies are sent in order. A pressed keyboard is removed afterwards,
-//! so a second tap on it does nothing.
+//! `service::turn_with_outbox`, whose replies are sent in order and then leave the outbox. A
+//! pressed keyboard is removed afterwards, so a second tap on it does nothing. Replies a
+//! previous process committed but could not send go out at start ([`resend_pending`]).
 
 use std::collections::{HashSet, VecDeque};
 use std::convert::Infallible;
@@ -17,7 +18,8 @@ use super::send::{is_forbidden, send_reply, user_key, with_retry, RetryPolicy, T
 use crate::assistant::Assistant;
 use crate::clock::Clock;
 use crate::engine::{Input, Reply};
-use crate::service::{self, TurnRequest, TurnResult};
+use crate::service::{self, QueuedTurn, TurnRequest};
+use crate::store::outbox::{self, Queued};
 use crate::store::{Store, StoreError};
 
 /// Said when a turn fails (database trouble, or a bug); nothing was stored, so nothing is lost.
@@ -67,14 +69,14 @@ impl Ctx {
         chat: ChatId,
         update: UpdateId,
         input: Input,
-    ) -> Result<TurnResult, TurnFailure> {
+    ) -> Result<QueuedTurn, TurnFailure> {
         let request = TurnRequest {
             user: user_key(chat),
             update_id: Some(i64::from(update.0)),
             input,
             now: self.clock.now(),
         };
-        let turn = service::turn(&self.store, &self.assistant, request);
+        let turn = service::turn_with_outbox(&self.store, &self.assistant, request);
         match AssertUnwindSafe(turn).catch_unwind().await {
             Ok(result) => result.map_err(TurnFailure::Store),
             Err(_) => Err(TurnFailure::Panic),
@@ -83,23 +85,51 @@ impl Ctx {
 
     /// Sends the replies of a turn in order; stops at the first one that cannot be delivered,
     /// since the rest would read out of context.
-    async fn deliver(&self, bot: &TgBot, chat: ChatId, outcome: Result<TurnResult, TurnFailure>) {
-        let replies = match outcome {
-            Ok(TurnResult::Replies(replies)) => replies,
-            Ok(TurnResult::Duplicate) => {
+    async fn deliver(&self, bot: &TgBot, chat: ChatId, outcome: Result<QueuedTurn, TurnFailure>) {
+        let queued = match outcome {
+            Ok(QueuedTurn::Queued(queued)) => queued,
+            Ok(QueuedTurn::Duplicate) => {
                 tracing::debug!(chat = chat.0, "redelivered update: already answered");
                 return;
             }
             Err(err) => {
                 tracing::error!(chat = chat.0, error = %err, "turn failed");
-                vec![Reply { text: SORRY.to_string(), choices: Vec::new() }]
+                return self.say(bot, chat, SORRY).await;
             }
         };
-        for reply in &replies {
-            if let Err(err) = send_reply(bot, chat, reply, self.retry).await {
+        self.send_queued(bot, chat, &queued).await;
+    }
+
+    /// Sends a reply that belongs to no turn (nothing was stored, so nothing to queue).
+    async fn say(&self, bot: &TgBot, chat: ChatId, text: &str) {
+        let reply = Reply { text: text.to_string(), choices: Vec::new() };
+        if let Err(err) = send_reply(bot, chat, &reply, self.retry).await {
+            self.delivery_failed(chat, &err).await;
+        }
+    }
+
+    /// Sends queued replies of `chat` in order, each leaving the outbox once delivered. A reply
+    /// that fails after the retries stays queued and, with the ones after it, goes out at the
+    /// next start; to a user who blocked the bot they are dropped, it can never arrive.
+    async fn send_queued(&self, bot: &TgBot, chat: ChatId, queued: &[Queued]) {
+        for (n, item) in queued.iter().enumerate() {
+            if let Err(err) = send_reply(bot, chat, &item.reply, self.retry).await {
                 self.delivery_failed(chat, &err).await;
+                if is_forbidden(&err) {
+                    for dropped in &queued[n..] {
+                        self.sent(dropped.id).await;
+                    }
+                }
                 return;
             }
+            self.sent(item.id).await;
+        }
+    }
+
+    async fn sent(&self, id: i64) {
+        if let Err(err) = outbox::mark_sent(&self.store, id).await {
+            // Worst case the reply is sent once more after a restart.
+            tracing::error!(error = %err, "could not mark a reply sent");
         }
     }
 
@@ -181,14 +211,12 @@ pub(crate) async fn on_message(
     let text = message.text().map(|text| strip_bot_mention(text, me.username()));
     if !message.chat.is_private() {
         if text.as_deref().is_some_and(|t| t.starts_with('/')) {
-            let reply = Reply { text: PRIVATE_ONLY.to_string(), choices: Vec::new() };
-            ctx.deliver(&bot, chat, Ok(TurnResult::Replies(vec![reply]))).await;
+            ctx.say(&bot, chat, PRIVATE_ONLY).await;
         }
         return Ok(());
     }
     let Some(text) = text else {
-        let reply = Reply { text: TEXT_ONLY.to_string(), choices: Vec::new() };
-        ctx.deliver(&bot, chat, Ok(TurnResult::Replies(vec![reply]))).await;
+        ctx.say(&bot, chat, TEXT_ONLY).await;
         return Ok(());
     };
     show_typing(&bot, chat).await;
@@ -224,6 +252,30 @@ pub(crate) async fn on_callback(
     }
     ctx.deliver(&bot, chat, outcome).await;
     Ok(())
+}
+
+/// Sends what earlier processes committed but did not deliver (a failed send, a crash between
+/// commit and send), oldest first. Call once at start, before updates are dispatched, so no
+/// turn of this process is in flight. A chat whose reply fails again keeps the rest queued.
+pub(crate) async fn resend_pending(bot: &TgBot, ctx: &Ctx) {
+    let pending = match outbox::pending(&ctx.store, super::send::CHANNEL).await {
+        Ok(pending) => pending,
+        Err(err) => return tracing::error!(error = %err, "could not read the outbox"),
+    };
+    if !pending.is_empty() {
+        tracing::info!(replies = pending.len(), "sending replies left over from the last run");
+    }
+    let mut chats: Vec<(ChatId, Vec<Queued>)> = Vec::new();
+    for item in pending {
+        let Some(chat) = super::send::chat_of(&item.user) else { continue };
+        match chats.iter_mut().find(|(c, _)| *c == chat) {
+            Some((_, items)) => items.push(item),
+            None => chats.push((chat, vec![item])),
+        }
+    }
+    for (chat, items) in chats {
+        ctx.send_queued(bot, chat, &items).await;
+    }
 }
 
 /// Answers a callback query; a failure (e.g. a query too old after a restart) is only logged.

@@ -223,6 +223,7 @@ pub async fn run_bot(
     );
 
     let ctx = Arc::new(handler::Ctx::new(store, assistant, clock, config.retry));
+    handler::resend_pending(&bot, &ctx).await;
     let updates = dptree::entry()
         .branch(Update::filter_message().endpoint(handler::on_message))
         .branch(Update::filter_callback_query().endpoint(handler::on_callback));

@@ -266,11 +266,11 @@ fn mente_chat_with_an_odd_db_url_says_what_is_wrong() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn stores_opened_at_the_same_moment_on_a_new_file_all_migrate() {
     let dir = tempfile::tempdir().unwrap();
     let url = url(dir.path());
-    let opening: Vec<_> = (0..8)
+    let opening: Vec<_> = (0..16)
         .map(|_| {
             let url = url.clone();
             tokio::spawn(async move { Store::connect(&url).await })
@@ -300,5 +300,99 @@ fn processes_started_at_the_same_moment_on_a_new_file_all_succeed() {
     for child in children {
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+/// The outbox through the real Telegram adapter: the stub Bot API and teloxide's HTTP client.
+mod over_telegram {
+    use std::time::Duration;
+
+    use mente::clock::FixedClock;
+    use mente::store::{outbox, Store};
+    use mente::telegram::{run_bot, BotConfig, RetryPolicy, TelegramError};
+    use teloxide::adaptors::throttle::Limits;
+    use tokio::sync::oneshot;
+    use tokio::task::JoinHandle;
+
+    use crate::botapi_stub::{BotApiStub, Fault, TOKEN};
+
+    const CHAT: i64 = 7001;
+    /// Tries per call: the test queues this many faults to make one reply fail for good.
+    const ATTEMPTS: u32 = 2;
+
+    fn config(stub: &BotApiStub) -> BotConfig {
+        let mut config = BotConfig::new(TOKEN);
+        config.api_url = Some(stub.api_url());
+        config.limits = Limits {
+            messages_per_sec_chat: 100,
+            messages_per_min_chat: 10_000,
+            messages_per_min_channel_or_supergroup: 10_000,
+            messages_per_sec_overall: 1000,
+        };
+        config.retry = RetryPolicy {
+            attempts: ATTEMPTS,
+            first_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(100),
+        };
+        config.poll_timeout = Duration::from_secs(1);
+        config
+    }
+
+    fn start(
+        stub: &BotApiStub,
+        store: Store,
+    ) -> (oneshot::Sender<()>, JoinHandle<Result<(), TelegramError>>) {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let clock = std::sync::Arc::new(FixedClock("2026-11-25T02:00:00Z".parse().unwrap()));
+        let bot = run_bot(config(stub), store, super::assistant(), clock, async move {
+            let _ = stopped.await;
+        });
+        (stop, tokio::spawn(bot))
+    }
+
+    async fn stop(bot: (oneshot::Sender<()>, JoinHandle<Result<(), TelegramError>>)) {
+        let _ = bot.0.send(());
+        tokio::time::timeout(Duration::from_secs(20), bot.1)
+            .await
+            .expect("the bot stops")
+            .expect("bot task")
+            .expect("clean exit");
+    }
+
+    #[tokio::test]
+    async fn a_reply_whose_send_failed_after_the_commit_arrives_once_after_a_restart() {
+        let stub = BotApiStub::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&super::url(dir.path())).await.unwrap();
+        for _ in 0..ATTEMPTS {
+            stub.fail_next("sendMessage", Fault::Error(500, "Internal Server Error".into()));
+        }
+        let update = stub.send_text(CHAT, "/start");
+        let bot = start(&stub, store.clone());
+        stub.wait_until(CHAT, "the send to fail for good", |s| {
+            s.calls("sendMessage").len() >= ATTEMPTS as usize
+        })
+        .await;
+        stop(bot).await;
+        assert!(stub.texts(CHAT).is_empty(), "nothing arrived: {:?}", stub.texts(CHAT));
+        let queued = outbox::pending(&store, "telegram").await.unwrap();
+        assert!(!queued.is_empty(), "the committed turn's replies are kept");
+
+        // Telegram redelivers the update as well: it must not run a second time.
+        stub.redeliver(update);
+        let bot = start(&stub, store.clone());
+        stub.wait_for_messages(CHAT, queued.len()).await;
+        stub.wait_until(CHAT, "the redelivered update to be confirmed", |s| {
+            s.pending_updates() == 0
+        })
+        .await;
+        stop(bot).await;
+        let texts = stub.texts(CHAT);
+        let expected: Vec<String> = queued.iter().map(|q| q.reply.text.clone()).collect();
+        assert_eq!(texts.len(), expected.len(), "each reply once: {texts:#?}");
+        for (sent, want) in texts.iter().zip(&expected) {
+            assert!(sent.contains(want.lines().next().unwrap_or("")), "{sent:?} vs {want:?}");
+        }
+        assert!(outbox::pending(&store, "telegram").await.unwrap().is_empty());
     }
 }

@@ -1,0 +1,177 @@
+//! Turn cost (a bench binary, not a test): the real `service::turn` against a bare transaction
+//! with the same writes on the same SQLite file, in one run. Run with `cargo bench --bench turn`;
+//! the figures go into README.
+//!
+//! A turn here is a button press in a dialog that loops (线上还是线下 → 线上怎么办 → 还想了解什么
+//! → …) with a Telegram update id, so it claims the update, reads session and user data, runs
+//! the engine and saves the session. "Bare" is `BEGIN IMMEDIATE`, the same two writes (update
+//! id, session row of the same size) and `COMMIT` through the same sqlx pool: what a turn
+//! cannot avoid. Blocks of both alternate so that load from other processes hits both alike.
+//!
+//! Goal (issue 11): turns ≥ 30 % of bare throughput, p99 < 2 ms.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use mente::assistant::Assistant;
+use mente::engine::{Choice, UserKey};
+use mente::service::{self, QueuedTurn, TurnRequest, TurnResult};
+use mente::store::{outbox, Store};
+use mente::terminal::{format_replies, resolve_input};
+
+/// Measured turns of each kind; blocks of [`BLOCK`] alternate.
+const TURNS: usize = 4000;
+const BLOCK: usize = 200;
+const WARM_UP: usize = 300;
+
+fn main() {
+    let assistant = Assistant::load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("content");
+    let current = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    current.block_on(bench("current-thread runtime", &assistant));
+    let multi = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    multi.block_on(bench("multi-thread runtime", &assistant));
+}
+
+struct Bench<'a> {
+    store: Store,
+    assistant: &'a Assistant,
+    user: UserKey,
+    now: DateTime<Utc>,
+    offered: Vec<Choice>,
+    update: i64,
+    state_len: usize,
+}
+
+impl Bench<'_> {
+    async fn turn(&mut self, queue: bool) -> Duration {
+        self.update += 1;
+        let request = TurnRequest {
+            user: self.user.clone(),
+            update_id: Some(self.update),
+            input: resolve_input("1", &self.offered),
+            now: self.now,
+        };
+        let start = Instant::now();
+        let replies = if queue {
+            let QueuedTurn::Queued(queued) =
+                service::turn_with_outbox(&self.store, self.assistant, request).await.unwrap()
+            else {
+                panic!("fresh update ids")
+            };
+            // The Telegram path: each reply leaves the outbox once delivered.
+            for item in &queued {
+                outbox::mark_sent(&self.store, item.id).await.unwrap();
+            }
+            queued.into_iter().map(|q| q.reply).collect()
+        } else {
+            let TurnResult::Replies(replies) =
+                service::turn(&self.store, self.assistant, request).await.unwrap()
+            else {
+                panic!("fresh update ids")
+            };
+            replies
+        };
+        let took = start.elapsed();
+        let (text, offered) = format_replies(&replies);
+        assert!(text.contains("还想了解什么"), "the dialog loops: {text}");
+        self.offered = offered;
+        took
+    }
+
+    async fn bare(&mut self, n: i64) -> Duration {
+        let state = "x".repeat(self.state_len);
+        let start = Instant::now();
+        let mut tx = self.store.begin().await.unwrap();
+        sqlx::query(
+            "INSERT INTO processed_updates (channel, update_id, processed_at) VALUES ('bare', ?, ?)",
+        )
+        .bind(n)
+        .bind(self.now.to_rfc3339())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ('bare', 'u', ?, ?)
+             ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+        )
+        .bind(state)
+        .bind(self.now.to_rfc3339())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        start.elapsed()
+    }
+}
+
+async fn bench(label: &str, assistant: &Assistant) {
+    let dir = tempfile::tempdir().unwrap();
+    let store =
+        Store::connect(&format!("sqlite://{}/bench.sqlite", dir.path().display())).await.unwrap();
+    let user = UserKey::new("telegram", "1");
+    let now = "2026-03-02T10:00:00+08:00".parse().unwrap();
+    service::preselect_region(&store, &user, "shaoyang", now).await.unwrap();
+    let request = TurnRequest {
+        user: user.clone(),
+        update_id: None,
+        input: mente::engine::Input::Text("线上还是线下".into()),
+        now,
+    };
+    let TurnResult::Replies(replies) = service::turn(&store, assistant, request).await.unwrap()
+    else {
+        panic!("no update id")
+    };
+    let offered = format_replies(&replies).1;
+    let mut b = Bench { store, assistant, user, now, offered, update: 0, state_len: 0 };
+    for _ in 0..WARM_UP {
+        b.turn(false).await;
+    }
+    b.state_len = sqlx::query_scalar::<_, i64>("SELECT length(state) FROM sessions")
+        .fetch_one(b.store.pool())
+        .await
+        .unwrap() as usize;
+    let (mut turns, mut bare, mut queued) = (Vec::new(), Vec::new(), Vec::new());
+    let mut n = 0;
+    while turns.len() < TURNS {
+        for _ in 0..BLOCK {
+            turns.push(b.turn(false).await);
+        }
+        for _ in 0..BLOCK {
+            n += 1;
+            bare.push(b.bare(n).await);
+        }
+        for _ in 0..BLOCK {
+            queued.push(b.turn(true).await);
+        }
+    }
+    let (turn_tps, bare_tps) = (per_second(&turns), per_second(&bare));
+    println!("== {label}, {TURNS} of each, session row {} bytes", b.state_len);
+    report("service::turn", &mut turns);
+    report("bare transaction, same writes", &mut bare);
+    report("turn_with_outbox + mark_sent", &mut queued);
+    println!(
+        "turns reach {:.0} % of bare throughput (goal ≥ 30 %; p99 goal < 2 ms)",
+        100.0 * turn_tps / bare_tps
+    );
+}
+
+fn per_second(times: &[Duration]) -> f64 {
+    times.len() as f64 / times.iter().sum::<Duration>().as_secs_f64()
+}
+
+fn report(what: &str, times: &mut [Duration]) {
+    let tps = per_second(times);
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    println!(
+        "{what:32} {tps:8.0} /s   p50 {:.3} ms   p99 {:.3} ms   max {:.3} ms",
+        ms(at(0.50)),
+        ms(at(0.99)),
+        ms(times[times.len() - 1])
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
