@@ -11,6 +11,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::assistant::Assistant;
 use crate::clock::Clock;
+use crate::decode::decode_line;
 use crate::engine::{Choice, Input, Reply, UserKey};
 use crate::service::{self, TurnRequest, TurnResult};
 use crate::store::Store;
@@ -49,6 +50,12 @@ pub fn format_replies(replies: &[Reply]) -> (String, Vec<Choice>) {
     (out, offered)
 }
 
+/// `line` without its `\n` or `\r\n`.
+fn strip_line_end(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
 /// A terminal conversation with one user.
 pub struct Terminal {
     /// Database.
@@ -77,14 +84,23 @@ impl Terminal {
                 .await?;
         }
         writer.write_all(text.as_bytes()).await?;
-        let mut lines = reader.lines();
+        let mut reader = reader;
+        let mut raw = Vec::new();
         loop {
             if interactive {
                 writer.write_all(b"> ").await?;
             }
             writer.flush().await?;
-            let Some(line) = lines.next_line().await? else { break };
-            let trimmed = line.trim();
+            // Bytes, not `lines()`: one non-UTF-8 line must not end the session (issue 11).
+            raw.clear();
+            if reader.read_until(b'\n', &mut raw).await? == 0 {
+                break;
+            }
+            let line = decode_line(strip_line_end(&raw));
+            if let Some(repair) = line.repair {
+                writer.write_all(format!("{}\n", repair.note()).as_bytes()).await?;
+            }
+            let trimmed = line.text.trim();
             if trimmed.is_empty() {
                 continue;
             }
