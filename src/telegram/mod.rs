@@ -134,12 +134,27 @@ pub enum TelegramError {
     #[error("Telegram rejected the bot token (check TELOXIDE_TOKEN; @BotFather shows it): {0}")]
     BadToken(RequestError),
     /// The Bot API server could not be reached even after retries.
-    #[error("cannot reach the Telegram Bot API at {url}: {source}")]
+    #[error(
+        "cannot reach the Telegram Bot API at {url} (check the network, and TELEGRAM_API_URL if \
+         set): {source}"
+    )]
     Unreachable {
         /// The API base URL tried.
         url: String,
         /// The last error.
         source: RequestError,
+    },
+    /// Something answered at the Bot API URL, but not like Telegram (a web server, another
+    /// API, a wrong path): retrying will not help.
+    #[error(
+        "the server at {url} answered, but not like the Telegram Bot API ({detail}); check \
+         TELEGRAM_API_URL (unset it to use https://api.telegram.org)"
+    )]
+    NotTelegram {
+        /// The API base URL tried.
+        url: String,
+        /// What came back, secrets removed.
+        detail: String,
     },
     /// The webhook could not be registered.
     #[error("cannot set up the webhook: {0}")]
@@ -201,13 +216,20 @@ pub async fn run_bot(
     let api_url = bot.inner().api_url().to_string();
 
     let me = tokio::select! {
-        me = with_retry("getMe", config.retry, || bot.get_me().send()) => me,
+        me = get_me(&bot, config.retry) => me,
         () = shutdown.clone() => return Ok(()),
     };
     match me {
         Ok(me) => tracing::info!(username = %me.username(), "connected to Telegram"),
         Err(err @ RequestError::Api(ApiError::InvalidToken)) => {
             return Err(TelegramError::BadToken(err))
+        }
+        // Telegram answers getMe with the bot or a token error; anything else that arrives is
+        // some other service at the configured URL.
+        Err(err @ (RequestError::InvalidJson { .. } | RequestError::Api(_))) => {
+            let detail = not_telegram_detail(&err);
+            let detail = crate::telemetry::redact_with(&detail, &[&config.token]).into_owned();
+            return Err(TelegramError::NotTelegram { url: api_url, detail });
         }
         Err(source) => return Err(TelegramError::Unreachable { url: api_url, source }),
     }
@@ -238,6 +260,43 @@ pub async fn run_bot(
     stopper.abort();
     reminders.stop().await;
     result
+}
+
+/// Answers that are not Telegram's are retried this many times in all at start-up (a proxy may
+/// serve one error page); network errors keep the full [`RetryPolicy`].
+const NOT_TELEGRAM_TRIES: u32 = 3;
+
+/// `getMe` with retries, giving up early when the server answers but not like Telegram.
+async fn get_me(bot: &TgBot, retry: RetryPolicy) -> Result<teloxide::types::Me, RequestError> {
+    let mut attempt = 1;
+    loop {
+        let err = match bot.get_me().send().await {
+            Ok(me) => return Ok(me),
+            Err(err) => err,
+        };
+        let not_telegram = matches!(err, RequestError::InvalidJson { .. });
+        let delay = match retry.delay_after(&err, attempt) {
+            Some(_) if not_telegram && attempt >= NOT_TELEGRAM_TRIES => None,
+            delay => delay,
+        };
+        let Some(delay) = delay else { return Err(err) };
+        tracing::warn!(call = "getMe", attempt, ?delay, error = %err, "retrying");
+        tokio::time::sleep(delay).await;
+        attempt += 1;
+    }
+}
+
+/// A short description of a non-Telegram answer: the start of the body (a web server's page,
+/// "Cannot POST …") says best which service is listening there.
+fn not_telegram_detail(err: &RequestError) -> String {
+    match err {
+        RequestError::InvalidJson { raw, .. } => {
+            let start: String = raw.chars().take(120).collect();
+            let more = if raw.chars().count() > 120 { "…" } else { "" };
+            format!("its answer is not Bot API JSON: {start:?}{more}")
+        }
+        other => format!("its answer is not what Telegram sends: {other}"),
+    }
 }
 
 /// Feeds the dispatcher from long polling or the webhook until it is shut down.

@@ -9,6 +9,7 @@ mod engine;
 mod faq;
 mod kb_cli;
 mod reminders;
+mod secrets;
 mod telegram;
 mod tracking;
 mod transcripts;
