@@ -7,6 +7,7 @@ mod check;
 mod diseases;
 mod engine;
 mod faq;
+mod fuzz;
 mod kb_cli;
 mod reminders;
 mod secrets;
