@@ -154,12 +154,17 @@ async fn a_crash_after_sending_but_before_marking_repeats_the_reminder_once() {
     let now = at(MORNING);
     let lease = now + chrono::Duration::from_std(LEASE).unwrap();
     let claimed = store.claim_due("terminal", "crashed", now, lease, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1, "the crashed worker had claimed (and sent) it");
+    // Before its lease ends nobody else may send it …
     let sender = Recorder::default();
-    sender.log.lock().unwrap().push(("u1".into(), "sent by the crashed worker".into()));
+    let during = lease - chrono::Duration::seconds(1);
+    assert_eq!(run_once(&store, &assistant, &sender, during).await.unwrap().sent, 0);
+    // … afterwards it is repeated exactly once, and then never again.
     let after = lease + chrono::Duration::seconds(1);
     assert_eq!(run_once(&store, &assistant, &sender, after).await.unwrap().sent, 1);
-    assert_eq!(sender.delivered(), vec!["u1".to_string(), "u1".to_string()]);
-    assert_eq!(claimed.len(), 1);
+    let later = after + chrono::Duration::minutes(10);
+    assert_eq!(run_once(&store, &assistant, &sender, later).await.unwrap().sent, 0);
+    assert_eq!(sender.delivered(), vec!["u1".to_string()]);
 }
 
 #[tokio::test]

@@ -301,7 +301,7 @@ fn serve_without_a_token_exits_non_zero_and_says_what_to_do() {
         .env("MENTE_DB", format!("sqlite://{}", dir.path().join("db.sqlite").display()))
         .output()
         .expect("run mente");
-    assert!(!output.status.success());
+    assert_eq!(output.status.code(), Some(2), "a usage error, as the README promises");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("TELOXIDE_TOKEN"), "{stderr}");
     assert!(stderr.contains("@BotFather"), "{stderr}");
@@ -420,7 +420,6 @@ async fn a_new_application_with_buttons_is_recorded() {
     chat.press(&channel, &["哪天受理"]).await;
     chat.say("2026-03-02", &["受理号"]).await;
     chat.say("SC20260302001", &["已记下这份申请"]).await;
-    assert!(chat.turns <= 30, "{} turns", chat.turns);
     bot.stop().await.expect("clean exit");
 
     let bob = UserKey::new("telegram", BOB.to_string());
@@ -453,6 +452,8 @@ async fn a_restarted_bot_continues_at_the_same_step_and_old_buttons_still_work()
     chat.press("攀枝花", &["新申请"]).await;
     let before_restart = chat.press("新申请", &["为谁申请"]).await;
     bot.stop().await.expect("clean exit");
+    // Counted before the redelivery: an answer to the duplicate must show up in the count.
+    let sent = stub.calls("sendMessage").len();
 
     // The new process has no memory of used keyboards: the database alone recognises a
     // redelivered press from before the restart.
@@ -462,9 +463,11 @@ async fn a_restarted_bot_continues_at_the_same_step_and_old_buttons_still_work()
         s.calls("getUpdates").iter().filter(|c| c.returned.contains(&before_restart)).count() >= 2
     })
     .await;
-    let sent = stub.calls("sendMessage").len();
+    // Updates of a chat are handled in order, so once the probe is answered the duplicate has
+    // had its turn: only the probe may have been answered.
     chat.press("本人", &["哪种医保"]).await;
     assert_eq!(stub.calls("sendMessage").len(), sent + 1, "{}", stub.dump(BOB));
+    assert!(!stub.texts(BOB).iter().any(|t| t.contains("过期")), "{}", stub.dump(BOB));
     chat.press("职工医保", &["正常参保缴费"]).await;
     bot.stop().await.expect("clean exit");
 }
@@ -486,8 +489,7 @@ async fn a_redelivered_update_sends_nothing_and_changes_nothing() {
         s.calls("getUpdates").iter().filter(|c| c.returned.contains(&start)).count() >= 2
     })
     .await;
-    let probe = chat.press("本人", &["哪种医保"]).await;
-    assert!(probe > menu_press);
+    chat.press("本人", &["哪种医保"]).await;
     let texts = stub.texts(BOB);
     assert_eq!(
         stub.calls("sendMessage").len(),
@@ -526,7 +528,6 @@ async fn a_burst_of_replies_under_injected_429s_loses_nothing_and_keeps_order() 
         bot.stop().await.expect("clean exit");
         calm.texts(BOB)
     };
-    assert!(reference.len() >= inputs.len());
 
     let stormy = BotApiStub::start().await;
     for _ in 0..3 {
@@ -561,14 +562,13 @@ async fn a_button_of_an_outdated_question_gets_a_polite_expiry_note_and_the_ques
     chat.press("新申请", &["为谁申请"]).await;
     // The user types the answer instead of pressing, so that question keeps its keyboard.
     chat.say("本人", &["哪种医保"]).await;
-    let old_button = stub.press_label(BOB, "替家人");
+    stub.press_label(BOB, "替家人");
     stub.wait_until(BOB, "the expiry note and the current question", |s| {
         let texts = s.texts(BOB);
         let note = texts.iter().position(|t| t.contains("按钮已经过期"));
         note.is_some_and(|i| texts[i..].iter().any(|t| t.contains("哪种医保")))
     })
     .await;
-    assert!(old_button > 0);
     assert_eq!(stub.unanswered_callbacks(), 0);
     bot.stop().await.expect("clean exit");
 }
