@@ -214,6 +214,41 @@ async fn a_burst_of_messages_under_429s_arrives_complete_and_in_order() {
     }
 }
 
+/// The limits as shipped (`default_limits`: one message a second per chat, 30 a second
+/// overall) are what spaces out a burst. Measured on the stub's clock; the test never sleeps.
+#[tokio::test]
+async fn the_shipped_rate_limits_space_out_a_burst_per_chat_and_overall() {
+    let stub = BotApiStub::start().await;
+    let mut config = config(&stub);
+    config.limits = mente::telegram::default_limits();
+    let sender = TelegramSender::new(connect(&config), config.retry);
+    let others: Vec<UserKey> =
+        (0..40).map(|i| UserKey::new("telegram", (7000 + i).to_string())).collect();
+    // Three messages for Alice and one for each of 40 other chats, all at once.
+    let sends = std::iter::repeat(alice())
+        .take(3)
+        .chain(others)
+        .map(|user| {
+            let sender = &sender;
+            async move { sender.send(&user, "提醒：请按时复查").await }
+        });
+    for result in futures::future::join_all(sends.collect::<Vec<_>>()).await {
+        result.expect("delivered");
+    }
+    let calls = stub.calls("sendMessage");
+    assert_eq!(calls.len(), 43);
+    let alice_at: Vec<_> =
+        calls.iter().filter(|c| c.body["chat_id"] == ALICE).map(|c| c.at).collect();
+    let spread = alice_at[2] - alice_at[0];
+    assert!(spread >= Duration::from_millis(1800), "3 messages to one chat within {spread:?}");
+    let mut all_at: Vec<_> = calls.iter().map(|c| c.at).collect();
+    all_at.sort();
+    for window in all_at.windows(31) {
+        let span = window[30] - window[0];
+        assert!(span >= Duration::from_millis(900), "31 messages within {span:?}");
+    }
+}
+
 #[tokio::test]
 async fn a_long_text_is_split_at_paragraphs_and_markup_characters_survive() {
     let stub = BotApiStub::start().await;
