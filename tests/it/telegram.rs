@@ -2,6 +2,7 @@
 //! stub Bot API server from `botapi_stub`. Chats are private chats with positive ids.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,8 +16,10 @@ use mente::telegram::{
 };
 use teloxide::adaptors::throttle::Limits;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use url::Url;
 
 use crate::botapi_stub::{BotApiStub, Fault, TOKEN};
 
@@ -225,13 +228,10 @@ async fn the_shipped_rate_limits_space_out_a_burst_per_chat_and_overall() {
     let others: Vec<UserKey> =
         (0..40).map(|i| UserKey::new("telegram", (7000 + i).to_string())).collect();
     // Three messages for Alice and one for each of 40 other chats, all at once.
-    let sends = std::iter::repeat(alice())
-        .take(3)
-        .chain(others)
-        .map(|user| {
-            let sender = &sender;
-            async move { sender.send(&user, "提醒：请按时复查").await }
-        });
+    let sends = std::iter::repeat(alice()).take(3).chain(others).map(|user| {
+        let sender = &sender;
+        async move { sender.send(&user, "提醒：请按时复查").await }
+    });
     for result in futures::future::join_all(sends.collect::<Vec<_>>()).await {
         result.expect("delivered");
     }
@@ -544,8 +544,10 @@ async fn burst(stub: &BotApiStub, inputs: &[&str], expected_messages: usize) -> 
     }
     let bot = RunningBot::start(config(stub), store(&dir).await);
     stub.wait_for_messages(BOB, expected_messages).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Stopping finishes every update already received, so a surplus reply cannot slip past
+    // the comparison; and every input must have been received and confirmed.
     bot.stop().await.expect("clean exit");
+    assert_eq!(stub.pending_updates(), 0, "every input was received and confirmed");
     stub.texts(BOB)
 }
 
@@ -643,12 +645,35 @@ async fn a_location_gets_a_polite_hint_and_the_dialog_stays_where_it_was() {
     bot.stop().await.expect("clean exit");
 }
 
+/// A Bot API server that is down: it holds the port (so no other process can take it) but
+/// hangs up on every connection. Returns its URL, a counter of refused connections and a
+/// handle that ends the outage and gives the listener back.
+async fn down_server() -> (Url, Arc<AtomicUsize>, oneshot::Sender<()>, JoinHandle<TcpListener>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/", listener.local_addr().expect("addr")).parse().expect("url");
+    let refused = Arc::new(AtomicUsize::new(0));
+    let (up, mut coming_up) = oneshot::channel::<()>();
+    let counter = refused.clone();
+    let outage = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = &mut coming_up => return listener,
+                accepted = listener.accept() => {
+                    drop(accepted);
+                    counter.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        }
+    });
+    (url, refused, up, outage)
+}
+
 #[tokio::test]
 async fn an_unreachable_bot_api_server_is_retried_until_it_comes_up() {
-    let addr = free_port();
+    let (url, refused, up, outage) = down_server().await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = BotConfig::new(TOKEN);
-    config.api_url = Some(format!("http://{addr}/").parse().unwrap());
+    config.api_url = Some(url);
     config.limits = fast_limits();
     config.retry = RetryPolicy {
         attempts: 8,
@@ -656,9 +681,14 @@ async fn an_unreachable_bot_api_server_is_retried_until_it_comes_up() {
         max_delay: Duration::from_secs(1),
     };
     let bot = RunningBot::start(config, store(&dir).await);
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    assert!(!bot.handle.is_finished(), "still trying, not given up");
-    let stub = BotApiStub::start_on(addr).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while refused.load(Ordering::SeqCst) < 3 {
+        assert!(std::time::Instant::now() < deadline, "the bot stopped trying");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(!bot.handle.is_finished(), "still trying after 3 refusals, not given up");
+    up.send(()).expect("outage running");
+    let stub = BotApiStub::start_on(outage.await.expect("listener back")).await;
     let mut chat = Conversation::new(&stub, BOB);
     chat.say("/start", &["地区"]).await;
     bot.stop().await.expect("clean exit");
