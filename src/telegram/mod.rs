@@ -23,7 +23,7 @@ use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateFilterExt};
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
-use teloxide::update_listeners::{webhooks, Polling};
+use teloxide::update_listeners::{webhooks, Polling, UpdateListener};
 use teloxide::{ApiError, RequestError};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -85,6 +85,9 @@ pub struct BotConfig {
     pub retry: RetryPolicy,
     /// How long one `getUpdates` waits for news.
     pub poll_timeout: Duration,
+    /// A socket already bound for the webhook server, used instead of binding `listen` (tests
+    /// bind port 0 and hand it over, so the port is never released to another process).
+    pub webhook_listener: Option<Arc<std::net::TcpListener>>,
 }
 
 impl BotConfig {
@@ -97,6 +100,7 @@ impl BotConfig {
             limits: default_limits(),
             retry: RetryPolicy::default(),
             poll_timeout: Duration::from_secs(10),
+            webhook_listener: None,
         }
     }
 }
@@ -111,6 +115,7 @@ impl std::fmt::Debug for BotConfig {
             .field("limits", &self.limits)
             .field("retry", &self.retry)
             .field("poll_timeout", &self.poll_timeout)
+            .field("webhook_listener", &self.webhook_listener)
             .finish()
     }
 }
@@ -159,6 +164,14 @@ pub enum TelegramError {
     /// The webhook could not be registered.
     #[error("cannot set up the webhook: {0}")]
     Webhook(RequestError),
+    /// The webhook server cannot listen (address in use, no permission).
+    #[error("cannot listen for webhook calls on {addr}: {source}")]
+    WebhookListen {
+        /// The `--listen` address.
+        addr: SocketAddr,
+        /// Why not.
+        source: std::io::Error,
+    },
     /// The webhook secret has characters Telegram does not allow.
     #[error("the webhook secret token must be 1–256 characters of A–Z, a–z, 0–9, _ and -")]
     BadSecret,
@@ -321,18 +334,44 @@ async fn receive_updates(
                 .map_err(unreachable)
         }
         Mode::Webhook { url, listen, secret_token } => {
+            // Bound before the webhook is registered: a busy port is a clear error at start-up,
+            // not a panic in a background task while Telegram posts into the void.
+            let tcp = webhook_socket(config, *listen)
+                .map_err(|source| TelegramError::WebhookListen { addr: *listen, source })?;
             let mut options = webhooks::Options::new(*listen, url.clone());
             if let Some(secret) = secret_token {
                 options = options.secret_token(secret.clone());
             }
-            let listener =
-                webhooks::axum(bot.clone(), options).await.map_err(TelegramError::Webhook)?;
+            let (mut listener, stop_flag, router) = webhooks::axum_to_router(bot.clone(), options)
+                .await
+                .map_err(TelegramError::Webhook)?;
+            let stop_token = listener.stop_token();
+            tokio::spawn(async move {
+                let served = axum::serve(tcp, router).with_graceful_shutdown(stop_flag).await;
+                if let Err(err) = served {
+                    tracing::error!(error = %err, "the webhook server failed");
+                    stop_token.stop();
+                }
+            });
             dispatcher
                 .try_dispatch_with_listener(listener, listener_errors)
                 .await
                 .map_err(unreachable)
         }
     }
+}
+
+/// The webhook server's socket: the one handed over in `config`, or `listen` bound now.
+fn webhook_socket(
+    config: &BotConfig,
+    listen: SocketAddr,
+) -> std::io::Result<tokio::net::TcpListener> {
+    let std_listener = match &config.webhook_listener {
+        Some(shared) => shared.try_clone()?,
+        None => std::net::TcpListener::bind(listen)?,
+    };
+    std_listener.set_nonblocking(true)?;
+    tokio::net::TcpListener::from_std(std_listener)
 }
 
 /// `scheduler::run_until_stopped` in the background, for as long as the bot runs.

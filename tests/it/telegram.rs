@@ -275,12 +275,6 @@ async fn a_blocked_user_is_reported_as_blocked_and_other_failures_as_failed() {
     assert!(stub.texts(ALICE).is_empty());
 }
 
-/// A free local port for the webhook listener.
-fn free_port() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr")
-}
-
 /// Posts `body` to the webhook like Telegram would; returns the HTTP status line.
 async fn post_webhook(addr: SocketAddr, path: &str, secret: &str, body: &str) -> String {
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("webhook listens");
@@ -299,8 +293,11 @@ async fn post_webhook(addr: SocketAddr, path: &str, secret: &str, body: &str) ->
 async fn webhook_mode_registers_the_secret_and_rejects_calls_without_it() {
     let stub = BotApiStub::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let listen = free_port();
+    // Bound here and handed over: the port is never free for another process to take.
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let listen = socket.local_addr().expect("addr");
     let mut config = config(&stub);
+    config.webhook_listener = Some(Arc::new(socket));
     config.mode = Mode::Webhook {
         url: "https://bot.example.org/telegram".parse().unwrap(),
         listen,
@@ -325,6 +322,24 @@ async fn webhook_mode_registers_the_secret_and_rejects_calls_without_it() {
         .await;
     bot.stop().await.expect("clean exit");
     assert!(stub.webhook().is_none(), "the webhook is removed on exit");
+}
+
+#[tokio::test]
+async fn a_busy_webhook_port_is_a_clear_error_before_the_webhook_is_registered() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let mut config = config(&stub);
+    config.mode = Mode::Webhook {
+        url: "https://bot.example.org/telegram".parse().unwrap(),
+        listen: busy.local_addr().expect("addr"),
+        secret_token: None,
+    };
+    let RunningBot { stop: _running, handle } = RunningBot::start(config, store(&dir).await);
+    let result = tokio::time::timeout(Duration::from_secs(10), handle).await;
+    let err = result.expect("gives up at once").expect("bot task").unwrap_err();
+    assert!(matches!(err, TelegramError::WebhookListen { .. }), "{err}");
+    assert!(stub.calls("setWebhook").is_empty(), "Telegram is not told to post into the void");
 }
 
 #[test]
