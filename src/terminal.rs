@@ -50,6 +50,39 @@ pub fn format_replies(replies: &[Reply]) -> (String, Vec<Choice>) {
     (out, offered)
 }
 
+/// Longest input line kept, in bytes; the rest of a longer line is skipped. The engine reads at
+/// most [`crate::engine::MAX_INPUT_CHARS`] characters anyway, and a pipe that never sends a
+/// newline must not grow memory without bound.
+const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// Reads one line into `line` (cleared first), at most [`MAX_LINE_BYTES`] of it; returns the
+/// bytes consumed, 0 at end of input.
+async fn read_line_capped<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    line: &mut Vec<u8>,
+) -> std::io::Result<usize> {
+    line.clear();
+    let mut consumed = 0;
+    loop {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Ok(consumed);
+        }
+        let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (&available[..=i], true),
+            None => (available, false),
+        };
+        let room = MAX_LINE_BYTES.saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let used = chunk.len();
+        reader.consume(used);
+        consumed += used;
+        if done {
+            return Ok(consumed);
+        }
+    }
+}
+
 /// `line` without its `\n` or `\r\n`.
 fn strip_line_end(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
@@ -92,8 +125,7 @@ impl Terminal {
             }
             writer.flush().await?;
             // Bytes, not `lines()`: one non-UTF-8 line must not end the session (issue 11).
-            raw.clear();
-            if reader.read_until(b'\n', &mut raw).await? == 0 {
+            if read_line_capped(&mut reader, &mut raw).await? == 0 {
                 break;
             }
             let line = decode_line(strip_line_end(&raw));
@@ -132,6 +164,19 @@ impl Terminal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_endless_line_is_capped_and_the_next_line_still_read() {
+        let mut input = vec![b'x'; MAX_LINE_BYTES * 3];
+        input.extend_from_slice(b"\n/help\n");
+        let mut reader = tokio::io::BufReader::new(&input[..]);
+        let mut line = Vec::new();
+        assert_eq!(read_line_capped(&mut reader, &mut line).await.unwrap(), MAX_LINE_BYTES * 3 + 1);
+        assert_eq!(line.len(), MAX_LINE_BYTES);
+        read_line_capped(&mut reader, &mut line).await.unwrap();
+        assert_eq!(line, b"/help\n");
+        assert_eq!(read_line_capped(&mut reader, &mut line).await.unwrap(), 0);
+    }
 
     #[test]
     fn numbers_and_labels_become_buttons() {
