@@ -11,6 +11,7 @@
 //! - [`engine`]: dialog trees — state + input + now → replies, next state, effects.
 //! - [`tracking`]: applications, their status history and the reminders they imply.
 //! - [`privacy`]: masking ID and phone numbers in user text before anything keeps it.
+//! - [`decode`]: lenient decoding of terminal input (UTF-8, GBK, stray bad bytes).
 //!
 //! **Adapters** at the edges stay thin:
 //! - [`store`]: SQLite via sqlx, all SQL of the project.
@@ -24,6 +25,7 @@ pub mod assistant;
 pub mod cli;
 pub mod clock;
 pub mod content;
+pub mod decode;
 pub mod engine;
 pub mod knowledge;
 pub mod policy;

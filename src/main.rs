@@ -19,9 +19,11 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(mente::cli::run(cli)) {
         Ok(code) => code,
+        Err(err) if mente::cli::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let code = mente::cli::exit_code_for(&err);
-            eprintln!("mente: {err:#}");
+            // The one place errors are printed, so the one place they are redacted.
+            eprintln!("mente: {}", mente::telemetry::redact(&format!("{err:#}")));
             ExitCode::from(code)
         }
     }

@@ -278,7 +278,12 @@ impl Sender for TerminalSender {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push((to.clone(), text.to_string())),
-            None => println!("[提醒] ({}) {text}", to.user),
+            // A closed or full stdout is a failed delivery (retried later), not a panic.
+            None => {
+                use std::io::Write as _;
+                writeln!(std::io::stdout().lock(), "[提醒] ({}) {text}", to.user)
+                    .map_err(|err| SendError::Failed(err.to_string()))?;
+            }
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::assistant::Assistant;
 use crate::clock::Clock;
+use crate::decode::decode_line;
 use crate::engine::{Choice, Input, Reply, UserKey};
 use crate::service::{self, TurnRequest, TurnResult};
 use crate::store::Store;
@@ -49,6 +50,45 @@ pub fn format_replies(replies: &[Reply]) -> (String, Vec<Choice>) {
     (out, offered)
 }
 
+/// Longest input line kept, in bytes; the rest of a longer line is skipped. The engine reads at
+/// most [`crate::engine::MAX_INPUT_CHARS`] characters anyway, and a pipe that never sends a
+/// newline must not grow memory without bound.
+const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// Reads one line into `line` (cleared first), at most [`MAX_LINE_BYTES`] of it; returns the
+/// bytes consumed, 0 at end of input.
+async fn read_line_capped<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    line: &mut Vec<u8>,
+) -> std::io::Result<usize> {
+    line.clear();
+    let mut consumed = 0;
+    loop {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return Ok(consumed);
+        }
+        let (chunk, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (&available[..=i], true),
+            None => (available, false),
+        };
+        let room = MAX_LINE_BYTES.saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let used = chunk.len();
+        reader.consume(used);
+        consumed += used;
+        if done {
+            return Ok(consumed);
+        }
+    }
+}
+
+/// `line` without its `\n` or `\r\n`.
+fn strip_line_end(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
 /// A terminal conversation with one user.
 pub struct Terminal {
     /// Database.
@@ -77,14 +117,22 @@ impl Terminal {
                 .await?;
         }
         writer.write_all(text.as_bytes()).await?;
-        let mut lines = reader.lines();
+        let mut reader = reader;
+        let mut raw = Vec::new();
         loop {
             if interactive {
                 writer.write_all(b"> ").await?;
             }
             writer.flush().await?;
-            let Some(line) = lines.next_line().await? else { break };
-            let trimmed = line.trim();
+            // Bytes, not `lines()`: one non-UTF-8 line must not end the session (issue 11).
+            if read_line_capped(&mut reader, &mut raw).await? == 0 {
+                break;
+            }
+            let line = decode_line(strip_line_end(&raw));
+            if let Some(repair) = line.repair {
+                writer.write_all(format!("{}\n", repair.note()).as_bytes()).await?;
+            }
+            let trimmed = line.text.trim();
             if trimmed.is_empty() {
                 continue;
             }
@@ -116,6 +164,19 @@ impl Terminal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_endless_line_is_capped_and_the_next_line_still_read() {
+        let mut input = vec![b'x'; MAX_LINE_BYTES * 3];
+        input.extend_from_slice(b"\n/help\n");
+        let mut reader = tokio::io::BufReader::new(&input[..]);
+        let mut line = Vec::new();
+        assert_eq!(read_line_capped(&mut reader, &mut line).await.unwrap(), MAX_LINE_BYTES * 3 + 1);
+        assert_eq!(line.len(), MAX_LINE_BYTES);
+        read_line_capped(&mut reader, &mut line).await.unwrap();
+        assert_eq!(line, b"/help\n");
+        assert_eq!(read_line_capped(&mut reader, &mut line).await.unwrap(), 0);
+    }
 
     #[test]
     fn numbers_and_labels_become_buttons() {

@@ -39,9 +39,9 @@ pub fn run_ask(args: &AskArgs, assistant: &Assistant) -> anyhow::Result<ExitCode
     }
     let answer = assistant.knowledge.answer(&question, args.region.as_deref());
     if args.json {
-        println!("{}", serde_json::to_string(&answer)?);
+        outln!("{}", serde_json::to_string(&answer)?);
     } else {
-        println!("{}", answer.answer);
+        outln!("{}", answer.answer);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -20,7 +20,7 @@ pub fn run(_args: &CheckArgs, root: &Path) -> anyhow::Result<ExitCode> {
         .and_then(|sources| content::from_sources(&sources).map(|c| (c, sources.calendar.len())));
     match loaded {
         Ok((content, calendar_files)) => {
-            println!("{}", summary(&content, calendar_files));
+            outln!("{}", summary(&content, calendar_files));
             Ok(ExitCode::SUCCESS)
         }
         Err(mut err) => {
@@ -28,7 +28,7 @@ pub fn run(_args: &CheckArgs, root: &Path) -> anyhow::Result<ExitCode> {
             // same line keep the order they were found in.
             err.diagnostics.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
             for d in &err.diagnostics {
-                println!("{d}");
+                outln!("{d}");
             }
             eprintln!("{} problem(s) in {}", err.diagnostics.len(), root.display());
             Ok(ExitCode::from(1))

@@ -42,16 +42,22 @@ pub fn run(args: &DueArgs, assistant: &Assistant) -> anyhow::Result<ExitCode> {
         );
     }
     let calendar = &assistant.content.calendar;
-    let due = calendar::working_days_after(calendar, from, args.days);
+    let due = calendar::checked_working_days_after(calendar, from, args.days).ok_or_else(|| {
+        UsageError(format!(
+            "--from {} plus {} working days is past the last date this program can count to",
+            args.from.trim(),
+            args.days
+        ))
+    })?;
     if args.json {
         let json = serde_json::json!({
             "due": due.date.format("%Y-%m-%d").to_string(),
             "exact": due.exact,
             "working_days": args.days,
         });
-        println!("{json}");
+        outln!("{json}");
     } else {
-        print!("{}", text(from, args.days, due, calendar));
+        out!("{}", text(from, args.days, due, calendar));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -90,30 +90,34 @@ pub fn run_disease(args: &DiseaseArgs, assistant: &Assistant) -> anyhow::Result<
             .collect();
         // Best first across regions; equal scores keep region order.
         matches.sort_by(|a, b| b.score.total_cmp(&a.score));
-        println!("{}", serde_json::json!({ "matches": matches }));
+        outln!("{}", serde_json::json!({ "matches": matches }));
     } else {
         for (r, ms) in &results {
-            print_matches(r, ms);
+            print_matches(r, ms)?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_matches(region: &Region, matches: &[crate::knowledge::DiseaseMatch]) {
-    println!("{}（{}）：", region.name, region.id);
+fn print_matches(
+    region: &Region,
+    matches: &[crate::knowledge::DiseaseMatch],
+) -> anyhow::Result<()> {
+    outln!("{}（{}）：", region.name, region.id);
     if matches.is_empty() {
-        println!("  没有找到相近的病种。{}", contact(region));
-        return;
+        outln!("  没有找到相近的病种。{}", contact(region));
+        return Ok(());
     }
     for (i, m) in matches.iter().enumerate() {
         let alias = m.alias.as_deref().filter(|a| *a != m.name);
         let via = alias.map(|a| format!("（按“{a}”匹配）")).unwrap_or_default();
         let sure = if m.strong { "" } else { "，不太确定" };
-        println!("  {}. {}{via}  [{:.2}{sure}]", i + 1, m.name, m.score);
+        outln!("  {}. {}{via}  [{:.2}{sure}]", i + 1, m.name, m.score);
         if let Some(note) = &m.note {
-            println!("     注意：{note}");
+            outln!("     注意：{note}");
         }
     }
+    Ok(())
 }
 
 /// Where to ask when the matcher finds nothing.
@@ -141,28 +145,29 @@ pub fn run_calc(args: &CalcArgs, assistant: &Assistant) -> anyhow::Result<ExitCo
     let estimate = calc::estimate(&assistant.content.regions, &input)
         .map_err(|err| UsageError(err.to_string()))?;
     if args.json {
-        println!("{}", serde_json::to_string(&estimate)?);
+        outln!("{}", serde_json::to_string(&estimate)?);
     } else {
-        print_estimate(region, &estimate);
+        print_estimate(region, &estimate)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_estimate(region: &Region, e: &Estimate) {
+fn print_estimate(region: &Region, e: &Estimate) -> anyhow::Result<()> {
     let unknown = "未公开";
     let deductible = e.deductible.map(|d| format!("{} 元/年", calc::money(d)));
-    println!("{}（{}）门特报销估算", region.name, region.id);
-    println!("  起付线：{}", deductible.as_deref().unwrap_or(unknown));
-    println!("  报销比例：{}", range(e.ratio_min, e.ratio_max, percent));
-    println!(
+    outln!("{}（{}）门特报销估算", region.name, region.id);
+    outln!("  起付线：{}", deductible.as_deref().unwrap_or(unknown));
+    outln!("  报销比例：{}", range(e.ratio_min, e.ratio_max, percent));
+    outln!(
         "  估算报销：{}",
         range(e.estimate_min, e.estimate_max, |x| format!("{} 元", calc::money(x)))
     );
-    println!("  说明：");
+    outln!("  说明：");
     for a in &e.assumptions {
-        println!("   - {a}");
+        outln!("   - {a}");
     }
-    println!("  来源：{}", e.sources.join("；"));
+    outln!("  来源：{}", e.sources.join("；"));
+    Ok(())
 }
 
 fn percent(x: f64) -> String {

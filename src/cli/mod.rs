@@ -2,6 +2,23 @@
 //! returns an exit code; errors bubble up as `anyhow::Error` to `main`, which calls
 //! [`exit_code_for`] — the one place that maps errors to codes.
 
+/// `println!` that returns an error instead of panicking when stdout is closed or full; `main`
+/// ends quietly on a broken pipe (`mente remind | head -1`), like ripgrep.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?;
+    }};
+}
+
+/// `print!` counterpart of [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)?;
+    }};
+}
+
 mod ask;
 mod chat;
 mod check;
@@ -79,6 +96,16 @@ pub fn exit_code_for(err: &anyhow::Error) -> u8 {
     } else {
         1
     }
+}
+
+/// Whether `err` is a write to a closed pipe: the reader has all it wanted, so `main` exits
+/// quietly with success instead of printing an error.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Runs the parsed command line.

@@ -44,11 +44,15 @@ pub async fn run(args: RemindArgs, db: &str, assistant: Assistant) -> anyhow::Re
         let now = now.unwrap_or_else(|| SystemClock.now());
         let report = scheduler::run_once(&store, &assistant, &sender, now).await?;
         if report.quiet_hours {
-            println!("sent 0 (quiet hours: reminders go out 09:00–20:00 China time)");
+            outln!("sent 0 (quiet hours: reminders go out 09:00–20:00 China time)");
         } else {
-            println!(
+            outln!(
                 "sent {} (failed {}, deferred {}, blocked {}, dropped {})",
-                report.sent, report.failed, report.deferred, report.blocked, report.dropped
+                report.sent,
+                report.failed,
+                report.deferred,
+                report.blocked,
+                report.dropped
             );
         }
         return Ok(ExitCode::SUCCESS);

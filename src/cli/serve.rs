@@ -51,6 +51,11 @@ fn config_from(args: ServeArgs, token: Option<String>) -> Result<BotConfig, Usag
              `export {TOKEN_VAR}=<the token it gives you>` and start `mente serve` again."
         ))
     })?;
+    // Before anything can log or fail: from here on no output shows the secrets.
+    crate::telemetry::add_secret(&token);
+    if let Some(secret) = &args.secret_token {
+        crate::telemetry::add_secret(secret);
+    }
     let mut config = BotConfig::new(token);
     config.api_url = args.api_url;
     if let (Some(url), Some(listen)) = (args.webhook, args.listen) {

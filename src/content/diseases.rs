@@ -102,7 +102,7 @@ pub fn validate(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic
     for file in &sources.diseases {
         // Files that did not parse were reported in stage 1.
         let Ok(raw) = serde_yaml::from_str::<RawFile>(&file.text) else { continue };
-        if !content.regions.contains_key(&raw.region) {
+        if !super::regions::is_known(content, sources, &raw.region) {
             let known: Vec<&str> = content.regions.keys().map(String::as_str).collect();
             diags.push(Diagnostic::new(
                 &file.path,

@@ -92,11 +92,54 @@ pub fn parse_all(files: &[SourceFile], diags: &mut Vec<Diagnostic>) -> Vec<FaqEn
     let is_entries =
         |f: &&SourceFile| f.path != SYNONYMS_FILE && f.path != super::understand::UNDERSTAND_FILE;
     for file in files.iter().filter(is_entries) {
-        if let Some(entries) = yaml::parse::<Vec<FaqEntry>>(file, diags) {
-            all.extend(entries.into_iter().map(|e| FaqEntry { file: file.path.clone(), ..e }));
+        // Entry by entry: a type error in one entry (a misspelt field, a bad date) must not hide
+        // the problems of the others, nor make every dialog that links to them fail too.
+        let Some(items) = yaml::parse::<Vec<serde_yaml::Value>>(file, diags) else { continue };
+        let starts = top_level_item_lines(&file.text);
+        for (n, item) in items.into_iter().enumerate() {
+            match serde_yaml::from_value::<FaqEntry>(item) {
+                Ok(e) => all.push(FaqEntry { file: file.path.clone(), ..e }),
+                Err(err) => diags.push(entry_error(file, &starts, n, &err)),
+            }
         }
     }
     all
+}
+
+/// The diagnostic for FAQ entry `n` that failed to deserialise. `from_value` knows neither line
+/// nor field, so the entry's own lines are parsed again, which gives both.
+fn entry_error(
+    file: &SourceFile,
+    starts: &[usize],
+    n: usize,
+    err: &serde_yaml::Error,
+) -> Diagnostic {
+    let Some(&start) = starts.get(n) else {
+        return Diagnostic::new(&file.path, 1, format!("YAML: FAQ entry {}: {err}", n + 1));
+    };
+    let end = starts.get(n + 1).copied().unwrap_or(usize::MAX);
+    let lines: Vec<&str> =
+        file.text.lines().skip(start - 1).take(end.saturating_sub(start)).collect();
+    let item = SourceFile { path: file.path.clone(), text: lines.join("\n") };
+    let mut found = Vec::new();
+    if yaml::parse::<Vec<FaqEntry>>(&item, &mut found).is_some() || found.is_empty() {
+        return Diagnostic::new(&file.path, start, format!("YAML: FAQ entry {}: {err}", n + 1));
+    }
+    let d = &found[0];
+    let detail = d.message.strip_prefix("YAML: ").unwrap_or(&d.message);
+    let detail =
+        detail.strip_prefix(".[0].").or_else(|| detail.strip_prefix("[0].")).unwrap_or(detail);
+    let message = format!("YAML: {detail}");
+    Diagnostic::new(&file.path, start + d.line - 1, format!("{message} (FAQ entry {})", n + 1))
+}
+
+/// The 1-based lines where the items of a top-level YAML list start (`- ` in column 0).
+fn top_level_item_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| *l == "-" || l.starts_with("- "))
+        .map(|(i, _)| i + 1)
+        .collect()
 }
 
 /// Stage 1: parses `faq/synonyms.yaml` (an absent file means an empty vocabulary).
@@ -124,13 +167,13 @@ pub fn validate(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic
             report(format!("duplicate FAQ id `{}` (ids must be unique across faq/)", entry.id));
         }
         *nth += 1;
-        check_entry(entry, content, &mut report);
+        check_entry(entry, content, sources, &mut report);
     }
     validate_topics(content, sources, diags);
     validate_vocabulary(&content.faq_vocabulary, sources, diags);
     if let Some(file) = sources.faq.iter().find(|f| f.path == SYNONYMS_FILE) {
         for region in content.faq_vocabulary.regions.keys() {
-            if !content.regions.contains_key(region) {
+            if !super::regions::is_known(content, sources, region) {
                 let line = yaml::line_containing(&file.text, &format!("{region}:"));
                 diags.push(Diagnostic::new(&file.path, line, format!("unknown region `{region}`")));
             }
@@ -166,12 +209,17 @@ fn nth_line_of(text: &str, key: &str, value: &str, n: usize) -> usize {
         .unwrap_or(first)
 }
 
-fn check_entry(entry: &FaqEntry, content: &Content, report: &mut impl FnMut(String)) {
+fn check_entry(
+    entry: &FaqEntry,
+    content: &Content,
+    sources: &Sources,
+    report: &mut impl FnMut(String),
+) {
     if entry.id.trim().is_empty() {
         report("FAQ entry has an empty id".to_string());
     }
     for region in &entry.regions {
-        if !content.regions.contains_key(region) {
+        if !super::regions::is_known(content, sources, region) {
             let known: Vec<&str> = content.regions.keys().map(String::as_str).collect();
             report(format!(
                 "FAQ `{}`: unknown region `{region}` (known: {})",

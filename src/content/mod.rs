@@ -137,6 +137,17 @@ pub fn read_sources(root: &Path) -> Result<Sources, Vec<Diagnostic>> {
         calendar: read("data/calendar"),
         citations: read("data/sources"),
     };
+    let dialogs_unreadable =
+        diags.iter().any(|d| d.file == "dialogs" || d.file.starts_with("dialogs/"));
+    if sources.dialogs.is_empty() && !dialogs_unreadable {
+        // Without a dialog the assistant cannot answer /start: that is no "content OK". Checked
+        // here rather than in `from_sources` so tests may validate partial trees.
+        diags.push(Diagnostic::new(
+            "dialogs",
+            1,
+            "no dialog files (*.yaml); the assistant needs at least one dialog",
+        ));
+    }
     if diags.is_empty() {
         Ok(sources)
     } else {
@@ -157,21 +168,39 @@ fn read_dir_yaml(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>) -> Vec<Sou
             return Vec::new();
         }
     };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
-        .collect();
+    let mut paths: Vec<PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| is_yaml_name(p)).collect();
     // Sorted so that diagnostics and "first definition wins" are stable across machines.
     paths.sort();
     let mut files = Vec::new();
     for path in paths {
         let name = format!("{dir}/{}", path.file_name().unwrap_or_default().to_string_lossy());
+        // Checked before opening: opening a FIFO blocks until a writer appears, which would
+        // hang `check` and every command that loads content.
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => {}
+            Ok(_) => {
+                diags.push(Diagnostic::new(name, 1, "not a regular file (a folder, pipe or device); content files must be plain files"));
+                continue;
+            }
+            Err(err) => {
+                diags.push(Diagnostic::new(name, 1, format!("cannot read file: {err}")));
+                continue;
+            }
+        }
         match std::fs::read_to_string(&path) {
             Ok(text) => files.push(SourceFile { path: name, text }),
             Err(err) => diags.push(Diagnostic::new(name, 1, format!("cannot read file: {err}"))),
         }
     }
     files
+}
+
+/// `.yaml` or `.yml` in any letter case (`APPLY.YAML` from a Windows editor counts too).
+fn is_yaml_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
 /// Parses and cross-validates already-read sources. Pure: used by [`load`] and by tests.
@@ -204,6 +233,7 @@ pub fn from_sources(sources: &Sources) -> Result<Content, ContentError> {
     dialogs::validate(&content, sources, &mut diags);
     calendar::validate(&content, sources, &mut diags);
     understand::validate(&content, sources, &mut diags);
+    citations::validate(&content, sources, &mut diags);
     if diags.is_empty() {
         Ok(content)
     } else {

@@ -357,6 +357,21 @@ fn line_after(text: &str, section: &str, needle: &str) -> usize {
         .unwrap_or(start)
 }
 
+/// Whether other files may refer to region `id`: it loaded, or it is the name of a region file
+/// that failed to parse. The second case keeps one broken region file from cascading into an
+/// "unknown region" line for every FAQ entry, disease file and dialog that names it.
+pub fn is_known(content: &Content, sources: &Sources, id: &str) -> bool {
+    if content.regions.contains_key(id) {
+        return true;
+    }
+    let all_parsed = content.regions.len() == sources.regions.len();
+    !all_parsed
+        && sources
+            .regions
+            .iter()
+            .any(|f| std::path::Path::new(&f.path).file_stem().is_some_and(|stem| stem == id))
+}
+
 /// Stage 2: each region id once, and each file named after the id it defines (so staff find
 /// `data/regions/shaoyang.yaml` when a message mentions `shaoyang`).
 pub fn validate(_content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic>) {

@@ -8,6 +8,12 @@ use super::{Diagnostic, SourceFile};
 
 /// Parses `file` as `T`; on failure records a diagnostic with the line serde_yaml reports.
 pub fn parse<T: DeserializeOwned>(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<T> {
+    // serde_yaml reports a control character (a NUL from a bad copy-paste) at line 1 with a byte
+    // position; staff need the real line.
+    if let Some(diag) = control_character(file) {
+        diags.push(diag);
+        return None;
+    }
     match serde_yaml::from_str::<T>(&file.text) {
         Ok(value) => Some(value),
         Err(err) => {
@@ -20,6 +26,26 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile, diags: &mut Vec<Diagnostic>
             None
         }
     }
+}
+
+/// A diagnostic for the first character YAML does not allow (C0/C1 controls other than tab,
+/// line ends and NEL), at its line and column.
+fn control_character(file: &SourceFile) -> Option<Diagnostic> {
+    file.text.lines().enumerate().find_map(|(i, line)| {
+        let (column, c) = line
+            .chars()
+            .enumerate()
+            .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\r' | '\n' | '\u{85}'))?;
+        Some(Diagnostic::new(
+            &file.path,
+            i + 1,
+            format!(
+                "control character U+{:04X} at column {} is not allowed in YAML; delete it",
+                c as u32,
+                column + 1
+            ),
+        ))
+    })
 }
 
 /// serde_yaml appends " at line X column Y" to its messages; we already print the line.
@@ -127,6 +153,16 @@ mod tests {
         assert_eq!(diags.len(), 1);
         assert!(diags[0].line >= 2, "{:?}", diags[0]);
         assert!(!diags[0].message.contains(" at line "));
+    }
+
+    #[test]
+    fn a_nul_byte_is_reported_at_its_line() {
+        let file = SourceFile { path: "x.yaml".into(), text: "a: 1\nb: 2\nc: x\0y\n".into() };
+        let mut diags = Vec::new();
+        let parsed: Option<serde_yaml::Value> = parse(&file, &mut diags);
+        assert!(parsed.is_none());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].line, 3, "{:?}", diags[0]);
     }
 
     #[test]

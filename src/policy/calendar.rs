@@ -5,7 +5,7 @@
 //! Saturdays/Sundays. Days in a year the calendar does not cover are judged by weekends only, and
 //! the result is then flagged as an estimate rather than silently presented as exact.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::content::calendar::{is_weekend, Calendar};
 
@@ -20,13 +20,22 @@ pub struct Due {
 }
 
 /// The `days`-th working day after `start` (the start day itself is not counted). `days == 0`
-/// gives `start` itself.
+/// gives `start` itself. Callers pass dates read from users (years 1990–2100); should the count
+/// run past the last date chrono can represent it stops there, flagged as an estimate, rather
+/// than panicking — use [`checked_working_days_after`] to report that instead.
 pub fn working_days_after(calendar: &Calendar, start: NaiveDate, days: u32) -> Due {
+    checked_working_days_after(calendar, start, days)
+        .unwrap_or(Due { date: NaiveDate::MAX, exact: false })
+}
+
+/// [`working_days_after`], or `None` when the deadline lies beyond the last representable date
+/// (`mente due --from +262142-12-31`).
+pub fn checked_working_days_after(calendar: &Calendar, start: NaiveDate, days: u32) -> Option<Due> {
     let mut date = start;
     let mut left = days;
     let mut exact = true;
     while left > 0 {
-        date += Duration::days(1);
+        date = date.succ_opt()?;
         let working = match calendar.working_day(date) {
             Some(working) => working,
             None => {
@@ -38,7 +47,7 @@ pub fn working_days_after(calendar: &Calendar, start: NaiveDate, days: u32) -> D
             left -= 1;
         }
     }
-    Due { date, exact }
+    Some(Due { date, exact })
 }
 
 /// The first working day strictly after `date` (e.g. the day after a missed deadline).

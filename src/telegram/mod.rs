@@ -23,7 +23,7 @@ use teloxide::dispatching::{DefaultKey, Dispatcher, UpdateFilterExt};
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::BotCommand;
-use teloxide::update_listeners::{webhooks, Polling};
+use teloxide::update_listeners::{webhooks, Polling, UpdateListener};
 use teloxide::{ApiError, RequestError};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -85,6 +85,9 @@ pub struct BotConfig {
     pub retry: RetryPolicy,
     /// How long one `getUpdates` waits for news.
     pub poll_timeout: Duration,
+    /// A socket already bound for the webhook server, used instead of binding `listen` (tests
+    /// bind port 0 and hand it over, so the port is never released to another process).
+    pub webhook_listener: Option<Arc<std::net::TcpListener>>,
 }
 
 impl BotConfig {
@@ -97,6 +100,7 @@ impl BotConfig {
             limits: default_limits(),
             retry: RetryPolicy::default(),
             poll_timeout: Duration::from_secs(10),
+            webhook_listener: None,
         }
     }
 }
@@ -111,6 +115,7 @@ impl std::fmt::Debug for BotConfig {
             .field("limits", &self.limits)
             .field("retry", &self.retry)
             .field("poll_timeout", &self.poll_timeout)
+            .field("webhook_listener", &self.webhook_listener)
             .finish()
     }
 }
@@ -134,16 +139,39 @@ pub enum TelegramError {
     #[error("Telegram rejected the bot token (check TELOXIDE_TOKEN; @BotFather shows it): {0}")]
     BadToken(RequestError),
     /// The Bot API server could not be reached even after retries.
-    #[error("cannot reach the Telegram Bot API at {url}: {source}")]
+    #[error(
+        "cannot reach the Telegram Bot API at {url} (check the network, and TELEGRAM_API_URL if \
+         set): {source}"
+    )]
     Unreachable {
         /// The API base URL tried.
         url: String,
         /// The last error.
         source: RequestError,
     },
+    /// Something answered at the Bot API URL, but not like Telegram (a web server, another
+    /// API, a wrong path): retrying will not help.
+    #[error(
+        "the server at {url} answered, but not like the Telegram Bot API ({detail}); check \
+         TELEGRAM_API_URL (unset it to use https://api.telegram.org)"
+    )]
+    NotTelegram {
+        /// The API base URL tried.
+        url: String,
+        /// What came back, secrets removed.
+        detail: String,
+    },
     /// The webhook could not be registered.
     #[error("cannot set up the webhook: {0}")]
     Webhook(RequestError),
+    /// The webhook server cannot listen (address in use, no permission).
+    #[error("cannot listen for webhook calls on {addr}: {source}")]
+    WebhookListen {
+        /// The `--listen` address.
+        addr: SocketAddr,
+        /// Why not.
+        source: std::io::Error,
+    },
     /// The webhook secret has characters Telegram does not allow.
     #[error("the webhook secret token must be 1–256 characters of A–Z, a–z, 0–9, _ and -")]
     BadSecret,
@@ -201,13 +229,20 @@ pub async fn run_bot(
     let api_url = bot.inner().api_url().to_string();
 
     let me = tokio::select! {
-        me = with_retry("getMe", config.retry, || bot.get_me().send()) => me,
+        me = get_me(&bot, config.retry) => me,
         () = shutdown.clone() => return Ok(()),
     };
     match me {
         Ok(me) => tracing::info!(username = %me.username(), "connected to Telegram"),
         Err(err @ RequestError::Api(ApiError::InvalidToken)) => {
             return Err(TelegramError::BadToken(err))
+        }
+        // Telegram answers getMe with the bot or a token error; anything else that arrives is
+        // some other service at the configured URL.
+        Err(err @ (RequestError::InvalidJson { .. } | RequestError::Api(_))) => {
+            let detail = not_telegram_detail(&err);
+            let detail = crate::telemetry::redact_with(&detail, &[&config.token]).into_owned();
+            return Err(TelegramError::NotTelegram { url: api_url, detail });
         }
         Err(source) => return Err(TelegramError::Unreachable { url: api_url, source }),
     }
@@ -241,6 +276,43 @@ pub async fn run_bot(
     result
 }
 
+/// Answers that are not Telegram's are retried this many times in all at start-up (a proxy may
+/// serve one error page); network errors keep the full [`RetryPolicy`].
+const NOT_TELEGRAM_TRIES: u32 = 3;
+
+/// `getMe` with retries, giving up early when the server answers but not like Telegram.
+async fn get_me(bot: &TgBot, retry: RetryPolicy) -> Result<teloxide::types::Me, RequestError> {
+    let mut attempt = 1;
+    loop {
+        let err = match bot.get_me().send().await {
+            Ok(me) => return Ok(me),
+            Err(err) => err,
+        };
+        let not_telegram = matches!(err, RequestError::InvalidJson { .. });
+        let delay = match retry.delay_after(&err, attempt) {
+            Some(_) if not_telegram && attempt >= NOT_TELEGRAM_TRIES => None,
+            delay => delay,
+        };
+        let Some(delay) = delay else { return Err(err) };
+        tracing::warn!(call = "getMe", attempt, ?delay, error = %err, "retrying");
+        tokio::time::sleep(delay).await;
+        attempt += 1;
+    }
+}
+
+/// A short description of a non-Telegram answer: the start of the body (a web server's page,
+/// "Cannot POST …") says best which service is listening there.
+fn not_telegram_detail(err: &RequestError) -> String {
+    match err {
+        RequestError::InvalidJson { raw, .. } => {
+            let start: String = raw.chars().take(120).collect();
+            let more = if raw.chars().count() > 120 { "…" } else { "" };
+            format!("its answer is not Bot API JSON: {start:?}{more}")
+        }
+        other => format!("its answer is not what Telegram sends: {other}"),
+    }
+}
+
 /// Feeds the dispatcher from long polling or the webhook until it is shut down.
 async fn receive_updates(
     dispatcher: &mut Dispatcher<TgBot, handler::HandlerError, DefaultKey>,
@@ -263,18 +335,44 @@ async fn receive_updates(
                 .map_err(unreachable)
         }
         Mode::Webhook { url, listen, secret_token } => {
+            // Bound before the webhook is registered: a busy port is a clear error at start-up,
+            // not a panic in a background task while Telegram posts into the void.
+            let tcp = webhook_socket(config, *listen)
+                .map_err(|source| TelegramError::WebhookListen { addr: *listen, source })?;
             let mut options = webhooks::Options::new(*listen, url.clone());
             if let Some(secret) = secret_token {
                 options = options.secret_token(secret.clone());
             }
-            let listener =
-                webhooks::axum(bot.clone(), options).await.map_err(TelegramError::Webhook)?;
+            let (mut listener, stop_flag, router) = webhooks::axum_to_router(bot.clone(), options)
+                .await
+                .map_err(TelegramError::Webhook)?;
+            let stop_token = listener.stop_token();
+            tokio::spawn(async move {
+                let served = axum::serve(tcp, router).with_graceful_shutdown(stop_flag).await;
+                if let Err(err) = served {
+                    tracing::error!(error = %err, "the webhook server failed");
+                    stop_token.stop();
+                }
+            });
             dispatcher
                 .try_dispatch_with_listener(listener, listener_errors)
                 .await
                 .map_err(unreachable)
         }
     }
+}
+
+/// The webhook server's socket: the one handed over in `config`, or `listen` bound now.
+fn webhook_socket(
+    config: &BotConfig,
+    listen: SocketAddr,
+) -> std::io::Result<tokio::net::TcpListener> {
+    let std_listener = match &config.webhook_listener {
+        Some(shared) => shared.try_clone()?,
+        None => std::net::TcpListener::bind(listen)?,
+    };
+    std_listener.set_nonblocking(true)?;
+    tokio::net::TcpListener::from_std(std_listener)
 }
 
 /// `scheduler::run_until_stopped` in the background, for as long as the bot runs.

@@ -114,11 +114,13 @@ impl Drop for BotApiStub {
 impl BotApiStub {
     /// Starts the stub on 127.0.0.1 with a free port.
     pub async fn start() -> BotApiStub {
-        BotApiStub::start_on("127.0.0.1:0".parse().expect("address")).await
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind stub");
+        BotApiStub::start_on(listener).await
     }
 
-    /// Starts the stub on `addr` (to bring up a server the bot has been failing to reach).
-    pub async fn start_on(addr: SocketAddr) -> BotApiStub {
+    /// Starts the stub on `listener`: a port the test has held all along (to bring up a server
+    /// the bot has been failing to reach, without releasing the port to other processes).
+    pub async fn start_on(listener: tokio::net::TcpListener) -> BotApiStub {
         let inner: Shared = Arc::new(Mutex::new(Inner {
             next_update_id: 1000,
             next_message_id: 1,
@@ -126,7 +128,6 @@ impl BotApiStub {
         }));
         let app =
             Router::new().route("/{token}/{method}", post(api).get(api)).with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind(addr).await.expect("bind stub");
         let addr = listener.local_addr().expect("stub address");
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("stub server");

@@ -101,3 +101,18 @@ fn mente_due_rejects_a_bad_date_with_exit_code_2() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"), "{bad}");
     }
 }
+
+/// Issue 11: chrono accepts years up to 262142; counting past the end used to panic (exit 101).
+#[test]
+fn mente_due_past_the_last_representable_date_is_exit_code_2() {
+    let out = mente(&["due", "--from", "+262142-12-31", "--days", "1"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("past the last date"), "{stderr}");
+    let out = mente(&["due", "--from", "+262142-12-30", "--days", "0", "--json"]);
+    assert!(
+        out.status.success(),
+        "0 days is the day itself: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

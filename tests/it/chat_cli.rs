@@ -106,3 +106,50 @@ fn session_state(db: &str) -> String {
         row.map(|r| r.0).unwrap_or_default()
     })
 }
+
+/// Issue 11: one non-UTF-8 line used to end the session (`invalid utf-8 sequence`, exit 1, the
+/// rest of the input dropped). A GBK terminal is read as GBK; other bad bytes are dropped.
+#[test]
+fn gbk_and_random_bad_bytes_never_end_the_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = content_dir(dir.path());
+    let db = format!("sqlite://{}/chat.sqlite?mode=rwc", dir.path().display());
+    let mut input = Vec::new();
+    input.extend_from_slice("/help\n".as_bytes());
+    // 起付线是多少 as a GBK terminal sends it.
+    input.extend_from_slice(&[
+        0xC6, 0xF0, 0xB8, 0xB6, 0xCF, 0xDF, 0xCA, 0xC7, 0xB6, 0xE0, 0xC9, 0xD9, b'\n',
+    ]);
+    input.extend_from_slice(b"\xff\xfe\n");
+    // Random bytes (fixed-seed xorshift, so a failure can be replayed), newlines kept out.
+    let mut state: u32 = 0x9E37_79B9;
+    for _ in 0..20 {
+        for _ in 0..16 {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let byte = (state >> 24) as u8;
+            input.push(if byte == b'\n' { 0xFF } else { byte });
+        }
+        input.push(b'\n');
+    }
+    input.extend_from_slice("/help\n".as_bytes());
+    let out = mente(&content, &db)
+        .args(["chat", "--user", "gbk", "--region", "shaoyang"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().unwrap().write_all(&input)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "exit {:?}: {stderr}\n{text}", out.status.code());
+    assert!(text.contains("已按 GBK 读取"), "{text}");
+    assert!(text.contains("起付线没有查到"), "the GBK question was answered: {text}");
+    assert!(text.contains("无法识别的字符"), "{text}");
+    assert_eq!(text.matches("指令：/menu").count(), 2, "the last line was still read: {text}");
+}

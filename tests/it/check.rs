@@ -55,6 +55,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("dialogs/broken.yaml:56: ", "duplicate step id \"run\""),
     ("dialogs/broken.yaml:59: ", "\"orphan\" is unreachable"),
     ("dialogs/broken.yaml:62: ", "never waits"),
+    // One entry's type error does not hide the other entries' problems (issue 11).
+    ("faq/typed.yaml:6: ", "YAML: as_of: input contains invalid characters"),
+    ("faq/typed.yaml:7: ", "unknown region `beijing`"),
+    ("faq/typed.yaml:16: ", "unknown source id in \"seed 0009\""),
 ];
 
 #[test]
@@ -131,5 +135,110 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
         } else {
             std::fs::copy(entry.path(), &target).expect("copy");
         }
+    }
+}
+
+/// A copy of the clean fixture that a test may change.
+fn ok_copy() -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("temp dir");
+    copy_tree(&std::path::PathBuf::from(fixture("ok")), root.path());
+    root
+}
+
+fn check(root: &std::path::Path) -> (Option<i32>, String) {
+    let out = mente(&root.display().to_string(), &["check"]);
+    let text =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.code(), text)
+}
+
+#[test]
+fn yaml_files_are_read_whatever_the_case_of_their_extension() {
+    let root = ok_copy();
+    let dialogs = root.path().join("dialogs");
+    std::fs::rename(dialogs.join("hello.yaml"), dialogs.join("HELLO.YAML")).expect("rename");
+    let hello = std::fs::read_to_string(dialogs.join("HELLO.YAML")).expect("read");
+    std::fs::write(dialogs.join("again.Yml"), hello.replace("id: hello", "id: again"))
+        .expect("write");
+    let (code, text) = check(root.path());
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.starts_with("content OK: 2 dialogs"), "both files were read: {text}");
+}
+
+#[test]
+fn a_content_tree_without_dialogs_is_an_error() {
+    let root = ok_copy();
+    std::fs::remove_file(root.path().join("dialogs/hello.yaml")).expect("rm");
+    let (code, text) = check(root.path());
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("dialogs:1: no dialog files"), "{text}");
+}
+
+#[test]
+fn a_nul_byte_is_reported_at_its_own_line() {
+    let root = ok_copy();
+    let faq = root.path().join("faq/basic.yaml");
+    let mut text = std::fs::read_to_string(&faq).expect("read");
+    text = text.replacen("门特是", "门特\0是", 1);
+    let line = text.lines().position(|l| l.contains('\0')).expect("NUL written") + 1;
+    assert!(line > 1, "the test needs the NUL past line 1");
+    std::fs::write(&faq, text).expect("write");
+    let (code, text) = check(root.path());
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains(&format!("faq/basic.yaml:{line}: control character U+0000")), "{text}");
+}
+
+#[test]
+fn one_broken_region_file_is_one_problem_not_a_cascade() {
+    let root = ok_copy();
+    let region = root.path().join("data/regions/shaoyang.yaml");
+    let text = std::fs::read_to_string(&region).expect("read");
+    // A value of the wrong type makes the whole region file fail to parse.
+    let broken = text.replacen("name: 邵阳", "name: [邵阳", 1);
+    assert_ne!(broken, text);
+    std::fs::write(&region, broken).expect("write");
+    let (code, text) = check(root.path());
+    assert_eq!(code, Some(1), "{text}");
+    let problems: Vec<&str> = text.lines().filter(|l| l.contains(".yaml:")).collect();
+    assert_eq!(problems.len(), 1, "{text}");
+    assert!(problems[0].starts_with("data/regions/shaoyang.yaml:"), "{text}");
+}
+
+/// A FIFO named like a content file would block `open` until some writer came along.
+#[cfg(unix)]
+#[test]
+fn a_fifo_among_the_dialogs_is_refused_without_hanging() {
+    let root = ok_copy();
+    let fifo = root.path().join("dialogs/x.yaml");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let content = root.path().display().to_string();
+    for args in [&["check"][..], &["chat"][..]] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mente"))
+            .args(["--content", &content, "--db"])
+            .arg(format!("sqlite://{}/t.sqlite?mode=rwc", dir.path().display()))
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run mente");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while child.try_wait().expect("wait").is_none() {
+            if std::time::Instant::now() > deadline {
+                child.kill().expect("kill");
+                panic!("mente {args:?} hangs on a FIFO");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().expect("output");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {text}");
+        assert!(text.contains("dialogs/x.yaml:1: not a regular file"), "{args:?}: {text}");
     }
 }

@@ -119,10 +119,17 @@ fn every_seed_fact_is_reachable_by_a_question() {
     let mut missing = Vec::new();
     for row in &rows {
         let [seed, phrase, reg, question] = &row[..] else { panic!("bad row {row:?}") };
-        let seed_text = std::fs::read_to_string(seed_path(seed)).ok();
-        if let Some(seed_text) = seed_text {
-            assert!(seed_text.contains(phrase.as_str()), "`{phrase}` is not in seed {seed}");
-        }
+        // A seed named in the dev set must be there: a misspelt name or a missing folder would
+        // otherwise turn this check off without anyone noticing.
+        let path = seed_path(seed);
+        let seed_text = std::fs::read_to_string(&path).unwrap_or_else(|err| {
+            panic!(
+                "seed {seed} named in seed_facts.tsv cannot be read at {} ({err}); the seeds \
+                 live in ../shared/seeds beside the repository, or set MENTE_SEEDS",
+                path.display()
+            )
+        });
+        assert!(seed_text.contains(phrase.as_str()), "`{phrase}` is not in seed {seed}");
         let answer = assistant.knowledge.answer(question, region(reg));
         if answer.id.is_none() || !answer.answer.contains(phrase.as_str()) {
             missing.push(format!("{seed} `{phrase}`: [{reg}] {question} → {:?}", answer.id));
@@ -133,9 +140,8 @@ fn every_seed_fact_is_reachable_by_a_question() {
     assert!(missing.is_empty(), "facts not reachable:\n{}", missing.join("\n"));
 }
 
-/// The seed documents live next to the project (`../shared/seeds/`); when they are not there
-/// (a fresh clone elsewhere) the phrase check against the seed itself is skipped, the answer
-/// check is not.
+/// The seed documents live next to the project (`../shared/seeds/`, as in CI), or wherever
+/// `MENTE_SEEDS` points.
 fn seed_path(seed: &str) -> std::path::PathBuf {
     std::env::var_os("MENTE_SEEDS")
         .map(std::path::PathBuf::from)

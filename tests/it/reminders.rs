@@ -154,12 +154,17 @@ async fn a_crash_after_sending_but_before_marking_repeats_the_reminder_once() {
     let now = at(MORNING);
     let lease = now + chrono::Duration::from_std(LEASE).unwrap();
     let claimed = store.claim_due("terminal", "crashed", now, lease, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1, "the crashed worker had claimed (and sent) it");
+    // Before its lease ends nobody else may send it …
     let sender = Recorder::default();
-    sender.log.lock().unwrap().push(("u1".into(), "sent by the crashed worker".into()));
+    let during = lease - chrono::Duration::seconds(1);
+    assert_eq!(run_once(&store, &assistant, &sender, during).await.unwrap().sent, 0);
+    // … afterwards it is repeated exactly once, and then never again.
     let after = lease + chrono::Duration::seconds(1);
     assert_eq!(run_once(&store, &assistant, &sender, after).await.unwrap().sent, 1);
-    assert_eq!(sender.delivered(), vec!["u1".to_string(), "u1".to_string()]);
-    assert_eq!(claimed.len(), 1);
+    let later = after + chrono::Duration::minutes(10);
+    assert_eq!(run_once(&store, &assistant, &sender, later).await.unwrap().sent, 0);
+    assert_eq!(sender.delivered(), vec!["u1".to_string()]);
 }
 
 #[tokio::test]
@@ -389,4 +394,50 @@ async fn a_restarted_mente_remind_sends_what_a_killed_worker_had_claimed() {
     let out = mente_remind(&db, "2025-10-24T09:36:00+08:00");
     assert!(out.contains("sent 1") && out.contains("[提醒]"), "{out}");
     assert!(mente_remind(&db, "2025-10-24T09:50:00+08:00").contains("sent 0"));
+}
+
+/// `mente remind --once` with stdout at `to` (a closed socket or /dev/full).
+#[cfg(unix)]
+fn mente_remind_into(db: &str, to: std::process::Stdio) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .args(["--content", env!("CARGO_MANIFEST_DIR"), "--db", db])
+        .args(["remind", "--once", "--now", MORNING])
+        // The failed delivery's warning is expected; only errors count here.
+        .env("RUST_LOG", "error")
+        .stdout(to)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("mente runs")
+}
+
+/// Issue 11: `mente remind | head -0` and a full disk used to panic in `println!` (exit 101).
+/// A closed stdout ends quietly like ripgrep; a full one is an error; and a reminder that could
+/// not be printed is not marked sent.
+#[cfg(unix)]
+#[tokio::test]
+async fn mente_remind_survives_a_closed_or_full_stdout_and_delivers_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/x.sqlite", dir.path().display());
+    {
+        let store = store(&dir).await;
+        with_reminders(&store, &user(1), &[DUE]).await;
+        store.pool().close().await;
+    }
+    // The reader of this socket is gone before mente starts: every write is EPIPE.
+    let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+    drop(ours);
+    let closed = mente_remind_into(&db, std::os::fd::OwnedFd::from(theirs).into());
+    let stderr = String::from_utf8_lossy(&closed.stderr);
+    assert_eq!(closed.status.code(), Some(0), "broken pipe ends quietly: {stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = mente_remind_into(&db, full.into());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("mente: ") && !stderr.contains("panicked"), "{stderr}");
+
+    // Failed deliveries are retried after a back-off of a few poll intervals.
+    let later = mente_remind(&db, "2025-10-24T10:30:00+08:00");
+    assert!(later.contains("[提醒]") && later.contains("sent 1"), "{later}");
 }
