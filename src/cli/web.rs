@@ -8,12 +8,15 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Subcommand};
+use tokio::sync::watch;
 
 use super::UsageError;
 use crate::assistant::Assistant;
-use crate::clock::SystemClock;
+use crate::clock::{Clock, SystemClock};
 use crate::store::{staff, Store};
 use crate::web::{self, App, WebConfig};
+use crate::wechat::config::WechatConfig;
+use crate::wechat::WechatState;
 
 /// `mente web [--listen ADDR] [--secure-cookies] [--trust-proxy]`
 #[derive(Debug, Args)]
@@ -65,16 +68,40 @@ pub async fn run(
     let mut config = WebConfig::new(root.to_path_buf());
     config.secure_cookies = args.secure_cookies;
     config.trust_proxy = args.trust_proxy;
-    let app = App::new(store, Arc::new(assistant), Arc::new(SystemClock), config);
+    let assistant = Arc::new(assistant);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    // WeChat's `/wechat` joins this server when WECHAT_TOKEN is set: one process, one port
+    // behind the TLS proxy. Its routes stay outside the page's per-address limits (all WeChat
+    // traffic comes from Tencent's few addresses) and are guarded by signatures instead.
+    let wechat_config = WechatConfig::from_env(|name| std::env::var(name).ok())
+        .map_err(|e| UsageError(e.0))?;
+    let can_send = wechat_config.as_ref().is_some_and(WechatConfig::can_send);
+    let wechat = wechat_config
+        .map(|config| WechatState::new(config, store.clone(), assistant.clone(), clock.clone()));
+    let app = App::new(store.clone(), assistant.clone(), clock, config);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    let addr = listener.local_addr()?;
-    tracing::info!(%addr, "web: listening");
-    eprintln!("mente web: chat page http://{addr}/ , console http://{addr}/staff (Ctrl-C stops)");
-    #[allow(unused_mut)] // other channels' routers are merged in below
+    tracing::info!(addr = %listener.local_addr()?, "web: listening");
     let mut router = web::router(app);
-    // Other channels served by the same process mount their routers here, e.g. WeChat's
-    // `/wechat` when WECHAT_TOKEN is set: `router = router.merge(crate::wechat::router(...))`.
-    web::serve_router(listener, router, super::serve::stop_signal()).await?;
+    if let Some(state) = &wechat {
+        router = router.merge(crate::wechat::router(state.clone()));
+        tracing::info!("web: WeChat endpoint /wechat enabled");
+    }
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let server = web::serve_router(listener, router, async move {
+        super::serve::stop_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    let worker = async {
+        if let Some(state) = &wechat {
+            super::wechat::reminder_worker(state, can_send, &store, &assistant, stop_rx).await;
+        }
+    };
+    let (served, ()) = tokio::join!(server, worker);
+    served?;
+    if let Some(state) = &wechat {
+        // Replies still on their way to WeChat's customer-service API go out before exiting.
+        state.drain().await;
+    }
     tracing::info!("web: stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -76,22 +76,32 @@ async fn serve(
 ) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let can_send = config.can_send();
-    let state = WechatState::new(config, store.clone(), assistant.clone(), clock.clone());
-    let sender = WechatSender::new(state.api(), store.clone(), clock);
+    let state = WechatState::new(config, store.clone(), assistant.clone(), clock);
     let (stop_tx, stop_rx) = watch::channel(false);
-    let server = wechat::serve(listener, state, async move {
+    let server = wechat::serve(listener, state.clone(), async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     });
-    let worker = async {
-        if can_send {
-            scheduler::run_until_stopped(&store, &assistant, &sender, &SystemClock, stop_rx).await;
-        } else {
-            tracing::warn!(
-                "WECHAT_APPID/WECHAT_APPSECRET not set: no reminders, and slow or long replies are cut"
-            );
-        }
-    };
+    let worker = reminder_worker(&state, can_send, &store, &assistant, stop_rx);
     let (served, ()) = tokio::join!(server, worker);
     Ok(served?)
+}
+
+/// The WeChat reminder worker until `stop` turns true; shared by `mente wechat serve` and
+/// `mente web` (which mounts `/wechat` when `WECHAT_TOKEN` is set).
+pub(super) async fn reminder_worker(
+    state: &WechatState,
+    can_send: bool,
+    store: &Store,
+    assistant: &Assistant,
+    stop: watch::Receiver<bool>,
+) {
+    if !can_send {
+        tracing::warn!(
+            "WECHAT_APPID/WECHAT_APPSECRET not set: no reminders, and slow or long replies are cut"
+        );
+        return;
+    }
+    let sender = WechatSender::new(state.api(), store.clone(), Arc::new(SystemClock));
+    scheduler::run_until_stopped(store, assistant, &sender, &SystemClock, stop).await;
 }
