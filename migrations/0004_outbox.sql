@@ -1,8 +1,9 @@
 -- Replies of a committed turn not yet delivered (issue 11; version 4, 0003 is the console's).
 -- Written in the turn's transaction and deleted once the channel has delivered them, so a send
--- that fails after the commit is retried at the next start instead of being lost. One row per reply, oldest first by id; `reply` is
--- store::outbox's JSON form of engine::Reply. Delivered rows are deleted (not flagged): they hold
--- what we told the user, which is nobody's business once it has arrived.
+-- that fails after the commit is retried at the next start instead of being lost. One row per
+-- reply, oldest first by id; `reply` is store::outbox's JSON form of engine::Reply. Delivered
+-- rows are deleted (not flagged): they hold what we told the user, which is nobody's business
+-- once it has arrived.
 CREATE TABLE outbox (
     id         INTEGER PRIMARY KEY,
     channel    TEXT NOT NULL,
