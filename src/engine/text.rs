@@ -144,6 +144,10 @@ impl<'a> Turn<'a> {
     /// failed answer is explained (or, outside a dialog, the not-sure reply is shown with its
     /// suggestions as buttons).
     fn faq_fallback(&mut self, text: &str, failure: Option<String>) {
+        if let Some(reply) = self.not_mente_reply(text).filter(|_| failure.is_none()) {
+            self.say(reply);
+            return self.reask();
+        }
         let answer = self.a.knowledge.answer(text, self.region());
         match failure {
             // A failed answer is only taken for a question when it reads like one and the FAQ is

@@ -227,7 +227,12 @@ impl<'a> Turn<'a> {
             ButtonKind::Consent(yes) if self.s.pending == Some(Pending::Consent) => {
                 self.consent(yes)
             }
-            ButtonKind::Disease(i) if matches!(self.s.pending, Some(Pending::Disease(_))) => {
+            ButtonKind::Disease(i)
+                if matches!(
+                    self.s.pending,
+                    Some(Pending::Disease(_) | Pending::UnlistedDisease(_))
+                ) =>
+            {
                 self.pick_disease(i)
             }
             ButtonKind::Choice(i) if self.s.pending.is_none() => match self.current_step() {

@@ -59,6 +59,9 @@ pub enum Pending {
     Consent,
     /// A weak disease match: one of these catalogue names, or none.
     Disease(Vec<String>),
+    /// A disease our catalogue lacks (as typed, masked): go on with the general materials, or
+    /// type another name.
+    UnlistedDisease(String),
 }
 
 /// A place in a dialog, with the slots as they were there.

@@ -408,7 +408,12 @@ impl FaqIndex {
             Some(alias) => format!("在我掌握的{name}门特病种里，“{alias}”对应“{}”，", best.name),
             None => format!("“{}”在我掌握的{name}门特病种里，", best.name),
         };
-        text.push_str("可以按这个病种申请门特认定，能否通过以医保部门审核为准。");
+        if best.verified {
+            text.push_str("可以按这个病种申请门特认定，能否通过以医保部门审核为准。");
+        } else {
+            // Seen only in reference material: possibly covered, never promised.
+            text.push_str(&format!("可能可以申请门特，但它是否在官方病种目录里还没有核实。{ask}"));
+        }
         if let Some(note) = &best.note {
             text.push_str(&format!("\n注意：{note}。"));
         }

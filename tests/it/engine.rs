@@ -183,7 +183,7 @@ async fn every_input_type_rejects_bad_input_with_a_specific_hint() {
     contains(&chat.send("职工").await, "正常缴费吗");
     contains(&chat.send("也许").await, "请回答“是”或“否”");
     contains(&chat.send("是").await, "什么病");
-    contains(&chat.send("感冒").await, "没有找到");
+    contains(&chat.send("感冒").await, "不是门特");
     // A resident-only disease with employee insurance is refused with the reason.
     let resident_only = disease_where(&chat.assistant, true);
     contains(&chat.send(&resident_only).await, "只对城乡居民医保参保人开放");
@@ -495,4 +495,56 @@ async fn ten_thousand_turns_in_one_dialog_keep_the_session_small() {
     assert!(state.len() < 8_000, "session grew to {} bytes", state.len());
     // /back still works within the kept history.
     contains(&typed(&mut chat, "/back").await, "选一个");
+}
+
+#[tokio::test]
+async fn an_unlisted_disease_in_an_application_is_no_dead_end() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    typed(&mut chat, "/region").await;
+    typed(&mut chat, "攀枝花").await;
+    typed(&mut chat, "新申请").await;
+    typed(&mut chat, "本人").await;
+    typed(&mut chat, "职工").await;
+    typed(&mut chat, "是").await;
+    contains(&typed(&mut chat, "同意").await, "哪个病种");
+    let reply = typed(&mut chat, "冠心病").await;
+    contains(&reply, "没找到不代表不能办");
+    contains(&reply, "0812-3323000");
+    assert!(chat.offered.iter().any(|c| c.label == "按通用材料继续"), "{:?}", chat.offered);
+    // Asked again and again, it never loops into "try again / menu" only.
+    let again = typed(&mut chat, "冠心病").await;
+    contains(&again, "按通用材料继续");
+    let go_on = chat.offered.iter().find(|c| c.label == "按通用材料继续").unwrap().clone();
+    let reply = chat.input(Input::Button(go_on.data)).await;
+    contains(&reply, "按通用材料继续");
+    contains(&reply, "哪一级医院");
+}
+
+#[tokio::test]
+async fn an_unverified_disease_is_possibly_covered_never_promised() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    typed(&mut chat, "/region").await;
+    typed(&mut chat, "攀枝花").await;
+    typed(&mut chat, "新申请").await;
+    typed(&mut chat, "本人").await;
+    typed(&mut chat, "职工").await;
+    typed(&mut chat, "是").await;
+    typed(&mut chat, "同意").await;
+    let reply = typed(&mut chat, "慢阻肺").await;
+    contains(&reply, "可能属于");
+    contains(&reply, "还没有核实");
+    contains(&reply, "0812-3323000");
+    // And in a free question, the same honesty.
+    let reply = typed(&mut chat, "脑梗后遗症能办门特吗").await;
+    assert!(!reply.contains("可以按这个病种申请"), "{reply}");
+}
+
+#[tokio::test]
+async fn a_cold_is_plainly_not_a_mente_disease() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    let reply = typed(&mut chat, "感冒了能报门特吗").await;
+    contains(&reply, "不是门特");
+    contains(&reply, "来源：");
+    let reply = typed(&mut chat, "拉肚子").await;
+    contains(&reply, "不是门特");
 }
