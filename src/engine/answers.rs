@@ -256,6 +256,10 @@ impl<'a> Turn<'a> {
                 return offered.iter().position(|o| o.value == want);
             }
         }
+        // A lone "下一步" button: 好 / 嗯 / 继续 / 更多 all mean "go on".
+        if offered.len() == 1 && (wording::yes_no(text) == Some(true) || wording::go_on(text)) {
+            return Some(0);
+        }
         let labels: Vec<&str> = offered.iter().map(|o| o.label.as_str()).collect();
         wording::label(text, &labels)
     }

@@ -170,6 +170,13 @@ pub fn asks_why(text: &str) -> bool {
     WHY.iter().any(|w| text.contains(w))
 }
 
+/// "Go on" to a lone 下一步/更多 button: 继续, 下一步, 更多, 接着说, 然后呢.
+pub fn go_on(text: &str) -> bool {
+    const GO_ON: &[&str] =
+        &["继续", "下一步", "更多", "接着说", "然后", "然后呢", "往下", "下一个"];
+    clause(text).is_some_and(|c| c.is_in(GO_ON))
+}
+
 /// A button number typed as text, 1-based: `2`, `２`, `二`, `第二个`, `选2`, `2号`.
 pub fn ordinal(text: &str) -> Option<usize> {
     let t = clause(text)?.raw;
@@ -289,6 +296,13 @@ mod tests {
         assert_eq!(consent("行吧"), Some(true));
         assert!(asks_why("为啥子要身份证号哦 不想给"));
         assert!(!asks_why("同意"));
+    }
+
+    #[test]
+    fn go_on_wordings() {
+        assert!(go_on("继续"));
+        assert!(go_on("然后呢？"));
+        assert!(!go_on("继续教育"));
     }
 
     #[test]
