@@ -114,7 +114,7 @@ impl<'a> Turn<'a> {
     /// Answers a question the FAQ suggested, then asks the current step again.
     pub(super) fn ask_suggested(&mut self, question: &str) {
         let answer = self.a.knowledge.answer(question, self.region());
-        self.say(answer.answer);
+        self.say_answer(answer);
         self.reask();
     }
 
@@ -165,12 +165,16 @@ impl<'a> Turn<'a> {
     /// An FAQ answer; an unsure one offers its suggested questions as buttons, remembered so
     /// that typing a suggestion's number picks it next turn.
     pub(super) fn say_answer(&mut self, answer: Answer) {
-        let choices: Vec<Choice> = answer
+        let mut choices: Vec<Choice> = answer
             .suggestions
             .iter()
             .enumerate()
             .map(|(i, q)| self.button(short_label(q), ButtonKind::Suggestion(i)))
             .collect();
+        if let Some(raw) = &answer.source {
+            self.s.last_source = Some(self.a.content.citations.cite(raw));
+            choices.push(self.button("来源", ButtonKind::Source));
+        }
         self.s.suggested = answer.suggestions;
         self.say_with(answer.answer, choices);
     }
@@ -181,7 +185,7 @@ impl<'a> Turn<'a> {
         if !is_greeting(text) {
             let answer = self.a.knowledge.answer(text, self.region());
             if answer.id.is_some() {
-                self.say(answer.answer);
+                self.say_answer(answer);
             }
         }
         self.start();

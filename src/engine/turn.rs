@@ -239,6 +239,7 @@ impl<'a> Turn<'a> {
                 Some(step) if i < self.offered(step).len() => self.choose(step, i),
                 _ => self.stale(),
             },
+            ButtonKind::Source => self.show_source(),
             ButtonKind::Suggestion(i) => match self.suggested.get(i).cloned() {
                 Some(question) => self.ask_suggested(&question),
                 None => self.stale(),

@@ -168,7 +168,7 @@ impl FaqIndex {
             .iter()
             .flat_map(|(region, list)| list.iter().map(move |d| (region, d)))
             .map(|(region, d)| {
-                let cited = content.citations.cite(&d.source);
+                let cited = content.citations.cite_short(&d.source);
                 ((region.clone(), d.name.clone()), (d.source.clone(), cited))
             })
             .collect();
@@ -347,7 +347,7 @@ impl FaqIndex {
                     titles.push(title);
                 }
             }
-            format!("{text}\n——来源：{}", titles.join("；"))
+            format!("{text}\n来源：{}", titles.join("；"))
         };
         let (id, answer) = match (region, parts.as_slice()) {
             (Some(r), [part]) => {
@@ -614,8 +614,9 @@ impl FaqIndex {
         } else {
             "\n（此条不是官方文件原文，以当地医保部门最新公布为准）"
         };
+        // One short line: short source name, region, as-of date; full titles behind /source.
         format!(
-            "{}{caveat}\n——来源：{}｜地区：{where_}｜截至 {}",
+            "{}{caveat}\n来源：{}｜地区：{where_}｜截至{}",
             entry.answer.trim_end(),
             entry.cited,
             entry.as_of
@@ -712,7 +713,7 @@ impl Entry {
             first_question: e.questions.first().cloned().unwrap_or_default(),
             answer: e.answer.clone(),
             source: e.source.clone(),
-            cited: citations.cite(&e.source),
+            cited: citations.cite_short(&e.source),
             as_of: e.as_of.to_string(),
             verified: e.verified,
         }

@@ -548,3 +548,48 @@ async fn a_cold_is_plainly_not_a_mente_disease() {
     let reply = typed(&mut chat, "拉肚子").await;
     contains(&reply, "不是门特");
 }
+
+#[tokio::test]
+async fn an_answer_carries_a_short_source_line_and_the_full_source_is_one_tap_away() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    let reply = typed(&mut chat, "延期怎么办").await;
+    let answer = reply.split("\n  ").next().unwrap();
+    contains(answer, "来源：邵阳门特网上办理说明");
+    contains(answer, "地区：邵阳");
+    assert!(!answer.contains("——来源"), "the long footer is back: {answer}");
+    let source = chat.offered.iter().find(|c| c.label == "来源").expect("a 来源 button").clone();
+    let full = chat.input(Input::Button(source.data)).await;
+    contains(&full, "《2025年湖南邵阳门特病网上办理》说明");
+    contains(&typed(&mut chat, "/source").await, "《2025年湖南邵阳门特病网上办理》说明");
+}
+
+#[tokio::test]
+async fn a_turn_sends_at_most_two_messages() {
+    let assistant = assistant_with(INPUTS);
+    let mut session =
+        mente::engine::Session { region: Some("panzhihua".into()), ..Default::default() };
+    let user = mente::engine::UserData::default();
+    let now: DateTime<Utc> = "2026-03-02T10:00:00+08:00".parse().unwrap();
+    // A whole application, typed; the turns that used to send the most (consent, summary).
+    for text in [
+        "新申请",
+        "本人",
+        "职工",
+        "是",
+        "同意",
+        "糖尿病",
+        "二级及以上医院",
+        "好",
+        "好",
+        "起付线多少",
+    ] {
+        let out = mente::engine::handle(&assistant, &session, &user, Input::Text(text.into()), now);
+        assert!(
+            out.replies.len() <= 2,
+            "{text}: {} messages: {:?}",
+            out.replies.len(),
+            out.replies
+        );
+        session = out.session;
+    }
+}

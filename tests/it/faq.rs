@@ -115,7 +115,7 @@ fn unknown_region_gets_every_regional_version_labelled_with_sources() {
     let answer = assistant().knowledge.answer("职工起付线是多少", None);
     assert_eq!(answer.id.as_deref(), Some("deductible"));
     assert_eq!(answer.region, None);
-    for part in ["【攀枝花】", "【邵阳】", "800元", "来源：", "攀枝花门诊特殊疾病手机申请办理流程"]
+    for part in ["【攀枝花】", "【邵阳】", "800元", "来源：", "攀枝花门特手机办理流程"]
     {
         assert!(answer.answer.contains(part), "missing {part} in {}", answer.answer);
     }
