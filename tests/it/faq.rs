@@ -361,3 +361,18 @@ fn a_place_added_to_the_data_is_recognised_as_somewhere_else() {
         mente::assistant::Assistant::from_content(mente::content::from_sources(&sources).unwrap());
     assert_eq!(after.knowledge.answer(question, None).id.as_deref(), Some("general.regions"));
 }
+
+#[test]
+fn every_answer_for_a_chosen_region_fits_one_phone_screen() {
+    // 300 characters including the source line: what a phone shows without scrolling.
+    let assistant = assistant();
+    let mut checked = 0;
+    for row in rows("questions.tsv") {
+        let Some(region) = region(&row[0]) else { continue };
+        let answer = assistant.knowledge.answer(&row[1], Some(region));
+        let chars = answer.answer.chars().count();
+        assert!(chars <= 300, "{chars} characters for {region} {:?}:\n{}", row[1], answer.answer);
+        checked += 1;
+    }
+    assert!(checked >= 150, "only {checked} questions with a region in the dev set");
+}
