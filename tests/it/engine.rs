@@ -593,3 +593,18 @@ async fn a_turn_sends_at_most_two_messages() {
         session = out.session;
     }
 }
+
+#[test]
+fn every_dialog_step_fits_one_phone_screen() {
+    // Longer content (the 新申请 summary) is split into steps behind 下一步 buttons instead.
+    let assistant = Assistant::load(&root()).expect("content loads");
+    for tree in assistant.content.dialogs.trees.values() {
+        for step in &tree.steps {
+            let texts = step.say.iter().chain(step.say_by_region.values());
+            for text in texts {
+                let chars = text.chars().count();
+                assert!(chars <= 300, "{}#{}: {chars} characters", tree.id, step.id);
+            }
+        }
+    }
+}
