@@ -103,7 +103,11 @@ impl<'a> Turn<'a> {
         if self.suggested.is_empty() {
             return None;
         }
-        let by_number = wording::ordinal(text).and_then(|n| self.suggested.get(n - 1));
+        // Where the step itself asks for a number, a number is its answer.
+        let number_asked = self.current_step().is_some_and(|s| s.ask == Some(InputKind::Number));
+        let by_number = wording::ordinal(text)
+            .filter(|_| !number_asked)
+            .and_then(|n| self.suggested.get(n - 1));
         let by_text = || {
             let t = input::normalize(text);
             self.suggested.iter().find(|q| input::normalize(q) == t)

@@ -608,3 +608,14 @@ fn every_dialog_step_fits_one_phone_screen() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_number_answers_a_number_question_even_right_after_suggestions() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("输入测试").await;
+    contains(&chat.send("邵阳").await, "多大年纪");
+    let unsure = typed(&mut chat, "怎么办").await;
+    contains(&unsure, "您是不是想问");
+    contains(&unsure, "多大年纪");
+    contains(&typed(&mut chat, "2").await, "哪天受理");
+}
