@@ -155,10 +155,14 @@ impl<'a> Turn<'a> {
             return self.reask();
         }
         let answer = self.a.knowledge.answer(text, self.region());
+        let asked = wording::question(text);
         match failure {
-            // A failed answer is only taken for a question when it reads like one and the FAQ is
-            // sure: "下个月1日" at a date step is a wrong date, not a question for the FAQ.
-            Some(hint) if wording::question(text) == Question::No || answer.id.is_none() => {
+            // A failed answer is taken for a question when it clearly is one, or reads a little
+            // like one and the FAQ is sure: "下个月1日" at a date step is a wrong date, not a
+            // question for the FAQ, but "怎么办" at a number step is not a wrong number.
+            Some(hint)
+                if asked == Question::No || (asked == Question::Maybe && answer.id.is_none()) =>
+            {
                 self.fail(&hint)
             }
             _ => {
