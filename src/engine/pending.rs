@@ -25,7 +25,13 @@ impl<'a> Turn<'a> {
                     self.prompt_pending();
                     return true;
                 }
-                let answer = wording::consent(text).or_else(|| {
+                // The buttons are 同意 (1) and 不同意 (2), so their numbers count too.
+                let by_number = match wording::ordinal(text) {
+                    Some(1) => Some(true),
+                    Some(2) => Some(false),
+                    _ => None,
+                };
+                let answer = wording::consent(text).or(by_number).or_else(|| {
                     (word.starts_with('不') || word.starts_with("拒绝")).then_some(false)
                 });
                 match answer {

@@ -463,6 +463,18 @@ async fn why_at_the_consent_question_gets_a_reason_and_the_question_again() {
 }
 
 #[tokio::test]
+async fn the_number_of_a_consent_button_answers_it() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("输入测试").await;
+    chat.send("邵阳").await;
+    chat.send("70").await;
+    contains(&chat.send("2025-09-26").await, "是否同意保存");
+    let reply = typed(&mut chat, "2").await;
+    contains(&reply, "不保存个人信息");
+    contains(&reply, "参保类型");
+}
+
+#[tokio::test]
 async fn typing_the_number_of_a_suggestion_picks_it_not_the_menu_entry() {
     let mut chat = Chat::new(assistant_with(INPUTS)).await;
     typed(&mut chat, "/menu").await;
