@@ -47,11 +47,12 @@ impl<'a> Turn<'a> {
                 true
             }
             Some(Pending::Disease(names)) => {
-                let by_number = wording::ordinal(text).filter(|n| *n <= names.len());
+                // Buttons: the candidates, then 都不是 (its number means none of them).
+                let by_number = wording::ordinal(text).filter(|n| *n <= names.len() + 1);
                 if let Some(i) = names.iter().position(|n| input::normalize(n) == word) {
                     self.pick_disease(Some(i));
                 } else if let Some(n) = by_number {
-                    self.pick_disease(Some(n - 1));
+                    self.pick_disease((n <= names.len()).then(|| n - 1));
                 } else if ["都不是", "不是", "否"].contains(&word.as_str()) {
                     self.pick_disease(None);
                 } else if let Some(yes) = wording::yes_no(text) {
