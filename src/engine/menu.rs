@@ -58,7 +58,7 @@ impl<'a> Turn<'a> {
                     "我可以回答门特（门诊慢特病）的问题，并一步步指导申请、续期、变更定点医院和异地备案。\n\
                      直接打字提问即可，例如“起付线多少”“要带什么材料”。\n\
                      指令：/menu 主菜单，/back 上一步，/cancel 取消，/myapps 我的申请，/reminders 提醒，\
-                     /region 切换地区，/forget 删除我的信息，发送“人工”获取热线。\n{}",
+                     /region 切换地区，/source 上一条回答的完整来源，/forget 删除我的信息，发送“人工”获取热线。\n{}",
                     self.hotline_text()
                 ));
                 self.reask();
@@ -78,6 +78,7 @@ impl<'a> Turn<'a> {
             }
             Command::MyApps => self.run_named_action("show_applications"),
             Command::Reminders => self.run_named_action("show_reminders"),
+            Command::Source => self.show_source(),
             Command::Region => {
                 if self.s.dialog.is_some() {
                     self.say("好的，先退出当前办理，来切换地区。");
@@ -158,5 +159,14 @@ impl<'a> Turn<'a> {
             format!("主菜单（{region}）请选择要办理的事项，也可以直接打字提问："),
             choices,
         );
+    }
+
+    /// The full titles behind the short source line of the last answer.
+    pub(super) fn show_source(&mut self) {
+        match self.s.last_source.clone() {
+            Some(full) => self.say(format!("上一条回答的完整来源：{full}")),
+            None => self.say("最近没有引用资料的回答。每条回答的最后一行都写着简短的来源。"),
+        }
+        self.reask();
     }
 }

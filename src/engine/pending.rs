@@ -25,7 +25,13 @@ impl<'a> Turn<'a> {
                     self.prompt_pending();
                     return true;
                 }
-                let answer = wording::consent(text).or_else(|| {
+                // The buttons are 同意 (1) and 不同意 (2), so their numbers count too.
+                let by_number = match wording::ordinal(text) {
+                    Some(1) => Some(true),
+                    Some(2) => Some(false),
+                    _ => None,
+                };
+                let answer = wording::consent(text).or(by_number).or_else(|| {
                     (word.starts_with('不') || word.starts_with("拒绝")).then_some(false)
                 });
                 match answer {
@@ -41,11 +47,12 @@ impl<'a> Turn<'a> {
                 true
             }
             Some(Pending::Disease(names)) => {
-                let by_number = wording::ordinal(text).filter(|n| *n <= names.len());
+                // Buttons: the candidates, then 都不是 (its number means none of them).
+                let by_number = wording::ordinal(text).filter(|n| *n <= names.len() + 1);
                 if let Some(i) = names.iter().position(|n| input::normalize(n) == word) {
                     self.pick_disease(Some(i));
                 } else if let Some(n) = by_number {
-                    self.pick_disease(Some(n - 1));
+                    self.pick_disease((n <= names.len()).then(|| n - 1));
                 } else if ["都不是", "不是", "否"].contains(&word.as_str()) {
                     self.pick_disease(None);
                 } else if let Some(yes) = wording::yes_no(text) {
@@ -59,6 +66,20 @@ impl<'a> Turn<'a> {
                     return false;
                 }
                 true
+            }
+            Some(Pending::UnlistedDisease(_)) => {
+                let go_on = ["继续", "按通用材料继续", "通用材料"].contains(&word.as_str())
+                    || wording::ordinal(text) == Some(1)
+                    || wording::yes_no(text) == Some(true);
+                let other = ["换个病名", "换一个", "重新输入"].contains(&word.as_str())
+                    || wording::ordinal(text) == Some(2);
+                if go_on || other {
+                    self.pick_disease(go_on.then_some(0));
+                    return true;
+                }
+                // Anything else is another name (or a command): read it as the answer again.
+                self.s.pending = None;
+                false
             }
             None => false,
         }
@@ -82,6 +103,7 @@ impl<'a> Turn<'a> {
     pub(super) fn pick_disease(&mut self, index: Option<usize>) {
         let names = match self.s.pending.take() {
             Some(Pending::Disease(names)) => names,
+            Some(Pending::UnlistedDisease(typed)) => return self.go_on_unlisted(typed, index),
             other => {
                 self.s.pending = other;
                 return self.stale();
@@ -89,7 +111,10 @@ impl<'a> Turn<'a> {
         };
         match index.and_then(|i| names.get(i)) {
             Some(name) => match (self.current_step(), self.insurance_allows(name)) {
-                (Some(step), Ok(())) => self.accept(step, name.clone(), None),
+                (Some(step), Ok(())) => {
+                    self.say_disease_notes(name);
+                    self.accept(step, name.clone(), None)
+                }
                 (Some(_), Err(why)) => self.fail(&why),
                 (None, _) => self.show_menu(),
             },
@@ -97,6 +122,24 @@ impl<'a> Turn<'a> {
                 self.say(
                     "好的。请换个说法再输入一次病名（可以照着诊断证明上的写），或发送“人工”咨询。",
                 );
+                self.reask();
+            }
+        }
+    }
+
+    /// After "not in our catalogue": `Some(_)` goes on with the general materials and the
+    /// name as typed, `None` asks for another name.
+    fn go_on_unlisted(&mut self, typed: String, index: Option<usize>) {
+        match (index, self.current_step()) {
+            (Some(_), Some(step)) => {
+                self.say(format!(
+                    "好的，按通用材料继续。病种先记为“{typed}”，以医保部门认定为准。"
+                ));
+                self.accept(step, typed, None);
+            }
+            (Some(_), None) => self.show_menu(),
+            (None, _) => {
+                self.say("好的，请换个病名再输入一次（可以照着诊断证明上的写）。");
                 self.reask();
             }
         }
@@ -128,6 +171,21 @@ impl<'a> Turn<'a> {
                         "您说的是不是{}目录里的：{}？请点选一个。",
                         self.region_name(),
                         names.join("、")
+                    ),
+                    choices,
+                );
+            }
+            Some(Pending::UnlistedDisease(typed)) => {
+                let choices = vec![
+                    self.button("按通用材料继续", ButtonKind::Disease(Some(0))),
+                    self.button("换个病名", ButtonKind::Disease(None)),
+                ];
+                self.say_with(
+                    format!(
+                        "我掌握的{}门特病种资料里没有找到“{typed}”。这份资料不是完整目录，没找到不代表不能办。\
+                         能不能办请问：{}\n您可以先按通用材料继续准备，或换个病名再试。",
+                        self.region_name(),
+                        self.hotline_text()
                     ),
                     choices,
                 );

@@ -28,6 +28,8 @@ pub enum ButtonKind {
     Track(String),
     /// The n-th question suggested by an unsure FAQ answer (`Session::suggested`).
     Suggestion(usize),
+    /// The full sources of the last answer (`Session::last_source`).
+    Source,
 }
 
 /// A decoded button press.
@@ -50,6 +52,7 @@ pub fn encode(turn: u64, kind: &ButtonKind) -> String {
         ButtonKind::Retry => "r|".to_string(),
         ButtonKind::Track(payload) => format!("k|{payload}"),
         ButtonKind::Suggestion(i) => format!("s|{i}"),
+        ButtonKind::Source => "o|".to_string(),
     };
     format!("{turn}|{rest}")
 }
@@ -69,6 +72,7 @@ pub fn decode(data: &str) -> Option<Button> {
         "r" => ButtonKind::Retry,
         "k" => ButtonKind::Track(arg.to_string()),
         "s" => ButtonKind::Suggestion(arg.parse().ok()?),
+        "o" => ButtonKind::Source,
         _ => return None,
     };
     Some(Button { turn, kind })
@@ -157,6 +161,7 @@ mod tests {
             ButtonKind::Retry,
             ButtonKind::Track("a:123456:approve".into()),
             ButtonKind::Suggestion(2),
+            ButtonKind::Source,
         ];
         for kind in kinds {
             let data = encode(u64::MAX, &kind);

@@ -103,7 +103,11 @@ impl<'a> Turn<'a> {
         if self.suggested.is_empty() {
             return None;
         }
-        let by_number = wording::ordinal(text).and_then(|n| self.suggested.get(n - 1));
+        // Where the step itself asks for a number, a number is its answer.
+        let number_asked = self.current_step().is_some_and(|s| s.ask == Some(InputKind::Number));
+        let by_number = wording::ordinal(text)
+            .filter(|_| !number_asked)
+            .and_then(|n| self.suggested.get(n - 1));
         let by_text = || {
             let t = input::normalize(text);
             self.suggested.iter().find(|q| input::normalize(q) == t)
@@ -114,7 +118,7 @@ impl<'a> Turn<'a> {
     /// Answers a question the FAQ suggested, then asks the current step again.
     pub(super) fn ask_suggested(&mut self, question: &str) {
         let answer = self.a.knowledge.answer(question, self.region());
-        self.say(answer.answer);
+        self.say_answer(answer);
         self.reask();
     }
 
@@ -124,13 +128,15 @@ impl<'a> Turn<'a> {
     /// recognised here; whatever is not understood explains `failure` or says "not sure".
     /// Afterwards the current step is asked again, so nothing entered so far is lost.
     pub(super) fn free_text(&mut self, text: &str, failure: Option<String>) {
-        if self.s.dialog.is_none() && self.s.pending.is_none() {
+        let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
+        if at_menu && wording::question(text) != Question::Clearly {
+            // "异地备案吗？" asks about 异地备案; it does not start it.
             if let Some(id) = self.menu_title(text).or_else(|| self.menu_number(text)) {
                 return self.start_dialog(&id, true);
             }
-            if self.first_contact || is_greeting(text) {
-                return self.greet_then_answer(text);
-            }
+        }
+        if at_menu && (self.first_contact || is_greeting(text)) {
+            return self.greet_then_answer(text);
         }
         if let Some(out) = track::status_report(text, &self.track_ctx()) {
             self.apply_track(out);
@@ -144,11 +150,19 @@ impl<'a> Turn<'a> {
     /// failed answer is explained (or, outside a dialog, the not-sure reply is shown with its
     /// suggestions as buttons).
     fn faq_fallback(&mut self, text: &str, failure: Option<String>) {
+        if let Some(reply) = self.not_mente_reply(text).filter(|_| failure.is_none()) {
+            self.say(reply);
+            return self.reask();
+        }
         let answer = self.a.knowledge.answer(text, self.region());
+        let asked = wording::question(text);
         match failure {
-            // A failed answer is only taken for a question when it reads like one and the FAQ is
-            // sure: "下个月1日" at a date step is a wrong date, not a question for the FAQ.
-            Some(hint) if wording::question(text) == Question::No || answer.id.is_none() => {
+            // A failed answer is taken for a question when it clearly is one, or reads a little
+            // like one and the FAQ is sure: "下个月1日" at a date step is a wrong date, not a
+            // question for the FAQ, but "怎么办" at a number step is not a wrong number.
+            Some(hint)
+                if asked == Question::No || (asked == Question::Maybe && answer.id.is_none()) =>
+            {
                 self.fail(&hint)
             }
             _ => {
@@ -167,12 +181,16 @@ impl<'a> Turn<'a> {
     /// An FAQ answer; an unsure one offers its suggested questions as buttons, remembered so
     /// that typing a suggestion's number picks it next turn.
     pub(super) fn say_answer(&mut self, answer: Answer) {
-        let choices: Vec<Choice> = answer
+        let mut choices: Vec<Choice> = answer
             .suggestions
             .iter()
             .enumerate()
             .map(|(i, q)| self.button(short_label(q), ButtonKind::Suggestion(i)))
             .collect();
+        if let Some(raw) = &answer.source {
+            self.s.last_source = Some(self.a.content.citations.cite(raw));
+            choices.push(self.button("来源", ButtonKind::Source));
+        }
         self.s.suggested = answer.suggestions;
         self.say_with(answer.answer, choices);
     }
@@ -183,7 +201,7 @@ impl<'a> Turn<'a> {
         if !is_greeting(text) {
             let answer = self.a.knowledge.answer(text, self.region());
             if answer.id.is_some() {
-                self.say(answer.answer);
+                self.say_answer(answer);
             }
         }
         self.start();

@@ -85,7 +85,7 @@ impl<'a> Turn<'a> {
     }
 
     pub(super) fn finish(self) -> Outcome {
-        Outcome { replies: self.replies, session: self.s, effects: self.effects }
+        Outcome { replies: at_most_two(self.replies), session: self.s, effects: self.effects }
     }
 
     pub(super) fn run(&mut self, input: Input) {
@@ -227,13 +227,19 @@ impl<'a> Turn<'a> {
             ButtonKind::Consent(yes) if self.s.pending == Some(Pending::Consent) => {
                 self.consent(yes)
             }
-            ButtonKind::Disease(i) if matches!(self.s.pending, Some(Pending::Disease(_))) => {
+            ButtonKind::Disease(i)
+                if matches!(
+                    self.s.pending,
+                    Some(Pending::Disease(_) | Pending::UnlistedDisease(_))
+                ) =>
+            {
                 self.pick_disease(i)
             }
             ButtonKind::Choice(i) if self.s.pending.is_none() => match self.current_step() {
                 Some(step) if i < self.offered(step).len() => self.choose(step, i),
                 _ => self.stale(),
             },
+            ButtonKind::Source => self.show_source(),
             ButtonKind::Suggestion(i) => match self.suggested.get(i).cloned() {
                 Some(question) => self.ask_suggested(&question),
                 None => self.stale(),
@@ -260,4 +266,17 @@ impl<'a> Turn<'a> {
             self.show_menu();
         }
     }
+}
+
+/// A turn sends at most two messages: Telegram delivers about one message per second to a chat,
+/// and a burst of five reads as a wall. Everything before the last message (usually the question
+/// asked again, with its buttons) becomes the first message, buttons kept in order.
+fn at_most_two(mut replies: Vec<Reply>) -> Vec<Reply> {
+    if replies.len() <= 2 {
+        return replies;
+    }
+    let last = replies.pop().expect("more than two replies");
+    let text = replies.iter().map(|r| r.text.trim_end()).collect::<Vec<_>>().join("\n\n");
+    let choices = replies.into_iter().flat_map(|r| r.choices).collect();
+    vec![Reply { text, choices }, last]
 }

@@ -55,6 +55,10 @@ const NO: &[&str] = &[
     "没有",
     "没",
     "没得",
+    "还没有",
+    "还没",
+    "没呢",
+    "还没呢",
     "冇",
     "没交",
     "欠费",
@@ -170,6 +174,13 @@ pub fn asks_why(text: &str) -> bool {
     WHY.iter().any(|w| text.contains(w))
 }
 
+/// "Go on" to a lone 下一步/更多 button: 继续, 下一步, 更多, 接着说, 然后呢.
+pub fn go_on(text: &str) -> bool {
+    const GO_ON: &[&str] =
+        &["继续", "下一步", "更多", "接着说", "然后", "然后呢", "往下", "下一个"];
+    clause(text).is_some_and(|c| c.is_in(GO_ON))
+}
+
 /// A button number typed as text, 1-based: `2`, `２`, `二`, `第二个`, `选2`, `2号`.
 pub fn ordinal(text: &str) -> Option<usize> {
     let t = clause(text)?.raw;
@@ -272,7 +283,8 @@ mod tests {
         ] {
             assert_eq!(yes_no(yes), Some(true), "{yes}");
         }
-        for no in ["不", "不用了", "不要", "算了", "不行", "没有", "否。"] {
+        for no in ["不", "不用了", "不要", "算了", "不行", "没有", "否。", "还没有"]
+        {
             assert_eq!(yes_no(no), Some(false), "{no}");
         }
         for neither in ["不是很清楚", "也许", "好像欠过费", "是不是要交钱"] {
@@ -289,6 +301,13 @@ mod tests {
         assert_eq!(consent("行吧"), Some(true));
         assert!(asks_why("为啥子要身份证号哦 不想给"));
         assert!(!asks_why("同意"));
+    }
+
+    #[test]
+    fn go_on_wordings() {
+        assert!(go_on("继续"));
+        assert!(go_on("然后呢？"));
+        assert!(!go_on("继续教育"));
     }
 
     #[test]

@@ -183,7 +183,7 @@ async fn every_input_type_rejects_bad_input_with_a_specific_hint() {
     contains(&chat.send("职工").await, "正常缴费吗");
     contains(&chat.send("也许").await, "请回答“是”或“否”");
     contains(&chat.send("是").await, "什么病");
-    contains(&chat.send("感冒").await, "没有找到");
+    contains(&chat.send("感冒").await, "不是门特");
     // A resident-only disease with employee insurance is refused with the reason.
     let resident_only = disease_where(&chat.assistant, true);
     contains(&chat.send(&resident_only).await, "只对城乡居民医保参保人开放");
@@ -463,6 +463,18 @@ async fn why_at_the_consent_question_gets_a_reason_and_the_question_again() {
 }
 
 #[tokio::test]
+async fn the_number_of_a_consent_button_answers_it() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("输入测试").await;
+    chat.send("邵阳").await;
+    chat.send("70").await;
+    contains(&chat.send("2025-09-26").await, "是否同意保存");
+    let reply = typed(&mut chat, "2").await;
+    contains(&reply, "不保存个人信息");
+    contains(&reply, "参保类型");
+}
+
+#[tokio::test]
 async fn typing_the_number_of_a_suggestion_picks_it_not_the_menu_entry() {
     let mut chat = Chat::new(assistant_with(INPUTS)).await;
     typed(&mut chat, "/menu").await;
@@ -495,4 +507,127 @@ async fn ten_thousand_turns_in_one_dialog_keep_the_session_small() {
     assert!(state.len() < 8_000, "session grew to {} bytes", state.len());
     // /back still works within the kept history.
     contains(&typed(&mut chat, "/back").await, "选一个");
+}
+
+#[tokio::test]
+async fn an_unlisted_disease_in_an_application_is_no_dead_end() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    typed(&mut chat, "/region").await;
+    typed(&mut chat, "攀枝花").await;
+    typed(&mut chat, "新申请").await;
+    typed(&mut chat, "本人").await;
+    typed(&mut chat, "职工").await;
+    typed(&mut chat, "是").await;
+    contains(&typed(&mut chat, "同意").await, "哪个病种");
+    let reply = typed(&mut chat, "冠心病").await;
+    contains(&reply, "没找到不代表不能办");
+    contains(&reply, "0812-3323000");
+    assert!(chat.offered.iter().any(|c| c.label == "按通用材料继续"), "{:?}", chat.offered);
+    // Asked again and again, it never loops into "try again / menu" only.
+    let again = typed(&mut chat, "冠心病").await;
+    contains(&again, "按通用材料继续");
+    let go_on = chat.offered.iter().find(|c| c.label == "按通用材料继续").unwrap().clone();
+    let reply = chat.input(Input::Button(go_on.data)).await;
+    contains(&reply, "按通用材料继续");
+    contains(&reply, "哪一级医院");
+}
+
+#[tokio::test]
+async fn an_unverified_disease_is_possibly_covered_never_promised() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    typed(&mut chat, "/region").await;
+    typed(&mut chat, "攀枝花").await;
+    typed(&mut chat, "新申请").await;
+    typed(&mut chat, "本人").await;
+    typed(&mut chat, "职工").await;
+    typed(&mut chat, "是").await;
+    typed(&mut chat, "同意").await;
+    let reply = typed(&mut chat, "慢阻肺").await;
+    contains(&reply, "可能属于");
+    contains(&reply, "还没有核实");
+    contains(&reply, "0812-3323000");
+    // And in a free question, the same honesty.
+    let reply = typed(&mut chat, "脑梗后遗症能办门特吗").await;
+    assert!(!reply.contains("可以按这个病种申请"), "{reply}");
+}
+
+#[tokio::test]
+async fn a_cold_is_plainly_not_a_mente_disease() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    let reply = typed(&mut chat, "感冒了能报门特吗").await;
+    contains(&reply, "不是门特");
+    contains(&reply, "来源：");
+    let reply = typed(&mut chat, "拉肚子").await;
+    contains(&reply, "不是门特");
+}
+
+#[tokio::test]
+async fn an_answer_carries_a_short_source_line_and_the_full_source_is_one_tap_away() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    let reply = typed(&mut chat, "延期怎么办").await;
+    let answer = reply.split("\n  ").next().unwrap();
+    contains(answer, "来源：邵阳门特网上办理说明");
+    contains(answer, "地区：邵阳");
+    assert!(!answer.contains("——来源"), "the long footer is back: {answer}");
+    let source = chat.offered.iter().find(|c| c.label == "来源").expect("a 来源 button").clone();
+    let full = chat.input(Input::Button(source.data)).await;
+    contains(&full, "《2025年湖南邵阳门特病网上办理》说明");
+    contains(&typed(&mut chat, "/source").await, "《2025年湖南邵阳门特病网上办理》说明");
+}
+
+#[tokio::test]
+async fn a_turn_sends_at_most_two_messages() {
+    let assistant = assistant_with(INPUTS);
+    let mut session =
+        mente::engine::Session { region: Some("panzhihua".into()), ..Default::default() };
+    let user = mente::engine::UserData::default();
+    let now: DateTime<Utc> = "2026-03-02T10:00:00+08:00".parse().unwrap();
+    // A whole application, typed; the turns that used to send the most (consent, summary).
+    for text in [
+        "新申请",
+        "本人",
+        "职工",
+        "是",
+        "同意",
+        "糖尿病",
+        "二级及以上医院",
+        "好",
+        "好",
+        "起付线多少",
+    ] {
+        let out = mente::engine::handle(&assistant, &session, &user, Input::Text(text.into()), now);
+        assert!(
+            out.replies.len() <= 2,
+            "{text}: {} messages: {:?}",
+            out.replies.len(),
+            out.replies
+        );
+        session = out.session;
+    }
+}
+
+#[test]
+fn every_dialog_step_fits_one_phone_screen() {
+    // Longer content (the 新申请 summary) is split into steps behind 下一步 buttons instead.
+    let assistant = Assistant::load(&root()).expect("content loads");
+    for tree in assistant.content.dialogs.trees.values() {
+        for step in &tree.steps {
+            let texts = step.say.iter().chain(step.say_by_region.values());
+            for text in texts {
+                let chars = text.chars().count();
+                assert!(chars <= 300, "{}#{}: {chars} characters", tree.id, step.id);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_number_answers_a_number_question_even_right_after_suggestions() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("输入测试").await;
+    contains(&chat.send("邵阳").await, "多大年纪");
+    let unsure = typed(&mut chat, "怎么办").await;
+    contains(&unsure, "您是不是想问");
+    contains(&unsure, "多大年纪");
+    contains(&typed(&mut chat, "2").await, "哪天受理");
 }

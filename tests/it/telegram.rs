@@ -159,7 +159,7 @@ async fn the_command_menu_is_published_in_chinese() {
         .collect();
     assert!(menu.contains(&("menu".into(), "主菜单".into())), "{menu:?}");
     assert!(menu.contains(&("myapps".into(), "我的申请".into())), "{menu:?}");
-    assert_eq!(menu.len(), 9);
+    assert_eq!(menu.len(), 10);
     // Every published command is one the conversation engine understands.
     for (command, _) in &menu {
         assert!(mente::engine::commands::parse(&format!("/{command}")).is_some(), "/{command}");
@@ -464,7 +464,9 @@ async fn a_new_application_with_buttons_is_recorded() {
     chat.press("是", &[]).await;
     chat.press("同意", &["病种"]).await;
     chat.say("糖尿病", &["哪一级医院"]).await;
-    chat.press("二级及以上医院", &["受理了吗"]).await;
+    chat.press("二级及以上医院", &["需要准备的材料"]).await;
+    chat.press("下一步：怎么办理", &["四川医保APP"]).await;
+    chat.press("下一步：审核要多久", &["受理了吗"]).await;
     chat.press("是", &["哪种方式"]).await;
     let channel = stub.messages(BOB).last().unwrap().all_buttons()[0].0.clone();
     chat.press(&channel, &["哪天受理"]).await;
