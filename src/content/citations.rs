@@ -209,6 +209,7 @@ mod tests {
                 ("seed 000".into(), "甲".into()),
                 ("policy_research.md".into(), "乙".into()),
             ],
+            short: vec![],
         };
         assert!(c.names_known_sources("seed 000（材料清单）；别名见 policy_research.md（Q-REF）"));
         assert!(!c.names_known_sources("seed 0001"), "an id must end at a boundary");

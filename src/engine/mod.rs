@@ -53,16 +53,8 @@ pub fn handle(
 ) -> Outcome {
     let mut turn = turn::Turn::new(assistant, session.clone(), user, now, true);
     turn.run(input);
-    let mut outcome = turn.finish();
-    // Bounded state (issue 11): /back remembers the last BACK_KEPT steps only. Stop-gap until
-    // the engine branch's own cap is merged.
-    let excess = outcome.session.back.len().saturating_sub(BACK_KEPT);
-    outcome.session.back.drain(..excess);
-    outcome
+    turn.finish()
 }
-
-/// How many steps /back can go back.
-const BACK_KEPT: usize = 20;
 
 /// What to show a returning user (terminal restart): the pending question again, with buttons
 /// that stay valid for the next [`handle`]. Changes nothing.
