@@ -19,6 +19,7 @@ mod text;
 pub mod track;
 mod turn;
 mod types;
+mod understood;
 
 pub use commands::Command;
 pub use types::*;

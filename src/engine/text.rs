@@ -86,13 +86,22 @@ impl<'a> Turn<'a> {
     /// recognised here; whatever is not understood explains `failure` or says "not sure".
     /// Afterwards the current step is asked again, so nothing entered so far is lost.
     pub(super) fn free_text(&mut self, text: &str, failure: Option<String>) {
-        if self.s.dialog.is_none() && self.s.pending.is_none() {
+        let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
+        if at_menu {
             if let Some(id) = self.menu_title(text).or_else(|| self.menu_number(text)) {
                 return self.start_dialog(&id, true);
             }
-            if self.first_contact || is_greeting(text) {
+            if is_greeting(text) {
                 return self.greet_then_answer(text);
             }
+        }
+        // What the message says (regions, places, facts for an action) comes before the FAQ:
+        // see `understood` for the policy.
+        if self.act_on_understanding(text, failure.is_some()) {
+            return;
+        }
+        if at_menu && self.first_contact {
+            return self.greet_then_answer(text);
         }
         if let Some(out) = track::status_report(text, &self.track_ctx()) {
             self.apply_track(out);
