@@ -67,6 +67,9 @@ impl<'a> Turn<'a> {
             return false;
         };
         let Some(composed) = self.compose(&u, &region) else {
+            if self.region() != Some(region.as_str()) {
+                return self.faq_for(text, &region);
+            }
             if note.is_some() {
                 // The region was set from this message; the FAQ answers the rest for it.
                 self.say(note.unwrap_or_default());
@@ -116,6 +119,21 @@ impl<'a> Turn<'a> {
             }
             None => None,
         }
+    }
+
+    /// A question about a region other than the session's, answered from the FAQ for that
+    /// region (the answer names its region and source) with a button to switch to it.
+    /// `false` when the FAQ is not sure.
+    fn faq_for(&mut self, text: &str, region: &str) -> bool {
+        let answer = self.a.knowledge.answer(text, Some(region));
+        if answer.id.is_none() {
+            return false;
+        }
+        let label = self.region_label(region);
+        let switch = self.button(format!("切换到{label}"), ButtonKind::Region(region.into()));
+        self.say_with(answer.answer, vec![switch]);
+        self.after_answer();
+        true
     }
 
     /// A region's FAQ entry on `topic`, with a button that starts `dialog`.
@@ -215,7 +233,10 @@ impl<'a> Turn<'a> {
             lines.push(if d.verified {
                 format!("{name}：在门特病种目录内，可以申请{only}。")
             } else {
-                format!("{name}：可能属于门特病种{only}，但未经官方目录确认，请以当地医保部门公布为准。")
+                format!(
+                    "{name}：可能属于门特病种{only}，但未经官方目录确认，请以当地医保部门公布为准（{}）。",
+                    r.contact()
+                )
             });
         }
         let mut source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();

@@ -12,3 +12,4 @@ mod reminders;
 mod telegram;
 mod tracking;
 mod transcripts;
+mod understanding;
