@@ -10,39 +10,55 @@ use super::{yaml, Diagnostic, SourceFile};
 #[derive(Debug, Clone, Default)]
 pub struct Citations {
     pairs: Vec<(String, String)>,
+    /// Source id → short name for the one-line source under an answer (title when none).
+    short: Vec<(String, String)>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Entry {
     title: String,
+    /// A few characters for the source line under an answer; the title stays behind /source.
+    #[serde(default)]
+    short: Option<String>,
     keys: Vec<String>,
 }
 
 impl Citations {
     /// `raw` with every known source id replaced by its title.
     pub fn cite(&self, raw: &str) -> String {
-        let mut out = String::with_capacity(raw.len());
-        let mut rest = raw;
-        'scan: while !rest.is_empty() {
-            for (key, title) in &self.pairs {
-                if let Some(after) = rest.strip_prefix(key.as_str()) {
-                    out.push_str(title);
-                    rest = after;
-                    continue 'scan;
-                }
-            }
-            let mut chars = rest.chars();
-            out.extend(chars.next());
-            rest = chars.as_str();
-        }
-        out
+        replace_ids(&self.pairs, raw)
     }
+
+    /// `raw` with every known source id replaced by its short name (for the line under an
+    /// answer that must fit one phone screen; [`Citations::cite`] gives the full title).
+    pub fn cite_short(&self, raw: &str) -> String {
+        replace_ids(&self.short, raw)
+    }
+}
+
+fn replace_ids(pairs: &[(String, String)], raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    'scan: while !rest.is_empty() {
+        for (key, title) in pairs {
+            if let Some(after) = rest.strip_prefix(key.as_str()) {
+                out.push_str(title);
+                rest = after;
+                continue 'scan;
+            }
+        }
+        let mut chars = rest.chars();
+        out.extend(chars.next());
+        rest = chars.as_str();
+    }
+    out
 }
 
 /// Stage 1: parses every titles file; an id given twice or an empty id is a problem.
 pub fn parse_all(files: &[SourceFile], diags: &mut Vec<Diagnostic>) -> Citations {
     let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut short: Vec<(String, String)> = Vec::new();
     for file in files {
         let Some(entries) = yaml::parse::<Vec<Entry>>(file, diags) else { continue };
         for entry in entries {
@@ -57,13 +73,16 @@ pub fn parse_all(files: &[SourceFile], diags: &mut Vec<Diagnostic>) -> Citations
                         format!("source id {key:?} is given twice"),
                     ));
                 } else {
+                    let name = entry.short.clone().unwrap_or_else(|| entry.title.clone());
+                    short.push((key.clone(), name));
                     pairs.push((key, entry.title.clone()));
                 }
             }
         }
     }
     pairs.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
-    Citations { pairs }
+    short.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+    Citations { pairs, short }
 }
 
 #[cfg(test)]

@@ -74,6 +74,10 @@ pub struct Vocabulary {
     /// get 攀枝花's or 邵阳's rules as if they applied there.
     #[serde(default)]
     pub other_places: BTreeMap<String, Vec<String>>,
+    /// Everyday conditions that are not 门特 diseases (感冒, 发烧, 拉肚子 …): named without a
+    /// catalogue disease, they get a plain "this is not 门特" instead of "not found".
+    #[serde(default)]
+    pub not_mente: Vec<String>,
 }
 
 /// One synonym group: `also` words are read as `term`.

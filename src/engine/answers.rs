@@ -5,8 +5,13 @@ use chrono::Datelike;
 
 use super::input::{self, InputError};
 use super::turn::{Target, Turn};
+use super::wording;
 use super::{Pending, Position};
 use crate::content::dialogs::{DateRange, InputKind, Step};
+use crate::privacy::mask_identifiers;
+
+/// How many earlier steps /back can return to.
+const MAX_BACK: usize = 20;
 
 /// The choices a step offers: its own buttons, or the obvious ones for its input type.
 pub(super) struct Offered {
@@ -90,24 +95,89 @@ impl<'a> Turn<'a> {
             return Err("请先选择地区，我才能查对应的病种目录。发送 /region 选择地区。".into());
         };
         let matches = self.a.knowledge.match_disease(text, &region);
+        if !matches.first().is_some_and(|m| m.strong) {
+            if let Some(reply) = self.not_mente_reply(text) {
+                return Err(reply);
+            }
+        }
         let Some(best) = matches.first() else {
-            return Err(format!(
-                "在{}的门特病种目录里没有找到“{}”。请换个说法（例如诊断书上的病名），或发送“人工”咨询。",
-                self.region_name(),
-                truncate(text, 20)
-            ));
+            // Our catalogue is not the complete official list: no dead end, a way on.
+            let typed = mask_identifiers(text);
+            self.s.pending = Some(Pending::UnlistedDisease(truncate(&typed, 20)));
+            self.prompt_pending();
+            return Ok(None);
         };
         if best.strong {
             self.insurance_allows(&best.name)?;
-            if let Some(note) = &best.note {
-                self.say(format!("提示：{note}"));
-            }
+            self.say_disease_notes(&best.name);
             return Ok(Some(best.name.clone()));
         }
         let names: Vec<String> = matches.iter().take(3).map(|m| m.name.clone()).collect();
         self.s.pending = Some(Pending::Disease(names));
         self.prompt_pending();
         Ok(None)
+    }
+
+    /// What the user should know about an accepted catalogue disease: an unverified entry is
+    /// only possibly covered (with where to check), plus resident-only, extra materials, notes.
+    pub(super) fn say_disease_notes(&mut self, name: &str) {
+        let Some(disease) = self
+            .region()
+            .and_then(|r| self.a.content.diseases.by_region.get(r))
+            .and_then(|list| list.iter().find(|d| d.name == name))
+        else {
+            return;
+        };
+        let mut lines = Vec::new();
+        if !disease.verified {
+            lines.push(format!(
+                "“{name}”可能属于{}的门特病种，但它是否在官方病种目录里还没有核实。可以先按它准备，办理前请确认：{}",
+                self.region_name(),
+                self.hotline_text()
+            ));
+        }
+        if disease.resident_only {
+            lines.push("提示：这个病种仅限城乡居民医保参保人。".to_string());
+        }
+        if !disease.extra_materials.is_empty() {
+            lines.push(format!("提示：需额外准备{}。", disease.extra_materials.join("、")));
+        }
+        if let Some(note) = &disease.note {
+            lines.push(format!("提示：{note}。"));
+        }
+        if !lines.is_empty() {
+            self.say(lines.join("\n"));
+        }
+    }
+
+    /// A plain "this is not 门特" for an everyday condition (感冒, 拉肚子 …, staff-editable in
+    /// `faq/synonyms.yaml` `not_mente:`) named without any catalogue disease.
+    pub(super) fn not_mente_reply(&self, text: &str) -> Option<String> {
+        let vocabulary = &self.a.content.faq_vocabulary;
+        let word = vocabulary.not_mente.iter().find(|w| text.contains(w.as_str()))?;
+        let regions: Vec<&str> = match self.region() {
+            Some(r) => vec![r],
+            None => self.a.content.regions.keys().map(String::as_str).collect(),
+        };
+        let names_disease = regions
+            .iter()
+            .any(|r| self.a.knowledge.match_disease(text, r).first().is_some_and(|m| m.strong));
+        if names_disease {
+            return None;
+        }
+        let sources: Vec<String> = regions
+            .iter()
+            .filter_map(|r| self.a.content.regions.get(*r))
+            .filter_map(|r| r.sources.first())
+            // "seed 000（000_….txt）": the id before the bracket names the document.
+            .map(|s| self.a.content.citations.cite(s.split('（').next().unwrap_or(s).trim()))
+            .collect();
+        Some(format!(
+            "“{word}”不是门特（门诊慢特病）病种。门特只管当地病种目录里的慢性病或重症疾病，\
+             平常看{word}的费用不按门特报销。有疑问请问：{}\n来源：{}",
+            self.hotline_text(),
+            sources.join("；")
+        ))
     }
 
     /// A resident-only disease cannot be applied for with employee insurance: say so instead of
@@ -156,18 +226,42 @@ impl<'a> Turn<'a> {
         }
     }
 
-    /// The offered choice a typed text names: its label, its value, or its number.
+    /// The offered choice a typed text names exactly: its label or its value.
     pub(super) fn offered_index(&self, step: &Step, text: &str) -> Option<usize> {
-        let offered = self.offered(step);
         let t = input::normalize(text);
-        if let Some(i) = offered
+        self.offered(step)
             .iter()
             .position(|o| input::normalize(&o.label) == t || input::normalize(&o.value) == t)
-        {
-            return Some(i);
+    }
+
+    /// The offered choice a typed text means in other words: its number (`2`, `第二个`), yes/no
+    /// wordings at a yes/no step (`是的 一直在交`), or a unique part of its label (`职工`).
+    /// Numbers count only at steps that are nothing but buttons, where no typed answer can be
+    /// a number.
+    pub(super) fn offered_loosely(&self, step: &Step, text: &str) -> Option<usize> {
+        let offered = self.offered(step);
+        if offered.is_empty() {
+            return None;
         }
-        let n: usize = t.parse().ok()?;
-        (step.ask == Some(InputKind::Choice) && (1..=offered.len()).contains(&n)).then(|| n - 1)
+        let buttons_only = matches!(
+            step.ask,
+            Some(InputKind::Choice | InputKind::YesNo | InputKind::Insurance | InputKind::Region)
+        );
+        if let Some(n) = wording::ordinal(text).filter(|_| buttons_only) {
+            return (n <= offered.len()).then(|| n - 1);
+        }
+        if step.ask == Some(InputKind::YesNo) {
+            if let Some(yes) = wording::yes_no(text) {
+                let want = if yes { "是" } else { "否" };
+                return offered.iter().position(|o| o.value == want);
+            }
+        }
+        // A lone "下一步" button: 好 / 嗯 / 继续 / 更多 all mean "go on".
+        if offered.len() == 1 && (wording::yes_no(text) == Some(true) || wording::go_on(text)) {
+            return Some(0);
+        }
+        let labels: Vec<&str> = offered.iter().map(|o| o.label.as_str()).collect();
+        wording::label(text, &labels)
     }
 
     pub(super) fn choose(&mut self, step: &Step, index: usize) {
@@ -191,6 +285,12 @@ impl<'a> Turn<'a> {
             step: step_id,
             slots: self.s.slots.clone(),
         });
+        // /back goes back a few steps, not through a whole day of chat: a bounded history keeps
+        // the stored session small however long a dialog runs.
+        if self.s.back.len() > MAX_BACK {
+            let excess = self.s.back.len() - MAX_BACK;
+            self.s.back.drain(..excess);
+        }
         self.s.failures = 0;
         self.s.pending = None;
         if step.ask == Some(InputKind::Region) {

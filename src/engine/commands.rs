@@ -24,6 +24,8 @@ pub enum Command {
     Reminders,
     /// Choose another region.
     Region,
+    /// The full sources of the last answer.
+    Source,
 }
 
 /// Recognises a command; `None` for anything else. Slash commands may carry a bot suffix
@@ -43,6 +45,7 @@ pub fn parse(text: &str) -> Option<Command> {
             "myapps" => Some(Command::MyApps),
             "reminders" => Some(Command::Reminders),
             "region" => Some(Command::Region),
+            "source" => Some(Command::Source),
             _ => None,
         };
     }
@@ -57,6 +60,7 @@ pub fn parse(text: &str) -> Option<Command> {
         "提醒" | "我的提醒" => Some(Command::Reminders),
         "切换地区" | "更换地区" => Some(Command::Region),
         "删除我的信息" => Some(Command::Forget),
+        "来源" | "出处" | "完整来源" => Some(Command::Source),
         _ => None,
     }
 }

@@ -1,18 +1,18 @@
 //! Conversation-wide commands (/menu, /back, /help, 人工 …), the greeting and the main menu.
 
 use super::commands::Command;
-use super::input;
 use super::render::ButtonKind;
 use super::track;
 use super::turn::Turn;
+use super::wording;
 use super::{Choice, Effect, Position, Session};
 use crate::content::dialogs::DialogTree;
 
 impl<'a> Turn<'a> {
-    /// A bare number at the main menu picks that menu entry (the terminal numbers the menu the
-    /// same way), so "8" still means the eighth entry after other messages came in between.
+    /// A number at the main menu picks that menu entry (the terminal numbers the menu the same
+    /// way), so "8" (or "第八个") still means the eighth entry after other messages came in between.
     pub(super) fn menu_number(&self, text: &str) -> Option<String> {
-        let n: usize = input::normalize(text).parse().ok()?;
+        let n = wording::ordinal(text)?;
         self.menu_entries().into_iter().nth(n.checked_sub(1)?)
     }
 
@@ -28,15 +28,18 @@ impl<'a> Turn<'a> {
         ids
     }
 
+    /// The menu entry a typed text names: its title in full or a unique part of it (`续期`).
     pub(super) fn menu_title(&self, text: &str) -> Option<String> {
-        let t = input::normalize(text);
-        self.a
-            .content
-            .dialogs
-            .trees
-            .values()
-            .find(|d| d.menu.is_some() && input::normalize(&d.title) == t)
-            .map(|d| d.id.clone())
+        let trees = &self.a.content.dialogs.trees;
+        let ids = self.menu_entries();
+        let titles: Vec<&str> = ids
+            .iter()
+            .map(|id| match trees.get(id) {
+                Some(d) if id != "region" => d.title.as_str(),
+                _ => "切换地区",
+            })
+            .collect();
+        wording::label(text, &titles).map(|i| ids[i].clone())
     }
 
     pub(super) fn command(&mut self, cmd: Command) {
@@ -55,7 +58,7 @@ impl<'a> Turn<'a> {
                     "我可以回答门特（门诊慢特病）的问题，并一步步指导申请、续期、变更定点医院和异地备案。\n\
                      直接打字提问即可，例如“起付线多少”“要带什么材料”。\n\
                      指令：/menu 主菜单，/back 上一步，/cancel 取消，/myapps 我的申请，/reminders 提醒，\
-                     /region 切换地区，/forget 删除我的信息，发送“人工”获取热线。\n{}",
+                     /region 切换地区，/source 上一条回答的完整来源，/forget 删除我的信息，发送“人工”获取热线。\n{}",
                     self.hotline_text()
                 ));
                 self.reask();
@@ -75,6 +78,7 @@ impl<'a> Turn<'a> {
             }
             Command::MyApps => self.run_named_action("show_applications"),
             Command::Reminders => self.run_named_action("show_reminders"),
+            Command::Source => self.show_source(),
             Command::Region => {
                 if self.s.dialog.is_some() {
                     self.say("好的，先退出当前办理，来切换地区。");
@@ -155,5 +159,14 @@ impl<'a> Turn<'a> {
             format!("主菜单（{region}）请选择要办理的事项，也可以直接打字提问："),
             choices,
         );
+    }
+
+    /// The full titles behind the short source line of the last answer.
+    pub(super) fn show_source(&mut self) {
+        match self.s.last_source.clone() {
+            Some(full) => self.say(format!("上一条回答的完整来源：{full}")),
+            None => self.say("最近没有引用资料的回答。每条回答的最后一行都写着简短的来源。"),
+        }
+        self.reask();
     }
 }

@@ -20,6 +20,7 @@ pub mod track;
 mod turn;
 mod types;
 mod understood;
+pub mod wording;
 
 pub use commands::Command;
 pub use types::*;

@@ -5,7 +5,14 @@ use super::commands;
 use super::input;
 use super::render::ButtonKind;
 use super::turn::{Target, Turn};
+use super::wording::{self, Question};
 use super::{Choice, Pending};
+
+/// Why the assistant asks for consent and what it keeps, for "为啥要身份证号 / 不想给".
+const WHY_CONSENT: &str =
+    "为什么问：记下病种、受理日期、到期日这些，我才能帮您算审核期限、到期前提醒您。\
+     保存什么：只保存您在这里填写的内容，身份证号只存遮挡后的形式（只留前4位和后4位）。\
+     不同意也可以：照样回答问题、指导办理，只是不记录进度、不发提醒。随时发送 /forget 可全部删除。";
 
 impl<'a> Turn<'a> {
     /// Text while the engine waits for consent or a disease confirmation. `true` when handled.
@@ -13,17 +20,19 @@ impl<'a> Turn<'a> {
         let word = input::normalize(text);
         match self.s.pending.clone() {
             Some(Pending::Consent) => {
-                let answer = if word.starts_with('不') || word == "否" || word == "拒绝" {
-                    Some(false)
-                } else if ["同意", "是", "好", "好的", "可以", "行"].contains(&word.as_str())
-                {
-                    Some(true)
-                } else {
-                    input::parse_yes_no(&word).ok()
-                };
+                if wording::asks_why(text) {
+                    self.say(WHY_CONSENT);
+                    self.prompt_pending();
+                    return true;
+                }
+                let answer = wording::consent(text).or_else(|| {
+                    (word.starts_with('不') || word.starts_with("拒绝")).then_some(false)
+                });
                 match answer {
                     Some(yes) => self.consent(yes),
+                    // A command, or a question answered before the consent question comes again.
                     None if commands::parse(text).is_some() => return false,
+                    None if wording::question(text) == Question::Clearly => return false,
                     None => {
                         self.say("请回答“同意”或“不同意”（也可以点按钮）。");
                         self.prompt_pending();
@@ -32,12 +41,16 @@ impl<'a> Turn<'a> {
                 true
             }
             Some(Pending::Disease(names)) => {
+                let by_number = wording::ordinal(text).filter(|n| *n <= names.len());
                 if let Some(i) = names.iter().position(|n| input::normalize(n) == word) {
                     self.pick_disease(Some(i));
-                } else if ["是", "对", "是的", "对的"].contains(&word.as_str()) {
-                    self.pick_disease(Some(0));
+                } else if let Some(n) = by_number {
+                    self.pick_disease(Some(n - 1));
                 } else if ["都不是", "不是", "否"].contains(&word.as_str()) {
                     self.pick_disease(None);
+                } else if let Some(yes) = wording::yes_no(text) {
+                    // "是的" confirms the first (best) candidate, "不对" none of them.
+                    self.pick_disease(yes.then_some(0));
                 } else if commands::parse(text).is_some() {
                     return false;
                 } else {
@@ -46,6 +59,20 @@ impl<'a> Turn<'a> {
                     return false;
                 }
                 true
+            }
+            Some(Pending::UnlistedDisease(_)) => {
+                let go_on = ["继续", "按通用材料继续", "通用材料"].contains(&word.as_str())
+                    || wording::ordinal(text) == Some(1)
+                    || wording::yes_no(text) == Some(true);
+                let other = ["换个病名", "换一个", "重新输入"].contains(&word.as_str())
+                    || wording::ordinal(text) == Some(2);
+                if go_on || other {
+                    self.pick_disease(go_on.then_some(0));
+                    return true;
+                }
+                // Anything else is another name (or a command): read it as the answer again.
+                self.s.pending = None;
+                false
             }
             None => false,
         }
@@ -69,6 +96,7 @@ impl<'a> Turn<'a> {
     pub(super) fn pick_disease(&mut self, index: Option<usize>) {
         let names = match self.s.pending.take() {
             Some(Pending::Disease(names)) => names,
+            Some(Pending::UnlistedDisease(typed)) => return self.go_on_unlisted(typed, index),
             other => {
                 self.s.pending = other;
                 return self.stale();
@@ -76,7 +104,10 @@ impl<'a> Turn<'a> {
         };
         match index.and_then(|i| names.get(i)) {
             Some(name) => match (self.current_step(), self.insurance_allows(name)) {
-                (Some(step), Ok(())) => self.accept(step, name.clone(), None),
+                (Some(step), Ok(())) => {
+                    self.say_disease_notes(name);
+                    self.accept(step, name.clone(), None)
+                }
                 (Some(_), Err(why)) => self.fail(&why),
                 (None, _) => self.show_menu(),
             },
@@ -84,6 +115,24 @@ impl<'a> Turn<'a> {
                 self.say(
                     "好的。请换个说法再输入一次病名（可以照着诊断证明上的写），或发送“人工”咨询。",
                 );
+                self.reask();
+            }
+        }
+    }
+
+    /// After "not in our catalogue": `Some(_)` goes on with the general materials and the
+    /// name as typed, `None` asks for another name.
+    fn go_on_unlisted(&mut self, typed: String, index: Option<usize>) {
+        match (index, self.current_step()) {
+            (Some(_), Some(step)) => {
+                self.say(format!(
+                    "好的，按通用材料继续。病种先记为“{typed}”，以医保部门认定为准。"
+                ));
+                self.accept(step, typed, None);
+            }
+            (Some(_), None) => self.show_menu(),
+            (None, _) => {
+                self.say("好的，请换个病名再输入一次（可以照着诊断证明上的写）。");
                 self.reask();
             }
         }
@@ -115,6 +164,21 @@ impl<'a> Turn<'a> {
                         "您说的是不是{}目录里的：{}？请点选一个。",
                         self.region_name(),
                         names.join("、")
+                    ),
+                    choices,
+                );
+            }
+            Some(Pending::UnlistedDisease(typed)) => {
+                let choices = vec![
+                    self.button("按通用材料继续", ButtonKind::Disease(Some(0))),
+                    self.button("换个病名", ButtonKind::Disease(None)),
+                ];
+                self.say_with(
+                    format!(
+                        "我掌握的{}门特病种资料里没有找到“{typed}”。这份资料不是完整目录，没找到不代表不能办。\
+                         能不能办请问：{}\n您可以先按通用材料继续准备，或换个病名再试。",
+                        self.region_name(),
+                        self.hotline_text()
                     ),
                     choices,
                 );

@@ -31,6 +31,10 @@ pub enum ButtonKind {
     /// Start 新申请 in this region, with this catalogue disease (index in the region's list)
     /// filled in when the user has agreed to storage.
     Apply(String, Option<usize>),
+    /// The n-th question suggested by an unsure FAQ answer (`Session::suggested`).
+    Suggestion(usize),
+    /// The full sources of the last answer (`Session::last_source`).
+    Source,
 }
 
 /// A decoded button press.
@@ -55,6 +59,8 @@ pub fn encode(turn: u64, kind: &ButtonKind) -> String {
         ButtonKind::Region(id) => format!("g|{id}"),
         ButtonKind::Apply(id, Some(i)) => format!("a|{id}|{i}"),
         ButtonKind::Apply(id, None) => format!("a|{id}|-"),
+        ButtonKind::Suggestion(i) => format!("s|{i}"),
+        ButtonKind::Source => "o|".to_string(),
     };
     format!("{turn}|{rest}")
 }
@@ -78,6 +84,8 @@ pub fn decode(data: &str) -> Option<Button> {
             let (id, i) = arg.split_once('|')?;
             ButtonKind::Apply(id.to_string(), if i == "-" { None } else { Some(i.parse().ok()?) })
         }
+        "s" => ButtonKind::Suggestion(arg.parse().ok()?),
+        "o" => ButtonKind::Source,
         _ => return None,
     };
     Some(Button { turn, kind })
@@ -165,6 +173,8 @@ mod tests {
             ButtonKind::Disease(Some(2)),
             ButtonKind::Retry,
             ButtonKind::Track("a:123456:approve".into()),
+            ButtonKind::Suggestion(2),
+            ButtonKind::Source,
         ];
         for kind in kinds {
             let data = encode(u64::MAX, &kind);

@@ -169,7 +169,7 @@ impl<'a> Turn<'a> {
             "{}申请门特需要准备的材料：\n{}\n来源：{}",
             self.region_name(),
             items.join("\n"),
-            self.a.content.citations.cite(&list.sources.join("；"))
+            self.a.content.citations.cite_short(&list.sources.join("；"))
         )
     }
 

@@ -4,9 +4,13 @@
 
 use super::commands;
 use super::input;
+use super::render::ButtonKind;
 use super::track;
 use super::turn::Turn;
+use super::wording::{self, Question};
+use super::Choice;
 use crate::content::dialogs::InputKind;
+use crate::knowledge::Answer;
 
 /// What became of typed text at the current step.
 enum StepText {
@@ -34,6 +38,9 @@ impl<'a> Turn<'a> {
             self.reask();
             return;
         }
+        if let Some(question) = self.picked_suggestion(text) {
+            return self.ask_suggested(&question);
+        }
         if self.s.pending.is_some() && self.on_pending_text(text) {
             return;
         }
@@ -54,30 +61,61 @@ impl<'a> Turn<'a> {
     }
 
     /// Reads `text` as the answer to the current step (nothing to do at the menu or while a
-    /// pending question waits). Commands and, at a typed-text step, questions are left alone.
+    /// pending question waits). Commands and questions are left alone: at a step with buttons a
+    /// question is never taken for a click (`职工起付线多少` is not the answer 职工医保), and at
+    /// a typed-answer step a clear question is not stored as the answer.
     fn answer_step(&mut self, text: &str) -> StepText {
         let Some(step) = self.current_step().filter(|_| self.s.pending.is_none()) else {
             return StepText::NotAnAnswer;
         };
-        let command_like = commands::parse(text).is_some() || text.starts_with('/');
-        match self.offered_index(step, text) {
-            Some(i) => {
-                self.choose(step, i);
+        if let Some(i) = self.offered_index(step, text) {
+            self.choose(step, i);
+            return StepText::Handled;
+        }
+        if commands::parse(text).is_some() || text.starts_with('/') {
+            return StepText::NotAnAnswer;
+        }
+        let asked = wording::question(text);
+        let has_buttons = !self.offered(step).is_empty();
+        let typed_answer = step.ask == Some(InputKind::Text);
+        if asked == Question::Clearly && (has_buttons || typed_answer) {
+            return StepText::NotAnAnswer;
+        }
+        if typed_answer && asked == Question::Maybe && self.faq_is_sure(text) {
+            return StepText::NotAnAnswer;
+        }
+        if let Some(i) = self.offered_loosely(step, text) {
+            self.choose(step, i);
+            return StepText::Handled;
+        }
+        match self.read_answer(step, text) {
+            Ok(Some(value)) => {
+                self.accept(step, value, None);
                 StepText::Handled
             }
-            None if command_like => StepText::NotAnAnswer,
-            None if step.ask == Some(InputKind::Text) && self.is_question(text) => {
-                StepText::NotAnAnswer
-            }
-            None => match self.read_answer(step, text) {
-                Ok(Some(value)) => {
-                    self.accept(step, value, None);
-                    StepText::Handled
-                }
-                Ok(None) => StepText::Handled, // the engine asked back ("did you mean …?")
-                Err(hint) => StepText::Failed(hint),
-            },
+            Ok(None) => StepText::Handled, // the engine asked back ("did you mean …?")
+            Err(hint) => StepText::Failed(hint),
         }
+    }
+
+    /// The question of the last unsure answer that `text` picks: by its number or its text.
+    fn picked_suggestion(&self, text: &str) -> Option<String> {
+        if self.suggested.is_empty() {
+            return None;
+        }
+        let by_number = wording::ordinal(text).and_then(|n| self.suggested.get(n - 1));
+        let by_text = || {
+            let t = input::normalize(text);
+            self.suggested.iter().find(|q| input::normalize(q) == t)
+        };
+        by_number.or_else(by_text).cloned()
+    }
+
+    /// Answers a question the FAQ suggested, then asks the current step again.
+    pub(super) fn ask_suggested(&mut self, question: &str) {
+        let answer = self.a.knowledge.answer(question, self.region());
+        self.say_answer(answer);
+        self.reask();
     }
 
     /// **The place for free text**: a message that is neither a command nor an answer to the
@@ -112,18 +150,42 @@ impl<'a> Turn<'a> {
     }
 
     /// A question typed instead of an answer: answered when the FAQ is sure, otherwise the
-    /// failed answer is explained (or, outside a dialog, the not-sure reply is shown).
+    /// failed answer is explained (or, outside a dialog, the not-sure reply is shown with its
+    /// suggestions as buttons).
     fn faq_fallback(&mut self, text: &str, failure: Option<String>) {
+        if let Some(reply) = self.not_mente_reply(text).filter(|_| failure.is_none()) {
+            self.say(reply);
+            return self.reask();
+        }
         let answer = self.a.knowledge.answer(text, self.region());
         match failure {
             // A failed answer is only taken for a question when it reads like one and the FAQ is
             // sure: "下个月1日" at a date step is a wrong date, not a question for the FAQ.
-            Some(hint) if !(reads_like_question(text) && answer.id.is_some()) => self.fail(&hint),
+            Some(hint) if wording::question(text) == Question::No || answer.id.is_none() => {
+                self.fail(&hint)
+            }
             _ => {
-                self.say(answer.answer);
+                self.say_answer(answer);
                 self.reask();
             }
         }
+    }
+
+    /// An FAQ answer; an unsure one offers its suggested questions as buttons, remembered so
+    /// that typing a suggestion's number picks it next turn.
+    pub(super) fn say_answer(&mut self, answer: Answer) {
+        let mut choices: Vec<Choice> = answer
+            .suggestions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| self.button(short_label(q), ButtonKind::Suggestion(i)))
+            .collect();
+        if let Some(raw) = &answer.source {
+            self.s.last_source = Some(self.a.content.citations.cite(raw));
+            choices.push(self.button("来源", ButtonKind::Source));
+        }
+        self.s.suggested = answer.suggestions;
+        self.say_with(answer.answer, choices);
     }
 
     /// Someone who writes "你好" (or anything, the very first time) is greeted and guided to the
@@ -132,21 +194,25 @@ impl<'a> Turn<'a> {
         if !is_greeting(text) {
             let answer = self.a.knowledge.answer(text, self.region());
             if answer.id.is_some() {
-                self.say(answer.answer);
+                self.say_answer(answer);
             }
         }
         self.start();
     }
 
-    /// A question the FAQ is sure about, typed where an answer was expected.
-    pub(super) fn is_question(&self, text: &str) -> bool {
-        reads_like_question(text) && self.a.knowledge.answer(text, self.region()).id.is_some()
+    /// The FAQ has a confident answer to `text`.
+    fn faq_is_sure(&self, text: &str) -> bool {
+        self.a.knowledge.answer(text, self.region()).id.is_some()
     }
 }
 
-fn reads_like_question(text: &str) -> bool {
-    text.contains(['?', '？'])
-        || ["吗", "多少", "怎么", "什么", "哪里", "哪些", "几"].iter().any(|w| text.contains(w))
+/// A button label of at most 20 characters (Telegram allows 64 bytes).
+fn short_label(text: &str) -> String {
+    let mut out: String = text.chars().take(19).collect();
+    if text.chars().count() > 19 {
+        out.push('…');
+    }
+    out
 }
 
 fn is_greeting(text: &str) -> bool {

@@ -325,6 +325,13 @@ fn validity_line(region: Option<&Region>, end: NaiveDate, today: NaiveDate) -> S
     }
     if let Some(region) = region {
         match region.reminders.renewal_recommended_days_before {
+            // Advice never names a day already gone: past the recommended start, it is "now".
+            Some(days) if end - chrono::Duration::days(days.into()) < today => line.push_str(
+                &format!(
+                    "；{}的办理须知建议在到期前约{days}天开始办理续期（延期），现在已经过了这个时间，请现在就办理",
+                    region.name
+                ),
+            ),
             Some(days) => line.push_str(&format!(
                 "；{}的办理须知建议在到期前约{days}天（{}前后）开始办理续期（延期）",
                 region.name,

@@ -49,6 +49,8 @@ pub(super) struct Turn<'a> {
     pub(super) recovered: bool,
     /// The main menu was shown this turn.
     pub(super) menu_shown: bool,
+    /// Questions the previous reply suggested (they may be picked this turn only).
+    pub(super) suggested: Vec<String>,
 }
 
 impl<'a> Turn<'a> {
@@ -61,8 +63,10 @@ impl<'a> Turn<'a> {
     ) -> Self {
         let issued = s.turn;
         let first_contact = s.turn == 0 && s.region.is_none() && s.dialog.is_none();
+        let mut suggested = Vec::new();
         if advance {
             s.turn += 1;
+            suggested = std::mem::take(&mut s.suggested);
         }
         Turn {
             a,
@@ -76,11 +80,12 @@ impl<'a> Turn<'a> {
             first_contact,
             recovered: false,
             menu_shown: false,
+            suggested,
         }
     }
 
     pub(super) fn finish(self) -> Outcome {
-        Outcome { replies: self.replies, session: self.s, effects: self.effects }
+        Outcome { replies: at_most_two(self.replies), session: self.s, effects: self.effects }
     }
 
     pub(super) fn run(&mut self, input: Input) {
@@ -222,7 +227,12 @@ impl<'a> Turn<'a> {
             ButtonKind::Consent(yes) if self.s.pending == Some(Pending::Consent) => {
                 self.consent(yes)
             }
-            ButtonKind::Disease(i) if matches!(self.s.pending, Some(Pending::Disease(_))) => {
+            ButtonKind::Disease(i)
+                if matches!(
+                    self.s.pending,
+                    Some(Pending::Disease(_) | Pending::UnlistedDisease(_))
+                ) =>
+            {
                 self.pick_disease(i)
             }
             ButtonKind::Choice(i) if self.s.pending.is_none() => match self.current_step() {
@@ -237,6 +247,11 @@ impl<'a> Turn<'a> {
                 }
             }
             ButtonKind::Apply(region, disease) => self.start_apply_with(&region, disease),
+            ButtonKind::Source => self.show_source(),
+            ButtonKind::Suggestion(i) => match self.suggested.get(i).cloned() {
+                Some(question) => self.ask_suggested(&question),
+                None => self.stale(),
+            },
             ButtonKind::Track(payload) => match track::on_button(&payload, &self.track_ctx()) {
                 Some(out) => {
                     self.apply_track(out);
@@ -259,4 +274,17 @@ impl<'a> Turn<'a> {
             self.show_menu();
         }
     }
+}
+
+/// A turn sends at most two messages: Telegram delivers about one message per second to a chat,
+/// and a burst of five reads as a wall. Everything before the last message (usually the question
+/// asked again, with its buttons) becomes the first message, buttons kept in order.
+fn at_most_two(mut replies: Vec<Reply>) -> Vec<Reply> {
+    if replies.len() <= 2 {
+        return replies;
+    }
+    let last = replies.pop().expect("more than two replies");
+    let text = replies.iter().map(|r| r.text.trim_end()).collect::<Vec<_>>().join("\n\n");
+    let choices = replies.into_iter().flat_map(|r| r.choices).collect();
+    vec![Reply { text, choices }, last]
 }

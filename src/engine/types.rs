@@ -47,6 +47,12 @@ pub struct Session {
     pub pending: Option<Pending>,
     /// Dialog to start once the current one (region choice) ends.
     pub then: Option<String>,
+    /// Questions the last reply offered when the FAQ was unsure ("您是不是想问：1. …"); the
+    /// next message may pick one by its number or text. Lives for one turn only.
+    pub suggested: Vec<String>,
+    /// Full titles of the sources of the last FAQ answer, for /source and its 来源 button
+    /// (the answer itself carries only a short source line).
+    pub last_source: Option<String>,
 }
 
 /// A question the engine itself asked and is waiting for, on top of the current step.
@@ -56,6 +62,9 @@ pub enum Pending {
     Consent,
     /// A weak disease match: one of these catalogue names, or none.
     Disease(Vec<String>),
+    /// A disease our catalogue lacks (as typed, masked): go on with the general materials, or
+    /// type another name.
+    UnlistedDisease(String),
 }
 
 /// A place in a dialog, with the slots as they were there.

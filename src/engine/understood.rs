@@ -130,8 +130,11 @@ impl<'a> Turn<'a> {
             return false;
         }
         let label = self.region_label(region);
+        self.say_answer(answer);
         let switch = self.button(format!("切换到{label}"), ButtonKind::Region(region.into()));
-        self.say_with(answer.answer, vec![switch]);
+        if let Some(reply) = self.replies.last_mut() {
+            reply.choices.push(switch);
+        }
         self.after_answer();
         true
     }
@@ -265,14 +268,25 @@ impl<'a> Turn<'a> {
     /// step again. A region other than the session's gets a "切换到…" button.
     fn send(&mut self, c: Composed, region: &str, note: Option<String>) {
         let label = self.region_label(region);
-        let head = format!("{}【{label}】", note.unwrap_or_default());
+        let other_region = self.region().is_some_and(|r| r != region);
+        // The region is always in the source line; an answer for a region other than the
+        // session's also starts with it, so nobody reads it as their own region's rule.
+        let head = match other_region {
+            true => format!("{}【{label}】", note.unwrap_or_default()),
+            false => note.unwrap_or_default(),
+        };
+        let citations = &self.a.content.citations;
         let source = match c.source.trim() {
-            "" => String::new(),
-            s => format!("\n来源：{}", self.a.content.citations.cite(&short_source(s))),
+            "" => format!("\n地区：{label}"),
+            s => format!("\n来源：{}｜地区：{label}", citations.cite_short(&short_source(s))),
         };
         let text = fit(&head, &c.lines, &source, SCREEN_CHARS);
         let mut choices = c.choices;
-        if self.region().is_some_and(|r| r != region) {
+        if !c.source.trim().is_empty() {
+            self.s.last_source = Some(citations.cite(c.source.trim()));
+            choices.push(self.button("来源", ButtonKind::Source));
+        }
+        if other_region {
             choices.push(self.button(format!("切换到{label}"), ButtonKind::Region(region.into())));
         }
         self.say_with(text, choices);

@@ -81,7 +81,8 @@ pub struct DiseaseIndex {
 #[derive(Debug, Clone, Default)]
 struct RegionIndex {
     /// Catalogue name and the note shown with it, by disease index.
-    diseases: Vec<(String, Option<String>)>,
+    /// Name, note for the user, verified (from an official list).
+    diseases: Vec<(String, Option<String>, bool)>,
     /// Folded spelling → alias index (fast path).
     exact: HashMap<String, usize>,
     aliases: Vec<Alias>,
@@ -160,7 +161,7 @@ impl DiseaseIndex {
     fn build_region(&mut self, diseases: &[Disease]) -> RegionIndex {
         let mut region = RegionIndex::default();
         for (i, disease) in diseases.iter().enumerate() {
-            region.diseases.push((disease.name.clone(), note_for(disease)));
+            region.diseases.push((disease.name.clone(), note_for(disease), disease.verified));
             for spelling in disease.spellings() {
                 let folded = fold(spelling);
                 if folded.is_empty() || region.exact.contains_key(&folded) {
@@ -260,13 +261,14 @@ impl DiseaseIndex {
 impl RegionIndex {
     fn report(&self, alias: usize, score: f64) -> DiseaseMatch {
         let alias = &self.aliases[alias];
-        let (name, note) = &self.diseases[alias.disease];
+        let (name, note, verified) = &self.diseases[alias.disease];
         DiseaseMatch {
             name: name.clone(),
             score: (score * 100.0).round() / 100.0,
             alias: Some(alias.text.clone()),
             note: note.clone(),
             strong: score >= STRONG_SCORE,
+            verified: *verified,
         }
     }
 }

@@ -168,7 +168,7 @@ impl FaqIndex {
             .iter()
             .flat_map(|(region, list)| list.iter().map(move |d| (region, d)))
             .map(|(region, d)| {
-                let cited = content.citations.cite(&d.source);
+                let cited = content.citations.cite_short(&d.source);
                 ((region.clone(), d.name.clone()), (d.source.clone(), cited))
             })
             .collect();
@@ -347,7 +347,7 @@ impl FaqIndex {
                     titles.push(title);
                 }
             }
-            format!("{text}\n——来源：{}", titles.join("；"))
+            format!("{text}\n来源：{}", titles.join("；"))
         };
         let (id, answer) = match (region, parts.as_slice()) {
             (Some(r), [part]) => {
@@ -408,7 +408,12 @@ impl FaqIndex {
             Some(alias) => format!("在我掌握的{name}门特病种里，“{alias}”对应“{}”，", best.name),
             None => format!("“{}”在我掌握的{name}门特病种里，", best.name),
         };
-        text.push_str("可以按这个病种申请门特认定，能否通过以医保部门审核为准。");
+        if best.verified {
+            text.push_str("可以按这个病种申请门特认定，能否通过以医保部门审核为准。");
+        } else {
+            // Seen only in reference material: possibly covered, never promised.
+            text.push_str(&format!("可能可以申请门特，但它是否在官方病种目录里还没有核实。{ask}"));
+        }
         if let Some(note) = &best.note {
             text.push_str(&format!("\n注意：{note}。"));
         }
@@ -609,8 +614,9 @@ impl FaqIndex {
         } else {
             "\n（此条不是官方文件原文，以当地医保部门最新公布为准）"
         };
+        // One short line: short source name, region, as-of date; full titles behind /source.
         format!(
-            "{}{caveat}\n——来源：{}｜地区：{where_}｜截至 {}",
+            "{}{caveat}\n来源：{}｜地区：{where_}｜截至{}",
             entry.answer.trim_end(),
             entry.cited,
             entry.as_of
@@ -707,7 +713,7 @@ impl Entry {
             first_question: e.questions.first().cloned().unwrap_or_default(),
             answer: e.answer.clone(),
             source: e.source.clone(),
-            cited: citations.cite(&e.source),
+            cited: citations.cite_short(&e.source),
             as_of: e.as_of.to_string(),
             verified: e.verified,
         }

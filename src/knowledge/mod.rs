@@ -51,6 +51,10 @@ pub struct DiseaseMatch {
     /// Confident enough to accept without a "did you mean …?" question.
     #[serde(skip)]
     pub strong: bool,
+    /// The catalogue entry comes from an official list or a seed document; an unverified one
+    /// is never presented as eligible, only as possibly covered.
+    #[serde(skip)]
+    pub verified: bool,
 }
 
 impl Knowledge {

@@ -192,11 +192,16 @@ pub fn plan(
     match app.status() {
         Status::Approved => {
             if let Some(end) = app.valid_until() {
-                for &days_before in &region.reminders.renewal_days_before {
+                let days = &region.reminders.renewal_days_before;
+                for &days_before in days {
                     add(
                         ReminderKind::Renewal { days_before },
                         end - Duration::days(days_before.into()),
                     );
+                }
+                if let Some(day) = renewal_catch_up(app, days, end) {
+                    let days_before = u32::try_from((end - day).num_days()).unwrap_or(0);
+                    add(ReminderKind::Renewal { days_before }, day);
                 }
             }
         }
@@ -220,6 +225,21 @@ pub fn plan(
     planned.sort_by_key(|p| (p.due_at, p.kind));
     planned.dedup();
     planned
+}
+
+/// The day of one extra renewal reminder when the validity was recorded after a regular
+/// reminder's day had passed (expiry 12-20 told on 11-28: the 30-day reminder of 11-20 is
+/// gone). It comes the morning after the recording, not at once: the reply that recorded it
+/// already says to renew now. Tied to the recording day, so planning again later neither moves
+/// it nor repeats it once sent; `None` when no reminder was missed or a regular one falls that
+/// day anyway.
+fn renewal_catch_up(app: &Application, days_before: &[u32], end: NaiveDate) -> Option<NaiveDate> {
+    let recorded = china_today(app.history.last()?.at);
+    let regular: Vec<NaiveDate> =
+        days_before.iter().map(|d| end - Duration::days((*d).into())).collect();
+    let missed = regular.iter().any(|day| *day < recorded);
+    let day = recorded + Duration::days(1);
+    (missed && day <= end && !regular.contains(&day)).then_some(day)
 }
 
 /// Whether a due reminder still says something true when it is about to go out (a worker that

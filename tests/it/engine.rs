@@ -183,7 +183,7 @@ async fn every_input_type_rejects_bad_input_with_a_specific_hint() {
     contains(&chat.send("职工").await, "正常缴费吗");
     contains(&chat.send("也许").await, "请回答“是”或“否”");
     contains(&chat.send("是").await, "什么病");
-    contains(&chat.send("感冒").await, "没有找到");
+    contains(&chat.send("感冒").await, "不是门特");
     // A resident-only disease with employee insurance is refused with the reason.
     let resident_only = disease_where(&chat.assistant, true);
     contains(&chat.send(&resident_only).await, "只对城乡居民医保参保人开放");
@@ -400,4 +400,196 @@ async fn a_day_without_a_year_is_the_nearest_past_one_where_a_past_day_is_asked(
     // Today is 2026-03-02: "12月1日" of a day of acceptance is last December.
     contains(&chat.send("12月1日").await, "是否同意保存");
     assert!(chat.stored_state().await.contains("2025-12-01"), "{}", chat.stored_state().await);
+}
+
+/// Sends typed text as a Telegram user would: never resolved to a button by the channel.
+async fn typed(chat: &mut Chat, text: &str) -> String {
+    chat.input(Input::Text(text.into())).await
+}
+
+#[tokio::test]
+async fn button_steps_accept_typed_labels_numbers_and_common_wordings() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    contains(&typed(&mut chat, "新申请").await, "为谁申请");
+    // A number picks the button of that number, a part of a label picks that label.
+    contains(&typed(&mut chat, "2").await, "什么关系");
+    contains(&typed(&mut chat, "/back").await, "为谁申请");
+    contains(&typed(&mut chat, "第一个").await, "哪种医保");
+    // A question at the insurance step is answered, not taken as the answer 职工医保.
+    let reply = typed(&mut chat, "职工起付线多少").await;
+    contains(&reply, "起付");
+    contains(&reply, "哪种医保");
+    assert!(!reply.contains("没有欠费"), "the question was taken as an answer: {reply}");
+    contains(&typed(&mut chat, "职工").await, "没有欠费");
+    let reply = typed(&mut chat, "是的 一直在交").await;
+    assert!(!reply.contains("请回答"), "{reply}");
+    contains(&reply, "是否同意保存");
+    contains(&typed(&mut chat, "同意").await, "哪个病种");
+    assert!(chat.stored_state().await.contains("\"insurance\":\"employee\""));
+}
+
+#[tokio::test]
+async fn a_question_at_a_choice_step_is_answered_and_the_step_asked_again() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    contains(&typed(&mut chat, "被驳回/补材料").await, "哪种情况");
+    let reply = typed(&mut chat, "我觉得不合理 我要投诉 找哪个").await;
+    assert!(!reply.contains("请点击下面的按钮"), "refused instead of answered: {reply}");
+    contains(&reply, "申诉");
+    contains(&reply, "哪种情况");
+}
+
+#[tokio::test]
+async fn no_wordings_and_unsure_answers_at_a_yes_no_step() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    typed(&mut chat, "新申请").await;
+    typed(&mut chat, "本人").await;
+    typed(&mut chat, "城乡居民").await;
+    contains(&typed(&mut chat, "不是很清楚").await, "请回答“是”或“否”");
+    contains(&typed(&mut chat, "算了 没交").await, "缴费已正常");
+}
+
+#[tokio::test]
+async fn why_at_the_consent_question_gets_a_reason_and_the_question_again() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("输入测试").await;
+    chat.send("邵阳").await;
+    chat.send("70").await;
+    contains(&chat.send("2025-09-26").await, "是否同意保存");
+    let reply = typed(&mut chat, "为啥子要身份证号哦 不想给").await;
+    contains(&reply, "遮挡");
+    contains(&reply, "/forget");
+    contains(&reply, "是否同意保存");
+    contains(&typed(&mut chat, "要得").await, "联系电话");
+}
+
+#[tokio::test]
+async fn typing_the_number_of_a_suggestion_picks_it_not_the_menu_entry() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    typed(&mut chat, "/menu").await;
+    let unsure = typed(&mut chat, "怎么办").await;
+    contains(&unsure, "您是不是想问");
+    assert!(chat.offered.iter().any(|c| c.label == "门特到期了怎么办"), "{:?}", chat.offered);
+    let reply = typed(&mut chat, "1").await;
+    assert!(!reply.contains("为谁申请"), "1 started 新申请: {reply}");
+    contains(&reply, "延期");
+    // Only the very next message may pick a suggestion: afterwards 1 is the menu's first entry.
+    contains(&typed(&mut chat, "1").await, "为谁申请");
+}
+
+#[tokio::test]
+async fn ten_thousand_turns_in_one_dialog_keep_the_session_small() {
+    // 甲 at the `pick` step leads back to `pick`: a dialog a user can go round in for ever.
+    let loop_dialog = INPUTS.replace("value: a\n", "value: a\n        next: pick\n");
+    let mut chat = Chat::new(assistant_with(&loop_dialog)).await;
+    chat.send("输入测试").await;
+    chat.send("邵阳").await;
+    chat.send("70").await;
+    chat.send("2025-09-26").await;
+    chat.send("不同意").await;
+    chat.send("居民").await;
+    contains(&chat.send("是").await, "选一个");
+    for _ in 0..10_000 {
+        typed(&mut chat, "甲").await;
+    }
+    let state = chat.stored_state().await;
+    assert!(state.len() < 8_000, "session grew to {} bytes", state.len());
+    // /back still works within the kept history.
+    contains(&typed(&mut chat, "/back").await, "选一个");
+}
+
+#[tokio::test]
+async fn an_unlisted_disease_in_an_application_is_no_dead_end() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    typed(&mut chat, "/region").await;
+    typed(&mut chat, "攀枝花").await;
+    typed(&mut chat, "新申请").await;
+    typed(&mut chat, "本人").await;
+    typed(&mut chat, "职工").await;
+    typed(&mut chat, "是").await;
+    contains(&typed(&mut chat, "同意").await, "哪个病种");
+    let reply = typed(&mut chat, "冠心病").await;
+    contains(&reply, "没找到不代表不能办");
+    contains(&reply, "0812-3323000");
+    assert!(chat.offered.iter().any(|c| c.label == "按通用材料继续"), "{:?}", chat.offered);
+    // Asked again and again, it never loops into "try again / menu" only.
+    let again = typed(&mut chat, "冠心病").await;
+    contains(&again, "按通用材料继续");
+    let go_on = chat.offered.iter().find(|c| c.label == "按通用材料继续").unwrap().clone();
+    let reply = chat.input(Input::Button(go_on.data)).await;
+    contains(&reply, "按通用材料继续");
+    contains(&reply, "哪一级医院");
+}
+
+#[tokio::test]
+async fn an_unverified_disease_is_possibly_covered_never_promised() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    typed(&mut chat, "/region").await;
+    typed(&mut chat, "攀枝花").await;
+    typed(&mut chat, "新申请").await;
+    typed(&mut chat, "本人").await;
+    typed(&mut chat, "职工").await;
+    typed(&mut chat, "是").await;
+    typed(&mut chat, "同意").await;
+    let reply = typed(&mut chat, "慢阻肺").await;
+    contains(&reply, "可能属于");
+    contains(&reply, "还没有核实");
+    contains(&reply, "0812-3323000");
+    // And in a free question, the same honesty.
+    let reply = typed(&mut chat, "脑梗后遗症能办门特吗").await;
+    assert!(!reply.contains("可以按这个病种申请"), "{reply}");
+}
+
+#[tokio::test]
+async fn a_cold_is_plainly_not_a_mente_disease() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    let reply = typed(&mut chat, "感冒了能报门特吗").await;
+    contains(&reply, "不是门特");
+    contains(&reply, "来源：");
+    let reply = typed(&mut chat, "拉肚子").await;
+    contains(&reply, "不是门特");
+}
+
+#[tokio::test]
+async fn an_answer_carries_a_short_source_line_and_the_full_source_is_one_tap_away() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    let reply = typed(&mut chat, "延期怎么办").await;
+    let answer = reply.split("\n  ").next().unwrap();
+    contains(answer, "来源：邵阳门特网上办理说明");
+    contains(answer, "地区：邵阳");
+    assert!(!answer.contains("——来源"), "the long footer is back: {answer}");
+    let source = chat.offered.iter().find(|c| c.label == "来源").expect("a 来源 button").clone();
+    let full = chat.input(Input::Button(source.data)).await;
+    contains(&full, "《2025年湖南邵阳门特病网上办理》说明");
+    contains(&typed(&mut chat, "/source").await, "《2025年湖南邵阳门特病网上办理》说明");
+}
+
+#[tokio::test]
+async fn a_turn_sends_at_most_two_messages() {
+    let assistant = assistant_with(INPUTS);
+    let mut session =
+        mente::engine::Session { region: Some("panzhihua".into()), ..Default::default() };
+    let user = mente::engine::UserData::default();
+    let now: DateTime<Utc> = "2026-03-02T10:00:00+08:00".parse().unwrap();
+    // A whole application, typed; the turns that used to send the most (consent, summary).
+    for text in [
+        "新申请",
+        "本人",
+        "职工",
+        "是",
+        "同意",
+        "糖尿病",
+        "二级及以上医院",
+        "好",
+        "好",
+        "起付线多少",
+    ] {
+        let out = mente::engine::handle(&assistant, &session, &user, Input::Text(text.into()), now);
+        assert!(
+            out.replies.len() <= 2,
+            "{text}: {} messages: {:?}",
+            out.replies.len(),
+            out.replies
+        );
+        session = out.session;
+    }
 }

@@ -115,7 +115,7 @@ fn unknown_region_gets_every_regional_version_labelled_with_sources() {
     let answer = assistant().knowledge.answer("职工起付线是多少", None);
     assert_eq!(answer.id.as_deref(), Some("deductible"));
     assert_eq!(answer.region, None);
-    for part in ["【攀枝花】", "【邵阳】", "800元", "来源：", "攀枝花门诊特殊疾病手机申请办理流程"]
+    for part in ["【攀枝花】", "【邵阳】", "800元", "来源：", "攀枝花门特手机办理流程"]
     {
         assert!(answer.answer.contains(part), "missing {part} in {}", answer.answer);
     }
@@ -360,4 +360,19 @@ fn a_place_added_to_the_data_is_recognised_as_somewhere_else() {
     let after =
         mente::assistant::Assistant::from_content(mente::content::from_sources(&sources).unwrap());
     assert_eq!(after.knowledge.answer(question, None).id.as_deref(), Some("general.regions"));
+}
+
+#[test]
+fn every_answer_for_a_chosen_region_fits_one_phone_screen() {
+    // 300 characters including the source line: what a phone shows without scrolling.
+    let assistant = assistant();
+    let mut checked = 0;
+    for row in rows("questions.tsv") {
+        let Some(region) = region(&row[0]) else { continue };
+        let answer = assistant.knowledge.answer(&row[1], Some(region));
+        let chars = answer.answer.chars().count();
+        assert!(chars <= 300, "{chars} characters for {region} {:?}:\n{}", row[1], answer.answer);
+        checked += 1;
+    }
+    assert!(checked >= 150, "only {checked} questions with a region in the dev set");
 }

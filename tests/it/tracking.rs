@@ -464,3 +464,20 @@ async fn the_consent_note_appears_only_when_consent_was_refused_or_something_was
         run_action("record_application", &ctx(&chat.assistant, &with_disease, &data, None, now));
     assert!(out.unwrap().text.contains("没有保存"), "a disease was left out");
 }
+
+#[tokio::test]
+async fn renewal_advice_past_its_recommended_start_says_now_and_reminds_once_next_morning() {
+    // Expiry 12-20, told on 11-28: 邵阳's "about 30 days before" (11-20) is already gone.
+    let now = "2026-11-28T21:30:00+08:00";
+    let chat = Chat::new().await;
+    let late = slots(&[("kind", "renew"), ("region", "shaoyang"), ("valid_until", "2026-12-20")]);
+    let out = chat.action("record_application", &late, now).await;
+    assert!(out.text.contains("请现在就办理"), "{}", out.text);
+    assert!(!out.text.contains("11月20日"), "a past day given as advice: {}", out.text);
+    let due: Vec<DateTime<Utc>> =
+        chat.data().await.applications[0].reminders.iter().map(|r| r.due_at).collect();
+    assert!(due.iter().all(|d| *d > at(now)), "a reminder in the past: {due:?}");
+    // The missed reminder comes once, the next morning at 9, besides the regular 7-day one.
+    assert_eq!(due, vec![at("2026-11-29T09:00:00+08:00"), at("2026-12-13T09:00:00+08:00")]);
+    assert!(out.text.contains("2026年11月29日 续期提醒（到期前21天）"), "{}", out.text);
+}

@@ -104,7 +104,7 @@ fn switching_by_typing_changes_the_region() {
 fn living_elsewhere_gets_remote_registration_for_the_home_region() {
     let mut chat = Chat::in_region("shaoyang");
     let text = chat.say("那我爸一年有半年住我这深圳 在深圳拿药能报吗 要办什么");
-    assert!(text.contains("【邵阳】") && text.contains("备案"), "{text}");
+    assert!(text.contains("地区：邵阳") && text.contains("备案"), "{text}");
     assert!(!text.contains("目前我只掌握"), "{text}");
     chat.assert_one_screen();
     // The question about another city's own rules is still "not served here".
@@ -126,7 +126,7 @@ fn an_estimate_from_facts_in_one_message_matches_mente_calc() {
     };
     let e = calc::estimate(&assistant().content.regions, &input).unwrap();
     assert!(text.contains(&format!("{}元", calc::money(e.estimate_min))), "{text}");
-    assert!(text.contains("6000元") && text.contains("【攀枝花】"), "{text}");
+    assert!(text.contains("6000元") && text.contains("地区：攀枝花"), "{text}");
     chat.assert_one_screen();
 }
 
@@ -193,7 +193,7 @@ fn a_detailed_first_message_sets_the_region_and_is_answered() {
     let mut chat = Chat::first_contact();
     let text = chat.say("我是攀枝花的 我妈糖尿病 怎么办门特");
     assert_eq!(chat.session.region.as_deref(), Some("panzhihua"));
-    assert!(text.contains("糖尿病") && text.contains("【攀枝花】"), "{text}");
+    assert!(text.contains("糖尿病") && text.contains("地区：攀枝花"), "{text}");
     assert!(!text.contains("请先选择您参保所在的地区"), "{text}");
     chat.assert_one_screen();
 }

@@ -1,0 +1,342 @@
+//! Reading what people type at a step with buttons: the label in full or in part, its number
+//! (`1`, `１`, `一`, `第一个`), yes/no and consent in the words people use in chat (是的、要得、
+//! 没问题 / 不用、算了), and whether a message is a question rather than an answer.
+//!
+//! Pure and content-free: callers pass the labels they offered. Deciding *what* a pick means
+//! (which slot, which step) stays in the engine.
+
+use super::input;
+
+/// Words that answer "yes" on their own (after [`clause`] trimming).
+const YES: &[&str] = &[
+    "是",
+    "是的",
+    "是滴",
+    "对",
+    "对的",
+    "对头",
+    "嗯",
+    "嗯嗯",
+    "恩",
+    "好",
+    "好的",
+    "行",
+    "可以",
+    "可以的",
+    "要得",
+    "要",
+    "需要",
+    "有",
+    "没问题",
+    "没得问题",
+    "当然",
+    "确定",
+    "一直在交",
+    "在交",
+    "正常",
+    "正常交",
+    "交了",
+    "有交",
+    "ok",
+    "yes",
+    "y",
+];
+/// Words that answer "no" on their own.
+const NO: &[&str] = &[
+    "否",
+    "不",
+    "不是",
+    "不对",
+    "不用",
+    "不要",
+    "不需要",
+    "算了",
+    "不行",
+    "没有",
+    "没",
+    "没得",
+    "冇",
+    "没交",
+    "欠费",
+    "断交",
+    "停了",
+    "no",
+    "n",
+];
+/// Consent given / refused, on top of [`YES`] and [`NO`].
+const AGREE: &[&str] = &["同意", "我同意", "愿意", "允许", "可以保存", "保存吧"];
+const DISAGREE: &[&str] = &["不同意", "我不同意", "拒绝", "不愿意", "不允许", "不保存"];
+/// "Why do you need that?" or reluctance at the consent question: explain, then ask again.
+const WHY: &[&str] = &[
+    "为什么",
+    "为啥",
+    "干啥",
+    "干嘛",
+    "干什么",
+    "做什么用",
+    "有什么用",
+    "有啥用",
+    "安全吗",
+    "会不会泄露",
+    "泄露",
+    "不想给",
+    "不想填",
+    "凭什么",
+    "拿来做",
+];
+/// Marks of a question that cannot be an answer to a step (`多少`, `吗`, `怎么` …).
+const QUESTION_STRONG: &[&str] = &[
+    "?",
+    "？",
+    "吗",
+    "多少",
+    "怎么",
+    "咋",
+    "为什么",
+    "为啥",
+    "能不能",
+    "可不可以",
+    "是不是",
+    "哪个",
+    "哪里",
+    "哪些",
+    "哪儿",
+    "找谁",
+    "找哪",
+    "如何",
+    "么子",
+    "要不要",
+    "有没有",
+];
+/// Weaker marks (`什么`, `啥`, `几`): also found in plain answers ("没什么"), so they make a
+/// question only together with a confident FAQ match.
+const QUESTION_WEAK: &[&str] = &["什么", "啥", "几", "哪"];
+
+/// Chinese numerals a user may type for a button number.
+const NUMERALS: &[char] = &['一', '二', '三', '四', '五', '六', '七', '八', '九'];
+
+/// How sure it is that a text is a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Question {
+    /// No question marks at all.
+    No,
+    /// Only weak marks (`什么`, `啥`, `几`).
+    Maybe,
+    /// A mark no answer carries (`？`, `吗`, `多少`, `怎么` …).
+    Clearly,
+}
+
+/// Whether `text` reads like a question.
+pub fn question(text: &str) -> Question {
+    if QUESTION_STRONG.iter().any(|w| text.contains(w)) {
+        Question::Clearly
+    } else if QUESTION_WEAK.iter().any(|w| text.contains(w)) && !text.contains("没什么") {
+        Question::Maybe
+    } else {
+        Question::No
+    }
+}
+
+/// `Some(true)` for yes, `Some(false)` for no, in common chat wordings: the first clause must be
+/// a yes/no word (`是的 一直在交`, `不用了`), so `不是很清楚` or `好像…` stay unread.
+pub fn yes_no(text: &str) -> Option<bool> {
+    if question(text) == Question::Clearly {
+        return None;
+    }
+    let first = clause(text)?;
+    if first.is_in(YES) {
+        Some(true)
+    } else if first.is_in(NO) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Consent answer: 同意 / 不同意 and their wordings, else a plain yes/no.
+pub fn consent(text: &str) -> Option<bool> {
+    let first = clause(text)?;
+    if first.is_in(DISAGREE) {
+        return Some(false);
+    }
+    if first.is_in(AGREE) {
+        return Some(true);
+    }
+    yes_no(text)
+}
+
+/// The user asks why personal data is wanted, or says they do not want to give it.
+pub fn asks_why(text: &str) -> bool {
+    WHY.iter().any(|w| text.contains(w))
+}
+
+/// "Go on" to a lone 下一步/更多 button: 继续, 下一步, 更多, 接着说, 然后呢.
+pub fn go_on(text: &str) -> bool {
+    const GO_ON: &[&str] =
+        &["继续", "下一步", "更多", "接着说", "然后", "然后呢", "往下", "下一个"];
+    clause(text).is_some_and(|c| c.is_in(GO_ON))
+}
+
+/// A button number typed as text, 1-based: `2`, `２`, `二`, `第二个`, `选2`, `2号`.
+pub fn ordinal(text: &str) -> Option<usize> {
+    let t = clause(text)?.raw;
+    let t = t.strip_prefix("选").unwrap_or(&t);
+    let t = t.strip_prefix("第").unwrap_or(t);
+    let t = t.trim_end_matches(['个', '项', '号', '条', '种']);
+    if let Ok(n) = t.parse::<usize>() {
+        return (n > 0).then_some(n);
+    }
+    let mut chars = t.chars();
+    let (Some(c), None) = (chars.next(), chars.next()) else { return None };
+    NUMERALS.iter().position(|n| *n == c).map(|i| i + 1)
+}
+
+/// The one label `text` names: in full, or as a unique part of it (`职工` → `职工医保`,
+/// `家人` → `替家人`), or a label inside a short message (`我是本人` → `本人`). `None` when
+/// nothing or more than one label fits.
+pub fn label(text: &str, labels: &[&str]) -> Option<usize> {
+    let t = squash(text);
+    if t.is_empty() {
+        return None;
+    }
+    let labels: Vec<String> = labels.iter().map(|l| squash(l)).collect();
+    if let Some(i) = labels.iter().position(|l| *l == t) {
+        return Some(i);
+    }
+    let len = t.chars().count();
+    let unique = |hits: Vec<usize>| match hits.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    };
+    if len >= 2 {
+        let within: Vec<usize> = (0..labels.len()).filter(|&i| labels[i].contains(&t)).collect();
+        if let Some(i) = unique(within) {
+            return Some(i);
+        }
+    }
+    // A label inside a longer message, only when the message says little else: "新申请要带什么"
+    // is a question about 新申请, not a click on it.
+    let around: Vec<usize> = (0..labels.len())
+        .filter(|&i| {
+            let l = labels[i].chars().count();
+            l >= 2 && t.contains(&labels[i]) && len <= l + 3
+        })
+        .collect();
+    unique(around)
+}
+
+/// The first clause of a message, normalised: up to the first space or punctuation.
+struct Clause {
+    raw: String,
+    /// Without trailing chat particles (啊、呀、哦、嘛、了): `不用了` → `不用`.
+    bare: String,
+}
+
+impl Clause {
+    fn is_in(&self, words: &[&str]) -> bool {
+        words.contains(&self.raw.as_str()) || words.contains(&self.bare.as_str())
+    }
+}
+
+/// `None` when the message has no words at all.
+fn clause(text: &str) -> Option<Clause> {
+    let t = input::normalize(text).to_lowercase();
+    let raw = t.split(|c: char| c.is_whitespace() || is_punct(c)).find(|s| !s.is_empty())?;
+    let bare = raw.trim_end_matches(['啊', '呀', '哦', '嘛', '了', '哈', '呢', '吧', '噻']);
+    Some(Clause { raw: raw.to_string(), bare: bare.to_string() })
+}
+
+/// Text without spaces and punctuation, for comparing with labels.
+fn squash(text: &str) -> String {
+    input::normalize(text)
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace() && !is_punct(*c))
+        .collect()
+}
+
+fn is_punct(c: char) -> bool {
+    c.is_ascii_punctuation() || "，。！？、；：“”‘’（）《》…～·".contains(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yes_and_no_in_the_words_people_use() {
+        for yes in [
+            "是的 一直在交",
+            "对",
+            "嗯",
+            "好的",
+            "行",
+            "可以",
+            "要得",
+            "没问题",
+            "一直在交",
+            "是啊！",
+        ] {
+            assert_eq!(yes_no(yes), Some(true), "{yes}");
+        }
+        for no in ["不", "不用了", "不要", "算了", "不行", "没有", "否。"] {
+            assert_eq!(yes_no(no), Some(false), "{no}");
+        }
+        for neither in ["不是很清楚", "也许", "好像欠过费", "是不是要交钱"] {
+            assert_eq!(yes_no(neither), None, "{neither}");
+        }
+    }
+
+    #[test]
+    fn consent_wordings_and_why_questions() {
+        assert_eq!(consent("同意"), Some(true));
+        assert_eq!(consent("不同意"), Some(false));
+        assert_eq!(consent("可以的"), Some(true));
+        assert_eq!(consent("看情况"), None, "asked again, not guessed");
+        assert_eq!(consent("行吧"), Some(true));
+        assert!(asks_why("为啥子要身份证号哦 不想给"));
+        assert!(!asks_why("同意"));
+    }
+
+    #[test]
+    fn go_on_wordings() {
+        assert!(go_on("继续"));
+        assert!(go_on("然后呢？"));
+        assert!(!go_on("继续教育"));
+    }
+
+    #[test]
+    fn button_numbers_in_digits_full_width_and_chinese() {
+        assert_eq!(ordinal("1"), Some(1));
+        assert_eq!(ordinal("２"), Some(2));
+        assert_eq!(ordinal("一"), Some(1));
+        assert_eq!(ordinal("第一个"), Some(1));
+        assert_eq!(ordinal("第2个"), Some(2));
+        assert_eq!(ordinal("选3"), Some(3));
+        assert_eq!(ordinal("0"), None);
+        assert_eq!(ordinal("一千"), None);
+        assert_eq!(ordinal("起付线"), None);
+    }
+
+    #[test]
+    fn labels_in_full_in_part_or_inside_a_short_message() {
+        let insurance = ["职工医保", "城乡居民医保"];
+        assert_eq!(label("职工", &insurance), Some(0));
+        assert_eq!(label("城乡居民医保", &insurance), Some(1));
+        assert_eq!(label("医保", &insurance), None, "two labels contain it");
+        let whom = ["本人", "替家人"];
+        assert_eq!(label("家人", &whom), Some(1));
+        assert_eq!(label("我是本人", &whom), Some(0));
+        assert_eq!(label("本人要带什么材料去医院", &whom), None);
+        assert_eq!(label("人", &whom), None, "one character is too little");
+    }
+
+    #[test]
+    fn questions_are_told_from_answers() {
+        assert_eq!(question("职工起付线多少"), Question::Clearly);
+        assert_eq!(question("我觉得不合理 我要投诉 找哪个"), Question::Clearly);
+        assert_eq!(question("要带啥"), Question::Maybe);
+        assert_eq!(question("没什么"), Question::No);
+        assert_eq!(question("张三"), Question::No);
+    }
+}
