@@ -124,6 +124,12 @@ impl<'a> Turn<'a> {
     /// recognised here; whatever is not understood explains `failure` or says "not sure".
     /// Afterwards the current step is asked again, so nothing entered so far is lost.
     pub(super) fn free_text(&mut self, text: &str, failure: Option<String>) {
+        // What the message says (regions, places, facts for an action) comes first — a date
+        // such as "9.26号…" is not menu entry 9 — then menu entries and the FAQ; see
+        // `understood` for the policy.
+        if self.act_on_understanding(text, failure.is_some()) {
+            return;
+        }
         let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
         if at_menu {
             if let Some(id) = self.menu_title(text).or_else(|| self.menu_number(text)) {
@@ -132,11 +138,6 @@ impl<'a> Turn<'a> {
             if is_greeting(text) {
                 return self.greet_then_answer(text);
             }
-        }
-        // What the message says (regions, places, facts for an action) comes before the FAQ:
-        // see `understood` for the policy.
-        if self.act_on_understanding(text, failure.is_some()) {
-            return;
         }
         if at_menu && self.first_contact {
             return self.greet_then_answer(text);

@@ -66,14 +66,35 @@ impl<'a> Turn<'a> {
         let Some(region) = u.region().or(self.region()).map(str::to_string) else {
             return false;
         };
-        let Some(composed) = self.compose(&u, &region) else {
+        let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
+        if u.action == Some(Action::Apply)
+            && !u.question
+            && at_menu
+            && u.lives_elsewhere().is_none()
+        {
+            // "帮我申请", "好 帮我申请糖尿病": said, not asked — start it.
+            let disease = u.disease_names(Some(&region)).first().and_then(|name| {
+                self.a.content.diseases.region(&region).iter().position(|d| d.name == *name)
+            });
+            self.start_apply_with(&region, disease);
+            return true;
+        }
+        let Some(composed) = self.compose(&u, &region, text) else {
             if self.region() != Some(region.as_str()) {
                 return self.faq_for(text, &region);
             }
-            if note.is_some() {
-                // The region was set from this message; the FAQ answers the rest for it.
-                self.say(note.unwrap_or_default());
+            // A question typed at a step ("灵活就业的可以申请不" at a yes/no step, asked the
+            // 四川话 way) is answered when the FAQ is sure, and the step asked again.
+            if failed && u.question {
+                let answer = self.a.knowledge.answer(text, Some(&region));
+                if answer.id.is_some() {
+                    self.say_answer(answer);
+                    self.after_answer();
+                    return true;
+                }
             }
+            // Set from this message or not, the FAQ answers the rest for the session's region
+            // (its source line names the region).
             return false;
         };
         self.send(composed, &region, note);
@@ -82,7 +103,7 @@ impl<'a> Turn<'a> {
 
     /// The answer for `u` in `region`, or `None` when this policy has nothing better than the
     /// FAQ (or a command) to offer.
-    fn compose(&mut self, u: &Understanding, region: &str) -> Option<Composed> {
+    fn compose(&mut self, u: &Understanding, region: &str, text: &str) -> Option<Composed> {
         let r = self.a.content.regions.get(region)?;
         let remote_wins = !matches!(
             u.action,
@@ -99,23 +120,30 @@ impl<'a> Turn<'a> {
         if u.lives_elsewhere().is_some() && remote_wins {
             return self.topic(region, "remote", "remote");
         }
+        let diseases = !u.disease_names(Some(region)).is_empty();
         match u.action {
             Some(Action::Estimate) => self.estimate(u, r),
             Some(Action::Deadline) => self.deadline(u, r),
-            Some(Action::Apply) => Some(self.eligibility(u, r, true)),
-            Some(Action::ChangeHospital) => {
-                self.topic(region, "change-hospital", "change_hospital")
+            Some(Action::Apply) if diseases || !u.unknown_conditions.is_empty() => {
+                Some(self.eligibility(u, r, true, text))
             }
-            Some(Action::Renew) => self.topic(region, "renewal", "renew"),
-            Some(Action::Remote) => self.topic(region, "remote", "remote"),
-            Some(Action::Appeal) => self.topic(region, "appeal", "rejected"),
             Some(Action::Human) => {
                 self.command(Command::Human);
                 None
             }
-            Some(Action::Progress | Action::MyApplications) => None,
-            None if !u.disease_names(Some(region)).is_empty() && u.question => {
-                Some(self.eligibility(u, r, false))
+            // The FAQ answers these well (for the region named, see `faq_for`); the dialogs
+            // are one tap away in the menu.
+            Some(
+                Action::Apply
+                | Action::ChangeHospital
+                | Action::Renew
+                | Action::Remote
+                | Action::Appeal
+                | Action::Progress
+                | Action::MyApplications,
+            ) => None,
+            None if (diseases || !u.unknown_conditions.is_empty()) && u.question => {
+                Some(self.eligibility(u, r, false, text))
             }
             None => None,
         }
@@ -137,6 +165,13 @@ impl<'a> Turn<'a> {
         }
         self.after_answer();
         true
+    }
+
+    /// The FAQ entry of `region` on `topic`.
+    fn faq_entry(&self, region: &str, topic: &str) -> Option<&'a crate::content::faq::FaqEntry> {
+        let faq: &'a [crate::content::faq::FaqEntry] = &self.a.content.faq;
+        faq.iter()
+            .find(|e| e.topic.as_deref() == Some(topic) && e.regions.iter().any(|r| r == region))
     }
 
     /// A region's FAQ entry on `topic`, with a button that starts `dialog`.
@@ -163,16 +198,8 @@ impl<'a> Turn<'a> {
             Some(WorkStatus::Retired | WorkStatus::InService) => Some(Insurance::Employee),
             _ => None,
         });
-        let (Some(insurance), Some(expense)) = (insurance, u.amount()) else {
-            return Some(Composed {
-                lines: vec![
-                    "我可以帮您估算一年能报多少，请一句话告诉我：职工还是居民医保、是否退休、全年门特花费。".into(),
-                    format!("例如：“{} 职工 退休 全年6000”", r.name),
-                ],
-                source: String::new(),
-                choices: Vec::new(),
-            });
-        };
+        // Without the facts the FAQ's ratio answer is the better reply.
+        let (Some(insurance), Some(expense)) = (insurance, u.amount()) else { return None };
         let retired = insurance == Insurance::Employee && u.status == Some(WorkStatus::Retired);
         let input =
             CalcInput { region: r.id.clone(), insurance, retired, tier: None, age: u.age, expense };
@@ -226,7 +253,7 @@ impl<'a> Turn<'a> {
     /// Every disease named, checked against the region's catalogue (never "eligible" for an
     /// unverified entry), then — for "怎么申请" — the first lines of the how-to and a button that
     /// starts 新申请 with the region and disease filled in.
-    fn eligibility(&self, u: &Understanding, r: &Region, how_to: bool) -> Composed {
+    fn eligibility(&self, u: &Understanding, r: &Region, how_to: bool, text: &str) -> Composed {
         let mut lines = Vec::new();
         let mut first_disease = None;
         for name in u.disease_names(Some(&r.id)) {
@@ -242,7 +269,24 @@ impl<'a> Turn<'a> {
                 )
             });
         }
+        // Conditions not in the catalogue: not found here does not mean excluded.
+        {
+            for name in &u.unknown_conditions {
+                lines.push(format!(
+                    "{name}：{}的门特病种里没有找到，这不代表一定不能办，请问{}。",
+                    r.name,
+                    r.contact()
+                ));
+            }
+        }
         let mut source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
+        let several = u.disease_names(Some(&r.id)).len() >= 2;
+        if several && MORE_THAN_ONE.iter().any(|w| text.contains(w)) {
+            // "可以办两个门特不": the region's rule on several diseases, right after the list.
+            if let Some(entry) = self.faq_entry(&r.id, "multiple-diseases") {
+                lines.extend(entry.answer.trim().lines().map(str::to_string));
+            }
+        }
         if how_to {
             if let Some(entry) =
                 self.a.content.faq.iter().find(|e| {
@@ -334,6 +378,9 @@ impl<'a> Turn<'a> {
         }
     }
 }
+
+/// Words asking about more than one disease at once (the region's multiple-diseases rule).
+const MORE_THAN_ONE: &[&str] = &["两个", "几个", "多个", "同时", "一起办", "都办"];
 
 /// "a", "a ~ b" or "a 起（上限未公开）" — as `mente calc` shows ranges.
 fn range(min: f64, max: Option<f64>, show: impl Fn(f64) -> String) -> String {

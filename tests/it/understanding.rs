@@ -84,7 +84,7 @@ impl Chat {
 fn a_city_named_in_a_question_is_answered_for_it_and_labelled() {
     let mut chat = Chat::in_region("shaoyang");
     let text = chat.say("攀枝花 换医院");
-    assert!(text.contains("【攀枝花】") && text.contains("每年可以申请变更1次"), "{text}");
+    assert!(text.contains("地区：攀枝花") && text.contains("每年可以申请变更1次"), "{text}");
     assert!(!text.contains("邵阳的资料里没有写"), "{text}");
     chat.assert_one_screen();
     assert_eq!(chat.session.region.as_deref(), Some("shaoyang"), "region switched unasked");
@@ -216,4 +216,54 @@ fn an_faq_question_naming_another_region_is_answered_for_that_region() {
     assert!(text.contains("800元") && text.contains("地区：攀枝花"), "{text}");
     assert!(chat.labels().contains(&"切换到攀枝花".to_string()), "{:?}", chat.labels());
     assert_eq!(chat.session.region.as_deref(), Some("shaoyang"));
+}
+
+#[test]
+fn a_date_with_a_dot_is_a_date_not_menu_entry_nine() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("9.26号交的 15个工作日是哪天");
+    let accepted = NaiveDate::from_ymd_opt(2026, 9, 26).unwrap();
+    let due = working_days_after(&assistant().content.calendar, accepted, 15);
+    assert!(text.contains(&format_cn(due.date)), "{text}");
+    assert_eq!(chat.session.dialog, None);
+}
+
+#[test]
+fn a_disease_missing_from_the_catalogue_is_named_honestly_next_to_the_others() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("高血压 糖尿病 冠心病 哪些能办");
+    assert!(text.contains("高血压：在门特病种目录内") && text.contains("糖尿病：在门特病种目录内"));
+    assert!(text.contains("冠心病") && text.contains("不代表一定不能办"), "{text}");
+    assert!(text.contains("0812-3323000"), "{text}");
+    chat.assert_one_screen();
+}
+
+#[test]
+fn dialect_yes_no_questions_are_answered() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("尿毒症加高血压 两个都能报不");
+    assert!(text.contains("肾功能衰竭") && text.contains("高血压"), "{text}");
+}
+
+#[test]
+fn saying_rather_than_asking_to_apply_starts_the_application() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("糖尿病怎么申请");
+    let text = chat.say("好 帮我申请");
+    assert_eq!(chat.session.dialog.as_deref(), Some("apply"));
+    assert!(text.contains("为谁申请"), "{text}");
+}
+
+#[test]
+fn a_question_asked_the_sichuan_way_at_a_yes_no_step_is_answered_and_the_step_kept() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("/menu");
+    chat.press("新申请");
+    chat.press("本人");
+    chat.press("职工医保");
+    let step = chat.session.step.clone();
+    let text = chat.say("灵活就业的可以申请不");
+    assert!(text.contains("灵活就业"), "{text}");
+    assert!(!text.contains("请回答“是”或“否”"), "{text}");
+    assert_eq!(chat.session.step, step);
 }
