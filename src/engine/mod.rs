@@ -7,6 +7,17 @@
 //! Precedence for typed text: an answer to the current step first, then conversation-wide
 //! commands, then a free-text question (answered from the FAQ, after which the current step is
 //! asked again so nothing the user already entered is lost).
+//!
+//! # Layout
+//!
+//! [`handle`] runs one `turn::Turn`, whose methods are split by concern: `turn` (state, dispatch,
+//! buttons, at most two messages a turn), `text` (typed text; `Turn::free_text` is where text
+//! that answers no step goes), `answers` (reading answers to the current step), `steps` (walking
+//! dialog trees), `pending` (consent, "did you mean …?", a disease the catalogue lacks), `menu`
+//! (commands and the main menu). [`wording`] reads typed button answers (numbers, partial labels,
+//! 是的/算了) and tells questions from answers; [`track`] is the conversation side of
+//! application tracking. The engine sits on top of the domain modules (`tracking`, `knowledge`,
+//! `policy`, `content`); none of them imports the engine.
 
 mod answers;
 pub mod commands;

@@ -25,7 +25,13 @@ impl<'a> Turn<'a> {
                     self.prompt_pending();
                     return true;
                 }
-                let answer = wording::consent(text).or_else(|| {
+                // The buttons are 同意 (1) and 不同意 (2), so their numbers count too.
+                let by_number = match wording::ordinal(text) {
+                    Some(1) => Some(true),
+                    Some(2) => Some(false),
+                    _ => None,
+                };
+                let answer = wording::consent(text).or(by_number).or_else(|| {
                     (word.starts_with('不') || word.starts_with("拒绝")).then_some(false)
                 });
                 match answer {
@@ -41,11 +47,12 @@ impl<'a> Turn<'a> {
                 true
             }
             Some(Pending::Disease(names)) => {
-                let by_number = wording::ordinal(text).filter(|n| *n <= names.len());
+                // Buttons: the candidates, then 都不是 (its number means none of them).
+                let by_number = wording::ordinal(text).filter(|n| *n <= names.len() + 1);
                 if let Some(i) = names.iter().position(|n| input::normalize(n) == word) {
                     self.pick_disease(Some(i));
                 } else if let Some(n) = by_number {
-                    self.pick_disease(Some(n - 1));
+                    self.pick_disease((n <= names.len()).then(|| n - 1));
                 } else if ["都不是", "不是", "否"].contains(&word.as_str()) {
                     self.pick_disease(None);
                 } else if let Some(yes) = wording::yes_no(text) {

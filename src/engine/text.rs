@@ -103,7 +103,11 @@ impl<'a> Turn<'a> {
         if self.suggested.is_empty() {
             return None;
         }
-        let by_number = wording::ordinal(text).and_then(|n| self.suggested.get(n - 1));
+        // Where the step itself asks for a number, a number is its answer.
+        let number_asked = self.current_step().is_some_and(|s| s.ask == Some(InputKind::Number));
+        let by_number = wording::ordinal(text)
+            .filter(|_| !number_asked)
+            .and_then(|n| self.suggested.get(n - 1));
         let by_text = || {
             let t = input::normalize(text);
             self.suggested.iter().find(|q| input::normalize(q) == t)
@@ -131,15 +135,13 @@ impl<'a> Turn<'a> {
             return;
         }
         let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
-        if at_menu {
+        if at_menu && wording::question(text) != Question::Clearly {
+            // "异地备案吗？" asks about 异地备案; it does not start it.
             if let Some(id) = self.menu_title(text).or_else(|| self.menu_number(text)) {
                 return self.start_dialog(&id, true);
             }
-            if is_greeting(text) {
-                return self.greet_then_answer(text);
-            }
         }
-        if at_menu && self.first_contact {
+        if at_menu && (self.first_contact || is_greeting(text)) {
             return self.greet_then_answer(text);
         }
         if let Some(out) = track::status_report(text, &self.track_ctx()) {
@@ -159,10 +161,14 @@ impl<'a> Turn<'a> {
             return self.reask();
         }
         let answer = self.a.knowledge.answer(text, self.region());
+        let asked = wording::question(text);
         match failure {
-            // A failed answer is only taken for a question when it reads like one and the FAQ is
-            // sure: "下个月1日" at a date step is a wrong date, not a question for the FAQ.
-            Some(hint) if wording::question(text) == Question::No || answer.id.is_none() => {
+            // A failed answer is taken for a question when it clearly is one, or reads a little
+            // like one and the FAQ is sure: "下个月1日" at a date step is a wrong date, not a
+            // question for the FAQ, but "怎么办" at a number step is not a wrong number.
+            Some(hint)
+                if asked == Question::No || (asked == Question::Maybe && answer.id.is_none()) =>
+            {
                 self.fail(&hint)
             }
             _ => {

@@ -160,6 +160,7 @@ pub fn commands() -> Vec<BotCommand> {
         ("myapps", "我的申请"),
         ("reminders", "提醒设置"),
         ("region", "切换地区"),
+        ("source", "上一条回答的完整来源"),
         ("forget", "删除我的数据"),
     ]
     .into_iter()
@@ -350,7 +351,18 @@ mod tests {
         let names: Vec<&str> = commands.iter().map(|c| c.command.as_str()).collect();
         assert_eq!(
             names,
-            ["start", "menu", "back", "cancel", "help", "myapps", "reminders", "region", "forget"]
+            [
+                "start",
+                "menu",
+                "back",
+                "cancel",
+                "help",
+                "myapps",
+                "reminders",
+                "region",
+                "source",
+                "forget"
+            ]
         );
         assert!(commands.iter().all(|c| c.description.chars().any(|ch| ch > '\u{2e80}')));
     }

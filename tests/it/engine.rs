@@ -463,6 +463,18 @@ async fn why_at_the_consent_question_gets_a_reason_and_the_question_again() {
 }
 
 #[tokio::test]
+async fn the_number_of_a_consent_button_answers_it() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("输入测试").await;
+    chat.send("邵阳").await;
+    chat.send("70").await;
+    contains(&chat.send("2025-09-26").await, "是否同意保存");
+    let reply = typed(&mut chat, "2").await;
+    contains(&reply, "不保存个人信息");
+    contains(&reply, "参保类型");
+}
+
+#[tokio::test]
 async fn typing_the_number_of_a_suggestion_picks_it_not_the_menu_entry() {
     let mut chat = Chat::new(assistant_with(INPUTS)).await;
     typed(&mut chat, "/menu").await;
@@ -592,4 +604,30 @@ async fn a_turn_sends_at_most_two_messages() {
         );
         session = out.session;
     }
+}
+
+#[test]
+fn every_dialog_step_fits_one_phone_screen() {
+    // Longer content (the 新申请 summary) is split into steps behind 下一步 buttons instead.
+    let assistant = Assistant::load(&root()).expect("content loads");
+    for tree in assistant.content.dialogs.trees.values() {
+        for step in &tree.steps {
+            let texts = step.say.iter().chain(step.say_by_region.values());
+            for text in texts {
+                let chars = text.chars().count();
+                assert!(chars <= 300, "{}#{}: {chars} characters", tree.id, step.id);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_number_answers_a_number_question_even_right_after_suggestions() {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    chat.send("输入测试").await;
+    contains(&chat.send("邵阳").await, "多大年纪");
+    let unsure = typed(&mut chat, "怎么办").await;
+    contains(&unsure, "您是不是想问");
+    contains(&unsure, "多大年纪");
+    contains(&typed(&mut chat, "2").await, "哪天受理");
 }
