@@ -66,6 +66,11 @@ impl<'a> Turn<'a> {
         let Some(region) = u.region().or(self.region()).map(str::to_string) else {
             return false;
         };
+        if u.action == Some(Action::Human) && !u.question {
+            // "我要找人工" / "帮我转人工": the hand-off, as the 人工 command.
+            self.command(Command::Human);
+            return true;
+        }
         let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
         if u.action == Some(Action::Apply)
             && !u.question
@@ -127,10 +132,6 @@ impl<'a> Turn<'a> {
             Some(Action::Apply) if diseases || !u.unknown_conditions.is_empty() => {
                 Some(self.eligibility(u, r, true, text))
             }
-            Some(Action::Human) => {
-                self.command(Command::Human);
-                None
-            }
             // The FAQ answers these well (for the region named, see `faq_for`); the dialogs
             // are one tap away in the menu.
             Some(
@@ -140,7 +141,8 @@ impl<'a> Turn<'a> {
                 | Action::Remote
                 | Action::Appeal
                 | Action::Progress
-                | Action::MyApplications,
+                | Action::MyApplications
+                | Action::Human,
             ) => None,
             None if (diseases || !u.unknown_conditions.is_empty()) && u.question => {
                 Some(self.eligibility(u, r, false, text))

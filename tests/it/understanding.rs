@@ -267,3 +267,13 @@ fn a_question_asked_the_sichuan_way_at_a_yes_no_step_is_answered_and_the_step_ke
     assert!(!text.contains("请回答“是”或“否”"), "{text}");
     assert_eq!(chat.session.step, step);
 }
+
+#[test]
+fn asking_for_a_person_in_a_sentence_is_the_hand_off_once() {
+    let mut chat = Chat::in_region("panzhihua");
+    let out = chat.run(Input::Text("我要找人工 帮我转人工".into()));
+    assert_eq!(out.effects.len(), 1, "{:?}", out.effects);
+    let text = chat.text();
+    assert!(text.contains("0812-3323000"), "{text}");
+    assert_eq!(chat.last.len(), 1, "{text}");
+}
