@@ -68,6 +68,9 @@ impl<'a> Turn<'a> {
         let Some(step) = self.current_step().filter(|_| self.s.pending.is_none()) else {
             return StepText::NotAnAnswer;
         };
+        if self.region_with_question(text) {
+            return StepText::Handled;
+        }
         if let Some(i) = self.offered_index(step, text) {
             self.choose(step, i);
             return StepText::Handled;

@@ -348,6 +348,36 @@ impl<'a> Turn<'a> {
         self.a.content.regions.get(region).map_or_else(|| region.to_string(), |r| r.name.clone())
     }
 
+    /// At the region question, a message naming one region and asking more ("攀枝花的 起付线好多")
+    /// chooses the region and is answered, instead of only choosing. `false`: not such a message.
+    pub(super) fn region_with_question(&mut self, text: &str) -> bool {
+        if self.s.dialog.as_deref() != Some("region") || self.s.pending.is_some() {
+            return false;
+        }
+        let u = self.a.understand(text, Context { today: self.today, region: None });
+        let Some(region) = u.region().map(str::to_string) else { return false };
+        if !(u.question || u.action.is_some()) || u.switch_to().is_some() {
+            return false;
+        }
+        let then = self.s.then.take();
+        self.clear_dialog();
+        self.s.region = Some(region.clone());
+        if !self.act_on_understanding(text, false) {
+            let answer = self.a.knowledge.answer(text, Some(&region));
+            if answer.id.is_none() {
+                self.say(format!("好的，已记住您的地区：{}。", self.region_label(&region)));
+            } else {
+                self.say_answer(answer);
+            }
+        }
+        match then {
+            Some(dialog) if self.s.dialog.is_none() => self.start_dialog(&dialog, true),
+            _ if self.s.dialog.is_none() => self.show_menu(),
+            _ => {}
+        }
+        true
+    }
+
     /// The user asked for another region (typed, or the "切换到…" button).
     pub(super) fn switch_region(&mut self, region: &str) {
         if !self.a.content.regions.contains_key(region) {

@@ -277,3 +277,13 @@ fn asking_for_a_person_in_a_sentence_is_the_hand_off_once() {
     assert!(text.contains("0812-3323000"), "{text}");
     assert_eq!(chat.last.len(), 1, "{text}");
 }
+
+#[test]
+fn a_question_naming_the_region_at_the_region_question_is_answered_too() {
+    let mut chat = Chat::first_contact();
+    chat.say("/start");
+    let text = chat.say("攀枝花的 起付线好多");
+    assert_eq!(chat.session.region.as_deref(), Some("panzhihua"));
+    assert!(text.contains("800"), "{text}");
+    assert!(chat.last.len() <= 2, "{text}");
+}
