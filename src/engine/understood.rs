@@ -84,6 +84,19 @@ impl<'a> Turn<'a> {
             self.start_apply_with(&region, disease);
             return true;
         }
+        // "我要续期", "想换个医院": said at the menu, the procedure starts (asked, the FAQ answers).
+        let procedure = match u.action {
+            Some(Action::Renew) => Some("renew"),
+            Some(Action::ChangeHospital) => Some("change_hospital"),
+            Some(Action::Remote) => Some("remote"),
+            _ => None,
+        };
+        if let Some(dialog) = procedure.filter(|_| at_menu && !u.question && u.region().is_none()) {
+            if self.a.content.dialogs.trees.contains_key(dialog) {
+                self.start_dialog(dialog, true);
+                return true;
+            }
+        }
         let Some(composed) = self.compose(&u, &region, text) else {
             if self.region() != Some(region.as_str()) {
                 return self.faq_for(text, &region);

@@ -287,3 +287,13 @@ fn a_question_naming_the_region_at_the_region_question_is_answered_too() {
     assert!(text.contains("800"), "{text}");
     assert!(chat.last.len() <= 2, "{text}");
 }
+
+#[test]
+fn a_procedure_said_at_the_menu_starts_it_and_asked_is_answered() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("我要续期");
+    assert_eq!(chat.session.dialog.as_deref(), Some("renew"));
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("续期要多久");
+    assert_eq!(chat.session.dialog, None, "{text}");
+}
