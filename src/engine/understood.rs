@@ -91,7 +91,11 @@ impl<'a> Turn<'a> {
             Some(Action::Remote) => Some("remote"),
             _ => None,
         };
-        if let Some(dialog) = procedure.filter(|_| at_menu && !u.question && u.region().is_none()) {
+        // Only a short message: a longer one carries a question or details the FAQ should read.
+        let short = text.chars().count() <= 12;
+        if let Some(dialog) =
+            procedure.filter(|_| at_menu && short && !u.question && u.region().is_none())
+        {
             if self.a.content.dialogs.trees.contains_key(dialog) {
                 self.start_dialog(dialog, true);
                 return true;
@@ -103,7 +107,10 @@ impl<'a> Turn<'a> {
             }
             // A question typed at a step ("灵活就业的可以申请不" at a yes/no step, asked the
             // 四川话 way) is answered when the FAQ is sure, and the step asked again.
-            if failed && u.question {
+            // So is a question about a rejection or progress ("被退回来了要补材料 咋个补"), which
+            // would otherwise be read as news about a tracked application.
+            let news_like = matches!(u.action, Some(Action::Appeal | Action::Progress));
+            if (failed || news_like) && u.question {
                 let answer = self.a.knowledge.answer(text, Some(&region));
                 if answer.id.is_some() {
                     self.say_answer(answer);
@@ -145,8 +152,19 @@ impl<'a> Turn<'a> {
             Some(Action::Apply) if diseases || !u.unknown_conditions.is_empty() => {
                 Some(self.eligibility(u, r, true, text))
             }
-            // The FAQ answers these well (for the region named, see `faq_for`); the dialogs
-            // are one tap away in the menu.
+            // The FAQ answers these well (for the region named, see `faq_for`); where it is not
+            // sure, the region's entry on the procedure is better than "not sure".
+            Some(
+                action @ (Action::ChangeHospital | Action::Renew | Action::Remote | Action::Appeal),
+            ) if u.question && self.a.knowledge.answer(text, Some(region)).id.is_none() => {
+                let (topic, dialog) = match action {
+                    Action::ChangeHospital => ("change-hospital", "change_hospital"),
+                    Action::Renew => ("renewal", "renew"),
+                    Action::Remote => ("remote", "remote"),
+                    _ => ("appeal", "rejected"),
+                };
+                self.topic(region, topic, dialog)
+            }
             Some(
                 Action::Apply
                 | Action::ChangeHospital

@@ -297,3 +297,19 @@ fn a_procedure_said_at_the_menu_starts_it_and_asked_is_answered() {
     let text = chat.say("续期要多久");
     assert_eq!(chat.session.dialog, None, "{text}");
 }
+
+#[test]
+fn a_question_about_a_rejection_is_answered_not_recorded() {
+    let mut chat = Chat::in_region("panzhihua");
+    let out = chat.run(Input::Text("被退回来了要补材料 咋个补".into()));
+    assert!(out.effects.is_empty(), "{:?}", out.effects);
+    assert!(!chat.text().contains("您还没有记录申请"), "{}", chat.text());
+}
+
+#[test]
+fn a_procedure_question_the_faq_is_unsure_about_gets_the_regions_entry() {
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("在外地看门诊拿药 报销比例会不会降低");
+    assert!(text.contains("不会降低") && text.contains("地区：邵阳"), "{text}");
+    chat.assert_one_screen();
+}
