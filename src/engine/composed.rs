@@ -51,18 +51,54 @@ impl<'a> Turn<'a> {
         })
     }
 
-    /// The yearly estimate when insurance (or retirement) and an amount are given; otherwise
-    /// what to tell us for one.
+    /// The yearly estimate when an amount is given: for the insurance (or retirement) named, or
+    /// for 职工 and 居民 side by side when the message does not say which. `None` without an
+    /// amount: the FAQ's ratio answer is the better reply then.
     pub(super) fn estimate(&self, u: &Understanding, r: &Region) -> Option<Composed> {
+        let expense = u.amount()?;
         let insurance = u.insurance.or(match u.status {
             Some(WorkStatus::Retired | WorkStatus::InService) => Some(Insurance::Employee),
             _ => None,
         });
-        // Without the facts the FAQ's ratio answer is the better reply.
-        let (Some(insurance), Some(expense)) = (insurance, u.amount()) else { return None };
-        let retired = insurance == Insurance::Employee && u.status == Some(WorkStatus::Retired);
+        let retired = u.status == Some(WorkStatus::Retired);
+        let (lines, sources) = match insurance {
+            Some(insurance) => {
+                let (line, e) = self.estimate_line(r, insurance, retired, u.age, expense)?;
+                let pct = |x: f64| format!("{}%", calc::money((x * 1000.0).round() / 10.0));
+                let yuan = |x: f64| format!("{}元", calc::money(x));
+                let deductible =
+                    e.deductible.map_or("未公开".to_string(), |d| format!("{}/年", yuan(d)));
+                let rule = format!(
+                    "起付线{deductible}；报销比例{}。",
+                    range(e.ratio_min, e.ratio_max, pct)
+                );
+                (vec![line, rule, e.assumptions.last().cloned().unwrap_or_default()], e.sources)
+            }
+            None => {
+                let (employee, e) =
+                    self.estimate_line(r, Insurance::Employee, retired, u.age, expense)?;
+                let (resident, _) =
+                    self.estimate_line(r, Insurance::Resident, false, u.age, expense)?;
+                let ask = "告诉我是职工还是居民医保、是否退休，可以算得更准。".to_string();
+                let last = e.assumptions.last().cloned().unwrap_or_default();
+                (vec![employee, resident, ask, last], e.sources)
+            }
+        };
+        Some(Composed { lines, source: sources.join("；"), choices: Vec::new() })
+    }
+
+    /// One line of estimate, with the figures of `mente calc`.
+    fn estimate_line(
+        &self,
+        r: &Region,
+        insurance: Insurance,
+        retired: bool,
+        age: Option<u32>,
+        expense: f64,
+    ) -> Option<(String, calc::Estimate)> {
+        let retired = insurance == Insurance::Employee && retired;
         let input =
-            CalcInput { region: r.id.clone(), insurance, retired, tier: None, age: u.age, expense };
+            CalcInput { region: r.id.clone(), insurance, retired, tier: None, age, expense };
         let e = calc::estimate(&self.a.content.regions, &input).ok()?;
         let who = match (insurance, retired) {
             (Insurance::Employee, true) => "职工医保（退休）",
@@ -70,22 +106,12 @@ impl<'a> Turn<'a> {
             (Insurance::Resident, _) => "居民医保",
         };
         let yuan = |x: f64| format!("{}元", calc::money(x));
-        let pct = |x: f64| format!("{}%", calc::money((x * 1000.0).round() / 10.0));
-        let deductible =
-            e.deductible.map_or("未公开".to_string(), |d| format!("{}/年", yuan(d)));
-        Some(Composed {
-            lines: vec![
-                format!(
-                    "{who}，全年门特费用{}：估算可报{}。",
-                    yuan(expense),
-                    range(e.estimate_min, e.estimate_max, yuan)
-                ),
-                format!("起付线{deductible}；报销比例{}。", range(e.ratio_min, e.ratio_max, pct)),
-                e.assumptions.last().cloned().unwrap_or_default(),
-            ],
-            source: e.sources.join("；"),
-            choices: Vec::new(),
-        })
+        let line = format!(
+            "{who}，全年门特费用{}：估算可报{}。",
+            yuan(expense),
+            range(e.estimate_min, e.estimate_max, yuan)
+        );
+        Some((line, e))
     }
 
     /// The review deadline from an acceptance date (the Nth working day after it).

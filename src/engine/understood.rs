@@ -45,7 +45,7 @@ impl<'a> Turn<'a> {
         let mut note = None;
         if self.s.region.is_none() && self.s.dialog.is_none() {
             if let Some(r) = u.region().map(str::to_string) {
-                note = Some(format!("（已为您选择地区：{}）", self.region_label(&r)));
+                note = Some(format!("（已为您选择地区：{}）\n", self.region_label(&r)));
                 self.s.region = Some(r);
             }
         }
@@ -58,16 +58,16 @@ impl<'a> Turn<'a> {
             return true;
         }
         let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
+        let no_disease = u.diseases.is_empty() && u.unknown_conditions.is_empty();
         if u.action == Some(Action::Apply)
+            && no_disease
             && !u.question
             && at_menu
             && u.lives_elsewhere().is_none()
         {
-            // "帮我申请", "好 帮我申请糖尿病": said, not asked — start it.
-            let disease = u.disease_names(Some(&region)).first().and_then(|name| {
-                self.a.content.diseases.region(&region).iter().position(|d| d.name == *name)
-            });
-            self.start_apply_with(&region, disease);
+            // "帮我申请", "我要申请": said, not asked, no disease to check first — start it.
+            // (With a disease, the eligibility answer below offers the prefilled start.)
+            self.start_apply_with(&region, None);
             return true;
         }
         // "我要续期", "想换个医院": said at the menu, the procedure starts (asked, the FAQ answers).

@@ -313,3 +313,21 @@ fn a_procedure_question_the_faq_is_unsure_about_gets_the_regions_entry() {
     assert!(text.contains("不会降低") && text.contains("地区：邵阳"), "{text}");
     chat.assert_one_screen();
 }
+
+#[test]
+fn an_amount_without_the_insurance_type_gets_both_estimates() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("一年大概花六千 能报好多");
+    assert!(text.contains("职工医保") && text.contains("居民医保"), "{text}");
+    assert!(text.contains("4420元"), "{text}");
+    chat.assert_one_screen();
+}
+
+#[test]
+fn intent_with_a_disease_gets_eligibility_first_not_a_dialog() {
+    let mut chat = Chat::first_contact();
+    let text = chat.say("你好 我68岁了 攀枝花的 退休职工 想办门特 我有高血压");
+    assert_eq!(chat.session.dialog, None, "{text}");
+    assert!(text.contains("高血压：在门特病种目录内"), "{text}");
+    assert!(chat.labels().contains(&"用“高血压”开始新申请".to_string()), "{:?}", chat.labels());
+}
