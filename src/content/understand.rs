@@ -56,6 +56,15 @@ pub struct Lexicon {
     /// Words that make a message a question.
     #[serde(default)]
     pub question: Vec<String>,
+    /// Endings that make a message a yes-no question (能办不).
+    #[serde(default)]
+    pub question_end: Vec<String>,
+    /// Last characters of a condition name (病, 症 …), for conditions the catalogue lacks.
+    #[serde(default)]
+    pub condition_end: Vec<String>,
+    /// Words ending like a condition that are none (门特病, 什么病 …).
+    #[serde(default)]
+    pub not_conditions: Vec<String>,
     /// Insurance type words.
     #[serde(default)]
     pub insurance: InsuranceWords,
@@ -139,6 +148,9 @@ impl Lexicon {
             ("no".into(), &self.no),
             ("unsure".into(), &self.unsure),
             ("question".into(), &self.question),
+            ("question_end".into(), &self.question_end),
+            ("condition_end".into(), &self.condition_end),
+            ("not_conditions".into(), &self.not_conditions),
             ("employee".into(), &self.insurance.employee),
             ("resident".into(), &self.insurance.resident),
             ("in_service".into(), &self.status.in_service),

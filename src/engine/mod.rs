@@ -18,9 +18,14 @@
 //! 是的/算了) and tells questions from answers; [`track`] is the conversation side of
 //! application tracking. The engine sits on top of the domain modules (`tracking`, `knowledge`,
 //! `policy`, `content`); none of them imports the engine.
+//!
+//! Free text is first read by [`crate::understand`]; `understood` is the policy acting on it
+//! (regions named, 异地, facts for an estimate or deadline, several diseases) and `composed` the
+//! answers it builds within one phone screen.
 
 mod answers;
 pub mod commands;
+mod composed;
 pub mod input;
 mod menu;
 mod pending;
@@ -30,6 +35,7 @@ mod text;
 pub mod track;
 mod turn;
 mod types;
+mod understood;
 pub mod wording;
 
 pub use commands::Command;

@@ -26,6 +26,11 @@ pub enum ButtonKind {
     Retry,
     /// A tracking button; the payload is opaque to the engine.
     Track(String),
+    /// Switch the session to this region ("切换到攀枝花" under an answer for another region).
+    Region(String),
+    /// Start 新申请 in this region, with this catalogue disease (index in the region's list)
+    /// filled in when the user has agreed to storage.
+    Apply(String, Option<usize>),
     /// The n-th question suggested by an unsure FAQ answer (`Session::suggested`).
     Suggestion(usize),
     /// The full sources of the last answer (`Session::last_source`).
@@ -51,6 +56,9 @@ pub fn encode(turn: u64, kind: &ButtonKind) -> String {
         ButtonKind::Disease(None) => "d|-".to_string(),
         ButtonKind::Retry => "r|".to_string(),
         ButtonKind::Track(payload) => format!("k|{payload}"),
+        ButtonKind::Region(id) => format!("g|{id}"),
+        ButtonKind::Apply(id, Some(i)) => format!("a|{id}|{i}"),
+        ButtonKind::Apply(id, None) => format!("a|{id}|-"),
         ButtonKind::Suggestion(i) => format!("s|{i}"),
         ButtonKind::Source => "o|".to_string(),
     };
@@ -71,6 +79,11 @@ pub fn decode(data: &str) -> Option<Button> {
         "d" => ButtonKind::Disease(Some(arg.parse().ok()?)),
         "r" => ButtonKind::Retry,
         "k" => ButtonKind::Track(arg.to_string()),
+        "g" => ButtonKind::Region(arg.to_string()),
+        "a" => {
+            let (id, i) = arg.split_once('|')?;
+            ButtonKind::Apply(id.to_string(), if i == "-" { None } else { Some(i.parse().ok()?) })
+        }
         "s" => ButtonKind::Suggestion(arg.parse().ok()?),
         "o" => ButtonKind::Source,
         _ => return None,

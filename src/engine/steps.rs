@@ -85,6 +85,10 @@ impl<'a> Turn<'a> {
                 self.action(action);
             }
         }
+        if let Some(value) = self.take_prefilled(step) {
+            self.say(format!("已填好：{value}（按您之前说的；要改请发送 /back）"));
+            return Some(self.after(step, None));
+        }
         if step.ask.is_some() && dialogs::may_be_skipped(step) {
             match self.s.consent {
                 None => {
@@ -106,6 +110,22 @@ impl<'a> Turn<'a> {
         } else {
             Some(self.after(step, None))
         }
+    }
+
+    /// A value filled in from an earlier message (the 新申请 button of an eligibility answer)
+    /// answers its step once, if the answers so far still allow it (resident-only diseases).
+    fn take_prefilled(&mut self, step: &Step) -> Option<String> {
+        let slot = step.slot.as_deref()?;
+        if self.s.slots.get(super::understood::PREFILLED).map(String::as_str) != Some(slot) {
+            return None;
+        }
+        self.s.slots.remove(super::understood::PREFILLED);
+        let value = self.s.slots.get(slot)?.clone();
+        if self.insurance_allows(&value).is_err() {
+            self.s.slots.remove(slot);
+            return None;
+        }
+        Some(value)
     }
 
     pub(super) fn action(&mut self, name: &str) {

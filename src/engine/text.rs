@@ -68,6 +68,9 @@ impl<'a> Turn<'a> {
         let Some(step) = self.current_step().filter(|_| self.s.pending.is_none()) else {
             return StepText::NotAnAnswer;
         };
+        if self.region_with_question(text) {
+            return StepText::Handled;
+        }
         if let Some(i) = self.offered_index(step, text) {
             self.choose(step, i);
             return StepText::Handled;
@@ -128,6 +131,12 @@ impl<'a> Turn<'a> {
     /// recognised here; whatever is not understood explains `failure` or says "not sure".
     /// Afterwards the current step is asked again, so nothing entered so far is lost.
     pub(super) fn free_text(&mut self, text: &str, failure: Option<String>) {
+        // What the message says (regions, places, facts for an action) comes first — a date
+        // such as "9.26号…" is not menu entry 9 — then menu entries and the FAQ; see
+        // `understood` for the policy.
+        if self.act_on_understanding(text, failure.is_some()) {
+            return;
+        }
         let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
         if at_menu && wording::question(text) != Question::Clearly {
             // "异地备案吗？" asks about 异地备案; it does not start it.

@@ -239,6 +239,14 @@ impl<'a> Turn<'a> {
                 Some(step) if i < self.offered(step).len() => self.choose(step, i),
                 _ => self.stale(),
             },
+            ButtonKind::Region(id) => {
+                self.switch_region(&id);
+                self.reask();
+                if self.s.dialog.is_none() && self.s.pending.is_none() {
+                    self.show_menu();
+                }
+            }
+            ButtonKind::Apply(region, disease) => self.start_apply_with(&region, disease),
             ButtonKind::Source => self.show_source(),
             ButtonKind::Suggestion(i) => match self.suggested.get(i).cloned() {
                 Some(question) => self.ask_suggested(&question),

@@ -44,6 +44,9 @@ pub struct Understanding {
     pub diseases: Vec<DiseaseMention>,
     /// When no disease is confident: the best weak candidate, to ask "您说的是…吗？" about.
     pub maybe_disease: Option<DiseaseMention>,
+    /// Condition names that look like diseases (冠心病) but match no catalogue disease of the
+    /// regions searched; only looked for when nothing else matched at that place.
+    pub unknown_conditions: Vec<String>,
     /// Acceptance or application numbers (letters and digits, not an ID or phone number).
     pub acceptance_numbers: Vec<String>,
     /// A yes / no / don't-know reply (only for short messages that are not questions).
@@ -123,6 +126,8 @@ pub struct DiseaseMention {
     pub region: String,
     /// Catalogue name.
     pub name: String,
+    /// The spelling that matched (尿毒症 for 慢性肾功能衰竭).
+    pub alias: Option<String>,
     /// Matcher score in [0, 1].
     pub score: f64,
     /// Resident-only, unverified, extra materials … (the matcher's note).

@@ -19,6 +19,9 @@ pub struct Reader {
     places: PlaceWords,
     replies: Vec<(Reply, Word)>,
     question: Vec<Word>,
+    question_end: Vec<String>,
+    condition_end: Vec<char>,
+    not_conditions: Vec<String>,
     insurance: Vec<(Insurance, Word)>,
     status: Vec<(WorkStatus, Word)>,
     /// (action, word), longest word first.
@@ -40,6 +43,13 @@ impl Reader {
                 (Reply::Unsure, &lex.unsure),
             ]),
             question: words::words(&lex.question),
+            question_end: lex.question_end.iter().map(|w| words::fold(w.trim())).collect(),
+            condition_end: lex
+                .condition_end
+                .iter()
+                .filter_map(|w| w.trim().chars().last())
+                .collect(),
+            not_conditions: lex.not_conditions.iter().map(|w| words::fold(w.trim())).collect(),
             insurance: tagged(vec![
                 (Insurance::Employee, &lex.insurance.employee),
                 (Insurance::Resident, &lex.insurance.resident),
@@ -78,7 +88,9 @@ impl Reader {
             amounts: nums.iter().filter_map(|n| money(&digits, n)).collect(),
             dates: found_dates.iter().map(|d| d.date).collect(),
             acceptance_numbers,
-            question: text.contains(['?', '？']) || words::any(&self.question, &msg),
+            question: text.contains(['?', '？'])
+                || words::any(&self.question, &msg)
+                || self.ends_as_question(&plain),
             ..Understanding::default()
         };
         if u.insurance.is_none() && u.status == Some(WorkStatus::InService) {
@@ -125,6 +137,7 @@ impl Reader {
                     let mention = DiseaseMention {
                         region: region.to_string(),
                         name: m.name.clone(),
+                        alias: m.alias.clone(),
                         score: m.score,
                         note: m.note.clone(),
                     };
@@ -147,14 +160,67 @@ impl Reader {
         if u.diseases.is_empty() {
             u.maybe_disease = weak;
         }
+        u.unknown_conditions = self.unknown_conditions(&folded, u);
+    }
+
+    /// `能办不`, `报得了没`: a yes-no question by its last word (particles and punctuation off).
+    fn ends_as_question(&self, plain: &str) -> bool {
+        let t =
+            plain.trim_end_matches(|c: char| !c.is_alphanumeric() || "嘛哦呢啊呀哈".contains(c));
+        // At least two characters before the ending: 不 or 没有 alone is an answer.
+        let long_enough = |w: &str| t.chars().count() >= w.chars().count() + 2;
+        self.question_end.iter().any(|w| !w.is_empty() && t.ends_with(w.as_str()) && long_enough(w))
+    }
+
+    /// Words ending like a condition (…病, …症) that are neither a matched disease's spelling
+    /// nor a non-condition word: up to four Han characters before the ending, without the
+    /// people and verbs in front (我妈有, 得了).
+    fn unknown_conditions(&self, folded: &str, u: &Understanding) -> Vec<String> {
+        let chars: Vec<char> = folded.chars().collect();
+        let mut found: Vec<String> = Vec::new();
+        for (i, c) in chars.iter().enumerate() {
+            let continues = chars.get(i + 1).is_some_and(|n| "种历人情例房号友区".contains(*n));
+            if !self.condition_end.contains(c) || continues {
+                continue;
+            }
+            let start = (0..i).rev().take_while(|&j| is_han(chars[j])).take(4).last().unwrap_or(i);
+            let mut word: String = chars[start..=i].iter().collect();
+            while let Some(rest) = CONDITION_PREFIXES.iter().find_map(|p| word.strip_prefix(p)) {
+                word = rest.to_string();
+            }
+            let known = u.diseases.iter().chain(&u.maybe_disease).any(|d| {
+                std::iter::once(&d.name).chain(&d.alias).any(|spelling| {
+                    let s = words::fold(spelling);
+                    s.contains(&word) || word.contains(&s)
+                })
+            });
+            if word.chars().count() < 2
+                || known
+                || self.not_conditions.iter().any(|n| word.ends_with(n.as_str()))
+                || found.contains(&word)
+            {
+                continue;
+            }
+            found.push(word);
+        }
+        found
     }
 
     /// The action the message asks for: its longest action word; without one, an action whose
     /// facts are all there (insurance or status with an amount → estimate; an acceptance date
     /// → deadline).
     fn action(&self, msg: &Prepared, plain: &str, u: &Understanding) -> Option<Action> {
+        let submitted = ["受理", "交的", "交了", "提交"].iter().any(|w| plain.contains(w));
+        let asks_when = u.question && !u.dates.is_empty() && submitted;
         if let Some((action, _)) = self.actions.iter().find(|(_, w)| !w.hits(msg).is_empty()) {
+            // "昨天受理了 啥时候审完": news of progress, but the question is the deadline.
+            if *action == Action::Progress && asks_when {
+                return Some(Action::Deadline);
+            }
             return Some(*action);
+        }
+        if asks_when {
+            return Some(Action::Deadline);
         }
         if !u.amounts.is_empty() && (u.insurance.is_some() || u.status.is_some()) {
             return Some(Action::Estimate);
@@ -182,6 +248,12 @@ fn first_tag<T: Copy>(list: &[(T, Word)], msg: &Prepared) -> Option<T> {
         .min_by_key(|(start, _)| *start)
         .map(|(_, tag)| tag)
 }
+
+/// Words in front of a condition name that are not part of it (longest first).
+const CONDITION_PREFIXES: &[&str] = &[
+    "还有", "以及", "加上", "得了", "患有", "我妈", "我爸", "老人", "娃儿", "孩子", "有", "和",
+    "跟", "加", "我", "是", "得", "患", "的", "都", "也", "还",
+];
 
 fn is_han(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c)

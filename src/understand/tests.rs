@@ -194,3 +194,16 @@ fn questions_are_recognised() {
     assert!(read("能报吗").question);
     assert!(!read("是的").question);
 }
+
+#[test]
+fn yes_no_questions_by_their_ending_and_conditions_the_catalogue_lacks() {
+    assert!(read("两个都能报不").question);
+    assert!(read("报得了没").question);
+    let u = read_in("高血压 糖尿病 冠心病 哪些能办", Some("panzhihua"));
+    assert_eq!(u.disease_names(None), vec!["高血压", "糖尿病"]);
+    assert_eq!(u.unknown_conditions, vec!["冠心病".to_string()]);
+    let u = read_in("尿毒症加高血压 两个都能报不", Some("panzhihua"));
+    assert_eq!(u.disease_names(None).len(), 2, "{u:?}");
+    assert!(u.unknown_conditions.is_empty(), "{u:?}");
+    assert!(read("门特病怎么申请 什么病可以办").unknown_conditions.is_empty());
+}

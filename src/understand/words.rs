@@ -72,7 +72,12 @@ impl Word {
         let pinyin: Option<Vec<&'static str>> =
             chars.iter().map(|c| c.to_pinyin().map(|p| p.plain())).collect();
         let syllables = pinyin.clone().filter(|s| s.len() >= 2);
-        let letters = pinyin.map(|s| s.concat()).filter(|l| l.len() >= 6);
+        // A word staff wrote in pinyin (zenme) is looked for in the typed letters too.
+        let typed = chars.iter().all(char::is_ascii_alphabetic).then(|| chars.iter().collect());
+        let letters = pinyin
+            .map(|s| s.concat())
+            .filter(|l| l.len() >= 6)
+            .or(typed.filter(|t: &String| t.len() >= 5));
         Word { text: text.trim().to_string(), chars, syllables, letters }
     }
 

@@ -16,6 +16,7 @@ mod secrets;
 mod telegram;
 mod tracking;
 mod transcripts;
+mod understanding;
 mod web;
 mod web_browser;
 mod wechat;

@@ -1,0 +1,259 @@
+//! The answers the free-text policy ([`super::understood`]) composes from region data, the
+//! disease catalogue, the calculator and the working-day calendar: the estimate, the review
+//! deadline, eligibility for every disease named with the how-to, and a region's FAQ entry on a
+//! procedure — each as lines that [`fit`] cuts to one phone screen.
+
+use super::render::ButtonKind;
+use super::turn::Turn;
+use super::Choice;
+use crate::content::regions::Region;
+use crate::policy::calc::{self, CalcInput};
+use crate::policy::calendar;
+use crate::policy::dates::format_cn;
+use crate::understand::{Insurance, Understanding, WorkStatus};
+
+/// A composed answer before it is fitted to the screen.
+pub(super) struct Composed {
+    /// Lines of the answer, most important first; the tail is dropped when the screen is full.
+    pub(super) lines: Vec<String>,
+    /// Short source ids (cited with their titles).
+    pub(super) source: String,
+    /// Buttons offered with it.
+    pub(super) choices: Vec<Choice>,
+}
+
+impl<'a> Turn<'a> {
+    /// The FAQ entry of `region` on `topic`.
+    pub(super) fn faq_entry(
+        &self,
+        region: &str,
+        topic: &str,
+    ) -> Option<&'a crate::content::faq::FaqEntry> {
+        let faq: &'a [crate::content::faq::FaqEntry] = &self.a.content.faq;
+        faq.iter()
+            .find(|e| e.topic.as_deref() == Some(topic) && e.regions.iter().any(|r| r == region))
+    }
+
+    /// A region's FAQ entry on `topic`, with a button that starts `dialog`.
+    pub(super) fn topic(&self, region: &str, topic: &str, dialog: &str) -> Option<Composed> {
+        let entry =
+            self.a.content.faq.iter().find(|e| {
+                e.topic.as_deref() == Some(topic) && e.regions.iter().any(|r| r == region)
+            })?;
+        let mut choices = Vec::new();
+        if let Some(tree) = self.a.content.dialogs.trees.get(dialog) {
+            choices.push(self.button(tree.title.clone(), ButtonKind::Menu(dialog.into())));
+        }
+        Some(Composed {
+            lines: entry.answer.trim().lines().map(str::to_string).collect(),
+            source: entry.source.clone(),
+            choices,
+        })
+    }
+
+    /// The yearly estimate when an amount is given: for the insurance (or retirement) named, or
+    /// for 职工 and 居民 side by side when the message does not say which. `None` without an
+    /// amount: the FAQ's ratio answer is the better reply then.
+    pub(super) fn estimate(&self, u: &Understanding, r: &Region) -> Option<Composed> {
+        let expense = u.amount()?;
+        let insurance = u.insurance.or(match u.status {
+            Some(WorkStatus::Retired | WorkStatus::InService) => Some(Insurance::Employee),
+            _ => None,
+        });
+        let retired = u.status == Some(WorkStatus::Retired);
+        let (lines, sources) = match insurance {
+            Some(insurance) => {
+                let (line, e) = self.estimate_line(r, insurance, retired, u.age, expense)?;
+                let pct = |x: f64| format!("{}%", calc::money((x * 1000.0).round() / 10.0));
+                let yuan = |x: f64| format!("{}元", calc::money(x));
+                let deductible =
+                    e.deductible.map_or("未公开".to_string(), |d| format!("{}/年", yuan(d)));
+                let rule = format!(
+                    "起付线{deductible}；报销比例{}。",
+                    range(e.ratio_min, e.ratio_max, pct)
+                );
+                (vec![line, rule, e.assumptions.last().cloned().unwrap_or_default()], e.sources)
+            }
+            None => {
+                let (employee, e) =
+                    self.estimate_line(r, Insurance::Employee, retired, u.age, expense)?;
+                let (resident, _) =
+                    self.estimate_line(r, Insurance::Resident, false, u.age, expense)?;
+                let ask = "告诉我是职工还是居民医保、是否退休，可以算得更准。".to_string();
+                let last = e.assumptions.last().cloned().unwrap_or_default();
+                (vec![employee, resident, ask, last], e.sources)
+            }
+        };
+        Some(Composed { lines, source: sources.join("；"), choices: Vec::new() })
+    }
+
+    /// One line of estimate, with the figures of `mente calc`.
+    fn estimate_line(
+        &self,
+        r: &Region,
+        insurance: Insurance,
+        retired: bool,
+        age: Option<u32>,
+        expense: f64,
+    ) -> Option<(String, calc::Estimate)> {
+        let retired = insurance == Insurance::Employee && retired;
+        let input =
+            CalcInput { region: r.id.clone(), insurance, retired, tier: None, age, expense };
+        let e = calc::estimate(&self.a.content.regions, &input).ok()?;
+        let who = match (insurance, retired) {
+            (Insurance::Employee, true) => "职工医保（退休）",
+            (Insurance::Employee, false) => "职工医保",
+            (Insurance::Resident, _) => "居民医保",
+        };
+        let yuan = |x: f64| format!("{}元", calc::money(x));
+        let line = format!(
+            "{who}，全年门特费用{}：估算可报{}。",
+            yuan(expense),
+            range(e.estimate_min, e.estimate_max, yuan)
+        );
+        Some((line, e))
+    }
+
+    /// The review deadline from an acceptance date (the Nth working day after it).
+    pub(super) fn deadline(&self, u: &Understanding, r: &Region) -> Option<Composed> {
+        let accepted = *u.dates.first()?;
+        let days = r.review_days();
+        let cal = &self.a.content.calendar;
+        let due = calendar::working_days_after(cal, accepted, days);
+        let basis = if r.review_days_assumed() {
+            format!("{}没有公布审核时限，这里按{days}个工作日估算，请以经办机构通知为准。", r.name)
+        } else {
+            format!("审核时限{days}个工作日，受理当天不计。")
+        };
+        Some(Composed {
+            lines: vec![
+                format!("{}受理，审核最晚到{}。", format_cn(accepted), format_cn(due.date)),
+                basis,
+                format!("{}。", calendar::note(cal, due)),
+            ],
+            source: r.sources.first().map(|s| short_source(s)).unwrap_or_default(),
+            choices: Vec::new(),
+        })
+    }
+
+    /// Every disease named, checked against the region's catalogue (never "eligible" for an
+    /// unverified entry), then — for "怎么申请" — the first lines of the how-to and a button that
+    /// starts 新申请 with the region and disease filled in.
+    pub(super) fn eligibility(
+        &self,
+        u: &Understanding,
+        r: &Region,
+        how_to: bool,
+        text: &str,
+    ) -> Composed {
+        let mut lines = Vec::new();
+        let mut first_disease = None;
+        for name in u.disease_names(Some(&r.id)) {
+            let Some(d) = self.a.content.diseases.find(&r.id, name) else { continue };
+            first_disease = first_disease.or(Some(name.to_string()));
+            let only = if d.resident_only { "（仅限城乡居民医保）" } else { "" };
+            lines.push(if d.verified {
+                format!("{name}：在门特病种目录内，可以申请{only}。")
+            } else {
+                format!(
+                    "{name}：可能属于门特病种{only}，但未经官方目录确认，请以当地医保部门公布为准（{}）。",
+                    r.contact()
+                )
+            });
+        }
+        // Conditions not in the catalogue: not found here does not mean excluded.
+        {
+            for name in &u.unknown_conditions {
+                lines.push(format!(
+                    "{name}：{}的门特病种里没有找到，这不代表一定不能办，请问{}。",
+                    r.name,
+                    r.contact()
+                ));
+            }
+        }
+        let mut source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
+        let several = u.disease_names(Some(&r.id)).len() >= 2;
+        if several && MORE_THAN_ONE.iter().any(|w| text.contains(w)) {
+            // "可以办两个门特不": the region's rule on several diseases, right after the list.
+            if let Some(entry) = self.faq_entry(&r.id, "multiple-diseases") {
+                lines.extend(entry.answer.trim().lines().map(str::to_string));
+            }
+        }
+        if how_to {
+            if let Some(entry) =
+                self.a.content.faq.iter().find(|e| {
+                    e.topic.as_deref() == Some("apply-steps") && e.regions.contains(&r.id)
+                })
+            {
+                lines.extend(entry.answer.trim().lines().map(str::to_string));
+                source = entry.source.clone();
+            }
+        }
+        let label = match &first_disease {
+            Some(name) => format!("用“{name}”开始新申请"),
+            None => "开始新申请".to_string(),
+        };
+        let index = first_disease
+            .as_deref()
+            .and_then(|n| self.a.content.diseases.region(&r.id).iter().position(|d| d.name == n));
+        let choices = vec![self.button(label, ButtonKind::Apply(r.id.clone(), index))];
+        Composed { lines, source, choices }
+    }
+}
+
+/// Words asking about more than one disease at once (the region's multiple-diseases rule).
+const MORE_THAN_ONE: &[&str] = &["两个", "几个", "多个", "同时", "一起办", "都办"];
+
+/// "a", "a ~ b" or "a 起（上限未公开）" — as `mente calc` shows ranges.
+pub(super) fn range(min: f64, max: Option<f64>, show: impl Fn(f64) -> String) -> String {
+    match max {
+        Some(max) if max == min => show(min),
+        Some(max) => format!("{} ~ {}", show(min), show(max)),
+        None => format!("{}起（上限未公开）", show(min)),
+    }
+}
+
+/// `seed 000（000_….txt）` → `seed 000`: the short id is enough, the title says the rest.
+pub(super) fn short_source(source: &str) -> String {
+    source.split(['（', '(']).next().unwrap_or(source).trim().to_string()
+}
+
+/// `head` + as many whole `lines` as fit + `tail`, within `max` characters; a line that does
+/// not fit ends the text with "…" so the reader knows there is more (the buttons lead on).
+pub(super) fn fit(head: &str, lines: &[String], tail: &str, max: usize) -> String {
+    let len = |s: &str| s.chars().count();
+    let mut text = head.to_string();
+    let budget = max.saturating_sub(len(tail) + 2);
+    for (i, line) in lines.iter().filter(|l| !l.trim().is_empty()).enumerate() {
+        let sep = if i == 0 { "" } else { "\n" };
+        if len(&text) + len(sep) + len(line) > budget {
+            text.push_str(if i == 0 { "" } else { "\n…" });
+            break;
+        }
+        text.push_str(sep);
+        text.push_str(line);
+    }
+    text.push_str(tail);
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_keeps_whole_lines_within_the_screen() {
+        let lines: Vec<String> =
+            (0..20).map(|i| format!("第{i}行：{}", "很长的内容".repeat(4))).collect();
+        let text = fit("【攀枝花】", &lines, "\n来源：某文件", 100);
+        assert!(text.chars().count() <= 100, "{text}");
+        assert!(text.starts_with("【攀枝花】第0行"));
+        assert!(text.contains("…") && text.ends_with("来源：某文件"));
+    }
+
+    #[test]
+    fn short_source_drops_the_file_name() {
+        assert_eq!(short_source("seed 000（000_02f70f282268eebe.txt）"), "seed 000");
+        assert_eq!(short_source("seed 001_a46e91e77d00d4ac.txt"), "seed 001_a46e91e77d00d4ac.txt");
+    }
+}

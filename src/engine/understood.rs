@@ -1,0 +1,288 @@
+//! The free-text policy (issue 10): what the engine does with a message that answers no step,
+//! once [`crate::understand`] has read it.
+//!
+//! - A region named in a question is answered for that region and labelled; the session's
+//!   region changes only when the user asks (a "切换到…" button, or typing 切换到攀枝花), or
+//!   when none was chosen yet and the message names exactly one.
+//! - Another place is only "not supported" when the question is about its own rules; where the
+//!   insured person lives or is treated there, the answer is 异地备案 for their region.
+//! - When the facts for an action are in the message it is done: the estimate (same figures as
+//!   `mente calc`), the review deadline (same as `mente due`), eligibility for every disease
+//!   named plus the how-to and a button that starts 新申请 with region and disease filled in.
+//! - Every reply composed here fits one phone screen ([`SCREEN_CHARS`]) with a short source line.
+//!
+//! Consent: the understanding is used for this turn only. The one thing carried into the next
+//! turn, a disease for the 新申请 button, is kept only when the user has agreed to storage.
+
+use super::commands::Command;
+use super::composed::{fit, short_source, Composed};
+use super::render::ButtonKind;
+use super::turn::Turn;
+use crate::understand::{Action, Context, Understanding};
+
+/// Longest reply composed here, source line included: one phone screen.
+pub const SCREEN_CHARS: usize = 300;
+
+/// Slot that marks a slot as filled from an earlier message (not yet confirmed by a step).
+pub(super) const PREFILLED: &str = "prefilled";
+
+impl<'a> Turn<'a> {
+    /// Acts on what `text` says when it asks for something this policy answers. `failed`: the
+    /// text was tried as the current step's answer and did not fit; then only a question is
+    /// taken up. `false`: nothing done, the caller goes on (status reports, FAQ).
+    pub(super) fn act_on_understanding(&mut self, text: &str, failed: bool) -> bool {
+        let u = self.a.understand(text, Context { today: self.today, region: self.region() });
+        if failed && !u.question && u.action.is_none() {
+            return false;
+        }
+        if let Some(target) = u.switch_to().map(str::to_string) {
+            self.switch_region(&target);
+            if u.action.is_none() {
+                self.after_answer();
+                return true;
+            }
+        }
+        let mut note = None;
+        if self.s.region.is_none() && self.s.dialog.is_none() {
+            if let Some(r) = u.region().map(str::to_string) {
+                note = Some(format!("（已为您选择地区：{}）\n", self.region_label(&r)));
+                self.s.region = Some(r);
+            }
+        }
+        let Some(region) = u.region().or(self.region()).map(str::to_string) else {
+            return false;
+        };
+        if u.action == Some(Action::Human) && !u.question {
+            // "我要找人工" / "帮我转人工": the hand-off, as the 人工 command.
+            self.command(Command::Human);
+            return true;
+        }
+        let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
+        let no_disease = u.diseases.is_empty() && u.unknown_conditions.is_empty();
+        if u.action == Some(Action::Apply)
+            && no_disease
+            && !u.question
+            && at_menu
+            && u.lives_elsewhere().is_none()
+        {
+            // "帮我申请", "我要申请": said, not asked, no disease to check first — start it.
+            // (With a disease, the eligibility answer below offers the prefilled start.)
+            self.start_apply_with(&region, None);
+            return true;
+        }
+        // "我要续期", "想换个医院": said at the menu, the procedure starts (asked, the FAQ answers).
+        let procedure = match u.action {
+            Some(Action::Renew) => Some("renew"),
+            Some(Action::ChangeHospital) => Some("change_hospital"),
+            Some(Action::Remote) => Some("remote"),
+            _ => None,
+        };
+        // Only a short message: a longer one carries a question or details the FAQ should read.
+        let short = text.chars().count() <= 12;
+        if let Some(dialog) =
+            procedure.filter(|_| at_menu && short && !u.question && u.region().is_none())
+        {
+            if self.a.content.dialogs.trees.contains_key(dialog) {
+                self.start_dialog(dialog, true);
+                return true;
+            }
+        }
+        let Some(composed) = self.compose(&u, &region, text) else {
+            if self.region() != Some(region.as_str()) {
+                return self.faq_for(text, &region);
+            }
+            // A question typed at a step ("灵活就业的可以申请不" at a yes/no step, asked the
+            // 四川话 way) is answered when the FAQ is sure, and the step asked again.
+            // So is a question about a rejection or progress ("被退回来了要补材料 咋个补"), which
+            // would otherwise be read as news about a tracked application.
+            let news_like = matches!(u.action, Some(Action::Appeal | Action::Progress));
+            if (failed || news_like) && u.question {
+                let answer = self.a.knowledge.answer(text, Some(&region));
+                if answer.id.is_some() {
+                    self.say_answer(answer);
+                    self.after_answer();
+                    return true;
+                }
+            }
+            // Set from this message or not, the FAQ answers the rest for the session's region
+            // (its source line names the region).
+            return false;
+        };
+        self.send(composed, &region, note);
+        true
+    }
+
+    /// The answer for `u` in `region`, or `None` when this policy has nothing better than the
+    /// FAQ (or a command) to offer.
+    fn compose(&mut self, u: &Understanding, region: &str, text: &str) -> Option<Composed> {
+        let r = self.a.content.regions.get(region)?;
+        let remote_wins = !matches!(
+            u.action,
+            Some(
+                Action::Deadline
+                    | Action::ChangeHospital
+                    | Action::Renew
+                    | Action::Appeal
+                    | Action::Human
+                    | Action::Progress
+                    | Action::MyApplications
+            )
+        );
+        if u.lives_elsewhere().is_some() && remote_wins {
+            return self.topic(region, "remote", "remote");
+        }
+        let diseases = !u.disease_names(Some(region)).is_empty();
+        match u.action {
+            Some(Action::Estimate) => self.estimate(u, r),
+            Some(Action::Deadline) => self.deadline(u, r),
+            Some(Action::Apply) if diseases || !u.unknown_conditions.is_empty() => {
+                Some(self.eligibility(u, r, true, text))
+            }
+            // The FAQ answers these well (for the region named, see `faq_for`); where it is not
+            // sure, the region's entry on the procedure is better than "not sure".
+            Some(
+                action @ (Action::ChangeHospital | Action::Renew | Action::Remote | Action::Appeal),
+            ) if u.question && self.a.knowledge.answer(text, Some(region)).id.is_none() => {
+                let (topic, dialog) = match action {
+                    Action::ChangeHospital => ("change-hospital", "change_hospital"),
+                    Action::Renew => ("renewal", "renew"),
+                    Action::Remote => ("remote", "remote"),
+                    _ => ("appeal", "rejected"),
+                };
+                self.topic(region, topic, dialog)
+            }
+            Some(
+                Action::Apply
+                | Action::ChangeHospital
+                | Action::Renew
+                | Action::Remote
+                | Action::Appeal
+                | Action::Progress
+                | Action::MyApplications
+                | Action::Human,
+            ) => None,
+            None if (diseases || !u.unknown_conditions.is_empty()) && u.question => {
+                Some(self.eligibility(u, r, false, text))
+            }
+            None => None,
+        }
+    }
+
+    /// A question about a region other than the session's, answered from the FAQ for that
+    /// region (the answer names its region and source) with a button to switch to it.
+    /// `false` when the FAQ is not sure.
+    fn faq_for(&mut self, text: &str, region: &str) -> bool {
+        let answer = self.a.knowledge.answer(text, Some(region));
+        if answer.id.is_none() {
+            return false;
+        }
+        let label = self.region_label(region);
+        self.say_answer(answer);
+        let switch = self.button(format!("切换到{label}"), ButtonKind::Region(region.into()));
+        if let Some(reply) = self.replies.last_mut() {
+            reply.choices.push(switch);
+        }
+        self.after_answer();
+        true
+    }
+
+    /// Sends a composed answer labelled with its region, within one screen; then the current
+    /// step again. A region other than the session's gets a "切换到…" button.
+    fn send(&mut self, c: Composed, region: &str, note: Option<String>) {
+        let label = self.region_label(region);
+        let other_region = self.region().is_some_and(|r| r != region);
+        // The region is always in the source line; an answer for a region other than the
+        // session's also starts with it, so nobody reads it as their own region's rule.
+        let head = match other_region {
+            true => format!("{}【{label}】", note.unwrap_or_default()),
+            false => note.unwrap_or_default(),
+        };
+        let citations = &self.a.content.citations;
+        let source = match c.source.trim() {
+            "" => format!("\n地区：{label}"),
+            s => format!("\n来源：{}｜地区：{label}", citations.cite_short(&short_source(s))),
+        };
+        let text = fit(&head, &c.lines, &source, SCREEN_CHARS);
+        let mut choices = c.choices;
+        if !c.source.trim().is_empty() {
+            self.s.last_source = Some(citations.cite(c.source.trim()));
+            choices.push(self.button("来源", ButtonKind::Source));
+        }
+        if other_region {
+            choices.push(self.button(format!("切换到{label}"), ButtonKind::Region(region.into())));
+        }
+        self.say_with(text, choices);
+        self.after_answer();
+    }
+
+    /// After an answer: the current step again, or nothing more at the menu.
+    fn after_answer(&mut self) {
+        self.reask();
+    }
+
+    fn region_label(&self, region: &str) -> String {
+        self.a.content.regions.get(region).map_or_else(|| region.to_string(), |r| r.name.clone())
+    }
+
+    /// At the region question, a message naming one region and asking more ("攀枝花的 起付线好多")
+    /// chooses the region and is answered, instead of only choosing. `false`: not such a message.
+    pub(super) fn region_with_question(&mut self, text: &str) -> bool {
+        if self.s.dialog.as_deref() != Some("region") || self.s.pending.is_some() {
+            return false;
+        }
+        let u = self.a.understand(text, Context { today: self.today, region: None });
+        let Some(region) = u.region().map(str::to_string) else { return false };
+        if !(u.question || u.action.is_some()) || u.switch_to().is_some() {
+            return false;
+        }
+        let then = self.s.then.take();
+        self.clear_dialog();
+        self.s.region = Some(region.clone());
+        if !self.act_on_understanding(text, false) {
+            let answer = self.a.knowledge.answer(text, Some(&region));
+            if answer.id.is_none() {
+                self.say(format!("好的，已记住您的地区：{}。", self.region_label(&region)));
+            } else {
+                self.say_answer(answer);
+            }
+        }
+        match then {
+            Some(dialog) if self.s.dialog.is_none() => self.start_dialog(&dialog, true),
+            _ if self.s.dialog.is_none() => self.show_menu(),
+            _ => {}
+        }
+        true
+    }
+
+    /// The user asked for another region (typed, or the "切换到…" button).
+    pub(super) fn switch_region(&mut self, region: &str) {
+        if !self.a.content.regions.contains_key(region) {
+            return self.stale();
+        }
+        self.s.region = Some(region.to_string());
+        if self.s.dialog.is_some() {
+            self.sync_region();
+        }
+        self.say(format!("已切换到{}。", self.region_label(region)));
+    }
+
+    /// The 新申请 button of an eligibility answer: the application starts in that region; the
+    /// disease is filled in only when the user agreed to storing personal data (otherwise it is
+    /// asked at its step, after the consent question).
+    pub(super) fn start_apply_with(&mut self, region: &str, disease: Option<usize>) {
+        if !self.a.content.regions.contains_key(region) {
+            return self.stale();
+        }
+        self.s.region = Some(region.to_string());
+        let name = disease
+            .and_then(|i| self.a.content.diseases.region(region).get(i))
+            .map(|d| d.name.clone());
+        self.start_dialog("apply", true);
+        if let (Some(name), Some(true)) = (name, self.s.consent) {
+            if self.s.dialog.as_deref() == Some("apply") {
+                self.s.slots.insert("disease".into(), name);
+                self.s.slots.insert(PREFILLED.into(), "disease".into());
+            }
+        }
+    }
+}

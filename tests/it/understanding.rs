@@ -1,0 +1,333 @@
+//! Free text read by `mente::understand` and acted on by the engine (issue 10), with the
+//! messages real users sent: a region named in a question, 异地 vs another city's rules, facts
+//! for an estimate or a deadline in one message, several diseases, "X怎么申请" with its 新申请
+//! button, a detailed first message, one phone screen per answer, and consent.
+
+use std::sync::OnceLock;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use mente::assistant::Assistant;
+use mente::engine::{self, Input, Outcome, Reply, Session, UserData};
+use mente::policy::calc::{self, CalcInput, Insurance};
+use mente::policy::calendar::working_days_after;
+use mente::policy::dates::format_cn;
+
+fn assistant() -> &'static Assistant {
+    static A: OnceLock<Assistant> = OnceLock::new();
+    A.get_or_init(|| Assistant::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap())
+}
+
+/// 2026-11-28 10:00 in China.
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).unwrap()
+}
+
+/// A conversation driven through `engine::handle` (pure: no store needed to test the policy).
+struct Chat {
+    session: Session,
+    last: Vec<Reply>,
+}
+
+impl Chat {
+    /// A returning user at the main menu of `region`.
+    fn in_region(region: &str) -> Chat {
+        let session = Session { region: Some(region.into()), turn: 3, ..Session::default() };
+        Chat { session, last: Vec::new() }
+    }
+
+    fn first_contact() -> Chat {
+        Chat { session: Session::default(), last: Vec::new() }
+    }
+
+    fn run(&mut self, input: Input) -> Outcome {
+        let out = engine::handle(assistant(), &self.session, &UserData::default(), input, now());
+        self.session = out.session.clone();
+        self.last = out.replies.clone();
+        out
+    }
+
+    /// Sends text; returns all reply texts joined.
+    fn say(&mut self, text: &str) -> String {
+        self.run(Input::Text(text.into()));
+        self.text()
+    }
+
+    fn text(&self) -> String {
+        self.last.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join("\n---\n")
+    }
+
+    fn labels(&self) -> Vec<String> {
+        self.last.iter().flat_map(|r| r.choices.iter().map(|c| c.label.clone())).collect()
+    }
+
+    fn press(&mut self, label: &str) -> String {
+        let data = self
+            .last
+            .iter()
+            .flat_map(|r| &r.choices)
+            .find(|c| c.label == label)
+            .unwrap_or_else(|| panic!("no button {label:?} in {:?}", self.labels()))
+            .data
+            .clone();
+        self.run(Input::Button(data));
+        self.text()
+    }
+
+    /// The first reply fits one phone screen.
+    fn assert_one_screen(&self) {
+        let first = &self.last[0].text;
+        assert!(first.chars().count() <= 300, "{} chars:\n{first}", first.chars().count());
+    }
+}
+
+#[test]
+fn a_city_named_in_a_question_is_answered_for_it_and_labelled() {
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("攀枝花 换医院");
+    assert!(text.contains("地区：攀枝花") && text.contains("每年可以申请变更1次"), "{text}");
+    assert!(!text.contains("邵阳的资料里没有写"), "{text}");
+    chat.assert_one_screen();
+    assert_eq!(chat.session.region.as_deref(), Some("shaoyang"), "region switched unasked");
+    let text = chat.press("切换到攀枝花");
+    assert!(text.contains("已切换到攀枝花"), "{text}");
+    assert_eq!(chat.session.region.as_deref(), Some("panzhihua"));
+}
+
+#[test]
+fn switching_by_typing_changes_the_region() {
+    let mut chat = Chat::in_region("shaoyang");
+    chat.say("切换到攀枝花");
+    assert_eq!(chat.session.region.as_deref(), Some("panzhihua"));
+}
+
+#[test]
+fn living_elsewhere_gets_remote_registration_for_the_home_region() {
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("那我爸一年有半年住我这深圳 在深圳拿药能报吗 要办什么");
+    assert!(text.contains("地区：邵阳") && text.contains("备案"), "{text}");
+    assert!(!text.contains("目前我只掌握"), "{text}");
+    chat.assert_one_screen();
+    // The question about another city's own rules is still "not served here".
+    let text = chat.say("深圳的门特怎么办");
+    assert!(text.contains("目前我只掌握"), "{text}");
+}
+
+#[test]
+fn an_estimate_from_facts_in_one_message_matches_mente_calc() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("攀枝花 职工 退休了 全年6000");
+    let input = CalcInput {
+        region: "panzhihua".into(),
+        insurance: Insurance::Employee,
+        retired: true,
+        tier: None,
+        age: None,
+        expense: 6000.0,
+    };
+    let e = calc::estimate(&assistant().content.regions, &input).unwrap();
+    assert!(text.contains(&format!("{}元", calc::money(e.estimate_min))), "{text}");
+    assert!(text.contains("6000元") && text.contains("地区：攀枝花"), "{text}");
+    chat.assert_one_screen();
+}
+
+#[test]
+fn an_acceptance_date_in_the_question_gives_the_deadline_of_mente_due() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("9月26受理 哪天到期");
+    let accepted = NaiveDate::from_ymd_opt(2026, 9, 26).unwrap();
+    let due = working_days_after(&assistant().content.calendar, accepted, 15);
+    assert!(text.contains(&format_cn(due.date)), "{text}");
+    assert!(!text.contains("把受理日期告诉我"), "{text}");
+    chat.assert_one_screen();
+    // 邵阳 publishes no time limit: the figure is said to be an estimate.
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("9月26受理 哪天到期");
+    assert!(text.contains("没有公布审核时限"), "{text}");
+}
+
+#[test]
+fn every_disease_named_is_answered() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("我问你我糖尿病高血压能不能办门特");
+    assert!(text.contains("糖尿病") && text.contains("高血压"), "{text}");
+    chat.assert_one_screen();
+}
+
+#[test]
+fn an_unverified_disease_is_never_called_eligible() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("慢阻肺能办门特吗");
+    assert!(text.contains("未经官方目录确认"), "{text}");
+    assert!(!text.contains("慢性阻塞性肺疾病：在门特病种目录内"), "{text}");
+}
+
+#[test]
+fn how_to_apply_for_a_disease_offers_a_prefilled_application() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("糖尿病怎么申请");
+    assert!(text.contains("糖尿病：在门特病种目录内") && text.contains("四川医保APP"), "{text}");
+    chat.assert_one_screen();
+    // Without consent the disease is not kept: the application starts, the disease is asked.
+    let text = chat.press("用“糖尿病”开始新申请");
+    assert_eq!(chat.session.dialog.as_deref(), Some("apply"));
+    assert!(!chat.session.slots.contains_key("disease"), "stored without consent");
+    assert!(text.contains("为谁申请"), "{text}");
+}
+
+#[test]
+fn with_consent_the_application_skips_the_disease_it_was_told() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.session.consent = Some(true);
+    chat.say("糖尿病怎么申请");
+    chat.press("用“糖尿病”开始新申请");
+    chat.press("本人");
+    chat.press("职工医保");
+    let text = chat.say("是");
+    assert!(text.contains("已填好：糖尿病"), "{text}");
+    assert_eq!(chat.session.slots.get("disease").map(String::as_str), Some("糖尿病"));
+    assert!(text.contains("哪一级医院"), "{text}");
+}
+
+#[test]
+fn a_detailed_first_message_sets_the_region_and_is_answered() {
+    let mut chat = Chat::first_contact();
+    let text = chat.say("我是攀枝花的 我妈糖尿病 怎么办门特");
+    assert_eq!(chat.session.region.as_deref(), Some("panzhihua"));
+    assert!(text.contains("糖尿病") && text.contains("地区：攀枝花"), "{text}");
+    assert!(!text.contains("请先选择您参保所在的地区"), "{text}");
+    chat.assert_one_screen();
+}
+
+#[test]
+fn nothing_personal_from_a_message_is_stored_without_consent() {
+    let mut chat = Chat::in_region("panzhihua");
+    for text in ["我68岁 糖尿病 职工 退休 全年1.2万 能报多少", "9月26受理 哪天到期"]
+    {
+        let out = chat.run(Input::Text(text.into()));
+        assert!(out.effects.is_empty(), "{text}: {:?}", out.effects);
+        assert!(out.session.slots.is_empty(), "{text}: {:?}", out.session.slots);
+    }
+}
+
+#[test]
+fn an_faq_question_naming_another_region_is_answered_for_that_region() {
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("攀枝花起付线多少");
+    assert!(text.contains("800元") && text.contains("地区：攀枝花"), "{text}");
+    assert!(chat.labels().contains(&"切换到攀枝花".to_string()), "{:?}", chat.labels());
+    assert_eq!(chat.session.region.as_deref(), Some("shaoyang"));
+}
+
+#[test]
+fn a_date_with_a_dot_is_a_date_not_menu_entry_nine() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("9.26号交的 15个工作日是哪天");
+    let accepted = NaiveDate::from_ymd_opt(2026, 9, 26).unwrap();
+    let due = working_days_after(&assistant().content.calendar, accepted, 15);
+    assert!(text.contains(&format_cn(due.date)), "{text}");
+    assert_eq!(chat.session.dialog, None);
+}
+
+#[test]
+fn a_disease_missing_from_the_catalogue_is_named_honestly_next_to_the_others() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("高血压 糖尿病 冠心病 哪些能办");
+    assert!(text.contains("高血压：在门特病种目录内") && text.contains("糖尿病：在门特病种目录内"));
+    assert!(text.contains("冠心病") && text.contains("不代表一定不能办"), "{text}");
+    assert!(text.contains("0812-3323000"), "{text}");
+    chat.assert_one_screen();
+}
+
+#[test]
+fn dialect_yes_no_questions_are_answered() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("尿毒症加高血压 两个都能报不");
+    assert!(text.contains("肾功能衰竭") && text.contains("高血压"), "{text}");
+}
+
+#[test]
+fn saying_rather_than_asking_to_apply_starts_the_application() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("糖尿病怎么申请");
+    let text = chat.say("好 帮我申请");
+    assert_eq!(chat.session.dialog.as_deref(), Some("apply"));
+    assert!(text.contains("为谁申请"), "{text}");
+}
+
+#[test]
+fn a_question_asked_the_sichuan_way_at_a_yes_no_step_is_answered_and_the_step_kept() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("/menu");
+    chat.press("新申请");
+    chat.press("本人");
+    chat.press("职工医保");
+    let step = chat.session.step.clone();
+    let text = chat.say("灵活就业的可以申请不");
+    assert!(text.contains("灵活就业"), "{text}");
+    assert!(!text.contains("请回答“是”或“否”"), "{text}");
+    assert_eq!(chat.session.step, step);
+}
+
+#[test]
+fn asking_for_a_person_in_a_sentence_is_the_hand_off_once() {
+    let mut chat = Chat::in_region("panzhihua");
+    let out = chat.run(Input::Text("我要找人工 帮我转人工".into()));
+    assert_eq!(out.effects.len(), 1, "{:?}", out.effects);
+    let text = chat.text();
+    assert!(text.contains("0812-3323000"), "{text}");
+    assert_eq!(chat.last.len(), 1, "{text}");
+}
+
+#[test]
+fn a_question_naming_the_region_at_the_region_question_is_answered_too() {
+    let mut chat = Chat::first_contact();
+    chat.say("/start");
+    let text = chat.say("攀枝花的 起付线好多");
+    assert_eq!(chat.session.region.as_deref(), Some("panzhihua"));
+    assert!(text.contains("800"), "{text}");
+    assert!(chat.last.len() <= 2, "{text}");
+}
+
+#[test]
+fn a_procedure_said_at_the_menu_starts_it_and_asked_is_answered() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("我要续期");
+    assert_eq!(chat.session.dialog.as_deref(), Some("renew"));
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("续期要多久");
+    assert_eq!(chat.session.dialog, None, "{text}");
+}
+
+#[test]
+fn a_question_about_a_rejection_is_answered_not_recorded() {
+    let mut chat = Chat::in_region("panzhihua");
+    let out = chat.run(Input::Text("被退回来了要补材料 咋个补".into()));
+    assert!(out.effects.is_empty(), "{:?}", out.effects);
+    assert!(!chat.text().contains("您还没有记录申请"), "{}", chat.text());
+}
+
+#[test]
+fn a_procedure_question_the_faq_is_unsure_about_gets_the_regions_entry() {
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("在外地看门诊拿药 报销比例会不会降低");
+    assert!(text.contains("不会降低") && text.contains("地区：邵阳"), "{text}");
+    chat.assert_one_screen();
+}
+
+#[test]
+fn an_amount_without_the_insurance_type_gets_both_estimates() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("一年大概花六千 能报好多");
+    assert!(text.contains("职工医保") && text.contains("居民医保"), "{text}");
+    assert!(text.contains("4420元"), "{text}");
+    chat.assert_one_screen();
+}
+
+#[test]
+fn intent_with_a_disease_gets_eligibility_first_not_a_dialog() {
+    let mut chat = Chat::first_contact();
+    let text = chat.say("你好 我68岁了 攀枝花的 退休职工 想办门特 我有高血压");
+    assert_eq!(chat.session.dialog, None, "{text}");
+    assert!(text.contains("高血压：在门特病种目录内"), "{text}");
+    assert!(chat.labels().contains(&"用“高血压”开始新申请".to_string()), "{:?}", chat.labels());
+}
