@@ -28,23 +28,22 @@ pub fn parse<T: DeserializeOwned>(file: &SourceFile, diags: &mut Vec<Diagnostic>
     }
 }
 
-/// A diagnostic for the first character YAML does not allow (C0/C1 controls other than tab,
-/// line ends and NEL), at its line and column.
+/// A diagnostic for the first character YAML does not allow (C0/C1 controls other than tab
+/// and line ends), or that YAML reads as a line break although editors and `file:line`
+/// numbering do not agree on it (a lone CR, NEL, U+2028, U+2029) — every line number after it
+/// would be off. Reported at its line (counted in LF) and column.
 fn control_character(file: &SourceFile) -> Option<Diagnostic> {
     file.text.lines().enumerate().find_map(|(i, line)| {
-        let (column, c) = line
-            .chars()
-            .enumerate()
-            .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\r' | '\n' | '\u{85}'))?;
-        Some(Diagnostic::new(
-            &file.path,
-            i + 1,
-            format!(
-                "control character U+{:04X} at column {} is not allowed in YAML; delete it",
-                c as u32,
-                column + 1
-            ),
-        ))
+        let (column, c) = line.chars().enumerate().find(|&(_, c)| {
+            (c.is_control() && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}')
+        })?;
+        let what = if matches!(c, '\r' | '\u{85}' | '\u{2028}' | '\u{2029}') {
+            "is a line break only YAML sees; use plain line ends (LF or CRLF)"
+        } else {
+            "is not allowed in YAML; delete it"
+        };
+        let message = format!("character U+{:04X} at column {} {what}", c as u32, column + 1);
+        Some(Diagnostic::new(&file.path, i + 1, message))
     })
 }
 
@@ -163,6 +162,20 @@ mod tests {
         assert!(parsed.is_none());
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert_eq!(diags[0].line, 3, "{:?}", diags[0]);
+    }
+
+    #[test]
+    fn line_breaks_only_yaml_sees_are_reported_where_editors_see_them() {
+        for odd in ['\r', '\u{85}', '\u{2028}', '\u{2029}'] {
+            let text = format!("a: 1\nb: x{odd}c\nd: [\n");
+            let file = SourceFile { path: "x.yaml".into(), text };
+            let mut diags = Vec::new();
+            assert!(parse::<serde_yaml::Value>(&file, &mut diags).is_none());
+            assert_eq!(diags.len(), 1, "{diags:?}");
+            assert_eq!(diags[0].line, 2, "{:?}", diags[0]);
+        }
+        let crlf = SourceFile { path: "x.yaml".into(), text: "a: 1\r\nb: 2\r\n".into() };
+        assert!(parse::<serde_yaml::Value>(&crlf, &mut Vec::new()).is_some(), "CRLF is fine");
     }
 
     #[test]

@@ -185,7 +185,7 @@ fn a_nul_byte_is_reported_at_its_own_line() {
     std::fs::write(&faq, text).expect("write");
     let (code, text) = check(root.path());
     assert_eq!(code, Some(1), "{text}");
-    assert!(text.contains(&format!("faq/basic.yaml:{line}: control character U+0000")), "{text}");
+    assert!(text.contains(&format!("faq/basic.yaml:{line}: character U+0000")), "{text}");
 }
 
 #[test]
