@@ -19,7 +19,7 @@
 //! - `max_chars` (default 300) per message text, `max_messages` (default 2) per turn.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -275,7 +275,8 @@ fn the_dev_set_covers_every_class_of_issue_10() {
         let n = cases.iter().filter(|c| c.class == class).count();
         assert!(n >= 6, "class {class} has only {n} cases");
     }
-    let fresh = fresh_cases();
+    let fresh = load("fresh.yaml");
+    assert!(fresh.len() >= 30, "{} fresh cases", fresh.len());
     for case in &fresh {
         assert!(
             CLASSES.contains(&case.class.as_str()),
@@ -283,13 +284,6 @@ fn the_dev_set_covers_every_class_of_issue_10() {
             case.id,
             case.class
         );
-    }
-}
-
-fn fresh_cases() -> Vec<Case> {
-    match Path::new(&root().join("tests/devset/fresh.yaml")).exists() {
-        true => load("fresh.yaml"),
-        false => Vec::new(),
     }
 }
 
@@ -310,9 +304,6 @@ async fn the_dev_set_passes_90_percent_overall_and_80_percent_per_class() {
 
 #[tokio::test]
 async fn the_fresh_set_written_after_tuning_stays_above_its_floor() {
-    if fresh_cases().is_empty() {
-        return;
-    }
     let score = score("fresh.yaml").await;
     score.print("fresh set (tests/devset/fresh.yaml, never tuned against)");
     let (p, t) = score.overall();
