@@ -80,7 +80,8 @@ pub async fn run(
         .map(|config| WechatState::new(config, store.clone(), assistant.clone(), clock.clone()));
     let app = App::new(store.clone(), assistant.clone(), clock, config);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    tracing::info!(addr = %listener.local_addr()?, "web: listening");
+    // On stderr, not only in the log: with --listen 127.0.0.1:0 this is how to find the port.
+    eprintln!("mente web: listening on {}", listener.local_addr()?);
     let mut router = web::router(app);
     if let Some(state) = &wechat {
         router = router.merge(crate::wechat::router(state.clone()));

@@ -501,8 +501,15 @@ async fn record_reminder(store: &Store, user: &UserKey, due: DateTime<Utc>) {
 // ----- the command line -----------------------------------------------------------------------
 
 fn mente_wechat(args: &[&str]) -> std::process::Command {
+    let mut command = mente(&["wechat"]);
+    command.args(args);
+    command
+}
+
+/// The binary with none of the WeChat settings of the environment it runs in.
+fn mente(args: &[&str]) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mente"));
-    command.arg("wechat").args(args);
+    command.args(args);
     for var in
         ["WECHAT_TOKEN", "WECHAT_APPID", "WECHAT_APPSECRET", "WECHAT_AES_KEY", "WECHAT_API_URL"]
     {
@@ -526,11 +533,25 @@ fn mente_wechat_menu_prints_the_menu_and_serve_needs_the_token() {
 #[cfg(unix)]
 #[tokio::test]
 async fn mente_wechat_serve_answers_wechat_and_exits_cleanly_on_sigterm() {
+    serve_answers_wechat_and_exits_on_sigterm(mente_wechat(&["serve", "--listen", "127.0.0.1:0"]))
+        .await;
+}
+
+/// `mente web` is the one server behind the TLS proxy: with WECHAT_TOKEN set it answers WeChat
+/// at `/wechat` beside the chat page.
+#[cfg(unix)]
+#[tokio::test]
+async fn mente_web_mounts_wechat_when_the_token_is_set() {
+    serve_answers_wechat_and_exits_on_sigterm(mente(&["web", "--listen", "127.0.0.1:0"])).await;
+}
+
+#[cfg(unix)]
+async fn serve_answers_wechat_and_exits_on_sigterm(mut command: std::process::Command) {
     use std::io::BufRead;
 
     let api = FakeApi::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = mente_wechat(&["serve", "--listen", "127.0.0.1:0"])
+    let mut child = command
         .env("WECHAT_TOKEN", fake::TOKEN)
         .env("WECHAT_APPID", fake::APPID)
         .env("WECHAT_APPSECRET", fake::APPSECRET)
@@ -548,7 +569,7 @@ async fn mente_wechat_serve_answers_wechat_and_exits_cleanly_on_sigterm() {
             .by_ref()
             .map_while(Result::ok)
             .find_map(|l| l.split("listening on ").nth(1).map(str::to_string))
-            .expect("mente wechat serve says where it listens");
+            .expect("the server says where it listens");
         // Keep draining so the child never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
         addr
@@ -573,7 +594,7 @@ async fn mente_wechat_serve_answers_wechat_and_exits_cleanly_on_sigterm() {
     }
     let Some(status) = status else {
         let _ = child.kill();
-        panic!("mente wechat serve did not exit within 20 s of SIGTERM");
+        panic!("the server did not exit within 20 s of SIGTERM");
     };
     assert!(status.success(), "clean exit on SIGTERM, got {status}");
 }
