@@ -13,6 +13,7 @@ use tokio::sync::watch;
 use super::UsageError;
 use crate::assistant::Assistant;
 use crate::clock::{Clock, SystemClock};
+use crate::scheduler;
 use crate::store::{staff, Store};
 use crate::web::{self, App, WebConfig};
 use crate::wechat::config::WechatConfig;
@@ -73,12 +74,12 @@ pub async fn run(
     // WeChat's `/wechat` joins this server when WECHAT_TOKEN is set: one process, one port
     // behind the TLS proxy. Its routes stay outside the page's per-address limits (all WeChat
     // traffic comes from Tencent's few addresses) and are guarded by signatures instead.
-    let wechat_config = WechatConfig::from_env(|name| std::env::var(name).ok())
-        .map_err(|e| UsageError(e.0))?;
+    let wechat_config =
+        WechatConfig::from_env(|name| std::env::var(name).ok()).map_err(|e| UsageError(e.0))?;
     let can_send = wechat_config.as_ref().is_some_and(WechatConfig::can_send);
     let wechat = wechat_config
         .map(|config| WechatState::new(config, store.clone(), assistant.clone(), clock.clone()));
-    let app = App::new(store.clone(), assistant.clone(), clock, config);
+    let app = App::new(store.clone(), assistant.clone(), clock.clone(), config);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "web: listening");
     let mut router = web::router(app);
@@ -91,12 +92,21 @@ pub async fn run(
         super::serve::stop_signal().await;
         let _ = stop_tx.send(true);
     });
+    // The page cannot push: its worker parks due reminders for the user's next visit.
+    let web_sender = web::remind::WebSender::new(store.clone(), clock);
+    let web_worker = scheduler::run_until_stopped(
+        &store,
+        &assistant,
+        &web_sender,
+        &SystemClock,
+        stop_rx.clone(),
+    );
     let worker = async {
         if let Some(state) = &wechat {
             super::wechat::reminder_worker(state, can_send, &store, &assistant, stop_rx).await;
         }
     };
-    let (served, ()) = tokio::join!(server, worker);
+    let (served, (), ()) = tokio::join!(server, worker, web_worker);
     served?;
     if let Some(state) = &wechat {
         // Replies still on their way to WeChat's customer-service API go out before exiting.
