@@ -153,6 +153,17 @@ pub async fn park_reminder(
 /// two page loads at the same moment cannot both show a message: each row goes to exactly one.
 /// A parked reminder whose application was deleted since is dropped, not shown.
 pub async fn take_parked(store: &Store, user: &UserKey) -> Result<Vec<Parked>, StoreError> {
+    // Every page load asks; almost always nothing is there, and a read costs no write lock.
+    let any: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE channel = ? AND user_id = ?)",
+    )
+    .bind(&user.channel)
+    .bind(&user.user)
+    .fetch_one(store.pool())
+    .await?;
+    if !any {
+        return Ok(Vec::new());
+    }
     let rows = sqlx::query(
         "DELETE FROM outbox WHERE channel = ? AND user_id = ? RETURNING id, reply, created_at",
     )
