@@ -171,7 +171,9 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
             Ok(parked) if !parked.is_empty() => {
                 let shown: Vec<Reply> = parked.iter().map(remind::shown).collect();
                 app.transcripts.notify(&id, &shown, now);
-                transcript = app.transcripts.get(&id, now);
+                // A plain load opens at the top of a long conversation, where the reminder
+                // would go unseen: open at it, as after a message (works without script).
+                return back();
             }
             Ok(_) => {}
             // Not taken, so still parked: shown at the next load.

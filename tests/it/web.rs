@@ -524,6 +524,17 @@ mod parked_reminders {
         run_once(&server.store, &assistant, &sender, now()).await.unwrap().sent
     }
 
+    /// Opens the chat page as a returning user: a page load that found parked reminders opens
+    /// at them (a redirect to the `#latest` anchor, so a long conversation does not hide them).
+    async fn visit(server: &Server, cookie: &str) -> String {
+        let first = server.get("/", cookie).await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+        assert_eq!(first.location(), "/#latest");
+        let page = server.get("/", cookie).await;
+        assert_eq!(page.status, StatusCode::OK);
+        page.body
+    }
+
     /// The staff chart's counts line.
     async fn staff_counts(server: &Server) -> String {
         let (session, _) = server.login("chart", "a long enough password").await;
@@ -548,10 +559,14 @@ mod parked_reminders {
         assert!(counts.contains("留在网页待用户查看 <strong>1</strong>"), "{counts}");
 
         assert!(!server.get("/", &other).await.body.contains(RENEWAL), "someone else's page");
-        let visit = server.get("/", &cookie).await.body;
+        let visit = visit(&server, &cookie).await;
         assert_eq!(visit.matches(RENEWAL).count(), 1, "{visit}");
         assert!(visit.contains("您不在时收到的提醒（11月28日 10:00）"), "{visit}");
         assert!(visit.contains("开始咨询"), "the page still offers its first step: {visit}");
+        assert!(
+            visit.contains("<li class=\"bot reminder\" id=\"latest\">"),
+            "opens at it: {visit}"
+        );
         let reload = server.get("/", &cookie).await.body;
         assert_eq!(reload.matches(RENEWAL).count(), 1, "a reload does not repeat it: {reload}");
         // Talking on keeps it in the conversation, once.
@@ -568,7 +583,7 @@ mod parked_reminders {
         let cookie = server.conversation().await;
         due_reminder(&server, &user_of(&cookie)).await;
         park_due(&server).await;
-        assert_eq!(server.get("/", &cookie).await.body.matches(RENEWAL).count(), 1);
+        assert_eq!(visit(&server, &cookie).await.matches(RENEWAL).count(), 1);
         // A new server on the same database: transcripts (memory) are gone, the row too.
         let restarted = restart(&server).await;
         let page = restarted.get("/", &cookie).await.body;
