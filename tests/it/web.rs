@@ -578,6 +578,20 @@ mod parked_reminders {
     }
 
     #[tokio::test]
+    async fn two_page_loads_at_the_same_moment_take_a_parked_reminder_once() {
+        let server = start(|_| {}).await;
+        let cookie = server.conversation().await;
+        due_reminder(&server, &user_of(&cookie)).await;
+        park_due(&server).await;
+        let (a, b) = tokio::join!(server.get("/", &cookie), server.get("/", &cookie));
+        let redirected =
+            [a.status, b.status].iter().filter(|s| **s == StatusCode::SEE_OTHER).count();
+        assert_eq!(redirected, 1, "exactly one load found it");
+        let page = server.get("/", &cookie).await.body;
+        assert_eq!(page.matches(RENEWAL).count(), 1, "{page}");
+    }
+
+    #[tokio::test]
     async fn a_reminder_seen_before_a_restart_is_not_shown_again_after_it() {
         let server = start(|_| {}).await;
         let cookie = server.conversation().await;
