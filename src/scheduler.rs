@@ -61,6 +61,17 @@ pub trait Sender: Send + Sync {
     fn channel(&self) -> &str;
     /// Sends `text` to `to`.
     fn send(&self, to: &UserKey, text: &str) -> impl Future<Output = Result<(), SendError>> + Send;
+
+    /// Delivers `reminder`; by default [`Sender::send`] to its user. A channel that keeps the
+    /// message for later (the web page parks it until the next visit) overrides this to record
+    /// which reminder it holds.
+    fn send_reminder(
+        &self,
+        reminder: &Claimed,
+        text: &str,
+    ) -> impl Future<Output = Result<(), SendError>> + Send {
+        self.send(&reminder.user, text)
+    }
 }
 
 /// What one step did.
@@ -165,7 +176,7 @@ async fn deliver<S: Sender>(
         return Ok(());
     }
     let text = reminders::message(reminder.kind, &app, &assistant.content, now);
-    match sender.send(&reminder.user, &text).await {
+    match sender.send_reminder(reminder, &text).await {
         Ok(()) => {
             store.mark_sent(reminder.id, worker, now).await?;
             report.sent += 1;

@@ -13,6 +13,7 @@ use tokio::sync::watch;
 use super::UsageError;
 use crate::assistant::Assistant;
 use crate::clock::{Clock, SystemClock};
+use crate::scheduler;
 use crate::store::{staff, Store};
 use crate::web::{self, App, WebConfig};
 use crate::wechat::config::WechatConfig;
@@ -78,7 +79,7 @@ pub async fn run(
     let can_send = wechat_config.as_ref().is_some_and(WechatConfig::can_send);
     let wechat = wechat_config
         .map(|config| WechatState::new(config, store.clone(), assistant.clone(), clock.clone()));
-    let app = App::new(store.clone(), assistant.clone(), clock, config);
+    let app = App::new(store.clone(), assistant.clone(), clock.clone(), config);
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     // On stderr, not only in the log: with --listen 127.0.0.1:0 this is how to find the port.
     eprintln!("mente web: listening on {}", listener.local_addr()?);
@@ -92,12 +93,21 @@ pub async fn run(
         super::serve::stop_signal().await;
         let _ = stop_tx.send(true);
     });
+    // The page cannot push: its worker parks due reminders for the user's next visit.
+    let web_sender = web::remind::WebSender::new(store.clone(), clock);
+    let web_worker = scheduler::run_until_stopped(
+        &store,
+        &assistant,
+        &web_sender,
+        &SystemClock,
+        stop_rx.clone(),
+    );
     let worker = async {
         if let Some(state) = &wechat {
             super::wechat::reminder_worker(state, can_send, &store, &assistant, stop_rx).await;
         }
     };
-    let (served, ()) = tokio::join!(server, worker);
+    let (served, (), ()) = tokio::join!(server, worker, web_worker);
     served?;
     if let Some(state) = &wechat {
         // Replies still on their way to WeChat's customer-service API go out before exiting.

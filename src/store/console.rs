@@ -68,6 +68,9 @@ pub struct Handoff {
 pub struct ReminderCounts {
     /// Delivered.
     pub sent: i64,
+    /// Handed to a channel that cannot write first (the web page) and waiting for the user's
+    /// next visit: not "sent" until they have seen it.
+    pub parked: i64,
     /// Planned, not yet sent.
     pub waiting: i64,
     /// Given up on (the user blocked the bot, or delivery failed for good).
@@ -264,6 +267,19 @@ pub async fn reminder_counts(pool: &SqlitePool) -> Result<ReminderCounts, StoreE
             "pending" => counts.waiting += n,
             "dropped" => counts.failed += n,
             _ => {} // switched off by the user: neither waiting nor failed
+        }
+    }
+    // A parked reminder is marked sent by the worker; until the user has seen it, it counts
+    // as parked. Only ids whose reminder still exists and is sent are moved over.
+    for id in super::outbox::parked_reminder_ids(pool).await? {
+        let sent: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM reminders WHERE id = ? AND state = 'sent'")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+        if sent.is_some() {
+            counts.sent -= 1;
+            counts.parked += 1;
         }
     }
     Ok(counts)

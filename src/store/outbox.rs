@@ -5,6 +5,12 @@
 //! [`mark_sent`] for each; at start it sends whatever [`pending`] still holds (the previous
 //! process committed a turn and died, or the send failed). Channel-neutral: rows carry the
 //! channel name and the channel's user id, nothing channel-specific.
+//!
+//! A channel that cannot write first (the web page) *parks* reminders here instead
+//! ([`park_reminder`]): they wait for the user's next visit, which takes them ([`take_parked`]).
+//! A parked row names its reminder, so the staff chart can count "parked, not yet seen" apart
+//! from "sent" ([`parked_reminder_ids`]). The reminder id rides in the row's JSON rather than a
+//! new column: no migration, and the row format stays the outbox's own.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -32,6 +38,9 @@ struct Stored {
     text: String,
     #[serde(default)]
     choices: Vec<(String, String)>,
+    /// The reminder this row delivers, for a parked reminder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reminder: Option<i64>,
 }
 
 impl From<&Reply> for Stored {
@@ -39,6 +48,7 @@ impl From<&Reply> for Stored {
         Stored {
             text: reply.text.clone(),
             choices: reply.choices.iter().map(|c| (c.label.clone(), c.data.clone())).collect(),
+            reminder: None,
         }
     }
 }
@@ -106,4 +116,101 @@ pub async fn pending(store: &Store, channel: &str) -> Result<Vec<Queued>, StoreE
 pub async fn mark_sent(store: &Store, id: i64) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM outbox WHERE id = ?").bind(id).execute(store.pool()).await?;
     Ok(())
+}
+
+/// A parked message taken for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parked {
+    /// What to show.
+    pub reply: Reply,
+    /// When it was parked (the reminder was due and the worker handed it over).
+    pub parked_at: DateTime<Utc>,
+}
+
+/// Parks reminder `reminder` for `user` until their next visit; returns the outbox id.
+pub async fn park_reminder(
+    store: &Store,
+    user: &UserKey,
+    reminder: Option<i64>,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let stored = Stored { text: text.to_string(), choices: Vec::new(), reminder };
+    let json = serde_json::to_string(&stored).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let id = sqlx::query_scalar(
+        "INSERT INTO outbox (channel, user_id, reply, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&user.channel)
+    .bind(&user.user)
+    .bind(json)
+    .bind(now.timestamp())
+    .fetch_one(store.pool())
+    .await?;
+    Ok(id)
+}
+
+/// Takes (and deletes) everything parked for `user`, oldest first. One DELETE … RETURNING, so
+/// two page loads at the same moment cannot both show a message: each row goes to exactly one.
+/// A parked reminder whose application was deleted since is dropped, not shown.
+pub async fn take_parked(store: &Store, user: &UserKey) -> Result<Vec<Parked>, StoreError> {
+    // Every page load asks; almost always nothing is there, and a read costs no write lock.
+    let any: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE channel = ? AND user_id = ?)",
+    )
+    .bind(&user.channel)
+    .bind(&user.user)
+    .fetch_one(store.pool())
+    .await?;
+    if !any {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(
+        "DELETE FROM outbox WHERE channel = ? AND user_id = ? RETURNING id, reply, created_at",
+    )
+    .bind(&user.channel)
+    .bind(&user.user)
+    .fetch_all(store.pool())
+    .await?;
+    let mut taken = Vec::with_capacity(rows.len());
+    for row in rows {
+        let stored: Stored = serde_json::from_str(row.get::<&str, _>("reply"))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let parked_at = DateTime::from_timestamp(row.get("created_at"), 0).unwrap_or_default();
+        taken.push((
+            row.get::<i64, _>("id"),
+            stored.reminder,
+            Parked { parked_at, reply: stored.into() },
+        ));
+    }
+    taken.sort_by_key(|(id, ..)| *id);
+    let mut shown = Vec::with_capacity(taken.len());
+    for (_, reminder, parked) in taken {
+        if let Some(id) = reminder {
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM reminders WHERE id = ?")
+                .bind(id)
+                .fetch_optional(store.pool())
+                .await?;
+            if exists.is_none() {
+                continue;
+            }
+        }
+        shown.push(parked);
+    }
+    Ok(shown)
+}
+
+/// Ids of reminders parked and not yet seen (all channels).
+pub async fn parked_reminder_ids(pool: &sqlx::SqlitePool) -> Result<Vec<i64>, StoreError> {
+    // Only a parked reminder's JSON has the key unescaped; a reply's text cannot forge it.
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT reply FROM outbox WHERE reply LIKE '%\"reminder\":%'")
+            .fetch_all(pool)
+            .await?;
+    let mut ids = Vec::new();
+    for json in rows {
+        let stored: Stored =
+            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        ids.extend(stored.reminder);
+    }
+    Ok(ids)
 }

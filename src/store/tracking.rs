@@ -478,3 +478,19 @@ impl Store {
         Ok(())
     }
 }
+
+/// The newest pending reminder of `user` (`None`: none pending). A channel compares it before
+/// and after a turn to see whether the turn set reminders up (the web page then says how they
+/// will reach the user).
+pub async fn latest_pending_reminder(
+    pool: &sqlx::SqlitePool,
+    user: &UserKey,
+) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT MAX(id) FROM reminders WHERE channel = ? AND user_id = ? AND state = 'pending'",
+    )
+    .bind(&user.channel)
+    .bind(&user.user)
+    .fetch_one(pool)
+    .await?)
+}

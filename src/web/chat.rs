@@ -20,10 +20,11 @@ use serde::Deserialize;
 
 use super::html::{escape, multiline, page};
 use super::security::{client_addr, cookie, is_token, peer, random_token, secure, set_cookie};
-use super::{App, CHANNEL};
+use super::{remind, App, CHANNEL};
 use crate::engine::commands::{self, Command};
 use crate::engine::{Choice, Input, Reply, UserKey};
 use crate::service::{self, TurnRequest, TurnResult};
+use crate::store::{outbox, tracking};
 
 /// The conversation cookie.
 pub const COOKIE: &str = "mente_chat";
@@ -58,6 +59,8 @@ struct Transcript {
 #[derive(Debug, Clone)]
 struct Message {
     mine: bool,
+    /// A parked reminder, not an answer: shown apart, and it does not count as a conversation.
+    reminder: bool,
     text: String,
 }
 
@@ -91,10 +94,14 @@ impl Transcripts {
         }
         let mut latest = t.messages.len();
         if let (Some(text), false) = (said, forget) {
-            t.messages.push_back(Message { mine: true, text });
+            t.messages.push_back(Message { mine: true, reminder: false, text });
         }
         for reply in replies {
-            t.messages.push_back(Message { mine: false, text: reply.text.clone() });
+            t.messages.push_back(Message {
+                mine: false,
+                reminder: false,
+                text: reply.text.clone(),
+            });
         }
         while t.messages.len() > KEEP_MESSAGES {
             t.messages.pop_front();
@@ -102,6 +109,26 @@ impl Transcripts {
         }
         t.latest = latest;
         t.choices = replies.iter().flat_map(|r| r.choices.iter().cloned()).collect();
+        t.at = Some(now);
+    }
+
+    /// Adds messages the user did not ask for (parked reminders) after the conversation,
+    /// keeping the buttons of the latest turn: the question they were answering still stands.
+    fn notify(&self, id: &str, messages: &[Reply], now: DateTime<Utc>) {
+        let mut map = self.by_id.lock().unwrap_or_else(|e| e.into_inner());
+        let t = map.entry(id.to_string()).or_default();
+        if t.at.is_some_and(|at| now - at >= Duration::hours(IDLE_HOURS)) {
+            *t = Transcript::default();
+        }
+        let mut latest = t.messages.len();
+        for reply in messages {
+            t.messages.push_back(Message { mine: false, reminder: true, text: reply.text.clone() });
+        }
+        while t.messages.len() > KEEP_MESSAGES {
+            t.messages.pop_front();
+            latest = latest.saturating_sub(1);
+        }
+        t.latest = latest;
         t.at = Some(now);
     }
 }
@@ -136,6 +163,21 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
             }
             Ok(_) => {}
             Err(err) => tracing::error!(error = %err, "web: resume failed"),
+        }
+    }
+    if !fresh {
+        let user = UserKey::new(CHANNEL, &id);
+        match outbox::take_parked(&app.store, &user).await {
+            Ok(parked) if !parked.is_empty() => {
+                let shown: Vec<Reply> = parked.iter().map(remind::shown).collect();
+                app.transcripts.notify(&id, &shown, now);
+                // A plain load opens at the top of a long conversation, where the reminder
+                // would go unseen: open at it, as after a message (works without script).
+                return back();
+            }
+            Ok(_) => {}
+            // Not taken, so still parked: shown at the next load.
+            Err(err) => tracing::error!(error = %err, "web: parked reminders unreadable"),
         }
     }
     let body = page("门特助手", "chat", &render(&transcript));
@@ -178,11 +220,20 @@ async fn send(State(app): State<App>, request: Request) -> Response {
     let Some((input, said)) = input_of(&form, &app.transcripts.get(&id, now)) else {
         return with_cookie(&app, &headers, fresh.then_some(&id), back());
     };
-    let forget = matches!(&input, Input::Text(t) if commands::parse(t) == Some(Command::Forget));
+    let command = match &input {
+        Input::Text(t) => commands::parse(t),
+        _ => None,
+    };
+    let forget = command == Some(Command::Forget);
     let user = UserKey::new(CHANNEL, &id);
-    let request = TurnRequest { user, update_id: None, input, now };
+    let before = latest_reminder(&app, &user).await;
+    let request = TurnRequest { user: user.clone(), update_id: None, input, now };
     match service::turn(&app.store, &app.assistant, request).await {
-        Ok(TurnResult::Replies(replies)) => {
+        Ok(TurnResult::Replies(mut replies)) => {
+            let set_up = remind::reminders_added(before, latest_reminder(&app, &user).await);
+            if command == Some(Command::Reminders) || set_up {
+                remind::add_note(&mut replies);
+            }
             app.transcripts.record(&id, said, &replies, forget, now)
         }
         Ok(TurnResult::Duplicate) => {}
@@ -197,6 +248,18 @@ async fn send(State(app): State<App>, request: Request) -> Response {
         }
     }
     with_cookie(&app, &headers, fresh.then_some(&id), back())
+}
+
+/// The user's newest pending reminder; `None` also when it cannot be read (then no note is
+/// added, which is the only consequence).
+async fn latest_reminder(app: &App, user: &UserKey) -> Option<i64> {
+    match tracking::latest_pending_reminder(app.store.pool(), user).await {
+        Ok(id) => id,
+        Err(err) => {
+            tracing::warn!(error = %err, "web: pending reminders unreadable");
+            None
+        }
+    }
 }
 
 /// The engine input and what the transcript shows as the user's message.
@@ -269,12 +332,18 @@ fn render(t: &Transcript) -> String {
         );
     }
     for (i, m) in t.messages.iter().enumerate() {
-        let class = if m.mine { "me" } else { "bot" };
+        let class = match (m.mine, m.reminder) {
+            (true, _) => "me",
+            (false, true) => "bot reminder",
+            (false, false) => "bot",
+        };
         let anchor = if i == t.latest { " id=\"latest\"" } else { "" };
         out.push_str(&format!("<li class=\"{class}\"{anchor}>{}</li>", multiline(&m.text)));
     }
     out.push_str("</ol>");
-    if t.messages.is_empty() {
+    // Only reminders so far (a returning user whose conversation was forgotten): the way in
+    // is still the first step.
+    if t.choices.is_empty() && t.messages.iter().all(|m| m.reminder) {
         out.push_str(
             "<form method=\"post\" action=\"/send\" class=\"choices\">\
              <button name=\"t\" value=\"/start\" class=\"choice\">开始咨询</button></form>",

@@ -6,7 +6,8 @@
 //! script) is embedded in the binary. Pages work without JavaScript: every action is a form.
 //!
 //! One file per concern: [`chat`] (applicant page), [`limits`] (token buckets), [`security`]
-//! (headers, client address, cookies), [`html`] (escaping and the page frame), [`staff`] (console).
+//! (headers, client address, cookies), [`html`] (escaping and the page frame), [`staff`] (console),
+//! [`remind`] (reminders parked until the next visit, since a page cannot push).
 //!
 //! [`Input`]: crate::engine::Input
 //! [`service::turn`]: crate::service::turn
@@ -14,6 +15,7 @@
 pub mod chat;
 pub mod html;
 pub mod limits;
+pub mod remind;
 pub mod security;
 pub mod staff;
 

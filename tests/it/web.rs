@@ -464,3 +464,219 @@ async fn unsure_questions_and_handoffs_from_the_chat_reach_the_console_masked() 
     let content = server.get("/staff/content", &session).await.body;
     assert!(content.contains("内容无问题") && content.contains("faq/"), "{content}");
 }
+
+/// Reminders for web users: the page cannot push, so the worker parks them and the next visit
+/// shows them once.
+mod parked_reminders {
+    use super::*;
+    use chrono::{DateTime, NaiveDate, Utc};
+    use mente::engine::UserKey;
+    use mente::scheduler::run_once;
+    use mente::tracking::{
+        ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, PlannedReminder, ReminderKind,
+    };
+    use mente::web::remind::{WebSender, REMINDER_NOTE};
+
+    /// The test server's fixed clock: 10:00 in China, inside the sending hours.
+    const NOW: &str = "2026-11-28T02:00:00Z";
+    const RENEWAL: &str = "【门特续期提醒】";
+
+    fn now() -> DateTime<Utc> {
+        NOW.parse().unwrap()
+    }
+
+    /// The web user behind a `mente_chat=…` cookie.
+    fn user_of(cookie: &str) -> UserKey {
+        UserKey::new(web::CHANNEL, cookie.trim_start_matches("mente_chat="))
+    }
+
+    /// Records an approved 邵阳 application valid to 2026-12-28 with a renewal reminder due an
+    /// hour ago.
+    async fn due_reminder(server: &Server, user: &UserKey) {
+        let details = ApplicationDetails {
+            kind: Kind::Renew,
+            region: Some("shaoyang".into()),
+            disease: None,
+            insurance: None,
+            for_whom: ForWhom::Myself,
+            id_masked: None,
+            channel: None,
+        };
+        let command = ApplicationCommand::Record {
+            details,
+            events: vec![Event::Approved { valid_until: NaiveDate::from_ymd_opt(2026, 12, 28) }],
+            reminders: vec![PlannedReminder {
+                kind: ReminderKind::Renewal { days_before: 30 },
+                due_at: "2026-11-28T01:00:00Z".parse().unwrap(),
+            }],
+        };
+        server
+            .store
+            .apply_commands(user, &[command], "2026-11-01T02:00:00Z".parse().unwrap())
+            .await
+            .unwrap();
+    }
+
+    /// One step of the web reminder worker at [`NOW`]; how many it handed over.
+    async fn park_due(server: &Server) -> usize {
+        let assistant = Assistant::load(root()).unwrap();
+        let sender = WebSender::new(server.store.clone(), Arc::new(FixedClock(now())));
+        run_once(&server.store, &assistant, &sender, now()).await.unwrap().sent
+    }
+
+    /// Opens the chat page as a returning user: a page load that found parked reminders opens
+    /// at them (a redirect to the `#latest` anchor, so a long conversation does not hide them).
+    async fn visit(server: &Server, cookie: &str) -> String {
+        let first = server.get("/", cookie).await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+        assert_eq!(first.location(), "/#latest");
+        let page = server.get("/", cookie).await;
+        assert_eq!(page.status, StatusCode::OK);
+        page.body
+    }
+
+    /// The staff chart's counts line.
+    async fn staff_counts(server: &Server) -> String {
+        let (session, _) = server.login("chart", "a long enough password").await;
+        let page = server.get("/staff/reminders", &session).await.body;
+        let start = page.find("<p class=\"counts\">").expect("a counts line");
+        page[start..].split("</p>").next().unwrap().to_string()
+    }
+
+    #[tokio::test]
+    async fn a_due_reminder_shows_on_the_next_visit_once_and_the_chart_counts_it_as_parked() {
+        let server = start(|_| {}).await;
+        let cookie = server.conversation().await;
+        let other = server.conversation().await;
+        due_reminder(&server, &user_of(&cookie)).await;
+        assert_eq!(park_due(&server).await, 1);
+        assert_eq!(park_due(&server).await, 0, "a parked reminder is not parked again");
+        let counts = staff_counts(&server).await;
+        assert!(
+            counts.contains("已发送 <strong>0</strong>"),
+            "not sent before it is seen: {counts}"
+        );
+        assert!(counts.contains("留在网页待用户查看 <strong>1</strong>"), "{counts}");
+
+        assert!(!server.get("/", &other).await.body.contains(RENEWAL), "someone else's page");
+        let visit = visit(&server, &cookie).await;
+        assert_eq!(visit.matches(RENEWAL).count(), 1, "{visit}");
+        assert!(visit.contains("您不在时收到的提醒（11月28日 10:00）"), "{visit}");
+        assert!(visit.contains("开始咨询"), "the page still offers its first step: {visit}");
+        assert!(
+            visit.contains("<li class=\"bot reminder\" id=\"latest\">"),
+            "opens at it: {visit}"
+        );
+        let reload = server.get("/", &cookie).await.body;
+        assert_eq!(reload.matches(RENEWAL).count(), 1, "a reload does not repeat it: {reload}");
+        // Talking on keeps it in the conversation, once.
+        let after = server.say(&cookie, &[("t", "/start")]).await;
+        assert_eq!(after.matches(RENEWAL).count(), 1, "{after}");
+        let counts = staff_counts(&server).await;
+        assert!(counts.contains("已发送 <strong>1</strong>"), "seen now: {counts}");
+        assert!(counts.contains("留在网页待用户查看 <strong>0</strong>"), "{counts}");
+    }
+
+    #[tokio::test]
+    async fn two_page_loads_at_the_same_moment_take_a_parked_reminder_once() {
+        let server = start(|_| {}).await;
+        let cookie = server.conversation().await;
+        due_reminder(&server, &user_of(&cookie)).await;
+        park_due(&server).await;
+        let (a, b) = tokio::join!(server.get("/", &cookie), server.get("/", &cookie));
+        let redirected =
+            [a.status, b.status].iter().filter(|s| **s == StatusCode::SEE_OTHER).count();
+        assert_eq!(redirected, 1, "exactly one load found it");
+        let page = server.get("/", &cookie).await.body;
+        assert_eq!(page.matches(RENEWAL).count(), 1, "{page}");
+    }
+
+    #[tokio::test]
+    async fn a_reminder_seen_before_a_restart_is_not_shown_again_after_it() {
+        let server = start(|_| {}).await;
+        let cookie = server.conversation().await;
+        due_reminder(&server, &user_of(&cookie)).await;
+        park_due(&server).await;
+        assert_eq!(visit(&server, &cookie).await.matches(RENEWAL).count(), 1);
+        // A new server on the same database: transcripts (memory) are gone, the row too.
+        let restarted = restart(&server).await;
+        let page = restarted.get("/", &cookie).await.body;
+        assert!(!page.contains(RENEWAL), "{page}");
+    }
+
+    #[tokio::test]
+    async fn forget_erases_a_parked_reminder_before_it_is_seen() {
+        let server = start(|_| {}).await;
+        let cookie = server.conversation().await;
+        due_reminder(&server, &user_of(&cookie)).await;
+        assert_eq!(park_due(&server).await, 1);
+        let page = server.say(&cookie, &[("t", "/forget")]).await;
+        assert!(page.contains("已删除"), "{page}");
+        assert!(!page.contains(RENEWAL), "{page}");
+        assert!(!server.get("/", &cookie).await.body.contains(RENEWAL));
+        let counts = staff_counts(&server).await;
+        assert!(counts.contains("留在网页待用户查看 <strong>0</strong>"), "{counts}");
+    }
+
+    #[tokio::test]
+    async fn the_reminder_list_says_reminders_show_on_the_next_visit() {
+        let server = start(|_| {}).await;
+        let cookie = server.conversation().await;
+        due_reminder(&server, &user_of(&cookie)).await;
+        let page = server.say(&cookie, &[("t", "/reminders")]).await;
+        assert!(page.contains("待发送的提醒"), "{page}");
+        assert!(page.contains(&html_escaped(REMINDER_NOTE)), "{page}");
+        let page = server.say(&cookie, &[("t", "透析能报多少")]).await;
+        assert_eq!(page.matches("下次打开本页时显示").count(), 1, "only with reminders: {page}");
+    }
+
+    /// Taps through 续期/延期 in 攀枝花, giving an end date, up to the consent question.
+    async fn renewal_until_consent(server: &Server, cookie: &str) -> String {
+        let page = server.say(cookie, &[("t", "/start")]).await;
+        let page = server.say(cookie, &[("b", &button(&page, "攀枝花"))]).await;
+        let page = server.say(cookie, &[("b", &button(&page, "续期/延期"))]).await;
+        server.say(cookie, &[("b", &button(&page, "是"))]).await;
+        server.say(cookie, &[("t", "2027年6月30日")]).await
+    }
+
+    #[tokio::test]
+    async fn setting_reminders_up_on_the_page_says_they_show_on_the_next_visit() {
+        let server = start(|_| {}).await;
+        let cookie = server.conversation().await;
+        let page = renewal_until_consent(&server, &cookie).await;
+        server.say(&cookie, &[("b", &button(&page, "同意"))]).await;
+        let page = server.say(&cookie, &[("t", "尿毒症")]).await;
+        let latest = page.rsplit("id=\"latest\"").next().unwrap();
+        assert!(latest.contains("我会在这些日子提醒您"), "{latest}");
+        assert!(latest.contains(&html_escaped(REMINDER_NOTE)), "{latest}");
+        assert_eq!(latest.matches("<li class=\"bot\">").count(), 2, "still two messages: {latest}");
+
+        // A turn that plans nothing new says nothing about reminders.
+        let page = server.say(&cookie, &[("t", "透析能报多少")]).await;
+        assert_eq!(page.matches("下次打开本页时显示").count(), 1, "{page}");
+    }
+
+    fn html_escaped(text: &str) -> String {
+        mente::web::html::escape(text)
+    }
+
+    /// A second server on `server`'s database, as after a restart: nothing kept in memory.
+    async fn restart(server: &Server) -> Server {
+        let assistant = Arc::new(Assistant::load(root()).unwrap());
+        let config = WebConfig::new(root().to_path_buf());
+        let app = App::new(server.store.clone(), assistant, Arc::new(FixedClock(now())), config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(web::serve(listener, app, async move {
+            let _ = stopped.await;
+        }));
+        Server {
+            addr,
+            store: server.store.clone(),
+            client: Client::builder(TokioExecutor::new()).build_http(),
+            stop: Some(stop),
+            _dir: tempfile::tempdir().unwrap(),
+        }
+    }
+}

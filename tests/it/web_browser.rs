@@ -241,11 +241,97 @@ async fn on_a_phone_an_applicant_asks_and_starts_an_application_and_staff_search
     }
     client.find(Locator::LinkText("提醒")).await.unwrap().click().await.unwrap();
     let counts = client.wait().for_element(Locator::Css("p.counts")).await.unwrap();
-    assert_eq!(counts.text().await.unwrap(), "已发送 1 · 等待发送 4 · 失败 0");
+    assert_eq!(
+        counts.text().await.unwrap(),
+        "已发送 1 · 留在网页待用户查看 0 · 等待发送 4 · 失败 0"
+    );
     shot(&client, "07-staff-reminders").await;
     client.find(Locator::LinkText("内容状态")).await.unwrap().click().await.unwrap();
     client.wait().for_element(Locator::Css("p.ok")).await.unwrap();
     assert!(number(&client, "return document.documentElement.scrollWidth").await <= 390.0);
     shot(&client, "08-staff-content").await;
+    client.close().await.unwrap();
+}
+
+/// Where the element matching `css` sits on screen: `[top, bottom, right]` in CSS pixels.
+async fn rect(client: &Client, css: &str) -> Vec<f64> {
+    let script = format!(
+        "const r=document.querySelector('{css}').getBoundingClientRect();return [r.top,r.bottom,r.right];"
+    );
+    let value = client.execute(&script, vec![]).await.unwrap();
+    value.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn on_a_phone_a_reminder_kept_for_the_next_visit_opens_in_view_and_a_turn_reads_whole() {
+    use mente::engine::UserKey;
+    use mente::tracking::{
+        ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, PlannedReminder, ReminderKind,
+    };
+
+    let Some(driver) = driver() else { return };
+    let server =
+        start(|c| c.rates.chat_per_conversation = Rate { burst: 100, per_minute: 100 }).await;
+    let client = browser(&driver).await;
+    let base = format!("http://{}", server.addr);
+    client.goto(&format!("{base}/")).await.unwrap();
+    tap(&client, "开始咨询").await;
+    tap(&client, "攀枝花").await;
+    // Two messages in one turn (the region is kept, then the menu): both start on screen.
+    shot(&client, "09-chat-two-message-turn").await;
+    let first = rect(&client, "#latest").await;
+    assert!(
+        first[0] >= 0.0 && first[0] < 844.0,
+        "the turn's first message is on screen: {first:?}"
+    );
+    // A longer conversation, so the reminder would be below the fold on a plain load.
+    type_and_send(&client, "申请门特要准备什么材料").await;
+    type_and_send(&client, "门特能报多少").await;
+
+    // The worker parks a reminder that is due for this browser's conversation.
+    let cookie = client.get_named_cookie("mente_chat").await.unwrap();
+    let user = UserKey::new(mente::web::CHANNEL, cookie.value());
+    let details = ApplicationDetails {
+        kind: Kind::Renew,
+        region: Some("panzhihua".into()),
+        disease: None,
+        insurance: None,
+        for_whom: ForWhom::Myself,
+        id_masked: None,
+        channel: None,
+    };
+    let command = ApplicationCommand::Record {
+        details,
+        events: vec![Event::Approved {
+            valid_until: chrono::NaiveDate::from_ymd_opt(2026, 12, 28),
+        }],
+        reminders: vec![PlannedReminder {
+            kind: ReminderKind::Renewal { days_before: 30 },
+            due_at: "2026-11-28T01:00:00Z".parse().unwrap(),
+        }],
+    };
+    let now = "2026-11-28T02:00:00Z".parse().unwrap();
+    server.store.apply_commands(&user, &[command], now).await.unwrap();
+    let assistant = mente::assistant::Assistant::load(root()).unwrap();
+    let sender = mente::web::remind::WebSender::new(
+        server.store.clone(),
+        std::sync::Arc::new(mente::clock::FixedClock(now)),
+    );
+    let report = mente::scheduler::run_once(&server.store, &assistant, &sender, now).await;
+    assert_eq!(report.unwrap().sent, 1);
+
+    // The user opens the page again (a bookmark, no anchor): it opens at the reminder.
+    client.goto(&format!("{base}/")).await.unwrap();
+    let reminder = client.wait().for_element(Locator::Css("li.reminder")).await.unwrap();
+    assert!(reminder.text().await.unwrap().contains("【门特续期提醒】"));
+    let at = rect(&client, "li.reminder").await;
+    assert!(at[0] >= 0.0 && at[0] < 844.0, "the reminder starts on screen: {at:?}");
+    assert!(at[2] <= 390.0, "and fits the width: {at:?}");
+    assert!(number(&client, "return document.documentElement.scrollWidth").await <= 390.0);
+    shot(&client, "10-chat-parked-reminder").await;
+    // Reloading shows it where it was, not a second time.
+    client.refresh().await.unwrap();
+    let count = "return document.querySelectorAll('li.reminder').length";
+    assert_eq!(number(&client, count).await, 1.0);
     client.close().await.unwrap();
 }

@@ -1,5 +1,5 @@
 //! Reminders: how many are due in each of the next 12 weeks, as a bar chart drawn on the server
-//! (SVG, no script), and the sent / waiting / failed totals.
+//! (SVG, no script), and the sent / parked (web, not yet seen) / waiting / failed totals.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -30,9 +30,10 @@ pub async fn page(State(app): State<App>, Extension(user): Extension<StaffUser>)
     };
     let weeks = per_week(&due, now);
     let body = format!(
-        "<h1>提醒</h1><p class=\"counts\">已发送 <strong>{}</strong> · 等待发送 <strong>{}</strong> · 失败 <strong>{}</strong></p>\
+        "<h1>提醒</h1><p class=\"counts\">已发送 <strong>{}</strong> · 留在网页待用户查看 <strong>{}</strong> · 等待发送 <strong>{}</strong> · 失败 <strong>{}</strong></p>\
          <h2>未来 {WEEKS} 周每周到期的提醒</h2>{}",
         counts.sent,
+        counts.parked,
         counts.waiting,
         counts.failed,
         chart(&weeks, now),
