@@ -21,12 +21,12 @@ use crate::content::regions::Region;
 use crate::content::Content;
 use crate::policy::calendar::{self, Due};
 use crate::policy::dates::format_cn;
+use crate::privacy;
 use crate::tracking::reminders::{self, contact, plan, review_due, where_to_check, ReminderState};
 use crate::tracking::{
     Application, ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, ReminderCommand,
     Status, StatusEntry,
 };
-use crate::privacy;
 
 /// Everything a tracking action may read.
 #[derive(Debug, Clone, Copy)]
