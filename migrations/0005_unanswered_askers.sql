@@ -26,3 +26,9 @@ DROP TABLE unanswered;
 ALTER TABLE unanswered_linked RENAME TO unanswered;
 
 CREATE INDEX unanswered_by_user ON unanswered (user_channel, user_id) WHERE user_id <> '';
+
+-- The marker for a withheld question was reworded (store::console::WITHHELD); old rows follow so
+-- the console keeps recognising them (no FAQ stub for a withheld question).
+UPDATE unanswered
+SET question = '原文未保存（含个人信息）', wording = '原文未保存（含个人信息）'
+WHERE question = '（原文未保存：含个人信息，用户未同意保存）';
