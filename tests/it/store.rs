@@ -469,3 +469,15 @@ async fn with_consent_the_handoff_question_is_kept_with_the_name_masked() {
     assert_eq!(handoffs, [Some("转人工 我妈刘**有尿毒症".into())]);
     assert_eq!(chat.files_containing("刘淑芬"), Vec::<PathBuf>::new());
 }
+
+#[tokio::test]
+async fn the_consent_explanation_says_what_masking_really_keeps_of_an_id() {
+    let mut chat = Chat::new().await;
+    contains(&chat.send("记录申请进度").await, "哪一类申请");
+    contains(&chat.send("新申请").await, "是否同意保存");
+    let why = chat.send("为啥要身份证号").await;
+    let kept = mente::privacy::mask_identifiers(ID);
+    let head = kept.chars().take_while(|c| *c != '*').count();
+    let tail = kept.chars().rev().take_while(|c| *c != '*').count();
+    contains(&why, &format!("只留前{head}位和后{tail}位"));
+}
