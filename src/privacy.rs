@@ -33,6 +33,12 @@ fn mask(text: &str, ids_only: bool) -> Cow<'_, str> {
     let mut changed = false;
     let mut i = 0;
     while i < chars.len() {
+        if let Some((len, masked)) = grouped_number(&chars, i, ids_only) {
+            out.push_str(&masked);
+            changed = true;
+            i += len;
+            continue;
+        }
         let Some(len) = number_run(&chars, i) else {
             out.push(orig[i]);
             i += 1;
@@ -97,6 +103,152 @@ pub fn reason_category(text: &str) -> Option<&'static str> {
         .map(|(label, _)| *label)
 }
 
+/// Words after which people name someone: themselves (我叫, 姓名) or a relative (我妈, 老伴).
+/// Whether a name really follows is judged by [`name_at`].
+const NAME_MARKERS: &[&str] = &[
+    "我叫", "他叫", "她叫", "叫做", "名叫", "叫", "姓名", "名字", "我是", "本人", "患者", "我妈",
+    "我爸", "妈妈", "爸爸", "母亲", "父亲", "老伴", "爱人", "老公", "老婆", "儿子", "女儿", "孩子",
+    "老人", "奶奶", "爷爷", "外婆", "外公", "婆婆", "公公", "岳母", "岳父",
+];
+
+/// Markers that introduce a name so surely that whatever follows is treated as one.
+const SURE_NAME_MARKERS: &[&str] = &["我叫", "他叫", "她叫", "名叫"];
+
+/// Characters between a marker and the name: `我妈叫刘淑芬`, `姓名：王秀英`, `我妈妈 刘淑芬`.
+const BEFORE_NAME: &str = " 　,，、:：叫是名字姓妈爸";
+
+/// Common surnames (single characters). Left out on purpose: ones that are everyday words at
+/// the start of a phrase about the benefit (方, 万, 钱, 向, 常, 石, 文).
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁\
+潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金廖贾夏韦付白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎\
+贺顾毛郝龚邵严覃武戴莫孔汤邢岳杭柏";
+
+/// Surname-led words that are not names (`我妈高血压`, `孩子白血病`, `我爸马上要去`).
+const NOT_NAMES: &[&str] = &[
+    "高血", "高龄", "高压", "高烧", "高兴", "高原", "高中", "高位", "高额", "高危", "马上", "白血",
+    "白内", "白天", "于是", "余额", "任何", "许多", "汤药", "毛病", "严重", "谢谢", "付款", "付费",
+    "曾经", "夏天", "莫名", "叶酸", "周末", "周岁", "周一", "何时", "金额", "江湖", "黄疸", "程序",
+    "董事", "孔子", "龙头", "史上", "陶瓷", "段时", "邵阳", "江西", "江苏", "黎明",
+];
+
+/// Characters that end a name (and so cannot be its second character): verbs and particles
+/// that follow a name in a sentence, `刘淑芬有尿毒症`, `王芳住在…`.
+const AFTER_NAME: &str =
+    "有是的在得了要能去说也都没不还住病患办看和跟给做被把从到就又才会想吗呢啊吧呀";
+
+/// Words that introduce an address; what follows up to the next punctuation is the address.
+const ADDRESS_MARKERS: &[&str] = &["住在", "住址", "家住", "家庭地址", "我家在", "我家地址"];
+
+/// True when `text` names a person: a name after 我叫 / 叫 / 姓名 / 名字, a relative word
+/// (我妈, 老伴, 儿子 …) followed by a likely name, or an address (住在…, …路…号). A relative
+/// with only an illness (`我妈有糖尿病能办吗`) names nobody. Errs towards "yes": a question
+/// wrongly judged personal is only withheld from the console, a name wrongly kept is stored.
+pub fn names_a_person(text: &str) -> bool {
+    !name_spans(text).is_empty() || has_house_number(text)
+}
+
+/// Masks the given names found by [`names_a_person`] (the surname stays, `刘淑芬` → `刘**`)
+/// and the address after 住在 / 住址 …; everything else unchanged.
+pub fn mask_names(text: &str) -> Cow<'_, str> {
+    let spans = name_spans(text);
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (k, c) in chars.iter().enumerate() {
+        let hidden = spans.iter().any(|(from, to)| (*from..*to).contains(&k));
+        out.push(if hidden && !c.is_whitespace() { '*' } else { *c });
+    }
+    Cow::Owned(out)
+}
+
+/// ID and phone numbers, names and addresses masked: what may be kept of free text a user
+/// consented to keep.
+pub fn mask_personal(text: &str) -> String {
+    mask_identifiers(&mask_names(text)).into_owned()
+}
+
+/// Char ranges to hide: given names (after the surname) and addresses.
+fn name_spans(text: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut spans = Vec::new();
+    for marker in NAME_MARKERS {
+        for at in occurrences(&chars, marker) {
+            let sure = SURE_NAME_MARKERS.contains(marker);
+            if let Some(span) = name_at(&chars, at + marker.chars().count(), sure) {
+                spans.push(span);
+            }
+        }
+    }
+    for marker in ADDRESS_MARKERS {
+        for at in occurrences(&chars, marker) {
+            let from = at + marker.chars().count();
+            let to = (from..chars.len()).find(|&k| is_clause_end(chars[k])).unwrap_or(chars.len());
+            if to > from {
+                spans.push((from, to));
+            }
+        }
+    }
+    spans
+}
+
+/// Start indices (in chars) of `word` in `chars`.
+fn occurrences(chars: &[char], word: &str) -> Vec<usize> {
+    let w: Vec<char> = word.chars().collect();
+    chars
+        .windows(w.len())
+        .enumerate()
+        .filter(|(_, win)| *win == w.as_slice())
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// The given name (1–2 Han characters after a surname) starting at `from` after skipping
+/// [`BEFORE_NAME`] characters; with `sure` any Han character starts a name.
+fn name_at(chars: &[char], from: usize, sure: bool) -> Option<(usize, usize)> {
+    let mut k = from;
+    while k < chars.len() && BEFORE_NAME.contains(chars[k]) {
+        k += 1;
+    }
+    let surname = *chars.get(k)?;
+    let first = *chars.get(k + 1)?;
+    if !is_han(surname) || !is_han(first) || AFTER_NAME.contains(first) {
+        return None;
+    }
+    if !sure {
+        let pair: String = [surname, first].iter().collect();
+        if !SURNAMES.contains(surname) || NOT_NAMES.iter().any(|w| pair.starts_with(w)) {
+            return None;
+        }
+    }
+    let second = chars.get(k + 2).copied();
+    let end = match second {
+        Some(c) if is_han(c) && !AFTER_NAME.contains(c) => k + 3,
+        _ => k + 2,
+    };
+    Some((k + 1, end))
+}
+
+/// `…路12号`, `…街三栋`: a street, then within a few characters a number and 号 / 栋 / 幢.
+fn has_house_number(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let is_numeral = |c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c);
+    chars.iter().enumerate().filter(|(_, c)| "路街巷村".contains(**c)).any(|(k, _)| {
+        let after: Vec<char> =
+            chars[k + 1..].iter().take(8).take_while(|c| !is_clause_end(**c)).copied().collect();
+        after.windows(2).any(|w| is_numeral(w[0]) && "号栋幢".contains(w[1]))
+    })
+}
+
+fn is_clause_end(c: char) -> bool {
+    "，,。.！!？?；;\n 　".contains(c)
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
 /// True when `text` contains something [`mask_identifiers`] would mask.
 pub fn has_identifiers(text: &str) -> bool {
     matches!(mask_identifiers(text), Cow::Owned(_))
@@ -126,6 +278,87 @@ fn number_run(chars: &[char], i: usize) -> Option<usize> {
         }
     }
     Some(j - i)
+}
+
+/// Separators people type inside a number to read it out (`139 1234 5678`, `510402-1950…`).
+fn is_group_separator(c: char) -> bool {
+    matches!(c, ' ' | '-' | '.' | '\u{3000}')
+}
+
+/// An ID or mobile number typed in digit groups separated by single spaces, hyphens or dots,
+/// starting at `i`: its length in chars and its masked form. Only groups that together make an
+/// ID number (18 with a possible X, or 15, with a plausible birth date) or a mobile (11 from 1)
+/// count, so years, amounts and dates next to each other (`2025 9 26`, `6000 元`) stay as typed.
+/// The longest such prefix of the groups wins; one unbroken run is left to [`number_run`].
+fn grouped_number(chars: &[char], i: usize, ids_only: bool) -> Option<(usize, String)> {
+    if !chars[i].is_ascii_digit() || (i > 0 && chars[i - 1].is_ascii_digit()) {
+        return None;
+    }
+    let mut digits = String::new();
+    let mut best: Option<(usize, bool)> = None; // (end, is_id)
+    let mut j = i;
+    let mut groups = 0;
+    loop {
+        let start = j;
+        while j < chars.len() && chars[j].is_ascii_digit() {
+            digits.push(chars[j]);
+            j += 1;
+        }
+        if j < chars.len() && matches!(chars[j], 'X' | 'x') && digits.len() == 17 {
+            digits.push('X');
+            j += 1;
+        }
+        // A single digit is a list or a date part, not a piece of a number read out in groups.
+        if j - start < 2 {
+            break;
+        }
+        groups += 1;
+        let id = is_id_with_birth_date(&digits);
+        let mobile = !ids_only && digits.len() == 11 && digits.starts_with('1');
+        if groups > 1 && (id || mobile) {
+            best = Some((j, id));
+        }
+        let next_is_digit = chars.get(j + 1).is_some_and(|c| c.is_ascii_digit());
+        if digits.len() >= 18 || !(j < chars.len() && is_group_separator(chars[j]) && next_is_digit)
+        {
+            break;
+        }
+        j += 1;
+    }
+    let (end, is_id) = best?;
+    let (head, tail) = if is_id { (4, 2) } else { (3, 2) };
+    let total = chars[i..end].iter().filter(|c| !is_group_separator(**c)).count();
+    let mut k = 0;
+    let masked = chars[i..end]
+        .iter()
+        .map(|&c| {
+            if is_group_separator(c) {
+                return c;
+            }
+            k += 1;
+            if k <= head || k > total - tail {
+                c
+            } else {
+                '*'
+            }
+        })
+        .collect();
+    Some((end - i, masked))
+}
+
+/// An 18-digit (last may be X) or 15-digit ID number whose birth date is a real-looking date:
+/// for numbers pieced together from groups, where a run of amounts could add up to 15 digits.
+fn is_id_with_birth_date(digits: &str) -> bool {
+    let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    let (year, month, day) = match digits.len() {
+        18 if all_digits(&digits[..17]) => (&digits[6..10], &digits[10..12], &digits[12..14]),
+        15 if all_digits(digits) => ("19", &digits[8..10], &digits[10..12]),
+        _ => return false,
+    };
+    let plausible_year = year == "19" || year.starts_with("19") || year.starts_with("20");
+    let month: u32 = month.parse().unwrap_or(0);
+    let day: u32 = day.parse().unwrap_or(0);
+    plausible_year && (1..=12).contains(&month) && (1..=31).contains(&day)
 }
 
 /// The masked form of a whole run, or `None` when the run is not an identifier.
@@ -233,6 +466,87 @@ mod tests {
         for no in ["SC2025092600123", "PZH2026-0001"] {
             assert_eq!(keepable_reference(no, false).as_deref(), Some(no));
         }
+    }
+
+    #[test]
+    fn numbers_typed_in_groups_are_masked_as_one() {
+        assert_eq!(
+            mask_identifiers("张桂兰 510402 19500101 1234 139 1234 5678"),
+            "张桂兰 5104** ******** **34 139 **** **78"
+        );
+        assert_eq!(
+            mask_identifiers("身份证5104-0219-5001-0112-3X"),
+            "身份证5104-****-****-****-3X"
+        );
+        assert_eq!(mask_identifiers("手机139.1234.5678"), "手机139.****.**78");
+        assert_eq!(mask_identifiers("老证 510402 500101 123"), "老证 5104** ****** *23");
+        assert_eq!(mask_identifiers("电话 139 1234 5678 2026年"), "电话 139 **** **78 2026年");
+    }
+
+    #[test]
+    fn years_amounts_and_dates_in_groups_are_kept() {
+        for text in [
+            "2025 9 26 受理",
+            "2025-09-26",
+            "2025.09.26 到期",
+            "花了 6000 1500 3000 元",
+            "2024 2025 2026 三年",
+            "报了 12000 元 85 %",
+            "1 2 3 4 5 6 7 8 9 10 11",
+            "12393 热线 100 200",
+            "123 456 789 012 345",
+        ] {
+            assert_eq!(mask_identifiers(text), text, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_named_person_or_address_is_found() {
+        for text in [
+            "我妈刘淑芬心脏不好 住院花了好多钱 咋个弄",
+            "转人工 我妈刘淑芬有尿毒症",
+            "我叫王秀英",
+            "我母亲王秀英的尿毒症透析病历不全",
+            "老伴叫张桂兰，能办吗",
+            "姓名：李建国",
+            "我妈妈 刘淑芬 糖尿病",
+            "住在仁和区金江镇",
+            "家在炳草岗大街12号3栋",
+            "我是王芳，我爸有高血压",
+        ] {
+            assert!(names_a_person(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_relative_with_only_an_illness_names_nobody() {
+        for text in [
+            "我妈有糖尿病能办吗",
+            "我爸高血压能报多少",
+            "孩子白血病可以办门特吗",
+            "老人在家透析咋报",
+            "我是邵阳的 职工医保",
+            "我是江西人 在攀枝花参保",
+            "线下办理地址在哪",
+            "门特的药可以快递到家吗",
+            "叫人工",
+            "需要本人去吗",
+            "我爸马上要去复查",
+            "线上渠道几号截止",
+        ] {
+            assert!(!names_a_person(text), "{text}");
+            assert_eq!(mask_names(text), text);
+        }
+    }
+
+    #[test]
+    fn names_and_addresses_are_masked_the_surname_stays() {
+        assert_eq!(
+            mask_names("我叫王秀英 我妈刘淑芬住在仁和区金江镇，咋办"),
+            "我叫王** 我妈刘**住在******，咋办"
+        );
+        assert_eq!(mask_names("我妈刘芳有尿毒症"), "我妈刘*有尿毒症");
+        assert_eq!(mask_personal("我叫张三 13912345678"), "我叫张* 139******78");
     }
 
     #[test]

@@ -197,13 +197,14 @@ async fn apply(
         }
         Effect::Forget => {
             sessions::forget(conn, user).await?;
+            console::forget_user(conn, user).await?;
             tracking::forget_user(conn, user).await
         }
         Effect::Application(command) => tracking::apply_application(conn, user, command, now).await,
         Effect::Reminders(command) => tracking::apply_reminders(conn, user, command, now).await,
         Effect::Unanswered { question, region } => {
             let region = region.as_deref();
-            console::record_unanswered(conn, &user.channel, question, region, consent, now).await
+            console::record_unanswered(conn, user, question, region, consent, now).await
         }
     }
 }

@@ -11,7 +11,7 @@ use super::{Choice, Pending};
 /// Why the assistant asks for consent and what it keeps, for "为啥要身份证号 / 不想给".
 const WHY_CONSENT: &str =
     "为什么问：记下病种、受理日期、到期日这些，我才能帮您算审核期限、到期前提醒您。\
-     保存什么：只保存您在这里填写的内容，身份证号只存遮挡后的形式（只留前4位和后4位）。\
+     保存什么：只保存您在这里填写的内容，身份证号只存遮挡后的形式（只留前4位和后2位）。\
      不同意也可以：照样回答问题、指导办理，只是不记录进度、不发提醒。随时发送 /forget 可全部删除。";
 
 impl<'a> Turn<'a> {

@@ -2,32 +2,38 @@
 //! hand-offs with their question, and reminder counts for the chart.
 //!
 //! # What user text is kept
-//! Unanswered questions and hand-off questions are never linked to a user id, and ID and phone
-//! numbers are always masked ([`crate::privacy::mask_identifiers`]). A question about the benefit
-//! is not personal once masked, so it is kept — unless the user has not consented to storage and
-//! the message introduces a person (a name, an address, an ID or phone number): then only the
-//! fact that such a question was asked is kept, as [`WITHHELD`]. With consent the masked text
-//! is kept. See [`keepable_text`]. The one user-linked copy is the last unanswered question of a
-//! conversation, kept at most an hour for a hand-off that may follow (and erased by /forget).
+//! ID and phone numbers are always masked ([`crate::privacy::mask_identifiers`]).
+//! - **Without consent** (refused or not asked yet) nothing linked to a user keeps free text:
+//!   the hand-off question and the remembered last question hold only [`NOT_KEPT`]. The
+//!   unlinked list of unanswered questions keeps a question only when it names no person
+//!   ([`crate::privacy::names_a_person`]: a name after 我叫 / 叫 / 姓名, a relative word such as
+//!   我妈 or 老伴 followed by a likely name, an address) and holds no ID or phone number;
+//!   otherwise only the fact that it was asked, as [`WITHHELD`]. A relative with only an
+//!   illness (`我妈有糖尿病能办吗`) is kept: once unlinked it identifies nobody.
+//! - **With consent** the text is kept with names, addresses and numbers masked
+//!   ([`crate::privacy::mask_personal`]); unanswered rows then carry who asked (never shown to
+//!   staff) so that `/forget` deletes them with everything else ([`forget_user`]).
+//!
+//! The remembered last question of a conversation is kept at most an hour, for a hand-off that
+//! may follow.
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
 
 use super::StoreError;
 use crate::engine::UserKey;
-use crate::privacy::{has_identifiers, mask_identifiers};
+use crate::privacy::{has_identifiers, mask_identifiers, mask_personal, names_a_person};
 
-/// Shown instead of a question whose text was not kept.
-pub const WITHHELD: &str = "（原文未保存：含个人信息，用户未同意保存）";
+/// Shown instead of an unanswered question whose text was not kept.
+pub const WITHHELD: &str = "原文未保存（含个人信息）";
+
+/// Stored instead of user-linked free text (hand-off question, remembered question) when the
+/// user has not consented: staff see that there was text, the unanswered list shows what.
+pub const NOT_KEPT: &str = "原文未保存（用户未同意保存）";
 
 /// Longest question kept, in characters: enough for any real question, and a pasted document
 /// is not worth keeping whole.
 const MAX_CHARS: usize = 200;
-
-/// Words with which people introduce themselves or someone else; without consent a message
-/// containing one is not kept.
-const INTRODUCES_A_PERSON: &[&str] =
-    &["我叫", "我是", "他叫", "她叫", "名字", "姓名", "住在", "住址", "地址", "家住", "本人"];
 
 /// One group of unanswered questions (same wording and region).
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -77,15 +83,26 @@ pub struct ReminderCounts {
     pub failed: i64,
 }
 
-/// The text of `text` that may be stored, masked; [`WITHHELD`] when it may not.
+/// The text of `text` that may be stored in the unlinked unanswered list: masked, with consent
+/// names and addresses too; without consent [`WITHHELD`] when it names a person or holds a
+/// number.
 pub fn keepable_text(text: &str, consent: Option<bool>) -> String {
     let trimmed = text.trim();
-    let personal =
-        has_identifiers(trimmed) || INTRODUCES_A_PERSON.iter().any(|w| trimmed.contains(w));
-    if personal && consent != Some(true) {
-        return WITHHELD.to_string();
+    let kept = match consent {
+        Some(true) => mask_personal(trimmed),
+        _ if has_identifiers(trimmed) || names_a_person(trimmed) => return WITHHELD.to_string(),
+        _ => mask_identifiers(trimmed).into_owned(),
+    };
+    kept.chars().take(MAX_CHARS).collect()
+}
+
+/// The text of `text` that may be stored linked to its user: with consent as
+/// [`keepable_text`], without only [`NOT_KEPT`].
+pub fn keepable_linked_text(text: &str, consent: Option<bool>) -> String {
+    match consent {
+        Some(true) => keepable_text(text, consent),
+        _ => NOT_KEPT.to_string(),
     }
-    mask_identifiers(trimmed).chars().take(MAX_CHARS).collect()
 }
 
 /// The grouping key: the same question typed with other spacing, punctuation, width or a
@@ -98,10 +115,11 @@ pub fn wording_key(question: &str) -> String {
         .collect()
 }
 
-/// Records an unanswered question (one more of its group).
+/// Records an unanswered question (one more of its group). With consent the row is linked to
+/// `user` (for `/forget`); without, it is not, and its text names nobody.
 pub async fn record_unanswered(
     conn: &mut SqliteConnection,
-    channel: &str,
+    user: &UserKey,
     question: &str,
     region: Option<&str>,
     consent: Option<bool>,
@@ -109,11 +127,16 @@ pub async fn record_unanswered(
 ) -> Result<(), StoreError> {
     let kept = keepable_text(question, consent);
     let wording = if kept == WITHHELD { WITHHELD.to_string() } else { wording_key(&kept) };
+    let asker = match consent {
+        Some(true) => (user.channel.as_str(), user.user.as_str()),
+        _ => ("", ""),
+    };
     let at = now.timestamp();
     sqlx::query(
-        "INSERT INTO unanswered (wording, region, question, channels, first_seen, last_seen)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)
-         ON CONFLICT (wording, region) DO UPDATE SET
+        "INSERT INTO unanswered
+           (wording, region, question, channels, first_seen, last_seen, user_channel, user_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)
+         ON CONFLICT (wording, region, user_channel, user_id) DO UPDATE SET
            count = count + 1, last_seen = excluded.last_seen, handled_at = NULL,
            channels = CASE WHEN instr(',' || channels || ',', ',' || excluded.channels || ',') > 0
                            THEN channels ELSE channels || ',' || excluded.channels END",
@@ -121,10 +144,22 @@ pub async fn record_unanswered(
     .bind(wording)
     .bind(region.unwrap_or(""))
     .bind(kept)
-    .bind(channel)
+    .bind(&user.channel)
     .bind(at)
+    .bind(asker.0)
+    .bind(asker.1)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// Deletes the unanswered questions `user` consented to keep (/forget).
+pub async fn forget_user(conn: &mut SqliteConnection, user: &UserKey) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM unanswered WHERE user_channel = ? AND user_id = ?")
+        .bind(&user.channel)
+        .bind(&user.user)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -173,7 +208,7 @@ pub async fn remember_question(
     )
     .bind(&user.channel)
     .bind(&user.user)
-    .bind(keepable_text(question, consent))
+    .bind(keepable_linked_text(question, consent))
     .bind(now.timestamp())
     .execute(conn)
     .await?;
@@ -199,7 +234,7 @@ pub async fn set_handoff_question(
     .fetch_optional(&mut *conn)
     .await?;
     let question = match typed {
-        Some(text) => Some(keepable_text(text, consent)),
+        Some(text) => Some(keepable_linked_text(text, consent)),
         None => recent.map(|(q,)| q),
     };
     sqlx::query(
@@ -295,8 +330,28 @@ mod tests {
         let personal = "我叫张三，电话13812345678，尿毒症能报吗";
         assert_eq!(keepable_text(personal, None), WITHHELD);
         assert_eq!(keepable_text(personal, Some(false)), WITHHELD);
-        let kept = keepable_text(personal, Some(true));
-        assert!(kept.starts_with("我叫张三") && !kept.contains("13812345678"), "{kept}");
+        assert_eq!(keepable_text(personal, Some(true)), "我叫张*，电话138******78，尿毒症能报吗");
+    }
+
+    #[test]
+    fn without_consent_a_named_relative_is_withheld_and_a_nameless_one_kept() {
+        let named = "我妈刘淑芬心脏不好 住院花了好多钱 咋个弄";
+        assert_eq!(keepable_text(named, None), WITHHELD);
+        assert_eq!(keepable_text("张桂兰 510402 19500101 1234 能办吗", None), WITHHELD);
+        assert_eq!(keepable_text("我妈有糖尿病能办吗", Some(false)), "我妈有糖尿病能办吗");
+        assert_eq!(keepable_text(named, Some(true)), "我妈刘**心脏不好 住院花了好多钱 咋个弄");
+    }
+
+    #[test]
+    fn text_linked_to_a_user_is_kept_only_with_consent() {
+        for consent in [None, Some(false)] {
+            assert_eq!(keepable_linked_text("门特的药可以快递到家吗", consent), NOT_KEPT);
+            assert_eq!(keepable_linked_text("转人工 我妈刘淑芬有尿毒症", consent), NOT_KEPT);
+        }
+        assert_eq!(
+            keepable_linked_text("转人工 我妈刘淑芬有尿毒症", Some(true)),
+            "转人工 我妈刘**有尿毒症"
+        );
     }
 
     #[test]

@@ -149,10 +149,23 @@ async fn forget_leaves_no_row_and_no_byte_of_the_user_in_the_database_files() {
     assert!(!chat.files_containing(RELATIVE).is_empty(), "the test must see the name first");
     assert!(chat.rows_of_user("handoffs").await + chat.rows_of_user("applications").await >= 2);
 
+    // An unanswered question naming people, kept (masked) with consent and linked to the user.
+    chat.send(NAMED_QUESTION).await;
+    assert!(!chat.files_containing(QUESTION_TAIL).is_empty(), "the test must see the question");
+    assert!(chat.rows_of_user("unanswered").await >= 1, "kept with consent, linked to the user");
+    chat.send("转人工").await;
+
     contains(&chat.send("/forget").await, "已删除");
-    for table in
-        ["sessions", "applications", "reminders", "handoffs", "outbox", "unreachable_users"]
-    {
+    for table in [
+        "sessions",
+        "applications",
+        "reminders",
+        "handoffs",
+        "outbox",
+        "unreachable_users",
+        "unanswered",
+        "recent_questions",
+    ] {
         assert_eq!(chat.rows_of_user(table).await, 0, "{table} keeps a row of the user");
     }
     let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM application_events")
@@ -161,8 +174,58 @@ async fn forget_leaves_no_row_and_no_byte_of_the_user_in_the_database_files() {
         .unwrap();
     assert_eq!(events, 0, "history of a deleted application is left");
     // The pool is still open: the WAL and deleted pages are what a running process leaves.
-    for secret in [RELATIVE, ILLNESS, ID, ID_MASKED] {
+    for secret in [RELATIVE, ILLNESS, ID, ID_MASKED, QUESTION_TAIL, "刘**"] {
         assert_eq!(chat.files_containing(secret), Vec::<PathBuf>::new(), "{secret} survives");
+    }
+}
+
+/// A question the assistant cannot answer that names the asker, a relative and an address.
+const NAMED_QUESTION: &str = "我叫王秀英 我妈刘淑芬住在仁和区 心脏不好 住院花了好多钱 咋个弄";
+/// Words of [`NAMED_QUESTION`] that masking leaves, to find it in the database files.
+const QUESTION_TAIL: &str = "住院花了好多钱 咋个弄";
+
+impl Chat {
+    async fn column(&self, sql: &str) -> Vec<Option<String>> {
+        sqlx::query_scalar(sql).fetch_all(self.store.pool()).await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn without_consent_no_user_linked_free_text_and_no_named_person_is_kept() {
+    let mut chat = Chat::new().await;
+    chat.send("我妈刘淑芬心脏不好 住院花了好多钱 咋个弄").await;
+    // The same question without a name is useful to the content team and identifies nobody.
+    chat.send("我妈心脏不好 住院花了好多钱 咋个弄").await;
+    let remembered = chat.column("SELECT question FROM recent_questions").await;
+    assert!(!remembered.is_empty(), "the last unanswered question is remembered for a hand-off");
+    assert!(remembered.iter().flatten().all(|q| !q.contains("心脏")), "{remembered:?}");
+    chat.send("转人工 我妈刘淑芬有尿毒症").await;
+
+    let handoffs = chat.column("SELECT question FROM handoffs").await;
+    assert_eq!(handoffs.len(), 1, "one hand-off");
+    assert!(handoffs.iter().flatten().all(|q| !q.contains("尿毒症")), "{handoffs:?}");
+    let unanswered = chat.column("SELECT question FROM unanswered ORDER BY id").await;
+    assert_eq!(
+        unanswered,
+        [
+            Some("原文未保存（含个人信息）".into()),
+            Some("我妈心脏不好 住院花了好多钱 咋个弄".into())
+        ]
+    );
+    assert_eq!(chat.rows_of_user("unanswered").await, 0, "unanswered rows name no user");
+    for secret in ["刘淑芬", "淑芬", "我妈刘"] {
+        assert_eq!(chat.files_containing(secret), Vec::<PathBuf>::new(), "{secret} in the files");
+    }
+}
+
+#[tokio::test]
+async fn numbers_typed_in_groups_are_not_stored_in_clear() {
+    let mut chat = Chat::new().await;
+    chat.send("张桂兰 510402 19500101 1234 139 1234 5678").await;
+    let unanswered = chat.column("SELECT question FROM unanswered").await;
+    assert_eq!(unanswered, [Some("原文未保存（含个人信息）".into())], "without consent");
+    for secret in ["张桂兰", "19500101", "1234 5678"] {
+        assert_eq!(chat.files_containing(secret), Vec::<PathBuf>::new(), "{secret} in the files");
     }
 }
 
@@ -395,4 +458,26 @@ mod over_telegram {
         }
         assert!(outbox::pending(&store, "telegram").await.unwrap().is_empty());
     }
+}
+
+#[tokio::test]
+async fn with_consent_the_handoff_question_is_kept_with_the_name_masked() {
+    let mut chat = Chat::new().await;
+    chat.record_and_report("同意").await;
+    chat.send("转人工 我妈刘淑芬有尿毒症").await;
+    let handoffs = chat.column("SELECT question FROM handoffs").await;
+    assert_eq!(handoffs, [Some("转人工 我妈刘**有尿毒症".into())]);
+    assert_eq!(chat.files_containing("刘淑芬"), Vec::<PathBuf>::new());
+}
+
+#[tokio::test]
+async fn the_consent_explanation_says_what_masking_really_keeps_of_an_id() {
+    let mut chat = Chat::new().await;
+    contains(&chat.send("记录申请进度").await, "哪一类申请");
+    contains(&chat.send("新申请").await, "是否同意保存");
+    let why = chat.send("为啥要身份证号").await;
+    let kept = mente::privacy::mask_identifiers(ID);
+    let head = kept.chars().take_while(|c| *c != '*').count();
+    let tail = kept.chars().rev().take_while(|c| *c != '*').count();
+    contains(&why, &format!("只留前{head}位和后{tail}位"));
 }
