@@ -117,21 +117,21 @@ impl<'a> Turn<'a> {
     /// The review deadline from an acceptance date (the Nth working day after it).
     pub(super) fn deadline(&self, u: &Understanding, r: &Region) -> Option<Composed> {
         let accepted = *u.dates.first()?;
-        let days = r.review_days();
+        let source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
+        // No published limit: no date at all (a borrowed figure would read as a promise).
+        let Some(days) = r.review_days() else {
+            let lines = vec![format!("{}受理。", format_cn(accepted)), r.no_review_limit_text()];
+            return Some(Composed { lines, source, choices: Vec::new() });
+        };
         let cal = &self.a.content.calendar;
         let due = calendar::working_days_after(cal, accepted, days);
-        let basis = if r.review_days_assumed() {
-            format!("{}没有公布审核时限，这里按{days}个工作日估算，请以经办机构通知为准。", r.name)
-        } else {
-            format!("审核时限{days}个工作日，受理当天不计。")
-        };
         Some(Composed {
             lines: vec![
                 format!("{}受理，审核最晚到{}。", format_cn(accepted), format_cn(due.date)),
-                basis,
+                format!("审核时限{days}个工作日，受理当天不计。"),
                 format!("{}。", calendar::note(cal, due)),
             ],
-            source: r.sources.first().map(|s| short_source(s)).unwrap_or_default(),
+            source,
             choices: Vec::new(),
         })
     }

@@ -139,10 +139,14 @@ fn an_acceptance_date_in_the_question_gives_the_deadline_of_mente_due() {
     assert!(text.contains(&format_cn(due.date)), "{text}");
     assert!(!text.contains("把受理日期告诉我"), "{text}");
     chat.assert_one_screen();
-    // 邵阳 publishes no time limit: the figure is said to be an estimate.
+    // Audit of main: 邵阳 publishes no time limit, yet 攀枝花's 15 days gave "审核最晚到…".
+    // No date then; the fact, and where to check progress.
     let mut chat = Chat::in_region("shaoyang");
     let text = chat.say("9月26受理 哪天到期");
-    assert!(text.contains("没有公布审核时限"), "{text}");
+    assert!(text.contains("没有公布门特审核时限"), "{text}");
+    assert!(!text.contains(&format_cn(due.date)) && !text.contains("最晚"), "{text}");
+    assert!(text.contains("湘医保") && text.contains("12393"), "{text}");
+    chat.assert_one_screen();
 }
 
 #[test]

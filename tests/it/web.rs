@@ -359,6 +359,10 @@ async fn staff_log_in_search_both_regions_and_forms_without_the_csrf_token_are_r
     assert!(calc.body.contains("10,200") || calc.body.contains("10200"), "{}", calc.body);
     let due = server.get("/staff/due?from=2026-09-26&days=15", &session).await;
     assert!(due.body.contains("2026-10-"), "{}", due.body);
+    // 邵阳 publishes no review time limit: no date, where to check instead.
+    let due = server.get("/staff/due?from=2026-09-26&region=shaoyang&days=", &session).await;
+    assert!(due.body.contains("邵阳没有公布门特审核时限"), "{}", due.body);
+    assert!(!due.body.contains("2026-10-"), "{}", due.body);
 
     let forged = server.post("/staff/handoffs/1/handled", &session, &[("csrf", "0000")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
