@@ -108,11 +108,22 @@ fn layout(
     out
 }
 
-/// Both regions' answers side by side, then disease matches.
+/// Both regions' answers side by side, then disease matches. A question naming one region (or
+/// its app) gets only that region's answer, said: the other column would show the other
+/// region's rule next to a question it does not answer, as `mente ask` did before.
 fn search(app: &App, q: &str) -> String {
     let a = &app.assistant;
-    let mut out = String::from("<h2>问答</h2><div class=\"side-by-side\">");
-    for region in a.content.regions.values() {
+    let named = a.region_named(q, china_today(app.clock.now()));
+    let mut out = String::from("<h2>问答</h2>");
+    if let Some(region) = named.as_deref().and_then(|id| a.content.regions.get(id)) {
+        out.push_str(&format!(
+            "<p class=\"meta\">问题里提到了{0}，只显示{0}的回答。</p>",
+            escape(&region.name)
+        ));
+    }
+    out.push_str("<div class=\"side-by-side\">");
+    let shown = a.content.regions.values().filter(|r| named.as_deref().map_or(true, |n| n == r.id));
+    for region in shown {
         let answer = a.knowledge.answer(q, Some(&region.id));
         let entry = answer.id.as_deref().and_then(|id| a.content.faq.iter().find(|e| e.id == id));
         out.push_str(&format!("<section class=\"answer\"><h3>{}</h3>", escape(&region.name)));
