@@ -34,6 +34,15 @@ impl Assistant {
         self.reader.read(&self.knowledge, text, ctx)
     }
 
+    /// The one supported region a question is about when it names one (city, province or the
+    /// region's app: `攀枝花起付线多少`, `湘医保怎么续期`), else `None`. Tools that take a
+    /// `--region` (`mente ask`, the staff search) answer for this one instead, as the chat does:
+    /// a hotline worker must not pass on one region's rule for another's question.
+    pub fn region_named(&self, question: &str, today: chrono::NaiveDate) -> Option<String> {
+        let ctx = crate::understand::Context { today, region: None };
+        self.understand(question, ctx).region().map(str::to_string)
+    }
+
     /// Builds the indexes for already-validated content.
     pub fn from_content(content: Content) -> Assistant {
         let knowledge = Knowledge::build(&content);

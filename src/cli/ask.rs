@@ -1,12 +1,15 @@
 //! `mente ask`: FAQ answers for scripts and hotline staff (`mente disease` and `mente calc` live in
-//! `kb.rs`). Bad arguments are a [`UsageError`] (exit code 2).
+//! `kb.rs`). Bad arguments are a [`UsageError`] (exit code 2). A region named in the question
+//! overrides `--region` and is said.
 
 use std::process::ExitCode;
 
+use chrono::Utc;
 use clap::Args;
 
 use crate::assistant::Assistant;
 use crate::cli::UsageError;
+use crate::clock::china_today;
 
 /// `mente ask [--region ID] [--json] QUESTION...`
 #[derive(Debug, Args)]
@@ -37,10 +40,25 @@ pub fn run_ask(args: &AskArgs, assistant: &Assistant) -> anyhow::Result<ExitCode
             .into());
         }
     }
-    let answer = assistant.knowledge.answer(&question, args.region.as_deref());
+    // A region (or its app) named in the question wins over `--region`, as in the chat; the
+    // answer's source line (and `region` in JSON) then names the region actually answered for.
+    let named = assistant.region_named(&question, china_today(Utc::now()));
+    let region = named.as_deref().or(args.region.as_deref());
+    let answer = assistant.knowledge.answer(&question, region);
     if args.json {
         outln!("{}", serde_json::to_string(&answer)?);
     } else {
+        if let (Some(named), Some(given)) = (&named, &args.region) {
+            if named != given {
+                let name = |id: &str| assistant.content.regions[id].name.clone();
+                outln!(
+                    "（问题问的是{}，以下按{}回答，不是{}）",
+                    name(named),
+                    name(named),
+                    name(given)
+                );
+            }
+        }
         outln!("{}", answer.answer);
     }
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,7 @@
 //! `mente due`: the Nth working day after a date (day of acceptance not counted), for hotline
-//! staff and scripts. Says plainly when the date is a weekends-only estimate.
+//! staff and scripts. Says plainly when the date is a weekends-only estimate. With `--region`
+//! the region's published review time limit is used; a region that publishes none (邵阳) gets no
+//! date at all — that fact and where to check progress, exit code 1 — never another region's figure.
 
 use std::process::ExitCode;
 
@@ -8,22 +10,30 @@ use clap::Args;
 
 use super::UsageError;
 use crate::assistant::Assistant;
+use crate::content::regions::Region;
 use crate::policy::calendar::{self, Due};
 use crate::policy::dates::format_cn;
 
-/// `mente due --from YYYY-MM-DD [--days N] [--json]`
+/// `mente due --from YYYY-MM-DD [--region ID] [--days N] [--json]`
 #[derive(Debug, Args)]
 pub struct DueArgs {
     /// Day of acceptance (YYYY-MM-DD); not itself counted.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub from: String,
-    /// Number of working days.
-    #[arg(long, default_value_t = 15, value_name = "N")]
-    pub days: u32,
+    /// Use this region's published review time limit (panzhihua: 15; shaoyang: none published).
+    #[arg(long, value_name = "ID")]
+    pub region: Option<String>,
+    /// Number of working days; overrides the region's figure. Default 15 without `--region`.
+    #[arg(long, value_name = "N")]
+    pub days: Option<u32>,
     /// Print {"due": "YYYY-MM-DD", "exact": bool, "working_days": N}.
     #[arg(long)]
     pub json: bool,
 }
+
+/// Working days counted when neither `--region` nor `--days` is given (攀枝花's published limit,
+/// kept as the historical default of this command).
+const DEFAULT_DAYS: u32 = 15;
 
 /// Longest span accepted: well beyond any administrative deadline, short enough to stay instant.
 const MAX_DAYS: u32 = 3650;
@@ -36,30 +46,58 @@ pub fn run(args: &DueArgs, assistant: &Assistant) -> anyhow::Result<ExitCode> {
             args.from
         ))
     })?;
-    if args.days > MAX_DAYS {
-        return Err(
-            UsageError(format!("--days {} is too large (at most {MAX_DAYS})", args.days)).into()
-        );
+    let region = match args.region.as_deref() {
+        Some(id) => Some(super::kb::region(assistant, id)?),
+        None => None,
+    };
+    let days = match (args.days, region) {
+        (Some(days), _) => days,
+        (None, Some(region)) => match region.review_days() {
+            Some(days) => days,
+            None => return no_published_limit(args, region),
+        },
+        (None, None) => DEFAULT_DAYS,
+    };
+    if days > MAX_DAYS {
+        return Err(UsageError(format!("--days {days} is too large (at most {MAX_DAYS})")).into());
     }
     let calendar = &assistant.content.calendar;
-    let due = calendar::checked_working_days_after(calendar, from, args.days).ok_or_else(|| {
+    let due = calendar::checked_working_days_after(calendar, from, days).ok_or_else(|| {
         UsageError(format!(
-            "--from {} plus {} working days is past the last date this program can count to",
+            "--from {} plus {days} working days is past the last date this program can count to",
             args.from.trim(),
-            args.days
         ))
     })?;
     if args.json {
         let json = serde_json::json!({
             "due": due.date.format("%Y-%m-%d").to_string(),
             "exact": due.exact,
-            "working_days": args.days,
+            "working_days": days,
         });
         outln!("{json}");
     } else {
-        out!("{}", text(from, args.days, due, calendar));
+        out!("{}", text(from, days, due, calendar));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A region without a published review time limit: no date, the reason and where to check
+/// progress; exit code 1 so scripts do not mistake it for a deadline.
+fn no_published_limit(args: &DueArgs, region: &Region) -> anyhow::Result<ExitCode> {
+    let note = region.no_review_limit_text();
+    if args.json {
+        let json = serde_json::json!({
+            "due": null,
+            "exact": null,
+            "working_days": null,
+            "region": region.id,
+            "note": note,
+        });
+        outln!("{json}");
+    } else {
+        outln!("{note}");
+    }
+    Ok(ExitCode::from(1))
 }
 
 fn text(from: NaiveDate, days: u32, due: Due, cal: &crate::content::calendar::Calendar) -> String {

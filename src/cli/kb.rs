@@ -184,7 +184,7 @@ fn range(min: f64, max: Option<f64>, show: impl Fn(f64) -> String) -> String {
 }
 
 /// The region called `id`, or a usage error naming the known ones.
-fn region<'a>(assistant: &'a Assistant, id: &str) -> anyhow::Result<&'a Region> {
+pub(super) fn region<'a>(assistant: &'a Assistant, id: &str) -> anyhow::Result<&'a Region> {
     assistant.content.regions.get(id).ok_or_else(|| {
         let known: Vec<&str> = assistant.content.regions.keys().map(String::as_str).collect();
         UsageError(format!("unknown region `{id}`; use one of: {}", known.join(", "))).into()

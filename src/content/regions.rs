@@ -15,9 +15,6 @@ use super::{yaml, Content, Diagnostic, SourceFile, Sources};
 /// All regions, by id (`panzhihua`, `shaoyang`).
 pub type Regions = BTreeMap<String, Region>;
 
-/// Review time limit assumed when a region's data does not give one (see [`Region::review_days`]).
-pub const DEFAULT_REVIEW_WORKING_DAYS: u32 = 15;
-
 /// One region's policy facts.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -274,16 +271,24 @@ impl Region {
         }
     }
 
-    /// Review time limit in working days for deadline arithmetic: the region's figure, or
-    /// [`DEFAULT_REVIEW_WORKING_DAYS`] when none is published — check
-    /// [`Region::review_days_assumed`] and tell the user the deadline is only an estimate then.
-    pub fn review_days(&self) -> u32 {
-        self.review_working_days.unwrap_or(DEFAULT_REVIEW_WORKING_DAYS)
+    /// The published review time limit in working days, `None` when the region publishes none.
+    /// There is deliberately no fallback: another region's figure would give users a deadline
+    /// date, "超期" and an overdue reminder the region never promised. Say
+    /// [`Region::no_review_limit_text`] instead.
+    pub fn review_days(&self) -> Option<u32> {
+        self.review_working_days
     }
 
-    /// `true` when [`Region::review_days`] is the default, not a published figure.
-    pub fn review_days_assumed(&self) -> bool {
-        self.review_working_days.is_none()
+    /// What to say where a deadline would go when the region publishes no review time limit:
+    /// that fact, and where to check progress instead (its app, its contact).
+    pub fn no_review_limit_text(&self) -> String {
+        let app = self.channels.first().map(|c| format!("在“{}”查询办理进度，或", c.name));
+        format!(
+            "{}没有公布门特审核时限，所以算不出到期日。可以{}咨询{}。",
+            self.name,
+            app.unwrap_or_default(),
+            self.contact()
+        )
     }
 }
 
@@ -434,8 +439,8 @@ mod tests {
             let text = x.fact(key).unwrap();
             assert!(text.starts_with("暂无公开信息"), "{key}: {text}");
         }
-        assert_eq!(x.review_days(), DEFAULT_REVIEW_WORKING_DAYS);
-        assert!(x.review_days_assumed());
+        assert_eq!(x.review_days(), None, "no borrowed figure for an unpublished limit");
+        assert!(x.no_review_limit_text().contains("没有公布"));
         assert_eq!(x.fact("nonsense"), None);
     }
 
@@ -493,6 +498,8 @@ mod tests {
         // No 邵阳 门特 line is published: the national line stands in, saying so.
         let hotline = sy.fact("hotline").unwrap();
         assert!(hotline.contains("12393") && hotline.contains("全国"), "{hotline}");
-        assert!(sy.review_days_assumed() && !pzh.review_days_assumed());
+        assert_eq!((sy.review_days(), pzh.review_days()), (None, Some(15)));
+        let text = sy.no_review_limit_text();
+        assert!(text.contains("湘医保") && text.contains("12393"), "{text}");
     }
 }

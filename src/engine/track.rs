@@ -276,6 +276,16 @@ fn review_lines(
         ));
         return lines;
     }
+    if let Some(region) = region.filter(|r| r.review_days().is_none()) {
+        // No published limit: no date, no "超期", no overdue reminder — where to look instead.
+        lines.push(format!(
+            "审核期限：{}没有公布门特审核时限，所以这里不计算期限，也不安排超期提醒。想了解进度可以{}，或咨询{}。",
+            region.name,
+            where_to_check(app, Some(region)),
+            region.contact()
+        ));
+        return lines;
+    }
     match (region, region.and_then(|r| review_due(app, r, &ctx.content.calendar))) {
         (Some(region), Some(due)) => {
             let left = (due.date - today).num_days();
@@ -285,15 +295,10 @@ fn review_lines(
                 _ => format!("已超期{}天", -left),
             };
             lines.push(format!(
-                "审核期限：{}（{}受理后第{}个工作日{}），{when}。",
+                "审核期限：{}（{}受理后第{}个工作日），{when}。",
                 due_text(ctx, due),
                 app.accepted_on().map(format_cn).unwrap_or_default(),
-                region.review_days(),
-                if region.review_days_assumed() {
-                    "；当地未公布审核时限，暂按此计算"
-                } else {
-                    ""
-                }
+                region.review_days().unwrap_or_default(),
             ));
             if left < 0 {
                 lines.push(format!(
@@ -509,16 +514,15 @@ fn review_due_action(ctx: &TrackContext) -> TrackOutput {
                 contact(region)
             ),
         ),
+        // No published limit: say so and where to check, never a borrowed figure.
+        (_, Some(region)) if region.review_days().is_none() => {
+            ("（当地未公布审核时限）".into(), region.no_review_limit_text())
+        }
         (Some(on), Some(region)) => {
-            let due = calendar::working_days_after(&ctx.content.calendar, on, region.review_days());
-            // A region without a published time limit gets the default, said as an estimate.
-            let limit = if region.review_days_assumed() {
-                format!("没有公布审核时限，暂按受理后{}个工作日计算", region.review_days())
-            } else {
-                format!("的审核时限是受理后{}个工作日", region.review_days())
-            };
+            let days = region.review_days().unwrap_or_default();
+            let due = calendar::working_days_after(&ctx.content.calendar, on, days);
             let note = format!(
-                "{}{limit}（受理当天不计），从{}算起是{}；{}。",
+                "{}的审核时限是受理后{days}个工作日（受理当天不计），从{}算起是{}；{}。",
                 region.name,
                 format_cn(on),
                 format_cn(due.date),

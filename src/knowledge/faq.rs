@@ -146,6 +146,10 @@ impl FaqIndex {
         for entry in &content.faq {
             text.learn_chars(&entry.answer);
         }
+        for r in content.regions.values() {
+            let channels: Vec<&str> = r.channels.iter().map(|c| c.name.as_str()).collect();
+            text.learn_app_words(&r.name, &channels);
+        }
         let mut docs: Vec<(u32, Vec<(u64, f32)>)> = Vec::new();
         for (i, entry) in content.faq.iter().enumerate() {
             for q in &entry.questions {
@@ -238,6 +242,7 @@ impl FaqIndex {
         }
         let region = region.or_else(|| self.text.region_named_in(question));
         let ranked = self.rank(&normalised, region, off_topic);
+        let ranked = self.without_app_names(question, region, off_topic).unwrap_or(ranked);
         if self.names_other_place(question) {
             return self.other_place(ranked, region);
         }
@@ -251,6 +256,24 @@ impl FaqIndex {
             }
         }
         self.decide(ranked, region)
+    }
+
+    /// The ranking of `question` with the region's app names taken out, when it names one and
+    /// the rest is still a confident question (`湘医保怎么续期` → renewal, not the app entry).
+    /// `None` keeps the full ranking when the rest names no subject of its own (`湘医保怎么下载`,
+    /// `四川医保app谁都能用吗` are about the app).
+    fn without_app_names(
+        &self,
+        question: &str,
+        region: Option<&str>,
+        off_topic: bool,
+    ) -> Option<Vec<(usize, f32)>> {
+        let rest = self.text.prepare(&self.text.without_app_words(question)?);
+        if !self.text.names_subject(&rest) {
+            return None;
+        }
+        let ranked = self.rank(&rest, region, off_topic);
+        (ranked.first()?.1 >= THRESHOLD).then_some(ranked)
     }
 
     /// A disease no FAQ question of the region names ("尿毒症能办吗" in 邵阳): asked again with

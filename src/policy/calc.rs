@@ -90,6 +90,11 @@ pub enum CalcError {
     BadAge(u32),
 }
 
+/// Every estimate leaves out the per-disease annual payment limits (their amounts are not
+/// published); every place that shows a figure must carry this caveat with it.
+pub const ANNUAL_LIMIT_CAVEAT: &str =
+    "未计入各病种的年度支付限额（限额金额未公开），实际报销可能更低";
+
 /// Estimates the yearly reimbursement for `input` from the region data.
 pub fn estimate(regions: &Regions, input: &CalcInput) -> Result<Estimate, CalcError> {
     let region = regions.get(&input.region).ok_or_else(|| {
@@ -123,7 +128,7 @@ pub fn estimate(regions: &Regions, input: &CalcInput) -> Result<Estimate, CalcEr
             (0.0, ratio_max.map(|r| round2(input.expense * r)))
         }
     };
-    notes.push("未计入各病种的年度支付限额（限额金额未公开），实际报销可能更低".to_string());
+    notes.push(ANNUAL_LIMIT_CAVEAT.to_string());
     notes.push(
         "这只是估算，实际报销金额以医保经办机构的正式结算为准；政策以当地医保部门最新公布为准"
             .to_string(),

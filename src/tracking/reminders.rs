@@ -162,14 +162,14 @@ pub fn morning(day: NaiveDate) -> DateTime<Utc> {
 }
 
 /// The review deadline of an application under review (region's working days after acceptance);
-/// `None` without an acceptance date, or for a kind no source gives a time limit for.
+/// `None` without an acceptance date, for a kind no source gives a time limit for, or in a
+/// region that publishes no limit (no deadline there, so no overdue reminder either).
 pub fn review_due(app: &Application, region: &Region, cal: &Calendar) -> Option<calendar::Due> {
     if !app.details.kind.has_review_limit() {
         return None;
     }
     let accepted = app.accepted_on()?;
-    // Regions without a published limit use the default (`Region::review_days_assumed`).
-    Some(working_days_after(cal, accepted, region.review_days()))
+    Some(working_days_after(cal, accepted, region.review_days()?))
 }
 
 /// Every reminder `app` implies from now on. Days already past in China are skipped: a

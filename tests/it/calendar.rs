@@ -93,6 +93,30 @@ fn mente_due_text_says_when_it_is_an_estimate() {
     assert!(estimate.contains("估算") && estimate.contains("estimate"), "{estimate}");
 }
 
+/// Audit of main: with no published 邵阳 limit, a deadline used to be computed from 攀枝花's 15
+/// days. `--region` takes the region's own figure; none published → no date, exit code 1.
+#[test]
+fn mente_due_region_uses_the_published_limit_and_gives_no_date_without_one() {
+    let out = mente(&["due", "--from", "2025-09-26", "--region", "panzhihua", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json, serde_json::json!({"due": "2025-10-23", "exact": true, "working_days": 15}));
+
+    let out = mente(&["due", "--from", "2025-09-26", "--region", "shaoyang"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("邵阳没有公布门特审核时限"), "{text}");
+    assert!(text.contains("湘医保") && text.contains("12393") && !text.contains("2025-"), "{text}");
+    let out = mente(&["due", "--from", "2025-09-26", "--region", "shaoyang", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["due"], serde_json::Value::Null, "{json}");
+    assert_eq!(json["region"], "shaoyang", "{json}");
+
+    let out = mente(&["due", "--from", "2025-09-26", "--region", "chengdu"]);
+    assert_eq!(out.status.code(), Some(2), "unknown region is a usage error");
+}
+
 #[test]
 fn mente_due_rejects_a_bad_date_with_exit_code_2() {
     for bad in ["2025-13-01", "26/09/2025", "tomorrow"] {

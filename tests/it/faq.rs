@@ -351,6 +351,23 @@ fn ask_rejects_unknown_region_and_empty_question_with_exit_code_2() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// Audit of main: `ask --region shaoyang "攀枝花起付线多少"` answered 邵阳's rule labelled 邵阳,
+/// and `ask --region panzhihua "湘医保怎么续期"` 攀枝花's text. A named region or app wins.
+#[test]
+fn ask_answers_for_the_region_or_app_named_in_the_question() {
+    let out = mente(&["ask", "--region", "shaoyang", "攀枝花起付线多少"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("800") && text.contains("地区：攀枝花"), "{text}");
+    assert!(text.contains("问题问的是攀枝花") && !text.contains("不设起付线"), "{text}");
+    let out = mente(&["ask", "--region", "panzhihua", "--json", "湘医保怎么续期"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["id"], "shaoyang.renewal", "{json}");
+    assert_eq!(json["region"], "shaoyang", "{json}");
+    let out = mente(&["ask", "--region", "shaoyang", "--json", "线下去哪里办"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["id"], "shaoyang.offline-window", "{json}");
+}
+
 #[test]
 fn plain_ask_prints_the_answer_with_source_and_region() {
     let out = mente(&["ask", "--region", "shaoyang", "延期怎么办"]);

@@ -30,7 +30,7 @@ fn slots(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 fn recorded_slots() -> BTreeMap<String, String> {
     slots(&[
         ("kind", "new"),
-        ("region", "shaoyang"),
+        ("region", "panzhihua"),
         ("disease", "糖尿病"),
         ("insurance", "resident"),
         ("accepted_on", "2025-09-26"),
@@ -134,7 +134,7 @@ async fn transcript_from_recording_to_the_overdue_reminder_and_renewal() {
 
     // 我的申请 a week before the deadline.
     let out = chat.action("show_applications", &BTreeMap::new(), "2025-10-16T12:00:00+08:00").await;
-    assert!(out.text.contains("新申请 · 邵阳 · 糖尿病"), "{}", out.text);
+    assert!(out.text.contains("新申请 · 攀枝花 · 糖尿病"), "{}", out.text);
     assert!(out.text.contains("受理号 XYB2025092600123"), "{}", out.text);
     assert!(out.text.contains("还剩7天"), "{}", out.text);
     assert!(!out.text.contains("估算"), "{}", out.text);
@@ -158,7 +158,7 @@ async fn transcript_from_recording_to_the_overdue_reminder_and_renewal() {
     // 我的申请 now says it is overdue and what to do.
     let out = chat.action("show_applications", &BTreeMap::new(), "2025-10-27T10:00:00+08:00").await;
     assert!(out.text.contains("已超期4天"), "{}", out.text);
-    assert!(out.text.contains("办理进度") && out.text.contains("12393"), "{}", out.text);
+    assert!(out.text.contains("办理进度") && out.text.contains("0812-3323000"), "{}", out.text);
 
     // Approved, with the end of validity in free text: renewal reminders replace the nudge.
     let out = chat.say("审核通过了, 有效期到2026年10月31日", "2025-10-28T10:00:00+08:00").await;
@@ -308,6 +308,32 @@ async fn deadlines_past_the_calendar_are_shown_as_estimates() {
     let out = chat.action("review_due", &recorded_slots(), "2025-09-26T10:00:00+08:00").await;
     assert_eq!(out.set.get("due_date").map(String::as_str), Some("2025-10-23"));
     assert!(!out.set["due_note"].contains("估算"), "{:?}", out.set);
+}
+
+/// Audit of main: 邵阳 publishes no review time limit, yet a recorded application got
+/// 攀枝花's 15 working days as "审核期限", "已超期38天" and an overdue reminder.
+#[tokio::test]
+async fn shaoyang_publishes_no_review_limit_so_no_deadline_overdue_or_nudge_is_made_up() {
+    let chat = Chat::new().await;
+    let mut slots = recorded_slots();
+    slots.insert("region".into(), "shaoyang".into());
+    let out = chat.action("record_application", &slots, "2025-09-26T10:00:00+08:00").await;
+    assert!(out.text.contains("没有公布门特审核时限"), "{}", out.text);
+    assert!(!out.text.contains("个工作日") && !out.text.contains("审核超期提醒"), "{}", out.text);
+    assert!(out.text.contains("湘医保") && out.text.contains("12393"), "{}", out.text);
+    assert!(chat.data().await.applications[0].reminders.is_empty());
+    // Months later: still no deadline, no "超期", nothing sent.
+    let late = "2025-12-01T10:00:00+08:00";
+    let out = chat.action("show_applications", &BTreeMap::new(), late).await;
+    assert!(out.text.contains("没有公布门特审核时限"), "{}", out.text);
+    assert!(!out.text.contains("已超期") && !out.text.contains("审核期限：2025"), "{}", out.text);
+    let sender = TerminalSender::collecting();
+    let report = run_once(&chat.store, &chat.assistant, &sender, at(late)).await.unwrap();
+    assert_eq!(report.sent, 0, "{:?}", sender.sent());
+    // The 新申请 dialog's deadline step says the same.
+    let out = chat.action("review_due", &slots, "2025-09-26T10:00:00+08:00").await;
+    assert!(!out.set["due_date"].starts_with("20"), "{:?}", out.set);
+    assert!(out.set["due_note"].contains("没有公布门特审核时限"), "{:?}", out.set);
 }
 
 #[tokio::test]

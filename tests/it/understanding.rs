@@ -139,10 +139,48 @@ fn an_acceptance_date_in_the_question_gives_the_deadline_of_mente_due() {
     assert!(text.contains(&format_cn(due.date)), "{text}");
     assert!(!text.contains("把受理日期告诉我"), "{text}");
     chat.assert_one_screen();
-    // 邵阳 publishes no time limit: the figure is said to be an estimate.
+    // Audit of main: 邵阳 publishes no time limit, yet 攀枝花's 15 days gave "审核最晚到…".
+    // No date then; the fact, and where to check progress.
     let mut chat = Chat::in_region("shaoyang");
     let text = chat.say("9月26受理 哪天到期");
-    assert!(text.contains("没有公布审核时限"), "{text}");
+    assert!(text.contains("没有公布门特审核时限"), "{text}");
+    assert!(!text.contains(&format_cn(due.date)) && !text.contains("最晚"), "{text}");
+    assert!(text.contains("湘医保") && text.contains("12393"), "{text}");
+    chat.assert_one_screen();
+}
+
+/// Audit of main: an app named in the question (四川医保APP) drew the list of apps, not the
+/// renewal answer of the app's region; a renewal question with the expiry date got generic
+/// "一个月左右" advice; 线下去哪里办 got the 异地备案 answer.
+#[test]
+fn a_question_asked_in_an_app_is_answered_for_its_topic_and_region() {
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("四川医保APP里怎么续期");
+    assert!(text.contains("续期") && text.contains("地区：攀枝花"), "{text}");
+    assert!(!text.contains("小程序"), "the list of apps: {text}");
+    let text = chat.say("线下去哪里办");
+    assert!(text.contains("窗口") && text.contains("地区：邵阳"), "{text}");
+    assert!(!text.contains("跨省直接结算"), "the 异地备案 answer: {text}");
+}
+
+/// Audit of main: `到期了12月20号 怎么续` in 邵阳 got the generic "一个月左右" advice. On 11-28 the
+/// recommended start (about 30 days before: 11-20) is gone, so: do it now, and where.
+#[test]
+fn a_renewal_question_with_the_expiry_date_says_when_to_start_or_now() {
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("到期了12月20号 怎么续");
+    assert!(text.contains("2026年12月20日") && text.contains("还有22天"), "{text}");
+    assert!(text.contains("现在就办理") && text.contains("特门延期申请"), "{text}");
+    assert!(!text.contains("一个月左右"), "the generic advice: {text}");
+    assert!(chat.labels().iter().any(|l| l.contains("续期")), "{:?}", chat.labels());
+    chat.assert_one_screen();
+    // Far enough ahead, the start day is named instead.
+    let text = chat.say("2027年3月1日到期 怎么续期");
+    assert!(text.contains("2027年1月30日前后") && !text.contains("现在就"), "{text}");
+    // 攀枝花's sources recommend no lead time: said, no invented day.
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("到期了12月20号 怎么续");
+    assert!(text.contains("来源没有说提前多久") && !text.contains("前后"), "{text}");
 }
 
 #[test]
@@ -320,6 +358,19 @@ fn an_amount_without_the_insurance_type_gets_both_estimates() {
     let text = chat.say("一年大概花六千 能报好多");
     assert!(text.contains("职工医保") && text.contains("居民医保"), "{text}");
     assert!(text.contains("4420元"), "{text}");
+    assert!(text.contains("年度支付限额") && text.contains("可能更低"), "{text}");
+    chat.assert_one_screen();
+}
+
+/// Audit of main: the chat said "估算可报5600元" without `mente calc`'s caveat that the
+/// per-disease annual payment limits are not counted, so the real figure may be lower.
+#[test]
+fn a_chat_estimate_keeps_the_annual_limit_caveat_of_mente_calc() {
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("居民 全年8000能报多少");
+    assert!(text.contains("估算可报5600元"), "{text}");
+    assert!(text.contains("年度支付限额") && text.contains("可能更低"), "{text}");
+    assert!(text.contains("地区：邵阳"), "{text}");
     chat.assert_one_screen();
 }
 

@@ -347,6 +347,13 @@ async fn staff_log_in_search_both_regions_and_forms_without_the_csrf_token_are_r
     );
     assert!(page.body.contains("截至：2026-"), "as-of dates shown: {}", page.body);
 
+    // A question naming a region gets only that region's answer, not 邵阳's rule beside it.
+    let named = server
+        .get("/staff?q=%E6%94%80%E6%9E%9D%E8%8A%B1%E8%B5%B7%E4%BB%98%E7%BA%BF", &session)
+        .await; // 攀枝花起付线
+    assert!(named.body.contains("只显示攀枝花的回答"), "{}", named.body);
+    assert!(!named.body.contains("不设起付线"), "{}", named.body);
+
     let disease = server.get("/staff?q=%E5%B0%BF%E6%AF%92%E7%97%87", &session).await; // 尿毒症
     assert!(
         disease.body.contains("<h2>病种</h2>") && disease.body.contains("<strong>"),
@@ -359,6 +366,10 @@ async fn staff_log_in_search_both_regions_and_forms_without_the_csrf_token_are_r
     assert!(calc.body.contains("10,200") || calc.body.contains("10200"), "{}", calc.body);
     let due = server.get("/staff/due?from=2026-09-26&days=15", &session).await;
     assert!(due.body.contains("2026-10-"), "{}", due.body);
+    // 邵阳 publishes no review time limit: no date, where to check instead.
+    let due = server.get("/staff/due?from=2026-09-26&region=shaoyang&days=", &session).await;
+    assert!(due.body.contains("邵阳没有公布门特审核时限"), "{}", due.body);
+    assert!(!due.body.contains("2026-10-"), "{}", due.body);
 
     let forged = server.post("/staff/handoffs/1/handled", &session, &[("csrf", "0000")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);

@@ -36,6 +36,9 @@ pub(super) struct Normaliser {
     syllables: BTreeSet<String>,
     /// (word, region id) for questions that name their region.
     region_words: Vec<(String, String)>,
+    /// Region words that name one of the region's apps (湘医保, 四川医保), normalised: they say
+    /// which region, not what the question is about (see [`Normaliser::without_app_words`]).
+    app_words: Vec<String>,
     /// Every Han character of the FAQ and the vocabulary.
     known: HashSet<char>,
     /// Words that say nothing about the subject, longest first.
@@ -161,6 +164,45 @@ impl Normaliser {
         } else {
             None
         }
+    }
+
+    /// Marks the region words found in one of `channel_names` (a region's apps and accounts) as
+    /// app words, except the region's own `name` (攀枝花 in 攀枝花智慧医保小程序 is the city).
+    pub(super) fn learn_app_words(&mut self, name: &str, channel_names: &[&str]) {
+        let name = basic(name);
+        for (word, _) in &self.region_words {
+            let in_channel = channel_names.iter().any(|c| basic(c).contains(word.as_str()));
+            if in_channel && *word != name && !self.app_words.contains(word) {
+                self.app_words.push(word.clone());
+            }
+        }
+        self.app_words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    }
+
+    /// `question` without the app names it contains (and an `app`/公众号/小程序 after them), or
+    /// `None` when it names no app. `四川医保APP里怎么续期` is a renewal question asked in an
+    /// app; ranked with the app name it matched the list of apps instead.
+    pub(super) fn without_app_words(&self, question: &str) -> Option<String> {
+        let mut text = basic(question);
+        let before = text.len();
+        for word in &self.app_words {
+            for suffix in ["app", "公众号", "小程序", ""] {
+                text = text.replace(&format!("{word}{suffix}"), " ");
+            }
+        }
+        (text.len() != before).then_some(text)
+    }
+
+    /// Whether normalised `text` names a subject the FAQ knows: a synonym term (续期, 起付线,
+    /// 审核 …) that is neither generic nor an app name. `谁都能用吗` left after taking out
+    /// 四川医保app is still about the app; `里怎么续期` is about renewal.
+    pub(super) fn names_subject(&self, text: &str) -> bool {
+        self.terms.values().flatten().any(|t| {
+            t.chars().count() >= 2
+                && text.contains(t.as_str())
+                && !self.generic.contains(t)
+                && !self.app_words.contains(t)
+        })
     }
 
     /// Records the characters of `text` as known (see [`Normaliser::has_unknown_word`]).

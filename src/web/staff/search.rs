@@ -37,11 +37,14 @@ pub struct CalcQuery {
     expense: String,
 }
 
-/// The deadline form.
+/// The deadline form. With a region and no day count, the region's published review time limit
+/// is used; a region that publishes none gets that fact instead of a date (as `mente due`).
 #[derive(Debug, Default, Deserialize)]
 pub struct DueQuery {
     #[serde(default)]
     from: String,
+    #[serde(default)]
+    region: String,
     #[serde(default)]
     days: String,
 }
@@ -70,7 +73,7 @@ pub async fn calc(
     staff_page(&user, "报销估算", "/staff", &body)
 }
 
-/// `GET /staff/due?from=&days=`
+/// `GET /staff/due?from=&region=&days=`
 pub async fn due(
     State(app): State<App>,
     Extension(user): Extension<StaffUser>,
@@ -100,16 +103,27 @@ fn layout(
     );
     out.push_str("<div class=\"tools-grid\">");
     out.push_str(&calc_form(app, calc_q, calc_result));
-    out.push_str(&due_form(due_q, due_result));
+    out.push_str(&due_form(app, due_q, due_result));
     out.push_str("</div>");
     out
 }
 
-/// Both regions' answers side by side, then disease matches.
+/// Both regions' answers side by side, then disease matches. A question naming one region (or
+/// its app) gets only that region's answer, said: the other column would show the other
+/// region's rule next to a question it does not answer, as `mente ask` did before.
 fn search(app: &App, q: &str) -> String {
     let a = &app.assistant;
-    let mut out = String::from("<h2>问答</h2><div class=\"side-by-side\">");
-    for region in a.content.regions.values() {
+    let named = a.region_named(q, china_today(app.clock.now()));
+    let mut out = String::from("<h2>问答</h2>");
+    if let Some(region) = named.as_deref().and_then(|id| a.content.regions.get(id)) {
+        out.push_str(&format!(
+            "<p class=\"meta\">问题里提到了{0}，只显示{0}的回答。</p>",
+            escape(&region.name)
+        ));
+    }
+    out.push_str("<div class=\"side-by-side\">");
+    let shown = a.content.regions.values().filter(|r| named.as_deref().map_or(true, |n| n == r.id));
+    for region in shown {
         let answer = a.knowledge.answer(q, Some(&region.id));
         let entry = answer.id.as_deref().and_then(|id| a.content.faq.iter().find(|e| e.id == id));
         out.push_str(&format!("<section class=\"answer\"><h3>{}</h3>", escape(&region.name)));
@@ -222,15 +236,24 @@ fn estimate(app: &App, q: &CalcQuery) -> String {
     out
 }
 
-fn due_form(q: &DueQuery, result: &str) -> String {
-    let days = if q.days.is_empty() { "15" } else { &q.days };
+fn due_form(app: &App, q: &DueQuery, result: &str) -> String {
+    let mut regions = String::from("<option value=\"\">不按地区（填工作日数）</option>");
+    for r in app.assistant.content.regions.values() {
+        let sel = if q.region == r.id { " selected" } else { "" };
+        regions.push_str(&format!(
+            "<option value=\"{}\"{sel}>{}</option>",
+            escape(&r.id),
+            escape(&r.name)
+        ));
+    }
     format!(
         "<section class=\"tool\"><h2>期限计算（工作日）</h2><form method=\"get\" action=\"/staff/due\">\
          <label for=\"d-from\">受理日期</label><input id=\"d-from\" name=\"from\" type=\"date\" value=\"{}\" required>\
-         <label for=\"d-days\">工作日数</label><input id=\"d-days\" name=\"days\" inputmode=\"numeric\" value=\"{}\">\
+         <label for=\"d-region\">地区（按当地公布的审核时限）</label><select id=\"d-region\" name=\"region\">{regions}</select>\
+         <label for=\"d-days\">工作日数（选了地区可留空）</label><input id=\"d-days\" name=\"days\" inputmode=\"numeric\" value=\"{}\" placeholder=\"15\">\
          <button>计算</button></form>{result}</section>",
         escape(&q.from),
-        escape(days),
+        escape(&q.days),
     )
 }
 
@@ -238,9 +261,23 @@ fn deadline(app: &App, q: &DueQuery) -> String {
     let Ok(from) = NaiveDate::parse_from_str(q.from.trim(), "%Y-%m-%d") else {
         return problem("日期格式：2026-11-28。");
     };
-    let days = match q.days.trim() {
-        "" => 15,
-        d => match d.parse::<u32>() {
+    let region = match q.region.trim() {
+        "" => None,
+        id => match app.assistant.content.regions.get(id) {
+            Some(r) => Some(r),
+            None => return problem("未知地区。"),
+        },
+    };
+    let days = match (q.days.trim(), region) {
+        ("", Some(r)) => match r.review_days() {
+            Some(days) => days,
+            // No published limit: no date (another region's figure would be passed on as fact).
+            None => {
+                return format!("<p class=\"result\">{}</p>", escape(&r.no_review_limit_text()))
+            }
+        },
+        ("", None) => 15,
+        (d, _) => match d.parse::<u32>() {
             Ok(n) if n <= 3650 => n,
             _ => return problem("工作日数请填 0–3650 的整数。"),
         },
