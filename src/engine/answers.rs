@@ -19,6 +19,8 @@ pub(super) struct Offered {
     pub(super) value: String,
     /// Index into `step.choices` (for the choice's own `next`/`goto`).
     pub(super) own: Option<usize>,
+    /// Other wordings that pick it (the dialog's `aliases:`).
+    pub(super) aliases: Vec<String>,
 }
 
 impl<'a> Turn<'a> {
@@ -210,10 +212,16 @@ impl<'a> Turn<'a> {
                     label: self.fill(&c.label),
                     value: c.value.clone().unwrap_or_else(|| c.label.clone()),
                     own: Some(i),
+                    aliases: c.aliases.clone(),
                 })
                 .collect();
         }
-        let pair = |l: &str, v: &str| Offered { label: l.into(), value: v.into(), own: None };
+        let pair = |l: &str, v: &str| Offered {
+            label: l.into(),
+            value: v.into(),
+            own: None,
+            aliases: Vec::new(),
+        };
         match step.ask {
             Some(InputKind::YesNo) => vec![pair("是", "是"), pair("否", "否")],
             Some(InputKind::Insurance) => {
@@ -251,7 +259,9 @@ impl<'a> Turn<'a> {
             return (n <= offered.len()).then(|| n - 1);
         }
         if step.ask == Some(InputKind::YesNo) {
-            if let Some(yes) = wording::yes_no(text) {
+            let prompt = self.prompt_text(step);
+            let read = wording::yes_no_to(text, &prompt).or_else(|| self.reader_yes_no(text));
+            if let Some(yes) = read {
                 let want = if yes { "是" } else { "否" };
                 return offered.iter().position(|o| o.value == want);
             }
@@ -260,8 +270,21 @@ impl<'a> Turn<'a> {
         if offered.len() == 1 && (wording::yes_no(text) == Some(true) || wording::go_on(text)) {
             return Some(0);
         }
-        let labels: Vec<&str> = offered.iter().map(|o| o.label.as_str()).collect();
-        wording::label(text, &labels)
+        let groups: Vec<Vec<&str>> = offered
+            .iter()
+            .map(|o| std::iter::once(&o.label).chain(&o.aliases).map(String::as_str).collect())
+            .collect();
+        wording::label_among(text, &groups)
+    }
+
+    /// Yes or no as [`crate::understand`] reads it (its staff-edited reply words); "don't
+    /// know" is neither.
+    pub(super) fn reader_yes_no(&self, text: &str) -> Option<bool> {
+        match self.a.reader.reply_of(text)? {
+            crate::understand::Reply::Yes => Some(true),
+            crate::understand::Reply::No => Some(false),
+            crate::understand::Reply::Unsure => None,
+        }
     }
 
     pub(super) fn choose(&mut self, step: &Step, index: usize) {

@@ -173,14 +173,18 @@ impl<'a> Turn<'a> {
         )
     }
 
-    /// Sends the step's text and buttons.
-    pub(super) fn prompt(&mut self, step: &Step) {
-        let text = self
-            .region()
+    /// The step's question as shown in the user's region.
+    pub(super) fn prompt_text(&self, step: &Step) -> String {
+        self.region()
             .and_then(|r| step.say_by_region.get(r))
             .or(step.say.as_ref())
             .map(|t| self.fill(t))
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    /// Sends the step's text and buttons.
+    pub(super) fn prompt(&mut self, step: &Step) {
+        let text = self.prompt_text(step);
         let choices: Vec<Choice> = match step.ask {
             Some(_) => self
                 .offered(step)

@@ -88,9 +88,7 @@ impl Reader {
             amounts: nums.iter().filter_map(|n| money(&digits, n)).collect(),
             dates: found_dates.iter().map(|d| d.date).collect(),
             acceptance_numbers,
-            question: text.contains(['?', '？'])
-                || words::any(&self.question, &msg)
-                || self.ends_as_question(&plain),
+            question: self.asks(text, &msg, &plain),
             ..Understanding::default()
         };
         if u.insurance.is_none() && u.status == Some(WorkStatus::InService) {
@@ -100,6 +98,26 @@ impl Reader {
         self.diseases(knowledge, text, ctx, &mut u);
         u.action = self.action(&msg, &plain, &u);
         u
+    }
+
+    /// Whether `text` reads as a question: ? or ？, a question word of the content (多久, 好多
+    /// …) or a 四川话/湖南话 yes-no ending (能删掉不). The test [`Reader::read`] uses.
+    pub fn is_question(&self, text: &str) -> bool {
+        let msg = Prepared::new(text);
+        let plain: String = msg.chars.iter().collect();
+        self.asks(text, &msg, &plain)
+    }
+
+    /// The yes / no / unsure reply `text` is, if it is a short reply and no question.
+    pub fn reply_of(&self, text: &str) -> Option<Reply> {
+        if self.is_question(text) {
+            return None;
+        }
+        self.reply(&Prepared::new(text))
+    }
+
+    fn asks(&self, text: &str, msg: &Prepared, plain: &str) -> bool {
+        text.contains(['?', '？']) || words::any(&self.question, msg) || self.ends_as_question(plain)
     }
 
     /// A yes/no/unsure word at the start of a short reply; the longest word wins (不可以 over
