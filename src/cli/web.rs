@@ -73,8 +73,8 @@ pub async fn run(
     // WeChat's `/wechat` joins this server when WECHAT_TOKEN is set: one process, one port
     // behind the TLS proxy. Its routes stay outside the page's per-address limits (all WeChat
     // traffic comes from Tencent's few addresses) and are guarded by signatures instead.
-    let wechat_config = WechatConfig::from_env(|name| std::env::var(name).ok())
-        .map_err(|e| UsageError(e.0))?;
+    let wechat_config =
+        WechatConfig::from_env(|name| std::env::var(name).ok()).map_err(|e| UsageError(e.0))?;
     let can_send = wechat_config.as_ref().is_some_and(WechatConfig::can_send);
     let wechat = wechat_config
         .map(|config| WechatState::new(config, store.clone(), assistant.clone(), clock.clone()));

@@ -131,9 +131,12 @@ impl<'a> Turn<'a> {
             return;
         };
         let mut lines = Vec::new();
-        if !disease.verified {
+        // A known end of validity (renewal) means the benefit for this disease was granted:
+        // "may not be covered" would only confuse, and push the rest off the screen.
+        let granted = self.s.slots.contains_key("valid_until");
+        if !disease.verified && !granted {
             lines.push(format!(
-                "“{name}”可能属于{}的门特病种，但它是否在官方病种目录里还没有核实。可以先按它准备，办理前请确认：{}",
+                "“{name}”可能属于{}的门特病种，还没有核实，以当地医保部门最新公布为准；可以先按它准备，办理前请问{}。",
                 self.region_name(),
                 self.hotline_text()
             ));
@@ -260,8 +263,7 @@ impl<'a> Turn<'a> {
         }
         if step.ask == Some(InputKind::YesNo) {
             let prompt = self.prompt_text(step);
-            let read = wording::yes_no_to(text, &prompt).or_else(|| self.reader_yes_no(text));
-            if let Some(yes) = read {
+            if let Some(yes) = wording::yes_no_to(text, &prompt) {
                 let want = if yes { "是" } else { "否" };
                 return offered.iter().position(|o| o.value == want);
             }
@@ -275,16 +277,6 @@ impl<'a> Turn<'a> {
             .map(|o| std::iter::once(&o.label).chain(&o.aliases).map(String::as_str).collect())
             .collect();
         wording::label_among(text, &groups)
-    }
-
-    /// Yes or no as [`crate::understand`] reads it (its staff-edited reply words); "don't
-    /// know" is neither.
-    pub(super) fn reader_yes_no(&self, text: &str) -> Option<bool> {
-        match self.a.reader.reply_of(text)? {
-            crate::understand::Reply::Yes => Some(true),
-            crate::understand::Reply::No => Some(false),
-            crate::understand::Reply::Unsure => None,
-        }
     }
 
     pub(super) fn choose(&mut self, step: &Step, index: usize) {

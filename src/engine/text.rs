@@ -155,7 +155,11 @@ impl<'a> Turn<'a> {
         if at_menu && (self.first_contact || is_greeting(text)) {
             return self.greet_then_answer(text);
         }
-        if let Some(out) = track::status_report(text, &self.track_ctx()) {
+        // "没通过能重新申请不" asks; only a statement is news about an application.
+        let report = (self.asks(text) != Question::Clearly)
+            .then(|| track::status_report(text, &self.track_ctx()))
+            .flatten();
+        if let Some(out) = report {
             self.apply_track(out);
             self.reask();
             return;

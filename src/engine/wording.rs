@@ -24,6 +24,11 @@ const YES: &[&str] = &[
     "可以",
     "可以的",
     "要得",
+    "要的",
+    "得行",
+    "好嘞",
+    "行的",
+    "没错",
     "要",
     "需要",
     "有",
@@ -77,6 +82,10 @@ const NO: &[&str] = &[
     "停了",
     "莫得",
     "冇得",
+    "不得行",
+    "要不得",
+    "不可以",
+    "别",
     "no",
     "n",
     "bu",
@@ -87,8 +96,7 @@ const NO: &[&str] = &[
 ];
 /// Consent given / refused, on top of [`YES`] and [`NO`].
 const AGREE: &[&str] = &["同意", "我同意", "愿意", "允许", "可以保存", "保存吧", "tongyi"];
-const DISAGREE: &[&str] =
-    &["不同意", "我不同意", "拒绝", "不愿意", "不允许", "不保存", "butongyi"];
+const DISAGREE: &[&str] = &["不同意", "我不同意", "拒绝", "不愿意", "不允许", "不保存", "butongyi"];
 /// "Why do you need that?" or reluctance at the consent question: explain, then ask again.
 const WHY: &[&str] = &[
     "为什么",
@@ -166,7 +174,9 @@ pub fn question_read(text: &str, reader_says: bool) -> Question {
 /// `text` without the chat particles and punctuation it ends with: `是的嘛` is an answer even
 /// though 嘛 can end a question, so the reader is asked about what comes before.
 pub fn without_end_particles(text: &str) -> &str {
-    text.trim_end_matches(|c: char| is_punct(c) || c.is_whitespace() || "嘛么哦噢呢啊呀哈噻嘞吧".contains(c))
+    text.trim_end_matches(|c: char| {
+        is_punct(c) || c.is_whitespace() || "嘛么哦噢呢啊呀哈噻嘞吧".contains(c)
+    })
 }
 
 /// Whether `text` reads like a question.
@@ -263,7 +273,7 @@ pub fn ordinal(text: &str) -> Option<usize> {
     if t.chars().any(|c| is_punct(c) || c.is_whitespace()) {
         return None;
     }
-    let t = t.strip_prefix("选").unwrap_or(&t);
+    let t = t.strip_prefix("选").unwrap_or(t);
     let t = t.strip_prefix("第").unwrap_or(t);
     let t = t.trim_end_matches(['个', '项', '号', '条', '种']);
     if let Ok(n) = t.parse::<usize>() {
@@ -478,7 +488,8 @@ mod tests {
         let whom = vec![vec!["本人", "我自己", "自己"], vec!["替家人", "我妈", "我爸"]];
         assert_eq!(label_among("我自己", &whom), Some(0));
         assert_eq!(label_among("帮我妈申请", &whom), Some(1));
-        let level = vec![vec!["二级及以上医院"], vec!["一级医院或社区卫生服务中心"], vec!["不清楚"]];
+        let level =
+            vec![vec!["二级及以上医院"], vec!["一级医院或社区卫生服务中心"], vec!["不清楚"]];
         assert_eq!(label_among("社区医院开的", &level), Some(1));
         assert_eq!(label_among("医院开的", &level), None, "医院 is in two labels");
         assert_eq!(label_among("社区医院可以吗", &level), None, "a question");

@@ -108,16 +108,10 @@ impl Reader {
         self.asks(text, &msg, &plain)
     }
 
-    /// The yes / no / unsure reply `text` is, if it is a short reply and no question.
-    pub fn reply_of(&self, text: &str) -> Option<Reply> {
-        if self.is_question(text) {
-            return None;
-        }
-        self.reply(&Prepared::new(text))
-    }
-
     fn asks(&self, text: &str, msg: &Prepared, plain: &str) -> bool {
-        text.contains(['?', '？']) || words::any(&self.question, msg) || self.ends_as_question(plain)
+        text.contains(['?', '？'])
+            || words::any(&self.question, msg)
+            || self.ends_as_question(plain)
     }
 
     /// A yes/no/unsure word at the start of a short reply; the longest word wins (不可以 over
