@@ -5,6 +5,7 @@
 
 use super::render::ButtonKind;
 use super::turn::Turn;
+use super::understood::said_insurance;
 use super::Choice;
 use crate::content::regions::Region;
 use crate::policy::calc::{self, CalcInput};
@@ -84,7 +85,11 @@ impl<'a> Turn<'a> {
                 (vec![employee, resident, ask, last], e.sources)
             }
         };
-        Some(Composed { lines, source: sources.join("；"), choices: Vec::new() })
+        // Someone weighing up the cost usually applies next: the way in is one tap away.
+        let choices = vec![
+            self.button("开始新申请", ButtonKind::Apply(r.id.clone(), None, said_insurance(u)))
+        ];
+        Some(Composed { lines, source: sources.join("；"), choices })
     }
 
     /// One line of estimate, with the figures of `mente calc`.
@@ -112,6 +117,39 @@ impl<'a> Turn<'a> {
             range(e.estimate_min, e.estimate_max, yuan)
         );
         Some((line, e))
+    }
+
+    /// Deductible and ratio for the insurance named, or for 职工 and 居民 side by side: the
+    /// figures of `mente calc`, without an amount to estimate.
+    fn cost_line(&self, u: &Understanding, r: &Region) -> Option<String> {
+        let retired = u.status == Some(WorkStatus::Retired);
+        let insurance = u.insurance.or(retired.then_some(Insurance::Employee));
+        let kinds = match insurance {
+            Some(i) => vec![i],
+            None => vec![Insurance::Employee, Insurance::Resident],
+        };
+        let pct = |x: f64| format!("{}%", calc::money((x * 1000.0).round() / 10.0));
+        let mut parts = Vec::new();
+        for insurance in kinds {
+            let employee = insurance == Insurance::Employee;
+            let input = CalcInput {
+                region: r.id.clone(),
+                insurance,
+                retired: employee && retired,
+                tier: None,
+                age: u.age,
+                expense: 0.0,
+            };
+            let e = calc::estimate(&self.a.content.regions, &input).ok()?;
+            let deductible =
+                e.deductible.map_or("未公开".to_string(), |d| format!("{}元", calc::money(d)));
+            let who = if employee { "职工" } else { "居民" };
+            parts.push(format!(
+                "{who}起付线{deductible}/年，报销{}",
+                range(e.ratio_min, e.ratio_max, pct)
+            ));
+        }
+        Some(format!("费用：{}；告诉我全年药费可以估算能报多少。", parts.join("；")))
     }
 
     /// The review deadline from an acceptance date (the Nth working day after it).
@@ -171,6 +209,10 @@ impl<'a> Turn<'a> {
                 ));
             }
         }
+        if COST_WORDS.iter().any(|w| text.contains(w)) {
+            // "有糖尿病 想办门特 要花好多钱": what it costs comes with the eligibility.
+            lines.extend(self.cost_line(u, r));
+        }
         let mut source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
         let several = u.disease_names(Some(&r.id)).len() >= 2;
         if several && MORE_THAN_ONE.iter().any(|w| text.contains(w)) {
@@ -196,10 +238,30 @@ impl<'a> Turn<'a> {
         let index = first_disease
             .as_deref()
             .and_then(|n| self.a.content.diseases.region(&r.id).iter().position(|d| d.name == n));
-        let choices = vec![self.button(label, ButtonKind::Apply(r.id.clone(), index))];
+        let choices =
+            vec![self.button(label, ButtonKind::Apply(r.id.clone(), index, said_insurance(u)))];
         Composed { lines, source, choices }
     }
 }
+
+/// Words asking what the benefit costs or pays (answered with the eligibility).
+const COST_WORDS: &[&str] = &[
+    "多少钱",
+    "好多钱",
+    "花多少",
+    "花好多",
+    "费用",
+    "花费",
+    "自己出",
+    "自付",
+    "起付线",
+    "报销比例",
+    "报多少",
+    "报好多",
+    "能报几",
+    "要钱",
+    "贵不贵",
+];
 
 /// Words asking about more than one disease at once (the region's multiple-diseases rule).
 const MORE_THAN_ONE: &[&str] = &["两个", "几个", "多个", "同时", "一起办", "都办"];

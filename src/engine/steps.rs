@@ -86,7 +86,13 @@ impl<'a> Turn<'a> {
             }
         }
         if let Some(value) = self.take_prefilled(step) {
-            self.say(format!("已填好：{value}（按您之前说的；要改请发送 /back）"));
+            // Shown as its button label (职工医保), not as the stored value (employee).
+            let shown = self
+                .offered(step)
+                .into_iter()
+                .find(|o| o.value == value)
+                .map_or(value, |o| o.label);
+            self.say(format!("已填好：{shown}（按您之前说的；要改请发送 /back）"));
             return Some(self.after(step, None));
         }
         if step.ask.is_some() && dialogs::may_be_skipped(step) {
@@ -116,10 +122,14 @@ impl<'a> Turn<'a> {
     /// answers its step once, if the answers so far still allow it (resident-only diseases).
     fn take_prefilled(&mut self, step: &Step) -> Option<String> {
         let slot = step.slot.as_deref()?;
-        if self.s.slots.get(super::understood::PREFILLED).map(String::as_str) != Some(slot) {
-            return None;
-        }
-        self.s.slots.remove(super::understood::PREFILLED);
+        let marked = self.s.slots.get(super::understood::PREFILLED)?;
+        let mut rest: Vec<&str> = marked.split(',').collect();
+        let at = rest.iter().position(|s| *s == slot)?;
+        rest.remove(at);
+        match rest.join(",") {
+            left if left.is_empty() => self.s.slots.remove(super::understood::PREFILLED),
+            left => self.s.slots.insert(super::understood::PREFILLED.into(), left),
+        };
         let value = self.s.slots.get(slot)?.clone();
         if self.insurance_allows(&value).is_err() {
             self.s.slots.remove(slot);

@@ -246,7 +246,9 @@ impl<'a> Turn<'a> {
                     self.show_menu();
                 }
             }
-            ButtonKind::Apply(region, disease) => self.start_apply_with(&region, disease),
+            ButtonKind::Apply(region, disease, insurance) => {
+                self.start_apply_with(&region, disease, insurance)
+            }
             ButtonKind::Source => self.show_source(),
             ButtonKind::Suggestion(i) => match self.suggested.get(i).cloned() {
                 Some(question) => self.ask_suggested(&question),

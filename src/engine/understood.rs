@@ -23,7 +23,8 @@ use crate::understand::{Action, Context, Understanding};
 /// Longest reply composed here, source line included: one phone screen.
 pub const SCREEN_CHARS: usize = 300;
 
-/// Slot that marks a slot as filled from an earlier message (not yet confirmed by a step).
+/// Slot that lists (comma-separated) the slots filled from an earlier message, not yet
+/// confirmed by their step.
 pub(super) const PREFILLED: &str = "prefilled";
 
 impl<'a> Turn<'a> {
@@ -67,7 +68,7 @@ impl<'a> Turn<'a> {
         {
             // "帮我申请", "我要申请": said, not asked, no disease to check first — start it.
             // (With a disease, the eligibility answer below offers the prefilled start.)
-            self.start_apply_with(&region, None);
+            self.start_apply_with(&region, None, said_insurance(&u));
             return true;
         }
         // "我要续期", "想换个医院": said at the menu, the procedure starts (asked, the FAQ answers).
@@ -269,7 +270,12 @@ impl<'a> Turn<'a> {
     /// The 新申请 button of an eligibility answer: the application starts in that region; the
     /// disease is filled in only when the user agreed to storing personal data (otherwise it is
     /// asked at its step, after the consent question).
-    pub(super) fn start_apply_with(&mut self, region: &str, disease: Option<usize>) {
+    pub(super) fn start_apply_with(
+        &mut self,
+        region: &str,
+        disease: Option<usize>,
+        insurance: Option<String>,
+    ) {
         if !self.a.content.regions.contains_key(region) {
             return self.stale();
         }
@@ -278,11 +284,33 @@ impl<'a> Turn<'a> {
             .and_then(|i| self.a.content.diseases.region(region).get(i))
             .map(|d| d.name.clone());
         self.start_dialog("apply", true);
+        if self.s.dialog.as_deref() != Some("apply") {
+            return;
+        }
+        let mut filled = Vec::new();
+        if let Some(insurance) = insurance.filter(|i| i == "employee" || i == "resident") {
+            self.s.slots.insert("insurance".into(), insurance);
+            filled.push("insurance");
+        }
         if let (Some(name), Some(true)) = (name, self.s.consent) {
-            if self.s.dialog.as_deref() == Some("apply") {
-                self.s.slots.insert("disease".into(), name);
-                self.s.slots.insert(PREFILLED.into(), "disease".into());
-            }
+            self.s.slots.insert("disease".into(), name);
+            filled.push("disease");
+        }
+        if !filled.is_empty() {
+            self.s.slots.insert(PREFILLED.into(), filled.join(","));
         }
     }
+}
+
+/// The insurance type a message names (退休/在职 mean 职工), as the application stores it.
+pub(super) fn said_insurance(u: &Understanding) -> Option<String> {
+    use crate::understand::{Insurance, WorkStatus};
+    let insurance = u.insurance.or(match u.status {
+        Some(WorkStatus::Retired | WorkStatus::InService) => Some(Insurance::Employee),
+        _ => None,
+    })?;
+    Some(match insurance {
+        Insurance::Employee => "employee".into(),
+        Insurance::Resident => "resident".into(),
+    })
 }
