@@ -152,6 +152,49 @@ impl<'a> Turn<'a> {
         Some(format!("费用：{}；告诉我全年药费可以估算能报多少。", parts.join("；")))
     }
 
+    /// "卡12月20号到期 要续期": when to renew, counted from the end of validity the message
+    /// gives (never advice in the past: past the recommended start it is "now"), then the
+    /// region's how-to and a button into 续期/延期, which can record it and remind.
+    pub(super) fn renewal_timing(&self, u: &Understanding, r: &Region) -> Option<Composed> {
+        let end = *u.dates.first()?;
+        let left = (end - self.today).num_days();
+        let mut lines = Vec::new();
+        if left < 0 {
+            lines.push(format!(
+                "待遇{}已经到期，请尽快办理续期（延期），并问{}确认现在的待遇状态。",
+                format_cn(end),
+                r.contact()
+            ));
+        } else {
+            let when = match r.reminders.renewal_recommended_days_before {
+                Some(d) if end - chrono::Duration::days(d.into()) < self.today => format!(
+                    "{}的办理须知建议到期前约{d}天开始办，这个时间已过，请现在就办理。",
+                    r.name
+                ),
+                Some(d) => format!(
+                    "{}的办理须知建议到期前约{d}天，即{}前后开始办理。",
+                    r.name,
+                    format_cn(end - chrono::Duration::days(d.into()))
+                ),
+                None => "资料没有写要提前多久办，请留意办理平台的提示。".to_string(),
+            };
+            lines.push(format!("待遇{}到期（还有{left}天）。{when}", format_cn(end)));
+        }
+        let mut source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
+        if let Some(entry) = self.faq_entry(&r.id, "renewal") {
+            lines.extend(entry.answer.trim().lines().map(str::to_string));
+            source = entry.source.clone();
+        }
+        let mut choices = Vec::new();
+        if let Some(tree) = self.a.content.dialogs.trees.get("renew") {
+            choices.push(self.button(
+                format!("{}（可记下并提醒）", tree.title),
+                ButtonKind::Menu("renew".into()),
+            ));
+        }
+        Some(Composed { lines, source, choices })
+    }
+
     /// The review deadline from an acceptance date (the Nth working day after it).
     pub(super) fn deadline(&self, u: &Understanding, r: &Region) -> Option<Composed> {
         let accepted = *u.dates.first()?;

@@ -136,6 +136,7 @@ impl<'a> Turn<'a> {
         match u.action {
             Some(Action::Estimate) => self.estimate(u, r),
             Some(Action::Deadline) => self.deadline(u, r),
+            Some(Action::Renew) if !u.dates.is_empty() => self.renewal_timing(u, r),
             Some(Action::Apply) if diseases || !u.unknown_conditions.is_empty() => {
                 Some(self.eligibility(u, r, true, text))
             }

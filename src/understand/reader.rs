@@ -224,7 +224,12 @@ impl Reader {
     fn action(&self, msg: &Prepared, plain: &str, u: &Understanding) -> Option<Action> {
         let submitted = ["受理", "交的", "交了", "提交"].iter().any(|w| plain.contains(w));
         let asks_when = u.question && !u.dates.is_empty() && submitted;
+        let hit = |a: Action| self.actions.iter().any(|(x, w)| *x == a && !w.hits(msg).is_empty());
         if let Some((action, _)) = self.actions.iter().find(|(_, w)| !w.hits(msg).is_empty()) {
+            // "我帮我爸办的门特 到期了 要续期": 办/申请 there is the benefit they already have.
+            if *action == Action::Apply && hit(Action::Renew) {
+                return Some(Action::Renew);
+            }
             // "昨天受理了 啥时候审完": news of progress, but the question is the deadline.
             if *action == Action::Progress && asks_when {
                 return Some(Action::Deadline);
