@@ -21,6 +21,8 @@ pub(super) struct Composed {
     pub(super) source: String,
     /// Buttons offered with it.
     pub(super) choices: Vec<Choice>,
+    /// It answers for every region (a comparison), each line naming its region.
+    pub(super) all_regions: bool,
 }
 
 impl<'a> Turn<'a> {
@@ -49,6 +51,7 @@ impl<'a> Turn<'a> {
             lines: entry.answer.trim().lines().map(str::to_string).collect(),
             source: entry.source.clone(),
             choices,
+            all_regions: false,
         })
     }
 
@@ -89,7 +92,7 @@ impl<'a> Turn<'a> {
         let choices = vec![
             self.button("开始新申请", ButtonKind::Apply(r.id.clone(), None, said_insurance(u)))
         ];
-        Some(Composed { lines, source: sources.join("；"), choices })
+        Some(Composed { lines, source: sources.join("；"), choices, all_regions: false })
     }
 
     /// One line of estimate, with the figures of `mente calc`.
@@ -122,6 +125,46 @@ impl<'a> Turn<'a> {
     /// Deductible and ratio for the insurance named, or for 职工 and 居民 side by side: the
     /// figures of `mente calc`, without an amount to estimate.
     fn cost_line(&self, u: &Understanding, r: &Region) -> Option<String> {
+        let parts = self.cost_parts(u, r)?;
+        Some(format!("费用：{}；告诉我全年药费可以估算能报多少。", parts.join("；")))
+    }
+
+    /// "起付线多少 报销比例呢", "两个地方对比一下": deductible and ratio together, for the
+    /// region (or every region, when the message compares them). `None` unless the message
+    /// asks for both figures or a comparison, and gives no amount (then it is an estimate).
+    pub(super) fn costs(&self, u: &Understanding, r: &Region, text: &str) -> Option<Composed> {
+        let deductible = DEDUCTIBLE_WORDS.iter().any(|w| text.contains(w));
+        let ratio = RATIO_WORDS.iter().any(|w| text.contains(w));
+        let compare = COMPARE_WORDS.iter().any(|w| text.contains(w));
+        if !u.amounts.is_empty() || !((deductible && ratio) || (compare && (deductible || ratio))) {
+            return None;
+        }
+        let regions: Vec<&Region> = match compare {
+            true => self.a.content.regions.values().collect(),
+            false => vec![r],
+        };
+        let mut lines = Vec::new();
+        let mut sources = Vec::new();
+        for region in regions {
+            let parts = self.cost_parts(u, region)?.join("；");
+            lines.push(match compare {
+                true => format!("{}：{parts}。", region.name),
+                false => format!("{parts}。"),
+            });
+            sources.extend(region.sources.first().map(|s| short_source(s)));
+        }
+        lines.push("只报起付线以上、门特病种相关的费用；实际以医保结算为准。".to_string());
+        Some(Composed {
+            lines,
+            source: sources.join("；"),
+            choices: Vec::new(),
+            all_regions: compare,
+        })
+    }
+
+    /// "职工起付线800元/年，报销85%起" per insurance type (the one named, else both); 职工 in
+    /// service and retired apart where their ratios differ.
+    fn cost_parts(&self, u: &Understanding, r: &Region) -> Option<Vec<String>> {
         let retired = u.status == Some(WorkStatus::Retired);
         let insurance = u.insurance.or(retired.then_some(Insurance::Employee));
         let kinds = match insurance {
@@ -129,27 +172,40 @@ impl<'a> Turn<'a> {
             None => vec![Insurance::Employee, Insurance::Resident],
         };
         let pct = |x: f64| format!("{}%", calc::money((x * 1000.0).round() / 10.0));
-        let mut parts = Vec::new();
-        for insurance in kinds {
-            let employee = insurance == Insurance::Employee;
+        let figures = |insurance: Insurance, retired: bool| {
             let input = CalcInput {
                 region: r.id.clone(),
                 insurance,
-                retired: employee && retired,
+                retired,
                 tier: None,
                 age: u.age,
                 expense: 0.0,
             };
-            let e = calc::estimate(&self.a.content.regions, &input).ok()?;
-            let deductible =
-                e.deductible.map_or("未公开".to_string(), |d| format!("{}元", calc::money(d)));
+            calc::estimate(&self.a.content.regions, &input).ok()
+        };
+        let mut parts = Vec::new();
+        for insurance in kinds {
+            let employee = insurance == Insurance::Employee;
+            let e = figures(insurance, employee && retired)?;
+            let deductible = match e.deductible {
+                None => "起付线未公开".to_string(),
+                Some(0.0) => "不设起付线".to_string(),
+                Some(d) => format!("起付线{}元/年", calc::money(d)),
+            };
+            let mut ratio = range(e.ratio_min, e.ratio_max, pct);
+            if employee && u.status.is_none() {
+                // 邵阳: 在职80%, 退休85% — both, when the message does not say which.
+                if let Some(old) = figures(insurance, true) {
+                    let old_ratio = range(old.ratio_min, old.ratio_max, pct);
+                    if old_ratio != ratio {
+                        ratio = format!("在职{ratio}、退休{old_ratio}");
+                    }
+                }
+            }
             let who = if employee { "职工" } else { "居民" };
-            parts.push(format!(
-                "{who}起付线{deductible}/年，报销{}",
-                range(e.ratio_min, e.ratio_max, pct)
-            ));
+            parts.push(format!("{who}{deductible}，报销{ratio}"));
         }
-        Some(format!("费用：{}；告诉我全年药费可以估算能报多少。", parts.join("；")))
+        Some(parts)
     }
 
     /// "卡12月20号到期 要续期": when to renew, counted from the end of validity the message
@@ -192,7 +248,7 @@ impl<'a> Turn<'a> {
                 ButtonKind::Menu("renew".into()),
             ));
         }
-        Some(Composed { lines, source, choices })
+        Some(Composed { lines, source, choices, all_regions: false })
     }
 
     /// The review deadline from an acceptance date (the Nth working day after it).
@@ -214,6 +270,7 @@ impl<'a> Turn<'a> {
             ],
             source: r.sources.first().map(|s| short_source(s)).unwrap_or_default(),
             choices: Vec::new(),
+            all_regions: false,
         })
     }
 
@@ -283,7 +340,7 @@ impl<'a> Turn<'a> {
             .and_then(|n| self.a.content.diseases.region(&r.id).iter().position(|d| d.name == n));
         let choices =
             vec![self.button(label, ButtonKind::Apply(r.id.clone(), index, said_insurance(u)))];
-        Composed { lines, source, choices }
+        Composed { lines, source, choices, all_regions: false }
     }
 }
 
@@ -305,6 +362,12 @@ const COST_WORDS: &[&str] = &[
     "要钱",
     "贵不贵",
 ];
+
+/// Words naming the deductible, the ratio, and a comparison of the regions.
+const DEDUCTIBLE_WORDS: &[&str] = &["起付线", "起付标准", "起付", "门槛费", "门槛"];
+const RATIO_WORDS: &[&str] = &["比例", "报几成", "能报几", "报销标准", "报多少", "报好多"];
+const COMPARE_WORDS: &[&str] =
+    &["两个地方", "两地", "两边", "两个地区", "两个市", "对比", "比较", "都说一下", "分别"];
 
 /// Words asking about more than one disease at once (the region's multiple-diseases rule).
 const MORE_THAN_ONE: &[&str] = &["两个", "几个", "多个", "同时", "一起办", "都办"];

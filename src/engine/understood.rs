@@ -133,6 +133,11 @@ impl<'a> Turn<'a> {
             return self.topic(region, "remote", "remote");
         }
         let diseases = !u.disease_names(Some(region)).is_empty();
+        if !diseases && matches!(u.action, None | Some(Action::Estimate)) {
+            if let Some(costs) = self.costs(u, r, text) {
+                return Some(costs);
+            }
+        }
         match u.action {
             Some(Action::Estimate) => self.estimate(u, r),
             Some(Action::Deadline) => self.deadline(u, r),
@@ -142,10 +147,18 @@ impl<'a> Turn<'a> {
             }
             // The FAQ answers these well (for the region named, see `faq_for`); where it is not
             // sure, the region's entry on the procedure is better than "not sure".
+            // "骨折能办门特吗" names an everyday condition: the plain "not 门特" answer, later.
+            Some(Action::Apply) if self.not_mente_reply(text).is_some() => None,
             Some(
-                action @ (Action::ChangeHospital | Action::Renew | Action::Remote | Action::Appeal),
+                action @ (Action::ChangeHospital
+                | Action::Renew
+                | Action::Remote
+                | Action::Appeal
+                | Action::Apply),
             ) if u.question && self.a.knowledge.answer(text, Some(region)).id.is_none() => {
                 let (topic, dialog) = match action {
+                    // "那我重新申请要咋个弄": how to apply, and the way in.
+                    Action::Apply => ("apply-steps", "apply"),
                     Action::ChangeHospital => ("change-hospital", "change_hospital"),
                     Action::Renew => ("renewal", "renew"),
                     Action::Remote => ("remote", "remote"),
@@ -191,8 +204,18 @@ impl<'a> Turn<'a> {
     /// Sends a composed answer labelled with its region, within one screen; then the current
     /// step again. A region other than the session's gets a "切换到…" button.
     fn send(&mut self, c: Composed, region: &str, note: Option<String>) {
-        let label = self.region_label(region);
-        let other_region = self.region().is_some_and(|r| r != region);
+        let label = match c.all_regions {
+            true => self
+                .a
+                .content
+                .regions
+                .values()
+                .map(|r| r.name.clone())
+                .collect::<Vec<_>>()
+                .join("、"),
+            false => self.region_label(region),
+        };
+        let other_region = !c.all_regions && self.region().is_some_and(|r| r != region);
         // The region is always in the source line; an answer for a region other than the
         // session's also starts with it, so nobody reads it as their own region's rule.
         let head = match other_region {
