@@ -139,6 +139,12 @@ impl<'a> Turn<'a> {
             }
         }
         match u.action {
+            // "有糖尿病想办门特 一年能报好多钱", no amount: the disease first, with the figures.
+            Some(Action::Estimate)
+                if u.amount().is_none() && (diseases || !u.unknown_conditions.is_empty()) =>
+            {
+                Some(self.eligibility(u, r, asks_how(text), text))
+            }
             Some(Action::Estimate) => self.estimate(u, r),
             Some(Action::Deadline) => self.deadline(u, r),
             Some(Action::Renew) if !u.dates.is_empty() => self.renewal_timing(u, r),
@@ -337,4 +343,11 @@ pub(super) fn said_insurance(u: &Understanding) -> Option<String> {
         Insurance::Employee => "employee".into(),
         Insurance::Resident => "resident".into(),
     })
+}
+
+/// The message asks how to go about it or what to prepare (the how-to goes with the answer).
+fn asks_how(text: &str) -> bool {
+    ["怎么", "咋个", "咋", "如何", "准备", "材料", "要带", "流程", "步骤", "手续"]
+        .iter()
+        .any(|w| text.contains(w))
 }

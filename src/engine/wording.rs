@@ -215,15 +215,25 @@ pub fn yes_no_to(text: &str, prompt: &str) -> Option<bool> {
     }
     let answer = dialect(&clause(text)?.bare);
     let prompt = dialect(&squash(prompt));
+    const NEGATIONS: [&str; 7] = ["还没有", "从没有", "没有", "还没", "从没", "没", "不"];
     let echoes = |part: &str| part.chars().count() >= 2 && prompt.contains(part);
+    // Echoing what the question denies (欠费了 to …没有欠费？) says the opposite: no.
+    let denied = |part: &str| NEGATIONS.iter().any(|n| prompt.contains(&format!("{n}{part}")));
+    if echoes(&answer) && !NEGATIONS.iter().any(|n| answer.starts_with(n)) {
+        return Some(!denied(&answer));
+    }
     if echoes(&answer) {
         return Some(true);
     }
     if let Some(yes) = yes_no(text) {
         return Some(yes);
     }
-    for neg in ["还没有", "从没有", "没有", "还没", "从没", "没", "不"] {
+    for neg in NEGATIONS {
         let Some(rest) = answer.strip_prefix(neg).filter(|r| !r.is_empty()) else { continue };
+        // The question itself is negative (…没有欠费？): denying the same thing is yes.
+        if denied(rest) {
+            return Some(true);
+        }
         // 不 + what the question asks (不知道) is no; 不 before anything else (不太清楚) is not
         // an answer, while 没(有) + a verb (没有换过) always denies it.
         if echoes(rest) || neg.starts_with(['没', '还', '从']) {
@@ -472,6 +482,8 @@ mod tests {
         let arrears = "目前医保是否正常参保缴费、没有欠费？";
         assert_eq!(yes_no_to("莫得欠费", arrears), Some(true));
         assert_eq!(yes_no_to("没有欠费", arrears), Some(true));
+        assert_eq!(yes_no_to("没欠费", arrears), Some(true));
+        assert_eq!(yes_no_to("欠费了", arrears), Some(false), "the opposite of 没有欠费");
         assert_eq!(yes_no_to("shi de", arrears), Some(true));
         let knows = "您知道目前门特待遇的到期日吗？";
         assert_eq!(yes_no_to("晓得", knows), Some(true));
