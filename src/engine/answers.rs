@@ -63,7 +63,19 @@ impl<'a> Turn<'a> {
 
     /// A date, placed on the side of today the step expects (`date: past|future`).
     pub(super) fn read_date(&self, step: &Step, text: &str) -> Result<Option<String>, String> {
-        let mut date = input::parse_date(text, self.today).map_err(|e| e.to_string())?;
+        // The calendar's strict reader first (it names a day that does not exist); then the
+        // chat forms the understanding module reads (12-20, 九月二十六, 上个月5号).
+        let mut date = match input::parse_date(text, self.today) {
+            Ok(date) => date,
+            Err(err @ InputError::NotDate) => {
+                let ctx = crate::understand::Context { today: self.today, region: None };
+                match self.a.understand(text, ctx).dates.as_slice() {
+                    [only] => *only,
+                    _ => return Err(err.to_string()),
+                }
+            }
+            Err(err) => return Err(err.to_string()),
+        };
         let year_given =
             text.contains('年') || text.chars().filter(char::is_ascii_digit).count() >= 6;
         match step.date {

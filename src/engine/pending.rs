@@ -16,7 +16,7 @@ const WHY_CONSENT: &str =
 
 /// Words of a question about the personal data asked for (kept, deleted, shown to whom).
 fn about_data(text: &str) -> bool {
-    ["删", "保存", "存", "身份证", "信息", "隐私", "电话", "泄露", "安全", "给谁", "谁看"]
+    ["删", "保存", "存", "身份证", "信息", "隐私", "电话", "泄露", "安全", "给谁", "谁看", "同意"]
         .iter()
         .any(|w| text.contains(w))
 }
@@ -45,9 +45,10 @@ impl<'a> Turn<'a> {
                     Some(2) => Some(false),
                     _ => None,
                 };
-                let answer = by_number.or_else(|| {
-                    (word.starts_with('不') || word.starts_with("拒绝")).then_some(false)
-                });
+                // "不给" refuses; "不同意的话还能办不" asks (and was explained above).
+                let refuses = word.starts_with('不') || word.starts_with("拒绝");
+                let answer =
+                    by_number.or_else(|| (refuses && asked != Question::Clearly).then_some(false));
                 match answer {
                     Some(yes) => self.consent(yes),
                     // A command, or a question answered before the consent question comes again.
@@ -102,6 +103,7 @@ impl<'a> Turn<'a> {
     pub(super) fn consent(&mut self, yes: bool) {
         self.s.consent = Some(yes);
         self.s.pending = None;
+        self.refused_now = !yes;
         if yes {
             self.say("谢谢，已记下您的同意。随时发送 /forget 可以删除保存的全部信息。");
         } else {

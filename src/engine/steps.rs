@@ -103,7 +103,9 @@ impl<'a> Turn<'a> {
                     return None;
                 }
                 Some(false) => {
-                    self.say("（您没有同意保存个人信息，这一步跳过。）");
+                    if !self.refused_now {
+                        self.say("（您没有同意保存个人信息，这一步跳过。）");
+                    }
                     return Some(self.after(step, None));
                 }
                 Some(true) => {}

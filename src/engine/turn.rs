@@ -49,6 +49,8 @@ pub(super) struct Turn<'a> {
     pub(super) recovered: bool,
     /// The main menu was shown this turn.
     pub(super) menu_shown: bool,
+    /// Consent was refused in this turn: the refusal already said personal steps are skipped.
+    pub(super) refused_now: bool,
     /// Questions the previous reply suggested (they may be picked this turn only).
     pub(super) suggested: Vec<String>,
 }
@@ -80,6 +82,7 @@ impl<'a> Turn<'a> {
             first_contact,
             recovered: false,
             menu_shown: false,
+            refused_now: false,
             suggested,
         }
     }

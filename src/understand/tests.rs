@@ -214,3 +214,10 @@ fn renewing_for_a_parent_is_a_renewal_not_a_new_application() {
     assert_eq!(u.action, Some(Action::Renew));
     assert_eq!(u.dates, vec![NaiveDate::from_ymd_opt(2026, 12, 20).unwrap()]);
 }
+
+#[test]
+fn a_validity_end_written_with_a_dash_is_a_date() {
+    let u = read("我爸在邵阳那边的门特 卡上写的有效期到12-20 我想帮他续一下 要准备啥子");
+    assert_eq!(u.action, Some(Action::Renew));
+    assert_eq!(u.dates, vec![NaiveDate::from_ymd_opt(2026, 12, 20).unwrap()]);
+}
