@@ -125,7 +125,7 @@ impl<'a> Turn<'a> {
     /// Deductible and ratio for the insurance named, or for 职工 and 居民 side by side: the
     /// figures of `mente calc`, without an amount to estimate.
     fn cost_line(&self, u: &Understanding, r: &Region) -> Option<String> {
-        let parts = self.cost_parts(u, r)?;
+        let (parts, _) = self.cost_parts(u, r)?;
         Some(format!("费用：{}；告诉我全年药费可以估算能报多少。", parts.join("；")))
     }
 
@@ -143,15 +143,26 @@ impl<'a> Turn<'a> {
             true => self.a.content.regions.values().collect(),
             false => vec![r],
         };
+        // "职工和居民的起付线": both, although the reader keeps the first insurance named.
+        let mut u = u.clone();
+        if text.contains("职工") && text.contains("居民") {
+            u.insurance = None;
+        }
+        let u = &u;
         let mut lines = Vec::new();
-        let mut sources = Vec::new();
+        let mut sources: Vec<String> = Vec::new();
         for region in regions {
-            let parts = self.cost_parts(u, region)?.join("；");
+            let (parts, cited) = self.cost_parts(u, region)?;
+            let parts = parts.join("；");
             lines.push(match compare {
                 true => format!("{}：{parts}。", region.name),
                 false => format!("{parts}。"),
             });
-            sources.extend(region.sources.first().map(|s| short_source(s)));
+            for source in cited {
+                if !sources.contains(&source) {
+                    sources.push(source);
+                }
+            }
         }
         lines.push("只报起付线以上、门特病种相关的费用；实际以医保结算为准。".to_string());
         Some(Composed {
@@ -164,7 +175,8 @@ impl<'a> Turn<'a> {
 
     /// "职工起付线800元/年，报销85%起" per insurance type (the one named, else both); 职工 in
     /// service and retired apart where their ratios differ.
-    fn cost_parts(&self, u: &Understanding, r: &Region) -> Option<Vec<String>> {
+    /// Also returns the calculator's sources for the figures shown.
+    fn cost_parts(&self, u: &Understanding, r: &Region) -> Option<(Vec<String>, Vec<String>)> {
         let retired = u.status == Some(WorkStatus::Retired);
         let insurance = u.insurance.or(retired.then_some(Insurance::Employee));
         let kinds = match insurance {
@@ -184,9 +196,15 @@ impl<'a> Turn<'a> {
             calc::estimate(&self.a.content.regions, &input).ok()
         };
         let mut parts = Vec::new();
+        let mut sources: Vec<String> = Vec::new();
         for insurance in kinds {
             let employee = insurance == Insurance::Employee;
             let e = figures(insurance, employee && retired)?;
+            for source in &e.sources {
+                if !sources.contains(source) {
+                    sources.push(source.clone());
+                }
+            }
             let deductible = match e.deductible {
                 None => "起付线未公开".to_string(),
                 Some(0.0) => "不设起付线".to_string(),
@@ -205,7 +223,7 @@ impl<'a> Turn<'a> {
             let who = if employee { "职工" } else { "居民" };
             parts.push(format!("{who}{deductible}，报销{ratio}"));
         }
-        Some(parts)
+        Some((parts, sources))
     }
 
     /// "卡12月20号到期 要续期": when to renew, counted from the end of validity the message

@@ -155,8 +155,8 @@ impl<'a> Turn<'a> {
         if at_menu && (self.first_contact || is_greeting(text)) {
             return self.greet_then_answer(text);
         }
-        // "没通过能重新申请不" asks; only a statement is news about an application.
-        let report = (self.asks(text) != Question::Clearly)
+        // "没通过能重新申请不", "要补啥子" ask; only a statement is news about an application.
+        let report = (self.asks(text) == Question::No)
             .then(|| track::status_report(text, &self.track_ctx()))
             .flatten();
         if let Some(out) = report {

@@ -51,6 +51,13 @@ impl<'a> Turn<'a> {
             }
         }
         let Some(region) = u.region().or(self.region()).map(str::to_string) else {
+            // "两个地方 起付线 报销比例 都说一下" needs no region of its own.
+            let first = self.a.content.regions.values().next();
+            let compared = first.and_then(|r| self.costs(&u, r, text).map(|c| (c, r.id.clone())));
+            if let Some((c, anchor)) = compared.filter(|(c, _)| c.all_regions) {
+                self.send(c, &anchor, None);
+                return true;
+            }
             return false;
         };
         if u.action == Some(Action::Human) && !u.question {
@@ -231,7 +238,16 @@ impl<'a> Turn<'a> {
         let citations = &self.a.content.citations;
         let source = match c.source.trim() {
             "" => format!("\n地区：{label}"),
-            s => format!("\n来源：{}｜地区：{label}", citations.cite_short(&short_source(s))),
+            s => {
+                // One title once, however many ids of it the figures cite.
+                let mut titles: Vec<String> = Vec::new();
+                for t in citations.cite_short(&short_source(s)).split('；') {
+                    if !titles.iter().any(|have| have == t.trim()) {
+                        titles.push(t.trim().to_string());
+                    }
+                }
+                format!("\n来源：{}｜地区：{label}", titles.join("；"))
+            }
         };
         let text = fit(&head, &c.lines, &source, SCREEN_CHARS);
         let mut choices = c.choices;
