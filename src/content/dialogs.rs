@@ -179,6 +179,9 @@ pub struct ChoiceSpec {
     /// Dialog to jump to when chosen.
     #[serde(default)]
     pub goto: Option<String>,
+    /// Other wordings people type for this choice (我自己 for 本人): typed, they pick it.
+    #[serde(default)]
+    pub aliases: Vec<String>,
 }
 
 /// A branch rule: all `when` slots equal their values (an empty `when` always holds).

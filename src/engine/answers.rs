@@ -19,6 +19,8 @@ pub(super) struct Offered {
     pub(super) value: String,
     /// Index into `step.choices` (for the choice's own `next`/`goto`).
     pub(super) own: Option<usize>,
+    /// Other wordings that pick it (the dialog's `aliases:`).
+    pub(super) aliases: Vec<String>,
 }
 
 impl<'a> Turn<'a> {
@@ -61,7 +63,19 @@ impl<'a> Turn<'a> {
 
     /// A date, placed on the side of today the step expects (`date: past|future`).
     pub(super) fn read_date(&self, step: &Step, text: &str) -> Result<Option<String>, String> {
-        let mut date = input::parse_date(text, self.today).map_err(|e| e.to_string())?;
+        // The calendar's strict reader first (it names a day that does not exist); then the
+        // chat forms the understanding module reads (12-20, 九月二十六, 上个月5号).
+        let mut date = match input::parse_date(text, self.today) {
+            Ok(date) => date,
+            Err(err @ InputError::NotDate) => {
+                let ctx = crate::understand::Context { today: self.today, region: None };
+                match self.a.understand(text, ctx).dates.as_slice() {
+                    [only] => *only,
+                    _ => return Err(err.to_string()),
+                }
+            }
+            Err(err) => return Err(err.to_string()),
+        };
         let year_given =
             text.contains('年') || text.chars().filter(char::is_ascii_digit).count() >= 6;
         match step.date {
@@ -129,9 +143,12 @@ impl<'a> Turn<'a> {
             return;
         };
         let mut lines = Vec::new();
-        if !disease.verified {
+        // A known end of validity (renewal) means the benefit for this disease was granted:
+        // "may not be covered" would only confuse, and push the rest off the screen.
+        let granted = self.s.slots.contains_key("valid_until");
+        if !disease.verified && !granted {
             lines.push(format!(
-                "“{name}”可能属于{}的门特病种，但它是否在官方病种目录里还没有核实。可以先按它准备，办理前请确认：{}",
+                "“{name}”可能属于{}的门特病种，还没有核实，以当地医保部门最新公布为准；可以先按它准备，办理前请问{}。",
                 self.region_name(),
                 self.hotline_text()
             ));
@@ -210,10 +227,16 @@ impl<'a> Turn<'a> {
                     label: self.fill(&c.label),
                     value: c.value.clone().unwrap_or_else(|| c.label.clone()),
                     own: Some(i),
+                    aliases: c.aliases.clone(),
                 })
                 .collect();
         }
-        let pair = |l: &str, v: &str| Offered { label: l.into(), value: v.into(), own: None };
+        let pair = |l: &str, v: &str| Offered {
+            label: l.into(),
+            value: v.into(),
+            own: None,
+            aliases: Vec::new(),
+        };
         match step.ask {
             Some(InputKind::YesNo) => vec![pair("是", "是"), pair("否", "否")],
             Some(InputKind::Insurance) => {
@@ -251,7 +274,8 @@ impl<'a> Turn<'a> {
             return (n <= offered.len()).then(|| n - 1);
         }
         if step.ask == Some(InputKind::YesNo) {
-            if let Some(yes) = wording::yes_no(text) {
+            let prompt = self.prompt_text(step);
+            if let Some(yes) = wording::yes_no_to(text, &prompt) {
                 let want = if yes { "是" } else { "否" };
                 return offered.iter().position(|o| o.value == want);
             }
@@ -260,8 +284,11 @@ impl<'a> Turn<'a> {
         if offered.len() == 1 && (wording::yes_no(text) == Some(true) || wording::go_on(text)) {
             return Some(0);
         }
-        let labels: Vec<&str> = offered.iter().map(|o| o.label.as_str()).collect();
-        wording::label(text, &labels)
+        let groups: Vec<Vec<&str>> = offered
+            .iter()
+            .map(|o| std::iter::once(&o.label).chain(&o.aliases).map(String::as_str).collect())
+            .collect();
+        wording::label_among(text, &groups)
     }
 
     pub(super) fn choose(&mut self, step: &Step, index: usize) {

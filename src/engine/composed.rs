@@ -5,6 +5,7 @@
 
 use super::render::ButtonKind;
 use super::turn::Turn;
+use super::understood::said_insurance;
 use super::Choice;
 use crate::content::regions::Region;
 use crate::policy::calc::{self, CalcInput};
@@ -20,6 +21,8 @@ pub(super) struct Composed {
     pub(super) source: String,
     /// Buttons offered with it.
     pub(super) choices: Vec<Choice>,
+    /// It answers for every region (a comparison), each line naming its region.
+    pub(super) all_regions: bool,
 }
 
 impl<'a> Turn<'a> {
@@ -48,6 +51,7 @@ impl<'a> Turn<'a> {
             lines: entry.answer.trim().lines().map(str::to_string).collect(),
             source: entry.source.clone(),
             choices,
+            all_regions: false,
         })
     }
 
@@ -85,7 +89,11 @@ impl<'a> Turn<'a> {
                 (vec![employee, resident, limit_caveat(), ask, last], e.sources)
             }
         };
-        Some(Composed { lines, source: sources.join("；"), choices: Vec::new() })
+        // Someone weighing up the cost usually applies next: the way in is one tap away.
+        let choices = vec![
+            self.button("开始新申请", ButtonKind::Apply(r.id.clone(), None, said_insurance(u)))
+        ];
+        Some(Composed { lines, source: sources.join("；"), choices, all_regions: false })
     }
 
     /// One line of estimate, with the figures of `mente calc`.
@@ -115,6 +123,153 @@ impl<'a> Turn<'a> {
         Some((line, e))
     }
 
+    /// Deductible and ratio for the insurance named, or for 职工 and 居民 side by side: the
+    /// figures of `mente calc`, without an amount to estimate.
+    fn cost_line(&self, u: &Understanding, r: &Region) -> Option<String> {
+        let (parts, _) = self.cost_parts(u, r)?;
+        Some(format!("费用：{}；告诉我全年药费可以估算能报多少。", parts.join("；")))
+    }
+
+    /// "起付线多少 报销比例呢", "两个地方对比一下": deductible and ratio together, for the
+    /// region (or every region, when the message compares them). `None` unless the message
+    /// asks for both figures or a comparison, and gives no amount (then it is an estimate).
+    pub(super) fn costs(&self, u: &Understanding, r: &Region, text: &str) -> Option<Composed> {
+        let deductible = DEDUCTIBLE_WORDS.iter().any(|w| text.contains(w));
+        let ratio = RATIO_WORDS.iter().any(|w| text.contains(w));
+        let compare = COMPARE_WORDS.iter().any(|w| text.contains(w));
+        if !u.amounts.is_empty() || !((deductible && ratio) || (compare && (deductible || ratio))) {
+            return None;
+        }
+        let regions: Vec<&Region> = match compare {
+            true => self.a.content.regions.values().collect(),
+            false => vec![r],
+        };
+        // "职工和居民的起付线": both, although the reader keeps the first insurance named.
+        let mut u = u.clone();
+        if text.contains("职工") && text.contains("居民") {
+            u.insurance = None;
+        }
+        let u = &u;
+        let mut lines = Vec::new();
+        let mut sources: Vec<String> = Vec::new();
+        for region in regions {
+            let (parts, cited) = self.cost_parts(u, region)?;
+            let parts = parts.join("；");
+            lines.push(match compare {
+                true => format!("{}：{parts}。", region.name),
+                false => format!("{parts}。"),
+            });
+            for source in cited {
+                if !sources.contains(&source) {
+                    sources.push(source);
+                }
+            }
+        }
+        lines.push("只报起付线以上、门特病种相关的费用；实际以医保结算为准。".to_string());
+        Some(Composed {
+            lines,
+            source: sources.join("；"),
+            choices: Vec::new(),
+            all_regions: compare,
+        })
+    }
+
+    /// "职工起付线800元/年，报销85%起" per insurance type (the one named, else both); 职工 in
+    /// service and retired apart where their ratios differ.
+    /// Also returns the calculator's sources for the figures shown.
+    fn cost_parts(&self, u: &Understanding, r: &Region) -> Option<(Vec<String>, Vec<String>)> {
+        let retired = u.status == Some(WorkStatus::Retired);
+        let insurance = u.insurance.or(retired.then_some(Insurance::Employee));
+        let kinds = match insurance {
+            Some(i) => vec![i],
+            None => vec![Insurance::Employee, Insurance::Resident],
+        };
+        let pct = |x: f64| format!("{}%", calc::money((x * 1000.0).round() / 10.0));
+        let figures = |insurance: Insurance, retired: bool| {
+            let input = CalcInput {
+                region: r.id.clone(),
+                insurance,
+                retired,
+                tier: None,
+                age: u.age,
+                expense: 0.0,
+            };
+            calc::estimate(&self.a.content.regions, &input).ok()
+        };
+        let mut parts = Vec::new();
+        let mut sources: Vec<String> = Vec::new();
+        for insurance in kinds {
+            let employee = insurance == Insurance::Employee;
+            let e = figures(insurance, employee && retired)?;
+            for source in &e.sources {
+                if !sources.contains(source) {
+                    sources.push(source.clone());
+                }
+            }
+            let deductible = match e.deductible {
+                None => "起付线未公开".to_string(),
+                Some(0.0) => "不设起付线".to_string(),
+                Some(d) => format!("起付线{}元/年", calc::money(d)),
+            };
+            let mut ratio = range(e.ratio_min, e.ratio_max, pct);
+            if employee && u.status.is_none() {
+                // 邵阳: 在职80%, 退休85% — both, when the message does not say which.
+                if let Some(old) = figures(insurance, true) {
+                    let old_ratio = range(old.ratio_min, old.ratio_max, pct);
+                    if old_ratio != ratio {
+                        ratio = format!("在职{ratio}、退休{old_ratio}");
+                    }
+                }
+            }
+            let who = if employee { "职工" } else { "居民" };
+            parts.push(format!("{who}{deductible}，报销{ratio}"));
+        }
+        Some((parts, sources))
+    }
+
+    /// "卡12月20号到期 要续期": when to renew, counted from the end of validity the message
+    /// gives (never advice in the past: past the recommended start it is "now"), then the
+    /// region's how-to and a button into 续期/延期, which can record it and remind.
+    pub(super) fn renewal_timing(&self, u: &Understanding, r: &Region) -> Option<Composed> {
+        let end = *u.dates.first()?;
+        let left = (end - self.today).num_days();
+        let mut lines = Vec::new();
+        if left < 0 {
+            lines.push(format!(
+                "待遇{}已经到期，请尽快办理续期（延期），并问{}确认现在的待遇状态。",
+                format_cn(end),
+                r.contact()
+            ));
+        } else {
+            let when = match r.reminders.renewal_recommended_days_before {
+                Some(d) if end - chrono::Duration::days(d.into()) < self.today => format!(
+                    "{}的办理须知建议到期前约{d}天开始办，这个时间已过，请现在就办理。",
+                    r.name
+                ),
+                Some(d) => format!(
+                    "{}的办理须知建议到期前约{d}天，即{}前后开始办理。",
+                    r.name,
+                    format_cn(end - chrono::Duration::days(d.into()))
+                ),
+                None => "资料没有写要提前多久办，请留意办理平台的提示。".to_string(),
+            };
+            lines.push(format!("待遇{}到期（还有{left}天）。{when}", format_cn(end)));
+        }
+        let mut source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
+        if let Some(entry) = self.faq_entry(&r.id, "renewal") {
+            lines.extend(entry.answer.trim().lines().map(str::to_string));
+            source = entry.source.clone();
+        }
+        let mut choices = Vec::new();
+        if let Some(tree) = self.a.content.dialogs.trees.get("renew") {
+            choices.push(self.button(
+                format!("{}（可记下并提醒）", tree.title),
+                ButtonKind::Menu("renew".into()),
+            ));
+        }
+        Some(Composed { lines, source, choices, all_regions: false })
+    }
+
     /// The review deadline from an acceptance date (the Nth working day after it).
     pub(super) fn deadline(&self, u: &Understanding, r: &Region) -> Option<Composed> {
         let accepted = *u.dates.first()?;
@@ -134,6 +289,7 @@ impl<'a> Turn<'a> {
             ],
             source,
             choices: Vec::new(),
+            all_regions: false,
         })
     }
 
@@ -217,6 +373,10 @@ impl<'a> Turn<'a> {
                 ));
             }
         }
+        if COST_WORDS.iter().any(|w| text.contains(w)) {
+            // "有糖尿病 想办门特 要花好多钱": what it costs comes with the eligibility.
+            lines.extend(self.cost_line(u, r));
+        }
         let mut source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
         let several = u.disease_names(Some(&r.id)).len() >= 2;
         if several && MORE_THAN_ONE.iter().any(|w| text.contains(w)) {
@@ -242,10 +402,36 @@ impl<'a> Turn<'a> {
         let index = first_disease
             .as_deref()
             .and_then(|n| self.a.content.diseases.region(&r.id).iter().position(|d| d.name == n));
-        let choices = vec![self.button(label, ButtonKind::Apply(r.id.clone(), index))];
-        Composed { lines, source, choices }
+        let choices =
+            vec![self.button(label, ButtonKind::Apply(r.id.clone(), index, said_insurance(u)))];
+        Composed { lines, source, choices, all_regions: false }
     }
 }
+
+/// Words asking what the benefit costs or pays (answered with the eligibility).
+const COST_WORDS: &[&str] = &[
+    "多少钱",
+    "好多钱",
+    "花多少",
+    "花好多",
+    "费用",
+    "花费",
+    "自己出",
+    "自付",
+    "起付线",
+    "报销比例",
+    "报多少",
+    "报好多",
+    "能报几",
+    "要钱",
+    "贵不贵",
+];
+
+/// Words naming the deductible, the ratio, and a comparison of the regions.
+const DEDUCTIBLE_WORDS: &[&str] = &["起付线", "起付标准", "起付", "门槛费", "门槛"];
+const RATIO_WORDS: &[&str] = &["比例", "报几成", "能报几", "报销标准", "报多少", "报好多"];
+const COMPARE_WORDS: &[&str] =
+    &["两个地方", "两地", "两边", "两个地区", "两个市", "对比", "比较", "都说一下", "分别"];
 
 /// Words asking about more than one disease at once (the region's multiple-diseases rule).
 const MORE_THAN_ONE: &[&str] = &["两个", "几个", "多个", "同时", "一起办", "都办"];

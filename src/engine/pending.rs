@@ -14,13 +14,27 @@ const WHY_CONSENT: &str =
      保存什么：只保存您在这里填写的内容，身份证号只存遮挡后的形式（只留前4位和后2位）。\
      不同意也可以：照样回答问题、指导办理，只是不记录进度、不发提醒。随时发送 /forget 可全部删除。";
 
+/// Words of a question about the personal data asked for (kept, deleted, shown to whom).
+fn about_data(text: &str) -> bool {
+    ["删", "保存", "存", "身份证", "信息", "隐私", "电话", "泄露", "安全", "给谁", "谁看", "同意"]
+        .iter()
+        .any(|w| text.contains(w))
+}
+
 impl<'a> Turn<'a> {
     /// Text while the engine waits for consent or a disease confirmation. `true` when handled.
     pub(super) fn on_pending_text(&mut self, text: &str) -> bool {
         let word = input::normalize(text);
         match self.s.pending.clone() {
             Some(Pending::Consent) => {
-                if wording::asks_why(text) {
+                // A plain answer first ("算了 不想给" refuses), then "why?" or reluctance, and
+                // a question about the data itself ("以后能删掉不") gets the same explanation.
+                if let Some(yes) = wording::consent(text) {
+                    self.consent(yes);
+                    return true;
+                }
+                let asked = self.asks(text);
+                if wording::asks_why(text) || (asked == Question::Clearly && about_data(text)) {
                     self.say(WHY_CONSENT);
                     self.prompt_pending();
                     return true;
@@ -31,14 +45,15 @@ impl<'a> Turn<'a> {
                     Some(2) => Some(false),
                     _ => None,
                 };
-                let answer = wording::consent(text).or(by_number).or_else(|| {
-                    (word.starts_with('不') || word.starts_with("拒绝")).then_some(false)
-                });
+                // "不给" refuses; "不同意的话还能办不" asks (and was explained above).
+                let refuses = word.starts_with('不') || word.starts_with("拒绝");
+                let answer =
+                    by_number.or_else(|| (refuses && asked != Question::Clearly).then_some(false));
                 match answer {
                     Some(yes) => self.consent(yes),
                     // A command, or a question answered before the consent question comes again.
                     None if commands::parse(text).is_some() => return false,
-                    None if wording::question(text) == Question::Clearly => return false,
+                    None if asked == Question::Clearly => return false,
                     None => {
                         self.say("请回答“同意”或“不同意”（也可以点按钮）。");
                         self.prompt_pending();
@@ -88,6 +103,7 @@ impl<'a> Turn<'a> {
     pub(super) fn consent(&mut self, yes: bool) {
         self.s.consent = Some(yes);
         self.s.pending = None;
+        self.refused_now = !yes;
         if yes {
             self.say("谢谢，已记下您的同意。随时发送 /forget 可以删除保存的全部信息。");
         } else {

@@ -29,8 +29,10 @@ pub enum ButtonKind {
     /// Switch the session to this region ("切换到攀枝花" under an answer for another region).
     Region(String),
     /// Start 新申请 in this region, with this catalogue disease (index in the region's list)
-    /// filled in when the user has agreed to storage.
-    Apply(String, Option<usize>),
+    /// filled in when the user has agreed to storage, and the insurance type the message
+    /// named (`employee`/`resident`). Carried by the button, not the session: nothing read from
+    /// free text is stored before consent.
+    Apply(String, Option<usize>, Option<String>),
     /// The n-th question suggested by an unsure FAQ answer (`Session::suggested`).
     Suggestion(usize),
     /// The full sources of the last answer (`Session::last_source`).
@@ -57,8 +59,11 @@ pub fn encode(turn: u64, kind: &ButtonKind) -> String {
         ButtonKind::Retry => "r|".to_string(),
         ButtonKind::Track(payload) => format!("k|{payload}"),
         ButtonKind::Region(id) => format!("g|{id}"),
-        ButtonKind::Apply(id, Some(i)) => format!("a|{id}|{i}"),
-        ButtonKind::Apply(id, None) => format!("a|{id}|-"),
+        ButtonKind::Apply(id, disease, insurance) => format!(
+            "a|{id}|{}{}",
+            disease.map_or("-".to_string(), |i| i.to_string()),
+            insurance.as_ref().map_or(String::new(), |i| format!("|{i}"))
+        ),
         ButtonKind::Suggestion(i) => format!("s|{i}"),
         ButtonKind::Source => "o|".to_string(),
     };
@@ -81,8 +86,13 @@ pub fn decode(data: &str) -> Option<Button> {
         "k" => ButtonKind::Track(arg.to_string()),
         "g" => ButtonKind::Region(arg.to_string()),
         "a" => {
-            let (id, i) = arg.split_once('|')?;
-            ButtonKind::Apply(id.to_string(), if i == "-" { None } else { Some(i.parse().ok()?) })
+            let (id, rest) = arg.split_once('|')?;
+            let (i, insurance) = match rest.split_once('|') {
+                Some((i, ins)) => (i, Some(ins.to_string())),
+                None => (rest, None),
+            };
+            let disease = if i == "-" { None } else { Some(i.parse().ok()?) };
+            ButtonKind::Apply(id.to_string(), disease, insurance)
         }
         "s" => ButtonKind::Suggestion(arg.parse().ok()?),
         "o" => ButtonKind::Source,
@@ -173,6 +183,8 @@ mod tests {
             ButtonKind::Disease(Some(2)),
             ButtonKind::Retry,
             ButtonKind::Track("a:123456:approve".into()),
+            ButtonKind::Apply("panzhihua".into(), Some(12), Some("employee".into())),
+            ButtonKind::Apply("shaoyang".into(), None, None),
             ButtonKind::Suggestion(2),
             ButtonKind::Source,
         ];

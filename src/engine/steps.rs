@@ -86,7 +86,13 @@ impl<'a> Turn<'a> {
             }
         }
         if let Some(value) = self.take_prefilled(step) {
-            self.say(format!("已填好：{value}（按您之前说的；要改请发送 /back）"));
+            // Shown as its button label (职工医保), not as the stored value (employee).
+            let shown = self
+                .offered(step)
+                .into_iter()
+                .find(|o| o.value == value)
+                .map_or(value, |o| o.label);
+            self.say(format!("已填好：{shown}（按您之前说的；要改请发送 /back）"));
             return Some(self.after(step, None));
         }
         if step.ask.is_some() && dialogs::may_be_skipped(step) {
@@ -97,7 +103,9 @@ impl<'a> Turn<'a> {
                     return None;
                 }
                 Some(false) => {
-                    self.say("（您没有同意保存个人信息，这一步跳过。）");
+                    if !self.refused_now {
+                        self.say("（您没有同意保存个人信息，这一步跳过。）");
+                    }
                     return Some(self.after(step, None));
                 }
                 Some(true) => {}
@@ -116,10 +124,14 @@ impl<'a> Turn<'a> {
     /// answers its step once, if the answers so far still allow it (resident-only diseases).
     fn take_prefilled(&mut self, step: &Step) -> Option<String> {
         let slot = step.slot.as_deref()?;
-        if self.s.slots.get(super::understood::PREFILLED).map(String::as_str) != Some(slot) {
-            return None;
-        }
-        self.s.slots.remove(super::understood::PREFILLED);
+        let marked = self.s.slots.get(super::understood::PREFILLED)?;
+        let mut rest: Vec<&str> = marked.split(',').collect();
+        let at = rest.iter().position(|s| *s == slot)?;
+        rest.remove(at);
+        match rest.join(",") {
+            left if left.is_empty() => self.s.slots.remove(super::understood::PREFILLED),
+            left => self.s.slots.insert(super::understood::PREFILLED.into(), left),
+        };
         let value = self.s.slots.get(slot)?.clone();
         if self.insurance_allows(&value).is_err() {
             self.s.slots.remove(slot);
@@ -173,14 +185,18 @@ impl<'a> Turn<'a> {
         )
     }
 
-    /// Sends the step's text and buttons.
-    pub(super) fn prompt(&mut self, step: &Step) {
-        let text = self
-            .region()
+    /// The step's question as shown in the user's region.
+    pub(super) fn prompt_text(&self, step: &Step) -> String {
+        self.region()
             .and_then(|r| step.say_by_region.get(r))
             .or(step.say.as_ref())
             .map(|t| self.fill(t))
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    /// Sends the step's text and buttons.
+    pub(super) fn prompt(&mut self, step: &Step) {
+        let text = self.prompt_text(step);
         let choices: Vec<Choice> = match step.ask {
             Some(_) => self
                 .offered(step)

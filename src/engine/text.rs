@@ -78,10 +78,18 @@ impl<'a> Turn<'a> {
         if commands::parse(text).is_some() || text.starts_with('/') {
             return StepText::NotAnAnswer;
         }
-        let asked = wording::question(text);
+        let asked = self.asks(text);
         let has_buttons = !self.offered(step).is_empty();
         let typed_answer = step.ask == Some(InputKind::Text);
         if asked == Question::Clearly && (has_buttons || typed_answer) {
+            return StepText::NotAnAnswer;
+        }
+        // At the disease step "哪些病可以办" or "起付线多少钱" is a question; "糖尿病能办吗" is
+        // still the answer 糖尿病.
+        if step.ask == Some(InputKind::Disease)
+            && asked == Question::Clearly
+            && !self.names_disease(text)
+        {
             return StepText::NotAnAnswer;
         }
         if typed_answer && asked == Question::Maybe && self.faq_is_sure(text) {
@@ -138,7 +146,7 @@ impl<'a> Turn<'a> {
             return;
         }
         let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
-        if at_menu && wording::question(text) != Question::Clearly {
+        if at_menu && self.asks(text) != Question::Clearly {
             // "异地备案吗？" asks about 异地备案; it does not start it.
             if let Some(id) = self.menu_title(text).or_else(|| self.menu_number(text)) {
                 return self.start_dialog(&id, true);
@@ -147,7 +155,11 @@ impl<'a> Turn<'a> {
         if at_menu && (self.first_contact || is_greeting(text)) {
             return self.greet_then_answer(text);
         }
-        if let Some(out) = track::status_report(text, &self.track_ctx()) {
+        // "没通过能重新申请不", "要补啥子" ask; only a statement is news about an application.
+        let report = (self.asks(text) == Question::No)
+            .then(|| track::status_report(text, &self.track_ctx()))
+            .flatten();
+        if let Some(out) = report {
             self.apply_track(out);
             self.reask();
             return;
@@ -164,7 +176,7 @@ impl<'a> Turn<'a> {
             return self.reask();
         }
         let answer = self.a.knowledge.answer(text, self.region());
-        let asked = wording::question(text);
+        let asked = self.asks(text);
         match failure {
             // A failed answer is taken for a question when it clearly is one, or reads a little
             // like one and the FAQ is sure: "下个月1日" at a date step is a wrong date, not a
@@ -214,6 +226,21 @@ impl<'a> Turn<'a> {
             }
         }
         self.start();
+    }
+
+    /// Whether `text` is a question: the engine's own marks ([`wording::question`]) and what
+    /// [`crate::understand`] reads as one (多久, 好多, 能删掉不), chat particles at the end
+    /// aside (`是的嘛` answers).
+    pub(super) fn asks(&self, text: &str) -> Question {
+        let core = wording::without_end_particles(text);
+        wording::question_read(text, !core.is_empty() && self.a.reader.is_question(core))
+    }
+
+    /// `text` names a catalogue disease of the session's region confidently.
+    fn names_disease(&self, text: &str) -> bool {
+        self.region().is_some_and(|r| {
+            self.a.knowledge.match_disease(text, r).first().is_some_and(|m| m.strong)
+        })
     }
 
     /// The FAQ has a confident answer to `text`.

@@ -191,7 +191,7 @@ fn record_application(ctx: &TrackContext) -> TrackOutput {
                 .into(),
         );
     }
-    lines.push("以后进度有变化，直接告诉我（如“审核通过了，有效期到2027年6月30日”），或在“我的申请”里点按钮更新。".into());
+    lines.push("进度有变化直接告诉我（如“审核通过了”），或在“我的申请”里更新。".into());
     let mut out = TrackOutput::text(lines.join("\n"));
     out.set.insert("application_id".into(), (ctx.user.applications.len() + 1).to_string());
     out.effects.push(Effect::Application(ApplicationCommand::Record {
@@ -210,7 +210,7 @@ fn reminder_lines(planned: &[(reminders::ReminderKind, DateTime<Utc>)]) -> Vec<S
         .iter()
         .map(|(kind, at)| format!("{} {}", format_cn(in_china(*at).date_naive()), kind.label()))
         .collect();
-    vec![format!("我会在这些日子提醒您：{}。", when.join("；"))]
+    vec![format!("提醒日：{}。", when.join("；"))]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -335,7 +335,7 @@ fn validity_line(region: Option<&Region>, end: NaiveDate, today: NaiveDate) -> S
             // Advice never names a day already gone: past the recommended start, it is "now".
             Some(days) if end - chrono::Duration::days(days.into()) < today => line.push_str(
                 &format!(
-                    "；{}的办理须知建议在到期前约{days}天开始办理续期（延期），现在已经过了这个时间，请现在就办理",
+                    "；{}的办理须知建议到期前约{days}天开始办理续期（延期），这个时间已过，请现在就办理",
                     region.name
                 ),
             ),

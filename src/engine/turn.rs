@@ -49,6 +49,8 @@ pub(super) struct Turn<'a> {
     pub(super) recovered: bool,
     /// The main menu was shown this turn.
     pub(super) menu_shown: bool,
+    /// Consent was refused in this turn: the refusal already said personal steps are skipped.
+    pub(super) refused_now: bool,
     /// Questions the previous reply suggested (they may be picked this turn only).
     pub(super) suggested: Vec<String>,
 }
@@ -80,6 +82,7 @@ impl<'a> Turn<'a> {
             first_contact,
             recovered: false,
             menu_shown: false,
+            refused_now: false,
             suggested,
         }
     }
@@ -246,7 +249,9 @@ impl<'a> Turn<'a> {
                     self.show_menu();
                 }
             }
-            ButtonKind::Apply(region, disease) => self.start_apply_with(&region, disease),
+            ButtonKind::Apply(region, disease, insurance) => {
+                self.start_apply_with(&region, disease, insurance)
+            }
             ButtonKind::Source => self.show_source(),
             ButtonKind::Suggestion(i) => match self.suggested.get(i).cloned() {
                 Some(question) => self.ask_suggested(&question),
@@ -277,14 +282,34 @@ impl<'a> Turn<'a> {
 }
 
 /// A turn sends at most two messages: Telegram delivers about one message per second to a chat,
-/// and a burst of five reads as a wall. Everything before the last message (usually the question
-/// asked again, with its buttons) becomes the first message, buttons kept in order.
-fn at_most_two(mut replies: Vec<Reply>) -> Vec<Reply> {
+/// and a burst of five reads as a wall. The replies are cut in two where the longer half is
+/// shortest, so a long answer is not glued to a greeting and pushed past one screen; on a tie the
+/// last reply (usually the question asked again, with its buttons) stands alone. Buttons keep
+/// their order.
+fn at_most_two(replies: Vec<Reply>) -> Vec<Reply> {
     if replies.len() <= 2 {
         return replies;
     }
-    let last = replies.pop().expect("more than two replies");
+    let len = |r: &Reply| r.text.trim_end().chars().count();
+    // Joining adds two line breaks per seam; they are not counted, like any other layout.
+    let cut = (1..replies.len())
+        .rev()
+        .min_by_key(|&k| {
+            let first: usize = replies[..k].iter().map(len).sum();
+            let second: usize = replies[k..].iter().map(len).sum();
+            first.max(second)
+        })
+        .unwrap_or(replies.len() - 1);
+    let mut first = replies;
+    let second = first.split_off(cut);
+    vec![join(first), join(second)]
+}
+
+fn join(replies: Vec<Reply>) -> Reply {
+    if replies.len() == 1 {
+        return replies.into_iter().next().expect("one reply");
+    }
     let text = replies.iter().map(|r| r.text.trim_end()).collect::<Vec<_>>().join("\n\n");
     let choices = replies.into_iter().flat_map(|r| r.choices).collect();
-    vec![Reply { text, choices }, last]
+    Reply { text, choices }
 }

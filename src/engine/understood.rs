@@ -23,7 +23,8 @@ use crate::understand::{Action, Context, Understanding};
 /// Longest reply composed here, source line included: one phone screen.
 pub const SCREEN_CHARS: usize = 300;
 
-/// Slot that marks a slot as filled from an earlier message (not yet confirmed by a step).
+/// Slot that lists (comma-separated) the slots filled from an earlier message, not yet
+/// confirmed by their step.
 pub(super) const PREFILLED: &str = "prefilled";
 
 impl<'a> Turn<'a> {
@@ -50,6 +51,13 @@ impl<'a> Turn<'a> {
             }
         }
         let Some(region) = u.region().or(self.region()).map(str::to_string) else {
+            // "两个地方 起付线 报销比例 都说一下" needs no region of its own.
+            let first = self.a.content.regions.values().next();
+            let compared = first.and_then(|r| self.costs(&u, r, text).map(|c| (c, r.id.clone())));
+            if let Some((c, anchor)) = compared.filter(|(c, _)| c.all_regions) {
+                self.send(c, &anchor, None);
+                return true;
+            }
             return false;
         };
         if u.action == Some(Action::Human) && !u.question {
@@ -67,7 +75,7 @@ impl<'a> Turn<'a> {
         {
             // "帮我申请", "我要申请": said, not asked, no disease to check first — start it.
             // (With a disease, the eligibility answer below offers the prefilled start.)
-            self.start_apply_with(&region, None);
+            self.start_apply_with(&region, None, said_insurance(&u));
             return true;
         }
         // "我要续期", "想换个医院": said at the menu, the procedure starts (asked, the FAQ answers).
@@ -132,9 +140,21 @@ impl<'a> Turn<'a> {
             return self.topic(region, "remote", "remote");
         }
         let diseases = !u.disease_names(Some(region)).is_empty();
+        if !diseases && matches!(u.action, None | Some(Action::Estimate)) {
+            if let Some(costs) = self.costs(u, r, text) {
+                return Some(costs);
+            }
+        }
         match u.action {
+            // "有糖尿病想办门特 一年能报好多钱", no amount: the disease first, with the figures.
+            Some(Action::Estimate)
+                if u.amount().is_none() && (diseases || !u.unknown_conditions.is_empty()) =>
+            {
+                Some(self.eligibility(u, r, asks_how(text), text))
+            }
             Some(Action::Estimate) => self.estimate(u, r),
             Some(Action::Deadline) => self.deadline(u, r),
+            Some(Action::Renew) if !u.dates.is_empty() => self.renewal_timing(u, r),
             Some(Action::Apply) if diseases || !u.unknown_conditions.is_empty() => {
                 Some(self.eligibility(u, r, true, text))
             }
@@ -142,10 +162,18 @@ impl<'a> Turn<'a> {
             Some(Action::Renew) if !u.dates.is_empty() => self.renewal_timing(u, r),
             // The FAQ answers these well (for the region named, see `faq_for`); where it is not
             // sure, the region's entry on the procedure is better than "not sure".
+            // "骨折能办门特吗" names an everyday condition: the plain "not 门特" answer, later.
+            Some(Action::Apply) if self.not_mente_reply(text).is_some() => None,
             Some(
-                action @ (Action::ChangeHospital | Action::Renew | Action::Remote | Action::Appeal),
+                action @ (Action::ChangeHospital
+                | Action::Renew
+                | Action::Remote
+                | Action::Appeal
+                | Action::Apply),
             ) if u.question && self.a.knowledge.answer(text, Some(region)).id.is_none() => {
                 let (topic, dialog) = match action {
+                    // "那我重新申请要咋个弄": how to apply, and the way in.
+                    Action::Apply => ("apply-steps", "apply"),
                     Action::ChangeHospital => ("change-hospital", "change_hospital"),
                     Action::Renew => ("renewal", "renew"),
                     Action::Remote => ("remote", "remote"),
@@ -191,8 +219,18 @@ impl<'a> Turn<'a> {
     /// Sends a composed answer labelled with its region, within one screen; then the current
     /// step again. A region other than the session's gets a "切换到…" button.
     fn send(&mut self, c: Composed, region: &str, note: Option<String>) {
-        let label = self.region_label(region);
-        let other_region = self.region().is_some_and(|r| r != region);
+        let label = match c.all_regions {
+            true => self
+                .a
+                .content
+                .regions
+                .values()
+                .map(|r| r.name.clone())
+                .collect::<Vec<_>>()
+                .join("、"),
+            false => self.region_label(region),
+        };
+        let other_region = !c.all_regions && self.region().is_some_and(|r| r != region);
         // The region is always in the source line; an answer for a region other than the
         // session's also starts with it, so nobody reads it as their own region's rule.
         let head = match other_region {
@@ -202,7 +240,16 @@ impl<'a> Turn<'a> {
         let citations = &self.a.content.citations;
         let source = match c.source.trim() {
             "" => format!("\n地区：{label}"),
-            s => format!("\n来源：{}｜地区：{label}", citations.cite_short(&short_source(s))),
+            s => {
+                // One title once, however many ids of it the figures cite.
+                let mut titles: Vec<String> = Vec::new();
+                for t in citations.cite_short(&short_source(s)).split('；') {
+                    if !titles.iter().any(|have| have == t.trim()) {
+                        titles.push(t.trim().to_string());
+                    }
+                }
+                format!("\n来源：{}｜地区：{label}", titles.join("；"))
+            }
         };
         let text = fit(&head, &c.lines, &source, SCREEN_CHARS);
         let mut choices = c.choices;
@@ -271,7 +318,12 @@ impl<'a> Turn<'a> {
     /// The 新申请 button of an eligibility answer: the application starts in that region; the
     /// disease is filled in only when the user agreed to storing personal data (otherwise it is
     /// asked at its step, after the consent question).
-    pub(super) fn start_apply_with(&mut self, region: &str, disease: Option<usize>) {
+    pub(super) fn start_apply_with(
+        &mut self,
+        region: &str,
+        disease: Option<usize>,
+        insurance: Option<String>,
+    ) {
         if !self.a.content.regions.contains_key(region) {
             return self.stale();
         }
@@ -280,11 +332,40 @@ impl<'a> Turn<'a> {
             .and_then(|i| self.a.content.diseases.region(region).get(i))
             .map(|d| d.name.clone());
         self.start_dialog("apply", true);
+        if self.s.dialog.as_deref() != Some("apply") {
+            return;
+        }
+        let mut filled = Vec::new();
+        if let Some(insurance) = insurance.filter(|i| i == "employee" || i == "resident") {
+            self.s.slots.insert("insurance".into(), insurance);
+            filled.push("insurance");
+        }
         if let (Some(name), Some(true)) = (name, self.s.consent) {
-            if self.s.dialog.as_deref() == Some("apply") {
-                self.s.slots.insert("disease".into(), name);
-                self.s.slots.insert(PREFILLED.into(), "disease".into());
-            }
+            self.s.slots.insert("disease".into(), name);
+            filled.push("disease");
+        }
+        if !filled.is_empty() {
+            self.s.slots.insert(PREFILLED.into(), filled.join(","));
         }
     }
+}
+
+/// The insurance type a message names (退休/在职 mean 职工), as the application stores it.
+pub(super) fn said_insurance(u: &Understanding) -> Option<String> {
+    use crate::understand::{Insurance, WorkStatus};
+    let insurance = u.insurance.or(match u.status {
+        Some(WorkStatus::Retired | WorkStatus::InService) => Some(Insurance::Employee),
+        _ => None,
+    })?;
+    Some(match insurance {
+        Insurance::Employee => "employee".into(),
+        Insurance::Resident => "resident".into(),
+    })
+}
+
+/// The message asks how to go about it or what to prepare (the how-to goes with the answer).
+fn asks_how(text: &str) -> bool {
+    ["怎么", "咋个", "咋", "如何", "准备", "材料", "要带", "流程", "步骤", "手续"]
+        .iter()
+        .any(|w| text.contains(w))
 }

@@ -24,6 +24,11 @@ const YES: &[&str] = &[
     "可以",
     "可以的",
     "要得",
+    "要的",
+    "得行",
+    "好嘞",
+    "行的",
+    "没错",
     "要",
     "需要",
     "有",
@@ -40,6 +45,17 @@ const YES: &[&str] = &[
     "ok",
     "yes",
     "y",
+    // Pinyin typed without tones (spaces are squashed first: `shi de` → `shide`).
+    "shi",
+    "shide",
+    "dui",
+    "duide",
+    "en",
+    "hao",
+    "haode",
+    "xing",
+    "keyi",
+    "yaode",
 ];
 /// Words that answer "no" on their own.
 const NO: &[&str] = &[
@@ -64,12 +80,23 @@ const NO: &[&str] = &[
     "欠费",
     "断交",
     "停了",
+    "莫得",
+    "冇得",
+    "不得行",
+    "要不得",
+    "不可以",
+    "别",
     "no",
     "n",
+    "bu",
+    "bushi",
+    "buyong",
+    "meiyou",
+    "suanle",
 ];
 /// Consent given / refused, on top of [`YES`] and [`NO`].
-const AGREE: &[&str] = &["同意", "我同意", "愿意", "允许", "可以保存", "保存吧"];
-const DISAGREE: &[&str] = &["不同意", "我不同意", "拒绝", "不愿意", "不允许", "不保存"];
+const AGREE: &[&str] = &["同意", "我同意", "愿意", "允许", "可以保存", "保存吧", "tongyi"];
+const DISAGREE: &[&str] = &["不同意", "我不同意", "拒绝", "不愿意", "不允许", "不保存", "butongyi"];
 /// "Why do you need that?" or reluctance at the consent question: explain, then ask again.
 const WHY: &[&str] = &[
     "为什么",
@@ -77,6 +104,10 @@ const WHY: &[&str] = &[
     "干啥",
     "干嘛",
     "干什么",
+    "做啥",
+    "做什么",
+    "搞啥",
+    "做么子",
     "做什么用",
     "有什么用",
     "有啥用",
@@ -130,6 +161,24 @@ pub enum Question {
     Clearly,
 }
 
+/// Whether `text` reads like a question, with what [`crate::understand`] makes of it
+/// (`reader_says`: its staff-edited question words such as 多久/好多 and the 四川话/湖南话
+/// endings 能删掉不): a message only the reader finds a question is clearly one.
+pub fn question_read(text: &str, reader_says: bool) -> Question {
+    match question(text) {
+        Question::No if reader_says => Question::Clearly,
+        own => own,
+    }
+}
+
+/// `text` without the chat particles and punctuation it ends with: `是的嘛` is an answer even
+/// though 嘛 can end a question, so the reader is asked about what comes before.
+pub fn without_end_particles(text: &str) -> &str {
+    text.trim_end_matches(|c: char| {
+        is_punct(c) || c.is_whitespace() || "嘛么哦噢呢啊呀哈噻嘞吧".contains(c)
+    })
+}
+
 /// Whether `text` reads like a question.
 pub fn question(text: &str) -> Question {
     if QUESTION_STRONG.iter().any(|w| text.contains(w)) {
@@ -157,6 +206,51 @@ pub fn yes_no(text: &str) -> Option<bool> {
     }
 }
 
+/// Yes or no to the yes/no question `prompt`, read also the way Chinese answers by echoing
+/// the question: `晓得` to 您知道…吗 is yes, `不晓得` no, `莫得欠费` to 是否…没有欠费 yes, and
+/// `没有换过` to 是否已经变更过 no. Falls back to [`yes_no`].
+pub fn yes_no_to(text: &str, prompt: &str) -> Option<bool> {
+    if question(text) == Question::Clearly {
+        return None;
+    }
+    let answer = dialect(&clause(text)?.bare);
+    let prompt = dialect(&squash(prompt));
+    const NEGATIONS: [&str; 7] = ["还没有", "从没有", "没有", "还没", "从没", "没", "不"];
+    let echoes = |part: &str| part.chars().count() >= 2 && prompt.contains(part);
+    // Echoing what the question denies (欠费了 to …没有欠费？) says the opposite: no.
+    let denied = |part: &str| NEGATIONS.iter().any(|n| prompt.contains(&format!("{n}{part}")));
+    if echoes(&answer) && !NEGATIONS.iter().any(|n| answer.starts_with(n)) {
+        return Some(!denied(&answer));
+    }
+    if echoes(&answer) {
+        return Some(true);
+    }
+    if let Some(yes) = yes_no(text) {
+        return Some(yes);
+    }
+    for neg in NEGATIONS {
+        let Some(rest) = answer.strip_prefix(neg).filter(|r| !r.is_empty()) else { continue };
+        // The question itself is negative (…没有欠费？): denying the same thing is yes.
+        if denied(rest) {
+            return Some(true);
+        }
+        // 不 + what the question asks (不知道) is no; 不 before anything else (不太清楚) is not
+        // an answer, while 没(有) + a verb (没有换过) always denies it.
+        if echoes(rest) || neg.starts_with(['没', '还', '从']) {
+            return Some(false);
+        }
+    }
+    None
+}
+
+/// Dialect and colloquial words in their standard form, for comparing an answer with the
+/// question it echoes.
+fn dialect(text: &str) -> String {
+    [("莫得", "没有"), ("没得", "没有"), ("冇得", "没有"), ("冇", "没有"), ("晓得", "知道")]
+        .iter()
+        .fold(text.to_string(), |t, (from, to)| t.replace(from, to))
+}
+
 /// Consent answer: 同意 / 不同意 and their wordings, else a plain yes/no.
 pub fn consent(text: &str) -> Option<bool> {
     let first = clause(text)?;
@@ -182,9 +276,14 @@ pub fn go_on(text: &str) -> bool {
 }
 
 /// A button number typed as text, 1-based: `2`, `２`, `二`, `第二个`, `选2`, `2号`.
+/// The whole message must be the number: `9.26号…` is a date, not button 9.
 pub fn ordinal(text: &str) -> Option<usize> {
-    let t = clause(text)?.raw;
-    let t = t.strip_prefix("选").unwrap_or(&t);
+    let t = input::normalize(text).to_lowercase();
+    let t = t.trim_matches(|c: char| is_punct(c) || c.is_whitespace());
+    if t.chars().any(|c| is_punct(c) || c.is_whitespace()) {
+        return None;
+    }
+    let t = t.strip_prefix("选").unwrap_or(t);
     let t = t.strip_prefix("第").unwrap_or(t);
     let t = t.trim_end_matches(['个', '项', '号', '条', '种']);
     if let Ok(n) = t.parse::<usize>() {
@@ -199,34 +298,79 @@ pub fn ordinal(text: &str) -> Option<usize> {
 /// `家人` → `替家人`), or a label inside a short message (`我是本人` → `本人`). `None` when
 /// nothing or more than one label fits.
 pub fn label(text: &str, labels: &[&str]) -> Option<usize> {
+    let groups: Vec<Vec<&str>> = labels.iter().map(|l| vec![*l]).collect();
+    let groups = squashed(&groups);
+    named(&squash(text), &groups)
+}
+
+/// Like [`label`], for choices that have other wordings besides their label (`aliases:` in
+/// the dialogs: 我自己 for 本人, 社区医院 for 一级医院或社区卫生服务中心): group `i` holds
+/// choice `i`'s label and its aliases, and the answer is the choice, not the wording.
+/// A step's own choices are few and distinct, so a short answer sharing a two-character word
+/// with one choice only also picks it (the menu's titles are matched by [`label`] alone).
+pub fn label_among(text: &str, groups: &[Vec<&str>]) -> Option<usize> {
     let t = squash(text);
+    let groups = squashed(groups);
+    named(&t, &groups).or_else(|| distinctive_pair(&t, &groups))
+}
+
+fn squashed(groups: &[Vec<&str>]) -> Vec<Vec<String>> {
+    groups.iter().map(|g| g.iter().map(|w| squash(w)).collect()).collect()
+}
+
+/// The one choice whose label or alias `t` is, contains uniquely, or stands in a short message.
+fn named(t: &str, groups: &[Vec<String>]) -> Option<usize> {
     if t.is_empty() {
         return None;
     }
-    let labels: Vec<String> = labels.iter().map(|l| squash(l)).collect();
-    if let Some(i) = labels.iter().position(|l| *l == t) {
-        return Some(i);
-    }
-    let len = t.chars().count();
+    let choices_where = |pred: &dyn Fn(&str) -> bool| -> Vec<usize> {
+        (0..groups.len()).filter(|&i| groups[i].iter().any(|w| pred(w))).collect()
+    };
     let unique = |hits: Vec<usize>| match hits.as_slice() {
         [one] => Some(*one),
         _ => None,
     };
+    if let Some(i) = unique(choices_where(&|w| w == t)) {
+        return Some(i);
+    }
+    let len = t.chars().count();
     if len >= 2 {
-        let within: Vec<usize> = (0..labels.len()).filter(|&i| labels[i].contains(&t)).collect();
-        if let Some(i) = unique(within) {
+        if let Some(i) = unique(choices_where(&|w| w.contains(t))) {
             return Some(i);
         }
     }
-    // A label inside a longer message, only when the message says little else: "新申请要带什么"
-    // is a question about 新申请, not a click on it.
-    let around: Vec<usize> = (0..labels.len())
-        .filter(|&i| {
-            let l = labels[i].chars().count();
-            l >= 2 && t.contains(&labels[i]) && len <= l + 3
-        })
-        .collect();
+    // A wording inside a longer message, only when the message says little else: "新申请要带
+    // 什么" is a question about 新申请, not a click on it.
+    let around = choices_where(&|w| {
+        let l = w.chars().count();
+        l >= 2 && t.contains(w) && len <= l + 3
+    });
     unique(around)
+}
+
+/// A short answer that shares a two-character word with one choice only (`社区医院开的` →
+/// 一级医院或社区卫生服务中心, `已经补交了 继续` → 缴费已正常，继续): every pair of
+/// neighbouring characters found in exactly one choice must point to the same choice. Only for
+/// short statements; a question is never a click.
+fn distinctive_pair(t: &str, groups: &[Vec<String>]) -> Option<usize> {
+    const MAX_CHARS: usize = 8;
+    let chars: Vec<char> = t.chars().collect();
+    if chars.len() > MAX_CHARS || question(t) != Question::No {
+        return None;
+    }
+    let mut picked: Option<usize> = None;
+    for pair in chars.windows(2) {
+        let pair: String = pair.iter().collect();
+        let holders: Vec<usize> =
+            (0..groups.len()).filter(|&i| groups[i].iter().any(|w| w.contains(&pair))).collect();
+        if let [one] = holders.as_slice() {
+            match picked {
+                Some(p) if p != *one => return None,
+                _ => picked = Some(*one),
+            }
+        }
+    }
+    picked
 }
 
 /// The first clause of a message, normalised: up to the first space or punctuation.
@@ -245,6 +389,11 @@ impl Clause {
 /// `None` when the message has no words at all.
 fn clause(text: &str) -> Option<Clause> {
     let t = input::normalize(text).to_lowercase();
+    // Pinyin is typed with spaces between syllables (`shi de`, `tong yi`): one word.
+    if !t.is_empty() && t.chars().all(|c| c.is_ascii_alphabetic() || c == ' ') {
+        let joined: String = t.chars().filter(|c| *c != ' ').collect();
+        return Some(Clause { raw: joined.clone(), bare: joined });
+    }
     let raw = t.split(|c: char| c.is_whitespace() || is_punct(c)).find(|s| !s.is_empty())?;
     let bare = raw.trim_end_matches(['啊', '呀', '哦', '嘛', '了', '哈', '呢', '吧', '噻']);
     Some(Clause { raw: raw.to_string(), bare: bare.to_string() })
@@ -299,6 +448,8 @@ mod tests {
         assert_eq!(consent("可以的"), Some(true));
         assert_eq!(consent("看情况"), None, "asked again, not guessed");
         assert_eq!(consent("行吧"), Some(true));
+        assert_eq!(consent("tong yi"), Some(true));
+        assert_eq!(consent("算了 不想给"), Some(false));
         assert!(asks_why("为啥子要身份证号哦 不想给"));
         assert!(!asks_why("同意"));
     }
@@ -321,6 +472,42 @@ mod tests {
         assert_eq!(ordinal("0"), None);
         assert_eq!(ordinal("一千"), None);
         assert_eq!(ordinal("起付线"), None);
+        assert_eq!(ordinal("9.26号受理的"), None, "a date, not button 9");
+        assert_eq!(ordinal("9月26号"), None);
+        assert_eq!(ordinal("2。"), Some(2));
+    }
+
+    #[test]
+    fn yes_no_read_against_the_question_it_answers() {
+        let arrears = "目前医保是否正常参保缴费、没有欠费？";
+        assert_eq!(yes_no_to("莫得欠费", arrears), Some(true));
+        assert_eq!(yes_no_to("没有欠费", arrears), Some(true));
+        assert_eq!(yes_no_to("没欠费", arrears), Some(true));
+        assert_eq!(yes_no_to("欠费了", arrears), Some(false), "the opposite of 没有欠费");
+        assert_eq!(yes_no_to("shi de", arrears), Some(true));
+        let knows = "您知道目前门特待遇的到期日吗？";
+        assert_eq!(yes_no_to("晓得", knows), Some(true));
+        assert_eq!(yes_no_to("不晓得", knows), Some(false));
+        assert_eq!(yes_no_to("不知道", knows), Some(false));
+        let changed = "今年是否已经变更过定点医院？";
+        assert_eq!(yes_no_to("没有换过", changed), Some(false));
+        assert_eq!(yes_no_to("不太清楚", changed), None);
+        assert_eq!(yes_no_to("换过没有？", changed), None, "a question is no answer");
+    }
+
+    #[test]
+    fn aliases_and_distinctive_words_pick_a_choice() {
+        let whom = vec![vec!["本人", "我自己", "自己"], vec!["替家人", "我妈", "我爸"]];
+        assert_eq!(label_among("我自己", &whom), Some(0));
+        assert_eq!(label_among("帮我妈申请", &whom), Some(1));
+        let level =
+            vec![vec!["二级及以上医院"], vec!["一级医院或社区卫生服务中心"], vec!["不清楚"]];
+        assert_eq!(label_among("社区医院开的", &level), Some(1));
+        assert_eq!(label_among("医院开的", &level), None, "医院 is in two labels");
+        assert_eq!(label_among("社区医院可以吗", &level), None, "a question");
+        assert_eq!(label("社区医院开的", &["二级及以上医院", "一级医院或社区卫生服务中心"]), None);
+        let arrears = vec![vec!["缴费已正常，继续"], vec!["返回主菜单"]];
+        assert_eq!(label_among("已经补交了 继续", &arrears), Some(0));
     }
 
     #[test]

@@ -66,10 +66,29 @@ fn date_at(chars: &[char], start: usize, today: NaiveDate) -> Option<FoundDate> 
             let (d, ad) = number(chars, after + 1)?;
             (year_word(chars, start, today), first, d, day_end(ad))
         }
-        // 9.26 / 9/26: month and day of one or two digits, not a decimal amount (1.2万, 9.5元).
-        Some('.' | '/') if digits <= 2 => {
+        // 9.26 / 9/26 / 12-20: month and day of one or two digits, not a decimal amount (1.2万,
+        // 9.5元) nor a span (1-2年, 3-5天).
+        Some('.' | '/' | '-') if digits <= 2 => {
             let (d, ad) = number(chars, after + 1)?;
-            let amount = matches!(at(ad), Some('万' | '千' | '元' | '块' | 'w' | 'k' | '%' | '.'));
+            let amount = matches!(
+                at(ad),
+                Some(
+                    '万' | '千'
+                        | '元'
+                        | '块'
+                        | 'w'
+                        | 'k'
+                        | '%'
+                        | '.'
+                        | '个'
+                        | '年'
+                        | '天'
+                        | '月'
+                        | '次'
+                        | '周'
+                        | '岁'
+                )
+            );
             if amount || ad - after - 1 > 2 {
                 return None;
             }
@@ -272,7 +291,9 @@ mod tests {
 
     #[test]
     fn amounts_and_codes_are_not_dates() {
-        for text in ["1.2万", "9.5元", "全年6000", "12345678", "68岁"] {
+        for text in
+            ["1.2万", "9.5元", "全年6000", "12345678", "68岁", "吃了1-2年药", "0812-3323000"]
+        {
             assert_eq!(first(text), None, "{text}");
         }
     }

@@ -88,9 +88,7 @@ impl Reader {
             amounts: nums.iter().filter_map(|n| money(&digits, n)).collect(),
             dates: found_dates.iter().map(|d| d.date).collect(),
             acceptance_numbers,
-            question: text.contains(['?', '？'])
-                || words::any(&self.question, &msg)
-                || self.ends_as_question(&plain),
+            question: self.asks(text, &msg, &plain),
             ..Understanding::default()
         };
         if u.insurance.is_none() && u.status == Some(WorkStatus::InService) {
@@ -100,6 +98,20 @@ impl Reader {
         self.diseases(knowledge, text, ctx, &mut u);
         u.action = self.action(&msg, &plain, &u);
         u
+    }
+
+    /// Whether `text` reads as a question: ? or ？, a question word of the content (多久, 好多
+    /// …) or a 四川话/湖南话 yes-no ending (能删掉不). The test [`Reader::read`] uses.
+    pub fn is_question(&self, text: &str) -> bool {
+        let msg = Prepared::new(text);
+        let plain: String = msg.chars.iter().collect();
+        self.asks(text, &msg, &plain)
+    }
+
+    fn asks(&self, text: &str, msg: &Prepared, plain: &str) -> bool {
+        text.contains(['?', '？'])
+            || words::any(&self.question, msg)
+            || self.ends_as_question(plain)
     }
 
     /// A yes/no/unsure word at the start of a short reply; the longest word wins (不可以 over
@@ -212,7 +224,12 @@ impl Reader {
     fn action(&self, msg: &Prepared, plain: &str, u: &Understanding) -> Option<Action> {
         let submitted = ["受理", "交的", "交了", "提交"].iter().any(|w| plain.contains(w));
         let asks_when = u.question && !u.dates.is_empty() && submitted;
+        let hit = |a: Action| self.actions.iter().any(|(x, w)| *x == a && !w.hits(msg).is_empty());
         if let Some((action, _)) = self.actions.iter().find(|(_, w)| !w.hits(msg).is_empty()) {
+            // "我帮我爸办的门特 到期了 要续期": 办/申请 there is the benefit they already have.
+            if *action == Action::Apply && hit(Action::Renew) {
+                return Some(Action::Renew);
+            }
             // "昨天受理了 啥时候审完": news of progress, but the question is the deadline.
             if *action == Action::Progress && asks_when {
                 return Some(Action::Deadline);

@@ -207,3 +207,17 @@ fn yes_no_questions_by_their_ending_and_conditions_the_catalogue_lacks() {
     assert!(u.unknown_conditions.is_empty(), "{u:?}");
     assert!(read("门特病怎么申请 什么病可以办").unknown_conditions.is_empty());
 }
+
+#[test]
+fn renewing_for_a_parent_is_a_renewal_not_a_new_application() {
+    let u = read("我帮我爸办的邵阳门特 他的卡12月20号到期 要续期 咋个弄");
+    assert_eq!(u.action, Some(Action::Renew));
+    assert_eq!(u.dates, vec![NaiveDate::from_ymd_opt(2026, 12, 20).unwrap()]);
+}
+
+#[test]
+fn a_validity_end_written_with_a_dash_is_a_date() {
+    let u = read("我爸在邵阳那边的门特 卡上写的有效期到12-20 我想帮他续一下 要准备啥子");
+    assert_eq!(u.action, Some(Action::Renew));
+    assert_eq!(u.dates, vec![NaiveDate::from_ymd_opt(2026, 12, 20).unwrap()]);
+}

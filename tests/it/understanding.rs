@@ -382,3 +382,37 @@ fn intent_with_a_disease_gets_eligibility_first_not_a_dialog() {
     assert!(text.contains("高血压：在门特病种目录内"), "{text}");
     assert!(chat.labels().contains(&"用“高血压”开始新申请".to_string()), "{:?}", chat.labels());
 }
+
+#[test]
+fn the_regions_compared_get_both_figures_per_insurance_even_before_a_region_is_chosen() {
+    let mut chat = Chat::first_contact();
+    let text = chat.say("两个地方 职工和居民的起付线 报销比例 都说一下");
+    for fact in ["800元", "500元", "不设起付线", "起付线未公开", "在职80%、退休85%", "70%"]
+    {
+        assert!(text.contains(fact), "{fact} missing: {text}");
+    }
+    assert!(text.contains("地区：攀枝花、邵阳"), "{text}");
+    chat.assert_one_screen();
+}
+
+#[test]
+fn a_renewal_with_its_end_date_is_told_to_start_now_and_can_be_recorded() {
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("我帮我爸办的门特 卡上有效期到12-20 要续期 咋个弄");
+    assert!(text.contains("请现在就办理") && text.contains("湘医保"), "{text}");
+    assert!(!text.contains("11月20日前后"), "advice in the past: {text}");
+    chat.assert_one_screen();
+    let step = chat.press("续期/延期（可记下并提醒）");
+    assert!(step.contains("给谁办延期"), "{step}");
+}
+
+#[test]
+fn the_insurance_a_message_named_is_filled_in_by_the_apply_button_without_storing_it() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("我退休了 有糖尿病 想办门特 要花好多钱");
+    assert!(text.contains("职工起付线800元") && text.contains("可以申请"), "{text}");
+    assert!(chat.session.slots.is_empty(), "stored before consent: {:?}", chat.session.slots);
+    chat.press("用“糖尿病”开始新申请");
+    let text = chat.say("本人");
+    assert!(text.contains("已填好：职工医保") && text.contains("欠费"), "{text}");
+}
