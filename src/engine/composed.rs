@@ -277,7 +277,7 @@ impl<'a> Turn<'a> {
         // No published limit: no date at all (a borrowed figure would read as a promise).
         let Some(days) = r.review_days() else {
             let lines = vec![format!("{}受理。", format_cn(accepted)), r.no_review_limit_text()];
-            return Some(Composed { lines, source, choices: Vec::new() });
+            return Some(Composed { lines, source, choices: Vec::new(), all_regions: false });
         };
         let cal = &self.a.content.calendar;
         let due = calendar::working_days_after(cal, accepted, days);
@@ -291,51 +291,6 @@ impl<'a> Turn<'a> {
             choices: Vec::new(),
             all_regions: false,
         })
-    }
-
-    /// When to renew, from the end of validity named in a renewal question (`到期了12月20号
-    /// 怎么续`): the region's recommended start relative to that day — "now" when it has passed,
-    /// never a day already gone — or that the source gives none; with the 续期 dialog's button.
-    pub(super) fn renewal_timing(&self, u: &Understanding, r: &Region) -> Option<Composed> {
-        let end = *u.dates.first()?;
-        let today = self.today;
-        let left = (end - today).num_days();
-        let mut lines = vec![match left {
-            1.. => format!("到期日{}，还有{left}天。", format_cn(end)),
-            0 => format!("今天（{}）到期。", format_cn(end)),
-            _ => format!("到期日{}已经过了{}天。", format_cn(end), -left),
-        }];
-        let app = r.channels.first().map_or("当地医保APP", |c| c.name.as_str());
-        lines.push(match r.reminders.renewal_recommended_days_before {
-            _ if left < 0 => format!(
-                "待遇可能已经到期，请尽快在“{app}”或线下办理续期（延期），并咨询{}确认现在的待遇状态。",
-                r.contact()
-            ),
-            Some(days) => {
-                let start = end - chrono::Duration::days(days.into());
-                if start < today {
-                    // Never name a day already gone: past the recommended start, it is "now".
-                    format!(
-                        "{}的办理须知建议到期前约{days}天开始办，这个时间已经过了，请现在就办理续期（延期）。",
-                        r.name
-                    )
-                } else {
-                    format!("{}的办理须知建议到期前约{days}天开始办，也就是{}前后。", r.name, format_cn(start))
-                }
-            }
-            None => format!(
-                "来源没有说提前多久办理续期（延期），建议尽早办，以“{app}”的提示为准。"
-            ),
-        });
-        if let Some(how) = r.channels.iter().find_map(renewal_entry) {
-            lines.push(how);
-        }
-        let mut choices = Vec::new();
-        if let Some(tree) = self.a.content.dialogs.trees.get("renew") {
-            choices.push(self.button(tree.title.clone(), ButtonKind::Menu("renew".into())));
-        }
-        let source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
-        Some(Composed { lines, source, choices })
     }
 
     /// Every disease named, checked against the region's catalogue (never "eligible" for an
@@ -448,13 +403,6 @@ pub(super) fn range(min: f64, max: Option<f64>, show: impl Fn(f64) -> String) ->
 /// `seed 000（000_….txt）` → `seed 000`: the short id is enough, the title says the rest.
 pub(super) fn short_source(source: &str) -> String {
     source.split(['（', '(']).next().unwrap_or(source).trim().to_string()
-}
-
-/// Where a channel offers renewal ("在“湘医保APP”办理：首页“业务办理”里有“特门延期申请”"),
-/// from the region data's `functions` and `how`; `None` for a channel without it.
-fn renewal_entry(c: &crate::content::regions::Channel) -> Option<String> {
-    let function = c.functions.iter().find(|f| f.contains("延期") || f.contains("续期"))?;
-    Some(format!("可以在“{}”的“{function}”办理。", c.name))
 }
 
 /// `mente calc`'s caveat that annual per-disease payment limits are not counted, placed right

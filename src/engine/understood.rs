@@ -158,8 +158,6 @@ impl<'a> Turn<'a> {
             Some(Action::Apply) if diseases || !u.unknown_conditions.is_empty() => {
                 Some(self.eligibility(u, r, true, text))
             }
-            // An end of validity named: when to start, relative to that day.
-            Some(Action::Renew) if !u.dates.is_empty() => self.renewal_timing(u, r),
             // The FAQ answers these well (for the region named, see `faq_for`); where it is not
             // sure, the region's entry on the procedure is better than "not sure".
             // "骨折能办门特吗" names an everyday condition: the plain "not 门特" answer, later.

@@ -75,7 +75,7 @@ impl Store {
             .busy_timeout(Duration::from_secs(10))
             // PIPL: a deleted row (after /forget) must not survive in a free page.
             .pragma("secure_delete", "ON");
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let pool = open_pool(options).await?;
         migrate(&pool).await?;
         Ok(Store { pool })
     }
@@ -128,7 +128,34 @@ fn file_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
     SqliteConnectOptions::from_str(url).map_err(|source| StoreError::BadUrl { url: bad(), source })
 }
 
-/// How often [`migrate`] tries before giving up.
+/// Opens the pool. Switching a new file to WAL needs a moment of exclusive access, and SQLite
+/// answers "database is locked" at once (without waiting out `busy_timeout`) when another
+/// process is doing the same: trying again shortly is safe and makes simultaneous starts work.
+async fn open_pool(options: SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
+    let mut attempt = 1;
+    loop {
+        match SqlitePoolOptions::new().max_connections(4).connect_with(options.clone()).await {
+            Ok(pool) => return Ok(pool),
+            Err(err) if attempt < MIGRATION_ATTEMPTS && is_busy(&err) => {
+                tracing::debug!(%err, attempt, "database busy while opening; retrying");
+                tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
+                attempt += 1;
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+}
+
+/// SQLITE_BUSY (5) or SQLITE_LOCKED (6), with or without an extended code.
+fn is_busy(err: &sqlx::Error) -> bool {
+    let code = match err {
+        sqlx::Error::Database(db) => db.code(),
+        _ => None,
+    };
+    code.and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| matches!(c & 0xff, 5 | 6))
+}
+
+/// How often [`migrate`] and [`open_pool`] try before giving up.
 const MIGRATION_ATTEMPTS: u32 = 8;
 
 /// Applies pending migrations. sqlx takes no lock on SQLite, so processes starting together on

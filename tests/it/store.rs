@@ -180,9 +180,9 @@ async fn forget_leaves_no_row_and_no_byte_of_the_user_in_the_database_files() {
 }
 
 /// A question the assistant cannot answer that names the asker, a relative and an address.
-const NAMED_QUESTION: &str = "我叫王秀英 我妈刘淑芬住在仁和区 心脏不好 住院花了好多钱 咋个弄";
+const NAMED_QUESTION: &str = "我叫王秀英 我妈刘淑芬住在仁和区 心脏不好 门特的药能不能快递到家";
 /// Words of [`NAMED_QUESTION`] that masking leaves, to find it in the database files.
-const QUESTION_TAIL: &str = "住院花了好多钱 咋个弄";
+const QUESTION_TAIL: &str = "门特的药能不能快递到家";
 
 impl Chat {
     async fn column(&self, sql: &str) -> Vec<Option<String>> {
@@ -193,9 +193,9 @@ impl Chat {
 #[tokio::test]
 async fn without_consent_no_user_linked_free_text_and_no_named_person_is_kept() {
     let mut chat = Chat::new().await;
-    chat.send("我妈刘淑芬心脏不好 住院花了好多钱 咋个弄").await;
+    chat.send("我妈刘淑芬心脏不好 门特的药能不能快递到家").await;
     // The same question without a name is useful to the content team and identifies nobody.
-    chat.send("我妈心脏不好 住院花了好多钱 咋个弄").await;
+    chat.send("我妈心脏不好 门特的药能不能快递到家").await;
     let remembered = chat.column("SELECT question FROM recent_questions").await;
     assert!(!remembered.is_empty(), "the last unanswered question is remembered for a hand-off");
     assert!(remembered.iter().flatten().all(|q| !q.contains("心脏")), "{remembered:?}");
@@ -209,7 +209,7 @@ async fn without_consent_no_user_linked_free_text_and_no_named_person_is_kept() 
         unanswered,
         [
             Some("原文未保存（含个人信息）".into()),
-            Some("我妈心脏不好 住院花了好多钱 咋个弄".into())
+            Some("我妈心脏不好 门特的药能不能快递到家".into())
         ]
     );
     assert_eq!(chat.rows_of_user("unanswered").await, 0, "unanswered rows name no user");

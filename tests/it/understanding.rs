@@ -180,7 +180,7 @@ fn a_renewal_question_with_the_expiry_date_says_when_to_start_or_now() {
     // 攀枝花's sources recommend no lead time: said, no invented day.
     let mut chat = Chat::in_region("panzhihua");
     let text = chat.say("到期了12月20号 怎么续");
-    assert!(text.contains("来源没有说提前多久") && !text.contains("前后"), "{text}");
+    assert!(text.contains("没有写要提前多久") && !text.contains("前后"), "{text}");
 }
 
 #[test]
