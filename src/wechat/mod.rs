@@ -14,7 +14,7 @@
 //!
 //! # Mounting it in another server
 //!
-//! ```ignore
+//! ```text
 //! if let Some(state) = WechatState::from_env(store.clone(), assistant.clone(), clock.clone())? {
 //!     app = app.merge(wechat::router(state.clone()));   // GET/POST /wechat
 //!     // reminders: scheduler::run_until_stopped(&store, &assistant,
