@@ -18,7 +18,7 @@ use crate::telegram::{run_bot, valid_secret, BotConfig, Mode};
 /// `mente serve [--webhook URL --listen ADDR [--secret-token TOKEN]]`
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Bot API server to use instead of https://api.telegram.org (e.g. a local telegram-bot-api).
+    /// Bot API server to use instead of `https://api.telegram.org` (e.g. a local telegram-bot-api).
     #[arg(long, env = "TELEGRAM_API_URL", value_name = "URL")]
     pub api_url: Option<Url>,
     /// Receive updates by webhook at this public HTTPS URL instead of long polling.
