@@ -84,12 +84,12 @@ impl<'a> Turn<'a> {
         if asked == Question::Clearly && (has_buttons || typed_answer) {
             return StepText::NotAnAnswer;
         }
-        // At the disease step "哪些病可以办" or "起付线多少钱" is a question; "糖尿病能办吗" is
-        // still the answer 糖尿病.
-        if step.ask == Some(InputKind::Disease)
-            && asked == Question::Clearly
-            && !self.names_disease(text)
-        {
+        // At the disease step "哪些病可以办", "起付线多少钱" or "诊断证明要哪一级医院开的" (a
+        // weak question word the FAQ is sure about) is a question; "糖尿病能办吗" is still the
+        // answer 糖尿病.
+        let question =
+            asked == Question::Clearly || (asked == Question::Maybe && self.faq_is_sure(text));
+        if step.ask == Some(InputKind::Disease) && question && !self.names_disease(text) {
             return StepText::NotAnAnswer;
         }
         if typed_answer && asked == Question::Maybe && self.faq_is_sure(text) {

@@ -533,6 +533,25 @@ async fn an_unlisted_disease_in_an_application_is_no_dead_end() {
 }
 
 #[tokio::test]
+async fn a_question_with_a_weak_question_word_at_the_disease_step_is_answered_not_taken_as_a_disease(
+) {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    typed(&mut chat, "/region").await;
+    typed(&mut chat, "攀枝花").await;
+    typed(&mut chat, "新申请").await;
+    typed(&mut chat, "本人").await;
+    typed(&mut chat, "职工").await;
+    typed(&mut chat, "是").await;
+    contains(&typed(&mut chat, "同意").await, "哪个病种");
+    // Only 哪 marks it as a question (fresh dev-set case fr-11).
+    let reply = typed(&mut chat, "诊断证明要哪一级医院开的").await;
+    contains(&reply, "二级及以上");
+    contains(&reply, "哪个病种");
+    assert!(!reply.contains("没找到"), "a question is not an unlisted disease: {reply}");
+    contains(&typed(&mut chat, "糖尿病").await, "哪一级医院");
+}
+
+#[tokio::test]
 async fn an_unverified_disease_is_possibly_covered_never_promised() {
     let mut chat = Chat::new(assistant_with(INPUTS)).await;
     typed(&mut chat, "/region").await;
