@@ -509,16 +509,19 @@ async fn ten_thousand_turns_in_one_dialog_keep_the_session_small() {
     contains(&typed(&mut chat, "/back").await, "选一个");
 }
 
+/// A 攀枝花 新申请 for oneself, employee insurance, paid up, consent given: the disease step.
+async fn at_the_disease_step_of_a_panzhihua_application() -> Chat {
+    let mut chat = Chat::new(assistant_with(INPUTS)).await;
+    for text in ["/region", "攀枝花", "新申请", "本人", "职工", "是"] {
+        typed(&mut chat, text).await;
+    }
+    contains(&typed(&mut chat, "同意").await, "哪个病种");
+    chat
+}
+
 #[tokio::test]
 async fn an_unlisted_disease_in_an_application_is_no_dead_end() {
-    let mut chat = Chat::new(assistant_with(INPUTS)).await;
-    typed(&mut chat, "/region").await;
-    typed(&mut chat, "攀枝花").await;
-    typed(&mut chat, "新申请").await;
-    typed(&mut chat, "本人").await;
-    typed(&mut chat, "职工").await;
-    typed(&mut chat, "是").await;
-    contains(&typed(&mut chat, "同意").await, "哪个病种");
+    let mut chat = at_the_disease_step_of_a_panzhihua_application().await;
     let reply = typed(&mut chat, "冠心病").await;
     contains(&reply, "没找到不代表不能办");
     contains(&reply, "0812-3323000");
@@ -535,14 +538,7 @@ async fn an_unlisted_disease_in_an_application_is_no_dead_end() {
 #[tokio::test]
 async fn a_question_with_a_weak_question_word_at_the_disease_step_is_answered_not_taken_as_a_disease(
 ) {
-    let mut chat = Chat::new(assistant_with(INPUTS)).await;
-    typed(&mut chat, "/region").await;
-    typed(&mut chat, "攀枝花").await;
-    typed(&mut chat, "新申请").await;
-    typed(&mut chat, "本人").await;
-    typed(&mut chat, "职工").await;
-    typed(&mut chat, "是").await;
-    contains(&typed(&mut chat, "同意").await, "哪个病种");
+    let mut chat = at_the_disease_step_of_a_panzhihua_application().await;
     // Only 哪 marks it as a question (fresh dev-set case fr-11).
     let reply = typed(&mut chat, "诊断证明要哪一级医院开的").await;
     contains(&reply, "二级及以上");
@@ -553,14 +549,7 @@ async fn a_question_with_a_weak_question_word_at_the_disease_step_is_answered_no
 
 #[tokio::test]
 async fn an_unverified_disease_is_possibly_covered_never_promised() {
-    let mut chat = Chat::new(assistant_with(INPUTS)).await;
-    typed(&mut chat, "/region").await;
-    typed(&mut chat, "攀枝花").await;
-    typed(&mut chat, "新申请").await;
-    typed(&mut chat, "本人").await;
-    typed(&mut chat, "职工").await;
-    typed(&mut chat, "是").await;
-    typed(&mut chat, "同意").await;
+    let mut chat = at_the_disease_step_of_a_panzhihua_application().await;
     let reply = typed(&mut chat, "慢阻肺").await;
     contains(&reply, "可能属于");
     contains(&reply, "还没有核实");
