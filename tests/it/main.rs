@@ -11,6 +11,7 @@ mod faq;
 mod fuzz;
 mod kb_cli;
 mod reminders;
+mod sample;
 mod secrets;
 mod store;
 mod telegram;

@@ -11,9 +11,6 @@ use mente::assistant::Assistant;
 use mente::engine::UserKey;
 use mente::scheduler::{self, run_once, SendError, Sender, TerminalSender, LEASE};
 use mente::store::Store;
-use mente::tracking::{
-    ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, PlannedReminder, ReminderKind,
-};
 
 fn assistant() -> Assistant {
     Assistant::load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("content loads")
@@ -33,28 +30,8 @@ fn user(n: usize) -> UserKey {
 
 /// Records an application for `who` with one reminder per due time.
 async fn with_reminders(store: &Store, who: &UserKey, due: &[&str]) {
-    let details = ApplicationDetails {
-        kind: Kind::Renew,
-        region: Some("shaoyang".into()),
-        disease: None,
-        insurance: None,
-        for_whom: ForWhom::Myself,
-        id_masked: None,
-        channel: None,
-    };
-    let reminders = due
-        .iter()
-        .enumerate()
-        .map(|(i, t)| PlannedReminder {
-            kind: ReminderKind::Renewal { days_before: 30 - i as u32 },
-            due_at: at(t),
-        })
-        .collect();
-    let command = ApplicationCommand::Record {
-        details,
-        events: vec![Event::Approved { valid_until: chrono::NaiveDate::from_ymd_opt(2026, 6, 30) }],
-        reminders,
-    };
+    let due: Vec<_> = due.iter().map(|t| at(t)).collect();
+    let command = crate::sample::approved_renewal(crate::sample::day(2026, 6, 30), &due);
     store.apply_commands(who, &[command], at("2025-10-01T10:00:00+08:00")).await.unwrap();
 }
 

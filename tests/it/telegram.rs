@@ -787,33 +787,13 @@ async fn sigterm_during_a_turn_finishes_that_turn_before_exiting() {
 
 #[tokio::test]
 async fn a_due_reminder_goes_out_through_the_running_bot() {
-    use mente::tracking::{
-        ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, PlannedReminder, ReminderKind,
-    };
     let stub = BotApiStub::start().await;
     let dir = tempfile::tempdir().unwrap();
     let store = store(&dir).await;
     let bob = UserKey::new("telegram", BOB.to_string());
-    let details = ApplicationDetails {
-        kind: Kind::Renew,
-        region: Some("shaoyang".into()),
-        disease: None,
-        insurance: None,
-        for_whom: ForWhom::Myself,
-        id_masked: None,
-        channel: None,
-    };
-    let record = ApplicationCommand::Record {
-        details,
-        events: vec![Event::Approved {
-            valid_until: chrono::NaiveDate::from_ymd_opt(2026, 12, 31),
-        }],
-        reminders: vec![PlannedReminder {
-            kind: ReminderKind::Renewal { days_before: 30 },
-            // An hour before the test clock (10:00 China time), inside the sending hours.
-            due_at: "2026-11-25T01:00:00Z".parse().unwrap(),
-        }],
-    };
+    // An hour before the test clock (10:00 China time), inside the sending hours.
+    let due = "2026-11-25T01:00:00Z".parse().unwrap();
+    let record = crate::sample::approved_renewal(crate::sample::day(2026, 12, 31), &[due]);
     store.apply_commands(&bob, &[record], "2026-06-01T02:00:00Z".parse().unwrap()).await.unwrap();
 
     let bot = RunningBot::start(config(&stub), store);

@@ -482,12 +482,9 @@ async fn unsure_questions_and_handoffs_from_the_chat_reach_the_console_masked() 
 /// shows them once.
 mod parked_reminders {
     use super::*;
-    use chrono::{DateTime, NaiveDate, Utc};
+    use chrono::{DateTime, Utc};
     use mente::engine::UserKey;
     use mente::scheduler::run_once;
-    use mente::tracking::{
-        ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, PlannedReminder, ReminderKind,
-    };
     use mente::web::remind::{WebSender, REMINDER_NOTE};
 
     /// The test server's fixed clock: 10:00 in China, inside the sending hours.
@@ -506,23 +503,8 @@ mod parked_reminders {
     /// Records an approved 邵阳 application valid to 2026-12-28 with a renewal reminder due an
     /// hour ago.
     async fn due_reminder(server: &Server, user: &UserKey) {
-        let details = ApplicationDetails {
-            kind: Kind::Renew,
-            region: Some("shaoyang".into()),
-            disease: None,
-            insurance: None,
-            for_whom: ForWhom::Myself,
-            id_masked: None,
-            channel: None,
-        };
-        let command = ApplicationCommand::Record {
-            details,
-            events: vec![Event::Approved { valid_until: NaiveDate::from_ymd_opt(2026, 12, 28) }],
-            reminders: vec![PlannedReminder {
-                kind: ReminderKind::Renewal { days_before: 30 },
-                due_at: "2026-11-28T01:00:00Z".parse().unwrap(),
-            }],
-        };
+        let due = "2026-11-28T01:00:00Z".parse().unwrap();
+        let command = crate::sample::approved_renewal(crate::sample::day(2026, 12, 28), &[due]);
         server
             .store
             .apply_commands(user, &[command], "2026-11-01T02:00:00Z".parse().unwrap())

@@ -13,9 +13,6 @@ use mente::clock::Clock;
 use mente::engine::{Input, UserKey};
 use mente::scheduler::run_once;
 use mente::store::{sessions, Store};
-use mente::tracking::{
-    ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, PlannedReminder, ReminderKind,
-};
 use mente::wechat::api::{ApiClient, ApiError};
 use mente::wechat::config::WechatConfig;
 use mente::wechat::sender::WechatSender;
@@ -478,23 +475,7 @@ async fn unsubscribing_stops_reminders() {
 }
 
 async fn record_reminder(store: &Store, user: &UserKey, due: DateTime<Utc>) {
-    let details = ApplicationDetails {
-        kind: Kind::Renew,
-        region: Some("shaoyang".into()),
-        disease: None,
-        insurance: None,
-        for_whom: ForWhom::Myself,
-        id_masked: None,
-        channel: None,
-    };
-    let command = ApplicationCommand::Record {
-        details,
-        events: vec![Event::Approved { valid_until: chrono::NaiveDate::from_ymd_opt(2026, 6, 30) }],
-        reminders: vec![PlannedReminder {
-            kind: ReminderKind::Renewal { days_before: 30 },
-            due_at: due,
-        }],
-    };
+    let command = crate::sample::approved_renewal(crate::sample::day(2026, 6, 30), &[due]);
     store.apply_commands(user, &[command], at(START)).await.unwrap();
 }
 
