@@ -128,7 +128,7 @@ fn year_word_before(chars: &[char], start: usize) -> i32 {
 }
 
 /// Reads the run of ASCII digits at `start`: its value and the index after it.
-fn number_at(chars: &[char], start: usize) -> Option<(u32, usize)> {
+pub(crate) fn number_at(chars: &[char], start: usize) -> Option<(u32, usize)> {
     let mut end = start;
     let mut value: u32 = 0;
     while let Some(d) = chars.get(end).and_then(|c| c.to_digit(10)) {

@@ -8,6 +8,8 @@
 
 use chrono::{Datelike, Duration, Months, NaiveDate, Weekday};
 
+use crate::policy::dates::number_at;
+
 /// A date and where it was written (character range in the digitised text; relative words
 /// such as 昨天 are found in the text before digitising and have an empty range).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,41 +37,31 @@ pub(crate) fn dates(chars: &[char], plain: &str, today: NaiveDate) -> Vec<FoundD
     found
 }
 
-fn number(chars: &[char], start: usize) -> Option<(u32, usize)> {
-    let mut end = start;
-    let mut v: u32 = 0;
-    while let Some(d) = chars.get(end).and_then(|c| c.to_digit(10)) {
-        v = v.checked_mul(10)?.checked_add(d)?;
-        end += 1;
-    }
-    (end > start).then_some((v, end))
-}
-
 fn date_at(chars: &[char], start: usize, today: NaiveDate) -> Option<FoundDate> {
-    let (first, after) = number(chars, start)?;
+    let (first, after) = number_at(chars, start)?;
     let digits = after - start;
     let at = |i: usize| chars.get(i).copied();
     let day_end = |i: usize| if matches!(at(i), Some('日' | '号')) { i + 1 } else { i };
     let (year, month, day, end) = match at(after) {
         Some('年') if digits == 4 || digits == 2 => {
-            let (m, am) = number(chars, after + 1)?;
-            let (d, ad) = (at(am) == Some('月')).then(|| number(chars, am + 1)).flatten()?;
+            let (m, am) = number_at(chars, after + 1)?;
+            let (d, ad) = (at(am) == Some('月')).then(|| number_at(chars, am + 1)).flatten()?;
             let year = if digits == 2 { 2000 + first as i32 } else { first as i32 };
             (Some(year), m, d, day_end(ad))
         }
         Some(s @ ('-' | '/' | '.')) if digits == 4 => {
-            let (m, am) = number(chars, after + 1)?;
-            let (d, ad) = (at(am) == Some(s)).then(|| number(chars, am + 1)).flatten()?;
+            let (m, am) = number_at(chars, after + 1)?;
+            let (d, ad) = (at(am) == Some(s)).then(|| number_at(chars, am + 1)).flatten()?;
             (Some(first as i32), m, d, ad)
         }
         Some('月') => {
-            let (d, ad) = number(chars, after + 1)?;
+            let (d, ad) = number_at(chars, after + 1)?;
             (year_word(chars, start, today), first, d, day_end(ad))
         }
         // 9.26 / 9/26 / 12-20: month and day of one or two digits, not a decimal amount (1.2万,
         // 9.5元) nor a span (1-2年, 3-5天).
         Some('.' | '/' | '-') if digits <= 2 => {
-            let (d, ad) = number(chars, after + 1)?;
+            let (d, ad) = number_at(chars, after + 1)?;
             let amount = matches!(
                 at(ad),
                 Some(
