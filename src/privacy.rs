@@ -123,12 +123,17 @@ const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高�
 潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金廖贾夏韦付白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎\
 贺顾毛郝龚邵严覃武戴莫孔汤邢岳杭柏";
 
-/// Surname-led words that are not names (`我妈高血压`, `孩子白血病`, `我爸马上要去`).
+/// Surname-led words that are not names (`我妈高血压`, `孩子白血病`, `我爸马上要去`), including
+/// the ones that start questions (`周末能办吗`, `何时截止`) and places (`邵东的门特`).
 const NOT_NAMES: &[&str] = &[
-    "高血", "高龄", "高压", "高烧", "高兴", "高原", "高中", "高位", "高额", "高危", "马上", "白血",
-    "白内", "白天", "于是", "余额", "任何", "许多", "汤药", "毛病", "严重", "谢谢", "付款", "付费",
-    "曾经", "夏天", "莫名", "叶酸", "周末", "周岁", "周一", "何时", "金额", "江湖", "黄疸", "程序",
-    "董事", "孔子", "龙头", "史上", "陶瓷", "段时", "邵阳", "江西", "江苏", "黎明",
+    "高血", "高龄", "高压", "高烧", "高兴", "高原", "高中", "高位", "高额", "高危", "高新", "高铁",
+    "高于", "高发", "马上", "马路", "白血", "白内", "白天", "于是", "余额", "余下", "任何", "任务",
+    "许多", "许可", "汤药", "毛病", "严重", "严格", "谢谢", "付款", "付费", "付钱", "付完", "曾经",
+    "夏天", "夏季", "莫名", "叶酸", "周末", "周岁", "周一", "周二", "周三", "周四", "周五", "周六",
+    "周日", "周天", "周几", "周期", "周边", "周内", "周年", "周转", "何时", "何地", "何处", "何种",
+    "金额", "金江", "江湖", "黄疸", "程序", "程度", "董事", "孔子", "龙头", "史上", "陶瓷", "段时",
+    "邵阳", "邵东", "武冈", "武汉", "江西", "江苏", "杭州", "郑州", "苏州", "沈阳", "黎明", "孙子",
+    "孙女", "岳父", "岳母", "顾客", "范围", "陈述", "胡乱", "韩国", "陆续", "付线", "高雪",
 ];
 
 /// Characters that end a name (and so cannot be its second character): verbs and particles
@@ -136,13 +141,30 @@ const NOT_NAMES: &[&str] = &[
 const AFTER_NAME: &str =
     "有是的在得了要能去说也都没不还住病患办看和跟给做被把从到就又才会想吗呢啊吧呀";
 
+/// Words after which an errand for someone else names them: 帮张秀兰问, 替王建国办, 给李四查.
+const FOR_SOMEONE: &[&str] = &["帮", "替", "给", "代"];
+
+/// What one does for someone: the word after the person in [`FOR_SOMEONE`].
+const ERRANDS: &[&str] = &[
+    "问", "咨询", "打听", "查", "办", "申请", "报", "挂号", "开药", "拿药", "取药", "续", "交",
+    "领", "弄", "预约", "登记", "备案",
+];
+
+/// Characters that put a word after 帮 / 替 / 给 / 代 out of the running as a name: pronouns,
+/// relatives, places and offices, and words that follow a name ([`AFTER_NAME`]).
+const NOT_IN_ERRAND_NAME: &str = "我你您他她它们人家里忙着大伙别朋友亲戚老小孩子爸妈父母爷奶婆公\
+姐哥弟妹叔姨舅伯医院局站所窗口单位社区村镇街厅中心药店钱卡证费用这那哪谁什么自己本可应该需";
+
 /// Words that introduce an address; what follows up to the next punctuation is the address.
 const ADDRESS_MARKERS: &[&str] = &["住在", "住址", "家住", "家庭地址", "我家在", "我家地址"];
 
 /// True when `text` names a person: a name after 我叫 / 叫 / 姓名 / 名字, a relative word
-/// (我妈, 老伴, 儿子 …) followed by a likely name, or an address (住在…, …路…号). A relative
-/// with only an illness (`我妈有糖尿病能办吗`) names nobody. Errs towards "yes": a question
-/// wrongly judged personal is only withheld from the console, a name wrongly kept is stored.
+/// (我妈, 老伴, 儿子 …) followed by a likely name, someone an errand is run for (帮张秀兰问,
+/// 替X办), a surname and given name at the start of a clause (`张秀兰门特卡丢了`) or before 的
+/// (`张秀兰的门特`), or an address (住在…, …路…号). A relative with only an illness
+/// (`我妈有糖尿病能办吗`) names nobody. Errs towards "yes": a question wrongly judged personal is
+/// only withheld from the console, a name wrongly kept is stored. It still misses names it has
+/// no cue for (a given name alone, a rare surname): callers must not rely on it alone.
 pub fn names_a_person(text: &str) -> bool {
     !name_spans(text).is_empty() || has_house_number(text)
 }
@@ -181,6 +203,8 @@ fn name_spans(text: &str) -> Vec<(usize, usize)> {
             }
         }
     }
+    spans.extend(errand_names(&chars));
+    spans.extend(leading_and_possessive_names(&chars));
     for marker in ADDRESS_MARKERS {
         for at in occurrences(&chars, marker) {
             let from = at + marker.chars().count();
@@ -191,6 +215,41 @@ fn name_spans(text: &str) -> Vec<(usize, usize)> {
         }
     }
     spans
+}
+
+/// The person after 帮 / 替 / 给 / 代 when an errand follows: 2–4 Han characters, none of
+/// [`NOT_IN_ERRAND_NAME`], then a word of [`ERRANDS`]. Any surname counts (帮欧阳娜娜问).
+fn errand_names(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    for marker in FOR_SOMEONE {
+        for at in occurrences(chars, marker) {
+            let from = at + marker.chars().count();
+            let name_len = (2..=4).find(|&n| {
+                let Some(name) = chars.get(from..from + n) else { return false };
+                let rest: String = chars[from + n..].iter().take(2).collect();
+                name.iter().all(|&c| {
+                    is_han(c) && !NOT_IN_ERRAND_NAME.contains(c) && !AFTER_NAME.contains(c)
+                }) && ERRANDS.iter().any(|e| rest.starts_with(e))
+            });
+            if let Some(n) = name_len {
+                spans.push((from + 1, from + n));
+            }
+        }
+    }
+    spans
+}
+
+/// A likely name (common surname, given name) at the start of the text or of a clause
+/// (`张秀兰门特卡丢了怎么补办`, `你好，刘淑芬能办吗`) or anywhere right before 的
+/// (`帮我查下张秀兰的门特`).
+fn leading_and_possessive_names(chars: &[char]) -> Vec<(usize, usize)> {
+    (0..chars.len())
+        .filter_map(|k| {
+            let clause_start = k == 0 || is_clause_end(chars[k - 1]);
+            let (from, to) = name_from(chars, k, false)?;
+            (clause_start || chars.get(to) == Some(&'的')).then_some((from, to))
+        })
+        .collect()
 }
 
 /// Start indices (in chars) of `word` in `chars`.
@@ -211,6 +270,11 @@ fn name_at(chars: &[char], from: usize, sure: bool) -> Option<(usize, usize)> {
     while k < chars.len() && BEFORE_NAME.contains(chars[k]) {
         k += 1;
     }
+    name_from(chars, k, sure)
+}
+
+/// The given name of a name whose surname is at `k` (see [`name_at`]).
+fn name_from(chars: &[char], k: usize, sure: bool) -> Option<(usize, usize)> {
     let surname = *chars.get(k)?;
     let first = *chars.get(k + 1)?;
     if !is_han(surname) || !is_han(first) || AFTER_NAME.contains(first) {
@@ -536,6 +600,57 @@ mod tests {
         ] {
             assert!(!names_a_person(text), "{text}");
             assert_eq!(mask_names(text), text);
+        }
+    }
+
+    #[test]
+    fn someone_an_errand_is_run_for_or_a_name_at_the_start_or_before_de_is_found() {
+        for text in [
+            "帮张秀兰问一下门特卡丢了怎么补办",
+            "替王建国问问门特怎么续期",
+            "给李四办门特要什么",
+            "帮欧阳娜娜咨询一下",
+            "代刘淑芬申请可以吗",
+            "张秀兰门特卡丢了怎么补办",
+            "刘淑芬能办吗",
+            "你好，王建国的门特到期了",
+            "帮我查下张秀兰的门特",
+            "陈淑珍的医保卡丢了",
+        ] {
+            assert!(names_a_person(text), "{text}");
+        }
+        assert_eq!(mask_names("帮张秀兰问一下门特卡丢了"), "帮张**问一下门特卡丢了");
+        assert_eq!(mask_names("张秀兰门特卡丢了"), "张**门特卡丢了");
+    }
+
+    #[test]
+    fn errands_for_relatives_and_questions_starting_with_a_surname_character_name_nobody() {
+        for text in [
+            "帮忙问一下门特怎么办",
+            "帮我问问门特能报多少",
+            "帮我妈问一下透析能报吗",
+            "替家里老人问一下",
+            "给医院打电话没人接",
+            "代办需要什么材料",
+            "能给报多少",
+            "给孩子办门特",
+            "交给社区办可以吗",
+            "替换药品能报吗",
+            "帮扶政策怎么申请",
+            "高血压的门特怎么办",
+            "周末能办吗",
+            "何时截止",
+            "余额不够怎么办",
+            "孙子可以代办吗",
+            "岳母能办门特吗",
+            "邵东的门特在哪办",
+            "报销范围的药有哪些",
+            "严重的高血压能报吗",
+            "马上过期了 咋办",
+            "有没有免起付线的",
+            "高雪压能办门特不",
+        ] {
+            assert!(!names_a_person(text), "{text}");
         }
     }
 
