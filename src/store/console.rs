@@ -4,20 +4,28 @@
 //! # What user text is kept
 //! ID and phone numbers are always masked ([`crate::privacy::mask_identifiers`]).
 //! - **Without consent** (refused or not asked yet) nothing linked to a user keeps free text:
-//!   the hand-off question and the remembered last question hold only [`NOT_KEPT`]. The
-//!   unlinked list of unanswered questions keeps a question only when it names no person
+//!   the hand-off question and the remembered last question hold only [`NOT_KEPT`]. The list
+//!   of unanswered questions keeps a question only when it names no person
 //!   ([`crate::privacy::names_a_person`]: a name after 我叫 / 叫 / 姓名, a relative word such as
-//!   我妈 or 老伴 followed by a likely name, an address) and holds no ID or phone number;
-//!   otherwise only the fact that it was asked, as [`WITHHELD`]. A relative with only an
-//!   illness (`我妈有糖尿病能办吗`) is kept: once unlinked it identifies nobody.
+//!   我妈 or 老伴 followed by a likely name, 帮 / 替 / 给 someone 问 / 办, a name at the start
+//!   of a clause or before 的, an address) and holds no ID or phone number; otherwise only the
+//!   fact that it was asked, as [`WITHHELD`]. A relative with only an illness
+//!   (`我妈有糖尿病能办吗`) is kept: it identifies nobody.
 //! - **With consent** the text is kept with names, addresses and numbers masked
-//!   ([`crate::privacy::mask_personal`]); unanswered rows then carry who asked (never shown to
-//!   staff) so that `/forget` deletes them with everything else ([`forget_user`]).
+//!   ([`crate::privacy::mask_personal`]).
+//!
+//! A name heuristic always misses some names, so the safe default does not depend on it: every
+//! unanswered row, with or without consent, carries its asker as a keyed hash
+//! (HMAC-SHA256 of the user key under a random key of this database, never shown to staff), and
+//! `/forget` deletes the user's rows ([`forget_user`]). The console adds the rows of one
+//! wording up, so staff still see how often it was asked.
 //!
 //! The remembered last question of a conversation is kept at most an hour, for a hand-off that
 //! may follow.
 
 use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
 
 use super::StoreError;
@@ -115,8 +123,8 @@ pub fn wording_key(question: &str) -> String {
         .collect()
 }
 
-/// Records an unanswered question (one more of its group). With consent the row is linked to
-/// `user` (for `/forget`); without, it is not, and its text names nobody.
+/// Records an unanswered question (one more of its asker's row), linked to `user` by a keyed
+/// hash so that `/forget` deletes it whatever the text says.
 pub async fn record_unanswered(
     conn: &mut SqliteConnection,
     user: &UserKey,
@@ -127,17 +135,14 @@ pub async fn record_unanswered(
 ) -> Result<(), StoreError> {
     let kept = keepable_text(question, consent);
     let wording = if kept == WITHHELD { WITHHELD.to_string() } else { wording_key(&kept) };
-    let asker = match consent {
-        Some(true) => (user.channel.as_str(), user.user.as_str()),
-        _ => ("", ""),
-    };
+    let asker = asker_of(conn, user).await?;
     let at = now.timestamp();
     sqlx::query(
-        "INSERT INTO unanswered
-           (wording, region, question, channels, first_seen, last_seen, user_channel, user_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)
-         ON CONFLICT (wording, region, user_channel, user_id) DO UPDATE SET
+        "INSERT INTO unanswered (wording, region, question, channels, first_seen, last_seen, asker)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)
+         ON CONFLICT (wording, region, asker) DO UPDATE SET
            count = count + 1, last_seen = excluded.last_seen, handled_at = NULL,
+           question = excluded.question,
            channels = CASE WHEN instr(',' || channels || ',', ',' || excluded.channels || ',') > 0
                            THEN channels ELSE channels || ',' || excluded.channels END",
     )
@@ -146,45 +151,82 @@ pub async fn record_unanswered(
     .bind(kept)
     .bind(&user.channel)
     .bind(at)
-    .bind(asker.0)
-    .bind(asker.1)
+    .bind(asker)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Deletes the unanswered questions `user` consented to keep (/forget).
+/// Deletes every unanswered question `user` asked (/forget), with or without consent.
 pub async fn forget_user(conn: &mut SqliteConnection, user: &UserKey) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM unanswered WHERE user_channel = ? AND user_id = ?")
-        .bind(&user.channel)
-        .bind(&user.user)
+    let asker = asker_of(conn, user).await?;
+    // Rows recorded with consent before askers were hashed carry the user key in clear.
+    let legacy = format!("clear:{}:{}", user.channel, user.user);
+    sqlx::query("DELETE FROM unanswered WHERE asker IN (?, ?)")
+        .bind(asker)
+        .bind(legacy)
         .execute(conn)
         .await?;
     Ok(())
 }
 
-/// Open (not handled) groups, most asked first.
-pub async fn open_unanswered(pool: &SqlitePool) -> Result<Vec<UnansweredGroup>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT id, question, region, channels, count, first_seen, last_seen FROM unanswered
-         WHERE handled_at IS NULL ORDER BY count DESC, last_seen DESC LIMIT 500",
-    )
-    .fetch_all(pool)
-    .await?)
+/// The asker link of `user`: HMAC-SHA256 of the user key under this database's random key
+/// (created by the migration), in hex. It lets `/forget` find the user's rows, and nothing
+/// else: without the key it cannot be traced back, even for guessable ids such as Telegram's.
+async fn asker_of(conn: &mut SqliteConnection, user: &UserKey) -> Result<String, StoreError> {
+    let key: Vec<u8> =
+        sqlx::query_scalar("SELECT key FROM store_keys WHERE name = 'unanswered_asker'")
+            .fetch_one(conn)
+            .await?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key)
+        .map_err(|e| StoreError::Corrupt(format!("unanswered asker key: {e}")))?;
+    // The channel and the id separated by a byte neither contains.
+    mac.update(user.channel.as_bytes());
+    mac.update(b"\0");
+    mac.update(user.user.as_bytes());
+    Ok(mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Marks a group handled; it reopens when asked again. `false` when there is no such group.
+/// Open (not handled) groups, most asked first: the rows of one wording and region (one per
+/// asker) added up. A group's id is its lowest row id; its question is the latest row's.
+pub async fn open_unanswered(pool: &SqlitePool) -> Result<Vec<UnansweredGroup>, StoreError> {
+    // SQLite takes the bare `question` of an aggregate query from the row holding MAX(last_seen).
+    let mut groups: Vec<UnansweredGroup> = sqlx::query_as(
+        "SELECT MIN(id) AS id, question, region, GROUP_CONCAT(channels) AS channels,
+                SUM(count) AS count, MIN(first_seen) AS first_seen, MAX(last_seen) AS last_seen
+         FROM unanswered WHERE handled_at IS NULL GROUP BY wording, region
+         ORDER BY count DESC, last_seen DESC LIMIT 500",
+    )
+    .fetch_all(pool)
+    .await?;
+    for g in &mut groups {
+        let mut seen: Vec<&str> = Vec::new();
+        for channel in g.channels.split(',') {
+            if !seen.contains(&channel) {
+                seen.push(channel);
+            }
+        }
+        g.channels = seen.join(",");
+    }
+    Ok(groups)
+}
+
+/// Marks a group (every row of the wording and region of row `id`) handled; it reopens when
+/// asked again. `false` when there is no such row.
 pub async fn mark_unanswered_handled(
     pool: &SqlitePool,
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query("UPDATE unanswered SET handled_at = ? WHERE id = ?")
-        .bind(now.timestamp())
-        .bind(id)
-        .execute(pool)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    let done = sqlx::query(
+        "UPDATE unanswered SET handled_at = ?1 WHERE handled_at IS NULL AND (wording, region) =
+           (SELECT wording, region FROM unanswered WHERE id = ?2)",
+    )
+    .bind(now.timestamp())
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// How long an unanswered question waits for a hand-off that explains it.

@@ -57,17 +57,16 @@ pub struct WebConfig {
     pub rates: Rates,
 }
 
-/// Token-bucket rates of the server.
+/// Rate limits of the server: token buckets in memory for the chat, attempts in the database
+/// for the console login.
 #[derive(Debug, Clone, Copy)]
 pub struct Rates {
     /// Chat messages per conversation.
     pub chat_per_conversation: Rate,
     /// Chat messages per client address (all conversations of a phone, or a NAT'd office).
     pub chat_per_address: Rate,
-    /// Login attempts per client address.
-    pub login_per_address: Rate,
-    /// Login attempts per account name (guessing one account from many addresses).
-    pub login_per_name: Rate,
+    /// Console login throttling (kept in the database, shared by every instance).
+    pub login: crate::store::staff::LoginLimits,
 }
 
 impl Default for Rates {
@@ -78,8 +77,7 @@ impl Default for Rates {
             chat_per_conversation: Rate { burst: 20, per_minute: 30 },
             // Generous: a hospital's Wi-Fi may put many applicants behind one address.
             chat_per_address: Rate { burst: 60, per_minute: 120 },
-            login_per_address: Rate { burst: 5, per_minute: 1 },
-            login_per_name: Rate { burst: 5, per_minute: 1 },
+            login: crate::store::staff::LoginLimits::default(),
         }
     }
 }
@@ -114,8 +112,6 @@ pub struct Inner {
     pub limiter: Limiter,
     /// Recent messages of each conversation, in memory only.
     pub transcripts: chat::Transcripts,
-    /// Logged-in staff.
-    pub staff_sessions: staff::auth::Sessions,
 }
 
 impl App {
@@ -133,7 +129,6 @@ impl App {
             config,
             limiter: Limiter::default(),
             transcripts: chat::Transcripts::default(),
-            staff_sessions: staff::auth::Sessions::default(),
         }))
     }
 }

@@ -3,16 +3,18 @@
 //! every protected route, and the pages fed by the chat (unanswered questions, hand-offs).
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
+use chrono::{DateTime, Duration, Utc};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use mente::assistant::Assistant;
 use mente::clock::FixedClock;
+use mente::store::staff::LoginLimits;
 use mente::store::Store;
 use mente::web::limits::Rate;
 use mente::web::{self, App, WebConfig};
@@ -22,9 +24,11 @@ use tokio::sync::oneshot;
 pub struct Server {
     pub addr: SocketAddr,
     pub store: Store,
+    /// The database file (for tests that read its bytes).
+    pub db: PathBuf,
     client: Client<HttpConnector, Body>,
     stop: Option<oneshot::Sender<()>>,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 /// A response with its body read.
@@ -59,24 +63,19 @@ pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The test server's fixed clock: 10:00 in China.
+pub fn started() -> DateTime<Utc> {
+    "2026-11-28T02:00:00Z".parse().unwrap()
+}
+
 pub async fn start(config: impl FnOnce(&mut WebConfig)) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let store =
-        Store::connect(&format!("sqlite://{}/web.sqlite", dir.path().display())).await.unwrap();
-    let assistant = Arc::new(Assistant::load(root()).expect("content loads"));
-    let mut cfg = WebConfig::new(root().to_path_buf());
-    config(&mut cfg);
+    let db = dir.path().join("web.sqlite");
+    let store = Store::connect(&format!("sqlite://{}", db.display())).await.unwrap();
     // A fixed clock: buckets never refill during a test, so limits are exact.
-    let now = "2026-11-28T02:00:00Z".parse().unwrap();
-    let app = App::new(store.clone(), assistant, Arc::new(FixedClock(now)), cfg);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(web::serve(listener, app, async move {
-        let _ = stopped.await;
-    }));
-    let client = Client::builder(TokioExecutor::new()).build_http();
-    Server { addr, store, client, stop: Some(stop), _dir: dir }
+    let mut server = Server::on(store, db, started(), config).await;
+    server._dir = Some(dir);
+    server
 }
 
 impl Drop for Server {
@@ -88,6 +87,42 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// A server on `store` (whose file is `db`) with its clock fixed at `now`.
+    async fn on(
+        store: Store,
+        db: PathBuf,
+        now: DateTime<Utc>,
+        config: impl FnOnce(&mut WebConfig),
+    ) -> Server {
+        let assistant = Arc::new(Assistant::load(root()).expect("content loads"));
+        let mut cfg = WebConfig::new(root().to_path_buf());
+        config(&mut cfg);
+        let app = App::new(store.clone(), assistant, Arc::new(FixedClock(now)), cfg);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(web::serve(listener, app, async move {
+            let _ = stopped.await;
+        }));
+        let client = Client::builder(TokioExecutor::new()).build_http();
+        Server { addr, store, db, client, stop: Some(stop), _dir: None }
+    }
+
+    /// A second server on this server's database with its clock at `now`, as after a restart
+    /// or as another instance: nothing of the first one's memory.
+    pub async fn restart_at(
+        &self,
+        now: DateTime<Utc>,
+        config: impl FnOnce(&mut WebConfig),
+    ) -> Server {
+        Server::on(self.store.clone(), self.db.clone(), now, config).await
+    }
+
+    /// Files of the database (with `-wal`, `-shm`) whose bytes contain `needle`.
+    pub fn files_containing(&self, needle: &str) -> Vec<PathBuf> {
+        crate::store::files_containing(&self.db, needle)
+    }
+
     pub async fn request(
         &self,
         method: Method,
@@ -95,9 +130,24 @@ impl Server {
         cookies: &str,
         form: Option<String>,
     ) -> Page {
+        self.request_with(method, path, cookies, &[], form).await
+    }
+
+    /// [`Server::request`] with extra headers.
+    pub async fn request_with(
+        &self,
+        method: Method,
+        path: &str,
+        cookies: &str,
+        headers: &[(&str, &str)],
+        form: Option<String>,
+    ) -> Page {
         let mut req = Request::builder().method(method).uri(format!("http://{}{path}", self.addr));
         if !cookies.is_empty() {
             req = req.header(header::COOKIE, cookies);
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         let body = match form {
             Some(f) => {
@@ -141,24 +191,33 @@ impl Server {
 
     /// Creates a staff account and logs in: the session cookie and the page's CSRF token.
     pub async fn login(&self, name: &str, password: &str) -> (String, String) {
-        let hash = web::staff::auth::hash_password(password).unwrap();
-        mente::store::staff::upsert(self.store.pool(), name, &hash, chrono::Utc::now())
-            .await
-            .unwrap();
-        let form = self.get("/staff/login", "").await;
-        let login_cookie = form.cookie("mente_login").unwrap();
-        let csrf = field(&form.body, "csrf");
-        let done = self
-            .post(
-                "/staff/login",
-                &login_cookie,
-                &[("name", name), ("password", password), ("csrf", &csrf)],
-            )
-            .await;
+        self.add_account(name, password).await;
+        let done = self.try_login(None, name, password).await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
         let session = done.cookie("mente_staff").expect("a session cookie");
         let page = self.get("/staff", &session).await;
         (session, field(&page.body, "csrf"))
+    }
+
+    /// Creates (or resets) a staff account, as `mente staff add` does.
+    pub async fn add_account(&self, name: &str, password: &str) {
+        let hash = web::staff::auth::hash_password(password).unwrap();
+        mente::store::staff::upsert(self.store.pool(), name, &hash, Utc::now()).await.unwrap();
+    }
+
+    /// Fills in and sends the login form, from client address `from` (an `X-Forwarded-For`,
+    /// for a server that trusts the proxy) or from the test's own address.
+    pub async fn try_login(&self, from: Option<&str>, name: &str, password: &str) -> Page {
+        let form = self.get("/staff/login", "").await;
+        let login_cookie = form.cookie("mente_login").unwrap();
+        let csrf = field(&form.body, "csrf");
+        let fields = [("name", name), ("password", password), ("csrf", &csrf)];
+        let encoded =
+            url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let forwarded: Vec<(&str, &str)> =
+            from.map(|a| ("x-forwarded-for", a)).into_iter().collect();
+        self.request_with(Method::POST, "/staff/login", &login_cookie, &forwarded, Some(encoded))
+            .await
     }
 }
 
@@ -383,10 +442,7 @@ async fn staff_log_in_search_both_regions_and_forms_without_the_csrf_token_are_r
 #[tokio::test]
 async fn the_login_form_needs_its_csrf_cookie_and_is_throttled_after_five_tries() {
     let server = start(|_| {}).await;
-    let hash = web::staff::auth::hash_password("the right password").unwrap();
-    mente::store::staff::upsert(server.store.pool(), "li", &hash, chrono::Utc::now())
-        .await
-        .unwrap();
+    server.add_account("li", "the right password").await;
     let form = server.get("/staff/login", "").await;
     let cookie = form.cookie("mente_login").unwrap();
     let csrf = field(&form.body, "csrf");
@@ -478,21 +534,138 @@ async fn unsure_questions_and_handoffs_from_the_chat_reach_the_console_masked() 
     assert!(content.contains("内容无问题") && content.contains("faq/"), "{content}");
 }
 
+const PASSWORD: &str = "a long enough password";
+
+#[tokio::test]
+async fn an_attacker_failing_from_one_address_does_not_lock_the_owner_out_from_another() {
+    const ATTACKER: &str = "203.0.113.9";
+    const OWNER: &str = "198.51.100.7";
+    let server = start(|c| c.trust_proxy = true).await;
+    server.add_account("li", PASSWORD).await;
+    for _ in 0..5 {
+        let wrong = server.try_login(Some(ATTACKER), "li", "guess").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    }
+    for password in ["guess", PASSWORD] {
+        let refused = server.try_login(Some(ATTACKER), "li", password).await;
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{password}");
+    }
+    let owner = server.try_login(Some(OWNER), "li", PASSWORD).await;
+    assert_eq!(owner.status, StatusCode::SEE_OTHER, "the owner gets in: {}", owner.body);
+    assert!(owner.cookie("mente_staff").is_some());
+    // Another instance on the same database counts the same attempts.
+    let other = server.restart_at(started(), |c| c.trust_proxy = true).await;
+    let refused = other.try_login(Some(ATTACKER), "li", PASSWORD).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn one_address_spraying_accounts_and_a_guess_spread_over_addresses_are_slowed() {
+    let server = start(|c| {
+        c.trust_proxy = true;
+        c.rates.login = LoginLimits { per_address: 8, per_account: 10, ..LoginLimits::default() };
+    })
+    .await;
+    server.add_account("li", PASSWORD).await;
+    // One address, a different account each time: the per-address limit.
+    for k in 0..8 {
+        let name = format!("user{k}");
+        let page = server.try_login(Some("203.0.113.1"), &name, "x").await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    let sprayed = server.try_login(Some("203.0.113.1"), "li", PASSWORD).await;
+    assert_eq!(sprayed.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // The owner's desk: logged in from there before.
+    let desk = server.try_login(Some("198.51.100.7"), "li", PASSWORD).await;
+    assert_eq!(desk.status, StatusCode::SEE_OTHER);
+    // Guesses at one account from two more addresses, 5 each: the per-account limit.
+    for addr in ["203.0.113.2", "203.0.113.3"] {
+        for _ in 0..5 {
+            let page = server.try_login(Some(addr), "li", "x").await;
+            assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{addr}");
+        }
+    }
+    let spread = server.try_login(Some("203.0.113.4"), "li", "x").await;
+    assert_eq!(spread.status, StatusCode::TOO_MANY_REQUESTS, "a fresh address is held back");
+    let desk = server.try_login(Some("198.51.100.7"), "li", PASSWORD).await;
+    assert_eq!(desk.status, StatusCode::SEE_OTHER, "an address the account knows is not");
+}
+
+#[tokio::test]
+async fn staff_sessions_are_stored_hashed_survive_a_restart_and_end_on_logout_expiry_or_removal() {
+    let server = start(|_| {}).await;
+    let (session, csrf) = server.login("sun", PASSWORD).await;
+    let token = session.trim_start_matches("mente_staff=");
+    assert_eq!(server.files_containing(token), Vec::<PathBuf>::new(), "the token in clear");
+    let at = |hours: i64| started() + Duration::hours(hours);
+
+    // A restart 7 h later: the same cookie works, with the same CSRF token.
+    let restarted = server.restart_at(at(7), |_| {}).await;
+    let page = restarted.get("/staff", &session).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(field(&page.body, "csrf"), csrf);
+    // 13 h after login it has ended, although it was used 6 h before (the absolute limit).
+    let next_day = server.restart_at(at(13), |_| {}).await;
+    assert_eq!(next_day.get("/staff", &session).await.location(), "/staff/login");
+
+    // 8 h without use ends a session (the idle limit).
+    let (idle, _) = server.login("zhou", PASSWORD).await;
+    let idle_later = server.restart_at(at(8), |_| {}).await;
+    assert_eq!(idle_later.get("/staff", &idle).await.location(), "/staff/login");
+
+    // Logout on one instance ends the session on every instance.
+    let (out, out_csrf) = server.login("wu", PASSWORD).await;
+    let done = restarted.post("/staff/logout", &out, &[("csrf", &out_csrf)]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(server.get("/staff", &out).await.location(), "/staff/login");
+
+    // `mente staff remove` ends the account's sessions.
+    let (removed, _) = server.login("zheng", PASSWORD).await;
+    assert!(mente::store::staff::remove(server.store.pool(), "zheng").await.unwrap());
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff_sessions WHERE name = 'zheng'")
+        .fetch_one(server.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    assert_eq!(server.get("/staff", &removed).await.location(), "/staff/login");
+}
+
+#[tokio::test]
+async fn a_question_naming_someone_without_consent_is_gone_from_database_and_console_after_forget()
+{
+    const QUESTION: &str = "帮张秀兰问一下门特卡丢了怎么补办";
+    let server = start(|_| {}).await;
+    let cookie = server.conversation().await;
+    let page = server.say(&cookie, &[("t", "/start")]).await;
+    server.say(&cookie, &[("b", &button(&page, "攀枝花"))]).await;
+    let answer = server.say(&cookie, &[("t", QUESTION)]).await;
+    let (session, _) = server.login("qian", PASSWORD).await;
+    let before = server.get("/staff/unanswered", &session).await.body;
+    assert!(before.contains("原文未保存（含个人信息）"), "withheld: {before}\n{answer}");
+    assert!(!before.contains("秀兰"), "{before}");
+
+    assert!(server.say(&cookie, &[("t", "/forget")]).await.contains("已删除"));
+    let after = server.get("/staff/unanswered", &session).await.body;
+    assert!(after.contains("暂时没有未答问题"), "the user's question is gone: {after}");
+    for needle in ["秀兰", "门特卡丢了"] {
+        assert_eq!(server.files_containing(needle), Vec::<PathBuf>::new(), "{needle}");
+    }
+}
+
 /// Reminders for web users: the page cannot push, so the worker parks them and the next visit
 /// shows them once.
 mod parked_reminders {
     use super::*;
-    use chrono::{DateTime, Utc};
     use mente::engine::UserKey;
     use mente::scheduler::run_once;
     use mente::web::remind::{WebSender, REMINDER_NOTE};
 
-    /// The test server's fixed clock: 10:00 in China, inside the sending hours.
-    const NOW: &str = "2026-11-28T02:00:00Z";
     const RENEWAL: &str = "【门特续期提醒】";
 
+    /// The test server's fixed clock ([`started`]): 10:00 in China, inside the sending hours.
     fn now() -> DateTime<Utc> {
-        NOW.parse().unwrap()
+        started()
     }
 
     /// The web user behind a `mente_chat=…` cookie.
@@ -512,7 +685,7 @@ mod parked_reminders {
             .unwrap();
     }
 
-    /// One step of the web reminder worker at [`NOW`]; how many it handed over.
+    /// One step of the web reminder worker at [`now`]; how many it handed over.
     async fn park_due(server: &Server) -> usize {
         let assistant = Assistant::load(root()).unwrap();
         let sender = WebSender::new(server.store.clone(), Arc::new(FixedClock(now())));
@@ -594,7 +767,7 @@ mod parked_reminders {
         park_due(&server).await;
         assert_eq!(visit(&server, &cookie).await.matches(RENEWAL).count(), 1);
         // A new server on the same database: transcripts (memory) are gone, the row too.
-        let restarted = restart(&server).await;
+        let restarted = server.restart_at(now(), |_| {}).await;
         let page = restarted.get("/", &cookie).await.body;
         assert!(!page.contains(RENEWAL), "{page}");
     }
@@ -653,25 +826,5 @@ mod parked_reminders {
 
     fn html_escaped(text: &str) -> String {
         mente::web::html::escape(text)
-    }
-
-    /// A second server on `server`'s database, as after a restart: nothing kept in memory.
-    async fn restart(server: &Server) -> Server {
-        let assistant = Arc::new(Assistant::load(root()).unwrap());
-        let config = WebConfig::new(root().to_path_buf());
-        let app = App::new(server.store.clone(), assistant, Arc::new(FixedClock(now())), config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(web::serve(listener, app, async move {
-            let _ = stopped.await;
-        }));
-        Server {
-            addr,
-            store: server.store.clone(),
-            client: Client::builder(TokioExecutor::new()).build_http(),
-            stop: Some(stop),
-            _dir: tempfile::tempdir().unwrap(),
-        }
     }
 }

@@ -1,12 +1,14 @@
-//! Staff accounts and sessions: argon2id password hashes, login with throttling (per address
-//! and per account name), a session cookie scoped to `/staff`, and a CSRF token per session.
+//! Staff accounts and sessions: argon2id password hashes, login with throttling (per account and
+//! address, per address, per account: [`accounts::LoginLimits`]), a session cookie scoped to
+//! `/staff`, and a CSRF token per session.
 //!
-//! Sessions live in memory: a restart logs everyone out, which is acceptable for a console and
-//! means no session secret is ever on disk. An account removed with `mente staff remove` stops
-//! working at its next request.
+//! Sessions are rows in the database (`store::staff`), so a restart logs nobody out and every
+//! instance sharing the database knows them. The row holds the SHA-256 of the cookie's token,
+//! never the token: a copy of the database opens no session. The CSRF token is derived from
+//! the cookie's token ([`csrf_of`]), so it needs no storage and survives a restart with the
+//! session. An account removed with `mente staff remove` loses its sessions at once.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -14,11 +16,12 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use super::see_other;
-use crate::store::staff as accounts;
+use crate::store::staff::{self as accounts, SessionLife};
 use crate::web::html::{csrf_field, escape, page};
 use crate::web::security::{
     client_addr, cookie, is_token, peer, random_token, same_secret, secure, set_cookie,
@@ -34,6 +37,9 @@ pub const LOGIN_COOKIE: &str = "mente_login";
 /// A session unused this long ends.
 pub const IDLE_HOURS: i64 = 8;
 
+/// A session ends this long after login however busy it is: a working day, then log in again.
+pub const ABSOLUTE_HOURS: i64 = 12;
+
 /// Shortest password `mente staff add` accepts.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -46,42 +52,26 @@ pub struct StaffUser {
     pub csrf: String,
 }
 
-/// Live sessions by token.
-#[derive(Debug, Default)]
-pub struct Sessions {
-    by_token: Mutex<HashMap<String, Session>>,
+fn session_life() -> SessionLife {
+    SessionLife { idle: Duration::hours(IDLE_HOURS), absolute: Duration::hours(ABSOLUTE_HOURS) }
 }
 
-#[derive(Debug, Clone)]
-struct Session {
-    user: StaffUser,
-    seen: DateTime<Utc>,
+/// What the database stores of a session token: its SHA-256, in hex.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
 }
 
-impl Sessions {
-    fn start(&self, name: &str, now: DateTime<Utc>) -> String {
-        let token = random_token();
-        let user = StaffUser { name: name.to_string(), csrf: random_token() };
-        let mut map = self.by_token.lock().unwrap_or_else(|e| e.into_inner());
-        map.retain(|_, s| now - s.seen < Duration::hours(IDLE_HOURS));
-        map.insert(token.clone(), Session { user, seen: now });
-        token
-    }
+/// The CSRF token of the session whose cookie holds `token`: a hash of it under its own label,
+/// so that it differs from [`token_hash`] and reveals nothing of the token (it is in every page).
+pub fn csrf_of(token: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"mente staff csrf\0");
+    h.update(token.as_bytes());
+    hex(&h.finalize()[..16])
+}
 
-    fn touch(&self, token: &str, now: DateTime<Utc>) -> Option<StaffUser> {
-        let mut map = self.by_token.lock().unwrap_or_else(|e| e.into_inner());
-        let session = map.get_mut(token)?;
-        if now - session.seen >= Duration::hours(IDLE_HOURS) {
-            map.remove(token);
-            return None;
-        }
-        session.seen = now;
-        Some(session.user.clone())
-    }
-
-    fn end(&self, token: &str) {
-        self.by_token.lock().unwrap_or_else(|e| e.into_inner()).remove(token);
-    }
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Errors of account management.
@@ -128,18 +118,14 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
-/// The logged-in staff member of a request, if any (and if the account still exists).
+/// The logged-in staff member of a request, if any (a live session of an existing account).
 pub async fn current(app: &App, headers: &HeaderMap) -> Option<StaffUser> {
     let token = cookie(headers, COOKIE).filter(|t| is_token(t))?;
-    let user = app.staff_sessions.touch(token, app.clock.now())?;
-    match accounts::hash_of(app.store.pool(), &user.name).await {
-        Ok(Some(_)) => Some(user),
-        Ok(None) => {
-            app.staff_sessions.end(token);
-            None
-        }
+    let pool = app.store.pool();
+    match accounts::live_session(pool, &token_hash(token), session_life(), app.clock.now()).await {
+        Ok(name) => name.map(|name| StaffUser { name, csrf: csrf_of(token) }),
         Err(err) => {
-            tracing::error!(error = %err, "web: cannot check a staff account");
+            tracing::error!(error = %err, "web: cannot check a staff session");
             None
         }
     }
@@ -173,18 +159,20 @@ pub async fn login(State(app): State<App>, request: Request) -> Response {
     if expected.is_empty() || !same_secret(expected, &form.csrf) {
         return login_form(&app, &headers, StatusCode::FORBIDDEN, "页面已过期，请重新输入。");
     }
-    let rates = app.config.rates;
     let name = form.name.trim().to_string();
-    if !app.limiter.allow(&format!("login:addr:{addr}"), rates.login_per_address, now)
-        || !app.limiter.allow(&format!("login:name:{name}"), rates.login_per_name, now)
-    {
-        tracing::warn!(staff = %name, "web: login throttled");
-        return login_form(
-            &app,
-            &headers,
-            StatusCode::TOO_MANY_REQUESTS,
-            "尝试次数太多，请几分钟后再试。",
-        );
+    let limits = app.config.rates.login;
+    match accounts::begin_login(app.store.pool(), &name, &addr, limits, now).await {
+        Ok(Ok(())) => {}
+        Ok(Err(which)) => {
+            tracing::warn!(staff = %name, limit = ?which, "web: login throttled");
+            return login_form(
+                &app,
+                &headers,
+                StatusCode::TOO_MANY_REQUESTS,
+                "尝试次数太多，请 15 分钟后再试。",
+            );
+        }
+        Err(err) => return super::failed(err),
     }
     let stored = match accounts::hash_of(app.store.pool(), &name).await {
         Ok(stored) => stored,
@@ -206,10 +194,22 @@ pub async fn login(State(app): State<App>, request: Request) -> Response {
         tracing::info!(staff = %name, "web: failed login");
         return login_form(&app, &headers, StatusCode::UNAUTHORIZED, "用户名或密码不对。");
     }
+    let token = random_token();
+    let pool = app.store.pool();
+    let opened = match accounts::login_succeeded(pool, &name, &addr, now).await {
+        Ok(()) => {
+            accounts::open_session(pool, &token_hash(&token), &name, session_life(), now).await
+        }
+        Err(err) => Err(err),
+    };
+    if let Err(err) = opened {
+        return super::failed(err);
+    }
     tracing::info!(staff = %name, "web: staff logged in");
-    let token = app.staff_sessions.start(&name, now);
-    let cookie =
-        set_cookie(COOKIE, &token, "/staff", "Strict", IDLE_HOURS * 3600, secure(&app, &headers));
+    // The browser may keep the cookie as long as the session can live; idleness is the
+    // server's to judge.
+    let max_age = ABSOLUTE_HOURS * 3600;
+    let cookie = set_cookie(COOKIE, &token, "/staff", "Strict", max_age, secure(&app, &headers));
     let mut response = see_other("/staff");
     if let Ok(v) = cookie.parse() {
         response.headers_mut().append(header::SET_COOKIE, v);
@@ -224,7 +224,9 @@ pub async fn logout(
     headers: HeaderMap,
 ) -> Response {
     if let Some(token) = cookie(&headers, COOKIE) {
-        app.staff_sessions.end(token);
+        if let Err(err) = accounts::close_session(app.store.pool(), &token_hash(token)).await {
+            return super::failed(err);
+        }
     }
     tracing::info!(staff = %user.name, "web: staff logged out");
     let mut response = see_other("/staff/login");
