@@ -44,14 +44,15 @@ pub struct StaffArgs {
 /// Account actions.
 #[derive(Debug, Subcommand)]
 pub enum StaffAction {
-    /// Add an account (or reset its password); the password is read from stdin.
+    /// Add an account (or reset its password, which ends its sessions); the password is read
+    /// from stdin.
     Add {
         /// Login name.
         name: String,
     },
     /// List accounts.
     List,
-    /// Remove an account (its sessions end at their next request).
+    /// Remove an account and end its sessions.
     Remove {
         /// Login name.
         name: String,

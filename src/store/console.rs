@@ -91,7 +91,7 @@ pub struct ReminderCounts {
     pub failed: i64,
 }
 
-/// The text of `text` that may be stored in the unlinked unanswered list: masked, with consent
+/// The text of `text` that may be stored in the unanswered list: masked, with consent
 /// names and addresses too; without consent [`WITHHELD`] when it names a person or holds a
 /// number.
 pub fn keepable_text(text: &str, consent: Option<bool>) -> String {

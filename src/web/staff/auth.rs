@@ -16,7 +16,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -57,13 +57,13 @@ fn session_life() -> SessionLife {
 }
 
 /// What the database stores of a session token: its SHA-256, in hex.
-pub fn token_hash(token: &str) -> String {
+fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
 /// The CSRF token of the session whose cookie holds `token`: a hash of it under its own label,
 /// so that it differs from [`token_hash`] and reveals nothing of the token (it is in every page).
-pub fn csrf_of(token: &str) -> String {
+fn csrf_of(token: &str) -> String {
     let mut h = Sha256::new();
     h.update(b"mente staff csrf\0");
     h.update(token.as_bytes());
@@ -194,11 +194,23 @@ pub async fn login(State(app): State<App>, request: Request) -> Response {
         tracing::info!(staff = %name, "web: failed login");
         return login_form(&app, &headers, StatusCode::UNAUTHORIZED, "用户名或密码不对。");
     }
+    start_session(&app, &headers, &name, &addr, now).await
+}
+
+/// After a right password: forgives the address's failures, stores a new session and sets its
+/// cookie.
+async fn start_session(
+    app: &App,
+    headers: &HeaderMap,
+    name: &str,
+    addr: &str,
+    now: DateTime<Utc>,
+) -> Response {
     let token = random_token();
     let pool = app.store.pool();
-    let opened = match accounts::login_succeeded(pool, &name, &addr, now).await {
+    let opened = match accounts::login_succeeded(pool, name, addr, now).await {
         Ok(()) => {
-            accounts::open_session(pool, &token_hash(&token), &name, session_life(), now).await
+            accounts::open_session(pool, &token_hash(&token), name, session_life(), now).await
         }
         Err(err) => Err(err),
     };
@@ -209,7 +221,7 @@ pub async fn login(State(app): State<App>, request: Request) -> Response {
     // The browser may keep the cookie as long as the session can live; idleness is the
     // server's to judge.
     let max_age = ABSOLUTE_HOURS * 3600;
-    let cookie = set_cookie(COOKIE, &token, "/staff", "Strict", max_age, secure(&app, &headers));
+    let cookie = set_cookie(COOKIE, &token, "/staff", "Strict", max_age, secure(app, headers));
     let mut response = see_other("/staff");
     if let Ok(v) = cookie.parse() {
         response.headers_mut().append(header::SET_COOKIE, v);
