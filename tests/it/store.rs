@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use mente::assistant::Assistant;
 use mente::engine::{Choice, Input, UserKey};
 use mente::service::{self, QueuedTurn, TurnRequest, TurnResult};
-use mente::store::{outbox, sessions, Store, StoreError};
+use mente::store::{console, outbox, sessions, Store, StoreError};
 use mente::terminal::{format_replies, resolve_input};
 
 const RELATIVE: &str = "王秀英";
@@ -189,6 +189,27 @@ impl Chat {
     async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql).fetch_one(self.store.pool()).await.unwrap()
     }
+}
+
+#[tokio::test]
+async fn the_console_adds_askers_up_and_forget_takes_away_only_the_users_own_questions() {
+    const QUESTION: &str = "门特的药能不能快递到家";
+    let mut chat = Chat::new().await;
+    chat.send(QUESTION).await;
+    chat.user = UserKey::new("terminal", "second");
+    service::preselect_region(&chat.store, &chat.user, "shaoyang", chat.now).await.unwrap();
+    chat.send(QUESTION).await;
+    chat.send("门特的药能不能快递到家？").await;
+    // A group shows one of its wordings (the latest asked) and how often any was asked.
+    let counts = |groups: Vec<console::UnansweredGroup>| {
+        groups.into_iter().map(|g| (g.question.replace('？', ""), g.count)).collect::<Vec<_>>()
+    };
+    let store = chat.store.clone();
+    let open = counts(console::open_unanswered(store.pool()).await.unwrap());
+    assert_eq!(open, [(QUESTION.to_string(), 3)], "one group of two askers");
+    contains(&chat.send("/forget").await, "已删除");
+    let open = counts(console::open_unanswered(store.pool()).await.unwrap());
+    assert_eq!(open, [(QUESTION.to_string(), 1)], "the first asker's question stays");
 }
 
 #[tokio::test]
