@@ -5,7 +5,7 @@
 //! Sessions are rows in the database (`store::staff`), so a restart logs nobody out and every
 //! instance sharing the database knows them. The row holds the SHA-256 of the cookie's token,
 //! never the token: a copy of the database opens no session. The CSRF token is derived from
-//! the cookie's token ([`csrf_of`]), so it needs no storage and survives a restart with the
+//! the cookie's token (`csrf_of`), so it needs no storage and survives a restart with the
 //! session. An account removed with `mente staff remove` loses its sessions at once.
 
 use std::sync::OnceLock;
