@@ -149,7 +149,7 @@ pub async fn login_page(State(app): State<App>, headers: HeaderMap) -> Response 
 pub async fn login(State(app): State<App>, request: Request) -> Response {
     let now = app.clock.now();
     let headers = request.headers().clone();
-    let addr = client_addr(&headers, peer(&request), app.config.trust_proxy);
+    let addr = throttle_addr(&client_addr(&headers, peer(&request), app.config.trust_proxy));
     let Ok(Form(form)) =
         <Form<LoginForm> as axum::extract::FromRequest<App>>::from_request(request, &app).await
     else {
@@ -249,6 +249,18 @@ pub async fn logout(
     response
 }
 
+/// The address login throttling counts by: an IPv4 address as it is, an IPv6 address by its
+/// /64 (one subscriber's network: anyone with one can pick any address in it).
+fn throttle_addr(addr: &str) -> String {
+    match addr.parse::<std::net::Ipv6Addr>() {
+        Ok(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => addr.to_string(),
+    }
+}
+
 fn dummy_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| hash_password("not a real password").unwrap_or_default())
@@ -286,6 +298,14 @@ fn login_form(app: &App, headers: &HeaderMap, status: StatusCode, problem: &str)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_addresses_of_one_network_are_throttled_as_one() {
+        assert_eq!(throttle_addr("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(throttle_addr("2001:db8:1:2:ffff::9"), "2001:db8:1:2::/64");
+        assert_eq!(throttle_addr("203.0.113.9"), "203.0.113.9");
+        assert_eq!(throttle_addr("::ffff:203.0.113.9"), "::ffff:203.0.113.9");
+    }
 
     #[test]
     fn a_password_verifies_against_its_own_hash_only() {
