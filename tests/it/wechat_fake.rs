@@ -77,22 +77,30 @@ pub struct Account {
     pub url: String,
     pub safe_mode: bool,
     http: reqwest::Client,
+    /// WeChat signs every request with a fresh nonce.
+    nonces: AtomicUsize,
 }
 
 impl Account {
     pub fn new(url: String, safe_mode: bool) -> Account {
-        Account { url, safe_mode, http: reqwest::Client::new() }
+        Account { url, safe_mode, http: reqwest::Client::new(), nonces: AtomicUsize::new(0) }
     }
 
-    /// Posts `xml` signed with `timestamp`.
+    /// Posts `xml` signed with `timestamp` and a fresh nonce.
     pub async fn post(&self, xml: &str, timestamp: i64) -> Answer {
         self.post_with(xml, timestamp, TOKEN).await
     }
 
     /// Posts `xml` signed with `token` (a wrong one to test refusal).
     pub async fn post_with(&self, xml: &str, timestamp: i64, token: &str) -> Answer {
+        let nonce = (1_000_000_000 + self.nonces.fetch_add(1, Ordering::SeqCst)).to_string();
+        self.post_signed(xml, timestamp, &nonce, token).await
+    }
+
+    /// Posts `xml` under the URL signed with `timestamp` and `nonce` (a replay, when used twice).
+    pub async fn post_signed(&self, xml: &str, timestamp: i64, nonce: &str, token: &str) -> Answer {
         let ts = timestamp.to_string();
-        let nonce = format!("{}", 1_000_000 + timestamp % 997);
+        let nonce = nonce.to_string();
         let mut query = vec![
             ("signature", sign(&[token, &ts, &nonce])),
             ("timestamp", ts.clone()),
