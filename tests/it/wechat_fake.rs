@@ -10,11 +10,12 @@
 //! The signature is computed here independently of the code under test; the AES part uses
 //! `mente::wechat::crypto`, which its unit tests check against WeChat's published example.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use mente::wechat::crypto::{self, AesKey};
@@ -176,6 +177,8 @@ struct ApiState {
     token_fetches: AtomicUsize,
     /// Tokens handed out carry this number; only the current one is accepted.
     generation: AtomicUsize,
+    /// Customer-service sends fail (503) while set.
+    down: AtomicBool,
     changed: Notify,
 }
 
@@ -210,6 +213,11 @@ impl FakeApi {
     /// Invalidates the access token handed out so far (as a fetch elsewhere would).
     pub fn rotate_token(&self) {
         self.state.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Makes customer-service sends fail (503) until called again with `false`.
+    pub fn set_down(&self, down: bool) {
+        self.state.down.store(down, Ordering::SeqCst);
     }
 
     /// Waits (10 s at most) until at least `n` messages were sent.
@@ -254,10 +262,13 @@ async fn custom_send(
     State(state): State<Arc<ApiState>>,
     Query(q): Query<Vec<(String, String)>>,
     Json(body): Json<Value>,
-) -> Json<Value> {
+) -> Result<Json<Value>, StatusCode> {
+    if state.down.load(Ordering::SeqCst) {
+        return Err(StatusCode::SERVICE_UNAVAILABLE);
+    }
     let current = access_token(&state);
     if !q.iter().any(|(k, v)| k == "access_token" && *v == current) {
-        return Json(json!({"errcode": 40001, "errmsg": "invalid credential"}));
+        return Ok(Json(json!({"errcode": 40001, "errmsg": "invalid credential"})));
     }
     let to = body["touser"].as_str().unwrap_or_default().to_string();
     assert_eq!(body["msgtype"], "text");
@@ -265,5 +276,5 @@ async fn custom_send(
     assert!(text.len() <= 2048, "customer-service text over 2048 bytes");
     state.sent.lock().unwrap().push((to, text));
     state.changed.notify_waiters();
-    Json(json!({"errcode": 0, "errmsg": "ok"}))
+    Ok(Json(json!({"errcode": 0, "errmsg": "ok"})))
 }
