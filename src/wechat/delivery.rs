@@ -115,6 +115,14 @@ impl WechatState {
         self.send_leased(&rows).await;
     }
 
+    /// Sends `text`, which belongs to no turn (nothing was stored), through the API; a failure
+    /// is only logged.
+    pub(super) async fn say(&self, openid: &str, text: &str) {
+        if let Err(err) = self.inner.api.send_text(openid, text).await {
+            tracing::warn!(%err, "a wechat note could not be sent by API");
+        }
+    }
+
     /// One sweep: forgets old nonces and passive replies, then sends what nobody delivered.
     /// Returns how many messages went out.
     pub async fn deliver_pending(&self) -> usize {

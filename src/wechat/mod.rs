@@ -318,11 +318,14 @@ async fn handle(state: &WechatState, incoming: &Incoming, now: DateTime<Utc>) ->
     let request = TurnRequest { user: user.clone(), update_id: Some(update_id), input, now };
     let (tx, mut rx) = oneshot::channel();
     let task_state = state.clone();
+    let openid = incoming.from.clone();
     inner.background.spawn(async move {
         let done = task_state.run_turn(request, reminders).await;
-        if let Err(Done::Queued(rows)) = tx.send(done) {
-            // The request was already answered: everything goes through the API.
-            task_state.send_rows(rows).await;
+        // Refused when the request was already answered: everything goes through the API.
+        match tx.send(done) {
+            Err(Done::Queued(rows)) => task_state.send_rows(rows).await,
+            Err(Done::Failed) => task_state.say(&openid, SORRY).await,
+            Ok(()) | Err(Done::Duplicate) => {}
         }
     });
     let done = match tokio::time::timeout(inner.budget, &mut rx).await {

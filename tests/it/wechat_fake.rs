@@ -78,13 +78,14 @@ pub struct Account {
     pub url: String,
     pub safe_mode: bool,
     http: reqwest::Client,
-    /// WeChat signs every request with a fresh nonce.
-    nonces: AtomicUsize,
 }
+
+/// WeChat signs every request with a fresh nonce; unique across the accounts of a test too.
+static NONCES: AtomicUsize = AtomicUsize::new(1_000_000_000);
 
 impl Account {
     pub fn new(url: String, safe_mode: bool) -> Account {
-        Account { url, safe_mode, http: reqwest::Client::new(), nonces: AtomicUsize::new(0) }
+        Account { url, safe_mode, http: reqwest::Client::new() }
     }
 
     /// Posts `xml` signed with `timestamp` and a fresh nonce.
@@ -94,7 +95,7 @@ impl Account {
 
     /// Posts `xml` signed with `token` (a wrong one to test refusal).
     pub async fn post_with(&self, xml: &str, timestamp: i64, token: &str) -> Answer {
-        let nonce = (1_000_000_000 + self.nonces.fetch_add(1, Ordering::SeqCst)).to_string();
+        let nonce = NONCES.fetch_add(1, Ordering::SeqCst).to_string();
         self.post_signed(xml, timestamp, &nonce, token).await
     }
 
