@@ -5,8 +5,8 @@
 //! overflowed the stack and thousands of attributes cost the parser quadratic time, and
 //! WeChat's messages have neither, so both are refused in one linear pass.
 
-/// Largest body accepted (HTTP 413 above it). WeChat's messages are a few hundred bytes; a long
-/// typed text in safe mode (encrypted, base64) stays under 16 KiB.
+/// Largest body accepted (HTTP 413 above it). WeChat's messages are a few hundred bytes; this
+/// leaves room for a long typed text, encrypted and base64-encoded (a third longer).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Deepest element nesting accepted. WeChat's deepest message (photos sent from a menu:
