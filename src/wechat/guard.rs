@@ -2,15 +2,17 @@
 //! is stored, cheapest check first:
 //!
 //! 1. `signature` (SHA-1 of token, timestamp, nonce; sent in every mode): a wrong one is
-//!    refused before a byte of the body is read as XML.
+//!    refused before a byte of the body is read.
 //! 2. The signed timestamp within [`MAX_SKEW_SECS`] of our clock.
-//! 3. Safe mode (`WECHAT_AES_KEY` set): only an encrypted body whose `msg_signature` matches;
-//!    a plaintext body is refused, whatever `FromUserName` it claims.
+//! 3. Safe mode (`WECHAT_AES_KEY` set): only an encrypted body whose `msg_signature` matches
+//!    its `Encrypt` text (found by a bounded scan, not the XML parser); a plaintext body is
+//!    refused, whatever `FromUserName` it claims.
 //! 4. The signed URL (timestamp + nonce) used for one body only, remembered in the database
 //!    for the window ([`NONCES_KEPT_SECS`]) so every instance on it refuses the replay. The
 //!    same body again is WeChat resending the message: let through to the `MsgId` dedupe.
 //!
-//! Bodies are pre-scanned ([`xml::prescan`]) before any parse, the decrypted message too.
+//! Only then is the message (decrypted in safe mode) parsed, after the same pre-scan
+//! ([`xml::prescan`]) bounded its size, depth and attributes.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;

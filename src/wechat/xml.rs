@@ -131,11 +131,18 @@ fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     bytes.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
 }
 
-/// The `Encrypt` field of a safe-mode body, if it has one.
+/// The `Encrypt` field of a safe-mode body, if it has one. Read without the XML parser: it is
+/// what `msg_signature` covers, so it is checked before anything of the body is parsed, and
+/// base64 needs no XML escaping (the text is taken as it stands, in a CDATA section or not).
 pub fn encrypted_field(body: &str) -> Result<Option<String>, XmlError> {
+    const OPEN: &str = "<Encrypt>";
     prescan(body)?;
-    let doc = roxmltree::Document::parse(body).map_err(|e| XmlError::Syntax(e.to_string()))?;
-    Ok(field(&doc, "Encrypt"))
+    let Some(start) = body.find(OPEN) else { return Ok(None) };
+    let rest = &body[start + OPEN.len()..];
+    let end = rest.find("</Encrypt>").ok_or(XmlError::Missing("</Encrypt>"))?;
+    let text = rest[..end].trim();
+    let text = text.strip_prefix("<![CDATA[").and_then(|t| t.strip_suffix("]]>")).unwrap_or(text);
+    Ok(Some(text.to_string()))
 }
 
 /// Reads a (decrypted) message.
@@ -291,6 +298,10 @@ mod tests {
     fn the_envelope_carries_the_encrypted_text() {
         let xml = encrypted_reply("abc+/=", "sig", "1409735669<", "n");
         assert_eq!(encrypted_field(&xml).unwrap().as_deref(), Some("abc+/="));
+        let bare = "<xml><ToUserName>gh</ToUserName><Encrypt> abc= </Encrypt></xml>";
+        assert_eq!(encrypted_field(bare).unwrap().as_deref(), Some("abc="));
+        assert_eq!(encrypted_field("<xml><Content>x</Content></xml>"), Ok(None));
+        assert!(encrypted_field("<xml><Encrypt>abc</xml>").is_err());
         assert!(xml.contains("<TimeStamp>1409735669</TimeStamp>"));
     }
 }

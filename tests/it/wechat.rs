@@ -439,6 +439,9 @@ async fn a_wrong_signature_is_refused_and_nothing_is_stored() {
         let xml = fake::text("o-forged", h.now(), 1, "邵阳");
         let answer = h.account.post_with(&xml, h.now(), "wrongtoken").await;
         assert_eq!((answer.status, answer.reply), (403, None));
+        // The signature is checked before the body is read at all.
+        let garbage = Account::new(h.account.url.clone(), false);
+        assert_eq!(garbage.post_with("<xml><a", h.now(), "wrongtoken").await.status, 403);
         assert!(h.session("o-forged").await.is_none());
         assert_eq!(h.processed_updates().await, 0);
     }
