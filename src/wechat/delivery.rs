@@ -1,9 +1,9 @@
 //! Getting a turn's messages to the user, from the outbox rows the turn committed with it, so
 //! no answer is lost between the commit and WeChat:
 //!
-//! - the first message is the passive reply to WeChat's request ([`WechatState::answer`]);
+//! - the first message is the passive reply to WeChat's request (`WechatState::answer`);
 //! - the rest, and everything of a turn slower than the reply budget, go through the
-//!   customer-service API under a lease ([`WechatState::send_rows`]) and leave the outbox once
+//!   customer-service API under a lease (`WechatState::send_rows`) and leave the outbox once
 //!   sent;
 //! - a resend of the same message (WeChat got no answer: the passive reply was lost, or the
 //!   process died after the commit) is answered from the stored rows, not with an empty

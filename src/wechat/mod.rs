@@ -35,7 +35,7 @@ pub mod api;
 pub mod config;
 pub mod crypto;
 pub mod delivery;
-mod guard;
+pub mod guard;
 pub mod menu;
 pub mod render;
 pub mod sender;
