@@ -555,6 +555,11 @@ async fn a_signed_url_carries_one_message_only() {
     let resend = h.account.post_signed(&first, ts, nonce, fake::TOKEN).await;
     assert_eq!(resend.status, 200);
     assert_eq!(h.session("o-first").await.unwrap().step.as_deref(), Some("for_whom"));
+    // Another process on the same database knows the URL too.
+    let h = h.restart().await;
+    let replay = h.account.post_signed(&other, ts, nonce, fake::TOKEN).await;
+    assert_eq!((replay.status, replay.reply), (403, None));
+    assert!(h.session("o-other").await.is_none());
     // Used URLs are forgotten once their timestamp is outside the window for every instance.
     let window = chrono::Duration::seconds(mente::wechat::NONCES_KEPT_SECS + 1);
     h.clock.set(h.clock.now() + window);
