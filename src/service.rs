@@ -51,7 +51,7 @@ pub async fn turn(
     assistant: &Assistant,
     request: TurnRequest,
 ) -> Result<TurnResult, StoreError> {
-    Ok(match run(store, assistant, request, false).await? {
+    Ok(match run(store, assistant, request, None::<Shape>).await? {
         Committed::Done { replies, .. } => TurnResult::Replies(replies),
         Committed::Duplicate => TurnResult::Duplicate,
     })
@@ -66,8 +66,21 @@ pub async fn turn_with_outbox(
     assistant: &Assistant,
     request: TurnRequest,
 ) -> Result<QueuedTurn, StoreError> {
+    turn_with_shaped_outbox(store, assistant, request, <[Reply]>::to_vec).await
+}
+
+/// [`turn_with_outbox`] for a channel whose messages are not the engine's replies one to one
+/// (WeChat joins a turn's replies into numbered text and cuts that at its size limit): `shape`
+/// makes the messages to queue from the replies, inside the turn's transaction, so what is
+/// queued is exactly what will be sent.
+pub async fn turn_with_shaped_outbox(
+    store: &Store,
+    assistant: &Assistant,
+    request: TurnRequest,
+    shape: impl FnOnce(&[Reply]) -> Vec<Reply> + Send,
+) -> Result<QueuedTurn, StoreError> {
     let user = request.user.clone();
-    Ok(match run(store, assistant, request, true).await? {
+    Ok(match run(store, assistant, request, Some(shape)).await? {
         Committed::Done { replies, ids } => QueuedTurn::Queued(
             ids.into_iter()
                 .zip(replies)
@@ -77,6 +90,9 @@ pub async fn turn_with_outbox(
         Committed::Duplicate => QueuedTurn::Duplicate,
     })
 }
+
+/// What [`turn`] passes for "no outbox".
+type Shape = fn(&[Reply]) -> Vec<Reply>;
 
 enum Committed {
     Done { replies: Vec<Reply>, ids: Vec<i64> },
@@ -90,7 +106,7 @@ async fn run(
     store: &Store,
     assistant: &Assistant,
     request: TurnRequest,
-    queue: bool,
+    queue: Option<impl FnOnce(&[Reply]) -> Vec<Reply> + Send>,
 ) -> Result<Committed, StoreError> {
     let TurnRequest { user, update_id, input, now } = request;
     let mut tx = store.begin().await?;
@@ -135,9 +151,13 @@ async fn run(
             sessions::save_json(&mut tx, &user, json, now).await?;
         }
     }
-    let ids = match queue {
-        true => outbox::enqueue(&mut tx, &user, &outcome.replies, now).await?,
-        false => Vec::new(),
+    let (replies, ids) = match queue {
+        Some(shape) => {
+            let messages = shape(&outcome.replies);
+            let ids = outbox::enqueue(&mut tx, &user, update_id, &messages, now).await?;
+            (messages, ids)
+        }
+        None => (outcome.replies, Vec::new()),
     };
     tx.commit().await?;
     if forgotten {
@@ -147,7 +167,7 @@ async fn run(
             tracing::error!(%err, "checkpoint after /forget failed");
         }
     }
-    Ok(Committed::Done { replies: outcome.replies, ids })
+    Ok(Committed::Done { replies, ids })
 }
 
 /// What to show a user who comes back (terminal restart); changes nothing.

@@ -105,7 +105,11 @@ pub async fn run(
     );
     let worker = async {
         if let Some(state) = &wechat {
-            super::wechat::reminder_worker(state, can_send, &store, &assistant, stop_rx).await;
+            // Replies a crash or a failed send left in the outbox: at start, then periodically.
+            let sweeper = state.deliver_until_stopped(stop_rx.clone());
+            let reminders =
+                super::wechat::reminder_worker(state, can_send, &store, &assistant, stop_rx);
+            tokio::join!(sweeper, reminders);
         }
     };
     let (served, (), ()) = tokio::join!(server, worker, web_worker);

@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod sessions;
 pub mod staff;
 pub mod tracking;
+pub mod wechat;
 
 use std::str::FromStr;
 use std::time::Duration;

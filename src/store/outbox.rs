@@ -67,9 +67,11 @@ impl From<Stored> for Reply {
 }
 
 /// Queues `replies` for `user` inside the turn's transaction; returns their ids in order.
+/// `update_id` is the message they answer (WeChat finds them by it when a message is resent).
 pub async fn enqueue(
     conn: &mut SqliteConnection,
     user: &UserKey,
+    update_id: Option<i64>,
     replies: &[Reply],
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>, StoreError> {
@@ -78,12 +80,14 @@ pub async fn enqueue(
         let json = serde_json::to_string(&Stored::from(reply))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO outbox (channel, user_id, reply, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+            "INSERT INTO outbox (channel, user_id, reply, created_at, update_id)
+             VALUES (?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&user.channel)
         .bind(&user.user)
         .bind(json)
         .bind(now.timestamp())
+        .bind(update_id)
         .fetch_one(&mut *conn)
         .await?;
         ids.push(id);
@@ -100,15 +104,20 @@ pub async fn pending(store: &Store, channel: &str) -> Result<Vec<Queued>, StoreE
         .await?;
     let mut queued = Vec::with_capacity(rows.len());
     for row in rows {
-        let stored: Stored = serde_json::from_str(row.get::<&str, _>("reply"))
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         queued.push(Queued {
             id: row.get("id"),
             user: UserKey::new(channel.to_string(), row.get::<String, _>("user_id")),
-            reply: stored.into(),
+            reply: decode(row.get("reply"))?,
         });
     }
     Ok(queued)
+}
+
+/// A row's `reply` column as the reply it stores.
+pub(super) fn decode(json: &str) -> Result<Reply, StoreError> {
+    let stored: Stored =
+        serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(stored.into())
 }
 
 /// The reply `id` was delivered (or can never be: the user blocked the bot): it leaves the

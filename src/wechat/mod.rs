@@ -1,22 +1,29 @@
 //! The WeChat Official Account channel (公众号 message server): `GET /wechat` answers WeChat's
 //! server verification, `POST /wechat` takes messages and events, in plain or safe mode.
 //!
-//! Same engine, [`service::turn`] and database as every channel; channel name [`CHANNEL`], the
-//! user's OpenID as conversation key, `MsgId` (events: a stable id of `FromUserName` +
-//! `CreateTime`) as the redelivery id claimed in the turn's transaction, so WeChat's resends
-//! have no second effect.
+//! Same engine, [`service`] turn and database as every channel; channel name [`CHANNEL`], the
+//! user's OpenID as conversation key, the pair (OpenID, `MsgId`) (events: a stable id of
+//! `FromUserName` + `CreateTime`) as the redelivery id claimed in the turn's transaction, so
+//! WeChat's resends have no second effect.
+//!
+//! Requests are checked by [`guard`] (signature first, then timestamp window, safe mode and
+//! nonce replay) before their body is parsed; bodies are bounded in size, depth and attributes
+//! ([`xml::prescan`]).
 //!
 //! WeChat waits 5 seconds for the passive reply. A turn gets [`REPLY_BUDGET`]; when it takes
 //! longer the request is answered `success` (nothing) and the turn's reply goes out through
 //! the customer-service API when it is ready. Parts of a long reply after the first go the same
-//! way. Pure parts live in [`crypto`], [`xml`], [`render`] and [`menu`]; this module only wires
-//! them to HTTP, the store and the API.
+//! way. The messages are queued in the outbox in the turn's transaction and delivered from
+//! there ([`delivery`]), so a crash or a lost passive reply loses no answer. Pure parts live in
+//! [`crypto`], [`xml`], [`render`] and [`menu`]; this module only wires them to HTTP, the
+//! store and the API.
 //!
 //! # Mounting it in another server
 //!
 //! ```text
 //! if let Some(state) = WechatState::from_env(store.clone(), assistant.clone(), clock.clone())? {
 //!     app = app.merge(wechat::router(state.clone()));   // GET/POST /wechat
+//!     // replies nobody delivered (a crash, a failed send): state.deliver_until_stopped(stop_rx)
 //!     // reminders: scheduler::run_until_stopped(&store, &assistant,
 //!     //     &WechatSender::new(state.api(), store.clone(), clock), &clock, stop_rx)
 //!     // after the server stopped: state.drain().await (replies still being sent)
@@ -27,6 +34,8 @@
 pub mod api;
 pub mod config;
 pub mod crypto;
+pub mod delivery;
+pub mod guard;
 pub mod menu;
 pub mod render;
 pub mod sender;
@@ -38,7 +47,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -46,17 +55,18 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use futures::FutureExt;
-use serde::Deserialize;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use self::api::ApiClient;
 use self::config::WechatConfig;
+use self::guard::{Refusal, Signed};
 use self::xml::{Incoming, Kind};
 use crate::assistant::Assistant;
 use crate::clock::Clock;
 use crate::engine::commands::{self, Command};
 use crate::engine::{Choice, Input, Reply, UserKey};
-use crate::service::{self, TurnRequest, TurnResult};
+use crate::service::{self, QueuedTurn, TurnRequest};
+use crate::store::outbox::{self, Queued};
 use crate::store::{sessions, Store, StoreError};
 use crate::tracking::reminders::ReminderState;
 
@@ -65,8 +75,7 @@ pub const CHANNEL: &str = "wechat";
 /// How long a turn may take before the reply goes through the customer-service API instead:
 /// WeChat gives up after 5 s, and the request also needs time to travel.
 pub const REPLY_BUDGET: Duration = Duration::from_secs(4);
-/// Requests whose signed timestamp is further off than this are refused (replay protection).
-pub const MAX_SKEW_SECS: i64 = 300;
+pub use self::guard::{MAX_SKEW_SECS, NONCES_KEPT_SECS};
 /// Added to every `/reminders` answer on WeChat.
 pub const REMINDER_NOTE: &str = "（微信规定：公众号只能在您最近一次发消息后的48小时内主动发消息给您。超过48小时的提醒会先保留，等您下次发消息时再发给您。）";
 
@@ -173,35 +182,34 @@ impl WechatState {
     }
 }
 
-/// `GET/POST /wechat`.
+/// `GET/POST /wechat`; bodies over [`xml::MAX_BODY_BYTES`] are refused (413) unread.
 pub fn router(state: WechatState) -> Router {
-    Router::new().route("/wechat", get(verify_server).post(receive)).with_state(state)
+    Router::new()
+        .route("/wechat", get(verify_server).post(receive))
+        .layer(DefaultBodyLimit::max(xml::MAX_BODY_BYTES))
+        .with_state(state)
 }
 
-/// Serves [`router`] on `listener` until `shutdown` resolves, then finishes the requests in
-/// flight and the replies still being sent in the background.
+/// Serves [`router`] on `listener` and delivers what nobody delivered
+/// ([`WechatState::deliver_until_stopped`], at once and then periodically) until `shutdown`
+/// resolves, then finishes the requests in flight and the replies still being sent.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: WechatState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state.clone())).with_graceful_shutdown(shutdown).await?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let server = axum::serve(listener, router(state.clone())).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let (served, ()) = tokio::join!(
+        std::future::IntoFuture::into_future(server),
+        state.deliver_until_stopped(stop_rx)
+    );
+    served?;
     state.drain().await;
     Ok(())
-}
-
-/// The query WeChat signs every request with.
-#[derive(Debug, Default, Deserialize)]
-struct Signed {
-    #[serde(default)]
-    signature: String,
-    #[serde(default)]
-    timestamp: String,
-    #[serde(default)]
-    nonce: String,
-    echostr: Option<String>,
-    msg_signature: Option<String>,
-    encrypt_type: Option<String>,
 }
 
 /// Server verification: `echostr` back only when the signature matches.
@@ -215,7 +223,7 @@ async fn verify_server(State(state): State<WechatState>, Query(q): Query<Signed>
     }
 }
 
-/// A message or event. Refused (403, nothing stored) on a wrong signature or stale timestamp.
+/// A message or event. Refused (403, nothing stored) unless [`guard`] finds it is WeChat's.
 #[tracing::instrument(skip_all)]
 async fn receive(
     State(state): State<WechatState>,
@@ -223,28 +231,12 @@ async fn receive(
     body: String,
 ) -> Response {
     let inner = &state.inner;
-    let token = inner.config.token.as_str();
-    if !crypto::verify(&q.signature, &[token, &q.timestamp, &q.nonce]) {
-        return refuse("message with a wrong signature");
-    }
     let now = inner.clock.now();
-    match q.timestamp.parse::<i64>() {
-        Ok(ts) if (now.timestamp() - ts).abs() <= MAX_SKEW_SECS => {}
-        _ => return refuse("message with a stale or missing timestamp"),
-    }
-    let encrypted = match xml::encrypted_field(&body) {
-        Ok(field) => field,
-        Err(err) => return bad_request(&err.to_string()),
+    let opened = match guard::open(&inner.config, &inner.store, &q, body, now).await {
+        Ok(opened) => opened,
+        Err(refusal) => return refused(refusal),
     };
-    let plain = match &encrypted {
-        None if q.encrypt_type.as_deref() == Some("aes") => return bad_request("no Encrypt field"),
-        None => body,
-        Some(enc) => match open(&inner.config, &q, enc) {
-            Ok(plain) => plain,
-            Err(status) => return status.into_response(),
-        },
-    };
-    let incoming = match xml::parse(&plain) {
+    let incoming = match xml::parse(&opened.plain) {
         Ok(m) => m,
         Err(err) => return bad_request(&err.to_string()),
     };
@@ -252,28 +244,21 @@ async fn receive(
         Some(text) => xml::text_reply(&incoming, now.timestamp(), &text),
         None => return "success".into_response(),
     };
-    match &encrypted {
-        None => xml_response(reply),
-        Some(_) => seal(&inner.config, &reply, now),
+    match opened.encrypted {
+        false => xml_response(reply),
+        true => seal(&inner.config, &reply, now),
     }
 }
 
-/// Checks `msg_signature` and decrypts a safe-mode body; the status to answer otherwise (the
-/// reason is logged here).
-fn open(config: &WechatConfig, q: &Signed, encrypted: &str) -> Result<String, StatusCode> {
-    let (Some(key), Some(appid)) = (&config.aes_key, &config.appid) else {
-        tracing::error!("an encrypted message arrived but WECHAT_AES_KEY/WECHAT_APPID are not set");
-        return Err(StatusCode::INTERNAL_SERVER_ERROR);
-    };
-    let parts = [config.token.as_str(), &q.timestamp, &q.nonce, encrypted];
-    if !crypto::verify(q.msg_signature.as_deref().unwrap_or(""), &parts) {
-        refuse("encrypted message with a wrong msg_signature");
-        return Err(StatusCode::FORBIDDEN);
+fn refused(refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::Forbidden(why) => refuse(why),
+        Refusal::Malformed(why) => bad_request(&why),
+        Refusal::Unavailable(why) => {
+            tracing::error!(why, "wechat request not handled");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
     }
-    crypto::decrypt(key, encrypted, appid).map_err(|err| {
-        bad_request(&err.to_string());
-        StatusCode::BAD_REQUEST
-    })
 }
 
 /// Encrypts and signs a reply for safe mode.
@@ -289,21 +274,33 @@ fn seal(config: &WechatConfig, reply: &str, now: DateTime<Utc>) -> Response {
     xml_response(xml::encrypted_reply(&encrypted, &signature, &timestamp, &nonce))
 }
 
-/// What to answer `incoming` with (passive text), doing the turn it stands for.
+/// What a turn task hands to its request.
+enum Done {
+    /// Committed; its messages, queued.
+    Queued(Vec<Queued>),
+    /// The message was handled before (a resend).
+    Duplicate,
+    /// Nothing was stored.
+    Failed,
+}
+
+/// What to answer `incoming` with (passive text), doing the turn it stands for. `now` is when
+/// the request arrived.
 async fn handle(state: &WechatState, incoming: &Incoming, now: DateTime<Utc>) -> Option<String> {
     let inner = &state.inner;
     let user = UserKey::new(CHANNEL, incoming.from.clone());
+    let key = |msg_id| message_key(&incoming.from, msg_id);
     let (input, update_id) = match &incoming.kind {
-        Kind::Text { msg_id, content } => (state.resolve(&incoming.from, content), *msg_id),
+        Kind::Text { msg_id, content } => (state.resolve(&incoming.from, content), key(*msg_id)),
         Kind::Voice { msg_id, recognition: Some(text) } => {
-            (state.resolve(&incoming.from, spoken(text)), *msg_id)
+            (state.resolve(&incoming.from, spoken(text)), key(*msg_id))
         }
         Kind::Voice { msg_id, recognition: None } => {
-            return note(state, *msg_id, now, PLEASE_TYPE).await;
+            return note(state, &user, key(*msg_id), now, PLEASE_TYPE).await;
         }
         Kind::Other { msg_id } => {
-            let id = msg_id.unwrap_or_else(|| event_id(incoming));
-            return note(state, id, now, TEXT_ONLY).await;
+            let id = msg_id.map(key).unwrap_or_else(|| event_id(incoming));
+            return note(state, &user, id, now, TEXT_ONLY).await;
         }
         Kind::Event { event, key } => match event.as_str() {
             // The welcome: the engine's greeting, which asks for the region first.
@@ -318,26 +315,28 @@ async fn handle(state: &WechatState, incoming: &Incoming, now: DateTime<Utc>) ->
     };
     let reminders =
         matches!(&input, Input::Text(t) if commands::parse(t) == Some(Command::Reminders));
-    let request = TurnRequest { user, update_id: Some(update_id), input, now };
+    let request = TurnRequest { user: user.clone(), update_id: Some(update_id), input, now };
     let (tx, mut rx) = oneshot::channel();
     let task_state = state.clone();
     let openid = incoming.from.clone();
     inner.background.spawn(async move {
-        let messages = task_state.run_turn(request, reminders).await;
-        if let Err(messages) = tx.send(messages) {
-            // The request was already answered: everything goes through the API.
-            task_state.send_all(&openid, messages).await;
+        let done = task_state.run_turn(request, reminders).await;
+        // Refused when the request was already answered: everything goes through the API.
+        match tx.send(done) {
+            Err(Done::Queued(rows)) => task_state.send_rows(rows).await,
+            Err(Done::Failed) => task_state.say(&openid, SORRY).await,
+            Ok(()) | Err(Done::Duplicate) => {}
         }
     });
-    let messages = match tokio::time::timeout(inner.budget, &mut rx).await {
-        Ok(Ok(messages)) => messages,
-        Ok(Err(_)) => vec![SORRY.to_string()],
+    let done = match tokio::time::timeout(inner.budget, &mut rx).await {
+        Ok(Ok(done)) => done,
+        Ok(Err(_)) => Done::Failed,
         Err(_) => {
             // Closing first makes the hand-over race-free: either the turn sees the closed
             // channel and sends by API, or its messages are here now.
             rx.close();
             match rx.try_recv() {
-                Ok(messages) => messages,
+                Ok(done) => done,
                 Err(_) => {
                     tracing::info!("turn over the reply budget; its reply goes by API");
                     return None;
@@ -345,20 +344,12 @@ async fn handle(state: &WechatState, incoming: &Incoming, now: DateTime<Utc>) ->
             }
         }
     };
-    let mut texts = messages.into_iter();
-    let first = texts.next()?;
-    let rest: Vec<String> = texts.collect();
-    if !rest.is_empty() {
-        let task_state = state.clone();
-        let openid = incoming.from.clone();
-        inner.background.spawn(async move {
-            // Let the passive reply (part one) reach WeChat first, or part two may arrive
-            // before it: the passive reply leaves only once this handler returns.
-            tokio::time::sleep(REST_AFTER).await;
-            task_state.send_all(&openid, rest).await
-        });
+    match done {
+        Done::Queued(rows) => state.answer(rows, now).await,
+        // Answered before; WeChat asks again only when that answer did not reach it.
+        Done::Duplicate => state.answer_resend(&user, update_id, now).await,
+        Done::Failed => Some(SORRY.to_string()),
     }
-    Some(first)
 }
 
 /// WeChat delivers nothing to someone who left: their pending reminders wait in case they
@@ -383,11 +374,19 @@ async fn pause_reminders(store: &Store, user: &UserKey, now: DateTime<Utc>) {
     }
 }
 
-/// A fixed answer that needs no turn, given once per message id.
-async fn note(state: &WechatState, id: i64, now: DateTime<Utc>, text: &str) -> Option<String> {
-    match claim(&state.inner.store, id, now).await {
-        Ok(true) => Some(text.to_string()),
-        Ok(false) => None,
+/// A fixed answer that needs no turn, given once per message id (and again, like a turn's,
+/// when WeChat resends because it did not arrive).
+async fn note(
+    state: &WechatState,
+    user: &UserKey,
+    id: i64,
+    now: DateTime<Utc>,
+    text: &str,
+) -> Option<String> {
+    let reply = Reply { text: text.to_string(), choices: Vec::new() };
+    match queue_note(&state.inner.store, user, id, reply, now).await {
+        Ok(Some(rows)) => state.answer(rows, now).await,
+        Ok(None) => state.answer_resend(user, id, now).await,
         Err(err) => {
             tracing::error!(%err, "could not record a message id");
             Some(text.to_string())
@@ -395,11 +394,23 @@ async fn note(state: &WechatState, id: i64, now: DateTime<Utc>, text: &str) -> O
     }
 }
 
-async fn claim(store: &Store, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+/// Claims message `id` and queues `reply` for it in one transaction; `None` for a resend.
+async fn queue_note(
+    store: &Store,
+    user: &UserKey,
+    id: i64,
+    reply: Reply,
+    now: DateTime<Utc>,
+) -> Result<Option<Vec<Queued>>, StoreError> {
     let mut tx = store.begin().await?;
-    let fresh = sessions::claim_update(&mut tx, CHANNEL, id, now).await?;
+    if !sessions::claim_update(&mut tx, CHANNEL, id, now).await? {
+        return Ok(None);
+    }
+    let ids = outbox::enqueue(&mut tx, user, Some(id), std::slice::from_ref(&reply), now).await?;
     tx.commit().await?;
-    Ok(fresh)
+    Ok(Some(
+        ids.into_iter().map(|id| Queued { id, user: user.clone(), reply: reply.clone() }).collect(),
+    ))
 }
 
 impl WechatState {
@@ -409,53 +420,62 @@ impl WechatState {
         render::resolve(text, offered.get(openid).map(Vec::as_slice).unwrap_or(&[]))
     }
 
-    /// Runs one turn; returns its messages, none for a resend.
-    async fn run_turn(&self, request: TurnRequest, reminders: bool) -> Vec<String> {
+    /// Runs one turn; its messages are rendered for WeChat and queued in the turn's
+    /// transaction.
+    async fn run_turn(&self, request: TurnRequest, reminders: bool) -> Done {
         let inner = &self.inner;
         let openid = request.user.user.clone();
         if let Some(delay) = &inner.delay {
             delay(&request.input).await;
         }
-        let turn = service::turn(&inner.store, &inner.assistant, request);
-        let mut replies = match AssertUnwindSafe(turn).catch_unwind().await {
-            Ok(Ok(TurnResult::Replies(replies))) => replies,
-            Ok(Ok(TurnResult::Duplicate)) => return Vec::new(),
+        let mut offered = None;
+        let shape = |replies: &[Reply]| {
+            let mut replies = replies.to_vec();
+            if reminders {
+                // Right under the list, before any question the engine asks again.
+                let at = replies.len().min(1);
+                replies.insert(at, Reply { text: REMINDER_NOTE.to_string(), choices: Vec::new() });
+            }
+            let rendered = render::render(&replies);
+            if !replies.is_empty() {
+                offered = Some(rendered.offered);
+            }
+            let messages = rendered.messages.into_iter().filter(|m| !m.is_empty());
+            messages.map(|text| Reply { text, choices: Vec::new() }).collect()
+        };
+        let turn = service::turn_with_shaped_outbox(&inner.store, &inner.assistant, request, shape);
+        let rows = match AssertUnwindSafe(turn).catch_unwind().await {
+            Ok(Ok(QueuedTurn::Queued(rows))) => rows,
+            Ok(Ok(QueuedTurn::Duplicate)) => return Done::Duplicate,
             Ok(Err(err)) => {
                 tracing::error!(%err, "wechat turn failed");
-                return vec![SORRY.to_string()];
+                return Done::Failed;
             }
             Err(_) => {
                 tracing::error!("wechat turn panicked");
-                return vec![SORRY.to_string()];
+                return Done::Failed;
             }
         };
-        if reminders {
-            // Right under the list, before any question the engine asks again.
-            let at = replies.len().min(1);
-            replies.insert(at, Reply { text: REMINDER_NOTE.to_string(), choices: Vec::new() });
-        }
-        let rendered = render::render(&replies);
-        if !replies.is_empty() {
+        if let Some(choices) = offered {
             let mut offered = inner.offered.lock().unwrap_or_else(|e| e.into_inner());
             if offered.len() >= MAX_REMEMBERED && !offered.contains_key(&openid) {
                 // Bounded memory; forgetting only means the engine reads numbers on its own.
                 offered.clear();
             }
-            offered.insert(openid.clone(), rendered.offered);
+            offered.insert(openid, choices);
         }
-        rendered.messages
+        Done::Queued(rows)
     }
+}
 
-    /// Sends messages in order through the customer-service API; stops at the first failure
-    /// (later parts would make no sense without it).
-    async fn send_all(&self, openid: &str, messages: Vec<String>) {
-        for text in messages {
-            if let Err(err) = self.inner.api.send_text(openid, &text).await {
-                tracing::warn!(%err, "a wechat reply could not be sent by API");
-                return;
-            }
-        }
-    }
+/// The redelivery id of message `msg_id` from `openid`. A `MsgId` is WeChat's number for one
+/// message, but another user's message may carry the same one, so the id is derived from the
+/// pair (as a hash into the non-negative `i64`s, the column `processed_updates` keys on; event
+/// ids are negative).
+fn message_key(openid: &str, msg_id: i64) -> i64 {
+    let hex = crypto::signature(&[&format!("{openid}|{msg_id}")]);
+    let value = u64::from_str_radix(&hex[..16], 16).unwrap_or(0);
+    (value >> 1) as i64
 }
 
 /// A stable redelivery id for an event (events have no `MsgId`): derived from `FromUserName`
@@ -552,6 +572,15 @@ mod tests {
         assert!(a < 0);
         assert_ne!(a, event_id(&event("u2", 100, "subscribe")));
         assert_ne!(a, event_id(&event("u1", 101, "subscribe")));
+    }
+
+    #[test]
+    fn a_message_id_is_keyed_with_its_sender() {
+        let key = message_key("u1", 7);
+        assert!(key >= 0);
+        assert_eq!(key, message_key("u1", 7));
+        assert_ne!(key, message_key("u2", 7));
+        assert_ne!(key, message_key("u1", 8));
     }
 
     #[test]

@@ -1,5 +1,17 @@
 //! WeChat's XML messages: reading what the platform posts, writing the passive reply and the
 //! encrypted envelope. Pure.
+//!
+//! Every body is pre-scanned ([`prescan`]) before the XML parser sees it: deep nesting
+//! overflowed the stack and thousands of attributes cost the parser quadratic time, and
+//! WeChat's messages have neither, so both are refused in one linear pass.
+
+/// Largest body accepted (HTTP 413 above it). WeChat's messages are a few hundred bytes; this
+/// leaves room for a long typed text, encrypted and base64-encoded (a third longer).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Deepest element nesting accepted. WeChat's deepest message (photos sent from a menu:
+/// `xml` › `SendPicsInfo` › `PicList` › `item` › `PicMd5Sum`) nests 5 deep.
+pub const MAX_DEPTH: usize = 16;
 
 /// One message or event posted by WeChat (after decryption in safe mode).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,16 +66,88 @@ pub enum XmlError {
     /// A field every message has is missing or not a number.
     #[error("the message lacks {0}")]
     Missing(&'static str),
+    /// Longer than [`MAX_BODY_BYTES`].
+    #[error("the body is longer than {MAX_BODY_BYTES} bytes")]
+    TooLarge,
+    /// Elements nested deeper than [`MAX_DEPTH`].
+    #[error("elements nest deeper than {MAX_DEPTH}")]
+    TooDeep,
+    /// An attribute: WeChat's messages have none.
+    #[error("the body has attributes")]
+    Attributes,
+    /// A DOCTYPE or other declaration: WeChat's messages have none, and entities could expand.
+    #[error("the body has a declaration (DOCTYPE, ENTITY)")]
+    Declaration,
 }
 
-/// The `Encrypt` field of a safe-mode body, if it has one.
+/// Checks in one linear pass, without parsing, that `body` is no larger, deeper or richer than
+/// a WeChat message can be. Whatever it lets through is cheap for the parser; it does not
+/// check well-formedness (the parser does).
+pub fn prescan(body: &str) -> Result<(), XmlError> {
+    let bytes = body.as_bytes();
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(XmlError::TooLarge);
+    }
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(open) = find(bytes, at, b"<") {
+        let rest = &bytes[open..];
+        let skip_to = |end: &[u8]| find(bytes, open + 1, end).map(|i| i + end.len());
+        let next = if rest.starts_with(b"<!--") {
+            skip_to(b"-->")
+        } else if rest.starts_with(b"<![CDATA[") {
+            skip_to(b"]]>")
+        } else if rest.starts_with(b"<!") {
+            return Err(XmlError::Declaration);
+        } else if rest.starts_with(b"<?") {
+            skip_to(b"?>")
+        } else {
+            let end = find(bytes, open, b">");
+            if let Some(end) = end {
+                let tag = &bytes[open + 1..end];
+                if tag.contains(&b'=') {
+                    return Err(XmlError::Attributes);
+                }
+                if tag.starts_with(b"/") {
+                    depth = depth.saturating_sub(1);
+                } else if !tag.ends_with(b"/") {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Err(XmlError::TooDeep);
+                    }
+                }
+            }
+            end.map(|end| end + 1)
+        };
+        // Something left open: nothing after it is markup, and the parser refuses it.
+        let Some(next) = next else { break };
+        at = next;
+    }
+    Ok(())
+}
+
+/// Where `needle` first occurs in `bytes` at or after `from`.
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
+}
+
+/// The `Encrypt` field of a safe-mode body, if it has one. Read without the XML parser: it is
+/// what `msg_signature` covers, so it is checked before anything of the body is parsed, and
+/// base64 needs no XML escaping (the text is taken as it stands, in a CDATA section or not).
 pub fn encrypted_field(body: &str) -> Result<Option<String>, XmlError> {
-    let doc = roxmltree::Document::parse(body).map_err(|e| XmlError::Syntax(e.to_string()))?;
-    Ok(field(&doc, "Encrypt"))
+    const OPEN: &str = "<Encrypt>";
+    prescan(body)?;
+    let Some(start) = body.find(OPEN) else { return Ok(None) };
+    let rest = &body[start + OPEN.len()..];
+    let end = rest.find("</Encrypt>").ok_or(XmlError::Missing("</Encrypt>"))?;
+    let text = rest[..end].trim();
+    let text = text.strip_prefix("<![CDATA[").and_then(|t| t.strip_suffix("]]>")).unwrap_or(text);
+    Ok(Some(text.to_string()))
 }
 
 /// Reads a (decrypted) message.
 pub fn parse(body: &str) -> Result<Incoming, XmlError> {
+    prescan(body)?;
     let doc = roxmltree::Document::parse(body).map_err(|e| XmlError::Syntax(e.to_string()))?;
     let from = field(&doc, "FromUserName").ok_or(XmlError::Missing("FromUserName"))?;
     let to = field(&doc, "ToUserName").unwrap_or_default();
@@ -186,9 +270,38 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_attributes_declarations_and_size_are_refused_before_parsing() {
+        let nested = format!("<xml>{}{}</xml>", "<a>".repeat(4000), "</a>".repeat(4000));
+        assert_eq!(parse(&nested), Err(XmlError::TooDeep));
+        assert_eq!(encrypted_field(&nested), Err(XmlError::TooDeep));
+        let attributes: String = (0..40_000).map(|i| format!(" a{i}=\"\"")).collect();
+        assert_eq!(prescan(&format!("<xml{attributes}></xml>")), Err(XmlError::TooLarge));
+        assert_eq!(
+            prescan(&format!("<xml{}></xml>", &attributes[..9000])),
+            Err(XmlError::Attributes)
+        );
+        assert_eq!(prescan("<xml><Content a='1'>x</Content></xml>"), Err(XmlError::Attributes));
+        let entity = "<!DOCTYPE x [<!ENTITY a \"b\">]><xml><Content>&a;</Content></xml>";
+        assert_eq!(prescan(entity), Err(XmlError::Declaration));
+        assert_eq!(prescan(&"x".repeat(MAX_BODY_BYTES + 1)), Err(XmlError::TooLarge));
+    }
+
+    #[test]
+    fn what_wechat_sends_passes_the_prescan() {
+        let deepest = "<?xml version=\"1.0\"?><xml><!-- a <b> c --><SendPicsInfo><Count>1</Count><PicList><item><PicMd5Sum><![CDATA[<a><b><c>=]]></PicMd5Sum></item></PicList></SendPicsInfo><Empty/></xml>";
+        assert_eq!(prescan(deepest), Ok(()));
+        let closed_deep = format!("<xml>{}</xml>", "<a></a>".repeat(4000));
+        assert_eq!(prescan(&closed_deep), Ok(()));
+    }
+
+    #[test]
     fn the_envelope_carries_the_encrypted_text() {
         let xml = encrypted_reply("abc+/=", "sig", "1409735669<", "n");
         assert_eq!(encrypted_field(&xml).unwrap().as_deref(), Some("abc+/="));
+        let bare = "<xml><ToUserName>gh</ToUserName><Encrypt> abc= </Encrypt></xml>";
+        assert_eq!(encrypted_field(bare).unwrap().as_deref(), Some("abc="));
+        assert_eq!(encrypted_field("<xml><Content>x</Content></xml>"), Ok(None));
+        assert!(encrypted_field("<xml><Encrypt>abc</xml>").is_err());
         assert!(xml.contains("<TimeStamp>1409735669</TimeStamp>"));
     }
 }

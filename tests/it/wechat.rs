@@ -17,7 +17,7 @@ use mente::wechat::api::{ApiClient, ApiError};
 use mente::wechat::config::WechatConfig;
 use mente::wechat::sender::WechatSender;
 use mente::wechat::{TurnDelay, WechatState};
-use tokio::sync::Semaphore;
+use tokio::sync::{oneshot, Semaphore};
 
 use crate::wechat_fake::{self as fake, Account, Answer, FakeApi};
 
@@ -50,7 +50,10 @@ struct Harness {
     state: WechatState,
     clock: TestClock,
     assistant: Arc<Assistant>,
+    config: WechatConfig,
     follows: std::sync::atomic::AtomicI64,
+    /// Stops the server (dropped with the harness).
+    stop: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
 
@@ -94,17 +97,12 @@ impl Harness {
         .unwrap();
         let clock = TestClock(Arc::new(Mutex::new(at(START))));
         let state = adjust(WechatState::new(
-            config,
+            config.clone(),
             store.clone(),
             assistant.clone(),
             Arc::new(clock.clone()),
         ));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/wechat", listener.local_addr().unwrap());
-        let server_state = state.clone();
-        tokio::spawn(async move {
-            mente::wechat::serve(listener, server_state, std::future::pending()).await.unwrap()
-        });
+        let (url, stop) = spawn_server(state.clone()).await;
         Harness {
             account: Account::new(url, safe_mode),
             api,
@@ -112,9 +110,29 @@ impl Harness {
             state,
             clock,
             assistant,
+            config,
             follows: Default::default(),
+            stop: Some(stop),
             _dir: dir,
         }
+    }
+
+    /// The process ends and a new one starts on the same database, with the same settings,
+    /// clock and fake API.
+    async fn restart(mut self) -> Harness {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let clock = Arc::new(self.clock.clone());
+        let state = WechatState::new(
+            self.config.clone(),
+            self.store.clone(),
+            self.assistant.clone(),
+            clock,
+        );
+        let (url, stop) = spawn_server(state.clone()).await;
+        let account = Account::new(url, self.account.safe_mode);
+        Harness { account, state, stop: Some(stop), ..self }
     }
 
     fn now(&self) -> i64 {
@@ -155,6 +173,21 @@ impl Harness {
             .unwrap();
         n
     }
+}
+
+/// Serves `state` on 127.0.0.1:0 until the returned sender fires or is dropped; returns the
+/// URL of its `/wechat`.
+async fn spawn_server(state: WechatState) -> (String, oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/wechat", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        mente::wechat::serve(listener, state, shutdown).await.unwrap()
+    });
+    (url, stop)
 }
 
 fn expect(reply: &str, fragments: &[&str]) {
@@ -246,13 +279,13 @@ async fn a_resent_msg_id_has_no_second_effect() {
     assert_eq!(h.session(me).await.unwrap().step.as_deref(), Some("for_whom"));
 }
 
-#[tokio::test]
-async fn a_slow_turn_is_answered_by_the_customer_service_api_once() {
+/// A turn delay that holds every turn of `text` until the returned gate gets a permit.
+fn hold_turns_of(text: &'static str) -> (Arc<Semaphore>, TurnDelay) {
     let gate = Arc::new(Semaphore::new(0));
     let held = gate.clone();
     let delay: TurnDelay = Arc::new(move |input: &Input| {
         let held = held.clone();
-        let slow = *input == Input::Text("起付线是多少".into());
+        let slow = *input == Input::Text(text.into());
         async move {
             if slow {
                 let _ = held.acquire().await.unwrap();
@@ -260,6 +293,12 @@ async fn a_slow_turn_is_answered_by_the_customer_service_api_once() {
         }
         .boxed()
     });
+    (gate, delay)
+}
+
+#[tokio::test]
+async fn a_slow_turn_is_answered_by_the_customer_service_api_once() {
+    let (gate, delay) = hold_turns_of("起付线是多少");
     let h = Harness::start_with(false, |s| {
         s.with_reply_budget(Duration::from_millis(200)).with_turn_delay(delay)
     })
@@ -400,6 +439,9 @@ async fn a_wrong_signature_is_refused_and_nothing_is_stored() {
         let xml = fake::text("o-forged", h.now(), 1, "邵阳");
         let answer = h.account.post_with(&xml, h.now(), "wrongtoken").await;
         assert_eq!((answer.status, answer.reply), (403, None));
+        // The signature is checked before the body is read at all.
+        let garbage = Account::new(h.account.url.clone(), false);
+        assert_eq!(garbage.post_with("<xml><a", h.now(), "wrongtoken").await.status, 403);
         assert!(h.session("o-forged").await.is_none());
         assert_eq!(h.processed_updates().await, 0);
     }
@@ -474,6 +516,136 @@ async fn unsubscribing_stops_reminders() {
     assert!(!h.store.is_unreachable(&UserKey::new("wechat", "o-gone")).await.unwrap());
 }
 
+// ----- hostile requests and lost replies (issue 16) ---------------------------------------------
+
+#[tokio::test]
+async fn attributes_and_oversized_bodies_are_refused_before_parsing() {
+    let h = Harness::start(false).await;
+    // WeChat's messages carry no attributes; the parser's cost grows with their square.
+    let xml =
+        fake::text("o-attr", h.now(), 1, "邵阳").replace("<Content>", "<Content lang=\"zh\">");
+    let answer = h.account.post(&xml, h.now()).await;
+    assert_eq!((answer.status, answer.reply), (400, None));
+    let attributes = |n: usize| (0..n).map(|i| format!(" a{i}=\"\"")).collect::<String>();
+    let within_bound = format!("<xml{}></xml>", attributes(5_000));
+    assert!(within_bound.len() < mente::wechat::xml::MAX_BODY_BYTES);
+    assert_eq!(h.account.post(&within_bound, h.now()).await.status, 400);
+    let huge = format!("<xml{}></xml>", attributes(40_000));
+    assert_eq!(h.account.post(&huge, h.now()).await.status, 413, "refused unread");
+    assert!(h.session("o-attr").await.is_none());
+    assert_eq!(h.processed_updates().await, 0);
+    // And the server still answers.
+    h.follow_in("o-after", "邵阳").await;
+}
+
+#[tokio::test]
+async fn a_signed_url_carries_one_message_only() {
+    let h = Harness::start(false).await;
+    h.follow_in("o-first", "邵阳").await;
+    let (ts, nonce) = (h.now(), "1409735669");
+    let first = fake::text("o-first", ts, 2, "1");
+    let answer = h.account.post_signed(&first, ts, nonce, fake::TOKEN).await;
+    expect(&answer.reply.expect("answered"), &["为谁申请"]);
+    // The same URL with another message under another OpenID: refused, nothing stored.
+    let other = fake::text("o-other", ts, 3, "邵阳");
+    let replay = h.account.post_signed(&other, ts, nonce, fake::TOKEN).await;
+    assert_eq!((replay.status, replay.reply), (403, None));
+    assert!(h.session("o-other").await.is_none());
+    // The same message under the same URL is WeChat resending it: accepted, no second turn.
+    let resend = h.account.post_signed(&first, ts, nonce, fake::TOKEN).await;
+    assert_eq!(resend.status, 200);
+    assert_eq!(h.session("o-first").await.unwrap().step.as_deref(), Some("for_whom"));
+    // Another process on the same database knows the URL too.
+    let h = h.restart().await;
+    let replay = h.account.post_signed(&other, ts, nonce, fake::TOKEN).await;
+    assert_eq!((replay.status, replay.reply), (403, None));
+    assert!(h.session("o-other").await.is_none());
+    // Used URLs are forgotten once their timestamp is outside the window for every instance.
+    let window = chrono::Duration::seconds(mente::wechat::NONCES_KEPT_SECS + 1);
+    h.clock.set(h.clock.now() + window);
+    h.state.deliver_pending().await;
+    let (nonces,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM wechat_nonces")
+        .fetch_one(h.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(nonces, 0);
+}
+
+#[tokio::test]
+async fn safe_mode_refuses_a_plaintext_body_in_a_victims_name() {
+    let h = Harness::start(true).await;
+    let victim = "o-victim";
+    h.follow_in(victim, "邵阳").await;
+    let user = UserKey::new("wechat", victim);
+    record_reminder(&h.store, &user, at("2026-05-31T09:00:00+08:00")).await;
+    // Correctly signed (signature), but not encrypted: anyone who saw one signed URL could
+    // write such a body.
+    let forger = Account::new(h.account.url.clone(), false);
+    for (i, text) in ["我的申请", "/forget"].into_iter().enumerate() {
+        let xml = fake::text(victim, h.now(), 50 + i as i64, text);
+        let answer = forger.post(&xml, h.now()).await;
+        assert_eq!((answer.status, answer.reply), (403, None), "{text}");
+    }
+    assert_eq!(h.store.user_data(&user).await.unwrap().applications.len(), 1);
+    assert_eq!(h.session(victim).await.unwrap().region.as_deref(), Some("shaoyang"));
+}
+
+#[tokio::test]
+async fn a_msg_id_reused_by_another_user_is_answered() {
+    let h = Harness::start(false).await;
+    h.follow_in("o-one", "邵阳").await;
+    h.follow_in("o-two", "邵阳").await;
+    expect(&h.say("o-one", 7, "1").await, &["为谁申请"]);
+    expect(&h.say("o-two", 7, "1").await, &["为谁申请"]);
+    assert_eq!(h.session("o-two").await.unwrap().step.as_deref(), Some("for_whom"));
+}
+
+#[tokio::test]
+async fn a_lost_passive_reply_is_given_again_when_wechat_resends() {
+    let h = Harness::start(true).await;
+    let me = "o-lost";
+    h.follow_in(me, "邵阳").await;
+    let xml = fake::text(me, h.now(), 2, "1");
+    let first = h.account.post(&xml, h.now()).await.reply.expect("answered");
+    // The answer never reached WeChat, which sends the message again five seconds later.
+    h.clock.set(h.clock.now() + chrono::Duration::seconds(5));
+    let again = h.account.post(&xml, h.now()).await;
+    assert_eq!(again.reply.as_deref(), Some(first.as_str()));
+    assert_eq!(h.session(me).await.unwrap().step.as_deref(), Some("for_whom"), "no second turn");
+    assert!(h.api.sent().is_empty());
+}
+
+#[tokio::test]
+async fn a_slow_reply_not_sent_before_the_process_died_is_sent_after_the_restart() {
+    let (gate, delay) = hold_turns_of("起付线是多少");
+    let h = Harness::start_with(false, |s| {
+        s.with_reply_budget(Duration::from_millis(200)).with_turn_delay(delay)
+    })
+    .await;
+    let me = "o-crash";
+    h.follow_in(me, "攀枝花").await;
+    // The customer-service send does not happen: the turn commits, its reply is not sent.
+    h.api.set_down(true);
+    let xml = fake::text(me, h.now(), 2, "起付线是多少");
+    let answer = h.account.post(&xml, h.now()).await;
+    assert_eq!((answer.status, answer.reply), (200, None), "answered empty within the budget");
+    gate.add_permits(1);
+    h.state.drain().await;
+    assert!(h.api.sent().is_empty());
+
+    h.api.set_down(false);
+    h.clock.set(h.clock.now() + chrono::Duration::minutes(3));
+    let h = h.restart().await;
+    let sent = h.api.wait_for(1).await;
+    assert_eq!(sent[0].0, me);
+    expect(&sent[0].1, &["起付"]);
+    // WeChat resending the message now gets no second copy.
+    let resend = h.account.post(&xml, h.now()).await;
+    assert_eq!((resend.status, resend.reply), (200, None));
+    h.state.drain().await;
+    assert_eq!(h.api.sent().len(), 1);
+}
+
 async fn record_reminder(store: &Store, user: &UserKey, due: DateTime<Utc>) {
     let command = crate::sample::approved_renewal(crate::sample::day(2026, 6, 30), &[due]);
     store.apply_commands(user, &[command], at(START)).await.unwrap();
@@ -514,8 +686,8 @@ fn mente_wechat_menu_prints_the_menu_and_serve_needs_the_token() {
 #[cfg(unix)]
 #[tokio::test]
 async fn mente_wechat_serve_answers_wechat_and_exits_cleanly_on_sigterm() {
-    serve_answers_wechat_and_exits_on_sigterm(mente_wechat(&["serve", "--listen", "127.0.0.1:0"]))
-        .await;
+    let command = mente_wechat(&["serve", "--listen", "127.0.0.1:0"]);
+    serve_answers_wechat_and_exits_on_sigterm(command, true).await;
 }
 
 /// `mente web` is the one server behind the TLS proxy: with WECHAT_TOKEN set it answers WeChat
@@ -523,20 +695,29 @@ async fn mente_wechat_serve_answers_wechat_and_exits_cleanly_on_sigterm() {
 #[cfg(unix)]
 #[tokio::test]
 async fn mente_web_mounts_wechat_when_the_token_is_set() {
-    serve_answers_wechat_and_exits_on_sigterm(mente(&["web", "--listen", "127.0.0.1:0"])).await;
+    serve_answers_wechat_and_exits_on_sigterm(mente(&["web", "--listen", "127.0.0.1:0"]), false)
+        .await;
 }
 
+/// Starts the server `command` runs (in safe mode or not), has it answer WeChat, survive
+/// deeply nested bodies (they overflowed the stack and killed the process, issue 16), and
+/// stop on SIGTERM.
 #[cfg(unix)]
-async fn serve_answers_wechat_and_exits_on_sigterm(mut command: std::process::Command) {
+async fn serve_answers_wechat_and_exits_on_sigterm(
+    mut command: std::process::Command,
+    safe_mode: bool,
+) {
     use std::io::BufRead;
 
     let api = FakeApi::start().await;
     let dir = tempfile::tempdir().unwrap();
+    if safe_mode {
+        command.env("WECHAT_AES_KEY", fake::AES_KEY);
+    }
     let mut child = command
         .env("WECHAT_TOKEN", fake::TOKEN)
         .env("WECHAT_APPID", fake::APPID)
         .env("WECHAT_APPSECRET", fake::APPSECRET)
-        .env("WECHAT_AES_KEY", fake::AES_KEY)
         .env("WECHAT_API_URL", &api.url)
         .env("MENTE_DB", format!("sqlite://{}", dir.path().join("w.sqlite").display()))
         .stdout(std::process::Stdio::null())
@@ -557,11 +738,21 @@ async fn serve_answers_wechat_and_exits_on_sigterm(mut command: std::process::Co
     })
     .await
     .unwrap();
-    let account = Account::new(format!("http://{addr}/wechat"), true);
+    let account = Account::new(format!("http://{addr}/wechat"), safe_mode);
     assert_eq!(account.verify(fake::TOKEN, "hello").await, (200, "hello".to_string()));
     let now = Utc::now().timestamp();
     let welcome = account.post(&fake::event("o-cli", now, "subscribe", ""), now).await;
     expect(&welcome.reply.expect("a welcome"), &["地区"]);
+
+    // 28 KB, validly signed: as the body itself, and in safe mode also as the encrypted message.
+    let nested = format!("<xml>{}{}</xml>", "<a>".repeat(4000), "</a>".repeat(4000));
+    let raw = Account::new(account.url.clone(), false);
+    assert_eq!(raw.post(&nested, now).await.status, 400);
+    if safe_mode {
+        assert_eq!(account.post(&nested, now).await.status, 400);
+    }
+    let welcome = account.post(&fake::event("o-cli-2", now, "subscribe", ""), now).await;
+    expect(&welcome.reply.expect("still serving"), &["地区"]);
 
     let pid = child.id().to_string();
     assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());

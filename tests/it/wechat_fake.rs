@@ -10,11 +10,12 @@
 //! The signature is computed here independently of the code under test; the AES part uses
 //! `mente::wechat::crypto`, which its unit tests check against WeChat's published example.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use mente::wechat::crypto::{self, AesKey};
@@ -79,20 +80,29 @@ pub struct Account {
     http: reqwest::Client,
 }
 
+/// WeChat signs every request with a fresh nonce; unique across the accounts of a test too.
+static NONCES: AtomicUsize = AtomicUsize::new(1_000_000_000);
+
 impl Account {
     pub fn new(url: String, safe_mode: bool) -> Account {
         Account { url, safe_mode, http: reqwest::Client::new() }
     }
 
-    /// Posts `xml` signed with `timestamp`.
+    /// Posts `xml` signed with `timestamp` and a fresh nonce.
     pub async fn post(&self, xml: &str, timestamp: i64) -> Answer {
         self.post_with(xml, timestamp, TOKEN).await
     }
 
     /// Posts `xml` signed with `token` (a wrong one to test refusal).
     pub async fn post_with(&self, xml: &str, timestamp: i64, token: &str) -> Answer {
+        let nonce = NONCES.fetch_add(1, Ordering::SeqCst).to_string();
+        self.post_signed(xml, timestamp, &nonce, token).await
+    }
+
+    /// Posts `xml` under the URL signed with `timestamp` and `nonce` (a replay, when used twice).
+    pub async fn post_signed(&self, xml: &str, timestamp: i64, nonce: &str, token: &str) -> Answer {
         let ts = timestamp.to_string();
-        let nonce = format!("{}", 1_000_000 + timestamp % 997);
+        let nonce = nonce.to_string();
         let mut query = vec![
             ("signature", sign(&[token, &ts, &nonce])),
             ("timestamp", ts.clone()),
@@ -168,6 +178,8 @@ struct ApiState {
     token_fetches: AtomicUsize,
     /// Tokens handed out carry this number; only the current one is accepted.
     generation: AtomicUsize,
+    /// Customer-service sends fail (503) while set.
+    down: AtomicBool,
     changed: Notify,
 }
 
@@ -202,6 +214,11 @@ impl FakeApi {
     /// Invalidates the access token handed out so far (as a fetch elsewhere would).
     pub fn rotate_token(&self) {
         self.state.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Makes customer-service sends fail (503) until called again with `false`.
+    pub fn set_down(&self, down: bool) {
+        self.state.down.store(down, Ordering::SeqCst);
     }
 
     /// Waits (10 s at most) until at least `n` messages were sent.
@@ -246,10 +263,13 @@ async fn custom_send(
     State(state): State<Arc<ApiState>>,
     Query(q): Query<Vec<(String, String)>>,
     Json(body): Json<Value>,
-) -> Json<Value> {
+) -> Result<Json<Value>, StatusCode> {
+    if state.down.load(Ordering::SeqCst) {
+        return Err(StatusCode::SERVICE_UNAVAILABLE);
+    }
     let current = access_token(&state);
     if !q.iter().any(|(k, v)| k == "access_token" && *v == current) {
-        return Json(json!({"errcode": 40001, "errmsg": "invalid credential"}));
+        return Ok(Json(json!({"errcode": 40001, "errmsg": "invalid credential"})));
     }
     let to = body["touser"].as_str().unwrap_or_default().to_string();
     assert_eq!(body["msgtype"], "text");
@@ -257,5 +277,5 @@ async fn custom_send(
     assert!(text.len() <= 2048, "customer-service text over 2048 bytes");
     state.sent.lock().unwrap().push((to, text));
     state.changed.notify_waiters();
-    Json(json!({"errcode": 0, "errmsg": "ok"}))
+    Ok(Json(json!({"errcode": 0, "errmsg": "ok"})))
 }

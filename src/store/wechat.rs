@@ -1,0 +1,181 @@
+//! WeChat's own storage, shared by every instance on the database: the signed request URLs
+//! already used (replay protection) and who delivers which outbox row of a WeChat message.
+//!
+//! An outbox row of a WeChat message goes out exactly one way: as the passive reply to a
+//! request for that message ([`take_for_answer`]) or through the customer-service API by a
+//! sender holding its lease ([`lease`], [`lease_unsent`]). Each way takes the row with one
+//! conditional `UPDATE`, so two requests, a request and a sender, or two instances never both
+//! get it. Times are Unix milliseconds (`answered_at`, `leased_at`; see migration 0006).
+
+use sqlx::Row;
+
+use super::outbox::{self, Queued};
+use super::{Store, StoreError};
+use crate::engine::UserKey;
+
+/// Records that the URL signed with `timestamp` and `nonce` carried a body with `digest`.
+/// `false` when the same URL already carried another body (a replay); `true` the first time
+/// and for the same body again (WeChat resending the same message).
+pub async fn remember_nonce(
+    store: &Store,
+    timestamp: i64,
+    nonce: &str,
+    digest: &str,
+) -> Result<bool, StoreError> {
+    // One statement: of two requests racing with the same URL, the first insert wins and the
+    // second reads the first one's digest back.
+    let first: String = sqlx::query_scalar(
+        "INSERT INTO wechat_nonces (timestamp, nonce, digest) VALUES (?, ?, ?)
+         ON CONFLICT (timestamp, nonce) DO UPDATE SET digest = digest RETURNING digest",
+    )
+    .bind(timestamp)
+    .bind(nonce)
+    .bind(digest)
+    .fetch_one(store.pool())
+    .await?;
+    Ok(first == digest)
+}
+
+/// Forgets URLs signed before `timestamp` (Unix seconds): such a request is refused for its
+/// stale timestamp anyway. Returns how many went.
+pub async fn prune_nonces(store: &Store, timestamp: i64) -> Result<u64, StoreError> {
+    let done = sqlx::query("DELETE FROM wechat_nonces WHERE timestamp < ?")
+        .bind(timestamp)
+        .execute(store.pool())
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// The outbox rows answering message `update_id` of `user`, in order (none once delivered and
+/// pruned).
+pub async fn rows_of(
+    store: &Store,
+    user: &UserKey,
+    update_id: i64,
+) -> Result<Vec<Queued>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, reply FROM outbox WHERE channel = ? AND user_id = ? AND update_id = ?
+         ORDER BY id",
+    )
+    .bind(&user.channel)
+    .bind(&user.user)
+    .bind(update_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let reply = outbox::decode(row.get("reply"))?;
+            Ok(Queued { id: row.get("id"), user: user.clone(), reply })
+        })
+        .collect()
+}
+
+/// Takes row `id` as the passive reply to a request that arrived at `arrived`; `false` when
+/// it is not this request's to give. Free rows (never given, no live lease: a lease taken
+/// before `stale` is a dead sender's) are taken; so is a row given as the passive reply
+/// *before* this request arrived: WeChat sends a message again only when it did not get the
+/// answer, so that one was lost.
+pub async fn take_for_answer(
+    store: &Store,
+    id: i64,
+    now: i64,
+    arrived: i64,
+    stale: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET answered_at = ?1, leased_at = NULL
+         WHERE id = ?2 AND ((answered_at IS NULL AND (leased_at IS NULL OR leased_at < ?3))
+                            OR answered_at < ?4)",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(stale)
+    .bind(arrived)
+    .execute(store.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Leases those of `ids` that nobody gave or holds (a lease from before `stale` is a dead
+/// sender's) for sending through the API; returns the ids leased.
+pub async fn lease(
+    store: &Store,
+    ids: &[i64],
+    now: i64,
+    stale: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let ids = serde_json::to_string(ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut leased: Vec<i64> = sqlx::query_scalar(
+        "UPDATE outbox SET leased_at = ?1
+         WHERE id IN (SELECT value FROM json_each(?2))
+           AND answered_at IS NULL AND (leased_at IS NULL OR leased_at < ?3)
+         RETURNING id",
+    )
+    .bind(now)
+    .bind(ids)
+    .bind(stale)
+    .fetch_all(store.pool())
+    .await?;
+    leased.sort_unstable();
+    Ok(leased)
+}
+
+/// Leases up to `limit` rows of `channel` that nobody delivered: queued before
+/// `created_before` (Unix seconds; younger ones are still their request's to answer) and
+/// neither given nor held by a live lease. Oldest first. What a crashed process, or a send
+/// that failed, left behind.
+pub async fn lease_unsent(
+    store: &Store,
+    channel: &str,
+    created_before: i64,
+    now: i64,
+    stale: i64,
+    limit: i64,
+) -> Result<Vec<Queued>, StoreError> {
+    let rows = sqlx::query(
+        "UPDATE outbox SET leased_at = ?1
+         WHERE id IN (SELECT id FROM outbox
+                      WHERE channel = ?2 AND created_at < ?3 AND answered_at IS NULL
+                        AND (leased_at IS NULL OR leased_at < ?4)
+                      ORDER BY id LIMIT ?5)
+         RETURNING id, user_id, reply",
+    )
+    .bind(now)
+    .bind(channel)
+    .bind(created_before)
+    .bind(stale)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    let mut queued = rows
+        .iter()
+        .map(|row| {
+            Ok(Queued {
+                id: row.get("id"),
+                user: UserKey::new(channel, row.get::<String, _>("user_id")),
+                reply: outbox::decode(row.get("reply"))?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    queued.sort_by_key(|q| q.id);
+    Ok(queued)
+}
+
+/// Deletes rows of `channel` given as passive replies before `answered_before` (ms: no resend
+/// can ask for them any more) and rows queued before `created_before` (s: too old to be
+/// delivered at all). Returns how many went.
+pub async fn prune_delivered(
+    store: &Store,
+    channel: &str,
+    answered_before: i64,
+    created_before: i64,
+) -> Result<u64, StoreError> {
+    let done =
+        sqlx::query("DELETE FROM outbox WHERE channel = ? AND (answered_at < ? OR created_at < ?)")
+            .bind(channel)
+            .bind(answered_before)
+            .bind(created_before)
+            .execute(store.pool())
+            .await?;
+    Ok(done.rows_affected())
+}
