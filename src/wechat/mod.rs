@@ -185,7 +185,18 @@ pub async fn serve(
     state: WechatState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state.clone())).with_graceful_shutdown(shutdown).await?;
+    serve_with(listener, state, crate::web::ServerLimits::default(), shutdown).await
+}
+
+/// [`serve`] on the same hardened server as `mente web`, within `limits` (timeouts, connection
+/// cap, shutdown deadline).
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: WechatState,
+    limits: crate::web::ServerLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    crate::web::serve_router(listener, router(state.clone()), limits, shutdown).await?;
     state.drain().await;
     Ok(())
 }

@@ -495,9 +495,10 @@ mod parked_reminders {
         NOW.parse().unwrap()
     }
 
-    /// The web user behind a `mente_chat=…` cookie.
+    /// The web user behind a `mente_chat=<id>.<signature>` cookie.
     fn user_of(cookie: &str) -> UserKey {
-        UserKey::new(web::CHANNEL, cookie.trim_start_matches("mente_chat="))
+        let value = cookie.trim_start_matches("mente_chat=");
+        UserKey::new(web::CHANNEL, value.split('.').next().unwrap())
     }
 
     /// Records an approved 邵阳 application valid to 2026-12-28 with a renewal reminder due an
