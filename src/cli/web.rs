@@ -31,8 +31,9 @@ pub struct HttpArgs {
     /// Seconds a client has to send a request's body after its headers.
     #[arg(long, env = "MENTE_HTTP_BODY_TIMEOUT", default_value_t = defaults().body_timeout.as_secs(), value_name = "SECS")]
     pub body_timeout: u64,
-    /// Open connections at most (default: 3/4 of the open-file limit, `ulimit -n`; more is
-    /// lowered to that). Beyond it new connections wait until one closes.
+    /// Open connections at most (default: the open-file limit `ulimit -n` less a quarter, at
+    /// least 64 files kept free; more is lowered to that). Beyond it new connections wait until
+    /// one closes.
     #[arg(long, env = "MENTE_HTTP_MAX_CONNECTIONS", value_name = "N")]
     pub max_connections: Option<usize>,
     /// Seconds requests in flight may take after Ctrl-C / SIGTERM before the server closes

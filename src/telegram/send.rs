@@ -4,9 +4,10 @@
 //! Every outgoing call goes through the [`Throttle`] adaptor, which keeps the per-chat and global
 //! rate limits and itself retries `sendMessage` after a 429. Calls it does not retry (edits,
 //! callback answers) and network errors are retried here, so one flaky moment never loses a reply
-//! — until the process is asked to stop ([`Stopping`]): then the call in flight finishes but no
-//! further try is made, so a shutdown takes seconds, not the minutes a full backoff would; a reply
-//! not delivered stays in the outbox for the next start.
+//! — until the process is asked to stop ([`Stopping`]): then the call in flight gets a few
+//! seconds to finish and no further try is made, so a shutdown takes seconds, not the minutes a
+//! full backoff would (teloxide adds 10 s to every 5xx answer); a reply not delivered stays in
+//! the outbox for the next start.
 
 use std::future::Future;
 use std::time::Duration;
@@ -108,10 +109,29 @@ impl Stopping {
             std::future::pending::<()>().await;
         }
     }
+
+    /// Resolves [`IN_FLIGHT_GRACE`] after shutdown was asked for.
+    async fn grace_over(&self) {
+        self.wait().await;
+        tokio::time::sleep(IN_FLIGHT_GRACE).await;
+    }
 }
 
-/// Runs `call` until it succeeds, `policy` gives up, or `stopping` is set (the try in flight
-/// finishes; waiting for the next is cut short); `what` names the call in the logs.
+/// How long a call already under way may still take after the shutdown signal. Long enough for
+/// a reply on a slow network; short, because teloxide itself waits 10 s after a 5xx answer
+/// before returning it. A call abandoned here may still have reached the user: the reply stays
+/// in the outbox and is sent again at the next start (at least once, never lost).
+pub const IN_FLIGHT_GRACE: Duration = Duration::from_secs(3);
+
+/// The error of a call given up at shutdown.
+fn abandoned() -> RequestError {
+    let err = std::io::Error::new(std::io::ErrorKind::Interrupted, "shutting down: call abandoned");
+    RequestError::Io(std::sync::Arc::new(err))
+}
+
+/// Runs `call` until it succeeds, `policy` gives up, or `stopping` is set: then no further try
+/// is made, and the try in flight gets [`IN_FLIGHT_GRACE`] to finish; `what` names the call in
+/// the logs.
 pub async fn with_retry<T, F, Fut>(
     what: &str,
     policy: RetryPolicy,
@@ -124,9 +144,15 @@ where
 {
     let mut attempt = 1;
     loop {
-        let err = match call().await {
-            Ok(value) => return Ok(value),
-            Err(err) => err,
+        let err = tokio::select! {
+            result = call() => match result {
+                Ok(value) => return Ok(value),
+                Err(err) => err,
+            },
+            () = stopping.grace_over() => {
+                tracing::warn!(call = what, attempt, "shutting down: call abandoned");
+                return Err(abandoned());
+            }
         };
         let Some(delay) = policy.delay_after(&err, attempt) else { return Err(err) };
         if stopping.is_set() {
@@ -346,6 +372,12 @@ mod tests {
         assert!(result.is_err());
         assert_eq!(calls.load(Ordering::SeqCst), 1, "no try after the shutdown");
         assert!(started.elapsed() < Duration::from_secs(2), "not the 60 s backoff");
+
+        // A call that hangs (teloxide waits 10 s after a 5xx) is given up after the grace.
+        let started = tokio::time::Instant::now();
+        let hanging = with_retry("test", policy, &stopping, std::future::pending::<Result<(), _>>);
+        assert!(hanging.await.is_err());
+        assert_eq!(started.elapsed(), IN_FLIGHT_GRACE);
     }
 
     #[test]

@@ -51,8 +51,9 @@ pub struct ServerLimits {
     pub header_timeout: Duration,
     /// Time a client has to send a request's body, counted from the end of its headers.
     pub body_timeout: Duration,
-    /// Open connections at most; `None`: three quarters of the open-file limit. A larger value
-    /// is lowered to that, since beyond it `accept` would fail for every client.
+    /// Open connections at most; `None`: as many as the open-file limit allows (see
+    /// [`connection_cap`]). A larger value is lowered to that, since beyond it `accept` would
+    /// fail for every client.
     pub max_connections: Option<usize>,
     /// After the shutdown signal, how long requests in flight may take before their
     /// connections are dropped.
@@ -77,18 +78,23 @@ impl Default for ServerLimits {
 /// Connections assumed to be allowed where the open-file limit cannot be read.
 const FALLBACK_FILE_LIMIT: u64 = 1024;
 
-/// The connection cap for `requested`: at most three quarters of the open-file limit (raised to
-/// its hard maximum first, as servers usually do), the rest left for the database, outgoing API
-/// calls and logs.
+/// Open files kept free of connections at least: the database (two or three files per pooled
+/// connection), outgoing API clients, the log, the runtime's own (about 20 when idle).
+const RESERVED_FILES: u64 = 64;
+
+/// The connection cap for `requested`: the open-file limit (raised to its hard maximum first, as
+/// servers usually do) less a quarter of it, or less [`RESERVED_FILES`] if that is more. A
+/// larger request is lowered to that, with a warning.
 pub fn connection_cap(requested: Option<usize>) -> usize {
-    let ceiling = usize::try_from(open_file_limit().saturating_mul(3) / 4).unwrap_or(usize::MAX);
-    let ceiling = ceiling.max(1);
+    let limit = open_file_limit();
+    let ceiling = limit.saturating_sub((limit / 4).max(RESERVED_FILES)).max(1);
+    let ceiling = usize::try_from(ceiling).unwrap_or(usize::MAX);
     match requested {
         Some(n) if n > ceiling => {
             tracing::warn!(
                 requested = n,
                 cap = ceiling,
-                "--max-connections is above 3/4 of the open-file limit (ulimit -n): lowered"
+                "--max-connections would leave too few open files (ulimit -n): lowered"
             );
             ceiling
         }
