@@ -83,7 +83,7 @@ const FALLBACK_FILE_LIMIT: u64 = 1024;
 const RESERVED_FILES: u64 = 64;
 
 /// The connection cap for `requested`: the open-file limit (raised to its hard maximum first, as
-/// servers usually do) less a quarter of it, or less [`RESERVED_FILES`] if that is more. A
+/// servers usually do) less a quarter of it, or less 64 if that is more. A
 /// larger request is lowered to that, with a warning.
 pub fn connection_cap(requested: Option<usize>) -> usize {
     let limit = open_file_limit();
