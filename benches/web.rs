@@ -50,10 +50,14 @@ async fn run() {
 
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for c in 0..CONVERSATIONS {
+    for _ in 0..CONVERSATIONS {
         let client = client.clone();
         tasks.push(tokio::spawn(async move {
-            let cookie = format!("mente_chat={c:032x}");
+            // A conversation id the server issued (it signs them; a made-up one would get a
+            // fresh conversation on every request).
+            let first = client.get(format!("http://{addr}/").parse().unwrap()).await.unwrap();
+            let set = first.headers()[header::SET_COOKIE].to_str().unwrap();
+            let cookie = set.split(';').next().unwrap().to_string();
             let mut times = Vec::with_capacity(MESSAGES);
             for i in 0..MESSAGES {
                 let text = if i == 0 { "/start" } else { TEXTS[i % TEXTS.len()] };

@@ -30,6 +30,9 @@ pub struct ServeArgs {
     /// Secret Telegram must send with every webhook call (A–Z a–z 0–9 _ -); random if omitted.
     #[arg(long, env = "TELEGRAM_WEBHOOK_SECRET", value_name = "TOKEN", hide_env_values = true)]
     pub secret_token: Option<String>,
+    /// Timeouts and connection cap of the webhook server (the same server as `mente web`).
+    #[command(flatten)]
+    pub http: super::web::HttpArgs,
 }
 
 /// The token variable, named in every message about it.
@@ -58,6 +61,7 @@ fn config_from(args: ServeArgs, token: Option<String>) -> Result<BotConfig, Usag
     }
     let mut config = BotConfig::new(token);
     config.api_url = args.api_url;
+    config.http = args.http.limits();
     if let (Some(url), Some(listen)) = (args.webhook, args.listen) {
         if let Some(secret) = &args.secret_token {
             if !valid_secret(secret) {
@@ -100,7 +104,13 @@ mod tests {
     use super::*;
 
     fn args() -> ServeArgs {
-        ServeArgs { api_url: None, webhook: None, listen: None, secret_token: None }
+        ServeArgs {
+            api_url: None,
+            webhook: None,
+            listen: None,
+            secret_token: None,
+            http: Default::default(),
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use tokio::sync::watch;
@@ -15,11 +16,61 @@ use crate::assistant::Assistant;
 use crate::clock::{Clock, SystemClock};
 use crate::scheduler;
 use crate::store::{staff, Store};
-use crate::web::{self, App, WebConfig};
+use crate::web::{self, App, ServerLimits, WebConfig};
 use crate::wechat::config::WechatConfig;
 use crate::wechat::WechatState;
 
-/// `mente web [--listen ADDR] [--secure-cookies] [--trust-proxy]`
+/// Timeouts and connection cap of an HTTP server (`mente web`, `mente wechat serve`, the
+/// Telegram webhook); see [`ServerLimits`] for what each means.
+#[derive(Debug, Clone, Args)]
+pub struct HttpArgs {
+    /// Seconds a client has to send a request's headers; also how long an idle keep-alive
+    /// connection stays open.
+    #[arg(long, env = "MENTE_HTTP_HEADER_TIMEOUT", default_value_t = defaults().header_timeout.as_secs(), value_name = "SECS")]
+    pub header_timeout: u64,
+    /// Seconds a client has to send a request's body after its headers.
+    #[arg(long, env = "MENTE_HTTP_BODY_TIMEOUT", default_value_t = defaults().body_timeout.as_secs(), value_name = "SECS")]
+    pub body_timeout: u64,
+    /// Open connections at most (default: the open-file limit `ulimit -n` less a quarter, at
+    /// least 64 files kept free; more is lowered to that). Beyond it new connections wait until
+    /// one closes.
+    #[arg(long, env = "MENTE_HTTP_MAX_CONNECTIONS", value_name = "N")]
+    pub max_connections: Option<usize>,
+    /// Seconds requests in flight may take after Ctrl-C / SIGTERM before the server closes
+    /// their connections and exits.
+    #[arg(long, env = "MENTE_HTTP_SHUTDOWN_GRACE", default_value_t = defaults().shutdown_grace.as_secs(), value_name = "SECS")]
+    pub shutdown_grace: u64,
+}
+
+fn defaults() -> ServerLimits {
+    ServerLimits::default()
+}
+
+impl Default for HttpArgs {
+    fn default() -> Self {
+        let d = defaults();
+        HttpArgs {
+            header_timeout: d.header_timeout.as_secs(),
+            body_timeout: d.body_timeout.as_secs(),
+            max_connections: d.max_connections,
+            shutdown_grace: d.shutdown_grace.as_secs(),
+        }
+    }
+}
+
+impl HttpArgs {
+    /// The limits these flags describe.
+    pub fn limits(&self) -> ServerLimits {
+        ServerLimits {
+            header_timeout: Duration::from_secs(self.header_timeout.max(1)),
+            body_timeout: Duration::from_secs(self.body_timeout.max(1)),
+            max_connections: self.max_connections,
+            shutdown_grace: Duration::from_secs(self.shutdown_grace),
+        }
+    }
+}
+
+/// `mente web [--listen ADDR] [--secure-cookies] [--trust-proxy] [HTTP limits]`
 #[derive(Debug, Args)]
 pub struct WebArgs {
     /// Address to listen on. Keep it on 127.0.0.1 behind a TLS reverse proxy (see README).
@@ -31,6 +82,13 @@ pub struct WebArgs {
     /// Trust X-Forwarded-For / X-Forwarded-Proto from the reverse proxy in front (only then).
     #[arg(long, env = "MENTE_WEB_TRUST_PROXY")]
     pub trust_proxy: bool,
+    /// Memory for the chat page's transcripts, in MiB; beyond it the least recently active
+    /// conversations show only their current question.
+    #[arg(long, env = "MENTE_WEB_TRANSCRIPT_MIB", default_value_t = 64, value_name = "MIB")]
+    pub transcript_mib: usize,
+    /// Timeouts and connection cap.
+    #[command(flatten)]
+    pub http: HttpArgs,
 }
 
 /// `mente staff add NAME | list | remove NAME`
@@ -70,6 +128,9 @@ pub async fn run(
     let mut config = WebConfig::new(root.to_path_buf());
     config.secure_cookies = args.secure_cookies;
     config.trust_proxy = args.trust_proxy;
+    config.transcript_bytes = args.transcript_mib.max(1).saturating_mul(1024 * 1024);
+    config.server = args.http.limits();
+    let limits = config.server;
     let assistant = Arc::new(assistant);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     // WeChat's `/wechat` joins this server when WECHAT_TOKEN is set: one process, one port
@@ -90,7 +151,7 @@ pub async fn run(
         tracing::info!("web: WeChat endpoint /wechat enabled");
     }
     let (stop_tx, stop_rx) = watch::channel(false);
-    let server = web::serve_router(listener, router, async move {
+    let server = web::serve_router(listener, router, limits, async move {
         super::serve::stop_signal().await;
         let _ = stop_tx.send(true);
     });

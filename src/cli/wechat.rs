@@ -15,6 +15,7 @@ use crate::assistant::Assistant;
 use crate::clock::{Clock, SystemClock};
 use crate::scheduler;
 use crate::store::Store;
+use crate::web::ServerLimits;
 use crate::wechat::config::{WechatConfig, TOKEN_VAR};
 use crate::wechat::sender::WechatSender;
 use crate::wechat::{self, menu, WechatState};
@@ -35,6 +36,9 @@ pub enum WechatCommand {
         /// Address to listen on, e.g. 127.0.0.1:8080.
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Timeouts and connection cap (the same server as `mente web`).
+        #[command(flatten)]
+        http: super::web::HttpArgs,
     },
     /// Print the JSON of the account's custom menu (自定义菜单) built from the dialogs.
     Menu,
@@ -48,7 +52,7 @@ pub async fn run(args: WechatArgs, db: &str, assistant: Assistant) -> anyhow::Re
             println!("{}", serde_json::to_string_pretty(&json)?);
             Ok(ExitCode::SUCCESS)
         }
-        WechatCommand::Serve { listen } => {
+        WechatCommand::Serve { listen, http } => {
             let config = WechatConfig::from_env(|name| std::env::var(name).ok())
                 .map_err(|e| UsageError(e.0))?
                 .ok_or_else(|| {
@@ -59,8 +63,9 @@ pub async fn run(args: WechatArgs, db: &str, assistant: Assistant) -> anyhow::Re
             let listener = tokio::net::TcpListener::bind(listen).await?;
             eprintln!("mente wechat: listening on {}", listener.local_addr()?);
             let store = Store::connect(db).await?;
-            serve(listener, config, store, Arc::new(assistant), super::serve::stop_signal())
-                .await?;
+            let limits = http.limits();
+            let stop = super::serve::stop_signal();
+            serve(listener, config, limits, store, Arc::new(assistant), stop).await?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -70,6 +75,7 @@ pub async fn run(args: WechatArgs, db: &str, assistant: Assistant) -> anyhow::Re
 async fn serve(
     listener: tokio::net::TcpListener,
     config: WechatConfig,
+    limits: ServerLimits,
     store: Store,
     assistant: Arc<Assistant>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -78,7 +84,7 @@ async fn serve(
     let can_send = config.can_send();
     let state = WechatState::new(config, store.clone(), assistant.clone(), clock);
     let (stop_tx, stop_rx) = watch::channel(false);
-    let server = wechat::serve(listener, state.clone(), async move {
+    let server = wechat::serve_with(listener, state.clone(), limits, async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     });

@@ -14,7 +14,7 @@ use teloxide::prelude::*;
 use teloxide::types::{ChatAction, MessageId, UpdateId};
 use teloxide::{ApiError, RequestError};
 
-use super::send::{is_forbidden, send_reply, user_key, with_retry, RetryPolicy, TgBot};
+use super::send::{is_forbidden, send_reply, user_key, with_retry, RetryPolicy, Stopping, TgBot};
 use crate::assistant::Assistant;
 use crate::clock::Clock;
 use crate::engine::{Input, Reply};
@@ -48,6 +48,8 @@ pub(crate) struct Ctx {
     assistant: Arc<Assistant>,
     clock: Arc<dyn Clock>,
     retry: RetryPolicy,
+    /// Set at shutdown: sends stop retrying, undelivered replies stay in the outbox.
+    stopping: Stopping,
     used_keyboards: Mutex<UsedKeyboards>,
 }
 
@@ -57,8 +59,10 @@ impl Ctx {
         assistant: Arc<Assistant>,
         clock: Arc<dyn Clock>,
         retry: RetryPolicy,
+        stopping: Stopping,
     ) -> Self {
-        Ctx { store, assistant, clock, retry, used_keyboards: Mutex::new(UsedKeyboards::default()) }
+        let used_keyboards = Mutex::new(UsedKeyboards::default());
+        Ctx { store, assistant, clock, retry, stopping, used_keyboards }
     }
 
     /// One turn. A panic in it is caught: teloxide's per-chat worker would otherwise die and
@@ -103,7 +107,7 @@ impl Ctx {
     /// Sends a reply that belongs to no turn (nothing was stored, so nothing to queue).
     async fn say(&self, bot: &TgBot, chat: ChatId, text: &str) {
         let reply = Reply { text: text.to_string(), choices: Vec::new() };
-        if let Err(err) = send_reply(bot, chat, &reply, self.retry).await {
+        if let Err(err) = send_reply(bot, chat, &reply, self.retry, &self.stopping).await {
             self.delivery_failed(chat, &err).await;
         }
     }
@@ -113,7 +117,7 @@ impl Ctx {
     /// next start; to a user who blocked the bot they are dropped, it can never arrive.
     async fn send_queued(&self, bot: &TgBot, chat: ChatId, queued: &[Queued]) {
         for (n, item) in queued.iter().enumerate() {
-            if let Err(err) = send_reply(bot, chat, &item.reply, self.retry).await {
+            if let Err(err) = send_reply(bot, chat, &item.reply, self.retry, &self.stopping).await {
                 self.delivery_failed(chat, &err).await;
                 if is_forbidden(&err) {
                     for dropped in &queued[n..] {
@@ -135,7 +139,8 @@ impl Ctx {
 
     async fn delivery_failed(&self, chat: ChatId, err: &RequestError) {
         if !is_forbidden(err) {
-            tracing::error!(chat = chat.0, error = %err, "reply lost after retries");
+            // Queued replies stay in the outbox and go out at the next start.
+            tracing::error!(chat = chat.0, error = %err, "reply not delivered");
             return;
         }
         tracing::info!(
@@ -149,7 +154,7 @@ impl Ctx {
 
     /// Removes the keyboard of a message whose button was pressed.
     async fn remove_keyboard(&self, bot: &TgBot, chat: ChatId, message: MessageId) {
-        let result = with_retry("editMessageReplyMarkup", self.retry, || {
+        let result = with_retry("editMessageReplyMarkup", self.retry, &self.stopping, || {
             bot.edit_message_reply_markup(chat, message).send()
         })
         .await;
@@ -234,15 +239,15 @@ pub(crate) async fn on_callback(
 ) -> HandlerResult {
     let source = query.message.as_ref().map(|message| (message.chat().id, message.id()));
     let (Some(data), Some((chat, message))) = (query.data.clone(), source) else {
-        answer(&bot, &query, None, ctx.retry).await;
+        answer(&bot, &query, None, &ctx).await;
         return Ok(());
     };
     let used = ctx.used_keyboards.lock().map(|used| used.contains(chat, message)).unwrap_or(false);
     if used {
-        answer(&bot, &query, Some(ALREADY_CHOSEN), ctx.retry).await;
+        answer(&bot, &query, Some(ALREADY_CHOSEN), &ctx).await;
         return Ok(());
     }
-    answer(&bot, &query, None, ctx.retry).await;
+    answer(&bot, &query, None, &ctx).await;
     let outcome = ctx.turn(chat, update.id, Input::Button(data)).await;
     if outcome.is_ok() {
         if let Ok(mut used) = ctx.used_keyboards.lock() {
@@ -281,9 +286,9 @@ pub(crate) async fn resend_pending(bot: &TgBot, ctx: &Ctx) {
 /// Answers a callback query; a failure (e.g. a query too old after a restart) is only logged.
 /// Tried twice at most: Telegram drops unanswered queries after a few seconds anyway, and the
 /// turn (the answer the user is waiting for) must not wait behind it.
-async fn answer(bot: &TgBot, query: &CallbackQuery, text: Option<&str>, retry: RetryPolicy) {
-    let brief = RetryPolicy { attempts: retry.attempts.min(2), ..retry };
-    let result = with_retry("answerCallbackQuery", brief, || {
+async fn answer(bot: &TgBot, query: &CallbackQuery, text: Option<&str>, ctx: &Ctx) {
+    let brief = RetryPolicy { attempts: ctx.retry.attempts.min(2), ..ctx.retry };
+    let result = with_retry("answerCallbackQuery", brief, &ctx.stopping, || {
         let mut request = bot.answer_callback_query(query.id.clone());
         if let Some(text) = text {
             request = request.text(text);

@@ -30,14 +30,15 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 pub use send::{
-    chat_of, is_forbidden, send_reply, user_key, with_retry, RetryPolicy, TelegramSender, TgBot,
-    CHANNEL,
+    chat_of, is_forbidden, send_reply, user_key, with_retry, RetryPolicy, Stopping, TelegramSender,
+    TgBot, CHANNEL,
 };
 
 use crate::assistant::Assistant;
 use crate::clock::Clock;
 use crate::scheduler;
 use crate::store::Store;
+use crate::web::ServerLimits;
 
 /// How updates reach the bot.
 #[derive(Clone, PartialEq, Eq)]
@@ -88,6 +89,8 @@ pub struct BotConfig {
     /// A socket already bound for the webhook server, used instead of binding `listen` (tests
     /// bind port 0 and hand it over, so the port is never released to another process).
     pub webhook_listener: Option<Arc<std::net::TcpListener>>,
+    /// Timeouts and connection cap of the webhook server (the same server as `mente web`).
+    pub http: ServerLimits,
 }
 
 impl BotConfig {
@@ -101,6 +104,7 @@ impl BotConfig {
             retry: RetryPolicy::default(),
             poll_timeout: Duration::from_secs(10),
             webhook_listener: None,
+            http: ServerLimits::default(),
         }
     }
 }
@@ -116,6 +120,7 @@ impl std::fmt::Debug for BotConfig {
             .field("retry", &self.retry)
             .field("poll_timeout", &self.poll_timeout)
             .field("webhook_listener", &self.webhook_listener)
+            .field("http", &self.http)
             .finish()
     }
 }
@@ -226,6 +231,16 @@ pub async fn run_bot(
         }
     }
     let shutdown = shutdown.boxed().shared();
+    // Retries watch this flag, so a shutdown is not held up by a send backing off for minutes.
+    let (stop_flag, stop_seen) = watch::channel(false);
+    let stopping = Stopping::new(stop_seen);
+    tokio::spawn({
+        let shutdown = shutdown.clone();
+        async move {
+            shutdown.await;
+            let _ = stop_flag.send(true);
+        }
+    });
     let bot = connect(&config);
     let api_url = bot.inner().api_url().to_string();
 
@@ -247,7 +262,7 @@ pub async fn run_bot(
         }
         Err(source) => return Err(TelegramError::Unreachable { url: api_url, source }),
     }
-    tokio::spawn(publish_commands(bot.clone(), config.retry));
+    tokio::spawn(publish_commands(bot.clone(), config.retry, stopping.clone()));
 
     // REMINDER WORKER: reminders go out through this same throttled bot, so a burst of them
     // shares the rate limits with the conversations; it stops after the dispatcher below.
@@ -255,10 +270,10 @@ pub async fn run_bot(
         store.clone(),
         assistant.clone(),
         clock.clone(),
-        TelegramSender::new(bot.clone(), config.retry),
+        TelegramSender::new(bot.clone(), config.retry).until(stopping.clone()),
     );
 
-    let ctx = Arc::new(handler::Ctx::new(store, assistant, clock, config.retry));
+    let ctx = Arc::new(handler::Ctx::new(store, assistant, clock, config.retry, stopping));
     handler::resend_pending(&bot, &ctx).await;
     let updates = dptree::entry()
         .branch(Update::filter_message().endpoint(handler::on_message))
@@ -348,8 +363,9 @@ async fn receive_updates(
                 .await
                 .map_err(TelegramError::Webhook)?;
             let stop_token = listener.stop_token();
+            let limits = config.http;
             tokio::spawn(async move {
-                let served = axum::serve(tcp, router).with_graceful_shutdown(stop_flag).await;
+                let served = crate::web::serve_router(tcp, router, limits, stop_flag).await;
                 if let Err(err) = served {
                     tracing::error!(error = %err, "the webhook server failed");
                     stop_token.stop();
@@ -432,9 +448,10 @@ async fn stop_on(shutdown: impl Future<Output = ()>, token: teloxide::dispatchin
 }
 
 /// Publishes the command menu. Nice to have, never essential: a failure is only logged.
-async fn publish_commands(bot: TgBot, retry: RetryPolicy) {
+async fn publish_commands(bot: TgBot, retry: RetryPolicy, stopping: Stopping) {
     if let Err(err) =
-        with_retry("setMyCommands", retry, || bot.set_my_commands(commands()).send()).await
+        with_retry("setMyCommands", retry, &stopping, || bot.set_my_commands(commands()).send())
+            .await
     {
         tracing::warn!(error = %err, "could not publish the command menu; the bot works without it");
     }

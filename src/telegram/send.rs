@@ -3,7 +3,11 @@
 //!
 //! Every outgoing call goes through the [`Throttle`] adaptor, which keeps the per-chat and global
 //! rate limits and itself retries `sendMessage` after a 429. Calls it does not retry (edits,
-//! callback answers) and network errors are retried here, so one flaky moment never loses a reply.
+//! callback answers) and network errors are retried here, so one flaky moment never loses a reply
+//! — until the process is asked to stop ([`Stopping`]): then the call in flight gets a few
+//! seconds to finish and no further try is made, so a shutdown takes seconds, not the minutes a
+//! full backoff would (teloxide adds 10 s to every 5xx answer); a reply not delivered stays in
+//! the outbox for the next start.
 
 use std::future::Future;
 use std::time::Duration;
@@ -13,6 +17,7 @@ use teloxide::payloads::SendMessageSetters;
 use teloxide::prelude::*;
 use teloxide::types::{Message, ParseMode};
 use teloxide::{ApiError, RequestError};
+use tokio::sync::watch;
 
 use super::format::{escape_html, keyboard, split_message, MAX_MESSAGE_LEN};
 use crate::engine::{Reply, UserKey};
@@ -77,10 +82,60 @@ fn is_server_trouble(description: &str) -> bool {
         .any(|prefix| description.starts_with(prefix))
 }
 
-/// Runs `call` until it succeeds or `policy` gives up; `what` names the call in the logs.
+/// Whether the process is shutting down; retries give up then (see the module comment).
+#[derive(Debug, Clone)]
+pub struct Stopping(watch::Receiver<bool>);
+
+impl Stopping {
+    /// Follows `flag`: stopping once it is `true`.
+    pub fn new(flag: watch::Receiver<bool>) -> Self {
+        Stopping(flag)
+    }
+
+    /// Never stopping (a sender used outside the bot's run, tests).
+    pub fn never() -> Self {
+        Stopping(watch::channel(false).1)
+    }
+
+    /// True once shutdown was asked for.
+    pub fn is_set(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Resolves when shutdown is asked for (never if the flag's sender is gone unset).
+    async fn wait(&self) {
+        let mut flag = self.0.clone();
+        if flag.wait_for(|stop| *stop).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+
+    /// Resolves [`IN_FLIGHT_GRACE`] after shutdown was asked for.
+    async fn grace_over(&self) {
+        self.wait().await;
+        tokio::time::sleep(IN_FLIGHT_GRACE).await;
+    }
+}
+
+/// How long a call already under way may still take after the shutdown signal. Long enough for
+/// a reply on a slow network; short, because teloxide itself waits 10 s after a 5xx answer
+/// before returning it. A call abandoned here may still have reached the user: the reply stays
+/// in the outbox and is sent again at the next start (at least once, never lost).
+pub const IN_FLIGHT_GRACE: Duration = Duration::from_secs(3);
+
+/// The error of a call given up at shutdown.
+fn abandoned() -> RequestError {
+    let err = std::io::Error::new(std::io::ErrorKind::Interrupted, "shutting down: call abandoned");
+    RequestError::Io(std::sync::Arc::new(err))
+}
+
+/// Runs `call` until it succeeds, `policy` gives up, or `stopping` is set: then no further try
+/// is made, and the try in flight gets [`IN_FLIGHT_GRACE`] to finish; `what` names the call in
+/// the logs.
 pub async fn with_retry<T, F, Fut>(
     what: &str,
     policy: RetryPolicy,
+    stopping: &Stopping,
     mut call: F,
 ) -> Result<T, RequestError>
 where
@@ -89,17 +144,30 @@ where
 {
     let mut attempt = 1;
     loop {
-        match call().await {
-            Ok(value) => return Ok(value),
-            Err(err) => match policy.delay_after(&err, attempt) {
-                Some(delay) => {
-                    tracing::warn!(call = what, attempt, ?delay, error = %err, "retrying");
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
-                None => return Err(err),
+        let err = tokio::select! {
+            result = call() => match result {
+                Ok(value) => return Ok(value),
+                Err(err) => err,
             },
+            () = stopping.grace_over() => {
+                tracing::warn!(call = what, attempt, "shutting down: call abandoned");
+                return Err(abandoned());
+            }
+        };
+        let Some(delay) = policy.delay_after(&err, attempt) else { return Err(err) };
+        if stopping.is_set() {
+            tracing::warn!(call = what, attempt, error = %err, "shutting down: not retrying");
+            return Err(err);
         }
+        tracing::warn!(call = what, attempt, ?delay, error = %err, "retrying");
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = stopping.wait() => {
+                tracing::warn!(call = what, attempt, error = %err, "shutting down: not retrying");
+                return Err(err);
+            }
+        }
+        attempt += 1;
     }
 }
 
@@ -142,6 +210,7 @@ pub async fn send_reply(
     chat: ChatId,
     reply: &Reply,
     policy: RetryPolicy,
+    stopping: &Stopping,
 ) -> Result<Vec<Message>, RequestError> {
     let markup = keyboard(&reply.choices);
     let mut pieces = split_message(&reply.text, MAX_MESSAGE_LEN);
@@ -157,7 +226,7 @@ pub async fn send_reply(
     for (index, piece) in pieces.iter().enumerate() {
         let html = escape_html(piece);
         let markup = if index == last { markup.clone() } else { None };
-        let message = with_retry("sendMessage", policy, || {
+        let message = with_retry("sendMessage", policy, stopping, || {
             let mut request = bot.send_message(chat, html.clone()).parse_mode(ParseMode::Html);
             if let Some(markup) = &markup {
                 request = request.reply_markup(markup.clone());
@@ -176,12 +245,18 @@ pub async fn send_reply(
 pub struct TelegramSender {
     bot: TgBot,
     policy: RetryPolicy,
+    stopping: Stopping,
 }
 
 impl TelegramSender {
     /// A sender using `bot` (already throttled) and `policy` for network trouble.
     pub fn new(bot: TgBot, policy: RetryPolicy) -> Self {
-        TelegramSender { bot, policy }
+        TelegramSender { bot, policy, stopping: Stopping::never() }
+    }
+
+    /// The same sender, giving up retries once `stopping` is set (a reminder not sent stays due).
+    pub fn until(self, stopping: Stopping) -> Self {
+        TelegramSender { stopping, ..self }
     }
 }
 
@@ -194,15 +269,17 @@ impl Sender for TelegramSender {
         let chat =
             chat_of(to).ok_or_else(|| SendError::Failed(format!("not a Telegram user: {to:?}")))?;
         let reply = Reply { text: text.to_string(), choices: Vec::new() };
-        send_reply(&self.bot, chat, &reply, self.policy).await.map(drop).map_err(|err| {
-            if is_forbidden(&err) {
-                SendError::Blocked
-            } else if let RequestError::RetryAfter(seconds) = err {
-                SendError::RetryAfter(seconds.duration())
-            } else {
-                SendError::Failed(err.to_string())
-            }
-        })
+        send_reply(&self.bot, chat, &reply, self.policy, &self.stopping).await.map(drop).map_err(
+            |err| {
+                if is_forbidden(&err) {
+                    SendError::Blocked
+                } else if let RequestError::RetryAfter(seconds) = err {
+                    SendError::RetryAfter(seconds.duration())
+                } else {
+                    SendError::Failed(err.to_string())
+                }
+            },
+        )
     }
 }
 
@@ -255,7 +332,7 @@ mod tests {
     async fn with_retry_gets_through_transient_failures() {
         let calls = AtomicU32::new(0);
         let policy = RetryPolicy::default();
-        let result = with_retry("test", policy, || async {
+        let result = with_retry("test", policy, &Stopping::never(), || async {
             match calls.fetch_add(1, Ordering::SeqCst) {
                 0 => Err(io_error()),
                 1 => Err(RequestError::RetryAfter(Seconds::from_seconds(1))),
@@ -267,13 +344,40 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 3);
 
         let calls = AtomicU32::new(0);
-        let result: Result<(), _> = with_retry("test", policy, || async {
+        let result: Result<(), _> = with_retry("test", policy, &Stopping::never(), || async {
             calls.fetch_add(1, Ordering::SeqCst);
             Err(io_error())
         })
         .await;
         assert!(result.is_err());
         assert_eq!(calls.load(Ordering::SeqCst), policy.attempts);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_shutdown_cuts_the_wait_for_the_next_try_short() {
+        let (stop, flag) = watch::channel(false);
+        let stopping = Stopping::new(flag);
+        let calls = AtomicU32::new(0);
+        let policy = RetryPolicy { first_delay: Duration::from_secs(60), ..RetryPolicy::default() };
+        let started = tokio::time::Instant::now();
+        let retrying = with_retry("test", policy, &stopping, || async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err::<(), _>(io_error())
+        });
+        let stopper = async {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            stop.send(true).unwrap();
+        };
+        let (result, ()) = tokio::join!(retrying, stopper);
+        assert!(result.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "no try after the shutdown");
+        assert!(started.elapsed() < Duration::from_secs(2), "not the 60 s backoff");
+
+        // A call that hangs (teloxide waits 10 s after a 5xx) is given up after the grace.
+        let started = tokio::time::Instant::now();
+        let hanging = with_retry("test", policy, &stopping, std::future::pending::<Result<(), _>>);
+        assert!(hanging.await.is_err());
+        assert_eq!(started.elapsed(), IN_FLIGHT_GRACE);
     }
 
     #[test]

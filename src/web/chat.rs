@@ -1,137 +1,39 @@
 //! The applicant chat page: `GET /` shows the conversation, `POST /send` takes one message or
 //! button press and redirects back (POST-redirect-GET, so reloading never sends twice).
 //!
-//! A conversation is an anonymous random id in an HttpOnly, SameSite=Lax cookie; its engine
-//! state lives in the store like every channel's. What was said is shown from an in-memory
-//! transcript (the last [`KEEP_MESSAGES`] messages, dropped after [`IDLE_HOURS`] idle, on
-//! `/forget` and on restart): user text is never written to disk by this page. SameSite=Lax
-//! keeps another site from posting into someone's conversation.
-
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+//! A conversation is a random id the server issued, signed with a key kept in the database
+//! (shared by every instance), in an HttpOnly, SameSite=Lax cookie: a cookie the server did not
+//! sign — made up, or altered — gets a fresh conversation. Its engine state lives in the store
+//! like every channel's. What was said is shown from the in-memory [`Transcripts`]: user text is
+//! never written to disk by this page. POSTs from other sites are refused
+//! ([`super::security::same_origin`]), and SameSite=Lax keeps the cookie off them anyway.
+//!
+//! [`Transcripts`]: super::transcripts::Transcripts
 
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
 use super::html::{escape, multiline, page};
-use super::security::{client_addr, cookie, is_token, peer, random_token, secure, set_cookie};
+use super::security::{client_addr, cookie, peer, random_token, secure, set_cookie, sign, verify};
+use super::transcripts::Transcript;
 use super::{remind, App, CHANNEL};
 use crate::engine::commands::{self, Command};
-use crate::engine::{Choice, Input, Reply, UserKey};
+use crate::engine::{Input, Reply, UserKey};
 use crate::service::{self, TurnRequest, TurnResult};
-use crate::store::{outbox, tracking};
+use crate::store::{keys, outbox, tracking, StoreError};
 
 /// The conversation cookie.
 pub const COOKIE: &str = "mente_chat";
 
-/// Messages shown (user and assistant together).
-pub const KEEP_MESSAGES: usize = 40;
-
-/// A transcript idle this long is forgotten.
-pub const IDLE_HOURS: i64 = 6;
-
 /// The cookie lives a month, so a user who comes back continues where they were.
 const COOKIE_SECONDS: i64 = 30 * 24 * 3600;
 
-/// In-memory transcripts by conversation id.
-#[derive(Debug, Default)]
-pub struct Transcripts {
-    by_id: Mutex<HashMap<String, Transcript>>,
-}
-
-/// What one conversation shows.
-#[derive(Debug, Clone, Default)]
-struct Transcript {
-    messages: VecDeque<Message>,
-    /// Buttons of the latest turn (only those are offered; older ones would be stale).
-    choices: Vec<Choice>,
-    /// Index of the latest turn's first message: the page opens there, so a long answer is
-    /// read from its beginning rather than its end.
-    latest: usize,
-    at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Clone)]
-struct Message {
-    mine: bool,
-    /// A parked reminder, not an answer: shown apart, and it does not count as a conversation.
-    reminder: bool,
-    text: String,
-}
-
-/// Beyond this many conversations, idle ones are dropped first.
-const MAX_CONVERSATIONS: usize = 20_000;
-
-impl Transcripts {
-    fn get(&self, id: &str, now: DateTime<Utc>) -> Transcript {
-        let map = self.by_id.lock().unwrap_or_else(|e| e.into_inner());
-        match map.get(id) {
-            Some(t) if t.at.is_some_and(|at| now - at < Duration::hours(IDLE_HOURS)) => t.clone(),
-            _ => Transcript::default(),
-        }
-    }
-
-    fn record(
-        &self,
-        id: &str,
-        said: Option<String>,
-        replies: &[Reply],
-        forget: bool,
-        now: DateTime<Utc>,
-    ) {
-        let mut map = self.by_id.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= MAX_CONVERSATIONS && !map.contains_key(id) {
-            map.retain(|_, t| t.at.is_some_and(|at| now - at < Duration::hours(IDLE_HOURS)));
-        }
-        let t = map.entry(id.to_string()).or_default();
-        if forget || t.at.is_some_and(|at| now - at >= Duration::hours(IDLE_HOURS)) {
-            *t = Transcript::default();
-        }
-        let mut latest = t.messages.len();
-        if let (Some(text), false) = (said, forget) {
-            t.messages.push_back(Message { mine: true, reminder: false, text });
-        }
-        for reply in replies {
-            t.messages.push_back(Message {
-                mine: false,
-                reminder: false,
-                text: reply.text.clone(),
-            });
-        }
-        while t.messages.len() > KEEP_MESSAGES {
-            t.messages.pop_front();
-            latest = latest.saturating_sub(1);
-        }
-        t.latest = latest;
-        t.choices = replies.iter().flat_map(|r| r.choices.iter().cloned()).collect();
-        t.at = Some(now);
-    }
-
-    /// Adds messages the user did not ask for (parked reminders) after the conversation,
-    /// keeping the buttons of the latest turn: the question they were answering still stands.
-    fn notify(&self, id: &str, messages: &[Reply], now: DateTime<Utc>) {
-        let mut map = self.by_id.lock().unwrap_or_else(|e| e.into_inner());
-        let t = map.entry(id.to_string()).or_default();
-        if t.at.is_some_and(|at| now - at >= Duration::hours(IDLE_HOURS)) {
-            *t = Transcript::default();
-        }
-        let mut latest = t.messages.len();
-        for reply in messages {
-            t.messages.push_back(Message { mine: false, reminder: true, text: reply.text.clone() });
-        }
-        while t.messages.len() > KEEP_MESSAGES {
-            t.messages.pop_front();
-            latest = latest.saturating_sub(1);
-        }
-        t.latest = latest;
-        t.at = Some(now);
-    }
-}
+/// Name of the cookie-signing key in `server_keys`.
+const KEY_NAME: &str = "web_chat";
 
 /// `GET /` and `POST /send`.
 pub fn router() -> Router<App> {
@@ -151,7 +53,11 @@ pub struct SendForm {
 
 async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
     let now = app.clock.now();
-    let (id, fresh) = conversation(&headers);
+    let (id, new_cookie) = match conversation(&app, &headers).await {
+        Ok(conversation) => conversation,
+        Err(err) => return unavailable(&err),
+    };
+    let fresh = new_cookie.is_some();
     let mut transcript = app.transcripts.get(&id, now);
     if transcript.messages.is_empty() && !fresh {
         // After a restart the engine still knows where the user was; show that question again.
@@ -181,19 +87,17 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
         }
     }
     let body = page("门特助手", "chat", &render(&transcript));
-    with_cookie(
-        &app,
-        &headers,
-        fresh.then_some(&id),
-        (StatusCode::OK, html_type(), body).into_response(),
-    )
+    with_cookie(&app, &headers, new_cookie, (StatusCode::OK, html_type(), body).into_response())
 }
 
 async fn send(State(app): State<App>, request: Request) -> Response {
     let now = app.clock.now();
     let headers = request.headers().clone();
     let addr = client_addr(&headers, peer(&request), app.config.trust_proxy);
-    let (id, fresh) = conversation(&headers);
+    let (id, new_cookie) = match conversation(&app, &headers).await {
+        Ok(conversation) => conversation,
+        Err(err) => return unavailable(&err),
+    };
     let form = match Form::<SendForm>::from_request(request, &app).await {
         Ok(Form(form)) => form,
         Err(rejection) => {
@@ -218,7 +122,7 @@ async fn send(State(app): State<App>, request: Request) -> Response {
             .into_response();
     }
     let Some((input, said)) = input_of(&form, &app.transcripts.get(&id, now)) else {
-        return with_cookie(&app, &headers, fresh.then_some(&id), back());
+        return with_cookie(&app, &headers, new_cookie, back());
     };
     let command = match &input {
         Input::Text(t) => commands::parse(t),
@@ -237,17 +141,16 @@ async fn send(State(app): State<App>, request: Request) -> Response {
             app.transcripts.record(&id, said, &replies, forget, now)
         }
         Ok(TurnResult::Duplicate) => {}
-        Err(err) => {
-            tracing::error!(error = %err, "web: turn failed");
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                html_type(),
-                message_page("系统繁忙，请稍后再试。"),
-            )
-                .into_response();
-        }
+        Err(err) => return unavailable(&err),
     }
-    with_cookie(&app, &headers, fresh.then_some(&id), back())
+    with_cookie(&app, &headers, new_cookie, back())
+}
+
+/// 500 with a polite page, the cause in the log.
+fn unavailable(err: &StoreError) -> Response {
+    tracing::error!(error = %err, "web: chat request failed");
+    (StatusCode::INTERNAL_SERVER_ERROR, html_type(), message_page("系统繁忙，请稍后再试。"))
+        .into_response()
 }
 
 /// The user's newest pending reminder; `None` also when it cannot be read (then no note is
@@ -280,22 +183,43 @@ fn input_of(form: &SendForm, transcript: &Transcript) -> Option<(Input, Option<S
     Some((Input::Text(text.to_string()), shown))
 }
 
-/// The conversation id from the cookie, or a new one (`true`: set the cookie).
-fn conversation(headers: &HeaderMap) -> (String, bool) {
-    match cookie(headers, COOKIE).filter(|v| is_token(v)) {
-        Some(id) => (id.to_string(), false),
-        None => (random_token(), true),
+/// The conversation id from a cookie this server signed, or a new id with the cookie value to
+/// set (`Some`). A forged, altered or pre-signing cookie is ignored, not looked up.
+async fn conversation(
+    app: &App,
+    headers: &HeaderMap,
+) -> Result<(String, Option<String>), StoreError> {
+    let key = signing_key(app).await?;
+    if let Some(id) = cookie(headers, COOKIE).and_then(|value| verify(value, key)) {
+        return Ok((id.to_string(), None));
     }
+    let id = random_token();
+    let value = sign(&id, key);
+    Ok((id, Some(value)))
+}
+
+/// The cookie-signing key: read (or created) once per process, shared through the database so
+/// every instance accepts the ids any of them issued.
+async fn signing_key(app: &App) -> Result<&[u8], StoreError> {
+    let key = app
+        .chat_key
+        .get_or_try_init(|| async {
+            let mut fresh = [0u8; 32];
+            getrandom::getrandom(&mut fresh).expect("OS random source unavailable");
+            keys::get_or_create(app.store.pool(), KEY_NAME, &fresh, app.clock.now()).await
+        })
+        .await?;
+    Ok(key)
 }
 
 fn with_cookie(
     app: &App,
     headers: &HeaderMap,
-    new_id: Option<&String>,
+    new_cookie: Option<String>,
     mut response: Response,
 ) -> Response {
-    if let Some(id) = new_id {
-        let value = set_cookie(COOKIE, id, "/", "Lax", COOKIE_SECONDS, secure(app, headers));
+    if let Some(value) = new_cookie {
+        let value = set_cookie(COOKIE, &value, "/", "Lax", COOKIE_SECONDS, secure(app, headers));
         if let Ok(v) = value.parse() {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
@@ -376,6 +300,7 @@ fn render(t: &Transcript) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Choice;
 
     #[test]
     fn a_pressed_button_shows_its_label_and_blank_text_sends_nothing() {
@@ -387,27 +312,5 @@ mod tests {
             Some((Input::Button("1|c|0".into()), Some("攀枝花".into())))
         );
         assert_eq!(input_of(&SendForm { t: Some("  ".into()), b: None }, &t), None);
-    }
-
-    #[test]
-    fn the_transcript_keeps_the_latest_messages_and_forget_clears_it() {
-        let transcripts = Transcripts::default();
-        let now = DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z").unwrap().to_utc();
-        let reply = Reply { text: "答".into(), choices: vec![] };
-        for i in 0..KEEP_MESSAGES {
-            transcripts.record(
-                "a",
-                Some(format!("问{i}")),
-                std::slice::from_ref(&reply),
-                false,
-                now,
-            );
-        }
-        let t = transcripts.get("a", now);
-        assert_eq!(t.messages.len(), KEEP_MESSAGES);
-        assert_eq!(t.messages.back().unwrap().text, "答");
-        transcripts.record("a", Some("/forget".into()), std::slice::from_ref(&reply), true, now);
-        assert_eq!(transcripts.get("a", now).messages.len(), 1, "only the reply to /forget stays");
-        assert!(transcripts.get("a", now + Duration::hours(IDLE_HOURS)).messages.is_empty());
     }
 }

@@ -6,8 +6,10 @@
 //! script) is embedded in the binary. Pages work without JavaScript: every action is a form.
 //!
 //! One file per concern: [`chat`] (applicant page), [`limits`] (token buckets), [`security`]
-//! (headers, client address, cookies), [`html`] (escaping and the page frame), [`staff`] (console),
-//! [`remind`] (reminders parked until the next visit, since a page cannot push).
+//! (headers, client address, cookies, same-origin POSTs), [`transcripts`] (what the chat page
+//! shows, in memory within a byte budget), [`html`] (escaping and the page frame), [`staff`] (console),
+//! [`remind`] (reminders parked until the next visit, since a page cannot push), [`server`] (the
+//! hardened HTTP server: timeouts, connection cap, shutdown deadline).
 //!
 //! [`Input`]: crate::engine::Input
 //! [`service::turn`]: crate::service::turn
@@ -17,10 +19,11 @@ pub mod html;
 pub mod limits;
 pub mod remind;
 pub mod security;
+pub mod server;
 pub mod staff;
+pub mod transcripts;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -35,6 +38,7 @@ use crate::assistant::Assistant;
 use crate::clock::Clock;
 use crate::store::Store;
 use limits::{Limiter, Rate};
+pub use server::ServerLimits;
 
 /// The channel name of web conversations (`UserKey::channel`, statistics, hand-offs).
 pub const CHANNEL: &str = "web";
@@ -55,6 +59,10 @@ pub struct WebConfig {
     pub content_root: PathBuf,
     /// Rate limits.
     pub rates: Rates,
+    /// Timeouts and connection cap of the HTTP server.
+    pub server: ServerLimits,
+    /// Memory the chat transcripts may use, in bytes (see [`transcripts::Transcripts`]).
+    pub transcript_bytes: usize,
 }
 
 /// Rate limits of the server: token buckets in memory for the chat, attempts in the database
@@ -90,6 +98,8 @@ impl WebConfig {
             trust_proxy: false,
             content_root,
             rates: Rates::default(),
+            server: ServerLimits::default(),
+            transcript_bytes: transcripts::DEFAULT_BUDGET_BYTES,
         }
     }
 }
@@ -110,8 +120,10 @@ pub struct Inner {
     pub config: WebConfig,
     /// Rate limit buckets.
     pub limiter: Limiter,
-    /// Recent messages of each conversation, in memory only.
-    pub transcripts: chat::Transcripts,
+    /// Recent messages of each conversation, in memory only, bounded in bytes.
+    pub transcripts: transcripts::Transcripts,
+    /// The key chat cookies are signed with, read from the database at first use.
+    pub(crate) chat_key: tokio::sync::OnceCell<Vec<u8>>,
 }
 
 impl App {
@@ -122,13 +134,15 @@ impl App {
         clock: Arc<dyn Clock>,
         config: WebConfig,
     ) -> App {
+        let transcripts = transcripts::Transcripts::new(config.transcript_bytes);
         App(Arc::new(Inner {
             store,
             assistant,
             clock,
             config,
             limiter: Limiter::default(),
-            transcripts: chat::Transcripts::default(),
+            transcripts,
+            chat_key: tokio::sync::OnceCell::new(),
         }))
     }
 }
@@ -140,7 +154,8 @@ impl std::ops::Deref for App {
     }
 }
 
-/// All routes of the chat page and the console, with security headers and the body limit.
+/// All routes of the chat page and the console, with security headers, the body limit and
+/// POSTs from other sites refused.
 pub fn router(app: App) -> Router {
     Router::new()
         .merge(chat::router())
@@ -148,29 +163,31 @@ pub fn router(app: App) -> Router {
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(security::same_origin))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(app)
 }
 
-/// Serves [`router`] on `listener` until `shutdown` resolves, then finishes requests in flight.
+/// Serves [`router`] on `listener` within the app's [`ServerLimits`] until `shutdown` resolves,
+/// then finishes requests in flight (for at most the grace period).
 pub async fn serve(
     listener: TcpListener,
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve_router(listener, router(app), shutdown).await
+    let limits = app.config.server;
+    serve_router(listener, router(app), limits, shutdown).await
 }
 
-/// Serves any router built from [`router`] — the place where other channels' routers (WeChat's
-/// `/wechat`) are merged in by the caller before serving.
+/// Serves any router — [`router`] with other channels' routes (WeChat's `/wechat`) merged in by
+/// the caller, or another channel's alone — on the hardened [`server`].
 pub async fn serve_router(
     listener: TcpListener,
     router: Router,
+    limits: ServerLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    server::serve(listener, router, limits, shutdown).await
 }
 
 async fn css() -> impl IntoResponse {

@@ -198,15 +198,23 @@ pub async fn serve(
     state: WechatState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, state, crate::web::ServerLimits::default(), shutdown).await
+}
+
+/// [`serve`] on the same hardened server as `mente web`, within `limits` (timeouts, connection
+/// cap, shutdown deadline), with the delivery sweep beside it until shutdown.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: WechatState,
+    limits: crate::web::ServerLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
-    let server = axum::serve(listener, router(state.clone())).with_graceful_shutdown(async move {
+    let server = crate::web::serve_router(listener, router(state.clone()), limits, async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     });
-    let (served, ()) = tokio::join!(
-        std::future::IntoFuture::into_future(server),
-        state.deliver_until_stopped(stop_rx)
-    );
+    let (served, ()) = tokio::join!(server, state.deliver_until_stopped(stop_rx));
     served?;
     state.drain().await;
     Ok(())

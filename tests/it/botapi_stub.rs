@@ -250,6 +250,13 @@ impl BotApiStub {
         self.lock().faults_always.insert(method.to_string(), fault);
     }
 
+    /// `method` works again (after [`BotApiStub::fail_always`] or [`BotApiStub::fail_next`]).
+    pub fn clear_faults(&self, method: &str) {
+        let mut inner = self.lock();
+        inner.faults_always.remove(method);
+        inner.faults_once.remove(method);
+    }
+
     /// Recorded calls of `method`, in order.
     pub fn calls(&self, method: &str) -> Vec<Call> {
         self.lock().calls.iter().filter(|c| c.method == method).cloned().collect()

@@ -728,18 +728,8 @@ fn spawn_serve(stub: &BotApiStub, dir: &tempfile::TempDir) -> std::process::Chil
 }
 
 /// Sends SIGTERM and asserts a clean exit within 20 s.
-async fn stop_with_sigterm(mut child: std::process::Child) {
-    let pid = child.id().to_string();
-    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    for _ in 0..400 {
-        if let Some(status) = child.try_wait().expect("child status") {
-            assert!(status.success(), "clean exit on SIGTERM, got {status}");
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let _ = child.kill();
-    panic!("mente serve did not exit within 20 s of SIGTERM");
+async fn stop_with_sigterm(child: std::process::Child) {
+    crate::web::stop_with_sigterm(child, Duration::from_secs(20)).await;
 }
 
 #[tokio::test]
@@ -783,6 +773,45 @@ async fn sigterm_during_a_turn_finishes_that_turn_before_exiting() {
         "the menu of the interrupted turn was delivered: {}",
         stub.dump(BOB)
     );
+}
+
+/// Issue 16: with sends failing, `mente serve` kept retrying for about 4 minutes after SIGTERM.
+/// Now the retries stop at once, the process exits within seconds, and the undelivered reply
+/// waits in the outbox: the next start sends it.
+#[tokio::test]
+async fn sigterm_while_sends_keep_failing_exits_promptly_and_the_next_start_sends_the_reply() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let child = spawn_serve(&stub, &dir);
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    // Telegram in trouble: every send fails, and the default policy would back off for a minute.
+    stub.fail_always("sendMessage", Fault::Error(500, "Internal Server Error".into()));
+    let failed_before = stub.calls("sendMessage").iter().filter(|c| !c.ok).count();
+    stub.send_text(BOB, "/menu");
+    stub.wait_until(BOB, "two failed tries of the reply", |s| {
+        s.calls("sendMessage").iter().filter(|c| !c.ok).count() >= failed_before + 2
+    })
+    .await;
+    crate::web::stop_with_sigterm(child, Duration::from_secs(10)).await;
+
+    let store = Store::connect(&format!("sqlite://{}", dir.path().join("serve.sqlite").display()))
+        .await
+        .unwrap();
+    let queued = mente::store::outbox::pending(&store, "telegram").await.unwrap();
+    assert!(
+        queued.iter().any(|q| q.reply.text.contains("主菜单")),
+        "the reply waits in the outbox: {queued:?}"
+    );
+    stub.clear_faults("sendMessage");
+    let child = spawn_serve(&stub, &dir);
+    stub.wait_until(BOB, "the queued reply after the restart", |s| {
+        s.calls("sendMessage")
+            .iter()
+            .any(|c| c.ok && c.body["text"].as_str().unwrap_or("").contains("主菜单"))
+    })
+    .await;
+    stop_with_sigterm(child).await;
 }
 
 #[tokio::test]

@@ -1,14 +1,17 @@
 //! `mente web` over real HTTP on 127.0.0.1:0: the chat round trip (cookies, buttons, typing),
 //! escaping, security headers, rate and size limits, the console's login, CSRF, throttling,
-//! every protected route, and the pages fed by the chat (unanswered questions, hand-offs).
+//! every protected route, and the pages fed by the chat (unanswered questions, hand-offs); the
+//! server's own limits (timeouts, connection cap, shutdown deadline, transcript memory, signed
+//! cookies, cross-site POSTs), partly against the real binary.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -18,6 +21,8 @@ use mente::store::staff::LoginLimits;
 use mente::store::Store;
 use mente::web::limits::Rate;
 use mente::web::{self, App, WebConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
 /// A server on a free port with its own database, stopped on drop.
@@ -26,6 +31,8 @@ pub struct Server {
     pub store: Store,
     /// The database file (for tests that read its bytes).
     pub db: PathBuf,
+    /// The application state (transcripts, limits) for tests that inspect it.
+    pub app: App,
     client: Client<HttpConnector, Body>,
     stop: Option<oneshot::Sender<()>>,
     _dir: Option<tempfile::TempDir>,
@@ -101,11 +108,11 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(web::serve(listener, app, async move {
+        tokio::spawn(web::serve(listener, app.clone(), async move {
             let _ = stopped.await;
         }));
         let client = Client::builder(TokioExecutor::new()).build_http();
-        Server { addr, store, db, client, stop: Some(stop), _dir: None }
+        Server { addr, store, db, app, client, stop: Some(stop), _dir: None }
     }
 
     /// A second server on this server's database with its clock at `now`, as after a restart
@@ -143,6 +150,9 @@ impl Server {
         form: Option<String>,
     ) -> Page {
         let mut req = Request::builder().method(method).uri(format!("http://{}{path}", self.addr));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if !cookies.is_empty() {
             req = req.header(header::COOKIE, cookies);
         }
@@ -598,7 +608,7 @@ async fn staff_sessions_are_stored_hashed_survive_a_restart_and_end_on_logout_ex
     let (session, csrf) = server.login("sun", PASSWORD).await;
     let token = session.trim_start_matches("mente_staff=");
     assert_eq!(server.files_containing(token), Vec::<PathBuf>::new(), "the token in clear");
-    let at = |hours: i64| started() + Duration::hours(hours);
+    let at = |hours: i64| started() + chrono::Duration::hours(hours);
 
     // A restart 7 h later: the same cookie works, with the same CSRF token.
     let restarted = server.restart_at(at(7), |_| {}).await;
@@ -653,6 +663,252 @@ async fn a_question_naming_someone_without_consent_is_gone_from_database_and_con
     }
 }
 
+#[tokio::test]
+async fn a_made_up_or_altered_conversation_cookie_gets_a_fresh_conversation() {
+    let server = start(|_| {}).await;
+    let issued = server.conversation().await;
+    assert_eq!(server.get("/", &issued).await.cookie("mente_chat"), None, "an issued id is kept");
+
+    let altered = format!("{}0", &issued[..issued.len() - 1]);
+    let altered =
+        if altered == issued { format!("{}1", &issued[..issued.len() - 1]) } else { altered };
+    let made_up = "mente_chat=0123456789abcdef0123456789abcdef".to_string();
+    for forged in [made_up, altered, format!("{issued}.extra")] {
+        // Someone plants an id (or alters theirs) and talks in it: the server does not adopt it.
+        let sent = server.post("/send", &forged, &[("t", "/start")]).await;
+        let fresh = sent.cookie("mente_chat").unwrap_or_else(|| panic!("{forged} was accepted"));
+        assert_ne!(fresh, forged);
+        let page = server.get("/", &forged).await;
+        assert!(page.cookie("mente_chat").is_some(), "{forged} is still refused");
+        assert!(
+            !page.body.contains(">攀枝花</button>"),
+            "nothing was said in {forged}: {}",
+            page.body
+        );
+        // The conversation goes on under the id the server issued.
+        assert!(server.get("/", &fresh).await.body.contains(">攀枝花</button>"));
+    }
+}
+
+#[tokio::test]
+async fn posts_from_another_site_are_refused_and_posts_from_the_page_pass() {
+    let server = start(|_| {}).await;
+    let cookie = server.conversation().await;
+    let here = format!("http://{}", server.addr);
+    let form = Some("t=%2Fstart".to_string());
+    let post = |headers: Vec<(&'static str, String)>| {
+        let (server, cookie, form) = (&server, &cookie, form.clone());
+        async move {
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            server.request_with(Method::POST, "/send", cookie, &headers, form).await.status
+        }
+    };
+    let refused = [
+        vec![("sec-fetch-site", "cross-site".to_string())],
+        vec![("sec-fetch-site", "same-site".to_string()), ("origin", here.clone())],
+        vec![("origin", "http://evil.example".to_string())],
+        vec![("origin", format!("http://{}:1", server.addr.ip()))],
+        vec![("referer", "https://evil.example/page".to_string())],
+    ];
+    for headers in refused {
+        assert_eq!(post(headers.clone()).await, StatusCode::FORBIDDEN, "{headers:?}");
+    }
+    assert!(
+        !server.get("/", &cookie).await.body.contains(">攀枝花</button>"),
+        "no refused post reached the conversation"
+    );
+    let allowed = [
+        vec![("sec-fetch-site", "same-origin".to_string()), ("origin", "null".to_string())],
+        vec![("origin", here.clone())],
+        vec![("referer", format!("{here}/"))],
+        // An old browser, or ours under Referrer-Policy: no-referrer, says nothing.
+        vec![("origin", "null".to_string())],
+        vec![],
+    ];
+    for headers in allowed {
+        assert_eq!(post(headers.clone()).await, StatusCode::SEE_OTHER, "{headers:?}");
+    }
+    assert!(server.get("/", &cookie).await.body.contains(">攀枝花</button>"));
+}
+
+#[tokio::test]
+async fn many_long_conversations_keep_transcripts_within_their_memory_budget() {
+    const BUDGET: usize = 256 * 1024;
+    let server = start(|c| {
+        c.transcript_bytes = BUDGET;
+        c.rates.chat_per_address = Rate { burst: 1_000, per_minute: 0 };
+    })
+    .await;
+    // The attack measured in issue 16, scaled down: one 14 KB message per conversation.
+    let long = "门特".repeat(100) + &"a".repeat(13_400);
+    let mut cookies = Vec::new();
+    for _ in 0..60 {
+        let cookie = server.conversation().await;
+        let sent = server.post("/send", &cookie, &[("t", &long)]).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        cookies.push(cookie);
+    }
+    let transcripts = &server.app.transcripts;
+    assert_eq!(transcripts.budget(), BUDGET);
+    assert!(
+        transcripts.used_bytes() <= BUDGET,
+        "{} bytes used of {BUDGET}",
+        transcripts.used_bytes()
+    );
+    assert!(transcripts.conversations() < 60, "the least recent were dropped");
+    let latest = server.get("/", cookies.last().unwrap()).await.body;
+    assert!(latest.contains(&long), "the most recent conversation still shows what was said");
+    let oldest = server.get("/", &cookies[0]).await;
+    assert_eq!(oldest.status, StatusCode::OK, "an evicted conversation still opens");
+}
+
+/// Reads until the server closes the connection; what it sent before. Panics if the connection
+/// is still open after `patience`.
+async fn read_until_closed(mut stream: TcpStream, patience: Duration) -> String {
+    let mut got = Vec::new();
+    let read = tokio::time::timeout(patience, stream.read_to_end(&mut got)).await;
+    let got = String::from_utf8_lossy(&got).into_owned();
+    assert!(read.is_ok(), "still open after {patience:?}; received {got:?}");
+    got
+}
+
+#[tokio::test]
+async fn slow_and_idle_clients_are_disconnected_after_their_timeouts() {
+    let server = start(|c| {
+        c.server.header_timeout = Duration::from_secs(1);
+        c.server.body_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let connect = || TcpStream::connect(server.addr);
+    let silent = connect().await.unwrap();
+    let mut slow_head = connect().await.unwrap();
+    slow_head.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n").await.unwrap();
+    let mut slow_body = connect().await.unwrap();
+    slow_body
+        .write_all(
+            b"POST /send HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+              Content-Length: 100\r\n\r\nt=%E4%BD%A0",
+        )
+        .await
+        .unwrap();
+    let mut idle = connect().await.unwrap();
+    idle.write_all(b"GET /static/app.css HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+
+    // Far longer than the 1 s timeouts, far shorter than "never".
+    let patience = Duration::from_secs(15);
+    let (silent, slow_head, slow_body, idle) = tokio::join!(
+        read_until_closed(silent, patience),
+        read_until_closed(slow_head, patience),
+        read_until_closed(slow_body, patience),
+        read_until_closed(idle, patience),
+    );
+    assert!(!silent.contains("200 OK") && !slow_head.contains("200 OK"), "{slow_head}");
+    assert!(slow_body.starts_with("HTTP/1.1 408"), "{slow_body}");
+    assert!(idle.starts_with("HTTP/1.1 200"), "answered, then closed when idle: {idle}");
+    assert_eq!(server.get("/", "").await.status, StatusCode::OK, "the server is fine");
+}
+
+/// `mente web` as an operator starts it: on a free port, its own database in `dir`, the open-file
+/// limit set to `files` first (`ulimit -n`), with `env`; and the address it listens on.
+#[cfg(unix)]
+async fn spawn_web(
+    dir: &tempfile::TempDir,
+    files: Option<u32>,
+    env: &[(&str, &str)],
+) -> (std::process::Child, SocketAddr) {
+    use std::io::BufRead;
+
+    let ulimit = files.map(|n| format!("ulimit -n {n} && ")).unwrap_or_default();
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{ulimit}exec \"$0\" web --listen 127.0.0.1:0"))
+        .arg(env!("CARGO_BIN_EXE_mente"))
+        .envs(env.iter().copied())
+        .env("MENTE_DB", format!("sqlite://{}", dir.path().join("web.sqlite").display()))
+        .env_remove("WECHAT_TOKEN")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start mente web");
+    let stderr = child.stderr.take().unwrap();
+    let addr = tokio::task::spawn_blocking(move || {
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let addr = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| l.split("listening on ").nth(1).map(str::to_string))
+            .expect("the server says where it listens");
+        // Keep draining so the child never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        addr
+    })
+    .await
+    .unwrap();
+    (child, addr.trim().parse().unwrap())
+}
+
+/// Sends SIGTERM to `child` and asserts a clean exit within `patience`.
+pub async fn stop_with_sigterm(mut child: std::process::Child, patience: Duration) {
+    let pid = child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let started = std::time::Instant::now();
+    while started.elapsed() < patience {
+        if let Some(status) = child.try_wait().expect("child status") {
+            assert!(status.success(), "clean exit on SIGTERM, got {status}");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    panic!("the process did not exit within {patience:?} of SIGTERM");
+}
+
+/// Issue 16: 1,100 idle connections used up the open-file limit; `accept` failed and GET / hung.
+#[cfg(unix)]
+#[tokio::test]
+async fn idle_connections_beyond_the_open_file_limit_do_not_lock_out_a_new_visitor() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr) = spawn_web(&dir, Some(160), &[("MENTE_HTTP_HEADER_TIMEOUT", "1")]).await;
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        idle.push(TcpStream::connect(addr).await.expect("connect"));
+    }
+    let client: Client<HttpConnector, Body> = Client::builder(TokioExecutor::new()).build_http();
+    let visit = client.get(format!("http://{addr}/").parse().unwrap());
+    let page = tokio::time::timeout(Duration::from_secs(30), visit)
+        .await
+        .expect("GET / is answered while 300 idle connections are open")
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    drop(idle);
+    stop_with_sigterm(child, Duration::from_secs(20)).await;
+}
+
+/// Issue 16: after SIGTERM with half-sent requests the process stayed up 40 s.
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_with_half_sent_requests_exits_after_the_grace_period() {
+    let dir = tempfile::tempdir().unwrap();
+    // Timeouts far beyond the test: only the shutdown deadline (5 s by default) can end these.
+    let env = [("MENTE_HTTP_HEADER_TIMEOUT", "600"), ("MENTE_HTTP_BODY_TIMEOUT", "600")];
+    let (child, addr) = spawn_web(&dir, None, &env).await;
+    let mut half_head = TcpStream::connect(addr).await.unwrap();
+    half_head.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let mut half_body = TcpStream::connect(addr).await.unwrap();
+    half_body
+        .write_all(b"POST /send HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\nt=")
+        .await
+        .unwrap();
+    // Both reached the server (a whole request on a third connection is answered after them).
+    let mut probe = TcpStream::connect(addr).await.unwrap();
+    probe.write_all(b"GET /static/app.css HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut head = [0u8; 12];
+    probe.read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    stop_with_sigterm(child, Duration::from_secs(15)).await;
+}
+
 /// Reminders for web users: the page cannot push, so the worker parks them and the next visit
 /// shows them once.
 mod parked_reminders {
@@ -668,9 +924,10 @@ mod parked_reminders {
         started()
     }
 
-    /// The web user behind a `mente_chat=…` cookie.
+    /// The web user behind a `mente_chat=<id>.<signature>` cookie.
     fn user_of(cookie: &str) -> UserKey {
-        UserKey::new(web::CHANNEL, cookie.trim_start_matches("mente_chat="))
+        let value = cookie.trim_start_matches("mente_chat=");
+        UserKey::new(web::CHANNEL, value.split('.').next().unwrap())
     }
 
     /// Records an approved 邵阳 application valid to 2026-12-28 with a renewal reminder due an
