@@ -25,13 +25,11 @@ CREATE TABLE staff_logins (
 CREATE INDEX staff_logins_by_account ON staff_logins (account, at);
 CREATE INDEX staff_logins_by_addr ON staff_logins (addr, at);
 
--- The key of the keyed hash (HMAC-SHA256) that links an unanswered question to its asker.
--- Random per database, so the link means nothing outside it (a console export, a log).
-CREATE TABLE store_keys (
-    name TEXT PRIMARY KEY,
-    key  BLOB NOT NULL
-);
-INSERT INTO store_keys (name, key) VALUES ('unanswered_asker', randomblob(32));
+-- The key of the keyed hash (HMAC-SHA256) that links an unanswered question to its asker, in
+-- the server's key table (0007). Random per database, so the link means nothing outside it (a
+-- console export, a log).
+INSERT OR IGNORE INTO server_keys (name, secret, created_at)
+VALUES ('unanswered_asker', randomblob(32), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
 
 -- Every unanswered question now carries `asker` (the keyed hash of the user, never shown to
 -- staff), with or without consent, so /forget always deletes what the user asked: a name

@@ -175,7 +175,7 @@ pub async fn forget_user(conn: &mut SqliteConnection, user: &UserKey) -> Result<
 /// else: without the key it cannot be traced back, even for guessable ids such as Telegram's.
 async fn asker_of(conn: &mut SqliteConnection, user: &UserKey) -> Result<String, StoreError> {
     let key: Vec<u8> =
-        sqlx::query_scalar("SELECT key FROM store_keys WHERE name = 'unanswered_asker'")
+        sqlx::query_scalar("SELECT secret FROM server_keys WHERE name = 'unanswered_asker'")
             .fetch_one(conn)
             .await?;
     let mut mac = Hmac::<Sha256>::new_from_slice(&key)
