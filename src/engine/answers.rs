@@ -324,6 +324,12 @@ impl<'a> Turn<'a> {
             self.s.region = Some(value.clone());
             self.sync_region();
         }
+        if step.ask == Some(InputKind::Date) {
+            // A date typed for this step is used up: it must not fill a later date step.
+            if let Ok(date) = chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d") {
+                self.s.context.dates.retain(|d| *d != date);
+            }
+        }
         if let Some(slot) = &step.slot {
             self.s.slots.insert(slot.clone(), value);
         }
