@@ -288,7 +288,7 @@ impl<'a> Turn<'a> {
             .iter()
             .map(|o| std::iter::once(&o.label).chain(&o.aliases).map(String::as_str).collect())
             .collect();
-        wording::label_among(text, &groups)
+        wording::label_among(text, &groups).or_else(|| told_in_passing(text, &groups))
     }
 
     pub(super) fn choose(&mut self, step: &Step, index: usize) {
@@ -367,6 +367,22 @@ impl<'a> Turn<'a> {
             Some(next) => Target::Step(next.clone()),
             None => Target::End,
         }
+    }
+}
+
+/// A longer statement that describes one choice's case in that choice's own words (`我在深圳
+/// 打工 常年都在这边` at 长期在外地居住 / 临时去外地看病): the choice, when the words of
+/// exactly one choice appear and the message asks nothing.
+fn told_in_passing(text: &str, groups: &[Vec<&str>]) -> Option<usize> {
+    if wording::question(text) != wording::Question::No {
+        return None;
+    }
+    let hits: Vec<usize> = (0..groups.len())
+        .filter(|&i| groups[i].iter().skip(1).any(|w| w.chars().count() >= 2 && text.contains(w)))
+        .collect();
+    match hits.as_slice() {
+        [one] => Some(*one),
+        _ => None,
     }
 }
 

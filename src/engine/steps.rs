@@ -231,6 +231,10 @@ impl<'a> Turn<'a> {
 
     /// Asks again whatever the user is expected to answer now (nothing at the menu).
     pub(super) fn reask(&mut self) {
+        // The question was just asked (a dialog started in place of an answer): once is enough.
+        if self.prompt_reply.is_some_and(|i| i + 1 == self.replies.len()) {
+            return;
+        }
         if self.s.pending.is_some() {
             return self.prompt_pending();
         }
