@@ -147,6 +147,8 @@ impl<'a> Turn<'a> {
             return false;
         }
         self.s.context.question_region = self.s.region.clone();
+        // The same topic in another region is another answer, not a repeat.
+        self.s.context.last_answer = None;
         if !self.act_on_understanding(&question, false) {
             self.faq_fallback(&question, None);
         }

@@ -344,3 +344,33 @@ fn join(replies: Vec<Reply>) -> Reply {
     let choices = replies.into_iter().flat_map(|r| r.choices).collect();
     Reply { text, choices }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(text: &str, labels: &[&str]) -> Reply {
+        let choices =
+            labels.iter().map(|l| Choice { label: l.to_string(), data: l.to_string() }).collect();
+        Reply { text: text.into(), choices }
+    }
+
+    fn labels(replies: &[Reply]) -> Vec<&str> {
+        replies.iter().flat_map(|r| &r.choices).map(|c| c.label.as_str()).collect()
+    }
+
+    #[test]
+    fn the_menu_is_numbered_first_and_an_answers_source_button_after_it() {
+        let replies =
+            vec![reply("起付线800元", &["来源"]), reply("主菜单", &["新申请", "续期/延期"])];
+        let out = number_prompt_first(replies, Some(1));
+        assert_eq!(labels(&out), ["新申请", "续期/延期", "来源"]);
+        assert_eq!(out[0].text, "起付线800元", "the texts stay in order");
+    }
+
+    #[test]
+    fn without_a_prompt_last_the_buttons_keep_their_order() {
+        let replies = vec![reply("主菜单", &["新申请"]), reply("起付线800元", &["来源"])];
+        assert_eq!(labels(&number_prompt_first(replies, Some(0))), ["新申请", "来源"]);
+    }
+}
