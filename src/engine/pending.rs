@@ -35,7 +35,8 @@ impl<'a> Turn<'a> {
                 }
                 let asked = self.asks(text);
                 if wording::asks_why(text) || (asked == Question::Clearly && about_data(text)) {
-                    self.say(WHY_CONSENT);
+                    // What the conversation itself keeps, with or without consent (issue 17).
+                    self.say(format!("{WHY_CONSENT}\n{}", super::context::PRIVACY_NOTE));
                     self.prompt_pending();
                     return true;
                 }
