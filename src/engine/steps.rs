@@ -223,8 +223,15 @@ impl<'a> Turn<'a> {
         let chose_region = self.s.dialog.as_deref() == Some("region");
         match self.s.then.take() {
             Some(next) if self.s.region.is_some() => self.start_dialog(&next, true),
-            // A question asked before the region was chosen is answered now, in it.
-            _ if chose_region && self.answer_before_region() => self.show_menu(),
+            // A question asked before the region was chosen is answered now, in it (the answer
+            // names the region, so its "已记住您的地区" line goes: one screen for the answer).
+            _ if chose_region && self.s.context.before_region.is_some() => {
+                if self.replies.last().is_some_and(|r| r.choices.is_empty()) {
+                    self.replies.pop();
+                }
+                self.answer_before_region();
+                self.show_menu()
+            }
             _ => self.show_menu(),
         }
     }
