@@ -8,6 +8,7 @@
 
 use super::render::{self, ButtonKind};
 use super::turn::{Target, Turn};
+use super::wording::Question;
 use super::Effect;
 use crate::content::dialogs::{DateRange, InputKind, Step};
 use crate::understand::Context as Reading;
@@ -57,7 +58,10 @@ impl<'a> Turn<'a> {
     /// `糖尿病呢`: the last question again with the value this message names. `false` when
     /// the message is no such follow-up (or there is no last question).
     pub(super) fn follow_up(&mut self, text: &str) -> bool {
-        let Some(core) = follow_up_core(text) else { return false };
+        // `糖尿病要什么材料呢` asks its own question: only a bare value is a follow-up.
+        let Some(core) = follow_up_core(text).filter(|c| self.asks(c) == Question::No) else {
+            return false;
+        };
         let Some(last) = self.s.context.question.clone() else { return false };
         let region = self.s.context.question_region.clone().or_else(|| self.s.region.clone());
         let reading = Reading { today: self.today, region: region.as_deref() };

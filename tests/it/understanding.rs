@@ -479,3 +479,12 @@ fn the_same_answer_is_not_sent_twice_in_a_row_a_person_is_offered_instead() {
     assert_ne!(first, again);
     assert!(again.contains("12393") && again.contains("人工"), "{again}");
 }
+
+#[test]
+fn a_message_ending_in_ne_that_asks_its_own_question_is_no_follow_up() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("高血压能办门特吗");
+    let text = chat.say("糖尿病要准备什么材料呢");
+    assert!(text.contains("糖尿病") && !text.contains("高血压"), "{text}");
+    assert_eq!(chat.session.context.question.as_deref(), Some("糖尿病要准备什么材料呢"));
+}
