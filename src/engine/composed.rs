@@ -438,10 +438,10 @@ fn one_estimate(who: &str, expense: f64, e: &calc::Estimate) -> (String, String)
         Some(d) => format!("起付线{}/年", yuan(d)),
     };
     let ratio = match e.ratio_max {
-        None => format!("报销比例{}起，按{}算", pct(e.ratio_min), pct(e.ratio_min)),
+        None => format!("报销比例{}起（按{}算）", pct(e.ratio_min), pct(e.ratio_min)),
         Some(_) => format!("报销比例{}", range(e.ratio_min, e.ratio_max, pct)),
     };
-    (line, format!("按{deductible}、{ratio}。"))
+    (line, format!("算法：{deductible}，{ratio}。"))
 }
 
 /// "a", "a ~ b" or "a 起（上限未公开）" — as `mente calc` shows ranges.

@@ -94,9 +94,18 @@ impl<'a> Turn<'a> {
                 rest = rest.replace(m.word.as_str(), "");
             }
         }
-        // The new value first: the readers take the first amount, region or status named.
-        let question = format!("{core} {}", rest.trim());
+        // The new value first: the readers take the first amount, region or status named. A
+        // disease after a question about none (`帕金森呢` after an estimate) asks whether it is
+        // covered, the first thing anyone asks about a disease.
+        let question = match disease && old.diseases.is_empty() && old.unknown_conditions.is_empty()
+        {
+            true => format!("{core}能办门特吗"),
+            false => format!("{core} {}", rest.trim()),
+        };
         self.s.context.question = Some(question.clone());
+        if self.hold_for_region(&question) {
+            return true;
+        }
         if !self.act_on_understanding(&question, false) {
             self.faq_fallback(&question, None);
         }
@@ -124,6 +133,18 @@ impl<'a> Turn<'a> {
             return false;
         }
         self.s.context.before_region = Some(kept);
+        true
+    }
+
+    /// At the region question (none chosen yet), a question is kept for the chosen region and the
+    /// region asked again, instead of an answer for every region or "not sure". `true` when kept.
+    pub(super) fn hold_for_region(&mut self, text: &str) -> bool {
+        let at_region_step = self.s.dialog.as_deref() == Some("region") && self.s.pending.is_none();
+        if !at_region_step || !self.keep_until_region(text) {
+            return false;
+        }
+        self.say("您的问题我记下了，选好地区后马上按当地规定回答。");
+        self.reask();
         true
     }
 

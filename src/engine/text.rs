@@ -147,6 +147,9 @@ impl<'a> Turn<'a> {
             return;
         }
         self.remember_question(text);
+        if self.hold_for_region(text) {
+            return;
+        }
         // What the message says (regions, places, facts for an action) comes first — a date
         // such as "9.26号…" is not menu entry 9 — then menu entries and the FAQ; see
         // `understood` for the policy.
