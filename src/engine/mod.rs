@@ -24,6 +24,9 @@
 //! answers it builds within one phone screen. [`context`] is what the conversation has
 //! established (insurance, status, amounts, dates, the last question), read by both; it imports
 //! neither, so the layers stay one-way: `context` ← `composed` ← `understood` ← `text`.
+//! `followup` is the turn's side of the context: follow-ups (`糖尿病呢`), the question asked
+//! before the region, no answer twice in a row, dates already said, and `region_changed`, the hook
+//! that answers the last question again after a switch of region in words.
 
 mod answers;
 pub mod commands;
