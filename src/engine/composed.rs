@@ -286,17 +286,20 @@ impl<'a> Turn<'a> {
         };
         let cal = &self.a.content.calendar;
         let due = calendar::working_days_after(cal, accepted, days);
-        Some(Composed {
-            lines: vec![
-                format!("{}受理，审核最晚到{}。", format_cn(accepted), format_cn(due.date)),
-                format!("审核时限{days}个工作日，受理当天不计。"),
-                format!("{}。", calendar::note(cal, due)),
-            ],
-            source,
-            choices: Vec::new(),
-            all_regions: false,
-            topic: None,
-        })
+        let mut lines = vec![
+            format!("{}受理，审核最晚到{}。", format_cn(accepted), format_cn(due.date)),
+            format!("审核时限{days}个工作日，受理当天不计。"),
+        ];
+        // "是不是超时了": past the last day it is, and the next step is whom to ask.
+        if due.date < self.today {
+            lines.push(format!(
+                "已经超过时限{}天，可以带上受理回执问进度：{}。",
+                (self.today - due.date).num_days(),
+                r.contact()
+            ));
+        }
+        lines.push(format!("{}。", calendar::note(cal, due)));
+        Some(Composed { lines, source, choices: Vec::new(), all_regions: false, topic: None })
     }
 
     /// Every disease named, checked against the region's catalogue (never "eligible" for an
