@@ -230,6 +230,11 @@ pub async fn run_until_stopped<S: Sender, C: Clock>(
             Ok(pruned) => tracing::debug!(pruned, "old processed update ids pruned"),
             Err(err) => tracing::error!(%err, "pruning processed updates failed"),
         }
+        match crate::store::sessions::clear_idle_contexts(store, clock.now()).await {
+            Ok(0) => {}
+            Ok(cleared) => tracing::debug!(cleared, "idle conversation contexts cleared"),
+            Err(err) => tracing::error!(%err, "clearing idle conversation contexts failed"),
+        }
         match run_once(store, assistant, sender, clock.now()).await {
             Ok(report) if report.sent + report.failed + report.blocked > 0 => {
                 tracing::info!(?report, "reminder step");

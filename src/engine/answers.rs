@@ -288,7 +288,7 @@ impl<'a> Turn<'a> {
             .iter()
             .map(|o| std::iter::once(&o.label).chain(&o.aliases).map(String::as_str).collect())
             .collect();
-        wording::label_among(text, &groups)
+        wording::label_among(text, &groups).or_else(|| told_in_passing(text, &groups))
     }
 
     pub(super) fn choose(&mut self, step: &Step, index: usize) {
@@ -323,6 +323,12 @@ impl<'a> Turn<'a> {
         if step.ask == Some(InputKind::Region) {
             self.s.region = Some(value.clone());
             self.sync_region();
+        }
+        if step.ask == Some(InputKind::Date) {
+            // A date typed for this step is used up: it must not fill a later date step.
+            if let Ok(date) = chrono::NaiveDate::parse_from_str(&value, "%Y-%m-%d") {
+                self.s.context.dates.retain(|d| *d != date);
+            }
         }
         if let Some(slot) = &step.slot {
             self.s.slots.insert(slot.clone(), value);
@@ -361,6 +367,22 @@ impl<'a> Turn<'a> {
             Some(next) => Target::Step(next.clone()),
             None => Target::End,
         }
+    }
+}
+
+/// A longer statement that describes one choice's case in that choice's own words (`我在深圳
+/// 打工 常年都在这边` at 长期在外地居住 / 临时去外地看病): the choice, when the words of
+/// exactly one choice appear and the message asks nothing.
+fn told_in_passing(text: &str, groups: &[Vec<&str>]) -> Option<usize> {
+    if wording::question(text) != wording::Question::No {
+        return None;
+    }
+    let hits: Vec<usize> = (0..groups.len())
+        .filter(|&i| groups[i].iter().skip(1).any(|w| w.chars().count() >= 2 && text.contains(w)))
+        .collect();
+    match hits.as_slice() {
+        [one] => Some(*one),
+        _ => None,
     }
 }
 

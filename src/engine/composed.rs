@@ -3,9 +3,9 @@
 //! deadline, eligibility for every disease named with the how-to, and a region's FAQ entry on a
 //! procedure — each as lines that [`fit`] cuts to one phone screen.
 
+use super::context::said_insurance;
 use super::render::ButtonKind;
 use super::turn::Turn;
-use super::understood::said_insurance;
 use super::Choice;
 use crate::content::regions::Region;
 use crate::policy::calc::{self, CalcInput};
@@ -23,6 +23,8 @@ pub(super) struct Composed {
     pub(super) choices: Vec<Choice>,
     /// It answers for every region (a comparison), each line naming its region.
     pub(super) all_regions: bool,
+    /// The FAQ topic it gives (`remote`): an answer on the same topic again is a repeat.
+    pub(super) topic: Option<String>,
 }
 
 impl<'a> Turn<'a> {
@@ -52,6 +54,7 @@ impl<'a> Turn<'a> {
             source: entry.source.clone(),
             choices,
             all_regions: false,
+            topic: Some(topic.to_string()),
         })
     }
 
@@ -67,17 +70,10 @@ impl<'a> Turn<'a> {
         let retired = u.status == Some(WorkStatus::Retired);
         let (lines, sources) = match insurance {
             Some(insurance) => {
-                let (line, e) = self.estimate_line(r, insurance, retired, u.age, expense)?;
-                let pct = |x: f64| format!("{}%", calc::money((x * 1000.0).round() / 10.0));
-                let yuan = |x: f64| format!("{}元", calc::money(x));
-                let deductible =
-                    e.deductible.map_or("未公开".to_string(), |d| format!("{}/年", yuan(d)));
-                let rule = format!(
-                    "起付线{deductible}；报销比例{}。",
-                    range(e.ratio_min, e.ratio_max, pct)
-                );
+                let (_, e) = self.estimate_line(r, insurance, retired, u.age, expense)?;
                 let last = e.assumptions.last().cloned().unwrap_or_default();
-                (vec![line, limit_caveat(), rule, last], e.sources)
+                let (line, rule) = one_estimate(who(insurance, retired), expense, &e);
+                (vec![line, rule, limit_caveat(), last], e.sources)
             }
             None => {
                 let (employee, e) =
@@ -93,7 +89,13 @@ impl<'a> Turn<'a> {
         let choices = vec![
             self.button("开始新申请", ButtonKind::Apply(r.id.clone(), None, said_insurance(u)))
         ];
-        Some(Composed { lines, source: sources.join("；"), choices, all_regions: false })
+        Some(Composed {
+            lines,
+            source: sources.join("；"),
+            choices,
+            all_regions: false,
+            topic: None,
+        })
     }
 
     /// One line of estimate, with the figures of `mente calc`.
@@ -109,11 +111,7 @@ impl<'a> Turn<'a> {
         let input =
             CalcInput { region: r.id.clone(), insurance, retired, tier: None, age, expense };
         let e = calc::estimate(&self.a.content.regions, &input).ok()?;
-        let who = match (insurance, retired) {
-            (Insurance::Employee, true) => "职工医保（退休）",
-            (Insurance::Employee, false) => "职工医保",
-            (Insurance::Resident, _) => "居民医保",
-        };
+        let who = who(insurance, retired);
         let yuan = |x: f64| format!("{}元", calc::money(x));
         let line = format!(
             "{who}，全年门特费用{}：估算可报{}。",
@@ -171,6 +169,7 @@ impl<'a> Turn<'a> {
             source: sources.join("；"),
             choices: Vec::new(),
             all_regions: compare,
+            topic: None,
         })
     }
 
@@ -267,7 +266,7 @@ impl<'a> Turn<'a> {
                 ButtonKind::Menu("renew".into()),
             ));
         }
-        Some(Composed { lines, source, choices, all_regions: false })
+        Some(Composed { lines, source, choices, all_regions: false, topic: None })
     }
 
     /// The review deadline from an acceptance date (the Nth working day after it).
@@ -277,20 +276,30 @@ impl<'a> Turn<'a> {
         // No published limit: no date at all (a borrowed figure would read as a promise).
         let Some(days) = r.review_days() else {
             let lines = vec![format!("{}受理。", format_cn(accepted)), r.no_review_limit_text()];
-            return Some(Composed { lines, source, choices: Vec::new(), all_regions: false });
+            return Some(Composed {
+                lines,
+                source,
+                choices: Vec::new(),
+                all_regions: false,
+                topic: None,
+            });
         };
         let cal = &self.a.content.calendar;
         let due = calendar::working_days_after(cal, accepted, days);
-        Some(Composed {
-            lines: vec![
-                format!("{}受理，审核最晚到{}。", format_cn(accepted), format_cn(due.date)),
-                format!("审核时限{days}个工作日，受理当天不计。"),
-                format!("{}。", calendar::note(cal, due)),
-            ],
-            source,
-            choices: Vec::new(),
-            all_regions: false,
-        })
+        let mut lines = vec![
+            format!("{}受理，审核最晚到{}。", format_cn(accepted), format_cn(due.date)),
+            format!("审核时限{days}个工作日，受理当天不计。"),
+        ];
+        // "是不是超时了": past the last day it is, and the next step is whom to ask.
+        if due.date < self.today {
+            lines.push(format!(
+                "已经超过时限{}天，可以带上受理回执问进度：{}。",
+                (self.today - due.date).num_days(),
+                r.contact()
+            ));
+        }
+        lines.push(format!("{}。", calendar::note(cal, due)));
+        Some(Composed { lines, source, choices: Vec::new(), all_regions: false, topic: None })
     }
 
     /// Every disease named, checked against the region's catalogue (never "eligible" for an
@@ -359,7 +368,7 @@ impl<'a> Turn<'a> {
             .and_then(|n| self.a.content.diseases.region(&r.id).iter().position(|d| d.name == n));
         let choices =
             vec![self.button(label, ButtonKind::Apply(r.id.clone(), index, said_insurance(u)))];
-        Composed { lines, source, choices, all_regions: false }
+        Composed { lines, source, choices, all_regions: false, topic: None }
     }
 }
 
@@ -390,6 +399,53 @@ const COMPARE_WORDS: &[&str] =
 
 /// Words asking about more than one disease at once (the region's multiple-diseases rule).
 const MORE_THAN_ONE: &[&str] = &["两个", "几个", "多个", "同时", "一起办", "都办"];
+
+fn who(insurance: Insurance, retired: bool) -> &'static str {
+    match (insurance, retired) {
+        (Insurance::Employee, true) => "职工医保（退休）",
+        (Insurance::Employee, false) => "职工医保",
+        (Insurance::Resident, _) => "居民医保",
+    }
+}
+
+/// The estimate for the one insurance type known, as one figure with what the user pays
+/// (自付), and the rule it was computed by. An open upper ratio ("85%起") is computed at its
+/// lower end and said so, never as "可报X元起" next to "实际可能更低"; an unknown deductible
+/// makes it an upper bound ("最多").
+fn one_estimate(who: &str, expense: f64, e: &calc::Estimate) -> (String, String) {
+    let yuan = |x: f64| format!("{}元", calc::money(x));
+    let pct = |x: f64| format!("{}%", calc::money((x * 1000.0).round() / 10.0));
+    let head = format!("{who}，全年门特费用{}", yuan(expense));
+    let line = match (e.deductible, e.estimate_max) {
+        (None, Some(max)) => format!(
+            "{head}：估算最多可报{}，自付至少{}（起付线未公开，要先扣掉）。",
+            yuan(max),
+            yuan(expense - max)
+        ),
+        (_, Some(max)) if max != e.estimate_min => format!(
+            "{head}：估算可报{} ~ {}，自付约{} ~ {}。",
+            yuan(e.estimate_min),
+            yuan(max),
+            yuan(expense - max),
+            yuan(expense - e.estimate_min)
+        ),
+        _ => format!(
+            "{head}：估算可报{}，自付约{}。",
+            yuan(e.estimate_min),
+            yuan(expense - e.estimate_min)
+        ),
+    };
+    let deductible = match e.deductible {
+        None => "起付线未公开".to_string(),
+        Some(0.0) => "不设起付线".to_string(),
+        Some(d) => format!("起付线{}/年", yuan(d)),
+    };
+    let ratio = match e.ratio_max {
+        None => format!("报销比例{}起（按{}算）", pct(e.ratio_min), pct(e.ratio_min)),
+        Some(_) => format!("报销比例{}", range(e.ratio_min, e.ratio_max, pct)),
+    };
+    (line, format!("算法：{deductible}，{ratio}。"))
+}
 
 /// "a", "a ~ b" or "a 起（上限未公开）" — as `mente calc` shows ranges.
 pub(super) fn range(min: f64, max: Option<f64>, show: impl Fn(f64) -> String) -> String {

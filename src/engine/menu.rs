@@ -89,8 +89,13 @@ impl<'a> Turn<'a> {
     }
 
     pub(super) fn start(&mut self) {
+        self.start_with("");
+    }
+
+    /// The greeting with `note` after it, then the region question or the menu.
+    pub(super) fn start_with(&mut self, note: &str) {
         self.clear_dialog();
-        self.say("您好！我是门特助手，帮您了解和办理门诊慢特病（门特）医保待遇。");
+        self.say(format!("您好！我是门特助手，帮您了解和办理门诊慢特病（门特）医保待遇。{note}"));
         if self.s.region.is_none() && self.a.content.dialogs.trees.contains_key("region") {
             self.start_dialog("region", true);
         } else {
@@ -155,7 +160,7 @@ impl<'a> Turn<'a> {
             Some(_) => format!("当前地区：{}。", self.region_name()),
             None => "还没有选择地区。".to_string(),
         };
-        self.say_with(
+        self.ask_with(
             format!("主菜单（{region}）请选择要办理的事项，也可以直接打字提问："),
             choices,
         );

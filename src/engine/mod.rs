@@ -21,11 +21,18 @@
 //!
 //! Free text is first read by [`crate::understand`]; `understood` is the policy acting on it
 //! (regions named, 异地, facts for an estimate or deadline, several diseases) and `composed` the
-//! answers it builds within one phone screen.
+//! answers it builds within one phone screen. [`context`] is what the conversation has
+//! established (insurance, status, amounts, dates, the last question), read by both; it imports
+//! neither, so the layers stay one-way: `context` ← `composed` ← `understood` ← `text`.
+//! `followup` is the turn's side of the context: follow-ups (`糖尿病呢`), the question asked
+//! before the region, no answer twice in a row, dates already said, and `region_changed`, the hook
+//! that answers the last question again after a switch of region in words.
 
 mod answers;
 pub mod commands;
 mod composed;
+pub mod context;
+mod followup;
 pub mod input;
 mod menu;
 mod pending;

@@ -35,7 +35,8 @@ impl<'a> Turn<'a> {
                 }
                 let asked = self.asks(text);
                 if wording::asks_why(text) || (asked == Question::Clearly && about_data(text)) {
-                    self.say(WHY_CONSENT);
+                    // What the conversation itself keeps, with or without consent (issue 17).
+                    self.say(format!("{WHY_CONSENT}\n{}", super::context::PRIVACY_NOTE));
                     self.prompt_pending();
                     return true;
                 }
@@ -168,7 +169,7 @@ impl<'a> Turn<'a> {
                     self.button("同意", ButtonKind::Consent(true)),
                     self.button("不同意", ButtonKind::Consent(false)),
                 ];
-                self.say_with(
+                self.ask_with(
                     "接下来会问到病种、联系电话、姓名或身份证号等个人信息。只有您同意，我才会保存它们，\
                      用于跟踪申请进度和发送提醒；身份证号只保存遮挡后的形式。\
                      随时发送 /forget 可删除全部信息。是否同意保存？",
@@ -182,7 +183,7 @@ impl<'a> Turn<'a> {
                     .map(|(i, n)| self.button(n.clone(), ButtonKind::Disease(Some(i))))
                     .collect();
                 choices.push(self.button("都不是", ButtonKind::Disease(None)));
-                self.say_with(
+                self.ask_with(
                     format!(
                         "您说的是不是{}目录里的：{}？请点选一个。",
                         self.region_name(),
@@ -196,7 +197,7 @@ impl<'a> Turn<'a> {
                     self.button("按通用材料继续", ButtonKind::Disease(Some(0))),
                     self.button("换个病名", ButtonKind::Disease(None)),
                 ];
-                self.say_with(
+                self.ask_with(
                     format!(
                         "我掌握的{}门特病种资料里没有找到“{typed}”。这份资料不是完整目录，没找到不代表不能办。\
                          能不能办请问：{}\n您可以先按通用材料继续准备，或换个病名再试。",

@@ -111,6 +111,12 @@ impl<'a> Turn<'a> {
                 Some(true) => {}
             }
         }
+        if self.knows_date_already(step) {
+            return Some(self.after(step, None));
+        }
+        if let Some(next) = self.date_said(step) {
+            return Some(next);
+        }
         self.prompt(step);
         if step.ask.is_some() {
             self.s.failures = 0;
@@ -210,18 +216,32 @@ impl<'a> Turn<'a> {
             return;
         }
         let text = if text.is_empty() { "请选择：".to_string() } else { text };
-        self.say_with(text, choices);
+        self.ask_with(text, choices);
     }
 
     pub(super) fn end_dialog(&mut self) {
+        let chose_region = self.s.dialog.as_deref() == Some("region");
         match self.s.then.take() {
             Some(next) if self.s.region.is_some() => self.start_dialog(&next, true),
+            // A question asked before the region was chosen is answered now, in it (the answer
+            // names the region, so its "已记住您的地区" line goes: one screen for the answer).
+            _ if chose_region && self.s.context.before_region.is_some() => {
+                if self.replies.last().is_some_and(|r| r.choices.is_empty()) {
+                    self.replies.pop();
+                }
+                self.answer_before_region();
+                self.show_menu()
+            }
             _ => self.show_menu(),
         }
     }
 
     /// Asks again whatever the user is expected to answer now (nothing at the menu).
     pub(super) fn reask(&mut self) {
+        // The question was just asked (a dialog started in place of an answer): once is enough.
+        if self.prompt_reply.is_some_and(|i| i + 1 == self.replies.len()) {
+            return;
+        }
         if self.s.pending.is_some() {
             return self.prompt_pending();
         }

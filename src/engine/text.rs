@@ -38,6 +38,9 @@ impl<'a> Turn<'a> {
             self.reask();
             return;
         }
+        // Facts said in any message (an answer too: `知道 就这个月27号`) are the context of
+        // the next ones.
+        self.learn(text);
         if let Some(question) = self.picked_suggestion(text) {
             return self.ask_suggested(&question);
         }
@@ -139,6 +142,14 @@ impl<'a> Turn<'a> {
     /// recognised here; whatever is not understood explains `failure` or says "not sure".
     /// Afterwards the current step is asked again, so nothing entered so far is lost.
     pub(super) fn free_text(&mut self, text: &str, failure: Option<String>) {
+        // `糖尿病呢`: the last question with a new value (see `followup`).
+        if self.follow_up(text) {
+            return;
+        }
+        self.remember_question(text);
+        if self.hold_for_region(text) {
+            return;
+        }
         // What the message says (regions, places, facts for an action) comes first — a date
         // such as "9.26号…" is not menu entry 9 — then menu entries and the FAQ; see
         // `understood` for the policy.
@@ -170,7 +181,7 @@ impl<'a> Turn<'a> {
     /// A question typed instead of an answer: answered when the FAQ is sure, otherwise the
     /// failed answer is explained (or, outside a dialog, the not-sure reply is shown with its
     /// suggestions as buttons).
-    fn faq_fallback(&mut self, text: &str, failure: Option<String>) {
+    pub(super) fn faq_fallback(&mut self, text: &str, failure: Option<String>) {
         if let Some(reply) = self.not_mente_reply(text).filter(|_| failure.is_none()) {
             self.say(reply);
             return self.reask();
@@ -208,6 +219,12 @@ impl<'a> Turn<'a> {
             .enumerate()
             .map(|(i, q)| self.button(short_label(q), ButtonKind::Suggestion(i)))
             .collect();
+        if let Some(id) = answer.id.as_deref() {
+            let (key, dialog) = self.entry_key(id);
+            if self.repeated(key, dialog) {
+                return;
+            }
+        }
         if let Some(raw) = &answer.source {
             self.s.last_source = Some(self.a.content.citations.cite(raw));
             choices.push(self.button("来源", ButtonKind::Source));
@@ -219,6 +236,10 @@ impl<'a> Turn<'a> {
     /// Someone who writes "你好" (or anything, the very first time) is greeted and guided to the
     /// region question or menu; a real question in that message is still answered first.
     pub(super) fn greet_then_answer(&mut self, text: &str) {
+        if !is_greeting(text) && self.keep_until_region(text) {
+            // Answered for the region chosen next, not for every region at once now.
+            return self.start_with("您的问题我记下了，选好地区后马上按当地规定回答。");
+        }
         if !is_greeting(text) {
             let answer = self.a.knowledge.answer(text, self.region());
             if answer.id.is_some() {

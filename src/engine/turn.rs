@@ -53,6 +53,11 @@ pub(super) struct Turn<'a> {
     pub(super) refused_now: bool,
     /// Questions the previous reply suggested (they may be picked this turn only).
     pub(super) suggested: Vec<String>,
+    /// An answer was sent this turn (else the "same answer twice" memory ends).
+    pub(super) answered: bool,
+    /// Index of the reply that asks what the user answers next (a step or the menu): its
+    /// buttons are numbered first, see [`number_prompt_first`].
+    pub(super) prompt_reply: Option<usize>,
 }
 
 impl<'a> Turn<'a> {
@@ -69,6 +74,7 @@ impl<'a> Turn<'a> {
         if advance {
             s.turn += 1;
             suggested = std::mem::take(&mut s.suggested);
+            s.context.touch(now);
         }
         Turn {
             a,
@@ -84,11 +90,17 @@ impl<'a> Turn<'a> {
             menu_shown: false,
             refused_now: false,
             suggested,
+            answered: false,
+            prompt_reply: None,
         }
     }
 
-    pub(super) fn finish(self) -> Outcome {
-        Outcome { replies: at_most_two(self.replies), session: self.s, effects: self.effects }
+    pub(super) fn finish(mut self) -> Outcome {
+        if !self.answered {
+            self.s.context.last_answer = None;
+        }
+        let replies = number_prompt_first(self.replies, self.prompt_reply);
+        Outcome { replies: at_most_two(replies), session: self.s, effects: self.effects }
     }
 
     pub(super) fn run(&mut self, input: Input) {
@@ -191,6 +203,12 @@ impl<'a> Turn<'a> {
         self.replies.push(Reply { text: text.into(), choices });
     }
 
+    /// Like [`Turn::say_with`], for the question the user answers next (a step, the menu).
+    pub(super) fn ask_with(&mut self, text: impl Into<String>, choices: Vec<Choice>) {
+        self.prompt_reply = Some(self.replies.len());
+        self.say_with(text, choices);
+    }
+
     pub(super) fn track_ctx(&self) -> TrackContext<'_> {
         TrackContext {
             content: &self.a.content,
@@ -281,6 +299,19 @@ impl<'a> Turn<'a> {
     }
 }
 
+/// Channels number the buttons of a turn from 1 across its messages, and a typed number means
+/// the step's (or the menu's) own choice. So the buttons of the last prompt come first: an
+/// answer's 来源 button is moved after them, and `1` is 新申请 wherever the menu appears.
+fn number_prompt_first(mut replies: Vec<Reply>, prompt: Option<usize>) -> Vec<Reply> {
+    let Some(at) = prompt.filter(|&i| i + 1 == replies.len() && !replies[i].choices.is_empty())
+    else {
+        return replies;
+    };
+    let earlier: Vec<Choice> = replies[..at].iter_mut().flat_map(|r| r.choices.drain(..)).collect();
+    replies[at].choices.extend(earlier);
+    replies
+}
+
 /// A turn sends at most two messages: Telegram delivers about one message per second to a chat,
 /// and a burst of five reads as a wall. The replies are cut in two where the longer half is
 /// shortest, so a long answer is not glued to a greeting and pushed past one screen; on a tie the
@@ -312,4 +343,34 @@ fn join(replies: Vec<Reply>) -> Reply {
     let text = replies.iter().map(|r| r.text.trim_end()).collect::<Vec<_>>().join("\n\n");
     let choices = replies.into_iter().flat_map(|r| r.choices).collect();
     Reply { text, choices }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(text: &str, labels: &[&str]) -> Reply {
+        let choices =
+            labels.iter().map(|l| Choice { label: l.to_string(), data: l.to_string() }).collect();
+        Reply { text: text.into(), choices }
+    }
+
+    fn labels(replies: &[Reply]) -> Vec<&str> {
+        replies.iter().flat_map(|r| &r.choices).map(|c| c.label.as_str()).collect()
+    }
+
+    #[test]
+    fn the_menu_is_numbered_first_and_an_answers_source_button_after_it() {
+        let replies =
+            vec![reply("起付线800元", &["来源"]), reply("主菜单", &["新申请", "续期/延期"])];
+        let out = number_prompt_first(replies, Some(1));
+        assert_eq!(labels(&out), ["新申请", "续期/延期", "来源"]);
+        assert_eq!(out[0].text, "起付线800元", "the texts stay in order");
+    }
+
+    #[test]
+    fn without_a_prompt_last_the_buttons_keep_their_order() {
+        let replies = vec![reply("主菜单", &["新申请"]), reply("起付线800元", &["来源"])];
+        assert_eq!(labels(&number_prompt_first(replies, Some(0))), ["新申请", "来源"]);
+    }
 }

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::context::Context;
 use crate::tracking::{Application, ApplicationCommand, ReminderCommand};
 
 /// Who a conversation is with: a channel (`terminal`, `telegram`) and that channel's user id.
@@ -53,6 +54,9 @@ pub struct Session {
     /// Full titles of the sources of the last FAQ answer, for /source and its 来源 button
     /// (the answer itself carries only a short source line).
     pub last_source: Option<String>,
+    /// What the conversation has established (issue 17); cleared when idle, see
+    /// [`super::context`].
+    pub context: Context,
 }
 
 /// A question the engine itself asked and is waiting for, on top of the current step.

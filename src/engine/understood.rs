@@ -16,8 +16,11 @@
 
 use super::commands::Command;
 use super::composed::{fit, short_source, Composed};
+use super::context::said_insurance;
+use super::followup::fingerprint;
 use super::render::ButtonKind;
 use super::turn::Turn;
+use crate::content::regions::Region;
 use crate::understand::{Action, Context, Understanding};
 
 /// Longest reply composed here, source line included: one phone screen.
@@ -39,7 +42,10 @@ impl<'a> Turn<'a> {
         if let Some(target) = u.switch_to().map(str::to_string) {
             self.switch_region(&target);
             if u.action.is_none() {
-                self.after_answer();
+                // The question pending before the switch, answered in the new region.
+                if !self.region_changed() {
+                    self.after_answer();
+                }
                 return true;
             }
         }
@@ -140,6 +146,9 @@ impl<'a> Turn<'a> {
             return self.topic(region, "remote", "remote");
         }
         let diseases = !u.disease_names(Some(region)).is_empty();
+        if let Some(estimate) = self.continued_estimate(u, r, text) {
+            return Some(estimate);
+        }
         if !diseases && matches!(u.action, None | Some(Action::Estimate)) {
             if let Some(costs) = self.costs(u, r, text) {
                 return Some(costs);
@@ -152,7 +161,11 @@ impl<'a> Turn<'a> {
             {
                 Some(self.eligibility(u, r, asks_how(text), text))
             }
-            Some(Action::Estimate) => self.estimate(u, r),
+            Some(Action::Estimate) => {
+                let mut u = u.clone();
+                self.s.context.complete(&mut u, false);
+                self.estimate(&u, r)
+            }
             Some(Action::Deadline) => self.deadline(u, r),
             Some(Action::Renew) if !u.dates.is_empty() => self.renewal_timing(u, r),
             Some(Action::Apply) if diseases || !u.unknown_conditions.is_empty() => {
@@ -194,6 +207,36 @@ impl<'a> Turn<'a> {
             }
             None => None,
         }
+    }
+
+    /// An estimate the conversation leads to, with the insurance, status and age said earlier:
+    /// a bare amount (`70000`, `两万五`, `一年大概七万左右吧`) or an amount with "what do I pay
+    /// myself" (`透析大概要七万 那我自己要掏好多钱`), or that question after an estimate.
+    fn continued_estimate(
+        &mut self,
+        u: &Understanding,
+        r: &Region,
+        text: &str,
+    ) -> Option<Composed> {
+        let pays = PAY_WORDS.iter().any(|w| text.contains(w));
+        // A short statement of an amount, not a message full of numbers (an ID, a phone).
+        let statement = !u.question
+            && u.action.is_none()
+            && u.disease_names(None).is_empty()
+            && text.chars().count() <= 20
+            && !crate::privacy::has_identifiers(text);
+        let with_amount = u.amount().is_some() && (pays || statement);
+        let known_amount = pays && self.s.context.amount().is_some();
+        if !(with_amount || known_amount) || u.lives_elsewhere().is_some() {
+            return None;
+        }
+        if pays {
+            // A new question ("what do I pay?"), even when the estimate shown already said it.
+            self.s.context.last_answer = None;
+        }
+        let mut u = u.clone();
+        self.s.context.complete(&mut u, true);
+        self.estimate(&u, r)
     }
 
     /// A question about a region other than the session's, answered from the FAQ for that
@@ -250,6 +293,13 @@ impl<'a> Turn<'a> {
             }
         };
         let text = fit(&head, &c.lines, &source, SCREEN_CHARS);
+        let key = c.topic.as_ref().map(|t| format!("topic:{t}"));
+        if self.repeated(
+            key.unwrap_or_else(|| fingerprint(&text)),
+            Self::dialog_of_choices(&c.choices),
+        ) {
+            return;
+        }
         let mut choices = c.choices;
         if !c.source.trim().is_empty() {
             self.s.last_source = Some(citations.cite(c.source.trim()));
@@ -285,6 +335,8 @@ impl<'a> Turn<'a> {
         let then = self.s.then.take();
         self.clear_dialog();
         self.s.region = Some(region.clone());
+        // This message asks its own question; one asked before the region is superseded.
+        self.s.context.before_region = None;
         if !self.act_on_understanding(text, false) {
             let answer = self.a.knowledge.answer(text, Some(&region));
             if answer.id.is_none() {
@@ -348,18 +400,9 @@ impl<'a> Turn<'a> {
     }
 }
 
-/// The insurance type a message names (退休/在职 mean 职工), as the application stores it.
-pub(super) fn said_insurance(u: &Understanding) -> Option<String> {
-    use crate::understand::{Insurance, WorkStatus};
-    let insurance = u.insurance.or(match u.status {
-        Some(WorkStatus::Retired | WorkStatus::InService) => Some(Insurance::Employee),
-        _ => None,
-    })?;
-    Some(match insurance {
-        Insurance::Employee => "employee".into(),
-        Insurance::Resident => "resident".into(),
-    })
-}
+/// Words asking what the user pays themselves (自付).
+const PAY_WORDS: &[&str] =
+    &["自付", "自己出", "自己要出", "自己付", "自己掏", "自己要掏", "自己花", "自己承担", "自掏"];
 
 /// The message asks how to go about it or what to prepare (the how-to goes with the answer).
 fn asks_how(text: &str) -> bool {

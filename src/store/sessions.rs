@@ -109,6 +109,27 @@ pub async fn prune_processed_updates(
     Ok(done.rows_affected())
 }
 
+/// Clears the conversation context (issue 17) of sessions idle longer than
+/// [`crate::engine::context::IDLE_MINUTES`] before `now`; returns how many. The engine forgets it
+/// at the next message anyway; this keeps the facts of a user who never comes back (a disease
+/// asked about) from staying in the file.
+pub async fn clear_idle_contexts(
+    store: &super::Store,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let idle = chrono::TimeDelta::minutes(crate::engine::context::IDLE_MINUTES);
+    // updated_at is RFC 3339 in UTC, like processed_at: text order is time order.
+    let cutoff = (now - idle).to_rfc3339();
+    let done = sqlx::query(
+        "UPDATE sessions SET state = json_remove(state, '$.context')
+         WHERE updated_at < ? AND json_type(state, '$.context') IS NOT NULL",
+    )
+    .bind(cutoff)
+    .execute(store.pool())
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Whether `user` has a stored session at all.
 pub async fn exists(conn: &mut SqliteConnection, user: &UserKey) -> Result<bool, StoreError> {
     let row: Option<(i64,)> =

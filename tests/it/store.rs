@@ -288,6 +288,30 @@ async fn processed_updates_are_pruned_after_the_redelivery_window_only() {
     assert!(sessions::claim_update(&mut tx, "telegram", 1, now).await.unwrap());
 }
 
+/// Issue 17: the conversation context (a disease asked about) does not outlive 30 idle minutes in
+/// the file, even when the user never writes again.
+#[tokio::test]
+async fn the_context_of_an_idle_conversation_is_cleared_from_the_file() {
+    let mut chat = Chat::new().await;
+    chat.send("帕金森能办门特吗").await;
+    let stored = |chat: &Chat| {
+        let pool = chat.store.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT state FROM sessions")
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(stored(&chat).await.contains("帕金森病"), "kept while the conversation is live");
+    let soon = chat.now + TimeDelta::minutes(mente::engine::context::IDLE_MINUTES - 1);
+    assert_eq!(sessions::clear_idle_contexts(&chat.store, soon).await.unwrap(), 0);
+    let later = chat.now + TimeDelta::minutes(mente::engine::context::IDLE_MINUTES + 1);
+    assert_eq!(sessions::clear_idle_contexts(&chat.store, later).await.unwrap(), 1);
+    let state = stored(&chat).await;
+    assert!(!state.contains("帕金森") && state.contains("shaoyang"), "{state}");
+}
+
 #[tokio::test]
 async fn ten_thousand_turns_in_one_dialog_keep_the_session_row_the_same_size() {
     let mut chat = Chat::new().await;

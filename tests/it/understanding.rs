@@ -26,21 +26,24 @@ fn now() -> DateTime<Utc> {
 struct Chat {
     session: Session,
     last: Vec<Reply>,
+    /// Minutes since the start of the conversation (idle time, issue 17).
+    minutes: i64,
 }
 
 impl Chat {
     /// A returning user at the main menu of `region`.
     fn in_region(region: &str) -> Chat {
         let session = Session { region: Some(region.into()), turn: 3, ..Session::default() };
-        Chat { session, last: Vec::new() }
+        Chat { session, last: Vec::new(), minutes: 0 }
     }
 
     fn first_contact() -> Chat {
-        Chat { session: Session::default(), last: Vec::new() }
+        Chat { session: Session::default(), last: Vec::new(), minutes: 0 }
     }
 
     fn run(&mut self, input: Input) -> Outcome {
-        let out = engine::handle(assistant(), &self.session, &UserData::default(), input, now());
+        let now = now() + chrono::Duration::minutes(self.minutes);
+        let out = engine::handle(assistant(), &self.session, &UserData::default(), input, now);
         self.session = out.session.clone();
         self.last = out.replies.clone();
         out
@@ -415,4 +418,73 @@ fn the_insurance_a_message_named_is_filled_in_by_the_apply_button_without_storin
     chat.press("用“糖尿病”开始新申请");
     let text = chat.say("本人");
     assert!(text.contains("已填好：职工医保") && text.contains("欠费"), "{text}");
+}
+
+// ---------------------------------------------------------------- context (issue 17)
+
+#[test]
+fn a_follow_up_naming_only_a_disease_repeats_the_last_question_within_the_idle_time() {
+    let mut chat = Chat::in_region("panzhihua");
+    assert!(chat.say("糖尿病能办门特吗").contains("糖尿病"));
+    chat.minutes = mente::engine::context::IDLE_MINUTES;
+    let text = chat.say("帕金森呢");
+    assert!(text.contains("帕金森病") && !text.contains("没有把握"), "{text}");
+}
+
+#[test]
+fn after_the_idle_time_the_conversation_has_forgotten_what_was_said() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("我是退休职工 有糖尿病 能办门特吗");
+    assert_eq!(chat.session.context.insurance.as_deref(), Some("employee"));
+    chat.minutes = mente::engine::context::IDLE_MINUTES + 1;
+    let text = chat.say("帕金森呢");
+    assert!(!text.contains("帕金森病：在门特病种目录内"), "no last question to repeat: {text}");
+    let context = &chat.session.context;
+    assert_eq!((context.insurance.as_deref(), context.question.as_deref()), (None, None));
+    assert!(!context.diseases.iter().any(|d| d == "糖尿病"), "{:?}", context.diseases);
+}
+
+#[test]
+fn forget_erases_the_conversation_context_too() {
+    let mut chat = Chat::in_region("shaoyang");
+    chat.say("农村医保 一年药费八千 能报多少");
+    assert!(chat.session.context.insurance.is_some() && !chat.session.context.amounts.is_empty());
+    chat.say("/forget");
+    assert_eq!(chat.session.context, mente::engine::context::Context::default());
+}
+
+#[test]
+fn a_session_stored_before_the_context_existed_still_loads() {
+    let session: Session =
+        serde_json::from_str(r#"{"region":"panzhihua","turn":4,"slots":{}}"#).unwrap();
+    assert_eq!(session.region.as_deref(), Some("panzhihua"));
+    assert_eq!(session.context, mente::engine::context::Context::default());
+}
+
+#[test]
+fn switching_region_in_words_answers_the_last_question_again_there() {
+    let mut chat = Chat::in_region("panzhihua");
+    assert!(chat.say("审核要多久").contains("15个工作日"));
+    let text = chat.say("切换到邵阳");
+    assert!(text.contains("已切换到邵阳") && text.contains("邵阳"), "{text}");
+    assert!(!text.contains("15个工作日") && !text.contains("没有把握"), "{text}");
+    assert!(!text.contains("资料里能找到的就是刚才那些"), "another region is no repeat: {text}");
+}
+
+#[test]
+fn the_same_answer_is_not_sent_twice_in_a_row_a_person_is_offered_instead() {
+    let mut chat = Chat::in_region("shaoyang");
+    let first = chat.say("审核要多久");
+    let again = chat.say("审核到底要多久");
+    assert_ne!(first, again);
+    assert!(again.contains("12393") && again.contains("人工"), "{again}");
+}
+
+#[test]
+fn a_message_ending_in_ne_that_asks_its_own_question_is_no_follow_up() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("高血压能办门特吗");
+    let text = chat.say("糖尿病要准备什么材料呢");
+    assert!(text.contains("糖尿病") && !text.contains("高血压"), "{text}");
+    assert_eq!(chat.session.context.question.as_deref(), Some("糖尿病要准备什么材料呢"));
 }

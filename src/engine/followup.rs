@@ -1,0 +1,331 @@
+//! Reading a message against the conversation's [`Context`] (issue 17): the facts each message
+//! states are remembered; a follow-up naming only a new value (`糖尿病呢`, `那退休的呢`,
+//! `攀枝花呢`, `七万呢`) repeats the last question with it; a question asked before the region
+//! was chosen is answered right after the choice; the same answer is never sent twice in a row
+//! (the dialog or a person instead); a date said earlier answers the date step of a dialog.
+//!
+//! [`Context`]: super::context::Context
+
+use super::render::{self, ButtonKind};
+use super::turn::{Target, Turn};
+use super::wording::Question;
+use super::Effect;
+use crate::content::dialogs::{DateRange, InputKind, Step};
+use crate::understand::Context as Reading;
+
+/// Words of insurance type and status, dropped from the last question when a follow-up names
+/// another (`那退休的呢` after `在职职工报销比例多少`).
+const STATUS_WORDS: &[&str] =
+    &["城乡居民", "城镇职工", "农村医保", "新农合", "职工", "居民", "在职", "退休", "灵活就业"];
+
+/// The FAQ topics that have a dialog doing what they describe.
+const TOPIC_DIALOGS: &[(&str, &str)] = &[
+    ("remote", "remote"),
+    ("renewal", "renew"),
+    ("change-hospital", "change_hospital"),
+    ("apply-steps", "apply"),
+    ("materials", "apply"),
+    ("register", "apply"),
+    ("appeal", "rejected"),
+    ("rejected", "rejected"),
+    ("supplement", "rejected"),
+];
+
+impl<'a> Turn<'a> {
+    /// Remembers the facts `text` states (insurance, status, age, diseases, amounts, dates).
+    pub(super) fn learn(&mut self, text: &str) {
+        let u = self.a.understand(text, self.reading());
+        let region = self.s.region.clone();
+        self.s.context.learn(&u, region.as_deref());
+    }
+
+    fn reading(&self) -> Reading<'_> {
+        Reading { today: self.today, region: self.region() }
+    }
+
+    /// Remembers `text` as the last question, when it is one that names nobody.
+    pub(super) fn remember_question(&mut self, text: &str) {
+        let Some(kept) = keepable(text) else { return };
+        let u = self.a.understand(text, self.reading());
+        if !u.question {
+            return;
+        }
+        let region = u.region().map(str::to_string).or_else(|| self.s.region.clone());
+        self.s.context.question = Some(kept);
+        self.s.context.question_region = region;
+    }
+
+    /// `糖尿病呢`: the last question again with the value this message names. `false` when
+    /// the message is no such follow-up (or there is no last question).
+    pub(super) fn follow_up(&mut self, text: &str) -> bool {
+        // `糖尿病要什么材料呢` asks its own question: only a bare value is a follow-up.
+        let Some(core) = follow_up_core(text).filter(|c| self.asks(c) == Question::No) else {
+            return false;
+        };
+        let Some(last) = self.s.context.question.clone() else { return false };
+        let region = self.s.context.question_region.clone().or_else(|| self.s.region.clone());
+        let reading = Reading { today: self.today, region: region.as_deref() };
+        let new = self.a.understand(&core, reading);
+        let old = self.a.understand(&last, reading);
+        let disease = !new.diseases.is_empty() || !new.unknown_conditions.is_empty();
+        let status = new.insurance.is_some() || new.status.is_some();
+        let place = new.region().is_some();
+        if !(disease || status || place || !new.amounts.is_empty() || new.age.is_some()) {
+            return false;
+        }
+        // Another question than the last one, even where its answer is the same text.
+        self.s.context.last_answer = None;
+        let mut rest = last;
+        if disease {
+            for d in &old.diseases {
+                rest = rest.replace(d.alias.as_deref().unwrap_or(&d.name), "");
+            }
+            for c in &old.unknown_conditions {
+                rest = rest.replace(c.as_str(), "");
+            }
+        }
+        if status {
+            for w in STATUS_WORDS {
+                rest = rest.replace(w, "");
+            }
+        }
+        if place {
+            for m in &old.regions {
+                rest = rest.replace(m.word.as_str(), "");
+            }
+        }
+        // The new value first: the readers take the first amount, region or status named. A
+        // disease after a question about none (`帕金森呢` after an estimate) asks whether it is
+        // covered, the first thing anyone asks about a disease.
+        let question = match disease && old.diseases.is_empty() && old.unknown_conditions.is_empty()
+        {
+            true => format!("{core}能办门特吗"),
+            false => format!("{core} {}", rest.trim()),
+        };
+        self.s.context.question = Some(question.clone());
+        if self.hold_for_region(&question) {
+            return true;
+        }
+        if !self.act_on_understanding(&question, false) {
+            self.faq_fallback(&question, None);
+        }
+        true
+    }
+
+    /// A question asked before any region was chosen: kept for [`Turn::answer_before_region`].
+    /// `false` when it needs no region (the FAQ's answer is the same everywhere) or is not a
+    /// question the assistant can answer anyway.
+    pub(super) fn keep_until_region(&mut self, text: &str) -> bool {
+        let Some(kept) = keepable(text).filter(|_| self.s.region.is_none()) else {
+            return false;
+        };
+        let u = self.a.understand(text, self.reading());
+        let answer = self.a.knowledge.answer(text, None);
+        let regional =
+            match &answer.id {
+                // A topic id: the answer of several regions, each its own.
+                Some(id) => self.a.content.faq.iter().any(|e| {
+                    (&e.id == id || e.topic.as_ref() == Some(id)) && !e.regions.is_empty()
+                }),
+                None => u.personal() || !u.diseases.is_empty() || u.action.is_some(),
+            };
+        if !regional || !(u.question || u.action.is_some()) {
+            return false;
+        }
+        self.s.context.before_region = Some(kept);
+        true
+    }
+
+    /// At the region question (none chosen yet), a question is kept for the chosen region and the
+    /// region asked again, instead of an answer for every region or "not sure". `true` when kept.
+    pub(super) fn hold_for_region(&mut self, text: &str) -> bool {
+        let at_region_step = self.s.dialog.as_deref() == Some("region") && self.s.pending.is_none();
+        if !at_region_step || !self.keep_until_region(text) {
+            return false;
+        }
+        self.say("您的问题我记下了，选好地区后马上按当地规定回答。");
+        self.reask();
+        true
+    }
+
+    /// Right after the region is chosen: the question asked before it, answered there. `true`
+    /// when there was one.
+    pub(super) fn answer_before_region(&mut self) -> bool {
+        let Some(question) = self.s.context.before_region.take() else { return false };
+        self.clear_dialog();
+        self.remember_question(&question);
+        if !self.act_on_understanding(&question, false) {
+            self.faq_fallback(&question, None);
+        }
+        true
+    }
+
+    /// The hook for a region changed in words (`我是邵阳的`, `切换到邵阳`): the question asked
+    /// before any region, else the last question, answered again in the new region. `true` when
+    /// one was answered.
+    pub(super) fn region_changed(&mut self) -> bool {
+        if self.answer_before_region() {
+            return true;
+        }
+        let Some(question) = self.s.context.question.clone() else { return false };
+        if self.s.context.question_region == self.s.region || self.s.dialog.is_some() {
+            return false;
+        }
+        self.s.context.question_region = self.s.region.clone();
+        // The same topic in another region is another answer, not a repeat.
+        self.s.context.last_answer = None;
+        if !self.act_on_understanding(&question, false) {
+            self.faq_fallback(&question, None);
+        }
+        true
+    }
+
+    /// Called with every answer about to be sent: when it is the text sent last time, what the
+    /// user lacks comes instead — the dialog that does it (`dialog`), else a person — and `true`
+    /// is returned so the caller sends nothing more.
+    pub(super) fn repeated(&mut self, key: String, dialog: Option<String>) -> bool {
+        self.answered = true;
+        let same = self.s.context.last_answer.as_deref() == Some(key.as_str());
+        self.s.context.last_answer = Some(key);
+        if !same {
+            return false;
+        }
+        self.s.context.last_answer = None;
+        let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
+        match dialog.filter(|d| at_menu && self.a.content.dialogs.trees.contains_key(d)) {
+            Some(dialog) => {
+                self.say("上面就是资料里的说法。我们一步步来办：");
+                self.start_dialog(&dialog, true);
+            }
+            None => {
+                self.say(format!(
+                    "资料里能找到的就是刚才那些。还不清楚的话，直接问人工最快：\n{}",
+                    self.hotline_text()
+                ));
+                self.effects.push(Effect::Handoff { region: self.s.region.clone() });
+                self.reask();
+            }
+        }
+        true
+    }
+
+    /// What makes an FAQ answer (entry id, or a topic for an answer of several regions) the
+    /// same as another — its topic — and the dialog of that topic (`remote` → 异地备案).
+    pub(super) fn entry_key(&self, id: &str) -> (String, Option<String>) {
+        let entry = self.a.content.faq.iter().find(|e| e.id == id);
+        let topic = entry.and_then(|e| e.topic.clone()).unwrap_or_else(|| id.to_string());
+        let dialog = TOPIC_DIALOGS.iter().find(|(t, _)| *t == topic).map(|(_, d)| d.to_string());
+        (format!("topic:{topic}"), dialog)
+    }
+
+    /// The dialog a composed answer's buttons lead into.
+    pub(super) fn dialog_of_choices(choices: &[super::Choice]) -> Option<String> {
+        choices.iter().find_map(|c| match render::decode(&c.data)?.kind {
+            ButtonKind::Menu(id) if id != "menu" => Some(id),
+            _ => None,
+        })
+    }
+
+    /// A date step the conversation already has the date for (`我的门特这个月27号到期` before
+    /// 续期): filled in with a note, the date used up. `None`: ask it.
+    pub(super) fn date_said(&mut self, step: &Step) -> Option<Target> {
+        let slot = step.slot.as_deref()?;
+        let date = self.known_date(step)?;
+        self.s.context.dates.retain(|d| *d != date);
+        self.s.slots.insert(slot.to_string(), date.format("%Y-%m-%d").to_string());
+        self.say(format!(
+            "已填好：{}（按您之前说的；要改请发送 /back）",
+            crate::policy::dates::format_cn(date)
+        ));
+        Some(self.after(step, None))
+    }
+
+    fn known_date(&self, step: &Step) -> Option<chrono::NaiveDate> {
+        if step.ask != Some(InputKind::Date) {
+            return None;
+        }
+        let future = match step.date? {
+            DateRange::Future => true,
+            DateRange::Past => false,
+        };
+        self.s.context.date(future, self.today)
+    }
+
+    /// "您知道到期日吗？" when the date was said already: answered yes silently (the date step
+    /// that follows fills itself in). `true` when answered.
+    pub(super) fn knows_date_already(&mut self, step: &Step) -> bool {
+        let (Some(InputKind::YesNo), Some(slot)) = (step.ask, step.slot.clone()) else {
+            return false;
+        };
+        self.s.slots.insert(slot.clone(), "是".into());
+        let mut target = self.after(step, None);
+        for _ in 0..4 {
+            let Target::Step(id) = &target else { break };
+            let Some(next) = self.tree().and_then(|t| t.step(id)) else { break };
+            if self.known_date(next).is_some() {
+                return true;
+            }
+            if next.ask.is_some() {
+                break;
+            }
+            target = self.after(next, None);
+        }
+        self.s.slots.remove(&slot);
+        false
+    }
+}
+
+/// A question the session may keep: one that names no person and has no ID or phone number
+/// (the context holds facts, never identifiers; such a message is simply not remembered).
+fn keepable(text: &str) -> Option<String> {
+    let personal = crate::privacy::names_a_person(text) || crate::privacy::has_identifiers(text);
+    (!personal).then(|| text.to_string())
+}
+
+/// `那帕金森呢` → `帕金森`: the value of a short follow-up ending in 呢, without 那/的.
+fn follow_up_core(text: &str) -> Option<String> {
+    let t: String = text
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '？' | '?' | '。' | '，' | ',' | '！' | '!' | '~')
+        })
+        .collect();
+    let core = t.strip_suffix('呢')?;
+    let core = core.strip_prefix("那么").or_else(|| core.strip_prefix('那')).unwrap_or(core);
+    let core = core.strip_prefix("换成").unwrap_or(core);
+    let core = core.strip_suffix('的').unwrap_or(core);
+    let n = core.chars().count();
+    (1..=10).contains(&n).then(|| core.to_string())
+}
+
+/// A short stable fingerprint of an answer (length and FNV-1a hash): enough to tell the same
+/// text, without keeping the text in the session.
+pub(super) fn fingerprint(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.trim().bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{}:{hash:016x}", text.trim().chars().count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_follow_up_is_a_short_value_ending_in_ne() {
+        assert_eq!(follow_up_core("帕金森呢").as_deref(), Some("帕金森"));
+        assert_eq!(follow_up_core("那退休的呢？").as_deref(), Some("退休"));
+        assert_eq!(follow_up_core("七万呢").as_deref(), Some("七万"));
+        assert_eq!(follow_up_core("攀枝花呢"), Some("攀枝花".to_string()));
+        assert_eq!(follow_up_core("糖尿病能办吗"), None);
+        assert_eq!(follow_up_core("呢"), None);
+    }
+
+    #[test]
+    fn the_same_text_has_the_same_fingerprint() {
+        assert_eq!(fingerprint("起付线800元"), fingerprint("起付线800元\n"));
+        assert_ne!(fingerprint("起付线800元"), fingerprint("起付线500元"));
+    }
+}
