@@ -4,6 +4,7 @@
 //! Settings come from `WECHAT_*` environment variables only (see [`crate::wechat::config`]).
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -11,8 +12,8 @@ use clap::{Args, Subcommand};
 use tokio::sync::watch;
 
 use super::UsageError;
-use crate::assistant::Assistant;
 use crate::clock::{Clock, SystemClock};
+use crate::reload::{self, Live};
 use crate::scheduler;
 use crate::store::Store;
 use crate::wechat::config::{WechatConfig, TOKEN_VAR};
@@ -41,10 +42,16 @@ pub enum WechatCommand {
 }
 
 /// Runs `mente wechat …`.
-pub async fn run(args: WechatArgs, db: &str, assistant: Assistant) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    args: WechatArgs,
+    db: &str,
+    root: &Path,
+    assistant: Live,
+) -> anyhow::Result<ExitCode> {
     match args.command {
         WechatCommand::Menu => {
-            let json = menu::menu_json(&assistant.content).map_err(|e| UsageError(e.0))?;
+            let json =
+                menu::menu_json(&assistant.current().content).map_err(|e| UsageError(e.0))?;
             println!("{}", serde_json::to_string_pretty(&json)?);
             Ok(ExitCode::SUCCESS)
         }
@@ -56,11 +63,12 @@ pub async fn run(args: WechatArgs, db: &str, assistant: Assistant) -> anyhow::Re
                         "{TOKEN_VAR} is not set: export the Token of the account's server settings (see README, WeChat)"
                     ))
                 })?;
+            // Before the port opens: a SIGHUP from then on reloads instead of ending the process.
+            let _reloader = reload::start(assistant.clone(), root.to_path_buf());
             let listener = tokio::net::TcpListener::bind(listen).await?;
             eprintln!("mente wechat: listening on {}", listener.local_addr()?);
             let store = Store::connect(db).await?;
-            serve(listener, config, store, Arc::new(assistant), super::serve::stop_signal())
-                .await?;
+            serve(listener, config, store, assistant, super::serve::stop_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -71,7 +79,7 @@ async fn serve(
     listener: tokio::net::TcpListener,
     config: WechatConfig,
     store: Store,
-    assistant: Arc<Assistant>,
+    assistant: Live,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -93,7 +101,7 @@ pub(super) async fn reminder_worker(
     state: &WechatState,
     can_send: bool,
     store: &Store,
-    assistant: &Assistant,
+    assistant: &Live,
     stop: watch::Receiver<bool>,
 ) {
     if !can_send {

@@ -52,10 +52,10 @@ use tokio::sync::{mpsc, oneshot};
 use self::api::ApiClient;
 use self::config::WechatConfig;
 use self::xml::{Incoming, Kind};
-use crate::assistant::Assistant;
 use crate::clock::Clock;
 use crate::engine::commands::{self, Command};
 use crate::engine::{Choice, Input, Reply, UserKey};
+use crate::reload::Live;
 use crate::service::{self, TurnRequest, TurnResult};
 use crate::store::{sessions, Store, StoreError};
 use crate::tracking::reminders::ReminderState;
@@ -96,7 +96,7 @@ pub struct WechatState {
 struct Inner {
     config: WechatConfig,
     store: Store,
-    assistant: Arc<Assistant>,
+    assistant: Live,
     clock: Arc<dyn Clock>,
     api: Arc<ApiClient>,
     budget: Duration,
@@ -112,7 +112,7 @@ impl WechatState {
     pub fn new(
         config: WechatConfig,
         store: Store,
-        assistant: Arc<Assistant>,
+        assistant: impl Into<Live>,
         clock: Arc<dyn Clock>,
     ) -> WechatState {
         let api = Arc::new(ApiClient::new(
@@ -123,7 +123,7 @@ impl WechatState {
         let inner = Inner {
             config,
             store,
-            assistant,
+            assistant: assistant.into(),
             clock,
             api,
             budget: REPLY_BUDGET,
@@ -138,7 +138,7 @@ impl WechatState {
     /// set (the channel is off). For servers that mount [`router`] next to their own routes.
     pub fn from_env(
         store: Store,
-        assistant: Arc<Assistant>,
+        assistant: impl Into<Live>,
         clock: Arc<dyn Clock>,
     ) -> Result<Option<WechatState>, config::ConfigError> {
         let config = WechatConfig::from_env(|name| std::env::var(name).ok())?;
@@ -416,7 +416,8 @@ impl WechatState {
         if let Some(delay) = &inner.delay {
             delay(&request.input).await;
         }
-        let turn = service::turn(&inner.store, &inner.assistant, request);
+        let assistant = inner.assistant.current();
+        let turn = service::turn(&inner.store, &assistant, request);
         let mut replies = match AssertUnwindSafe(turn).catch_unwind().await {
             Ok(Ok(TurnResult::Replies(replies))) => replies,
             Ok(Ok(TurnResult::Duplicate)) => return Vec::new(),
