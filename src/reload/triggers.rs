@@ -37,20 +37,19 @@ impl Drop for Reloader {
 pub fn start(live: Live, root: PathBuf) -> Reloader {
     let hangup = hangup_signal();
     let (changed, changes) = mpsc::unbounded_channel();
-    let watcher = watch_folders(&root, changed);
-    let task = tokio::spawn(async move {
-        // Owned by the task: the watches end when the task does.
-        let _watcher = watcher;
-        run(live, root, hangup, changes).await;
-    });
+    let watcher = watch_folders(&root, changed.clone());
+    let task = tokio::spawn(run(live, root, hangup, watcher, (changed, changes)));
     Reloader { task }
 }
 
+/// Reloads on each trigger until aborted. The watcher is owned here (its watches end with the
+/// task), and so is a sender of its channel, so the channel stays open even without a watcher.
 async fn run(
     live: Live,
     root: PathBuf,
     mut hangup: Hangup,
-    mut changes: mpsc::UnboundedReceiver<()>,
+    mut watcher: Option<RecommendedWatcher>,
+    (changed, mut changes): (mpsc::UnboundedSender<()>, mpsc::UnboundedReceiver<()>),
 ) {
     loop {
         let trigger = tokio::select! {
@@ -59,8 +58,13 @@ async fn run(
                 settle(&mut changes).await;
                 Trigger::Watcher
             }
-            else => return,
         };
+        if trigger == Trigger::Signal {
+            // A deploy that replaced whole folders (a new `faq/` moved into place) left the
+            // watches on the old ones: watch what is there now.
+            drop(watcher.take());
+            watcher = watch_folders(&root, changed.clone());
+        }
         live.reload(&root, trigger, Utc::now()).await;
     }
 }

@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
@@ -24,7 +25,15 @@ pub struct Server {
     pub store: Store,
     client: Client<HttpConnector, Body>,
     stop: Option<oneshot::Sender<()>>,
+    /// The `mente web` process when started by [`spawn_binary`].
+    process: Option<Process>,
     _dir: tempfile::TempDir,
+}
+
+/// A running `mente web` and everything it logged so far.
+struct Process {
+    child: std::process::Child,
+    log: Arc<std::sync::Mutex<String>>,
 }
 
 /// A response with its body read.
@@ -63,9 +72,9 @@ pub async fn start(config: impl FnOnce(&mut WebConfig)) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let store =
         Store::connect(&format!("sqlite://{}/web.sqlite", dir.path().display())).await.unwrap();
-    let assistant = Arc::new(Assistant::load(root()).expect("content loads"));
     let mut cfg = WebConfig::new(root().to_path_buf());
     config(&mut cfg);
+    let assistant = Arc::new(Assistant::load(&cfg.content_root).expect("content loads"));
     // A fixed clock: buckets never refill during a test, so limits are exact.
     let now = "2026-11-28T02:00:00Z".parse().unwrap();
     let app = App::new(store.clone(), assistant, Arc::new(FixedClock(now)), cfg);
@@ -76,7 +85,47 @@ pub async fn start(config: impl FnOnce(&mut WebConfig)) -> Server {
         let _ = stopped.await;
     }));
     let client = Client::builder(TokioExecutor::new()).build_http();
-    Server { addr, store, client, stop: Some(stop), _dir: dir }
+    Server { addr, store, client, stop: Some(stop), process: None, _dir: dir }
+}
+
+/// `mente web` itself on the content folder `content`, with its own database: the same
+/// requests and logins as [`start`], plus what only a process has (signals, its log).
+#[cfg(unix)]
+pub async fn spawn_binary(content: &Path) -> Server {
+    use std::io::BufRead;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/web.sqlite", dir.path().display());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .args(["web", "--listen", "127.0.0.1:0", "--content"])
+        .arg(content)
+        .env("MENTE_DB", &db)
+        .env("RUST_LOG", "warn")
+        .env_remove("WECHAT_TOKEN")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start mente web");
+    let log = Arc::new(std::sync::Mutex::new(String::new()));
+    let (listening, addr) = std::sync::mpsc::channel();
+    let (stderr, lines) = (child.stderr.take().unwrap(), log.clone());
+    // Reads the log until the process ends, so it never blocks on a full pipe.
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(addr) = line.split("listening on ").nth(1) {
+                let _ = listening.send(addr.trim().to_string());
+            }
+            lines.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    let addr = tokio::task::spawn_blocking(move || addr.recv_timeout(Duration::from_secs(60)))
+        .await
+        .unwrap()
+        .unwrap_or_else(|_| panic!("mente web did not start: {}", log.lock().unwrap()));
+    let store = Store::connect(&db).await.unwrap();
+    let client = Client::builder(TokioExecutor::new()).build_http();
+    let process = Some(Process { child, log });
+    Server { addr: addr.parse().unwrap(), store, client, stop: None, process, _dir: dir }
 }
 
 impl Drop for Server {
@@ -84,10 +133,32 @@ impl Drop for Server {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        if let Some(process) = &mut self.process {
+            let _ = process.child.kill();
+            let _ = process.child.wait();
+        }
     }
 }
 
 impl Server {
+    /// Sends `signal` (`HUP`, `TERM`) to the process of [`spawn_binary`].
+    pub fn signal(&self, signal: &str) {
+        let pid = self.process.as_ref().expect("a spawned server").child.id().to_string();
+        let sent = std::process::Command::new("kill").args([&format!("-{signal}"), &pid]).status();
+        assert!(sent.unwrap().success(), "kill -{signal} {pid}");
+    }
+
+    /// Whether the process of [`spawn_binary`] still runs.
+    pub fn is_running(&mut self) -> bool {
+        let process = self.process.as_mut().expect("a spawned server");
+        process.child.try_wait().unwrap().is_none()
+    }
+
+    /// What the process of [`spawn_binary`] logged so far.
+    pub fn log(&self) -> String {
+        self.process.as_ref().expect("a spawned server").log.lock().unwrap().clone()
+    }
+
     pub async fn request(
         &self,
         method: Method,
@@ -671,6 +742,7 @@ mod parked_reminders {
             store: server.store.clone(),
             client: Client::builder(TokioExecutor::new()).build_http(),
             stop: Some(stop),
+            process: None,
             _dir: tempfile::tempdir().unwrap(),
         }
     }
