@@ -282,7 +282,8 @@ fn log(report: &Report, ms: u128) {
     }
 }
 
-#[cfg(test)]
+// Unix only: the fixture links its `data/`.
+#[cfg(all(test, unix))]
 mod tests {
     use std::path::PathBuf;
 
@@ -294,25 +295,18 @@ mod tests {
         "2026-11-28T02:00:00Z".parse().unwrap()
     }
 
-    /// A copy of the clean check fixture that the test may edit.
+    /// The clean check fixture with its one FAQ and one dialog file copied, so that the test
+    /// may edit and add files there; `data/` is shared (linked, as in the fixture itself).
     fn fixture_copy() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ok");
-        copy(&from, dir.path());
-        dir
-    }
-
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap().map(Result::unwrap) {
-            let target = to.join(entry.file_name());
-            // `is_dir` follows symlinks: the fixture's `data` links to the repository's.
-            if entry.path().is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
+        std::os::unix::fs::symlink(from.join("data"), dir.path().join("data")).unwrap();
+        for file in ["faq/basic.yaml", "dialogs/hello.yaml"] {
+            let to = dir.path().join(file);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(from.join(file), to).unwrap();
         }
+        dir
     }
 
     fn answer(assistant: &Assistant) -> &str {
