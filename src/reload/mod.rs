@@ -115,6 +115,12 @@ impl Live {
         self.running().version
     }
 
+    /// The current assistant and its version, read together (two calls could straddle a swap).
+    pub fn current_with_version(&self) -> (Arc<Assistant>, Version) {
+        let Running { assistant, version } = self.running();
+        (assistant, version)
+    }
+
     /// The last reload's result, `None` if there was none since start-up.
     pub fn last_reload(&self) -> Option<Report> {
         self.0.last.lock().unwrap_or_else(PoisonError::into_inner).clone()

@@ -22,9 +22,9 @@ use crate::web::App;
 /// `GET /staff/content`
 pub async fn page(State(app): State<App>, Extension(user): Extension<StaffUser>) -> Response {
     // One snapshot for the whole page: a reload meanwhile must not mix two versions.
-    let assistant = app.assistant.current();
+    let (assistant, version) = app.assistant.current_with_version();
     let mut body = String::from("<h1>内容状态</h1>");
-    body.push_str(&running(&assistant, &app.assistant.version()));
+    body.push_str(&running(&assistant, &version));
     body.push_str(&format!(
         "<form method=\"post\" action=\"/staff/content/reload\">{}<button>重新载入内容</button></form>\
          <p class=\"meta\">内容文件夹里的文件一改，这台服务器会自动重新载入；也可以点上面的按钮。\
