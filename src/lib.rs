@@ -16,6 +16,8 @@
 //! **Adapters** at the edges stay thin:
 //! - [`store`]: SQLite via sqlx, all SQL of the project.
 //! - [`service`]: one conversation turn in one transaction (shared by every channel).
+//! - [`reload`]: the running content behind a swappable handle; reload on SIGHUP, on a change
+//!   of the content folder, or from the console, validated in full first.
 //! - [`scheduler`]: the reminder worker (`run_once(now)` + loop) and the `Sender` interface.
 //! - [`terminal`], [`telegram`], [`wechat`]: channels.
 //! - [`web`]: the applicant chat page and the hotline console (`mente web`).
@@ -30,6 +32,7 @@ pub mod engine;
 pub mod knowledge;
 pub mod policy;
 pub mod privacy;
+pub mod reload;
 pub mod scheduler;
 pub mod service;
 pub mod store;

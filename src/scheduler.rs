@@ -27,6 +27,7 @@ use tokio::sync::watch;
 use crate::assistant::Assistant;
 use crate::clock::Clock;
 use crate::engine::UserKey;
+use crate::reload::Live;
 use crate::store::tracking::Claimed;
 use crate::store::{Store, StoreError};
 use crate::tracking::reminders::{self, in_send_window};
@@ -212,10 +213,11 @@ async fn deliver<S: Sender>(
 
 /// Runs [`run_once`] every [`POLL_INTERVAL`] until `shutdown` turns `true` (or its sender is
 /// dropped). Store errors are logged and the loop goes on: a locked or briefly unavailable
-/// database must not stop reminders for good.
+/// database must not stop reminders for good. Each step uses the content running at its start
+/// (a reload between steps applies to the next one).
 pub async fn run_until_stopped<S: Sender, C: Clock>(
     store: &Store,
-    assistant: &Assistant,
+    assistant: &Live,
     sender: &S,
     clock: &C,
     mut shutdown: watch::Receiver<bool>,
@@ -235,7 +237,7 @@ pub async fn run_until_stopped<S: Sender, C: Clock>(
             Ok(cleared) => tracing::debug!(cleared, "idle conversation contexts cleared"),
             Err(err) => tracing::error!(%err, "clearing idle conversation contexts failed"),
         }
-        match run_once(store, assistant, sender, clock.now()).await {
+        match run_once(store, &assistant.current(), sender, clock.now()).await {
             Ok(report) if report.sent + report.failed + report.blocked > 0 => {
                 tracing::info!(?report, "reminder step");
             }

@@ -25,7 +25,7 @@ pub struct ChatArgs {
 }
 
 /// Runs `mente chat`.
-pub async fn run(args: ChatArgs, db: &str, assistant: Assistant) -> anyhow::Result<ExitCode> {
+pub async fn run(args: ChatArgs, db: &str, assistant: Arc<Assistant>) -> anyhow::Result<ExitCode> {
     if let Some(region) = &args.region {
         if !assistant.content.regions.contains_key(region) {
             let known: Vec<&str> = assistant.content.regions.keys().map(String::as_str).collect();
@@ -42,7 +42,7 @@ pub async fn run(args: ChatArgs, db: &str, assistant: Assistant) -> anyhow::Resu
     if let Some(region) = &args.region {
         crate::service::preselect_region(&store, &user, region, chrono::Utc::now()).await?;
     }
-    let terminal = Terminal { store, assistant: Arc::new(assistant), user, clock };
+    let terminal = Terminal { store, assistant, user, clock };
     let interactive = std::io::stdin().is_terminal();
     let stdin = tokio::io::BufReader::new(tokio::io::stdin());
     terminal.run(stdin, tokio::io::stdout(), interactive).await?;

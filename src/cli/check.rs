@@ -1,6 +1,6 @@
 //! `mente check`: validates all content and prints every problem as `FILE:LINE: message`
 //! (stdout, exit 1), or a one-line summary of what was loaded (exit 0). Other commands run the
-//! same validation at start-up (`cli::load_assistant`) and refuse to start on any problem.
+//! same validation at start-up (`cli::load_content`) and refuse to start on any problem.
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -34,8 +34,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::assistant::Assistant;
 use crate::content::ContentError;
+use crate::reload::Live;
 
 /// 门特助手 — helps with China's outpatient special/chronic-disease insurance benefit (门特).
 #[derive(Debug, Parser)]
@@ -117,25 +117,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Staff(args) = &cli.command {
         return web::run_staff(args, &cli.db).await;
     }
-    let assistant = load_assistant(&root)?;
+    let live = load_content(&root)?;
+    let assistant = live.current();
     match cli.command {
         Command::Ask(args) => ask::run_ask(&args, &assistant),
         Command::Disease(args) => kb::run_disease(&args, &assistant),
         Command::Calc(args) => kb::run_calc(&args, &assistant),
         Command::Chat(args) => chat::run(args, &cli.db, assistant).await,
         Command::Due(args) => due::run(&args, &assistant),
-        Command::Remind(args) => remind::run(args, &cli.db, assistant).await,
-        Command::Serve(args) => serve::run(args, &cli.db, assistant).await,
-        Command::Web(args) => web::run(args, &cli.db, &root, assistant).await,
-        Command::Wechat(args) => wechat::run(args, &cli.db, assistant).await,
+        Command::Remind(args) => remind::run(args, &cli.db, live).await,
+        Command::Serve(args) => serve::run(args, &cli.db, &root, live).await,
+        Command::Web(args) => web::run(args, &cli.db, &root, live).await,
+        Command::Wechat(args) => wechat::run(args, &cli.db, &root, live).await,
         Command::Check(_) | Command::Staff(_) => unreachable!("handled above"),
     }
 }
 
-/// Loads content for every command but `check`; refuses to start on any problem.
-fn load_assistant(root: &std::path::Path) -> anyhow::Result<Assistant> {
-    match Assistant::load(root) {
-        Ok(assistant) => Ok(assistant),
+/// Loads content for every command but `check`; refuses to start on any problem. The servers
+/// reload it later through the handle ([`crate::reload`]).
+fn load_content(root: &std::path::Path) -> anyhow::Result<Live> {
+    match Live::load(root, chrono::Utc::now()) {
+        Ok(live) => Ok(live),
         Err(ContentError { diagnostics }) => {
             for d in &diagnostics {
                 eprintln!("{d}");

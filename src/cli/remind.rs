@@ -8,8 +8,8 @@ use clap::Args;
 use tokio::sync::watch;
 
 use super::UsageError;
-use crate::assistant::Assistant;
 use crate::clock::{Clock, FixedClock, SystemClock};
+use crate::reload::Live;
 use crate::scheduler::{self, TerminalSender};
 use crate::store::Store;
 
@@ -25,7 +25,7 @@ pub struct RemindArgs {
 }
 
 /// Runs `mente remind`.
-pub async fn run(args: RemindArgs, db: &str, assistant: Assistant) -> anyhow::Result<ExitCode> {
+pub async fn run(args: RemindArgs, db: &str, live: Live) -> anyhow::Result<ExitCode> {
     let now = match &args.now {
         Some(text) => Some(
             DateTime::parse_from_rfc3339(text.trim())
@@ -42,7 +42,7 @@ pub async fn run(args: RemindArgs, db: &str, assistant: Assistant) -> anyhow::Re
     let sender = TerminalSender::stdout();
     if args.once {
         let now = now.unwrap_or_else(|| SystemClock.now());
-        let report = scheduler::run_once(&store, &assistant, &sender, now).await?;
+        let report = scheduler::run_once(&store, &live.current(), &sender, now).await?;
         if report.quiet_hours {
             outln!("sent 0 (quiet hours: reminders go out 09:00–20:00 China time)");
         } else {
@@ -65,12 +65,9 @@ pub async fn run(args: RemindArgs, db: &str, assistant: Assistant) -> anyhow::Re
     });
     match now {
         Some(now) => {
-            scheduler::run_until_stopped(&store, &assistant, &sender, &FixedClock(now), shutdown)
-                .await
+            scheduler::run_until_stopped(&store, &live, &sender, &FixedClock(now), shutdown).await
         }
-        None => {
-            scheduler::run_until_stopped(&store, &assistant, &sender, &SystemClock, shutdown).await
-        }
+        None => scheduler::run_until_stopped(&store, &live, &sender, &SystemClock, shutdown).await,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,8 +1,10 @@
 //! `mente serve`: the assistant on Telegram. Reads the bot token from `TELOXIDE_TOKEN` (never a
 //! flag, so it stays out of shell history and process lists), long-polls by default, and stops
-//! cleanly on Ctrl-C or SIGTERM after finishing the turn in flight.
+//! cleanly on Ctrl-C or SIGTERM after finishing the turn in flight. Content is reloaded on
+//! SIGHUP and when the content folder changes ([`crate::reload`]).
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -10,8 +12,8 @@ use clap::Args;
 use url::Url;
 
 use super::UsageError;
-use crate::assistant::Assistant;
 use crate::clock::SystemClock;
+use crate::reload::{self, Live};
 use crate::store::Store;
 use crate::telegram::{run_bot, valid_secret, BotConfig, Mode};
 
@@ -39,10 +41,16 @@ pub struct ServeArgs {
 const TOKEN_VAR: &str = "TELOXIDE_TOKEN";
 
 /// Runs `mente serve`.
-pub async fn run(args: ServeArgs, db: &str, assistant: Assistant) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    args: ServeArgs,
+    db: &str,
+    root: &Path,
+    assistant: Live,
+) -> anyhow::Result<ExitCode> {
     let config = config_from(args, std::env::var(TOKEN_VAR).ok())?;
     let store = Store::connect(db).await?;
-    run_bot(config, store, Arc::new(assistant), Arc::new(SystemClock), stop_signal()).await?;
+    let _reloader = reload::start(assistant.clone(), root.to_path_buf());
+    run_bot(config, store, assistant, Arc::new(SystemClock), stop_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
 

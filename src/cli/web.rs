@@ -1,5 +1,6 @@
 //! `mente web` (the chat page and hotline console) and `mente staff add|list|remove` (console
-//! accounts). Stops cleanly on Ctrl-C or SIGTERM like `mente serve`.
+//! accounts). Stops cleanly on Ctrl-C or SIGTERM like `mente serve`; reloads content on SIGHUP
+//! and when the content folder changes ([`crate::reload`]).
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
@@ -12,8 +13,8 @@ use clap::{Args, Subcommand};
 use tokio::sync::watch;
 
 use super::UsageError;
-use crate::assistant::Assistant;
 use crate::clock::{Clock, SystemClock};
+use crate::reload::{self, Live};
 use crate::scheduler;
 use crate::store::{staff, Store};
 use crate::web::{self, App, ServerLimits, WebConfig};
@@ -122,16 +123,17 @@ pub async fn run(
     args: WebArgs,
     db: &str,
     root: &Path,
-    assistant: Assistant,
+    assistant: Live,
 ) -> anyhow::Result<ExitCode> {
     let store = Store::connect(db).await?;
+    // Before the port opens: a SIGHUP from then on reloads instead of ending the process.
+    let _reloader = reload::start(assistant.clone(), root.to_path_buf());
     let mut config = WebConfig::new(root.to_path_buf());
     config.secure_cookies = args.secure_cookies;
     config.trust_proxy = args.trust_proxy;
     config.transcript_bytes = args.transcript_mib.max(1).saturating_mul(1024 * 1024);
     config.server = args.http.limits();
     let limits = config.server;
-    let assistant = Arc::new(assistant);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     // WeChat's `/wechat` joins this server when WECHAT_TOKEN is set: one process, one port
     // behind the TLS proxy. Its routes stay outside the page's per-address limits (all WeChat

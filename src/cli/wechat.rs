@@ -4,6 +4,7 @@
 //! Settings come from `WECHAT_*` environment variables only (see [`crate::wechat::config`]).
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -11,8 +12,8 @@ use clap::{Args, Subcommand};
 use tokio::sync::watch;
 
 use super::UsageError;
-use crate::assistant::Assistant;
 use crate::clock::{Clock, SystemClock};
+use crate::reload::{self, Live};
 use crate::scheduler;
 use crate::store::Store;
 use crate::web::ServerLimits;
@@ -45,10 +46,16 @@ pub enum WechatCommand {
 }
 
 /// Runs `mente wechat …`.
-pub async fn run(args: WechatArgs, db: &str, assistant: Assistant) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    args: WechatArgs,
+    db: &str,
+    root: &Path,
+    assistant: Live,
+) -> anyhow::Result<ExitCode> {
     match args.command {
         WechatCommand::Menu => {
-            let json = menu::menu_json(&assistant.content).map_err(|e| UsageError(e.0))?;
+            let json =
+                menu::menu_json(&assistant.current().content).map_err(|e| UsageError(e.0))?;
             println!("{}", serde_json::to_string_pretty(&json)?);
             Ok(ExitCode::SUCCESS)
         }
@@ -60,12 +67,14 @@ pub async fn run(args: WechatArgs, db: &str, assistant: Assistant) -> anyhow::Re
                         "{TOKEN_VAR} is not set: export the Token of the account's server settings (see README, WeChat)"
                     ))
                 })?;
+            // Before the port opens: a SIGHUP from then on reloads instead of ending the process.
+            let _reloader = reload::start(assistant.clone(), root.to_path_buf());
             let listener = tokio::net::TcpListener::bind(listen).await?;
             eprintln!("mente wechat: listening on {}", listener.local_addr()?);
             let store = Store::connect(db).await?;
             let limits = http.limits();
             let stop = super::serve::stop_signal();
-            serve(listener, config, limits, store, Arc::new(assistant), stop).await?;
+            serve(listener, config, limits, store, assistant, stop).await?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -77,7 +86,7 @@ async fn serve(
     config: WechatConfig,
     limits: ServerLimits,
     store: Store,
-    assistant: Arc<Assistant>,
+    assistant: Live,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -99,7 +108,7 @@ pub(super) async fn reminder_worker(
     state: &WechatState,
     can_send: bool,
     store: &Store,
-    assistant: &Assistant,
+    assistant: &Live,
     stop: watch::Receiver<bool>,
 ) {
     if !can_send {

@@ -125,18 +125,17 @@ pub fn load(root: &Path) -> Result<Content, ContentError> {
     from_sources(&sources)
 }
 
+/// The folders [`read_sources`] reads, in the order of [`Sources`]' fields, relative to the
+/// content root (each one not recursively). The content watcher watches the same.
+pub const FOLDERS: [&str; 6] =
+    ["data/regions", "faq", "data/diseases", "dialogs", "data/calendar", "data/sources"];
+
 /// Reads every content file under `root`; the only filesystem access of this module.
 pub fn read_sources(root: &Path) -> Result<Sources, Vec<Diagnostic>> {
     let mut diags = Vec::new();
-    let mut read = |dir: &str| read_dir_yaml(root, dir, &mut diags);
-    let sources = Sources {
-        regions: read("data/regions"),
-        faq: read("faq"),
-        diseases: read("data/diseases"),
-        dialogs: read("dialogs"),
-        calendar: read("data/calendar"),
-        citations: read("data/sources"),
-    };
+    let [regions, faq, diseases, dialogs, calendar, citations] =
+        FOLDERS.map(|dir| read_dir_yaml(root, dir, &mut diags));
+    let sources = Sources { regions, faq, diseases, dialogs, calendar, citations };
     let dialogs_unreadable =
         diags.iter().any(|d| d.file == "dialogs" || d.file.starts_with("dialogs/"));
     if sources.dialogs.is_empty() && !dialogs_unreadable {
@@ -197,7 +196,7 @@ fn read_dir_yaml(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>) -> Vec<Sou
 }
 
 /// `.yaml` or `.yml` in any letter case (`APPLY.YAML` from a Windows editor counts too).
-fn is_yaml_name(path: &Path) -> bool {
+pub(crate) fn is_yaml_name(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))

@@ -15,9 +15,9 @@ use teloxide::types::{ChatAction, MessageId, UpdateId};
 use teloxide::{ApiError, RequestError};
 
 use super::send::{is_forbidden, send_reply, user_key, with_retry, RetryPolicy, Stopping, TgBot};
-use crate::assistant::Assistant;
 use crate::clock::Clock;
 use crate::engine::{Input, Reply};
+use crate::reload::Live;
 use crate::service::{self, QueuedTurn, TurnRequest};
 use crate::store::outbox::{self, Queued};
 use crate::store::{Store, StoreError};
@@ -45,7 +45,7 @@ type HandlerResult = Result<(), HandlerError>;
 /// Shared by every update handler.
 pub(crate) struct Ctx {
     store: Store,
-    assistant: Arc<Assistant>,
+    assistant: Live,
     clock: Arc<dyn Clock>,
     retry: RetryPolicy,
     /// Set at shutdown: sends stop retrying, undelivered replies stay in the outbox.
@@ -56,7 +56,7 @@ pub(crate) struct Ctx {
 impl Ctx {
     pub(crate) fn new(
         store: Store,
-        assistant: Arc<Assistant>,
+        assistant: Live,
         clock: Arc<dyn Clock>,
         retry: RetryPolicy,
         stopping: Stopping,
@@ -80,7 +80,9 @@ impl Ctx {
             input,
             now: self.clock.now(),
         };
-        let turn = service::turn_with_outbox(&self.store, &self.assistant, request);
+        // The content of this turn, kept until it ends even if a reload swaps it meanwhile.
+        let assistant = self.assistant.current();
+        let turn = service::turn_with_outbox(&self.store, &assistant, request);
         match AssertUnwindSafe(turn).catch_unwind().await {
             Ok(result) => result.map_err(TurnFailure::Store),
             Err(_) => Err(TurnFailure::Panic),

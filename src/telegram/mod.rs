@@ -34,8 +34,8 @@ pub use send::{
     TgBot, CHANNEL,
 };
 
-use crate::assistant::Assistant;
 use crate::clock::Clock;
+use crate::reload::Live;
 use crate::scheduler;
 use crate::store::Store;
 use crate::web::ServerLimits;
@@ -221,10 +221,11 @@ pub fn valid_secret(secret: &str) -> bool {
 pub async fn run_bot(
     config: BotConfig,
     store: Store,
-    assistant: Arc<Assistant>,
+    assistant: impl Into<Live>,
     clock: Arc<dyn Clock>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), TelegramError> {
+    let assistant = assistant.into();
     if let Mode::Webhook { secret_token: Some(secret), .. } = &config.mode {
         if !valid_secret(secret) {
             return Err(TelegramError::BadSecret);
@@ -399,12 +400,7 @@ struct ReminderWorker {
 }
 
 impl ReminderWorker {
-    fn start(
-        store: Store,
-        assistant: Arc<Assistant>,
-        clock: Arc<dyn Clock>,
-        sender: TelegramSender,
-    ) -> Self {
+    fn start(store: Store, assistant: Live, clock: Arc<dyn Clock>, sender: TelegramSender) -> Self {
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(async move {
             let clock = SharedClock(clock);

@@ -62,7 +62,7 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
     if transcript.messages.is_empty() && !fresh {
         // After a restart the engine still knows where the user was; show that question again.
         let user = UserKey::new(CHANNEL, &id);
-        match service::resume(&app.store, &app.assistant, &user, now).await {
+        match service::resume(&app.store, &app.assistant.current(), &user, now).await {
             Ok(replies) if !replies.is_empty() => {
                 app.transcripts.record(&id, None, &replies, false, now);
                 transcript = app.transcripts.get(&id, now);
@@ -132,7 +132,9 @@ async fn send(State(app): State<App>, request: Request) -> Response {
     let user = UserKey::new(CHANNEL, &id);
     let before = latest_reminder(&app, &user).await;
     let request = TurnRequest { user: user.clone(), update_id: None, input, now };
-    match service::turn(&app.store, &app.assistant, request).await {
+    // The content of this turn, kept until it ends even if a reload swaps it meanwhile.
+    let assistant = app.assistant.current();
+    match service::turn(&app.store, &assistant, request).await {
         Ok(TurnResult::Replies(mut replies)) => {
             let set_up = remind::reminders_added(before, latest_reminder(&app, &user).await);
             if command == Some(Command::Reminders) || set_up {

@@ -34,8 +34,8 @@ use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
 
-use crate::assistant::Assistant;
 use crate::clock::Clock;
+use crate::reload::Live;
 use crate::store::Store;
 use limits::{Limiter, Rate};
 pub use server::ServerLimits;
@@ -112,8 +112,9 @@ pub struct App(Arc<Inner>);
 pub struct Inner {
     /// The database.
     pub store: Store,
-    /// Content and indexes.
-    pub assistant: Arc<Assistant>,
+    /// Content and indexes, swapped by a reload ([`crate::reload`]): take
+    /// [`Live::current`] once per request.
+    pub assistant: Live,
     /// Time source (rate limits, turns, session expiry).
     pub clock: Arc<dyn Clock>,
     /// Deployment settings.
@@ -130,14 +131,14 @@ impl App {
     /// Builds the shared state.
     pub fn new(
         store: Store,
-        assistant: Arc<Assistant>,
+        assistant: impl Into<Live>,
         clock: Arc<dyn Clock>,
         config: WebConfig,
     ) -> App {
         let transcripts = transcripts::Transcripts::new(config.transcript_bytes);
         App(Arc::new(Inner {
             store,
-            assistant,
+            assistant: assistant.into(),
             clock,
             config,
             limiter: Limiter::default(),

@@ -61,10 +61,10 @@ use self::api::ApiClient;
 use self::config::WechatConfig;
 use self::guard::{Refusal, Signed};
 use self::xml::{Incoming, Kind};
-use crate::assistant::Assistant;
 use crate::clock::Clock;
 use crate::engine::commands::{self, Command};
 use crate::engine::{Choice, Input, Reply, UserKey};
+use crate::reload::Live;
 use crate::service::{self, QueuedTurn, TurnRequest};
 use crate::store::outbox::{self, Queued};
 use crate::store::{sessions, Store, StoreError};
@@ -105,7 +105,7 @@ pub struct WechatState {
 struct Inner {
     config: WechatConfig,
     store: Store,
-    assistant: Arc<Assistant>,
+    assistant: Live,
     clock: Arc<dyn Clock>,
     api: Arc<ApiClient>,
     budget: Duration,
@@ -121,7 +121,7 @@ impl WechatState {
     pub fn new(
         config: WechatConfig,
         store: Store,
-        assistant: Arc<Assistant>,
+        assistant: impl Into<Live>,
         clock: Arc<dyn Clock>,
     ) -> WechatState {
         let api = Arc::new(ApiClient::new(
@@ -132,7 +132,7 @@ impl WechatState {
         let inner = Inner {
             config,
             store,
-            assistant,
+            assistant: assistant.into(),
             clock,
             api,
             budget: REPLY_BUDGET,
@@ -147,7 +147,7 @@ impl WechatState {
     /// set (the channel is off). For servers that mount [`router`] next to their own routes.
     pub fn from_env(
         store: Store,
-        assistant: Arc<Assistant>,
+        assistant: impl Into<Live>,
         clock: Arc<dyn Clock>,
     ) -> Result<Option<WechatState>, config::ConfigError> {
         let config = WechatConfig::from_env(|name| std::env::var(name).ok())?;
@@ -451,7 +451,8 @@ impl WechatState {
             let messages = rendered.messages.into_iter().filter(|m| !m.is_empty());
             messages.map(|text| Reply { text, choices: Vec::new() }).collect()
         };
-        let turn = service::turn_with_shaped_outbox(&inner.store, &inner.assistant, request, shape);
+        let assistant = inner.assistant.current();
+        let turn = service::turn_with_shaped_outbox(&inner.store, &assistant, request, shape);
         let rows = match AssertUnwindSafe(turn).catch_unwind().await {
             Ok(Ok(QueuedTurn::Queued(rows))) => rows,
             Ok(Ok(QueuedTurn::Duplicate)) => return Done::Duplicate,

@@ -85,6 +85,14 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// [`INPUTS`] after staff deleted its `date` step (and pointed `num` elsewhere).
+pub(crate) fn without_the_date_step() -> String {
+    INPUTS.replace("    next: date\n", "    next: phone\n").replace(
+        "  - id: date\n    say: 哪天受理的？\n    ask: date\n    slot: accepted_on\n    date: past\n    next: phone\n",
+        "",
+    )
+}
+
 fn assistant_with(dialog: &str) -> Arc<Assistant> {
     let mut sources = content::read_sources(&root()).expect("repository content reads");
     sources.dialogs.push(SourceFile { path: "dialogs/t_inputs.yaml".into(), text: dialog.into() });
@@ -237,11 +245,7 @@ async fn a_step_removed_by_a_content_edit_returns_the_user_to_the_menu() {
     chat.send("输入测试").await;
     chat.send("邵阳").await;
     contains(&chat.send("66").await, "哪天受理");
-    // Staff delete the `date` step (and point `num` elsewhere).
-    let edited = INPUTS
-        .replace("    next: date\n", "    next: phone\n")
-        .replace("  - id: date\n    say: 哪天受理的？\n    ask: date\n    slot: accepted_on\n    date: past\n    next: phone\n", "");
-    chat.assistant = assistant_with(&edited);
+    chat.assistant = assistant_with(&without_the_date_step());
     let reply = chat.send("2025-09-26").await;
     contains(&reply, "已经更新");
     contains(&reply, "主菜单");

@@ -10,6 +10,7 @@ mod engine;
 mod faq;
 mod fuzz;
 mod kb_cli;
+mod reload;
 mod reminders;
 mod replay;
 mod sample;

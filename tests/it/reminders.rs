@@ -268,7 +268,7 @@ async fn the_loop_stops_when_told() {
     let dir = tempfile::tempdir().unwrap();
     let store = store(&dir).await;
     with_reminders(&store, &user(1), &[DUE]).await;
-    let assistant = assistant();
+    let assistant = mente::reload::Live::from(assistant());
     let sender = TerminalSender::collecting();
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let clock = mente::clock::FixedClock(at(MORNING));

@@ -744,6 +744,22 @@ async fn mente_serve_talks_to_a_local_bot_api_server_and_exits_cleanly_on_sigter
     assert_eq!(stub.pending_updates(), 0, "everything received was confirmed");
 }
 
+/// SIGHUP (what operators send to make a service reread its files) reloads the content; the
+/// bot keeps answering and still stops cleanly on SIGTERM.
+#[cfg(unix)]
+#[tokio::test]
+async fn mente_serve_keeps_answering_after_sighup() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let child = spawn_serve(&stub, &dir);
+    let mut chat = Conversation::new(&stub, BOB);
+    chat.say("/start", &["地区"]).await;
+    let pid = child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    chat.press("邵阳", &["新申请"]).await;
+    stop_with_sigterm(child).await;
+}
+
 /// SIGTERM while a turn's replies are still being sent: the turn is finished (every reply
 /// delivered, the state stored) before the process exits.
 #[tokio::test]

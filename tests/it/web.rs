@@ -31,11 +31,20 @@ pub struct Server {
     pub store: Store,
     /// The database file (for tests that read its bytes).
     pub db: PathBuf,
-    /// The application state (transcripts, limits) for tests that inspect it.
-    pub app: App,
+    /// The application state (transcripts, limits) for tests that inspect it; `None` for a
+    /// spawned binary.
+    pub app: Option<App>,
     client: Client<HttpConnector, Body>,
     stop: Option<oneshot::Sender<()>>,
+    /// The `mente web` process when started by [`spawn_binary`].
+    process: Option<Process>,
     _dir: Option<tempfile::TempDir>,
+}
+
+/// A running `mente web` and everything it logged so far.
+struct Process {
+    child: std::process::Child,
+    log: Arc<std::sync::Mutex<String>>,
 }
 
 /// A response with its body read.
@@ -85,10 +94,64 @@ pub async fn start(config: impl FnOnce(&mut WebConfig)) -> Server {
     server
 }
 
+/// `mente web` itself on the content folder `content`, with its own database: the same
+/// requests and logins as [`start`], plus what only a process has (signals, its log).
+#[cfg(unix)]
+pub async fn spawn_binary(content: &Path) -> Server {
+    use std::io::BufRead;
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("web.sqlite");
+    let db = format!("sqlite://{}", file.display());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .args(["web", "--listen", "127.0.0.1:0", "--content"])
+        .arg(content)
+        .env("MENTE_DB", &db)
+        .env("RUST_LOG", "warn")
+        .env_remove("WECHAT_TOKEN")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start mente web");
+    let log = Arc::new(std::sync::Mutex::new(String::new()));
+    let (listening, addr) = std::sync::mpsc::channel();
+    let (stderr, lines) = (child.stderr.take().unwrap(), log.clone());
+    // Reads the log until the process ends, so it never blocks on a full pipe.
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(addr) = line.split("listening on ").nth(1) {
+                let _ = listening.send(addr.trim().to_string());
+            }
+            lines.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    let addr = tokio::task::spawn_blocking(move || addr.recv_timeout(Duration::from_secs(60)))
+        .await
+        .unwrap()
+        .unwrap_or_else(|_| panic!("mente web did not start: {}", log.lock().unwrap()));
+    let store = Store::connect(&db).await.unwrap();
+    let client = Client::builder(TokioExecutor::new()).build_http();
+    let process = Some(Process { child, log });
+    Server {
+        addr: addr.parse().unwrap(),
+        store,
+        db: file,
+        app: None,
+        client,
+        stop: None,
+        process,
+        _dir: Some(dir),
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+        if let Some(process) = &mut self.process {
+            let _ = process.child.kill();
+            let _ = process.child.wait();
         }
     }
 }
@@ -101,9 +164,9 @@ impl Server {
         now: DateTime<Utc>,
         config: impl FnOnce(&mut WebConfig),
     ) -> Server {
-        let assistant = Arc::new(Assistant::load(root()).expect("content loads"));
         let mut cfg = WebConfig::new(root().to_path_buf());
         config(&mut cfg);
+        let assistant = Arc::new(Assistant::load(&cfg.content_root).expect("content loads"));
         let app = App::new(store.clone(), assistant, Arc::new(FixedClock(now)), cfg);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -112,7 +175,16 @@ impl Server {
             let _ = stopped.await;
         }));
         let client = Client::builder(TokioExecutor::new()).build_http();
-        Server { addr, store, db, app, client, stop: Some(stop), _dir: None }
+        Server {
+            addr,
+            store,
+            db,
+            app: Some(app),
+            client,
+            stop: Some(stop),
+            process: None,
+            _dir: None,
+        }
     }
 
     /// A second server on this server's database with its clock at `now`, as after a restart
@@ -128,6 +200,24 @@ impl Server {
     /// Files of the database (with `-wal`, `-shm`) whose bytes contain `needle`.
     pub fn files_containing(&self, needle: &str) -> Vec<PathBuf> {
         crate::store::files_containing(&self.db, needle)
+    }
+
+    /// Sends `signal` (`HUP`, `TERM`) to the process of [`spawn_binary`].
+    pub fn signal(&self, signal: &str) {
+        let pid = self.process.as_ref().expect("a spawned server").child.id().to_string();
+        let sent = std::process::Command::new("kill").args([&format!("-{signal}"), &pid]).status();
+        assert!(sent.unwrap().success(), "kill -{signal} {pid}");
+    }
+
+    /// Whether the process of [`spawn_binary`] still runs.
+    pub fn is_running(&mut self) -> bool {
+        let process = self.process.as_mut().expect("a spawned server");
+        process.child.try_wait().unwrap().is_none()
+    }
+
+    /// What the process of [`spawn_binary`] logged so far.
+    pub fn log(&self) -> String {
+        self.process.as_ref().expect("a spawned server").log.lock().unwrap().clone()
     }
 
     pub async fn request(
@@ -749,7 +839,7 @@ async fn many_long_conversations_keep_transcripts_within_their_memory_budget() {
         assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
         cookies.push(cookie);
     }
-    let transcripts = &server.app.transcripts;
+    let transcripts = &server.app.as_ref().unwrap().transcripts;
     assert_eq!(transcripts.budget(), BUDGET);
     assert!(
         transcripts.used_bytes() <= BUDGET,

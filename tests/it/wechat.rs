@@ -340,7 +340,7 @@ fn content_with_a_long_answer() -> (tempfile::TempDir, Assistant) {
     (dir, assistant)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

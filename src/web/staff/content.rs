@@ -1,65 +1,124 @@
-//! Content status: the `mente check` result for the content folder the server runs on (read
-//! again on each visit, so staff see the effect of an edit before a restart) and the as-of
-//! dates of the FAQ files and the calendar years covered.
+//! Content status and reload: which content version this server runs, a button that reloads
+//! the content folder (validated in full first, as `mente check` does), the last reload's
+//! result with every problem as `file:line`, and the as-of dates of the running FAQ files and
+//! the calendar years covered. The running version and the last result belong to the instance
+//! that served the page ([`crate::reload`]).
 
 use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::auth::StaffUser;
-use super::staff_page;
-use crate::content;
-use crate::web::html::escape;
+use super::{see_other, staff_page};
+use crate::assistant::Assistant;
+use crate::clock::in_china;
+use crate::reload::{Outcome, Report, Trigger, Version};
+use crate::web::html::{csrf_field, escape};
 use crate::web::App;
 
 /// `GET /staff/content`
 pub async fn page(State(app): State<App>, Extension(user): Extension<StaffUser>) -> Response {
-    let root = app.config.content_root.clone();
-    // Reading and validating the files is blocking work of a few tens of milliseconds.
-    let checked = tokio::task::spawn_blocking(move || {
-        content::read_sources(&root)
-            .map_err(|diagnostics| content::ContentError { diagnostics })
-            .and_then(|sources| content::from_sources(&sources))
-    })
-    .await;
-    let mut body = String::from("<h1>内容状态</h1><h2>检查结果（mente check）</h2>");
-    match checked {
-        Ok(Ok(c)) => {
-            let diseases: usize = c.diseases.by_region.values().map(Vec::len).sum();
-            body.push_str(&format!(
-                "<p class=\"ok\">内容无问题：{} 个对话、{} 条问答、{} 个地区、{} 个病种。</p>",
-                c.dialogs.trees.len(),
-                c.faq.len(),
-                c.regions.len(),
-                diseases
-            ));
-        }
-        Ok(Err(mut err)) => {
-            err.diagnostics.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-            body.push_str(&format!(
-                "<p class=\"problem\">{} 个问题（修改后服务器重启前，助手仍用启动时的内容）：</p><ul class=\"diagnostics\">",
-                err.diagnostics.len()
-            ));
-            for d in &err.diagnostics {
-                body.push_str(&format!("<li><code>{}</code></li>", escape(&d.to_string())));
-            }
-            body.push_str("</ul>");
-        }
-        Err(err) => body.push_str(&format!(
-            "<p class=\"problem\">检查没有完成：{}</p>",
-            escape(&err.to_string())
-        )),
-    }
-    body.push_str(&as_of_table(&app));
+    // One snapshot for the whole page: a reload meanwhile must not mix two versions.
+    let (assistant, version) = app.assistant.current_with_version();
+    let mut body = String::from("<h1>内容状态</h1>");
+    body.push_str(&running(&assistant, &version));
+    body.push_str(&format!(
+        "<form method=\"post\" action=\"/staff/content/reload\">{}<button>重新载入内容</button></form>\
+         <p class=\"meta\">内容文件夹里的文件一改，这台服务器会自动重新载入；也可以点上面的按钮。\
+         新内容先按 mente check 完整检查，有任何问题就继续用运行中的版本。按钮只作用于这台服务器（多台时，每台各自看自己的内容文件夹）。</p>",
+        csrf_field(&user.csrf)
+    ));
+    body.push_str(&last_reload(app.assistant.last_reload().as_ref()));
+    body.push_str(&as_of_table(&assistant));
     staff_page(&user, "内容状态", "/staff/content", &body)
 }
 
+/// `POST /staff/content/reload`: reloads, then shows the page with the result.
+pub async fn reload(State(app): State<App>, Extension(user): Extension<StaffUser>) -> Response {
+    let root = &app.config.content_root;
+    let report =
+        app.assistant.reload(root, Trigger::Console(user.name.clone()), app.clock.now()).await;
+    tracing::info!(staff = %user.name, ok = !matches!(report.outcome, Outcome::Failed(..)), "web: content reload from the console");
+    see_other("/staff/content")
+}
+
+/// The running version and what it holds.
+fn running(assistant: &Assistant, version: &Version) -> String {
+    let c = &assistant.content;
+    let diseases: usize = c.diseases.by_region.values().map(Vec::len).sum();
+    format!(
+        "<h2>运行中的内容</h2><p class=\"ok\">{}，载入于 {}。内容无问题：{} 个对话、{} 条问答、{} 个地区、{} 个病种。</p>",
+        escape(&version_name(version)),
+        when(version.loaded_at),
+        c.dialogs.trees.len(),
+        c.faq.len(),
+        c.regions.len(),
+        diseases
+    )
+}
+
+/// The last reload's result, every problem on its own line.
+fn last_reload(report: Option<&Report>) -> String {
+    let mut out = String::from("<h2>上次重新载入</h2>");
+    let Some(report) = report else {
+        out.push_str("<p class=\"meta\">启动以来还没有重新载入过。</p>");
+        return out;
+    };
+    let head = format!("{} · {}", when(report.at), trigger_name(&report.trigger));
+    match &report.outcome {
+        Outcome::Loaded(version) => out.push_str(&format!(
+            "<p class=\"ok\">{} · 成功：现在运行{}。</p>",
+            escape(&head),
+            escape(&version_name(version))
+        )),
+        Outcome::Unchanged(version) => out.push_str(&format!(
+            "<p class=\"ok\">{} · 内容文件没有变化，仍是{}。</p>",
+            escape(&head),
+            escape(&version_name(version))
+        )),
+        Outcome::Failed(problems, kept) => {
+            out.push_str(&format!(
+                "<p class=\"problem\">{} · 失败：{} 个问题，助手继续使用{}。改好后会自动重新载入：</p><ul class=\"diagnostics\">",
+                escape(&head),
+                problems.len(),
+                escape(&version_name(kept))
+            ));
+            for d in problems {
+                out.push_str(&format!("<li><code>{}</code></li>", escape(&d.to_string())));
+            }
+            out.push_str("</ul>");
+        }
+    }
+    out
+}
+
+/// `版本 3（指纹 0a1b2c3d4e5f）`: the number counts reloads of this server, the fingerprint is
+/// the same on every server running the same files.
+fn version_name(version: &Version) -> String {
+    match &version.fingerprint {
+        Some(print) => format!("版本 {}（指纹 {print}）", version.number),
+        None => format!("版本 {}", version.number),
+    }
+}
+
+fn trigger_name(trigger: &Trigger) -> String {
+    match trigger {
+        Trigger::Signal => "收到 SIGHUP".into(),
+        Trigger::Watcher => "内容文件有改动".into(),
+        Trigger::Console(name) => format!("{name} 在工作台点了重新载入"),
+    }
+}
+
+fn when(at: DateTime<Utc>) -> String {
+    in_china(at).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
 /// Per FAQ file: entries, oldest and newest as-of date; then the calendar's years.
-fn as_of_table(app: &App) -> String {
-    let c = &app.assistant.content;
+fn as_of_table(assistant: &Assistant) -> String {
+    let c = &assistant.content;
     let mut files: BTreeMap<&str, (usize, NaiveDate, NaiveDate)> = BTreeMap::new();
     for e in &c.faq {
         let row = files.entry(e.file.as_str()).or_insert((0, e.as_of, e.as_of));

@@ -8,6 +8,7 @@ use chrono::DateTime;
 
 use super::auth::StaffUser;
 use super::{failed, see_other, staff_page};
+use crate::assistant::Assistant;
 use crate::clock::in_china;
 use crate::store::console;
 use crate::web::html::{csrf_field, escape};
@@ -27,6 +28,7 @@ pub async fn page(State(app): State<App>, Extension(user): Extension<StaffUser>)
     if handoffs.is_empty() {
         body.push_str("<p>暂时没有转人工请求。</p>");
     }
+    let assistant = app.assistant.current();
     for h in &handoffs {
         let at = DateTime::parse_from_rfc3339(&h.created_at)
             .map(|t| in_china(t.to_utc()).format("%Y-%m-%d %H:%M").to_string())
@@ -36,7 +38,7 @@ pub async fn page(State(app): State<App>, Extension(user): Extension<StaffUser>)
              <form method=\"post\" action=\"/staff/handoffs/{}/handled\">{}<button>已处理</button></form></section>",
             escape(h.question.as_deref().unwrap_or("（点了按钮或只说了“人工”）")),
             escape(&h.channel),
-            escape(region_name(&app, h.region.as_deref())),
+            escape(region_name(&assistant, h.region.as_deref())),
             at,
             h.id,
             csrf_field(&user.csrf),
@@ -61,9 +63,9 @@ pub async fn handled(
 }
 
 /// The region's name for an id (the id itself if the content no longer has it).
-fn region_name<'a>(app: &'a App, id: Option<&'a str>) -> &'a str {
+fn region_name<'a>(assistant: &'a Assistant, id: Option<&'a str>) -> &'a str {
     match id {
-        Some(id) => app.assistant.content.regions.get(id).map_or(id, |r| r.name.as_str()),
+        Some(id) => assistant.content.regions.get(id).map_or(id, |r| r.name.as_str()),
         None => "未选",
     }
 }

@@ -53,6 +53,7 @@ pub fn route_table() -> Vec<Route> {
         post_route("/staff/handoffs/{id}/handled", handoffs::handled),
         get_route("/staff/reminders", reminders::page),
         get_route("/staff/content", content::page),
+        post_route("/staff/content/reload", content::reload),
         post_route("/staff/logout", auth::logout),
     ]
 }

@@ -112,7 +112,7 @@ fn layout(
 /// its app) gets only that region's answer, said: the other column would show the other
 /// region's rule next to a question it does not answer, as `mente ask` did before.
 fn search(app: &App, q: &str) -> String {
-    let a = &app.assistant;
+    let a = app.assistant.current();
     let named = a.region_named(q, china_today(app.clock.now()));
     let mut out = String::from("<h2>问答</h2>");
     if let Some(region) = named.as_deref().and_then(|id| a.content.regions.get(id)) {
@@ -166,8 +166,9 @@ fn search(app: &App, q: &str) -> String {
 }
 
 fn calc_form(app: &App, q: &CalcQuery, result: &str) -> String {
+    let assistant = app.assistant.current();
     let mut regions = String::new();
-    for r in app.assistant.content.regions.values() {
+    for r in assistant.content.regions.values() {
         let sel = if q.region == r.id { " selected" } else { "" };
         regions.push_str(&format!(
             "<option value=\"{}\"{sel}>{}</option>",
@@ -192,7 +193,8 @@ fn calc_form(app: &App, q: &CalcQuery, result: &str) -> String {
 }
 
 fn estimate(app: &App, q: &CalcQuery) -> String {
-    let regions = &app.assistant.content.regions;
+    let assistant = app.assistant.current();
+    let regions = &assistant.content.regions;
     let Some(region) = regions.get(&q.region) else {
         return problem("请选择地区。");
     };
@@ -231,14 +233,15 @@ fn estimate(app: &App, q: &CalcQuery) -> String {
         out.push_str(&format!("<li>{}</li>", escape(a)));
     }
     let sources: Vec<String> =
-        e.sources.iter().map(|s| app.assistant.content.citations.cite(s)).collect();
+        e.sources.iter().map(|s| assistant.content.citations.cite(s)).collect();
     out.push_str(&format!("</ul><p class=\"meta\">来源：{}</p>", escape(&sources.join("；"))));
     out
 }
 
 fn due_form(app: &App, q: &DueQuery, result: &str) -> String {
+    let assistant = app.assistant.current();
     let mut regions = String::from("<option value=\"\">不按地区（填工作日数）</option>");
-    for r in app.assistant.content.regions.values() {
+    for r in assistant.content.regions.values() {
         let sel = if q.region == r.id { " selected" } else { "" };
         regions.push_str(&format!(
             "<option value=\"{}\"{sel}>{}</option>",
@@ -258,12 +261,13 @@ fn due_form(app: &App, q: &DueQuery, result: &str) -> String {
 }
 
 fn deadline(app: &App, q: &DueQuery) -> String {
+    let assistant = app.assistant.current();
     let Ok(from) = NaiveDate::parse_from_str(q.from.trim(), "%Y-%m-%d") else {
         return problem("日期格式：2026-11-28。");
     };
     let region = match q.region.trim() {
         "" => None,
-        id => match app.assistant.content.regions.get(id) {
+        id => match assistant.content.regions.get(id) {
             Some(r) => Some(r),
             None => return problem("未知地区。"),
         },
@@ -282,7 +286,7 @@ fn deadline(app: &App, q: &DueQuery) -> String {
             _ => return problem("工作日数请填 0–3650 的整数。"),
         },
     };
-    let cal = &app.assistant.content.calendar;
+    let cal = &assistant.content.calendar;
     let due = calendar::working_days_after(cal, from, days);
     let today = china_today(app.clock.now());
     let passed = if due.date < today { "（已过）" } else { "" };

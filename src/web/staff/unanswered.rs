@@ -35,9 +35,9 @@ pub async fn page(State(app): State<App>, Extension(user): Extension<StaffUser>)
     if clusters.is_empty() {
         body.push_str("<p>暂时没有未答问题。</p>");
     }
+    let assistant = app.assistant.current();
     for c in &clusters {
-        let region =
-            app.assistant.content.regions.get(&c.groups[0].region).map(|r| r.name.as_str());
+        let region = assistant.content.regions.get(&c.groups[0].region).map(|r| r.name.as_str());
         body.push_str(&render_cluster(c, region, &user, today));
     }
     staff_page(&user, "未答问题", "/staff/unanswered", &body)
