@@ -86,6 +86,56 @@ pub struct Lexicon {
     /// Words per action.
     #[serde(default)]
     pub actions: BTreeMap<Action, Vec<String>>,
+    /// Commands in plain words (主菜单, 找个人, 删除我的信息 …), read at every step.
+    #[serde(default)]
+    pub commands: CommandWords,
+}
+
+/// Conversation-wide commands as named under `commands:` (the engine's `Command` for each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandName {
+    /// Main menu.
+    Menu,
+    /// One step back.
+    Back,
+    /// Leave the current procedure.
+    Cancel,
+    /// What the assistant can do.
+    Help,
+    /// A person (the region's hotline).
+    Human,
+    /// 我的申请.
+    MyApps,
+    /// The list of reminders.
+    Reminders,
+    /// Set a reminder (the renewal or review-deadline flow).
+    Remind,
+    /// Choose another region.
+    Region,
+    /// Delete my data (asks once for confirmation).
+    Forget,
+    /// The full sources of the last answer (`show_source:`, since `source:` lines are citations).
+    #[serde(rename = "show_source")]
+    Source,
+}
+
+/// The command wordings of `faq/understand.yaml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandWords {
+    /// Words that may stand in front of a whole-message command (我要、帮我 …).
+    #[serde(default)]
+    pub lead: Vec<String>,
+    /// Words that make a message with a `within` wording a question about the command.
+    #[serde(default)]
+    pub asked_about: Vec<String>,
+    /// The whole message is the command.
+    #[serde(default)]
+    pub say: BTreeMap<CommandName, Vec<String>>,
+    /// The wording anywhere in a message is the command.
+    #[serde(default)]
+    pub within: BTreeMap<CommandName, Vec<String>>,
 }
 
 /// Words per insurance type.
@@ -164,6 +214,11 @@ impl Lexicon {
         for (action, words) in &self.actions {
             lists.push((format!("{action:?}"), words));
         }
+        lists.push(("lead".into(), &self.commands.lead));
+        lists.push(("asked_about".into(), &self.commands.asked_about));
+        for (command, words) in self.commands.say.iter().chain(&self.commands.within) {
+            lists.push((format!("{command:?}"), words));
+        }
         lists
     }
 }
@@ -196,6 +251,12 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_command_is_reported_with_its_line() {
+        let found = diags("commands:\n  say:\n    menu: [主菜单]\n    fly: [飞]\n");
+        assert!(found.iter().any(|d| d.starts_with("faq/understand.yaml:4:")), "{found:?}");
+    }
+
+    #[test]
     fn the_shipped_file_is_valid() {
         let sources = Sources {
             faq: vec![SourceFile {
@@ -208,5 +269,6 @@ mod tests {
         let lex = parse(&sources.faq, &mut found);
         assert!(found.is_empty(), "{found:?}");
         assert!(lex.actions.contains_key(&Action::Remote));
+        assert!(lex.commands.within.contains_key(&CommandName::Forget));
     }
 }

@@ -30,6 +30,7 @@ pub mod input;
 mod menu;
 mod pending;
 pub mod render;
+mod said;
 mod steps;
 mod text;
 pub mod track;

@@ -96,6 +96,7 @@ impl<'a> Turn<'a> {
                 self.s.pending = None;
                 false
             }
+            Some(Pending::Forget) => self.on_forget_text(text),
             None => false,
         }
     }
@@ -206,6 +207,7 @@ impl<'a> Turn<'a> {
                     choices,
                 );
             }
+            Some(Pending::Forget) => self.prompt_forget(),
             None => {}
         }
     }

@@ -41,6 +41,10 @@ impl<'a> Turn<'a> {
         if let Some(question) = self.picked_suggestion(text) {
             return self.ask_suggested(&question);
         }
+        // Commands in plain words work at every step, before the step's own answer.
+        if self.said_command(text) {
+            return;
+        }
         if self.s.pending.is_some() && self.on_pending_text(text) {
             return;
         }

@@ -18,6 +18,8 @@ pub struct Knowledge {
     /// FAQ retrieval index.
     faq: faq::FaqIndex,
     diseases: disease::DiseaseIndex,
+    /// Dialect words rewritten before a question is matched.
+    dialect: crate::content::dialect::Dialect,
 }
 
 /// The answer to a free-text question (also the `mente ask --json` shape).
@@ -63,12 +65,14 @@ impl Knowledge {
         Knowledge {
             faq: faq::FaqIndex::build(content),
             diseases: disease::DiseaseIndex::build(&content.diseases),
+            dialect: content.dialect.clone(),
         }
     }
 
-    /// Answers a free-text question for `region` (or for every region when `None`).
+    /// Answers a free-text question for `region` (or for every region when `None`), read in
+    /// plain Mandarin first (`faq/dialect.yaml`: 审核要好久 → 审核要多久).
     pub fn answer(&self, question: &str, region: Option<&str>) -> Answer {
-        self.faq.answer(question, region, &self.diseases)
+        self.faq.answer(&self.dialect.plain(question), region, &self.diseases)
     }
 
     /// The FAQ index itself (entry ids, for tools and tests).

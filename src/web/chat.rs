@@ -221,7 +221,7 @@ async fn send(State(app): State<App>, request: Request) -> Response {
         return with_cookie(&app, &headers, fresh.then_some(&id), back());
     };
     let command = match &input {
-        Input::Text(t) => commands::parse(t),
+        Input::Text(t) => commands::read(t, &app.assistant.content.understand.commands),
         _ => None,
     };
     let forget = command == Some(Command::Forget);
