@@ -18,34 +18,24 @@
 //!   entry `a|b` is one fact with two accepted spellings.
 //! - `max_chars` (default 300) per message text, `max_messages` (default 2) per turn.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use mente::assistant::Assistant;
-use mente::engine::{Choice, Input, Reply, UserKey};
-use mente::service::{self, TurnRequest, TurnResult};
-use mente::store::Store;
-use mente::terminal::{format_replies, resolve_input};
+use mente::engine::{Input, Reply};
 use serde::Deserialize;
+
+use crate::replay::{self, indent, pct, Checks, Conversation, Score};
 
 /// 2026-11-28 10:00 China time, a Saturday: the clock of every case.
 const NOW: &str = "2026-11-28T10:00:00+08:00";
-/// One phone screen: the longest factual message a user should get.
-const SCREEN_CHARS: usize = 300;
-/// At most two messages per turn (Telegram sends about one message per second per chat).
-const MAX_MESSAGES: usize = 2;
 
-/// Pass floors of the tuned set.
-const OVERALL_FLOOR: f64 = 0.90;
-const CLASS_FLOOR: f64 = 0.80;
 /// Pass floor of the fresh set (written after tuning): honest, so lower, but not allowed to rot.
 const FRESH_FLOOR: f64 = 0.60;
 
+/// One message in context (also the `messages:` of a blind file, see `stories.rs`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Case {
+pub struct Case {
     id: String,
     class: String,
     #[serde(default)]
@@ -67,176 +57,81 @@ struct Case {
     max_messages: Option<usize>,
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+impl Case {
+    fn checks(&self) -> Checks<'_> {
+        Checks {
+            all: &self.all,
+            any: &self.any,
+            none: &self.none,
+            max_chars: self.max_chars,
+            max_messages: self.max_messages,
+        }
+    }
 }
 
 fn load(file: &str) -> Vec<Case> {
-    let path = root().join("tests/devset").join(file);
+    let path = replay::root().join("tests/devset").join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
     let cases: Vec<Case> = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
-    for case in &cases {
+    check_cases(file, &cases);
+    cases
+}
+
+/// Every case must expect or forbid something.
+pub fn check_cases(file: &str, cases: &[Case]) {
+    for case in cases {
         assert!(
-            !(case.all.is_empty() && case.any.is_empty() && case.none.is_empty()),
+            !case.checks().is_empty(),
             "{file} {}: a case must expect or forbid something",
             case.id
         );
     }
-    cases
 }
 
-/// What the user saw after `say`, and why the case failed (empty when it passed).
-struct Verdict {
-    seen: String,
-    problems: Vec<String>,
-}
-
-struct Conversation {
-    _dir: tempfile::TempDir,
-    store: Store,
-    assistant: Arc<Assistant>,
-    user: UserKey,
-    now: DateTime<Utc>,
-    offered: Vec<Choice>,
-}
-
-impl Conversation {
-    async fn new(assistant: Arc<Assistant>, id: &str) -> Conversation {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/d.sqlite", dir.path().display());
-        let store = Store::connect(&url).await.expect("database");
-        let now = NOW.parse().unwrap();
-        Conversation {
-            _dir: dir,
-            store,
-            assistant,
-            user: UserKey::new("telegram", id),
-            now,
-            offered: Vec::new(),
-        }
-    }
-
-    async fn send(&mut self, input: Input) -> Vec<Reply> {
-        let request =
-            TurnRequest { user: self.user.clone(), update_id: None, input, now: self.now };
-        let TurnResult::Replies(replies) =
-            service::turn(&self.store, &self.assistant, request).await.expect("turn")
-        else {
-            panic!("no update id, so never a duplicate")
-        };
-        let (_, offered) = format_replies(&replies);
-        if !replies.is_empty() {
-            self.offered = offered;
-        }
-        replies
-    }
-}
-
-async fn run(case: &Case, assistant: Arc<Assistant>) -> Verdict {
-    let mut chat = Conversation::new(assistant, &case.id).await;
+/// Replays `case` at `now`; the failure report when it fails.
+async fn run(case: &Case, assistant: Arc<Assistant>, now: &str) -> Option<String> {
+    let mut chat = Conversation::new(assistant, &case.id, now).await;
     if let Some(region) = &case.region {
-        service::preselect_region(&chat.store, &chat.user, region, chat.now).await.unwrap();
+        chat.preselect(region).await;
     }
     for line in &case.setup {
-        let input = resolve_input(line, &chat.offered);
+        let input = chat.tap(line);
         chat.send(input).await;
     }
     let input = match case.tap {
-        true => resolve_input(&case.say, &chat.offered),
+        true => chat.tap(&case.say),
         false => Input::Text(case.say.clone()),
     };
     let replies = chat.send(input).await;
-    let (seen, _) = format_replies(&replies);
-    Verdict { problems: judge(case, &replies, &seen), seen }
+    let seen = replay::seen(&replies);
+    let problems = replay::judge(&case.checks(), &replies, &seen);
+    if problems.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "FAIL {} [{}] setup {:?} > {}\n  {}\n  --- replies:\n{}",
+        case.id,
+        case.class,
+        case.setup,
+        case.say,
+        problems.join("; "),
+        indent(&seen)
+    ))
 }
 
-fn judge(case: &Case, replies: &[Reply], seen: &str) -> Vec<String> {
-    let mut problems = Vec::new();
-    for want in &case.all {
-        // "a|b": either spelling is the same fact (10月22日 | 10-22).
-        if !want.split('|').any(|alt| seen.contains(alt)) {
-            problems.push(format!("missing {want:?}"));
-        }
-    }
-    if !case.any.is_empty() && !case.any.iter().any(|w| seen.contains(w.as_str())) {
-        problems.push(format!("none of {:?}", case.any));
-    }
-    for bad in &case.none {
-        if seen.contains(bad.as_str()) {
-            problems.push(format!("must not say {bad:?}"));
-        }
-    }
-    let max_messages = case.max_messages.unwrap_or(MAX_MESSAGES);
-    if replies.len() > max_messages {
-        problems.push(format!("{} messages > {max_messages}", replies.len()));
-    }
-    let max_chars = case.max_chars.unwrap_or(SCREEN_CHARS);
-    for (i, reply) in replies.iter().enumerate() {
-        let chars = reply.text.trim().chars().count();
-        if chars > max_chars {
-            problems.push(format!("message {} has {chars} chars > {max_chars}", i + 1));
-        }
-    }
-    if replies.is_empty() {
-        problems.push("no reply".into());
-    }
-    problems
-}
-
-/// class → (passed, total), plus the failure reports.
-struct Score {
-    per_class: BTreeMap<String, (usize, usize)>,
-    failures: Vec<String>,
-}
-
-impl Score {
-    fn overall(&self) -> (usize, usize) {
-        self.per_class.values().fold((0, 0), |(p, t), (cp, ct)| (p + cp, t + ct))
-    }
-
-    fn print(&self, title: &str) {
-        println!("== {title}");
-        for (class, (p, t)) in &self.per_class {
-            println!("{class:<18} {p:>3}/{t:<3} {:5.1}%", pct(*p, *t));
-        }
-        let (p, t) = self.overall();
-        println!("{:<18} {p:>3}/{t:<3} {:5.1}%", "overall", pct(p, t));
-        for failure in &self.failures {
-            println!("{failure}");
-        }
-    }
-}
-
-fn pct(passed: usize, total: usize) -> f64 {
-    100.0 * passed as f64 / total.max(1) as f64
-}
-
-async fn score(file: &str) -> Score {
-    let assistant = Arc::new(Assistant::load(&root()).expect("content loads"));
-    let mut score = Score { per_class: BTreeMap::new(), failures: Vec::new() };
-    for case in load(file) {
-        let verdict = run(&case, assistant.clone()).await;
-        let entry = score.per_class.entry(case.class.clone()).or_default();
-        entry.1 += 1;
-        if verdict.problems.is_empty() {
-            entry.0 += 1;
-            continue;
-        }
-        score.failures.push(format!(
-            "FAIL {} [{}] setup {:?} > {}\n  {}\n  --- replies:\n{}",
-            case.id,
-            case.class,
-            case.setup,
-            case.say,
-            verdict.problems.join("; "),
-            indent(&verdict.seen)
-        ));
+/// Scores `cases` replayed at `now`, one fresh conversation each.
+pub async fn score_cases(cases: &[Case], now: &str) -> Score {
+    let assistant = replay::assistant();
+    let mut score = Score::default();
+    for case in cases {
+        let failure = run(case, assistant.clone(), now).await;
+        score.add(&case.class, failure);
     }
     score
 }
 
-fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("  | {l}\n")).collect()
+async fn score(file: &str) -> Score {
+    score_cases(&load(file), NOW).await
 }
 
 /// The classes of issue 10; the dev set must cover each with enough cases to be a yardstick.
@@ -291,15 +186,7 @@ fn the_dev_set_covers_every_class_of_issue_10() {
 async fn the_dev_set_passes_90_percent_overall_and_80_percent_per_class() {
     let score = score("messages.yaml").await;
     score.print("dev set (tests/devset/messages.yaml)");
-    let (p, t) = score.overall();
-    let weak: Vec<String> = score
-        .per_class
-        .iter()
-        .filter(|(_, (cp, ct))| pct(*cp, *ct) < 100.0 * CLASS_FLOOR)
-        .map(|(c, (cp, ct))| format!("{c} {cp}/{ct}"))
-        .collect();
-    assert!(pct(p, t) >= 100.0 * OVERALL_FLOOR, "overall {p}/{t} below 90%");
-    assert!(weak.is_empty(), "classes below 80%: {weak:?}");
+    score.assert_floors("dev set");
 }
 
 #[tokio::test]
@@ -316,14 +203,15 @@ fn the_judge_catches_missing_facts_forbidden_texts_and_long_turns() {
         "{id: t, class: faq, say: x, all: ['10月22日|10-22', 攀枝花], none: [请点击下面的按钮]}",
     )
     .unwrap();
+    let judge = |replies: &[Reply], seen: &str| replay::judge(&case.checks(), replies, seen);
     let reply = |text: &str| Reply { text: text.into(), choices: Vec::new() };
     let good = [reply("攀枝花：预计 2026-10-22 前审核完。")];
-    assert!(judge(&case, &good, &good[0].text).is_empty());
+    assert!(judge(&good, &good[0].text).is_empty());
     let wrong = [reply("请点击下面的按钮选择。")];
-    assert_eq!(judge(&case, &wrong, &wrong[0].text).len(), 3, "two facts missing, one forbidden");
+    assert_eq!(judge(&wrong, &wrong[0].text).len(), 3, "two facts missing, one forbidden");
     let long = [reply(&"攀枝花10月22日".repeat(40))];
-    assert_eq!(judge(&case, &long, &long[0].text).len(), 1, "over one phone screen");
+    assert_eq!(judge(&long, &long[0].text).len(), 1, "over one phone screen");
     let many = [reply("攀枝花 10-22"), reply("二"), reply("三")];
-    assert_eq!(judge(&case, &many, "攀枝花 10-22").len(), 1, "three messages in one turn");
-    assert_eq!(judge(&case, &[], "").len(), 3, "no reply: facts missing and no reply");
+    assert_eq!(judge(&many, "攀枝花 10-22").len(), 1, "three messages in one turn");
+    assert_eq!(judge(&[], "").len(), 3, "no reply: facts missing and no reply");
 }
