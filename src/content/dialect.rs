@@ -123,7 +123,10 @@ mod tests {
 
     fn lexicon(pairs: &[(&str, &str)]) -> Dialect {
         Dialect::new(
-            pairs.iter().map(|(s, m)| DialectWord { say: s.to_string(), means: m.to_string() }).collect(),
+            pairs
+                .iter()
+                .map(|(s, m)| DialectWord { say: s.to_string(), means: m.to_string() })
+                .collect(),
         )
     }
 
@@ -140,7 +143,12 @@ mod tests {
 
     #[test]
     fn rewrites_longest_word_first_in_one_pass() {
-        let d = lexicon(&[("晓得", "知道"), ("晓不晓得", "知不知道"), ("好久", "多久"), ("咋个", "怎么")]);
+        let d = lexicon(&[
+            ("晓得", "知道"),
+            ("晓不晓得", "知不知道"),
+            ("好久", "多久"),
+            ("咋个", "怎么"),
+        ]);
         assert_eq!(d.plain("晓不晓得审核要好久"), "知不知道审核要多久");
         assert_eq!(d.plain("咋个办"), "怎么办");
         assert_eq!(d.plain("起付线"), "起付线");
@@ -149,9 +157,13 @@ mod tests {
     #[test]
     fn problems_are_reported_with_their_line() {
         let found = diags("words:\n  - say: 咋个\n    means: 咋个\n  - say: 好久\n    means: 多久\n  - say: 好久\n    means: 很久\n");
-        assert!(found.iter().any(|d| d.starts_with("faq/dialect.yaml:2:") && d.contains("itself")), "{found:?}");
+        assert!(
+            found.iter().any(|d| d.starts_with("faq/dialect.yaml:2:") && d.contains("itself")),
+            "{found:?}"
+        );
         assert!(found.iter().any(|d| d.contains("listed twice")), "{found:?}");
-        let chain = diags("words:\n  - say: 老汉\n    means: 老头\n  - say: 老头\n    means: 父亲\n");
+        let chain =
+            diags("words:\n  - say: 老汉\n    means: 老头\n  - say: 老头\n    means: 父亲\n");
         assert!(chain.iter().any(|d| d.contains("itself a dialect word")), "{chain:?}");
         let unknown = diags("words:\n  - say: 老汉\n    mean: 父亲\n");
         assert!(unknown.iter().any(|d| d.starts_with("faq/dialect.yaml:3:")), "{unknown:?}");

@@ -1,6 +1,8 @@
-//! The words the free-text reader ([`crate::understand`]) looks for, edited by staff in
-//! `faq/understand.yaml`: yes/no/unsure replies, question words, insurance types and status,
-//! where-someone-lives markers, region switch/home markers and the words of each action.
+//! The one home of the words the assistant reads, edited by staff in `faq/understand.yaml`:
+//! yes/no/unsure replies, question words (for the free-text reader [`crate::understand`] and for
+//! a procedure's step, `engine::wording`), consent and go-on wordings, "none" answers, insurance
+//! types and status, where-someone-lives markers, region switch/home markers, the words of each
+//! action and the commands in plain words (`engine::commands`).
 //!
 //! Stage 1 parses the file (an unknown action name is a serde error with its line); stage 2
 //! reports blank words and a reply word listed as both yes and no, with `file:line`.
@@ -56,6 +58,27 @@ pub struct Lexicon {
     /// Words that make a message a question.
     #[serde(default)]
     pub question: Vec<String>,
+    /// At a procedure's step: marks no answer carries (？, 吗, 多少, 怎么 …).
+    #[serde(default)]
+    pub question_clear: Vec<String>,
+    /// At a procedure's step: marks also found in answers (什么, 啥, 几).
+    #[serde(default)]
+    pub question_weak: Vec<String>,
+    /// Consent given, besides yes.
+    #[serde(default)]
+    pub agree: Vec<String>,
+    /// Consent refused, besides no.
+    #[serde(default)]
+    pub disagree: Vec<String>,
+    /// "Why do you need that?" or reluctance at the consent question.
+    #[serde(default)]
+    pub why: Vec<String>,
+    /// "Go on" to a lone 下一步 button.
+    #[serde(default)]
+    pub go_on: Vec<String>,
+    /// "None" to an optional question (受理号: 无).
+    #[serde(default)]
+    pub none_answers: Vec<String>,
     /// Endings that make a message a yes-no question (能办不).
     #[serde(default)]
     pub question_end: Vec<String>,
@@ -198,6 +221,13 @@ impl Lexicon {
             ("no".into(), &self.no),
             ("unsure".into(), &self.unsure),
             ("question".into(), &self.question),
+            ("question_clear".into(), &self.question_clear),
+            ("question_weak".into(), &self.question_weak),
+            ("agree".into(), &self.agree),
+            ("disagree".into(), &self.disagree),
+            ("why".into(), &self.why),
+            ("go_on".into(), &self.go_on),
+            ("none_answers".into(), &self.none_answers),
             ("question_end".into(), &self.question_end),
             ("condition_end".into(), &self.condition_end),
             ("not_conditions".into(), &self.not_conditions),

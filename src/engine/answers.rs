@@ -275,20 +275,22 @@ impl<'a> Turn<'a> {
         }
         if step.ask == Some(InputKind::YesNo) {
             let prompt = self.prompt_text(step);
-            if let Some(yes) = wording::yes_no_to(text, &prompt) {
+            if let Some(yes) = self.words().yes_no_to(text, &prompt) {
                 let want = if yes { "是" } else { "否" };
                 return offered.iter().position(|o| o.value == want);
             }
         }
         // A lone "下一步" button: 好 / 嗯 / 继续 / 更多 all mean "go on".
-        if offered.len() == 1 && (wording::yes_no(text) == Some(true) || wording::go_on(text)) {
+        if offered.len() == 1
+            && (self.words().yes_no(text) == Some(true) || self.words().go_on(text))
+        {
             return Some(0);
         }
         let groups: Vec<Vec<&str>> = offered
             .iter()
             .map(|o| std::iter::once(&o.label).chain(&o.aliases).map(String::as_str).collect())
             .collect();
-        wording::label_among(text, &groups)
+        self.words().label_among(text, &groups)
     }
 
     pub(super) fn choose(&mut self, step: &Step, index: usize) {

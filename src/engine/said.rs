@@ -22,6 +22,11 @@ use crate::understand::{Context, RegionRole, Understanding};
 const MAX_SWITCH_CHARS: usize = 16;
 
 impl<'a> Turn<'a> {
+    /// The content's word lists for reading replies at a step ([`wording::Words`]).
+    pub(super) fn words(&self) -> wording::Words<'a> {
+        wording::Words::of(&self.a.content)
+    }
+
     /// Handles `text` when it is a command in plain words or a region switch. `false`: not one
     /// (or a typed button label), the caller reads it as usual.
     pub(super) fn said_command(&mut self, text: &str) -> bool {
@@ -106,7 +111,7 @@ impl<'a> Turn<'a> {
 
     /// The answer to [`Turn::prompt_forget`]; anything but yes or no is read as usual.
     pub(super) fn on_forget_text(&mut self, text: &str) -> bool {
-        let yes = match wording::yes_no(text) {
+        let yes = match self.words().yes_no(text) {
             Some(yes) => yes,
             None if wording::ordinal(text) == Some(1) => true,
             None if wording::ordinal(text) == Some(2) => false,
@@ -143,9 +148,12 @@ impl<'a> Turn<'a> {
         let u = self.a.understand(text, Context { today: self.today, region: self.region() });
         let date = u.dates.first().copied().or_else(|| self.known_date());
         match self.s.dialog.as_deref() {
-            Some("renew") if !self.s.slots.contains_key("valid_until") => {
-                self.prefilled_step("renew", "valid_until", "valid_until", date.filter(|d| *d > self.today))
-            }
+            Some("renew") if !self.s.slots.contains_key("valid_until") => self.prefilled_step(
+                "renew",
+                "valid_until",
+                "valid_until",
+                date.filter(|d| *d > self.today),
+            ),
             Some(_) => {
                 self.say("好的。这项办理最后会帮您记下，并按日期设好提醒。");
                 self.reask();

@@ -237,7 +237,7 @@ impl<'a> Turn<'a> {
     /// aside (`是的嘛` answers).
     pub(super) fn asks(&self, text: &str) -> Question {
         let core = wording::without_end_particles(text);
-        wording::question_read(text, !core.is_empty() && self.a.reader.is_question(core))
+        self.words().question_read(text, !core.is_empty() && self.a.reader.is_question(core))
     }
 
     /// `text` names a catalogue disease of the session's region confidently.

@@ -316,8 +316,7 @@ async fn handle(state: &WechatState, incoming: &Incoming, now: DateTime<Utc>) ->
             _ => return None,
         },
     };
-    let reminders =
-        matches!(&input, Input::Text(t) if commands::read(t, &inner.assistant.content.understand.commands) == Some(Command::Reminders));
+    let reminders = matches!(&input, Input::Text(t) if commands::read(t, &inner.assistant.content.understand.commands) == Some(Command::Reminders));
     let request = TurnRequest { user, update_id: Some(update_id), input, now };
     let (tx, mut rx) = oneshot::channel();
     let task_state = state.clone();
