@@ -40,6 +40,8 @@ pub enum Action {
     Deadline,
     /// Talk to a person (hotline).
     Human,
+    /// Move the insurance to another city (医保转移): not 异地备案.
+    Transfer,
 }
 
 /// Every word list of `faq/understand.yaml`.

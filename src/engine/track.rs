@@ -684,6 +684,11 @@ fn classify<'w>(text: &str, mut questions: impl Iterator<Item = &'w String>) -> 
     if questions.any(|w| !w.is_empty() && text.contains(w.as_str())) {
         return None;
     }
+    // "我不服", "找地方说理", a bare "申诉": asking how to appeal, not news of an appeal made.
+    if has(&["不服", "说理", "讲理", "评理", "不合理", "不公平"]) || text.trim() == "申诉"
+    {
+        return None;
+    }
     // Order matters: "补交了" is a resubmission, "没通过" a rejection, not an approval.
     if has(&[
         "重新提交",
