@@ -148,12 +148,11 @@ impl<'a> Turn<'a> {
         let u = self.a.understand(text, Context { today: self.today, region: self.region() });
         let date = u.dates.first().copied().or_else(|| self.known_date());
         match self.s.dialog.as_deref() {
-            Some("renew") if !self.s.slots.contains_key("valid_until") => self.prefilled_step(
-                "renew",
-                "valid_until",
-                "valid_until",
-                date.filter(|d| *d > self.today),
-            ),
+            Some("renew") if !self.s.slots.contains_key("valid_until") => {
+                self.say("好的，记下到期日，我在到期前提醒您续期。");
+                let date = date.filter(|d| *d > self.today);
+                self.prefilled_step("renew", "valid_until", "valid_until", date)
+            }
             Some(_) => {
                 self.say("好的。这项办理最后会帮您记下，并按日期设好提醒。");
                 self.reask();
