@@ -109,7 +109,7 @@ async fn run(
     // What a user wrote when asking for a person; a bare "人工" or /human says nothing more.
     let typed = match &input {
         Input::Text(text)
-            if engine::commands::read(text, &assistant.content.understand.commands).is_none() =>
+            if !engine::commands::is_bare(text, &assistant.content.understand.commands) =>
         {
             Some(text.clone())
         }

@@ -6,6 +6,11 @@
 use super::input;
 use crate::content::understand::{CommandName, CommandWords};
 
+/// What the assistant says once everything was deleted (`/forget`, or 删除我的数据 confirmed):
+/// the web page clears its transcript when a reply carries it.
+pub const FORGOTTEN: &str =
+    "已删除您保存在这里的全部信息（地区、对话进度、申请记录和提醒）。发送 /start 可以重新开始。";
+
 /// A conversation-wide command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
@@ -71,6 +76,15 @@ pub fn read(text: &str, words: &CommandWords) -> Option<Command> {
         return None;
     }
     whole(&t, words).or_else(|| within(&t, words)).map(command)
+}
+
+/// The message is nothing but a command (`/human`, `人工`, `我要回主菜单`): unlike
+/// `转人工 我妈刘淑芬有尿毒症`, it says nothing more worth keeping with a hand-off.
+pub fn is_bare(text: &str, words: &CommandWords) -> bool {
+    if text.trim().starts_with('/') {
+        return parse(text).is_some();
+    }
+    whole(&squash(text), words).is_some()
 }
 
 /// True for a slash command the engine does not know (answered with help, not the FAQ).
@@ -177,6 +191,8 @@ mod tests {
         assert_eq!(read("你能帮我记着不 到时候提醒我一下", &w), Some(Command::Remind));
         assert_eq!(read("设个提醒", &w), Some(Command::Remind));
         assert_eq!(read("/forget", &w), Some(Command::Forget));
+        assert!(is_bare("人工", &w) && is_bare("/human", &w));
+        assert!(!is_bare("转人工 我妈有尿毒症", &w), "a hand-off that says more");
     }
 
     #[test]

@@ -111,7 +111,14 @@ impl<'a> Turn<'a> {
 
     /// The answer to [`Turn::prompt_forget`]; anything but yes or no is read as usual.
     pub(super) fn on_forget_text(&mut self, text: &str) -> bool {
-        let yes = match self.words().yes_no(text) {
+        // The buttons' labels typed (确定删除 / 不删了) and their short forms count too.
+        let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let labelled = match t.trim_end_matches(['了', '吧', '。', '！']) {
+            "确定删除" | "删除" | "删吧" | "删掉" | "删" => Some(true),
+            "不删" | "别删" | "不要删" => Some(false),
+            _ => None,
+        };
+        let yes = match labelled.or_else(|| self.words().yes_no(text)) {
             Some(yes) => yes,
             None if wording::ordinal(text) == Some(1) => true,
             None if wording::ordinal(text) == Some(2) => false,

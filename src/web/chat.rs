@@ -224,7 +224,6 @@ async fn send(State(app): State<App>, request: Request) -> Response {
         Input::Text(t) => commands::read(t, &app.assistant.content.understand.commands),
         _ => None,
     };
-    let forget = command == Some(Command::Forget);
     let user = UserKey::new(CHANNEL, &id);
     let before = latest_reminder(&app, &user).await;
     let request = TurnRequest { user: user.clone(), update_id: None, input, now };
@@ -234,6 +233,8 @@ async fn send(State(app): State<App>, request: Request) -> Response {
             if command == Some(Command::Reminders) || set_up {
                 remind::add_note(&mut replies);
             }
+            // After /forget, and after 删除我的数据 once confirmed (确定删除) a turn later.
+            let forget = replies.iter().any(|r| r.text.contains(commands::FORGOTTEN));
             app.transcripts.record(&id, said, &replies, forget, now)
         }
         Ok(TurnResult::Duplicate) => {}
