@@ -64,7 +64,8 @@ impl<'a> Turn<'a> {
             return false;
         }
         let u = self.a.understand(text, Context { today: self.today, region: self.region() });
-        let Some(target) = said_region(&u, text).map(str::to_string) else { return false };
+        let own = &self.a.content.understand.home_before;
+        let Some(target) = said_region(&u, text, own).map(str::to_string) else { return false };
         if self.region() == Some(target.as_str()) {
             self.say(format!("好的，当前地区就是{}。", self.region_name()));
             self.reask();
@@ -221,15 +222,17 @@ impl<'a> Turn<'a> {
 }
 
 /// The region a statement switches to: `切换到…`, or the user's own (`我是…的`) in a short
-/// message that asks nothing and names no action.
-fn said_region<'u>(u: &'u Understanding, text: &str) -> Option<&'u str> {
+/// message that asks nothing and names no action. The user's own needs a `home_before` word of
+/// two or more characters (我是, 我在, 参保地是): `我妈在邵阳住院` says where she is treated.
+fn said_region<'u>(u: &'u Understanding, text: &str, own: &[String]) -> Option<&'u str> {
     if u.question || u.action.is_some() {
         return None;
     }
     if let Some(r) = u.switch_to() {
         return Some(r);
     }
-    if text.chars().count() > MAX_SWITCH_CHARS {
+    let says_own = own.iter().any(|w| w.chars().count() >= 2 && text.contains(w.as_str()));
+    if text.chars().count() > MAX_SWITCH_CHARS || !says_own {
         return None;
     }
     u.regions.iter().find(|m| m.role == RegionRole::Home).map(|m| m.region.as_str())

@@ -232,7 +232,7 @@ impl<'a> Turn<'a> {
         self.start();
     }
 
-    /// Whether `text` is a question: the engine's own marks ([`wording::question`]) and what
+    /// Whether `text` is a question: the engine's own marks ([`wording::Words::question`]) and what
     /// [`crate::understand`] reads as one (多久, 好多, 能删掉不), chat particles at the end
     /// aside (`是的嘛` answers).
     pub(super) fn asks(&self, text: &str) -> Question {

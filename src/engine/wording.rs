@@ -78,7 +78,7 @@ impl<'c> Words<'c> {
 
     /// Yes or no to the yes/no question `prompt`, read also the way Chinese answers by echoing
     /// the question: `晓得` to 您知道…吗 is yes, `不晓得` no, `莫得欠费` to 是否…没有欠费 yes, and
-    /// `没有换过` to 是否已经变更过 no. Falls back to [`yes_no`].
+    /// `没有换过` to 是否已经变更过 no. Falls back to [`Words::yes_no`].
     pub fn yes_no_to(&self, text: &str, prompt: &str) -> Option<bool> {
         if self.question(text) == Question::Clearly {
             return None;
