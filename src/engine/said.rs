@@ -231,6 +231,15 @@ fn said_region<'u>(u: &'u Understanding, text: &str, own: &[String]) -> Option<&
     if let Some(r) = u.switch_to() {
         return Some(r);
     }
+    // A region's name and nothing else (`邵阳`, `邵阳的`) answers no question: the user says
+    // which region they mean.
+    let bare: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
+    let bare = bare.trim_end_matches(['的', '啊', '呀', '嘛', '哦']);
+    if let [only] = u.regions.as_slice() {
+        if only.word == bare {
+            return Some(&only.region);
+        }
+    }
     let says_own = own.iter().any(|w| w.chars().count() >= 2 && text.contains(w.as_str()));
     if text.chars().count() > MAX_SWITCH_CHARS || !says_own {
         return None;

@@ -29,6 +29,10 @@ fn saying_which_region_one_is_from_switches_at_once() {
     assert!(!text.contains("0812-3323000"), "{text}");
 
     let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("邵阳");
+    assert!(text.contains("已切换到邵阳") && !text.contains("0812-3323000"), "{text}");
+
+    let mut chat = Chat::in_region("panzhihua");
     let text = chat.say("我说了我是邵阳的啊 切换到邵阳");
     assert!(!text.contains("能换定点医院吗"), "{text}");
     assert_eq!(chat.session.region.as_deref(), Some("shaoyang"));
