@@ -69,10 +69,22 @@ impl Knowledge {
         }
     }
 
-    /// Answers a free-text question for `region` (or for every region when `None`), read in
-    /// plain Mandarin first (`faq/dialect.yaml`: 审核要好久 → 审核要多久).
+    /// Answers a free-text question for `region` (or for every region when `None`), as typed
+    /// and in plain Mandarin (`faq/dialect.yaml`: 晓不晓得审核要好多天 → 知不知道审核要多少天):
+    /// the surer of the two confident answers, so a wording the FAQ already knew is not lost.
     pub fn answer(&self, question: &str, region: Option<&str>) -> Answer {
-        self.faq.answer(&self.dialect.plain(question), region, &self.diseases)
+        let typed = self.faq.answer(question, region, &self.diseases);
+        let plain = self.dialect.plain(question);
+        if plain == question {
+            return typed;
+        }
+        let read = self.faq.answer(&plain, region, &self.diseases);
+        match (&typed.id, &read.id) {
+            (Some(_), Some(_)) if typed.score > read.score => typed,
+            (Some(_), None) => typed,
+            (None, None) => typed,
+            _ => read,
+        }
     }
 
     /// The FAQ index itself (entry ids, for tools and tests).
