@@ -1,8 +1,9 @@
 //! The dialect lexicon (`faq/dialect.yaml`): 四川话/湖南话 words and the plain Mandarin they mean
 //! (咋个 → 怎么, 好久 → 多久, 找哪个 → 找谁, 娘老子 → 父母 …), edited by staff without Rust.
 //!
-//! [`Dialect::plain`] rewrites a message into plain Mandarin before the FAQ retrieval and the
-//! free-text reader look at it, so a word added here is understood everywhere at once. Stage 1
+//! [`Dialect::plain`] rewrites a message into plain Mandarin: the free-text reader reads the
+//! rewritten text, the FAQ retrieval ranks both and keeps the surer answer, and yes/no answers
+//! that echo the question are compared through it — a word added here is understood everywhere. Stage 1
 //! parses the file; stage 2 reports, with `file:line`, a blank word or meaning, a word that means
 //! itself, a word listed twice and a meaning that is itself a dialect word (rewriting is done
 //! once, so a chain would silently stop half-way).
