@@ -124,7 +124,11 @@ async fn run(
     let session = state.session(&user);
     // What a user wrote when asking for a person; a bare "人工" or /human says nothing more.
     let typed = match &input {
-        Input::Text(text) if engine::commands::parse(text).is_none() => Some(text.clone()),
+        Input::Text(text)
+            if !engine::commands::is_bare(text, &assistant.content.understand.commands) =>
+        {
+            Some(text.clone())
+        }
         _ => None,
     };
     let outcome = engine::handle(assistant, &session, &data, input, now);

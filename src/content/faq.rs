@@ -93,8 +93,11 @@ pub struct SynonymGroup {
 /// Stage 1: parses every FAQ file (each holds a list of entries); skips the vocabulary file.
 pub fn parse_all(files: &[SourceFile], diags: &mut Vec<Diagnostic>) -> Vec<FaqEntry> {
     let mut all = Vec::new();
-    let is_entries =
-        |f: &&SourceFile| f.path != SYNONYMS_FILE && f.path != super::understand::UNDERSTAND_FILE;
+    let is_entries = |f: &&SourceFile| {
+        f.path != SYNONYMS_FILE
+            && f.path != super::understand::UNDERSTAND_FILE
+            && f.path != super::dialect::DIALECT_FILE
+    };
     for file in files.iter().filter(is_entries) {
         // Entry by entry: a type error in one entry (a misspelt field, a bad date) must not hide
         // the problems of the others, nor make every dialog that links to them fail too.

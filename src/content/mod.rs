@@ -11,6 +11,7 @@
 
 pub mod calendar;
 pub mod citations;
+pub mod dialect;
 pub mod dialogs;
 pub mod diseases;
 pub mod faq;
@@ -106,6 +107,8 @@ pub struct Content {
     pub citations: citations::Citations,
     /// Words the free-text reader looks for (`faq/understand.yaml`).
     pub understand: understand::Lexicon,
+    /// 四川话/湖南话 words in plain Mandarin (`faq/dialect.yaml`), applied before reading.
+    pub dialect: dialect::Dialect,
 }
 
 /// Where the content lives when no `--content` is given: the current directory if it holds
@@ -214,6 +217,7 @@ pub fn from_sources(sources: &Sources) -> Result<Content, ContentError> {
     let calendar = calendar::parse_all(&sources.calendar, &mut diags);
     let citations = citations::parse_all(&sources.citations, &mut diags);
     let understand = understand::parse(&sources.faq, &mut diags);
+    let dialect = dialect::parse(&sources.faq, &mut diags);
     let content = Content {
         regions,
         faq,
@@ -223,6 +227,7 @@ pub fn from_sources(sources: &Sources) -> Result<Content, ContentError> {
         calendar,
         citations,
         understand,
+        dialect,
     };
     // Stage 2: references between files. Runs even after stage-1 problems so that staff see
     // everything at once; each validator only looks at what did parse.
@@ -232,6 +237,7 @@ pub fn from_sources(sources: &Sources) -> Result<Content, ContentError> {
     dialogs::validate(&content, sources, &mut diags);
     calendar::validate(&content, sources, &mut diags);
     understand::validate(&content, sources, &mut diags);
+    dialect::validate(&content, sources, &mut diags);
     citations::validate(&content, sources, &mut diags);
     if diags.is_empty() {
         Ok(content)

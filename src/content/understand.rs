@@ -1,6 +1,8 @@
-//! The words the free-text reader ([`crate::understand`]) looks for, edited by staff in
-//! `faq/understand.yaml`: yes/no/unsure replies, question words, insurance types and status,
-//! where-someone-lives markers, region switch/home markers and the words of each action.
+//! The one home of the words the assistant reads, edited by staff in `faq/understand.yaml`:
+//! yes/no/unsure replies, question words (for the free-text reader [`crate::understand`] and for
+//! a procedure's step, `engine::wording`), consent and go-on wordings, "none" answers, insurance
+//! types and status, where-someone-lives markers, region switch/home markers, the words of each
+//! action and the commands in plain words (`engine::commands`).
 //!
 //! Stage 1 parses the file (an unknown action name is a serde error with its line); stage 2
 //! reports blank words and a reply word listed as both yes and no, with `file:line`.
@@ -38,6 +40,8 @@ pub enum Action {
     Deadline,
     /// Talk to a person (hotline).
     Human,
+    /// Move the insurance to another city (医保转移): not 异地备案.
+    Transfer,
 }
 
 /// Every word list of `faq/understand.yaml`.
@@ -56,6 +60,27 @@ pub struct Lexicon {
     /// Words that make a message a question.
     #[serde(default)]
     pub question: Vec<String>,
+    /// At a procedure's step: marks no answer carries (？, 吗, 多少, 怎么 …).
+    #[serde(default)]
+    pub question_clear: Vec<String>,
+    /// At a procedure's step: marks also found in answers (什么, 啥, 几).
+    #[serde(default)]
+    pub question_weak: Vec<String>,
+    /// Consent given, besides yes.
+    #[serde(default)]
+    pub agree: Vec<String>,
+    /// Consent refused, besides no.
+    #[serde(default)]
+    pub disagree: Vec<String>,
+    /// "Why do you need that?" or reluctance at the consent question.
+    #[serde(default)]
+    pub why: Vec<String>,
+    /// "Go on" to a lone 下一步 button.
+    #[serde(default)]
+    pub go_on: Vec<String>,
+    /// "None" to an optional question (受理号: 无).
+    #[serde(default)]
+    pub none_answers: Vec<String>,
     /// Endings that make a message a yes-no question (能办不).
     #[serde(default)]
     pub question_end: Vec<String>,
@@ -86,6 +111,56 @@ pub struct Lexicon {
     /// Words per action.
     #[serde(default)]
     pub actions: BTreeMap<Action, Vec<String>>,
+    /// Commands in plain words (主菜单, 找个人, 删除我的信息 …), read at every step.
+    #[serde(default)]
+    pub commands: CommandWords,
+}
+
+/// Conversation-wide commands as named under `commands:` (the engine's `Command` for each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandName {
+    /// Main menu.
+    Menu,
+    /// One step back.
+    Back,
+    /// Leave the current procedure.
+    Cancel,
+    /// What the assistant can do.
+    Help,
+    /// A person (the region's hotline).
+    Human,
+    /// 我的申请.
+    MyApps,
+    /// The list of reminders.
+    Reminders,
+    /// Set a reminder (the renewal or review-deadline flow).
+    Remind,
+    /// Choose another region.
+    Region,
+    /// Delete my data (asks once for confirmation).
+    Forget,
+    /// The full sources of the last answer (`show_source:`, since `source:` lines are citations).
+    #[serde(rename = "show_source")]
+    Source,
+}
+
+/// The command wordings of `faq/understand.yaml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandWords {
+    /// Words that may stand in front of a whole-message command (我要、帮我 …).
+    #[serde(default)]
+    pub lead: Vec<String>,
+    /// Words that make a message with a `within` wording a question about the command.
+    #[serde(default)]
+    pub asked_about: Vec<String>,
+    /// The whole message is the command.
+    #[serde(default)]
+    pub say: BTreeMap<CommandName, Vec<String>>,
+    /// The wording anywhere in a message is the command.
+    #[serde(default)]
+    pub within: BTreeMap<CommandName, Vec<String>>,
 }
 
 /// Words per insurance type.
@@ -148,6 +223,13 @@ impl Lexicon {
             ("no".into(), &self.no),
             ("unsure".into(), &self.unsure),
             ("question".into(), &self.question),
+            ("question_clear".into(), &self.question_clear),
+            ("question_weak".into(), &self.question_weak),
+            ("agree".into(), &self.agree),
+            ("disagree".into(), &self.disagree),
+            ("why".into(), &self.why),
+            ("go_on".into(), &self.go_on),
+            ("none_answers".into(), &self.none_answers),
             ("question_end".into(), &self.question_end),
             ("condition_end".into(), &self.condition_end),
             ("not_conditions".into(), &self.not_conditions),
@@ -163,6 +245,11 @@ impl Lexicon {
         ];
         for (action, words) in &self.actions {
             lists.push((format!("{action:?}"), words));
+        }
+        lists.push(("lead".into(), &self.commands.lead));
+        lists.push(("asked_about".into(), &self.commands.asked_about));
+        for (command, words) in self.commands.say.iter().chain(&self.commands.within) {
+            lists.push((format!("{command:?}"), words));
         }
         lists
     }
@@ -196,6 +283,12 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_command_is_reported_with_its_line() {
+        let found = diags("commands:\n  say:\n    menu: [主菜单]\n    fly: [飞]\n");
+        assert!(found.iter().any(|d| d.starts_with("faq/understand.yaml:4:")), "{found:?}");
+    }
+
+    #[test]
     fn the_shipped_file_is_valid() {
         let sources = Sources {
             faq: vec![SourceFile {
@@ -208,5 +301,6 @@ mod tests {
         let lex = parse(&sources.faq, &mut found);
         assert!(found.is_empty(), "{found:?}");
         assert!(lex.actions.contains_key(&Action::Remote));
+        assert!(lex.commands.within.contains_key(&CommandName::Forget));
     }
 }

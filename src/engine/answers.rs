@@ -275,20 +275,23 @@ impl<'a> Turn<'a> {
         }
         if step.ask == Some(InputKind::YesNo) {
             let prompt = self.prompt_text(step);
-            if let Some(yes) = wording::yes_no_to(text, &prompt) {
+            if let Some(yes) = self.words().yes_no_to(text, &prompt) {
                 let want = if yes { "是" } else { "否" };
                 return offered.iter().position(|o| o.value == want);
             }
         }
         // A lone "下一步" button: 好 / 嗯 / 继续 / 更多 all mean "go on".
-        if offered.len() == 1 && (wording::yes_no(text) == Some(true) || wording::go_on(text)) {
+        if offered.len() == 1
+            && (self.words().yes_no(text) == Some(true) || self.words().go_on(text))
+        {
             return Some(0);
         }
         let groups: Vec<Vec<&str>> = offered
             .iter()
             .map(|o| std::iter::once(&o.label).chain(&o.aliases).map(String::as_str).collect())
             .collect();
-        wording::label_among(text, &groups).or_else(|| told_in_passing(text, &groups))
+        let words = self.words();
+        words.label_among(text, &groups).or_else(|| told_in_passing(&words, text, &groups))
     }
 
     pub(super) fn choose(&mut self, step: &Step, index: usize) {
@@ -373,8 +376,8 @@ impl<'a> Turn<'a> {
 /// A longer statement that describes one choice's case in that choice's own words (`我在深圳
 /// 打工 常年都在这边` at 长期在外地居住 / 临时去外地看病): the choice, when the words of
 /// exactly one choice appear and the message asks nothing.
-fn told_in_passing(text: &str, groups: &[Vec<&str>]) -> Option<usize> {
-    if wording::question(text) != wording::Question::No {
+fn told_in_passing(words: &wording::Words, text: &str, groups: &[Vec<&str>]) -> Option<usize> {
+    if words.question(text) != wording::Question::No {
         return None;
     }
     let hits: Vec<usize> = (0..groups.len())

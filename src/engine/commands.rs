@@ -1,5 +1,15 @@
-//! Commands that work anywhere in a conversation, typed as `/menu` or in plain words (主菜单),
-//! because elderly users rarely type slashes.
+//! Commands that work anywhere in a conversation: typed as `/menu`, or in plain words (主菜单,
+//! 找个人, 把我的信息都删掉) because elderly users rarely type slashes. The plain wordings are
+//! content (`commands:` in `faq/understand.yaml`, see [`CommandWords`]); only the slash names
+//! are fixed here, as they are what Telegram's command menu lists.
+
+use super::input;
+use crate::content::understand::{CommandName, CommandWords};
+
+/// What the assistant says once everything was deleted (`/forget`, or 删除我的数据 confirmed):
+/// the web page clears its transcript when a reply carries it.
+pub const FORGOTTEN: &str =
+    "已删除您保存在这里的全部信息（地区、对话进度、申请记录和提醒）。发送 /start 可以重新开始。";
 
 /// A conversation-wide command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,58 +26,131 @@ pub enum Command {
     Help,
     /// Hand over to a person (the region's hotline).
     Human,
-    /// Delete everything stored about the user.
+    /// Delete everything stored about the user, at once (`/forget`).
     Forget,
+    /// Delete everything, said in words (删除我的数据): asks once, then does [`Command::Forget`].
+    ConfirmForget,
     /// 我的申请.
     MyApps,
     /// List and switch reminders.
     Reminders,
+    /// Set a reminder (提醒我, 设个提醒): the renewal or review-deadline flow.
+    Remind,
     /// Choose another region.
     Region,
     /// The full sources of the last answer.
     Source,
 }
 
-/// Recognises a command; `None` for anything else. Slash commands may carry a bot suffix
-/// (`/menu@mente_bot`) as Telegram sends them in groups.
+/// Recognises a slash command; `None` for anything else. Slash commands may carry a bot suffix
+/// (`/menu@mente_bot`) as Telegram sends them in groups. Plain words: [`read`].
 pub fn parse(text: &str) -> Option<Command> {
-    let text = text.trim();
-    if let Some(slash) = text.strip_prefix('/') {
-        let name = slash.split(['@', ' ']).next().unwrap_or("").to_ascii_lowercase();
-        return match name.as_str() {
-            "start" => Some(Command::Start),
-            "menu" => Some(Command::Menu),
-            "back" => Some(Command::Back),
-            "cancel" => Some(Command::Cancel),
-            "help" => Some(Command::Help),
-            "human" | "hotline" => Some(Command::Human),
-            "forget" => Some(Command::Forget),
-            "myapps" => Some(Command::MyApps),
-            "reminders" => Some(Command::Reminders),
-            "region" => Some(Command::Region),
-            "source" => Some(Command::Source),
-            _ => None,
-        };
-    }
-    let word: String = text.chars().filter(|c| !c.is_whitespace() && !is_punct(*c)).collect();
-    match word.as_str() {
-        "主菜单" | "菜单" | "返回主菜单" => Some(Command::Menu),
-        "上一步" | "返回上一步" => Some(Command::Back),
-        "取消" | "退出" => Some(Command::Cancel),
-        "帮助" => Some(Command::Help),
-        "人工" | "转人工" | "人工客服" | "找人工" => Some(Command::Human),
-        "我的申请" => Some(Command::MyApps),
-        "提醒" | "我的提醒" => Some(Command::Reminders),
-        "切换地区" | "更换地区" => Some(Command::Region),
-        "删除我的信息" => Some(Command::Forget),
-        "来源" | "出处" | "完整来源" => Some(Command::Source),
+    let slash = text.trim().strip_prefix('/')?;
+    let name = slash.split(['@', ' ']).next().unwrap_or("").to_ascii_lowercase();
+    match name.as_str() {
+        "start" => Some(Command::Start),
+        "menu" => Some(Command::Menu),
+        "back" => Some(Command::Back),
+        "cancel" => Some(Command::Cancel),
+        "help" => Some(Command::Help),
+        "human" | "hotline" => Some(Command::Human),
+        "forget" => Some(Command::Forget),
+        "myapps" => Some(Command::MyApps),
+        "reminders" => Some(Command::Reminders),
+        "remind" => Some(Command::Remind),
+        "region" => Some(Command::Region),
+        "source" => Some(Command::Source),
         _ => None,
     }
+}
+
+/// A slash command, or a command in the plain words of `words`: the whole message
+/// (`找个人`, `我要回主菜单`), or a wording that cannot mean anything else inside a longer one
+/// (`算了 把我的信息都删掉`) unless the message asks about it (`到时候你怎么提醒我`).
+pub fn read(text: &str, words: &CommandWords) -> Option<Command> {
+    if text.trim().starts_with('/') {
+        return parse(text);
+    }
+    let t = squash(text);
+    if t.is_empty() {
+        return None;
+    }
+    whole(&t, words).or_else(|| within(&t, words)).map(command)
+}
+
+/// The message is nothing but a command (`/human`, `人工`, `我要回主菜单`): unlike
+/// `转人工 我妈刘淑芬有尿毒症`, it says nothing more worth keeping with a hand-off.
+pub fn is_bare(text: &str, words: &CommandWords) -> bool {
+    if text.trim().starts_with('/') {
+        return parse(text).is_some();
+    }
+    whole(&squash(text), words).is_some()
 }
 
 /// True for a slash command the engine does not know (answered with help, not the FAQ).
 pub fn is_unknown_slash(text: &str) -> bool {
     text.trim().starts_with('/') && parse(text).is_none()
+}
+
+fn command(name: CommandName) -> Command {
+    match name {
+        CommandName::Menu => Command::Menu,
+        CommandName::Back => Command::Back,
+        CommandName::Cancel => Command::Cancel,
+        CommandName::Help => Command::Help,
+        CommandName::Human => Command::Human,
+        CommandName::MyApps => Command::MyApps,
+        CommandName::Reminders => Command::Reminders,
+        CommandName::Remind => Command::Remind,
+        CommandName::Region => Command::Region,
+        CommandName::Forget => Command::ConfirmForget,
+        CommandName::Source => Command::Source,
+    }
+}
+
+/// The message is a `say` wording, after end particles and up to two `lead` words in front.
+fn whole(t: &str, words: &CommandWords) -> Option<CommandName> {
+    let mut leads: Vec<String> = words.lead.iter().map(|w| squash(w)).collect();
+    leads.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    let mut rest = t;
+    for _ in 0..3 {
+        // 不办了 is listed with its 了, 人工吧 without its 吧.
+        let bare = rest.trim_end_matches(|c: char| "了吧啊呀嘛哦噢呢哈噻嘞".contains(c));
+        let found = words
+            .say
+            .iter()
+            .find(|(_, list)| list.iter().any(|w| squash(w) == rest || squash(w) == bare))
+            .map(|(name, _)| *name);
+        if found.is_some() {
+            return found;
+        }
+        let lead = leads.iter().find(|l| !l.is_empty() && rest.starts_with(l.as_str()))?;
+        rest = &rest[lead.len()..];
+    }
+    None
+}
+
+/// The longest `within` wording in the message, unless the message asks about it.
+fn within(t: &str, words: &CommandWords) -> Option<CommandName> {
+    if words.asked_about.iter().any(|w| !w.trim().is_empty() && t.contains(&squash(w))) {
+        return None;
+    }
+    words
+        .within
+        .iter()
+        .flat_map(|(name, list)| list.iter().map(move |w| (*name, squash(w))))
+        .filter(|(_, w)| !w.is_empty() && t.contains(w.as_str()))
+        .max_by_key(|(_, w)| w.chars().count())
+        .map(|(name, _)| name)
+}
+
+/// Lower case, half-width, without spaces and punctuation.
+fn squash(text: &str) -> String {
+    input::normalize(text)
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace() && !is_punct(*c))
+        .collect()
 }
 
 fn is_punct(c: char) -> bool {
@@ -78,14 +161,52 @@ fn is_punct(c: char) -> bool {
 mod tests {
     use super::*;
 
+    fn words() -> CommandWords {
+        let text = include_str!("../../faq/understand.yaml");
+        let lex: crate::content::understand::Lexicon = serde_yaml::from_str(text).expect("parses");
+        lex.commands
+    }
+
     #[test]
-    fn recognises_slash_and_plain_words() {
+    fn recognises_slash_commands() {
         assert_eq!(parse("/menu"), Some(Command::Menu));
         assert_eq!(parse("/start@mente_bot"), Some(Command::Start));
-        assert_eq!(parse("转人工！"), Some(Command::Human));
-        assert_eq!(parse(" 上一步 "), Some(Command::Back));
-        assert_eq!(parse("起付线多少"), None);
+        assert_eq!(parse("主菜单"), None, "plain words need the content's lists");
         assert!(is_unknown_slash("/foo"));
         assert!(!is_unknown_slash("/menu"));
+    }
+
+    #[test]
+    fn plain_words_from_the_content() {
+        let w = words();
+        assert_eq!(read("转人工！", &w), Some(Command::Human));
+        assert_eq!(read(" 上一步 ", &w), Some(Command::Back));
+        assert_eq!(read("找个人", &w), Some(Command::Human));
+        assert_eq!(read("我要回主菜单", &w), Some(Command::Menu));
+        assert_eq!(read("不办了", &w), Some(Command::Cancel));
+        assert_eq!(read("算了 把我的信息都删掉", &w), Some(Command::ConfirmForget));
+        assert_eq!(read("删除我的数据", &w), Some(Command::ConfirmForget));
+        assert_eq!(read("我的资料都删了吧", &w), Some(Command::ConfirmForget));
+        assert_eq!(read("好 那你提醒我一下嘛 我怕忘了", &w), Some(Command::Remind));
+        assert_eq!(read("你能帮我记着不 到时候提醒我一下", &w), Some(Command::Remind));
+        assert_eq!(read("设个提醒", &w), Some(Command::Remind));
+        assert_eq!(read("/forget", &w), Some(Command::Forget));
+        assert!(is_bare("人工", &w) && is_bare("/human", &w));
+        assert!(!is_bare("转人工 我妈有尿毒症", &w), "a hand-off that says more");
+    }
+
+    #[test]
+    fn questions_that_mention_a_command_word_are_no_command() {
+        let w = words();
+        for question in [
+            "起付线多少",
+            "门特会不会被删除",
+            "医院人工费能报吗",
+            "到时候你怎么提醒我 发短信吗",
+            "人工关节能报吗",
+            "删除我的信息会怎么样",
+        ] {
+            assert_eq!(read(question, &w), None, "{question}");
+        }
     }
 }

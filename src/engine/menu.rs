@@ -74,8 +74,10 @@ impl<'a> Turn<'a> {
             Command::Forget => {
                 self.effects.push(Effect::Forget);
                 self.s = Session { turn: self.s.turn, ..Session::default() };
-                self.say("已删除您保存在这里的全部信息（地区、对话进度、申请记录和提醒）。发送 /start 可以重新开始。");
+                self.say(super::commands::FORGOTTEN);
             }
+            Command::ConfirmForget => self.ask_forget(),
+            Command::Remind => self.remind(""),
             Command::MyApps => self.run_named_action("show_applications"),
             Command::Reminders => self.run_named_action("show_reminders"),
             Command::Source => self.show_source(),

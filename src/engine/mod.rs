@@ -4,8 +4,9 @@
 //! updates into [`Input`], call [`handle`], send the [`Reply`]s and hand the [`Effect`]s to the
 //! store inside the same transaction as the new [`Session`].
 //!
-//! Precedence for typed text: an answer to the current step first, then conversation-wide
-//! commands, then a free-text question (answered from the FAQ, after which the current step is
+//! Precedence for typed text: a command in plain words or a region switch (unless it is a
+//! button label of the step), then an answer to the current step, then slash commands, then a
+//! free-text question (answered from the FAQ, after which the current step is
 //! asked again so nothing the user already entered is lost).
 //!
 //! # Layout
@@ -14,7 +15,8 @@
 //! buttons, at most two messages a turn), `text` (typed text; `Turn::free_text` is where text
 //! that answers no step goes), `answers` (reading answers to the current step), `steps` (walking
 //! dialog trees), `pending` (consent, "did you mean …?", a disease the catalogue lacks), `menu`
-//! (commands and the main menu). [`wording`] reads typed button answers (numbers, partial labels,
+//! (commands and the main menu), `said` (commands in plain words and region switches, read at
+//! every step before its answer; the words are content, see [`commands`]). [`wording`] reads typed button answers (numbers, partial labels,
 //! 是的/算了) and tells questions from answers; [`track`] is the conversation side of
 //! application tracking. The engine sits on top of the domain modules (`tracking`, `knowledge`,
 //! `policy`, `content`); none of them imports the engine.
@@ -37,6 +39,7 @@ pub mod input;
 mod menu;
 mod pending;
 pub mod render;
+mod said;
 mod steps;
 mod text;
 pub mod track;

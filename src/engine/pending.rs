@@ -29,12 +29,12 @@ impl<'a> Turn<'a> {
             Some(Pending::Consent) => {
                 // A plain answer first ("算了 不想给" refuses), then "why?" or reluctance, and
                 // a question about the data itself ("以后能删掉不") gets the same explanation.
-                if let Some(yes) = wording::consent(text) {
+                if let Some(yes) = self.words().consent(text) {
                     self.consent(yes);
                     return true;
                 }
                 let asked = self.asks(text);
-                if wording::asks_why(text) || (asked == Question::Clearly && about_data(text)) {
+                if self.words().asks_why(text) || (asked == Question::Clearly && about_data(text)) {
                     // What the conversation itself keeps, with or without consent (issue 17).
                     self.say(format!("{WHY_CONSENT}\n{}", super::context::PRIVACY_NOTE));
                     self.prompt_pending();
@@ -71,7 +71,7 @@ impl<'a> Turn<'a> {
                     self.pick_disease((n <= names.len()).then(|| n - 1));
                 } else if ["都不是", "不是", "否"].contains(&word.as_str()) {
                     self.pick_disease(None);
-                } else if let Some(yes) = wording::yes_no(text) {
+                } else if let Some(yes) = self.words().yes_no(text) {
                     // "是的" confirms the first (best) candidate, "不对" none of them.
                     self.pick_disease(yes.then_some(0));
                 } else if commands::parse(text).is_some() {
@@ -86,7 +86,7 @@ impl<'a> Turn<'a> {
             Some(Pending::UnlistedDisease(_)) => {
                 let go_on = ["继续", "按通用材料继续", "通用材料"].contains(&word.as_str())
                     || wording::ordinal(text) == Some(1)
-                    || wording::yes_no(text) == Some(true);
+                    || self.words().yes_no(text) == Some(true);
                 let other = ["换个病名", "换一个", "重新输入"].contains(&word.as_str())
                     || wording::ordinal(text) == Some(2);
                 if go_on || other {
@@ -97,6 +97,7 @@ impl<'a> Turn<'a> {
                 self.s.pending = None;
                 false
             }
+            Some(Pending::Forget) => self.on_forget_text(text),
             None => false,
         }
     }
@@ -207,6 +208,7 @@ impl<'a> Turn<'a> {
                     choices,
                 );
             }
+            Some(Pending::Forget) => self.prompt_forget(),
             None => {}
         }
     }

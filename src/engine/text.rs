@@ -44,6 +44,10 @@ impl<'a> Turn<'a> {
         if let Some(question) = self.picked_suggestion(text) {
             return self.ask_suggested(&question);
         }
+        // Commands in plain words work at every step, before the step's own answer.
+        if self.said_command(text) {
+            return;
+        }
         if self.s.pending.is_some() && self.on_pending_text(text) {
             return;
         }
@@ -249,12 +253,12 @@ impl<'a> Turn<'a> {
         self.start();
     }
 
-    /// Whether `text` is a question: the engine's own marks ([`wording::question`]) and what
+    /// Whether `text` is a question: the engine's own marks ([`wording::Words::question`]) and what
     /// [`crate::understand`] reads as one (多久, 好多, 能删掉不), chat particles at the end
     /// aside (`是的嘛` answers).
     pub(super) fn asks(&self, text: &str) -> Question {
         let core = wording::without_end_particles(text);
-        wording::question_read(text, !core.is_empty() && self.a.reader.is_question(core))
+        self.words().question_read(text, !core.is_empty() && self.a.reader.is_question(core))
     }
 
     /// `text` names a catalogue disease of the session's region confidently.

@@ -89,12 +89,11 @@ pub fn run_action(action: &str, ctx: &TrackContext) -> Option<TrackOutput> {
 // ---------------------------------------------------------------------------------------------
 // Reading slots and context
 
-/// Answers that mean "none" to an optional question (受理号: 无).
-const NONE_WORDS: &[&str] =
-    &["无", "没有", "没", "不知道", "不清楚", "跳过", "暂无", "还没有", "-"];
-
+/// A slot's value, unless it is empty or means "none" (`none_answers` of
+/// `faq/understand.yaml`: 受理号 无).
 fn slot<'a>(ctx: &'a TrackContext, name: &str) -> Option<&'a str> {
-    ctx.slots.get(name).map(|v| v.trim()).filter(|v| !v.is_empty() && !NONE_WORDS.contains(v))
+    let none = &ctx.content.understand.none_answers;
+    ctx.slots.get(name).map(|v| v.trim()).filter(|v| !v.is_empty() && !none.iter().any(|n| n == v))
 }
 
 fn slot_date(ctx: &TrackContext, name: &str) -> Option<NaiveDate> {
@@ -678,13 +677,16 @@ enum Reported {
     Accepted,
 }
 
-/// Words that make a message a question (handled by the FAQ), not a report.
-const QUESTION_MARKS: &[&str] =
-    &["?", "？", "吗", "怎么", "如何", "多久", "多长", "什么", "哪", "能不能", "是否", "几天"];
-
-fn classify(text: &str) -> Option<Reported> {
+/// `questions`: words that make a message a question (handled by the FAQ), not a report
+/// (`question_clear` and `question_weak` of `faq/understand.yaml`).
+fn classify<'w>(text: &str, mut questions: impl Iterator<Item = &'w String>) -> Option<Reported> {
     let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
-    if has(QUESTION_MARKS) {
+    if questions.any(|w| !w.is_empty() && text.contains(w.as_str())) {
+        return None;
+    }
+    // "我不服", "找地方说理", a bare "申诉": asking how to appeal, not news of an appeal made.
+    if has(&["不服", "说理", "讲理", "评理", "不合理", "不公平"]) || text.trim() == "申诉"
+    {
         return None;
     }
     // Order matters: "补交了" is a resubmission, "没通过" a rejection, not an approval.
@@ -743,7 +745,8 @@ fn classify(text: &str) -> Option<Reported> {
 /// one (the engine then tries the FAQ).
 pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
     let text = input::normalize(text);
-    let reported = classify(&text)?;
+    let words = &ctx.content.understand;
+    let reported = classify(&text, words.question_clear.iter().chain(&words.question_weak))?;
     let Some(app) = ctx.user.applications.last() else {
         return Some(TrackOutput::text(
             "您还没有记录申请，我不知道这是哪一份。请先在菜单里选“记录申请进度”记下这份申请，之后的进度直接告诉我就行。",

@@ -248,6 +248,9 @@ impl<'a> Turn<'a> {
             ButtonKind::Consent(yes) if self.s.pending == Some(Pending::Consent) => {
                 self.consent(yes)
             }
+            ButtonKind::Consent(yes) if self.s.pending == Some(Pending::Forget) => {
+                self.confirm_forget(yes)
+            }
             ButtonKind::Disease(i)
                 if matches!(
                     self.s.pending,

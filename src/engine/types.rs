@@ -69,6 +69,8 @@ pub enum Pending {
     /// A disease our catalogue lacks (as typed, masked): go on with the general materials, or
     /// type another name.
     UnlistedDisease(String),
+    /// "删掉我的信息" in words: delete everything (as `/forget`)? Asked once.
+    Forget,
 }
 
 /// A place in a dialog, with the slots as they were there.

@@ -138,6 +138,7 @@ impl<'a> Turn<'a> {
                     | Action::Renew
                     | Action::Appeal
                     | Action::Human
+                    | Action::Transfer
                     | Action::Progress
                     | Action::MyApplications
             )
@@ -200,7 +201,8 @@ impl<'a> Turn<'a> {
                 | Action::Appeal
                 | Action::Progress
                 | Action::MyApplications
-                | Action::Human,
+                | Action::Human
+                | Action::Transfer,
             ) => None,
             None if (diseases || !u.unknown_conditions.is_empty()) && u.question => {
                 Some(self.eligibility(u, r, false, text))

@@ -2,150 +2,22 @@
 //! (`1`, `１`, `一`, `第一个`), yes/no and consent in the words people use in chat (是的、要得、
 //! 没问题 / 不用、算了), and whether a message is a question rather than an answer.
 //!
-//! Pure and content-free: callers pass the labels they offered. Deciding *what* a pick means
-//! (which slot, which step) stays in the engine.
+//! Pure: the word lists are content (`faq/understand.yaml`, read through [`Words`]), and callers
+//! pass the labels they offered. Deciding *what* a pick means (which slot, which step) stays in
+//! the engine.
 
 use super::input;
+use crate::content::dialect::Dialect;
+use crate::content::understand::Lexicon;
+use crate::content::Content;
 
-/// Words that answer "yes" on their own (after [`clause`] trimming).
-const YES: &[&str] = &[
-    "是",
-    "是的",
-    "是滴",
-    "对",
-    "对的",
-    "对头",
-    "嗯",
-    "嗯嗯",
-    "恩",
-    "好",
-    "好的",
-    "行",
-    "可以",
-    "可以的",
-    "要得",
-    "要的",
-    "得行",
-    "好嘞",
-    "行的",
-    "没错",
-    "要",
-    "需要",
-    "有",
-    "没问题",
-    "没得问题",
-    "当然",
-    "确定",
-    "一直在交",
-    "在交",
-    "正常",
-    "正常交",
-    "交了",
-    "有交",
-    "ok",
-    "yes",
-    "y",
-    // Pinyin typed without tones (spaces are squashed first: `shi de` → `shide`).
-    "shi",
-    "shide",
-    "dui",
-    "duide",
-    "en",
-    "hao",
-    "haode",
-    "xing",
-    "keyi",
-    "yaode",
-];
-/// Words that answer "no" on their own.
-const NO: &[&str] = &[
-    "否",
-    "不",
-    "不是",
-    "不对",
-    "不用",
-    "不要",
-    "不需要",
-    "算了",
-    "不行",
-    "没有",
-    "没",
-    "没得",
-    "还没有",
-    "还没",
-    "没呢",
-    "还没呢",
-    "冇",
-    "没交",
-    "欠费",
-    "断交",
-    "停了",
-    "莫得",
-    "冇得",
-    "不得行",
-    "要不得",
-    "不可以",
-    "别",
-    "no",
-    "n",
-    "bu",
-    "bushi",
-    "buyong",
-    "meiyou",
-    "suanle",
-];
-/// Consent given / refused, on top of [`YES`] and [`NO`].
-const AGREE: &[&str] = &["同意", "我同意", "愿意", "允许", "可以保存", "保存吧", "tongyi"];
-const DISAGREE: &[&str] = &["不同意", "我不同意", "拒绝", "不愿意", "不允许", "不保存", "butongyi"];
-/// "Why do you need that?" or reluctance at the consent question: explain, then ask again.
-const WHY: &[&str] = &[
-    "为什么",
-    "为啥",
-    "干啥",
-    "干嘛",
-    "干什么",
-    "做啥",
-    "做什么",
-    "搞啥",
-    "做么子",
-    "做什么用",
-    "有什么用",
-    "有啥用",
-    "安全吗",
-    "会不会泄露",
-    "泄露",
-    "不想给",
-    "不想填",
-    "凭什么",
-    "拿来做",
-];
-/// Marks of a question that cannot be an answer to a step (`多少`, `吗`, `怎么` …).
-const QUESTION_STRONG: &[&str] = &[
-    "?",
-    "？",
-    "吗",
-    "多少",
-    "怎么",
-    "咋",
-    "为什么",
-    "为啥",
-    "能不能",
-    "可不可以",
-    "是不是",
-    "哪个",
-    "哪里",
-    "哪些",
-    "哪儿",
-    "找谁",
-    "找哪",
-    "如何",
-    "么子",
-    "要不要",
-    "有没有",
-];
-/// Weaker marks (`什么`, `啥`, `几`): also found in plain answers ("没什么"), so they make a
-/// question only together with a confident FAQ match.
-const QUESTION_WEAK: &[&str] = &["什么", "啥", "几", "哪"];
+/// The word lists of the content that wording reads: yes/no, consent, why, go-on and question
+/// words from `faq/understand.yaml`, dialect words from `faq/dialect.yaml`.
+#[derive(Debug, Clone, Copy)]
+pub struct Words<'c> {
+    lex: &'c Lexicon,
+    dialect: &'c Dialect,
+}
 
 /// Chinese numerals a user may type for a button number.
 const NUMERALS: &[char] = &['一', '二', '三', '四', '五', '六', '七', '八', '九'];
@@ -161,14 +33,125 @@ pub enum Question {
     Clearly,
 }
 
-/// Whether `text` reads like a question, with what [`crate::understand`] makes of it
-/// (`reader_says`: its staff-edited question words such as 多久/好多 and the 四川话/湖南话
-/// endings 能删掉不): a message only the reader finds a question is clearly one.
-pub fn question_read(text: &str, reader_says: bool) -> Question {
-    match question(text) {
-        Question::No if reader_says => Question::Clearly,
-        own => own,
+impl<'c> Words<'c> {
+    /// The lists of `content`.
+    pub fn of(content: &'c Content) -> Words<'c> {
+        Words { lex: &content.understand, dialect: &content.dialect }
     }
+
+    /// Whether `text` reads like a question, with what [`crate::understand`] makes of it
+    /// (`reader_says`: its staff-edited question words such as 多久/好多 and the 四川话/湖南话
+    /// endings 能删掉不): a message only the reader finds a question is clearly one.
+    pub fn question_read(&self, text: &str, reader_says: bool) -> Question {
+        match self.question(text) {
+            Question::No if reader_says => Question::Clearly,
+            own => own,
+        }
+    }
+
+    /// Whether `text` reads like a question.
+    pub fn question(&self, text: &str) -> Question {
+        if has(&self.lex.question_clear, text) {
+            Question::Clearly
+        } else if has(&self.lex.question_weak, text) && !text.contains("没什么") {
+            Question::Maybe
+        } else {
+            Question::No
+        }
+    }
+
+    /// `Some(true)` for yes, `Some(false)` for no, in common chat wordings: the first clause must be
+    /// a yes/no word (`是的 一直在交`, `不用了`), so `不是很清楚` or `好像…` stay unread.
+    pub fn yes_no(&self, text: &str) -> Option<bool> {
+        if self.question(text) == Question::Clearly {
+            return None;
+        }
+        let first = clause(text)?;
+        if first.is_in(&self.lex.yes) {
+            Some(true)
+        } else if first.is_in(&self.lex.no) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// Yes or no to the yes/no question `prompt`, read also the way Chinese answers by echoing
+    /// the question: `晓得` to 您知道…吗 is yes, `不晓得` no, `莫得欠费` to 是否…没有欠费 yes, and
+    /// `没有换过` to 是否已经变更过 no. Falls back to [`Words::yes_no`].
+    pub fn yes_no_to(&self, text: &str, prompt: &str) -> Option<bool> {
+        if self.question(text) == Question::Clearly {
+            return None;
+        }
+        let answer = self.dialect.plain(&clause(text)?.bare);
+        let prompt = self.dialect.plain(&squash(prompt));
+        const NEGATIONS: [&str; 7] = ["还没有", "从没有", "没有", "还没", "从没", "没", "不"];
+        let echoes = |part: &str| part.chars().count() >= 2 && prompt.contains(part);
+        // Echoing what the question denies (欠费了 to …没有欠费？) says the opposite: no.
+        let denied = |part: &str| NEGATIONS.iter().any(|n| prompt.contains(&format!("{n}{part}")));
+        if echoes(&answer) && !NEGATIONS.iter().any(|n| answer.starts_with(n)) {
+            return Some(!denied(&answer));
+        }
+        if echoes(&answer) {
+            return Some(true);
+        }
+        if let Some(yes) = self.yes_no(text) {
+            return Some(yes);
+        }
+        for neg in NEGATIONS {
+            let Some(rest) = answer.strip_prefix(neg).filter(|r| !r.is_empty()) else { continue };
+            // The question itself is negative (…没有欠费？): denying the same thing is yes.
+            if denied(rest) {
+                return Some(true);
+            }
+            // 不 + what the question asks (不知道) is no; 不 before anything else (不太清楚) is not
+            // an answer, while 没(有) + a verb (没有换过) always denies it.
+            if echoes(rest) || neg.starts_with(['没', '还', '从']) {
+                return Some(false);
+            }
+        }
+        None
+    }
+
+    /// Consent answer: 同意 / 不同意 and their wordings, else a plain yes/no.
+    pub fn consent(&self, text: &str) -> Option<bool> {
+        let first = clause(text)?;
+        if first.is_in(&self.lex.disagree) {
+            return Some(false);
+        }
+        if first.is_in(&self.lex.agree) {
+            return Some(true);
+        }
+        self.yes_no(text)
+    }
+
+    /// The user asks why personal data is wanted, or says they do not want to give it.
+    pub fn asks_why(&self, text: &str) -> bool {
+        has(&self.lex.why, text)
+    }
+
+    /// "Go on" to a lone 下一步/更多 button: 继续, 下一步, 更多, 接着说, 然后呢.
+    pub fn go_on(&self, text: &str) -> bool {
+        clause(text).is_some_and(|c| c.is_in(&self.lex.go_on))
+    }
+
+    /// Like [`label`], for choices that have other wordings besides their label (`aliases:` in
+    /// the dialogs: 我自己 for 本人, 社区医院 for 一级医院或社区卫生服务中心): group `i` holds
+    /// choice `i`'s label and its aliases, and the answer is the choice, not the wording.
+    /// A step's own choices are few and distinct, so a short answer sharing a two-character word
+    /// with one choice only also picks it (the menu's titles are matched by [`label`] alone).
+    pub fn label_among(&self, text: &str, groups: &[Vec<&str>]) -> Option<usize> {
+        let t = squash(text);
+        let groups = squashed(groups);
+        named(&t, &groups).or_else(|| {
+            (self.question(&t) == Question::No).then(|| distinctive_pair(&t, &groups)).flatten()
+        })
+    }
+}
+
+/// Whether any of `words` is in `text`.
+fn has(words: &[String], text: &str) -> bool {
+    words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
 }
 
 /// `text` without the chat particles and punctuation it ends with: `是的嘛` is an answer even
@@ -177,102 +160,6 @@ pub fn without_end_particles(text: &str) -> &str {
     text.trim_end_matches(|c: char| {
         is_punct(c) || c.is_whitespace() || "嘛么哦噢呢啊呀哈噻嘞吧".contains(c)
     })
-}
-
-/// Whether `text` reads like a question.
-pub fn question(text: &str) -> Question {
-    if QUESTION_STRONG.iter().any(|w| text.contains(w)) {
-        Question::Clearly
-    } else if QUESTION_WEAK.iter().any(|w| text.contains(w)) && !text.contains("没什么") {
-        Question::Maybe
-    } else {
-        Question::No
-    }
-}
-
-/// `Some(true)` for yes, `Some(false)` for no, in common chat wordings: the first clause must be
-/// a yes/no word (`是的 一直在交`, `不用了`), so `不是很清楚` or `好像…` stay unread.
-pub fn yes_no(text: &str) -> Option<bool> {
-    if question(text) == Question::Clearly {
-        return None;
-    }
-    let first = clause(text)?;
-    if first.is_in(YES) {
-        Some(true)
-    } else if first.is_in(NO) {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-/// Yes or no to the yes/no question `prompt`, read also the way Chinese answers by echoing
-/// the question: `晓得` to 您知道…吗 is yes, `不晓得` no, `莫得欠费` to 是否…没有欠费 yes, and
-/// `没有换过` to 是否已经变更过 no. Falls back to [`yes_no`].
-pub fn yes_no_to(text: &str, prompt: &str) -> Option<bool> {
-    if question(text) == Question::Clearly {
-        return None;
-    }
-    let answer = dialect(&clause(text)?.bare);
-    let prompt = dialect(&squash(prompt));
-    const NEGATIONS: [&str; 7] = ["还没有", "从没有", "没有", "还没", "从没", "没", "不"];
-    let echoes = |part: &str| part.chars().count() >= 2 && prompt.contains(part);
-    // Echoing what the question denies (欠费了 to …没有欠费？) says the opposite: no.
-    let denied = |part: &str| NEGATIONS.iter().any(|n| prompt.contains(&format!("{n}{part}")));
-    if echoes(&answer) && !NEGATIONS.iter().any(|n| answer.starts_with(n)) {
-        return Some(!denied(&answer));
-    }
-    if echoes(&answer) {
-        return Some(true);
-    }
-    if let Some(yes) = yes_no(text) {
-        return Some(yes);
-    }
-    for neg in NEGATIONS {
-        let Some(rest) = answer.strip_prefix(neg).filter(|r| !r.is_empty()) else { continue };
-        // The question itself is negative (…没有欠费？): denying the same thing is yes.
-        if denied(rest) {
-            return Some(true);
-        }
-        // 不 + what the question asks (不知道) is no; 不 before anything else (不太清楚) is not
-        // an answer, while 没(有) + a verb (没有换过) always denies it.
-        if echoes(rest) || neg.starts_with(['没', '还', '从']) {
-            return Some(false);
-        }
-    }
-    None
-}
-
-/// Dialect and colloquial words in their standard form, for comparing an answer with the
-/// question it echoes.
-fn dialect(text: &str) -> String {
-    [("莫得", "没有"), ("没得", "没有"), ("冇得", "没有"), ("冇", "没有"), ("晓得", "知道")]
-        .iter()
-        .fold(text.to_string(), |t, (from, to)| t.replace(from, to))
-}
-
-/// Consent answer: 同意 / 不同意 and their wordings, else a plain yes/no.
-pub fn consent(text: &str) -> Option<bool> {
-    let first = clause(text)?;
-    if first.is_in(DISAGREE) {
-        return Some(false);
-    }
-    if first.is_in(AGREE) {
-        return Some(true);
-    }
-    yes_no(text)
-}
-
-/// The user asks why personal data is wanted, or says they do not want to give it.
-pub fn asks_why(text: &str) -> bool {
-    WHY.iter().any(|w| text.contains(w))
-}
-
-/// "Go on" to a lone 下一步/更多 button: 继续, 下一步, 更多, 接着说, 然后呢.
-pub fn go_on(text: &str) -> bool {
-    const GO_ON: &[&str] =
-        &["继续", "下一步", "更多", "接着说", "然后", "然后呢", "往下", "下一个"];
-    clause(text).is_some_and(|c| c.is_in(GO_ON))
 }
 
 /// A button number typed as text, 1-based: `2`, `２`, `二`, `第二个`, `选2`, `2号`.
@@ -301,17 +188,6 @@ pub fn label(text: &str, labels: &[&str]) -> Option<usize> {
     let groups: Vec<Vec<&str>> = labels.iter().map(|l| vec![*l]).collect();
     let groups = squashed(&groups);
     named(&squash(text), &groups)
-}
-
-/// Like [`label`], for choices that have other wordings besides their label (`aliases:` in
-/// the dialogs: 我自己 for 本人, 社区医院 for 一级医院或社区卫生服务中心): group `i` holds
-/// choice `i`'s label and its aliases, and the answer is the choice, not the wording.
-/// A step's own choices are few and distinct, so a short answer sharing a two-character word
-/// with one choice only also picks it (the menu's titles are matched by [`label`] alone).
-pub fn label_among(text: &str, groups: &[Vec<&str>]) -> Option<usize> {
-    let t = squash(text);
-    let groups = squashed(groups);
-    named(&t, &groups).or_else(|| distinctive_pair(&t, &groups))
 }
 
 fn squashed(groups: &[Vec<&str>]) -> Vec<Vec<String>> {
@@ -351,11 +227,11 @@ fn named(t: &str, groups: &[Vec<String>]) -> Option<usize> {
 /// A short answer that shares a two-character word with one choice only (`社区医院开的` →
 /// 一级医院或社区卫生服务中心, `已经补交了 继续` → 缴费已正常，继续): every pair of
 /// neighbouring characters found in exactly one choice must point to the same choice. Only for
-/// short statements; a question is never a click.
+/// short statements; a question is never a click ([`Words::label_among`] checks).
 fn distinctive_pair(t: &str, groups: &[Vec<String>]) -> Option<usize> {
     const MAX_CHARS: usize = 8;
     let chars: Vec<char> = t.chars().collect();
-    if chars.len() > MAX_CHARS || question(t) != Question::No {
+    if chars.len() > MAX_CHARS {
         return None;
     }
     let mut picked: Option<usize> = None;
@@ -381,8 +257,8 @@ struct Clause {
 }
 
 impl Clause {
-    fn is_in(&self, words: &[&str]) -> bool {
-        words.contains(&self.raw.as_str()) || words.contains(&self.bare.as_str())
+    fn is_in(&self, words: &[String]) -> bool {
+        words.iter().any(|w| *w == self.raw || *w == self.bare)
     }
 }
 
@@ -416,6 +292,20 @@ fn is_punct(c: char) -> bool {
 mod tests {
     use super::*;
 
+    /// The shipped word lists.
+    fn w() -> Words<'static> {
+        static LISTS: std::sync::OnceLock<(Lexicon, Dialect)> = std::sync::OnceLock::new();
+        let (lex, dialect) = LISTS.get_or_init(|| {
+            let lex = serde_yaml::from_str(include_str!("../../faq/understand.yaml")).unwrap();
+            let files = [crate::content::SourceFile {
+                path: crate::content::dialect::DIALECT_FILE.into(),
+                text: include_str!("../../faq/dialect.yaml").into(),
+            }];
+            (lex, crate::content::dialect::parse(&files, &mut Vec::new()))
+        });
+        Words { lex, dialect }
+    }
+
     #[test]
     fn yes_and_no_in_the_words_people_use() {
         for yes in [
@@ -430,35 +320,35 @@ mod tests {
             "一直在交",
             "是啊！",
         ] {
-            assert_eq!(yes_no(yes), Some(true), "{yes}");
+            assert_eq!(w().yes_no(yes), Some(true), "{yes}");
         }
         for no in ["不", "不用了", "不要", "算了", "不行", "没有", "否。", "还没有"]
         {
-            assert_eq!(yes_no(no), Some(false), "{no}");
+            assert_eq!(w().yes_no(no), Some(false), "{no}");
         }
         for neither in ["不是很清楚", "也许", "好像欠过费", "是不是要交钱"] {
-            assert_eq!(yes_no(neither), None, "{neither}");
+            assert_eq!(w().yes_no(neither), None, "{neither}");
         }
     }
 
     #[test]
     fn consent_wordings_and_why_questions() {
-        assert_eq!(consent("同意"), Some(true));
-        assert_eq!(consent("不同意"), Some(false));
-        assert_eq!(consent("可以的"), Some(true));
-        assert_eq!(consent("看情况"), None, "asked again, not guessed");
-        assert_eq!(consent("行吧"), Some(true));
-        assert_eq!(consent("tong yi"), Some(true));
-        assert_eq!(consent("算了 不想给"), Some(false));
-        assert!(asks_why("为啥子要身份证号哦 不想给"));
-        assert!(!asks_why("同意"));
+        assert_eq!(w().consent("同意"), Some(true));
+        assert_eq!(w().consent("不同意"), Some(false));
+        assert_eq!(w().consent("可以的"), Some(true));
+        assert_eq!(w().consent("看情况"), None, "asked again, not guessed");
+        assert_eq!(w().consent("行吧"), Some(true));
+        assert_eq!(w().consent("tong yi"), Some(true));
+        assert_eq!(w().consent("算了 不想给"), Some(false));
+        assert!(w().asks_why("为啥子要身份证号哦 不想给"));
+        assert!(!w().asks_why("同意"));
     }
 
     #[test]
     fn go_on_wordings() {
-        assert!(go_on("继续"));
-        assert!(go_on("然后呢？"));
-        assert!(!go_on("继续教育"));
+        assert!(w().go_on("继续"));
+        assert!(w().go_on("然后呢？"));
+        assert!(!w().go_on("继续教育"));
     }
 
     #[test]
@@ -480,34 +370,34 @@ mod tests {
     #[test]
     fn yes_no_read_against_the_question_it_answers() {
         let arrears = "目前医保是否正常参保缴费、没有欠费？";
-        assert_eq!(yes_no_to("莫得欠费", arrears), Some(true));
-        assert_eq!(yes_no_to("没有欠费", arrears), Some(true));
-        assert_eq!(yes_no_to("没欠费", arrears), Some(true));
-        assert_eq!(yes_no_to("欠费了", arrears), Some(false), "the opposite of 没有欠费");
-        assert_eq!(yes_no_to("shi de", arrears), Some(true));
+        assert_eq!(w().yes_no_to("莫得欠费", arrears), Some(true));
+        assert_eq!(w().yes_no_to("没有欠费", arrears), Some(true));
+        assert_eq!(w().yes_no_to("没欠费", arrears), Some(true));
+        assert_eq!(w().yes_no_to("欠费了", arrears), Some(false), "the opposite of 没有欠费");
+        assert_eq!(w().yes_no_to("shi de", arrears), Some(true));
         let knows = "您知道目前门特待遇的到期日吗？";
-        assert_eq!(yes_no_to("晓得", knows), Some(true));
-        assert_eq!(yes_no_to("不晓得", knows), Some(false));
-        assert_eq!(yes_no_to("不知道", knows), Some(false));
+        assert_eq!(w().yes_no_to("晓得", knows), Some(true));
+        assert_eq!(w().yes_no_to("不晓得", knows), Some(false));
+        assert_eq!(w().yes_no_to("不知道", knows), Some(false));
         let changed = "今年是否已经变更过定点医院？";
-        assert_eq!(yes_no_to("没有换过", changed), Some(false));
-        assert_eq!(yes_no_to("不太清楚", changed), None);
-        assert_eq!(yes_no_to("换过没有？", changed), None, "a question is no answer");
+        assert_eq!(w().yes_no_to("没有换过", changed), Some(false));
+        assert_eq!(w().yes_no_to("不太清楚", changed), None);
+        assert_eq!(w().yes_no_to("换过没有？", changed), None, "a question is no answer");
     }
 
     #[test]
     fn aliases_and_distinctive_words_pick_a_choice() {
         let whom = vec![vec!["本人", "我自己", "自己"], vec!["替家人", "我妈", "我爸"]];
-        assert_eq!(label_among("我自己", &whom), Some(0));
-        assert_eq!(label_among("帮我妈申请", &whom), Some(1));
+        assert_eq!(w().label_among("我自己", &whom), Some(0));
+        assert_eq!(w().label_among("帮我妈申请", &whom), Some(1));
         let level =
             vec![vec!["二级及以上医院"], vec!["一级医院或社区卫生服务中心"], vec!["不清楚"]];
-        assert_eq!(label_among("社区医院开的", &level), Some(1));
-        assert_eq!(label_among("医院开的", &level), None, "医院 is in two labels");
-        assert_eq!(label_among("社区医院可以吗", &level), None, "a question");
+        assert_eq!(w().label_among("社区医院开的", &level), Some(1));
+        assert_eq!(w().label_among("医院开的", &level), None, "医院 is in two labels");
+        assert_eq!(w().label_among("社区医院可以吗", &level), None, "a question");
         assert_eq!(label("社区医院开的", &["二级及以上医院", "一级医院或社区卫生服务中心"]), None);
         let arrears = vec![vec!["缴费已正常，继续"], vec!["返回主菜单"]];
-        assert_eq!(label_among("已经补交了 继续", &arrears), Some(0));
+        assert_eq!(w().label_among("已经补交了 继续", &arrears), Some(0));
     }
 
     #[test]
@@ -525,10 +415,10 @@ mod tests {
 
     #[test]
     fn questions_are_told_from_answers() {
-        assert_eq!(question("职工起付线多少"), Question::Clearly);
-        assert_eq!(question("我觉得不合理 我要投诉 找哪个"), Question::Clearly);
-        assert_eq!(question("要带啥"), Question::Maybe);
-        assert_eq!(question("没什么"), Question::No);
-        assert_eq!(question("张三"), Question::No);
+        assert_eq!(w().question("职工起付线多少"), Question::Clearly);
+        assert_eq!(w().question("我觉得不合理 我要投诉 找哪个"), Question::Clearly);
+        assert_eq!(w().question("要带啥"), Question::Maybe);
+        assert_eq!(w().question("没什么"), Question::No);
+        assert_eq!(w().question("张三"), Question::No);
     }
 }

@@ -18,6 +18,8 @@ pub struct Knowledge {
     /// FAQ retrieval index.
     faq: faq::FaqIndex,
     diseases: disease::DiseaseIndex,
+    /// Dialect words rewritten before a question is matched.
+    dialect: crate::content::dialect::Dialect,
 }
 
 /// The answer to a free-text question (also the `mente ask --json` shape).
@@ -63,12 +65,26 @@ impl Knowledge {
         Knowledge {
             faq: faq::FaqIndex::build(content),
             diseases: disease::DiseaseIndex::build(&content.diseases),
+            dialect: content.dialect.clone(),
         }
     }
 
-    /// Answers a free-text question for `region` (or for every region when `None`).
+    /// Answers a free-text question for `region` (or for every region when `None`), as typed
+    /// and in plain Mandarin (`faq/dialect.yaml`: 晓不晓得审核要好多天 → 知不知道审核要多少天):
+    /// the surer of the two confident answers, so a wording the FAQ already knew is not lost.
     pub fn answer(&self, question: &str, region: Option<&str>) -> Answer {
-        self.faq.answer(question, region, &self.diseases)
+        let typed = self.faq.answer(question, region, &self.diseases);
+        let plain = self.dialect.plain(question);
+        if plain == question {
+            return typed;
+        }
+        let read = self.faq.answer(&plain, region, &self.diseases);
+        match (&typed.id, &read.id) {
+            (Some(_), Some(_)) if typed.score > read.score => typed,
+            (Some(_), None) => typed,
+            (None, None) => typed,
+            _ => read,
+        }
     }
 
     /// The FAQ index itself (entry ids, for tools and tests).

@@ -27,6 +27,8 @@ pub struct Reader {
     /// (action, word), longest word first.
     actions: Vec<(Action, Word)>,
     regions: Vec<String>,
+    /// 四川话/湖南话 words in plain Mandarin, applied before any word is looked for.
+    dialect: crate::content::dialect::Dialect,
 }
 
 impl Reader {
@@ -61,11 +63,13 @@ impl Reader {
             ]),
             actions: tagged(actions.into_iter().collect()),
             regions: content.regions.keys().cloned().collect(),
+            dialect: content.dialect.clone(),
         }
     }
 
     /// Reads one message. Stores nothing; `knowledge` is only asked for diseases.
     pub fn read(&self, knowledge: &Knowledge, text: &str, ctx: Context<'_>) -> Understanding {
+        let text = &self.dialect.plain(text);
         let msg = Prepared::new(text);
         let (regions, covered) = self.places.regions(&msg);
         let places = self.places.others(&msg, &covered);
@@ -103,6 +107,7 @@ impl Reader {
     /// Whether `text` reads as a question: ? or ？, a question word of the content (多久, 好多
     /// …) or a 四川话/湖南话 yes-no ending (能删掉不). The test [`Reader::read`] uses.
     pub fn is_question(&self, text: &str) -> bool {
+        let text = &self.dialect.plain(text);
         let msg = Prepared::new(text);
         let plain: String = msg.chars.iter().collect();
         self.asks(text, &msg, &plain)
@@ -110,6 +115,7 @@ impl Reader {
 
     fn asks(&self, text: &str, msg: &Prepared, plain: &str) -> bool {
         text.contains(['?', '？'])
+            || words::a_not_a(&msg.chars)
             || words::any(&self.question, msg)
             || self.ends_as_question(plain)
     }

@@ -123,6 +123,14 @@ impl Word {
     }
 }
 
+/// An A-not-A question (包不包括, 算不算, 有没有, 能不能): a Han character, 不 or 没, the same
+/// character again. A grammar pattern rather than a word list, so it is not content.
+pub(crate) fn a_not_a(chars: &[char]) -> bool {
+    chars.windows(3).any(|w| {
+        w[0] == w[2] && (w[1] == '不' || w[1] == '没') && ('\u{4E00}'..='\u{9FFF}').contains(&w[0])
+    })
+}
+
 /// Prepares a list of content words, longest first (so the longest match is tried first).
 pub(crate) fn words<'a>(list: impl IntoIterator<Item = &'a String>) -> Vec<Word> {
     let mut words: Vec<Word> =
@@ -150,6 +158,15 @@ mod tests {
         assert_eq!(found("续期", "我想续其"), vec![Hit { start: Some(2), len: 2 }]);
         assert_eq!(found("换医院", "wo xiang huan yi yuan"), vec![Hit { start: None, len: 3 }]);
         assert_eq!(found("ok", "ＯＫ"), vec![Hit { start: Some(0), len: 2 }]);
+    }
+
+    #[test]
+    fn a_not_a_questions() {
+        let chars = |t: &str| t.chars().collect::<Vec<_>>();
+        assert!(a_not_a(&chars("这个病包不包括在里头")));
+        assert!(a_not_a(&chars("算不算")));
+        assert!(!a_not_a(&chars("不不")));
+        assert!(!a_not_a(&chars("还没得")));
     }
 
     #[test]

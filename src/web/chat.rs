@@ -124,22 +124,23 @@ async fn send(State(app): State<App>, request: Request) -> Response {
     let Some((input, said)) = input_of(&form, &app.transcripts.get(&id, now)) else {
         return with_cookie(&app, &headers, new_cookie, back());
     };
+    // The content of this turn, kept until it ends even if a reload swaps it meanwhile.
+    let assistant = app.assistant.current();
     let command = match &input {
-        Input::Text(t) => commands::parse(t),
+        Input::Text(t) => commands::read(t, &assistant.content.understand.commands),
         _ => None,
     };
-    let forget = command == Some(Command::Forget);
     let user = UserKey::new(CHANNEL, &id);
     let before = latest_reminder(&app, &user).await;
     let request = TurnRequest { user: user.clone(), update_id: None, input, now };
-    // The content of this turn, kept until it ends even if a reload swaps it meanwhile.
-    let assistant = app.assistant.current();
     match service::turn(&app.store, &assistant, request).await {
         Ok(TurnResult::Replies(mut replies)) => {
             let set_up = remind::reminders_added(before, latest_reminder(&app, &user).await);
             if command == Some(Command::Reminders) || set_up {
                 remind::add_note(&mut replies);
             }
+            // After /forget, and after 删除我的数据 once confirmed (确定删除) a turn later.
+            let forget = replies.iter().any(|r| r.text.contains(commands::FORGOTTEN));
             app.transcripts.record(&id, said, &replies, forget, now)
         }
         Ok(TurnResult::Duplicate) => {}

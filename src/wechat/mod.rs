@@ -321,8 +321,9 @@ async fn handle(state: &WechatState, incoming: &Incoming, now: DateTime<Utc>) ->
             _ => return None,
         },
     };
+    let commands = &inner.assistant.current().content.understand.commands;
     let reminders =
-        matches!(&input, Input::Text(t) if commands::parse(t) == Some(Command::Reminders));
+        matches!(&input, Input::Text(t) if commands::read(t, commands) == Some(Command::Reminders));
     let request = TurnRequest { user: user.clone(), update_id: Some(update_id), input, now };
     let (tx, mut rx) = oneshot::channel();
     let task_state = state.clone();

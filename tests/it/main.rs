@@ -4,6 +4,7 @@ mod botapi_stub;
 mod calendar;
 mod chat_cli;
 mod check;
+mod commands;
 mod devset;
 mod diseases;
 mod engine;

@@ -12,7 +12,7 @@ use mente::policy::calc::{self, CalcInput, Insurance};
 use mente::policy::calendar::working_days_after;
 use mente::policy::dates::format_cn;
 
-fn assistant() -> &'static Assistant {
+pub(crate) fn assistant() -> &'static Assistant {
     static A: OnceLock<Assistant> = OnceLock::new();
     A.get_or_init(|| Assistant::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap())
 }
@@ -23,16 +23,16 @@ fn now() -> DateTime<Utc> {
 }
 
 /// A conversation driven through `engine::handle` (pure: no store needed to test the policy).
-struct Chat {
-    session: Session,
-    last: Vec<Reply>,
+pub(crate) struct Chat {
+    pub(crate) session: Session,
+    pub(crate) last: Vec<Reply>,
     /// Minutes since the start of the conversation (idle time, issue 17).
     minutes: i64,
 }
 
 impl Chat {
     /// A returning user at the main menu of `region`.
-    fn in_region(region: &str) -> Chat {
+    pub(crate) fn in_region(region: &str) -> Chat {
         let session = Session { region: Some(region.into()), turn: 3, ..Session::default() };
         Chat { session, last: Vec::new(), minutes: 0 }
     }
@@ -41,7 +41,7 @@ impl Chat {
         Chat { session: Session::default(), last: Vec::new(), minutes: 0 }
     }
 
-    fn run(&mut self, input: Input) -> Outcome {
+    pub(crate) fn run(&mut self, input: Input) -> Outcome {
         let now = now() + chrono::Duration::minutes(self.minutes);
         let out = engine::handle(assistant(), &self.session, &UserData::default(), input, now);
         self.session = out.session.clone();
@@ -50,20 +50,20 @@ impl Chat {
     }
 
     /// Sends text; returns all reply texts joined.
-    fn say(&mut self, text: &str) -> String {
+    pub(crate) fn say(&mut self, text: &str) -> String {
         self.run(Input::Text(text.into()));
         self.text()
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         self.last.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join("\n---\n")
     }
 
-    fn labels(&self) -> Vec<String> {
+    pub(crate) fn labels(&self) -> Vec<String> {
         self.last.iter().flat_map(|r| r.choices.iter().map(|c| c.label.clone())).collect()
     }
 
-    fn press(&mut self, label: &str) -> String {
+    pub(crate) fn press(&mut self, label: &str) -> String {
         let data = self
             .last
             .iter()
@@ -77,7 +77,7 @@ impl Chat {
     }
 
     /// The first reply fits one phone screen.
-    fn assert_one_screen(&self) {
+    pub(crate) fn assert_one_screen(&self) {
         let first = &self.last[0].text;
         assert!(first.chars().count() <= 300, "{} chars:\n{first}", first.chars().count());
     }

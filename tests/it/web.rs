@@ -377,6 +377,14 @@ async fn a_new_visitor_taps_start_and_a_region_then_types_a_question_and_reads_t
     );
     let page = server.say(&cookie, &[("t", "/menu")]).await;
     assert!(page.contains("还没有选择地区"), "{page}");
+
+    // The same in words, confirmed once (issue 17): the page forgets as well.
+    server.say(&cookie, &[("t", "攀枝花")]).await;
+    server.say(&cookie, &[("t", "起付线多少")]).await;
+    let page = server.say(&cookie, &[("t", "把我的信息都删掉")]).await;
+    assert!(page.contains("确定要删除") && page.contains("起付线多少"), "{page}");
+    let page = server.say(&cookie, &[("t", "确定删除")]).await;
+    assert!(!page.contains("起付线多少") && page.contains("已删除"), "{page}");
 }
 
 #[tokio::test]

@@ -1,0 +1,249 @@
+//! Commands said in plain words, read at every step before the step's own answer (issue 17):
+//! a region switch (`我是邵阳的`, `切换到攀枝花`), a reminder (`提醒我一下`, `设个提醒`), deleting
+//! my data (`把我的信息都删掉`: one confirmation, then exactly what `/forget` does) and the
+//! wordings of [`super::commands`] (找个人, 回主菜单, 不办了, 上一步 …).
+//!
+//! A typed button label still picks its button (a step may offer 返回主菜单 as a choice), and a
+//! question that merely mentions a command word (`门特会不会被删除`) is left to the FAQ: the
+//! word lists and that guard are content, see `commands:` in `faq/understand.yaml`.
+
+use chrono::NaiveDate;
+
+use super::commands::{self, Command};
+use super::render::ButtonKind;
+use super::turn::{Target, Turn};
+use super::understood::PREFILLED;
+use super::wording;
+use super::Pending;
+use crate::understand::{Context, RegionRole, Understanding};
+
+/// A region statement longer than this is a sentence about something else (我妈在攀枝花住了
+/// 十年 …), not a correction of the user's region.
+const MAX_SWITCH_CHARS: usize = 16;
+
+impl<'a> Turn<'a> {
+    /// The content's word lists for reading replies at a step ([`wording::Words`]).
+    pub(super) fn words(&self) -> wording::Words<'a> {
+        wording::Words::of(&self.a.content)
+    }
+
+    /// Handles `text` when it is a command in plain words or a region switch. `false`: not one
+    /// (or a typed button label), the caller reads it as usual.
+    pub(super) fn said_command(&mut self, text: &str) -> bool {
+        if text.trim().starts_with('/') || self.picks_a_button(text) {
+            return false;
+        }
+        if self.switches_region(text) {
+            return true;
+        }
+        let Some(cmd) = commands::read(text, &self.a.content.understand.commands) else {
+            return false;
+        };
+        if self.s.pending == Some(Pending::Forget) {
+            self.s.pending = None;
+        }
+        match cmd {
+            Command::Remind => self.remind(text),
+            other => self.command(other),
+        }
+        true
+    }
+
+    /// The text is the label (or number) of a button of the current step.
+    fn picks_a_button(&self, text: &str) -> bool {
+        self.s.pending.is_none()
+            && self.current_step().is_some_and(|step| self.offered_index(step, text).is_some())
+    }
+
+    /// `我是邵阳的`, `哦 搞错了 我是邵阳的`, `切换到攀枝花`: a statement naming the user's own
+    /// region or asking to switch, with no question in it (a question naming a region is
+    /// answered for it by the free-text policy, with a 切换到… button). The region question
+    /// itself reads such answers as its step.
+    fn switches_region(&mut self, text: &str) -> bool {
+        if self.s.dialog.as_deref() == Some("region") {
+            return false;
+        }
+        let u = self.a.understand(text, Context { today: self.today, region: self.region() });
+        let own = &self.a.content.understand.home_before;
+        let Some(target) = said_region(&u, text, own).map(str::to_string) else { return false };
+        if self.region() == Some(target.as_str()) {
+            self.say(format!("好的，当前地区就是{}。", self.region_name()));
+            self.reask();
+            return true;
+        }
+        self.switch_region(&target);
+        self.after_region_switch();
+        true
+    }
+
+    /// After a switch: a procedure whose texts depend on the region starts again in the new one
+    /// (its earlier steps were said for the old region); outside a procedure the question kept
+    /// from before (or the last one asked) is answered again for the new region; otherwise the
+    /// current question again.
+    pub(super) fn after_region_switch(&mut self) {
+        match self.tree() {
+            Some(tree) if tree.needs_region => {
+                let id = tree.id.clone();
+                self.start_dialog(&id, true);
+            }
+            Some(_) => self.reask(),
+            None if self.region_changed() => {}
+            None => self.reask(),
+        }
+    }
+
+    /// "删掉我的信息": one question before doing what `/forget` does.
+    pub(super) fn ask_forget(&mut self) {
+        self.s.pending = Some(Pending::Forget);
+        self.prompt_forget();
+    }
+
+    pub(super) fn prompt_forget(&mut self) {
+        let choices = vec![
+            self.button("确定删除", ButtonKind::Consent(true)),
+            self.button("不删了", ButtonKind::Consent(false)),
+        ];
+        self.say_with(
+            "确定要删除您保存在这里的全部信息吗？包括地区、对话进度、申请记录和提醒，删除后不能恢复。",
+            choices,
+        );
+    }
+
+    /// The answer to [`Turn::prompt_forget`]; anything but yes or no is read as usual.
+    pub(super) fn on_forget_text(&mut self, text: &str) -> bool {
+        // The buttons' labels typed (确定删除 / 不删了) and their short forms count too.
+        let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let labelled = match t.trim_end_matches(['了', '吧', '。', '！']) {
+            "确定删除" | "删除" | "删吧" | "删掉" | "删" => Some(true),
+            "不删" | "别删" | "不要删" => Some(false),
+            _ => None,
+        };
+        let yes = match labelled.or_else(|| self.words().yes_no(text)) {
+            Some(yes) => yes,
+            None if wording::ordinal(text) == Some(1) => true,
+            None if wording::ordinal(text) == Some(2) => false,
+            None => match commands::read(text, &self.a.content.understand.commands) {
+                Some(Command::ConfirmForget) => true,
+                _ => {
+                    self.s.pending = None;
+                    return false;
+                }
+            },
+        };
+        self.confirm_forget(yes);
+        true
+    }
+
+    /// Deletes everything (as `/forget`) or keeps it and goes on where the user was.
+    pub(super) fn confirm_forget(&mut self, yes: bool) {
+        self.s.pending = None;
+        if yes {
+            return self.command(Command::Forget);
+        }
+        self.say("好的，没有删除，您的信息都保留着。");
+        match self.s.dialog {
+            Some(_) => self.reask(),
+            None => self.show_menu(),
+        }
+    }
+
+    /// "提醒我一下": the flow that sets reminders up, with a date already known filled in.
+    /// In the renewal flow its expiry question; in another flow, that flow records the dates
+    /// at its end; at the menu an expiry date (future) starts the renewal reminder, a past date
+    /// the record of an accepted application, and without a date the user picks one.
+    pub(super) fn remind(&mut self, text: &str) {
+        let u = self.a.understand(text, Context { today: self.today, region: self.region() });
+        let date = u.dates.first().copied().or_else(|| self.date_said_before());
+        match self.s.dialog.as_deref() {
+            Some("renew") if !self.s.slots.contains_key("valid_until") => {
+                self.say("好的，记下到期日，我在到期前提醒您续期。");
+                let date = date.filter(|d| *d > self.today);
+                self.prefilled_step("renew", "valid_until", "valid_until", date)
+            }
+            Some(_) => {
+                self.say("好的。这项办理最后会帮您记下，并按日期设好提醒。");
+                self.reask();
+            }
+            None => match date {
+                Some(d) if d > self.today => {
+                    self.say("好的，我在到期前提醒您续期。");
+                    self.prefilled_step("renew", "valid_until", "valid_until", Some(d));
+                }
+                Some(d) => {
+                    self.say("好的，记下受理日期，我按审核期限提醒您。");
+                    self.prefilled_step("track_record", "kind", "accepted_on", Some(d));
+                }
+                None => self.offer_reminders(),
+            },
+        }
+    }
+
+    /// A date this conversation already established: an expiry or acceptance date in the
+    /// current procedure's slots, else the latest date said earlier in the conversation
+    /// (its context, issue 17): a coming one first, since reminders are about what is ahead.
+    fn date_said_before(&self) -> Option<NaiveDate> {
+        ["valid_until", "accepted_on"]
+            .iter()
+            .filter_map(|slot| self.s.slots.get(*slot))
+            .find_map(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+            .or_else(|| self.s.context.date(true, self.today))
+            .or_else(|| self.s.context.date(false, self.today))
+    }
+
+    /// Starts `dialog` at `step` with `slot` filled in from `date` (shown as "已填好…" when its
+    /// step comes), or simply at `step` without one.
+    fn prefilled_step(&mut self, dialog: &str, step: &str, slot: &str, date: Option<NaiveDate>) {
+        if self.s.region.is_none() || !self.a.content.dialogs.trees.contains_key(dialog) {
+            return self.start_dialog(&format!("{dialog}#{step}"), true);
+        }
+        let keep_renewal_slots = self.s.dialog.as_deref() == Some(dialog);
+        if !keep_renewal_slots {
+            self.clear_dialog();
+        }
+        self.s.dialog = Some(dialog.to_string());
+        self.sync_region();
+        if let Some(d) = date {
+            self.s.slots.insert(slot.to_string(), d.format("%Y-%m-%d").to_string());
+            self.s.slots.insert(PREFILLED.into(), slot.to_string());
+        }
+        self.enter(dialog, Target::Step(step.to_string()), false);
+    }
+
+    /// Which reminder: before the benefit expires (续期) or when a review is due (受理后).
+    fn offer_reminders(&mut self) {
+        let choices = vec![
+            self.button("到期前提醒我续期", ButtonKind::Menu("renew#valid_until".into())),
+            self.button("受理后提醒审核期限", ButtonKind::Menu("track_record".into())),
+        ];
+        self.say_with(
+            "好的，我可以提醒您：① 门特待遇到期前提醒续期；② 申请受理后，按审核期限提醒。请选一个（提醒发在这个对话里，不发短信）。",
+            choices,
+        );
+    }
+}
+
+/// The region a statement switches to: `切换到…`, or the user's own (`我是…的`) in a short
+/// message that asks nothing and names no action. The user's own needs a `home_before` word of
+/// two or more characters (我是, 我在, 参保地是): `我妈在邵阳住院` says where she is treated.
+fn said_region<'u>(u: &'u Understanding, text: &str, own: &[String]) -> Option<&'u str> {
+    if u.question || u.action.is_some() {
+        return None;
+    }
+    if let Some(r) = u.switch_to() {
+        return Some(r);
+    }
+    // A region's name and nothing else (`邵阳`, `邵阳的`) answers no question: the user says
+    // which region they mean.
+    let bare: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
+    let bare = bare.trim_end_matches(['的', '啊', '呀', '嘛', '哦']);
+    if let [only] = u.regions.as_slice() {
+        if only.word == bare {
+            return Some(&only.region);
+        }
+    }
+    let says_own = own.iter().any(|w| w.chars().count() >= 2 && text.contains(w.as_str()));
+    if text.chars().count() > MAX_SWITCH_CHARS || !says_own {
+        return None;
+    }
+    u.regions.iter().find(|m| m.role == RegionRole::Home).map(|m| m.region.as_str())
+}

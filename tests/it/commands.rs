@@ -1,0 +1,169 @@
+//! Issue 17, items 3–5, with the messages users sent: commands in plain words at every step
+//! (a region switch, a reminder, deleting my data with one confirmation, a person, the menu,
+//! cancel), topics that were confused (where to apply, a transfer vs 异地备案, help for the
+//! elderly, appeal, an overdue review, a disease question at a yes/no step) and dialect words
+//! read through `faq/dialect.yaml`. Driven through `engine::handle` like `understanding`.
+
+use mente::engine::{Effect, Input};
+
+use crate::understanding::Chat;
+
+fn forgets(chat: &mut Chat, text: &str) -> bool {
+    let out = chat.run(Input::Text(text.into()));
+    out.effects.iter().any(|e| matches!(e, Effect::Forget))
+}
+
+fn hands_off(chat: &mut Chat, text: &str) -> bool {
+    let out = chat.run(Input::Text(text.into()));
+    out.effects.iter().any(|e| matches!(e, Effect::Handoff { .. }))
+}
+
+#[test]
+fn saying_which_region_one_is_from_switches_at_once() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("哦 搞错了 我是邵阳的");
+    assert!(text.contains("已切换到邵阳"), "{text}");
+    assert_eq!(chat.session.region.as_deref(), Some("shaoyang"));
+    let text = chat.say("退休职工报多少");
+    assert!(text.contains("85%") && text.contains("地区：邵阳"), "{text}");
+    assert!(!text.contains("0812-3323000"), "{text}");
+
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("邵阳");
+    assert!(text.contains("已切换到邵阳") && !text.contains("0812-3323000"), "{text}");
+
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("我说了我是邵阳的啊 切换到邵阳");
+    assert!(!text.contains("能换定点医院吗"), "{text}");
+    assert_eq!(chat.session.region.as_deref(), Some("shaoyang"));
+}
+
+#[test]
+fn a_switch_at_a_button_step_restarts_the_procedure_in_the_new_region() {
+    let mut chat = Chat::in_region("shaoyang");
+    chat.say("续期");
+    assert!(chat.labels().contains(&"本人申请".to_string()), "{:?}", chat.labels());
+    let text = chat.say("切换到攀枝花");
+    assert!(text.contains("已切换到攀枝花") && !text.contains("请点击"), "{text}");
+    assert_eq!(chat.session.region.as_deref(), Some("panzhihua"));
+    assert!(text.contains("攀枝花的门特资格续期"), "the renewal again, for 攀枝花: {text}");
+}
+
+#[test]
+fn asking_for_a_reminder_in_words_leads_to_the_reminder_flow() {
+    for said in ["好 那你提醒我一下嘛 我怕忘了", "你能帮我记着不 到时候提醒我一下", "设个提醒"]
+    {
+        let mut chat = Chat::in_region("shaoyang");
+        let text = chat.say(said);
+        assert!(!text.contains("没有把握"), "{said}: {text}");
+        assert!(
+            chat.labels().contains(&"到期前提醒我续期".to_string()),
+            "{said}: {:?}",
+            chat.labels()
+        );
+    }
+    // A date said with it is filled in, not asked again.
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("12月27号到期 到时候提醒我");
+    assert!(!text.contains("待遇到期日是哪天"), "{text}");
+    assert_eq!(chat.session.slots.get("valid_until").map(String::as_str), Some("2026-12-27"));
+}
+
+#[test]
+fn how_reminders_arrive_is_answered_per_channel() {
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("到时候你怎么提醒我 发短信吗");
+    assert!(text.contains("不发短信") && text.contains("微信") && text.contains("网页"), "{text}");
+    assert!(!chat.labels().contains(&"到期前提醒我续期".to_string()), "a question, no command");
+    chat.assert_one_screen();
+}
+
+#[test]
+fn deleting_my_data_in_words_asks_once_then_does_what_forget_does() {
+    let mut chat = Chat::in_region("panzhihua");
+    assert!(!forgets(&mut chat, "算了 把我的信息都删掉"));
+    let text = chat.text();
+    assert!(text.contains("确定要删除") && !text.contains("替家人"), "{text}");
+    assert!(forgets(&mut chat, "是的"));
+    assert!(chat.text().contains("已删除"), "{}", chat.text());
+    assert_eq!(chat.session.region, None);
+
+    let mut chat = Chat::in_region("shaoyang");
+    assert!(!forgets(&mut chat, "删除我的数据"));
+    assert!(!forgets(&mut chat, "不用了"));
+    assert!(chat.text().contains("没有删除"), "{}", chat.text());
+    assert_eq!(chat.session.region.as_deref(), Some("shaoyang"));
+
+    // Inside a procedure, at a step with buttons, and confirmed with the button.
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("新申请");
+    assert!(!forgets(&mut chat, "我的资料都删了吧"));
+    chat.press("确定删除");
+    assert!(chat.text().contains("已删除"), "{}", chat.text());
+}
+
+#[test]
+fn a_question_that_mentions_a_command_word_is_no_command() {
+    let mut chat = Chat::in_region("panzhihua");
+    assert!(!forgets(&mut chat, "门特会不会被删除"));
+    assert!(!chat.text().contains("确定要删除"), "{}", chat.text());
+    assert!(!hands_off(&mut chat, "医院人工费能报吗"));
+}
+
+#[test]
+fn a_person_the_menu_and_cancel_in_words_inside_a_procedure() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("新申请");
+    assert!(hands_off(&mut chat, "找个人"));
+    assert!(chat.text().contains("0812-3323000"), "{}", chat.text());
+    assert!(chat.say("我要回主菜单").contains("主菜单"));
+    assert_eq!(chat.session.dialog, None);
+    let mut chat = Chat::in_region("shaoyang");
+    chat.say("续期");
+    let text = chat.say("不办了");
+    assert!(text.contains("已取消") && !text.contains("请点击"), "{text}");
+}
+
+#[test]
+fn topics_that_were_confused_get_their_own_answers() {
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("那哪些医院可以办");
+    assert!(text.contains("帮办代办") && !text.contains("备案成功后"), "{text}");
+    let text = chat.say("医保转移到长沙去要咋弄");
+    assert!(text.contains("全省互认") && !text.contains("备案成功后"), "{text}");
+    let text = chat.say("我爷爷走路不方便我能不能拿他的身份证替他去医院办");
+    assert!(text.contains("帮办代办"), "{text}");
+    let text = chat.say("这个结果不合理 我要找个地方说理");
+    assert!(text.contains("申诉"), "{text}");
+    let mut chat = Chat::in_region("panzhihua");
+    for said in ["审核没通过 我不服", "申诉"] {
+        let text = chat.say(said);
+        assert!(text.contains("意见反馈") && text.contains("0812-3323000"), "{said}: {text}");
+    }
+    let text = chat.say("交上去都20多天了还没结果 超时了咋办");
+    assert!(text.contains("办理进度") && text.contains("0812-3323000"), "{text}");
+    let text = chat.say("我妈八十多了走不动 我替她办要带啥");
+    assert!(!text.contains("没有把握"), "{text}");
+}
+
+#[test]
+fn a_disease_question_at_a_yes_no_step_is_answered_not_taken_for_no() {
+    let mut chat = Chat::in_region("shaoyang");
+    chat.say("续期");
+    chat.press("本人申请");
+    let text = chat.say("还没得 那尿毒症透析这个病包不包括在里头嘛");
+    assert!(text.contains("慢性肾功能衰竭"), "{text}");
+    assert_eq!(chat.session.step.as_deref(), Some("valid_known"), "the step waits: {text}");
+}
+
+#[test]
+fn dialect_words_for_how_long_whom_and_father_are_understood() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("晓不晓得审核要好多天");
+    assert!(text.contains("15个工作日"), "{text}");
+    let text = chat.say("审核莫得通过 找哪个说理");
+    assert!(text.contains("0812-3323000") && !text.contains("没有把握"), "{text}");
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("我老汉退休了 门特报好多");
+    assert!(text.contains("85%"), "{text}");
+}
