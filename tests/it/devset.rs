@@ -38,6 +38,10 @@ const FRESH_FLOOR: f64 = 0.60;
 pub struct Case {
     id: String,
     class: String,
+    /// Who is typing; documentation only (blind files name their personas).
+    #[serde(default)]
+    #[allow(dead_code)]
+    persona: Option<String>,
     #[serde(default)]
     region: Option<String>,
     #[serde(default)]
