@@ -1,5 +1,5 @@
 //! `mente disease` and `mente calc`: the disease matcher and the reimbursement estimate for
-//! scripts and hotline staff. The `--json` shapes are a stable interface (see README).
+//! scripts and hotline staff. The `--json` shapes are a stable interface (see docs/content.md).
 
 use std::process::ExitCode;
 

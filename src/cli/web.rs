@@ -74,7 +74,7 @@ impl HttpArgs {
 /// `mente web [--listen ADDR] [--secure-cookies] [--trust-proxy] [HTTP limits]`
 #[derive(Debug, Args)]
 pub struct WebArgs {
-    /// Address to listen on. Keep it on 127.0.0.1 behind a TLS reverse proxy (see README).
+    /// Address to listen on. Keep it on 127.0.0.1 behind a TLS reverse proxy (see docs/channels.md).
     #[arg(long, env = "MENTE_WEB_LISTEN", default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub listen: SocketAddr,
     /// Mark cookies Secure (users reach the server over HTTPS).

@@ -64,7 +64,7 @@ pub async fn run(
                 .map_err(|e| UsageError(e.0))?
                 .ok_or_else(|| {
                     UsageError(format!(
-                        "{TOKEN_VAR} is not set: export the Token of the account's server settings (see README, WeChat)"
+                        "{TOKEN_VAR} is not set: export the Token of the account's server settings (see docs/channels.md, WeChat)"
                     ))
                 })?;
             // Before the port opens: a SIGHUP from then on reloads instead of ending the process.

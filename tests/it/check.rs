@@ -104,11 +104,12 @@ fn other_commands_refuse_to_start_on_broken_content() {
     assert!(stderr.contains("mente check"), "{stderr}");
 }
 
-/// The example in the README's "Dialog YAML reference" stays valid as the checker evolves.
+/// The example in the content editors' "Dialog YAML reference" (docs/content.md) stays valid as the
+/// checker evolves.
 #[test]
 fn the_readme_example_dialog_passes_the_check() {
-    let readme = std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR")))
-        .expect("README");
+    let readme = std::fs::read_to_string(format!("{}/docs/content.md", env!("CARGO_MANIFEST_DIR")))
+        .expect("docs/content.md");
     let section = &readme[readme.find("### Dialog YAML reference").expect("section")..];
     let start = section.find("```yaml\n").expect("yaml block") + "```yaml\n".len();
     let example = &section[start..start + section[start..].find("```").expect("block end")];
