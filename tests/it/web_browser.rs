@@ -290,7 +290,9 @@ async fn on_a_phone_a_reminder_kept_for_the_next_visit_opens_in_view_and_a_turn_
 
     // The worker parks a reminder that is due for this browser's conversation.
     let cookie = client.get_named_cookie("mente_chat").await.unwrap();
-    let user = UserKey::new(mente::web::CHANNEL, cookie.value());
+    // The cookie is `id.tag` (signed by the server); the conversation is the id.
+    let id = cookie.value().split_once('.').expect("a signed conversation cookie").0;
+    let user = UserKey::new(mente::web::CHANNEL, id);
     let details = ApplicationDetails {
         kind: Kind::Renew,
         region: Some("panzhihua".into()),
