@@ -32,7 +32,7 @@ pub fn assistant() -> Arc<Assistant> {
     Arc::new(Assistant::load(&root()).expect("content loads"))
 }
 
-/// What one turn must show: `all` (each; `a|b` = either spelling), `any` (at least one), `none`
+/// What one turn must show: `all` (each; `a|b` = either spelling), `any` (at least one; `a|b` too), `none`
 /// (none of them), and the limits of one phone screen.
 pub struct Checks<'a> {
     pub all: &'a [String],
@@ -118,13 +118,14 @@ pub fn seen(replies: &[Reply]) -> String {
 /// Why one turn fails its checks; empty when it passes.
 pub fn judge(checks: &Checks, replies: &[Reply], seen: &str) -> Vec<String> {
     let mut problems = Vec::new();
+    // "a|b": either spelling is the same fact (10月22日 | 10-22), in `all` and `any` alike.
+    let says = |want: &str| want.split('|').any(|alt| seen.contains(alt));
     for want in checks.all {
-        // "a|b": either spelling is the same fact (10月22日 | 10-22).
-        if !want.split('|').any(|alt| seen.contains(alt)) {
+        if !says(want) {
             problems.push(format!("missing {want:?}"));
         }
     }
-    if !checks.any.is_empty() && !checks.any.iter().any(|w| seen.contains(w.as_str())) {
+    if !checks.any.is_empty() && !checks.any.iter().any(|w| says(w)) {
         problems.push(format!("none of {:?}", checks.any));
     }
     for bad in checks.none {
