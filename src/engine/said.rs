@@ -209,8 +209,21 @@ impl<'a> Turn<'a> {
         self.enter(dialog, Target::Step(step.to_string()), false);
     }
 
+    /// The answer to [`Turn::offer_reminders`]: a date typed instead of a button (`这个月27号`,
+    /// `12-20`) sets that reminder as if it had come with `提醒我`; anything else is read as usual.
+    pub(super) fn on_reminder_date(&mut self, text: &str) -> bool {
+        self.s.pending = None;
+        let u = self.a.understand(text, Context { today: self.today, region: self.region() });
+        if u.dates.is_empty() {
+            return false;
+        }
+        self.remind(text);
+        true
+    }
+
     /// Which reminder: before the benefit expires (续期) or when a review is due (受理后).
-    fn offer_reminders(&mut self) {
+    pub(super) fn offer_reminders(&mut self) {
+        self.s.pending = Some(Pending::ReminderDate);
         let choices = vec![
             self.button("到期前提醒我续期", ButtonKind::Menu("renew#valid_until".into())),
             self.button("受理后提醒审核期限", ButtonKind::Menu("track_record".into())),
