@@ -465,11 +465,11 @@ pub(super) fn short_source(source: &str) -> String {
 
 /// `mente calc`'s caveat that annual per-disease payment limits are not counted, placed right
 /// after the figures so [`fit`] never cuts it: without it "估算可报5600元" overstates.
-/// The lead time as the sources say it: 邵阳's 须知 says "到期前一个月左右", which the region
+/// The lead time in the sources' unit: 邵阳's 须知 says "到期前一个月左右", which the region
 /// file keeps as 30 days; the day count follows in brackets for those who count.
 fn lead_time(days: u32) -> String {
     if (28..=31).contains(&days) {
-        format!("一个月左右（约{days}天）")
+        format!("约一个月（{days}天）")
     } else {
         format!("约{days}天")
     }
