@@ -121,13 +121,15 @@ impl<'a> Turn<'a> {
         };
         let u = self.a.understand(text, self.reading());
         let answer = self.a.knowledge.answer(text, None);
-        let regional =
-            match &answer.id {
+        // Facts of one's own (an amount, a date, a disease) make the answer the region's even
+        // when the FAQ's nearest entry is general: 一年花了四万 自己要出好多 needs its figures.
+        let regional = u.personal()
+            || match &answer.id {
                 // A topic id: the answer of several regions, each its own.
                 Some(id) => self.a.content.faq.iter().any(|e| {
                     (&e.id == id || e.topic.as_ref() == Some(id)) && !e.regions.is_empty()
                 }),
-                None => u.personal() || !u.diseases.is_empty() || u.action.is_some(),
+                None => !u.diseases.is_empty() || u.action.is_some(),
             };
         if !regional || !(u.question || u.action.is_some()) {
             return false;
