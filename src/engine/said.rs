@@ -15,6 +15,8 @@ use super::turn::{Target, Turn};
 use super::understood::PREFILLED;
 use super::wording;
 use super::Pending;
+use crate::policy::calendar;
+use crate::policy::dates::format_cn;
 use crate::understand::{Context, RegionRole, Understanding};
 
 /// A region statement longer than this is a sentence about something else (我妈在攀枝花住了
@@ -170,12 +172,25 @@ impl<'a> Turn<'a> {
                     self.prefilled_step("renew", "valid_until", "valid_until", Some(d));
                 }
                 Some(d) => {
-                    self.say("好的，记下受理日期，我按审核期限提醒您。");
+                    let due = self
+                        .review_due(d)
+                        .map(|due| format!("{}受理，审核最晚到{}，", format_cn(d), format_cn(due)));
+                    self.say(format!(
+                        "好的，{}记下这份申请，我按审核期限提醒您。",
+                        due.unwrap_or_default()
+                    ));
                     self.prefilled_step("track_record", "kind", "accepted_on", Some(d));
                 }
                 None => self.offer_reminders(),
             },
         }
+    }
+
+    /// The last day of the review of an application `accepted` in the session's region, when
+    /// the region publishes its time limit.
+    fn review_due(&self, accepted: NaiveDate) -> Option<NaiveDate> {
+        let days = self.a.content.regions.get(self.region()?)?.review_days()?;
+        Some(calendar::working_days_after(&self.a.content.calendar, accepted, days).date)
     }
 
     /// A date this conversation already established: an expiry or acceptance date in the

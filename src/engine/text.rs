@@ -154,6 +154,10 @@ impl<'a> Turn<'a> {
         if self.hold_for_region(text) {
             return;
         }
+        // "门特要好久批 批了报好多": two questions in one message, each answered.
+        if self.answer_each_question(text) {
+            return;
+        }
         // What the message says (regions, places, facts for an action) comes first — a date
         // such as "9.26号…" is not menu entry 9 — then menu entries and the FAQ; see
         // `understood` for the policy.
@@ -212,6 +216,33 @@ impl<'a> Turn<'a> {
                 self.reask();
             }
         }
+    }
+
+    /// Two questions typed as one message, in parts apart (`门特要好久批 批了报好多 我是职工`):
+    /// each answered by the FAQ when it is sure of both and they are different entries, one
+    /// message each. Only at the menu, with a region: elsewhere the step or the region comes
+    /// first. `false`: not two such questions, the message is read as a whole.
+    fn answer_each_question(&mut self, text: &str) -> bool {
+        if self.s.dialog.is_some() || self.s.pending.is_some() || self.region().is_none() {
+            return false;
+        }
+        let clauses: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || "，。？！,?!；;".contains(c))
+            .filter(|c| c.chars().count() >= 3 && self.asks(c) != Question::No)
+            .collect();
+        if clauses.len() != 2 {
+            return false;
+        }
+        let answers: Vec<Answer> =
+            clauses.iter().map(|c| self.a.knowledge.answer(c, self.region())).collect();
+        let (Some(first), Some(second)) = (&answers[0].id, &answers[1].id) else { return false };
+        if first == second {
+            return false;
+        }
+        for answer in answers {
+            self.say_answer(answer);
+        }
+        true
     }
 
     /// An FAQ answer; an unsure one offers its suggested questions as buttons, remembered so
