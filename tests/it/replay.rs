@@ -205,3 +205,13 @@ pub fn pct(passed: usize, total: usize) -> f64 {
 pub fn indent(text: &str) -> String {
     text.lines().map(|l| format!("  | {l}\n")).collect()
 }
+
+/// `a|b` is either spelling in `any:` as in `all:`: the blind set writes its alternatives so.
+#[test]
+fn either_spelling_counts_in_any_as_in_all() {
+    let any = vec!["未公布|湘医保".to_string(), "12393".to_string()];
+    let checks = Checks { all: &[], any: &any, none: &[], max_chars: None, max_messages: None };
+    let lacks_any = |seen: &str| judge(&checks, &[], seen).iter().any(|p| p.starts_with("none of"));
+    assert!(!lacks_any("可以在湘医保里关注"));
+    assert!(lacks_any("没有答案"), "still needs one of them");
+}
