@@ -239,8 +239,15 @@ impl<'a> Turn<'a> {
         if first == second {
             return false;
         }
+        let first_reply = self.replies.len();
         for answer in answers {
             self.say_answer(answer);
+        }
+        // One 来源 button, the last answer's (it shows the last source): two would read as two
+        // numbers for the same thing.
+        let earlier = first_reply..self.replies.len().saturating_sub(1);
+        for reply in &mut self.replies[earlier] {
+            reply.choices.retain(|c| c.label != "来源");
         }
         true
     }
