@@ -38,6 +38,7 @@ impl<'a> Turn<'a> {
             self.reask();
             return;
         }
+        self.message = text.to_string();
         // Facts said in any message (an answer too: `知道 就这个月27号`) are the context of
         // the next ones.
         self.learn(text);
@@ -263,7 +264,7 @@ impl<'a> Turn<'a> {
             .collect();
         if let Some(id) = answer.id.as_deref() {
             let (key, dialog) = self.entry_key(id);
-            if self.repeated(key, dialog) {
+            if self.repeated(key, dialog, &answer.answer) {
                 return;
             }
         }

@@ -332,6 +332,7 @@ impl<'a> Turn<'a> {
         if self.repeated(
             key.unwrap_or_else(|| fingerprint(&text)),
             Self::dialog_of_choices(&c.choices),
+            &text,
         ) {
             return;
         }

@@ -575,3 +575,16 @@ fn the_reminder_being_set_up_is_listed() {
     let text = chat.say("我有哪些提醒");
     assert!(text.contains("2026年12月27日"), "{text}");
 }
+
+/// Blind set 1: a pointed question whose answer is a line of the answer just sent gets that
+/// line, not the whole answer again nor only "ask a person".
+#[test]
+fn a_pointed_question_on_the_same_answer_gets_its_line() {
+    let mut chat = Chat::in_region("shaoyang");
+    chat.say("我在广东打工 医保在邵阳 有高血压");
+    chat.say("在广东看病能报不 要不要把医保转过来");
+    chat.say("备案在哪里弄");
+    let text = chat.say("备案了报销会不会少");
+    assert!(text.contains("报销比例不会降低"), "{text}");
+    assert!(!text.contains("线上备案（推荐）"), "the whole answer again: {text}");
+}
