@@ -235,7 +235,7 @@ impl<'a> Turn<'a> {
         scored.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
         match scored.as_slice() {
             [(best, line), rest @ ..]
-                if *best >= 2 && rest.first().is_none_or(|(next, _)| next < best) =>
+                if *best >= 2 && rest.first().map_or(true, |(next, _)| next < best) =>
             {
                 Some(line.to_string())
             }
