@@ -353,9 +353,12 @@ fn pairs(text: &str) -> std::collections::HashSet<String> {
         .collect()
 }
 
-/// The user says an explanation did not help (还是不会): no line of it will.
-fn lost(text: &str) -> bool {
-    ["不会弄", "不懂", "不晓得", "不明白", "看不懂", "搞不清"].iter().any(|w| text.contains(w))
+/// The user says an explanation did not help (还是不会弄, 看不懂): no line of it will, the
+/// steps one by one or a person may.
+pub(super) fn lost(text: &str) -> bool {
+    ["不会弄", "还是不会", "不懂", "不晓得", "不明白", "看不懂", "搞不清", "弄不来"]
+        .iter()
+        .any(|w| text.contains(w))
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@
 use super::commands::Command;
 use super::composed::{fit, short_source, Composed};
 use super::context::said_insurance;
-use super::followup::fingerprint;
+use super::followup::{fingerprint, lost};
 use super::render::ButtonKind;
 use super::turn::Turn;
 use crate::content::regions::Region;
@@ -97,7 +97,7 @@ impl<'a> Turn<'a> {
             procedure.filter(|_| at_menu && short && !u.question && u.region().is_none())
         {
             if self.a.content.dialogs.trees.contains_key(dialog) {
-                if STILL_LOST.iter().any(|w| text.contains(w)) {
+                if lost(text) {
                     // "还是不会弄异地备案": the steps one by one, and a person for who wants one.
                     let hotline = self.hotline_text();
                     self.say(format!("我们一步步来办。想直接问人的话：{hotline}"));
@@ -440,11 +440,6 @@ impl<'a> Turn<'a> {
 const PAY_WORDS: &[&str] =
     &["自付", "自己出", "自己要出", "自己付", "自己掏", "自己要掏", "自己花", "自己承担", "自掏"];
 
-/// The message asks how to go about it or what to prepare (the how-to goes with the answer).
-/// Words of a user for whom an explanation did not work (still lost after reading it).
-const STILL_LOST: &[&str] =
-    &["还是不会", "还是不懂", "还是不晓得", "还是没懂", "还是搞不懂", "还是弄不来", "看不懂"];
-
 /// FAQ topics a disease named on the way does not change (`透析的要不要交照片`): answered with
 /// the disease's eligibility line in front.
 const PROCEDURAL_TOPICS: &[&str] = &[
@@ -465,6 +460,7 @@ const PROCEDURAL_TOPICS: &[&str] = &[
     "apply-steps",
 ];
 
+/// The message asks how to go about it or what to prepare (the how-to goes with the answer).
 fn asks_how(text: &str) -> bool {
     ["怎么", "咋个", "咋", "如何", "准备", "材料", "要带", "流程", "步骤", "手续"]
         .iter()
