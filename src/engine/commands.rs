@@ -75,7 +75,22 @@ pub fn read(text: &str, words: &CommandWords) -> Option<Command> {
     if t.is_empty() {
         return None;
     }
-    whole(&t, words).or_else(|| within(&t, words)).map(command)
+    whole(&t, words).or_else(|| repeated(text, words)).or_else(|| within(&t, words)).map(command)
+}
+
+/// The same command said twice in one message (`不弄了 取消`, `菜单 主菜单`): every part, split
+/// at spaces and punctuation, is a `say` wording of that one command.
+fn repeated(text: &str, words: &CommandWords) -> Option<CommandName> {
+    let parts: Vec<String> = input::normalize(text)
+        .split(|c: char| c.is_whitespace() || is_punct(c))
+        .map(squash)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() < 2 {
+        return None;
+    }
+    let first = whole(&parts[0], words)?;
+    parts[1..].iter().all(|p| whole(p, words) == Some(first)).then_some(first)
 }
 
 /// The message is nothing but a command (`/human`, `人工`, `我要回主菜单`): unlike
@@ -184,6 +199,8 @@ mod tests {
         assert_eq!(read("找个人", &w), Some(Command::Human));
         assert_eq!(read("我要回主菜单", &w), Some(Command::Menu));
         assert_eq!(read("不办了", &w), Some(Command::Cancel));
+        assert_eq!(read("不弄了 取消", &w), Some(Command::Cancel));
+        assert_eq!(read("把我的信息全部删掉", &w), Some(Command::ConfirmForget));
         assert_eq!(read("算了 把我的信息都删掉", &w), Some(Command::ConfirmForget));
         assert_eq!(read("删除我的数据", &w), Some(Command::ConfirmForget));
         assert_eq!(read("我的资料都删了吧", &w), Some(Command::ConfirmForget));
@@ -205,6 +222,7 @@ mod tests {
             "到时候你怎么提醒我 发短信吗",
             "人工关节能报吗",
             "删除我的信息会怎么样",
+            "取消 退休",
         ] {
             assert_eq!(read(question, &w), None, "{question}");
         }

@@ -242,12 +242,14 @@ impl<'a> Turn<'a> {
         } else {
             let when = match r.reminders.renewal_recommended_days_before {
                 Some(d) if end - chrono::Duration::days(d.into()) < self.today => format!(
-                    "{}的办理须知建议到期前约{d}天开始办，这个时间已过，请现在就办理。",
-                    r.name
+                    "{}的办理须知建议到期前{}开始办，这个时间已过，请现在就办理。",
+                    r.name,
+                    lead_time(d)
                 ),
                 Some(d) => format!(
-                    "{}的办理须知建议到期前约{d}天，即{}前后开始办理。",
+                    "{}的办理须知建议到期前{}，即{}前后开始办理。",
                     r.name,
+                    lead_time(d),
                     format_cn(end - chrono::Duration::days(d.into()))
                 ),
                 None => "资料没有写要提前多久办，请留意办理平台的提示。".to_string(),
@@ -463,6 +465,16 @@ pub(super) fn short_source(source: &str) -> String {
 
 /// `mente calc`'s caveat that annual per-disease payment limits are not counted, placed right
 /// after the figures so [`fit`] never cuts it: without it "估算可报5600元" overstates.
+/// The lead time in the sources' unit: 邵阳's 须知 says "到期前一个月左右", which the region
+/// file keeps as 30 days; the day count follows in brackets for those who count.
+fn lead_time(days: u32) -> String {
+    if (28..=31).contains(&days) {
+        format!("约一个月（{days}天）")
+    } else {
+        format!("约{days}天")
+    }
+}
+
 fn limit_caveat() -> String {
     format!("{}。", calc::ANNUAL_LIMIT_CAVEAT)
 }

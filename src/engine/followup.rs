@@ -121,13 +121,15 @@ impl<'a> Turn<'a> {
         };
         let u = self.a.understand(text, self.reading());
         let answer = self.a.knowledge.answer(text, None);
-        let regional =
-            match &answer.id {
+        // Facts of one's own (an amount, a date, a disease) make the answer the region's even
+        // when the FAQ's nearest entry is general: 一年花了四万 自己要出好多 needs its figures.
+        let regional = u.personal()
+            || match &answer.id {
                 // A topic id: the answer of several regions, each its own.
                 Some(id) => self.a.content.faq.iter().any(|e| {
                     (&e.id == id || e.topic.as_ref() == Some(id)) && !e.regions.is_empty()
                 }),
-                None => u.personal() || !u.diseases.is_empty() || u.action.is_some(),
+                None => !u.diseases.is_empty() || u.action.is_some(),
             };
         if !regional || !(u.question || u.action.is_some()) {
             return false;
@@ -180,10 +182,11 @@ impl<'a> Turn<'a> {
         true
     }
 
-    /// Called with every answer about to be sent: when it is the text sent last time, what the
-    /// user lacks comes instead — the dialog that does it (`dialog`), else a person — and `true`
+    /// Called with every answer about to be sent (`text`): when it is the text sent last time,
+    /// what the user lacks comes instead — the one line of it that answers a pointed question
+    /// (`备案了报销会不会少`), else the dialog that does it (`dialog`), else a person — and `true`
     /// is returned so the caller sends nothing more.
-    pub(super) fn repeated(&mut self, key: String, dialog: Option<String>) -> bool {
+    pub(super) fn repeated(&mut self, key: String, dialog: Option<String>, text: &str) -> bool {
         self.answered = true;
         let same = self.s.context.last_answer.as_deref() == Some(key.as_str());
         self.s.context.last_answer = Some(key);
@@ -191,6 +194,11 @@ impl<'a> Turn<'a> {
             return false;
         }
         self.s.context.last_answer = None;
+        if let Some(line) = self.line_answering(text) {
+            self.say(format!("刚才的回答里有这一句：\n{line}"));
+            self.reask();
+            return true;
+        }
         let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
         match dialog.filter(|d| at_menu && self.a.content.dialogs.trees.contains_key(d)) {
             Some(dialog) => {
@@ -207,6 +215,32 @@ impl<'a> Turn<'a> {
             }
         }
         true
+    }
+
+    /// The line of `answer` that a pointed question this turn asks about: the one sharing most
+    /// two-character words with it (at least two, and more than any other line). `None` for a
+    /// message that is no clear question, or says the user is lost.
+    fn line_answering(&self, answer: &str) -> Option<String> {
+        let message = self.message.as_str();
+        if self.asks(message) != Question::Clearly || lost(message) {
+            return None;
+        }
+        let asked = pairs(message);
+        let mut scored: Vec<(usize, &str)> = answer
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("来源"))
+            .map(|l| (pairs(l).intersection(&asked).count(), l))
+            .collect();
+        scored.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+        match scored.as_slice() {
+            [(best, line), rest @ ..]
+                if *best >= 2 && rest.first().map_or(true, |(next, _)| next < best) =>
+            {
+                Some(line.to_string())
+            }
+            _ => None,
+        }
     }
 
     /// What makes an FAQ answer (entry id, or a topic for an answer of several regions) the
@@ -307,6 +341,24 @@ pub(super) fn fingerprint(text: &str) -> String {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     format!("{}:{hash:016x}", text.trim().chars().count())
+}
+
+/// Two-character words of `text` (Chinese characters only), the common 门特 and 医保 aside.
+fn pairs(text: &str) -> std::collections::HashSet<String> {
+    let chars: Vec<char> = text.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).collect();
+    chars
+        .windows(2)
+        .map(|w| w.iter().collect::<String>())
+        .filter(|p| p != "门特" && p != "医保")
+        .collect()
+}
+
+/// The user says an explanation did not help (还是不会弄, 看不懂): no line of it will, the
+/// steps one by one or a person may.
+pub(super) fn lost(text: &str) -> bool {
+    ["不会弄", "还是不会", "不懂", "不晓得", "不明白", "看不懂", "搞不清", "弄不来"]
+        .iter()
+        .any(|w| text.contains(w))
 }
 
 #[cfg(test)]

@@ -79,7 +79,13 @@ impl<'a> Turn<'a> {
             Command::ConfirmForget => self.ask_forget(),
             Command::Remind => self.remind(""),
             Command::MyApps => self.run_named_action("show_applications"),
-            Command::Reminders => self.run_named_action("show_reminders"),
+            Command::Reminders => {
+                // "我有哪些提醒" while one is being set up: that one too, not only the saved ones.
+                if let Some(line) = self.reminder_in_progress() {
+                    self.say(line);
+                }
+                self.run_named_action("show_reminders")
+            }
             Command::Source => self.show_source(),
             Command::Region => {
                 if self.s.dialog.is_some() {
@@ -133,6 +139,27 @@ impl<'a> Turn<'a> {
             }
             None => self.show_menu(),
         }
+    }
+
+    /// The reminder the current procedure is setting up (its date filled in, not yet saved).
+    fn reminder_in_progress(&self) -> Option<String> {
+        self.s.dialog.as_ref()?;
+        let date = |slot: &str| {
+            let value = self.s.slots.get(slot)?;
+            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()
+        };
+        if let Some(end) = date("valid_until") {
+            return Some(format!(
+                "正在设的续期提醒：待遇{}到期，这次办理走完并同意保存后生效。",
+                crate::policy::dates::format_cn(end)
+            ));
+        }
+        date("accepted_on").map(|d| {
+            format!(
+                "正在记录的申请：{}受理，记下后按审核期限提醒。",
+                crate::policy::dates::format_cn(d)
+            )
+        })
     }
 
     pub(super) fn run_named_action(&mut self, name: &str) {

@@ -98,6 +98,7 @@ impl<'a> Turn<'a> {
                 false
             }
             Some(Pending::Forget) => self.on_forget_text(text),
+            Some(Pending::ReminderDate) => self.on_reminder_date(text),
             None => false,
         }
     }
@@ -209,6 +210,7 @@ impl<'a> Turn<'a> {
                 );
             }
             Some(Pending::Forget) => self.prompt_forget(),
+            Some(Pending::ReminderDate) => self.offer_reminders(),
             None => {}
         }
     }

@@ -15,6 +15,8 @@ use super::turn::{Target, Turn};
 use super::understood::PREFILLED;
 use super::wording;
 use super::Pending;
+use crate::policy::calendar;
+use crate::policy::dates::format_cn;
 use crate::understand::{Context, RegionRole, Understanding};
 
 /// A region statement longer than this is a sentence about something else (我妈在攀枝花住了
@@ -170,12 +172,25 @@ impl<'a> Turn<'a> {
                     self.prefilled_step("renew", "valid_until", "valid_until", Some(d));
                 }
                 Some(d) => {
-                    self.say("好的，记下受理日期，我按审核期限提醒您。");
+                    let due = self
+                        .review_due(d)
+                        .map(|due| format!("{}受理，审核最晚到{}，", format_cn(d), format_cn(due)));
+                    self.say(format!(
+                        "好的，{}记下这份申请，我按审核期限提醒您。",
+                        due.unwrap_or_default()
+                    ));
                     self.prefilled_step("track_record", "kind", "accepted_on", Some(d));
                 }
                 None => self.offer_reminders(),
             },
         }
+    }
+
+    /// The last day of the review of an application `accepted` in the session's region, when
+    /// the region publishes its time limit.
+    fn review_due(&self, accepted: NaiveDate) -> Option<NaiveDate> {
+        let days = self.a.content.regions.get(self.region()?)?.review_days()?;
+        Some(calendar::working_days_after(&self.a.content.calendar, accepted, days).date)
     }
 
     /// A date this conversation already established: an expiry or acceptance date in the
@@ -209,8 +224,21 @@ impl<'a> Turn<'a> {
         self.enter(dialog, Target::Step(step.to_string()), false);
     }
 
+    /// The answer to [`Turn::offer_reminders`]: a date typed instead of a button (`这个月27号`,
+    /// `12-20`) sets that reminder as if it had come with `提醒我`; anything else is read as usual.
+    pub(super) fn on_reminder_date(&mut self, text: &str) -> bool {
+        self.s.pending = None;
+        let u = self.a.understand(text, Context { today: self.today, region: self.region() });
+        if u.dates.is_empty() {
+            return false;
+        }
+        self.remind(text);
+        true
+    }
+
     /// Which reminder: before the benefit expires (续期) or when a review is due (受理后).
-    fn offer_reminders(&mut self) {
+    pub(super) fn offer_reminders(&mut self) {
+        self.s.pending = Some(Pending::ReminderDate);
         let choices = vec![
             self.button("到期前提醒我续期", ButtonKind::Menu("renew#valid_until".into())),
             self.button("受理后提醒审核期限", ButtonKind::Menu("track_record".into())),

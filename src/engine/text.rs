@@ -38,6 +38,7 @@ impl<'a> Turn<'a> {
             self.reask();
             return;
         }
+        self.message = text.to_string();
         // Facts said in any message (an answer too: `知道 就这个月27号`) are the context of
         // the next ones.
         self.learn(text);
@@ -154,6 +155,10 @@ impl<'a> Turn<'a> {
         if self.hold_for_region(text) {
             return;
         }
+        // "门特要好久批 批了报好多": two questions in one message, each answered.
+        if self.answer_each_question(text) {
+            return;
+        }
         // What the message says (regions, places, facts for an action) comes first — a date
         // such as "9.26号…" is not menu entry 9 — then menu entries and the FAQ; see
         // `understood` for the policy.
@@ -214,6 +219,40 @@ impl<'a> Turn<'a> {
         }
     }
 
+    /// Two questions typed as one message, in parts apart (`门特要好久批 批了报好多 我是职工`):
+    /// each answered by the FAQ when it is sure of both and they are different entries, one
+    /// message each. Only at the menu, with a region: elsewhere the step or the region comes
+    /// first. `false`: not two such questions, the message is read as a whole.
+    fn answer_each_question(&mut self, text: &str) -> bool {
+        if self.s.dialog.is_some() || self.s.pending.is_some() || self.region().is_none() {
+            return false;
+        }
+        let clauses: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || "，。？！,?!；;".contains(c))
+            .filter(|c| c.chars().count() >= 3 && self.asks(c) != Question::No)
+            .collect();
+        if clauses.len() != 2 {
+            return false;
+        }
+        let answers: Vec<Answer> =
+            clauses.iter().map(|c| self.a.knowledge.answer(c, self.region())).collect();
+        let (Some(first), Some(second)) = (&answers[0].id, &answers[1].id) else { return false };
+        if first == second {
+            return false;
+        }
+        let first_reply = self.replies.len();
+        for answer in answers {
+            self.say_answer(answer);
+        }
+        // One 来源 button, the last answer's (it shows the last source): two would read as two
+        // numbers for the same thing.
+        let earlier = first_reply..self.replies.len().saturating_sub(1);
+        for reply in &mut self.replies[earlier] {
+            reply.choices.retain(|c| c.label != "来源");
+        }
+        true
+    }
+
     /// An FAQ answer; an unsure one offers its suggested questions as buttons, remembered so
     /// that typing a suggestion's number picks it next turn.
     pub(super) fn say_answer(&mut self, answer: Answer) {
@@ -225,7 +264,7 @@ impl<'a> Turn<'a> {
             .collect();
         if let Some(id) = answer.id.as_deref() {
             let (key, dialog) = self.entry_key(id);
-            if self.repeated(key, dialog) {
+            if self.repeated(key, dialog, &answer.answer) {
                 return;
             }
         }

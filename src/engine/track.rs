@@ -748,6 +748,11 @@ pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
     let words = &ctx.content.understand;
     let reported = classify(&text, words.question_clear.iter().chain(&words.question_weak))?;
     let Some(app) = ctx.user.applications.last() else {
+        // "它说材料不全 要补材料" with nothing recorded: what to do next (the FAQ) matters more
+        // than where to record it.
+        if matches!(reported, Reported::Supplement | Reported::Rejected | Reported::Appealed) {
+            return None;
+        }
         return Some(TrackOutput::text(
             "您还没有记录申请，我不知道这是哪一份。请先在菜单里选“记录申请进度”记下这份申请，之后的进度直接告诉我就行。",
         ));

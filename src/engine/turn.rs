@@ -58,6 +58,8 @@ pub(super) struct Turn<'a> {
     /// Index of the reply that asks what the user answers next (a step or the menu): its
     /// buttons are numbered first, see [`number_prompt_first`].
     pub(super) prompt_reply: Option<usize>,
+    /// The text the user sent this turn (empty for a button).
+    pub(super) message: String,
 }
 
 impl<'a> Turn<'a> {
@@ -92,6 +94,7 @@ impl<'a> Turn<'a> {
             suggested,
             answered: false,
             prompt_reply: None,
+            message: String::new(),
         }
     }
 

@@ -71,6 +71,8 @@ pub enum Pending {
     UnlistedDisease(String),
     /// "删掉我的信息" in words: delete everything (as `/forget`)? Asked once.
     Forget,
+    /// "提醒我一下" without a date: which reminder, or the date itself (`这个月27号`, `12-20`).
+    ReminderDate,
 }
 
 /// A place in a dialog, with the slots as they were there.

@@ -17,7 +17,7 @@
 use super::commands::Command;
 use super::composed::{fit, short_source, Composed};
 use super::context::said_insurance;
-use super::followup::fingerprint;
+use super::followup::{fingerprint, lost};
 use super::render::ButtonKind;
 use super::turn::Turn;
 use crate::content::regions::Region;
@@ -97,6 +97,11 @@ impl<'a> Turn<'a> {
             procedure.filter(|_| at_menu && short && !u.question && u.region().is_none())
         {
             if self.a.content.dialogs.trees.contains_key(dialog) {
+                if lost(text) {
+                    // "还是不会弄异地备案": the steps one by one, and a person for who wants one.
+                    let hotline = self.hotline_text();
+                    self.say(format!("我们一步步来办。想直接问人的话：{hotline}"));
+                }
                 self.start_dialog(dialog, true);
                 return true;
             }
@@ -143,10 +148,17 @@ impl<'a> Turn<'a> {
                     | Action::MyApplications
             )
         );
-        if u.lives_elsewhere().is_some() && remote_wins {
-            return self.topic(region, "remote", "remote");
-        }
         let diseases = !u.disease_names(Some(region)).is_empty();
+        if u.lives_elsewhere().is_some() && remote_wins {
+            let mut c = self.topic(region, "remote", "remote")?;
+            if diseases {
+                // "我在广东打工 医保在邵阳 有高血压": the disease is answered too, first.
+                let mut lines = self.eligibility(u, r, false, text).lines;
+                lines.append(&mut c.lines);
+                c.lines = lines;
+            }
+            return Some(c);
+        }
         if let Some(estimate) = self.continued_estimate(u, r, text) {
             return Some(estimate);
         }
@@ -204,11 +216,32 @@ impl<'a> Turn<'a> {
                 | Action::Human
                 | Action::Transfer,
             ) => None,
-            None if (diseases || !u.unknown_conditions.is_empty()) && u.question => {
+            // "透析的要不要交照片": the question asked (照片), after what the disease means here.
+            None if (diseases || !u.unknown_conditions.is_empty()) && u.question => self
+                .beside_disease(u, r, text)
+                .or_else(|| Some(self.eligibility(u, r, false, text))),
+            // "我爷爷72岁 邵阳退休职工 有冠心病": facts with a disease and no question ask what
+            // the disease means here (the facts are kept for the next question).
+            None if diseases || !u.unknown_conditions.is_empty() => {
                 Some(self.eligibility(u, r, false, text))
             }
             None => None,
         }
+    }
+
+    /// The FAQ's answer to a procedural question that names a disease on the way (materials,
+    /// photo, where to apply …), after the disease's eligibility line. `None` when the FAQ is not
+    /// sure or its answer is about diseases or money, which the eligibility answer covers.
+    fn beside_disease(&self, u: &Understanding, r: &Region, text: &str) -> Option<Composed> {
+        let id = self.a.knowledge.answer(text, Some(&r.id)).id?;
+        let entry = self.a.content.faq.iter().find(|e| e.id == id)?;
+        if !PROCEDURAL_TOPICS.contains(&entry.topic.as_deref()?) {
+            return None;
+        }
+        let mut c = self.eligibility(u, r, false, text);
+        c.lines.extend(entry.answer.trim().lines().map(str::to_string));
+        c.source = entry.source.clone();
+        Some(c)
     }
 
     /// An estimate the conversation leads to, with the insurance, status and age said earlier:
@@ -299,6 +332,7 @@ impl<'a> Turn<'a> {
         if self.repeated(
             key.unwrap_or_else(|| fingerprint(&text)),
             Self::dialog_of_choices(&c.choices),
+            &text,
         ) {
             return;
         }
@@ -405,6 +439,26 @@ impl<'a> Turn<'a> {
 /// Words asking what the user pays themselves (自付).
 const PAY_WORDS: &[&str] =
     &["自付", "自己出", "自己要出", "自己付", "自己掏", "自己要掏", "自己花", "自己承担", "自掏"];
+
+/// FAQ topics a disease named on the way does not change (`透析的要不要交照片`): answered with
+/// the disease's eligibility line in front.
+const PROCEDURAL_TOPICS: &[&str] = &[
+    "materials",
+    "photo",
+    "id-card",
+    "diagnosis-proof",
+    "form",
+    "where-to-apply",
+    "review-time",
+    "help-elderly",
+    "for-others",
+    "go-in-person",
+    "app-download",
+    "channels",
+    "online-vs-offline",
+    "offline-window",
+    "apply-steps",
+];
 
 /// The message asks how to go about it or what to prepare (the how-to goes with the answer).
 fn asks_how(text: &str) -> bool {

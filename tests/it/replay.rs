@@ -32,7 +32,7 @@ pub fn assistant() -> Arc<Assistant> {
     Arc::new(Assistant::load(&root()).expect("content loads"))
 }
 
-/// What one turn must show: `all` (each; `a|b` = either spelling), `any` (at least one), `none`
+/// What one turn must show: `all` (each; `a|b` = either spelling), `any` (at least one; `a|b` too), `none`
 /// (none of them), and the limits of one phone screen.
 pub struct Checks<'a> {
     pub all: &'a [String],
@@ -118,13 +118,14 @@ pub fn seen(replies: &[Reply]) -> String {
 /// Why one turn fails its checks; empty when it passes.
 pub fn judge(checks: &Checks, replies: &[Reply], seen: &str) -> Vec<String> {
     let mut problems = Vec::new();
+    // "a|b": either spelling is the same fact (10月22日 | 10-22), in `all` and `any` alike.
+    let says = |want: &str| want.split('|').any(|alt| seen.contains(alt));
     for want in checks.all {
-        // "a|b": either spelling is the same fact (10月22日 | 10-22).
-        if !want.split('|').any(|alt| seen.contains(alt)) {
+        if !says(want) {
             problems.push(format!("missing {want:?}"));
         }
     }
-    if !checks.any.is_empty() && !checks.any.iter().any(|w| seen.contains(w.as_str())) {
+    if !checks.any.is_empty() && !checks.any.iter().any(|w| says(w)) {
         problems.push(format!("none of {:?}", checks.any));
     }
     for bad in checks.none {
@@ -203,4 +204,14 @@ pub fn pct(passed: usize, total: usize) -> f64 {
 
 pub fn indent(text: &str) -> String {
     text.lines().map(|l| format!("  | {l}\n")).collect()
+}
+
+/// `a|b` is either spelling in `any:` as in `all:`: the blind set writes its alternatives so.
+#[test]
+fn either_spelling_counts_in_any_as_in_all() {
+    let any = vec!["未公布|湘医保".to_string(), "12393".to_string()];
+    let checks = Checks { all: &[], any: &any, none: &[], max_chars: None, max_messages: None };
+    let lacks_any = |seen: &str| judge(&checks, &[], seen).iter().any(|p| p.starts_with("none of"));
+    assert!(!lacks_any("可以在湘医保里关注"));
+    assert!(lacks_any("没有答案"), "still needs one of them");
 }

@@ -488,3 +488,103 @@ fn a_message_ending_in_ne_that_asks_its_own_question_is_no_follow_up() {
     assert!(text.contains("糖尿病") && !text.contains("高血压"), "{text}");
     assert_eq!(chat.session.context.question.as_deref(), Some("糖尿病要准备什么材料呢"));
 }
+
+/// Blind set 1 (issue 17): a date typed after "提醒我一下" (whose answer offered two buttons)
+/// sets that reminder instead of "not sure".
+#[test]
+fn a_date_typed_after_remind_me_sets_that_reminder() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("提醒我一下");
+    let text = chat.say("12-20");
+    assert!(text.contains("2026-12-20") && text.contains("提醒您续期"), "{text}");
+    assert_eq!(chat.session.dialog.as_deref(), Some("renew"));
+}
+
+/// Blind set 1: one command said twice (不弄了 取消) leaves the dialog; 全部删掉 asks to delete.
+#[test]
+fn a_command_said_twice_or_with_全部_is_still_the_command() {
+    let mut chat = Chat::in_region("shaoyang");
+    chat.say("异地备案");
+    assert_eq!(chat.session.dialog.as_deref(), Some("remote"));
+    chat.say("不弄了 取消");
+    assert_eq!(chat.session.dialog, None, "{}", chat.text());
+    let text = chat.say("把我的信息全部删掉");
+    assert!(text.contains("确定要删除"), "{text}");
+}
+
+/// Blind set 1: a disease named with a procedural question gets that question's answer (and the
+/// disease line); facts with a disease and no question get the disease's eligibility.
+#[test]
+fn a_disease_said_with_a_question_or_facts_is_answered_with_both() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("透西的要不要交照片哦");
+    assert!(text.contains("免冠照片") && text.contains("透析"), "{text}");
+    chat.assert_one_screen();
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("娘老子得了慢阻肺 搞门特要搞么子材料");
+    assert!(text.contains("身份证") && text.contains("病历") && text.contains("慢"), "{text}");
+    let text = chat.say("我爷爷72岁 邵阳退休职工 有冠心病");
+    assert!(text.contains("冠心病") && !text.contains("没有把握"), "{text}");
+    let text = chat.say("我在广东打工 医保在邵阳 有高血压");
+    assert!(text.contains("高血压") && text.contains("备案"), "{text}");
+}
+
+/// Blind set 1: asking for a person in a question, and still lost after an explanation.
+#[test]
+fn someone_still_lost_is_offered_a_person() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("算了还是不会 有没有人帮我弄");
+    assert!(text.contains("0812-3323000") && text.contains("人工"), "{text}");
+    let mut chat = Chat::in_region("shaoyang");
+    chat.say("异地备案怎么弄");
+    let text = chat.say("还是不会弄异地被案");
+    assert!(text.contains("12393"), "{text}");
+}
+
+/// Blind set 1: a first question with one's own figures is answered once the region is chosen.
+#[test]
+fn an_estimate_asked_before_the_region_is_answered_after_it() {
+    let mut chat = Chat::first_contact();
+    chat.say("我是职工退休的 一年花了四万 自己要出好多");
+    let text = chat.say("攀枝花");
+    assert!(text.contains("33320"), "{text}");
+}
+
+/// Blind set 1: two questions in one message, both answered; "提醒我" after a review question
+/// names the day it watches; 补材料 news with nothing recorded gets what to do.
+#[test]
+fn two_questions_a_watched_review_and_news_without_a_record() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("门特要好久批 批了报好多 我是职工");
+    assert!(text.contains("15个工作日") && text.contains("85%"), "{text}");
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("11月3号受理的 最迟哪天审完");
+    let text = chat.say("到时候还没消息就提醒我");
+    assert!(text.contains("审核最晚到2026年11月24日"), "{text}");
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("它说材料不全 要补材料");
+    assert!(!text.contains("您还没有记录申请") && text.contains("补"), "{text}");
+}
+
+/// Blind set 1: "我有哪些提醒" while a reminder is being set up shows that one too.
+#[test]
+fn the_reminder_being_set_up_is_listed() {
+    let mut chat = Chat::in_region("shaoyang");
+    chat.say("续期/延期");
+    chat.say("等下 先提醒我一下 12月27号办延期");
+    let text = chat.say("我有哪些提醒");
+    assert!(text.contains("2026年12月27日"), "{text}");
+}
+
+/// Blind set 1: a pointed question whose answer is a line of the answer just sent gets that
+/// line, not the whole answer again nor only "ask a person".
+#[test]
+fn a_pointed_question_on_the_same_answer_gets_its_line() {
+    let mut chat = Chat::in_region("shaoyang");
+    chat.say("我在广东打工 医保在邵阳 有高血压");
+    chat.say("在广东看病能报不 要不要把医保转过来");
+    chat.say("备案在哪里弄");
+    let text = chat.say("备案了报销会不会少");
+    assert!(text.contains("报销比例不会降低"), "{text}");
+    assert!(!text.contains("线上备案（推荐）"), "the whole answer again: {text}");
+}
