@@ -21,6 +21,7 @@
 //! - [`scheduler`]: the reminder worker (`run_once(now)` + loop) and the `Sender` interface.
 //! - [`terminal`], [`telegram`], [`wechat`]: channels.
 //! - [`web`]: the applicant chat page and the hotline console (`mente web`).
+//! - [`monitor`]: Prometheus metrics recorded by the adapters, served on their own address.
 //! - [`cli`]: the command line; `main.rs` only maps errors to exit codes.
 
 pub mod assistant;
@@ -30,6 +31,7 @@ pub mod content;
 pub mod decode;
 pub mod engine;
 pub mod knowledge;
+pub mod monitor;
 pub mod policy;
 pub mod privacy;
 pub mod reload;

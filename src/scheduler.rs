@@ -113,6 +113,18 @@ pub async fn run_once<S: Sender>(
     sender: &S,
     now: DateTime<Utc>,
 ) -> Result<RunReport, StoreError> {
+    let report = step(store, assistant, sender, now).await?;
+    crate::monitor::reminders(sender.channel(), &report);
+    Ok(report)
+}
+
+/// [`run_once`] without the metrics.
+async fn step<S: Sender>(
+    store: &Store,
+    assistant: &Assistant,
+    sender: &S,
+    now: DateTime<Utc>,
+) -> Result<RunReport, StoreError> {
     let mut report = RunReport::default();
     if !in_send_window(now) {
         report.quiet_hours = true;

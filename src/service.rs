@@ -99,10 +99,25 @@ enum Committed {
     Duplicate,
 }
 
+/// [`turn_body`], timed and counted for the metrics ([`crate::monitor`]) under the channel's
+/// name: every channel's turns pass here.
+async fn run(
+    store: &Store,
+    assistant: &Assistant,
+    request: TurnRequest,
+    queue: Option<impl FnOnce(&[Reply]) -> Vec<Reply> + Send>,
+) -> Result<Committed, StoreError> {
+    let started = std::time::Instant::now();
+    let channel = request.user.channel.clone();
+    let result = turn_body(store, assistant, request, queue).await;
+    crate::monitor::turn(&channel, started.elapsed(), result.is_ok());
+    result
+}
+
 /// The turn itself. Round trips are what a turn costs (each statement is a hand-off to the
 /// connection's thread), so: one read for session, reachability and the user's data, and no
 /// write that changes nothing.
-async fn run(
+async fn turn_body(
     store: &Store,
     assistant: &Assistant,
     request: TurnRequest,

@@ -20,6 +20,7 @@ macro_rules! out {
 }
 
 mod ask;
+mod backup;
 mod chat;
 mod check;
 mod due;
@@ -77,6 +78,8 @@ pub enum Command {
     Staff(web::StaffArgs),
     /// The WeChat Official Account endpoint and its custom menu.
     Wechat(wechat::WechatArgs),
+    /// Copy the SQLite database into a new file, consistently, while mente keeps running.
+    Backup(backup::BackupArgs),
 }
 
 /// A wrong argument: printed as is, exit code 2.
@@ -117,6 +120,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Staff(args) = &cli.command {
         return web::run_staff(args, &cli.db).await;
     }
+    if let Command::Backup(args) = &cli.command {
+        return backup::run(args, &cli.db).await;
+    }
     let live = load_content(&root)?;
     let assistant = live.current();
     match cli.command {
@@ -129,7 +135,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(args, &cli.db, &root, live).await,
         Command::Web(args) => web::run(args, &cli.db, &root, live).await,
         Command::Wechat(args) => wechat::run(args, &cli.db, &root, live).await,
-        Command::Check(_) | Command::Staff(_) => unreachable!("handled above"),
+        Command::Check(_) | Command::Staff(_) | Command::Backup(_) => {
+            unreachable!("handled above")
+        }
     }
 }
 

@@ -35,6 +35,9 @@ pub struct ServeArgs {
     /// Timeouts and connection cap of the webhook server (the same server as `mente web`).
     #[command(flatten)]
     pub http: super::web::HttpArgs,
+    /// Prometheus metrics.
+    #[command(flatten)]
+    pub metrics: super::web::MetricsArgs,
 }
 
 /// The token variable, named in every message about it.
@@ -47,9 +50,11 @@ pub async fn run(
     root: &Path,
     assistant: Live,
 ) -> anyhow::Result<ExitCode> {
+    let metrics = args.metrics.clone();
     let config = config_from(args, std::env::var(TOKEN_VAR).ok())?;
     let store = Store::connect(db).await?;
     let _reloader = reload::start(assistant.clone(), root.to_path_buf());
+    metrics.start("mente serve", &store, &assistant).await?;
     run_bot(config, store, assistant, Arc::new(SystemClock), stop_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
@@ -118,6 +123,7 @@ mod tests {
             listen: None,
             secret_token: None,
             http: Default::default(),
+            metrics: Default::default(),
         }
     }
 

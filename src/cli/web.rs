@@ -71,6 +71,37 @@ impl HttpArgs {
     }
 }
 
+/// Where Prometheus scrapes the metrics (`mente web`, `mente serve`, `mente wechat serve`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct MetricsArgs {
+    /// Serve Prometheus metrics at http://ADDR/metrics (off unless given). A separate address
+    /// from the public one: keep it private (127.0.0.1 or an internal network).
+    #[arg(long, env = "MENTE_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
+}
+
+impl MetricsArgs {
+    /// Binds the metrics address, if one is given, and serves the metrics there until Ctrl-C /
+    /// SIGTERM. Binding happens here, before the command starts serving, so a taken port fails
+    /// the start rather than going unnoticed.
+    pub async fn start(&self, command: &str, store: &Store, live: &Live) -> anyhow::Result<()> {
+        let Some(addr) = self.metrics_listen else {
+            return Ok(());
+        };
+        let handle = crate::monitor::install()?;
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        eprintln!("{command}: metrics on http://{}/metrics", listener.local_addr()?);
+        let scrape = crate::monitor::Scrape::new(handle, store.clone(), live.clone());
+        tokio::spawn(async move {
+            let stop = super::serve::stop_signal();
+            if let Err(err) = crate::monitor::serve(listener, scrape, stop).await {
+                tracing::error!(%err, "metrics server failed");
+            }
+        });
+        Ok(())
+    }
+}
+
 /// `mente web [--listen ADDR] [--secure-cookies] [--trust-proxy] [HTTP limits]`
 #[derive(Debug, Args)]
 pub struct WebArgs {
@@ -90,6 +121,9 @@ pub struct WebArgs {
     /// Timeouts and connection cap.
     #[command(flatten)]
     pub http: HttpArgs,
+    /// Prometheus metrics.
+    #[command(flatten)]
+    pub metrics: MetricsArgs,
 }
 
 /// `mente staff add NAME | list | remove NAME`
@@ -128,6 +162,7 @@ pub async fn run(
     let store = Store::connect(db).await?;
     // Before the port opens: a SIGHUP from then on reloads instead of ending the process.
     let _reloader = reload::start(assistant.clone(), root.to_path_buf());
+    args.metrics.start("mente web", &store, &assistant).await?;
     let mut config = WebConfig::new(root.to_path_buf());
     config.secure_cookies = args.secure_cookies;
     config.trust_proxy = args.trust_proxy;

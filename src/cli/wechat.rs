@@ -40,6 +40,9 @@ pub enum WechatCommand {
         /// Timeouts and connection cap (the same server as `mente web`).
         #[command(flatten)]
         http: super::web::HttpArgs,
+        /// Prometheus metrics.
+        #[command(flatten)]
+        metrics: super::web::MetricsArgs,
     },
     /// Print the JSON of the account's custom menu (自定义菜单) built from the dialogs.
     Menu,
@@ -59,7 +62,7 @@ pub async fn run(
             println!("{}", serde_json::to_string_pretty(&json)?);
             Ok(ExitCode::SUCCESS)
         }
-        WechatCommand::Serve { listen, http } => {
+        WechatCommand::Serve { listen, http, metrics } => {
             let config = WechatConfig::from_env(|name| std::env::var(name).ok())
                 .map_err(|e| UsageError(e.0))?
                 .ok_or_else(|| {
@@ -72,6 +75,7 @@ pub async fn run(
             let listener = tokio::net::TcpListener::bind(listen).await?;
             eprintln!("mente wechat: listening on {}", listener.local_addr()?);
             let store = Store::connect(db).await?;
+            metrics.start("mente wechat", &store, &assistant).await?;
             let limits = http.limits();
             let stop = super::serve::stop_signal();
             serve(listener, config, limits, store, assistant, stop).await?;

@@ -144,6 +144,7 @@ impl Live {
         let outcome = self.apply(loaded, now);
         let report = Report { at: now, trigger, outcome };
         log(&report, started.elapsed().as_millis());
+        crate::monitor::reload(&report.outcome);
         *self.0.last.lock().unwrap_or_else(PoisonError::into_inner) = Some(report.clone());
         report
     }

@@ -301,6 +301,13 @@ pub async fn open_handoffs(pool: &SqlitePool) -> Result<Vec<Handoff>, StoreError
     .await?)
 }
 
+/// How many hand-offs wait for staff (a metric: the hand-off queue).
+pub async fn open_handoff_count(pool: &SqlitePool) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM handoffs WHERE handled_at IS NULL")
+        .fetch_one(pool)
+        .await?)
+}
+
 /// Marks a hand-off handled. `false` when there is no such hand-off.
 pub async fn mark_handoff_handled(
     pool: &SqlitePool,

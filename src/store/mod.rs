@@ -108,6 +108,23 @@ impl Store {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
+    /// Whether the database answers (a readiness check): one read of the schema, which needs
+    /// a connection and the file, nothing else.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sqlite_master")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Copies the whole database, consistent as of one moment, into a new file at `path`
+    /// while other connections go on reading and writing (`VACUUM INTO`). SQLite refuses a
+    /// path that already holds a non-empty file.
+    pub async fn backup(&self, path: &str) -> Result<(), StoreError> {
+        sqlx::query("VACUUM INTO ?").bind(path).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// The underlying pool.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool

@@ -120,6 +120,14 @@ pub(super) fn decode(json: &str) -> Result<Reply, StoreError> {
     Ok(stored.into())
 }
 
+/// Rows waiting in the outbox, per channel (a metric: replies not yet delivered, and on the
+/// web reminders parked for the next visit).
+pub async fn depth_by_channel(pool: &sqlx::SqlitePool) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as("SELECT channel, COUNT(*) FROM outbox GROUP BY channel")
+        .fetch_all(pool)
+        .await?)
+}
+
 /// The reply `id` was delivered (or can never be: the user blocked the bot): it leaves the
 /// outbox. Deleting an id already gone is no error.
 pub async fn mark_sent(store: &Store, id: i64) -> Result<(), StoreError> {

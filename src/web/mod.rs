@@ -9,12 +9,14 @@
 //! (headers, client address, cookies, same-origin POSTs), [`transcripts`] (what the chat page
 //! shows, in memory within a byte budget), [`html`] (escaping and the page frame), [`staff`] (console),
 //! [`remind`] (reminders parked until the next visit, since a page cannot push), [`server`] (the
-//! hardened HTTP server: timeouts, connection cap, shutdown deadline).
+//! hardened HTTP server: timeouts, connection cap, shutdown deadline), [`health`] (`/healthz`,
+//! `/readyz` for a load balancer).
 //!
 //! [`Input`]: crate::engine::Input
 //! [`service::turn`]: crate::service::turn
 
 pub mod chat;
+pub mod health;
 pub mod html;
 pub mod limits;
 pub mod remind;
@@ -161,6 +163,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(chat::router())
         .merge(staff::router(app.clone()))
+        .merge(health::router())
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

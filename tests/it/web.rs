@@ -1183,3 +1183,108 @@ mod parked_reminders {
         mente::web::html::escape(text)
     }
 }
+
+#[tokio::test]
+async fn health_checks_answer_anyone_and_readyz_fails_with_a_reason_when_the_database_is_gone() {
+    let server = start(|_| {}).await;
+    // A balancer probing more often than the chat's per-address burst (60) is never limited,
+    // and gets no cookie: a probe is not a conversation.
+    for _ in 0..70 {
+        let health = server.get("/healthz", "").await;
+        assert_eq!((health.status, health.body.as_str()), (StatusCode::OK, "ok"));
+        let ready = server.get("/readyz", "").await;
+        assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+        assert!(ready.body.starts_with("ready: content version 1"), "{}", ready.body);
+        assert!(ready.headers.get(header::SET_COOKIE).is_none());
+    }
+
+    server.store.pool().close().await;
+    let ready = server.get("/readyz", "").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE, "{}", ready.body);
+    assert_eq!(ready.body.trim_end().lines().count(), 1, "one line: {}", ready.body);
+    assert!(ready.body.contains("database"), "says why: {}", ready.body);
+    let health = server.get("/healthz", "").await;
+    assert_eq!(health.status, StatusCode::OK, "the process itself is still up");
+}
+
+/// The value of the sample `series` (name and labels, as rendered) in Prometheus text.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .map(|value| value.trim().parse().unwrap())
+}
+
+#[tokio::test]
+async fn turns_handoffs_the_outbox_and_the_content_version_are_scraped_from_the_metrics_router() {
+    use tower::ServiceExt;
+
+    let handle = mente::monitor::install().unwrap();
+    let server = start(|_| {}).await;
+    let cookie = server.conversation().await;
+    server.say(&cookie, &[("t", "/start")]).await;
+    server.say(&cookie, &[("t", "人工")]).await;
+    let user = mente::engine::UserKey::new(web::CHANNEL.to_string(), "parked-for".to_string());
+    mente::store::outbox::park_reminder(&server.store, &user, None, "提醒", started())
+        .await
+        .unwrap();
+
+    let live = server.app.as_ref().unwrap().assistant.clone();
+    let scrape = mente::monitor::Scrape::new(handle, server.store.clone(), live);
+    let request = Request::get("/metrics").body(Body::empty()).unwrap();
+    let response = mente::monitor::router(scrape).oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+
+    // The recorder is the process's: other tests' turns count too, hence at-least.
+    let turns = sample(&text, "mente_turns_total{channel=\"web\"}");
+    assert!(turns >= Some(2.0), "{text}");
+    assert!(text.contains("# TYPE mente_turn_seconds histogram"), "{text}");
+    assert!(text.contains("mente_turn_seconds_bucket{channel=\"web\",le=\"0.01\"}"), "{text}");
+    assert!(sample(&text, "mente_turn_seconds_count{channel=\"web\"}") >= Some(2.0), "{text}");
+    assert_eq!(sample(&text, "mente_handoffs_open"), Some(1.0), "{text}");
+    assert_eq!(sample(&text, "mente_outbox_depth{channel=\"web\"}"), Some(1.0), "{text}");
+    assert_eq!(sample(&text, "mente_content_version"), Some(1.0), "{text}");
+    assert_eq!(sample(&text, "mente_database_up"), Some(1.0), "{text}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn backup_copies_a_live_database_and_never_overwrites_a_file() {
+    let server = start(|_| {}).await;
+    let cookie = server.conversation().await;
+    server.say(&cookie, &[("t", "/start")]).await;
+    let page = server.get("/", &cookie).await.body;
+    server.say(&cookie, &[("b", &button(&page, "邵阳"))]).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.sqlite");
+    let backup = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+            .arg("backup")
+            .arg(&copy)
+            .env("MENTE_DB", format!("sqlite://{}", server.db.display()))
+            .output()
+            .expect("mente backup runs")
+    };
+    // While the server still has the database open.
+    let out = backup();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let copied = Store::connect(&format!("sqlite://{}", copy.display())).await.unwrap();
+    let states: Vec<String> =
+        sqlx::query_scalar("SELECT state FROM sessions WHERE channel = 'web'")
+            .fetch_all(copied.pool())
+            .await
+            .unwrap();
+    assert_eq!(states.len(), 1, "{states:?}");
+    assert!(states[0].contains("shaoyang"), "the chosen region is in the copy: {states:?}");
+    copied.pool().close().await;
+
+    let before = std::fs::read(&copy).unwrap();
+    let again = backup();
+    assert_eq!(again.status.code(), Some(2), "a usage error");
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("already exists"), "{stderr}");
+    assert_eq!(std::fs::read(&copy).unwrap(), before, "the old backup is untouched");
+}
