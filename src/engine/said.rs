@@ -15,6 +15,8 @@ use super::turn::{Target, Turn};
 use super::understood::PREFILLED;
 use super::wording;
 use super::Pending;
+use crate::policy::calendar::working_days_after;
+use crate::policy::dates::format_cn;
 use crate::understand::{Context, RegionRole, Understanding};
 
 /// A region statement longer than this is a sentence about something else (我妈在攀枝花住了
@@ -153,29 +155,77 @@ impl<'a> Turn<'a> {
     /// the record of an accepted application, and without a date the user picks one.
     pub(super) fn remind(&mut self, text: &str) {
         let u = self.a.understand(text, Context { today: self.today, region: self.region() });
-        let date = u.dates.first().copied().or_else(|| self.date_said_before());
+        let said = u.dates.first().copied();
+        let date = said.or_else(|| self.date_said_before());
         match self.s.dialog.as_deref() {
             Some("renew") if !self.s.slots.contains_key("valid_until") => {
                 self.say("好的，记下到期日，我在到期前提醒您续期。");
                 let date = date.filter(|d| *d > self.today);
                 self.prefilled_step("renew", "valid_until", "valid_until", date)
             }
-            Some(_) => {
+            Some(_) if said.is_none() => {
                 self.say("好的。这项办理最后会帮您记下，并按日期设好提醒。");
                 self.reask();
             }
-            None => match date {
-                Some(d) if d > self.today => {
-                    self.say("好的，我在到期前提醒您续期。");
-                    self.prefilled_step("renew", "valid_until", "valid_until", Some(d));
-                }
-                Some(d) => {
-                    self.say("好的，记下受理日期，我按审核期限提醒您。");
-                    self.prefilled_step("track_record", "kind", "accepted_on", Some(d));
-                }
-                None => self.offer_reminders(),
-            },
+            _ => self.remind_on(text, date, said.is_some()),
         }
+    }
+
+    /// A reminder for `date`: the renewal reminder for a coming expiry, the review-deadline one
+    /// for a past acceptance. A date said with another task (`12月11号提醒我补材料`) gets neither:
+    /// no status is invented, the user is told what can be reminded of.
+    fn remind_on(&mut self, text: &str, date: Option<NaiveDate>, said: bool) {
+        let words = &self.a.content.understand.commands;
+        let names =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        let renewal = !said || names(&words.remind_renewal);
+        let accepted = !said || names(&words.remind_accepted);
+        match date {
+            Some(d) if d > self.today && renewal => {
+                self.say("好的，我在到期前提醒您续期。");
+                self.prefilled_step("renew", "valid_until", "valid_until", Some(d));
+            }
+            Some(d) if d <= self.today && accepted => {
+                let said = self.review_reminder_text(d);
+                self.say(said);
+                self.prefilled_step("track_record", "kind", "accepted_on", Some(d));
+            }
+            Some(d) => self.cannot_remind(d),
+            None => self.offer_reminders(),
+        }
+    }
+
+    /// What recording an acceptance on `accepted` will remind of: the review deadline while it
+    /// is ahead; once it has passed (or where no limit is published) no reminder is planned, so
+    /// none is promised — whom to ask instead.
+    fn review_reminder_text(&self, accepted: NaiveDate) -> String {
+        let region = self.region().and_then(|id| self.a.content.regions.get(id));
+        let Some((region, days)) = region.and_then(|r| r.review_days().map(|n| (r, n))) else {
+            return "好的，记下受理日期。".into();
+        };
+        let due = working_days_after(&self.a.content.calendar, accepted, days).date;
+        if due >= self.today {
+            return "好的，记下受理日期，我按审核期限提醒您。".into();
+        }
+        format!(
+            "好的，记下受理日期。按{}的时限（受理后{days}个工作日），审核期限{}已经过了，所以不再设提醒；还没有结果的，请拨打{}问进度。",
+            region.name,
+            format_cn(due),
+            region.contact()
+        )
+    }
+
+    /// A task on a date that is neither an expiry nor an acceptance: said honestly, the
+    /// procedure the user was in is left (they asked for something else), and the two
+    /// reminders that exist are offered.
+    fn cannot_remind(&mut self, date: NaiveDate) {
+        if let Some(tree) = self.tree() {
+            let title = tree.title.clone();
+            self.clear_dialog();
+            self.say(format!("好的，先不办“{title}”了。"));
+        }
+        self.say(format!("{}的这件事我没法按日期提醒，请记在手机日历或备忘里。", format_cn(date)));
+        self.offer_reminders();
     }
 
     /// A date this conversation already established: an expiry or acceptance date in the
@@ -216,7 +266,7 @@ impl<'a> Turn<'a> {
             self.button("受理后提醒审核期限", ButtonKind::Menu("track_record".into())),
         ];
         self.say_with(
-            "好的，我可以提醒您：① 门特待遇到期前提醒续期；② 申请受理后，按审核期限提醒。请选一个（提醒发在这个对话里，不发短信）。",
+            "我可以设两种提醒：① 门特待遇到期前提醒续期；② 申请受理后，按审核期限提醒。请选一个（提醒发在这个对话里，不发短信）。",
             choices,
         );
     }

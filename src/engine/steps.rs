@@ -62,6 +62,7 @@ impl<'a> Turn<'a> {
             };
             self.s.dialog = Some(dialog.clone());
             self.s.step = Some(id.clone());
+            self.s.reasks = 0;
             match self.run_step(step, resume) {
                 Some(next) => target = next,
                 None => return,
@@ -200,10 +201,9 @@ impl<'a> Turn<'a> {
             .unwrap_or_default()
     }
 
-    /// Sends the step's text and buttons.
-    pub(super) fn prompt(&mut self, step: &Step) {
-        let text = self.prompt_text(step);
-        let choices: Vec<Choice> = match step.ask {
+    /// The buttons of a step that waits for an answer.
+    fn step_buttons(&self, step: &Step) -> Vec<Choice> {
+        match step.ask {
             Some(_) => self
                 .offered(step)
                 .into_iter()
@@ -211,7 +211,13 @@ impl<'a> Turn<'a> {
                 .map(|(i, o)| self.button(o.label, ButtonKind::Choice(i)))
                 .collect(),
             None => Vec::new(),
-        };
+        }
+    }
+
+    /// Sends the step's text and buttons.
+    pub(super) fn prompt(&mut self, step: &Step) {
+        let text = self.prompt_text(step);
+        let choices = self.step_buttons(step);
         if text.is_empty() && choices.is_empty() {
             return;
         }
@@ -246,8 +252,30 @@ impl<'a> Turn<'a> {
             return self.prompt_pending();
         }
         if let Some(step) = self.current_step() {
+            self.s.reasks += 1;
+            if self.s.reasks > 1 {
+                return self.prompt_briefly(step);
+            }
             self.prompt(step);
         }
+    }
+
+    /// The step asked again once more: its question line when it has a short one, else where
+    /// the user is and how to leave, with the step's buttons (so they stay current).
+    fn prompt_briefly(&mut self, step: &Step) {
+        let text = self.prompt_text(step);
+        let question = text
+            .lines()
+            .map(str::trim)
+            .rfind(|l| l.ends_with(['？', '?']) && l.chars().count() <= 40)
+            .map(str::to_string);
+        let title = self.tree().map(|t| t.title.clone()).unwrap_or_default();
+        let line = match question {
+            Some(q) => format!("（继续“{title}”：{q}）"),
+            None => format!("（继续“{title}”请点下面的按钮，或发“取消”退出。）"),
+        };
+        let choices = self.step_buttons(step);
+        self.ask_with(line, choices);
     }
 
     pub(super) fn fail(&mut self, hint: &str) {

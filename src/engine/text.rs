@@ -154,6 +154,9 @@ impl<'a> Turn<'a> {
         if self.hold_for_region(text) {
             return;
         }
+        if self.other_menu_entry(text) {
+            return;
+        }
         // What the message says (regions, places, facts for an action) comes first — a date
         // such as "9.26号…" is not menu entry 9 — then menu entries and the FAQ; see
         // `understood` for the policy.
@@ -180,6 +183,19 @@ impl<'a> Turn<'a> {
             return;
         }
         self.faq_fallback(text, failure);
+    }
+
+    /// Inside a procedure, the title of another menu entry (`记录申请进度` typed in 新申请) is a
+    /// change of mind: that procedure starts, and the user is told the first one was left.
+    fn other_menu_entry(&mut self, text: &str) -> bool {
+        let Some(tree) = self.tree().filter(|_| self.s.pending.is_none()) else { return false };
+        if self.asks(text) == Question::Clearly {
+            return false;
+        }
+        let Some(id) = self.menu_title(text).filter(|id| *id != tree.id) else { return false };
+        self.say(format!("好的，先不办“{}”了。", tree.title));
+        self.start_dialog(&id, true);
+        true
     }
 
     /// A question typed instead of an answer: answered when the FAQ is sure, otherwise the

@@ -167,3 +167,96 @@ fn dialect_words_for_how_long_whom_and_father_are_understood() {
     let text = chat.say("我老汉退休了 门特报好多");
     assert!(text.contains("85%"), "{text}");
 }
+
+// --- playtests after issue 17 (tune3): the exact messages of two unscripted conversations.
+
+#[test]
+fn a_change_of_mind_at_a_button_step_is_never_a_dead_end() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("新申请");
+    let text = chat.say("烦死了 算了 把我的信息全部删了");
+    assert!(text.contains("确定要删除") && !text.contains("请点击"), "{text}");
+
+    // Another menu entry's title typed in a procedure starts that one, saying so.
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("新申请");
+    let text = chat.say("记录申请进度");
+    assert!(text.contains("先不办“新申请”") && !text.contains("请点击"), "{text}");
+    assert_eq!(chat.session.dialog.as_deref(), Some("track_record"));
+
+    // "我问的是…" asks a question: it is answered, not taken for a failed click.
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("异地备案");
+    let text = chat.say("都不是 你搞错了 我问的是帮别个申请门特");
+    assert!(!text.contains("请点击") && text.contains("替别人"), "{text}");
+    chat.assert_one_screen();
+}
+
+#[test]
+fn deleting_ones_data_in_other_words_asks_once_then_forgets() {
+    for said in ["我的信息你都删掉吧 不要留了", "把我的资料都清掉"] {
+        let mut chat = Chat::in_region("panzhihua");
+        let text = chat.say(said);
+        assert!(text.contains("确定要删除"), "{said}: {text}");
+        assert!(forgets(&mut chat, "确定删除"), "{said}");
+    }
+    for question in ["门特会不会被删除", "材料清单"] {
+        let mut chat = Chat::in_region("panzhihua");
+        let text = chat.say(question);
+        assert!(!text.contains("确定要删除"), "{question}: {text}");
+    }
+}
+
+#[test]
+fn a_date_with_a_task_that_is_no_renewal_records_nothing_and_says_so() {
+    for (said, date) in [
+        ("提醒我12月11号补材料", "12月11日"),
+        ("12月8号提醒我打电话问进度", "12月8日"),
+        ("后天提醒我打电话", "11月30日"),
+    ] {
+        let mut chat = Chat::in_region("panzhihua");
+        let text = chat.say(said);
+        assert!(text.contains(date) && text.contains("没法按日期提醒"), "{said}: {text}");
+        assert!(!text.contains("没有把握") && !text.contains("续期。"), "{said}: {text}");
+        assert_eq!(chat.session.dialog, None, "{said}: no renewal started");
+        assert!(!chat.session.slots.contains_key("valid_until"), "{said}");
+        assert!(chat.labels().contains(&"到期前提醒我续期".to_string()), "{said}");
+    }
+    // Said inside another procedure, with "我不办…": that one is left.
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("新申请");
+    let text = chat.say("我不办新申请 就帮我设个提醒 12月11号提醒我补材料");
+    assert!(text.contains("先不办“新申请”") && text.contains("12月11日"), "{text}");
+    assert_eq!(chat.session.dialog, None);
+}
+
+#[test]
+fn an_acceptance_past_its_review_deadline_promises_no_reminder() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("10月9号受理的 提醒我一下");
+    assert!(!text.contains("我按审核期限提醒您"), "{text}");
+    assert!(text.contains("已经过了") && text.contains("0812-3323000"), "{text}");
+    // A deadline still ahead is reminded of.
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("11月20号受理的 提醒我一下");
+    assert!(text.contains("我按审核期限提醒您"), "{text}");
+}
+
+#[test]
+fn a_long_step_is_not_appended_to_every_answer() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("新申请");
+    chat.press("本人");
+    let asked = "参加的是哪种医保？";
+    let text = chat.say("起付线多少");
+    assert!(text.contains(asked), "asked again once: {text}");
+    for question in ["/help", "报销比例多少", "糖尿病能办吗"] {
+        chat.say(question);
+        for reply in &chat.last {
+            assert!(reply.text.chars().count() <= 300, "{question}: {}", reply.text);
+        }
+        let text = chat.text();
+        assert!(!text.contains("哪种医保？\n"), "{question}: {text}");
+        assert!(chat.labels().contains(&"职工医保".to_string()), "the step's buttons stay");
+    }
+}
