@@ -143,10 +143,15 @@ impl<'a> Turn<'a> {
                     | Action::MyApplications
             )
         );
-        if u.lives_elsewhere().is_some() && remote_wins {
-            return self.topic(region, "remote", "remote");
-        }
         let diseases = !u.disease_names(Some(region)).is_empty();
+        if u.lives_elsewhere().is_some() && remote_wins {
+            let remote = self.topic(region, "remote", "remote")?;
+            // "我在深圳打工 … 尿毒症透析能办门特不": the disease's verdict first, then 异地.
+            if u.question && (diseases || !u.unknown_conditions.is_empty()) {
+                return Some(self.verdict_then(u, r, remote));
+            }
+            return Some(remote);
+        }
         if let Some(estimate) = self.continued_estimate(u, r, text) {
             return Some(estimate);
         }
@@ -209,6 +214,21 @@ impl<'a> Turn<'a> {
             }
             None => None,
         }
+    }
+
+    /// The verdict lines for the diseases of `u` in front of `then` (one screen: `send` fits it).
+    fn verdict_then(&self, u: &Understanding, r: &Region, then: Composed) -> Composed {
+        let verdict = self.eligibility(u, r, false, "");
+        let named = u.disease_names(Some(&r.id)).len() + u.unknown_conditions.len();
+        let mut lines: Vec<String> = verdict.lines.into_iter().take(named).collect();
+        lines.extend(then.lines);
+        let mut choices = verdict.choices;
+        choices.extend(then.choices);
+        let source = match (verdict.source.trim(), then.source.trim()) {
+            (a, b) if a.is_empty() || a == b => b.to_string(),
+            (a, b) => format!("{a}；{b}"),
+        };
+        Composed { lines, source, choices, all_regions: false, topic: None }
     }
 
     /// An estimate the conversation leads to, with the insurance, status and age said earlier:

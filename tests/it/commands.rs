@@ -260,3 +260,17 @@ fn a_long_step_is_not_appended_to_every_answer() {
         assert!(chat.labels().contains(&"职工医保".to_string()), "the step's buttons stay");
     }
 }
+#[test]
+fn a_person_asked_for_in_shaoyang_gets_only_shaoyangs_line() {
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("有没有人工电话");
+    assert!(text.contains("12393") && !text.contains("0812-3323000"), "{text}");
+}
+
+#[test]
+fn a_son_with_his_phone_during_a_renewal_gets_applying_for_another() {
+    let mut chat = Chat::in_region("shaoyang");
+    chat.say("续期");
+    let text = chat.say("我手机用不来 让我儿子用他手机帮我弄行不");
+    assert!(text.contains("替他人申请") && !text.contains("没有把握"), "{text}");
+}

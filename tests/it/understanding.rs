@@ -488,3 +488,24 @@ fn a_message_ending_in_ne_that_asks_its_own_question_is_no_follow_up() {
     assert!(text.contains("糖尿病") && !text.contains("高血压"), "{text}");
     assert_eq!(chat.session.context.question.as_deref(), Some("糖尿病要准备什么材料呢"));
 }
+
+/// Playtest (tune3): a first message with 异地 and a disease question gets both, in one screen,
+/// the disease's verdict first.
+#[test]
+fn living_elsewhere_with_a_disease_question_answers_both() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("我在深圳打工 医保在攀枝花 职工 尿毒症透析能办门特不");
+    assert!(text.contains("可以申请") && text.contains("异地就医备案"), "{text}");
+    assert!(text.find("可以申请") < text.find("异地就医备案"), "the verdict first: {text}");
+    chat.assert_one_screen();
+}
+
+/// Playtest (tune3): `那冠心病` names 冠心病, not a disease called "那冠心病".
+#[test]
+fn a_follow_up_disease_is_named_without_its_leading_na() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("糖尿病能办吗");
+    let text = chat.say("那冠心病");
+    assert!(text.contains("冠心病：") && !text.contains("那冠心病"), "{text}");
+    assert!(!text.contains("没有把握"), "{text}");
+}
