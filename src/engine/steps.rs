@@ -1,7 +1,7 @@
 //! Walking dialog trees: starting a dialog, running steps (set → action → consent → say →
 //! ask), prompting, branching, ending, asking again and the way out after repeated failures.
 
-use super::render::ButtonKind;
+use super::render::{self, ButtonKind};
 use super::track;
 use super::turn::{Target, Turn, MAX_FAILURES, MAX_HOPS};
 use super::{Choice, Effect, Pending};
@@ -221,7 +221,8 @@ impl<'a> Turn<'a> {
         if text.is_empty() && choices.is_empty() {
             return;
         }
-        let text = if text.is_empty() { "请选择：".to_string() } else { text };
+        let text =
+            if text.is_empty() { "请选择：".to_string() } else { render::circled_list(&text) };
         self.ask_with(text, choices);
     }
 

@@ -4,7 +4,7 @@
 
 use super::commands;
 use super::input;
-use super::render::ButtonKind;
+use super::render::{self, ButtonKind};
 use super::track;
 use super::turn::Turn;
 use super::wording::{self, Question};
@@ -250,7 +250,12 @@ impl<'a> Turn<'a> {
             choices.push(self.button("来源", ButtonKind::Source));
         }
         self.s.suggested = answer.suggestions;
-        self.say_with(answer.answer, choices);
+        // A sure answer's own list is no list of options: its numbers would read as buttons.
+        let text = match answer.id {
+            Some(_) => render::circled_list(&answer.answer),
+            None => answer.answer,
+        };
+        self.say_with(text, choices);
     }
 
     /// Someone who writes "你好" (or anything, the very first time) is greeted and guided to the

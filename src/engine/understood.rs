@@ -18,7 +18,7 @@ use super::commands::Command;
 use super::composed::{fit, short_source, Composed};
 use super::context::said_insurance;
 use super::followup::fingerprint;
-use super::render::ButtonKind;
+use super::render::{self, ButtonKind};
 use super::turn::Turn;
 use crate::content::regions::Region;
 use crate::understand::{Action, Context, Understanding};
@@ -314,7 +314,7 @@ impl<'a> Turn<'a> {
                 format!("\n来源：{}｜地区：{label}", titles.join("；"))
             }
         };
-        let text = fit(&head, &c.lines, &source, SCREEN_CHARS);
+        let text = render::circled_list(&fit(&head, &c.lines, &source, SCREEN_CHARS));
         let key = c.topic.as_ref().map(|t| format!("topic:{t}"));
         if self.repeated(
             key.unwrap_or_else(|| fingerprint(&text)),

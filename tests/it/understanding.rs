@@ -509,3 +509,13 @@ fn a_follow_up_disease_is_named_without_its_leading_na() {
     assert!(text.contains("冠心病：") && !text.contains("那冠心病"), "{text}");
     assert!(!text.contains("没有把握"), "{text}");
 }
+
+/// Playtest (tune3): an answer's own numbered steps clashed with the numbered buttons after it
+/// (typing 1 meant a button, not step 1): they are numbered ①②③.
+#[test]
+fn an_answers_own_steps_are_not_numbered_like_buttons() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("糖尿病怎么申请");
+    assert!(!chat.labels().is_empty(), "buttons follow");
+    assert!(text.contains("①") && !text.contains("\n1. "), "{text}");
+}
