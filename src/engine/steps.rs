@@ -261,21 +261,23 @@ impl<'a> Turn<'a> {
         }
     }
 
-    /// The step asked again once more: its question line when it has a short one, else where
-    /// the user is and how to leave, with the step's buttons (so they stay current).
+    /// The step once it was asked again already: not its question again, only where the user
+    /// is and how to go on, with the step's buttons (so they stay current). A step that waits
+    /// for typed text keeps its question line when it is short (there is no button to point to).
     fn prompt_briefly(&mut self, step: &Step) {
+        let title = self.tree().map(|t| t.title.clone()).unwrap_or_default();
+        let choices = self.step_buttons(step);
         let text = self.prompt_text(step);
         let question = text
             .lines()
             .map(str::trim)
             .rfind(|l| l.ends_with(['？', '?']) && l.chars().count() <= 40)
+            .filter(|_| choices.is_empty())
             .map(str::to_string);
-        let title = self.tree().map(|t| t.title.clone()).unwrap_or_default();
         let line = match question {
             Some(q) => format!("（继续“{title}”：{q}）"),
             None => format!("（继续“{title}”请点下面的按钮，或发“取消”退出。）"),
         };
-        let choices = self.step_buttons(step);
         self.ask_with(line, choices);
     }
 

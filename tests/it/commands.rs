@@ -266,6 +266,7 @@ fn a_long_step_is_not_appended_to_every_answer() {
         for reply in &chat.last {
             assert!(reply.text.chars().count() <= 300, "{question}: {}", reply.text);
         }
+        assert!(!text.contains("（继续“新申请”："), "not the question again: {text}");
         let next = "下一步：审核要多久".to_string();
         assert!(chat.labels().contains(&next), "the step's buttons stay: {:?}", chat.labels());
     }
