@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 
 use super::commands::{self, Command};
 use super::render::ButtonKind;
+use super::track;
 use super::turn::{Target, Turn};
 use super::understood::PREFILLED;
 use super::wording;
@@ -180,6 +181,7 @@ impl<'a> Turn<'a> {
             |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
         let renewal = !said || names(&words.remind_renewal);
         let accepted = !said || names(&words.remind_accepted);
+        let supplement = text.contains('补');
         match date {
             Some(d) if d > self.today && renewal => {
                 self.say("好的，我在到期前提醒您续期。");
@@ -190,7 +192,17 @@ impl<'a> Turn<'a> {
                 self.say(said);
                 self.prefilled_step("track_record", "kind", "accepted_on", Some(d));
             }
-            Some(d) => self.cannot_remind(d),
+            // 补材料 by a date is a tracked application's supplement deadline, reminded of.
+            Some(_) if supplement && !self.user.applications.is_empty() => {
+                match track::status_report(text, &self.track_ctx()) {
+                    Some(out) => {
+                        self.apply_track(out);
+                        self.reask();
+                    }
+                    None => self.offer_reminders(),
+                }
+            }
+            Some(d) => self.cannot_remind(d, supplement),
             None => self.offer_reminders(),
         }
     }
@@ -218,13 +230,19 @@ impl<'a> Turn<'a> {
     /// A task on a date that is neither an expiry nor an acceptance: said honestly, the
     /// procedure the user was in is left (they asked for something else), and the two
     /// reminders that exist are offered.
-    fn cannot_remind(&mut self, date: NaiveDate) {
+    fn cannot_remind(&mut self, date: NaiveDate, supplement: bool) {
         if let Some(tree) = self.tree() {
             let title = tree.title.clone();
             self.clear_dialog();
             self.say(format!("好的，先不办“{title}”了。"));
         }
-        self.say(format!("{}的这件事我没法按日期提醒，请记在手机日历或备忘里。", format_cn(date)));
+        let mut said =
+            format!("{}的这件事我没法按日期提醒，请记在手机日历或备忘里。", format_cn(date));
+        if supplement {
+            // What the product can do for it: a recorded application's supplement deadline.
+            said.push_str("如果是申请被要求补材料：先在菜单“记录申请进度”记下这份申请，再告诉我补材料的截止日（如“12月11日前补交”），我会在截止前提醒您。");
+        }
+        self.say(said);
         self.offer_reminders();
     }
 

@@ -221,7 +221,12 @@ fn a_date_with_a_task_that_is_no_renewal_records_nothing_and_says_so() {
         assert_eq!(chat.session.dialog, None, "{said}: no renewal started");
         assert!(!chat.session.slots.contains_key("valid_until"), "{said}");
         assert!(chat.labels().contains(&"到期前提醒我续期".to_string()), "{said}");
+        chat.assert_one_screen();
     }
+    // What can be done for 补材料: a recorded application's supplement deadline.
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("提醒我12月11号补材料");
+    assert!(text.contains("记录申请进度") && text.contains("截止前提醒"), "{text}");
     // Said inside another procedure, with "我不办…": that one is left.
     let mut chat = Chat::in_region("panzhihua");
     chat.say("新申请");
@@ -285,4 +290,31 @@ fn a_son_with_his_phone_during_a_renewal_gets_applying_for_another() {
     chat.say("续期");
     let text = chat.say("我手机用不来 让我儿子用他手机帮我弄行不");
     assert!(text.contains("替他人申请") && !text.contains("没有把握"), "{text}");
+}
+
+#[test]
+fn a_supplement_date_for_a_tracked_application_is_recorded_with_its_reminder() {
+    use mente::engine::Effect;
+    use mente::tracking::{Application, ApplicationDetails, Event, ForWhom, Kind, StatusEntry};
+    let mut chat = Chat::in_region("panzhihua");
+    let accepted_on = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
+    let event = Event::Submitted { accepted_on, acceptance_no: None };
+    chat.user.applications.push(Application {
+        id: 1,
+        details: ApplicationDetails {
+            kind: Kind::New,
+            region: Some("panzhihua".into()),
+            disease: None,
+            insurance: None,
+            for_whom: ForWhom::Myself,
+            id_masked: None,
+            channel: None,
+        },
+        history: vec![StatusEntry { event, at: chrono::Utc::now() }],
+        reminders: Vec::new(),
+    });
+    let out = chat.run(Input::Text("提醒我12月11号补材料".into()));
+    let text = chat.text();
+    assert!(!text.contains("没法按日期提醒") && text.contains("2026年12月11日"), "{text}");
+    assert!(out.effects.iter().any(|e| matches!(e, Effect::Application(_))), "{text}");
 }

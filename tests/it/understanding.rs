@@ -28,22 +28,29 @@ pub(crate) struct Chat {
     pub(crate) last: Vec<Reply>,
     /// Minutes since the start of the conversation (idle time, issue 17).
     minutes: i64,
+    /// What the store holds for the user (tracked applications).
+    pub(crate) user: UserData,
 }
 
 impl Chat {
     /// A returning user at the main menu of `region`.
     pub(crate) fn in_region(region: &str) -> Chat {
         let session = Session { region: Some(region.into()), turn: 3, ..Session::default() };
-        Chat { session, last: Vec::new(), minutes: 0 }
+        Chat { session, last: Vec::new(), minutes: 0, user: UserData::default() }
     }
 
     fn first_contact() -> Chat {
-        Chat { session: Session::default(), last: Vec::new(), minutes: 0 }
+        Chat {
+            session: Session::default(),
+            last: Vec::new(),
+            minutes: 0,
+            user: UserData::default(),
+        }
     }
 
     pub(crate) fn run(&mut self, input: Input) -> Outcome {
         let now = now() + chrono::Duration::minutes(self.minutes);
-        let out = engine::handle(assistant(), &self.session, &UserData::default(), input, now);
+        let out = engine::handle(assistant(), &self.session, &self.user, input, now);
         self.session = out.session.clone();
         self.last = out.replies.clone();
         out
