@@ -172,6 +172,9 @@ pub struct CommandWords {
     /// With a past date: the application was accepted then (the review-deadline reminder).
     #[serde(default)]
     pub remind_accepted: Vec<String>,
+    /// Supplementing materials: a tracked application's supplement deadline can be reminded of.
+    #[serde(default)]
+    pub remind_supplement: Vec<String>,
 }
 
 /// Words per insurance type.
@@ -264,6 +267,7 @@ impl Lexicon {
         }
         lists.push(("remind_renewal".into(), &self.commands.remind_renewal));
         lists.push(("remind_accepted".into(), &self.commands.remind_accepted));
+        lists.push(("remind_supplement".into(), &self.commands.remind_supplement));
         for (command, groups) in &self.commands.together {
             for words in groups {
                 lists.push((format!("{command:?}"), words));

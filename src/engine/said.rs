@@ -152,8 +152,8 @@ impl<'a> Turn<'a> {
 
     /// "提醒我一下": the flow that sets reminders up, with a date already known filled in.
     /// In the renewal flow its expiry question; in another flow, that flow records the dates
-    /// at its end; at the menu an expiry date (future) starts the renewal reminder, a past date
-    /// the record of an accepted application, and without a date the user picks one.
+    /// at its end; a date said with it is read by [`Turn::remind_on`], and without a date the
+    /// user picks one.
     pub(super) fn remind(&mut self, text: &str) {
         let u = self.a.understand(text, Context { today: self.today, region: self.region() });
         let said = u.dates.first().copied();
@@ -181,7 +181,7 @@ impl<'a> Turn<'a> {
             |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
         let renewal = !said || names(&words.remind_renewal);
         let accepted = !said || names(&words.remind_accepted);
-        let supplement = text.contains('补');
+        let supplement = names(&words.remind_supplement);
         match date {
             Some(d) if d > self.today && renewal => {
                 self.say("好的，我在到期前提醒您续期。");
