@@ -96,9 +96,11 @@ impl<'a> Turn<'a> {
         }
         // The new value first: the readers take the first amount, region or status named. A
         // disease after a question about none (`帕金森呢` after an estimate) asks whether it is
-        // covered, the first thing anyone asks about a disease.
-        let question = match disease && old.diseases.is_empty() && old.unknown_conditions.is_empty()
-        {
+        // covered, the first thing anyone asks about a disease. So does one after an estimate
+        // (`那精分呢` after 尿毒症's figures): the estimate does not depend on the disease, and the
+        // same figures again would answer nothing.
+        let no_disease = old.diseases.is_empty() && old.unknown_conditions.is_empty();
+        let question = match disease && (no_disease || !old.amounts.is_empty()) {
             true => format!("{core}能办门特吗"),
             false => format!("{core} {}", rest.trim()),
         };

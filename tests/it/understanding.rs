@@ -526,3 +526,14 @@ fn an_answers_own_steps_are_not_numbered_like_buttons() {
     assert!(!chat.labels().is_empty(), "buttons follow");
     assert!(text.contains("①") && !text.contains("\n1. "), "{text}");
 }
+
+/// Playtest (tune3): `那精分呢` after an estimate for 尿毒症 gave the same figures again (the
+/// estimate does not depend on the disease); it asks about 精神分裂症 itself.
+#[test]
+fn a_disease_after_an_estimate_is_asked_about_not_estimated_again() {
+    let mut chat = Chat::in_region("panzhihua");
+    let estimate = chat.say("我是职工 尿毒症 一年透析七万 自己要掏好多");
+    assert!(estimate.contains("估算"), "{estimate}");
+    let text = chat.say("那精分呢");
+    assert!(text.contains("精神分裂症") && !text.contains("估算可报"), "{text}");
+}
