@@ -161,6 +161,20 @@ pub struct CommandWords {
     /// The wording anywhere in a message is the command.
     #[serde(default)]
     pub within: BTreeMap<CommandName, Vec<String>>,
+    /// A word of every list in one message, in any order, is the command: `我的资料都清掉`,
+    /// `信息不要留了` (what + what is done to it), so each pairing need not be listed.
+    #[serde(default)]
+    pub together: BTreeMap<CommandName, Vec<Vec<String>>>,
+    /// With a date, a reminder request naming one of these is about the benefit's expiry (the
+    /// renewal reminder); any other task said with a date is one the assistant cannot remind of.
+    #[serde(default)]
+    pub remind_renewal: Vec<String>,
+    /// With a past date: the application was accepted then (the review-deadline reminder).
+    #[serde(default)]
+    pub remind_accepted: Vec<String>,
+    /// Supplementing materials: a tracked application's supplement deadline can be reminded of.
+    #[serde(default)]
+    pub remind_supplement: Vec<String>,
 }
 
 /// Words per insurance type.
@@ -250,6 +264,14 @@ impl Lexicon {
         lists.push(("asked_about".into(), &self.commands.asked_about));
         for (command, words) in self.commands.say.iter().chain(&self.commands.within) {
             lists.push((format!("{command:?}"), words));
+        }
+        lists.push(("remind_renewal".into(), &self.commands.remind_renewal));
+        lists.push(("remind_accepted".into(), &self.commands.remind_accepted));
+        lists.push(("remind_supplement".into(), &self.commands.remind_supplement));
+        for (command, groups) in &self.commands.together {
+            for words in groups {
+                lists.push((format!("{command:?}"), words));
+            }
         }
         lists
     }

@@ -75,7 +75,11 @@ pub fn read(text: &str, words: &CommandWords) -> Option<Command> {
     if t.is_empty() {
         return None;
     }
-    whole(&t, words).or_else(|| repeated(text, words)).or_else(|| within(&t, words)).map(command)
+    whole(&t, words)
+        .or_else(|| repeated(text, words))
+        .or_else(|| within(&t, words))
+        .or_else(|| together(&t, words))
+        .map(command)
 }
 
 /// The same command said twice in one message (`不弄了 取消`, `菜单 主菜单`): every part, split
@@ -159,6 +163,20 @@ fn within(t: &str, words: &CommandWords) -> Option<CommandName> {
         .map(|(name, _)| name)
 }
 
+/// A command whose `together` lists each have a word in the message (`我的信息你都删掉吧`,
+/// `把我的资料都清掉`), unless the message asks about it (`聊天记录会不会被删除`).
+fn together(t: &str, words: &CommandWords) -> Option<CommandName> {
+    if words.asked_about.iter().any(|w| !w.trim().is_empty() && t.contains(&squash(w))) {
+        return None;
+    }
+    let has = |list: &Vec<String>| list.iter().any(|w| !w.is_empty() && t.contains(&squash(w)));
+    words
+        .together
+        .iter()
+        .find(|(_, groups)| !groups.is_empty() && groups.iter().all(has))
+        .map(|(name, _)| *name)
+}
+
 /// Lower case, half-width, without spaces and punctuation.
 fn squash(text: &str) -> String {
     input::normalize(text)
@@ -204,6 +222,10 @@ mod tests {
         assert_eq!(read("算了 把我的信息都删掉", &w), Some(Command::ConfirmForget));
         assert_eq!(read("删除我的数据", &w), Some(Command::ConfirmForget));
         assert_eq!(read("我的资料都删了吧", &w), Some(Command::ConfirmForget));
+        assert_eq!(read("我的信息你都删掉吧 不要留了", &w), Some(Command::ConfirmForget));
+        assert_eq!(read("把我的资料都清掉", &w), Some(Command::ConfirmForget));
+        assert_eq!(read("烦死了 算了 把我的信息全部删了", &w), Some(Command::ConfirmForget));
+        assert_eq!(read("聊天记录不要留", &w), Some(Command::ConfirmForget));
         assert_eq!(read("好 那你提醒我一下嘛 我怕忘了", &w), Some(Command::Remind));
         assert_eq!(read("你能帮我记着不 到时候提醒我一下", &w), Some(Command::Remind));
         assert_eq!(read("设个提醒", &w), Some(Command::Remind));
@@ -223,6 +245,11 @@ mod tests {
             "人工关节能报吗",
             "删除我的信息会怎么样",
             "取消 退休",
+            "材料清单",
+            "要准备的资料清单",
+            "申请记录会不会被删除",
+            "记录申请进度",
+            "资料清楚了吗",
         ] {
             assert_eq!(read(question, &w), None, "{question}");
         }

@@ -96,9 +96,11 @@ impl<'a> Turn<'a> {
         }
         // The new value first: the readers take the first amount, region or status named. A
         // disease after a question about none (`帕金森呢` after an estimate) asks whether it is
-        // covered, the first thing anyone asks about a disease.
-        let question = match disease && old.diseases.is_empty() && old.unknown_conditions.is_empty()
-        {
+        // covered, the first thing anyone asks about a disease. So does one after an estimate
+        // (`那精分呢` after 尿毒症's figures): the estimate does not depend on the disease, and the
+        // same figures again would answer nothing.
+        let no_disease = old.diseases.is_empty() && old.unknown_conditions.is_empty();
+        let question = match disease && (no_disease || !old.amounts.is_empty()) {
             true => format!("{core}能办门特吗"),
             false => format!("{core} {}", rest.trim()),
         };
@@ -324,7 +326,11 @@ fn follow_up_core(text: &str) -> Option<String> {
             !c.is_whitespace() && !matches!(c, '？' | '?' | '。' | '，' | ',' | '！' | '!' | '~')
         })
         .collect();
-    let core = t.strip_suffix('呢')?;
+    // `那冠心病` (no 呢) is a follow-up too: 那 in front says "and what about".
+    let core = match t.strip_suffix('呢') {
+        Some(core) => core,
+        None => t.strip_prefix('那').filter(|c| (2..=6).contains(&c.chars().count()))?,
+    };
     let core = core.strip_prefix("那么").or_else(|| core.strip_prefix('那')).unwrap_or(core);
     let core = core.strip_prefix("换成").unwrap_or(core);
     let core = core.strip_suffix('的').unwrap_or(core);
@@ -373,6 +379,8 @@ mod tests {
         assert_eq!(follow_up_core("攀枝花呢"), Some("攀枝花".to_string()));
         assert_eq!(follow_up_core("糖尿病能办吗"), None);
         assert_eq!(follow_up_core("呢"), None);
+        assert_eq!(follow_up_core("那冠心病").as_deref(), Some("冠心病"));
+        assert_eq!(follow_up_core("冠心病"), None, "without 那 or 呢 it is a question of its own");
     }
 
     #[test]

@@ -130,6 +130,7 @@ impl<'a> Turn<'a> {
                 self.s.step = Some(step);
                 self.s.slots = slots;
                 self.s.failures = 0;
+                self.s.reasks = 0;
                 self.say("好的，回到上一步：");
                 self.reask();
             }

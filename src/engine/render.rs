@@ -102,6 +102,36 @@ pub fn decode(data: &str) -> Option<Button> {
 }
 
 /// How a stored slot value reads in a sentence (codes become words).
+/// Lines numbered `1.` / `2、` inside an answer or a step's text, numbered ①② instead: the
+/// channels number the buttons `1.` `2.`, and a user typing `1` means a button, not line 1.
+pub fn circled_list(text: &str) -> String {
+    const CIRCLED: [char; 10] = ['①', '②', '③', '④', '⑤', '⑥', '⑦', '⑧', '⑨', '⑩'];
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|line| {
+            let body = line.trim_start();
+            let digits: String = body.chars().take_while(char::is_ascii_digit).collect();
+            let rest = &body[digits.len()..];
+            let marked = rest
+                .strip_prefix(". ")
+                .or_else(|| rest.strip_prefix('.'))
+                .or_else(|| rest.strip_prefix('、'));
+            match (digits.parse::<usize>().ok().filter(|n| (1..=10).contains(n)), marked) {
+                (Some(n), Some(item)) if !item.starts_with(|c: char| c.is_ascii_digit()) => {
+                    format!(
+                        "{}{}{}",
+                        &line[..line.len() - body.len()],
+                        CIRCLED[n - 1],
+                        item.trim_start()
+                    )
+                }
+                _ => line.to_string(),
+            }
+        })
+        .collect();
+    lines.join("\n")
+}
+
 pub fn display_value(content: &Content, slot: &str, value: &str) -> String {
     let word = match (slot, value) {
         ("insurance", "employee") => "职工医保",
@@ -172,6 +202,15 @@ fn lookup(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_inline_list_is_circled_but_dates_and_amounts_are_not() {
+        let text = "在APP上：\n1. 注册并登录；\n2、选新申请；\n9.26受理的按15个工作日算\n1.5万";
+        assert_eq!(
+            circled_list(text),
+            "在APP上：\n①注册并登录；\n②选新申请；\n9.26受理的按15个工作日算\n1.5万"
+        );
+    }
 
     #[test]
     fn button_data_round_trips_and_fits_telegram() {

@@ -11,11 +11,12 @@ use chrono::NaiveDate;
 
 use super::commands::{self, Command};
 use super::render::ButtonKind;
+use super::track;
 use super::turn::{Target, Turn};
 use super::understood::PREFILLED;
 use super::wording;
 use super::Pending;
-use crate::policy::calendar;
+use crate::policy::calendar::working_days_after;
 use crate::policy::dates::format_cn;
 use crate::understand::{Context, RegionRole, Understanding};
 
@@ -151,46 +152,100 @@ impl<'a> Turn<'a> {
 
     /// "提醒我一下": the flow that sets reminders up, with a date already known filled in.
     /// In the renewal flow its expiry question; in another flow, that flow records the dates
-    /// at its end; at the menu an expiry date (future) starts the renewal reminder, a past date
-    /// the record of an accepted application, and without a date the user picks one.
+    /// at its end; a date said with it is read by [`Turn::remind_on`], and without a date the
+    /// user picks one.
     pub(super) fn remind(&mut self, text: &str) {
         let u = self.a.understand(text, Context { today: self.today, region: self.region() });
-        let date = u.dates.first().copied().or_else(|| self.date_said_before());
+        let said = u.dates.first().copied();
+        let date = said.or_else(|| self.date_said_before());
         match self.s.dialog.as_deref() {
             Some("renew") if !self.s.slots.contains_key("valid_until") => {
                 self.say("好的，记下到期日，我在到期前提醒您续期。");
                 let date = date.filter(|d| *d > self.today);
                 self.prefilled_step("renew", "valid_until", "valid_until", date)
             }
-            Some(_) => {
+            Some(_) if said.is_none() => {
                 self.say("好的。这项办理最后会帮您记下，并按日期设好提醒。");
                 self.reask();
             }
-            None => match date {
-                Some(d) if d > self.today => {
-                    self.say("好的，我在到期前提醒您续期。");
-                    self.prefilled_step("renew", "valid_until", "valid_until", Some(d));
-                }
-                Some(d) => {
-                    let due = self
-                        .review_due(d)
-                        .map(|due| format!("{}受理，审核最晚到{}，", format_cn(d), format_cn(due)));
-                    self.say(format!(
-                        "好的，{}记下这份申请，我按审核期限提醒您。",
-                        due.unwrap_or_default()
-                    ));
-                    self.prefilled_step("track_record", "kind", "accepted_on", Some(d));
-                }
-                None => self.offer_reminders(),
-            },
+            _ => self.remind_on(text, date, said.is_some()),
         }
     }
 
-    /// The last day of the review of an application `accepted` in the session's region, when
-    /// the region publishes its time limit.
-    fn review_due(&self, accepted: NaiveDate) -> Option<NaiveDate> {
-        let days = self.a.content.regions.get(self.region()?)?.review_days()?;
-        Some(calendar::working_days_after(&self.a.content.calendar, accepted, days).date)
+    /// A reminder for `date`: the renewal reminder for a coming expiry, the review-deadline one
+    /// for a past acceptance. A date said with another task (`12月11号提醒我补材料`) gets neither:
+    /// no status is invented, the user is told what can be reminded of.
+    fn remind_on(&mut self, text: &str, date: Option<NaiveDate>, said: bool) {
+        let words = &self.a.content.understand.commands;
+        let names =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        // A bare date ("12-20", "这个月27号") answers the offer of the two reminders: no other task.
+        let task = said && !only_a_date(text);
+        let renewal = !task || names(&words.remind_renewal);
+        let accepted = !task || names(&words.remind_accepted);
+        let supplement = names(&words.remind_supplement);
+        match date {
+            Some(d) if d > self.today && renewal => {
+                self.say("好的，我在到期前提醒您续期。");
+                self.prefilled_step("renew", "valid_until", "valid_until", Some(d));
+            }
+            Some(d) if d <= self.today && accepted => {
+                let said = self.review_reminder_text(d);
+                self.say(said);
+                self.prefilled_step("track_record", "kind", "accepted_on", Some(d));
+            }
+            // 补材料 by a date is a tracked application's supplement deadline, reminded of.
+            Some(_) if supplement && !self.user.applications.is_empty() => {
+                match track::status_report(text, &self.track_ctx()) {
+                    Some(out) => {
+                        self.apply_track(out);
+                        self.reask();
+                    }
+                    None => self.offer_reminders(),
+                }
+            }
+            Some(d) => self.cannot_remind(d, supplement),
+            None => self.offer_reminders(),
+        }
+    }
+
+    /// What recording an acceptance on `accepted` will remind of: the review deadline while it
+    /// is ahead; once it has passed (or where no limit is published) no reminder is planned, so
+    /// none is promised — whom to ask instead.
+    fn review_reminder_text(&self, accepted: NaiveDate) -> String {
+        let region = self.region().and_then(|id| self.a.content.regions.get(id));
+        let Some((region, days)) = region.and_then(|r| r.review_days().map(|n| (r, n))) else {
+            return "好的，记下受理日期。".into();
+        };
+        let due = working_days_after(&self.a.content.calendar, accepted, days).date;
+        let (on, by) = (format_cn(accepted), format_cn(due));
+        if due >= self.today {
+            return format!("好的，{on}受理，审核最晚到{by}，记下这份申请，我按审核期限提醒您。");
+        }
+        format!(
+            "好的，记下受理日期。按{}的时限（受理后{days}个工作日），审核最晚到{by}，已经过了，所以不再设提醒；还没有结果的，请拨打{}问进度。",
+            region.name,
+            region.contact()
+        )
+    }
+
+    /// A task on a date that is neither an expiry nor an acceptance: said honestly, the
+    /// procedure the user was in is left (they asked for something else), and the two
+    /// reminders that exist are offered.
+    fn cannot_remind(&mut self, date: NaiveDate, supplement: bool) {
+        if let Some(tree) = self.tree() {
+            let title = tree.title.clone();
+            self.clear_dialog();
+            self.say(format!("好的，先不办“{title}”了。"));
+        }
+        let mut said =
+            format!("{}的这件事我没法按日期提醒，请记在手机日历或备忘里。", format_cn(date));
+        if supplement {
+            // What the product can do for it: a recorded application's supplement deadline.
+            said.push_str("如果是申请被要求补材料：先在菜单“记录申请进度”记下这份申请，再告诉我补材料的截止日（如“12月11日前补交”），我会在截止前提醒您。");
+        }
+        self.say(said);
+        self.offer_reminders();
     }
 
     /// A date this conversation already established: an expiry or acceptance date in the
@@ -244,7 +299,7 @@ impl<'a> Turn<'a> {
             self.button("受理后提醒审核期限", ButtonKind::Menu("track_record".into())),
         ];
         self.say_with(
-            "好的，我可以提醒您：① 门特待遇到期前提醒续期；② 申请受理后，按审核期限提醒。请选一个（提醒发在这个对话里，不发短信）。",
+            "我可以设两种提醒：① 门特待遇到期前提醒续期；② 申请受理后，按审核期限提醒。请选一个（提醒发在这个对话里，不发短信）。",
             choices,
         );
     }
@@ -274,4 +329,12 @@ fn said_region<'u>(u: &'u Understanding, text: &str, own: &[String]) -> Option<&
         return None;
     }
     u.regions.iter().find(|m| m.role == RegionRole::Home).map(|m| m.region.as_str())
+}
+
+/// Whether `text` says nothing but a date (digits, separators and date words), so that no other
+/// task is named with it.
+fn only_a_date(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_ascii_digit() || c.is_whitespace() || "-/.年月日号今明后天这个下本月底初的".contains(c)
+    })
 }

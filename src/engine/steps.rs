@@ -1,7 +1,7 @@
 //! Walking dialog trees: starting a dialog, running steps (set → action → consent → say →
 //! ask), prompting, branching, ending, asking again and the way out after repeated failures.
 
-use super::render::ButtonKind;
+use super::render::{self, ButtonKind};
 use super::track;
 use super::turn::{Target, Turn, MAX_FAILURES, MAX_HOPS};
 use super::{Choice, Effect, Pending};
@@ -62,6 +62,7 @@ impl<'a> Turn<'a> {
             };
             self.s.dialog = Some(dialog.clone());
             self.s.step = Some(id.clone());
+            self.s.reasks = 0;
             match self.run_step(step, resume) {
                 Some(next) => target = next,
                 None => return,
@@ -200,10 +201,9 @@ impl<'a> Turn<'a> {
             .unwrap_or_default()
     }
 
-    /// Sends the step's text and buttons.
-    pub(super) fn prompt(&mut self, step: &Step) {
-        let text = self.prompt_text(step);
-        let choices: Vec<Choice> = match step.ask {
+    /// The buttons of a step that waits for an answer.
+    fn step_buttons(&self, step: &Step) -> Vec<Choice> {
+        match step.ask {
             Some(_) => self
                 .offered(step)
                 .into_iter()
@@ -211,11 +211,18 @@ impl<'a> Turn<'a> {
                 .map(|(i, o)| self.button(o.label, ButtonKind::Choice(i)))
                 .collect(),
             None => Vec::new(),
-        };
+        }
+    }
+
+    /// Sends the step's text and buttons.
+    pub(super) fn prompt(&mut self, step: &Step) {
+        let text = self.prompt_text(step);
+        let choices = self.step_buttons(step);
         if text.is_empty() && choices.is_empty() {
             return;
         }
-        let text = if text.is_empty() { "请选择：".to_string() } else { text };
+        let text =
+            if text.is_empty() { "请选择：".to_string() } else { render::circled_list(&text) };
         self.ask_with(text, choices);
     }
 
@@ -246,8 +253,32 @@ impl<'a> Turn<'a> {
             return self.prompt_pending();
         }
         if let Some(step) = self.current_step() {
+            self.s.reasks += 1;
+            if self.s.reasks > 1 {
+                return self.prompt_briefly(step);
+            }
             self.prompt(step);
         }
+    }
+
+    /// The step once it was asked again already: not its question again, only where the user
+    /// is and how to go on, with the step's buttons (so they stay current). A step that waits
+    /// for typed text keeps its question line when it is short (there is no button to point to).
+    fn prompt_briefly(&mut self, step: &Step) {
+        let title = self.tree().map(|t| t.title.clone()).unwrap_or_default();
+        let choices = self.step_buttons(step);
+        let text = self.prompt_text(step);
+        let question = text
+            .lines()
+            .map(str::trim)
+            .rfind(|l| l.ends_with(['？', '?']) && l.chars().count() <= 40)
+            .filter(|_| choices.is_empty())
+            .map(str::to_string);
+        let line = match question {
+            Some(q) => format!("（继续“{title}”：{q}）"),
+            None => format!("（继续“{title}”请点下面的按钮，或发“取消”退出。）"),
+        };
+        self.ask_with(line, choices);
     }
 
     pub(super) fn fail(&mut self, hint: &str) {

@@ -4,7 +4,7 @@
 
 use super::commands;
 use super::input;
-use super::render::ButtonKind;
+use super::render::{self, ButtonKind};
 use super::track;
 use super::turn::Turn;
 use super::wording::{self, Question};
@@ -155,6 +155,9 @@ impl<'a> Turn<'a> {
         if self.hold_for_region(text) {
             return;
         }
+        if self.other_menu_entry(text) {
+            return;
+        }
         // "门特要好久批 批了报好多": two questions in one message, each answered.
         if self.answer_each_question(text) {
             return;
@@ -185,6 +188,19 @@ impl<'a> Turn<'a> {
             return;
         }
         self.faq_fallback(text, failure);
+    }
+
+    /// Inside a procedure, the title of another menu entry (`记录申请进度` typed in 新申请) is a
+    /// change of mind: that procedure starts, and the user is told the first one was left.
+    fn other_menu_entry(&mut self, text: &str) -> bool {
+        let Some(tree) = self.tree().filter(|_| self.s.pending.is_none()) else { return false };
+        if self.asks(text) == Question::Clearly {
+            return false;
+        }
+        let Some(id) = self.menu_title(text).filter(|id| *id != tree.id) else { return false };
+        self.say(format!("好的，先不办“{}”了。", tree.title));
+        self.start_dialog(&id, true);
+        true
     }
 
     /// A question typed instead of an answer: answered when the FAQ is sure, otherwise the
@@ -273,7 +289,12 @@ impl<'a> Turn<'a> {
             choices.push(self.button("来源", ButtonKind::Source));
         }
         self.s.suggested = answer.suggestions;
-        self.say_with(answer.answer, choices);
+        // A sure answer's own list is no list of options: its numbers would read as buttons.
+        let text = match answer.id {
+            Some(_) => render::circled_list(&answer.answer),
+            None => answer.answer,
+        };
+        self.say_with(text, choices);
     }
 
     /// Someone who writes "你好" (or anything, the very first time) is greeted and guided to the

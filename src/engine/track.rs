@@ -145,8 +145,10 @@ fn record_application(ctx: &TrackContext) -> TrackOutput {
         id_masked: personal("id_masked"),
         channel: slot(ctx, "channel").map(str::to_string),
     };
-    let acceptance_no =
-        slot(ctx, "acceptance_no").and_then(|no| privacy::keepable_reference(no, consent));
+    // A number has digits: `手机上没找到 没有` at that step says there is none.
+    let acceptance_no = slot(ctx, "acceptance_no")
+        .filter(|no| no.chars().any(|c| c.is_ascii_digit()))
+        .and_then(|no| privacy::keepable_reference(no, consent));
     if let Some(no) = &acceptance_no {
         if let Some((n, existing)) = numbered(ctx).find(|(_, a)| a.acceptance_no() == Some(no)) {
             let mut out = TrackOutput::text(format!(

@@ -122,6 +122,7 @@ impl<'a> Turn<'a> {
     pub(super) fn resume(&mut self) {
         if self.position_is_valid() && (self.s.dialog.is_some() || self.s.pending.is_some()) {
             self.say("欢迎回来！我们接着上次的地方继续：");
+            self.s.reasks = 0;
             self.reask();
         }
     }

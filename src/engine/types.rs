@@ -40,6 +40,10 @@ pub struct Session {
     pub back: Vec<Position>,
     /// Consecutive invalid answers at the current step.
     pub failures: u32,
+    /// How often the current step was asked again after something else was answered: from
+    /// the second time on only a short line with its buttons follows (issue 17, tune3), so a
+    /// long step (the how-to block) is not appended to every reply.
+    pub reasks: u32,
     /// Consent to store personal data: `None` not asked yet.
     pub consent: Option<bool>,
     /// Increments every turn; stamped into button data so stale buttons are recognised.

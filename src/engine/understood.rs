@@ -18,7 +18,7 @@ use super::commands::Command;
 use super::composed::{fit, short_source, Composed};
 use super::context::said_insurance;
 use super::followup::{fingerprint, lost};
-use super::render::ButtonKind;
+use super::render::{self, ButtonKind};
 use super::turn::Turn;
 use crate::content::regions::Region;
 use crate::understand::{Action, Context, Understanding};
@@ -150,14 +150,13 @@ impl<'a> Turn<'a> {
         );
         let diseases = !u.disease_names(Some(region)).is_empty();
         if u.lives_elsewhere().is_some() && remote_wins {
-            let mut c = self.topic(region, "remote", "remote")?;
-            if diseases {
-                // "我在广东打工 医保在邵阳 有高血压": the disease is answered too, first.
-                let mut lines = self.eligibility(u, r, false, text).lines;
-                lines.append(&mut c.lines);
-                c.lines = lines;
+            let remote = self.topic(region, "remote", "remote")?;
+            // "我在深圳打工 … 尿毒症透析能办门特不", "我在广东打工 医保在邵阳 有高血压": the
+            // disease's verdict first, then 异地.
+            if diseases || (u.question && !u.unknown_conditions.is_empty()) {
+                return Some(self.verdict_then(u, r, remote));
             }
-            return Some(c);
+            return Some(remote);
         }
         if let Some(estimate) = self.continued_estimate(u, r, text) {
             return Some(estimate);
@@ -244,6 +243,21 @@ impl<'a> Turn<'a> {
         Some(c)
     }
 
+    /// The verdict lines for the diseases of `u` in front of `then` (one screen: `send` fits it).
+    fn verdict_then(&self, u: &Understanding, r: &Region, then: Composed) -> Composed {
+        let verdict = self.eligibility(u, r, false, "");
+        let named = u.disease_names(Some(&r.id)).len() + u.unknown_conditions.len();
+        let mut lines: Vec<String> = verdict.lines.into_iter().take(named).collect();
+        lines.extend(then.lines);
+        let mut choices = verdict.choices;
+        choices.extend(then.choices);
+        let source = match (verdict.source.trim(), then.source.trim()) {
+            (a, b) if a.is_empty() || a == b => b.to_string(),
+            (a, b) => format!("{a}；{b}"),
+        };
+        Composed { lines, source, choices, all_regions: false, topic: None }
+    }
+
     /// An estimate the conversation leads to, with the insurance, status and age said earlier:
     /// a bare amount (`70000`, `两万五`, `一年大概七万左右吧`) or an amount with "what do I pay
     /// myself" (`透析大概要七万 那我自己要掏好多钱`), or that question after an estimate.
@@ -327,7 +341,7 @@ impl<'a> Turn<'a> {
                 format!("\n来源：{}｜地区：{label}", titles.join("；"))
             }
         };
-        let text = fit(&head, &c.lines, &source, SCREEN_CHARS);
+        let text = render::circled_list(&fit(&head, &c.lines, &source, SCREEN_CHARS));
         let key = c.topic.as_ref().map(|t| format!("topic:{t}"));
         if self.repeated(
             key.unwrap_or_else(|| fingerprint(&text)),

@@ -274,8 +274,8 @@ fn first_tag<T: Copy>(list: &[(T, Word)], msg: &Prepared) -> Option<T> {
 
 /// Words in front of a condition name that are not part of it (longest first).
 const CONDITION_PREFIXES: &[&str] = &[
-    "还有", "以及", "加上", "得了", "患有", "我妈", "我爸", "老人", "娃儿", "孩子", "有", "和",
-    "跟", "加", "我", "是", "得", "患", "的", "都", "也", "还",
+    "还有", "以及", "加上", "得了", "患有", "那个", "那么", "那", "我妈", "我爸", "老人", "娃儿",
+    "孩子", "有", "和", "跟", "加", "我", "是", "得", "患", "的", "都", "也", "还",
 ];
 
 fn is_han(c: char) -> bool {

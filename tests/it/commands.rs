@@ -167,3 +167,154 @@ fn dialect_words_for_how_long_whom_and_father_are_understood() {
     let text = chat.say("我老汉退休了 门特报好多");
     assert!(text.contains("85%"), "{text}");
 }
+
+// --- playtests after issue 17 (tune3): the exact messages of two unscripted conversations.
+
+#[test]
+fn a_change_of_mind_at_a_button_step_is_never_a_dead_end() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("新申请");
+    let text = chat.say("烦死了 算了 把我的信息全部删了");
+    assert!(text.contains("确定要删除") && !text.contains("请点击"), "{text}");
+
+    // Another menu entry's title typed in a procedure starts that one, saying so.
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("新申请");
+    let text = chat.say("记录申请进度");
+    assert!(text.contains("先不办“新申请”") && !text.contains("请点击"), "{text}");
+    assert_eq!(chat.session.dialog.as_deref(), Some("track_record"));
+
+    // "我问的是…" asks a question: it is answered, not taken for a failed click.
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("异地备案");
+    let text = chat.say("都不是 你搞错了 我问的是帮别个申请门特");
+    assert!(!text.contains("请点击") && text.contains("替别人"), "{text}");
+    chat.assert_one_screen();
+}
+
+#[test]
+fn deleting_ones_data_in_other_words_asks_once_then_forgets() {
+    for said in ["我的信息你都删掉吧 不要留了", "把我的资料都清掉"] {
+        let mut chat = Chat::in_region("panzhihua");
+        let text = chat.say(said);
+        assert!(text.contains("确定要删除"), "{said}: {text}");
+        assert!(forgets(&mut chat, "确定删除"), "{said}");
+    }
+    for question in ["门特会不会被删除", "材料清单"] {
+        let mut chat = Chat::in_region("panzhihua");
+        let text = chat.say(question);
+        assert!(!text.contains("确定要删除"), "{question}: {text}");
+    }
+}
+
+#[test]
+fn a_date_with_a_task_that_is_no_renewal_records_nothing_and_says_so() {
+    for (said, date) in [
+        ("提醒我12月11号补材料", "12月11日"),
+        ("12月8号提醒我打电话问进度", "12月8日"),
+        ("后天提醒我打电话", "11月30日"),
+    ] {
+        let mut chat = Chat::in_region("panzhihua");
+        let text = chat.say(said);
+        assert!(text.contains(date) && text.contains("没法按日期提醒"), "{said}: {text}");
+        assert!(!text.contains("没有把握") && !text.contains("续期。"), "{said}: {text}");
+        assert_eq!(chat.session.dialog, None, "{said}: no renewal started");
+        assert!(!chat.session.slots.contains_key("valid_until"), "{said}");
+        assert!(chat.labels().contains(&"到期前提醒我续期".to_string()), "{said}");
+        chat.assert_one_screen();
+    }
+    // What can be done for 补材料: a recorded application's supplement deadline.
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("提醒我12月11号补材料");
+    assert!(text.contains("记录申请进度") && text.contains("截止前提醒"), "{text}");
+    // Said inside another procedure, with "我不办…": that one is left.
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("新申请");
+    let text = chat.say("我不办新申请 就帮我设个提醒 12月11号提醒我补材料");
+    assert!(text.contains("先不办“新申请”") && text.contains("12月11日"), "{text}");
+    assert_eq!(chat.session.dialog, None);
+}
+
+#[test]
+fn an_acceptance_past_its_review_deadline_promises_no_reminder() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("10月9号受理的 提醒我一下");
+    assert!(!text.contains("我按审核期限提醒您"), "{text}");
+    assert!(text.contains("已经过了") && text.contains("0812-3323000"), "{text}");
+    // A deadline still ahead is reminded of.
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("11月20号受理的 提醒我一下");
+    assert!(text.contains("我按审核期限提醒您"), "{text}");
+}
+
+#[test]
+fn a_long_step_is_not_appended_to_every_answer() {
+    // The how-to step of 新申请 (about 300 characters) was appended to every later reply.
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("新申请");
+    chat.press("本人");
+    chat.press("职工医保");
+    chat.say("是");
+    if chat.labels().contains(&"同意".to_string()) {
+        chat.press("同意");
+    }
+    chat.say("糖尿病");
+    chat.press("二级及以上医院");
+    let text = chat.press("下一步：怎么办理");
+    let block = "怎么办：攀枝花可在手机上全程办理";
+    assert!(text.contains(block), "{text}");
+    let text = chat.say("起付线多少");
+    assert!(text.contains(block), "asked again once: {text}");
+    for question in ["/help", "报销比例多少", "糖尿病能办吗"] {
+        let text = chat.say(question);
+        assert!(!text.contains(block), "{question}: {text}");
+        for reply in &chat.last {
+            assert!(reply.text.chars().count() <= 300, "{question}: {}", reply.text);
+        }
+        assert!(!text.contains("（继续“新申请”："), "not the question again: {text}");
+        let next = "下一步：审核要多久".to_string();
+        assert!(chat.labels().contains(&next), "the step's buttons stay: {:?}", chat.labels());
+    }
+}
+
+#[test]
+fn a_person_asked_for_in_shaoyang_gets_only_shaoyangs_line() {
+    let mut chat = Chat::in_region("shaoyang");
+    let text = chat.say("有没有人工电话");
+    assert!(text.contains("12393") && !text.contains("0812-3323000"), "{text}");
+}
+
+#[test]
+fn a_son_with_his_phone_during_a_renewal_gets_applying_for_another() {
+    let mut chat = Chat::in_region("shaoyang");
+    chat.say("续期");
+    let text = chat.say("我手机用不来 让我儿子用他手机帮我弄行不");
+    assert!(text.contains("替他人申请") && !text.contains("没有把握"), "{text}");
+}
+
+#[test]
+fn a_supplement_date_for_a_tracked_application_is_recorded_with_its_reminder() {
+    use mente::engine::Effect;
+    use mente::tracking::{Application, ApplicationDetails, Event, ForWhom, Kind, StatusEntry};
+    let mut chat = Chat::in_region("panzhihua");
+    let accepted_on = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
+    let event = Event::Submitted { accepted_on, acceptance_no: None };
+    chat.user.applications.push(Application {
+        id: 1,
+        details: ApplicationDetails {
+            kind: Kind::New,
+            region: Some("panzhihua".into()),
+            disease: None,
+            insurance: None,
+            for_whom: ForWhom::Myself,
+            id_masked: None,
+            channel: None,
+        },
+        history: vec![StatusEntry { event, at: chrono::Utc::now() }],
+        reminders: Vec::new(),
+    });
+    let out = chat.run(Input::Text("提醒我12月11号补材料".into()));
+    let text = chat.text();
+    assert!(!text.contains("没法按日期提醒") && text.contains("2026年12月11日"), "{text}");
+    assert!(out.effects.iter().any(|e| matches!(e, Effect::Application(_))), "{text}");
+}

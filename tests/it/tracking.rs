@@ -507,3 +507,16 @@ async fn renewal_advice_past_its_recommended_start_says_now_and_reminds_once_nex
     assert_eq!(due, vec![at("2026-11-29T09:00:00+08:00"), at("2026-12-13T09:00:00+08:00")]);
     assert!(out.text.contains("2026年11月29日 续期提醒（到期前21天）"), "{}", out.text);
 }
+
+/// Playtest (tune3): `手机上没找到 没有` typed at the 受理号 step says there is none; it is not
+/// kept as a "number" (which 我的申请 would show and duplicates would be matched on).
+#[tokio::test]
+async fn a_sentence_saying_there_is_no_acceptance_number_is_none() {
+    let chat = Chat::new().await;
+    let mut slots = recorded_slots();
+    slots.insert("acceptance_no".into(), "手机上没找到 没有".into());
+    let out = chat.action("record_application", &slots, "2025-09-26T18:00:00+08:00").await;
+    assert!(!out.text.contains("没找到"), "{}", out.text);
+    let out = chat.action("show_applications", &BTreeMap::new(), "2025-10-16T12:00:00+08:00").await;
+    assert!(!out.text.contains("受理号"), "{}", out.text);
+}

@@ -28,22 +28,29 @@ pub(crate) struct Chat {
     pub(crate) last: Vec<Reply>,
     /// Minutes since the start of the conversation (idle time, issue 17).
     minutes: i64,
+    /// What the store holds for the user (tracked applications).
+    pub(crate) user: UserData,
 }
 
 impl Chat {
     /// A returning user at the main menu of `region`.
     pub(crate) fn in_region(region: &str) -> Chat {
         let session = Session { region: Some(region.into()), turn: 3, ..Session::default() };
-        Chat { session, last: Vec::new(), minutes: 0 }
+        Chat { session, last: Vec::new(), minutes: 0, user: UserData::default() }
     }
 
     fn first_contact() -> Chat {
-        Chat { session: Session::default(), last: Vec::new(), minutes: 0 }
+        Chat {
+            session: Session::default(),
+            last: Vec::new(),
+            minutes: 0,
+            user: UserData::default(),
+        }
     }
 
     pub(crate) fn run(&mut self, input: Input) -> Outcome {
         let now = now() + chrono::Duration::minutes(self.minutes);
-        let out = engine::handle(assistant(), &self.session, &UserData::default(), input, now);
+        let out = engine::handle(assistant(), &self.session, &self.user, input, now);
         self.session = out.session.clone();
         self.last = out.replies.clone();
         out
@@ -587,4 +594,46 @@ fn a_pointed_question_on_the_same_answer_gets_its_line() {
     let text = chat.say("备案了报销会不会少");
     assert!(text.contains("报销比例不会降低"), "{text}");
     assert!(!text.contains("线上备案（推荐）"), "the whole answer again: {text}");
+}
+
+/// Playtest (tune3): a first message with 异地 and a disease question gets both, in one screen,
+/// the disease's verdict first.
+#[test]
+fn living_elsewhere_with_a_disease_question_answers_both() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("我在深圳打工 医保在攀枝花 职工 尿毒症透析能办门特不");
+    assert!(text.contains("可以申请") && text.contains("异地就医备案"), "{text}");
+    assert!(text.find("可以申请") < text.find("异地就医备案"), "the verdict first: {text}");
+    chat.assert_one_screen();
+}
+
+/// Playtest (tune3): `那冠心病` names 冠心病, not a disease called "那冠心病".
+#[test]
+fn a_follow_up_disease_is_named_without_its_leading_na() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.say("糖尿病能办吗");
+    let text = chat.say("那冠心病");
+    assert!(text.contains("冠心病：") && !text.contains("那冠心病"), "{text}");
+    assert!(!text.contains("没有把握"), "{text}");
+}
+
+/// Playtest (tune3): an answer's own numbered steps clashed with the numbered buttons after it
+/// (typing 1 meant a button, not step 1): they are numbered ①②③.
+#[test]
+fn an_answers_own_steps_are_not_numbered_like_buttons() {
+    let mut chat = Chat::in_region("panzhihua");
+    let text = chat.say("糖尿病怎么申请");
+    assert!(!chat.labels().is_empty(), "buttons follow");
+    assert!(text.contains("①") && !text.contains("\n1. "), "{text}");
+}
+
+/// Playtest (tune3): `那精分呢` after an estimate for 尿毒症 gave the same figures again (the
+/// estimate does not depend on the disease); it asks about 精神分裂症 itself.
+#[test]
+fn a_disease_after_an_estimate_is_asked_about_not_estimated_again() {
+    let mut chat = Chat::in_region("panzhihua");
+    let estimate = chat.say("我是职工 尿毒症 一年透析七万 自己要掏好多");
+    assert!(estimate.contains("估算"), "{estimate}");
+    let text = chat.say("那精分呢");
+    assert!(text.contains("精神分裂症") && !text.contains("估算可报"), "{text}");
 }
