@@ -4,6 +4,7 @@
 //! are fixed here, as they are what Telegram's command menu lists.
 
 use super::input;
+use super::wording::{is_punct, squash};
 use crate::content::understand::{CommandName, CommandWords};
 
 /// What the assistant says once everything was deleted (`/forget`, or 删除我的数据 confirmed):
@@ -175,19 +176,6 @@ fn together(t: &str, words: &CommandWords) -> Option<CommandName> {
         .iter()
         .find(|(_, groups)| !groups.is_empty() && groups.iter().all(has))
         .map(|(name, _)| *name)
-}
-
-/// Lower case, half-width, without spaces and punctuation.
-fn squash(text: &str) -> String {
-    input::normalize(text)
-        .to_lowercase()
-        .chars()
-        .filter(|c| !c.is_whitespace() && !is_punct(*c))
-        .collect()
-}
-
-fn is_punct(c: char) -> bool {
-    c.is_ascii_punctuation() || "，。！？、；：“”‘’（）《》…～".contains(c)
 }
 
 #[cfg(test)]

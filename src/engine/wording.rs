@@ -275,8 +275,8 @@ fn clause(text: &str) -> Option<Clause> {
     Some(Clause { raw: raw.to_string(), bare: bare.to_string() })
 }
 
-/// Text without spaces and punctuation, for comparing with labels.
-fn squash(text: &str) -> String {
+/// Text without spaces and punctuation, for comparing with labels (and command wordings).
+pub(crate) fn squash(text: &str) -> String {
     input::normalize(text)
         .to_lowercase()
         .chars()
@@ -284,7 +284,8 @@ fn squash(text: &str) -> String {
         .collect()
 }
 
-fn is_punct(c: char) -> bool {
+/// ASCII and full-width punctuation, which never changes what a short answer means.
+pub(crate) fn is_punct(c: char) -> bool {
     c.is_ascii_punctuation() || "，。！？、；：“”‘’（）《》…～·".contains(c)
 }
 
