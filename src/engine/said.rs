@@ -114,14 +114,7 @@ impl<'a> Turn<'a> {
 
     /// The answer to [`Turn::prompt_forget`]; anything but yes or no is read as usual.
     pub(super) fn on_forget_text(&mut self, text: &str) -> bool {
-        // The buttons' labels typed (确定删除 / 不删了) and their short forms count too.
-        let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        let labelled = match t.trim_end_matches(['了', '吧', '。', '！']) {
-            "确定删除" | "删除" | "删吧" | "删掉" | "删" => Some(true),
-            "不删" | "别删" | "不要删" => Some(false),
-            _ => None,
-        };
-        let yes = match labelled.or_else(|| self.words().yes_no(text)) {
+        let yes = match self.forget_answer(text) {
             Some(yes) => yes,
             None if wording::ordinal(text) == Some(1) => true,
             None if wording::ordinal(text) == Some(2) => false,
@@ -135,6 +128,25 @@ impl<'a> Turn<'a> {
         };
         self.confirm_forget(yes);
         true
+    }
+
+    /// The answer to "确定要删除…吗？" in the user's words: the buttons' labels typed (确定删除 /
+    /// 不删了), their short forms and yes/no words, clause by clause (`删嘛 确定` is two yeses),
+    /// as long as the clauses agree.
+    fn forget_answer(&self, text: &str) -> Option<bool> {
+        let clause = |part: &str| match part.trim_end_matches(['了', '吧', '嘛', '啊', '哈', '哦'])
+        {
+            "确定删除" | "删除" | "删掉" | "删" | "都删" | "全删" => Some(true),
+            "不删" | "别删" | "不要删" => Some(false),
+            _ => self.words().yes_no(part),
+        };
+        let said: Vec<bool> = text
+            .split(|c: char| c.is_whitespace() || wording::is_punct(c))
+            .filter(|part| !part.is_empty())
+            .filter_map(clause)
+            .collect();
+        let first = *said.first()?;
+        said.iter().all(|&yes| yes == first).then_some(first)
     }
 
     /// Deletes everything (as `/forget`) or keeps it and goes on where the user was.

@@ -200,6 +200,14 @@ fn deleting_ones_data_in_other_words_asks_once_then_forgets() {
         assert!(text.contains("确定要删除"), "{said}: {text}");
         assert!(forgets(&mut chat, "确定删除"), "{said}");
     }
+    // Playtest: the confirmation answered in plain words, clause by clause.
+    for (yes, answer) in [(true, "删嘛 确定"), (true, "嗯 都删了吧"), (false, "算了 不删了")]
+    {
+        let mut chat = Chat::in_region("panzhihua");
+        chat.say("把我的资料都清掉");
+        assert_eq!(forgets(&mut chat, answer), yes, "{answer}: {}", chat.text());
+        assert!(!chat.text().contains("没有把握"), "{answer}: {}", chat.text());
+    }
     for question in ["门特会不会被删除", "材料清单"] {
         let mut chat = Chat::in_region("panzhihua");
         let text = chat.say(question);
