@@ -303,21 +303,13 @@ fn a_son_with_his_phone_during_a_renewal_gets_applying_for_another() {
 #[test]
 fn a_supplement_date_for_a_tracked_application_is_recorded_with_its_reminder() {
     use mente::engine::Effect;
-    use mente::tracking::{Application, ApplicationDetails, Event, ForWhom, Kind, StatusEntry};
+    use mente::tracking::{Application, Event, Kind, StatusEntry};
     let mut chat = Chat::in_region("panzhihua");
     let accepted_on = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
     let event = Event::Submitted { accepted_on, acceptance_no: None };
     chat.user.applications.push(Application {
         id: 1,
-        details: ApplicationDetails {
-            kind: Kind::New,
-            region: Some("panzhihua".into()),
-            disease: None,
-            insurance: None,
-            for_whom: ForWhom::Myself,
-            id_masked: None,
-            channel: None,
-        },
+        details: crate::sample::details(Kind::New, "panzhihua"),
         history: vec![StatusEntry { event, at: chrono::Utc::now() }],
         reminders: Vec::new(),
     });

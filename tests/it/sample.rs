@@ -5,18 +5,23 @@ use mente::tracking::{
     ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, PlannedReminder, ReminderKind,
 };
 
-/// An approved 邵阳 renewal for oneself, valid until `valid_until`, with one renewal reminder
-/// per time in `due` (30, 29, … days before).
-pub fn approved_renewal(valid_until: NaiveDate, due: &[DateTime<Utc>]) -> ApplicationCommand {
-    let details = ApplicationDetails {
-        kind: Kind::Renew,
-        region: Some("shaoyang".into()),
+/// An application of `kind` in `region` for oneself, with nothing else known.
+pub fn details(kind: Kind, region: &str) -> ApplicationDetails {
+    ApplicationDetails {
+        kind,
+        region: Some(region.into()),
         disease: None,
         insurance: None,
         for_whom: ForWhom::Myself,
         id_masked: None,
         channel: None,
-    };
+    }
+}
+
+/// An approved 邵阳 renewal for oneself, valid until `valid_until`, with one renewal reminder
+/// per time in `due` (30, 29, … days before).
+pub fn approved_renewal(valid_until: NaiveDate, due: &[DateTime<Utc>]) -> ApplicationCommand {
+    let details = details(Kind::Renew, "shaoyang");
     let reminders = due
         .iter()
         .enumerate()

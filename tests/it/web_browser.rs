@@ -265,9 +265,7 @@ async fn rect(client: &Client, css: &str) -> Vec<f64> {
 #[tokio::test]
 async fn on_a_phone_a_reminder_kept_for_the_next_visit_opens_in_view_and_a_turn_reads_whole() {
     use mente::engine::UserKey;
-    use mente::tracking::{
-        ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, PlannedReminder, ReminderKind,
-    };
+    use mente::tracking::{ApplicationCommand, Event, Kind, PlannedReminder, ReminderKind};
 
     let Some(driver) = driver() else { return };
     let server =
@@ -293,15 +291,7 @@ async fn on_a_phone_a_reminder_kept_for_the_next_visit_opens_in_view_and_a_turn_
     // The cookie is `id.tag` (signed by the server); the conversation is the id.
     let id = cookie.value().split_once('.').expect("a signed conversation cookie").0;
     let user = UserKey::new(mente::web::CHANNEL, id);
-    let details = ApplicationDetails {
-        kind: Kind::Renew,
-        region: Some("panzhihua".into()),
-        disease: None,
-        insurance: None,
-        for_whom: ForWhom::Myself,
-        id_masked: None,
-        channel: None,
-    };
+    let details = crate::sample::details(Kind::Renew, "panzhihua");
     let command = ApplicationCommand::Record {
         details,
         events: vec![Event::Approved {
