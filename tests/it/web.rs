@@ -915,8 +915,6 @@ async fn spawn_web(
     files: Option<u32>,
     env: &[(&str, &str)],
 ) -> (std::process::Child, SocketAddr) {
-    use std::io::BufRead;
-
     let ulimit = files.map(|n| format!("ulimit -n {n} && ")).unwrap_or_default();
     let mut child = std::process::Command::new("sh")
         .arg("-c")
@@ -929,21 +927,29 @@ async fn spawn_web(
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start mente web");
-    let stderr = child.stderr.take().unwrap();
-    let addr = tokio::task::spawn_blocking(move || {
+    let addr = listening_on(&mut child).await;
+    (child, addr.parse().unwrap())
+}
+
+/// The address a spawned `mente` server logs ("listening on …") on its piped stderr; the rest of
+/// its log is drained so the child never blocks on a full pipe.
+#[cfg(unix)]
+pub async fn listening_on(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+
+    let stderr = child.stderr.take().expect("stderr piped");
+    tokio::task::spawn_blocking(move || {
         let mut lines = std::io::BufReader::new(stderr).lines();
         let addr = lines
             .by_ref()
             .map_while(Result::ok)
-            .find_map(|l| l.split("listening on ").nth(1).map(str::to_string))
+            .find_map(|l| l.split("listening on ").nth(1).map(|a| a.trim().to_string()))
             .expect("the server says where it listens");
-        // Keep draining so the child never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
         addr
     })
     .await
-    .unwrap();
-    (child, addr.trim().parse().unwrap())
+    .unwrap()
 }
 
 /// Sends SIGTERM to `child` and asserts a clean exit within `patience`.

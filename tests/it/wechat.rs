@@ -707,8 +707,6 @@ async fn serve_answers_wechat_and_exits_on_sigterm(
     mut command: std::process::Command,
     safe_mode: bool,
 ) {
-    use std::io::BufRead;
-
     let api = FakeApi::start().await;
     let dir = tempfile::tempdir().unwrap();
     if safe_mode {
@@ -724,20 +722,7 @@ async fn serve_answers_wechat_and_exits_on_sigterm(
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let addr = tokio::task::spawn_blocking(move || {
-        let mut lines = std::io::BufReader::new(stderr).lines();
-        let addr = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|l| l.split("listening on ").nth(1).map(str::to_string))
-            .expect("the server says where it listens");
-        // Keep draining so the child never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        addr
-    })
-    .await
-    .unwrap();
+    let addr = crate::web::listening_on(&mut child).await;
     let account = Account::new(format!("http://{addr}/wechat"), safe_mode);
     assert_eq!(account.verify(fake::TOKEN, "hello").await, (200, "hello".to_string()));
     let now = Utc::now().timestamp();
