@@ -184,7 +184,7 @@ const MIGRATION_ATTEMPTS: u32 = 8;
 async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
     let mut attempt = 1;
     loop {
-        match sqlx::migrate!("./migrations").run(pool).await {
+        match sqlx::migrate!("./migrations/sqlite").run(pool).await {
             Ok(()) => return Ok(()),
             Err(err) if attempt < MIGRATION_ATTEMPTS && is_race(&err) => {
                 tracing::debug!(%err, attempt, "migration raced with another process; retrying");
