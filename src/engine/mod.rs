@@ -34,6 +34,7 @@ mod answers;
 pub mod commands;
 mod composed;
 pub mod context;
+mod dispatch;
 mod followup;
 pub mod input;
 mod menu;
