@@ -135,13 +135,13 @@ impl<'a> Turn<'a> {
     /// answers its step once, if the answers so far still allow it (resident-only diseases).
     fn take_prefilled(&mut self, step: &Step) -> Option<String> {
         let slot = step.slot.as_deref()?;
-        let marked = self.s.slots.get(super::understood::PREFILLED)?;
+        let marked = self.s.slots.get(super::PREFILLED)?;
         let mut rest: Vec<&str> = marked.split(',').collect();
         let at = rest.iter().position(|s| *s == slot)?;
         rest.remove(at);
         match rest.join(",") {
-            left if left.is_empty() => self.s.slots.remove(super::understood::PREFILLED),
-            left => self.s.slots.insert(super::understood::PREFILLED.into(), left),
+            left if left.is_empty() => self.s.slots.remove(super::PREFILLED),
+            left => self.s.slots.insert(super::PREFILLED.into(), left),
         };
         let value = self.s.slots.get(slot)?.clone();
         if self.insurance_allows(&value).is_err() {
