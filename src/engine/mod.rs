@@ -11,24 +11,34 @@
 //!
 //! # Layout
 //!
-//! [`handle`] runs one `turn::Turn`, whose methods are split by concern: `turn` (state, dispatch,
-//! buttons, at most two messages a turn), `text` (typed text; `Turn::free_text` is where text
-//! that answers no step goes), `answers` (reading answers to the current step), `steps` (walking
-//! dialog trees), `pending` (consent, "did you mean …?", a disease the catalogue lacks), `menu`
-//! (commands and the main menu), `said` (commands in plain words and region switches, read at
-//! every step before its answer; the words are content, see [`commands`]). [`wording`] reads typed button answers (numbers, partial labels,
-//! 是的/算了) and tells questions from answers; [`track`] is the conversation side of
-//! application tracking. The engine sits on top of the domain modules (`tracking`, `knowledge`,
-//! `policy`, `content`); none of them imports the engine.
+//! The modules form layers; each imports only from layers below it (or, among handlers, from
+//! handlers that do not import it back), which `layers` in this file's tests checks:
 //!
-//! Free text is first read by [`crate::understand`]; `understood` is the policy acting on it
-//! (regions named, 异地, facts for an estimate or deadline, several diseases) and `composed` the
-//! answers it builds within one phone screen. [`context`] is what the conversation has
-//! established (insurance, status, amounts, dates, the last question), read by both; it imports
-//! neither, so the layers stay one-way: `context` ← `composed` ← `understood` ← `text`.
-//! `followup` is the turn's side of the context: follow-ups (`糖尿病呢`), the question asked
-//! before the region, no answer twice in a row, dates already said, and `region_changed`, the hook
-//! that answers the last question again after a switch of region in words.
+//! - base — no turn: [`input`] (typed answers), [`render`] (templates, button data),
+//!   [`context`] (what the conversation has established), `types` (the data shared with the
+//!   adapters and the store), [`wording`] (typed button answers, questions versus answers),
+//!   [`commands`] (commands and their words, which are content) and [`track`] (the conversation
+//!   side of application tracking).
+//! - `turn` — the `Turn` of one [`handle`]: the session copy, replies and effects, and their
+//!   primitive operations (state, say/ask, buttons, at most two messages a turn). It calls no
+//!   handler.
+//! - handlers — the rest of `Turn`'s methods, one concern each: `text` (typed text;
+//!   `Turn::free_text` is where text that answers no step goes), `answers` (reading answers to
+//!   the current step), `steps` (walking dialog trees, asking again, stale buttons), `pending`
+//!   (consent, "did you mean …?", a disease the catalogue lacks), `menu` (commands and the main
+//!   menu), `said` (commands in plain words and region switches, read at every step before its
+//!   answer). Free text is first read by [`crate::understand`]; `understood` is the policy acting
+//!   on it (regions named, 异地, facts for an estimate or deadline, several diseases), built on
+//!   `composed` (the answers, within one phone screen) and `followup` (the turn's side of the
+//!   context: follow-ups like `糖尿病呢`, the question asked before the region, no answer twice
+//!   in a row, dates already said, `region_changed` after a switch of region in words).
+//! - `dispatch` — which handler runs: typed text or a button press, and resuming a returning
+//!   user; [`handle`] and [`resume`] below call it.
+//!
+//! Handlers call each other's methods on `Turn` (a step may end at the menu, the menu may start
+//! a step); the layering is about imports and about `turn` never calling up. The engine sits on
+//! top of the domain modules (`tracking`, `knowledge`, `policy`, `content`); none of them
+//! imports the engine.
 
 mod answers;
 pub mod commands;
