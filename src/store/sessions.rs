@@ -89,7 +89,8 @@ async fn lock_user(conn: &mut AnyConnection, user: &UserKey) -> Result<(), Store
     if Backend::of(conn) == Backend::Postgres {
         // A transaction-scoped advisory lock on a hash of the user key; released at commit.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind(format!("{}\0{}", user.channel, user.user))
+            // A collision only makes two users wait for each other, never mixes their data.
+            .bind(format!("{}/{}", user.channel, user.user))
             .execute(conn)
             .await?;
     }
