@@ -84,7 +84,7 @@ impl Bench<'_> {
         let start = Instant::now();
         let mut tx = self.store.begin().await.unwrap();
         sqlx::query(
-            "INSERT INTO processed_updates (channel, update_id, processed_at) VALUES ('bare', ?, ?)",
+            "INSERT INTO processed_updates (channel, update_id, processed_at) VALUES ('bare', $1, $2)",
         )
         .bind(n)
         .bind(self.now.to_rfc3339())
@@ -92,7 +92,7 @@ impl Bench<'_> {
         .await
         .unwrap();
         sqlx::query(
-            "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ('bare', 'u', ?, ?)
+            "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ('bare', 'u', $1, $2)
              ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
         )
         .bind(state)

@@ -6,7 +6,7 @@
 //! the commit use [`turn_with_outbox`], which also queues the replies in the same transaction.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use crate::assistant::Assistant;
 use crate::engine::{self, Effect, Input, Reply, UserKey};
@@ -223,7 +223,7 @@ pub async fn preselect_region(
 }
 
 async fn apply(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &UserKey,
     effect: &Effect,
     now: DateTime<Utc>,

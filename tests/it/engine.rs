@@ -113,7 +113,7 @@ struct Chat {
 impl Chat {
     async fn new(assistant: Arc<Assistant>) -> Chat {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/e.sqlite", dir.path().display());
+        let url = crate::db::test_db_url(dir.path(), "e.sqlite");
         let store = Store::connect(&url).await.unwrap();
         let user = UserKey::new("terminal", "tester");
         let now = "2026-03-02T10:00:00+08:00".parse().unwrap();
@@ -142,11 +142,12 @@ impl Chat {
     }
 
     async fn stored_state(&self) -> String {
-        let row: Option<(String,)> = sqlx::query_as("SELECT state FROM sessions WHERE user_id = ?")
-            .bind(&self.user.user)
-            .fetch_optional(self.store.pool())
-            .await
-            .unwrap();
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT state FROM sessions WHERE user_id = $1")
+                .bind(&self.user.user)
+                .fetch_optional(self.store.pool())
+                .await
+                .unwrap();
         row.map(|r| r.0).unwrap_or_default()
     }
 }
@@ -376,8 +377,7 @@ async fn a_number_at_the_menu_picks_that_entry_even_after_other_messages() {
 #[tokio::test]
 async fn a_first_message_or_a_greeting_gets_a_welcome_and_the_region_question() {
     let dir = tempfile::tempdir().unwrap();
-    let store =
-        Store::connect(&format!("sqlite://{}/g.sqlite", dir.path().display())).await.unwrap();
+    let store = Store::connect(&crate::db::test_db_url(dir.path(), "g.sqlite")).await.unwrap();
     let assistant = assistant_with(INPUTS);
     let request = |text: &str| TurnRequest {
         user: UserKey::new("terminal", "newcomer"),

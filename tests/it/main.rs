@@ -5,6 +5,7 @@ mod calendar;
 mod chat_cli;
 mod check;
 mod commands;
+mod db;
 mod devset;
 mod diseases;
 mod engine;

@@ -21,7 +21,7 @@ fn at(rfc3339: &str) -> DateTime<Utc> {
 }
 
 async fn store(dir: &tempfile::TempDir) -> Store {
-    Store::connect(&format!("sqlite://{}/x.sqlite", dir.path().display())).await.unwrap()
+    Store::connect(&crate::db::test_db_url(dir.path(), "x.sqlite")).await.unwrap()
 }
 
 fn user(n: usize) -> UserKey {
@@ -298,7 +298,7 @@ fn mente_remind(db: &str, now: &str) -> String {
 #[tokio::test]
 async fn mente_remind_once_delivers_each_due_reminder_once() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/x.sqlite", dir.path().display());
+    let db = crate::db::test_db_url(dir.path(), "x.sqlite");
     {
         let store = store(&dir).await;
         with_reminders(&store, &user(1), &[DUE]).await;
@@ -355,7 +355,7 @@ async fn a_renewal_reminder_for_a_validity_already_ended_is_not_sent() {
 #[tokio::test]
 async fn a_restarted_mente_remind_sends_what_a_killed_worker_had_claimed() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/x.sqlite", dir.path().display());
+    let db = crate::db::test_db_url(dir.path(), "x.sqlite");
     {
         let store = store(&dir).await;
         with_reminders(&store, &user(1), &[DUE]).await;
@@ -394,7 +394,7 @@ fn mente_remind_into(db: &str, to: std::process::Stdio) -> std::process::Output 
 #[tokio::test]
 async fn mente_remind_survives_a_closed_or_full_stdout_and_delivers_later() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/x.sqlite", dir.path().display());
+    let db = crate::db::test_db_url(dir.path(), "x.sqlite");
     {
         let store = store(&dir).await;
         with_reminders(&store, &user(1), &[DUE]).await;

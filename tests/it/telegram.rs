@@ -55,7 +55,7 @@ fn clock() -> Arc<dyn Clock> {
 }
 
 async fn store(dir: &tempfile::TempDir) -> Store {
-    let url = format!("sqlite://{}", dir.path().join("mente.sqlite").display());
+    let url = crate::db::test_db_url(dir.path(), "mente.sqlite");
     Store::connect(&url).await.expect("store")
 }
 
@@ -348,7 +348,7 @@ fn serve_without_a_token_exits_non_zero_and_says_what_to_do() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
         .arg("serve")
         .env_remove("TELOXIDE_TOKEN")
-        .env("MENTE_DB", format!("sqlite://{}", dir.path().join("db.sqlite").display()))
+        .env("MENTE_DB", crate::db::test_db_url(dir.path(), "db.sqlite"))
         .output()
         .expect("run mente");
     assert_eq!(output.status.code(), Some(2), "a usage error, as the README promises");
@@ -720,7 +720,7 @@ fn spawn_serve(stub: &BotApiStub, dir: &tempfile::TempDir) -> std::process::Chil
         .arg("serve")
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELEGRAM_API_URL", stub.api_url().as_str())
-        .env("MENTE_DB", format!("sqlite://{}", dir.path().join("serve.sqlite").display()))
+        .env("MENTE_DB", crate::db::test_db_url(dir.path(), "serve.sqlite"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -811,9 +811,7 @@ async fn sigterm_while_sends_keep_failing_exits_promptly_and_the_next_start_send
     .await;
     crate::web::stop_with_sigterm(child, Duration::from_secs(10)).await;
 
-    let store = Store::connect(&format!("sqlite://{}", dir.path().join("serve.sqlite").display()))
-        .await
-        .unwrap();
+    let store = Store::connect(&crate::db::test_db_url(dir.path(), "serve.sqlite")).await.unwrap();
     let queued = mente::store::outbox::pending(&store, "telegram").await.unwrap();
     assert!(
         queued.iter().any(|q| q.reply.text.contains("主菜单")),

@@ -231,7 +231,7 @@ async fn on_a_phone_an_applicant_asks_and_starts_an_application_and_staff_search
     .into_iter()
     .enumerate()
     {
-        sqlx::query("INSERT INTO reminders (application_id, channel, user_id, kind, due_at, state) VALUES (1, 'web', 'x', ?, ?, ?)")
+        sqlx::query("INSERT INTO reminders (application_id, channel, user_id, kind, due_at, state) VALUES (1, 'web', 'x', $1, $2, $3)")
             .bind(format!("k{i}"))
             .bind(now + due)
             .bind(state)

@@ -77,8 +77,7 @@ impl Harness {
         adjust: impl FnOnce(WechatState) -> WechatState,
     ) -> Harness {
         let dir = tempfile::tempdir().unwrap();
-        let store =
-            Store::connect(&format!("sqlite://{}/w.sqlite", dir.path().display())).await.unwrap();
+        let store = Store::connect(&crate::db::test_db_url(dir.path(), "w.sqlite")).await.unwrap();
         let assistant = Arc::new(assistant);
         let api = FakeApi::start().await;
         let mut env = vec![
@@ -717,7 +716,7 @@ async fn serve_answers_wechat_and_exits_on_sigterm(
         .env("WECHAT_APPID", fake::APPID)
         .env("WECHAT_APPSECRET", fake::APPSECRET)
         .env("WECHAT_API_URL", &api.url)
-        .env("MENTE_DB", format!("sqlite://{}", dir.path().join("w.sqlite").display()))
+        .env("MENTE_DB", crate::db::test_db_url(dir.path(), "w.sqlite"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
