@@ -8,8 +8,10 @@
 
 pub mod console;
 pub mod keys;
+pub mod leases;
 pub mod outbox;
 pub mod sessions;
+pub mod shared;
 pub mod staff;
 pub mod tracking;
 pub mod wechat;
