@@ -45,7 +45,11 @@ impl Store {
     }
 
     /// Who holds the lease `name` at `now_ms`, if anyone.
-    pub async fn lease_holder(&self, name: &str, now_ms: i64) -> Result<Option<String>, StoreError> {
+    pub async fn lease_holder(
+        &self,
+        name: &str,
+        now_ms: i64,
+    ) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar("SELECT holder FROM leases WHERE name = $1 AND until_ms > $2")
             .bind(name)
             .bind(now_ms)

@@ -11,7 +11,11 @@ const USED_KEYBOARDS_KEPT: i64 = 10_000;
 
 impl Store {
     /// The shared value `name` if it is still good at `now_ms`.
-    pub async fn shared_value(&self, name: &str, now_ms: i64) -> Result<Option<String>, StoreError> {
+    pub async fn shared_value(
+        &self,
+        name: &str,
+        now_ms: i64,
+    ) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar("SELECT value FROM shared_values WHERE name = $1 AND until_ms > $2")
             .bind(name)
             .bind(now_ms)

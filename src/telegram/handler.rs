@@ -34,7 +34,7 @@ const ALREADY_CHOSEN: &str = "这一步已经选过了";
 const TYPING_PATIENCE: Duration = Duration::from_secs(1);
 
 /// A start-up resend lease older than this is a dead instance's (ms); the rows are sent again.
-const LEFTOVER_LEASE_MS: i64 = 10 * 60 * 1000;
+const LEFTOVER_LEASE_MS: i64 = 60 * 1000;
 /// Leftover replies sent at start at most (the rest wait for the next start).
 const LEFTOVER_BATCH: i64 = 10_000;
 

@@ -281,8 +281,7 @@ pub async fn run_bot(
     );
 
     let lease = poll_lease::PollingLease::new(store.clone(), config.polling_lease);
-    let ctx =
-        Arc::new(handler::Ctx::new(store, assistant, clock, config.retry, stopping.clone()));
+    let ctx = Arc::new(handler::Ctx::new(store, assistant, clock, config.retry, stopping.clone()));
     handler::resend_pending(&bot, &ctx).await;
     let updates = dptree::entry()
         .branch(Update::filter_message().endpoint(handler::on_message))
@@ -295,8 +294,7 @@ pub async fn run_bot(
         .error_handler(LoggingErrorHandler::with_custom_text("update handler failed"))
         .build();
     let stopper = tokio::spawn(stop_on(shutdown, dispatcher.shutdown_token()));
-    let result =
-        receive_updates(&mut dispatcher, &bot, &config, &api_url, &lease, &stopping).await;
+    let result = receive_updates(&mut dispatcher, &bot, &config, &api_url, &lease, &stopping).await;
     stopper.abort();
     reminders.stop().await;
     result

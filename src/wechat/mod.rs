@@ -294,7 +294,9 @@ async fn handle(state: &WechatState, incoming: &Incoming, now: DateTime<Utc>) ->
     let user = UserKey::new(CHANNEL, incoming.from.clone());
     let key = |msg_id| message_key(&incoming.from, msg_id);
     let (input, update_id) = match &incoming.kind {
-        Kind::Text { msg_id, content } => (state.resolve(&incoming.from, content).await, key(*msg_id)),
+        Kind::Text { msg_id, content } => {
+            (state.resolve(&incoming.from, content).await, key(*msg_id))
+        }
         Kind::Voice { msg_id, recognition: Some(text) } => {
             (state.resolve(&incoming.from, spoken(text)).await, key(*msg_id))
         }
