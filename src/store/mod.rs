@@ -1,8 +1,12 @@
 //! SQLite storage through sqlx: one pool, migrations embedded and run at start-up, and all SQL of
 //! the project. Runtime queries (`query_as` + `FromRow`) so builds need no `DATABASE_URL`.
 //!
-//! WAL mode lets the reminder worker read while a chat turn writes; `busy_timeout` makes a
-//! second writer (another worker, another process) wait instead of failing. `secure_delete`
+//! One writer: every statement through [`Store::pool`] and every transaction of
+//! [`Store::begin`] uses one connection, so the process queues its writes itself instead of
+//! letting several connections race for SQLite's write lock and back off on `SQLITE_BUSY`
+//! (which slept 1–100 ms per request under load, issue 19). WAL mode lets readers
+//! ([`Store::reader`]) and the reminder worker read while a turn writes; `busy_timeout` makes
+//! another process's writer wait instead of failing. `secure_delete`
 //! overwrites deleted rows, so `/forget` leaves no copy in free pages (see [`Store::checkpoint`]
 //! for the WAL).
 
@@ -64,7 +68,10 @@ pub enum StoreError {
 /// Handle to the database; cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]
 pub struct Store {
+    /// The writer: one connection, so writes queue in the process (SQLite has one writer).
     pool: SqlitePool,
+    /// Readers beside it, for reads that must not wait behind a turn.
+    readers: SqlitePool,
 }
 
 impl Store {
@@ -79,15 +86,17 @@ impl Store {
             .busy_timeout(Duration::from_secs(10))
             // PIPL: a deleted row (after /forget) must not survive in a free page.
             .pragma("secure_delete", "ON");
-        let pool = open_pool(options).await?;
+        let pool = open_pool(options.clone(), WRITERS).await?;
         migrate(&pool).await?;
-        Ok(Store { pool })
+        let readers = open_pool(options, READERS).await?;
+        Ok(Store { pool, readers })
     }
 
-    /// Wraps an existing pool (tests using `#[sqlx::test]`); runs migrations.
+    /// Wraps an existing pool (tests using `#[sqlx::test]`); runs migrations. It serves reads
+    /// and writes alike.
     pub async fn from_pool(pool: SqlitePool) -> Result<Store, StoreError> {
         migrate(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store { readers: pool.clone(), pool })
     }
 
     /// Copies the WAL into the database file and truncates it to zero bytes, so that content
@@ -127,9 +136,15 @@ impl Store {
         Ok(())
     }
 
-    /// The underlying pool.
+    /// The pool for writes (and reads that go with them): the single writer connection.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The pool for reads only, which do not queue behind the writer. Writing through it would
+    /// bring back the lock race the single writer avoids.
+    pub fn reader(&self) -> &SqlitePool {
+        &self.readers
     }
 }
 
@@ -152,10 +167,14 @@ fn file_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
 /// Opens the pool. Switching a new file to WAL needs a moment of exclusive access, and SQLite
 /// answers "database is locked" at once (without waiting out `busy_timeout`) when another
 /// process is doing the same: trying again shortly is safe and makes simultaneous starts work.
-async fn open_pool(options: SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
+async fn open_pool(
+    options: SqliteConnectOptions,
+    connections: u32,
+) -> Result<SqlitePool, StoreError> {
     let mut attempt = 1;
     loop {
-        match SqlitePoolOptions::new().max_connections(4).connect_with(options.clone()).await {
+        let pool = SqlitePoolOptions::new().max_connections(connections);
+        match pool.connect_with(options.clone()).await {
             Ok(pool) => return Ok(pool),
             Err(err) if attempt < MIGRATION_ATTEMPTS && is_busy(&err) => {
                 tracing::debug!(%err, attempt, "database busy while opening; retrying");
@@ -175,6 +194,12 @@ fn is_busy(err: &sqlx::Error) -> bool {
     };
     code.and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| matches!(c & 0xff, 5 | 6))
 }
+
+/// Connections of the writer pool: one, so SQLite's single write lock is never contended
+/// within the process.
+const WRITERS: u32 = 1;
+/// Connections of the reader pool.
+const READERS: u32 = 4;
 
 /// How often [`migrate`] and [`open_pool`] try before giving up.
 const MIGRATION_ATTEMPTS: u32 = 8;
