@@ -7,15 +7,22 @@
 //! the few statements only one backend has go through [`Backend`]. Nothing outside this module
 //! knows which database it talks to.
 //!
-//! On SQLite, WAL mode lets the reminder worker read while a chat turn writes; `busy_timeout`
+//! On SQLite there is one writer: every statement through [`Store::pool`] and every transaction
+//! of [`Store::begin`] uses one connection, so the process queues its writes itself instead of
+//! letting several connections race for SQLite's write lock and back off on `SQLITE_BUSY`
+//! (which slept 1–100 ms per request under load, issue 19); reads that need not wait behind a
+//! turn use [`Store::reader`]. WAL mode lets those readers and the reminder worker read while a
+//! chat turn writes; `busy_timeout`
 //! makes a second writer (another worker, another process) wait instead of failing.
 //! `secure_delete` overwrites deleted rows, so `/forget` leaves no copy in free pages (see
 //! [`Store::checkpoint`] for the WAL).
 
 pub mod console;
 pub mod keys;
+pub mod leases;
 pub mod outbox;
 pub mod sessions;
+pub mod shared;
 pub mod staff;
 pub mod tracking;
 pub mod wechat;
@@ -101,7 +108,12 @@ impl Backend {
 /// Handle to the database; cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]
 pub struct Store {
+    /// The writer. On SQLite one connection, so writes queue in the process (SQLite has one
+    /// writer); on PostgreSQL the whole pool.
     pool: AnyPool,
+    /// Readers beside it, for reads that must not wait behind a turn; on PostgreSQL the same
+    /// pool as [`Store::pool`].
+    readers: AnyPool,
     backend: Backend,
 }
 
@@ -113,11 +125,16 @@ impl Store {
         static DRIVERS: Once = Once::new();
         DRIVERS.call_once(sqlx::any::install_default_drivers);
         let backend = Backend::of_url(url);
-        let pool = match backend {
-            Backend::Sqlite => open_sqlite(url).await?,
-            Backend::Postgres => open_postgres(url).await?,
+        let (pool, readers) = match backend {
+            Backend::Sqlite => {
+                (open_sqlite(url, WRITERS).await?, open_sqlite(url, READERS).await?)
+            }
+            Backend::Postgres => {
+                let pool = open_postgres(url).await?;
+                (pool.clone(), pool)
+            }
         };
-        let store = Store { pool, backend };
+        let store = Store { pool, readers, backend };
         store.migrate().await?;
         Ok(store)
     }
@@ -180,9 +197,16 @@ impl Store {
         Ok(())
     }
 
-    /// The underlying pool.
+    /// The pool for writes (and reads that go with them): on SQLite the single writer
+    /// connection.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The pool for reads only, which do not queue behind the writer. Writing through it would
+    /// bring back the lock race the single writer avoids.
+    pub fn reader(&self) -> &AnyPool {
+        &self.readers
     }
 
     /// Applies pending migrations of this backend.
@@ -222,7 +246,7 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NO
     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;";
 
 /// Opens the SQLite pool for `url` (checked by [`file_options`]), creating the file if needed.
-async fn open_sqlite(url: &str) -> Result<AnyPool, StoreError> {
+async fn open_sqlite(url: &str, connections: u32) -> Result<AnyPool, StoreError> {
     file_options(url)?;
     let url = match url.contains("mode=") {
         true => url.to_string(),
@@ -231,7 +255,7 @@ async fn open_sqlite(url: &str) -> Result<AnyPool, StoreError> {
     };
     let options =
         AnyConnectOptions::from_str(&url).map_err(|source| StoreError::BadUrl { url, source })?;
-    open_pool(options).await
+    open_pool(options, connections).await
 }
 
 /// Opens the PostgreSQL pool for `url`. More connections than SQLite's four: the server runs
@@ -261,11 +285,11 @@ fn file_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
 /// Opens the SQLite pool. Switching a new file to WAL needs a moment of exclusive access, and SQLite
 /// answers "database is locked" at once (without waiting out `busy_timeout`) when another
 /// process is doing the same: trying again shortly is safe and makes simultaneous starts work.
-async fn open_pool(options: AnyConnectOptions) -> Result<AnyPool, StoreError> {
+async fn open_pool(options: AnyConnectOptions, connections: u32) -> Result<AnyPool, StoreError> {
     let mut attempt = 1;
     loop {
         let pool = AnyPoolOptions::new()
-            .max_connections(4)
+            .max_connections(connections)
             .after_connect(|conn, _| {
                 Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(drop) })
             })
@@ -291,6 +315,12 @@ fn is_busy(err: &sqlx::Error) -> bool {
     };
     code.and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| matches!(c & 0xff, 5 | 6))
 }
+
+/// Connections of the SQLite writer pool: one, so SQLite's single write lock is never contended
+/// within the process.
+const WRITERS: u32 = 1;
+/// Connections of the SQLite reader pool.
+const READERS: u32 = 4;
 
 /// How often [`migrate_sqlite`] and [`open_pool`] try before giving up.
 const MIGRATION_ATTEMPTS: u32 = 8;

@@ -159,7 +159,7 @@ fn unavailable(err: &StoreError) -> Response {
 /// The user's newest pending reminder; `None` also when it cannot be read (then no note is
 /// added, which is the only consequence).
 async fn latest_reminder(app: &App, user: &UserKey) -> Option<i64> {
-    match tracking::latest_pending_reminder(app.store.pool(), user).await {
+    match tracking::latest_pending_reminder(app.store.reader(), user).await {
         Ok(id) => id,
         Err(err) => {
             tracing::warn!(error = %err, "web: pending reminders unreadable");

@@ -97,6 +97,33 @@ async fn two_workers_on_one_database_send_each_reminder_exactly_once() {
     assert_eq!(sender.delivered().len(), 60);
 }
 
+/// Issue 19: two workers (as two `mente remind` processes, each with its own pool) against
+/// 1,000 due reminders: every one is sent exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_workers_send_each_of_a_thousand_due_reminders_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = store(&dir).await;
+    for n in 0..1_000 {
+        with_reminders(&first, &user(n), &[DUE]).await;
+    }
+    let second = store(&dir).await;
+    let assistant = assistant();
+    let sender = Recorder::default();
+    let now = at(MORNING);
+    let (a, b) = tokio::join!(
+        run_once(&first, &assistant, &sender, now),
+        run_once(&second, &assistant, &sender, now)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.sent + b.sent, 1_000, "{a:?} {b:?}");
+    assert!(a.sent > 0 && b.sent > 0, "both workers took part: {a:?} {b:?}");
+    let mut delivered = sender.delivered();
+    assert_eq!(delivered.len(), 1_000, "sends in all");
+    delivered.sort();
+    delivered.dedup();
+    assert_eq!(delivered.len(), 1_000, "someone got a reminder twice or not at all");
+}
+
 #[tokio::test]
 async fn a_reminder_claimed_by_a_crashed_worker_is_sent_once_after_the_lease_expires() {
     let dir = tempfile::tempdir().unwrap();

@@ -754,3 +754,68 @@ async fn serve_answers_wechat_and_exits_on_sigterm(
     };
     assert!(status.success(), "clean exit on SIGTERM, got {status}");
 }
+
+impl Harness {
+    /// A second instance on the same database file, as another process behind the same load
+    /// balancer would open it (its own pool, its own API client), with the same fake API.
+    async fn second_instance(&self) -> (Account, WechatState, oneshot::Sender<()>) {
+        let url = format!("sqlite://{}/w.sqlite", self._dir.path().display());
+        let store = Store::connect(&url).await.unwrap();
+        let clock = Arc::new(self.clock.clone());
+        let state = WechatState::new(self.config.clone(), store, self.assistant.clone(), clock);
+        let (url, stop) = spawn_server(state.clone()).await;
+        (Account::new(url, self.account.safe_mode), state, stop)
+    }
+}
+
+/// Issue 19: the buttons one instance offered are read by the other: the other instance's
+/// view of the database holds them, and the number typed next is answered there. (The engine
+/// reads the consent number on its own as well, so the reply alone would not show it.)
+#[tokio::test]
+async fn buttons_offered_by_one_instance_are_understood_by_the_other() {
+    let h = Harness::start(false).await;
+    let (other, _, _stop) = h.second_instance().await;
+    let me = "o-two-instances";
+    h.account.post(&fake::event(me, h.now(), "subscribe", ""), h.now()).await;
+    expect(&h.say(me, 1, "2").await, &["邵阳", "1. 新申请"]);
+    expect(&h.say(me, 2, "1").await, &["为谁申请", "2. 替家人"]);
+    expect(&h.say(me, 3, "2").await, &["什么关系", "2. 父母"]);
+    let consent = h.say(me, 4, "2").await;
+    let yes = consent
+        .lines()
+        .find(|l| l.ends_with(". 同意"))
+        .and_then(|l| l.split('.').next())
+        .expect("consent offered as a numbered line")
+        .to_string();
+    let seen_by_other = Store::connect(&format!("sqlite://{}/w.sqlite", h._dir.path().display()))
+        .await
+        .unwrap()
+        .offered_choices(me)
+        .await
+        .unwrap();
+    let labels: Vec<&str> = seen_by_other.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(labels.get(yes.parse::<usize>().unwrap() - 1), Some(&"同意"), "{labels:?}");
+    let answer = other.post(&fake::text(me, h.now(), 5, &yes), h.now()).await;
+    expect(&answer.reply.expect("the other instance answers"), &["家人的姓名"]);
+}
+
+/// Issue 19: every fetch of an access token invalidates the previous one at WeChat, so two
+/// instances share one: fetched once for both, and refreshed once when WeChat refuses it.
+#[tokio::test]
+async fn two_instances_fetch_one_access_token_between_them() {
+    let h = Harness::start(false).await;
+    let (_, other, _stop) = h.second_instance().await;
+    let (mine, theirs) = (h.state.api(), other.api());
+    let sends = (0..8).map(|i| {
+        let api = if i % 2 == 0 { mine.clone() } else { theirs.clone() };
+        async move { api.send_text("o-token", "甲").await }
+    });
+    assert!(join_all(sends).await.iter().all(Result::is_ok));
+    assert_eq!((h.api.sent().len(), h.api.token_fetches()), (8, 1));
+    // WeChat invalidated it (40001): the first instance to notice refreshes it; the other
+    // reads the new one instead of fetching (which would invalidate it again).
+    h.api.rotate_token();
+    mine.send_text("o-token", "乙").await.unwrap();
+    theirs.send_text("o-token", "丙").await.unwrap();
+    assert_eq!((h.api.sent().len(), h.api.token_fetches()), (10, 2));
+}
