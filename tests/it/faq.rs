@@ -307,7 +307,7 @@ fn faq_problems_are_reported_with_file_and_line() {
     assert!(has("unknown region `chengdu`", 7), "{diags:?}");
     assert!(has("empty question", 13), "{diags:?}");
     assert!(has("empty answer", 13), "{diags:?}");
-    assert!(has("more than 4096", 18), "{diags:?}");
+    assert!(has("more than 300 (one phone screen)", 18), "{diags:?}");
     assert!(has("`shaoyang.ratio` already answers topic `ratio` for `shaoyang`", 23), "{diags:?}");
 }
 

@@ -7,6 +7,7 @@ mod check;
 mod commands;
 mod devset;
 mod diseases;
+mod editor;
 mod engine;
 mod faq;
 mod fuzz;
