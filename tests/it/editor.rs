@@ -104,6 +104,11 @@ async fn an_editor_adds_a_wording_and_the_next_message_gets_that_answer_without_
     assert!(page.contains("加为已有问答的另一种问法") && page.contains("起草新问答"), "{page}");
     let group = group_id(&page, NOTIFIED);
     assert!(page.contains("value=\"shaoyang.progress\""), "the picker offers the entry: {page}");
+    // The picker's own search, as on the search page, for this group only.
+    let searched =
+        server.get(&format!("/staff/unanswered?for={group}&q=%E7%94%B5%E8%AF%9D"), &session).await; // 电话
+    assert!(searched.body.contains("value=\"shaoyang.hotline\""), "{}", searched.body);
+    assert!(searched.body.contains("<details class=\"edit\" open><summary>加为已有问答"), "opened");
 
     let path = format!("/staff/unanswered/{group}/wording");
     let form = [

@@ -230,8 +230,8 @@ pub(super) async fn notice(app: &App, change: i64, live: bool) -> String {
     let what = if row.kind == "entry" { "新问答" } else { "新问法" };
     if live {
         format!(
-            "<p class=\"ok\" role=\"status\">已生效（{}）：{what}“{}”现在由 <code>{}</code> 回答，写入 <code>{}</code>。</p>",
-            escape(&app.assistant.version().to_string()),
+            "<p class=\"ok\" role=\"status\">已生效（内容版本 {}）：{what}“{}”现在由 <code>{}</code> 回答，写入 <code>{}</code>。</p>",
+            app.assistant.version().number,
             escape(&row.question),
             escape(&row.entry_id),
             escape(&row.file)
@@ -297,7 +297,7 @@ fn wording_form(
 ) -> String {
     let open = if draft.is_some() || search.is_some() { " open" } else { "" };
     let region = draft.map_or(g.region, |d| d.region.as_str());
-    let query = search.unwrap_or(g.question);
+    let query = search.filter(|q| !q.is_empty()).unwrap_or(g.question);
     let question = draft.map_or(g.question, |d| d.question.as_str());
     let chosen = draft.map(|d| d.entry.as_str());
     let region_opt = assistant.content.regions.contains_key(region).then_some(region);

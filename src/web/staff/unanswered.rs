@@ -19,6 +19,11 @@ use crate::store::console::{self, UnansweredGroup, WITHHELD};
 use crate::web::html::{csrf_field, escape};
 use crate::web::App;
 
+/// The most asked groups get the editor's forms on the page itself; the others a link to
+/// them (each form ranks the FAQ for its question: a long list would be slow and heavy on a
+/// phone).
+const INLINE_FORMS: usize = 20;
+
 /// Wording this similar (Jaccard over character pairs) is shown as one group.
 const SIMILAR: f64 = 0.5;
 
@@ -93,10 +98,14 @@ pub(super) async fn render(
         body.push_str("<p>暂时没有未答问题。</p>");
     }
     let assistant = app.assistant.current();
-    for c in &clusters {
-        let region = assistant.content.regions.get(&c.groups[0].region).map(|r| r.name.as_str());
-        let forms = if user.is_editor() && c.groups[0].question != WITHHELD {
-            let head = &c.groups[0];
+    for (n, c) in clusters.iter().enumerate() {
+        let head = &c.groups[0];
+        let region = assistant.content.regions.get(&head.region).map(|r| r.name.as_str());
+        let targeted = view.search.as_ref().is_some_and(|(id, _)| *id == head.id)
+            || view.draft.as_ref().is_some_and(|d| d.group == head.id);
+        let forms = if !user.is_editor() || head.question == WITHHELD {
+            String::new()
+        } else if n < INLINE_FORMS || targeted {
             let group = Group {
                 id: head.id,
                 region: &head.region,
@@ -105,7 +114,10 @@ pub(super) async fn render(
             };
             editor::forms(&assistant, user, &group, view)
         } else {
-            String::new()
+            format!(
+                "<p><a href=\"/staff/unanswered?for={0}#g{0}\">加为问答（问法或新问答）</a></p>",
+                head.id
+            )
         };
         body.push_str(&render_cluster(c, region, user, today, &forms));
     }
