@@ -366,6 +366,22 @@ fn staff_additions_add_wordings_to_entries_of_their_region_and_problems_have_fil
     );
 }
 
+/// The staff-additions example of docs/content.md is valid content and does what it says.
+#[test]
+fn the_documented_staff_additions_example_passes_the_check() {
+    let doc = std::fs::read_to_string(root().join("docs/content.md")).unwrap();
+    let start =
+        doc.find("```yaml\n# faq/staff-shaoyang.yaml").expect("example") + "```yaml\n".len();
+    let example = &doc[start..start + doc[start..].find("```").unwrap()];
+    let mut sources = content::read_sources(root()).unwrap();
+    sources.faq.push(SourceFile { path: "faq/staff-shaoyang.yaml".into(), text: example.into() });
+    let loaded = content::from_sources(&sources).unwrap_or_else(|e| panic!("{e}"));
+    let assistant = Assistant::from_content(loaded);
+    let ask = |q: &str| assistant.knowledge.answer(q, Some("shaoyang")).id;
+    assert_eq!(ask("门特批下来有短信通知吗").as_deref(), Some("shaoyang.progress"));
+    assert_eq!(ask("门特的药可以快递到家吗").as_deref(), Some("shaoyang.staff-1"));
+}
+
 #[test]
 fn an_answer_for_one_region_must_not_give_the_other_regions_hotline() {
     let text = "- id: shaoyang.t\n  regions: [shaoyang]\n  questions: [q]\n  answer: 请打 0812 3323000\n  source: seed 001\n  as_of: 2025-01-01\n\
