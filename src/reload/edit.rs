@@ -148,7 +148,7 @@ impl Live {
             question = %addition.question(),
             "content: staff addition written"
         );
-        let trigger = Trigger::Console(author.name.to_string());
+        let trigger = Trigger::Edit(author.name.to_string());
         let report = self.reload(root, trigger, author.now).await;
         Ok(Added { entry_id: written.entry_id, file: written.file, item: written.item, report })
     }

@@ -55,6 +55,8 @@ pub enum Trigger {
     Watcher,
     /// The console's reload button, pressed by this member of staff.
     Console(String),
+    /// This editor's addition from the console's unanswered list ([`edit`]).
+    Edit(String),
 }
 
 /// How a reload ended.
@@ -212,6 +214,7 @@ impl fmt::Display for Trigger {
             Trigger::Signal => f.write_str("SIGHUP"),
             Trigger::Watcher => f.write_str("a change in the content folder"),
             Trigger::Console(name) => write!(f, "the console (staff {name})"),
+            Trigger::Edit(name) => write!(f, "a content change from the console (staff {name})"),
         }
     }
 }

@@ -142,6 +142,12 @@ async fn an_editor_adds_a_wording_and_the_next_message_gets_that_answer_without_
     assert_eq!(change.at, web::started().timestamp(), "when");
     assert!(change.item.contains("wording_of: \"shaoyang.progress\""), "what: {}", change.item);
 
+    let status = server.get("/staff/content", &session).await.body;
+    assert!(status.contains("li 在“未答问题”里添加了问法或问答 · 成功"), "{status}");
+    assert!(
+        status.contains(&format!("li · 新问法“{NOTIFIED}”")),
+        "the audit on the content page: {status}"
+    );
     let written = std::fs::read_to_string(content.path().join("faq/staff-shaoyang.yaml")).unwrap();
     assert!(written.contains(NOTIFIED) && written.contains(" li"), "{written}");
     let (ok, out) = check(content.path());

@@ -142,6 +142,7 @@ fn trigger_name(trigger: &Trigger) -> String {
         Trigger::Signal => "收到 SIGHUP".into(),
         Trigger::Watcher => "内容文件有改动".into(),
         Trigger::Console(name) => format!("{name} 在工作台点了重新载入"),
+        Trigger::Edit(name) => format!("{name} 在“未答问题”里添加了问法或问答"),
     }
 }
 
