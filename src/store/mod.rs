@@ -17,6 +17,7 @@
 //! `secure_delete` overwrites deleted rows, so `/forget` leaves no copy in free pages (see
 //! [`Store::checkpoint`] for the WAL).
 
+pub mod additions;
 pub mod console;
 pub mod keys;
 pub mod leases;

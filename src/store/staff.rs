@@ -4,11 +4,57 @@
 //! Sessions and attempts are in the database, not in a process: a restart logs nobody out, and
 //! every instance sharing the database sees the same sessions and the same throttle. A session
 //! is stored by the SHA-256 of its cookie's token (the caller hashes), never the token itself.
+//!
+//! Every account has a [`Role`]: the plain one, or `editor`, which may also change FAQ content
+//! from the console.
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::AnyPool;
 
 use super::StoreError;
+
+/// What an account may do in the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// Search, the lists, hand-offs: everything but changing content.
+    #[default]
+    Staff,
+    /// Also turns unanswered questions into FAQ content (`mente staff add NAME --role editor`).
+    Editor,
+}
+
+impl Role {
+    /// The name stored in the database and typed at `--role`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::Editor => "editor",
+        }
+    }
+
+    /// The role named `name` (`staff`, `editor`).
+    pub fn parse(name: &str) -> Option<Role> {
+        match name {
+            "staff" => Some(Role::Staff),
+            "editor" => Some(Role::Editor),
+            _ => None,
+        }
+    }
+
+    /// Read from the database: an unknown value gives the plain role (never more rights).
+    fn stored(name: &str) -> Role {
+        Role::parse(name).unwrap_or(Role::Staff)
+    }
+}
+
+/// A live console session: whose it is and what that account may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Account name.
+    pub name: String,
+    /// The account's role, read with the session (a role change applies at the next request).
+    pub role: Role,
+}
 
 /// Adds or replaces the account `name` (replacing is how a password is reset). A reset ends the
 /// account's sessions: whoever knew the old password is logged out too.
@@ -33,9 +79,23 @@ pub async fn upsert(
     Ok(())
 }
 
-/// Account names with their creation time, by name.
-pub async fn list(pool: &AnyPool) -> Result<Vec<(String, String)>, StoreError> {
-    Ok(sqlx::query_as("SELECT name, created_at FROM staff ORDER BY name").fetch_all(pool).await?)
+/// Gives the existing account `name` the role `role`; `false` when there is no such account.
+pub async fn set_role(pool: &AnyPool, name: &str, role: Role) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE staff SET role = $1 WHERE name = $2")
+        .bind(role.as_str())
+        .bind(name)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Account names with their creation time and role, by name.
+pub async fn list(pool: &AnyPool) -> Result<Vec<(String, String, Role)>, StoreError> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT name, created_at, role FROM staff ORDER BY name")
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(|(name, at, role)| (name, at, Role::stored(&role))).collect())
 }
 
 /// Removes `name` and ends its sessions; `false` when there was no such account.
@@ -100,29 +160,29 @@ pub async fn open_session(
     Ok(())
 }
 
-/// The account of the live session stored under `token_hash`, marking it used now. A session
-/// that has expired, or whose account was removed, is deleted and gives `None`.
+/// The account (and its role) of the live session stored under `token_hash`, marking it used
+/// now. A session that has expired, or whose account was removed, is deleted and gives `None`.
 pub async fn live_session(
     pool: &AnyPool,
     token_hash: &str,
     life: SessionLife,
     now: DateTime<Utc>,
-) -> Result<Option<String>, StoreError> {
+) -> Result<Option<Session>, StoreError> {
     let at = now.timestamp();
-    let row: Option<(String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT s.name, s.created_at, s.seen_at, CASE WHEN a.name IS NULL THEN 0 ELSE 1 END
-         FROM staff_sessions s
+    let row: Option<(String, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT s.name, s.created_at, s.seen_at, a.role FROM staff_sessions s
          LEFT JOIN staff a ON a.name = s.name WHERE s.token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(pool)
     .await?;
-    let Some((name, created_at, seen_at, account_exists)) = row else {
+    let Some((name, created_at, seen_at, role)) = row else {
         return Ok(None);
     };
+    let account_exists = role.is_some();
     let expired =
         at - seen_at >= life.idle.num_seconds() || at - created_at >= life.absolute.num_seconds();
-    if expired || account_exists == 0 {
+    if expired || !account_exists {
         close_session(pool, token_hash).await?;
         return Ok(None);
     }
@@ -133,7 +193,7 @@ pub async fn live_session(
             .execute(pool)
             .await?;
     }
-    Ok(Some(name))
+    Ok(Some(Session { name, role: Role::stored(role.as_deref().unwrap_or_default()) }))
 }
 
 /// Ends the session stored under `token_hash` (logout).

@@ -8,6 +8,7 @@ mod commands;
 mod db;
 mod devset;
 mod diseases;
+mod editor;
 mod engine;
 mod faq;
 mod fuzz;

@@ -318,25 +318,26 @@ async fn a_slow_turn_is_answered_by_the_customer_service_api_once() {
     assert_eq!(h.api.token_fetches(), 1);
 }
 
-/// The repository's content plus a general FAQ entry whose answer is 4 500 bytes long.
-fn content_with_a_long_answer() -> (tempfile::TempDir, Assistant) {
+/// The repository's content plus a general FAQ entry whose answer is 4 500 bytes long. Added
+/// after loading: `mente check` refuses an answer over one phone screen, but a reply this long
+/// can still be composed (several answers at once), and the channel must split it.
+fn content_with_a_long_answer() -> Assistant {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["dialogs", "faq", "data"] {
-        copy_dir(&root.join(sub), &dir.path().join(sub));
-    }
+    let mut content = mente::content::load(root).expect("content loads");
     let line = "门特长答案测试内容，这一行用来把答案撑长。".repeat(5); // 300 bytes
-    let answer: Vec<String> = (0..15).map(|i| format!("    第{i}段：{line}")).collect();
-    let entry = format!(
-        "\n- id: general.long-test\n  questions:\n    - 长答案测试问题是什么\n  answer: |\n{}\n  source: facts/policy_research.md\n  as_of: 2026-11-25\n",
-        answer.join("\n")
-    );
-    let faq = dir.path().join("faq/general.yaml");
-    let mut text = std::fs::read_to_string(&faq).unwrap();
-    text.push_str(&entry);
-    std::fs::write(&faq, text).unwrap();
-    let assistant = Assistant::load(dir.path()).expect("content with the long entry loads");
-    (dir, assistant)
+    let answer: Vec<String> = (0..15).map(|i| format!("第{i}段：{line}")).collect();
+    content.faq.push(mente::content::faq::FaqEntry {
+        id: "general.long-test".into(),
+        regions: Vec::new(),
+        topic: None,
+        questions: vec!["长答案测试问题是什么".into()],
+        answer: answer.join("\n"),
+        source: "facts/policy_research.md".into(),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+        verified: true,
+        file: "faq/general.yaml".into(),
+    });
+    Assistant::from_content(content)
 }
 
 pub(crate) fn copy_dir(from: &Path, to: &Path) {
@@ -354,7 +355,7 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
 
 #[tokio::test]
 async fn a_long_reply_is_split_and_the_rest_goes_by_the_customer_service_api() {
-    let (_content, assistant) = content_with_a_long_answer();
+    let assistant = content_with_a_long_answer();
     let h = Harness::start_full(true, assistant, |s| s).await;
     let me = "o-long";
     h.follow_in(me, "邵阳").await;

@@ -5,6 +5,7 @@
 
 pub mod auth;
 mod content;
+mod editor;
 mod handoffs;
 mod reminders;
 mod search;
@@ -49,6 +50,8 @@ pub fn route_table() -> Vec<Route> {
         get_route("/staff/due", search::due),
         get_route("/staff/unanswered", unanswered::page),
         post_route("/staff/unanswered/{id}/handled", unanswered::handled),
+        post_route("/staff/unanswered/{id}/wording", editor::add_wording),
+        post_route("/staff/unanswered/{id}/entry", editor::add_entry),
         get_route("/staff/handoffs", handoffs::page),
         post_route("/staff/handoffs/{id}/handled", handoffs::handled),
         get_route("/staff/reminders", reminders::page),
