@@ -11,7 +11,7 @@ use crate::content::regions::Region;
 use crate::policy::calc::{self, CalcInput};
 use crate::policy::calendar;
 use crate::policy::dates::format_cn;
-use crate::understand::{Insurance, Understanding, WorkStatus};
+use crate::understand::{Action, Insurance, Understanding, WorkStatus};
 
 /// A composed answer before it is fitted to the screen.
 pub(super) struct Composed {
@@ -339,7 +339,8 @@ impl<'a> Turn<'a> {
                 ));
             }
         }
-        if COST_WORDS.iter().any(|w| text.contains(w)) {
+        // The estimate words are content (faq/understand.yaml: 报得几多 in 湖南话 too).
+        if u.action == Some(Action::Estimate) || COST_WORDS.iter().any(|w| text.contains(w)) {
             // "有糖尿病 想办门特 要花好多钱": what it costs comes with the eligibility.
             lines.extend(self.cost_line(u, r));
         }
