@@ -2,6 +2,8 @@
 //! 找个人, 把我的信息都删掉) because elderly users rarely type slashes. The plain wordings are
 //! content (`commands:` in `faq/understand.yaml`, see [`CommandWords`]); only the slash names
 //! are fixed here, as they are what Telegram's command menu lists.
+//!
+//! Layer: base — imports only the base modules `input` and `wording`.
 
 use super::input;
 use super::wording::{is_punct, squash};

@@ -5,6 +5,9 @@
 //! (the dialog or a person instead); a date said earlier answers the date step of a dialog.
 //!
 //! [`Context`]: super::context::Context
+//!
+//! Layer: handler — a part of `Turn` built on `turn` and the base modules; `understood` builds on
+//! it.
 
 use super::render::{self, ButtonKind};
 use super::turn::{Target, Turn};

@@ -1,4 +1,7 @@
 //! Conversation-wide commands (/menu, /back, /help, 人工 …), the greeting and the main menu.
+//!
+//! Layer: handler — a part of `Turn` built on `turn` and the base modules; `dispatch` decides when
+//! it runs.
 
 use super::commands::Command;
 use super::render::ButtonKind;

@@ -1,5 +1,8 @@
 //! Questions the engine asks on top of a dialog step: consent to store personal data and
 //! "did you mean …?" for a weakly matched disease.
+//!
+//! Layer: handler — a part of `Turn` built on `turn` and the base modules; `dispatch` decides when
+//! it runs.
 
 use super::commands;
 use super::input;

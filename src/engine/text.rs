@@ -1,6 +1,9 @@
 //! Typed text: the order in which a message is read (pending question, the current step's
 //! answer, commands, menu, status reports) and [`Turn::free_text`], where text that does not
 //! answer the current step ends up.
+//!
+//! Layer: handler — a part of `Turn` built on `turn` and the base modules; `dispatch` decides when
+//! it runs.
 
 use super::commands;
 use super::input;

@@ -1,4 +1,6 @@
 //! Engine data types shared with the adapters and the store.
+//!
+//! Layer: base — imports only the base modules `context`.
 
 use std::collections::BTreeMap;
 
@@ -62,6 +64,10 @@ pub struct Session {
     /// [`super::context`].
     pub context: Context,
 }
+
+/// Slot that lists (comma-separated) the slots filled from an earlier message, not yet
+/// confirmed by their step.
+pub(super) const PREFILLED: &str = "prefilled";
 
 /// A question the engine itself asked and is waiting for, on top of the current step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
