@@ -209,7 +209,9 @@ impl<'a> Turn<'a> {
             Some(dialog) => {
                 // The steps, and a person for who would rather ask one (asked twice already).
                 let hotline = self.hotline_text();
-                self.say(format!("上面就是资料里的说法。我们一步步来办（想直接问人：{hotline}）："));
+                self.say(format!(
+                    "上面就是资料里的说法。我们一步步来办（想直接问人：{hotline}）："
+                ));
                 self.start_dialog(&dialog, true);
             }
             None => {
@@ -369,7 +371,9 @@ fn pairs(text: &str) -> std::collections::HashSet<String> {
 /// Whether `text` (in plain Mandarin) asks how to do something: 怎么办, 咋弄 … (the dialog of
 /// the topic answers it better than any one line).
 fn asks_steps(text: &str) -> bool {
-    ["怎么办", "怎么弄", "怎么搞", "咋办", "咋弄", "咋搞", "如何办"].iter().any(|w| text.contains(w))
+    ["怎么办", "怎么弄", "怎么搞", "咋办", "咋弄", "咋搞", "如何办"]
+        .iter()
+        .any(|w| text.contains(w))
 }
 
 /// The user says an explanation did not help (还是不会弄, 看不懂): no line of it will, the
@@ -394,6 +398,13 @@ mod tests {
         assert_eq!(follow_up_core("呢"), None);
         assert_eq!(follow_up_core("那冠心病").as_deref(), Some("冠心病"));
         assert_eq!(follow_up_core("冠心病"), None, "without 那 or 呢 it is a question of its own");
+    }
+
+    #[test]
+    fn asking_how_wants_the_steps_not_a_line() {
+        assert!(asks_steps("我问的是备案 异地备案怎么办"));
+        assert!(asks_steps("备案到底咋弄"));
+        assert!(!asks_steps("备案了报销会不会少"));
     }
 
     #[test]
