@@ -15,7 +15,7 @@ use crate::content::regions::Region;
 use crate::policy::calc::{self, CalcInput};
 use crate::policy::calendar;
 use crate::policy::dates::format_cn;
-use crate::understand::{Insurance, Understanding, WorkStatus};
+use crate::understand::{Action, Insurance, Understanding, WorkStatus};
 
 /// Longest reply composed here, source line included: one phone screen.
 pub const SCREEN_CHARS: usize = 300;
@@ -346,7 +346,8 @@ impl<'a> Turn<'a> {
                 ));
             }
         }
-        if COST_WORDS.iter().any(|w| text.contains(w)) {
+        // The estimate words are content (faq/understand.yaml: 报得几多 in 湖南话 too).
+        if u.action == Some(Action::Estimate) || COST_WORDS.iter().any(|w| text.contains(w)) {
             // "有糖尿病 想办门特 要花好多钱": what it costs comes with the eligibility.
             lines.extend(self.cost_line(u, r));
         }

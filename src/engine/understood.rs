@@ -201,6 +201,9 @@ impl<'a> Turn<'a> {
                 };
                 self.topic(region, topic, dialog)
             }
+            // "工作调动 医保要转到株洲 门特还认不认": the region's answer on a transfer, also when
+            // the city named would otherwise get "only 攀枝花 and 邵阳 are covered".
+            Some(Action::Transfer) => self.topic(region, "transfer", "transfer"),
             Some(
                 Action::Apply
                 | Action::ChangeHospital
@@ -209,8 +212,7 @@ impl<'a> Turn<'a> {
                 | Action::Appeal
                 | Action::Progress
                 | Action::MyApplications
-                | Action::Human
-                | Action::Transfer,
+                | Action::Human,
             ) => None,
             // "透析的要不要交照片": the question asked (照片), after what the disease means here.
             None if (diseases || !u.unknown_conditions.is_empty()) && u.question => self
