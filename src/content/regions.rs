@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveTime;
 use serde::Deserialize;
 
 use super::{yaml, Content, Diagnostic, SourceFile, Sources};
@@ -49,6 +50,10 @@ pub struct Region {
     /// The offline window, when known.
     #[serde(default)]
     pub offline: Option<Offline>,
+    /// When staff answer live hand-offs (issue 18); `None`: never on duty, every hand-off is
+    /// a question left for later.
+    #[serde(default)]
+    pub service_hours: Option<ServiceHours>,
     /// Annual deductible (起付线) per insurance type.
     #[serde(default)]
     pub deductible: Deductibles,
@@ -108,6 +113,40 @@ pub struct Offline {
     /// What to bring or expect there.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// Staff service hours for live hand-offs: on working days (the calendar's, weekends outside
+/// it), within one of `windows` (China time).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceHours {
+    /// Windows as `HH:MM-HH:MM`, e.g. `09:00-12:00`.
+    pub windows: Vec<String>,
+    /// The hours in words, as users are told them (工作日 9:00-12:00，13:30-17:00).
+    pub text: String,
+    /// Where the hours come from (a source, or "operator setting").
+    pub source: String,
+}
+
+impl ServiceHours {
+    /// The windows as times; a window that does not parse (reported by `mente check`) is left
+    /// out.
+    pub fn parsed(&self) -> Vec<(NaiveTime, NaiveTime)> {
+        self.windows.iter().filter_map(|w| parse_window(w)).collect()
+    }
+
+    /// Whether `time` (China time) falls in a window.
+    pub fn covers(&self, time: NaiveTime) -> bool {
+        self.parsed().iter().any(|(from, to)| *from <= time && time < *to)
+    }
+}
+
+/// `09:00-12:00` as its two times, the first before the second.
+fn parse_window(window: &str) -> Option<(NaiveTime, NaiveTime)> {
+    let (from, to) = window.split_once('-')?;
+    let from = NaiveTime::parse_from_str(from.trim(), "%H:%M").ok()?;
+    let to = NaiveTime::parse_from_str(to.trim(), "%H:%M").ok()?;
+    (from < to).then_some((from, to))
 }
 
 /// A yearly deductible; `yuan: null` means no source gives it.
@@ -347,6 +386,23 @@ fn check_values(file: &SourceFile, region: &Region, diags: &mut Vec<Diagnostic>)
     }
     if region.sources.is_empty() {
         diags.push(Diagnostic::new(&file.path, 1, "sources: name at least one source"));
+    }
+    check_service_hours(file, region, diags);
+}
+
+/// Every window must read `HH:MM-HH:MM` with the start first, and there must be one.
+fn check_service_hours(file: &SourceFile, region: &Region, diags: &mut Vec<Diagnostic>) {
+    let Some(hours) = &region.service_hours else { return };
+    let line = yaml::line_containing(&file.text, "service_hours:");
+    if hours.windows.is_empty() {
+        diags.push(Diagnostic::new(&file.path, line, "service_hours: list at least one window"));
+    }
+    for window in hours.windows.iter().filter(|w| parse_window(w).is_none()) {
+        diags.push(Diagnostic::new(
+            &file.path,
+            line_after(&file.text, "service_hours:", window),
+            format!("service_hours: window {window:?} is not HH:MM-HH:MM with the start first"),
+        ));
     }
 }
 

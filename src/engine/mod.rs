@@ -35,6 +35,7 @@ pub mod commands;
 mod composed;
 pub mod context;
 mod followup;
+pub mod handoff;
 pub mod input;
 mod menu;
 mod pending;

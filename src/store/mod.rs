@@ -7,6 +7,7 @@
 //! for the WAL).
 
 pub mod console;
+pub mod handoff;
 pub mod keys;
 pub mod outbox;
 pub mod sessions;
