@@ -124,8 +124,9 @@ pub struct ServiceHours {
     pub windows: Vec<String>,
     /// The hours in words, as users are told them (工作日 9:00-12:00，13:30-17:00).
     pub text: String,
-    /// Where the hours come from (a source, or "operator setting").
-    pub source: String,
+    /// Where the hours come from: a source, or an operator setting (free text, not a citation:
+    /// service hours are how the hotline staffs the inbox, not a policy fact).
+    pub basis: String,
 }
 
 impl ServiceHours {

@@ -101,6 +101,8 @@ impl Turn<'_> {
             return;
         }
         let live = on_duty(&self.a.content, self.region(), self.user.staff_present, self.now);
+        // Every request for a person is counted for the console, as before live hand-offs.
+        self.effects.push(Effect::Handoff { region: self.s.region.clone() });
         self.s.pending = Some(Pending::HandoffConsent { live });
         self.prompt_handoff_consent(live);
     }
@@ -109,14 +111,18 @@ impl Turn<'_> {
     pub(super) fn prompt_handoff_consent(&mut self, live: bool) {
         let (text, yes) = if live {
             (
-                "现在有工作人员在线，可以为您转人工。转接后，工作人员会看到本次对话（身份证号、电话、姓名会遮挡）。同意转人工吗？".to_string(),
+                format!(
+                    "现在有工作人员在线，可以为您转人工。转接后，工作人员会看到本次对话（身份证号、电话、姓名会遮挡）。同意转人工吗？\n也可以直接打电话：{}",
+                    self.hotline_text()
+                ),
                 "同意转人工",
             )
         } else {
             (
                 format!(
-                    "现在不是人工服务时间（{}）。您可以留言，工作人员上班后会在这里回复您；留言时工作人员会看到本次对话（身份证号、电话、姓名会遮挡）。要留言吗？",
-                    self.service_hours_text()
+                    "现在不是人工服务时间（{}）。您可以留言，工作人员上班后会在这里回复您；留言时工作人员会看到本次对话（身份证号、电话、姓名会遮挡）。要留言吗？\n也可以打电话咨询：{}",
+                    self.service_hours_text(),
+                    self.hotline_text()
                 ),
                 "留言给工作人员",
             )
@@ -142,14 +148,13 @@ impl Turn<'_> {
         }
     }
 
-    /// What a user without a live hand-off is told: call the hotline (and the request is
-    /// recorded for the console, as before issue 18).
+    /// What a user who does not want a hand-off is told: call the hotline (the request was
+    /// recorded for the console when it was offered).
     pub(super) fn hotline_answer(&mut self) {
         self.say(format!(
             "需要人工帮助的话，可以打电话咨询：\n{}\n也可以到当地医保经办窗口当面咨询。",
             self.hotline_text()
         ));
-        self.effects.push(Effect::Handoff { region: self.s.region.clone() });
         self.reask();
     }
 

@@ -10,6 +10,7 @@ mod diseases;
 mod engine;
 mod faq;
 mod fuzz;
+mod handoff;
 mod kb_cli;
 mod reload;
 mod reminders;
