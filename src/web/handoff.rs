@@ -10,8 +10,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{App, CHANNEL};
-use crate::engine::{handoff::staff_says, Reply, UserKey};
-use crate::store::handoff::{self, sender, Outgoing};
+use crate::engine::{Reply, UserKey};
+use crate::relay::text_of;
+use crate::store::handoff;
 
 /// How many of the last messages on the page go to staff with a new hand-off.
 const LEAD_MESSAGES: usize = 12;
@@ -65,18 +66,10 @@ pub(crate) async fn share_lead(app: &App, id: &str, now: DateTime<Utc>) {
     }
 }
 
-/// How a message to the user reads on any channel: staff replies marked as such.
-pub fn shown(message: &Outgoing) -> String {
-    match message.sender.as_str() {
-        sender::STAFF => staff_says(&message.body),
-        _ => message.body.clone(),
-    }
-}
-
 async fn taken(app: &App, id: &str, now: DateTime<Utc>) -> Vec<Reply> {
     let user = UserKey::new(CHANNEL, id);
     match handoff::take_for(app.store.pool(), &user, now).await {
-        Ok(rows) => rows.iter().map(|m| Reply { text: shown(m), choices: Vec::new() }).collect(),
+        Ok(rows) => rows.iter().map(|m| Reply { text: text_of(m), choices: Vec::new() }).collect(),
         Err(err) => {
             tracing::error!(error = %err, "web: staff replies unreadable");
             Vec::new()

@@ -227,3 +227,40 @@ async fn the_thread_offers_faq_answers_to_insert_into_the_reply() {
     assert!(reply_box.split("</textarea>").next().unwrap().contains("800"), "{}", filled.body);
     assert!(!field(&filled.body, "csrf").is_empty());
 }
+
+/// Opens a hand-off for `user` through the service as any channel's turn would (off duty: the
+/// user leaves `question`), then staff member `staff` claims it and answers `answer` at `now`.
+pub async fn left_and_answered(
+    store: &mente::store::Store,
+    assistant: &mente::assistant::Assistant,
+    user: &mente::engine::UserKey,
+    question: &str,
+    answer: &str,
+    now: DateTime<Utc>,
+) {
+    use mente::engine::Input;
+    use mente::service::{turn, TurnRequest, TurnResult};
+    let say = |input: Input| {
+        let request = TurnRequest { user: user.clone(), update_id: None, input, now };
+        async move {
+            match turn(store, assistant, request).await.unwrap() {
+                TurnResult::Replies(replies) => replies,
+                TurnResult::Duplicate => panic!("not a duplicate"),
+            }
+        }
+    };
+    let offer = say(Input::Text("人工".into())).await;
+    let yes = offer.iter().flat_map(|r| &r.choices).find(|c| c.label == "留言给工作人员");
+    say(Input::Button(yes.expect("the offer to leave a question").data.clone())).await;
+    let left = say(Input::Text(question.into())).await;
+    assert!(left[0].text.contains("已收到您的留言"), "{left:?}");
+    answer_the_newest(store, answer, now).await;
+}
+
+/// Staff member `zhang` claims the newest open hand-off (unless theirs already) and answers.
+pub async fn answer_the_newest(store: &mente::store::Store, answer: &str, now: DateTime<Utc>) {
+    use mente::store::handoff;
+    let id = handoff::queue(store.pool()).await.unwrap().last().expect("a hand-off").id;
+    handoff::claim(store.pool(), id, "zhang", now).await.unwrap();
+    assert!(handoff::reply(store.pool(), id, "zhang", answer, now).await.unwrap());
+}

@@ -868,3 +868,26 @@ async fn a_user_who_blocked_the_bot_is_marked_unreachable() {
     assert!(store.is_unreachable(&bob).await.unwrap(), "403 recorded");
     assert_eq!(stub.calls("sendMessage").len(), 1, "a 403 is not retried");
 }
+
+#[tokio::test]
+async fn a_staff_reply_to_a_hand_off_goes_out_through_the_running_bot() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    let bob = UserKey::new("telegram", BOB.to_string());
+    let now = clock().now();
+    let (question, answer) = ("异地就医怎么报", "需要先办异地备案");
+    crate::handoff::left_and_answered(&store, &assistant(), &bob, question, answer, now).await;
+
+    let bot = RunningBot::start(config(&stub), store.clone());
+    stub.wait_for_messages(BOB, 1).await;
+    bot.stop().await.expect("clean exit");
+    assert_eq!(stub.texts(BOB), [format!("【人工回复】{answer}")]);
+    let undelivered: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM handoff_messages WHERE sender = 'staff' AND delivered_at IS NULL",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(undelivered, 0, "marked delivered: a restart does not send it again");
+}
