@@ -77,9 +77,11 @@ pub async fn thread(
         Err(err) => return failed(err),
     };
     let mine = thread.claimed_by.as_deref() == Some(user.name.as_str());
+    // At a desk the conversation and the reply box sit side by side (CSS grid); on a phone
+    // the reply box follows the conversation.
     let mut body = format!(
         "<p><a href=\"/staff/inbox\">← 收件箱</a> · <a href=\"/staff/inbox/{id}\">刷新</a></p>\
-         <div id=\"live\" data-refresh=\"{REFRESH_SECONDS}\">{}</div>",
+         <div class=\"thread-grid\"><div id=\"live\" data-refresh=\"{REFRESH_SECONDS}\">{}</div><aside>",
         thread_html(&app, &user, &thread, &messages, now)
     );
     if thread.closed_at.is_none() && mine {
@@ -87,6 +89,7 @@ pub async fn thread(
         body.push_str(&reply_form(&user, id, &prefill));
         body.push_str(&faq_search(&app, id, &query.q));
     }
+    body.push_str("</aside></div>");
     staff_page(&user, &format!("会话 {id}"), "/staff/inbox", &body)
 }
 
@@ -172,8 +175,9 @@ fn queue_html(app: &App, user: &StaffUser, threads: &[Thread], now: DateTime<Utc
     for t in threads {
         out.push_str(&format!(
             "<li class=\"item\"><a class=\"who\" href=\"/staff/inbox/{id}\">#{id} {}</a>\
-             <p class=\"wait\">{}</p><p class=\"meta\">{} · {} · {}</p>{}</li>",
+             <p class=\"{}\">{}</p><p class=\"meta\">{} · {} · {}</p>{}</li>",
             escape(t.last_text.as_deref().unwrap_or("（还没写问题）")),
+            if t.waiting_since.is_some() { "wait" } else { "meta" },
             waiting(t, now),
             escape(&t.channel),
             escape(&region_name(app, t.region.as_deref())),
