@@ -511,6 +511,22 @@ mod tests {
         assert!(diags[0].message.contains("0.85"));
     }
 
+    #[test]
+    fn service_hours_must_be_windows_with_the_start_first() {
+        let hours = "service_hours:\n  windows: [\"09:00-12:00\", \"17:00-13:30\", \"9点\"]\n  text: 工作日\n  basis: 运营设置\n";
+        let text = format!("{MINIMAL}{hours}");
+        let mut diags = Vec::new();
+        let regions = parse_all(&[file("data/regions/x.yaml", &text)], &mut diags);
+        let shown: Vec<String> = diags.iter().map(ToString::to_string).collect();
+        assert_eq!(diags.len(), 2, "{shown:#?}");
+        assert!(shown[0].contains("\"17:00-13:30\"") && shown[1].contains("\"9点\""), "{shown:#?}");
+        assert!(diags.iter().all(|d| d.line == 9), "the line of the windows: {shown:#?}");
+        let hours = regions["x"].service_hours.as_ref().unwrap();
+        let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert!(hours.covers(at(9, 0)) && hours.covers(at(11, 59)));
+        assert!(!hours.covers(at(12, 0)) && !hours.covers(at(14, 0)), "a bad window counts for nothing");
+    }
+
     /// Diagnostics about region files when only `regions` are given.
     fn region_diags(regions: Vec<SourceFile>) -> Vec<Diagnostic> {
         let sources = Sources { regions, ..Sources::default() };

@@ -264,3 +264,51 @@ pub async fn answer_the_newest(store: &mente::store::Store, answer: &str, now: D
     handoff::claim(store.pool(), id, "zhang", now).await.unwrap();
     assert!(handoff::reply(store.pool(), id, "zhang", answer, now).await.unwrap());
 }
+
+/// The engine on its own: `UserData` carries what the store loaded about hand-offs.
+mod engine {
+    use chrono::{DateTime, Utc};
+    use mente::assistant::Assistant;
+    use mente::engine::handoff::on_duty;
+    use mente::engine::{self, Effect, HandoffView, Input, Session, UserData};
+
+    fn assistant() -> Assistant {
+        Assistant::load(crate::web::root()).expect("content loads")
+    }
+
+    fn china(at: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(at).unwrap().to_utc()
+    }
+
+    #[test]
+    fn staff_are_on_duty_only_when_present_on_a_working_day_within_the_regions_hours() {
+        let a = assistant();
+        let on = |region, present, at| on_duty(&a.content, Some(region), present, china(at));
+        assert!(on("panzhihua", true, "2026-11-30T10:00:00+08:00"));
+        assert!(!on("panzhihua", false, "2026-11-30T10:00:00+08:00"), "nobody in the console");
+        assert!(!on("panzhihua", true, "2026-11-30T12:30:00+08:00"), "lunch break");
+        assert!(!on("panzhihua", true, "2026-11-28T10:00:00+08:00"), "Saturday");
+        assert!(on("panzhihua", true, "2026-11-30T14:00:00+08:00"));
+        assert!(!on("shaoyang", true, "2026-11-30T14:00:00+08:00"), "邵阳 starts at 14:30");
+        assert!(on("shaoyang", true, "2026-11-30T17:00:00+08:00"));
+    }
+
+    #[test]
+    fn during_a_hand_off_text_goes_to_staff_and_only_a_bare_command_is_a_command() {
+        let a = assistant();
+        let session = Session { region: Some("panzhihua".into()), turn: 3, ..Session::default() };
+        let open = HandoffView { live: true, user_messages: 2 };
+        let data = UserData { handoff: Some(open), staff_present: true, ..UserData::default() };
+        let now = china("2026-11-30T10:00:00+08:00");
+        let say = |text: &str| engine::handle(&a, &session, &data, Input::Text(text.into()), now);
+
+        let out = say("我想取消申请 换个医院");
+        assert!(out.replies.is_empty(), "the assistant stays quiet: {:?}", out.replies);
+        assert_eq!(out.effects, [Effect::HandoffMessage { text: "我想取消申请 换个医院".into() }]);
+        let out = say("取消");
+        assert!(out.effects.contains(&Effect::HandoffEnd), "{:?}", out.effects);
+        assert!(out.replies[0].text.contains("已结束人工服务"));
+        let out = say("/forget");
+        assert!(out.effects.contains(&Effect::Forget), "{:?}", out.effects);
+    }
+}
