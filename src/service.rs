@@ -271,7 +271,9 @@ async fn apply(
             tracing::info!(channel = %user.channel, region = ?region, live, "live hand-off opened");
             handoff::open(conn, user, region.as_deref(), *live, now).await.map(drop)
         }
-        Effect::HandoffMessage { text } => handoff::user_message(conn, user, text, now).await.map(drop),
+        Effect::HandoffMessage { text } => {
+            handoff::user_message(conn, user, text, now).await.map(drop)
+        }
         Effect::HandoffEnd => handoff::user_closed(conn, user, now).await,
         Effect::Forget => {
             sessions::forget(conn, user).await?;

@@ -524,7 +524,10 @@ mod tests {
         let hours = regions["x"].service_hours.as_ref().unwrap();
         let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
         assert!(hours.covers(at(9, 0)) && hours.covers(at(11, 59)));
-        assert!(!hours.covers(at(12, 0)) && !hours.covers(at(14, 0)), "a bad window counts for nothing");
+        assert!(
+            !hours.covers(at(12, 0)) && !hours.covers(at(14, 0)),
+            "a bad window counts for nothing"
+        );
     }
 
     /// Diagnostics about region files when only `regions` are given.

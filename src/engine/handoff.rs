@@ -96,9 +96,20 @@ impl Turn<'_> {
 
     /// The user asked for a person.
     pub(super) fn offer_handoff(&mut self) {
-        if self.user.handoff.is_some_and(|h| h.holds()) {
-            self.say("您已经在人工服务中，请直接写下您的问题，工作人员会在这里回复。发送“结束人工”回到助手。");
-            return;
+        match self.user.handoff {
+            Some(h) if h.holds() => {
+                self.say("您已经在人工服务中，请直接写下您的问题，工作人员会在这里回复。发送“结束人工”回到助手。");
+                return;
+            }
+            // A question left off duty is still waiting: one open hand-off per user.
+            Some(_) => {
+                self.say(format!(
+                    "您的留言已经转给工作人员，上班后会在这里回复您。着急的话可以打电话：{}",
+                    self.hotline_text()
+                ));
+                return self.reask();
+            }
+            None => {}
         }
         let live = on_duty(&self.a.content, self.region(), self.user.staff_present, self.now);
         // Every request for a person is counted for the console, as before live hand-offs.
@@ -161,6 +172,10 @@ impl Turn<'_> {
     /// Text while a hand-off holds the conversation: commands work, everything else goes to
     /// staff. Only a message that is nothing but a command counts (`我想取消申请` is for staff).
     pub(super) fn on_handoff_text(&mut self, text: &str) {
+        // 确定删除 answers the question /forget's words asked, not staff.
+        if self.s.pending == Some(Pending::Forget) && self.on_pending_text(text) {
+            return;
+        }
         let words = &self.a.content.understand.commands;
         let command = commands::is_bare(text, words).then(|| commands::read(text, words)).flatten();
         match command {

@@ -132,7 +132,7 @@ pub async fn view(
     present_since: i64,
 ) -> Result<TurnView, StoreError> {
     let (live, active_at, user_messages, present): (Option<bool>, Option<i64>, Option<i64>, bool) = sqlx::query_as(
-        "SELECT t.live, t.active_at,
+        "SELECT t.live = 1, t.active_at,
                 (SELECT COUNT(*) FROM handoff_messages m WHERE m.thread_id = t.id AND m.sender = 'user'),
                 EXISTS (SELECT 1 FROM staff_sessions WHERE seen_at >= $3)
          FROM (SELECT 1) one
@@ -191,7 +191,7 @@ pub async fn open(
     .bind(&user.channel)
     .bind(&user.user)
     .bind(region)
-    .bind(live)
+    .bind(i64::from(live))
     .bind(at)
     .fetch_one(&mut *conn)
     .await?;
@@ -565,10 +565,12 @@ pub async fn mark_delivered(
 
 /// Gives up a lease after a failed send, so the next sweep tries again at once.
 pub async fn release(pool: &SqlitePool, id: i64) -> Result<(), StoreError> {
-    sqlx::query("UPDATE handoff_messages SET leased_at = NULL WHERE id = $1 AND delivered_at IS NULL")
-        .bind(id)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "UPDATE handoff_messages SET leased_at = NULL WHERE id = $1 AND delivered_at IS NULL",
+    )
+    .bind(id)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

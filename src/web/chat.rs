@@ -171,7 +171,10 @@ async fn news(State(app): State<App>, headers: HeaderMap) -> Response {
     let texts = super::handoff::take_texts(&app, &id, now).await;
     let open = super::handoff::is_open(&app, &id).await;
     let body = serde_json::json!({ "messages": texts, "open": open });
-    ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body.to_string())
+    (
+        [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")],
+        body.to_string(),
+    )
         .into_response()
 }
 

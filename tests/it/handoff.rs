@@ -74,12 +74,18 @@ async fn a_whole_hand_off_on_the_web_consent_claim_reply_close() {
     let inbox = server.get("/staff/inbox", &zhang).await.body;
     assert!(inbox.contains("等待") && inbox.contains("我来处理"), "{inbox}");
     let thread = server.get(&format!("/staff/inbox/{id}"), &zhang).await.body;
-    assert!(thread.contains("转人工前的对话") && thread.contains("门特的药可以快递到家吗"), "{thread}");
+    assert!(
+        thread.contains("转人工前的对话") && thread.contains("门特的药可以快递到家吗"),
+        "{thread}"
+    );
     assert!(thread.contains("138******78") && !thread.contains("13812345678"), "masked: {thread}");
 
     let claim = format!("/staff/inbox/{id}/claim");
     assert_eq!(server.post(&claim, &zhang, &[]).await.status, StatusCode::FORBIDDEN, "no CSRF");
-    assert_eq!(server.post(&claim, &zhang, &[("csrf", &zhang_csrf)]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        server.post(&claim, &zhang, &[("csrf", &zhang_csrf)]).await.status,
+        StatusCode::SEE_OTHER
+    );
     let second = server.post(&claim, &li, &[("csrf", &li_csrf)]).await;
     assert_eq!(second.status, StatusCode::CONFLICT, "two staff never answer one person");
     assert!(second.body.contains("zhang 已经在处理"), "{}", second.body);
@@ -109,7 +115,10 @@ async fn a_whole_hand_off_on_the_web_consent_claim_reply_close() {
     assert!(news(&server, &cookie).await["open"].as_bool().unwrap());
 
     let close = format!("/staff/inbox/{id}/close");
-    assert_eq!(server.post(&close, &zhang, &[("csrf", &zhang_csrf)]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        server.post(&close, &zhang, &[("csrf", &zhang_csrf)]).await.status,
+        StatusCode::SEE_OTHER
+    );
     let back = news(&server, &cookie).await;
     assert!(back["messages"][0].as_str().unwrap().contains("门特助手回来了"), "{back}");
     assert_eq!(back["open"], false);
@@ -125,7 +134,10 @@ async fn refusing_consent_gets_the_hotline_and_queues_nothing() {
     let (session, _) = server.login("zhang", PASSWORD).await;
     let cookie = user_in_panzhihua(&server).await;
     let page = ask_for_a_person(&server, &cookie, "不用了").await;
-    assert!(last_message(&page).contains("0812-3323000") || page.contains("可以打电话咨询"), "{page}");
+    assert!(
+        last_message(&page).contains("0812-3323000") || page.contains("可以打电话咨询"),
+        "{page}"
+    );
     assert!(server.get("/staff/inbox", &session).await.body.contains("暂时没有等待人工的用户"));
     let answered = server.say(&cookie, &[("t", "起付线多少")]).await;
     assert!(last_message(&answered).contains("800"), "{answered}");
@@ -150,14 +162,10 @@ async fn the_user_ends_the_hand_off_with_words_or_the_menu_and_forget_erases_it(
     server.say(&cookie, &[("t", "我叫张三")]).await;
     server.say(&cookie, &[("t", "/forget")]).await;
     let pool = server.store.pool();
-    let threads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM handoff_threads")
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    let messages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM handoff_messages")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let threads: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM handoff_threads").fetch_one(pool).await.unwrap();
+    let messages: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM handoff_messages").fetch_one(pool).await.unwrap();
     assert_eq!((threads, messages), (0, 0), "/forget erases every hand-off thread");
 }
 
@@ -311,4 +319,19 @@ mod engine {
         let out = say("/forget");
         assert!(out.effects.contains(&Effect::Forget), "{:?}", out.effects);
     }
+}
+
+#[tokio::test]
+async fn asking_again_while_a_left_question_waits_opens_no_second_hand_off() {
+    let saturday = start(|_| {}).await;
+    let cookie = user_in_panzhihua(&saturday).await;
+    ask_for_a_person(&saturday, &cookie, "留言给工作人员").await;
+    saturday.say(&cookie, &[("t", "异地就医的药费怎么报")]).await;
+    let again = saturday.say(&cookie, &[("t", "人工")]).await;
+    assert!(again.contains("您的留言已经转给工作人员"), "{again}");
+    let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM handoff_threads")
+        .fetch_one(saturday.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(open, 1);
 }

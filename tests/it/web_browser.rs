@@ -369,7 +369,9 @@ async fn a_user_on_a_phone_and_staff_at_a_desk_work_a_whole_hand_off() {
     // Monday 10:00 in China: within the service hours.
     let monday = "2026-11-30T02:00:00Z".parse().unwrap();
     let server = first
-        .restart_at(monday, |c| c.rates.chat_per_conversation = Rate { burst: 100, per_minute: 100 })
+        .restart_at(monday, |c| {
+            c.rates.chat_per_conversation = Rate { burst: 100, per_minute: 100 }
+        })
         .await;
     let base = format!("http://{}", server.addr);
     let staff = desk_browser(&driver).await;

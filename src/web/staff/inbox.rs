@@ -171,7 +171,8 @@ fn queue_html(app: &App, user: &StaffUser, threads: &[Thread], now: DateTime<Utc
     if threads.is_empty() {
         return "<p>暂时没有等待人工的用户。</p>".to_string();
     }
-    let mut out = format!("<p class=\"meta\">{} 个进行中的会话</p><ul class=\"queue\">", threads.len());
+    let mut out =
+        format!("<p class=\"meta\">{} 个进行中的会话</p><ul class=\"queue\">", threads.len());
     for t in threads {
         out.push_str(&format!(
             "<li class=\"item\"><a class=\"who\" href=\"/staff/inbox/{id}\">#{id} {}</a>\
@@ -243,7 +244,9 @@ fn thread_html(
     }
     let lead: Vec<&Message> = messages.iter().filter(|m| is_lead(m)).collect();
     if !lead.is_empty() {
-        out.push_str("<details class=\"lead\" open><summary>转人工前的对话</summary><ol class=\"log\">");
+        out.push_str(
+            "<details class=\"lead\" open><summary>转人工前的对话</summary><ol class=\"log\">",
+        );
         for m in lead {
             out.push_str(&message_html(m));
         }
@@ -274,7 +277,10 @@ fn message_html(m: &Message) -> String {
     let at = clock(m.at);
     match m.sender.as_str() {
         sender::USER | sender::LEAD_USER => {
-            format!("<li class=\"me\">{}<span class=\"when\">用户 · {at}</span></li>", multiline(&m.body))
+            format!(
+                "<li class=\"me\">{}<span class=\"when\">用户 · {at}</span></li>",
+                multiline(&m.body)
+            )
         }
         sender::STAFF => format!(
             "<li class=\"staff-reply\">{}<span class=\"when\">{} 回复 · {at}{}</span></li>",
@@ -287,7 +293,10 @@ fn message_html(m: &Message) -> String {
             escape(m.staff.as_deref().unwrap_or("系统")),
             escape(&m.body)
         ),
-        _ => format!("<li class=\"bot\">{}<span class=\"when\">助手 · {at}</span></li>", multiline(&m.body)),
+        _ => format!(
+            "<li class=\"bot\">{}<span class=\"when\">助手 · {at}</span></li>",
+            multiline(&m.body)
+        ),
     }
 }
 
@@ -318,11 +327,7 @@ fn faq_search(app: &App, id: i64, q: &str) -> String {
     let a = app.assistant.current();
     for region in a.content.regions.values() {
         let text = answer_text(app, q, &region.id);
-        let link = format!(
-            "/staff/inbox/{id}?q={}&use={}",
-            url_encode(q),
-            url_encode(&region.id)
-        );
+        let link = format!("/staff/inbox/{id}?q={}&use={}", url_encode(q), url_encode(&region.id));
         out.push_str(&format!(
             "<section class=\"answer\"><h3>{}</h3><p>{}</p>\
              <a class=\"insert\" href=\"{}\" data-text=\"{}\">插入回复</a></section>",
@@ -349,7 +354,9 @@ fn answer_text(app: &App, q: &str, region: &str) -> String {
     let a = app.assistant.current();
     let answer = a.knowledge.answer(q, Some(region));
     match answer.source.as_deref() {
-        Some(source) => format!("{}\n来源：{}", answer.answer.trim_end(), a.content.citations.cite(source)),
+        Some(source) => {
+            format!("{}\n来源：{}", answer.answer.trim_end(), a.content.citations.cite(source))
+        }
         None => answer.answer,
     }
 }
