@@ -185,7 +185,7 @@ impl Turn<'_> {
             }
             Some(Command::Human) => self.offer_handoff(),
             Some(other) => self.command(other),
-            None => self.to_staff(text),
+            None => self.pass_to_staff(text),
         }
     }
 
@@ -204,7 +204,7 @@ impl Turn<'_> {
         self.reask();
     }
 
-    fn to_staff(&mut self, text: &str) {
+    fn pass_to_staff(&mut self, text: &str) {
         self.effects.push(Effect::HandoffMessage { text: text.to_string() });
         let left = self.user.handoff.is_some_and(|h| !h.live);
         // A live conversation stays quiet; a question left off duty is acknowledged once,
