@@ -106,7 +106,7 @@ pub enum Claim {
     Gone,
 }
 
-/// User text as a hand-off keeps it: masked, at most [`MAX_CHARS`].
+/// User text as a hand-off keeps it: masked, at most 2 000 characters.
 pub fn kept(text: &str) -> String {
     mask_personal(text.trim()).chars().take(MAX_CHARS).collect()
 }
