@@ -45,6 +45,10 @@ impl<'a> Turn<'a> {
             ButtonKind::Consent(yes) if self.s.pending == Some(Pending::Consent) => {
                 self.consent(yes)
             }
+            ButtonKind::Consent(yes) if self.handoff_pending().is_some() => {
+                let live = self.handoff_pending().unwrap_or(false);
+                self.handoff_consent(live, yes)
+            }
             ButtonKind::Consent(yes) if self.s.pending == Some(Pending::Forget) => {
                 self.confirm_forget(yes)
             }

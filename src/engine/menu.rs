@@ -66,14 +66,8 @@ impl<'a> Turn<'a> {
                 ));
                 self.reask();
             }
-            Command::Human => {
-                self.say(format!(
-                    "需要人工帮助的话，可以打电话咨询：\n{}\n也可以到当地医保经办窗口当面咨询。",
-                    self.hotline_text()
-                ));
-                self.effects.push(Effect::Handoff { region: self.s.region.clone() });
-                self.reask();
-            }
+            Command::Human => self.offer_handoff(),
+            Command::EndHuman => self.no_handoff_to_end(),
             Command::Forget => {
                 self.effects.push(Effect::Forget);
                 self.s = Session { turn: self.s.turn, ..Session::default() };

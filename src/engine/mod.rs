@@ -46,6 +46,7 @@ mod composed;
 pub mod context;
 mod dispatch;
 mod followup;
+pub mod handoff;
 pub mod input;
 mod menu;
 mod pending;

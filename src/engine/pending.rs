@@ -101,6 +101,7 @@ impl<'a> Turn<'a> {
                 false
             }
             Some(Pending::Forget) => self.on_forget_text(text),
+            Some(Pending::HandoffConsent { live }) => self.on_handoff_consent_text(live, text),
             Some(Pending::ReminderDate) => self.on_reminder_date(text),
             None => false,
         }
@@ -213,6 +214,7 @@ impl<'a> Turn<'a> {
                 );
             }
             Some(Pending::Forget) => self.prompt_forget(),
+            Some(Pending::HandoffConsent { live }) => self.prompt_handoff_consent(live),
             Some(Pending::ReminderDate) => self.offer_reminders(),
             None => {}
         }

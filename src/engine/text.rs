@@ -42,6 +42,10 @@ impl<'a> Turn<'a> {
             return;
         }
         self.message = text.to_string();
+        // During a hand-off the user talks with staff; the assistant only obeys commands.
+        if self.user.handoff.is_some_and(|h| h.holds()) {
+            return self.on_handoff_text(text);
+        }
         // Facts said in any message (an answer too: `知道 就这个月27号`) are the context of
         // the next ones.
         self.learn(text);

@@ -95,7 +95,7 @@ pub(crate) fn decode_applications(json: &str) -> Result<UserData, StoreError> {
                 .collect::<Result<_, StoreError>>()?,
         });
     }
-    Ok(UserData { applications })
+    Ok(UserData { applications, ..UserData::default() })
 }
 
 fn reminder(id: i64, kind: &str, due_at: i64, state: &str) -> Result<Reminder, StoreError> {

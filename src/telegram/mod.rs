@@ -280,6 +280,16 @@ pub async fn run_bot(
         TelegramSender::new(bot.clone(), config.retry).until(stopping.clone()),
     );
 
+    // HAND-OFF RELAY: staff replies from the console go out through the same throttled bot.
+    let (relay_stop, relay_stopped) = watch::channel(false);
+    let relay = tokio::spawn({
+        let (store, clock) = (store.clone(), clock.clone());
+        let sender = TelegramSender::new(bot.clone(), config.retry).until(stopping.clone());
+        async move {
+            let clock = SharedClock(clock);
+            crate::relay::run_until_stopped(&store, &sender, None, &clock, relay_stopped).await
+        }
+    });
     let lease = poll_lease::PollingLease::new(store.clone(), config.polling_lease);
     let ctx = Arc::new(handler::Ctx::new(store, assistant, clock, config.retry, stopping.clone()));
     handler::resend_pending(&bot, &ctx).await;
@@ -297,6 +307,10 @@ pub async fn run_bot(
     let result = receive_updates(&mut dispatcher, &bot, &config, &api_url, &lease, &stopping).await;
     stopper.abort();
     reminders.stop().await;
+    let _ = relay_stop.send(true);
+    if let Err(err) = relay.await {
+        tracing::error!(error = %err, "the hand-off relay failed");
+    }
     result
 }
 

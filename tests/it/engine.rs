@@ -291,9 +291,14 @@ async fn back_cancel_and_handoff_work_mid_dialog() {
     let back = chat.send("/back").await;
     contains(&back, "多大年纪");
     contains(&chat.send("71").await, "哪天受理");
+    // A person is offered (off duty: leave a question) with the hotline; declined, the step
+    // goes on where it was.
     let human = chat.send("转人工").await;
     contains(&human, "热线");
-    contains(&human, "哪天受理");
+    contains(&human, "要留言吗");
+    let declined = chat.send("不用了").await;
+    contains(&declined, "热线");
+    contains(&declined, "哪天受理");
     let (handoffs,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM handoffs").fetch_one(chat.store.pool()).await.unwrap();
     assert_eq!(handoffs, 1);

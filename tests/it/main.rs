@@ -12,6 +12,7 @@ mod editor;
 mod engine;
 mod faq;
 mod fuzz;
+mod handoff;
 mod kb_cli;
 mod reload;
 mod reminders;

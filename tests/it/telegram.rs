@@ -920,3 +920,26 @@ async fn a_lease_not_renewed_is_taken_over_when_it_runs_out() {
     store.release_lease(name, "b").await.unwrap();
     assert!(store.take_lease(name, "a", 2_000, 3_000).await.unwrap(), "released: free at once");
 }
+
+#[tokio::test]
+async fn a_staff_reply_to_a_hand_off_goes_out_through_the_running_bot() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    let bob = UserKey::new("telegram", BOB.to_string());
+    let now = clock().now();
+    let (question, answer) = ("异地就医怎么报", "需要先办异地备案");
+    crate::handoff::left_and_answered(&store, &assistant(), &bob, question, answer, now).await;
+
+    let bot = RunningBot::start(config(&stub), store.clone());
+    stub.wait_for_messages(BOB, 1).await;
+    bot.stop().await.expect("clean exit");
+    assert_eq!(stub.texts(BOB), [format!("【人工回复】{answer}")]);
+    let undelivered: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM handoff_messages WHERE sender = 'staff' AND delivered_at IS NULL",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(undelivered, 0, "marked delivered: a restart does not send it again");
+}

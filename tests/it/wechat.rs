@@ -820,3 +820,33 @@ async fn two_instances_fetch_one_access_token_between_them() {
     theirs.send_text("o-token", "丙").await.unwrap();
     assert_eq!((h.api.sent().len(), h.api.token_fetches()), (10, 2));
 }
+
+#[tokio::test]
+async fn a_staff_reply_goes_by_the_customer_service_api_only_within_48_hours() {
+    let h = Harness::start(false).await;
+    let me = "o-handoff";
+    h.follow_in(me, "邵阳").await;
+    // Monday 10:00 but nobody in the console: off duty, the user may leave a question.
+    expect(&h.say(me, 2, "人工").await, &["要留言吗", "12393"]);
+    h.say(me, 3, "1").await;
+    expect(&h.say(me, 4, "异地就医怎么报").await, &["已收到您的留言"]);
+    let sender = WechatSender::new(h.state.api(), h.store.clone(), Arc::new(h.clock.clone()));
+    let window = Some(mente::wechat::sender::REPLY_WINDOW);
+    let deliver = |now| mente::relay::deliver_once(&h.store, &sender, window, now);
+
+    let now = h.clock.now();
+    crate::handoff::answer_the_newest(&h.store, "需要先办异地备案", now).await;
+    assert_eq!(deliver(now).await.unwrap().sent, 1);
+    assert_eq!(h.api.sent(), [(me.to_string(), "【人工回复】需要先办异地备案".to_string())]);
+
+    // Three days later: outside the window the reply waits ...
+    let later = now + chrono::Duration::days(3);
+    h.clock.set(later);
+    crate::handoff::answer_the_newest(&h.store, "备案好了吗", later).await;
+    assert_eq!(deliver(later).await.unwrap().sent, 0);
+    assert_eq!(h.api.sent().len(), 1, "nothing sent outside the 48 hours");
+    // ... and goes out with the user's next message (in a live hand-off, to staff).
+    h.account.post(&fake::text(me, h.now(), 5, "还没有"), h.now()).await;
+    assert_eq!(deliver(later).await.unwrap().sent, 1);
+    assert_eq!(h.api.sent()[1].1, "【人工回复】备案好了吗");
+}
