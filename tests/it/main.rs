@@ -11,6 +11,7 @@ mod diseases;
 mod engine;
 mod faq;
 mod fuzz;
+mod instances;
 mod kb_cli;
 mod reload;
 mod reminders;
