@@ -13,6 +13,7 @@
 //! [`Store::checkpoint`] for the WAL).
 
 pub mod console;
+pub mod copy;
 pub mod keys;
 pub mod outbox;
 pub mod sessions;
