@@ -1,5 +1,6 @@
 //! The reminder worker: exactly-once delivery with two workers and after a crash, quiet hours,
-//! blocked users and rate limits. Each test uses its own SQLite file.
+//! blocked users and rate limits, and a deployment moved by `mente migrate-db`. Each test has its own
+//! database (tests/it/db.rs: SQLite, or PostgreSQL under `MENTE_TEST_PG`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
