@@ -25,6 +25,7 @@ mod chat;
 mod check;
 mod due;
 mod kb;
+mod migrate_db;
 mod remind;
 mod serve;
 mod web;
@@ -45,7 +46,7 @@ pub struct Cli {
     /// Folder holding dialogs/, faq/ and data/ (default: ./ if it has them, else the source tree).
     #[arg(long, global = true, env = "MENTE_CONTENT", value_name = "DIR")]
     pub content: Option<PathBuf>,
-    /// SQLite database URL.
+    /// Database URL: sqlite://FILE (the default) or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "MENTE_DB", value_name = "URL", default_value = crate::store::DEFAULT_DB_URL)]
     pub db: String,
     /// What to do.
@@ -80,6 +81,8 @@ pub enum Command {
     Wechat(wechat::WechatArgs),
     /// Copy the SQLite database into a new file, consistently, while mente keeps running.
     Backup(backup::BackupArgs),
+    /// Copy every table of one database into another (e.g. SQLite into PostgreSQL) and check the counts.
+    MigrateDb(migrate_db::MigrateDbArgs),
 }
 
 /// A wrong argument: printed as is, exit code 2.
@@ -123,6 +126,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Backup(args) = &cli.command {
         return backup::run(args, &cli.db).await;
     }
+    if let Command::MigrateDb(args) = &cli.command {
+        return migrate_db::run(args).await;
+    }
     let live = load_content(&root)?;
     let assistant = live.current();
     match cli.command {
@@ -135,7 +141,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(args, &cli.db, &root, live).await,
         Command::Web(args) => web::run(args, &cli.db, &root, live).await,
         Command::Wechat(args) => wechat::run(args, &cli.db, &root, live).await,
-        Command::Check(_) | Command::Staff(_) | Command::Backup(_) => {
+        Command::Check(_) | Command::Staff(_) | Command::Backup(_) | Command::MigrateDb(_) => {
             unreachable!("handled above")
         }
     }

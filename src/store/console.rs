@@ -101,7 +101,8 @@ pub fn keepable_text(text: &str, consent: Option<bool>) -> String {
         _ if has_identifiers(trimmed) || names_a_person(trimmed) => return WITHHELD.to_string(),
         _ => mask_identifiers(trimmed).into_owned(),
     };
-    kept.chars().take(MAX_CHARS).collect()
+    // PostgreSQL text cannot hold NUL (SQLite can): a stray one would fail the whole turn.
+    kept.chars().filter(|c| *c != '\0').take(MAX_CHARS).collect()
 }
 
 /// The text of `text` that may be stored linked to its user: with consent as

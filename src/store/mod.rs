@@ -19,6 +19,7 @@
 
 pub mod additions;
 pub mod console;
+pub mod copy;
 pub mod handoff;
 pub mod keys;
 pub mod leases;

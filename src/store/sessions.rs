@@ -145,8 +145,13 @@ pub async fn clear_idle_contexts(
              WHERE updated_at < $1 AND json_type(state, '$.context') IS NOT NULL"
         }
         Backend::Postgres => {
+            // jsonb refuses the escape \u0000 (a NUL typed into a slot): such a row keeps its
+            // context until its next turn rather than failing the whole statement (CASE: the
+            // cast must not run on it).
             "UPDATE sessions SET state = CAST(CAST(state AS jsonb) - 'context' AS TEXT)
-             WHERE updated_at < $1 AND jsonb_exists(CAST(state AS jsonb), 'context')"
+             WHERE updated_at < $1
+               AND CASE WHEN strpos(state, '\\u0000') = 0
+                        THEN jsonb_exists(CAST(state AS jsonb), 'context') ELSE false END"
         }
     };
     let done = sqlx::query(sql).bind(cutoff).execute(store.pool()).await?;

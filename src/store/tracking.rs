@@ -77,7 +77,7 @@ const SQLITE_APPLICATIONS_JSON: &str = "(SELECT json_group_array(json_array(a.id
 
 type AppRow = (i64, ApplicationDetails, Vec<(Event, i64)>, Vec<(i64, String, i64, String)>);
 
-/// Decodes what [`APPLICATIONS_JSON`] selected.
+/// Decodes what [`applications_json`] selected.
 pub(crate) fn decode_applications(json: &str) -> Result<UserData, StoreError> {
     let rows: Vec<AppRow> = from_json(json)?;
     let mut applications = Vec::with_capacity(rows.len());

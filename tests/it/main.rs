@@ -13,6 +13,7 @@ mod engine;
 mod faq;
 mod fuzz;
 mod handoff;
+mod instances;
 mod kb_cli;
 mod reload;
 mod reminders;

@@ -1,5 +1,6 @@
 //! The reminder worker: exactly-once delivery with two workers and after a crash, quiet hours,
-//! blocked users and rate limits. Each test uses its own SQLite file.
+//! blocked users and rate limits, and a deployment moved by `mente migrate-db`. Each test has its own
+//! database (tests/it/db.rs: SQLite, or PostgreSQL under `MENTE_TEST_PG`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -444,4 +445,56 @@ async fn mente_remind_survives_a_closed_or_full_stdout_and_delivers_later() {
     // Failed deliveries are retried after a back-off of a few poll intervals.
     let later = mente_remind(&db, "2025-10-24T10:30:00+08:00");
     assert!(later.contains("[提醒]") && later.contains("sent 1"), "{later}");
+}
+
+/// Issue 19: `mente migrate-db` moves an SQLite deployment with reminders (one already sent,
+/// some waiting) into the test database (PostgreSQL under `MENTE_TEST_PG`), counts match, a
+/// second copy into the now full target is refused, and on the target the worker sends each
+/// waiting reminder once while new applications get new ids.
+#[tokio::test]
+async fn migrate_db_moves_reminders_and_the_worker_sends_each_once_on_the_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = format!("sqlite://{}/old.sqlite", dir.path().display());
+    let source = Store::connect(&old).await.unwrap();
+    let (assistant, sender) = (assistant(), Recorder::default());
+    with_reminders(&source, &user(0), &["2025-10-10T09:00:00+08:00", DUE]).await;
+    let sent = run_once(&source, &assistant, &sender, at("2025-10-10T10:00:00+08:00")).await;
+    assert_eq!(sent.unwrap().sent, 1, "the first reminder went out before the move");
+    for n in 1..4 {
+        with_reminders(&source, &user(n), &[DUE]).await;
+    }
+    let asker_key = "SELECT secret FROM server_keys WHERE name = 'unanswered_asker'";
+    let key: Vec<u8> = sqlx::query_scalar(asker_key).fetch_one(source.pool()).await.unwrap();
+    source.pool().close().await;
+
+    let new = crate::db::test_db_url(dir.path(), "new.sqlite");
+    let migrate = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+            .args(["migrate-db", "--from", &old, "--to", &new])
+            .output()
+            .expect("mente migrate-db runs")
+    };
+    let out = migrate();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let line =
+        |table: &str| stdout.lines().find(|l| l.starts_with(table)).unwrap_or("").to_string();
+    let reminders: Vec<String> = line("reminders ").split_whitespace().map(String::from).collect();
+    assert_eq!(reminders, ["reminders", "5", "5"], "{stdout}");
+    assert!(line("applications ").ends_with(" 4          4"), "{stdout}");
+    assert!(stdout.contains("every count matches"), "{stdout}");
+    let again = migrate();
+    assert_eq!(again.status.code(), Some(2), "a full target is refused");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--overwrite"));
+
+    let target = Store::connect(&new).await.unwrap();
+    let copied: Vec<u8> = sqlx::query_scalar(asker_key).fetch_one(target.pool()).await.unwrap();
+    assert_eq!(copied, key, "the asker key moves with the questions it links");
+    with_reminders(&target, &user(9), &["2026-01-10T09:00:00+08:00"]).await;
+    let report = run_once(&target, &assistant, &sender, at(MORNING)).await.unwrap();
+    assert_eq!(report.sent, 4, "the four waiting reminders go out");
+    assert_eq!(run_once(&target, &assistant, &sender, at(MORNING)).await.unwrap().sent, 0);
+    let mut delivered = sender.delivered();
+    delivered.sort();
+    assert_eq!(delivered, ["u0", "u0", "u1", "u2", "u3"], "each reminder once in all");
 }

@@ -532,3 +532,18 @@ async fn the_consent_explanation_says_what_masking_really_keeps_of_an_id() {
     let tail = kept.chars().rev().take_while(|c| *c != '*').count();
     contains(&why, &format!("只留前{head}位和后{tail}位"));
 }
+
+/// A NUL character in a message (a broken client, a paste) is no failure on either backend:
+/// PostgreSQL text cannot hold one, so what is kept of the question goes without it.
+#[tokio::test]
+async fn a_nul_character_in_a_message_is_answered_and_kept_text_goes_without_it() {
+    let mut chat = Chat::new().await;
+    let reply = chat.send("门特的药能不能\u{0}快递到家").await;
+    assert!(!reply.contains("系统暂时出了点问题"), "{reply}");
+    assert_eq!(
+        console::keepable_text("门特的药能不能\u{0}快递到家", None),
+        "门特的药能不能快递到家"
+    );
+    chat.now += chrono::Duration::hours(2);
+    sessions::clear_idle_contexts(&chat.store, chat.now).await.unwrap();
+}

@@ -98,14 +98,23 @@ pub async fn start(config: impl FnOnce(&mut WebConfig)) -> Server {
 /// requests and logins as [`start`], plus what only a process has (signals, its log).
 #[cfg(unix)]
 pub async fn spawn_binary(content: &Path) -> Server {
-    use std::io::BufRead;
-
     let dir = tempfile::tempdir().unwrap();
     let db = crate::db::test_db_url(dir.path(), "web.sqlite");
+    let mut server = spawn_binary_on(content, &db).await;
+    server._dir = Some(dir);
+    server
+}
+
+/// `mente web` on the content folder `content` and the database at `db`, which other
+/// instances may share (issue 19).
+#[cfg(unix)]
+pub async fn spawn_binary_on(content: &Path, db: &str) -> Server {
+    use std::io::BufRead;
+
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
         .args(["web", "--listen", "127.0.0.1:0", "--content"])
         .arg(content)
-        .env("MENTE_DB", &db)
+        .env("MENTE_DB", db)
         .env("RUST_LOG", "warn")
         .env_remove("WECHAT_TOKEN")
         .stdout(std::process::Stdio::null())
@@ -128,18 +137,18 @@ pub async fn spawn_binary(content: &Path) -> Server {
         .await
         .unwrap()
         .unwrap_or_else(|_| panic!("mente web did not start: {}", log.lock().unwrap()));
-    let store = Store::connect(&db).await.unwrap();
+    let store = Store::connect(db).await.unwrap();
     let client = Client::builder(TokioExecutor::new()).build_http();
     let process = Some(Process { child, log });
     Server {
         addr: addr.parse().unwrap(),
         store,
-        db: db.clone(),
+        db: db.to_string(),
         app: None,
         client,
         stop: None,
         process,
-        _dir: Some(dir),
+        _dir: None,
     }
 }
 
