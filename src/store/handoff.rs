@@ -350,7 +350,14 @@ pub async fn is_open(pool: &AnyPool, user: &UserKey) -> Result<bool, StoreError>
 
 /// Open hand-offs, those waiting longest first, then the answered ones.
 pub async fn queue(pool: &AnyPool) -> Result<Vec<Thread>, StoreError> {
-    Ok(sqlx::query_as(&format!("{THREAD_SELECT} WHERE t.closed_at IS NULL ORDER BY waiting_since IS NULL, waiting_since, t.id LIMIT 500")).fetch_all(pool).await?)
+    // Sorted outside: PostgreSQL accepts an output column's alias in ORDER BY only alone, not
+    // inside an expression such as `waiting_since IS NULL`.
+    let sql = format!(
+        "SELECT * FROM ({THREAD_SELECT} WHERE t.closed_at IS NULL) q
+         ORDER BY CASE WHEN q.waiting_since IS NULL THEN 1 ELSE 0 END, q.waiting_since, q.id
+         LIMIT 500"
+    );
+    Ok(sqlx::query_as(&sql).fetch_all(pool).await?)
 }
 
 /// The listing columns of a hand-off: waiting since the user's first message after the last
