@@ -227,6 +227,11 @@ impl<'a> Turn<'a> {
         if self.asks(message) != Question::Clearly || lost(message) {
             return None;
         }
+        // `我问的是备案`: the last reply missed the point, no line of it will do.
+        let reading = self.reading();
+        if self.a.understand(message, reading).asked_again {
+            return None;
+        }
         let asked = pairs(message);
         let mut scored: Vec<(usize, &str)> = answer
             .lines()

@@ -276,8 +276,18 @@ impl<'a> Turn<'a> {
             && !crate::privacy::has_identifiers(text);
         let with_amount = u.amount().is_some() && (pays || statement);
         let known_amount = pays && self.s.context.amount().is_some();
-        if !(with_amount || known_amount) || u.lives_elsewhere().is_some() {
+        // `哦不对 我是居民医保`, `那我老伴呢 她是居民`: another insurance or status, said after an
+        // amount, is the estimate again for it (one figure, the amount said before).
+        let restated = statement
+            && u.amounts.is_empty()
+            && (u.insurance.is_some() || u.status.is_some())
+            && self.s.context.amount().is_some();
+        if !(with_amount || known_amount || restated) || u.lives_elsewhere().is_some() {
             return None;
+        }
+        if restated {
+            // Another person or a corrected type: the same topic, a new answer.
+            self.s.context.last_answer = None;
         }
         if pays {
             // A new question ("what do I pay?"), even when the estimate shown already said it.

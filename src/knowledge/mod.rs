@@ -64,7 +64,8 @@ impl Knowledge {
     pub fn build(content: &Content) -> Knowledge {
         Knowledge {
             faq: faq::FaqIndex::build(content),
-            diseases: disease::DiseaseIndex::build(&content.diseases),
+            diseases: disease::DiseaseIndex::build(&content.diseases)
+                .with_negation(&content.understand.negation),
             dialect: content.dialect.clone(),
         }
     }
