@@ -394,7 +394,7 @@ const COST_WORDS: &[&str] = &[
 ];
 
 /// Words naming the deductible, the ratio, and a comparison of the regions.
-const DEDUCTIBLE_WORDS: &[&str] = &["起付线", "起付标准", "起付", "门槛费", "门槛"];
+const DEDUCTIBLE_WORDS: &[&str] = &["起付线", "起付标准", "起付", "起伏线", "门槛费", "门槛"];
 const RATIO_WORDS: &[&str] = &["比例", "报几成", "能报几", "报销标准", "报多少", "报好多"];
 const COMPARE_WORDS: &[&str] =
     &["两个地方", "两地", "两边", "两个地区", "两个市", "对比", "比较", "都说一下", "分别"];

@@ -204,7 +204,9 @@ impl<'a> Turn<'a> {
         let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
         match dialog.filter(|d| at_menu && self.a.content.dialogs.trees.contains_key(d)) {
             Some(dialog) => {
-                self.say("上面就是资料里的说法。我们一步步来办：");
+                // The steps one by one, and a person for who would rather ask one.
+                let hotline = self.hotline_text();
+                self.say(format!("上面就是资料里的说法。我们一步步来办（想直接问人：{hotline}）："));
                 self.start_dialog(&dialog, true);
             }
             None => {

@@ -251,11 +251,11 @@ impl<'a> Turn<'a> {
             return false;
         }
         let u = self.a.understand(text, Context { today: self.today, region: self.region() });
-        let composed = !u.amounts.is_empty()
-            || !u.dates.is_empty()
-            || !u.diseases.is_empty()
-            || !u.unknown_conditions.is_empty()
-            || !u.places.is_empty();
+        let region = self.region().and_then(|r| self.a.content.regions.get(r));
+        // "起付线 比例 都说一下" is one composed answer (the costs), so is a message with facts.
+        let costs = region.is_some_and(|r| self.costs(&u, r, text).is_some());
+        let composed =
+            !u.amounts.is_empty() || !u.dates.is_empty() || !u.places.is_empty() || costs;
         if composed {
             return false;
         }
@@ -271,7 +271,15 @@ impl<'a> Turn<'a> {
         if asked.len() < 2 {
             return false;
         }
-        self.say_each(asked);
+        // "老汉儿有糖尿病 … 要些啥子东西 去哪点办": what the disease means here comes first.
+        let verdict = match region {
+            Some(r) if !u.diseases.is_empty() || !u.unknown_conditions.is_empty() => {
+                let named = u.disease_names(Some(&r.id)).len() + u.unknown_conditions.len();
+                self.eligibility(&u, r, false, "").lines.into_iter().take(named).collect()
+            }
+            _ => Vec::new(),
+        };
+        self.say_each(asked, verdict);
         true
     }
 
@@ -300,14 +308,16 @@ impl<'a> Turn<'a> {
         clauses
     }
 
-    /// The answers to several questions in one message: ① … ② …, each within its share of the
-    /// screen, one source line, one 来源 button; a cut answer gets a button that shows it whole.
-    fn say_each(&mut self, asked: Vec<(String, Answer)>) {
+    /// The answers to several questions in one message: ① … ② …, one source line, one 来源
+    /// button, the verdict on a disease named first (`verdict`). When they do not fit one screen
+    /// whole, each is cut to its share (a button shows it whole); when even the first line of
+    /// each does not fit, the first is answered and the others are offered as buttons.
+    fn say_each(&mut self, asked: Vec<(String, Answer)>, verdict: Vec<String>) {
         const MARKS: [char; 3] = ['①', '②', '③'];
         let asked: Vec<(String, Answer)> = asked.into_iter().take(MARKS.len()).collect();
         let mut sources: Vec<String> = Vec::new();
-        let mut bodies: Vec<Vec<String>> = Vec::new();
-        for (_, answer) in &asked {
+        let mut parts: Vec<(String, Vec<String>)> = Vec::new();
+        for (i, (clause, answer)) in asked.iter().enumerate() {
             let mut body = Vec::new();
             for line in answer.answer.lines().map(str::trim).filter(|l| !l.is_empty()) {
                 match line.strip_prefix("来源：") {
@@ -319,28 +329,37 @@ impl<'a> Turn<'a> {
                     None => body.push(plain_item(line)),
                 }
             }
-            bodies.push(body);
+            parts.push((format!("{}{}", MARKS[i], clause), body));
         }
+        let head: String = verdict.iter().map(|l| format!("{l}\n")).collect();
         let tail = format!("\n来源：{}", merged_sources(&sources));
         let len = |s: &str| s.chars().count();
-        let room = SCREEN_CHARS.saturating_sub(len(&tail) + 2);
-        let share = room / asked.len();
-        let mut parts = Vec::new();
-        let mut cut = Vec::new();
-        for (i, ((clause, _), body)) in asked.iter().zip(&bodies).enumerate() {
-            let head = format!("{}{}\n", MARKS[i], clause);
-            let whole: usize = len(&head) + body.iter().map(|l| len(l) + 1).sum::<usize>();
-            // A short answer leaves its room to the others.
-            let left = room.saturating_sub(parts.iter().map(|p: &String| len(p) + 1).sum());
-            let others = asked.len() - i - 1;
-            let budget = if whole <= share { whole } else { left.saturating_sub(others * share).max(share) };
-            let part = fit(&head, body, "", budget);
-            if part.ends_with('…') || part.trim_end() == head.trim_end() {
-                cut.push(clause.clone());
+        let room = SCREEN_CHARS.saturating_sub(len(&head) + len(&tail));
+        let whole: Vec<String> =
+            parts.iter().map(|(q, body)| format!("{q}\n{}", body.join("\n"))).collect();
+        let mut cut: Vec<String> = Vec::new();
+        let text = if whole.iter().map(|p| len(p) + 1).sum::<usize>() <= room {
+            whole.join("\n")
+        } else {
+            // Cut each to its share; a short one leaves its room to the others.
+            let mut shown = Vec::new();
+            let mut left = room;
+            for (i, (q, body)) in parts.iter().enumerate() {
+                let share = left / (parts.len() - i);
+                let part = fit(&format!("{q}\n"), body, "", share + 2);
+                if part.ends_with('…') || part.trim_end() == q {
+                    cut.push(asked[i].0.clone());
+                }
+                left = left.saturating_sub(len(&part) + 1);
+                shown.push(part);
             }
-            parts.push(part);
-        }
-        let text = format!("{}{tail}", parts.join("\n"));
+            // Not even a line of each: the first whole, the others offered.
+            if shown.iter().any(|p| !p.contains('\n') || p.trim_end().ends_with(['：', ':'])) {
+                return self.say_first_offer_rest(asked);
+            }
+            shown.join("\n")
+        };
+        let text = format!("{head}{text}{tail}");
         if self.repeated(fingerprint(&text), None, &text) {
             return;
         }
@@ -356,6 +375,24 @@ impl<'a> Turn<'a> {
         }
         self.s.suggested = cut;
         self.say_with(text, choices);
+        self.reask();
+    }
+
+    /// The first question answered as usual, the others offered as buttons (they would not
+    /// fit on the same screen).
+    fn say_first_offer_rest(&mut self, asked: Vec<(String, Answer)>) {
+        let mut asked = asked.into_iter();
+        let Some((_, first)) = asked.next() else { return };
+        let rest: Vec<String> = asked.map(|(q, _)| q).collect();
+        self.say_answer(first);
+        let said: Vec<String> = rest.iter().map(|q| format!("“{q}”")).collect();
+        let choices = rest
+            .iter()
+            .enumerate()
+            .map(|(i, q)| self.button(short_label(q), ButtonKind::Suggestion(i)))
+            .collect();
+        self.say_with(format!("您还问了{}，点下面的按钮看。", said.join("、")), choices);
+        self.s.suggested = rest;
         self.reask();
     }
 
