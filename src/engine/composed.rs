@@ -440,6 +440,10 @@ fn one_estimate(who: &str, expense: f64, e: &calc::Estimate) -> (String, String)
     let deductible = match e.deductible {
         None => "起付线未公开".to_string(),
         Some(0.0) => "不设起付线".to_string(),
+        // 攀枝花: 部分病种免起付线 — the upper figure counts the whole expense, said so.
+        Some(d) if e.assumptions.iter().any(|a| a.contains("免起付线")) => {
+            format!("起付线{}/年（部分病种免，上限按免算）", yuan(d))
+        }
         Some(d) => format!("起付线{}/年", yuan(d)),
     };
     let ratio = match e.ratio_max {

@@ -301,8 +301,12 @@ impl<'a> Turn<'a> {
                 Some(k) => vec![chars[..k].iter().collect(), chars[k..].iter().collect()],
                 None => vec![part.to_string()],
             };
+            let reading = Context { today: self.today, region: self.region() };
             clauses.extend(halves.into_iter().filter(|c: &String| {
-                c.chars().count() >= MIN_CLAUSE && self.asks(c) != Question::No
+                c.chars().count() >= MIN_CLAUSE
+                    && self.asks(c) != Question::No
+                    && self.a.understand(c, reading).question
+                    && !self.region().is_some_and(|r| self.a.knowledge.only_negated(c, r))
             }));
         }
         clauses

@@ -278,8 +278,11 @@ impl<'a> Turn<'a> {
         let known_amount = pays && self.s.context.amount().is_some();
         // `哦不对 我是居民医保`, `那我老伴呢 她是居民`: another insurance or status, said after an
         // amount, is the estimate again for it (one figure, the amount said before).
-        let restated = statement
+        // `哦不对不对 我说错了 我是居民医保` reads like a question (对不对) but corrects a fact.
+        let corrects = u.correction && u.action.is_none() && text.chars().count() <= 30;
+        let restated = (statement || corrects)
             && u.amounts.is_empty()
+            && u.disease_names(None).is_empty()
             && (u.insurance.is_some() || u.status.is_some())
             && self.s.context.amount().is_some();
         if !(with_amount || known_amount || restated) || u.lives_elsewhere().is_some() {

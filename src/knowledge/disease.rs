@@ -226,6 +226,13 @@ impl DiseaseIndex {
         found
     }
 
+    /// Whether `text` names a disease of `region` only to say the person does not have it
+    /// (`我又没得癌症`): a statement, not a question about the catalogue.
+    pub fn only_negated(&self, text: &str, region: &str) -> bool {
+        self.find(text, region).is_empty()
+            && self.find_written(text, region).iter().any(|m| m.strong)
+    }
+
     /// Whether `alias` is written in `text` and each time right after a negation word
     /// (`有没有糖尿病` asks, so 没有 after 有 is none).
     fn negated(&self, text: &str, alias: &str) -> bool {

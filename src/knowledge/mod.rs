@@ -93,6 +93,12 @@ impl Knowledge {
         &self.faq
     }
 
+    /// Whether `text` names a disease only to say the person does not have it (`我又没得癌症`).
+    pub fn only_negated(&self, text: &str, region: &str) -> bool {
+        self.diseases.only_negated(&self.dialect.plain(text), region)
+            || self.diseases.only_negated(text, region)
+    }
+
     /// Ranked catalogue matches for `text` in `region`, best first; empty when nothing is close.
     /// See [`disease`] for the stages and thresholds.
     pub fn match_disease(&self, text: &str, region: &str) -> Vec<DiseaseMatch> {
