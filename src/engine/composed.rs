@@ -339,12 +339,17 @@ impl<'a> Turn<'a> {
                 ));
             }
         }
-        if COST_WORDS.iter().any(|w| text.contains(w)) {
+        // Dialect read as plain Mandarin (报得几多 → 报得多少).
+        let plain = self.a.content.dialect.plain(text);
+        if COST_WORDS.iter().any(|w| plain.contains(w)) {
             // "有糖尿病 想办门特 要花好多钱": what it costs comes with the eligibility.
             lines.extend(self.cost_line(u, r));
         }
         let mut source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
-        let several = u.disease_names(Some(&r.id)).len() >= 2;
+        // "她还有高血压 两个能一起报吗": the other disease was said earlier in the conversation.
+        let named = u.disease_names(Some(&r.id));
+        let said_before = self.s.context.diseases.iter().any(|d| !named.contains(&d.as_str()));
+        let several = named.len() >= 2 || (!named.is_empty() && said_before);
         if several && MORE_THAN_ONE.iter().any(|w| text.contains(w)) {
             // "可以办两个门特不": the region's rule on several diseases, right after the list.
             if let Some(entry) = self.faq_entry(&r.id, "multiple-diseases") {
@@ -388,6 +393,7 @@ const COST_WORDS: &[&str] = &[
     "报销比例",
     "报多少",
     "报好多",
+    "报得多少",
     "能报几",
     "要钱",
     "贵不贵",

@@ -64,6 +64,11 @@ impl<'a> Turn<'a> {
                 self.reask();
             }
             Command::Human => {
+                // "人工客服电话多少" before any region: every region's line now, the chosen
+                // region's again once it is chosen.
+                if self.s.region.is_none() && !self.message.starts_with('/') {
+                    self.s.context.before_region = Some(self.message.clone());
+                }
                 self.say(format!(
                     "需要人工帮助的话，可以打电话咨询：\n{}\n也可以到当地医保经办窗口当面咨询。",
                     self.hotline_text()

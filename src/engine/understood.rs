@@ -161,6 +161,9 @@ impl<'a> Turn<'a> {
         if let Some(estimate) = self.continued_estimate(u, r, text) {
             return Some(estimate);
         }
+        if let Some(timing) = self.renewal_when(u, r, text) {
+            return Some(timing);
+        }
         if !diseases && matches!(u.action, None | Some(Action::Estimate)) {
             if let Some(costs) = self.costs(u, r, text) {
                 return Some(costs);
@@ -299,6 +302,21 @@ impl<'a> Turn<'a> {
         let mut u = u.clone();
         self.s.context.complete(&mut u, true);
         self.estimate(&u, r)
+    }
+
+    /// "那我好久开始办" after an expiry date was said (`我门特待遇明年3月31号到期`): when to
+    /// renew, counted from that date. `None` without a coming date in the conversation.
+    fn renewal_when(&self, u: &Understanding, r: &Region, text: &str) -> Option<Composed> {
+        let plain = self.a.content.dialect.plain(text);
+        let asks_when = WHEN_WORDS.iter().any(|w| plain.contains(w)) && plain.contains('办');
+        let renewal = matches!(u.action, None | Some(Action::Renew));
+        if !(u.question && asks_when && renewal && u.dates.is_empty()) {
+            return None;
+        }
+        let date = self.s.context.date(true, self.today)?;
+        let mut u = u.clone();
+        u.dates.push(date);
+        self.renewal_timing(&u, r)
     }
 
     /// A question about a region other than the session's, answered from the FAQ for that
@@ -462,6 +480,9 @@ impl<'a> Turn<'a> {
         }
     }
 }
+
+/// Words asking when (plain Mandarin: 好久 is read as 多久).
+const WHEN_WORDS: &[&str] = &["多久", "什么时候", "啥时候", "几时", "哪天", "哪阵"];
 
 /// Words asking what the user pays themselves (自付).
 const PAY_WORDS: &[&str] =
