@@ -243,8 +243,8 @@ impl<'a> Turn<'a> {
     /// break: `报好多要到哪里去办`): each answered by the FAQ when it is sure of it, in one
     /// message of one phone screen (①②③), each cut to its share; a cut answer is offered whole
     /// as a button. Only at the menu, with a region (elsewhere the step or the region comes
-    /// first), and only for plain questions: a message with an amount, a date, a disease or
-    /// another place is one composed answer (the estimate, the deadline, eligibility, 异地).
+    /// first), and only for plain questions: a message with an amount or a date is one composed
+    /// answer (the estimate, the deadline); a disease named gets its verdict first.
     /// `false`: fewer than two questions the FAQ is sure of, the message is read as a whole.
     fn answer_each_question(&mut self, text: &str) -> bool {
         if self.s.dialog.is_some() || self.s.pending.is_some() || self.region().is_none() {
@@ -254,8 +254,7 @@ impl<'a> Turn<'a> {
         let region = self.region().and_then(|r| self.a.content.regions.get(r));
         // "起付线 比例 都说一下" is one composed answer (the costs), so is a message with facts.
         let costs = region.is_some_and(|r| self.costs(&u, r, text).is_some());
-        let composed =
-            !u.amounts.is_empty() || !u.dates.is_empty() || !u.places.is_empty() || costs;
+        let composed = !u.amounts.is_empty() || !u.dates.is_empty() || costs;
         if composed {
             return false;
         }
