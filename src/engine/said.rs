@@ -338,6 +338,12 @@ fn said_region<'u>(u: &'u Understanding, text: &str, own: &[String]) -> Option<&
             return Some(&only.region);
         }
     }
+    // `哦不对 说错了 我爷爷是邵阳的 不是攀枝花`: a correction naming one region means it.
+    if let [only] = u.regions.as_slice() {
+        if u.correction && text.chars().count() <= MAX_CORRECTION_CHARS {
+            return Some(&only.region);
+        }
+    }
     let says_own = own.iter().any(|w| w.chars().count() >= 2 && text.contains(w.as_str()));
     let max = if u.correction { MAX_CORRECTION_CHARS } else { MAX_SWITCH_CHARS };
     if text.chars().count() > max || !says_own {

@@ -299,9 +299,15 @@ impl<'a> Turn<'a> {
             // A new question ("what do I pay?"), even when the estimate shown already said it.
             self.s.context.last_answer = None;
         }
+        let only_pays = pays && u.amounts.is_empty();
         let mut u = u.clone();
         self.s.context.complete(&mut u, true);
-        self.estimate(&u, r)
+        let mut c = self.estimate(&u, r)?;
+        if only_pays && u.insurance.is_some() {
+            // "他自己要出好多" after the estimate: its one line with 自付, not the same text again.
+            c.lines.truncate(1);
+        }
+        Some(c)
     }
 
     /// "那我好久开始办" after an expiry date was said (`我门特待遇明年3月31号到期`): when to
