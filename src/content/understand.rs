@@ -123,6 +123,13 @@ pub struct Lexicon {
     /// The user says the last reply missed what they asked (我问的是, 到底).
     #[serde(default)]
     pub asked_again: Vec<String>,
+    /// Thanks (谢谢, 辛苦了): a message of nothing but thanks and `acknowledge` words is answered
+    /// with a short 不客气, not the FAQ.
+    #[serde(default)]
+    pub thanks: Vec<String>,
+    /// Words that only acknowledge (晓得了, 好的), said with thanks.
+    #[serde(default)]
+    pub acknowledge: Vec<String>,
     /// Words that end a question (多少, 吗 …): a message said without a break is split after
     /// one into two questions when both halves ask something (报好多要到哪里去办).
     #[serde(default)]
@@ -281,6 +288,8 @@ impl Lexicon {
             ("per_month".into(), &self.per_month),
             ("asked_again".into(), &self.asked_again),
             ("clause_end".into(), &self.clause_end),
+            ("thanks".into(), &self.thanks),
+            ("acknowledge".into(), &self.acknowledge),
         ];
         for (action, words) in &self.actions {
             lists.push((format!("{action:?}"), words));

@@ -182,6 +182,10 @@ impl<'a> Turn<'a> {
         if at_menu && (self.first_contact || is_greeting(text)) {
             return self.greet_then_answer(text);
         }
+        if at_menu && self.only_thanks(text) {
+            self.say("不客气！还有别的问题，直接打字问我就行。");
+            return;
+        }
         // "没通过能重新申请不", "要补啥子" ask; only a statement is news about an application.
         let report = (self.asks(text) == Question::No)
             .then(|| track::status_report(text, &self.track_ctx()))
@@ -425,6 +429,22 @@ impl<'a> Turn<'a> {
             None => answer.answer,
         };
         self.say_with(text, choices);
+    }
+
+    /// `晓得哒 谢谢`, `好的 辛苦了`: thanks, with nothing but acknowledgements around them.
+    fn only_thanks(&self, text: &str) -> bool {
+        let lex = &self.a.content.understand;
+        let said = |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        if !said(&lex.thanks) {
+            return false;
+        }
+        let mut rest = text.to_string();
+        let mut words: Vec<&String> = lex.thanks.iter().chain(&lex.acknowledge).collect();
+        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        for w in words.into_iter().filter(|w| !w.is_empty()) {
+            rest = rest.replace(w.as_str(), "");
+        }
+        rest.chars().all(|c| c.is_whitespace() || wording::is_punct(c) || "~～!！".contains(c))
     }
 
     /// The FAQ's answer to `text`; when it is not sure and the message says the last reply
