@@ -6,14 +6,14 @@
 //! it runs.
 
 use super::commands;
+use super::composed::{fit, SCREEN_CHARS};
+use super::followup::fingerprint;
 use super::input;
 use super::render::{self, ButtonKind};
 use super::track;
 use super::turn::Turn;
 use super::wording::{self, Question};
 use super::{Choice, Effect};
-use super::composed::{fit, SCREEN_CHARS};
-use super::followup::fingerprint;
 use crate::content::dialogs::InputKind;
 use crate::knowledge::Answer;
 use crate::understand::Context;
@@ -379,7 +379,9 @@ impl<'a> Turn<'a> {
         let mut choices: Vec<Choice> = cut
             .iter()
             .enumerate()
-            .map(|(i, q)| self.button(format!("看全：{}", short_label(q)), ButtonKind::Suggestion(i)))
+            .map(|(i, q)| {
+                self.button(format!("看全：{}", short_label(q)), ButtonKind::Suggestion(i))
+            })
             .collect();
         let raw: Vec<String> = asked.iter().filter_map(|(_, a)| a.source.clone()).collect();
         if !raw.is_empty() {
@@ -440,7 +442,8 @@ impl<'a> Turn<'a> {
     /// `晓得哒 谢谢`, `好的 辛苦了`: thanks, with nothing but acknowledgements around them.
     fn only_thanks(&self, text: &str) -> bool {
         let lex = &self.a.content.understand;
-        let said = |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        let said =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
         if !said(&lex.thanks) {
             return false;
         }
@@ -541,7 +544,8 @@ fn merged_sources(lines: &[String]) -> String {
             }
         }
     }
-    let rest: Vec<&str> = lines.first().map(|l| l.split('｜').skip(1).collect()).unwrap_or_default();
+    let rest: Vec<&str> =
+        lines.first().map(|l| l.split('｜').skip(1).collect()).unwrap_or_default();
     let mut out = titles.join("；");
     for part in rest {
         out.push('｜');

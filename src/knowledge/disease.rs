@@ -251,7 +251,9 @@ impl DiseaseIndex {
                 return false;
             }
             let head: String = head.iter().collect();
-            self.negation.iter().any(|w| head.ends_with(w.as_str()) && !head.ends_with(&format!("有{w}")))
+            self.negation
+                .iter()
+                .any(|w| head.ends_with(w.as_str()) && !head.ends_with(&format!("有{w}")))
         })
     }
 

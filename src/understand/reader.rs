@@ -128,7 +128,11 @@ impl Reader {
     /// and no 年 in between), else 1: the estimate is always for a year.
     fn months(&self, digits: &[char], start: usize) -> f64 {
         let before: String = digits[..start].iter().collect();
-        let monthly = self.per_month.iter().filter_map(|w| before.rfind(w.as_str()).map(|at| at + w.len())).max();
+        let monthly = self
+            .per_month
+            .iter()
+            .filter_map(|w| before.rfind(w.as_str()).map(|at| at + w.len()))
+            .max();
         match monthly {
             Some(end) if !before[end..].contains('年') => 12.0,
             _ => 1.0,
@@ -241,7 +245,12 @@ impl Reader {
                 .unwrap_or(i);
             let mut word: String = chars[start..=i].iter().collect();
             // 我又没得癌症: a condition the person does not have is none of theirs.
-            if let Some(at) = self.negation.iter().filter_map(|n| word.rfind(n.as_str()).map(|a| a + n.len())).max() {
+            if let Some(at) = self
+                .negation
+                .iter()
+                .filter_map(|n| word.rfind(n.as_str()).map(|a| a + n.len()))
+                .max()
+            {
                 if !word[..at].ends_with("有没有") {
                     continue;
                 }
