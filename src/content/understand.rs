@@ -108,6 +108,32 @@ pub struct Lexicon {
     /// Just before a supported region: the user says they are from there (我是 …).
     #[serde(default)]
     pub home_before: Vec<String>,
+    /// Just before a supported region: the user says it is not theirs (不是攀枝花).
+    #[serde(default)]
+    pub deny_before: Vec<String>,
+    /// The user says their earlier message or tap was a mistake (搞错了, 点错了, 不对).
+    #[serde(default)]
+    pub correction: Vec<String>,
+    /// Just before a disease: the person does not have it (没有癌症, 不是糖尿病).
+    #[serde(default)]
+    pub negation: Vec<String>,
+    /// Before an amount: it is a month's (一个月药钱一千), the year's is twelve times it.
+    #[serde(default)]
+    pub per_month: Vec<String>,
+    /// The user says the last reply missed what they asked (我问的是, 到底).
+    #[serde(default)]
+    pub asked_again: Vec<String>,
+    /// Thanks (谢谢, 辛苦了): a message of nothing but thanks and `acknowledge` words is answered
+    /// with a short 不客气, not the FAQ.
+    #[serde(default)]
+    pub thanks: Vec<String>,
+    /// Words that only acknowledge (晓得了, 好的), said with thanks.
+    #[serde(default)]
+    pub acknowledge: Vec<String>,
+    /// Words that end a question (多少, 吗 …): a message said without a break is split after
+    /// one into two questions when both halves ask something (报好多要到哪里去办).
+    #[serde(default)]
+    pub clause_end: Vec<String>,
     /// Words per action.
     #[serde(default)]
     pub actions: BTreeMap<Action, Vec<String>>,
@@ -258,6 +284,14 @@ impl Lexicon {
             ("lives_after".into(), &self.lives_after),
             ("switch_before".into(), &self.switch_before),
             ("home_before".into(), &self.home_before),
+            ("deny_before".into(), &self.deny_before),
+            ("correction".into(), &self.correction),
+            ("negation".into(), &self.negation),
+            ("per_month".into(), &self.per_month),
+            ("asked_again".into(), &self.asked_again),
+            ("clause_end".into(), &self.clause_end),
+            ("thanks".into(), &self.thanks),
+            ("acknowledge".into(), &self.acknowledge),
         ];
         for (action, words) in &self.actions {
             lists.push((format!("{action:?}"), words));

@@ -96,11 +96,22 @@ fn repeated(text: &str, words: &CommandWords) -> Option<CommandName> {
         .map(squash)
         .filter(|p| !p.is_empty())
         .collect();
-    if parts.len() < 2 {
-        return None;
+    if let [only] = parts.as_slice() {
+        return said_twice(only, words);
     }
-    let first = whole(&parts[0], words)?;
+    let first = whole(parts.first()?, words)?;
     parts[1..].iter().all(|p| whole(p, words) == Some(first)).then_some(first)
+}
+
+/// Two wordings of one command without a break (`不办了取消`, voice input).
+fn said_twice(text: &str, words: &CommandWords) -> Option<CommandName> {
+    let chars: Vec<char> = text.chars().collect();
+    (1..chars.len()).find_map(|k| {
+        let (left, right): (String, String) =
+            (chars[..k].iter().collect(), chars[k..].iter().collect());
+        let first = whole(&left, words)?;
+        (whole(&right, words) == Some(first)).then_some(first)
+    })
 }
 
 /// The message is nothing but a command (`/human`, `人工`, `我要回主菜单`): unlike

@@ -352,7 +352,10 @@ impl<'a> Turn<'a> {
             lines.extend(self.cost_line(u, r));
         }
         let mut source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
-        let several = u.disease_names(Some(&r.id)).len() >= 2;
+        // "她还有高血压 两个能一起报吗": the other disease was said earlier in the conversation.
+        let named = u.disease_names(Some(&r.id));
+        let said_before = self.s.context.diseases.iter().any(|d| !named.contains(&d.as_str()));
+        let several = named.len() >= 2 || (!named.is_empty() && said_before);
         if several && MORE_THAN_ONE.iter().any(|w| text.contains(w)) {
             // "可以办两个门特不": the region's rule on several diseases, right after the list.
             if let Some(entry) = self.faq_entry(&r.id, "multiple-diseases") {
@@ -396,13 +399,14 @@ const COST_WORDS: &[&str] = &[
     "报销比例",
     "报多少",
     "报好多",
+    "报得多少",
     "能报几",
     "要钱",
     "贵不贵",
 ];
 
 /// Words naming the deductible, the ratio, and a comparison of the regions.
-const DEDUCTIBLE_WORDS: &[&str] = &["起付线", "起付标准", "起付", "门槛费", "门槛"];
+const DEDUCTIBLE_WORDS: &[&str] = &["起付线", "起付标准", "起付", "起伏线", "门槛费", "门槛"];
 const RATIO_WORDS: &[&str] = &["比例", "报几成", "能报几", "报销标准", "报多少", "报好多"];
 const COMPARE_WORDS: &[&str] =
     &["两个地方", "两地", "两边", "两个地区", "两个市", "对比", "比较", "都说一下", "分别"];
@@ -448,6 +452,10 @@ fn one_estimate(who: &str, expense: f64, e: &calc::Estimate) -> (String, String)
     let deductible = match e.deductible {
         None => "起付线未公开".to_string(),
         Some(0.0) => "不设起付线".to_string(),
+        // 攀枝花: 部分病种免起付线 — the upper figure counts the whole expense, said so.
+        Some(d) if e.assumptions.iter().any(|a| a.contains("免起付线")) => {
+            format!("起付线{}/年（部分病种免，上限按免算）", yuan(d))
+        }
         Some(d) => format!("起付线{}/年", yuan(d)),
     };
     let ratio = match e.ratio_max {

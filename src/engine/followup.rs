@@ -181,6 +181,13 @@ impl<'a> Turn<'a> {
         self.s.context.question_region = self.s.region.clone();
         // The same topic in another region is another answer, not a repeat.
         self.s.context.last_answer = None;
+        // `…在攀枝花 …能办门特不`, then `不对 是邵阳的`: the old region's name comes off, else the
+        // question would be answered for it again.
+        let u = self.a.understand(&question, self.reading());
+        let mut question = question;
+        for m in u.regions.iter().filter(|m| Some(&m.region) != self.s.region.as_ref()) {
+            question = question.replace(m.word.as_str(), "");
+        }
         if !self.act_on_understanding(&question, false) {
             self.faq_fallback(&question, None);
         }
@@ -234,6 +241,11 @@ impl<'a> Turn<'a> {
         let message = self.message.as_str();
         let plain = self.a.content.dialect.plain(message);
         if self.asks(message) != Question::Clearly || lost(message) || asks_steps(&plain) {
+            return None;
+        }
+        // `我问的是备案`: the last reply missed the point, no line of it will do.
+        let reading = self.reading();
+        if self.a.understand(message, reading).asked_again {
             return None;
         }
         let asked = pairs(message);

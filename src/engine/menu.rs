@@ -66,7 +66,14 @@ impl<'a> Turn<'a> {
                 ));
                 self.reask();
             }
-            Command::Human => self.offer_handoff(),
+            Command::Human => {
+                // "人工客服电话多少" before any region: every region's line now, the chosen
+                // region's again once it is chosen.
+                if self.s.region.is_none() && !self.message.starts_with('/') {
+                    self.s.context.before_region = Some(self.message.clone());
+                }
+                self.offer_handoff()
+            }
             Command::EndHuman => self.no_handoff_to_end(),
             Command::Forget => {
                 self.effects.push(Effect::Forget);

@@ -23,8 +23,10 @@ use crate::policy::dates::format_cn;
 use crate::understand::{Context, RegionRole, Understanding};
 
 /// A region statement longer than this is a sentence about something else (我妈在攀枝花住了
-/// 十年 …), not a correction of the user's region.
+/// 十年 …), not a correction of the user's region …
 const MAX_SWITCH_CHARS: usize = 16;
+/// … unless it says a mistake was made (`哎呀搞错了 我是湖南邵阳的不是攀枝花 点错了`).
+const MAX_CORRECTION_CHARS: usize = 40;
 
 impl<'a> Turn<'a> {
     /// The content's word lists for reading replies at a step ([`wording::Words`]).
@@ -338,8 +340,15 @@ fn said_region<'u>(u: &'u Understanding, text: &str, own: &[String]) -> Option<&
             return Some(&only.region);
         }
     }
+    // `哦不对 说错了 我爷爷是邵阳的 不是攀枝花`: a correction naming one region means it.
+    if let [only] = u.regions.as_slice() {
+        if u.correction && text.chars().count() <= MAX_CORRECTION_CHARS {
+            return Some(&only.region);
+        }
+    }
     let says_own = own.iter().any(|w| w.chars().count() >= 2 && text.contains(w.as_str()));
-    if text.chars().count() > MAX_SWITCH_CHARS || !says_own {
+    let max = if u.correction { MAX_CORRECTION_CHARS } else { MAX_SWITCH_CHARS };
+    if text.chars().count() > max || !says_own {
         return None;
     }
     u.regions.iter().find(|m| m.role == RegionRole::Home).map(|m| m.region.as_str())

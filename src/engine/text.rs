@@ -6,6 +6,8 @@
 //! it runs.
 
 use super::commands;
+use super::composed::{fit, SCREEN_CHARS};
+use super::followup::fingerprint;
 use super::input;
 use super::render::{self, ButtonKind};
 use super::track;
@@ -14,6 +16,7 @@ use super::wording::{self, Question};
 use super::{Choice, Effect};
 use crate::content::dialogs::InputKind;
 use crate::knowledge::Answer;
+use crate::understand::Context;
 
 /// What became of typed text at the current step.
 enum StepText {
@@ -185,6 +188,10 @@ impl<'a> Turn<'a> {
         if at_menu && (self.first_contact || is_greeting(text)) {
             return self.greet_then_answer(text);
         }
+        if at_menu && self.only_thanks(text) {
+            self.say("不客气！还有别的问题，直接打字问我就行。");
+            return;
+        }
         // "没通过能重新申请不", "要补啥子" ask; only a statement is news about an application.
         let report = (self.asks(text) == Question::No)
             .then(|| track::status_report(text, &self.track_ctx()))
@@ -218,7 +225,7 @@ impl<'a> Turn<'a> {
             self.say(reply);
             return self.reask();
         }
-        let answer = self.a.knowledge.answer(text, self.region());
+        let answer = self.answer_again(text);
         let asked = self.asks(text);
         match failure {
             // A failed answer is taken for a question when it clearly is one, or reads a little
@@ -242,38 +249,166 @@ impl<'a> Turn<'a> {
         }
     }
 
-    /// Two questions typed as one message, in parts apart (`门特要好久批 批了报好多 我是职工`):
-    /// each answered by the FAQ when it is sure of both and they are different entries, one
-    /// message each. Only at the menu, with a region: elsewhere the step or the region comes
-    /// first. `false`: not two such questions, the message is read as a whole.
+    /// Several questions typed as one message (`起付线多少 要带啥子材料`, voice input without a
+    /// break: `报好多要到哪里去办`): each answered by the FAQ when it is sure of it, in one
+    /// message of one phone screen (①②③), each cut to its share; a cut answer is offered whole
+    /// as a button. Only at the menu, with a region (elsewhere the step or the region comes
+    /// first), and only for plain questions: a message with an amount or a date is one composed
+    /// answer (the estimate, the deadline); a disease named gets its verdict first.
+    /// `false`: fewer than two questions the FAQ is sure of, the message is read as a whole.
     fn answer_each_question(&mut self, text: &str) -> bool {
         if self.s.dialog.is_some() || self.s.pending.is_some() || self.region().is_none() {
             return false;
         }
-        let clauses: Vec<&str> = text
-            .split(|c: char| c.is_whitespace() || "，。？！,?!；;".contains(c))
-            .filter(|c| c.chars().count() >= 3 && self.asks(c) != Question::No)
-            .collect();
-        if clauses.len() != 2 {
+        let u = self.a.understand(text, Context { today: self.today, region: self.region() });
+        let region = self.region().and_then(|r| self.a.content.regions.get(r));
+        // "起付线 比例 都说一下" is one composed answer (the costs), so is a message with facts.
+        let costs = region.is_some_and(|r| self.costs(&u, r, text).is_some());
+        let composed = !u.amounts.is_empty() || !u.dates.is_empty() || costs;
+        if composed {
             return false;
         }
-        let answers: Vec<Answer> =
-            clauses.iter().map(|c| self.a.knowledge.answer(c, self.region())).collect();
-        let (Some(first), Some(second)) = (&answers[0].id, &answers[1].id) else { return false };
-        if first == second {
+        let mut asked: Vec<(String, Answer)> = Vec::new();
+        for clause in self.question_clauses(text) {
+            let answer = self.a.knowledge.answer(&clause, self.region());
+            let Some(id) = answer.id.as_deref() else { continue };
+            if asked.iter().any(|(_, a)| a.id.as_deref() == Some(id)) {
+                continue;
+            }
+            asked.push((clause, answer));
+        }
+        if asked.len() < 2 {
             return false;
         }
-        let first_reply = self.replies.len();
-        for answer in answers {
-            self.say_answer(answer);
-        }
-        // One 来源 button, the last answer's (it shows the last source): two would read as two
-        // numbers for the same thing.
-        let earlier = first_reply..self.replies.len().saturating_sub(1);
-        for reply in &mut self.replies[earlier] {
-            reply.choices.retain(|c| c.label != "来源");
-        }
+        // "老汉儿有糖尿病 … 要些啥子东西 去哪点办": what the disease means here comes first.
+        let verdict = match region {
+            Some(r) if !u.diseases.is_empty() || !u.unknown_conditions.is_empty() => {
+                let named = u.disease_names(Some(&r.id)).len() + u.unknown_conditions.len();
+                self.eligibility(&u, r, false, "").lines.into_iter().take(named).collect()
+            }
+            _ => Vec::new(),
+        };
+        self.say_each(asked, verdict);
         true
+    }
+
+    /// The question clauses of `text`: its parts between spaces and punctuation, and a part
+    /// said without a break split after a word that ends a question (`报好多|要到哪里去办`) when
+    /// both halves ask something. Parts that ask nothing (`我是职工`) are left out.
+    fn question_clauses(&self, text: &str) -> Vec<String> {
+        let ends = &self.a.content.understand.clause_end;
+        let mut clauses = Vec::new();
+        for part in text.split(|c: char| c.is_whitespace() || wording::is_punct(c)) {
+            let chars: Vec<char> = part.chars().collect();
+            let cut = (MIN_CLAUSE..chars.len().saturating_sub(MIN_CLAUSE - 1)).find(|&k| {
+                let (left, right): (String, String) =
+                    (chars[..k].iter().collect(), chars[k..].iter().collect());
+                ends.iter().any(|w| !w.is_empty() && left.ends_with(w.as_str()))
+                    && self.asks(&right) != Question::No
+            });
+            let halves = match cut {
+                Some(k) => vec![chars[..k].iter().collect(), chars[k..].iter().collect()],
+                None => vec![part.to_string()],
+            };
+            let reading = Context { today: self.today, region: self.region() };
+            clauses.extend(halves.into_iter().filter(|c: &String| {
+                c.chars().count() >= MIN_CLAUSE
+                    && self.asks(c) != Question::No
+                    && self.a.understand(c, reading).question
+                    && !self.region().is_some_and(|r| self.a.knowledge.only_negated(c, r))
+            }));
+        }
+        clauses
+    }
+
+    /// The answers to several questions in one message: ① … ② …, one source line, one 来源
+    /// button, the verdict on a disease named first (`verdict`). When they do not fit one screen
+    /// whole, each is cut to its share (a button shows it whole); when even the first line of
+    /// each does not fit, the first is answered and the others are offered as buttons.
+    fn say_each(&mut self, asked: Vec<(String, Answer)>, verdict: Vec<String>) {
+        const MARKS: [char; 3] = ['①', '②', '③'];
+        let asked: Vec<(String, Answer)> = asked.into_iter().take(MARKS.len()).collect();
+        let mut sources: Vec<String> = Vec::new();
+        let mut parts: Vec<(String, Vec<String>)> = Vec::new();
+        for (i, (clause, answer)) in asked.iter().enumerate() {
+            let mut body = Vec::new();
+            for line in answer.answer.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                match line.strip_prefix("来源：") {
+                    Some(source) => {
+                        if !sources.iter().any(|s| s == source) {
+                            sources.push(source.to_string());
+                        }
+                    }
+                    None => body.push(plain_item(line)),
+                }
+            }
+            parts.push((format!("{}{}", MARKS[i], clause), body));
+        }
+        let head: String = verdict.iter().map(|l| format!("{l}\n")).collect();
+        let tail = format!("\n来源：{}", merged_sources(&sources));
+        let len = |s: &str| s.chars().count();
+        let room = SCREEN_CHARS.saturating_sub(len(&head) + len(&tail));
+        let whole: Vec<String> =
+            parts.iter().map(|(q, body)| format!("{q}\n{}", body.join("\n"))).collect();
+        let mut cut: Vec<String> = Vec::new();
+        let text = if whole.iter().map(|p| len(p) + 1).sum::<usize>() <= room {
+            whole.join("\n")
+        } else {
+            // Cut each to its share; a short one leaves its room to the others.
+            let mut shown = Vec::new();
+            let mut left = room;
+            for (i, (q, body)) in parts.iter().enumerate() {
+                let share = left / (parts.len() - i);
+                let part = fit(&format!("{q}\n"), body, "", share + 2);
+                if part.ends_with('…') || part.trim_end() == q {
+                    cut.push(asked[i].0.clone());
+                }
+                left = left.saturating_sub(len(&part) + 1);
+                shown.push(part);
+            }
+            // Not even a line of each: the first whole, the others offered.
+            if shown.iter().any(|p| !p.contains('\n') || p.trim_end().ends_with(['：', ':'])) {
+                return self.say_first_offer_rest(asked);
+            }
+            shown.join("\n")
+        };
+        let text = format!("{head}{text}{tail}");
+        if self.repeated(fingerprint(&text), None, &text) {
+            return;
+        }
+        let mut choices: Vec<Choice> = cut
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                self.button(format!("看全：{}", short_label(q)), ButtonKind::Suggestion(i))
+            })
+            .collect();
+        let raw: Vec<String> = asked.iter().filter_map(|(_, a)| a.source.clone()).collect();
+        if !raw.is_empty() {
+            self.s.last_source = Some(self.a.content.citations.cite(&raw.join("; ")));
+            choices.push(self.button("来源", ButtonKind::Source));
+        }
+        self.s.suggested = cut;
+        self.say_with(text, choices);
+        self.reask();
+    }
+
+    /// The first question answered as usual, the others offered as buttons (they would not
+    /// fit on the same screen).
+    fn say_first_offer_rest(&mut self, asked: Vec<(String, Answer)>) {
+        let mut asked = asked.into_iter();
+        let Some((_, first)) = asked.next() else { return };
+        let rest: Vec<String> = asked.map(|(q, _)| q).collect();
+        self.say_answer(first);
+        let said: Vec<String> = rest.iter().map(|q| format!("“{q}”")).collect();
+        let choices = rest
+            .iter()
+            .enumerate()
+            .map(|(i, q)| self.button(short_label(q), ButtonKind::Suggestion(i)))
+            .collect();
+        self.say_with(format!("您还问了{}，点下面的按钮看。", said.join("、")), choices);
+        self.s.suggested = rest;
+        self.reask();
     }
 
     /// An FAQ answer; an unsure one offers its suggested questions as buttons, remembered so
@@ -302,6 +437,46 @@ impl<'a> Turn<'a> {
             None => answer.answer,
         };
         self.say_with(text, choices);
+    }
+
+    /// `晓得哒 谢谢`, `好的 辛苦了`: thanks, with nothing but acknowledgements around them.
+    fn only_thanks(&self, text: &str) -> bool {
+        let lex = &self.a.content.understand;
+        let said =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        if !said(&lex.thanks) {
+            return false;
+        }
+        let mut rest = text.to_string();
+        let mut words: Vec<&String> = lex.thanks.iter().chain(&lex.acknowledge).collect();
+        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        for w in words.into_iter().filter(|w| !w.is_empty()) {
+            rest = rest.replace(w.as_str(), "");
+        }
+        rest.chars().all(|c| c.is_whitespace() || wording::is_punct(c) || "~～!！".contains(c))
+    }
+
+    /// The FAQ's answer to `text`; when it is not sure and the message says the last reply
+    /// missed the point (`我问的是审核到底要多久`), its answer without those words — the same
+    /// topic again is then caught by [`Turn::repeated`], which gives what the user lacks.
+    fn answer_again(&self, text: &str) -> Answer {
+        let answer = self.a.knowledge.answer(text, self.region());
+        if answer.id.is_some() {
+            return answer;
+        }
+        let mut plain = text.to_string();
+        for w in self.a.content.understand.asked_again.iter().filter(|w| !w.is_empty()) {
+            plain = plain.replace(w.as_str(), "");
+        }
+        if plain == text || plain.trim().chars().count() < 2 {
+            return answer;
+        }
+        let again = self.a.knowledge.answer(&plain, self.region());
+        if again.id.is_some() {
+            again
+        } else {
+            answer
+        }
     }
 
     /// Someone who writes "你好" (or anything, the very first time) is greeted and guided to the
@@ -339,6 +514,44 @@ impl<'a> Turn<'a> {
     fn faq_is_sure(&self, text: &str) -> bool {
         self.a.knowledge.answer(text, self.region()).id.is_some()
     }
+}
+
+/// Shortest question clause worth answering on its own (`报好多`).
+const MIN_CLAUSE: usize = 3;
+
+/// A numbered line of an answer shown inside a ①② list, as a dash item: its own numbers
+/// would read as the list's.
+fn plain_item(line: &str) -> String {
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    let rest = &line[digits..];
+    let circled = line.starts_with(|c: char| ('①'..='⑩').contains(&c));
+    match (digits, rest.strip_prefix('.').or_else(|| rest.strip_prefix('、'))) {
+        (1..=2, Some(item)) => format!("- {}", item.trim_start()),
+        _ if circled => format!("- {}", line.chars().skip(1).collect::<String>()),
+        _ => line.to_string(),
+    }
+}
+
+/// Source lines `标题｜地区：X｜截至…` of several answers as one: the titles once each, the
+/// rest of the first.
+fn merged_sources(lines: &[String]) -> String {
+    let mut titles: Vec<&str> = Vec::new();
+    for line in lines {
+        for title in line.split('｜').next().unwrap_or("").split(['；', ';']) {
+            let title = title.trim();
+            if !title.is_empty() && !titles.contains(&title) {
+                titles.push(title);
+            }
+        }
+    }
+    let rest: Vec<&str> =
+        lines.first().map(|l| l.split('｜').skip(1).collect()).unwrap_or_default();
+    let mut out = titles.join("；");
+    for part in rest {
+        out.push('｜');
+        out.push_str(part);
+    }
+    out
 }
 
 /// A button label of at most 20 characters (Telegram allows 64 bytes).

@@ -158,6 +158,9 @@ impl<'a> Turn<'a> {
         if let Some(estimate) = self.continued_estimate(u, r, text) {
             return Some(estimate);
         }
+        if let Some(timing) = self.renewal_when(u, r, text) {
+            return Some(timing);
+        }
         if !diseases && matches!(u.action, None | Some(Action::Estimate)) {
             if let Some(costs) = self.costs(u, r, text) {
                 return Some(costs);
@@ -275,16 +278,50 @@ impl<'a> Turn<'a> {
             && !crate::privacy::has_identifiers(text);
         let with_amount = u.amount().is_some() && (pays || statement);
         let known_amount = pays && self.s.context.amount().is_some();
-        if !(with_amount || known_amount) || u.lives_elsewhere().is_some() {
+        // `哦不对 我是居民医保`, `那我老伴呢 她是居民`: another insurance or status, said after an
+        // amount, is the estimate again for it (one figure, the amount said before).
+        // `哦不对不对 我说错了 我是居民医保` reads like a question (对不对) but corrects a fact.
+        let corrects = u.correction && u.action.is_none() && text.chars().count() <= 30;
+        let restated = (statement || corrects)
+            && u.amounts.is_empty()
+            && u.disease_names(None).is_empty()
+            && (u.insurance.is_some() || u.status.is_some())
+            && self.s.context.amount().is_some();
+        if !(with_amount || known_amount || restated) || u.lives_elsewhere().is_some() {
             return None;
+        }
+        if restated {
+            // Another person or a corrected type: the same topic, a new answer.
+            self.s.context.last_answer = None;
         }
         if pays {
             // A new question ("what do I pay?"), even when the estimate shown already said it.
             self.s.context.last_answer = None;
         }
+        let only_pays = pays && u.amounts.is_empty();
         let mut u = u.clone();
         self.s.context.complete(&mut u, true);
-        self.estimate(&u, r)
+        let mut c = self.estimate(&u, r)?;
+        if only_pays && u.insurance.is_some() {
+            // "他自己要出好多" after the estimate: its one line with 自付, not the same text again.
+            c.lines.truncate(1);
+        }
+        Some(c)
+    }
+
+    /// "那我好久开始办" after an expiry date was said (`我门特待遇明年3月31号到期`): when to
+    /// renew, counted from that date. `None` without a coming date in the conversation.
+    fn renewal_when(&self, u: &Understanding, r: &Region, text: &str) -> Option<Composed> {
+        let plain = self.a.content.dialect.plain(text);
+        let asks_when = WHEN_WORDS.iter().any(|w| plain.contains(w)) && plain.contains('办');
+        let renewal = matches!(u.action, None | Some(Action::Renew));
+        if !(u.question && asks_when && renewal && u.dates.is_empty()) {
+            return None;
+        }
+        let date = self.s.context.date(true, self.today)?;
+        let mut u = u.clone();
+        u.dates.push(date);
+        self.renewal_timing(&u, r)
     }
 
     /// A question about a region other than the session's, answered from the FAQ for that
@@ -448,6 +485,9 @@ impl<'a> Turn<'a> {
         }
     }
 }
+
+/// Words asking when (plain Mandarin: 好久 is read as 多久).
+const WHEN_WORDS: &[&str] = &["多久", "什么时候", "啥时候", "几时", "哪天", "哪阵"];
 
 /// Words asking what the user pays themselves (自付).
 const PAY_WORDS: &[&str] =

@@ -76,7 +76,15 @@ pub struct DiseaseIndex {
     regions: BTreeMap<String, RegionIndex>,
     /// Pinyin syllable (no tone) → small id, shared by all regions.
     syllables: HashMap<&'static str, u32>,
+    /// Folded words that, right before a disease's spelling, say the person does not have it
+    /// (`faq/understand.yaml` `negation`: 没有, 不是 …).
+    negation: Vec<String>,
 }
+
+/// Characters that may stand between a negation and the disease (没有得过癌症, 不是患的糖尿病).
+const NEGATION_GAP: &str = "得患过有的是什么啥子";
+/// At most this many of them.
+const MAX_NEGATION_GAP: usize = 2;
 
 #[derive(Debug, Clone, Default)]
 struct RegionIndex {
@@ -158,6 +166,12 @@ impl DiseaseIndex {
         index
     }
 
+    /// The words that negate a disease named right after them (`没有`, `不是` …).
+    pub fn with_negation(mut self, words: &[String]) -> DiseaseIndex {
+        self.negation = words.iter().map(|w| fold(w)).filter(|w| !w.is_empty()).collect();
+        self
+    }
+
     fn build_region(&mut self, diseases: &[Disease]) -> RegionIndex {
         let mut region = RegionIndex::default();
         for (i, disease) in diseases.iter().enumerate() {
@@ -201,8 +215,49 @@ impl DiseaseIndex {
     }
 
     /// Ranked matches for `text` in `region`, best first; empty when nothing scores
-    /// [`MIN_SCORE`] or more, or the region is unknown.
+    /// [`MIN_SCORE`] or more, or the region is unknown. A disease the text says the person does
+    /// not have (`我又没得癌症`) is no match: every place its spelling is written is negated.
     pub fn find(&self, text: &str, region: &str) -> Vec<DiseaseMatch> {
+        let mut found = self.find_written(text, region);
+        if !self.negation.is_empty() {
+            let folded = fold(text);
+            found.retain(|m| !m.alias.as_deref().is_some_and(|a| self.negated(&folded, &fold(a))));
+        }
+        found
+    }
+
+    /// Whether `text` names a disease of `region` only to say the person does not have it
+    /// (`我又没得癌症`): a statement, not a question about the catalogue.
+    pub fn only_negated(&self, text: &str, region: &str) -> bool {
+        self.find(text, region).is_empty()
+            && self.find_written(text, region).iter().any(|m| m.strong)
+    }
+
+    /// Whether `alias` is written in `text` and each time right after a negation word
+    /// (`有没有糖尿病` asks, so 没有 after 有 is none).
+    fn negated(&self, text: &str, alias: &str) -> bool {
+        if alias.is_empty() {
+            return false;
+        }
+        let starts: Vec<usize> = text.match_indices(alias).map(|(at, _)| at).collect();
+        !starts.is_empty() && starts.iter().all(|&at| self.negated_at(&text[..at]))
+    }
+
+    fn negated_at(&self, before: &str) -> bool {
+        let chars: Vec<char> = before.chars().collect();
+        (0..=MAX_NEGATION_GAP.min(chars.len())).any(|gap| {
+            let (head, between) = chars.split_at(chars.len() - gap);
+            if !between.iter().all(|c| NEGATION_GAP.contains(*c)) {
+                return false;
+            }
+            let head: String = head.iter().collect();
+            self.negation
+                .iter()
+                .any(|w| head.ends_with(w.as_str()) && !head.ends_with(&format!("有{w}")))
+        })
+    }
+
+    fn find_written(&self, text: &str, region: &str) -> Vec<DiseaseMatch> {
         let Some(index) = self.regions.get(region) else { return Vec::new() };
         let folded = fold(text);
         if folded.is_empty() {

@@ -365,7 +365,8 @@ impl FaqIndex {
             .map(|r| (r, diseases.find(question, &r.id)))
             .collect();
         let nothing_found = found.iter().all(|(_, m)| m.is_empty());
-        if nothing_found && self.unknown_share(normalised) < NAMES_SOMETHING {
+        let negated = found.iter().any(|(r, _)| diseases.only_negated(question, &r.id));
+        if nothing_found && (negated || self.unknown_share(normalised) < NAMES_SOMETHING) {
             return None;
         }
         let parts: Vec<(String, Vec<(String, String)>)> =

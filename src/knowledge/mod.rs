@@ -64,7 +64,8 @@ impl Knowledge {
     pub fn build(content: &Content) -> Knowledge {
         Knowledge {
             faq: faq::FaqIndex::build(content),
-            diseases: disease::DiseaseIndex::build(&content.diseases),
+            diseases: disease::DiseaseIndex::build(&content.diseases)
+                .with_negation(&content.understand.negation),
             dialect: content.dialect.clone(),
         }
     }
@@ -90,6 +91,12 @@ impl Knowledge {
     /// The FAQ index itself (entry ids, for tools and tests).
     pub fn faq(&self) -> &faq::FaqIndex {
         &self.faq
+    }
+
+    /// Whether `text` names a disease only to say the person does not have it (`我又没得癌症`).
+    pub fn only_negated(&self, text: &str, region: &str) -> bool {
+        self.diseases.only_negated(&self.dialect.plain(text), region)
+            || self.diseases.only_negated(text, region)
     }
 
     /// Ranked catalogue matches for `text` in `region`, best first; empty when nothing is close.

@@ -55,6 +55,10 @@ pub struct Understanding {
     pub question: bool,
     /// What the user wants done, when the message says it or gives its facts.
     pub action: Option<Action>,
+    /// The message says something said or tapped before was a mistake (搞错了, 不对).
+    pub correction: bool,
+    /// The message says the last reply missed what was asked (我问的是, 到底).
+    pub asked_again: bool,
 }
 
 /// A supported region named in a message.

@@ -23,6 +23,7 @@ pub(crate) struct PlaceWords {
     lives_after: Vec<Word>,
     switch_before: Vec<Word>,
     home_before: Vec<Word>,
+    deny_before: Vec<Word>,
 }
 
 impl PlaceWords {
@@ -66,11 +67,13 @@ impl PlaceWords {
             lives_after: words::words(&lex.lives_after),
             switch_before: words::words(&lex.switch_before),
             home_before: words::words(&lex.home_before),
+            deny_before: words::words(&lex.deny_before),
         }
     }
 
     /// Supported regions named, once per region, in text order; and the character ranges
-    /// they cover (other places inside them are ignored).
+    /// they cover (other places inside them are ignored). A region the message says is not the
+    /// user's (`我是邵阳的不是攀枝花`) covers its words but is not named.
     pub(crate) fn regions(&self, msg: &Prepared) -> (Vec<RegionMention>, Vec<(usize, usize)>) {
         let mut found: Vec<(usize, RegionMention)> = Vec::new();
         let mut covered: Vec<(usize, usize)> = Vec::new();
@@ -86,6 +89,9 @@ impl PlaceWords {
                 if found.iter().any(|(_, m)| m.region == *id) {
                     continue;
                 }
+                if hit.start.is_some_and(|s| self.denied(msg, s)) {
+                    continue;
+                }
                 let role = hit.start.map_or(RegionRole::Named, |s| self.region_role(msg, s));
                 found.push((
                     start,
@@ -95,6 +101,13 @@ impl PlaceWords {
         }
         found.sort_by_key(|(start, _)| *start);
         (found.into_iter().map(|(_, m)| m).collect(), covered)
+    }
+
+    /// `不是攀枝花`, `不在攀枝花`: a deny word right before the region (`是不是攀枝花的` asks).
+    fn denied(&self, msg: &Prepared, start: usize) -> bool {
+        let wider = msg.slice(start.saturating_sub(BEFORE + 1), start);
+        let before = Prepared::new(&msg.slice(start.saturating_sub(BEFORE), start));
+        words::any(&self.deny_before, &before) && !wider.contains("是不是")
     }
 
     fn region_role(&self, msg: &Prepared, start: usize) -> RegionRole {

@@ -27,6 +27,12 @@ pub struct Reader {
     /// (action, word), longest word first.
     actions: Vec<(Action, Word)>,
     regions: Vec<String>,
+    /// Words before an amount that make it a month's (digitised: 一个月 → 1个月).
+    per_month: Vec<String>,
+    /// Words negating a disease named right after them.
+    negation: Vec<String>,
+    correction: Vec<Word>,
+    asked_again: Vec<Word>,
     /// 四川话/湖南话 words in plain Mandarin, applied before any word is looked for.
     dialect: crate::content::dialect::Dialect,
 }
@@ -63,6 +69,15 @@ impl Reader {
             ]),
             actions: tagged(actions.into_iter().collect()),
             regions: content.regions.keys().cloned().collect(),
+            per_month: lex
+                .per_month
+                .iter()
+                .map(|w| digitise(&w.trim().chars().collect::<Vec<_>>()).into_iter().collect())
+                .filter(|w: &String| !w.is_empty())
+                .collect(),
+            negation: lex.negation.iter().map(|w| words::fold(w.trim())).collect(),
+            correction: words::words(&lex.correction),
+            asked_again: words::words(&lex.asked_again),
             dialect: content.dialect.clone(),
         }
     }
@@ -89,10 +104,15 @@ impl Reader {
             insurance: first_tag(&self.insurance, &msg),
             status: first_tag(&self.status, &msg),
             age: nums.iter().find_map(|n| age(&digits, n)),
-            amounts: nums.iter().filter_map(|n| money(&digits, n)).collect(),
+            amounts: nums
+                .iter()
+                .filter_map(|n| money(&digits, n).map(|yuan| yuan * self.months(&digits, n.start)))
+                .collect(),
             dates: found_dates.iter().map(|d| d.date).collect(),
             acceptance_numbers,
             question: self.asks(text, &msg, &plain),
+            correction: words::any(&self.correction, &msg),
+            asked_again: words::any(&self.asked_again, &msg),
             ..Understanding::default()
         };
         if u.insurance.is_none() && u.status == Some(WorkStatus::InService) {
@@ -102,6 +122,21 @@ impl Reader {
         self.diseases(knowledge, text, ctx, &mut u);
         u.action = self.action(&msg, &plain, &u);
         u
+    }
+
+    /// 12 when the amount at `start` is a month's (`一个月药钱一千块`: a `per_month` word before it
+    /// and no 年 in between), else 1: the estimate is always for a year.
+    fn months(&self, digits: &[char], start: usize) -> f64 {
+        let before: String = digits[..start].iter().collect();
+        let monthly = self
+            .per_month
+            .iter()
+            .filter_map(|w| before.rfind(w.as_str()).map(|at| at + w.len()))
+            .max();
+        match monthly {
+            Some(end) if !before[end..].contains('年') => 12.0,
+            _ => 1.0,
+        }
     }
 
     /// Whether `text` reads as a question: ? or ？, a question word of the content (多久, 好多
@@ -201,8 +236,25 @@ impl Reader {
             if !self.condition_end.contains(c) || continues {
                 continue;
             }
-            let start = (0..i).rev().take_while(|&j| is_han(chars[j])).take(4).last().unwrap_or(i);
+            // Back over Han characters, never past the end of another condition (糖尿病冠心病).
+            let start = (0..i)
+                .rev()
+                .take_while(|&j| is_han(chars[j]) && !self.condition_end.contains(&chars[j]))
+                .take(4)
+                .last()
+                .unwrap_or(i);
             let mut word: String = chars[start..=i].iter().collect();
+            // 我又没得癌症: a condition the person does not have is none of theirs.
+            if let Some(at) = self
+                .negation
+                .iter()
+                .filter_map(|n| word.rfind(n.as_str()).map(|a| a + n.len()))
+                .max()
+            {
+                if !word[..at].ends_with("有没有") {
+                    continue;
+                }
+            }
             while let Some(rest) = CONDITION_PREFIXES.iter().find_map(|p| word.strip_prefix(p)) {
                 word = rest.to_string();
             }

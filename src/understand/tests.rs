@@ -221,3 +221,42 @@ fn a_validity_end_written_with_a_dash_is_a_date() {
     assert_eq!(u.action, Some(Action::Renew));
     assert_eq!(u.dates, vec![NaiveDate::from_ymd_opt(2026, 12, 20).unwrap()]);
 }
+
+#[test]
+fn a_region_said_not_to_be_the_users_is_not_named() {
+    let u = read("哎呀搞错了 我是湖南邵阳的不是攀枝花 点错了");
+    assert_eq!(u.region(), Some("shaoyang"));
+    assert!(u.regions.iter().all(|m| m.region != "panzhihua"), "{:?}", u.regions);
+    assert!(u.correction);
+    assert_eq!(read("切回攀枝花").switch_to(), Some("panzhihua"));
+    assert_eq!(read("是不是攀枝花的规定").region(), Some("panzhihua"), "是不是 asks");
+}
+
+#[test]
+fn a_disease_the_person_does_not_have_is_none() {
+    let u = read_in("我又没得癌症 就是血压高", Some("panzhihua"));
+    assert!(u.diseases.iter().all(|d| d.name != "恶性肿瘤"), "{:?}", u.diseases);
+    assert!(u.unknown_conditions.iter().all(|c| !c.contains('癌')), "{:?}", u.unknown_conditions);
+    let asked = read_in("有没有癌症的能办", Some("panzhihua"));
+    assert!(asked.diseases.iter().any(|d| d.name == "恶性肿瘤"), "有没有 asks: {asked:?}");
+}
+
+#[test]
+fn two_conditions_written_together_are_two() {
+    let u = read_in("有糖尿病冠心病", Some("panzhihua"));
+    assert_eq!(u.unknown_conditions, vec!["冠心病".to_string()]);
+}
+
+#[test]
+fn a_months_amount_is_twelve_times_for_the_year() {
+    assert_eq!(read("一个月药钱一千块左右 职工医保").amounts, vec![12000.0]);
+    assert_eq!(read("一年药钱一万二").amounts, vec![12000.0]);
+    assert_eq!(read("每个月一千 一年一万二").amounts, vec![12000.0, 12000.0]);
+}
+
+#[test]
+fn places_where_someone_lives_or_is_treated_are_remote() {
+    assert_eq!(read("我们一家都搬深圳了 门特还能用不").lives_elsewhere(), Some("深圳"));
+    assert_eq!(read("深圳那边的医院能刷门特不").lives_elsewhere(), Some("深圳"));
+    assert_eq!(read("深圳的门特起付线多少").about_elsewhere(), Some("深圳"));
+}
