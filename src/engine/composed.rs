@@ -294,8 +294,13 @@ impl<'a> Turn<'a> {
         ];
         // "是不是超时了": past the last day it is, and the next step is whom to ask.
         if due.date < self.today {
+            let check = r
+                .channels
+                .first()
+                .map(|c| format!("先在“{}”的办理进度里查看，", c.name))
+                .unwrap_or_default();
             lines.push(format!(
-                "已经超过时限{}天，可以带上受理回执问进度：{}。",
+                "已经超过时限{}天：{check}还没有结果就带上受理回执问进度：{}。",
                 (self.today - due.date).num_days(),
                 r.contact()
             ));

@@ -40,6 +40,7 @@ mod menu;
 mod pending;
 pub mod render;
 mod said;
+mod track_said;
 mod steps;
 mod text;
 pub mod track;

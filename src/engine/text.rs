@@ -86,6 +86,10 @@ impl<'a> Turn<'a> {
         if commands::parse(text).is_some() || text.starts_with('/') {
             return StepText::NotAnAnswer;
         }
+        // `不对 是11月19号受理的` at the 受理号 step corrects the date, it is no 受理号.
+        if self.corrects_date(step, text) {
+            return StepText::Handled;
+        }
         let asked = self.asks(text);
         let has_buttons = !self.offered(step).is_empty();
         let typed_answer = step.ask == Some(InputKind::Text);
@@ -177,6 +181,10 @@ impl<'a> Turn<'a> {
         }
         if at_menu && (self.first_contact || is_greeting(text)) {
             return self.greet_then_answer(text);
+        }
+        // `帮我记一下 我妈的门特申请12月3号交的` with nothing recorded: its review's last day.
+        if self.reports_first_acceptance(text) {
+            return;
         }
         // "没通过能重新申请不", "要补啥子" ask; only a statement is news about an application.
         let report = (self.asks(text) == Question::No)

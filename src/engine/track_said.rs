@@ -1,0 +1,77 @@
+//! Application tracking said in plain words (issue 17): a corrected date typed at a later step
+//! of a procedure (`不对 是11月19号受理的` at the 受理号 step is a correction, never the 受理号),
+//! and an application reported before any is recorded (`帮我记一下 我妈的门特申请12月3号交的`):
+//! the review's last day at once, then the recording with the date filled in.
+
+use chrono::NaiveDate;
+
+use super::render::ButtonKind;
+use super::turn::Turn;
+use super::wording::Question;
+use crate::content::dialogs::{DateRange, InputKind, Step};
+use crate::policy::dates::format_cn;
+use crate::understand::Context as Reading;
+
+impl<'a> Turn<'a> {
+    /// At a step that waits for typed text (the 受理号), a sentence with a date in it is not the
+    /// answer — an id has no 月/号/日 — but a correction of the date this procedure took
+    /// before: that date is replaced and the step asked again. `false`: not one.
+    pub(super) fn corrects_date(&mut self, step: &Step, text: &str) -> bool {
+        if step.ask != Some(InputKind::Text) || text.is_ascii() {
+            return false;
+        }
+        let Some(tree) = self.tree() else { return false };
+        let filled = |s: &&Step| {
+            s.ask == Some(InputKind::Date)
+                && s.slot.as_ref().is_some_and(|slot| self.s.slots.contains_key(slot))
+        };
+        let Some(date_step) = tree.steps.iter().rev().find(filled) else { return false };
+        let today = self.today;
+        let fits = |d: &NaiveDate| match date_step.date {
+            Some(DateRange::Past) => *d <= today,
+            Some(DateRange::Future) => *d >= today,
+            None => true,
+        };
+        let u = self.a.understand(text, Reading { today, region: self.region() });
+        let Some(date) = u.dates.iter().rev().copied().find(fits) else { return false };
+        let slot = date_step.slot.clone().unwrap_or_default();
+        self.s.slots.insert(slot, date.format("%Y-%m-%d").to_string());
+        self.say(format!("好的，日期改为{}。", format_cn(date)));
+        self.s.reasks = 0;
+        self.reask();
+        true
+    }
+
+    /// A statement that an application was handed in on a past day (`我11月10号交的门特申请`)
+    /// while nothing is recorded: the review's last day (or that none is published, and whom to
+    /// ask) at once; then the recording starts with the date filled in when the user asked to
+    /// keep a record (`帮我记一下`), else it is offered. `false`: not such a statement.
+    pub(super) fn reports_first_acceptance(&mut self, text: &str) -> bool {
+        if !self.user.applications.is_empty() || self.s.dialog.is_some() {
+            return false;
+        }
+        let words = &self.a.content.understand.commands;
+        let names = |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        let record = names(&words.record);
+        if !names(&words.reported_accepted) || (!record && self.asks(text) == Question::Clearly) {
+            return false;
+        }
+        let today = self.today;
+        let u = self.a.understand(text, Reading { today, region: self.region() });
+        let Some(accepted) = u.dates.iter().rev().copied().find(|d| *d <= today) else {
+            return false;
+        };
+        if self.s.region.is_none() {
+            return false;
+        }
+        let said = self.review_reminder_text(accepted, record);
+        if record {
+            self.say(said);
+            self.prefilled_step("track_record", "kind", "accepted_on", Some(accepted));
+        } else {
+            let choices = vec![self.button("记下这份申请", ButtonKind::Menu("track_record".into()))];
+            self.say_with(format!("{said}\n要我记下这份申请吗？点下面的按钮。"), choices);
+        }
+        true
+    }
+}
