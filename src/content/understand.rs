@@ -183,6 +183,9 @@ pub struct CommandWords {
     /// without them the user is offered it.
     #[serde(default)]
     pub record: Vec<String>,
+    /// Asking when to start (`那我好久开始办`): with an end of validity known, when to renew.
+    #[serde(default)]
+    pub renewal_when: Vec<String>,
 }
 
 /// Words per insurance type.
@@ -278,6 +281,7 @@ impl Lexicon {
         lists.push(("remind_supplement".into(), &self.commands.remind_supplement));
         lists.push(("reported_accepted".into(), &self.commands.reported_accepted));
         lists.push(("record".into(), &self.commands.record));
+        lists.push(("renewal_when".into(), &self.commands.renewal_when));
         for (command, groups) in &self.commands.together {
             for words in groups {
                 lists.push((format!("{command:?}"), words));

@@ -237,7 +237,9 @@ impl<'a> Turn<'a> {
         let by = format_cn(due);
         if due >= self.today {
             if record {
-                return format!("好的，{on}受理，审核最晚到{by}，记下这份申请，我按审核期限提醒您。");
+                return format!(
+                    "好的，{on}受理，审核最晚到{by}，记下这份申请，我按审核期限提醒您。"
+                );
             }
             let left = (due - self.today).num_days();
             return format!(
@@ -293,7 +295,13 @@ impl<'a> Turn<'a> {
 
     /// Starts `dialog` at `step` with `slot` filled in from `date` (shown as "已填好…" when its
     /// step comes), or simply at `step` without one.
-    pub(super) fn prefilled_step(&mut self, dialog: &str, step: &str, slot: &str, date: Option<NaiveDate>) {
+    pub(super) fn prefilled_step(
+        &mut self,
+        dialog: &str,
+        step: &str,
+        slot: &str,
+        date: Option<NaiveDate>,
+    ) {
         if self.s.region.is_none() || !self.a.content.dialogs.trees.contains_key(dialog) {
             return self.start_dialog(&format!("{dialog}#{step}"), true);
         }

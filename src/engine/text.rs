@@ -49,6 +49,10 @@ impl<'a> Turn<'a> {
         if self.said_command(text) {
             return;
         }
+        // "那我好久开始办" after an expiry date: when, at any step.
+        if self.asks_when_to_renew(text) {
+            return;
+        }
         if self.s.pending.is_some() && self.on_pending_text(text) {
             return;
         }

@@ -51,7 +51,8 @@ impl<'a> Turn<'a> {
             return false;
         }
         let words = &self.a.content.understand.commands;
-        let names = |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        let names =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
         let record = names(&words.record);
         if !names(&words.reported_accepted) || (!record && self.asks(text) == Question::Clearly) {
             return false;
@@ -69,9 +70,41 @@ impl<'a> Turn<'a> {
             self.say(said);
             self.prefilled_step("track_record", "kind", "accepted_on", Some(accepted));
         } else {
-            let choices = vec![self.button("记下这份申请", ButtonKind::Menu("track_record".into()))];
+            let choices =
+                vec![self.button("记下这份申请", ButtonKind::Menu("track_record".into()))];
             self.say_with(format!("{said}\n要我记下这份申请吗？点下面的按钮。"), choices);
         }
+        true
+    }
+
+    /// `那我好久开始办` once the end of validity is known (in this message, the renewal's
+    /// slot, said earlier in the conversation, or a recorded application): when to start and
+    /// where; then the step or pending question again. `false`: no such question or no date.
+    pub(super) fn asks_when_to_renew(&mut self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands.renewal_when;
+        if !words.iter().any(|w| !w.is_empty() && text.contains(w.as_str())) {
+            return false;
+        }
+        let Some(region) = self.region().and_then(|id| self.a.content.regions.get(id)) else {
+            return false;
+        };
+        let today = self.today;
+        let u = self.a.understand(text, Reading { today, region: Some(&region.id) });
+        let slot = self.s.slots.get("valid_until");
+        let recorded = self.user.applications.iter().rev().find_map(|a| a.valid_until());
+        let end = u
+            .dates
+            .iter()
+            .copied()
+            .find(|d| *d >= today)
+            .or_else(|| slot.and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()))
+            .or_else(|| self.s.context.date(true, today))
+            .or(recorded.filter(|d| *d >= today));
+        let Some(end) = end else { return false };
+        let composed = self.renewal_start(region, end);
+        let id = region.id.clone();
+        self.send(composed, &id, None);
+        self.reask();
         true
     }
 }
