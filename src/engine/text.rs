@@ -341,7 +341,7 @@ impl<'a> Turn<'a> {
     }
 
     /// The FAQ has a confident answer to `text`.
-    fn faq_is_sure(&self, text: &str) -> bool {
+    pub(super) fn faq_is_sure(&self, text: &str) -> bool {
         self.a.knowledge.answer(text, self.region()).id.is_some()
     }
 }

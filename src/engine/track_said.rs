@@ -5,12 +5,17 @@
 
 use chrono::NaiveDate;
 
+use std::collections::BTreeMap;
+
 use super::render::ButtonKind;
+use super::track::{self, TrackContext};
 use super::turn::Turn;
 use super::wording::Question;
 use crate::content::dialogs::{DateRange, InputKind, Step};
 use crate::policy::dates::format_cn;
-use crate::understand::Context as Reading;
+use crate::content::understand::Action;
+use crate::tracking::Kind;
+use crate::understand::{Context as Reading, Understanding};
 
 impl<'a> Turn<'a> {
     /// At a step that waits for typed text (the 受理号), a sentence with a date in it is not the
@@ -65,15 +70,35 @@ impl<'a> Turn<'a> {
         if self.s.region.is_none() {
             return false;
         }
-        let said = self.review_reminder_text(accepted, record);
         if record {
-            self.say(said);
-            self.prefilled_step("track_record", "kind", "accepted_on", Some(accepted));
-        } else {
+            return self.record_at_once(&u, accepted);
+        }
+        let said = self.review_reminder_text(accepted, record);
+        {
             let choices =
                 vec![self.button("记下这份申请", ButtonKind::Menu("track_record".into()))];
             self.say_with(format!("{said}\n要我记下这份申请吗？点下面的按钮。"), choices);
         }
+        true
+    }
+
+    /// "帮我记一下 …12月3号交的": recorded now with what was said — the kind (续期, 异地备案 …,
+    /// else a new application), the region and the acceptance date; nothing personal (no
+    /// consent was asked), the rest can be added in words later. Says the review's last day.
+    fn record_at_once(&mut self, u: &Understanding, accepted: NaiveDate) -> bool {
+        let kind = match u.action {
+            Some(Action::Renew) => Kind::Renew,
+            Some(Action::Remote) => Kind::Remote,
+            Some(Action::ChangeHospital) => Kind::ChangeHospital,
+            _ => Kind::New,
+        };
+        let mut slots = BTreeMap::new();
+        slots.insert("kind".to_string(), kind.slot().to_string());
+        slots.insert("accepted_on".to_string(), accepted.format("%Y-%m-%d").to_string());
+        let ctx = TrackContext { slots: &slots, ..self.track_ctx() };
+        let Some(mut out) = track::run_action("record_application", &ctx) else { return false };
+        out.text.push_str("\n受理号、病种可以随时补充，直接告诉我（如“受理号是SC2025092600123”）。");
+        self.apply_track(out);
         true
     }
 
