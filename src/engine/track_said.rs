@@ -12,8 +12,8 @@ use super::track::{self, TrackContext};
 use super::turn::Turn;
 use super::wording::Question;
 use crate::content::dialogs::{DateRange, InputKind, Step};
-use crate::policy::dates::format_cn;
 use crate::content::understand::Action;
+use crate::policy::dates::format_cn;
 use crate::tracking::Kind;
 use crate::understand::{Context as Reading, Understanding};
 
@@ -97,7 +97,8 @@ impl<'a> Turn<'a> {
         slots.insert("accepted_on".to_string(), accepted.format("%Y-%m-%d").to_string());
         let ctx = TrackContext { slots: &slots, ..self.track_ctx() };
         let Some(mut out) = track::run_action("record_application", &ctx) else { return false };
-        out.text.push_str("\n受理号、病种可以随时补充，直接告诉我（如“受理号是SC2025092600123”）。");
+        out.text
+            .push_str("\n受理号、病种可以随时补充，直接告诉我（如“受理号是SC2025092600123”）。");
         self.apply_track(out);
         true
     }
