@@ -136,7 +136,9 @@ impl<'a> Turn<'a> {
     fn forget_answer(&self, text: &str) -> Option<bool> {
         let clause = |part: &str| match part.trim_end_matches(['了', '吧', '嘛', '啊', '哈', '哦'])
         {
-            "确定删除" | "删除" | "删掉" | "删" | "都删" | "全删" => Some(true),
+            "确定删除" | "确认删除" | "删除" | "删掉" | "删" | "都删" | "全删" => {
+                Some(true)
+            }
             "不删" | "别删" | "不要删" => Some(false),
             _ => self.words().yes_no(part),
         };
