@@ -203,6 +203,11 @@ impl<'a> Turn<'a> {
                 self.say("好的，我在到期前提醒您续期。");
                 self.prefilled_step("renew", "valid_until", "valid_until", Some(d));
             }
+            // Nothing recorded yet: recorded at once from what was said (the review's last
+            // day, its reminder), not through four more questions.
+            Some(d) if d <= self.today && accepted && self.records_first() => {
+                self.record_at_once(text, d);
+            }
             Some(d) if d <= self.today && accepted => {
                 let said = self.review_reminder_text(d, true);
                 self.say(said);

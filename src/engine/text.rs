@@ -166,6 +166,10 @@ impl<'a> Turn<'a> {
         if self.other_menu_entry(text) {
             return;
         }
+        // `帮我记一下 我妈的门特申请12月3号交的` with nothing recorded: its review's last day.
+        if self.reports_first_acceptance(text) {
+            return;
+        }
         // "门特要好久批 批了报好多": two questions in one message, each answered.
         if self.answer_each_question(text) {
             return;
@@ -185,10 +189,6 @@ impl<'a> Turn<'a> {
         }
         if at_menu && (self.first_contact || is_greeting(text)) {
             return self.greet_then_answer(text);
-        }
-        // `帮我记一下 我妈的门特申请12月3号交的` with nothing recorded: its review's last day.
-        if self.reports_first_acceptance(text) {
-            return;
         }
         // "没通过能重新申请不", "要补啥子" ask; only a statement is news about an application.
         let report = (self.asks(text) == Question::No)

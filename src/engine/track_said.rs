@@ -15,7 +15,7 @@ use crate::content::dialogs::{DateRange, InputKind, Step};
 use crate::content::understand::Action;
 use crate::policy::dates::format_cn;
 use crate::tracking::Kind;
-use crate::understand::{Context as Reading, Understanding};
+use crate::understand::Context as Reading;
 
 impl<'a> Turn<'a> {
     /// At a step that waits for typed text (the 受理号), a sentence with a date in it is not the
@@ -52,7 +52,7 @@ impl<'a> Turn<'a> {
     /// ask) at once; then the recording starts with the date filled in when the user asked to
     /// keep a record (`帮我记一下`), else it is offered. `false`: not such a statement.
     pub(super) fn reports_first_acceptance(&mut self, text: &str) -> bool {
-        if !self.user.applications.is_empty() || self.s.dialog.is_some() {
+        if !self.records_first() {
             return false;
         }
         let words = &self.a.content.understand.commands;
@@ -67,11 +67,8 @@ impl<'a> Turn<'a> {
         let Some(accepted) = u.dates.iter().rev().copied().find(|d| *d <= today) else {
             return false;
         };
-        if self.s.region.is_none() {
-            return false;
-        }
         if record {
-            return self.record_at_once(&u, accepted);
+            return self.record_at_once(text, accepted);
         }
         let said = self.review_reminder_text(accepted, record);
         {
@@ -82,10 +79,17 @@ impl<'a> Turn<'a> {
         true
     }
 
+    /// Whether a first application can be recorded from `text` at once: none is recorded yet,
+    /// no procedure is under way and the region is known.
+    pub(super) fn records_first(&self) -> bool {
+        self.user.applications.is_empty() && self.s.dialog.is_none() && self.s.region.is_some()
+    }
+
     /// "帮我记一下 …12月3号交的": recorded now with what was said — the kind (续期, 异地备案 …,
     /// else a new application), the region and the acceptance date; nothing personal (no
     /// consent was asked), the rest can be added in words later. Says the review's last day.
-    fn record_at_once(&mut self, u: &Understanding, accepted: NaiveDate) -> bool {
+    pub(super) fn record_at_once(&mut self, text: &str, accepted: NaiveDate) -> bool {
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
         let kind = match u.action {
             Some(Action::Renew) => Kind::Renew,
             Some(Action::Remote) => Kind::Remote,
