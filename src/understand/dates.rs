@@ -21,6 +21,13 @@ pub(crate) struct FoundDate {
 
 /// Every date in `chars` (digitised) in text order, then the relative ones of `plain`.
 pub(crate) fn dates(chars: &[char], plain: &str, today: NaiveDate) -> Vec<FoundDate> {
+    // 元月 is January (明年元月15号); one character for one, so positions stay the same.
+    let chars: Vec<char> = chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| if c == '元' && chars.get(i + 1) == Some(&'月') { '1' } else { c })
+        .collect();
+    let chars = chars.as_slice();
     let mut found = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -273,6 +280,7 @@ mod tests {
         assert_eq!(first("九月二十六"), Some(d(2026, 9, 26)));
         assert_eq!(first("1月5号到期"), Some(d(2027, 1, 5)));
         assert_eq!(first("去年12月1日"), Some(d(2025, 12, 1)));
+        assert_eq!(first("明年元月15号到期"), Some(d(2027, 1, 15)));
     }
 
     #[test]
