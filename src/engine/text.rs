@@ -170,6 +170,10 @@ impl<'a> Turn<'a> {
         if self.reports_first_acceptance(text) {
             return;
         }
+        // "好多天能审完" about the application recorded: its own deadline.
+        if self.asks_own_review(text) {
+            return;
+        }
         // "门特要好久批 批了报好多": two questions in one message, each answered.
         if self.answer_each_question(text) {
             return;

@@ -499,6 +499,30 @@ fn show_reminders(ctx: &TrackContext) -> TrackOutput {
     out
 }
 
+/// "好多天能审完" once an application under review is recorded: that application's review
+/// deadline (days left, or overdue and whom to ask), not the general time limit. `None`: no
+/// recorded application is under review.
+pub fn own_review(ctx: &TrackContext) -> Option<TrackOutput> {
+    let (n, app) = numbered(ctx).filter(|(_, a)| a.status().under_review()).last()?;
+    let region = app_region(ctx, app);
+    let mut lines = vec![format!(
+        "您记下的申请（我的申请第{n}份：{}）：",
+        app.title(region.map(|r| r.name.as_str()))
+    )];
+    lines.extend(summary(ctx, app));
+    // While the last day is ahead, what to do if it passes (past it, the summary says so).
+    let cal = &ctx.content.calendar;
+    let due = region.and_then(|r| review_due(app, r, cal));
+    if due.is_some_and(|due| due.date >= today(ctx)) {
+        lines.push(format!(
+            "过了这天还没有结果：{}，或拨打{}询问。",
+            where_to_check(app, region),
+            contact(region)
+        ));
+    }
+    Some(TrackOutput::text(lines.join("\n")))
+}
+
 // ---------------------------------------------------------------------------------------------
 // review_due
 

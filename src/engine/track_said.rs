@@ -137,4 +137,16 @@ impl<'a> Turn<'a> {
         self.reask();
         true
     }
+
+    /// "好多天能审完" with no date, once an application under review is recorded: its own
+    /// deadline. `false`: another question, a date said, or nothing under review.
+    pub(super) fn asks_own_review(&mut self, text: &str) -> bool {
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
+        if u.action != Some(Action::Deadline) || !u.dates.is_empty() || self.s.dialog.is_some() {
+            return false;
+        }
+        let Some(out) = track::own_review(&self.track_ctx()) else { return false };
+        self.apply_track(out);
+        true
+    }
 }
