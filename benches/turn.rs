@@ -1,6 +1,7 @@
 //! Turn cost (a bench binary, not a test): the real `service::turn` against a bare transaction
-//! with the same writes on the same SQLite file, in one run. Run with `cargo bench --bench turn`;
-//! the figures go into README.
+//! with the same writes on the same SQLite file, in one run, both through sqlx and on plain
+//! SQLite (rusqlite, no async, no pool): the plain one is what the hardware gives. Run with
+//! `cargo bench --bench turn`; the figures go into docs/developers.md.
 //!
 //! A turn here is a button press in a dialog that loops (线上还是线下 → 线上怎么办 → 还想了解什么
 //! → …) with a Telegram update id, so it claims the update, reads session and user data, runs
@@ -8,7 +9,7 @@
 //! id, session row of the same size) and `COMMIT` through the same sqlx pool: what a turn
 //! cannot avoid. Blocks of both alternate so that load from other processes hits both alike.
 //!
-//! Goal (issue 11): turns ≥ 30 % of bare throughput, p99 < 2 ms.
+//! Goals (issues 11 and 19): turns ≥ 30 % of plain SQLite's bare throughput, p99 < 2 ms.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -79,12 +80,36 @@ impl Bench<'_> {
         took
     }
 
+    /// The bare transaction on plain SQLite: the same statements on the same file, through a
+    /// connection of its own with the settings mente's connections have.
+    fn plain(&mut self, conn: &rusqlite::Connection, n: i64) -> Duration {
+        let state = "x".repeat(self.state_len);
+        let now = self.now.to_rfc3339();
+        let start = Instant::now();
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        conn.prepare_cached(
+            "INSERT INTO processed_updates (channel, update_id, processed_at) VALUES ('plain', ?1, ?2)",
+        )
+        .unwrap()
+        .execute(rusqlite::params![n, now])
+        .unwrap();
+        conn.prepare_cached(
+            "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ('plain', 'u', ?1, ?2)
+             ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+        )
+        .unwrap()
+        .execute(rusqlite::params![state, now])
+        .unwrap();
+        conn.execute_batch("COMMIT").unwrap();
+        start.elapsed()
+    }
+
     async fn bare(&mut self, n: i64) -> Duration {
         let state = "x".repeat(self.state_len);
         let start = Instant::now();
         let mut tx = self.store.begin().await.unwrap();
         sqlx::query(
-            "INSERT INTO processed_updates (channel, update_id, processed_at) VALUES ('bare', ?, ?)",
+            "INSERT INTO processed_updates (channel, update_id, processed_at) VALUES ('bare', $1, $2)",
         )
         .bind(n)
         .bind(self.now.to_rfc3339())
@@ -92,7 +117,7 @@ impl Bench<'_> {
         .await
         .unwrap();
         sqlx::query(
-            "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ('bare', 'u', ?, ?)
+            "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ('bare', 'u', $1, $2)
              ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
         )
         .bind(state)
@@ -107,8 +132,15 @@ impl Bench<'_> {
 
 async fn bench(label: &str, assistant: &Assistant) {
     let dir = tempfile::tempdir().unwrap();
-    let store =
-        Store::connect(&format!("sqlite://{}/bench.sqlite", dir.path().display())).await.unwrap();
+    let file = dir.path().join("bench.sqlite");
+    let store = Store::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+    let plain = rusqlite::Connection::open(&file).unwrap();
+    plain
+        .execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;",
+        )
+        .unwrap();
     let user = UserKey::new("telegram", "1");
     let now = "2026-03-02T10:00:00+08:00".parse().unwrap();
     service::preselect_region(&store, &user, "shaoyang", now).await.unwrap();
@@ -131,7 +163,8 @@ async fn bench(label: &str, assistant: &Assistant) {
         .fetch_one(b.store.pool())
         .await
         .unwrap() as usize;
-    let (mut turns, mut bare, mut queued) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut turns, mut bare, mut queued, mut plain_bare) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut n = 0;
     while turns.len() < TURNS {
         for _ in 0..BLOCK {
@@ -144,14 +177,22 @@ async fn bench(label: &str, assistant: &Assistant) {
         for _ in 0..BLOCK {
             queued.push(b.turn(true).await);
         }
+        for _ in 0..BLOCK {
+            n += 1;
+            plain_bare.push(b.plain(&plain, n));
+        }
     }
     let (turn_tps, bare_tps) = (per_second(&turns), per_second(&bare));
+    let plain_tps = per_second(&plain_bare);
     println!("== {label}, {TURNS} of each, session row {} bytes", b.state_len);
     report("service::turn", &mut turns);
     report("bare transaction, same writes", &mut bare);
     report("turn_with_outbox + mark_sent", &mut queued);
+    report("bare transaction, plain SQLite", &mut plain_bare);
     println!(
-        "turns reach {:.0} % of bare throughput (goal ≥ 30 %; p99 goal < 2 ms)",
+        "turns reach {:.0} % of plain SQLite's bare throughput (goal ≥ 30 %) and {:.0} % of \
+         sqlx's; p99 goal < 2 ms",
+        100.0 * turn_tps / plain_tps,
         100.0 * turn_tps / bare_tps
     );
 }

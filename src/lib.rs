@@ -18,6 +18,8 @@
 //! - [`service`]: one conversation turn in one transaction (shared by every channel).
 //! - [`reload`]: the running content behind a swappable handle; reload on SIGHUP, on a change
 //!   of the content folder, or from the console, validated in full first.
+//! - [`relay`]: staff replies of live hand-offs to Telegram and WeChat (the chat page takes
+//!   its own).
 //! - [`scheduler`]: the reminder worker (`run_once(now)` + loop) and the `Sender` interface.
 //! - [`terminal`], [`telegram`], [`wechat`]: channels.
 //! - [`web`]: the applicant chat page and the hotline console (`mente web`).
@@ -34,6 +36,7 @@ pub mod knowledge;
 pub mod monitor;
 pub mod policy;
 pub mod privacy;
+pub mod relay;
 pub mod reload;
 pub mod scheduler;
 pub mod service;

@@ -146,8 +146,8 @@ impl Scrape {
     }
 
     async fn read_database(&self) -> Result<(), crate::store::StoreError> {
-        let depths = outbox::depth_by_channel(self.store.pool()).await?;
-        let handoffs = console::open_handoff_count(self.store.pool()).await?;
+        let depths = outbox::depth_by_channel(self.store.reader()).await?;
+        let handoffs = console::open_handoff_count(self.store.reader()).await?;
         let mut seen = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
         for channel in seen.iter() {
             if !depths.iter().any(|(c, _)| c == channel) {

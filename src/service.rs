@@ -6,12 +6,12 @@
 //! the commit use [`turn_with_outbox`], which also queues the replies in the same transaction.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use crate::assistant::Assistant;
 use crate::engine::{self, Effect, Input, Reply, UserKey};
 use crate::store::outbox::{self, Queued};
-use crate::store::{console, sessions, tracking, Store, StoreError};
+use crate::store::{console, handoff, sessions, tracking, Store, StoreError};
 
 /// One incoming message or button press.
 #[derive(Debug, Clone)]
@@ -131,7 +131,8 @@ async fn turn_body(
             return Ok(Committed::Duplicate);
         }
     }
-    let (state, data) = sessions::load_turn_state(&mut tx, &user).await?;
+    let (state, mut data) = sessions::load_turn_state(&mut tx, &user).await?;
+    let idle_closed = load_handoff(&mut tx, &user, &mut data, now).await?;
     if state.unreachable {
         // Someone who writes to us can be written to again (they may have unblocked the bot).
         tracking::mark_reachable(&mut tx, &user).await?;
@@ -146,7 +147,16 @@ async fn turn_body(
         }
         _ => None,
     };
-    let outcome = engine::handle(assistant, &session, &data, input, now);
+    let mut outcome = engine::handle(assistant, &session, &data, input, now);
+    if idle_closed {
+        let notice = Reply { text: engine::handoff::CLOSED_IDLE.to_string(), choices: Vec::new() };
+        outcome.replies.insert(0, notice);
+    }
+    let wrote_to_staff = outcome.effects.iter().any(|e| matches!(e, Effect::HandoffMessage { .. }));
+    if data.handoff.is_some() && !wrote_to_staff {
+        // WeChat's 48-hour window for a staff answer still on its way starts again.
+        handoff::touch_user(&mut tx, &user, now).await?;
+    }
     // Consent as it stands after this turn: a user who just said yes may have their text kept.
     let consent = outcome.session.consent;
     for effect in &outcome.effects {
@@ -189,6 +199,29 @@ async fn turn_body(
     Ok(Committed::Done { replies, ids })
 }
 
+/// Puts the user's open hand-off and staff presence into `data`, closing a live hand-off that
+/// was idle too long first; `true` when it closed now (the turn then says the assistant is
+/// back, and the notice counts as delivered).
+async fn load_handoff(
+    conn: &mut AnyConnection,
+    user: &UserKey,
+    data: &mut engine::UserData,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    use engine::handoff::{CLOSED_IDLE, IDLE_MINUTES, PRESENCE_MINUTES};
+    let at = now.timestamp();
+    let view = handoff::view(conn, user, at - PRESENCE_MINUTES * 60).await?;
+    data.staff_present = view.present;
+    data.handoff = view.open;
+    let idle_before = at - IDLE_MINUTES * 60;
+    let idle = view.open.is_some_and(|h| h.live) && view.active_at.is_some_and(|t| t < idle_before);
+    if !idle {
+        return Ok(false);
+    }
+    data.handoff = None;
+    handoff::expire_for(conn, user, idle_before, CLOSED_IDLE, now).await
+}
+
 /// What to show a user who comes back (terminal restart); changes nothing.
 pub async fn resume(
     store: &Store,
@@ -223,7 +256,7 @@ pub async fn preselect_region(
 }
 
 async fn apply(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &UserKey,
     effect: &Effect,
     now: DateTime<Utc>,
@@ -234,8 +267,17 @@ async fn apply(
             tracing::info!(channel = %user.channel, region = ?region, "hand-off to a person");
             sessions::record_handoff(conn, user, region.as_deref(), now).await
         }
+        Effect::HandoffOpen { region, live } => {
+            tracing::info!(channel = %user.channel, region = ?region, live, "live hand-off opened");
+            handoff::open(conn, user, region.as_deref(), *live, now).await.map(drop)
+        }
+        Effect::HandoffMessage { text } => {
+            handoff::user_message(conn, user, text, now).await.map(drop)
+        }
+        Effect::HandoffEnd => handoff::user_closed(conn, user, now).await,
         Effect::Forget => {
             sessions::forget(conn, user).await?;
+            handoff::forget_user(conn, user).await?;
             console::forget_user(conn, user).await?;
             tracking::forget_user(conn, user).await
         }

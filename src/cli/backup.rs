@@ -1,5 +1,6 @@
 //! `mente backup PATH`: an online, consistent copy of the SQLite database into a new file,
 //! safe while `mente web`, `serve` or `remind` keep running on it (see docs/operators.md).
+//! PostgreSQL has its own tools: on a `postgres://` database this says to use `pg_dump`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::UsageError;
-use crate::store::Store;
+use crate::store::{Backend, Store};
 
 /// `mente backup PATH`
 #[derive(Debug, Args)]
@@ -20,6 +21,14 @@ pub struct BackupArgs {
 /// Runs `mente backup`.
 pub async fn run(args: &BackupArgs, db: &str) -> anyhow::Result<ExitCode> {
     let path = &args.path;
+    if Backend::of_url(db) == Backend::Postgres {
+        return Err(UsageError(
+            "mente backup copies an SQLite database; on PostgreSQL use pg_dump, e.g. \
+             pg_dump -Fc -f mente.dump \"$MENTE_DB\" (see docs/operators.md)"
+                .into(),
+        )
+        .into());
+    }
     // Checked here for a clear message; SQLite refuses an existing non-empty file as well, and
     // an empty one it would fill, which is no loss.
     if path.exists() {

@@ -142,6 +142,10 @@ pub enum StaffAction {
     Add {
         /// Login name.
         name: String,
+        /// `editor` may also turn unanswered questions into FAQ content from the console.
+        /// New accounts get `staff` when not given; a password reset keeps the account's role.
+        #[arg(long, value_parser = ["staff", "editor"])]
+        role: Option<String>,
     },
     /// List accounts.
     List,
@@ -225,7 +229,7 @@ pub async fn run_staff(args: &StaffArgs, db: &str) -> anyhow::Result<ExitCode> {
     let store = Store::connect(db).await?;
     let pool = store.pool();
     match &args.action {
-        StaffAction::Add { name } => {
+        StaffAction::Add { name, role } => {
             eprintln!(
                 "Password for {name} (at least {} characters), then Enter:",
                 web::staff::auth::MIN_PASSWORD_CHARS
@@ -235,11 +239,14 @@ pub async fn run_staff(args: &StaffArgs, db: &str) -> anyhow::Result<ExitCode> {
             let hash = web::staff::auth::new_account_hash(name, password)
                 .map_err(|e| UsageError(e.to_string()))?;
             staff::upsert(pool, name, &hash, chrono::Utc::now()).await?;
+            if let Some(role) = role.as_deref().and_then(staff::Role::parse) {
+                staff::set_role(pool, name, role).await?;
+            }
             println!("staff account {name} saved");
         }
         StaffAction::List => {
-            for (name, created) in staff::list(pool).await? {
-                println!("{name}\t{created}");
+            for (name, created, role) in staff::list(pool).await? {
+                println!("{name}\t{}\t{created}", role.as_str());
             }
         }
         StaffAction::Remove { name } => {

@@ -106,8 +106,9 @@ async fn serve(
     Ok(served?)
 }
 
-/// The WeChat reminder worker until `stop` turns true; shared by `mente wechat serve` and
-/// `mente web` (which mounts `/wechat` when `WECHAT_TOKEN` is set).
+/// The WeChat reminder worker and the hand-off relay (staff replies through the
+/// customer-service API, within its 48-hour window) until `stop` turns true; shared by
+/// `mente wechat serve` and `mente web` (which mounts `/wechat` when `WECHAT_TOKEN` is set).
 pub(super) async fn reminder_worker(
     state: &WechatState,
     can_send: bool,
@@ -122,5 +123,9 @@ pub(super) async fn reminder_worker(
         return;
     }
     let sender = WechatSender::new(state.api(), store.clone(), Arc::new(SystemClock));
-    scheduler::run_until_stopped(store, assistant, &sender, &SystemClock, stop).await;
+    let window = Some(crate::wechat::sender::REPLY_WINDOW);
+    tokio::join!(
+        scheduler::run_until_stopped(store, assistant, &sender, &SystemClock, stop.clone()),
+        crate::relay::run_until_stopped(store, &sender, window, &SystemClock, stop),
+    );
 }

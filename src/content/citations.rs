@@ -12,6 +12,9 @@ pub struct Citations {
     pairs: Vec<(String, String)>,
     /// Source id → short name for the one-line source under an answer (title when none).
     short: Vec<(String, String)>,
+    /// One (shortest id, title) per listed document, in file order: what the console offers
+    /// as the source of a new entry.
+    documents: Vec<(String, String)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -28,6 +31,11 @@ impl Citations {
     /// `raw` with every known source id replaced by its title.
     pub fn cite(&self, raw: &str) -> String {
         replace_ids(&self.pairs, raw)
+    }
+
+    /// One (id, title) per listed document, in file order; the id is its shortest key.
+    pub fn documents(&self) -> &[(String, String)] {
+        &self.documents
     }
 
     /// `raw` with every known source id replaced by its short name (for the line under an
@@ -157,9 +165,15 @@ fn unquote(v: &str) -> &str {
 pub fn parse_all(files: &[SourceFile], diags: &mut Vec<Diagnostic>) -> Citations {
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut short: Vec<(String, String)> = Vec::new();
+    let mut documents: Vec<(String, String)> = Vec::new();
     for file in files {
         let Some(entries) = yaml::parse::<Vec<Entry>>(file, diags) else { continue };
         for entry in entries {
+            let shortest =
+                entry.keys.iter().filter(|k| !k.trim().is_empty()).min_by_key(|k| k.len());
+            if let Some(key) = shortest.filter(|_| !entry.title.trim().is_empty()) {
+                documents.push((key.clone(), entry.title.clone()));
+            }
             for key in entry.keys {
                 let line = yaml::line_of(&file.text, "keys", &key);
                 if key.trim().is_empty() || entry.title.trim().is_empty() {
@@ -180,7 +194,7 @@ pub fn parse_all(files: &[SourceFile], diags: &mut Vec<Diagnostic>) -> Citations
     }
     pairs.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
     short.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
-    Citations { pairs, short }
+    Citations { pairs, short, documents }
 }
 
 #[cfg(test)]
@@ -210,6 +224,7 @@ mod tests {
                 ("policy_research.md".into(), "乙".into()),
             ],
             short: vec![],
+            documents: vec![],
         };
         assert!(c.names_known_sources("seed 000（材料清单）；别名见 policy_research.md（Q-REF）"));
         assert!(!c.names_known_sources("seed 0001"), "an id must end at a boundary");

@@ -186,5 +186,10 @@ mod tests {
         assert_eq!(d.plain("办门特找哪个"), "办门特找谁");
         assert_eq!(d.plain("我娘老子"), "我父母");
         assert_eq!(d.plain("啷个申请"), "怎么申请");
+        // Words of the second round (issue 17 item 5) and the phrases guarding them.
+        assert_eq!(d.plain("我娭毑冒得社保卡 办得门特啵"), "我奶奶没有社保卡 办得门特吗");
+        assert_eq!(d.plain("何解没批"), "为什么没批");
+        assert_eq!(d.plain("这个问题如何解决"), "这个问题怎么解决");
+        assert_eq!(d.plain("晓得哒 咋个整"), "知道了 怎么办");
     }
 }

@@ -1,19 +1,22 @@
-//! FAQ entries (`faq/*.yaml`) and the staff-editable retrieval vocabulary (`faq/synonyms.yaml`):
+//! FAQ entries (`faq/*.yaml`, including the console's staff additions `faq/staff-<region>.yaml`,
+//! see [`super::additions`]) and the staff-editable retrieval vocabulary (`faq/synonyms.yaml`):
 //! synonyms, filler words and off-topic words. Stage 1 parses each file on its own; stage 2
-//! checks ids, regions and sizes and points at `file:line`.
+//! checks ids, regions, sizes and hotlines and points at `file:line`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::additions::{self, Pending, Wording};
 use super::{yaml, Content, Diagnostic, SourceFile, Sources};
 
 /// The file under `faq/` that holds the vocabulary instead of entries.
 pub const SYNONYMS_FILE: &str = "faq/synonyms.yaml";
 
-/// Longest answer accepted: a chat message must stay readable (and within Telegram's limit).
-pub const MAX_ANSWER_CHARS: usize = 4096;
+/// Longest answer accepted: one phone screen, the length every composed reply keeps to
+/// (`engine::understood::SCREEN_CHARS`). Longer ones are split into two entries.
+pub const MAX_ANSWER_CHARS: usize = 300;
 
 /// One question-and-answer entry.
 #[derive(Debug, Clone, Deserialize)]
@@ -98,18 +101,36 @@ pub fn parse_all(files: &[SourceFile], diags: &mut Vec<Diagnostic>) -> Vec<FaqEn
             && f.path != super::understand::UNDERSTAND_FILE
             && f.path != super::dialect::DIALECT_FILE
     };
+    let mut wordings = Vec::new();
     for file in files.iter().filter(is_entries) {
         // Entry by entry: a type error in one entry (a misspelt field, a bad date) must not hide
         // the problems of the others, nor make every dialog that links to them fail too.
         let Some(items) = yaml::parse::<Vec<serde_yaml::Value>>(file, diags) else { continue };
         let starts = top_level_item_lines(&file.text);
+        let staff = additions::is_additions_file(&file.path);
         for (n, item) in items.into_iter().enumerate() {
+            if staff && additions::is_wording(&item) {
+                let line = starts.get(n).copied().unwrap_or(1);
+                match serde_yaml::from_value::<Wording>(item) {
+                    Ok(wording) => {
+                        wordings.push(Pending { file: file.path.clone(), line, wording })
+                    }
+                    Err(err) => diags.push(Diagnostic::new(
+                        &file.path,
+                        line,
+                        format!("YAML: wording (item {}): {err}", n + 1),
+                    )),
+                }
+                continue;
+            }
             match serde_yaml::from_value::<FaqEntry>(item) {
                 Ok(e) => all.push(FaqEntry { file: file.path.clone(), ..e }),
                 Err(err) => diags.push(entry_error(file, &starts, n, &err)),
             }
         }
     }
+    // After every file: a wording may be of an entry in any of them.
+    additions::merge(&mut all, wordings, diags);
     all
 }
 
@@ -177,6 +198,7 @@ pub fn validate(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic
         check_entry(entry, content, sources, &mut report);
     }
     validate_topics(content, sources, diags);
+    validate_additions(content, sources, diags);
     validate_vocabulary(&content.faq_vocabulary, sources, diags);
     if let Some(file) = sources.faq.iter().find(|f| f.path == SYNONYMS_FILE) {
         for region in content.faq_vocabulary.regions.keys() {
@@ -244,15 +266,74 @@ fn check_entry(
     if entry.answer.trim().is_empty() {
         report(format!("FAQ `{}` has an empty answer", entry.id));
     }
-    let chars = entry.answer.chars().count();
+    let chars = entry.answer.trim().chars().count();
     if chars > MAX_ANSWER_CHARS {
         report(format!(
-            "FAQ `{}`: answer has {chars} characters, more than {MAX_ANSWER_CHARS}; split it",
+            "FAQ `{}`: answer has {chars} characters, more than {MAX_ANSWER_CHARS} (one phone screen); shorten or split it",
             entry.id
+        ));
+    }
+    if let Some((region, hotline)) = other_regions_hotline(entry, content) {
+        report(format!(
+            "FAQ `{}`: answer gives {region}'s hotline {hotline}, but the entry is for {}; give the entry's own region's contact",
+            entry.id,
+            entry.regions.join(", ")
         ));
     }
     if entry.source.trim().is_empty() {
         report(format!("FAQ `{}` has no source", entry.id));
+    }
+}
+
+/// The name and hotline of a region the entry is not for, when its answer gives that hotline
+/// (a user of one region told to call the other's office). General entries may name any.
+fn other_regions_hotline<'a>(entry: &FaqEntry, content: &'a Content) -> Option<(&'a str, &'a str)> {
+    if entry.regions.is_empty() {
+        return None;
+    }
+    // Digits only: `0812-3323000`, `0812 3323000` and `08123323000` are one number.
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    let answer: Vec<String> = entry
+        .answer
+        .split(|c: char| !c.is_ascii_digit() && !"- ".contains(c))
+        .map(digits)
+        .collect();
+    content
+        .regions
+        .values()
+        .filter(|r| !entry.regions.contains(&r.id))
+        .filter_map(|r| Some((r.name.as_str(), r.hotline.as_deref()?)))
+        .find(|(_, hotline)| {
+            let wanted = digits(hotline);
+            !wanted.is_empty() && answer.iter().any(|number| number.contains(&wanted))
+        })
+}
+
+/// Staff-additions files (`faq/staff-<region>.yaml`) are named after a known region, and the
+/// entries they hold are for that region alone.
+fn validate_additions(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    for file in sources.faq.iter().filter(|f| additions::is_additions_file(&f.path)) {
+        let region = additions::region_of(&file.path).unwrap_or_default();
+        if !super::regions::is_known(content, sources, region) {
+            diags.push(Diagnostic::new(
+                &file.path,
+                1,
+                format!("staff additions for unknown region `{region}` (the file is faq/staff-<region id>.yaml)"),
+            ));
+            continue;
+        }
+        for entry in content.faq.iter().filter(|e| e.file == file.path) {
+            if entry.regions != [region] {
+                diags.push(Diagnostic::new(
+                    &file.path,
+                    yaml::line_of(&file.text, "id", &entry.id),
+                    format!(
+                        "FAQ `{}`: an entry in {} must have `regions: [{region}]`",
+                        entry.id, file.path
+                    ),
+                ));
+            }
+        }
     }
 }
 

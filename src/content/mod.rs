@@ -9,6 +9,7 @@
 //! staff fix a broken file in one pass, and a broken file is never silently skipped.
 //! [`load`] is the only function here that touches the filesystem; [`from_sources`] is pure.
 
+pub mod additions;
 pub mod calendar;
 pub mod citations;
 pub mod dialect;
@@ -76,7 +77,7 @@ pub struct SourceFile {
 pub struct Sources {
     /// `data/regions/*.yaml`
     pub regions: Vec<SourceFile>,
-    /// `faq/*.yaml`
+    /// `faq/*.yaml` (with the staff additions `faq/staff-<region>.yaml`)
     pub faq: Vec<SourceFile>,
     /// `data/diseases/*.yaml`
     pub diseases: Vec<SourceFile>,

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveTime;
 use serde::Deserialize;
 
 use super::{yaml, Content, Diagnostic, SourceFile, Sources};
@@ -49,6 +50,10 @@ pub struct Region {
     /// The offline window, when known.
     #[serde(default)]
     pub offline: Option<Offline>,
+    /// When staff answer live hand-offs (issue 18); `None`: never on duty, every hand-off is
+    /// a question left for later.
+    #[serde(default)]
+    pub service_hours: Option<ServiceHours>,
     /// Annual deductible (起付线) per insurance type.
     #[serde(default)]
     pub deductible: Deductibles,
@@ -108,6 +113,41 @@ pub struct Offline {
     /// What to bring or expect there.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// Staff service hours for live hand-offs: on working days (the calendar's, weekends outside
+/// it), within one of `windows` (China time).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceHours {
+    /// Windows as `HH:MM-HH:MM`, e.g. `09:00-12:00`.
+    pub windows: Vec<String>,
+    /// The hours in words, as users are told them (工作日 9:00-12:00，13:30-17:00).
+    pub text: String,
+    /// Where the hours come from: a source, or an operator setting (free text, not a citation:
+    /// service hours are how the hotline staffs the inbox, not a policy fact).
+    pub basis: String,
+}
+
+impl ServiceHours {
+    /// The windows as times; a window that does not parse (reported by `mente check`) is left
+    /// out.
+    pub fn parsed(&self) -> Vec<(NaiveTime, NaiveTime)> {
+        self.windows.iter().filter_map(|w| parse_window(w)).collect()
+    }
+
+    /// Whether `time` (China time) falls in a window.
+    pub fn covers(&self, time: NaiveTime) -> bool {
+        self.parsed().iter().any(|(from, to)| *from <= time && time < *to)
+    }
+}
+
+/// `09:00-12:00` as its two times, the first before the second.
+fn parse_window(window: &str) -> Option<(NaiveTime, NaiveTime)> {
+    let (from, to) = window.split_once('-')?;
+    let from = NaiveTime::parse_from_str(from.trim(), "%H:%M").ok()?;
+    let to = NaiveTime::parse_from_str(to.trim(), "%H:%M").ok()?;
+    (from < to).then_some((from, to))
 }
 
 /// A yearly deductible; `yuan: null` means no source gives it.
@@ -348,6 +388,23 @@ fn check_values(file: &SourceFile, region: &Region, diags: &mut Vec<Diagnostic>)
     if region.sources.is_empty() {
         diags.push(Diagnostic::new(&file.path, 1, "sources: name at least one source"));
     }
+    check_service_hours(file, region, diags);
+}
+
+/// Every window must read `HH:MM-HH:MM` with the start first, and there must be one.
+fn check_service_hours(file: &SourceFile, region: &Region, diags: &mut Vec<Diagnostic>) {
+    let Some(hours) = &region.service_hours else { return };
+    let line = yaml::line_containing(&file.text, "service_hours:");
+    if hours.windows.is_empty() {
+        diags.push(Diagnostic::new(&file.path, line, "service_hours: list at least one window"));
+    }
+    for window in hours.windows.iter().filter(|w| parse_window(w).is_none()) {
+        diags.push(Diagnostic::new(
+            &file.path,
+            line_after(&file.text, "service_hours:", window),
+            format!("service_hours: window {window:?} is not HH:MM-HH:MM with the start first"),
+        ));
+    }
 }
 
 /// The line of the first `needle` after the line containing `section` (keys such as `resident:`
@@ -452,6 +509,25 @@ mod tests {
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert_eq!(diags[0].line, 9, "the line of `resident:` under `ratios:`");
         assert!(diags[0].message.contains("0.85"));
+    }
+
+    #[test]
+    fn service_hours_must_be_windows_with_the_start_first() {
+        let hours = "service_hours:\n  windows: [\"09:00-12:00\", \"17:00-13:30\", \"9点\"]\n  text: 工作日\n  basis: 运营设置\n";
+        let text = format!("{MINIMAL}{hours}");
+        let mut diags = Vec::new();
+        let regions = parse_all(&[file("data/regions/x.yaml", &text)], &mut diags);
+        let shown: Vec<String> = diags.iter().map(ToString::to_string).collect();
+        assert_eq!(diags.len(), 2, "{shown:#?}");
+        assert!(shown[0].contains("\"17:00-13:30\"") && shown[1].contains("\"9点\""), "{shown:#?}");
+        assert!(diags.iter().all(|d| d.line == 9), "the line of the windows: {shown:#?}");
+        let hours = regions["x"].service_hours.as_ref().unwrap();
+        let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert!(hours.covers(at(9, 0)) && hours.covers(at(11, 59)));
+        assert!(
+            !hours.covers(at(12, 0)) && !hours.covers(at(14, 0)),
+            "a bad window counts for nothing"
+        );
     }
 
     /// Diagnostics about region files when only `regions` are given.

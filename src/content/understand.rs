@@ -128,8 +128,10 @@ pub enum CommandName {
     Cancel,
     /// What the assistant can do.
     Help,
-    /// A person (the region's hotline).
+    /// A person (a live hand-off to staff, or the region's hotline).
     Human,
+    /// End a live hand-off (结束人工): the assistant answers again.
+    EndHuman,
     /// 我的申请.
     MyApps,
     /// The list of reminders.

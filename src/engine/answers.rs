@@ -1,5 +1,8 @@
 //! Answers to the current step: the choices a step offers, reading typed answers of every
 //! input kind (dates, regions, diseases …), and storing an accepted answer.
+//!
+//! Layer: handler — a part of `Turn` built on `turn` and the base modules; `dispatch` decides when
+//! it runs.
 
 use chrono::Datelike;
 

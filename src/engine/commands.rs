@@ -2,6 +2,8 @@
 //! 找个人, 把我的信息都删掉) because elderly users rarely type slashes. The plain wordings are
 //! content (`commands:` in `faq/understand.yaml`, see [`CommandWords`]); only the slash names
 //! are fixed here, as they are what Telegram's command menu lists.
+//!
+//! Layer: base — imports only the base modules `input` and `wording`.
 
 use super::input;
 use super::wording::{is_punct, squash};
@@ -27,6 +29,8 @@ pub enum Command {
     Help,
     /// Hand over to a person (the region's hotline).
     Human,
+    /// End a live hand-off (结束人工, `/endhuman`).
+    EndHuman,
     /// Delete everything stored about the user, at once (`/forget`).
     Forget,
     /// Delete everything, said in words (删除我的数据): asks once, then does [`Command::Forget`].
@@ -55,6 +59,7 @@ pub fn parse(text: &str) -> Option<Command> {
         "cancel" => Some(Command::Cancel),
         "help" => Some(Command::Help),
         "human" | "hotline" => Some(Command::Human),
+        "endhuman" => Some(Command::EndHuman),
         "forget" => Some(Command::Forget),
         "myapps" => Some(Command::MyApps),
         "reminders" => Some(Command::Reminders),
@@ -119,6 +124,7 @@ fn command(name: CommandName) -> Command {
         CommandName::Cancel => Command::Cancel,
         CommandName::Help => Command::Help,
         CommandName::Human => Command::Human,
+        CommandName::EndHuman => Command::EndHuman,
         CommandName::MyApps => Command::MyApps,
         CommandName::Reminders => Command::Reminders,
         CommandName::Remind => Command::Remind,

@@ -1,7 +1,11 @@
-//! The answers the free-text policy ([`super::understood`]) composes from region data, the
-//! disease catalogue, the calculator and the working-day calendar: the estimate, the review
-//! deadline, eligibility for every disease named with the how-to, and a region's FAQ entry on a
-//! procedure — each as lines that [`fit`] cuts to one phone screen.
+//! The answers the free-text policy (`understood`, the handler above) composes from region
+//! data, the disease catalogue, the calculator and the working-day calendar: the estimate, the
+//! review deadline, eligibility for every disease named with the how-to, and a region's FAQ
+//! entry on a procedure — each as lines that [`fit`] cuts to one phone screen
+//! ([`SCREEN_CHARS`]).
+//!
+//! Layer: handler — a part of `Turn` built on `turn` and the base modules; `understood` builds on
+//! it.
 
 use super::context::said_insurance;
 use super::render::ButtonKind;
@@ -11,7 +15,10 @@ use crate::content::regions::Region;
 use crate::policy::calc::{self, CalcInput};
 use crate::policy::calendar;
 use crate::policy::dates::format_cn;
-use crate::understand::{Insurance, Understanding, WorkStatus};
+use crate::understand::{Action, Insurance, Understanding, WorkStatus};
+
+/// Longest reply composed here, source line included: one phone screen.
+pub const SCREEN_CHARS: usize = 300;
 
 /// A composed answer before it is fitted to the screen.
 pub(super) struct Composed {
@@ -368,7 +375,8 @@ impl<'a> Turn<'a> {
                 ));
             }
         }
-        if COST_WORDS.iter().any(|w| text.contains(w)) {
+        // The estimate words are content (faq/understand.yaml: 报得几多 in 湖南话 too).
+        if u.action == Some(Action::Estimate) || COST_WORDS.iter().any(|w| text.contains(w)) {
             // "有糖尿病 想办门特 要花好多钱": what it costs comes with the eligibility.
             lines.extend(self.cost_line(u, r));
         }

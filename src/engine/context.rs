@@ -4,11 +4,13 @@
 //! disease, `70000` is the amount the estimate asked for, a date said once is not asked again.
 //!
 //! Data only: this module knows nothing about turns or replies, so the layers stay one-way —
-//! `context` ← `composed` (answers) ← `understood` (the free-text policy) ← `text` (dispatch).
+//! `context` ← `composed` (answers) ← `understood` (the free-text policy) ← `text` (typed text).
 //!
 //! Privacy: the record lives only in the session (never copied into applications or
 //! reminders), is cleared after [`IDLE_MINUTES`] without a message, and `/forget` erases it with
 //! the session. Its facts are not identifiers; identifiers in a remembered question are masked.
+//!
+//! Layer: base — imports no other engine module.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

@@ -5,6 +5,9 @@
 //! (the dialog or a person instead); a date said earlier answers the date step of a dialog.
 //!
 //! [`Context`]: super::context::Context
+//!
+//! Layer: handler — a part of `Turn` built on `turn` and the base modules; `understood` builds on
+//! it.
 
 use super::render::{self, ButtonKind};
 use super::turn::{Target, Turn};
@@ -204,7 +207,11 @@ impl<'a> Turn<'a> {
         let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
         match dialog.filter(|d| at_menu && self.a.content.dialogs.trees.contains_key(d)) {
             Some(dialog) => {
-                self.say("上面就是资料里的说法。我们一步步来办：");
+                // The steps, and a person for who would rather ask one (asked twice already).
+                let hotline = self.hotline_text();
+                self.say(format!(
+                    "上面就是资料里的说法。我们一步步来办（想直接问人：{hotline}）："
+                ));
                 self.start_dialog(&dialog, true);
             }
             None => {
@@ -221,10 +228,12 @@ impl<'a> Turn<'a> {
 
     /// The line of `answer` that a pointed question this turn asks about: the one sharing most
     /// two-character words with it (at least two, and more than any other line). `None` for a
-    /// message that is no clear question, or says the user is lost.
+    /// message that is no clear question, says the user is lost, or asks how to do the thing
+    /// (`异地备案哪门办`: the steps, not a line of what was already sent).
     fn line_answering(&self, answer: &str) -> Option<String> {
         let message = self.message.as_str();
-        if self.asks(message) != Question::Clearly || lost(message) {
+        let plain = self.a.content.dialect.plain(message);
+        if self.asks(message) != Question::Clearly || lost(message) || asks_steps(&plain) {
             return None;
         }
         let asked = pairs(message);
@@ -359,6 +368,14 @@ fn pairs(text: &str) -> std::collections::HashSet<String> {
         .collect()
 }
 
+/// Whether `text` (in plain Mandarin) asks how to do something: 怎么办, 咋弄 … (the dialog of
+/// the topic answers it better than any one line).
+fn asks_steps(text: &str) -> bool {
+    ["怎么办", "怎么弄", "怎么搞", "咋办", "咋弄", "咋搞", "如何办"]
+        .iter()
+        .any(|w| text.contains(w))
+}
+
 /// The user says an explanation did not help (还是不会弄, 看不懂): no line of it will, the
 /// steps one by one or a person may.
 pub(super) fn lost(text: &str) -> bool {
@@ -381,6 +398,13 @@ mod tests {
         assert_eq!(follow_up_core("呢"), None);
         assert_eq!(follow_up_core("那冠心病").as_deref(), Some("冠心病"));
         assert_eq!(follow_up_core("冠心病"), None, "without 那 or 呢 it is a question of its own");
+    }
+
+    #[test]
+    fn asking_how_wants_the_steps_not_a_line() {
+        assert!(asks_steps("我问的是备案 异地备案怎么办"));
+        assert!(asks_steps("备案到底咋弄"));
+        assert!(!asks_steps("备案了报销会不会少"));
     }
 
     #[test]

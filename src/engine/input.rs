@@ -5,6 +5,8 @@
 //! insurance); the engine handles text, region, disease and choices itself because those depend
 //! on the dialog and the catalogue. ID numbers leave this module masked only, so a clear ID
 //! number can never reach the session, the database or a log.
+//!
+//! Layer: base — imports no other engine module.
 
 use chrono::{Datelike, NaiveDate};
 

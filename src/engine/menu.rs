@@ -1,4 +1,7 @@
 //! Conversation-wide commands (/menu, /back, /help, 人工 …), the greeting and the main menu.
+//!
+//! Layer: handler — a part of `Turn` built on `turn` and the base modules; `dispatch` decides when
+//! it runs.
 
 use super::commands::Command;
 use super::render::ButtonKind;
@@ -63,14 +66,8 @@ impl<'a> Turn<'a> {
                 ));
                 self.reask();
             }
-            Command::Human => {
-                self.say(format!(
-                    "需要人工帮助的话，可以打电话咨询：\n{}\n也可以到当地医保经办窗口当面咨询。",
-                    self.hotline_text()
-                ));
-                self.effects.push(Effect::Handoff { region: self.s.region.clone() });
-                self.reask();
-            }
+            Command::Human => self.offer_handoff(),
+            Command::EndHuman => self.no_handoff_to_end(),
             Command::Forget => {
                 self.effects.push(Effect::Forget);
                 self.s = Session { turn: self.s.turn, ..Session::default() };

@@ -1,5 +1,8 @@
 //! Questions the engine asks on top of a dialog step: consent to store personal data and
 //! "did you mean …?" for a weakly matched disease.
+//!
+//! Layer: handler — a part of `Turn` built on `turn` and the base modules; `dispatch` decides when
+//! it runs.
 
 use super::commands;
 use super::input;
@@ -100,6 +103,7 @@ impl<'a> Turn<'a> {
                 false
             }
             Some(Pending::Forget) => self.on_forget_text(text),
+            Some(Pending::HandoffConsent { live }) => self.on_handoff_consent_text(live, text),
             Some(Pending::ReminderDate) => self.on_reminder_date(text),
             None => false,
         }
@@ -212,6 +216,7 @@ impl<'a> Turn<'a> {
                 );
             }
             Some(Pending::Forget) => self.prompt_forget(),
+            Some(Pending::HandoffConsent { live }) => self.prompt_handoff_consent(live),
             Some(Pending::ReminderDate) => self.offer_reminders(),
             None => {}
         }

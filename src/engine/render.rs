@@ -4,6 +4,8 @@
 //! Button data is `TURN|KIND|ARG`. The turn stamp lets the engine recognise a button from an
 //! older message (Telegram keeps old keyboards around) without storing every keyboard it sent;
 //! the whole string stays within Telegram's 64-byte callback limit.
+//!
+//! Layer: base — imports no other engine module.
 
 use std::collections::BTreeMap;
 

@@ -6,6 +6,9 @@
 //! A typed button label still picks its button (a step may offer 返回主菜单 as a choice), and a
 //! question that merely mentions a command word (`门特会不会被删除`) is left to the FAQ: the
 //! word lists and that guard are content, see `commands:` in `faq/understand.yaml`.
+//!
+//! Layer: handler — a part of `Turn` built on `turn` and the base modules; `dispatch` decides when
+//! it runs.
 
 use chrono::NaiveDate;
 
@@ -13,9 +16,8 @@ use super::commands::{self, Command};
 use super::render::ButtonKind;
 use super::track;
 use super::turn::{Target, Turn};
-use super::understood::PREFILLED;
 use super::wording;
-use super::Pending;
+use super::{Pending, PREFILLED};
 use crate::policy::calendar::working_days_after;
 use crate::policy::dates::format_cn;
 use crate::understand::{Context, RegionRole, Understanding};

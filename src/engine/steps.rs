@@ -1,5 +1,9 @@
 //! Walking dialog trees: starting a dialog, running steps (set → action → consent → say →
-//! ask), prompting, branching, ending, asking again and the way out after repeated failures.
+//! ask), prompting, branching, ending, asking again (also after a stale button) and the way out
+//! after repeated failures.
+//!
+//! Layer: handler — a part of `Turn` built on `turn` and the base modules; `dispatch` decides when
+//! it runs.
 
 use super::render::{self, ButtonKind};
 use super::track;
@@ -137,13 +141,13 @@ impl<'a> Turn<'a> {
     /// answers its step once, if the answers so far still allow it (resident-only diseases).
     fn take_prefilled(&mut self, step: &Step) -> Option<String> {
         let slot = step.slot.as_deref()?;
-        let marked = self.s.slots.get(super::understood::PREFILLED)?;
+        let marked = self.s.slots.get(super::PREFILLED)?;
         let mut rest: Vec<&str> = marked.split(',').collect();
         let at = rest.iter().position(|s| *s == slot)?;
         rest.remove(at);
         match rest.join(",") {
-            left if left.is_empty() => self.s.slots.remove(super::understood::PREFILLED),
-            left => self.s.slots.insert(super::understood::PREFILLED.into(), left),
+            left if left.is_empty() => self.s.slots.remove(super::PREFILLED),
+            left => self.s.slots.insert(super::PREFILLED.into(), left),
         };
         let value = self.s.slots.get(slot)?.clone();
         if self.insurance_allows(&value).is_err() {
@@ -264,6 +268,17 @@ impl<'a> Turn<'a> {
                 return self.prompt_briefly(step);
             }
             self.prompt(step);
+        }
+    }
+
+    /// A button that no longer fits (old turn, wrong state): say so and ask the current question
+    /// again, or show the menu when there is none.
+    pub(super) fn stale(&mut self) {
+        self.say("这个按钮已经过期了（菜单已更新）。请看下面最新的问题，或发送 /menu 回到主菜单。");
+        if self.s.dialog.is_some() || self.s.pending.is_some() {
+            self.reask();
+        } else {
+            self.show_menu();
         }
     }
 

@@ -1,6 +1,9 @@
 //! Typed text: the order in which a message is read (pending question, the current step's
 //! answer, commands, menu, status reports) and [`Turn::free_text`], where text that does not
 //! answer the current step ends up.
+//!
+//! Layer: handler — a part of `Turn` built on `turn` and the base modules; `dispatch` decides when
+//! it runs.
 
 use super::commands;
 use super::input;
@@ -39,6 +42,10 @@ impl<'a> Turn<'a> {
             return;
         }
         self.message = text.to_string();
+        // During a hand-off the user talks with staff; the assistant only obeys commands.
+        if self.user.handoff.is_some_and(|h| h.holds()) {
+            return self.on_handoff_text(text);
+        }
         // Facts said in any message (an answer too: `知道 就这个月27号`) are the context of
         // the next ones.
         self.learn(text);

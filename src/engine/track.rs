@@ -9,6 +9,8 @@
 //! Button payloads (≤ 40 bytes): `t:<op>:<application id>` for application buttons,
 //! `r:off:<reminder id>` / `r:all` for reminders. They carry database ids, so a button of a
 //! deleted application or reminder is recognised as stale (`None`).
+//!
+//! Layer: base — imports only the base modules `input` and `types`.
 
 use std::collections::BTreeMap;
 

@@ -1,18 +1,15 @@
-//! One turn of the engine: the [`Turn`] that owns a copy of the session and accumulates
-//! replies and effects, its state helpers, and the dispatch of an input to typed text
-//! ([`super::text`]) or a button press. Nothing outside it changes until the adapter stores
-//! the resulting [`Outcome`] in one transaction.
-//!
-//! The rest of the turn lives next to this file, one concern each: [`super::steps`] (walking
-//! dialogs), [`super::answers`] (reading answers), [`super::pending`] (consent, did-you-mean),
-//! [`super::menu`] (commands and the menu), [`super::text`] (typed text and the FAQ fallback).
+//! Middle layer of the engine: the [`Turn`] that owns a copy of the session and accumulates
+//! replies and effects, with its primitive operations only — state (position, region, dialog),
+//! replies (say, ask, buttons, at most two messages a turn) and the hand-over to tracking. It
+//! calls no handler: the handlers (`text`, `steps`, `answers`, …) build on it, and `dispatch`
+//! above them decides which one runs. Nothing outside it changes until the adapter stores the
+//! resulting [`Outcome`] in one transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::render::{self, Button, ButtonKind};
-use super::track;
+use super::render::{self, ButtonKind};
 use super::track::{TrackContext, TrackOutput};
-use super::{Choice, Effect, Input, Outcome, Pending, Reply, Session, UserData};
+use super::{Choice, Effect, Outcome, Reply, Session, UserData};
 use crate::assistant::Assistant;
 use crate::clock::china_today;
 use crate::content::dialogs::{DialogTree, Step};
@@ -104,27 +101,6 @@ impl<'a> Turn<'a> {
         }
         let replies = number_prompt_first(self.replies, self.prompt_reply);
         Outcome { replies: at_most_two(replies), session: self.s, effects: self.effects }
-    }
-
-    pub(super) fn run(&mut self, input: Input) {
-        self.recover();
-        match input {
-            Input::Button(data) => self.on_button(&data),
-            Input::Text(text) => self.on_text(&text),
-        }
-        // After "your step was updated, back to the menu" the user must see the menu, whatever
-        // the message itself led to.
-        if self.recovered && self.s.dialog.is_none() && !self.menu_shown {
-            self.show_menu();
-        }
-    }
-
-    pub(super) fn resume(&mut self) {
-        if self.position_is_valid() && (self.s.dialog.is_some() || self.s.pending.is_some()) {
-            self.say("欢迎回来！我们接着上次的地方继续：");
-            self.s.reasks = 0;
-            self.reask();
-        }
     }
 
     pub(super) fn tree(&self) -> Option<&'a DialogTree> {
@@ -235,74 +211,6 @@ impl<'a> Turn<'a> {
         }
         self.s.slots.extend(out.set);
         self.effects.extend(out.effects);
-    }
-
-    pub(super) fn on_button(&mut self, data: &str) {
-        // Menu buttons do not depend on where the user is, so an old menu still works; every
-        // other button belongs to the question it was sent with.
-        let Some(Button { turn, kind }) = render::decode(data)
-            .filter(|b| b.turn == self.issued || matches!(b.kind, ButtonKind::Menu(_)))
-        else {
-            return self.stale();
-        };
-        match kind {
-            ButtonKind::Menu(id) if id == "menu" => self.show_menu(),
-            ButtonKind::Menu(id) => self.start_dialog(&id, true),
-            ButtonKind::Retry => self.reask(),
-            ButtonKind::Consent(yes) if self.s.pending == Some(Pending::Consent) => {
-                self.consent(yes)
-            }
-            ButtonKind::Consent(yes) if self.s.pending == Some(Pending::Forget) => {
-                self.confirm_forget(yes)
-            }
-            ButtonKind::Disease(i)
-                if matches!(
-                    self.s.pending,
-                    Some(Pending::Disease(_) | Pending::UnlistedDisease(_))
-                ) =>
-            {
-                self.pick_disease(i)
-            }
-            ButtonKind::Choice(i) if self.s.pending.is_none() => match self.current_step() {
-                Some(step) if i < self.offered(step).len() => self.choose(step, i),
-                _ => self.stale(),
-            },
-            ButtonKind::Region(id) => {
-                self.switch_region(&id);
-                self.reask();
-                if self.s.dialog.is_none() && self.s.pending.is_none() {
-                    self.show_menu();
-                }
-            }
-            ButtonKind::Apply(region, disease, insurance) => {
-                self.start_apply_with(&region, disease, insurance)
-            }
-            ButtonKind::Source => self.show_source(),
-            ButtonKind::Suggestion(i) => match self.suggested.get(i).cloned() {
-                Some(question) => self.ask_suggested(&question),
-                None => self.stale(),
-            },
-            ButtonKind::Track(payload) => match track::on_button(&payload, &self.track_ctx()) {
-                Some(out) => {
-                    self.apply_track(out);
-                    self.reask();
-                }
-                None => self.stale(),
-            },
-            _ => {
-                tracing::debug!(turn, "button does not fit the current state");
-                self.stale()
-            }
-        }
-    }
-
-    pub(super) fn stale(&mut self) {
-        self.say("这个按钮已经过期了（菜单已更新）。请看下面最新的问题，或发送 /menu 回到主菜单。");
-        if self.s.dialog.is_some() || self.s.pending.is_some() {
-            self.reask();
-        } else {
-            self.show_menu();
-        }
     }
 }
 

@@ -1,4 +1,6 @@
 //! Engine data types shared with the adapters and the store.
+//!
+//! Layer: base — imports only the base modules `context`.
 
 use std::collections::BTreeMap;
 
@@ -63,6 +65,10 @@ pub struct Session {
     pub context: Context,
 }
 
+/// Slot that lists (comma-separated) the slots filled from an earlier message, not yet
+/// confirmed by their step.
+pub(super) const PREFILLED: &str = "prefilled";
+
 /// A question the engine itself asked and is waiting for, on top of the current step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Pending {
@@ -77,6 +83,12 @@ pub enum Pending {
     Forget,
     /// "提醒我一下" without a date: which reminder, or the date itself (`这个月27号`, `12-20`).
     ReminderDate,
+    /// May staff see this conversation? Asked once before a hand-off opens (issue 18); `live`:
+    /// staff were on duty when asked (else the user may leave a question).
+    HandoffConsent {
+        /// Staff on duty when asked.
+        live: bool,
+    },
 }
 
 /// A place in a dialog, with the slots as they were there.
@@ -123,6 +135,30 @@ pub struct Choice {
 pub struct UserData {
     /// The user's tracked applications.
     pub applications: Vec<Application>,
+    /// The user's open hand-off to staff, if any (issue 18).
+    pub handoff: Option<HandoffView>,
+    /// A member of staff had the console open lately (one half of "on duty"; the other is the
+    /// region's service hours, which the engine reads from content).
+    pub staff_present: bool,
+}
+
+/// An open hand-off as the engine sees it (loaded by the store each turn: staff may have
+/// changed it since the last one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HandoffView {
+    /// Staff were on duty, or have answered: the user talks with a person and the assistant
+    /// stays quiet. Otherwise it is a question left off duty.
+    pub live: bool,
+    /// Messages the user wrote in it so far.
+    pub user_messages: i64,
+}
+
+impl HandoffView {
+    /// What the user writes goes to staff (not to the assistant): a live hand-off, or one
+    /// waiting for the question the user was invited to leave.
+    pub fn holds(&self) -> bool {
+        self.live || self.user_messages == 0
+    }
 }
 
 /// A side effect the store applies in the same transaction as the new session.
@@ -133,6 +169,20 @@ pub enum Effect {
         /// Region at the time, if known.
         region: Option<String>,
     },
+    /// Open a live hand-off (the user agreed to share the conversation with staff).
+    HandoffOpen {
+        /// Region at the time, if known.
+        region: Option<String>,
+        /// Staff on duty (else a question left for later).
+        live: bool,
+    },
+    /// What the user wrote during a hand-off: it goes to staff.
+    HandoffMessage {
+        /// The text as typed (the store masks it).
+        text: String,
+    },
+    /// The user ended their hand-off.
+    HandoffEnd,
     /// Delete everything stored about the user (/forget).
     Forget,
     /// Create or change an application.

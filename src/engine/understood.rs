@@ -13,22 +13,19 @@
 //!
 //! Consent: the understanding is used for this turn only. The one thing carried into the next
 //! turn, a disease for the 新申请 button, is kept only when the user has agreed to storage.
+//!
+//! Layer: handler — a part of `Turn` built on `turn`, the base modules and the handlers `composed`
+//! and `followup` below it.
 
 use super::commands::Command;
-use super::composed::{fit, short_source, Composed};
+use super::composed::{fit, short_source, Composed, SCREEN_CHARS};
 use super::context::said_insurance;
 use super::followup::{fingerprint, lost};
 use super::render::{self, ButtonKind};
 use super::turn::Turn;
+use super::PREFILLED;
 use crate::content::regions::Region;
 use crate::understand::{Action, Context, Understanding};
-
-/// Longest reply composed here, source line included: one phone screen.
-pub const SCREEN_CHARS: usize = 300;
-
-/// Slot that lists (comma-separated) the slots filled from an earlier message, not yet
-/// confirmed by their step.
-pub(super) const PREFILLED: &str = "prefilled";
 
 impl<'a> Turn<'a> {
     /// Acts on what `text` says when it asks for something this policy answers. `failed`: the
@@ -204,6 +201,9 @@ impl<'a> Turn<'a> {
                 };
                 self.topic(region, topic, dialog)
             }
+            // "工作调动 医保要转到株洲 门特还认不认": the region's answer on a transfer, also when
+            // the city named would otherwise get "only 攀枝花 and 邵阳 are covered".
+            Some(Action::Transfer) => self.topic(region, "transfer", "transfer"),
             Some(
                 Action::Apply
                 | Action::ChangeHospital
@@ -212,8 +212,7 @@ impl<'a> Turn<'a> {
                 | Action::Appeal
                 | Action::Progress
                 | Action::MyApplications
-                | Action::Human
-                | Action::Transfer,
+                | Action::Human,
             ) => None,
             // "透析的要不要交照片": the question asked (照片), after what the disease means here.
             None if (diseases || !u.unknown_conditions.is_empty()) && u.question => self

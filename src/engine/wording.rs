@@ -5,6 +5,8 @@
 //! Pure: the word lists are content (`faq/understand.yaml`, read through [`Words`]), and callers
 //! pass the labels they offered. Deciding *what* a pick means (which slot, which step) stays in
 //! the engine.
+//!
+//! Layer: base — imports only the base modules `input`.
 
 use super::input;
 use crate::content::dialect::Dialect;

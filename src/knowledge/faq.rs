@@ -73,6 +73,19 @@ const OTHER_PLACES_ENTRY: &str = "general.regions";
 /// another city may well mean it.
 const ELSEWHERE_TOPIC: &str = "remote";
 
+/// An entry offered for a query by [`FaqIndex::candidates`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Entry id.
+    pub id: String,
+    /// Its first question.
+    pub question: String,
+    /// Its answer.
+    pub answer: String,
+    /// How well it matches, in [0, 1].
+    pub score: f64,
+}
+
 /// The precomputed FAQ index.
 #[derive(Debug, Clone, Default)]
 pub struct FaqIndex {
@@ -715,6 +728,30 @@ impl FaqIndex {
             }
         }
         out
+    }
+
+    /// Up to `n` entries of `region` (or general ones) ranked for `query`, best first, with
+    /// their first question, answer and score: the console's picker of the entry a new wording
+    /// belongs to. Unlike [`FaqIndex::answer`] it applies no threshold: staff judge.
+    pub fn candidates(&self, query: &str, region: Option<&str>, n: usize) -> Vec<Candidate> {
+        let normalised = self.text.prepare(query);
+        if normalised.trim().is_empty() {
+            return Vec::new();
+        }
+        self.rank(&normalised, region, false)
+            .into_iter()
+            .filter(|(e, score)| *score > 0.0 && self.entries[*e].applies_to(region))
+            .take(n)
+            .map(|(e, score)| {
+                let entry = &self.entries[e];
+                Candidate {
+                    id: entry.id.clone(),
+                    question: entry.first_question.clone(),
+                    answer: entry.answer.clone(),
+                    score: round(score),
+                }
+            })
+            .collect()
     }
 
     /// Ids of every indexed entry (for coverage tests and tools).

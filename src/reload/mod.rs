@@ -9,8 +9,12 @@
 //! console's content page. The triggers (SIGHUP, the file watcher) live in [`triggers`]; the
 //! console button is a route of the web console.
 //!
+//! Staff additions made from the console are written to the content folder by [`edit`], after the
+//! whole content with the addition has passed the same validation, and then reloaded here.
+//!
 //! The handle is per process: with several instances each one reloads its own folder.
 
+pub mod edit;
 pub mod triggers;
 
 use std::fmt;
@@ -51,6 +55,8 @@ pub enum Trigger {
     Watcher,
     /// The console's reload button, pressed by this member of staff.
     Console(String),
+    /// This editor's addition from the console's unanswered list ([`edit`]).
+    Edit(String),
 }
 
 /// How a reload ended.
@@ -85,6 +91,8 @@ struct Shared {
     /// One reload at a time, so that versions are numbered in the order they were read and a
     /// slow reload never overwrites a newer one. Held across the blocking load, hence tokio's.
     busy: tokio::sync::Mutex<()>,
+    /// One console edit at a time ([`edit`]): each reads the file the previous one wrote.
+    editing: tokio::sync::Mutex<()>,
 }
 
 /// One loaded version.
@@ -154,6 +162,7 @@ impl Live {
             running: RwLock::new(running),
             last: Mutex::new(None),
             busy: tokio::sync::Mutex::new(()),
+            editing: tokio::sync::Mutex::new(()),
         }))
     }
 
@@ -205,6 +214,7 @@ impl fmt::Display for Trigger {
             Trigger::Signal => f.write_str("SIGHUP"),
             Trigger::Watcher => f.write_str("a change in the content folder"),
             Trigger::Console(name) => write!(f, "the console (staff {name})"),
+            Trigger::Edit(name) => write!(f, "a content change from the console (staff {name})"),
         }
     }
 }

@@ -26,7 +26,7 @@
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::StoreError;
 use crate::engine::UserKey;
@@ -126,7 +126,7 @@ pub fn wording_key(question: &str) -> String {
 /// Records an unanswered question (one more of its asker's row), linked to `user` by a keyed
 /// hash so that `/forget` deletes it whatever the text says.
 pub async fn record_unanswered(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &UserKey,
     question: &str,
     region: Option<&str>,
@@ -139,12 +139,13 @@ pub async fn record_unanswered(
     let at = now.timestamp();
     sqlx::query(
         "INSERT INTO unanswered (wording, region, question, channels, first_seen, last_seen, asker)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)
+         VALUES ($1, $2, $3, $4, $5, $5, $6)
          ON CONFLICT (wording, region, asker) DO UPDATE SET
-           count = count + 1, last_seen = excluded.last_seen, handled_at = NULL,
+           count = unanswered.count + 1, last_seen = excluded.last_seen, handled_at = NULL,
            question = excluded.question,
-           channels = CASE WHEN instr(',' || channels || ',', ',' || excluded.channels || ',') > 0
-                           THEN channels ELSE channels || ',' || excluded.channels END",
+           channels = CASE WHEN ',' || unanswered.channels || ',' LIKE '%,' || excluded.channels || ',%'
+                           THEN unanswered.channels
+                           ELSE unanswered.channels || ',' || excluded.channels END",
     )
     .bind(wording)
     .bind(region.unwrap_or(""))
@@ -158,11 +159,11 @@ pub async fn record_unanswered(
 }
 
 /// Deletes every unanswered question `user` asked (/forget), with or without consent.
-pub async fn forget_user(conn: &mut SqliteConnection, user: &UserKey) -> Result<(), StoreError> {
+pub async fn forget_user(conn: &mut AnyConnection, user: &UserKey) -> Result<(), StoreError> {
     let asker = asker_of(conn, user).await?;
     // Rows recorded with consent before askers were hashed carry the user key in clear.
     let legacy = format!("clear:{}:{}", user.channel, user.user);
-    sqlx::query("DELETE FROM unanswered WHERE asker IN (?, ?)")
+    sqlx::query("DELETE FROM unanswered WHERE asker IN ($1, $2)")
         .bind(asker)
         .bind(legacy)
         .execute(conn)
@@ -173,7 +174,7 @@ pub async fn forget_user(conn: &mut SqliteConnection, user: &UserKey) -> Result<
 /// The asker link of `user`: HMAC-SHA256 of the user key under this database's random key
 /// (created by the migration), in hex. It lets `/forget` find the user's rows, and nothing
 /// else: without the key it cannot be traced back, even for guessable ids such as Telegram's.
-async fn asker_of(conn: &mut SqliteConnection, user: &UserKey) -> Result<String, StoreError> {
+async fn asker_of(conn: &mut AnyConnection, user: &UserKey) -> Result<String, StoreError> {
     let key: Vec<u8> =
         sqlx::query_scalar("SELECT secret FROM server_keys WHERE name = 'unanswered_asker'")
             .fetch_one(conn)
@@ -189,12 +190,17 @@ async fn asker_of(conn: &mut SqliteConnection, user: &UserKey) -> Result<String,
 
 /// Open (not handled) groups, most asked first: the rows of one wording and region (one per
 /// asker) added up. A group's id is its lowest row id; its question is the latest row's.
-pub async fn open_unanswered(pool: &SqlitePool) -> Result<Vec<UnansweredGroup>, StoreError> {
-    // SQLite takes the bare `question` of an aggregate query from the row holding MAX(last_seen).
+pub async fn open_unanswered(pool: &AnyPool) -> Result<Vec<UnansweredGroup>, StoreError> {
+    // The group's question is its latest row's. SUM is cast: PostgreSQL sums BIGINT as NUMERIC.
     let mut groups: Vec<UnansweredGroup> = sqlx::query_as(
-        "SELECT MIN(id) AS id, question, region, GROUP_CONCAT(channels) AS channels,
-                SUM(count) AS count, MIN(first_seen) AS first_seen, MAX(last_seen) AS last_seen
-         FROM unanswered WHERE handled_at IS NULL GROUP BY wording, region
+        "SELECT MIN(id) AS id,
+                (SELECT q.question FROM unanswered q
+                 WHERE q.wording = u.wording AND q.region = u.region AND q.handled_at IS NULL
+                 ORDER BY q.last_seen DESC, q.id DESC LIMIT 1) AS question,
+                region, string_agg(channels, ',') AS channels,
+                CAST(SUM(count) AS BIGINT) AS count, MIN(first_seen) AS first_seen,
+                MAX(last_seen) AS last_seen
+         FROM unanswered u WHERE handled_at IS NULL GROUP BY wording, region
          ORDER BY count DESC, last_seen DESC LIMIT 500",
     )
     .fetch_all(pool)
@@ -214,13 +220,13 @@ pub async fn open_unanswered(pool: &SqlitePool) -> Result<Vec<UnansweredGroup>, 
 /// Marks a group (every row of the wording and region of row `id`) handled; it reopens when
 /// asked again. `false` when there is no such row.
 pub async fn mark_unanswered_handled(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "UPDATE unanswered SET handled_at = ?1 WHERE handled_at IS NULL AND (wording, region) =
-           (SELECT wording, region FROM unanswered WHERE id = ?2)",
+        "UPDATE unanswered SET handled_at = $1 WHERE handled_at IS NULL AND (wording, region) =
+           (SELECT wording, region FROM unanswered WHERE id = $2)",
     )
     .bind(now.timestamp())
     .bind(id)
@@ -234,18 +240,18 @@ const RECENT_SECONDS: i64 = 3600;
 
 /// Remembers the question `user` was not answered, for a hand-off that may follow.
 pub async fn remember_question(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &UserKey,
     question: &str,
     consent: Option<bool>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM recent_questions WHERE at < ?")
+    sqlx::query("DELETE FROM recent_questions WHERE at < $1")
         .bind(now.timestamp() - RECENT_SECONDS)
         .execute(&mut *conn)
         .await?;
     sqlx::query(
-        "INSERT INTO recent_questions (channel, user_id, question, at) VALUES (?, ?, ?, ?)
+        "INSERT INTO recent_questions (channel, user_id, question, at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (channel, user_id) DO UPDATE SET question = excluded.question, at = excluded.at",
     )
     .bind(&user.channel)
@@ -261,14 +267,14 @@ pub async fn remember_question(
 /// with it (`typed`), else their unanswered question of the last hour. The remembered question
 /// is used up either way.
 pub async fn set_handoff_question(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &UserKey,
     typed: Option<&str>,
     consent: Option<bool>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let recent: Option<(String,)> = sqlx::query_as(
-        "DELETE FROM recent_questions WHERE channel = ? AND user_id = ? AND at >= ? RETURNING question",
+        "DELETE FROM recent_questions WHERE channel = $1 AND user_id = $2 AND at >= $3 RETURNING question",
     )
     .bind(&user.channel)
     .bind(&user.user)
@@ -280,8 +286,8 @@ pub async fn set_handoff_question(
         None => recent.map(|(q,)| q),
     };
     sqlx::query(
-        "UPDATE handoffs SET question = ? WHERE id =
-           (SELECT MAX(id) FROM handoffs WHERE channel = ? AND user_id = ?)",
+        "UPDATE handoffs SET question = $1 WHERE id =
+           (SELECT MAX(id) FROM handoffs WHERE channel = $2 AND user_id = $3)",
     )
     .bind(question)
     .bind(&user.channel)
@@ -292,7 +298,7 @@ pub async fn set_handoff_question(
 }
 
 /// Open hand-offs, newest first.
-pub async fn open_handoffs(pool: &SqlitePool) -> Result<Vec<Handoff>, StoreError> {
+pub async fn open_handoffs(pool: &AnyPool) -> Result<Vec<Handoff>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, channel, region, created_at, question FROM handoffs
          WHERE handled_at IS NULL ORDER BY id DESC LIMIT 500",
@@ -302,7 +308,7 @@ pub async fn open_handoffs(pool: &SqlitePool) -> Result<Vec<Handoff>, StoreError
 }
 
 /// How many hand-offs wait for staff (a metric: the hand-off queue).
-pub async fn open_handoff_count(pool: &SqlitePool) -> Result<i64, StoreError> {
+pub async fn open_handoff_count(pool: &AnyPool) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM handoffs WHERE handled_at IS NULL")
         .fetch_one(pool)
         .await?)
@@ -310,11 +316,11 @@ pub async fn open_handoff_count(pool: &SqlitePool) -> Result<i64, StoreError> {
 
 /// Marks a hand-off handled. `false` when there is no such hand-off.
 pub async fn mark_handoff_handled(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query("UPDATE handoffs SET handled_at = ? WHERE id = ?")
+    let done = sqlx::query("UPDATE handoffs SET handled_at = $1 WHERE id = $2")
         .bind(now.to_rfc3339())
         .bind(id)
         .execute(pool)
@@ -324,12 +330,12 @@ pub async fn mark_handoff_handled(
 
 /// Due times (Unix seconds) of reminders still waiting, from `from` up to `until`.
 pub async fn waiting_due_times(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     from: i64,
     until: i64,
 ) -> Result<Vec<i64>, StoreError> {
     let rows: Vec<(i64,)> = sqlx::query_as(
-        "SELECT due_at FROM reminders WHERE state = 'pending' AND due_at >= ? AND due_at < ?",
+        "SELECT due_at FROM reminders WHERE state = 'pending' AND due_at >= $1 AND due_at < $2",
     )
     .bind(from)
     .bind(until)
@@ -339,7 +345,7 @@ pub async fn waiting_due_times(
 }
 
 /// Sent / waiting / failed reminder counts over all time.
-pub async fn reminder_counts(pool: &SqlitePool) -> Result<ReminderCounts, StoreError> {
+pub async fn reminder_counts(pool: &AnyPool) -> Result<ReminderCounts, StoreError> {
     let rows: Vec<(String, i64)> =
         sqlx::query_as("SELECT state, COUNT(*) FROM reminders GROUP BY state")
             .fetch_all(pool)
@@ -357,7 +363,7 @@ pub async fn reminder_counts(pool: &SqlitePool) -> Result<ReminderCounts, StoreE
     // as parked. Only ids whose reminder still exists and is sent are moved over.
     for id in super::outbox::parked_reminder_ids(pool).await? {
         let sent: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM reminders WHERE id = ? AND state = 'sent'")
+            sqlx::query_scalar("SELECT id FROM reminders WHERE id = $1 AND state = 'sent'")
                 .bind(id)
                 .fetch_optional(pool)
                 .await?;

@@ -1,24 +1,41 @@
-//! SQLite storage through sqlx: one pool, migrations embedded and run at start-up, and all SQL of
-//! the project. Runtime queries (`query_as` + `FromRow`) so builds need no `DATABASE_URL`.
+//! Storage through sqlx: one pool, migrations embedded and run at start-up, and all SQL of the
+//! project. Runtime queries (`query_as` + `FromRow`) so builds need no `DATABASE_URL`.
 //!
-//! WAL mode lets the reminder worker read while a chat turn writes; `busy_timeout` makes a
-//! second writer (another worker, another process) wait instead of failing. `secure_delete`
-//! overwrites deleted rows, so `/forget` leaves no copy in free pages (see [`Store::checkpoint`]
-//! for the WAL).
+//! Two backends behind sqlx's `any` driver, chosen by the URL (issue 19): SQLite, the embedded
+//! default, and PostgreSQL for several instances on one database. The SQL is written once, in
+//! the subset both understand (`$1` placeholders, `ON CONFLICT`, `RETURNING`, integer times);
+//! the few statements only one backend has go through [`Backend`]. Nothing outside this module
+//! knows which database it talks to.
+//!
+//! On SQLite there is one writer: every statement through [`Store::pool`] and every transaction
+//! of [`Store::begin`] uses one connection, so the process queues its writes itself instead of
+//! letting several connections race for SQLite's write lock and back off on `SQLITE_BUSY`
+//! (which slept 1–100 ms per request under load, issue 19); reads that need not wait behind a
+//! turn use [`Store::reader`]. WAL mode lets those readers and the reminder worker read while a
+//! chat turn writes; `busy_timeout`
+//! makes a second writer (another worker, another process) wait instead of failing.
+//! `secure_delete` overwrites deleted rows, so `/forget` leaves no copy in free pages (see
+//! [`Store::checkpoint`] for the WAL).
 
+pub mod additions;
 pub mod console;
+pub mod handoff;
 pub mod keys;
+pub mod leases;
 pub mod outbox;
 pub mod sessions;
+pub mod shared;
 pub mod staff;
 pub mod tracking;
 pub mod wechat;
 
 use std::str::FromStr;
+use std::sync::Once;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AnyConnection, AnyPool, Executor};
 
 /// The database used when no `--db` / `MENTE_DB` is given: a file next to where mente runs,
 /// created on first use.
@@ -27,7 +44,7 @@ pub const DEFAULT_DB_URL: &str = "sqlite://mente.sqlite";
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The URL is not a usable SQLite URL.
+    /// The URL is not a usable SQLite or PostgreSQL URL.
     #[error("invalid database URL {url:?}: {source}")]
     BadUrl {
         /// The URL given.
@@ -51,6 +68,9 @@ pub enum StoreError {
     /// Migrations could not be applied.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The operation exists on the other backend only (e.g. `backup` on PostgreSQL).
+    #[error("{0}")]
+    Unsupported(&'static str),
     /// Any other database error.
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
@@ -59,40 +79,82 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// Which database a [`Store`] talks to; decided by the URL's scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file (`sqlite://…`, the default).
+    Sqlite,
+    /// A PostgreSQL server (`postgres://…` or `postgresql://…`).
+    Postgres,
+}
+
+impl Backend {
+    /// The backend `url` names: PostgreSQL for `postgres:`/`postgresql:`, SQLite otherwise.
+    pub fn of_url(url: &str) -> Backend {
+        let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+        match scheme.to_ascii_lowercase().as_str() {
+            "postgres" | "postgresql" => Backend::Postgres,
+            _ => Backend::Sqlite,
+        }
+    }
+
+    /// The backend of an open connection (for functions that get only the turn's connection).
+    pub fn of(conn: &AnyConnection) -> Backend {
+        match conn.backend_name() {
+            "PostgreSQL" => Backend::Postgres,
+            _ => Backend::Sqlite,
+        }
+    }
+}
+
 /// Handle to the database; cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    /// The writer. On SQLite one connection, so writes queue in the process (SQLite has one
+    /// writer); on PostgreSQL the whole pool.
+    pool: AnyPool,
+    /// Readers beside it, for reads that must not wait behind a turn; on PostgreSQL the same
+    /// pool as [`Store::pool`].
+    readers: AnyPool,
+    backend: Backend,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file at `url` and applies pending migrations.
-    /// Refuses URLs without a file and in-memory databases: every caller keeps state.
+    /// Opens the database at `url` and applies pending migrations: an SQLite file (created if
+    /// needed) or a PostgreSQL database (which must exist). Refuses SQLite URLs without a file
+    /// and in-memory databases: every caller keeps state.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        let options = file_options(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            // PIPL: a deleted row (after /forget) must not survive in a free page.
-            .pragma("secure_delete", "ON");
-        let pool = open_pool(options).await?;
-        migrate(&pool).await?;
-        Ok(Store { pool })
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let backend = Backend::of_url(url);
+        let (pool, readers) = match backend {
+            Backend::Sqlite => {
+                (open_sqlite(url, WRITERS).await?, open_sqlite(url, READERS).await?)
+            }
+            Backend::Postgres => {
+                let pool = open_postgres(url).await?;
+                (pool.clone(), pool)
+            }
+        };
+        let store = Store { pool, readers, backend };
+        store.migrate().await?;
+        Ok(store)
     }
 
-    /// Wraps an existing pool (tests using `#[sqlx::test]`); runs migrations.
-    pub async fn from_pool(pool: SqlitePool) -> Result<Store, StoreError> {
-        migrate(&pool).await?;
-        Ok(Store { pool })
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Copies the WAL into the database file and truncates it to zero bytes, so that content
     /// deleted by `/forget` has no copy left in the `-wal` file while the process runs. Best
     /// effort: a reader holding an old snapshot makes SQLite skip part of it (logged); the
-    /// next forget or the automatic checkpoint finishes the job.
+    /// next forget or the automatic checkpoint finishes the job. Nothing to do on PostgreSQL,
+    /// whose WAL and dead tuples are the server's to recycle (`VACUUM`, see docs/operators.md).
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
         let (busy, _, _): (i64, i64, i64) =
             sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&self.pool).await?;
         if busy != 0 {
@@ -101,34 +163,109 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a write transaction at once (`BEGIN IMMEDIATE`): a turn always writes, and taking
-    /// the write lock up front avoids SQLite's busy error when two turns would both upgrade a
-    /// read lock later.
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    /// Starts a write transaction; the one place transactions of a turn begin. On SQLite it
+    /// takes the write lock at once (`BEGIN IMMEDIATE`): a turn always writes, and taking the
+    /// lock up front avoids SQLite's busy error when two turns would both upgrade a read lock
+    /// later. On PostgreSQL rows are locked as they are written (and a turn locks its user, see
+    /// `sessions::load_turn_state`).
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
-    /// Whether the database answers (a readiness check): one read of the schema, which needs
-    /// a connection and the file, nothing else.
+    /// Whether the database answers (a readiness check): one trivial query, which needs a
+    /// connection and, on SQLite, the file.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sqlite_master")
-            .fetch_one(&self.pool)
-            .await?;
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master",
+            Backend::Postgres => "SELECT CAST(1 AS BIGINT)",
+        };
+        sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.pool).await?;
         Ok(())
     }
 
     /// Copies the whole database, consistent as of one moment, into a new file at `path`
     /// while other connections go on reading and writing (`VACUUM INTO`). SQLite refuses a
-    /// path that already holds a non-empty file.
+    /// path that already holds a non-empty file. PostgreSQL is backed up with its own tools.
     pub async fn backup(&self, path: &str) -> Result<(), StoreError> {
-        sqlx::query("VACUUM INTO ?").bind(path).execute(&self.pool).await?;
+        if self.backend == Backend::Postgres {
+            return Err(StoreError::Unsupported(
+                "mente backup copies SQLite files; back up PostgreSQL with pg_dump (e.g. pg_dump -Fc -f mente.dump DBNAME), see docs/operators.md",
+            ));
+        }
+        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
         Ok(())
     }
 
-    /// The underlying pool.
-    pub fn pool(&self) -> &SqlitePool {
+    /// The pool for writes (and reads that go with them): on SQLite the single writer
+    /// connection.
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
+
+    /// The pool for reads only, which do not queue behind the writer. Writing through it would
+    /// bring back the lock race the single writer avoids.
+    pub fn reader(&self) -> &AnyPool {
+        &self.readers
+    }
+
+    /// Applies pending migrations of this backend.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => migrate_sqlite(&self.pool).await,
+            // sqlx holds an advisory lock while migrating PostgreSQL: no race to retry.
+            Backend::Postgres => {
+                Ok(sqlx::migrate!("./migrations/postgres").run(&self.pool).await?)
+            }
+        }
+    }
+}
+
+/// Starts a transaction that no other transaction taking the same `lock` runs beside, for a
+/// check-then-write that must see every earlier write (login throttling): `BEGIN IMMEDIATE`
+/// on SQLite (one writer at a time anyway), an advisory lock on PostgreSQL, released at the
+/// end of the transaction.
+pub(crate) async fn begin_serialized(
+    pool: &AnyPool,
+    lock: i64,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+    match Backend::of_url(pool.connect_options().database_url.as_str()) {
+        Backend::Sqlite => Ok(pool.begin_with("BEGIN IMMEDIATE").await?),
+        Backend::Postgres => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(lock).execute(&mut *tx).await?;
+            Ok(tx)
+        }
+    }
+}
+
+/// Settings every SQLite connection gets when it opens. The `any` driver builds SQLite options
+/// from the URL alone, so what the URL cannot say is set here. PIPL: `secure_delete`, a deleted
+/// row (after /forget) must not survive in a free page.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+    PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;";
+
+/// Opens the SQLite pool for `url` (checked by [`file_options`]), creating the file if needed.
+async fn open_sqlite(url: &str, connections: u32) -> Result<AnyPool, StoreError> {
+    file_options(url)?;
+    let url = match url.contains("mode=") {
+        true => url.to_string(),
+        false if url.contains('?') => format!("{url}&mode=rwc"),
+        false => format!("{url}?mode=rwc"),
+    };
+    let options =
+        AnyConnectOptions::from_str(&url).map_err(|source| StoreError::BadUrl { url, source })?;
+    open_pool(options, connections).await
+}
+
+/// Opens the PostgreSQL pool for `url`. More connections than SQLite's four: the server runs
+/// statements of several connections at once.
+async fn open_postgres(url: &str) -> Result<AnyPool, StoreError> {
+    let options = AnyConnectOptions::from_str(url)
+        .map_err(|source| StoreError::BadUrl { url: url.to_string(), source })?;
+    Ok(AnyPoolOptions::new().max_connections(10).connect_with(options).await?)
 }
 
 /// Parses `url`, refusing what cannot keep state: no file name (`sqlite:`, `sqlite://`, which
@@ -147,13 +284,20 @@ fn file_options(url: &str) -> Result<SqliteConnectOptions, StoreError> {
     SqliteConnectOptions::from_str(url).map_err(|source| StoreError::BadUrl { url: bad(), source })
 }
 
-/// Opens the pool. Switching a new file to WAL needs a moment of exclusive access, and SQLite
+/// Opens the SQLite pool. Switching a new file to WAL needs a moment of exclusive access, and SQLite
 /// answers "database is locked" at once (without waiting out `busy_timeout`) when another
 /// process is doing the same: trying again shortly is safe and makes simultaneous starts work.
-async fn open_pool(options: SqliteConnectOptions) -> Result<SqlitePool, StoreError> {
+async fn open_pool(options: AnyConnectOptions, connections: u32) -> Result<AnyPool, StoreError> {
     let mut attempt = 1;
     loop {
-        match SqlitePoolOptions::new().max_connections(4).connect_with(options.clone()).await {
+        let pool = AnyPoolOptions::new()
+            .max_connections(connections)
+            .after_connect(|conn, _| {
+                Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(drop) })
+            })
+            .connect_with(options.clone())
+            .await;
+        match pool {
             Ok(pool) => return Ok(pool),
             Err(err) if attempt < MIGRATION_ATTEMPTS && is_busy(&err) => {
                 tracing::debug!(%err, attempt, "database busy while opening; retrying");
@@ -174,14 +318,20 @@ fn is_busy(err: &sqlx::Error) -> bool {
     code.and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| matches!(c & 0xff, 5 | 6))
 }
 
-/// How often [`migrate`] and [`open_pool`] try before giving up.
+/// Connections of the SQLite writer pool: one, so SQLite's single write lock is never contended
+/// within the process.
+const WRITERS: u32 = 1;
+/// Connections of the SQLite reader pool.
+const READERS: u32 = 4;
+
+/// How often [`migrate_sqlite`] and [`open_pool`] try before giving up.
 const MIGRATION_ATTEMPTS: u32 = 8;
 
-/// Applies pending migrations. sqlx takes no lock on SQLite, so processes starting together on
+/// Applies pending SQLite migrations. sqlx takes no lock on SQLite, so processes starting together on
 /// a new file race: the loser fails with "table … already exists" after the winner committed
 /// the same migration. Each migration is one transaction, so trying again is safe; it then sees
 /// the winner's bookkeeping and skips what is applied.
-async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
+async fn migrate_sqlite(pool: &AnyPool) -> Result<(), StoreError> {
     let mut attempt = 1;
     loop {
         match sqlx::migrate!("./migrations/sqlite").run(pool).await {

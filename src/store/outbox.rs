@@ -14,7 +14,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 use super::{Store, StoreError};
 use crate::engine::{Choice, Reply, UserKey};
@@ -69,7 +69,7 @@ impl From<Stored> for Reply {
 /// Queues `replies` for `user` inside the turn's transaction; returns their ids in order.
 /// `update_id` is the message they answer (WeChat finds them by it when a message is resent).
 pub async fn enqueue(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &UserKey,
     update_id: Option<i64>,
     replies: &[Reply],
@@ -81,7 +81,7 @@ pub async fn enqueue(
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO outbox (channel, user_id, reply, created_at, update_id)
-             VALUES (?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(&user.channel)
         .bind(&user.user)
@@ -98,7 +98,7 @@ pub async fn enqueue(
 /// Replies of `channel` still undelivered, oldest first (per user, in the order they were
 /// written). Call at start, before new turns of the same process can add rows.
 pub async fn pending(store: &Store, channel: &str) -> Result<Vec<Queued>, StoreError> {
-    let rows = sqlx::query("SELECT id, user_id, reply FROM outbox WHERE channel = ? ORDER BY id")
+    let rows = sqlx::query("SELECT id, user_id, reply FROM outbox WHERE channel = $1 ORDER BY id")
         .bind(channel)
         .fetch_all(store.pool())
         .await?;
@@ -122,7 +122,7 @@ pub(super) fn decode(json: &str) -> Result<Reply, StoreError> {
 
 /// Rows waiting in the outbox, per channel (a metric: replies not yet delivered, and on the
 /// web reminders parked for the next visit).
-pub async fn depth_by_channel(pool: &sqlx::SqlitePool) -> Result<Vec<(String, i64)>, StoreError> {
+pub async fn depth_by_channel(pool: &sqlx::AnyPool) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(sqlx::query_as("SELECT channel, COUNT(*) FROM outbox GROUP BY channel")
         .fetch_all(pool)
         .await?)
@@ -131,7 +131,7 @@ pub async fn depth_by_channel(pool: &sqlx::SqlitePool) -> Result<Vec<(String, i6
 /// The reply `id` was delivered (or can never be: the user blocked the bot): it leaves the
 /// outbox. Deleting an id already gone is no error.
 pub async fn mark_sent(store: &Store, id: i64) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM outbox WHERE id = ?").bind(id).execute(store.pool()).await?;
+    sqlx::query("DELETE FROM outbox WHERE id = $1").bind(id).execute(store.pool()).await?;
     Ok(())
 }
 
@@ -155,7 +155,7 @@ pub async fn park_reminder(
     let stored = Stored { text: text.to_string(), choices: Vec::new(), reminder };
     let json = serde_json::to_string(&stored).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let id = sqlx::query_scalar(
-        "INSERT INTO outbox (channel, user_id, reply, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO outbox (channel, user_id, reply, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(&user.channel)
     .bind(&user.user)
@@ -171,18 +171,19 @@ pub async fn park_reminder(
 /// A parked reminder whose application was deleted since is dropped, not shown.
 pub async fn take_parked(store: &Store, user: &UserKey) -> Result<Vec<Parked>, StoreError> {
     // Every page load asks; almost always nothing is there, and a read costs no write lock.
-    let any: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM outbox WHERE channel = ? AND user_id = ?)",
+    let any: i64 = sqlx::query_scalar(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE channel = $1 AND user_id = $2)
+                THEN 1 ELSE 0 END",
     )
     .bind(&user.channel)
     .bind(&user.user)
     .fetch_one(store.pool())
     .await?;
-    if !any {
+    if any == 0 {
         return Ok(Vec::new());
     }
     let rows = sqlx::query(
-        "DELETE FROM outbox WHERE channel = ? AND user_id = ? RETURNING id, reply, created_at",
+        "DELETE FROM outbox WHERE channel = $1 AND user_id = $2 RETURNING id, reply, created_at",
     )
     .bind(&user.channel)
     .bind(&user.user)
@@ -203,7 +204,7 @@ pub async fn take_parked(store: &Store, user: &UserKey) -> Result<Vec<Parked>, S
     let mut shown = Vec::with_capacity(taken.len());
     for (_, reminder, parked) in taken {
         if let Some(id) = reminder {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM reminders WHERE id = ?")
+            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM reminders WHERE id = $1")
                 .bind(id)
                 .fetch_optional(store.pool())
                 .await?;
@@ -217,7 +218,7 @@ pub async fn take_parked(store: &Store, user: &UserKey) -> Result<Vec<Parked>, S
 }
 
 /// Ids of reminders parked and not yet seen (all channels).
-pub async fn parked_reminder_ids(pool: &sqlx::SqlitePool) -> Result<Vec<i64>, StoreError> {
+pub async fn parked_reminder_ids(pool: &sqlx::AnyPool) -> Result<Vec<i64>, StoreError> {
     // Only a parked reminder's JSON has the key unescaped; a reply's text cannot forge it.
     let rows: Vec<String> =
         sqlx::query_scalar("SELECT reply FROM outbox WHERE reply LIKE '%\"reminder\":%'")

@@ -3,23 +3,23 @@
 //! turn; [`prune_processed_updates`] is the serve loop's housekeeping step.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use std::collections::BTreeMap;
 
-use super::StoreError;
+use super::{Backend, StoreError};
 use crate::engine::{Session, UserData, UserKey};
 use crate::privacy;
 
 /// Records `update_id` as processed; `false` when it already was (a redelivered update).
 pub async fn claim_update(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     channel: &str,
     update_id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "INSERT INTO processed_updates (channel, update_id, processed_at) VALUES (?, ?, ?)
+        "INSERT INTO processed_updates (channel, update_id, processed_at) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING",
     )
     .bind(channel)
@@ -33,9 +33,10 @@ pub async fn claim_update(
 /// The stored session of `user`; a fresh one when there is none. A row that no longer decodes
 /// (written by an incompatible version) is replaced by a fresh session rather than locking the
 /// user out — the engine then greets them as new.
-pub async fn load(conn: &mut SqliteConnection, user: &UserKey) -> Result<Session, StoreError> {
+pub async fn load(conn: &mut AnyConnection, user: &UserKey) -> Result<Session, StoreError> {
+    lock_user(conn, user).await?;
     let row: Option<(String,)> =
-        sqlx::query_as("SELECT state FROM sessions WHERE channel = ? AND user_id = ?")
+        sqlx::query_as("SELECT state FROM sessions WHERE channel = $1 AND user_id = $2")
             .bind(&user.channel)
             .bind(&user.user)
             .fetch_optional(conn)
@@ -63,19 +64,37 @@ impl TurnState {
 /// Loads the session, the reachability mark and the applications of `user` in one round trip:
 /// each statement is a hand-off to the connection's thread, the bulk of a turn's cost.
 pub async fn load_turn_state(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &UserKey,
 ) -> Result<(TurnState, UserData), StoreError> {
+    lock_user(conn, user).await?;
     let sql = format!(
-        "SELECT (SELECT state FROM sessions WHERE channel = ?1 AND user_id = ?2),
-                EXISTS (SELECT 1 FROM unreachable_users WHERE channel = ?1 AND user_id = ?2),
+        "SELECT (SELECT state FROM sessions WHERE channel = $1 AND user_id = $2),
+                CASE WHEN EXISTS (SELECT 1 FROM unreachable_users WHERE channel = $1 AND user_id = $2)
+                     THEN 1 ELSE 0 END,
                 {}",
-        super::tracking::APPLICATIONS_JSON
+        super::tracking::applications_json(Backend::of(conn))
     );
-    let (json, unreachable, applications): (Option<String>, bool, String) =
+    let (json, unreachable, applications): (Option<String>, i64, String) =
         sqlx::query_as(&sql).bind(&user.channel).bind(&user.user).fetch_one(conn).await?;
     let data = super::tracking::decode_applications(&applications)?;
-    Ok((TurnState { json, unreachable }, data))
+    Ok((TurnState { json, unreachable: unreachable != 0 }, data))
+}
+
+/// Makes the other turns of `user` wait until this transaction ends. SQLite needs nothing:
+/// `BEGIN IMMEDIATE` already lets one writer in at a time. On PostgreSQL two instances may
+/// run turns of one user at once (a double tap on two load-balanced connections); without the
+/// lock both would read the same session and the later commit would drop the other's turn.
+async fn lock_user(conn: &mut AnyConnection, user: &UserKey) -> Result<(), StoreError> {
+    if Backend::of(conn) == Backend::Postgres {
+        // A transaction-scoped advisory lock on a hash of the user key; released at commit.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            // A collision only makes two users wait for each other, never mixes their data.
+            .bind(format!("{}/{}", user.channel, user.user))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 fn decode(json: Option<&str>, user: &UserKey) -> Session {
@@ -102,7 +121,7 @@ pub async fn prune_processed_updates(
 ) -> Result<u64, StoreError> {
     // processed_at is RFC 3339 in UTC: its text order is time order (to the second, enough).
     let cutoff = (now - REDELIVERY_WINDOW_KEPT).to_rfc3339();
-    let done = sqlx::query("DELETE FROM processed_updates WHERE processed_at < ?")
+    let done = sqlx::query("DELETE FROM processed_updates WHERE processed_at < $1")
         .bind(cutoff)
         .execute(store.pool())
         .await?;
@@ -120,20 +139,24 @@ pub async fn clear_idle_contexts(
     let idle = chrono::TimeDelta::minutes(crate::engine::context::IDLE_MINUTES);
     // updated_at is RFC 3339 in UTC, like processed_at: text order is time order.
     let cutoff = (now - idle).to_rfc3339();
-    let done = sqlx::query(
-        "UPDATE sessions SET state = json_remove(state, '$.context')
-         WHERE updated_at < ? AND json_type(state, '$.context') IS NOT NULL",
-    )
-    .bind(cutoff)
-    .execute(store.pool())
-    .await?;
+    let sql = match store.backend() {
+        Backend::Sqlite => {
+            "UPDATE sessions SET state = json_remove(state, '$.context')
+             WHERE updated_at < $1 AND json_type(state, '$.context') IS NOT NULL"
+        }
+        Backend::Postgres => {
+            "UPDATE sessions SET state = CAST(CAST(state AS jsonb) - 'context' AS TEXT)
+             WHERE updated_at < $1 AND jsonb_exists(CAST(state AS jsonb), 'context')"
+        }
+    };
+    let done = sqlx::query(sql).bind(cutoff).execute(store.pool()).await?;
     Ok(done.rows_affected())
 }
 
 /// Whether `user` has a stored session at all.
-pub async fn exists(conn: &mut SqliteConnection, user: &UserKey) -> Result<bool, StoreError> {
+pub async fn exists(conn: &mut AnyConnection, user: &UserKey) -> Result<bool, StoreError> {
     let row: Option<(i64,)> =
-        sqlx::query_as("SELECT 1 FROM sessions WHERE channel = ? AND user_id = ?")
+        sqlx::query_as("SELECT 1 FROM sessions WHERE channel = $1 AND user_id = $2")
             .bind(&user.channel)
             .bind(&user.user)
             .fetch_optional(conn)
@@ -143,7 +166,7 @@ pub async fn exists(conn: &mut SqliteConnection, user: &UserKey) -> Result<bool,
 
 /// Stores `session` for `user`.
 pub async fn save(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &UserKey,
     session: &Session,
     now: DateTime<Utc>,
@@ -187,13 +210,13 @@ fn masked(session: &Session) -> Session {
 
 /// Stores a session already encoded with [`encode`].
 pub async fn save_json(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &UserKey,
     json: String,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?)
+        "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
     )
     .bind(&user.channel)
@@ -207,26 +230,28 @@ pub async fn save_json(
 
 /// Records a request for a person.
 pub async fn record_handoff(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &UserKey,
     region: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO handoffs (channel, user_id, region, created_at) VALUES (?, ?, ?, ?)")
-        .bind(&user.channel)
-        .bind(&user.user)
-        .bind(region)
-        .bind(now.to_rfc3339())
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO handoffs (channel, user_id, region, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&user.channel)
+    .bind(&user.user)
+    .bind(region)
+    .bind(now.to_rfc3339())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// Deletes the session, hand-off records, recent question and undelivered replies of `user`
 /// (/forget). `processed_updates` holds no user id, so nothing there ties an update to them.
-pub async fn forget(conn: &mut SqliteConnection, user: &UserKey) -> Result<(), StoreError> {
+pub async fn forget(conn: &mut AnyConnection, user: &UserKey) -> Result<(), StoreError> {
     for table in ["sessions", "handoffs", "recent_questions", "outbox"] {
-        sqlx::query(&format!("DELETE FROM {table} WHERE channel = ? AND user_id = ?"))
+        sqlx::query(&format!("DELETE FROM {table} WHERE channel = $1 AND user_id = $2"))
             .bind(&user.channel)
             .bind(&user.user)
             .execute(&mut *conn)
@@ -238,11 +263,11 @@ pub async fn forget(conn: &mut SqliteConnection, user: &UserKey) -> Result<(), S
 /// When `user` last had a turn (their last message); `None` without a session. Channels with
 /// a reply window (WeChat's 48 hours) ask this before writing first.
 pub async fn last_seen(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &UserKey,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     let row: Option<(String,)> =
-        sqlx::query_as("SELECT updated_at FROM sessions WHERE channel = ? AND user_id = ?")
+        sqlx::query_as("SELECT updated_at FROM sessions WHERE channel = $1 AND user_id = $2")
             .bind(&user.channel)
             .bind(&user.user)
             .fetch_optional(conn)

@@ -4,23 +4,69 @@
 //! Sessions and attempts are in the database, not in a process: a restart logs nobody out, and
 //! every instance sharing the database sees the same sessions and the same throttle. A session
 //! is stored by the SHA-256 of its cookie's token (the caller hashes), never the token itself.
+//!
+//! Every account has a [`Role`]: the plain one, or `editor`, which may also change FAQ content
+//! from the console.
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use super::StoreError;
+
+/// What an account may do in the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// Search, the lists, hand-offs: everything but changing content.
+    #[default]
+    Staff,
+    /// Also turns unanswered questions into FAQ content (`mente staff add NAME --role editor`).
+    Editor,
+}
+
+impl Role {
+    /// The name stored in the database and typed at `--role`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::Editor => "editor",
+        }
+    }
+
+    /// The role named `name` (`staff`, `editor`).
+    pub fn parse(name: &str) -> Option<Role> {
+        match name {
+            "staff" => Some(Role::Staff),
+            "editor" => Some(Role::Editor),
+            _ => None,
+        }
+    }
+
+    /// Read from the database: an unknown value gives the plain role (never more rights).
+    fn stored(name: &str) -> Role {
+        Role::parse(name).unwrap_or(Role::Staff)
+    }
+}
+
+/// A live console session: whose it is and what that account may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Account name.
+    pub name: String,
+    /// The account's role, read with the session (a role change applies at the next request).
+    pub role: Role,
+}
 
 /// Adds or replaces the account `name` (replacing is how a password is reset). A reset ends the
 /// account's sessions: whoever knew the old password is logged out too.
 pub async fn upsert(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     name: &str,
     hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     sqlx::query(
-        "INSERT INTO staff (name, hash, created_at) VALUES (?, ?, ?)
+        "INSERT INTO staff (name, hash, created_at) VALUES ($1, $2, $3)
          ON CONFLICT (name) DO UPDATE SET hash = excluded.hash",
     )
     .bind(name)
@@ -28,30 +74,45 @@ pub async fn upsert(
     .bind(now.to_rfc3339())
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM staff_sessions WHERE name = ?").bind(name).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM staff_sessions WHERE name = $1").bind(name).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Account names with their creation time, by name.
-pub async fn list(pool: &SqlitePool) -> Result<Vec<(String, String)>, StoreError> {
-    Ok(sqlx::query_as("SELECT name, created_at FROM staff ORDER BY name").fetch_all(pool).await?)
+/// Gives the existing account `name` the role `role`; `false` when there is no such account.
+pub async fn set_role(pool: &AnyPool, name: &str, role: Role) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE staff SET role = $1 WHERE name = $2")
+        .bind(role.as_str())
+        .bind(name)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Account names with their creation time and role, by name.
+pub async fn list(pool: &AnyPool) -> Result<Vec<(String, String, Role)>, StoreError> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT name, created_at, role FROM staff ORDER BY name")
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(|(name, at, role)| (name, at, Role::stored(&role))).collect())
 }
 
 /// Removes `name` and ends its sessions; `false` when there was no such account.
-pub async fn remove(pool: &SqlitePool, name: &str) -> Result<bool, StoreError> {
+pub async fn remove(pool: &AnyPool, name: &str) -> Result<bool, StoreError> {
     let mut tx = pool.begin().await?;
     // Also done by the foreign key's cascade; explicit so it holds on a connection opened
     // without `foreign_keys`.
-    sqlx::query("DELETE FROM staff_sessions WHERE name = ?").bind(name).execute(&mut *tx).await?;
-    let done = sqlx::query("DELETE FROM staff WHERE name = ?").bind(name).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM staff_sessions WHERE name = $1").bind(name).execute(&mut *tx).await?;
+    let done =
+        sqlx::query("DELETE FROM staff WHERE name = $1").bind(name).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// The stored hash of `name`.
-pub async fn hash_of(pool: &SqlitePool, name: &str) -> Result<Option<String>, StoreError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT hash FROM staff WHERE name = ?")
+pub async fn hash_of(pool: &AnyPool, name: &str) -> Result<Option<String>, StoreError> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT hash FROM staff WHERE name = $1")
         .bind(name)
         .fetch_optional(pool)
         .await?;
@@ -73,7 +134,7 @@ const TOUCH_EVERY_SECONDS: i64 = 60;
 
 /// Starts a session of `name` stored under `token_hash`, and drops sessions that have expired.
 pub async fn open_session(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     token_hash: &str,
     name: &str,
     life: SessionLife,
@@ -81,13 +142,13 @@ pub async fn open_session(
 ) -> Result<(), StoreError> {
     let at = now.timestamp();
     let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM staff_sessions WHERE seen_at <= ? OR created_at <= ?")
+    sqlx::query("DELETE FROM staff_sessions WHERE seen_at <= $1 OR created_at <= $2")
         .bind(at - life.idle.num_seconds())
         .bind(at - life.absolute.num_seconds())
         .execute(&mut *tx)
         .await?;
     sqlx::query(
-        "INSERT INTO staff_sessions (token_hash, name, created_at, seen_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO staff_sessions (token_hash, name, created_at, seen_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(token_hash)
     .bind(name)
@@ -99,25 +160,26 @@ pub async fn open_session(
     Ok(())
 }
 
-/// The account of the live session stored under `token_hash`, marking it used now. A session
-/// that has expired, or whose account was removed, is deleted and gives `None`.
+/// The account (and its role) of the live session stored under `token_hash`, marking it used
+/// now. A session that has expired, or whose account was removed, is deleted and gives `None`.
 pub async fn live_session(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     token_hash: &str,
     life: SessionLife,
     now: DateTime<Utc>,
-) -> Result<Option<String>, StoreError> {
+) -> Result<Option<Session>, StoreError> {
     let at = now.timestamp();
-    let row: Option<(String, i64, i64, bool)> = sqlx::query_as(
-        "SELECT s.name, s.created_at, s.seen_at, a.name IS NOT NULL FROM staff_sessions s
-         LEFT JOIN staff a ON a.name = s.name WHERE s.token_hash = ?",
+    let row: Option<(String, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT s.name, s.created_at, s.seen_at, a.role FROM staff_sessions s
+         LEFT JOIN staff a ON a.name = s.name WHERE s.token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(pool)
     .await?;
-    let Some((name, created_at, seen_at, account_exists)) = row else {
+    let Some((name, created_at, seen_at, role)) = row else {
         return Ok(None);
     };
+    let account_exists = role.is_some();
     let expired =
         at - seen_at >= life.idle.num_seconds() || at - created_at >= life.absolute.num_seconds();
     if expired || !account_exists {
@@ -125,18 +187,18 @@ pub async fn live_session(
         return Ok(None);
     }
     if at - seen_at >= TOUCH_EVERY_SECONDS {
-        sqlx::query("UPDATE staff_sessions SET seen_at = ? WHERE token_hash = ?")
+        sqlx::query("UPDATE staff_sessions SET seen_at = $1 WHERE token_hash = $2")
             .bind(at)
             .bind(token_hash)
             .execute(pool)
             .await?;
     }
-    Ok(Some(name))
+    Ok(Some(Session { name, role: Role::stored(role.as_deref().unwrap_or_default()) }))
 }
 
 /// Ends the session stored under `token_hash` (logout).
-pub async fn close_session(pool: &SqlitePool, token_hash: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM staff_sessions WHERE token_hash = ?")
+pub async fn close_session(pool: &AnyPool, token_hash: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM staff_sessions WHERE token_hash = $1")
         .bind(token_hash)
         .execute(pool)
         .await?;
@@ -192,6 +254,9 @@ pub enum Throttled {
     Account,
 }
 
+/// The lock [`begin_login`] holds on PostgreSQL (see `store::begin_serialized`).
+const LOGIN_LOCK: i64 = 0x6d65_6e74_6501;
+
 /// Longest account name kept in an attempt: names are attacker-chosen.
 const MAX_ACCOUNT_CHARS: usize = 64;
 
@@ -200,7 +265,7 @@ const MAX_ACCOUNT_CHARS: usize = 64;
 /// before their passwords are checked). One write transaction: two instances cannot both let
 /// the last allowed attempt through.
 pub async fn begin_login(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     account: &str,
     addr: &str,
     limits: LoginLimits,
@@ -210,18 +275,19 @@ pub async fn begin_login(
     let at = now.timestamp();
     let short_from = at - limits.short_window.num_seconds();
     let account_from = at - limits.account_window.num_seconds();
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query("DELETE FROM staff_logins WHERE (ok = 0 AND at < ?) OR at < ?")
+    let mut tx = super::begin_serialized(pool, LOGIN_LOCK).await?;
+    sqlx::query("DELETE FROM staff_logins WHERE (ok = 0 AND at < $1) OR at < $2")
         .bind(at - limits.short_window.max(limits.account_window).num_seconds())
         .bind(at - Duration::days(KNOWN_ADDRESS_DAYS).num_seconds())
         .execute(&mut *tx)
         .await?;
-    let (pair, address, account_failures, known): (i64, i64, i64, bool) = sqlx::query_as(
+    let (pair, address, account_failures, known): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT
-           (SELECT COUNT(*) FROM staff_logins WHERE ok = 0 AND account = ?1 AND addr = ?2 AND at > ?3),
-           (SELECT COUNT(*) FROM staff_logins WHERE ok = 0 AND addr = ?2 AND at > ?3),
-           (SELECT COUNT(*) FROM staff_logins WHERE ok = 0 AND account = ?1 AND at > ?4),
-           EXISTS (SELECT 1 FROM staff_logins WHERE ok = 1 AND account = ?1 AND addr = ?2)",
+           (SELECT COUNT(*) FROM staff_logins WHERE ok = 0 AND account = $1 AND addr = $2 AND at > $3),
+           (SELECT COUNT(*) FROM staff_logins WHERE ok = 0 AND addr = $2 AND at > $3),
+           (SELECT COUNT(*) FROM staff_logins WHERE ok = 0 AND account = $1 AND at > $4),
+           CASE WHEN EXISTS (SELECT 1 FROM staff_logins WHERE ok = 1 AND account = $1 AND addr = $2)
+                THEN 1 ELSE 0 END",
     )
     .bind(&account)
     .bind(addr)
@@ -233,7 +299,7 @@ pub async fn begin_login(
         Some(Throttled::Pair)
     } else if address >= i64::from(limits.per_address) {
         Some(Throttled::Address)
-    } else if !known && account_failures >= i64::from(limits.per_account) {
+    } else if known == 0 && account_failures >= i64::from(limits.per_account) {
         Some(Throttled::Account)
     } else {
         None
@@ -242,7 +308,7 @@ pub async fn begin_login(
         tx.rollback().await?;
         return Ok(Err(which));
     }
-    sqlx::query("INSERT INTO staff_logins (account, addr, at, ok) VALUES (?, ?, ?, 0)")
+    sqlx::query("INSERT INTO staff_logins (account, addr, at, ok) VALUES ($1, $2, $3, 0)")
         .bind(&account)
         .bind(addr)
         .bind(at)
@@ -255,19 +321,19 @@ pub async fn begin_login(
 /// The attempt begun by [`begin_login`] succeeded: the pair's failures are forgiven and the
 /// address becomes known to the account.
 pub async fn login_succeeded(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     account: &str,
     addr: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let account: String = account.chars().take(MAX_ACCOUNT_CHARS).collect();
     let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM staff_logins WHERE account = ? AND addr = ?")
+    sqlx::query("DELETE FROM staff_logins WHERE account = $1 AND addr = $2")
         .bind(&account)
         .bind(addr)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO staff_logins (account, addr, at, ok) VALUES (?, ?, ?, 1)")
+    sqlx::query("INSERT INTO staff_logins (account, addr, at, ok) VALUES ($1, $2, $3, 1)")
         .bind(&account)
         .bind(addr)
         .bind(now.timestamp())

@@ -7,9 +7,9 @@
 //! lock while a message is in flight.
 
 use chrono::{DateTime, Utc};
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError};
 use crate::engine::{UserData, UserKey};
 use crate::tracking::{
     Application, ApplicationCommand, ApplicationDetails, Event, PlannedReminder, Reminder,
@@ -36,27 +36,44 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 /// inside the turn's transaction, in one statement (a turn reads it together with its session,
 /// see `sessions::load_turn_state`).
 pub async fn load_user_data(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &UserKey,
 ) -> Result<UserData, StoreError> {
-    let json: String = sqlx::query_scalar(&format!("SELECT {APPLICATIONS_JSON}"))
-        .bind(&user.channel)
-        .bind(&user.user)
-        .fetch_one(&mut *conn)
-        .await?;
+    let sql = format!("SELECT {}", applications_json(Backend::of(conn)));
+    let json: String =
+        sqlx::query_scalar(&sql).bind(&user.channel).bind(&user.user).fetch_one(&mut *conn).await?;
     decode_applications(&json)
 }
 
-/// SQL for one JSON array of the applications of user (?1 channel, ?2 user id), each
+/// SQL for one JSON array of the applications of user ($1 channel, $2 user id), each
 /// `[id, details, [[event, at]…], [[id, kind, due_at, state]…]]`, for [`decode_applications`].
-/// Lets a turn read everything in the same statement as its session.
-pub(crate) const APPLICATIONS_JSON: &str = "(SELECT json_group_array(json_array(a.id, json(a.details),
+/// Lets a turn read everything in the same statement as its session. The two backends spell
+/// JSON aggregation differently; the result is the same text to decode.
+pub(crate) fn applications_json(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => SQLITE_APPLICATIONS_JSON,
+        Backend::Postgres => POSTGRES_APPLICATIONS_JSON,
+    }
+}
+
+/// [`applications_json`] on PostgreSQL; `COALESCE` because `json_agg` of no rows is NULL.
+const POSTGRES_APPLICATIONS_JSON: &str = "(SELECT CAST(COALESCE(json_agg(json_build_array(
+        a.id, CAST(a.details AS json),
+        (SELECT COALESCE(json_agg(json_build_array(CAST(e.event AS json), e.at) ORDER BY e.id), '[]')
+         FROM application_events e WHERE e.application_id = a.id),
+        (SELECT COALESCE(json_agg(json_build_array(r.id, r.kind, r.due_at, r.state)
+                                  ORDER BY r.due_at, r.id), '[]')
+         FROM reminders r WHERE r.application_id = a.id)) ORDER BY a.id), '[]') AS TEXT)
+     FROM applications a WHERE a.channel = $1 AND a.user_id = $2)";
+
+/// [`applications_json`] on SQLite.
+const SQLITE_APPLICATIONS_JSON: &str = "(SELECT json_group_array(json_array(a.id, json(a.details),
         (SELECT json_group_array(json_array(json(e.event), e.at)) FROM
             (SELECT event, at FROM application_events WHERE application_id = a.id ORDER BY id) e),
         (SELECT json_group_array(json_array(r.id, r.kind, r.due_at, r.state)) FROM
             (SELECT id, kind, due_at, state FROM reminders WHERE application_id = a.id
              ORDER BY due_at, id) r)))
-     FROM (SELECT id, details FROM applications WHERE channel = ?1 AND user_id = ?2 ORDER BY id) a)";
+     FROM (SELECT id, details FROM applications WHERE channel = $1 AND user_id = $2 ORDER BY id) a)";
 
 type AppRow = (i64, ApplicationDetails, Vec<(Event, i64)>, Vec<(i64, String, i64, String)>);
 
@@ -78,7 +95,7 @@ pub(crate) fn decode_applications(json: &str) -> Result<UserData, StoreError> {
                 .collect::<Result<_, StoreError>>()?,
         });
     }
-    Ok(UserData { applications })
+    Ok(UserData { applications, ..UserData::default() })
 }
 
 fn reminder(id: i64, kind: &str, due_at: i64, state: &str) -> Result<Reminder, StoreError> {
@@ -93,10 +110,10 @@ fn reminder(id: i64, kind: &str, due_at: i64, state: &str) -> Result<Reminder, S
 }
 
 async fn load_application_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
 ) -> Result<Option<Application>, StoreError> {
-    let Some(row) = sqlx::query("SELECT details FROM applications WHERE id = ?")
+    let Some(row) = sqlx::query("SELECT details FROM applications WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
@@ -105,17 +122,18 @@ async fn load_application_in(
     };
     let details: ApplicationDetails = from_json(row.get::<&str, _>("details"))?;
     let mut history = Vec::new();
-    for row in
-        sqlx::query("SELECT event, at FROM application_events WHERE application_id = ? ORDER BY id")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?
+    for row in sqlx::query(
+        "SELECT event, at FROM application_events WHERE application_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
     {
         history.push(StatusEntry { event: from_json(row.get("event"))?, at: time(row.get("at"))? });
     }
     let mut reminders = Vec::new();
     for row in sqlx::query(
-        "SELECT id, kind, due_at, state FROM reminders WHERE application_id = ? ORDER BY due_at, id",
+        "SELECT id, kind, due_at, state FROM reminders WHERE application_id = $1 ORDER BY due_at, id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -130,7 +148,7 @@ async fn load_application_in(
 /// command for an application the user does not own (stale button, /forget in between) changes
 /// nothing.
 pub async fn apply_application(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &UserKey,
     command: &ApplicationCommand,
     now: DateTime<Utc>,
@@ -138,7 +156,7 @@ pub async fn apply_application(
     match command {
         ApplicationCommand::Record { details, events, reminders } => {
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO applications (channel, user_id, details, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+                "INSERT INTO applications (channel, user_id, details, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
             )
             .bind(&user.channel)
             .bind(&user.user)
@@ -159,7 +177,7 @@ pub async fn apply_application(
             replan(conn, user, *id, reminders).await
         }
         ApplicationCommand::Delete { id } => {
-            sqlx::query("DELETE FROM applications WHERE id = ? AND channel = ? AND user_id = ?")
+            sqlx::query("DELETE FROM applications WHERE id = $1 AND channel = $2 AND user_id = $3")
                 .bind(id)
                 .bind(&user.channel)
                 .bind(&user.user)
@@ -170,9 +188,9 @@ pub async fn apply_application(
     }
 }
 
-async fn owns(conn: &mut SqliteConnection, user: &UserKey, id: i64) -> Result<bool, StoreError> {
+async fn owns(conn: &mut AnyConnection, user: &UserKey, id: i64) -> Result<bool, StoreError> {
     let found: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM applications WHERE id = ? AND channel = ? AND user_id = ?",
+        "SELECT id FROM applications WHERE id = $1 AND channel = $2 AND user_id = $3",
     )
     .bind(id)
     .bind(&user.channel)
@@ -183,12 +201,12 @@ async fn owns(conn: &mut SqliteConnection, user: &UserKey, id: i64) -> Result<bo
 }
 
 async fn insert_event(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
     event: &Event,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO application_events (application_id, event, at) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO application_events (application_id, event, at) VALUES ($1, $2, $3)")
         .bind(id)
         .bind(to_json(event))
         .bind(secs(now))
@@ -201,13 +219,13 @@ async fn insert_event(
 /// are deleted, planned ones are inserted unless that (kind, due) row exists in any state — so a
 /// reminder switched off or already sent stays that way.
 async fn replan(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &UserKey,
     id: i64,
     plan: &[PlannedReminder],
 ) -> Result<(), StoreError> {
     let pending = sqlx::query(
-        "SELECT id, kind, due_at FROM reminders WHERE application_id = ? AND state = 'pending'",
+        "SELECT id, kind, due_at FROM reminders WHERE application_id = $1 AND state = 'pending'",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -216,7 +234,7 @@ async fn replan(
         let kind: String = row.get("kind");
         let due: i64 = row.get("due_at");
         if !plan.iter().any(|p| p.kind.key() == kind && secs(p.due_at) == due) {
-            sqlx::query("DELETE FROM reminders WHERE id = ?")
+            sqlx::query("DELETE FROM reminders WHERE id = $1")
                 .bind(row.get::<i64, _>("id"))
                 .execute(&mut *conn)
                 .await?;
@@ -224,7 +242,8 @@ async fn replan(
     }
     for planned in plan {
         sqlx::query(
-            "INSERT OR IGNORE INTO reminders (application_id, channel, user_id, kind, due_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO reminders (application_id, channel, user_id, kind, due_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
         .bind(id)
         .bind(&user.channel)
@@ -239,18 +258,18 @@ async fn replan(
 
 /// Applies a reminder change (/reminders) inside the turn's transaction.
 pub async fn apply_reminders(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user: &UserKey,
     command: &ReminderCommand,
     _now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let (sql, id) = match command {
         ReminderCommand::SwitchOff { id } => (
-            "UPDATE reminders SET state = 'off' WHERE channel = ? AND user_id = ? AND state = 'pending' AND id = ?",
+            "UPDATE reminders SET state = 'off' WHERE channel = $1 AND user_id = $2 AND state = 'pending' AND id = $3",
             Some(*id),
         ),
         ReminderCommand::SwitchOffAll => (
-            "UPDATE reminders SET state = 'off' WHERE channel = ? AND user_id = ? AND state = 'pending'",
+            "UPDATE reminders SET state = 'off' WHERE channel = $1 AND user_id = $2 AND state = 'pending'",
             None,
         ),
     };
@@ -264,11 +283,11 @@ pub async fn apply_reminders(
 
 /// Deletes every application, reminder and reachability mark of `user` (/forget), inside the
 /// turn's transaction.
-pub async fn forget_user(conn: &mut SqliteConnection, user: &UserKey) -> Result<(), StoreError> {
+pub async fn forget_user(conn: &mut AnyConnection, user: &UserKey) -> Result<(), StoreError> {
     for sql in [
-        "DELETE FROM reminders WHERE channel = ? AND user_id = ?",
-        "DELETE FROM applications WHERE channel = ? AND user_id = ?",
-        "DELETE FROM unreachable_users WHERE channel = ? AND user_id = ?",
+        "DELETE FROM reminders WHERE channel = $1 AND user_id = $2",
+        "DELETE FROM applications WHERE channel = $1 AND user_id = $2",
+        "DELETE FROM unreachable_users WHERE channel = $1 AND user_id = $2",
     ] {
         sqlx::query(sql).bind(&user.channel).bind(&user.user).execute(&mut *conn).await?;
     }
@@ -278,8 +297,8 @@ pub async fn forget_user(conn: &mut SqliteConnection, user: &UserKey) -> Result<
 /// The user wrote again (e.g. unblocked the bot): their pending reminders may be claimed again.
 /// Those kept while they were unreachable go out at the next worker step, where the usual rules
 /// apply (only the latest of a deadline, nothing no longer true).
-pub async fn mark_reachable(conn: &mut SqliteConnection, user: &UserKey) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM unreachable_users WHERE channel = ? AND user_id = ?")
+pub async fn mark_reachable(conn: &mut AnyConnection, user: &UserKey) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM unreachable_users WHERE channel = $1 AND user_id = $2")
         .bind(&user.channel)
         .bind(&user.user)
         .execute(&mut *conn)
@@ -312,7 +331,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT OR IGNORE INTO unreachable_users (channel, user_id, since) VALUES (?, ?, ?)",
+            "INSERT INTO unreachable_users (channel, user_id, since) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
         )
         .bind(&user.channel)
         .bind(&user.user)
@@ -325,7 +345,7 @@ impl Store {
     /// Whether `user` is marked unreachable.
     pub async fn is_unreachable(&self, user: &UserKey) -> Result<bool, StoreError> {
         let found: Option<i64> = sqlx::query_scalar(
-            "SELECT since FROM unreachable_users WHERE channel = ? AND user_id = ?",
+            "SELECT since FROM unreachable_users WHERE channel = $1 AND user_id = $2",
         )
         .bind(&user.channel)
         .bind(&user.user)
@@ -346,21 +366,21 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Claimed>, StoreError> {
         let rows = sqlx::query(
-            "UPDATE reminders SET claimed_by = ?1, claimed_until = ?2, attempts = attempts + 1
+            "UPDATE reminders SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1
              WHERE id IN (
                  SELECT r.id FROM reminders r
-                 WHERE r.state = 'pending' AND r.channel = ?3 AND r.due_at <= ?4
-                   AND (r.claimed_until IS NULL OR r.claimed_until <= ?4)
+                 WHERE r.state = 'pending' AND r.channel = $3 AND r.due_at <= $4
+                   AND (r.claimed_until IS NULL OR r.claimed_until <= $4)
                    AND NOT EXISTS (SELECT 1 FROM unreachable_users u
                                    WHERE u.channel = r.channel AND u.user_id = r.user_id)
-                 ORDER BY r.due_at, r.id LIMIT ?5)
+                 ORDER BY r.due_at, r.id LIMIT $5)
              RETURNING id, channel, user_id, application_id, kind, due_at",
         )
         .bind(worker)
         .bind(secs(lease_until))
         .bind(channel)
         .bind(secs(now))
-        .bind(limit)
+        .bind(i64::from(limit))
         .fetch_all(self.pool())
         .await?;
         let mut claimed = Vec::with_capacity(rows.len());
@@ -391,8 +411,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE reminders SET state = 'sent', sent_at = ?, claimed_until = NULL
-             WHERE id = ? AND claimed_by = ? AND state = 'pending'",
+            "UPDATE reminders SET state = 'sent', sent_at = $1, claimed_until = NULL
+             WHERE id = $2 AND claimed_by = $3 AND state = 'pending'",
         )
         .bind(secs(now))
         .bind(id)
@@ -411,8 +431,8 @@ impl Store {
         error: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE reminders SET claimed_by = NULL, claimed_until = ?, last_error = ?
-             WHERE id = ? AND claimed_by = ? AND state = 'pending'",
+            "UPDATE reminders SET claimed_by = NULL, claimed_until = $1, last_error = $2
+             WHERE id = $3 AND claimed_by = $4 AND state = 'pending'",
         )
         .bind(secs(retry_at))
         .bind(error)
@@ -431,8 +451,8 @@ impl Store {
         reason: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE reminders SET state = 'dropped', last_error = ?, claimed_until = NULL
-             WHERE id = ? AND claimed_by = ? AND state = 'pending'",
+            "UPDATE reminders SET state = 'dropped', last_error = $1, claimed_until = NULL
+             WHERE id = $2 AND claimed_by = $3 AND state = 'pending'",
         )
         .bind(reason)
         .bind(id)
@@ -444,7 +464,7 @@ impl Store {
 
     /// How many times reminder `id` has been claimed.
     pub async fn reminder_attempts(&self, id: i64) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT attempts FROM reminders WHERE id = ?")
+        Ok(sqlx::query_scalar("SELECT attempts FROM reminders WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool())
             .await?
@@ -483,11 +503,11 @@ impl Store {
 /// and after a turn to see whether the turn set reminders up (the web page then says how they
 /// will reach the user).
 pub async fn latest_pending_reminder(
-    pool: &sqlx::SqlitePool,
+    pool: &sqlx::AnyPool,
     user: &UserKey,
 ) -> Result<Option<i64>, StoreError> {
     Ok(sqlx::query_scalar(
-        "SELECT MAX(id) FROM reminders WHERE channel = ? AND user_id = ? AND state = 'pending'",
+        "SELECT MAX(id) FROM reminders WHERE channel = $1 AND user_id = $2 AND state = 'pending'",
     )
     .bind(&user.channel)
     .bind(&user.user)

@@ -25,8 +25,8 @@ pub async fn remember_nonce(
     // One statement: of two requests racing with the same URL, the first insert wins and the
     // second reads the first one's digest back.
     let first: String = sqlx::query_scalar(
-        "INSERT INTO wechat_nonces (timestamp, nonce, digest) VALUES (?, ?, ?)
-         ON CONFLICT (timestamp, nonce) DO UPDATE SET digest = digest RETURNING digest",
+        "INSERT INTO wechat_nonces (timestamp, nonce, digest) VALUES ($1, $2, $3)
+         ON CONFLICT (timestamp, nonce) DO UPDATE SET digest = wechat_nonces.digest RETURNING digest",
     )
     .bind(timestamp)
     .bind(nonce)
@@ -39,7 +39,7 @@ pub async fn remember_nonce(
 /// Forgets URLs signed before `timestamp` (Unix seconds): such a request is refused for its
 /// stale timestamp anyway. Returns how many went.
 pub async fn prune_nonces(store: &Store, timestamp: i64) -> Result<u64, StoreError> {
-    let done = sqlx::query("DELETE FROM wechat_nonces WHERE timestamp < ?")
+    let done = sqlx::query("DELETE FROM wechat_nonces WHERE timestamp < $1")
         .bind(timestamp)
         .execute(store.pool())
         .await?;
@@ -54,7 +54,7 @@ pub async fn rows_of(
     update_id: i64,
 ) -> Result<Vec<Queued>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, reply FROM outbox WHERE channel = ? AND user_id = ? AND update_id = ?
+        "SELECT id, reply FROM outbox WHERE channel = $1 AND user_id = $2 AND update_id = $3
          ORDER BY id",
     )
     .bind(&user.channel)
@@ -83,9 +83,9 @@ pub async fn take_for_answer(
     stale: i64,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "UPDATE outbox SET answered_at = ?1, leased_at = NULL
-         WHERE id = ?2 AND ((answered_at IS NULL AND (leased_at IS NULL OR leased_at < ?3))
-                            OR answered_at < ?4)",
+        "UPDATE outbox SET answered_at = $1, leased_at = NULL
+         WHERE id = $2 AND ((answered_at IS NULL AND (leased_at IS NULL OR leased_at < $3))
+                            OR answered_at < $4)",
     )
     .bind(now)
     .bind(id)
@@ -104,18 +104,23 @@ pub async fn lease(
     now: i64,
     stale: i64,
 ) -> Result<Vec<i64>, StoreError> {
-    let ids = serde_json::to_string(ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let mut leased: Vec<i64> = sqlx::query_scalar(
-        "UPDATE outbox SET leased_at = ?1
-         WHERE id IN (SELECT value FROM json_each(?2))
-           AND answered_at IS NULL AND (leased_at IS NULL OR leased_at < ?3)
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One placeholder per id ($3, $4, …): the same SQL on both backends.
+    let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
+        "UPDATE outbox SET leased_at = $1
+         WHERE id IN ({})
+           AND answered_at IS NULL AND (leased_at IS NULL OR leased_at < $2)
          RETURNING id",
-    )
-    .bind(now)
-    .bind(ids)
-    .bind(stale)
-    .fetch_all(store.pool())
-    .await?;
+        list.join(", ")
+    );
+    let mut query = sqlx::query_scalar(&sql).bind(now).bind(stale);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let mut leased: Vec<i64> = query.fetch_all(store.pool()).await?;
     leased.sort_unstable();
     Ok(leased)
 }
@@ -133,11 +138,11 @@ pub async fn lease_unsent(
     limit: i64,
 ) -> Result<Vec<Queued>, StoreError> {
     let rows = sqlx::query(
-        "UPDATE outbox SET leased_at = ?1
+        "UPDATE outbox SET leased_at = $1
          WHERE id IN (SELECT id FROM outbox
-                      WHERE channel = ?2 AND created_at < ?3 AND answered_at IS NULL
-                        AND (leased_at IS NULL OR leased_at < ?4)
-                      ORDER BY id LIMIT ?5)
+                      WHERE channel = $2 AND created_at < $3 AND answered_at IS NULL
+                        AND (leased_at IS NULL OR leased_at < $4)
+                      ORDER BY id LIMIT $5)
          RETURNING id, user_id, reply",
     )
     .bind(now)
@@ -170,12 +175,13 @@ pub async fn prune_delivered(
     answered_before: i64,
     created_before: i64,
 ) -> Result<u64, StoreError> {
-    let done =
-        sqlx::query("DELETE FROM outbox WHERE channel = ? AND (answered_at < ? OR created_at < ?)")
-            .bind(channel)
-            .bind(answered_before)
-            .bind(created_before)
-            .execute(store.pool())
-            .await?;
+    let done = sqlx::query(
+        "DELETE FROM outbox WHERE channel = $1 AND (answered_at < $2 OR created_at < $3)",
+    )
+    .bind(channel)
+    .bind(answered_before)
+    .bind(created_before)
+    .execute(store.pool())
+    .await?;
     Ok(done.rows_affected())
 }

@@ -3,10 +3,9 @@
 //! pressed keyboard is removed afterwards, so a second tap on it does nothing. Replies a
 //! previous process committed but could not send go out at start ([`resend_pending`]).
 
-use std::collections::{HashSet, VecDeque};
 use std::convert::Infallible;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
@@ -34,9 +33,10 @@ const ALREADY_CHOSEN: &str = "这一步已经选过了";
 /// How long the cosmetic "typing…" may hold up a turn.
 const TYPING_PATIENCE: Duration = Duration::from_secs(1);
 
-/// How many used keyboards are remembered for double-tap protection. A keyboard is removed
-/// right after its first use, so only taps racing that removal need catching: a small window.
-const USED_KEYBOARDS_KEPT: usize = 10_000;
+/// A start-up resend lease older than this is a dead instance's (ms); the rows are sent again.
+const LEFTOVER_LEASE_MS: i64 = 60 * 1000;
+/// Leftover replies sent at start at most (the rest wait for the next start).
+const LEFTOVER_BATCH: i64 = 10_000;
 
 /// Handlers never fail: every problem is answered or logged where it happens.
 pub(crate) type HandlerError = Infallible;
@@ -50,7 +50,6 @@ pub(crate) struct Ctx {
     retry: RetryPolicy,
     /// Set at shutdown: sends stop retrying, undelivered replies stay in the outbox.
     stopping: Stopping,
-    used_keyboards: Mutex<UsedKeyboards>,
 }
 
 impl Ctx {
@@ -61,8 +60,7 @@ impl Ctx {
         retry: RetryPolicy,
         stopping: Stopping,
     ) -> Self {
-        let used_keyboards = Mutex::new(UsedKeyboards::default());
-        Ctx { store, assistant, clock, retry, stopping, used_keyboards }
+        Ctx { store, assistant, clock, retry, stopping }
     }
 
     /// One turn. A panic in it is caught: teloxide's per-chat worker would otherwise die and
@@ -182,30 +180,6 @@ enum TurnFailure {
     Panic,
 }
 
-/// Messages whose keyboard has been used, oldest forgotten first.
-#[derive(Default)]
-struct UsedKeyboards {
-    set: HashSet<(i64, i32)>,
-    order: VecDeque<(i64, i32)>,
-}
-
-impl UsedKeyboards {
-    fn contains(&self, chat: ChatId, message: MessageId) -> bool {
-        self.set.contains(&(chat.0, message.0))
-    }
-
-    fn insert(&mut self, chat: ChatId, message: MessageId) {
-        if self.set.insert((chat.0, message.0)) {
-            self.order.push_back((chat.0, message.0));
-        }
-        while self.order.len() > USED_KEYBOARDS_KEPT {
-            if let Some(old) = self.order.pop_front() {
-                self.set.remove(&old);
-            }
-        }
-    }
-}
-
 /// A text message (commands included).
 pub(crate) async fn on_message(
     bot: TgBot,
@@ -244,7 +218,11 @@ pub(crate) async fn on_callback(
         answer(&bot, &query, None, &ctx).await;
         return Ok(());
     };
-    let used = ctx.used_keyboards.lock().map(|used| used.contains(chat, message)).unwrap_or(false);
+    // In the database: with a webhook, the second tap may reach another instance.
+    let used = ctx.store.keyboard_used(chat.0, i64::from(message.0)).await.unwrap_or_else(|err| {
+        tracing::error!(error = %err, "could not read the used keyboards");
+        false
+    });
     if used {
         answer(&bot, &query, Some(ALREADY_CHOSEN), &ctx).await;
         return Ok(());
@@ -252,8 +230,9 @@ pub(crate) async fn on_callback(
     answer(&bot, &query, None, &ctx).await;
     let outcome = ctx.turn(chat, update.id, Input::Button(data)).await;
     if outcome.is_ok() {
-        if let Ok(mut used) = ctx.used_keyboards.lock() {
-            used.insert(chat, message);
+        let now_ms = crate::store::leases::now_ms();
+        if let Err(err) = ctx.store.use_keyboard(chat.0, i64::from(message.0), now_ms).await {
+            tracing::error!(error = %err, "could not record a used keyboard");
         }
         ctx.remove_keyboard(&bot, chat, message).await;
     }
@@ -264,8 +243,19 @@ pub(crate) async fn on_callback(
 /// Sends what earlier processes committed but did not deliver (a failed send, a crash between
 /// commit and send), oldest first. Call once at start, before updates are dispatched, so no
 /// turn of this process is in flight. A chat whose reply fails again keeps the rest queued.
+/// The rows are leased first, so two instances starting together do not both send them.
 pub(crate) async fn resend_pending(bot: &TgBot, ctx: &Ctx) {
-    let pending = match outbox::pending(&ctx.store, super::send::CHANNEL).await {
+    let now = ctx.clock.now();
+    let now_ms = crate::store::leases::now_ms();
+    let leased = crate::store::wechat::lease_unsent(
+        &ctx.store,
+        super::send::CHANNEL,
+        now.timestamp() + 1,
+        now_ms,
+        now_ms - LEFTOVER_LEASE_MS,
+        LEFTOVER_BATCH,
+    );
+    let pending = match leased.await {
         Ok(pending) => pending,
         Err(err) => return tracing::error!(error = %err, "could not read the outbox"),
     };
@@ -339,16 +329,5 @@ mod tests {
         assert_eq!(strip_bot_mention("/start@mente_bot 邵阳", "mente_bot"), "/start 邵阳");
         assert_eq!(strip_bot_mention("/start@other_bot", "mente_bot"), "/start@other_bot");
         assert_eq!(strip_bot_mention("发邮件到 a@mente_bot", "mente_bot"), "发邮件到 a@mente_bot");
-    }
-
-    #[test]
-    fn used_keyboards_forget_the_oldest_beyond_the_cap() {
-        let mut used = UsedKeyboards::default();
-        for id in 0..(USED_KEYBOARDS_KEPT as i32 + 5) {
-            used.insert(ChatId(1), MessageId(id));
-        }
-        assert!(!used.contains(ChatId(1), MessageId(0)));
-        assert!(used.contains(ChatId(1), MessageId(USED_KEYBOARDS_KEPT as i32 + 4)));
-        assert_eq!(used.set.len(), USED_KEYBOARDS_KEPT);
     }
 }

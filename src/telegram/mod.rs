@@ -9,6 +9,7 @@
 
 pub mod format;
 mod handler;
+pub mod poll_lease;
 pub mod send;
 
 use std::future::Future;
@@ -29,6 +30,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use url::Url;
 
+pub use poll_lease::LeaseTiming;
 pub use send::{
     chat_of, is_forbidden, send_reply, user_key, with_retry, RetryPolicy, Stopping, TelegramSender,
     TgBot, CHANNEL,
@@ -91,6 +93,8 @@ pub struct BotConfig {
     pub webhook_listener: Option<Arc<std::net::TcpListener>>,
     /// Timeouts and connection cap of the webhook server (the same server as `mente web`).
     pub http: ServerLimits,
+    /// The lease that lets one instance at a time poll (see [`poll_lease`]).
+    pub polling_lease: LeaseTiming,
 }
 
 impl BotConfig {
@@ -105,6 +109,7 @@ impl BotConfig {
             poll_timeout: Duration::from_secs(10),
             webhook_listener: None,
             http: ServerLimits::default(),
+            polling_lease: LeaseTiming::default(),
         }
     }
 }
@@ -121,6 +126,7 @@ impl std::fmt::Debug for BotConfig {
             .field("poll_timeout", &self.poll_timeout)
             .field("webhook_listener", &self.webhook_listener)
             .field("http", &self.http)
+            .field("polling_lease", &self.polling_lease)
             .finish()
     }
 }
@@ -274,7 +280,18 @@ pub async fn run_bot(
         TelegramSender::new(bot.clone(), config.retry).until(stopping.clone()),
     );
 
-    let ctx = Arc::new(handler::Ctx::new(store, assistant, clock, config.retry, stopping));
+    // HAND-OFF RELAY: staff replies from the console go out through the same throttled bot.
+    let (relay_stop, relay_stopped) = watch::channel(false);
+    let relay = tokio::spawn({
+        let (store, clock) = (store.clone(), clock.clone());
+        let sender = TelegramSender::new(bot.clone(), config.retry).until(stopping.clone());
+        async move {
+            let clock = SharedClock(clock);
+            crate::relay::run_until_stopped(&store, &sender, None, &clock, relay_stopped).await
+        }
+    });
+    let lease = poll_lease::PollingLease::new(store.clone(), config.polling_lease);
+    let ctx = Arc::new(handler::Ctx::new(store, assistant, clock, config.retry, stopping.clone()));
     handler::resend_pending(&bot, &ctx).await;
     let updates = dptree::entry()
         .branch(Update::filter_message().endpoint(handler::on_message))
@@ -287,9 +304,13 @@ pub async fn run_bot(
         .error_handler(LoggingErrorHandler::with_custom_text("update handler failed"))
         .build();
     let stopper = tokio::spawn(stop_on(shutdown, dispatcher.shutdown_token()));
-    let result = receive_updates(&mut dispatcher, &bot, &config, &api_url).await;
+    let result = receive_updates(&mut dispatcher, &bot, &config, &api_url, &lease, &stopping).await;
     stopper.abort();
     reminders.stop().await;
+    let _ = relay_stop.send(true);
+    if let Err(err) = relay.await {
+        tracing::error!(error = %err, "the hand-off relay failed");
+    }
     result
 }
 
@@ -330,27 +351,42 @@ fn not_telegram_detail(err: &RequestError) -> String {
     }
 }
 
-/// Feeds the dispatcher from long polling or the webhook until it is shut down.
+/// Feeds the dispatcher from long polling or the webhook until it is shut down. Long polling
+/// waits for the polling `lease` first (one poller across instances).
 async fn receive_updates(
     dispatcher: &mut Dispatcher<TgBot, handler::HandlerError, DefaultKey>,
     bot: &TgBot,
     config: &BotConfig,
     api_url: &str,
+    lease: &poll_lease::PollingLease,
+    stopping: &Stopping,
 ) -> Result<(), TelegramError> {
     let listener_errors = LoggingErrorHandler::with_custom_text("receiving updates failed");
     let unreachable = |source| TelegramError::Unreachable { url: api_url.to_string(), source };
     match &config.mode {
-        Mode::Polling => {
-            let listener = Polling::builder(bot.clone())
+        Mode::Polling => loop {
+            if !lease.wait(stopping).await {
+                return Ok(());
+            }
+            let mut listener = Polling::builder(bot.clone())
                 .timeout(config.poll_timeout)
                 .delete_webhook()
                 .await
                 .build();
-            dispatcher
-                .try_dispatch_with_listener(listener, listener_errors)
-                .await
-                .map_err(unreachable)
-        }
+            let stop_token = listener.stop_token();
+            let dispatch = dispatcher.try_dispatch_with_listener(listener, listener_errors.clone());
+            tokio::pin!(dispatch);
+            tokio::select! {
+                result = &mut dispatch => {
+                    lease.release().await;
+                    return result.map_err(unreachable);
+                }
+                // Lost (this process stalled past the lease): stop, then queue up again.
+                () = lease.keep() => {}
+            }
+            stop_token.stop();
+            dispatch.await.map_err(unreachable)?;
+        },
         Mode::Webhook { url, listen, secret_token } => {
             // Bound before the webhook is registered: a busy port is a clear error at start-up,
             // not a panic in a background task while Telegram posts into the void.

@@ -103,7 +103,7 @@ impl Stopping {
     }
 
     /// Resolves when shutdown is asked for (never if the flag's sender is gone unset).
-    async fn wait(&self) {
+    pub(crate) async fn wait(&self) {
         let mut flag = self.0.clone();
         if flag.wait_for(|stop| *stop).await.is_err() {
             std::future::pending::<()>().await;

@@ -35,9 +35,9 @@ const COOKIE_SECONDS: i64 = 30 * 24 * 3600;
 /// Name of the cookie-signing key in `server_keys`.
 const KEY_NAME: &str = "web_chat";
 
-/// `GET /` and `POST /send`.
+/// `GET /`, `POST /send` and `GET /news` (staff replies of a hand-off, for the page's script).
 pub fn router() -> Router<App> {
-    Router::new().route("/", get(show)).route("/send", post(send))
+    Router::new().route("/", get(show)).route("/send", post(send)).route("/news", get(news))
 }
 
 /// One message: typed text `t` or the data `b` of a pressed button.
@@ -85,8 +85,13 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
             // Not taken, so still parked: shown at the next load.
             Err(err) => tracing::error!(error = %err, "web: parked reminders unreadable"),
         }
+        // Staff replies that arrived since (without script this is where they show).
+        if super::handoff::take(&app, &id, now).await > 0 {
+            return back();
+        }
     }
-    let body = page("门特助手", "chat", &render(&transcript));
+    let waiting = !fresh && super::handoff::is_open(&app, &id).await;
+    let body = page("门特助手", "chat", &render(&transcript, waiting));
     with_cookie(&app, &headers, new_cookie, (StatusCode::OK, html_type(), body).into_response())
 }
 
@@ -141,12 +146,36 @@ async fn send(State(app): State<App>, request: Request) -> Response {
             }
             // After /forget, and after 删除我的数据 once confirmed (确定删除) a turn later.
             let forget = replies.iter().any(|r| r.text.contains(commands::FORGOTTEN));
-            app.transcripts.record(&id, said, &replies, forget, now)
+            app.transcripts.record(&id, said, &replies, forget, now);
+            super::handoff::share_lead(&app, &id, now).await;
         }
         Ok(TurnResult::Duplicate) => {}
         Err(err) => return unavailable(&err),
     }
     with_cookie(&app, &headers, new_cookie, back())
+}
+
+/// `GET /news`: staff replies (and the assistant's notices) of the user's hand-off that
+/// arrived since, as JSON for the page's script, which asks every few seconds while a
+/// hand-off is open; taken, so they show once (and are in the transcript for the next load).
+async fn news(State(app): State<App>, headers: HeaderMap) -> Response {
+    let now = app.clock.now();
+    let key = match signing_key(&app).await {
+        Ok(key) => key,
+        Err(err) => return unavailable(&err),
+    };
+    let Some(id) = cookie(&headers, COOKIE).and_then(|value| verify(value, key)) else {
+        return (StatusCode::FORBIDDEN, "no conversation").into_response();
+    };
+    let id = id.to_string();
+    let texts = super::handoff::take_texts(&app, &id, now).await;
+    let open = super::handoff::is_open(&app, &id).await;
+    let body = serde_json::json!({ "messages": texts, "open": open });
+    (
+        [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// 500 with a polite page, the cause in the log.
@@ -159,7 +188,7 @@ fn unavailable(err: &StoreError) -> Response {
 /// The user's newest pending reminder; `None` also when it cannot be read (then no note is
 /// added, which is the only consequence).
 async fn latest_reminder(app: &App, user: &UserKey) -> Option<i64> {
-    match tracking::latest_pending_reminder(app.store.pool(), user).await {
+    match tracking::latest_pending_reminder(app.store.reader(), user).await {
         Ok(id) => id,
         Err(err) => {
             tracing::warn!(error = %err, "web: pending reminders unreadable");
@@ -246,12 +275,14 @@ fn message_page(text: &str) -> String {
     )
 }
 
-/// The page body for a transcript.
-fn render(t: &Transcript) -> String {
+/// The page body for a transcript; `waiting`: a hand-off is open, so the script asks for staff
+/// replies every few seconds, and without script a link reloads.
+fn render(t: &Transcript, waiting: bool) -> String {
     let mut out = String::from(
         "<header class=\"top\"><h1>门特助手</h1><p>攀枝花 · 邵阳 门诊慢特病（门特）咨询</p></header><main>",
     );
-    out.push_str("<ol class=\"log\" aria-live=\"polite\">");
+    let poll = if waiting { " data-poll=\"/news\"" } else { "" };
+    out.push_str(&format!("<ol class=\"log\" aria-live=\"polite\"{poll}>"));
     if t.messages.is_empty() {
         out.push_str(
             "<li class=\"bot\">您好！我是门特助手，可以帮您了解门诊慢特病（门特）怎么申请、要什么材料、能报多少。<br>\
@@ -268,6 +299,12 @@ fn render(t: &Transcript) -> String {
         out.push_str(&format!("<li class=\"{class}\"{anchor}>{}</li>", multiline(&m.text)));
     }
     out.push_str("</ol>");
+    if waiting {
+        out.push_str(
+            "<p class=\"handoff-note\">人工服务中：工作人员的回复会自动显示。\
+             <a href=\"/#latest\">刷新看回复</a></p>",
+        );
+    }
     // Only reminders so far (a returning user whose conversation was forgotten): the way in
     // is still the first step.
     if t.choices.is_empty() && t.messages.iter().all(|m| m.reminder) {

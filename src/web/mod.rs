@@ -16,6 +16,7 @@
 //! [`service::turn`]: crate::service::turn
 
 pub mod chat;
+pub mod handoff;
 pub mod health;
 pub mod html;
 pub mod limits;

@@ -154,14 +154,17 @@ impl Transcripts {
     /// Adds messages the user did not ask for (parked reminders) after the conversation,
     /// keeping the buttons of the latest turn: the question they were answering still stands.
     pub(crate) fn notify(&self, id: &str, messages: &[Reply], now: DateTime<Utc>) {
+        self.append(id, messages, true, now);
+    }
+
+    /// Adds messages that arrived from elsewhere (a staff reply of a hand-off, issue 18) after
+    /// the conversation, keeping the buttons of the latest turn. `reminder` marks parked
+    /// reminders (see [`Message::reminder`]).
+    pub(crate) fn append(&self, id: &str, messages: &[Reply], reminder: bool, now: DateTime<Utc>) {
         self.update(id, now, |t| {
             t.latest = t.messages.len();
             for reply in messages {
-                t.messages.push_back(Message {
-                    mine: false,
-                    reminder: true,
-                    text: reply.text.clone(),
-                });
+                t.messages.push_back(Message { mine: false, reminder, text: reply.text.clone() });
             }
         });
     }

@@ -2,6 +2,10 @@
 //! expires, one refresh at a time) and customer-service text messages (客服消息), used for
 //! replies that miss the 5-second window, the rest of long replies, and reminders.
 //!
+//! Every fetch of a token invalidates the previous one at WeChat, so instances sharing a
+//! database ([`ApiClient::sharing`]) keep one token there: one instance refreshes it under a
+//! lease, the others wait for it and read the stored one.
+//!
 //! The AppSecret and the access token travel in URLs, so no URL is ever put in an error or a
 //! log line (`reqwest::Error::without_url`).
 
@@ -11,10 +15,21 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 use url::Url;
 
+use crate::store::leases::{holder_id, now_ms};
+use crate::store::Store;
+
 /// Refresh this long before the token's announced expiry, so a send never races it.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(300);
 /// A request that takes longer has failed (WeChat answers in well under a second).
 const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Name of the shared token in the database, and of the lease of whoever refreshes it.
+const SHARED_TOKEN: &str = "wechat_access_token";
+const REFRESH_LEASE: &str = "wechat_access_token_refresh";
+/// How long a refresher holds the lease: longer than one fetch may take, so a live refresher
+/// never loses it; a dead one blocks the others no longer than this.
+const REFRESH_LEASE_MS: i64 = 2 * HTTP_TIMEOUT.as_millis() as i64;
+/// How often an instance waiting for another's refresh looks for the new token.
+const REFRESH_POLL: Duration = Duration::from_millis(50);
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,6 +57,9 @@ pub enum ApiError {
     /// Network or decoding trouble.
     #[error("request failed: {0}")]
     Http(String),
+    /// The token shared through the database could not be read or stored.
+    #[error("the shared access token is unavailable: {0}")]
+    Shared(String),
 }
 
 #[derive(Debug, Deserialize)]
@@ -66,6 +84,8 @@ pub struct ApiClient {
     base: Url,
     credentials: Option<(String, String)>,
     token: Mutex<Option<(String, Instant)>>,
+    /// Where instances sharing a database keep the token, and this one's name as refresher.
+    shared: Option<(Store, String)>,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -82,7 +102,15 @@ impl ApiClient {
             .timeout(HTTP_TIMEOUT)
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
-        ApiClient { http, base, credentials: appid.zip(appsecret), token: Mutex::new(None) }
+        let credentials = appid.zip(appsecret);
+        ApiClient { http, base, credentials, token: Mutex::new(None), shared: None }
+    }
+
+    /// Keeps the token in `store` instead of this process's memory, shared with every instance
+    /// on that database (one refresh at a time across all of them, under a lease).
+    pub fn sharing(mut self, store: Store) -> ApiClient {
+        self.shared = Some((store, holder_id()));
+        self
     }
 
     /// Whether sending is possible at all.
@@ -115,11 +143,70 @@ impl ApiClient {
     pub async fn access_token(&self) -> Result<String, ApiError> {
         let (appid, secret) = self.credentials.as_ref().ok_or(ApiError::NotConfigured)?;
         let mut cached = self.token.lock().await;
+        if let Some((store, holder)) = &self.shared {
+            return self.shared_token(store, holder, appid, secret).await;
+        }
         if let Some((token, until)) = cached.as_ref() {
             if Instant::now() < *until {
                 return Ok(token.clone());
             }
         }
+        let (token, lifetime) = self.fetch_token(appid, secret).await?;
+        *cached = Some((token.clone(), Instant::now() + lifetime));
+        Ok(token)
+    }
+
+    /// The token stored in the database; when there is none (or it is about to expire), one
+    /// instance fetches it under the refresh lease while the others wait and then read it.
+    async fn shared_token(
+        &self,
+        store: &Store,
+        holder: &str,
+        appid: &str,
+        secret: &str,
+    ) -> Result<String, ApiError> {
+        let shared = |err: crate::store::StoreError| ApiError::Shared(err.to_string());
+        let give_up = Instant::now() + 2 * HTTP_TIMEOUT;
+        loop {
+            let now = now_ms();
+            if let Some(token) = store.shared_value(SHARED_TOKEN, now).await.map_err(shared)? {
+                return Ok(token);
+            }
+            let until = now + REFRESH_LEASE_MS;
+            if store.take_lease(REFRESH_LEASE, holder, now, until).await.map_err(shared)? {
+                let refreshed = self.refresh_shared(store, appid, secret).await;
+                if let Err(err) = store.release_lease(REFRESH_LEASE, holder).await {
+                    tracing::warn!(%err, "could not release the token refresh lease");
+                }
+                return refreshed;
+            }
+            if Instant::now() > give_up {
+                return Err(ApiError::Shared("another instance's refresh takes too long".into()));
+            }
+            tokio::time::sleep(REFRESH_POLL).await;
+        }
+    }
+
+    /// Under the refresh lease: the token another instance stored meanwhile (between our look
+    /// and our lease), or a new one fetched and stored.
+    async fn refresh_shared(
+        &self,
+        store: &Store,
+        appid: &str,
+        secret: &str,
+    ) -> Result<String, ApiError> {
+        let shared = |err: crate::store::StoreError| ApiError::Shared(err.to_string());
+        if let Some(token) = store.shared_value(SHARED_TOKEN, now_ms()).await.map_err(shared)? {
+            return Ok(token);
+        }
+        let (token, lifetime) = self.fetch_token(appid, secret).await?;
+        let until = now_ms() + i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX / 2);
+        store.set_shared_value(SHARED_TOKEN, &token, until).await.map_err(shared)?;
+        Ok(token)
+    }
+
+    /// Asks WeChat for a new token; returns it with how long to use it.
+    async fn fetch_token(&self, appid: &str, secret: &str) -> Result<(String, Duration), ApiError> {
         let mut url = self.url("cgi-bin/token")?;
         url.query_pairs_mut()
             .append_pair("grant_type", "client_credential")
@@ -130,14 +217,17 @@ impl ApiClient {
             let code = response.errcode.unwrap_or(-1);
             return Err(classify(code, response.errmsg.unwrap_or_default()));
         };
-        let lifetime = Duration::from_secs(expires_in).saturating_sub(EXPIRY_MARGIN);
-        *cached = Some((token.clone(), Instant::now() + lifetime));
-        Ok(token)
+        Ok((token, Duration::from_secs(expires_in).saturating_sub(EXPIRY_MARGIN)))
     }
 
-    /// Drops `token` from the cache unless another task already replaced it.
+    /// Drops `token` from the cache unless another task (or instance) already replaced it.
     async fn forget_token(&self, token: &str) {
         let mut cached = self.token.lock().await;
+        if let Some((store, _)) = &self.shared {
+            if let Err(err) = store.drop_shared_value(SHARED_TOKEN, token).await {
+                tracing::warn!(%err, "could not drop the refused access token");
+            }
+        }
         if cached.as_ref().is_some_and(|(t, _)| t == token) {
             *cached = None;
         }

@@ -139,6 +139,10 @@ impl WechatState {
             Ok(n) => tracing::debug!(rows = n, "old wechat outbox rows pruned"),
             Err(err) => tracing::error!(%err, "pruning the wechat outbox failed"),
         }
+        let offered_before = crate::store::leases::now_ms() - super::OFFERED_KEPT_MS;
+        if let Err(err) = store.prune_offered(offered_before).await {
+            tracing::error!(%err, "pruning the buttons offered failed");
+        }
         let created_before = (now - SETTLE).timestamp();
         let unsent = store_wechat::lease_unsent(
             store,

@@ -41,7 +41,6 @@ pub mod render;
 pub mod sender;
 pub mod xml;
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
@@ -63,7 +62,7 @@ use self::guard::{Refusal, Signed};
 use self::xml::{Incoming, Kind};
 use crate::clock::Clock;
 use crate::engine::commands::{self, Command};
-use crate::engine::{Choice, Input, Reply, UserKey};
+use crate::engine::{Input, Reply, UserKey};
 use crate::reload::Live;
 use crate::service::{self, QueuedTurn, TurnRequest};
 use crate::store::outbox::{self, Queued};
@@ -79,8 +78,9 @@ pub use self::guard::{MAX_SKEW_SECS, NONCES_KEPT_SECS};
 /// Added to every `/reminders` answer on WeChat.
 pub const REMINDER_NOTE: &str = "（微信规定：公众号只能在您最近一次发消息后的48小时内主动发消息给您。超过48小时的提醒会先保留，等您下次发消息时再发给您。）";
 
-/// Users whose offered buttons are remembered at most (memory bound).
-const MAX_REMEMBERED: usize = 50_000;
+/// Buttons offered longer ago than this are forgotten (an old "2" then reaches the engine,
+/// which still reads numbers for its own step's choices).
+const OFFERED_KEPT_MS: i64 = 7 * 24 * 3600 * 1000;
 
 /// Pause before sending the rest of a long reply by API, after the passive first part.
 const REST_AFTER: Duration = Duration::from_millis(500);
@@ -110,9 +110,6 @@ struct Inner {
     api: Arc<ApiClient>,
     budget: Duration,
     delay: Option<TurnDelay>,
-    /// Buttons last offered to each OpenID, so "2" means the second of them. Kept in memory:
-    /// after a restart the engine still reads numbers for its own choices and the menu.
-    offered: Mutex<HashMap<String, Vec<Choice>>>,
     background: Background,
 }
 
@@ -124,11 +121,10 @@ impl WechatState {
         assistant: impl Into<Live>,
         clock: Arc<dyn Clock>,
     ) -> WechatState {
-        let api = Arc::new(ApiClient::new(
-            config.api_url.clone(),
-            config.appid.clone(),
-            config.appsecret.clone(),
-        ));
+        let api = Arc::new(
+            ApiClient::new(config.api_url.clone(), config.appid.clone(), config.appsecret.clone())
+                .sharing(store.clone()),
+        );
         let inner = Inner {
             config,
             store,
@@ -137,7 +133,6 @@ impl WechatState {
             api,
             budget: REPLY_BUDGET,
             delay: None,
-            offered: Mutex::default(),
             background: Background::new(),
         };
         WechatState { inner: Arc::new(inner) }
@@ -299,9 +294,11 @@ async fn handle(state: &WechatState, incoming: &Incoming, now: DateTime<Utc>) ->
     let user = UserKey::new(CHANNEL, incoming.from.clone());
     let key = |msg_id| message_key(&incoming.from, msg_id);
     let (input, update_id) = match &incoming.kind {
-        Kind::Text { msg_id, content } => (state.resolve(&incoming.from, content), key(*msg_id)),
+        Kind::Text { msg_id, content } => {
+            (state.resolve(&incoming.from, content).await, key(*msg_id))
+        }
         Kind::Voice { msg_id, recognition: Some(text) } => {
-            (state.resolve(&incoming.from, spoken(text)), key(*msg_id))
+            (state.resolve(&incoming.from, spoken(text)).await, key(*msg_id))
         }
         Kind::Voice { msg_id, recognition: None } => {
             return note(state, &user, key(*msg_id), now, PLEASE_TYPE).await;
@@ -423,10 +420,15 @@ async fn queue_note(
 }
 
 impl WechatState {
-    /// Reads typed text against the buttons last offered to `openid`.
-    fn resolve(&self, openid: &str, text: &str) -> Input {
-        let offered = self.inner.offered.lock().unwrap_or_else(|e| e.into_inner());
-        render::resolve(text, offered.get(openid).map(Vec::as_slice).unwrap_or(&[]))
+    /// Reads typed text against the buttons last offered to `openid` (by any instance: they
+    /// are kept in the database). Unreadable, they count as none: the engine still reads
+    /// numbers for its own step's choices.
+    async fn resolve(&self, openid: &str, text: &str) -> Input {
+        let offered = self.inner.store.offered_choices(openid).await.unwrap_or_else(|err| {
+            tracing::error!(%err, "could not read the buttons offered");
+            Vec::new()
+        });
+        render::resolve(text, &offered)
     }
 
     /// Runs one turn; its messages are rendered for WeChat and queued in the turn's
@@ -467,12 +469,11 @@ impl WechatState {
             }
         };
         if let Some(choices) = offered {
-            let mut offered = inner.offered.lock().unwrap_or_else(|e| e.into_inner());
-            if offered.len() >= MAX_REMEMBERED && !offered.contains_key(&openid) {
-                // Bounded memory; forgetting only means the engine reads numbers on its own.
-                offered.clear();
+            let now_ms = crate::store::leases::now_ms();
+            if let Err(err) = inner.store.remember_offered(&openid, &choices, now_ms).await {
+                // Only means the engine reads the next number on its own.
+                tracing::error!(%err, "could not remember the buttons offered");
             }
-            offered.insert(openid, choices);
         }
         Done::Queued(rows)
     }

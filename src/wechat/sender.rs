@@ -35,7 +35,7 @@ impl WechatSender {
 
     async fn within_window(&self, to: &UserKey) -> Result<bool, SendError> {
         let mut conn =
-            self.store.pool().acquire().await.map_err(|e| SendError::Failed(e.to_string()))?;
+            self.store.reader().acquire().await.map_err(|e| SendError::Failed(e.to_string()))?;
         let last = sessions::last_seen(&mut conn, to)
             .await
             .map_err(|e| SendError::Failed(e.to_string()))?;

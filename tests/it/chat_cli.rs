@@ -34,7 +34,7 @@ fn mente(content: &Path, db: &str) -> Command {
 fn chat_reads_a_pipe_numbers_answer_buttons_and_a_killed_run_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let content = content_dir(dir.path());
-    let db = format!("sqlite://{}/chat.sqlite", dir.path().display());
+    let db = crate::db::test_db_url(dir.path(), "chat.sqlite");
 
     // First run: answer with a label and a number, then get killed while waiting for input.
     let mut child = mente(&content, &db)
@@ -81,7 +81,7 @@ fn chat_reads_a_pipe_numbers_answer_buttons_and_a_killed_run_resumes() {
 #[test]
 fn chat_rejects_an_unknown_region_with_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/chat.sqlite", dir.path().display());
+    let db = crate::db::test_db_url(dir.path(), "chat.sqlite");
     let out = Command::new(env!("CARGO_BIN_EXE_mente"))
         .args(["--db", &db, "chat", "--region", "beijing"])
         .stdin(Stdio::null())
@@ -113,7 +113,7 @@ fn session_state(db: &str) -> String {
 fn gbk_and_random_bad_bytes_never_end_the_chat() {
     let dir = tempfile::tempdir().unwrap();
     let content = content_dir(dir.path());
-    let db = format!("sqlite://{}/chat.sqlite?mode=rwc", dir.path().display());
+    let db = crate::db::test_db_url(dir.path(), "chat.sqlite");
     let mut input = Vec::new();
     input.extend_from_slice("/help\n".as_bytes());
     // 起付线是多少 as a GBK terminal sends it.

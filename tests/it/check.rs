@@ -19,7 +19,7 @@ fn mente(content: &str, args: &[&str]) -> Output {
         .arg(content)
         // Never touch a database outside the test's own folder.
         .arg("--db")
-        .arg(format!("sqlite://{}/t.sqlite?mode=rwc", dir.path().display()))
+        .arg(crate::db::test_db_url(dir.path(), "t.sqlite"))
         .args(args)
         .env_remove("MENTE_CONTENT")
         .env_remove("MENTE_DB")
@@ -218,7 +218,7 @@ fn a_fifo_among_the_dialogs_is_refused_without_hanging() {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut child = Command::new(env!("CARGO_BIN_EXE_mente"))
             .args(["--content", &content, "--db"])
-            .arg(format!("sqlite://{}/t.sqlite?mode=rwc", dir.path().display()))
+            .arg(crate::db::test_db_url(dir.path(), "t.sqlite"))
             .args(args)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())

@@ -9,6 +9,7 @@
 //! gated at a lower floor so it stays an honest figure yet cannot silently rot.
 //!
 //! Case format (YAML list; see the header of `messages.yaml`):
+//! - `consent: true`: the user agreed to data storage beforehand.
 //! - `setup`: messages replayed first; the label or number of a button offered by the previous
 //!   replies is a tap, anything else is typed text. `region:` instead preselects a region silently.
 //! - `say`: the message under test, always sent as typed text (as on Telegram, where typing a
@@ -44,6 +45,9 @@ pub struct Case {
     persona: Option<String>,
     #[serde(default)]
     region: Option<String>,
+    /// Consent to store personal data given beforehand, as in stories.
+    #[serde(default)]
+    consent: bool,
     #[serde(default)]
     setup: Vec<String>,
     say: String,
@@ -97,6 +101,9 @@ async fn run(case: &Case, assistant: Arc<Assistant>, now: &str) -> Option<String
     let mut chat = Conversation::new(assistant, &case.id, now).await;
     if let Some(region) = &case.region {
         chat.preselect(region).await;
+    }
+    if case.consent {
+        chat.consent().await;
     }
     for line in &case.setup {
         let input = chat.tap(line);

@@ -307,8 +307,93 @@ fn faq_problems_are_reported_with_file_and_line() {
     assert!(has("unknown region `chengdu`", 7), "{diags:?}");
     assert!(has("empty question", 13), "{diags:?}");
     assert!(has("empty answer", 13), "{diags:?}");
-    assert!(has("more than 4096", 18), "{diags:?}");
+    assert!(has("more than 300 (one phone screen)", 18), "{diags:?}");
     assert!(has("`shaoyang.ratio` already answers topic `ratio` for `shaoyang`", 23), "{diags:?}");
+}
+
+/// Loads the real content plus the FAQ file `path` and returns the diagnostics.
+fn diagnostics_with_file(path: &str, text: &str) -> Vec<String> {
+    let mut sources = content::read_sources(root()).unwrap();
+    sources.faq.push(SourceFile { path: path.into(), text: text.into() });
+    match content::from_sources(&sources) {
+        Ok(_) => Vec::new(),
+        Err(err) => err.diagnostics.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn staff_additions_add_wordings_to_entries_of_their_region_and_problems_have_file_and_line() {
+    let good = "# header\n- wording_of: shaoyang.progress\n  questions: [批下来有短信吗]\n\
+                - wording_of: general.fee\n  questions: [\"办门特收钱不\"]\n";
+    let mut sources = content::read_sources(root()).unwrap();
+    sources.faq.push(SourceFile { path: "faq/staff-shaoyang.yaml".into(), text: good.into() });
+    let content = content::from_sources(&sources).expect("valid additions");
+    let questions = |id: &str| content.faq.iter().find(|e| e.id == id).unwrap().questions.clone();
+    assert!(questions("shaoyang.progress").contains(&"批下来有短信吗".to_string()));
+    assert!(questions("general.fee").contains(&"办门特收钱不".to_string()));
+
+    let bad = "- wording_of: shaoyang.nothing\n  questions: [q]\n\
+               - wording_of: panzhihua.progress\n  questions: [q]\n\
+               - wording_of: shaoyang.progress\n  questions: [怎么查办理进度, \" \"]\n\
+               - id: shaoyang.staff-1\n  questions: [q2]\n  answer: x\n  source: seed 001\n  as_of: 2026-12-06\n";
+    let diags = diagnostics_with_file("faq/staff-shaoyang.yaml", bad);
+    let has = |needle: &str, line: usize| {
+        diags.iter().any(|d| {
+            d.contains(needle) && d.starts_with(&format!("faq/staff-shaoyang.yaml:{line}:"))
+        })
+    };
+    assert!(has("unknown FAQ entry `shaoyang.nothing`", 1), "{diags:?}");
+    assert!(has("`panzhihua.progress` is not an entry of `shaoyang`", 3), "{diags:?}");
+    assert!(has("“怎么查办理进度” is already a question of `shaoyang.progress`", 5), "{diags:?}");
+    assert!(has("empty wording of `shaoyang.progress`", 5), "{diags:?}");
+    assert!(has("must have `regions: [shaoyang]`", 7), "{diags:?}");
+
+    let nowhere = diagnostics_with_file(
+        "faq/staff-chengdu.yaml",
+        "- wording_of: general.fee\n  questions: [x]\n",
+    );
+    assert!(
+        nowhere.iter().any(|d| d
+            .starts_with("faq/staff-chengdu.yaml:1: staff additions for unknown region `chengdu`")),
+        "{nowhere:?}"
+    );
+    // Outside a staff-additions file a wording is no entry at all.
+    let elsewhere =
+        diagnostics_with_file("faq/zz_test.yaml", "- wording_of: general.fee\n  questions: [x]\n");
+    assert!(
+        elsewhere.iter().any(|d| d.starts_with("faq/zz_test.yaml:1:") && d.contains("wording_of")),
+        "{elsewhere:?}"
+    );
+}
+
+/// The staff-additions example of docs/content.md is valid content and does what it says.
+#[test]
+fn the_documented_staff_additions_example_passes_the_check() {
+    let doc = std::fs::read_to_string(root().join("docs/content.md")).unwrap();
+    let start =
+        doc.find("```yaml\n# faq/staff-shaoyang.yaml").expect("example") + "```yaml\n".len();
+    let example = &doc[start..start + doc[start..].find("```").unwrap()];
+    let mut sources = content::read_sources(root()).unwrap();
+    sources.faq.push(SourceFile { path: "faq/staff-shaoyang.yaml".into(), text: example.into() });
+    let loaded = content::from_sources(&sources).unwrap_or_else(|e| panic!("{e}"));
+    let assistant = Assistant::from_content(loaded);
+    let ask = |q: &str| assistant.knowledge.answer(q, Some("shaoyang")).id;
+    assert_eq!(ask("门特批下来有短信通知吗").as_deref(), Some("shaoyang.progress"));
+    assert_eq!(ask("门特的药可以快递到家吗").as_deref(), Some("shaoyang.staff-1"));
+}
+
+#[test]
+fn an_answer_for_one_region_must_not_give_the_other_regions_hotline() {
+    let text = "- id: shaoyang.t\n  regions: [shaoyang]\n  questions: [q]\n  answer: 请打 0812 3323000\n  source: seed 001\n  as_of: 2025-01-01\n\
+                - id: general.t\n  questions: [q]\n  answer: 攀枝花0812-3323000\n  source: seed 001\n  as_of: 2025-01-01\n";
+    let diags = diagnostics_with(text);
+    assert_eq!(diags.len(), 1, "a general entry may name every region's hotline: {diags:?}");
+    assert!(
+        diags[0].starts_with(
+            "faq/zz_test.yaml:1: FAQ `shaoyang.t`: answer gives 攀枝花's hotline 0812-3323000"
+        ),
+        "{diags:?}"
+    );
 }
 
 fn mente(args: &[&str]) -> std::process::Output {

@@ -21,7 +21,7 @@ fn at(rfc3339: &str) -> DateTime<Utc> {
 }
 
 async fn store(dir: &tempfile::TempDir) -> Store {
-    Store::connect(&format!("sqlite://{}/x.sqlite", dir.path().display())).await.unwrap()
+    Store::connect(&crate::db::test_db_url(dir.path(), "x.sqlite")).await.unwrap()
 }
 
 fn user(n: usize) -> UserKey {
@@ -95,6 +95,33 @@ async fn two_workers_on_one_database_send_each_reminder_exactly_once() {
     let later = run_once(&second, &assistant, &sender, at("2025-10-24T19:00:00+08:00")).await;
     assert_eq!(later.unwrap().sent, 0);
     assert_eq!(sender.delivered().len(), 60);
+}
+
+/// Issue 19: two workers (as two `mente remind` processes, each with its own pool) against
+/// 1,000 due reminders: every one is sent exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_workers_send_each_of_a_thousand_due_reminders_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = store(&dir).await;
+    for n in 0..1_000 {
+        with_reminders(&first, &user(n), &[DUE]).await;
+    }
+    let second = store(&dir).await;
+    let assistant = assistant();
+    let sender = Recorder::default();
+    let now = at(MORNING);
+    let (a, b) = tokio::join!(
+        run_once(&first, &assistant, &sender, now),
+        run_once(&second, &assistant, &sender, now)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.sent + b.sent, 1_000, "{a:?} {b:?}");
+    assert!(a.sent > 0 && b.sent > 0, "both workers took part: {a:?} {b:?}");
+    let mut delivered = sender.delivered();
+    assert_eq!(delivered.len(), 1_000, "sends in all");
+    delivered.sort();
+    delivered.dedup();
+    assert_eq!(delivered.len(), 1_000, "someone got a reminder twice or not at all");
 }
 
 #[tokio::test]
@@ -298,7 +325,7 @@ fn mente_remind(db: &str, now: &str) -> String {
 #[tokio::test]
 async fn mente_remind_once_delivers_each_due_reminder_once() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/x.sqlite", dir.path().display());
+    let db = crate::db::test_db_url(dir.path(), "x.sqlite");
     {
         let store = store(&dir).await;
         with_reminders(&store, &user(1), &[DUE]).await;
@@ -355,7 +382,7 @@ async fn a_renewal_reminder_for_a_validity_already_ended_is_not_sent() {
 #[tokio::test]
 async fn a_restarted_mente_remind_sends_what_a_killed_worker_had_claimed() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/x.sqlite", dir.path().display());
+    let db = crate::db::test_db_url(dir.path(), "x.sqlite");
     {
         let store = store(&dir).await;
         with_reminders(&store, &user(1), &[DUE]).await;
@@ -394,7 +421,7 @@ fn mente_remind_into(db: &str, to: std::process::Stdio) -> std::process::Output 
 #[tokio::test]
 async fn mente_remind_survives_a_closed_or_full_stdout_and_delivers_later() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/x.sqlite", dir.path().display());
+    let db = crate::db::test_db_url(dir.path(), "x.sqlite");
     {
         let store = store(&dir).await;
         with_reminders(&store, &user(1), &[DUE]).await;

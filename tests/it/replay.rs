@@ -62,7 +62,7 @@ pub struct Conversation {
 impl Conversation {
     pub async fn new(assistant: Arc<Assistant>, id: &str, now: &str) -> Conversation {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/d.sqlite", dir.path().display());
+        let url = crate::db::test_db_url(dir.path(), "d.sqlite");
         let store = Store::connect(&url).await.expect("database");
         let now = now.parse().unwrap_or_else(|e| panic!("{id}: clock {now:?}: {e}"));
         Conversation {

@@ -71,13 +71,13 @@ async fn the_token_is_never_printed_and_a_wrong_service_ends_serve_with_exit_1()
         let url = hostile_server(kind).await;
         let mut runs = Vec::new();
         for level in ["error", "warn", "info", "debug", "trace"] {
-            let db = dir.path().join(format!("{kind:?}-{level}.sqlite"));
+            let db = crate::db::test_db_url(dir.path(), &format!("{kind:?}-{level}.sqlite"));
             let child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
                 .arg("serve")
                 .env("TELOXIDE_TOKEN", TOKEN)
                 .env("TELEGRAM_API_URL", &url)
                 .env("RUST_LOG", level)
-                .env("MENTE_DB", format!("sqlite://{}?mode=rwc", db.display()))
+                .env("MENTE_DB", &db)
                 .env_remove("MENTE_CONTENT")
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())

@@ -73,11 +73,11 @@ impl Chat {
     }
 
     fn files_containing(&self, needle: &str) -> Vec<PathBuf> {
-        files_containing(&self.dir.path().join("s.sqlite"), needle)
+        crate::db::places_containing(&url(self.dir.path()), needle)
     }
 
     async fn rows_of_user(&self, table: &str) -> i64 {
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE user_id = ?"))
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE user_id = $1"))
             .bind(&self.user.user)
             .fetch_one(self.store.pool())
             .await
@@ -85,22 +85,8 @@ impl Chat {
     }
 }
 
-/// Which of the database file `db` and its `-wal` / `-shm` files contain `needle`, read while
-/// the pool is open (what a running process leaves on disk).
-pub fn files_containing(db: &Path, needle: &str) -> Vec<PathBuf> {
-    ["", "-wal", "-shm"]
-        .iter()
-        .map(|suffix| PathBuf::from(format!("{}{suffix}", db.display())))
-        .filter(|path| path.exists())
-        .filter(|path| {
-            let bytes = std::fs::read(path).unwrap();
-            bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
-        })
-        .collect()
-}
-
 fn url(dir: &Path) -> String {
-    format!("sqlite://{}/s.sqlite", dir.display())
+    crate::db::test_db_url(dir, "s.sqlite")
 }
 
 fn contains(reply: &str, want: &str) {
@@ -320,7 +306,7 @@ async fn ten_thousand_turns_in_one_dialog_keep_the_session_row_the_same_size() {
         let pool = chat.store.pool().clone();
         let user = chat.user.user.clone();
         async move {
-            sqlx::query_scalar::<_, i64>("SELECT length(state) FROM sessions WHERE user_id = ?")
+            sqlx::query_scalar::<_, i64>("SELECT length(state) FROM sessions WHERE user_id = $1")
                 .bind(user)
                 .fetch_one(&pool)
                 .await

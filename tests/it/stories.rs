@@ -112,12 +112,20 @@ fn load(file: &str) -> Vec<Story> {
     let stories: Vec<Story> =
         serde_yaml::from_str(&read(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
     check_stories(file, &stories);
+    check_classes(file, &stories);
     stories
 }
 
 fn check_stories(file: &str, stories: &[Story]) {
     for story in stories {
         assert!(!story.turns.is_empty(), "{file} {}: a story needs turns", story.id);
+    }
+}
+
+/// Our own stories use issue 17's classes; a blind file's author names classes of their own
+/// (they never saw ours), so only [`load`] checks these.
+fn check_classes(file: &str, stories: &[Story]) {
+    for story in stories {
         assert!(
             CLASSES.contains(&story.class.as_str()),
             "{file} {}: unknown class {}",

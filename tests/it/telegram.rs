@@ -55,7 +55,7 @@ fn clock() -> Arc<dyn Clock> {
 }
 
 async fn store(dir: &tempfile::TempDir) -> Store {
-    let url = format!("sqlite://{}", dir.path().join("mente.sqlite").display());
+    let url = crate::db::test_db_url(dir.path(), "mente.sqlite");
     Store::connect(&url).await.expect("store")
 }
 
@@ -348,7 +348,7 @@ fn serve_without_a_token_exits_non_zero_and_says_what_to_do() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
         .arg("serve")
         .env_remove("TELOXIDE_TOKEN")
-        .env("MENTE_DB", format!("sqlite://{}", dir.path().join("db.sqlite").display()))
+        .env("MENTE_DB", crate::db::test_db_url(dir.path(), "db.sqlite"))
         .output()
         .expect("run mente");
     assert_eq!(output.status.code(), Some(2), "a usage error, as the README promises");
@@ -720,7 +720,7 @@ fn spawn_serve(stub: &BotApiStub, dir: &tempfile::TempDir) -> std::process::Chil
         .arg("serve")
         .env("TELOXIDE_TOKEN", TOKEN)
         .env("TELEGRAM_API_URL", stub.api_url().as_str())
-        .env("MENTE_DB", format!("sqlite://{}", dir.path().join("serve.sqlite").display()))
+        .env("MENTE_DB", crate::db::test_db_url(dir.path(), "serve.sqlite"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -811,9 +811,7 @@ async fn sigterm_while_sends_keep_failing_exits_promptly_and_the_next_start_send
     .await;
     crate::web::stop_with_sigterm(child, Duration::from_secs(10)).await;
 
-    let store = Store::connect(&format!("sqlite://{}", dir.path().join("serve.sqlite").display()))
-        .await
-        .unwrap();
+    let store = Store::connect(&crate::db::test_db_url(dir.path(), "serve.sqlite")).await.unwrap();
     let queued = mente::store::outbox::pending(&store, "telegram").await.unwrap();
     assert!(
         queued.iter().any(|q| q.reply.text.contains("主菜单")),
@@ -867,4 +865,81 @@ async fn a_user_who_blocked_the_bot_is_marked_unreachable() {
     bot.stop().await.expect("clean exit");
     assert!(store.is_unreachable(&bob).await.unwrap(), "403 recorded");
     assert_eq!(stub.calls("sendMessage").len(), 1, "a 403 is not retried");
+}
+
+/// Issue 19: two instances in long-polling mode on one database. Only the lease holder calls
+/// getUpdates (Telegram would answer the second poller 409 Conflict); when it stops, it gives
+/// the lease up and the other takes over within one retry interval.
+#[tokio::test]
+async fn two_pollers_on_one_database_poll_one_at_a_time_and_the_second_takes_over() {
+    let (first_stub, second_stub) = (BotApiStub::start().await, BotApiStub::start().await);
+    let dir = tempfile::tempdir().unwrap();
+    let timing = mente::telegram::LeaseTiming {
+        ttl: Duration::from_secs(5),
+        renew: Duration::from_millis(50),
+    };
+    let with_lease = |stub: &BotApiStub| BotConfig { polling_lease: timing, ..config(stub) };
+    let first = RunningBot::start(with_lease(&first_stub), store(&dir).await);
+    first_stub
+        .wait_until(ALICE, "the first instance to poll", |s| !s.calls("getUpdates").is_empty())
+        .await;
+    let second = RunningBot::start(with_lease(&second_stub), store(&dir).await);
+    second_stub
+        .wait_until(ALICE, "the second instance to start", |s| !s.calls("getMe").is_empty())
+        .await;
+    // Several of its lease attempts (every 50 ms) go by while the first one polls.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(second_stub.calls("getUpdates").is_empty(), "two instances polled at once");
+
+    first.stop().await.expect("clean exit");
+    second_stub.send_text(ALICE, "/start");
+    second_stub
+        .wait_until(ALICE, "the second instance to answer", |s| {
+            s.texts(ALICE).iter().any(|t| t.contains("地区"))
+        })
+        .await;
+    second.stop().await.expect("clean exit");
+}
+
+/// The lease itself, with time driven explicitly: a holder that dies without giving it up
+/// blocks the others only until its lease runs out, and cannot renew it once it was taken.
+#[tokio::test]
+async fn a_lease_not_renewed_is_taken_over_when_it_runs_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    let name = mente::telegram::poll_lease::LEASE_NAME;
+    assert!(store.take_lease(name, "a", 0, 1_000).await.unwrap());
+    assert!(!store.take_lease(name, "b", 999, 1_999).await.unwrap(), "taken while held");
+    assert!(store.take_lease(name, "a", 900, 1_900).await.unwrap(), "the holder renews");
+    assert!(!store.take_lease(name, "b", 1_899, 2_899).await.unwrap());
+    assert!(store.take_lease(name, "b", 1_900, 2_900).await.unwrap(), "run out: taken over");
+    assert!(!store.take_lease(name, "a", 1_950, 2_950).await.unwrap(), "the old holder lost it");
+    assert_eq!(store.lease_holder(name, 2_000).await.unwrap().as_deref(), Some("b"));
+    store.release_lease(name, "a").await.unwrap();
+    assert_eq!(store.lease_holder(name, 2_000).await.unwrap().as_deref(), Some("b"), "not a's");
+    store.release_lease(name, "b").await.unwrap();
+    assert!(store.take_lease(name, "a", 2_000, 3_000).await.unwrap(), "released: free at once");
+}
+
+#[tokio::test]
+async fn a_staff_reply_to_a_hand_off_goes_out_through_the_running_bot() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    let bob = UserKey::new("telegram", BOB.to_string());
+    let now = clock().now();
+    let (question, answer) = ("异地就医怎么报", "需要先办异地备案");
+    crate::handoff::left_and_answered(&store, &assistant(), &bob, question, answer, now).await;
+
+    let bot = RunningBot::start(config(&stub), store.clone());
+    stub.wait_for_messages(BOB, 1).await;
+    bot.stop().await.expect("clean exit");
+    assert_eq!(stub.texts(BOB), [format!("【人工回复】{answer}")]);
+    let undelivered: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM handoff_messages WHERE sender = 'staff' AND delivered_at IS NULL",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(undelivered, 0, "marked delivered: a restart does not send it again");
 }

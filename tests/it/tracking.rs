@@ -48,8 +48,7 @@ struct Chat {
 impl Chat {
     async fn new() -> Chat {
         let dir = tempfile::tempdir().unwrap();
-        let store =
-            Store::connect(&format!("sqlite://{}/x.sqlite", dir.path().display())).await.unwrap();
+        let store = Store::connect(&crate::db::test_db_url(dir.path(), "x.sqlite")).await.unwrap();
         Chat { assistant: assistant(), store, user: UserKey::new("terminal", "t1"), _dir: dir }
     }
 

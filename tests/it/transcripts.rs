@@ -80,7 +80,7 @@ impl Replay {
 async fn replay(path: &Path, assistant: Arc<Assistant>) -> Vec<String> {
     let name = path.file_name().unwrap().to_string_lossy().to_string();
     let dir = tempfile::tempdir().unwrap();
-    let db_url = format!("sqlite://{}/t.sqlite", dir.path().display());
+    let db_url = crate::db::test_db_url(dir.path(), "t.sqlite");
     let store = Store::connect(&db_url).await.expect("database");
     let mut r = Replay {
         store,

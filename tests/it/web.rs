@@ -29,8 +29,8 @@ use tokio::sync::oneshot;
 pub struct Server {
     pub addr: SocketAddr,
     pub store: Store,
-    /// The database file (for tests that read its bytes).
-    pub db: PathBuf,
+    /// The database's URL (from `crate::db`; tests that read its bytes look there).
+    pub db: String,
     /// The application state (transcripts, limits) for tests that inspect it; `None` for a
     /// spawned binary.
     pub app: Option<App>,
@@ -86,8 +86,8 @@ pub fn started() -> DateTime<Utc> {
 
 pub async fn start(config: impl FnOnce(&mut WebConfig)) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("web.sqlite");
-    let store = Store::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+    let db = crate::db::test_db_url(dir.path(), "web.sqlite");
+    let store = Store::connect(&db).await.unwrap();
     // A fixed clock: buckets never refill during a test, so limits are exact.
     let mut server = Server::on(store, db, started(), config).await;
     server._dir = Some(dir);
@@ -101,8 +101,7 @@ pub async fn spawn_binary(content: &Path) -> Server {
     use std::io::BufRead;
 
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("web.sqlite");
-    let db = format!("sqlite://{}", file.display());
+    let db = crate::db::test_db_url(dir.path(), "web.sqlite");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
         .args(["web", "--listen", "127.0.0.1:0", "--content"])
         .arg(content)
@@ -135,7 +134,7 @@ pub async fn spawn_binary(content: &Path) -> Server {
     Server {
         addr: addr.parse().unwrap(),
         store,
-        db: file,
+        db: db.clone(),
         app: None,
         client,
         stop: None,
@@ -157,10 +156,10 @@ impl Drop for Server {
 }
 
 impl Server {
-    /// A server on `store` (whose file is `db`) with its clock fixed at `now`.
+    /// A server on `store` (at URL `db`) with its clock fixed at `now`.
     async fn on(
         store: Store,
-        db: PathBuf,
+        db: String,
         now: DateTime<Utc>,
         config: impl FnOnce(&mut WebConfig),
     ) -> Server {
@@ -197,9 +196,10 @@ impl Server {
         Server::on(self.store.clone(), self.db.clone(), now, config).await
     }
 
-    /// Files of the database (with `-wal`, `-shm`) whose bytes contain `needle`.
+    /// Files of the database (with `-wal`, `-shm`) whose bytes contain `needle`; on
+    /// PostgreSQL the tables with such a row.
     pub fn files_containing(&self, needle: &str) -> Vec<PathBuf> {
-        crate::store::files_containing(&self.db, needle)
+        crate::db::places_containing(&self.db, needle)
     }
 
     /// Sends `signal` (`HUP`, `TERM`) to the process of [`spawn_binary`].
@@ -390,8 +390,7 @@ async fn a_new_visitor_taps_start_and_a_region_then_types_a_question_and_reads_t
 #[tokio::test]
 async fn the_server_stops_when_its_shutdown_future_resolves() {
     let dir = tempfile::tempdir().unwrap();
-    let store =
-        Store::connect(&format!("sqlite://{}/s.sqlite", dir.path().display())).await.unwrap();
+    let store = Store::connect(&crate::db::test_db_url(dir.path(), "s.sqlite")).await.unwrap();
     let assistant = Arc::new(Assistant::load(root()).unwrap());
     let app = App::new(
         store,
@@ -921,7 +920,7 @@ async fn spawn_web(
         .arg(format!("{ulimit}exec \"$0\" web --listen 127.0.0.1:0"))
         .arg(env!("CARGO_BIN_EXE_mente"))
         .envs(env.iter().copied())
-        .env("MENTE_DB", format!("sqlite://{}", dir.path().join("web.sqlite").display()))
+        .env("MENTE_DB", crate::db::test_db_url(dir.path(), "web.sqlite"))
         .env_remove("WECHAT_TOKEN")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -1258,6 +1257,10 @@ async fn turns_handoffs_the_outbox_and_the_content_version_are_scraped_from_the_
 #[tokio::test]
 async fn backup_copies_a_live_database_and_never_overwrites_a_file() {
     let server = start(|_| {}).await;
+    if !server.db.starts_with("sqlite:") {
+        eprintln!("skipped: SQLite's backup; on PostgreSQL see backup_on_postgresql_says_pg_dump");
+        return;
+    }
     let cookie = server.conversation().await;
     server.say(&cookie, &[("t", "/start")]).await;
     let page = server.get("/", &cookie).await.body;
@@ -1269,7 +1272,7 @@ async fn backup_copies_a_live_database_and_never_overwrites_a_file() {
         std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
             .arg("backup")
             .arg(&copy)
-            .env("MENTE_DB", format!("sqlite://{}", server.db.display()))
+            .env("MENTE_DB", &server.db)
             .output()
             .expect("mente backup runs")
     };
@@ -1293,4 +1296,20 @@ async fn backup_copies_a_live_database_and_never_overwrites_a_file() {
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(stderr.contains("already exists"), "{stderr}");
     assert_eq!(std::fs::read(&copy).unwrap(), before, "the old backup is untouched");
+}
+
+/// Issue 19: `mente backup` on PostgreSQL names the tool that backs it up, with the usage exit
+/// code, and touches nothing (no server is needed to say so).
+#[test]
+fn backup_on_postgresql_says_pg_dump() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .args(["--db", "postgres://nobody@127.0.0.1:1/mente", "backup"])
+        .arg(dir.path().join("copy"))
+        .output()
+        .expect("mente backup runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("pg_dump"), "{stderr}");
+    assert!(!dir.path().join("copy").exists());
 }

@@ -64,6 +64,22 @@ async fn browser(driver: &Driver) -> Client {
             }
         }
     });
+    session(driver, caps).await
+}
+
+/// A desk-sized browser window (1280×800), as a member of staff at the hotline has.
+async fn desk_browser(driver: &Driver) -> Client {
+    let caps = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--lang=zh-CN", "--window-size=1280,800"]
+        }
+    });
+    session(driver, caps).await
+}
+
+async fn session(driver: &Driver, caps: serde_json::Value) -> Client {
     let caps = caps.as_object().unwrap().clone();
     let url = format!("http://127.0.0.1:{}", driver.port);
     for _ in 0..100 {
@@ -231,7 +247,7 @@ async fn on_a_phone_an_applicant_asks_and_starts_an_application_and_staff_search
     .into_iter()
     .enumerate()
     {
-        sqlx::query("INSERT INTO reminders (application_id, channel, user_id, kind, due_at, state) VALUES (1, 'web', 'x', ?, ?, ?)")
+        sqlx::query("INSERT INTO reminders (application_id, channel, user_id, kind, due_at, state) VALUES (1, 'web', 'x', $1, $2, $3)")
             .bind(format!("k{i}"))
             .bind(now + due)
             .bind(state)
@@ -326,4 +342,87 @@ async fn on_a_phone_a_reminder_kept_for_the_next_visit_opens_in_view_and_a_turn_
     let count = "return document.querySelectorAll('li.reminder').length";
     assert_eq!(number(&client, count).await, 1.0);
     client.close().await.unwrap();
+}
+
+/// Logs `name` in on the console in `client`.
+async fn staff_login(server: &super::web::Server, client: &Client, base: &str, name: &str) {
+    server.add_account(name, "a long enough password").await;
+    client.goto(&format!("{base}/staff/login")).await.unwrap();
+    client.find(Locator::Id("name")).await.unwrap().send_keys(name).await.unwrap();
+    let password = client.find(Locator::Id("password")).await.unwrap();
+    password.send_keys("a long enough password\n").await.unwrap();
+    client.wait().for_element(Locator::Id("q")).await.unwrap();
+}
+
+/// Waits (the pages refresh themselves) for an element matching `xpath`.
+async fn appears(client: &Client, xpath: &str) -> fantoccini::elements::Element {
+    let wait = client.wait().at_most(Duration::from_secs(30));
+    wait.for_element(Locator::XPath(xpath))
+        .await
+        .unwrap_or_else(|e| panic!("{xpath} never appeared: {e}"))
+}
+
+#[tokio::test]
+async fn a_user_on_a_phone_and_staff_at_a_desk_work_a_whole_hand_off() {
+    let Some(driver) = driver() else { return };
+    let first = start(|_| {}).await;
+    // Monday 10:00 in China: within the service hours.
+    let monday = "2026-11-30T02:00:00Z".parse().unwrap();
+    let server = first
+        .restart_at(monday, |c| {
+            c.rates.chat_per_conversation = Rate { burst: 100, per_minute: 100 }
+        })
+        .await;
+    let base = format!("http://{}", server.addr);
+    let staff = desk_browser(&driver).await;
+    staff_login(&server, &staff, &base, "zhang").await;
+    staff.goto(&format!("{base}/staff/inbox")).await.unwrap();
+
+    let user = browser(&driver).await;
+    user.goto(&format!("{base}/")).await.unwrap();
+    tap(&user, "开始咨询").await;
+    tap(&user, "攀枝花").await;
+    type_and_send(&user, "门特的药可以快递到家吗").await;
+    tap(&user, "人工咨询").await;
+    assert!(latest_answer(&user).await.contains("现在有工作人员在线"));
+    tap(&user, "同意转人工").await;
+    type_and_send(&user, "我妈的药能寄到家吗").await;
+    assert_eq!(latest_answer(&user).await, "", "the assistant stays quiet");
+
+    // The inbox refreshes by itself: the user shows up without a reload.
+    let who = appears(&staff, "//a[@class='who' and contains(., '我妈的药能寄到家吗')]").await;
+    shot(&staff, "handoff-inbox-1280").await;
+    who.click().await.unwrap();
+    staff.wait().for_element(Locator::XPath("//summary[.='转人工前的对话']")).await.unwrap();
+    tap(&staff, "我来处理").await;
+    let answer = "可以，到定点药店办理邮寄";
+    staff.find(Locator::Id("reply")).await.unwrap().send_keys(answer).await.unwrap();
+    tap(&staff, "发送").await;
+    appears(&staff, "//li[@class='staff-reply']").await;
+    shot(&staff, "handoff-thread-1280").await;
+
+    // The user's page shows the reply at once (its script asks every few seconds).
+    let reply = appears(&user, "//li[contains(@class, 'staff-reply')]").await;
+    assert_eq!(reply.text().await.unwrap(), format!("【人工回复】{answer}"));
+    shot(&user, "handoff-chat-390").await;
+
+    // Another member of staff on a phone sees the queue and the thread, claimed by zhang.
+    let phone = browser(&driver).await;
+    staff_login(&server, &phone, &base, "li").await;
+    phone.goto(&format!("{base}/staff/inbox")).await.unwrap();
+    appears(&phone, "//p[contains(., 'zhang 处理中')]").await;
+    assert!(number(&phone, "return document.documentElement.scrollWidth").await <= 390.0);
+    shot(&phone, "handoff-inbox-390").await;
+    phone.find(Locator::Css("a.who")).await.unwrap().click().await.unwrap();
+    appears(&phone, "//li[@class='staff-reply']").await;
+    assert!(number(&phone, "return document.documentElement.scrollWidth").await <= 390.0);
+    shot(&phone, "handoff-thread-390").await;
+
+    tap(&staff, "结束人工（助手接回）").await;
+    appears(&user, "//li[contains(., '门特助手回来了')]").await;
+    type_and_send(&user, "起付线多少").await;
+    assert!(latest_answer(&user).await.contains("800"), "the assistant answers again");
+    for client in [user, staff, phone] {
+        client.close().await.unwrap();
+    }
 }

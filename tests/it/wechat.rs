@@ -77,8 +77,7 @@ impl Harness {
         adjust: impl FnOnce(WechatState) -> WechatState,
     ) -> Harness {
         let dir = tempfile::tempdir().unwrap();
-        let store =
-            Store::connect(&format!("sqlite://{}/w.sqlite", dir.path().display())).await.unwrap();
+        let store = Store::connect(&crate::db::test_db_url(dir.path(), "w.sqlite")).await.unwrap();
         let assistant = Arc::new(assistant);
         let api = FakeApi::start().await;
         let mut env = vec![
@@ -319,25 +318,26 @@ async fn a_slow_turn_is_answered_by_the_customer_service_api_once() {
     assert_eq!(h.api.token_fetches(), 1);
 }
 
-/// The repository's content plus a general FAQ entry whose answer is 4 500 bytes long.
-fn content_with_a_long_answer() -> (tempfile::TempDir, Assistant) {
+/// The repository's content plus a general FAQ entry whose answer is 4 500 bytes long. Added
+/// after loading: `mente check` refuses an answer over one phone screen, but a reply this long
+/// can still be composed (several answers at once), and the channel must split it.
+fn content_with_a_long_answer() -> Assistant {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["dialogs", "faq", "data"] {
-        copy_dir(&root.join(sub), &dir.path().join(sub));
-    }
+    let mut content = mente::content::load(root).expect("content loads");
     let line = "门特长答案测试内容，这一行用来把答案撑长。".repeat(5); // 300 bytes
-    let answer: Vec<String> = (0..15).map(|i| format!("    第{i}段：{line}")).collect();
-    let entry = format!(
-        "\n- id: general.long-test\n  questions:\n    - 长答案测试问题是什么\n  answer: |\n{}\n  source: facts/policy_research.md\n  as_of: 2026-11-25\n",
-        answer.join("\n")
-    );
-    let faq = dir.path().join("faq/general.yaml");
-    let mut text = std::fs::read_to_string(&faq).unwrap();
-    text.push_str(&entry);
-    std::fs::write(&faq, text).unwrap();
-    let assistant = Assistant::load(dir.path()).expect("content with the long entry loads");
-    (dir, assistant)
+    let answer: Vec<String> = (0..15).map(|i| format!("第{i}段：{line}")).collect();
+    content.faq.push(mente::content::faq::FaqEntry {
+        id: "general.long-test".into(),
+        regions: Vec::new(),
+        topic: None,
+        questions: vec!["长答案测试问题是什么".into()],
+        answer: answer.join("\n"),
+        source: "facts/policy_research.md".into(),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+        verified: true,
+        file: "faq/general.yaml".into(),
+    });
+    Assistant::from_content(content)
 }
 
 pub(crate) fn copy_dir(from: &Path, to: &Path) {
@@ -355,7 +355,7 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
 
 #[tokio::test]
 async fn a_long_reply_is_split_and_the_rest_goes_by_the_customer_service_api() {
-    let (_content, assistant) = content_with_a_long_answer();
+    let assistant = content_with_a_long_answer();
     let h = Harness::start_full(true, assistant, |s| s).await;
     let me = "o-long";
     h.follow_in(me, "邵阳").await;
@@ -717,7 +717,7 @@ async fn serve_answers_wechat_and_exits_on_sigterm(
         .env("WECHAT_APPID", fake::APPID)
         .env("WECHAT_APPSECRET", fake::APPSECRET)
         .env("WECHAT_API_URL", &api.url)
-        .env("MENTE_DB", format!("sqlite://{}", dir.path().join("w.sqlite").display()))
+        .env("MENTE_DB", crate::db::test_db_url(dir.path(), "w.sqlite"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -754,4 +754,99 @@ async fn serve_answers_wechat_and_exits_on_sigterm(
         panic!("the server did not exit within 20 s of SIGTERM");
     };
     assert!(status.success(), "clean exit on SIGTERM, got {status}");
+}
+
+impl Harness {
+    /// A second instance on the same database file, as another process behind the same load
+    /// balancer would open it (its own pool, its own API client), with the same fake API.
+    async fn second_instance(&self) -> (Account, WechatState, oneshot::Sender<()>) {
+        let url = format!("sqlite://{}/w.sqlite", self._dir.path().display());
+        let store = Store::connect(&url).await.unwrap();
+        let clock = Arc::new(self.clock.clone());
+        let state = WechatState::new(self.config.clone(), store, self.assistant.clone(), clock);
+        let (url, stop) = spawn_server(state.clone()).await;
+        (Account::new(url, self.account.safe_mode), state, stop)
+    }
+}
+
+/// Issue 19: the buttons one instance offered are read by the other: the other instance's
+/// view of the database holds them, and the number typed next is answered there. (The engine
+/// reads the consent number on its own as well, so the reply alone would not show it.)
+#[tokio::test]
+async fn buttons_offered_by_one_instance_are_understood_by_the_other() {
+    let h = Harness::start(false).await;
+    let (other, _, _stop) = h.second_instance().await;
+    let me = "o-two-instances";
+    h.account.post(&fake::event(me, h.now(), "subscribe", ""), h.now()).await;
+    expect(&h.say(me, 1, "2").await, &["邵阳", "1. 新申请"]);
+    expect(&h.say(me, 2, "1").await, &["为谁申请", "2. 替家人"]);
+    expect(&h.say(me, 3, "2").await, &["什么关系", "2. 父母"]);
+    let consent = h.say(me, 4, "2").await;
+    let yes = consent
+        .lines()
+        .find(|l| l.ends_with(". 同意"))
+        .and_then(|l| l.split('.').next())
+        .expect("consent offered as a numbered line")
+        .to_string();
+    let seen_by_other = Store::connect(&format!("sqlite://{}/w.sqlite", h._dir.path().display()))
+        .await
+        .unwrap()
+        .offered_choices(me)
+        .await
+        .unwrap();
+    let labels: Vec<&str> = seen_by_other.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(labels.get(yes.parse::<usize>().unwrap() - 1), Some(&"同意"), "{labels:?}");
+    let answer = other.post(&fake::text(me, h.now(), 5, &yes), h.now()).await;
+    expect(&answer.reply.expect("the other instance answers"), &["家人的姓名"]);
+}
+
+/// Issue 19: every fetch of an access token invalidates the previous one at WeChat, so two
+/// instances share one: fetched once for both, and refreshed once when WeChat refuses it.
+#[tokio::test]
+async fn two_instances_fetch_one_access_token_between_them() {
+    let h = Harness::start(false).await;
+    let (_, other, _stop) = h.second_instance().await;
+    let (mine, theirs) = (h.state.api(), other.api());
+    let sends = (0..8).map(|i| {
+        let api = if i % 2 == 0 { mine.clone() } else { theirs.clone() };
+        async move { api.send_text("o-token", "甲").await }
+    });
+    assert!(join_all(sends).await.iter().all(Result::is_ok));
+    assert_eq!((h.api.sent().len(), h.api.token_fetches()), (8, 1));
+    // WeChat invalidated it (40001): the first instance to notice refreshes it; the other
+    // reads the new one instead of fetching (which would invalidate it again).
+    h.api.rotate_token();
+    mine.send_text("o-token", "乙").await.unwrap();
+    theirs.send_text("o-token", "丙").await.unwrap();
+    assert_eq!((h.api.sent().len(), h.api.token_fetches()), (10, 2));
+}
+
+#[tokio::test]
+async fn a_staff_reply_goes_by_the_customer_service_api_only_within_48_hours() {
+    let h = Harness::start(false).await;
+    let me = "o-handoff";
+    h.follow_in(me, "邵阳").await;
+    // Monday 10:00 but nobody in the console: off duty, the user may leave a question.
+    expect(&h.say(me, 2, "人工").await, &["要留言吗", "12393"]);
+    h.say(me, 3, "1").await;
+    expect(&h.say(me, 4, "异地就医怎么报").await, &["已收到您的留言"]);
+    let sender = WechatSender::new(h.state.api(), h.store.clone(), Arc::new(h.clock.clone()));
+    let window = Some(mente::wechat::sender::REPLY_WINDOW);
+    let deliver = |now| mente::relay::deliver_once(&h.store, &sender, window, now);
+
+    let now = h.clock.now();
+    crate::handoff::answer_the_newest(&h.store, "需要先办异地备案", now).await;
+    assert_eq!(deliver(now).await.unwrap().sent, 1);
+    assert_eq!(h.api.sent(), [(me.to_string(), "【人工回复】需要先办异地备案".to_string())]);
+
+    // Three days later: outside the window the reply waits ...
+    let later = now + chrono::Duration::days(3);
+    h.clock.set(later);
+    crate::handoff::answer_the_newest(&h.store, "备案好了吗", later).await;
+    assert_eq!(deliver(later).await.unwrap().sent, 0);
+    assert_eq!(h.api.sent().len(), 1, "nothing sent outside the 48 hours");
+    // ... and goes out with the user's next message (in a live hand-off, to staff).
+    h.account.post(&fake::text(me, h.now(), 5, "还没有"), h.now()).await;
+    assert_eq!(deliver(later).await.unwrap().sent, 1);
+    assert_eq!(h.api.sent()[1].1, "【人工回复】备案好了吗");
 }

@@ -25,4 +25,47 @@
   window.addEventListener("pageshow", function () {
     each(document.querySelectorAll("form[data-sent]"), function (f) { f.removeAttribute("data-sent"); });
   });
+  // Hand-off (issue 18). The chat page asks for staff replies while a hand-off is open.
+  var log = document.querySelector("[data-poll]");
+  if (log && window.fetch) {
+    var poll = function () {
+      fetch(log.getAttribute("data-poll"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (news) {
+          if (!news) { return; }
+          news.messages.forEach(function (text) {
+            var li = document.createElement("li");
+            li.className = "bot staff-reply";
+            li.textContent = text;
+            log.appendChild(li);
+            li.scrollIntoView();
+          });
+          if (!news.open) { clearInterval(timer); }
+        })["catch"](function () {});
+    };
+    var timer = setInterval(poll, 3000);
+  }
+  // The console's live part (inbox, thread) reloads in place; the reply box is outside it.
+  var live = document.querySelector("[data-refresh]");
+  if (live && window.fetch && window.DOMParser) {
+    setInterval(function () {
+      fetch(location.href, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (!html) { return; }
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-refresh]");
+          if (fresh && fresh.innerHTML !== live.innerHTML) { live.innerHTML = fresh.innerHTML; }
+        })["catch"](function () {});
+    }, 1000 * Number(live.getAttribute("data-refresh")));
+  }
+  // 插入回复: the FAQ answer goes into the reply box without leaving the page.
+  var reply = document.getElementById("reply");
+  each(document.querySelectorAll("a.insert"), function (a) {
+    a.addEventListener("click", function (e) {
+      if (!reply) { return; }
+      e.preventDefault();
+      reply.value = (reply.value ? reply.value + "\n" : "") + a.getAttribute("data-text");
+      reply.focus();
+    });
+  });
 })();

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::see_other;
-use crate::store::staff::{self as accounts, SessionLife};
+use crate::store::staff::{self as accounts, Role, SessionLife};
 use crate::web::html::{csrf_field, escape, page};
 use crate::web::security::{
     client_addr, cookie, is_token, peer, random_token, same_secret, secure, set_cookie,
@@ -50,6 +50,15 @@ pub struct StaffUser {
     pub name: String,
     /// The session's CSRF token, embedded in every form.
     pub csrf: String,
+    /// What the account may do: only an editor sees and uses the forms that change content.
+    pub role: Role,
+}
+
+impl StaffUser {
+    /// Whether this account may change content (`mente staff add NAME --role editor`).
+    pub fn is_editor(&self) -> bool {
+        self.role == Role::Editor
+    }
 }
 
 fn session_life() -> SessionLife {
@@ -123,7 +132,9 @@ pub async fn current(app: &App, headers: &HeaderMap) -> Option<StaffUser> {
     let token = cookie(headers, COOKIE).filter(|t| is_token(t))?;
     let pool = app.store.pool();
     match accounts::live_session(pool, &token_hash(token), session_life(), app.clock.now()).await {
-        Ok(name) => name.map(|name| StaffUser { name, csrf: csrf_of(token) }),
+        Ok(session) => {
+            session.map(|s| StaffUser { name: s.name, csrf: csrf_of(token), role: s.role })
+        }
         Err(err) => {
             tracing::error!(error = %err, "web: cannot check a staff session");
             None

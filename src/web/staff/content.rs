@@ -1,8 +1,9 @@
 //! Content status and reload: which content version this server runs, a button that reloads
 //! the content folder (validated in full first, as `mente check` does), the last reload's
 //! result with every problem as `file:line`, and the as-of dates of the running FAQ files and
-//! the calendar years covered. The running version and the last result belong to the instance
-//! that served the page ([`crate::reload`]).
+//! the calendar years covered, and the latest content changes made from the unanswered list
+//! (who, when, what). The running version and the last result belong to the instance that
+//! served the page ([`crate::reload`]).
 
 use std::collections::BTreeMap;
 
@@ -16,8 +17,12 @@ use super::{see_other, staff_page};
 use crate::assistant::Assistant;
 use crate::clock::in_china;
 use crate::reload::{Outcome, Report, Trigger, Version};
+use crate::store::additions::{self, Change};
 use crate::web::html::{csrf_field, escape};
 use crate::web::App;
+
+/// Content changes listed on the page.
+const RECENT_CHANGES: i64 = 20;
 
 /// `GET /staff/content`
 pub async fn page(State(app): State<App>, Extension(user): Extension<StaffUser>) -> Response {
@@ -32,6 +37,10 @@ pub async fn page(State(app): State<App>, Extension(user): Extension<StaffUser>)
         csrf_field(&user.csrf)
     ));
     body.push_str(&last_reload(app.assistant.last_reload().as_ref()));
+    match additions::recent(app.store.pool(), RECENT_CHANGES).await {
+        Ok(changes) => body.push_str(&changes_list(&changes)),
+        Err(err) => return super::failed(err),
+    }
     body.push_str(&as_of_table(&assistant));
     staff_page(&user, "内容状态", "/staff/content", &body)
 }
@@ -95,6 +104,30 @@ fn last_reload(report: Option<&Report>) -> String {
     out
 }
 
+/// The latest changes made from the unanswered list, newest first.
+fn changes_list(changes: &[Change]) -> String {
+    let mut out = String::from("<h2>工作台里的内容修改</h2>");
+    if changes.is_empty() {
+        out.push_str("<p class=\"meta\">还没有人从“未答问题”添加过问法或问答。</p>");
+        return out;
+    }
+    out.push_str("<ul class=\"changes\">");
+    for c in changes {
+        let at = DateTime::<Utc>::from_timestamp(c.at, 0).map(when).unwrap_or_default();
+        let what = if c.kind == "entry" { "新问答" } else { "新问法" };
+        out.push_str(&format!(
+            "<li>{} · {} · {what}“{}” → <code>{}</code>（{}）</li>",
+            escape(&at),
+            escape(&c.staff),
+            escape(&c.question),
+            escape(&c.entry_id),
+            escape(&c.file)
+        ));
+    }
+    out.push_str("</ul>");
+    out
+}
+
 /// `版本 3（指纹 0a1b2c3d4e5f）`: the number counts reloads of this server, the fingerprint is
 /// the same on every server running the same files.
 fn version_name(version: &Version) -> String {
@@ -109,6 +142,7 @@ fn trigger_name(trigger: &Trigger) -> String {
         Trigger::Signal => "收到 SIGHUP".into(),
         Trigger::Watcher => "内容文件有改动".into(),
         Trigger::Console(name) => format!("{name} 在工作台点了重新载入"),
+        Trigger::Edit(name) => format!("{name} 在“未答问题”里添加了问法或问答"),
     }
 }
 

@@ -5,7 +5,9 @@
 
 pub mod auth;
 mod content;
+mod editor;
 mod handoffs;
+mod inbox;
 mod reminders;
 mod search;
 mod unanswered;
@@ -49,6 +51,13 @@ pub fn route_table() -> Vec<Route> {
         get_route("/staff/due", search::due),
         get_route("/staff/unanswered", unanswered::page),
         post_route("/staff/unanswered/{id}/handled", unanswered::handled),
+        post_route("/staff/unanswered/{id}/wording", editor::add_wording),
+        post_route("/staff/unanswered/{id}/entry", editor::add_entry),
+        get_route("/staff/inbox", inbox::page),
+        get_route("/staff/inbox/{id}", inbox::thread),
+        post_route("/staff/inbox/{id}/claim", inbox::claim),
+        post_route("/staff/inbox/{id}/reply", inbox::reply),
+        post_route("/staff/inbox/{id}/close", inbox::close),
         get_route("/staff/handoffs", handoffs::page),
         post_route("/staff/handoffs/{id}/handled", handoffs::handled),
         get_route("/staff/reminders", reminders::page),
@@ -103,7 +112,7 @@ pub(crate) fn staff_page(user: &StaffUser, title: &str, current: &str, body: &st
     const NAV: [(&str, &str); 5] = [
         ("/staff", "查询"),
         ("/staff/unanswered", "未答问题"),
-        ("/staff/handoffs", "转人工"),
+        ("/staff/inbox", "人工服务"),
         ("/staff/reminders", "提醒"),
         ("/staff/content", "内容状态"),
     ];

@@ -1,26 +1,76 @@
 //! Questions the assistant was not sure about, from every channel: grouped by similar wording
 //! (stored groups share normalised wording; groups of one region whose wording is close are
 //! shown together), with region, count, first and last seen, a "handled" button and a
-//! ready-to-edit FAQ YAML stub.
+//! ready-to-edit FAQ YAML stub. For editors, each group also has the two forms that turn it into
+//! an answer at once ([`super::editor`]).
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Form};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::auth::StaffUser;
+use super::editor::{self, Draft, Group};
 use super::{failed, see_other, staff_page};
 use crate::clock::{china_today, in_china};
 use crate::store::console::{self, UnansweredGroup, WITHHELD};
 use crate::web::html::{csrf_field, escape};
 use crate::web::App;
 
+/// The most asked groups get the editor's forms on the page itself; the others a link to
+/// them (each form ranks the FAQ for its question: a long list would be slow and heavy on a
+/// phone).
+const INLINE_FORMS: usize = 20;
+
 /// Wording this similar (Jaccard over character pairs) is shown as one group.
 const SIMILAR: f64 = 0.5;
 
+/// `?added=` after a change, `?for=&q=` for a search in one group's wording picker.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    added: Option<i64>,
+    #[serde(default)]
+    live: Option<u8>,
+    #[serde(default, rename = "for")]
+    group: Option<i64>,
+    #[serde(default)]
+    q: String,
+}
+
+/// What the page shows besides the list: one group's entry search, or a form sent back.
+#[derive(Debug, Default)]
+pub struct View {
+    /// (group id, query) of a search in that group's wording picker.
+    pub search: Option<(i64, String)>,
+    /// A form refused, with its problems.
+    pub draft: Option<Draft>,
+}
+
 /// `GET /staff/unanswered`
-pub async fn page(State(app): State<App>, Extension(user): Extension<StaffUser>) -> Response {
+pub async fn page(
+    State(app): State<App>,
+    Extension(user): Extension<StaffUser>,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    let notice = match query.added {
+        Some(change) => editor::notice(&app, change, query.live != Some(0)).await,
+        None => String::new(),
+    };
+    let search = query.group.map(|id| (id, query.q.trim().to_string()));
+    render(&app, &user, &notice, &View { search, draft: None }, StatusCode::OK).await
+}
+
+/// The page with `notice` on top; `view` opens one group's form.
+pub(super) async fn render(
+    app: &App,
+    user: &StaffUser,
+    notice: &str,
+    view: &View,
+    status: StatusCode,
+) -> Response {
     let groups = match console::open_unanswered(app.store.pool()).await {
         Ok(g) => g,
         Err(err) => return failed(err),
@@ -28,19 +78,57 @@ pub async fn page(State(app): State<App>, Extension(user): Extension<StaffUser>)
     let today = china_today(app.clock.now());
     let clusters = cluster(groups);
     let mut body = format!(
-        "<h1>未答问题</h1><p class=\"meta\">用户问了、助手不确定的问题（所有渠道）。身份证号、手机号已遮盖；\
+        "<h1>未答问题</h1>{notice}<p class=\"meta\">用户问了、助手不确定的问题（所有渠道）。身份证号、手机号已遮盖；\
          共 {} 组。处理后点“已处理”；同样的问题再出现会重新列出。</p>",
         clusters.len()
     );
+    body.push_str(&if user.is_editor() {
+        "<p class=\"meta\">加为已有问答的问法，或起草新问答：先按 mente check 的规则检查全部内容，没问题才写入 faq/staff-地区.yaml，并立即生效。</p>".to_string()
+    } else {
+        "<p class=\"meta\">把问题加为问答需要编辑账号（mente staff add 名字 --role editor）。</p>".to_string()
+    });
+    if let Some(draft) = &view.draft {
+        body.push_str(&format!(
+            "<p class=\"problem\" role=\"alert\">没有写入：有 {} 个问题，见<a href=\"#g{}\">下方的表单</a>。</p>",
+            draft.problems.len(),
+            draft.group
+        ));
+    }
     if clusters.is_empty() {
         body.push_str("<p>暂时没有未答问题。</p>");
     }
     let assistant = app.assistant.current();
-    for c in &clusters {
-        let region = assistant.content.regions.get(&c.groups[0].region).map(|r| r.name.as_str());
-        body.push_str(&render_cluster(c, region, &user, today));
+    for (n, c) in clusters.iter().enumerate() {
+        let head = &c.groups[0];
+        let region = assistant.content.regions.get(&head.region).map(|r| r.name.as_str());
+        let targeted = view.search.as_ref().is_some_and(|(id, _)| *id == head.id)
+            || view.draft.as_ref().is_some_and(|d| d.group == head.id);
+        let forms = if !user.is_editor() || head.question == WITHHELD {
+            String::new()
+        } else if n < INLINE_FORMS || targeted {
+            let group = Group {
+                id: head.id,
+                region: &head.region,
+                question: &head.question,
+                also: also(c),
+            };
+            editor::forms(&assistant, user, &group, view)
+        } else {
+            format!(
+                "<p><a href=\"/staff/unanswered?for={0}#g{0}\">加为问答（问法或新问答）</a></p>",
+                head.id
+            )
+        };
+        body.push_str(&render_cluster(c, region, user, today, &forms));
     }
-    staff_page(&user, "未答问题", "/staff/unanswered", &body)
+    let mut response = staff_page(user, "未答问题", "/staff/unanswered", &body);
+    *response.status_mut() = status;
+    response
+}
+
+/// The ids of the similar groups shown with the first one, comma-separated.
+fn also(c: &Cluster) -> String {
+    c.groups[1..].iter().map(|g| g.id.to_string()).collect::<Vec<_>>().join(",")
 }
 
 /// The "handled" form: the group in the path plus the similar ones shown with it.
@@ -116,6 +204,7 @@ fn render_cluster(
     region: Option<&str>,
     user: &StaffUser,
     today: chrono::NaiveDate,
+    forms: &str,
 ) -> String {
     let head = &c.groups[0];
     let first = c.groups.iter().map(|g| g.first_seen).min().unwrap_or(head.first_seen);
@@ -123,7 +212,8 @@ fn render_cluster(
     let region =
         region.unwrap_or(if head.region.is_empty() { "未选地区" } else { &head.region });
     let mut out = format!(
-        "<section class=\"item\"><h2>{}</h2><p class=\"meta\">地区：{} · {} 次 · 渠道：{} · 首次 {} · 最近 {}</p>",
+        "<section class=\"item\" id=\"g{}\"><h2>{}</h2><p class=\"meta\">地区：{} · {} 次 · 渠道：{} · 首次 {} · 最近 {}</p>",
+        head.id,
         escape(&head.question),
         escape(region),
         c.count(),
@@ -138,18 +228,18 @@ fn render_cluster(
         }
         out.push_str("</ul>");
     }
+    out.push_str(forms);
     if head.question != WITHHELD {
         out.push_str(&format!(
             "<details><summary>FAQ 模板（复制后编辑）</summary><textarea readonly rows=\"10\" class=\"yaml\">{}</textarea></details>",
             escape(&yaml_stub(c, today))
         ));
     }
-    let also: Vec<String> = c.groups[1..].iter().map(|g| g.id.to_string()).collect();
     out.push_str(&format!(
         "<form method=\"post\" action=\"/staff/unanswered/{}/handled\">{}<input type=\"hidden\" name=\"also\" value=\"{}\"><button>已处理</button></form></section>",
         head.id,
         csrf_field(&user.csrf),
-        also.join(","),
+        also(c),
     ));
     out
 }

@@ -1,0 +1,95 @@
+//! Top layer of the engine: which handler runs for an input. [`Turn::run`] sends typed text to
+//! `text` and a button press, checked against the turn it was issued in, to the handler of its
+//! kind; [`Turn::resume`] asks the pending question again for a returning user. Only this
+//! module and the root `mod.rs` choose between handlers; the `Turn` it drives is in `turn`.
+
+use super::render::{self, Button, ButtonKind};
+use super::track;
+use super::turn::Turn;
+use super::{Input, Pending};
+
+impl<'a> Turn<'a> {
+    pub(super) fn run(&mut self, input: Input) {
+        self.recover();
+        match input {
+            Input::Button(data) => self.on_button(&data),
+            Input::Text(text) => self.on_text(&text),
+        }
+        // After "your step was updated, back to the menu" the user must see the menu, whatever
+        // the message itself led to.
+        if self.recovered && self.s.dialog.is_none() && !self.menu_shown {
+            self.show_menu();
+        }
+    }
+
+    pub(super) fn resume(&mut self) {
+        if self.position_is_valid() && (self.s.dialog.is_some() || self.s.pending.is_some()) {
+            self.say("欢迎回来！我们接着上次的地方继续：");
+            self.s.reasks = 0;
+            self.reask();
+        }
+    }
+
+    pub(super) fn on_button(&mut self, data: &str) {
+        // Menu buttons do not depend on where the user is, so an old menu still works; every
+        // other button belongs to the question it was sent with.
+        let Some(Button { turn, kind }) = render::decode(data)
+            .filter(|b| b.turn == self.issued || matches!(b.kind, ButtonKind::Menu(_)))
+        else {
+            return self.stale();
+        };
+        match kind {
+            ButtonKind::Menu(id) if id == "menu" => self.show_menu(),
+            ButtonKind::Menu(id) => self.start_dialog(&id, true),
+            ButtonKind::Retry => self.reask(),
+            ButtonKind::Consent(yes) if self.s.pending == Some(Pending::Consent) => {
+                self.consent(yes)
+            }
+            ButtonKind::Consent(yes) if self.handoff_pending().is_some() => {
+                let live = self.handoff_pending().unwrap_or(false);
+                self.handoff_consent(live, yes)
+            }
+            ButtonKind::Consent(yes) if self.s.pending == Some(Pending::Forget) => {
+                self.confirm_forget(yes)
+            }
+            ButtonKind::Disease(i)
+                if matches!(
+                    self.s.pending,
+                    Some(Pending::Disease(_) | Pending::UnlistedDisease(_))
+                ) =>
+            {
+                self.pick_disease(i)
+            }
+            ButtonKind::Choice(i) if self.s.pending.is_none() => match self.current_step() {
+                Some(step) if i < self.offered(step).len() => self.choose(step, i),
+                _ => self.stale(),
+            },
+            ButtonKind::Region(id) => {
+                self.switch_region(&id);
+                self.reask();
+                if self.s.dialog.is_none() && self.s.pending.is_none() {
+                    self.show_menu();
+                }
+            }
+            ButtonKind::Apply(region, disease, insurance) => {
+                self.start_apply_with(&region, disease, insurance)
+            }
+            ButtonKind::Source => self.show_source(),
+            ButtonKind::Suggestion(i) => match self.suggested.get(i).cloned() {
+                Some(question) => self.ask_suggested(&question),
+                None => self.stale(),
+            },
+            ButtonKind::Track(payload) => match track::on_button(&payload, &self.track_ctx()) {
+                Some(out) => {
+                    self.apply_track(out);
+                    self.reask();
+                }
+                None => self.stale(),
+            },
+            _ => {
+                tracing::debug!(turn, "button does not fit the current state");
+                self.stale()
+            }
+        }
+    }
+}

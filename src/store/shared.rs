@@ -1,0 +1,146 @@
+//! What channels used to keep in one process's memory and several instances on one database
+//! must share (issue 19): the WeChat access token, the buttons last offered to a WeChat user,
+//! and the Telegram keyboards already used. Times are Unix milliseconds.
+
+use super::{Store, StoreError};
+use crate::engine::Choice;
+
+/// How many used Telegram keyboards are kept at most: only taps racing the keyboard's removal
+/// need catching, so a small window is enough.
+const USED_KEYBOARDS_KEPT: i64 = 10_000;
+
+impl Store {
+    /// The shared value `name` if it is still good at `now_ms`.
+    pub async fn shared_value(
+        &self,
+        name: &str,
+        now_ms: i64,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT value FROM shared_values WHERE name = $1 AND until_ms > $2")
+            .bind(name)
+            .bind(now_ms)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// Stores `value` as `name`, good until `until_ms`.
+    pub async fn set_shared_value(
+        &self,
+        name: &str,
+        value: &str,
+        until_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO shared_values (name, value, until_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value, until_ms = excluded.until_ms",
+        )
+        .bind(name)
+        .bind(value)
+        .bind(until_ms)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Drops `name` if it still holds `value` (a value found bad; a newer one stays).
+    pub async fn drop_shared_value(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM shared_values WHERE name = $1 AND value = $2")
+            .bind(name)
+            .bind(value)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The buttons last offered to WeChat user `openid` (none when nothing was offered).
+    pub async fn offered_choices(&self, openid: &str) -> Result<Vec<Choice>, StoreError> {
+        let json: Option<String> =
+            sqlx::query_scalar("SELECT choices FROM wechat_offered WHERE openid = $1")
+                .bind(openid)
+                .fetch_optional(self.pool())
+                .await?;
+        let Some(json) = json else { return Ok(Vec::new()) };
+        let pairs: Vec<(String, String)> =
+            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(pairs.into_iter().map(|(label, data)| Choice { label, data }).collect())
+    }
+
+    /// Remembers `choices` as the buttons last offered to `openid`.
+    pub async fn remember_offered(
+        &self,
+        openid: &str,
+        choices: &[Choice],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let pairs: Vec<(&str, &str)> =
+            choices.iter().map(|c| (c.label.as_str(), c.data.as_str())).collect();
+        let json = serde_json::to_string(&pairs).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO wechat_offered (openid, choices, at_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (openid) DO UPDATE SET choices = excluded.choices, at_ms = excluded.at_ms",
+        )
+        .bind(openid)
+        .bind(json)
+        .bind(now_ms)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Forgets buttons offered before `before_ms` (an old "2" then reaches the engine, which
+    /// still reads numbers for its own step's choices).
+    pub async fn prune_offered(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM wechat_offered WHERE at_ms < $1")
+            .bind(before_ms)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Records that the keyboard of Telegram message `message` in `chat` was used; `false`
+    /// when it already was (a second tap, perhaps delivered to another instance).
+    pub async fn use_keyboard(
+        &self,
+        chat: i64,
+        message: i64,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO telegram_used_keyboards (chat_id, message_id, at_ms) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(chat)
+        .bind(message)
+        .bind(now_ms)
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 1 && message % 100 == 0 {
+            self.prune_used_keyboards().await?;
+        }
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Whether the keyboard of `message` in `chat` was used.
+    pub async fn keyboard_used(&self, chat: i64, message: i64) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT message_id FROM telegram_used_keyboards WHERE chat_id = $1 AND message_id = $2",
+        )
+        .bind(chat)
+        .bind(message)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// Keeps the newest [`USED_KEYBOARDS_KEPT`] used keyboards.
+    async fn prune_used_keyboards(&self) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM telegram_used_keyboards WHERE at_ms < (
+                 SELECT at_ms FROM telegram_used_keyboards ORDER BY at_ms DESC LIMIT 1 OFFSET $1)",
+        )
+        .bind(USED_KEYBOARDS_KEPT)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}
