@@ -51,8 +51,11 @@ pub struct Thread {
     pub channel: String,
     /// Region id, when known.
     pub region: Option<String>,
-    /// Staff were on duty when it opened (else a question left off duty).
-    pub live: bool,
+    /// 1 when staff were on duty when it opened (else a question left off duty); an integer
+    /// because SQLite has no boolean and both backends must decode the same type: see
+    /// [`Thread::live`].
+    #[sqlx(rename = "live")]
+    pub live_flag: i64,
     /// Opened (Unix seconds).
     pub opened_at: i64,
     /// Since when the user waits for an answer (Unix seconds); `None`: answered.
@@ -63,6 +66,13 @@ pub struct Thread {
     pub closed_at: Option<i64>,
     /// The user's last message (the console shows its start).
     pub last_text: Option<String>,
+}
+
+impl Thread {
+    /// Staff were on duty when it opened (else a question left off duty).
+    pub fn live(&self) -> bool {
+        self.live_flag != 0
+    }
 }
 
 /// One message of a hand-off.
@@ -131,10 +141,12 @@ pub async fn view(
     user: &UserKey,
     present_since: i64,
 ) -> Result<TurnView, StoreError> {
-    let (live, active_at, user_messages, present): (Option<bool>, Option<i64>, Option<i64>, bool) = sqlx::query_as(
-        "SELECT t.live = 1, t.active_at,
+    // Integers, not booleans: SQLite has none, and both backends must decode the same types.
+    let (live, active_at, user_messages, present): (Option<i64>, Option<i64>, Option<i64>, i64) = sqlx::query_as(
+        "SELECT t.live, t.active_at,
                 (SELECT COUNT(*) FROM handoff_messages m WHERE m.thread_id = t.id AND m.sender = 'user'),
-                EXISTS (SELECT 1 FROM staff_sessions WHERE seen_at >= $3)
+                CASE WHEN EXISTS (SELECT 1 FROM staff_sessions WHERE seen_at >= $3)
+                     THEN 1 ELSE 0 END
          FROM (SELECT 1) one
          LEFT JOIN handoff_threads t ON t.channel = $1 AND t.user_id = $2 AND t.closed_at IS NULL",
     )
@@ -143,8 +155,9 @@ pub async fn view(
     .bind(present_since)
     .fetch_one(conn)
     .await?;
-    let open = live.map(|live| HandoffView { live, user_messages: user_messages.unwrap_or(0) });
-    Ok(TurnView { open, active_at, present })
+    let open =
+        live.map(|live| HandoffView { live: live != 0, user_messages: user_messages.unwrap_or(0) });
+    Ok(TurnView { open, active_at, present: present != 0 })
 }
 
 /// Closes the user's open hand-off when it is live and nothing was said since `idle_before`
@@ -320,14 +333,17 @@ pub async fn attach_lead(
 
 /// Whether `user` has an open hand-off.
 pub async fn is_open(pool: &AnyPool, user: &UserKey) -> Result<bool, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM handoff_threads
-                        WHERE channel = $1 AND user_id = $2 AND closed_at IS NULL)",
+    // An integer, not a boolean: SQLite has none, and both backends must decode the same type.
+    let open: i64 = sqlx::query_scalar(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM handoff_threads
+                                  WHERE channel = $1 AND user_id = $2 AND closed_at IS NULL)
+                THEN 1 ELSE 0 END",
     )
     .bind(&user.channel)
     .bind(&user.user)
     .fetch_one(pool)
-    .await?)
+    .await?;
+    Ok(open != 0)
 }
 
 // ---- the console's side ----
@@ -339,7 +355,7 @@ pub async fn queue(pool: &AnyPool) -> Result<Vec<Thread>, StoreError> {
 
 /// The listing columns of a hand-off: waiting since the user's first message after the last
 /// staff reply (or since it opened, before any).
-const THREAD_SELECT: &str = "SELECT t.id, t.channel, t.region, t.live = 1 AS live, t.opened_at,
+const THREAD_SELECT: &str = "SELECT t.id, t.channel, t.region, t.live, t.opened_at,
        CASE WHEN EXISTS (SELECT 1 FROM handoff_messages s WHERE s.thread_id = t.id AND s.sender = 'staff')
             THEN (SELECT MIN(u.at) FROM handoff_messages u WHERE u.thread_id = t.id AND u.sender = 'user'
                   AND u.id > (SELECT MAX(s.id) FROM handoff_messages s WHERE s.thread_id = t.id AND s.sender = 'staff'))

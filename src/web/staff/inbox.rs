@@ -182,7 +182,7 @@ fn queue_html(app: &App, user: &StaffUser, threads: &[Thread], now: DateTime<Utc
             waiting(t, now),
             escape(&t.channel),
             escape(&region_name(app, t.region.as_deref())),
-            if t.live { "在线" } else { "留言" },
+            if t.live() { "在线" } else { "留言" },
             claim_or_holder(user, t),
             id = t.id,
         ));
@@ -235,7 +235,7 @@ fn thread_html(
         t.id,
         escape(&t.channel),
         escape(&region_name(app, t.region.as_deref())),
-        if t.live { "在线" } else { "留言" },
+        if t.live() { "在线" } else { "留言" },
         clock(t.opened_at),
         escape(&state),
     );
