@@ -203,6 +203,17 @@ pub struct CommandWords {
     /// Supplementing materials: a tracked application's supplement deadline can be reminded of.
     #[serde(default)]
     pub remind_supplement: Vec<String>,
+    /// With a past date, the message says an application was handed in (`12月3号交的`): before
+    /// anything is recorded, the review's last day is said and the recording starts from it.
+    #[serde(default)]
+    pub reported_accepted: Vec<String>,
+    /// Asking to keep a record (`帮我记一下`): such a report starts the recording at once;
+    /// without them the user is offered it.
+    #[serde(default)]
+    pub record: Vec<String>,
+    /// Asking when to start (`那我好久开始办`): with an end of validity known, when to renew.
+    #[serde(default)]
+    pub renewal_when: Vec<String>,
 }
 
 /// Words per insurance type.
@@ -304,6 +315,9 @@ impl Lexicon {
         lists.push(("remind_renewal".into(), &self.commands.remind_renewal));
         lists.push(("remind_accepted".into(), &self.commands.remind_accepted));
         lists.push(("remind_supplement".into(), &self.commands.remind_supplement));
+        lists.push(("reported_accepted".into(), &self.commands.reported_accepted));
+        lists.push(("record".into(), &self.commands.record));
+        lists.push(("renewal_when".into(), &self.commands.renewal_when));
         for (command, groups) in &self.commands.together {
             for words in groups {
                 lists.push((format!("{command:?}"), words));

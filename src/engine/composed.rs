@@ -233,6 +233,44 @@ impl<'a> Turn<'a> {
         Some((parts, sources))
     }
 
+    /// When to start renewing a benefit that ends on `end` (today or later), as one line:
+    /// the region's recommended lead time counted back from `end`, "now" once that day has
+    /// passed (never advice in the past), or that the sources do not say.
+    fn renewal_when(&self, r: &Region, end: chrono::NaiveDate) -> String {
+        let left = (end - self.today).num_days();
+        let when = match r.reminders.renewal_recommended_days_before {
+            Some(d) if end - chrono::Duration::days(d.into()) < self.today => format!(
+                "{}的办理须知建议到期前{}开始办，这个时间已过，请现在就办理。",
+                r.name,
+                lead_time(d)
+            ),
+            Some(d) => format!(
+                "{}的办理须知建议到期前{}，即{}前后开始办理。",
+                r.name,
+                lead_time(d),
+                format_cn(end - chrono::Duration::days(d.into()))
+            ),
+            None => "资料没有写要提前多久办，请留意办理平台的提示。".to_string(),
+        };
+        format!("待遇{}到期（还有{left}天）。{when}", format_cn(end))
+    }
+
+    /// "那我好久开始办" once the end of validity is known: when to start and where, short (the
+    /// how-to was sent already), with the button that records it and reminds.
+    pub(super) fn renewal_start(&self, r: &Region, end: chrono::NaiveDate) -> Composed {
+        let mut lines = vec![self.renewal_when(r, end)];
+        if let Some(app) = r.channels.first() {
+            lines.push(format!("在“{}”里办理续期（延期）。", app.name));
+        }
+        let mut source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
+        if let Some(entry) = self.faq_entry(&r.id, "renewal") {
+            source = entry.source.clone();
+        }
+        let choices =
+            vec![self.button("到期前提醒我续期", ButtonKind::Menu("renew#valid_until".into()))];
+        Composed { lines, source, choices, all_regions: false, topic: None }
+    }
+
     /// "卡12月20号到期 要续期": when to renew, counted from the end of validity the message
     /// gives (never advice in the past: past the recommended start it is "now"), then the
     /// region's how-to and a button into 续期/延期, which can record it and remind.
@@ -247,21 +285,7 @@ impl<'a> Turn<'a> {
                 r.contact()
             ));
         } else {
-            let when = match r.reminders.renewal_recommended_days_before {
-                Some(d) if end - chrono::Duration::days(d.into()) < self.today => format!(
-                    "{}的办理须知建议到期前{}开始办，这个时间已过，请现在就办理。",
-                    r.name,
-                    lead_time(d)
-                ),
-                Some(d) => format!(
-                    "{}的办理须知建议到期前{}，即{}前后开始办理。",
-                    r.name,
-                    lead_time(d),
-                    format_cn(end - chrono::Duration::days(d.into()))
-                ),
-                None => "资料没有写要提前多久办，请留意办理平台的提示。".to_string(),
-            };
-            lines.push(format!("待遇{}到期（还有{left}天）。{when}", format_cn(end)));
+            lines.push(self.renewal_when(r, end));
         }
         let mut source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
         if let Some(entry) = self.faq_entry(&r.id, "renewal") {
@@ -301,8 +325,13 @@ impl<'a> Turn<'a> {
         ];
         // "是不是超时了": past the last day it is, and the next step is whom to ask.
         if due.date < self.today {
+            let check = r
+                .channels
+                .first()
+                .map(|c| format!("先在“{}”的办理进度里查看，", c.name))
+                .unwrap_or_default();
             lines.push(format!(
-                "已经超过时限{}天，可以带上受理回执问进度：{}。",
+                "已经超过时限{}天：{check}还没有结果就带上受理回执问进度：{}。",
                 (self.today - due.date).num_days(),
                 r.contact()
             ));

@@ -111,9 +111,11 @@ impl Context {
         self.amounts.last().copied()
     }
 
-    /// The latest date said on the side of `today` a step asks for (`future`: today or later).
+    /// The latest date said on the side of `today` a step asks for (`future`: today or later;
+    /// otherwise today or earlier). Today is on both sides: `今天受理的` is an acceptance date as
+    /// much as `今天到期` is an expiry.
     pub fn date(&self, future: bool, today: NaiveDate) -> Option<NaiveDate> {
-        self.dates.iter().rev().copied().find(|d| (*d >= today) == future)
+        self.dates.iter().rev().copied().find(|d| if future { *d >= today } else { *d <= today })
     }
 
     /// Fills what `u` leaves open from what the conversation established: insurance, status,

@@ -55,6 +55,7 @@ mod said;
 mod steps;
 mod text;
 pub mod track;
+mod track_said;
 mod turn;
 mod types;
 mod understood;

@@ -58,6 +58,8 @@ impl<'a> Turn<'a> {
                     // A command, or a question answered before the consent question comes again.
                     None if commands::parse(text).is_some() => return false,
                     None if asked == Question::Clearly => return false,
+                    // "要上传啥子": a question the FAQ is sure about, answered before it too.
+                    None if asked == Question::Maybe && self.faq_is_sure(text) => return false,
                     None => {
                         self.say("请回答“同意”或“不同意”（也可以点按钮）。");
                         self.prompt_pending();

@@ -140,7 +140,9 @@ impl<'a> Turn<'a> {
     fn forget_answer(&self, text: &str) -> Option<bool> {
         let clause = |part: &str| match part.trim_end_matches(['了', '吧', '嘛', '啊', '哈', '哦'])
         {
-            "确定删除" | "删除" | "删掉" | "删" | "都删" | "全删" => Some(true),
+            "确定删除" | "确认删除" | "删除" | "删掉" | "删" | "都删" | "全删" => {
+                Some(true)
+            }
             "不删" | "别删" | "不要删" => Some(false),
             _ => self.words().yes_no(part),
         };
@@ -205,8 +207,13 @@ impl<'a> Turn<'a> {
                 self.say("好的，我在到期前提醒您续期。");
                 self.prefilled_step("renew", "valid_until", "valid_until", Some(d));
             }
+            // Nothing recorded yet: recorded at once from what was said (the review's last
+            // day, its reminder), not through four more questions.
+            Some(d) if d <= self.today && accepted && self.records_first() => {
+                self.record_at_once(text, d);
+            }
             Some(d) if d <= self.today && accepted => {
-                let said = self.review_reminder_text(d);
+                let said = self.review_reminder_text(d, true);
                 self.say(said);
                 self.prefilled_step("track_record", "kind", "accepted_on", Some(d));
             }
@@ -225,22 +232,43 @@ impl<'a> Turn<'a> {
         }
     }
 
-    /// What recording an acceptance on `accepted` will remind of: the review deadline while it
-    /// is ahead; once it has passed (or where no limit is published) no reminder is planned, so
-    /// none is promised — whom to ask instead.
-    fn review_reminder_text(&self, accepted: NaiveDate) -> String {
-        let region = self.region().and_then(|id| self.a.content.regions.get(id));
-        let Some((region, days)) = region.and_then(|r| r.review_days().map(|n| (r, n))) else {
+    /// What recording an acceptance on `accepted` will remind of (`record`: the recording
+    /// starts now; otherwise only the review's last day is said): the review deadline while it
+    /// is ahead; once it has passed no reminder is planned, so none is promised — where to check
+    /// and whom to ask instead; where no limit is published, that, and whom to ask.
+    pub(super) fn review_reminder_text(&self, accepted: NaiveDate, record: bool) -> String {
+        let on = format_cn(accepted);
+        let Some(region) = self.region().and_then(|id| self.a.content.regions.get(id)) else {
             return "好的，记下受理日期。".into();
         };
+        let Some(days) = region.review_days() else {
+            return format!("好的，{on}受理。{}", region.no_review_limit_text());
+        };
         let due = working_days_after(&self.a.content.calendar, accepted, days).date;
-        let (on, by) = (format_cn(accepted), format_cn(due));
+        let by = format_cn(due);
         if due >= self.today {
-            return format!("好的，{on}受理，审核最晚到{by}，记下这份申请，我按审核期限提醒您。");
+            if record {
+                return format!(
+                    "好的，{on}受理，审核最晚到{by}，记下这份申请，我按审核期限提醒您。"
+                );
+            }
+            let left = (due - self.today).num_days();
+            return format!(
+                "{on}受理，按{}的时限（受理后{days}个工作日，受理当天不计），审核最晚到{by}，还剩{left}天。",
+                region.name
+            );
         }
+        let check = region
+            .channels
+            .first()
+            .map(|c| format!("先在“{}”的办理进度里查看，", c.name))
+            .unwrap_or_default();
+        let kept = if record { "记下受理日期；" } else { "" };
         format!(
-            "好的，记下受理日期。按{}的时限（受理后{days}个工作日），审核最晚到{by}，已经过了，所以不再设提醒；还没有结果的，请拨打{}问进度。",
+            "好的，{kept}按{}的时限（受理后{days}个工作日，受理当天不计），审核最晚到{by}，已经超过{}天了{}。还没有结果的，{check}再拨打{}问进度。",
             region.name,
+            (self.today - due).num_days(),
+            if record { "，所以不再设提醒" } else { "" },
             region.contact()
         )
     }
@@ -278,7 +306,13 @@ impl<'a> Turn<'a> {
 
     /// Starts `dialog` at `step` with `slot` filled in from `date` (shown as "已填好…" when its
     /// step comes), or simply at `step` without one.
-    fn prefilled_step(&mut self, dialog: &str, step: &str, slot: &str, date: Option<NaiveDate>) {
+    pub(super) fn prefilled_step(
+        &mut self,
+        dialog: &str,
+        step: &str,
+        slot: &str,
+        date: Option<NaiveDate>,
+    ) {
         if self.s.region.is_none() || !self.a.content.dialogs.trees.contains_key(dialog) {
             return self.start_dialog(&format!("{dialog}#{step}"), true);
         }
@@ -315,7 +349,7 @@ impl<'a> Turn<'a> {
             self.button("受理后提醒审核期限", ButtonKind::Menu("track_record".into())),
         ];
         self.say_with(
-            "我可以设两种提醒：① 门特待遇到期前提醒续期；② 申请受理后，按审核期限提醒。请选一个（提醒发在这个对话里，不发短信）。",
+            "好的，提醒哪天的事？直接告诉我日期就行：门特待遇的到期日（到期前提醒您续期），或申请的受理日期（按审核期限提醒）。也可以点下面的按钮。提醒发在这个对话里，不发短信。",
             choices,
         );
     }

@@ -9,7 +9,7 @@ use super::render::{self, ButtonKind};
 use super::track;
 use super::turn::{Target, Turn, MAX_FAILURES, MAX_HOPS};
 use super::{Choice, Effect, Pending};
-use crate::content::dialogs::{self, Step};
+use crate::content::dialogs::{self, InputKind, Step};
 
 impl<'a> Turn<'a> {
     pub(super) fn start_dialog(&mut self, id: &str, fresh: bool) {
@@ -97,6 +97,12 @@ impl<'a> Turn<'a> {
                 .into_iter()
                 .find(|o| o.value == value)
                 .map_or(value, |o| o.label);
+            // A date as people write it (2026年12月3日), not as it is stored.
+            let shown = match step.ask {
+                Some(InputKind::Date) => chrono::NaiveDate::parse_from_str(&shown, "%Y-%m-%d")
+                    .map_or(shown, crate::policy::dates::format_cn),
+                _ => shown,
+            };
             self.say(format!("已填好：{shown}（按您之前说的；要改请发送 /back）"));
             return Some(self.after(step, None));
         }

@@ -59,6 +59,10 @@ impl<'a> Turn<'a> {
         if self.said_command(text) {
             return;
         }
+        // "那我好久开始办" after an expiry date: when, at any step.
+        if self.asks_when_to_renew(text) {
+            return;
+        }
         if self.s.pending.is_some() && self.on_pending_text(text) {
             return;
         }
@@ -95,6 +99,10 @@ impl<'a> Turn<'a> {
         }
         if commands::parse(text).is_some() || text.starts_with('/') {
             return StepText::NotAnAnswer;
+        }
+        // `不对 是11月19号受理的` at the 受理号 step corrects the date, it is no 受理号.
+        if self.corrects_date(step, text) {
+            return StepText::Handled;
         }
         let asked = self.asks(text);
         let has_buttons = !self.offered(step).is_empty();
@@ -166,6 +174,14 @@ impl<'a> Turn<'a> {
             return;
         }
         if self.other_menu_entry(text) {
+            return;
+        }
+        // `帮我记一下 我妈的门特申请12月3号交的` with nothing recorded: its review's last day.
+        if self.reports_first_acceptance(text) {
+            return;
+        }
+        // "好多天能审完" about the application recorded: its own deadline.
+        if self.asks_own_review(text) {
             return;
         }
         // "门特要好久批 批了报好多": two questions in one message, each answered.
@@ -511,7 +527,7 @@ impl<'a> Turn<'a> {
     }
 
     /// The FAQ has a confident answer to `text`.
-    fn faq_is_sure(&self, text: &str) -> bool {
+    pub(super) fn faq_is_sure(&self, text: &str) -> bool {
         self.a.knowledge.answer(text, self.region()).id.is_some()
     }
 }

@@ -501,6 +501,30 @@ fn show_reminders(ctx: &TrackContext) -> TrackOutput {
     out
 }
 
+/// "好多天能审完" once an application under review is recorded: that application's review
+/// deadline (days left, or overdue and whom to ask), not the general time limit. `None`: no
+/// recorded application is under review.
+pub fn own_review(ctx: &TrackContext) -> Option<TrackOutput> {
+    let (n, app) = numbered(ctx).filter(|(_, a)| a.status().under_review()).last()?;
+    let region = app_region(ctx, app);
+    let mut lines = vec![format!(
+        "您记下的申请（我的申请第{n}份：{}）：",
+        app.title(region.map(|r| r.name.as_str()))
+    )];
+    lines.extend(summary(ctx, app));
+    // While the last day is ahead, what to do if it passes (past it, the summary says so).
+    let cal = &ctx.content.calendar;
+    let due = region.and_then(|r| review_due(app, r, cal));
+    if due.is_some_and(|due| due.date >= today(ctx)) {
+        lines.push(format!(
+            "过了这天还没有结果：{}，或拨打{}询问。",
+            where_to_check(app, region),
+            contact(region)
+        ));
+    }
+    Some(TrackOutput::text(lines.join("\n")))
+}
+
 // ---------------------------------------------------------------------------------------------
 // review_due
 
@@ -750,7 +774,8 @@ fn classify<'w>(text: &str, mut questions: impl Iterator<Item = &'w String>) -> 
 pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
     let text = input::normalize(text);
     let words = &ctx.content.understand;
-    let reported = classify(&text, words.question_clear.iter().chain(&words.question_weak))?;
+    let reported = classify(&text, words.question_clear.iter().chain(&words.question_weak))
+        .or_else(|| handed_in_on_a_day(&text, ctx))?;
     let Some(app) = ctx.user.applications.last() else {
         // "它说材料不全 要补材料" with nothing recorded: what to do next (the FAQ) matters more
         // than where to record it.
@@ -772,7 +797,8 @@ pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
         Err(err @ InputError::NoSuchDay(..)) => {
             return Some(TrackOutput::text(format!("{err}（这次没有记录任何变化）")));
         }
-        Err(_) => None,
+        // `上个月26号`, `前天`: the chat's forms of a date.
+        Err(_) => said_date(&dated, ctx),
     };
     let (event, follow_up) = match reported {
         Reported::Approved => {
@@ -836,6 +862,23 @@ pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
         },
     };
     Some(report(ctx, app, event, follow_up))
+}
+
+/// `不对 是上个月26号交的`: a weaker word of handing in (`reported_accepted` of
+/// `faq/understand.yaml`: 交的, 交了 …) reports an acceptance only with a day said and no
+/// question in it (`材料交了` alone is no news about the application).
+fn handed_in_on_a_day(text: &str, ctx: &TrackContext) -> Option<Reported> {
+    let words = &ctx.content.understand;
+    let asks = words.question_clear.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+    let handed_in = words.commands.reported_accepted.iter().any(|w| text.contains(w.as_str()));
+    let dated = input::parse_date(text, today(ctx)).is_ok() || said_date(text, ctx).is_some();
+    (handed_in && dated && !asks).then_some(Reported::Accepted)
+}
+
+/// The first date `text` names in the chat's forms (`上个月26号`), when the strict reader of
+/// typed dates finds none.
+fn said_date(text: &str, ctx: &TrackContext) -> Option<NaiveDate> {
+    crate::understand::dates_in(text, today(ctx)).first().copied()
 }
 
 /// Whether the user agreed to keep personal data (not asked yet counts as no).

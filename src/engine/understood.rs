@@ -344,7 +344,7 @@ impl<'a> Turn<'a> {
 
     /// Sends a composed answer labelled with its region, within one screen; then the current
     /// step again. A region other than the session's gets a "切换到…" button.
-    fn send(&mut self, c: Composed, region: &str, note: Option<String>) {
+    pub(super) fn send(&mut self, c: Composed, region: &str, note: Option<String>) {
         let label = match c.all_regions {
             true => self
                 .a

@@ -21,6 +21,13 @@ pub(crate) struct FoundDate {
 
 /// Every date in `chars` (digitised) in text order, then the relative ones of `plain`.
 pub(crate) fn dates(chars: &[char], plain: &str, today: NaiveDate) -> Vec<FoundDate> {
+    // 元月 is January (明年元月15号); one character for one, so positions stay the same.
+    let chars: Vec<char> = chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| if c == '元' && chars.get(i + 1) == Some(&'月') { '1' } else { c })
+        .collect();
+    let chars = chars.as_slice();
     let mut found = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -33,7 +40,11 @@ pub(crate) fn dates(chars: &[char], plain: &str, today: NaiveDate) -> Vec<FoundD
             None => i += 1,
         }
     }
-    found.extend(relative(plain, today).map(|date| FoundDate { date, start: 0, end: 0 }));
+    // "11月10号交的 今天都还没审核完": 今天 beside a date of its own says "now", not the day of
+    // anything the user reports (taken as one, it became the acceptance date).
+    let now_word = |date: &NaiveDate| *date == today && !found.is_empty();
+    let relative = relative(plain, today).filter(|d| !now_word(d));
+    found.extend(relative.map(|date| FoundDate { date, start: 0, end: 0 }));
     found
 }
 
@@ -269,6 +280,7 @@ mod tests {
         assert_eq!(first("九月二十六"), Some(d(2026, 9, 26)));
         assert_eq!(first("1月5号到期"), Some(d(2027, 1, 5)));
         assert_eq!(first("去年12月1日"), Some(d(2025, 12, 1)));
+        assert_eq!(first("明年元月15号到期"), Some(d(2027, 1, 15)));
     }
 
     #[test]
@@ -279,6 +291,15 @@ mod tests {
         assert_eq!(first("下周一去办"), Some(d(2026, 11, 30)));
         assert_eq!(first("上周三交的"), Some(d(2026, 11, 18)));
         assert_eq!(first("3天前"), Some(d(2026, 11, 25)));
+    }
+
+    #[test]
+    fn today_beside_a_date_is_now_not_a_second_date() {
+        let text = "我11月10号交的门特申请 今天都还没审核完";
+        let chars = digitise(&text.chars().collect::<Vec<_>>());
+        let all: Vec<NaiveDate> = dates(&chars, text, today()).iter().map(|f| f.date).collect();
+        assert_eq!(all, vec![d(2026, 11, 10)]);
+        assert_eq!(first("今天交的"), Some(today()), "alone, 今天 is the date");
     }
 
     #[test]

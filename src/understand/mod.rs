@@ -23,6 +23,14 @@ pub use crate::content::understand::Action;
 pub use crate::policy::calc::Insurance;
 pub use reader::Reader;
 
+/// Every date `text` names, in the forms people use in chat (`上个月26号`, `明年元月15号`,
+/// `昨天`), in text order: for readers of a single answer that do not need the whole
+/// [`Understanding`].
+pub fn dates_in(text: &str, today: chrono::NaiveDate) -> Vec<chrono::NaiveDate> {
+    let chars: Vec<char> = text.chars().collect();
+    dates::dates(&numbers::digitise(&chars), text, today).into_iter().map(|d| d.date).collect()
+}
+
 /// Everything read from one message. Lists are in the order they appear in the text.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Understanding {

@@ -288,8 +288,9 @@ impl Reader {
             if *action == Action::Apply && hit(Action::Renew) {
                 return Some(Action::Renew);
             }
-            // "昨天受理了 啥时候审完": news of progress, but the question is the deadline.
-            if *action == Action::Progress && asks_when {
+            // "昨天受理了 啥时候审完": news of progress, but the question is the deadline; so is
+            // "我妈申请门特 11月6号就受理了 是不是超时了" (申请 there is what was handed in).
+            if matches!(*action, Action::Progress | Action::Apply) && asks_when {
                 return Some(Action::Deadline);
             }
             return Some(*action);

@@ -30,7 +30,7 @@ const BLIND_FLOOR: f64 = 0.40;
 pub const NOW: &str = "2026-12-07T10:00:00+08:00";
 
 /// Every class of issue 17; each needs enough stories to be a yardstick.
-const CLASSES: [&str; 10] = [
+const CLASSES: [&str; 11] = [
     "followup",
     "estimate",
     "amount_date",
@@ -41,6 +41,7 @@ const CLASSES: [&str; 10] = [
     "dialect",
     "menu_numbers",
     "general",
+    "tracking",
 ];
 
 #[derive(Debug, Deserialize)]

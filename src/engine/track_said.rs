@@ -1,0 +1,152 @@
+//! Application tracking said in plain words (issue 17): a corrected date typed at a later step
+//! of a procedure (`不对 是11月19号受理的` at the 受理号 step is a correction, never the 受理号),
+//! and an application reported before any is recorded (`帮我记一下 我妈的门特申请12月3号交的`):
+//! the review's last day at once, then the recording with the date filled in.
+
+use chrono::NaiveDate;
+
+use std::collections::BTreeMap;
+
+use super::render::ButtonKind;
+use super::track::{self, TrackContext};
+use super::turn::Turn;
+use super::wording::Question;
+use crate::content::dialogs::{DateRange, InputKind, Step};
+use crate::content::understand::Action;
+use crate::policy::dates::format_cn;
+use crate::tracking::Kind;
+use crate::understand::Context as Reading;
+
+impl<'a> Turn<'a> {
+    /// At a step that waits for typed text (the 受理号), a sentence with a date in it is not the
+    /// answer — an id has no 月/号/日 — but a correction of the date this procedure took
+    /// before: that date is replaced and the step asked again. `false`: not one.
+    pub(super) fn corrects_date(&mut self, step: &Step, text: &str) -> bool {
+        if step.ask != Some(InputKind::Text) || text.is_ascii() {
+            return false;
+        }
+        let Some(tree) = self.tree() else { return false };
+        let filled = |s: &&Step| {
+            s.ask == Some(InputKind::Date)
+                && s.slot.as_ref().is_some_and(|slot| self.s.slots.contains_key(slot))
+        };
+        let Some(date_step) = tree.steps.iter().rev().find(filled) else { return false };
+        let today = self.today;
+        let fits = |d: &NaiveDate| match date_step.date {
+            Some(DateRange::Past) => *d <= today,
+            Some(DateRange::Future) => *d >= today,
+            None => true,
+        };
+        let u = self.a.understand(text, Reading { today, region: self.region() });
+        let Some(date) = u.dates.iter().rev().copied().find(fits) else { return false };
+        let slot = date_step.slot.clone().unwrap_or_default();
+        self.s.slots.insert(slot, date.format("%Y-%m-%d").to_string());
+        self.say(format!("好的，日期改为{}。", format_cn(date)));
+        self.s.reasks = 0;
+        self.reask();
+        true
+    }
+
+    /// A statement that an application was handed in on a past day (`我11月10号交的门特申请`)
+    /// while nothing is recorded: the review's last day (or that none is published, and whom to
+    /// ask) at once; then the recording starts with the date filled in when the user asked to
+    /// keep a record (`帮我记一下`), else it is offered. `false`: not such a statement.
+    pub(super) fn reports_first_acceptance(&mut self, text: &str) -> bool {
+        if !self.records_first() {
+            return false;
+        }
+        let words = &self.a.content.understand.commands;
+        let names =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        let record = names(&words.record);
+        if !names(&words.reported_accepted) || (!record && self.asks(text) == Question::Clearly) {
+            return false;
+        }
+        let today = self.today;
+        let u = self.a.understand(text, Reading { today, region: self.region() });
+        let Some(accepted) = u.dates.iter().rev().copied().find(|d| *d <= today) else {
+            return false;
+        };
+        if record {
+            return self.record_at_once(text, accepted);
+        }
+        let said = self.review_reminder_text(accepted, record);
+        {
+            let choices =
+                vec![self.button("记下这份申请", ButtonKind::Menu("track_record".into()))];
+            self.say_with(format!("{said}\n要我记下这份申请吗？点下面的按钮。"), choices);
+        }
+        true
+    }
+
+    /// Whether a first application can be recorded from `text` at once: none is recorded yet,
+    /// no procedure is under way and the region is known.
+    pub(super) fn records_first(&self) -> bool {
+        self.user.applications.is_empty() && self.s.dialog.is_none() && self.s.region.is_some()
+    }
+
+    /// "帮我记一下 …12月3号交的": recorded now with what was said — the kind (续期, 异地备案 …,
+    /// else a new application), the region and the acceptance date; nothing personal (no
+    /// consent was asked), the rest can be added in words later. Says the review's last day.
+    pub(super) fn record_at_once(&mut self, text: &str, accepted: NaiveDate) -> bool {
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
+        let kind = match u.action {
+            Some(Action::Renew) => Kind::Renew,
+            Some(Action::Remote) => Kind::Remote,
+            Some(Action::ChangeHospital) => Kind::ChangeHospital,
+            _ => Kind::New,
+        };
+        let mut slots = BTreeMap::new();
+        slots.insert("kind".to_string(), kind.slot().to_string());
+        slots.insert("accepted_on".to_string(), accepted.format("%Y-%m-%d").to_string());
+        let ctx = TrackContext { slots: &slots, ..self.track_ctx() };
+        let Some(mut out) = track::run_action("record_application", &ctx) else { return false };
+        out.text
+            .push_str("\n受理号、病种可以随时补充，直接告诉我（如“受理号是SC2025092600123”）。");
+        self.apply_track(out);
+        true
+    }
+
+    /// `那我好久开始办` once the end of validity is known (in this message, the renewal's
+    /// slot, said earlier in the conversation, or a recorded application): when to start and
+    /// where; then the step or pending question again. `false`: no such question or no date.
+    pub(super) fn asks_when_to_renew(&mut self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands.renewal_when;
+        if !words.iter().any(|w| !w.is_empty() && text.contains(w.as_str())) {
+            return false;
+        }
+        let Some(region) = self.region().and_then(|id| self.a.content.regions.get(id)) else {
+            return false;
+        };
+        let today = self.today;
+        let u = self.a.understand(text, Reading { today, region: Some(&region.id) });
+        let slot = self.s.slots.get("valid_until");
+        let recorded = self.user.applications.iter().rev().find_map(|a| a.valid_until());
+        let end = u
+            .dates
+            .iter()
+            .copied()
+            .find(|d| *d >= today)
+            .or_else(|| slot.and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()))
+            .or_else(|| self.s.context.date(true, today))
+            .or(recorded.filter(|d| *d >= today));
+        let Some(end) = end else { return false };
+        let composed = self.renewal_start(region, end);
+        let id = region.id.clone();
+        self.send(composed, &id, None);
+        self.reask();
+        true
+    }
+
+    /// "好多天能审完" with no date, once an application under review is recorded: its own
+    /// deadline. `false`: another question, a date said, or nothing under review.
+    pub(super) fn asks_own_review(&mut self, text: &str) -> bool {
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
+        if u.action != Some(Action::Deadline) || !u.dates.is_empty() || self.s.dialog.is_some() {
+            return false;
+        }
+        let Some(out) = track::own_review(&self.track_ctx()) else { return false };
+        self.apply_track(out);
+        true
+    }
+}
