@@ -17,7 +17,7 @@
 //! - `/forget` deletes the user's hand-offs with every message ([`forget_user`]).
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, AnyConnection, AnyPool};
+use sqlx::{AnyConnection, AnyPool, FromRow};
 
 use super::StoreError;
 use crate::engine::{HandoffView, UserKey};
@@ -373,10 +373,7 @@ const THREAD_SELECT: &str = "SELECT t.id, t.channel, t.region, t.live, t.opened_
 FROM handoff_threads t";
 
 /// One hand-off with all its messages in order; `None` when there is no such hand-off.
-pub async fn thread(
-    pool: &AnyPool,
-    id: i64,
-) -> Result<Option<(Thread, Vec<Message>)>, StoreError> {
+pub async fn thread(pool: &AnyPool, id: i64) -> Result<Option<(Thread, Vec<Message>)>, StoreError> {
     let thread: Option<Thread> = sqlx::query_as(&format!("{THREAD_SELECT} WHERE t.id = $1"))
         .bind(id)
         .fetch_optional(pool)
@@ -573,11 +570,7 @@ pub async fn lease_outgoing(
 }
 
 /// Message `id` reached the user (or never can: they blocked the bot).
-pub async fn mark_delivered(
-    pool: &AnyPool,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+pub async fn mark_delivered(pool: &AnyPool, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
     sqlx::query("UPDATE handoff_messages SET delivered_at = $1 WHERE id = $2")
         .bind(now.timestamp())
         .bind(id)

@@ -129,9 +129,7 @@ impl Store {
         DRIVERS.call_once(sqlx::any::install_default_drivers);
         let backend = Backend::of_url(url);
         let (pool, readers) = match backend {
-            Backend::Sqlite => {
-                (open_sqlite(url, WRITERS).await?, open_sqlite(url, READERS).await?)
-            }
+            Backend::Sqlite => (open_sqlite(url, WRITERS).await?, open_sqlite(url, READERS).await?),
             Backend::Postgres => {
                 let pool = open_postgres(url).await?;
                 (pool.clone(), pool)
