@@ -158,7 +158,7 @@ impl<'a> Turn<'a> {
         if let Some(estimate) = self.continued_estimate(u, r, text) {
             return Some(estimate);
         }
-        if let Some(timing) = self.renewal_when(u, r, text) {
+        if let Some(timing) = self.renewal_when_asked(u, r, text) {
             return Some(timing);
         }
         if !diseases && matches!(u.action, None | Some(Action::Estimate)) {
@@ -311,7 +311,7 @@ impl<'a> Turn<'a> {
 
     /// "那我好久开始办" after an expiry date was said (`我门特待遇明年3月31号到期`): when to
     /// renew, counted from that date. `None` without a coming date in the conversation.
-    fn renewal_when(&self, u: &Understanding, r: &Region, text: &str) -> Option<Composed> {
+    fn renewal_when_asked(&self, u: &Understanding, r: &Region, text: &str) -> Option<Composed> {
         let plain = self.a.content.dialect.plain(text);
         let asks_when = WHEN_WORDS.iter().any(|w| plain.contains(w)) && plain.contains('办');
         let renewal = matches!(u.action, None | Some(Action::Renew));
