@@ -134,6 +134,10 @@ pub struct Lexicon {
     /// one into two questions when both halves ask something (报好多要到哪里去办).
     #[serde(default)]
     pub clause_end: Vec<String>,
+    /// Endings that look like a [`Understand::clause_end`] but say "not yet" (还没得, 还没有):
+    /// `要是到时候还没得消息咋个办` is one question, not two.
+    #[serde(default)]
+    pub not_clause_end: Vec<String>,
     /// Words per action.
     #[serde(default)]
     pub actions: BTreeMap<Action, Vec<String>>,
@@ -301,6 +305,7 @@ impl Lexicon {
             ("per_month".into(), &self.per_month),
             ("asked_again".into(), &self.asked_again),
             ("clause_end".into(), &self.clause_end),
+            ("not_clause_end".into(), &self.not_clause_end),
             ("thanks".into(), &self.thanks),
             ("acknowledge".into(), &self.acknowledge),
         ];

@@ -313,6 +313,7 @@ impl<'a> Turn<'a> {
     /// both halves ask something. Parts that ask nothing (`我是职工`) are left out.
     fn question_clauses(&self, text: &str) -> Vec<String> {
         let ends = &self.a.content.understand.clause_end;
+        let not_ends = &self.a.content.understand.not_clause_end;
         let mut clauses = Vec::new();
         for part in text.split(|c: char| c.is_whitespace() || wording::is_punct(c)) {
             let chars: Vec<char> = part.chars().collect();
@@ -320,6 +321,7 @@ impl<'a> Turn<'a> {
                 let (left, right): (String, String) =
                     (chars[..k].iter().collect(), chars[k..].iter().collect());
                 ends.iter().any(|w| !w.is_empty() && left.ends_with(w.as_str()))
+                    && !not_ends.iter().any(|w| left.ends_with(w.as_str()))
                     && self.asks(&right) != Question::No
             });
             let halves = match cut {
