@@ -145,6 +145,17 @@ impl Store {
         self.backend
     }
 
+    /// The locking clause a claim's inner `SELECT … LIMIT n` needs so that two instances never
+    /// take the same rows: on PostgreSQL `FOR UPDATE SKIP LOCKED` (without it, a second
+    /// claimer that waited for the first re-checks only the outer `WHERE id IN (…)` and claims
+    /// the same rows again); nothing on SQLite, where one writer at a time runs the statement.
+    pub(crate) fn skip_locked(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
     /// Copies the WAL into the database file and truncates it to zero bytes, so that content
     /// deleted by `/forget` has no copy left in the `-wal` file while the process runs. Best
     /// effort: a reader holding an old snapshot makes SQLite skip part of it (logged); the

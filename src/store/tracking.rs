@@ -365,7 +365,7 @@ impl Store {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<Claimed>, StoreError> {
-        let rows = sqlx::query(
+        let sql = format!(
             "UPDATE reminders SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1
              WHERE id IN (
                  SELECT r.id FROM reminders r
@@ -373,16 +373,18 @@ impl Store {
                    AND (r.claimed_until IS NULL OR r.claimed_until <= $4)
                    AND NOT EXISTS (SELECT 1 FROM unreachable_users u
                                    WHERE u.channel = r.channel AND u.user_id = r.user_id)
-                 ORDER BY r.due_at, r.id LIMIT $5)
+                 ORDER BY r.due_at, r.id LIMIT $5{})
              RETURNING id, channel, user_id, application_id, kind, due_at",
-        )
-        .bind(worker)
-        .bind(secs(lease_until))
-        .bind(channel)
-        .bind(secs(now))
-        .bind(i64::from(limit))
-        .fetch_all(self.pool())
-        .await?;
+            self.skip_locked()
+        );
+        let rows = sqlx::query(&sql)
+            .bind(worker)
+            .bind(secs(lease_until))
+            .bind(channel)
+            .bind(secs(now))
+            .bind(i64::from(limit))
+            .fetch_all(self.pool())
+            .await?;
         let mut claimed = Vec::with_capacity(rows.len());
         for row in rows {
             let kind: String = row.get("kind");

@@ -137,21 +137,23 @@ pub async fn lease_unsent(
     stale: i64,
     limit: i64,
 ) -> Result<Vec<Queued>, StoreError> {
-    let rows = sqlx::query(
+    let sql = format!(
         "UPDATE outbox SET leased_at = $1
          WHERE id IN (SELECT id FROM outbox
                       WHERE channel = $2 AND created_at < $3 AND answered_at IS NULL
                         AND (leased_at IS NULL OR leased_at < $4)
-                      ORDER BY id LIMIT $5)
+                      ORDER BY id LIMIT $5{})
          RETURNING id, user_id, reply",
-    )
-    .bind(now)
-    .bind(channel)
-    .bind(created_before)
-    .bind(stale)
-    .bind(limit)
-    .fetch_all(store.pool())
-    .await?;
+        store.skip_locked()
+    );
+    let rows = sqlx::query(&sql)
+        .bind(now)
+        .bind(channel)
+        .bind(created_before)
+        .bind(stale)
+        .bind(limit)
+        .fetch_all(store.pool())
+        .await?;
     let mut queued = rows
         .iter()
         .map(|row| {

@@ -760,7 +760,7 @@ impl Harness {
     /// A second instance on the same database file, as another process behind the same load
     /// balancer would open it (its own pool, its own API client), with the same fake API.
     async fn second_instance(&self) -> (Account, WechatState, oneshot::Sender<()>) {
-        let url = format!("sqlite://{}/w.sqlite", self._dir.path().display());
+        let url = crate::db::test_db_url(self._dir.path(), "w.sqlite");
         let store = Store::connect(&url).await.unwrap();
         let clock = Arc::new(self.clock.clone());
         let state = WechatState::new(self.config.clone(), store, self.assistant.clone(), clock);
@@ -788,7 +788,7 @@ async fn buttons_offered_by_one_instance_are_understood_by_the_other() {
         .and_then(|l| l.split('.').next())
         .expect("consent offered as a numbered line")
         .to_string();
-    let seen_by_other = Store::connect(&format!("sqlite://{}/w.sqlite", h._dir.path().display()))
+    let seen_by_other = Store::connect(&crate::db::test_db_url(h._dir.path(), "w.sqlite"))
         .await
         .unwrap()
         .offered_choices(me)
