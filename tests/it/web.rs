@@ -1322,3 +1322,21 @@ fn backup_on_postgresql_says_pg_dump() {
     assert!(stderr.contains("pg_dump"), "{stderr}");
     assert!(!dir.path().join("copy").exists());
 }
+
+/// Issue 19 (operator trial): `mente web` on an unreachable PostgreSQL said only "pool timed
+/// out while waiting for an open connection" — no host, no database. The one error line names
+/// the database with its password masked and says it could not connect.
+#[test]
+fn web_on_an_unreachable_postgresql_names_the_database_without_its_password() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .args(["--db", "postgres://mente:s3cret-pw@127.0.0.1:1/mente_prod", "web"])
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .expect("mente web runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("could not connect to the database"), "{stderr}");
+    assert!(stderr.contains("127.0.0.1:1/mente_prod"), "host and database named: {stderr}");
+    assert!(!stderr.contains("s3cret-pw"), "the password is masked: {stderr}");
+    assert!(!stderr.contains("listening on"), "{stderr}");
+}
