@@ -1340,3 +1340,67 @@ fn web_on_an_unreachable_postgresql_names_the_database_without_its_password() {
     assert!(!stderr.contains("s3cret-pw"), "the password is masked: {stderr}");
     assert!(!stderr.contains("listening on"), "{stderr}");
 }
+
+/// The metric names of docs/operators.md's table (rows starting with "| `mente_").
+fn documented_metrics() -> Vec<String> {
+    let docs = std::fs::read_to_string(root().join("docs/operators.md")).unwrap();
+    docs.lines()
+        .filter_map(|line| line.trim_start().strip_prefix("| `mente_"))
+        .map(|rest| format!("mente_{}", rest.split(['`', '{']).next().unwrap()))
+        .collect()
+}
+
+/// Issue 19 (operator trial): the outbox depth, turn errors and reload failures never appeared
+/// at /metrics, and turns only after the first one. A freshly started `mente web`, before any
+/// turn, exports every metric the operators' guide lists, the outbox depth of each channel 0.
+#[cfg(unix)]
+#[tokio::test]
+async fn every_documented_metric_is_exported_from_the_start() {
+    use std::io::BufRead;
+
+    let documented = documented_metrics();
+    assert_eq!(documented.len(), 10, "the table of docs/operators.md: {documented:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let db = crate::db::test_db_url(dir.path(), "metrics.sqlite");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .args(["web", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--content"])
+        .arg(root())
+        .env("MENTE_DB", &db)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start mente web");
+    let stderr = child.stderr.take().unwrap();
+    let metrics = tokio::task::spawn_blocking(move || {
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let addr = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| l.split("metrics on http://").nth(1).map(|a| a.trim().to_string()));
+        std::thread::spawn(move || lines.for_each(drop));
+        addr
+    })
+    .await
+    .unwrap()
+    .expect("mente web says where its metrics are");
+    let client: Client<HttpConnector, Body> = Client::builder(TokioExecutor::new()).build_http();
+    let response = client.get(format!("http://{metrics}").parse().unwrap()).await.unwrap();
+    let bytes = axum::body::to_bytes(Body::new(response.into_body()), usize::MAX).await.unwrap();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+
+    for name in &documented {
+        assert!(text.contains(&format!("# TYPE {name} ")), "{name} missing:\n{text}");
+    }
+    for channel in ["web", "telegram", "wechat", "terminal"] {
+        let depth = format!("mente_outbox_depth{{channel=\"{channel}\"}}");
+        assert_eq!(sample(&text, &depth), Some(0.0), "{text}");
+        let errors = format!("mente_turn_errors_total{{channel=\"{channel}\"}}");
+        assert_eq!(sample(&text, &errors), Some(0.0), "{text}");
+    }
+    assert_eq!(sample(&text, "mente_turns_total{channel=\"web\"}"), Some(0.0), "{text}");
+    assert_eq!(sample(&text, "mente_turn_seconds_count{channel=\"web\"}"), Some(0.0), "{text}");
+    assert_eq!(sample(&text, "mente_content_reload_failing"), Some(0.0), "{text}");
+    assert_eq!(sample(&text, "mente_content_reload_errors_total"), Some(0.0), "{text}");
+}
