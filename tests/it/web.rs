@@ -1404,3 +1404,28 @@ async fn every_documented_metric_is_exported_from_the_start() {
     assert_eq!(sample(&text, "mente_content_reload_failing"), Some(0.0), "{text}");
     assert_eq!(sample(&text, "mente_content_reload_errors_total"), Some(0.0), "{text}");
 }
+
+/// Issue 19 (operator trial): a conversation at the main menu, opened on an instance without
+/// its transcript (another instance, a restart), showed the new visitor's page with 开始咨询.
+/// It shows a welcome-back line and the main menu, whose buttons work there.
+#[tokio::test]
+async fn a_conversation_at_the_main_menu_reopened_elsewhere_shows_the_menu_not_the_welcome_page() {
+    let server = start(|_| {}).await;
+    let cookie = server.conversation().await;
+    server.say(&cookie, &[("t", "/start")]).await;
+    let page = server.get("/", &cookie).await.body;
+    let menu = server.say(&cookie, &[("b", &button(&page, "邵阳"))]).await;
+    assert!(menu.contains("主菜单"), "at the main menu: {menu}");
+
+    let other = server.restart_at(started(), |_| {}).await;
+    let page = other.get("/", &cookie).await.body;
+    assert!(!page.contains("开始咨询"), "not the new visitor's page: {page}");
+    assert!(page.contains("欢迎回来"), "{page}");
+    assert!(page.contains("主菜单（当前地区：邵阳。）"), "{page}");
+    let renewal = other.say(&cookie, &[("b", &button(&page, "续期/延期"))]).await;
+    assert!(renewal.contains("这次是给谁办延期"), "the menu's button works: {renewal}");
+
+    // A visitor who never had a turn still gets the new visitor's page.
+    let newcomer = server.conversation().await;
+    assert!(other.get("/", &newcomer).await.body.contains("开始咨询"));
+}
