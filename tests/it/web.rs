@@ -1429,3 +1429,28 @@ async fn a_conversation_at_the_main_menu_reopened_elsewhere_shows_the_menu_not_t
     let newcomer = server.conversation().await;
     assert!(other.get("/", &newcomer).await.body.contains("开始咨询"));
 }
+
+/// Issue 19 (operator trial): `mente staff add NAME` printed its "Password for NAME…" prompt
+/// even with the password piped in by a script, into the script's log. Only a terminal is
+/// prompted; the account is made all the same.
+#[test]
+fn staff_add_with_a_piped_password_prints_no_prompt() {
+    use std::io::Write as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("staff.sqlite").display());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .args(["staff", "add", "qian"])
+        .env("MENTE_DB", &db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("Password for"), "no prompt on a pipe: {stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("qian"), "the account is made");
+}
