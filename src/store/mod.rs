@@ -404,4 +404,15 @@ mod tests {
         assert!(file_options("sqlite://mente.sqlite").is_ok());
         assert!(file_options("sqlite:data/x.sqlite?mode=rwc").is_ok());
     }
+
+    #[test]
+    fn a_database_url_shown_in_an_error_has_its_password_masked() {
+        let masked = masked("postgres://mente:pa%40ss@db.example:5432/mente?sslmode=require");
+        assert_eq!(masked, "postgres://mente:***@db.example:5432/mente?sslmode=require");
+        assert_eq!(
+            super::masked("postgres://mente@db.example/mente"),
+            "postgres://mente@db.example/mente"
+        );
+        assert!(!super::masked("postgres://u:secret@[::1/x").contains("secret"), "unparsable");
+    }
 }
