@@ -19,7 +19,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use metrics::{counter, gauge, histogram};
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 
@@ -50,6 +50,11 @@ pub const RELOAD_FAILING: &str = "mente_content_reload_failing";
 /// 1 when the last scrape could read the database.
 pub const DATABASE_UP: &str = "mente_database_up";
 
+/// The channels a turn or an outbox row can belong to: each gets its series at 0 from the
+/// start, so a dashboard or an alert on a series that has not happened yet (no error so far,
+/// an empty outbox) sees 0 rather than nothing.
+pub const CHANNELS: [&str; 4] = ["web", "telegram", "wechat", "terminal"];
+
 /// Histogram buckets of a turn, in seconds: a turn takes about a millisecond, a slow disk or a
 /// queue of writers makes it tens; beyond a second something is wrong.
 const TURN_BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
@@ -75,9 +80,47 @@ pub fn install() -> Result<PrometheusHandle, InstallError> {
     let installed = PrometheusBuilder::new()
         .set_buckets_for_metric(Matcher::Full(TURN_SECONDS.into()), TURN_BUCKETS)?
         .install_recorder()?;
+    register();
     *handle = Some(installed.clone());
     Ok(installed)
 }
+
+/// Describes every series and creates it at 0 (the histograms with no samples), so the first
+/// scrape lists all of them: before it, a series that had not happened yet was missing, and
+/// Prometheus cannot tell "none" from "not exported".
+fn register() {
+    describe_counter!(TURNS, "conversation turns handled");
+    describe_counter!(TURN_ERRORS, "turns that failed with a database error");
+    describe_histogram!(
+        TURN_SECONDS,
+        metrics::Unit::Seconds,
+        "a turn's time, its transaction included"
+    );
+    describe_counter!(REMINDERS, "reminders the worker handled, by outcome");
+    describe_gauge!(OUTBOX_DEPTH, "replies committed but not delivered yet (read at each scrape)");
+    describe_gauge!(
+        HANDOFFS_OPEN,
+        "hand-offs to a person not yet marked handled (read at each scrape)"
+    );
+    describe_gauge!(CONTENT_VERSION, "the content version this process runs");
+    describe_counter!(RELOAD_ERRORS, "content reloads refused because the content had problems");
+    describe_gauge!(RELOAD_FAILING, "1 while the last content reload of this process failed");
+    describe_gauge!(DATABASE_UP, "1 when the last scrape could read the database");
+    for channel in CHANNELS {
+        counter!(TURNS, "channel" => channel).increment(0);
+        counter!(TURN_ERRORS, "channel" => channel).increment(0);
+        // Registering is enough: the recorder keeps the histogram and renders it empty.
+        let _ = histogram!(TURN_SECONDS, "channel" => channel);
+        for outcome in OUTCOMES {
+            counter!(REMINDERS, "channel" => channel, "outcome" => outcome).increment(0);
+        }
+    }
+    counter!(RELOAD_ERRORS).increment(0);
+    gauge!(RELOAD_FAILING).set(0.0);
+}
+
+/// The outcomes of a reminder, as the `outcome` label spells them.
+const OUTCOMES: [&str; 5] = ["sent", "failed", "deferred", "blocked", "dropped"];
 
 /// Records one turn of `channel` that took `elapsed`; `ok` is false when it failed.
 pub fn turn(channel: &str, elapsed: Duration, ok: bool) {
@@ -120,15 +163,17 @@ pub struct Scrape {
     handle: PrometheusHandle,
     store: Store,
     live: Live,
-    /// Channels whose outbox depth was reported before: an emptied outbox reports 0 instead
-    /// of keeping its last value.
+    /// Channels whose outbox depth is reported: [`CHANNELS`] from the start and any other
+    /// found in the outbox since, so an empty or emptied outbox reports 0 instead of nothing
+    /// or its last value.
     channels: Arc<Mutex<BTreeSet<String>>>,
 }
 
 impl Scrape {
     /// A scrape of `store` and `live` rendered by `handle` (from [`install`]).
     pub fn new(handle: PrometheusHandle, store: Store, live: Live) -> Scrape {
-        Scrape { handle, store, live, channels: Arc::default() }
+        let channels = CHANNELS.iter().map(|c| c.to_string()).collect();
+        Scrape { handle, store, live, channels: Arc::new(Mutex::new(channels)) }
     }
 
     /// Sets the gauges read at scrape time, then renders every metric in the text format.

@@ -236,6 +236,34 @@ pub async fn resume(
     Ok(engine::resume(assistant, &session, &data, now))
 }
 
+/// The line before the main menu shown again to a user who comes back at the menu; the same
+/// words the engine uses before a pending question shown again.
+const WELCOME_BACK_AT_MENU: &str = "欢迎回来！我们接着上次的地方继续：";
+
+/// What a page with no messages in memory shows a user who has talked before (the web chat
+/// reached on another instance, or after a restart): the pending question again, as
+/// [`resume`]; at the main menu, a welcome-back line and the menu — not the new visitor's
+/// page. Empty for a user who never had a turn. Changes nothing: the menu is computed on a
+/// copy of the state, and menu buttons stay valid whatever turn comes next.
+pub async fn resume_page(
+    store: &Store,
+    assistant: &Assistant,
+    user: &UserKey,
+    now: DateTime<Utc>,
+) -> Result<Vec<Reply>, StoreError> {
+    let mut tx = store.begin().await?;
+    let session = sessions::load(&mut tx, user).await?;
+    let data = tracking::load_user_data(&mut tx, user).await?;
+    tx.rollback().await?;
+    let pending = engine::resume(assistant, &session, &data, now);
+    if !pending.is_empty() || session.turn == 0 {
+        return Ok(pending);
+    }
+    let menu = engine::handle(assistant, &session, &data, Input::Text("/menu".into()), now);
+    let welcome = Reply { text: WELCOME_BACK_AT_MENU.to_string(), ..Reply::default() };
+    Ok(std::iter::once(welcome).chain(menu.replies).collect())
+}
+
 /// Sets the region of `user` unless one is already chosen (`mente chat --region`).
 pub async fn preselect_region(
     store: &Store,

@@ -230,10 +230,14 @@ pub async fn run_staff(args: &StaffArgs, db: &str) -> anyhow::Result<ExitCode> {
     let pool = store.pool();
     match &args.action {
         StaffAction::Add { name, role } => {
-            eprintln!(
-                "Password for {name} (at least {} characters), then Enter:",
-                web::staff::auth::MIN_PASSWORD_CHARS
-            );
+            // A prompt only for a person at a terminal: a script piping the password in would
+            // get it in its output or log.
+            if std::io::stdin().is_terminal() {
+                eprintln!(
+                    "Password for {name} (at least {} characters), then Enter:",
+                    web::staff::auth::MIN_PASSWORD_CHARS
+                );
+            }
             let line = read_password()?;
             let password = line.trim_end_matches(['\r', '\n']);
             let hash = web::staff::auth::new_account_hash(name, password)

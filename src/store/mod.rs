@@ -66,6 +66,17 @@ pub enum StoreError {
         /// The URL given.
         url: String,
     },
+    /// The database server could not be reached (or refused the login) at start-up; `url` has
+    /// its password masked, so the line can go to a log.
+    // `cause`, not `source`: the message already says it, and a source would print it twice
+    // in the binary's one error line.
+    #[error("could not connect to the database {url}: {cause}")]
+    Unreachable {
+        /// The URL given, password masked.
+        url: String,
+        /// What sqlx reported (a timeout, a refused connection, a failed login).
+        cause: sqlx::Error,
+    },
     /// Migrations could not be applied.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -270,12 +281,36 @@ async fn open_sqlite(url: &str, connections: u32) -> Result<AnyPool, StoreError>
     open_pool(options, connections).await
 }
 
+/// How long start-up waits for the PostgreSQL server: long enough for a server that is
+/// restarting, short enough that an operator with a wrong host sees the error at once rather
+/// than after sqlx's default 30 s.
+const PG_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Opens the PostgreSQL pool for `url`. More connections than SQLite's four: the server runs
-/// statements of several connections at once.
+/// statements of several connections at once. A server that cannot be reached is an error
+/// naming the database (password masked), not sqlx's bare "pool timed out".
 async fn open_postgres(url: &str) -> Result<AnyPool, StoreError> {
     let options = AnyConnectOptions::from_str(url)
-        .map_err(|source| StoreError::BadUrl { url: url.to_string(), source })?;
-    Ok(AnyPoolOptions::new().max_connections(10).connect_with(options).await?)
+        .map_err(|source| StoreError::BadUrl { url: masked(url), source })?;
+    AnyPoolOptions::new()
+        .max_connections(10)
+        .acquire_timeout(PG_CONNECT_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(|cause| StoreError::Unreachable { url: masked(url), cause })
+}
+
+/// `url` with its password replaced by `***`, for error messages and logs.
+pub fn masked(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Only fails for URLs that cannot have a password, which this one has.
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_string(),
+        Err(_) => "<unparsable database URL>".to_string(),
+    }
 }
 
 /// Parses `url`, refusing what cannot keep state: no file name (`sqlite:`, `sqlite://`, which
@@ -379,5 +414,16 @@ mod tests {
         }
         assert!(file_options("sqlite://mente.sqlite").is_ok());
         assert!(file_options("sqlite:data/x.sqlite?mode=rwc").is_ok());
+    }
+
+    #[test]
+    fn a_database_url_shown_in_an_error_has_its_password_masked() {
+        let masked = masked("postgres://mente:pa%40ss@db.example:5432/mente?sslmode=require");
+        assert_eq!(masked, "postgres://mente:***@db.example:5432/mente?sslmode=require");
+        assert_eq!(
+            super::masked("postgres://mente@db.example/mente"),
+            "postgres://mente@db.example/mente"
+        );
+        assert!(!super::masked("postgres://u:secret@[::1/x").contains("secret"), "unparsable");
     }
 }

@@ -60,9 +60,10 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
     let fresh = new_cookie.is_some();
     let mut transcript = app.transcripts.get(&id, now);
     if transcript.messages.is_empty() && !fresh {
-        // After a restart the engine still knows where the user was; show that question again.
+        // After a restart (or on another instance) the engine still knows where the user was;
+        // show that question again, or the main menu, not the new visitor's page.
         let user = UserKey::new(CHANNEL, &id);
-        match service::resume(&app.store, &app.assistant.current(), &user, now).await {
+        match service::resume_page(&app.store, &app.assistant.current(), &user, now).await {
             Ok(replies) if !replies.is_empty() => {
                 app.transcripts.record(&id, None, &replies, false, now);
                 transcript = app.transcripts.get(&id, now);

@@ -6,7 +6,8 @@
 //! nothing personal may be stored; it is only a display aid. What must survive — where the user
 //! is in a dialog, and with consent their applications — is in the database like on every
 //! channel, so a conversation whose transcript is gone (evicted here, a restart, or a request
-//! served by another instance) shows its current question again (`service::resume`) and goes on.
+//! served by another instance) shows its current question again, or the main menu
+//! (`service::resume_page`), and goes on.
 //!
 //! Bounds: [`KEEP_MESSAGES`] messages and at most [`MAX_CONVERSATION_BYTES`] per conversation,
 //! forgotten after [`IDLE_HOURS`] idle, and all of them together within the budget given to

@@ -1322,3 +1322,135 @@ fn backup_on_postgresql_says_pg_dump() {
     assert!(stderr.contains("pg_dump"), "{stderr}");
     assert!(!dir.path().join("copy").exists());
 }
+
+/// Issue 19 (operator trial): `mente web` on an unreachable PostgreSQL said only "pool timed
+/// out while waiting for an open connection" — no host, no database. The one error line names
+/// the database with its password masked and says it could not connect.
+#[test]
+fn web_on_an_unreachable_postgresql_names_the_database_without_its_password() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .args(["--db", "postgres://mente:s3cret-pw@127.0.0.1:1/mente_prod", "web"])
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .expect("mente web runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("could not connect to the database"), "{stderr}");
+    assert!(stderr.contains("127.0.0.1:1/mente_prod"), "host and database named: {stderr}");
+    assert!(!stderr.contains("s3cret-pw"), "the password is masked: {stderr}");
+    assert!(!stderr.contains("listening on"), "{stderr}");
+}
+
+/// The metric names of docs/operators.md's table (rows starting with "| `mente_").
+fn documented_metrics() -> Vec<String> {
+    let docs = std::fs::read_to_string(root().join("docs/operators.md")).unwrap();
+    docs.lines()
+        .filter_map(|line| line.trim_start().strip_prefix("| `mente_"))
+        .map(|rest| format!("mente_{}", rest.split(['`', '{']).next().unwrap()))
+        .collect()
+}
+
+/// Issue 19 (operator trial): the outbox depth, turn errors and reload failures never appeared
+/// at /metrics, and turns only after the first one. A freshly started `mente web`, before any
+/// turn, exports every metric the operators' guide lists, the outbox depth of each channel 0.
+#[cfg(unix)]
+#[tokio::test]
+async fn every_documented_metric_is_exported_from_the_start() {
+    use std::io::BufRead;
+
+    let documented = documented_metrics();
+    assert_eq!(documented.len(), 10, "the table of docs/operators.md: {documented:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let db = crate::db::test_db_url(dir.path(), "metrics.sqlite");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .args(["web", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--content"])
+        .arg(root())
+        .env("MENTE_DB", &db)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start mente web");
+    let stderr = child.stderr.take().unwrap();
+    let metrics = tokio::task::spawn_blocking(move || {
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let addr = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| l.split("metrics on http://").nth(1).map(|a| a.trim().to_string()));
+        std::thread::spawn(move || lines.for_each(drop));
+        addr
+    })
+    .await
+    .unwrap()
+    .expect("mente web says where its metrics are");
+    let client: Client<HttpConnector, Body> = Client::builder(TokioExecutor::new()).build_http();
+    let response = client.get(format!("http://{metrics}").parse().unwrap()).await.unwrap();
+    let bytes = axum::body::to_bytes(Body::new(response.into_body()), usize::MAX).await.unwrap();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+
+    for name in &documented {
+        assert!(text.contains(&format!("# TYPE {name} ")), "{name} missing:\n{text}");
+    }
+    for channel in ["web", "telegram", "wechat", "terminal"] {
+        let depth = format!("mente_outbox_depth{{channel=\"{channel}\"}}");
+        assert_eq!(sample(&text, &depth), Some(0.0), "{text}");
+        let errors = format!("mente_turn_errors_total{{channel=\"{channel}\"}}");
+        assert_eq!(sample(&text, &errors), Some(0.0), "{text}");
+    }
+    assert_eq!(sample(&text, "mente_turns_total{channel=\"web\"}"), Some(0.0), "{text}");
+    assert_eq!(sample(&text, "mente_turn_seconds_count{channel=\"web\"}"), Some(0.0), "{text}");
+    assert_eq!(sample(&text, "mente_content_reload_failing"), Some(0.0), "{text}");
+    assert_eq!(sample(&text, "mente_content_reload_errors_total"), Some(0.0), "{text}");
+}
+
+/// Issue 19 (operator trial): a conversation at the main menu, opened on an instance without
+/// its transcript (another instance, a restart), showed the new visitor's page with 开始咨询.
+/// It shows a welcome-back line and the main menu, whose buttons work there.
+#[tokio::test]
+async fn a_conversation_at_the_main_menu_reopened_elsewhere_shows_the_menu_not_the_welcome_page() {
+    let server = start(|_| {}).await;
+    let cookie = server.conversation().await;
+    server.say(&cookie, &[("t", "/start")]).await;
+    let page = server.get("/", &cookie).await.body;
+    let menu = server.say(&cookie, &[("b", &button(&page, "邵阳"))]).await;
+    assert!(menu.contains("主菜单"), "at the main menu: {menu}");
+
+    let other = server.restart_at(started(), |_| {}).await;
+    let page = other.get("/", &cookie).await.body;
+    assert!(!page.contains("开始咨询"), "not the new visitor's page: {page}");
+    assert!(page.contains("欢迎回来"), "{page}");
+    assert!(page.contains("主菜单（当前地区：邵阳。）"), "{page}");
+    let renewal = other.say(&cookie, &[("b", &button(&page, "续期/延期"))]).await;
+    assert!(renewal.contains("这次是给谁办延期"), "the menu's button works: {renewal}");
+
+    // A visitor who never had a turn still gets the new visitor's page.
+    let newcomer = server.conversation().await;
+    assert!(other.get("/", &newcomer).await.body.contains("开始咨询"));
+}
+
+/// Issue 19 (operator trial): `mente staff add NAME` printed its "Password for NAME…" prompt
+/// even with the password piped in by a script, into the script's log. Only a terminal is
+/// prompted; the account is made all the same.
+#[test]
+fn staff_add_with_a_piped_password_prints_no_prompt() {
+    use std::io::Write as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("staff.sqlite").display());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .args(["staff", "add", "qian"])
+        .env("MENTE_DB", &db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("Password for"), "no prompt on a pipe: {stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("qian"), "the account is made");
+}
