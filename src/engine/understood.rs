@@ -161,6 +161,9 @@ impl<'a> Turn<'a> {
         );
         let diseases = !u.disease_names(Some(region)).is_empty();
         if u.lives_elsewhere().is_some() && remote_wins {
+            if let Some(materials) = self.materials_from_afar(u, region, text) {
+                return Some(materials);
+            }
             let remote = self.topic(region, "remote", "remote")?;
             // "我在深圳打工 … 尿毒症透析能办门特不", "我在广东打工 医保在邵阳 有高血压": the
             // disease's verdict first, then 异地.
@@ -260,6 +263,24 @@ impl<'a> Turn<'a> {
     }
 
     /// The verdict lines for the diseases of `u` in front of `then` (one screen: `send` fits it).
+    /// `要准备啥子材料嘛 我人在深圳回不去`: the region's materials, then one line on 异地备案
+    /// (with its procedure's button). `None` when the message does not ask about materials.
+    fn materials_from_afar(&self, u: &Understanding, region: &str, text: &str) -> Option<Composed> {
+        let words = &self.a.content.understand.materials;
+        if !u.question || !words.iter().any(|w| !w.is_empty() && text.contains(w.as_str())) {
+            return None;
+        }
+        let mut materials = self.topic(region, "materials", "apply")?;
+        let place = u.lives_elsewhere()?;
+        let afar = &self.a.content.understand.materials_afar;
+        if let Some(remote) = self.topic(region, "remote", "remote").filter(|_| !afar.is_empty()) {
+            // First: the screen limit cuts the tail of the (long) list, never this line.
+            materials.lines.insert(0, afar.replace("{place}", place));
+            materials.choices.extend(remote.choices);
+        }
+        Some(materials)
+    }
+
     fn verdict_then(&self, u: &Understanding, r: &Region, then: Composed) -> Composed {
         let verdict = self.eligibility(u, r, false, "");
         let named = u.disease_names(Some(&r.id)).len() + u.unknown_conditions.len();
