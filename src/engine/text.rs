@@ -295,7 +295,9 @@ impl<'a> Turn<'a> {
             }
             // `万一审核没通过咋办 能不能申诉`: the same entry, or nearly the same text, is one
             // answer to both questions.
-            if let Some(same) = asked.iter_mut().find(|(_, a)| a.id == answer.id || alike(a, &answer)) {
+            if let Some(same) =
+                asked.iter_mut().find(|(_, a)| a.id == answer.id || alike(a, &answer))
+            {
                 same.0 = format!("{} {clause}", same.0);
                 continue;
             }
@@ -404,7 +406,10 @@ impl<'a> Turn<'a> {
                 shown.push(part);
             }
             // Not even a line of each: the first whole, the others offered.
-            if shown.iter().any(|p| !p.trim_end().contains('\n') || p.trim_end().ends_with(['：', ':'])) {
+            if shown
+                .iter()
+                .any(|p| !p.trim_end().contains('\n') || p.trim_end().ends_with(['：', ':']))
+            {
                 return self.say_first_offer_rest(asked);
             }
             shown.join("\n")

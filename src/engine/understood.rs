@@ -561,7 +561,8 @@ fn asks_how(text: &str) -> bool {
 /// The last clause of `text` (after its last space or comma), when there is one before it.
 fn last_clause(text: &str) -> Option<&str> {
     let cut = text.trim_end().rfind(|c: char| c.is_whitespace() || "，,。；;！!".contains(c))?;
-    let rest = text[cut..].trim_start_matches(|c: char| c.is_whitespace() || "，,。；;！!".contains(c));
+    let rest =
+        text[cut..].trim_start_matches(|c: char| c.is_whitespace() || "，,。；;！!".contains(c));
     (rest.chars().count() >= 2).then_some(rest.trim_end())
 }
 
