@@ -153,7 +153,7 @@ const ERRANDS: &[&str] = &[
 /// Characters that put a word after 帮 / 替 / 给 / 代 out of the running as a name: pronouns,
 /// relatives, places and offices, and words that follow a name ([`AFTER_NAME`]).
 const NOT_IN_ERRAND_NAME: &str = "我你您他她它们人家里忙着大伙别朋友亲戚老小孩子爸妈父母爷奶婆公\
-姐哥弟妹叔姨舅伯医院局站所窗口单位社区村镇街厅中心药店钱卡证费用这那哪谁什么自己本可应该需";
+姐哥弟妹叔姨舅伯娭毑嗲隔邻居医院局站所窗口单位社区村镇街厅中心药店钱卡证费用这那哪谁什么自己本可应该需";
 
 /// Words that introduce an address; what follows up to the next punctuation is the address.
 const ADDRESS_MARKERS: &[&str] = &["住在", "住址", "家住", "家庭地址", "我家在", "我家地址"];

@@ -138,6 +138,13 @@ pub struct Lexicon {
     /// `要是到时候还没得消息咋个办` is one question, not two.
     #[serde(default)]
     pub not_clause_end: Vec<String>,
+    /// A question about the documents to bring (材料, 带啥): with a place the person lives in
+    /// (`要准备啥子材料 我人在深圳`) it still gets the materials, 异地 as one line after.
+    #[serde(default)]
+    pub materials: Vec<String>,
+    /// The line said first with those materials; `{place}` is where the person is.
+    #[serde(default)]
+    pub materials_afar: String,
     /// Words per action.
     #[serde(default)]
     pub actions: BTreeMap<Action, Vec<String>>,
@@ -308,6 +315,7 @@ impl Lexicon {
             ("not_clause_end".into(), &self.not_clause_end),
             ("thanks".into(), &self.thanks),
             ("acknowledge".into(), &self.acknowledge),
+            ("materials".into(), &self.materials),
         ];
         for (action, words) in &self.actions {
             lists.push((format!("{action:?}"), words));

@@ -459,7 +459,10 @@ fn one_estimate(who: &str, expense: f64, e: &calc::Estimate) -> (String, String)
     let yuan = |x: f64| format!("{}元", calc::money(x));
     let pct = |x: f64| format!("{}%", calc::money((x * 1000.0).round() / 10.0));
     let head = format!("{who}，全年门特费用{}", yuan(expense));
+    let exempt_some = e.assumptions.iter().any(|a| a.contains("免起付线"));
     let line = match (e.deductible, e.estimate_max) {
+        // 攀枝花: 部分病种免起付线 — both cases said plainly, each with its own figures.
+        (Some(d), _) if exempt_some => exempt_or_not(&head, expense, d, e),
         (None, Some(max)) => format!(
             "{head}：估算最多可报{}，自付至少{}（起付线未公开，要先扣掉）。",
             yuan(max),
@@ -481,10 +484,7 @@ fn one_estimate(who: &str, expense: f64, e: &calc::Estimate) -> (String, String)
     let deductible = match e.deductible {
         None => "起付线未公开".to_string(),
         Some(0.0) => "不设起付线".to_string(),
-        // 攀枝花: 部分病种免起付线 — the upper figure counts the whole expense, said so.
-        Some(d) if e.assumptions.iter().any(|a| a.contains("免起付线")) => {
-            format!("起付线{}/年（部分病种免，上限按免算）", yuan(d))
-        }
+        Some(d) if exempt_some => format!("起付线{}/年（部分病种免）", yuan(d)),
         Some(d) => format!("起付线{}/年", yuan(d)),
     };
     let ratio = match e.ratio_max {
@@ -492,6 +492,28 @@ fn one_estimate(who: &str, expense: f64, e: &calc::Estimate) -> (String, String)
         Some(_) => format!("报销比例{}", range(e.ratio_min, e.ratio_max, pct)),
     };
     (line, format!("算法：{deductible}，{ratio}。"))
+}
+
+/// The estimate where some diseases are exempt from the deductible `d` (not which): 按收起付线算
+/// … ；若该病种免起付线 …, so no figure contradicts the rule shown next to it. An open upper
+/// ratio is computed at its lower end, as elsewhere.
+fn exempt_or_not(head: &str, expense: f64, d: f64, e: &calc::Estimate) -> String {
+    let yuan = |x: f64| format!("{}元", calc::money((x * 100.0).round() / 100.0));
+    let figures = |counted: f64| {
+        let low = counted * e.ratio_min;
+        let high = e.ratio_max.map_or(low, |r| counted * r);
+        let paid = |x: f64| yuan(expense - x);
+        if (high - low).abs() < 0.005 {
+            format!("可报约{}，自付约{}", yuan(low), paid(low))
+        } else {
+            format!("可报约{} ~ {}，自付约{} ~ {}", yuan(low), yuan(high), paid(high), paid(low))
+        }
+    };
+    format!(
+        "{head}：按收起付线算，{}；若该病种免起付线，{}。",
+        figures((expense - d).max(0.0)),
+        figures(expense)
+    )
 }
 
 /// "a", "a ~ b" or "a 起（上限未公开）" — as `mente calc` shows ranges.

@@ -285,10 +285,20 @@ impl<'a> Turn<'a> {
             return false;
         }
         let mut asked: Vec<(String, Answer)> = Vec::new();
+        // Questions the FAQ is not sure of: said to be unsure, never dropped silently.
+        let mut unsure: Vec<String> = Vec::new();
         for clause in self.question_clauses(text) {
             let answer = self.a.knowledge.answer(&clause, self.region());
-            let Some(id) = answer.id.as_deref() else { continue };
-            if asked.iter().any(|(_, a)| a.id.as_deref() == Some(id)) {
+            if answer.id.is_none() {
+                unsure.push(clause);
+                continue;
+            }
+            // `万一审核没通过咋办 能不能申诉`: the same entry, or nearly the same text, is one
+            // answer to both questions.
+            if let Some(same) =
+                asked.iter_mut().find(|(_, a)| a.id == answer.id || alike(a, &answer))
+            {
+                same.0 = format!("{} {clause}", same.0);
                 continue;
             }
             asked.push((clause, answer));
@@ -296,6 +306,9 @@ impl<'a> Turn<'a> {
         if asked.len() < 2 {
             return false;
         }
+        const SHOWN: usize = 3;
+        unsure.extend(asked.iter().skip(SHOWN).map(|(q, _)| q.clone()));
+        asked.truncate(SHOWN);
         // "老汉儿有糖尿病 … 要些啥子东西 去哪点办": what the disease means here comes first.
         let verdict = match region {
             Some(r) if !u.diseases.is_empty() || !u.unknown_conditions.is_empty() => {
@@ -304,7 +317,7 @@ impl<'a> Turn<'a> {
             }
             _ => Vec::new(),
         };
-        self.say_each(asked, verdict);
+        self.say_each(asked, verdict, &unsure);
         true
     }
 
@@ -343,7 +356,7 @@ impl<'a> Turn<'a> {
     /// button, the verdict on a disease named first (`verdict`). When they do not fit one screen
     /// whole, each is cut to its share (a button shows it whole); when even the first line of
     /// each does not fit, the first is answered and the others are offered as buttons.
-    fn say_each(&mut self, asked: Vec<(String, Answer)>, verdict: Vec<String>) {
+    fn say_each(&mut self, asked: Vec<(String, Answer)>, verdict: Vec<String>, unsure: &[String]) {
         const MARKS: [char; 3] = ['①', '②', '③'];
         let asked: Vec<(String, Answer)> = asked.into_iter().take(MARKS.len()).collect();
         let mut sources: Vec<String> = Vec::new();
@@ -363,7 +376,15 @@ impl<'a> Turn<'a> {
             parts.push((format!("{}{}", MARKS[i], clause), body));
         }
         let head: String = verdict.iter().map(|l| format!("{l}\n")).collect();
-        let tail = format!("\n来源：{}", merged_sources(&sources));
+        let unsure_line = match unsure {
+            [] => String::new(),
+            _ => format!(
+                "\n您还问了“{}”：资料里没有把握回答，请问{}",
+                unsure.join("”“"),
+                self.hotline_text()
+            ),
+        };
+        let tail = format!("{unsure_line}\n来源：{}", merged_sources(&sources));
         let len = |s: &str| s.chars().count();
         let room = SCREEN_CHARS.saturating_sub(len(&head) + len(&tail));
         let whole: Vec<String> =
@@ -385,7 +406,10 @@ impl<'a> Turn<'a> {
                 shown.push(part);
             }
             // Not even a line of each: the first whole, the others offered.
-            if shown.iter().any(|p| !p.contains('\n') || p.trim_end().ends_with(['：', ':'])) {
+            if shown
+                .iter()
+                .any(|p| !p.trim_end().contains('\n') || p.trim_end().ends_with(['：', ':']))
+            {
                 return self.say_first_offer_rest(asked);
             }
             shown.join("\n")
@@ -536,6 +560,23 @@ impl<'a> Turn<'a> {
 
 /// Shortest question clause worth answering on its own (`报好多`).
 const MIN_CLAUSE: usize = 3;
+
+/// Tenths of the shorter answer's character pairs found in the other for [`alike`].
+const ALIKE_TENTHS: usize = 6;
+
+/// Two FAQ answers nearly the same text (`没通过咋办` and `能不能申诉` in one region): most
+/// character pairs of the shorter are in the longer, so one answer covers both questions.
+fn alike(a: &Answer, b: &Answer) -> bool {
+    // The body only: the source line is shared by most answers of a region.
+    let pairs = |s: &str| -> std::collections::HashSet<(char, char)> {
+        let body = s.lines().filter(|l| !l.trim_start().starts_with("来源："));
+        let chars: Vec<char> = body.flat_map(str::chars).filter(|c| !c.is_whitespace()).collect();
+        chars.windows(2).map(|w| (w[0], w[1])).collect()
+    };
+    let (x, y) = (pairs(&a.answer), pairs(&b.answer));
+    let (short, long) = if x.len() <= y.len() { (&x, &y) } else { (&y, &x) };
+    !short.is_empty() && short.intersection(long).count() * 10 >= short.len() * ALIKE_TENTHS
+}
 
 /// A numbered line of an answer shown inside a ①② list, as a dash item: its own numbers
 /// would read as the list's.

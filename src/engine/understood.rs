@@ -25,7 +25,7 @@ use super::render::{self, ButtonKind};
 use super::turn::Turn;
 use super::PREFILLED;
 use crate::content::regions::Region;
-use crate::understand::{Action, Context, Understanding};
+use crate::understand::{Action, Context, RegionRole, Understanding};
 
 impl<'a> Turn<'a> {
     /// Acts on what `text` says when it asks for something this policy answers. `failed`: the
@@ -36,9 +36,23 @@ impl<'a> Turn<'a> {
         if failed && !u.question && u.action.is_none() {
             return false;
         }
-        if let Some(target) = u.switch_to().map(str::to_string) {
+        let target = u.switch_to().or_else(|| corrected_region(&u, self.region()));
+        if let Some(target) = target.map(str::to_string) {
             self.switch_region(&target);
-            if u.action.is_none() {
+            // `…我是在邵阳买的医保不是攀枝花 那邵阳起付线是好多`: the question, in its own last
+            // clause (the correction around it would blur the FAQ match), in the new region.
+            if u.question && u.switch_to().is_none() {
+                if let Some(asked) = last_clause(text) {
+                    if !self.act_on_understanding(asked, failed) {
+                        let region = self.region().unwrap_or_default().to_string();
+                        if !self.faq_for(asked, &region) {
+                            self.reask();
+                        }
+                    }
+                    return true;
+                }
+            }
+            if u.action.is_none() && !u.question {
                 // The question pending before the switch, answered in the new region.
                 if !self.region_changed() {
                     self.after_answer();
@@ -147,6 +161,9 @@ impl<'a> Turn<'a> {
         );
         let diseases = !u.disease_names(Some(region)).is_empty();
         if u.lives_elsewhere().is_some() && remote_wins {
+            if let Some(materials) = self.materials_from_afar(u, region, text) {
+                return Some(materials);
+            }
             let remote = self.topic(region, "remote", "remote")?;
             // "我在深圳打工 … 尿毒症透析能办门特不", "我在广东打工 医保在邵阳 有高血压": the
             // disease's verdict first, then 异地.
@@ -246,6 +263,24 @@ impl<'a> Turn<'a> {
     }
 
     /// The verdict lines for the diseases of `u` in front of `then` (one screen: `send` fits it).
+    /// `要准备啥子材料嘛 我人在深圳回不去`: the region's materials, then one line on 异地备案
+    /// (with its procedure's button). `None` when the message does not ask about materials.
+    fn materials_from_afar(&self, u: &Understanding, region: &str, text: &str) -> Option<Composed> {
+        let words = &self.a.content.understand.materials;
+        if !u.question || !words.iter().any(|w| !w.is_empty() && text.contains(w.as_str())) {
+            return None;
+        }
+        let mut materials = self.topic(region, "materials", "apply")?;
+        let place = u.lives_elsewhere()?;
+        let afar = &self.a.content.understand.materials_afar;
+        if let Some(remote) = self.topic(region, "remote", "remote").filter(|_| !afar.is_empty()) {
+            // First: the screen limit cuts the tail of the (long) list, never this line.
+            materials.lines.insert(0, afar.replace("{place}", place));
+            materials.choices.extend(remote.choices);
+        }
+        Some(materials)
+    }
+
     fn verdict_then(&self, u: &Understanding, r: &Region, then: Composed) -> Composed {
         let verdict = self.eligibility(u, r, false, "");
         let named = u.disease_names(Some(&r.id)).len() + u.unknown_conditions.len();
@@ -334,9 +369,12 @@ impl<'a> Turn<'a> {
         }
         let label = self.region_label(region);
         self.say_answer(answer);
-        let switch = self.button(format!("切换到{label}"), ButtonKind::Region(region.into()));
-        if let Some(reply) = self.replies.last_mut() {
-            reply.choices.push(switch);
+        // No 切换到 button for the region already chosen (after a switch in the same message).
+        if self.region() != Some(region) {
+            let switch = self.button(format!("切换到{label}"), ButtonKind::Region(region.into()));
+            if let Some(reply) = self.replies.last_mut() {
+                reply.choices.push(switch);
+            }
         }
         self.after_answer();
         true
@@ -518,4 +556,24 @@ fn asks_how(text: &str) -> bool {
     ["怎么", "咋个", "咋", "如何", "准备", "材料", "要带", "流程", "步骤", "手续"]
         .iter()
         .any(|w| text.contains(w))
+}
+
+/// The last clause of `text` (after its last space or comma), when there is one before it.
+fn last_clause(text: &str) -> Option<&str> {
+    let cut = text.trim_end().rfind(|c: char| c.is_whitespace() || "，,。；;！!".contains(c))?;
+    let rest =
+        text[cut..].trim_start_matches(|c: char| c.is_whitespace() || "，,。；;！!".contains(c));
+    (rest.chars().count() >= 2).then_some(rest.trim_end())
+}
+
+/// The region a correction inside a question switches to (`哎呀搞错了我是在邵阳买的医保不是攀枝花
+/// 那邵阳起付线是好多`): a correction word, the user's own region (我是在邵阳…) and no other
+/// region than that one named (the denied 不是攀枝花 is not a mention). Not the current region.
+fn corrected_region<'u>(u: &'u Understanding, current: Option<&str>) -> Option<&'u str> {
+    if !u.correction {
+        return None;
+    }
+    let home = u.regions.iter().find(|m| m.role == RegionRole::Home)?;
+    let one = u.regions.iter().all(|m| m.region == home.region);
+    (one && current != Some(home.region.as_str())).then_some(home.region.as_str())
 }
