@@ -232,7 +232,9 @@ async fn the_thread_offers_faq_answers_to_insert_into_the_reply() {
     assert!(found.contains("插入回复") && found.contains("data-text="), "{found}");
     let filled = server.get(&format!("/staff/inbox/{id}?q={q}&use=panzhihua"), &session).await;
     let reply_box = filled.body.split("<textarea id=\"reply\"").nth(1).unwrap();
-    assert!(reply_box.split("</textarea>").next().unwrap().contains("800"), "{}", filled.body);
+    let inserted = reply_box.split("</textarea>").next().unwrap();
+    assert!(inserted.contains("800"), "{}", filled.body);
+    assert_eq!(inserted.matches("来源：").count(), 1, "one source line reaches the user: {inserted}");
     assert!(!field(&filled.body, "csrf").is_empty());
 }
 

@@ -349,16 +349,11 @@ fn insertion(app: &App, query: &ThreadQuery) -> String {
     answer_text(app, query.q.trim(), &query.insert)
 }
 
-/// The FAQ answer for `q` in `region` as a user would get it, with its source.
+/// The FAQ answer for `q` in `region` exactly as a user would get it: the rendered answer
+/// already ends with its one 来源 line (source, region, date), so nothing is appended — a
+/// second source line would reach the user too.
 fn answer_text(app: &App, q: &str, region: &str) -> String {
-    let a = app.assistant.current();
-    let answer = a.knowledge.answer(q, Some(region));
-    match answer.source.as_deref() {
-        Some(source) => {
-            format!("{}\n来源：{}", answer.answer.trim_end(), a.content.citations.cite(source))
-        }
-        None => answer.answer,
-    }
+    app.assistant.current().knowledge.answer(q, Some(region)).answer
 }
 
 fn url_encode(text: &str) -> String {
