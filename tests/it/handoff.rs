@@ -229,13 +229,21 @@ async fn the_thread_offers_faq_answers_to_insert_into_the_reply() {
     server.post(&format!("/staff/inbox/{id}/claim"), &session, &[("csrf", &csrf)]).await;
     let q = "%E8%B5%B7%E4%BB%98%E7%BA%BF"; // 起付线
     let found = server.get(&format!("/staff/inbox/{id}?q={q}"), &session).await.body;
-    assert!(found.contains("插入回复") && found.contains("data-text="), "{found}");
+    assert!(found.contains("class=\"insert\"") && found.contains("data-text="), "{found}");
     let filled = server.get(&format!("/staff/inbox/{id}?q={q}&use=panzhihua"), &session).await;
     let reply_box = filled.body.split("<textarea id=\"reply\"").nth(1).unwrap();
     let inserted = reply_box.split("</textarea>").next().unwrap();
     assert!(inserted.contains("800"), "{}", filled.body);
     assert_eq!(inserted.matches("来源：").count(), 1, "one source line reaches the user: {inserted}");
     assert!(!field(&filled.body, "csrf").is_empty());
+
+    // No FAQ entry: the not-sure fallback is shown as such, never offered for insertion.
+    let nonsense = "%E7%81%AB%E6%98%9F%E4%B8%8A%E7%9A%84%E5%A4%A9%E6%B0%94"; // 火星上的天气
+    let none = server.get(&format!("/staff/inbox/{id}?q={nonsense}"), &session).await.body;
+    assert!(none.contains("没有找到对应的答案") && !none.contains("class=\"insert\""), "{none}");
+    let filled = server.get(&format!("/staff/inbox/{id}?q={nonsense}&use=panzhihua"), &session).await;
+    let reply_box = filled.body.split("<textarea id=\"reply\"").nth(1).unwrap();
+    assert!(!reply_box.split("</textarea>").next().unwrap().contains("没有把握"), "{}", filled.body);
 }
 
 /// Opens a hand-off for `user` through the service as any channel's turn would (off duty: the
