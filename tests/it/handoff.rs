@@ -115,11 +115,17 @@ async fn a_whole_hand_off_on_the_web_consent_claim_reply_close() {
     assert!(help.contains("指令"), "{help}");
     assert!(news(&server, &cookie).await["open"].as_bool().unwrap());
 
+    let requests = server.get("/staff/handoffs", &zhang).await.body;
+    assert!(requests.contains(&format!("/staff/inbox/{id}\"")), "links the thread: {requests}");
+    assert!(requests.contains("0 条未处理"), "the inbox handles it: {requests}");
+
     let close = format!("/staff/inbox/{id}/close");
     assert_eq!(
         server.post(&close, &zhang, &[("csrf", &zhang_csrf)]).await.status,
         StatusCode::SEE_OTHER
     );
+    let requests = server.get("/staff/handoffs", &zhang).await.body;
+    assert!(requests.contains("暂时没有转人工请求"), "closed in the inbox is handled: {requests}");
     let back = news(&server, &cookie).await;
     assert!(back["messages"][0].as_str().unwrap().contains("门特助手回来了"), "{back}");
     assert_eq!(back["open"], false);
