@@ -382,7 +382,7 @@ fn thread_of<'a>(
     threads
         .iter()
         .filter(|t| same_user(&t.channel, &t.user_id) && t.opened_at >= at)
-        .filter(|t| next.is_none_or(|n| t.opened_at < n))
+        .filter(|t| !matches!(next, Some(n) if t.opened_at >= n))
         .min_by_key(|t| t.opened_at)
 }
 
