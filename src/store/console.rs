@@ -298,14 +298,96 @@ pub async fn set_handoff_question(
     Ok(())
 }
 
-/// Open hand-offs, newest first.
-pub async fn open_handoffs(pool: &AnyPool) -> Result<Vec<Handoff>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT id, channel, region, created_at, question FROM handoffs
+/// An open request for a person and the inbox thread it became, if it did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenHandoff {
+    /// The request.
+    pub request: Handoff,
+    /// The open inbox thread (`/staff/inbox/{id}`) that took the request: staff handle it
+    /// there, so the list links to it instead of counting it.
+    pub thread: Option<i64>,
+}
+
+/// A request row with its user, to find the thread it became.
+#[derive(FromRow)]
+struct RequestRow {
+    id: i64,
+    channel: String,
+    user_id: String,
+    region: Option<String>,
+    created_at: String,
+    question: Option<String>,
+}
+
+/// An inbox thread of a user with an open request.
+#[derive(FromRow)]
+struct ThreadRow {
+    id: i64,
+    channel: String,
+    user_id: String,
+    opened_at: i64,
+    closed_at: Option<i64>,
+}
+
+/// Open hand-offs, newest first. A request that became an inbox thread (the user consented:
+/// a thread of the same user opened at or after it, before their next request) is staff's
+/// inbox work: closed there it counts as handled and is left out; still open it carries the
+/// thread's id. Matched here, not in SQL: the request's time is RFC 3339 text, the thread's
+/// Unix seconds.
+pub async fn open_handoffs(pool: &AnyPool) -> Result<Vec<OpenHandoff>, StoreError> {
+    let requests: Vec<RequestRow> = sqlx::query_as(
+        "SELECT id, channel, user_id, region, created_at, question FROM handoffs
          WHERE handled_at IS NULL ORDER BY id DESC LIMIT 500",
     )
     .fetch_all(pool)
-    .await?)
+    .await?;
+    let threads: Vec<ThreadRow> = sqlx::query_as(
+        "SELECT t.id, t.channel, t.user_id, t.opened_at, t.closed_at FROM handoff_threads t
+         WHERE EXISTS (SELECT 1 FROM handoffs h WHERE h.handled_at IS NULL
+                       AND h.channel = t.channel AND h.user_id = t.user_id)",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut open = Vec::new();
+    for r in &requests {
+        let thread = thread_of(r, &requests, &threads);
+        if thread.is_some_and(|t| t.closed_at.is_some()) {
+            continue;
+        }
+        let request = Handoff {
+            id: r.id,
+            channel: r.channel.clone(),
+            region: r.region.clone(),
+            created_at: r.created_at.clone(),
+            question: r.question.clone(),
+        };
+        open.push(OpenHandoff { request, thread: thread.map(|t| t.id) });
+    }
+    Ok(open)
+}
+
+/// The first thread of `r`'s user opened at or after `r` and before the user's next request.
+fn thread_of<'a>(
+    r: &RequestRow,
+    requests: &[RequestRow],
+    threads: &'a [ThreadRow],
+) -> Option<&'a ThreadRow> {
+    let same_user = |channel: &str, user: &str| channel == r.channel && user == r.user_id;
+    let at = unix_seconds(&r.created_at)?;
+    let next = requests
+        .iter()
+        .filter(|o| same_user(&o.channel, &o.user_id) && o.id > r.id)
+        .filter_map(|o| unix_seconds(&o.created_at))
+        .min();
+    threads
+        .iter()
+        .filter(|t| same_user(&t.channel, &t.user_id) && t.opened_at >= at)
+        .filter(|t| !matches!(next, Some(n) if t.opened_at >= n))
+        .min_by_key(|t| t.opened_at)
+}
+
+fn unix_seconds(rfc3339: &str) -> Option<i64> {
+    DateTime::parse_from_rfc3339(rfc3339).ok().map(|t| t.timestamp())
 }
 
 /// How many hand-offs wait for staff (a metric: the hand-off queue).

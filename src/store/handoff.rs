@@ -121,6 +121,36 @@ pub fn kept(text: &str) -> String {
     mask_personal(text.trim()).chars().take(MAX_CHARS).collect()
 }
 
+/// [`kept`], except that the regions' official hotlines (`official`, from
+/// `data/regions/*.yaml`) stay readable: the assistant's own 攀枝花医保服务热线 0812-3323000 is
+/// no personal number, and staff must see which number the user was given. The text between
+/// them is masked piece by piece; a hotline inside a longer digit run is no hotline.
+pub fn kept_except(text: &str, official: &[String]) -> String {
+    let text = text.trim();
+    let found = official
+        .iter()
+        .filter(|h| !h.is_empty())
+        .flat_map(|h| text.match_indices(h.as_str()))
+        .filter(|(at, h)| standalone(text, *at, at + h.len()))
+        .min_by_key(|(at, _)| *at);
+    let masked = match found {
+        Some((at, hotline)) => format!(
+            "{}{hotline}{}",
+            mask_personal(&text[..at]),
+            kept_except(&text[at + hotline.len()..], official)
+        ),
+        None => mask_personal(text),
+    };
+    masked.chars().take(MAX_CHARS).collect()
+}
+
+/// Whether `text[start..end]` has no digit right before or after it.
+fn standalone(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
+}
+
 // ---- the turn's side (inside its transaction) ----
 
 /// What a turn reads about hand-offs ([`view`]).
@@ -304,11 +334,13 @@ pub async fn forget_user(conn: &mut AnyConnection, user: &UserKey) -> Result<(),
 }
 
 /// Adds the conversation before the hand-off (the chat page knows it; `mine` marks the user's
-/// lines), masked, to the user's open hand-off unless it has such lines already.
+/// lines), masked except for the regions' official hotlines (`official`, [`kept_except`]), to
+/// the user's open hand-off unless it has such lines already.
 pub async fn attach_lead(
     pool: &AnyPool,
     user: &UserKey,
     lines: &[(bool, String)],
+    official: &[String],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
@@ -324,7 +356,7 @@ pub async fn attach_lead(
     if let Some(id) = id {
         for (mine, text) in lines {
             let who = if *mine { sender::LEAD_USER } else { sender::LEAD_BOT };
-            insert(&mut tx, id, who, None, &kept(text), now).await?;
+            insert(&mut tx, id, who, None, &kept_except(text, official), now).await?;
         }
     }
     tx.commit().await?;

@@ -61,7 +61,15 @@ pub(crate) async fn share_lead(app: &App, id: &str, now: DateTime<Utc>) {
         .filter(|m| !m.reminder)
         .map(|m| (m.mine, m.text.clone()))
         .collect();
-    if let Err(err) = handoff::attach_lead(app.store.pool(), &user, &lines, now).await {
+    let hotlines: Vec<String> = app
+        .assistant
+        .current()
+        .content
+        .regions
+        .values()
+        .filter_map(|r| r.hotline.clone())
+        .collect();
+    if let Err(err) = handoff::attach_lead(app.store.pool(), &user, &lines, &hotlines, now).await {
         tracing::error!(error = %err, "web: hand-off lead not shared");
     }
 }

@@ -224,7 +224,11 @@ async fn an_invalid_addition_writes_nothing_and_the_form_shows_every_problem() {
     // Two problems at once: both shown, with the file and line `mente check` would print.
     let both = post(draft(" ", "seed 999")).await;
     assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(both.body.contains("没有写入"), "{}", both.body);
+    assert!(
+        both.body.contains("没有写入：内容检查发现以下问题（文件:行"),
+        "a Chinese heading explains the English checker lines: {}",
+        both.body
+    );
     assert!(both.body.contains("faq/staff-shaoyang.yaml:"), "{}", both.body);
     assert!(both.body.contains("has an empty answer"), "{}", both.body);
     assert!(both.body.contains("unknown source id in &quot;seed 999&quot;"), "{}", both.body);

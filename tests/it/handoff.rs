@@ -79,6 +79,7 @@ async fn a_whole_hand_off_on_the_web_consent_claim_reply_close() {
         "{thread}"
     );
     assert!(thread.contains("138******78") && !thread.contains("13812345678"), "masked: {thread}");
+    assert!(thread.contains("0812-3323000"), "the official hotline stays readable: {thread}");
 
     let claim = format!("/staff/inbox/{id}/claim");
     assert_eq!(server.post(&claim, &zhang, &[]).await.status, StatusCode::FORBIDDEN, "no CSRF");
@@ -114,11 +115,17 @@ async fn a_whole_hand_off_on_the_web_consent_claim_reply_close() {
     assert!(help.contains("指令"), "{help}");
     assert!(news(&server, &cookie).await["open"].as_bool().unwrap());
 
+    let requests = server.get("/staff/handoffs", &zhang).await.body;
+    assert!(requests.contains(&format!("/staff/inbox/{id}\"")), "links the thread: {requests}");
+    assert!(requests.contains("0 条未处理"), "the inbox handles it: {requests}");
+
     let close = format!("/staff/inbox/{id}/close");
     assert_eq!(
         server.post(&close, &zhang, &[("csrf", &zhang_csrf)]).await.status,
         StatusCode::SEE_OTHER
     );
+    let requests = server.get("/staff/handoffs", &zhang).await.body;
+    assert!(requests.contains("暂时没有转人工请求"), "closed in the inbox is handled: {requests}");
     let back = news(&server, &cookie).await;
     assert!(back["messages"][0].as_str().unwrap().contains("门特助手回来了"), "{back}");
     assert_eq!(back["open"], false);
@@ -229,11 +236,30 @@ async fn the_thread_offers_faq_answers_to_insert_into_the_reply() {
     server.post(&format!("/staff/inbox/{id}/claim"), &session, &[("csrf", &csrf)]).await;
     let q = "%E8%B5%B7%E4%BB%98%E7%BA%BF"; // 起付线
     let found = server.get(&format!("/staff/inbox/{id}?q={q}"), &session).await.body;
-    assert!(found.contains("插入回复") && found.contains("data-text="), "{found}");
+    assert!(found.contains("class=\"insert\"") && found.contains("data-text="), "{found}");
     let filled = server.get(&format!("/staff/inbox/{id}?q={q}&use=panzhihua"), &session).await;
     let reply_box = filled.body.split("<textarea id=\"reply\"").nth(1).unwrap();
-    assert!(reply_box.split("</textarea>").next().unwrap().contains("800"), "{}", filled.body);
+    let inserted = reply_box.split("</textarea>").next().unwrap();
+    assert!(inserted.contains("800"), "{}", filled.body);
+    assert_eq!(
+        inserted.matches("来源：").count(),
+        1,
+        "one source line reaches the user: {inserted}"
+    );
     assert!(!field(&filled.body, "csrf").is_empty());
+
+    // No FAQ entry: the not-sure fallback is shown as such, never offered for insertion.
+    let nonsense = "%E7%81%AB%E6%98%9F%E4%B8%8A%E7%9A%84%E5%A4%A9%E6%B0%94"; // 火星上的天气
+    let none = server.get(&format!("/staff/inbox/{id}?q={nonsense}"), &session).await.body;
+    assert!(none.contains("没有找到对应的答案") && !none.contains("class=\"insert\""), "{none}");
+    let filled =
+        server.get(&format!("/staff/inbox/{id}?q={nonsense}&use=panzhihua"), &session).await;
+    let reply_box = filled.body.split("<textarea id=\"reply\"").nth(1).unwrap();
+    assert!(
+        !reply_box.split("</textarea>").next().unwrap().contains("没有把握"),
+        "{}",
+        filled.body
+    );
 }
 
 /// Opens a hand-off for `user` through the service as any channel's turn would (off duty: the

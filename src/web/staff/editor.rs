@@ -277,9 +277,11 @@ pub(super) fn forms(assistant: &Assistant, user: &StaffUser, g: &Group<'_>, view
     out
 }
 
+/// The refused form's problems under one Chinese heading: the checker's `file:line` lines stay in
+/// its English (the same as `mente check` prints), the heading says what they are.
 fn problems(d: &Draft) -> String {
     let mut out = String::from(
-        "<div class=\"problems\" role=\"alert\"><p class=\"problem\">没有写入任何内容。请改正下面的问题再提交：</p><ul class=\"diagnostics\">",
+        "<div class=\"problems\" role=\"alert\"><p class=\"problem\">没有写入：内容检查发现以下问题（文件:行，说明是检查程序的英文原文）。请改正后再提交；刷新本页会把同样的内容再提交一次。</p><ul class=\"diagnostics\">",
     );
     for p in &d.problems {
         out.push_str(&format!("<li><code>{}</code></li>", escape(p)));

@@ -326,7 +326,14 @@ fn faq_search(app: &App, id: i64, q: &str) -> String {
     out.push_str("<div class=\"side-by-side\">");
     let a = app.assistant.current();
     for region in a.content.regions.values() {
-        let text = answer_text(app, q, &region.id);
+        let Some(text) = answer_text(app, q, &region.id) else {
+            out.push_str(&format!(
+                "<section class=\"answer\"><h3>{}</h3><p class=\"meta\">资料里没有找到对应的答案，\
+                 请换个说法再查，或自己回复。</p></section>",
+                escape(&region.name),
+            ));
+            continue;
+        };
         let link = format!("/staff/inbox/{id}?q={}&use={}", url_encode(q), url_encode(&region.id));
         out.push_str(&format!(
             "<section class=\"answer\"><h3>{}</h3><p>{}</p>\
@@ -346,19 +353,16 @@ fn insertion(app: &App, query: &ThreadQuery) -> String {
     if query.insert.is_empty() || query.q.trim().is_empty() {
         return String::new();
     }
-    answer_text(app, query.q.trim(), &query.insert)
+    answer_text(app, query.q.trim(), &query.insert).unwrap_or_default()
 }
 
-/// The FAQ answer for `q` in `region` as a user would get it, with its source.
-fn answer_text(app: &App, q: &str, region: &str) -> String {
-    let a = app.assistant.current();
-    let answer = a.knowledge.answer(q, Some(region));
-    match answer.source.as_deref() {
-        Some(source) => {
-            format!("{}\n来源：{}", answer.answer.trim_end(), a.content.citations.cite(source))
-        }
-        None => answer.answer,
-    }
+/// The FAQ answer for `q` in `region` exactly as a user would get it: the rendered answer
+/// already ends with its one 来源 line (source, region, date), so nothing is appended — a
+/// second source line would reach the user too. `None` when no entry matched: the not-sure
+/// fallback (抱歉，这个问题我没有把握…) is no answer to send a person who waits for staff.
+fn answer_text(app: &App, q: &str, region: &str) -> Option<String> {
+    let answer = app.assistant.current().knowledge.answer(q, Some(region));
+    answer.id.map(|_| answer.answer)
 }
 
 fn url_encode(text: &str) -> String {
