@@ -211,6 +211,10 @@ pub struct CommandWords {
     /// anything is recorded, the review's last day is said and the recording starts from it.
     #[serde(default)]
     pub reported_accepted: Vec<String>,
+    /// Not handed in yet (`还没受理 我明天才去交`): nothing to record, whatever date is said —
+    /// the user is told to come back once it is accepted.
+    #[serde(default)]
+    pub not_submitted: Vec<String>,
     /// Asking to keep a record (`帮我记一下`): such a report starts the recording at once;
     /// without them the user is offered it.
     #[serde(default)]
@@ -322,6 +326,7 @@ impl Lexicon {
         lists.push(("remind_supplement".into(), &self.commands.remind_supplement));
         lists.push(("reported_accepted".into(), &self.commands.reported_accepted));
         lists.push(("record".into(), &self.commands.record));
+        lists.push(("not_submitted".into(), &self.commands.not_submitted));
         lists.push(("renewal_when".into(), &self.commands.renewal_when));
         for (command, groups) in &self.commands.together {
             for words in groups {
