@@ -215,6 +215,13 @@ pub struct CommandWords {
     /// the user is told to come back once it is accepted.
     #[serde(default)]
     pub not_submitted: Vec<String>,
+    /// Words that tie a date to a handing-in (`11月25号交的`, `12月1号受理`): only a date in
+    /// the same clause as one of them is an acceptance date (`会不会拖过27号` is none).
+    #[serde(default)]
+    pub submission: Vec<String>,
+    /// Rejecting what was just said (`什么11月27号受理 我还没交啊`): the reply owns the mistake.
+    #[serde(default)]
+    pub correction: Vec<String>,
     /// Asking to keep a record (`帮我记一下`): such a report starts the recording at once;
     /// without them the user is offered it.
     #[serde(default)]
@@ -327,6 +334,8 @@ impl Lexicon {
         lists.push(("reported_accepted".into(), &self.commands.reported_accepted));
         lists.push(("record".into(), &self.commands.record));
         lists.push(("not_submitted".into(), &self.commands.not_submitted));
+        lists.push(("submission".into(), &self.commands.submission));
+        lists.push(("correction".into(), &self.commands.correction));
         lists.push(("renewal_when".into(), &self.commands.renewal_when));
         for (command, groups) in &self.commands.together {
             for words in groups {

@@ -139,9 +139,27 @@ impl<'a> Turn<'a> {
         if !at_date_step && (self.s.dialog.is_some() || !said) {
             return false;
         }
-        self.say(NOT_SUBMITTED);
+        let owned = names(&words.correction);
+        self.say(if owned {
+            format!("对不起，是我弄错了，那不是受理日期。{NOT_SUBMITTED}")
+        } else {
+            NOT_SUBMITTED.to_string()
+        });
         self.reask();
         true
+    }
+
+    /// Whether a date in `text` is said to be the day it was handed in: a clause (between
+    /// spaces and punctuation) with both a date mark and a `submission` word.
+    pub(super) fn dates_a_submission(&self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands.submission;
+        text.split(|c: char| c.is_whitespace() || "，,。.！!？?；;、".contains(c)).any(|clause| {
+            let dated = clause.chars().any(|c| c.is_ascii_digit() || "号日月".contains(c))
+                || ["今天", "昨天", "前天", "上周", "礼拜", "星期"]
+                    .iter()
+                    .any(|w| clause.contains(w));
+            dated && words.iter().any(|w| !w.is_empty() && clause.contains(w.as_str()))
+        })
     }
 
     pub(super) fn read_region(&self, text: &str) -> Option<String> {
