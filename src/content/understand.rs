@@ -222,6 +222,13 @@ pub struct CommandWords {
     /// Rejecting what was just said (`什么11月27号受理 我还没交啊`): the reply owns the mistake.
     #[serde(default)]
     pub correction: Vec<String>,
+    /// Words that make an application said in words a renewal (续期); 到期 alone (审核到期了
+    /// 提醒我) does not — a first application is 新申请.
+    #[serde(default)]
+    pub renewal_kind: Vec<String>,
+    /// The recorded application is a first one after all (`不是续期 是新申请 第一次办`).
+    #[serde(default)]
+    pub new_kind: Vec<String>,
     /// Asking to keep a record (`帮我记一下`): such a report starts the recording at once;
     /// without them the user is offered it.
     #[serde(default)]
@@ -335,6 +342,8 @@ impl Lexicon {
         lists.push(("record".into(), &self.commands.record));
         lists.push(("not_submitted".into(), &self.commands.not_submitted));
         lists.push(("submission".into(), &self.commands.submission));
+        lists.push(("renewal_kind".into(), &self.commands.renewal_kind));
+        lists.push(("new_kind".into(), &self.commands.new_kind));
         lists.push(("correction".into(), &self.commands.correction));
         lists.push(("renewal_when".into(), &self.commands.renewal_when));
         for (command, groups) in &self.commands.together {

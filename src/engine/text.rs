@@ -63,6 +63,10 @@ impl<'a> Turn<'a> {
         if self.says_not_submitted(text) {
             return;
         }
+        // `不是续期 是新申请`: the record's kind corrected.
+        if self.s.dialog.is_none() && self.corrects_kind(text) {
+            return;
+        }
         // "那我好久开始办" after an expiry date: when, at any step.
         if self.asks_when_to_renew(text) {
             return;

@@ -93,7 +93,7 @@ impl<'a> Turn<'a> {
     pub(super) fn record_at_once(&mut self, text: &str, accepted: NaiveDate) -> bool {
         let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
         let kind = match u.action {
-            Some(Action::Renew) => Kind::Renew,
+            Some(Action::Renew) if self.says_renewal(text) => Kind::Renew,
             Some(Action::Remote) => Kind::Remote,
             Some(Action::ChangeHospital) => Kind::ChangeHospital,
             _ => Kind::New,
@@ -110,6 +110,24 @@ impl<'a> Turn<'a> {
             return true;
         }
         self.record_said(kind.slot(), accepted)
+    }
+
+    /// Whether `text` names a renewal (`renewal_kind` of `faq/understand.yaml`).
+    fn says_renewal(&self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands.renewal_kind;
+        words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
+    }
+
+    /// `不是续期 是新申请 第一次办` about the last recorded application: its kind corrected.
+    /// `false`: no such words, or nothing to correct.
+    pub(super) fn corrects_kind(&mut self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands.new_kind;
+        if !words.iter().any(|w| !w.is_empty() && text.contains(w.as_str())) {
+            return false;
+        }
+        let Some(out) = track::correct_kind(&self.track_ctx(), Kind::New) else { return false };
+        self.apply_track(out);
+        true
     }
 
     /// Records a first application of `kind` (its slot value) accepted on `accepted`; nothing
