@@ -218,6 +218,24 @@ pub struct CommandWords {
     /// anything is recorded, the review's last day is said and the recording starts from it.
     #[serde(default)]
     pub reported_accepted: Vec<String>,
+    /// Not handed in yet (`还没受理 我明天才去交`): nothing to record, whatever date is said —
+    /// the user is told to come back once it is accepted.
+    #[serde(default)]
+    pub not_submitted: Vec<String>,
+    /// Words that tie a date to a handing-in (`11月25号交的`, `12月1号受理`): only a date in
+    /// the same clause as one of them is an acceptance date (`会不会拖过27号` is none).
+    #[serde(default)]
+    pub submission: Vec<String>,
+    /// Rejecting what was just said (`什么11月27号受理 我还没交啊`): the reply owns the mistake.
+    #[serde(default)]
+    pub correction: Vec<String>,
+    /// Words that make an application said in words a renewal (续期); 到期 alone (审核到期了
+    /// 提醒我) does not — a first application is 新申请.
+    #[serde(default)]
+    pub renewal_kind: Vec<String>,
+    /// The recorded application is a first one after all (`不是续期 是新申请 第一次办`).
+    #[serde(default)]
+    pub new_kind: Vec<String>,
     /// Asking to keep a record (`帮我记一下`): such a report starts the recording at once;
     /// without them the user is offered it.
     #[serde(default)]
@@ -330,6 +348,11 @@ impl Lexicon {
         lists.push(("remind_supplement".into(), &self.commands.remind_supplement));
         lists.push(("reported_accepted".into(), &self.commands.reported_accepted));
         lists.push(("record".into(), &self.commands.record));
+        lists.push(("not_submitted".into(), &self.commands.not_submitted));
+        lists.push(("submission".into(), &self.commands.submission));
+        lists.push(("renewal_kind".into(), &self.commands.renewal_kind));
+        lists.push(("new_kind".into(), &self.commands.new_kind));
+        lists.push(("correction".into(), &self.commands.correction));
         lists.push(("renewal_when".into(), &self.commands.renewal_when));
         for (command, groups) in &self.commands.together {
             for words in groups {

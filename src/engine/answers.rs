@@ -26,6 +26,11 @@ pub(super) struct Offered {
     pub(super) aliases: Vec<String>,
 }
 
+/// Said when the application is not handed in yet: nothing recorded, and honestly no reminder to
+/// hand it in (reminders follow an acceptance date, a validity end or a supplement deadline).
+pub(super) const NOT_SUBMITTED: &str = "还没交（受理）的话，现在先不记录：等受理以后再告诉我受理日期（如“12月8日受理的”），我再帮您算审核期限、安排提醒。\
+     提醒您去交申请这件事我目前做不到（提醒只按受理日期、有效期和补材料截止日安排），请自己记一下。";
+
 impl<'a> Turn<'a> {
     /// Reads a typed answer. `Ok(None)`: the engine asked something back (weak disease match).
     pub(super) fn read_answer(
@@ -66,6 +71,10 @@ impl<'a> Turn<'a> {
 
     /// A date, placed on the side of today the step expects (`date: past|future`).
     pub(super) fn read_date(&self, step: &Step, text: &str) -> Result<Option<String>, String> {
+        // 还没受理 我明天才去交: no acceptance yet, so no date to record (issue 17).
+        if step.date == Some(DateRange::Past) && self.not_submitted(text) {
+            return Err(NOT_SUBMITTED.to_string());
+        }
         // The calendar's strict reader first (it names a day that does not exist); then the
         // chat forms the understanding module reads (12-20, 九月二十六, 上个月5号).
         let mut date = match input::parse_date(text, self.today) {
@@ -81,8 +90,11 @@ impl<'a> Turn<'a> {
         };
         let year_given =
             text.contains('年') || text.chars().filter(char::is_ascii_digit).count() >= 6;
+        // A day soon after today (明天, 12月8号 on the 7th) is that day, never last year's: the
+        // month is this one or next, so the step says it has not happened yet.
+        let soon = date > self.today && date - self.today <= chrono::Duration::days(60);
         match step.date {
-            Some(DateRange::Past) if date > self.today && !year_given => {
+            Some(DateRange::Past) if date > self.today && !year_given && !soon => {
                 date = date.with_year(date.year() - 1).unwrap_or(date);
             }
             Some(DateRange::Future) if date < self.today && !year_given => {
@@ -95,6 +107,59 @@ impl<'a> Turn<'a> {
             return Err(InputError::NotYetHappened(shown).to_string());
         }
         Ok(Some(date.format("%Y-%m-%d").to_string()))
+    }
+
+    /// Whether `text` says the application is not handed in yet (`not_submitted` of
+    /// `faq/understand.yaml`).
+    pub(super) fn not_submitted(&self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands.not_submitted;
+        words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
+    }
+
+    /// `还没受理 我明天才去交` at the acceptance-date step, or with a date or a record word
+    /// outside any procedure: nothing is recorded, the user is told to come back once it is
+    /// accepted. Elsewhere (`还没交` to 是否欠费) it is left to the step. `false`: not such.
+    pub(super) fn says_not_submitted(&mut self, text: &str) -> bool {
+        if self.s.pending.is_some()
+            || !self.not_submitted(text)
+            || self.asks(text) == super::wording::Question::Clearly
+        {
+            return false;
+        }
+        let at_date_step = self
+            .current_step()
+            .is_some_and(|s| s.ask == Some(InputKind::Date) && s.date == Some(DateRange::Past));
+        let words = &self.a.content.understand.commands;
+        let names =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        let ctx = crate::understand::Context { today: self.today, region: self.region() };
+        let said = names(&words.record)
+            || names(&words.remind_accepted)
+            || !self.a.understand(text, ctx).dates.is_empty();
+        if !at_date_step && (self.s.dialog.is_some() || !said) {
+            return false;
+        }
+        let owned = names(&words.correction);
+        self.say(if owned {
+            format!("对不起，是我弄错了，那不是受理日期。{NOT_SUBMITTED}")
+        } else {
+            NOT_SUBMITTED.to_string()
+        });
+        self.reask();
+        true
+    }
+
+    /// Whether a date in `text` is said to be the day it was handed in: a clause (between
+    /// spaces and punctuation) with both a date mark and a `submission` word.
+    pub(super) fn dates_a_submission(&self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands.submission;
+        text.split(|c: char| c.is_whitespace() || "，,。.！!？?；;、".contains(c)).any(|clause| {
+            let dated = clause.chars().any(|c| c.is_ascii_digit() || "号日月".contains(c))
+                || ["今天", "昨天", "前天", "上周", "礼拜", "星期"]
+                    .iter()
+                    .any(|w| clause.contains(w));
+            dated && words.iter().any(|w| !w.is_empty() && clause.contains(w.as_str()))
+        })
     }
 
     pub(super) fn read_region(&self, text: &str) -> Option<String> {

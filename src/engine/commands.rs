@@ -167,14 +167,14 @@ fn whole(t: &str, words: &CommandWords) -> Option<CommandName> {
     None
 }
 
-/// The longest `within` wording in the message, unless the message asks about it.
+/// The longest `within` wording in the message, unless the message asks about it — except
+/// 我的申请: `看下我的申请记的是什么` asks to see them, and showing them changes nothing.
 fn within(t: &str, words: &CommandWords) -> Option<CommandName> {
-    if words.asked_about.iter().any(|w| !w.trim().is_empty() && t.contains(&squash(w))) {
-        return None;
-    }
+    let asks = words.asked_about.iter().any(|w| !w.trim().is_empty() && t.contains(&squash(w)));
     words
         .within
         .iter()
+        .filter(|(name, _)| !asks || **name == CommandName::MyApps)
         .flat_map(|(name, list)| list.iter().map(move |w| (*name, squash(w))))
         .filter(|(_, w)| !w.is_empty() && t.contains(w.as_str()))
         .max_by_key(|(_, w)| w.chars().count())

@@ -42,7 +42,12 @@ impl<'a> Turn<'a> {
             ButtonKind::Menu(id) if id == "menu" => self.show_menu(),
             ButtonKind::Menu(id) => self.start_dialog(&id, true),
             ButtonKind::Retry => self.reask(),
-            ButtonKind::Consent(yes) if self.s.pending == Some(Pending::Consent) => {
+            ButtonKind::Consent(yes)
+                if matches!(
+                    self.s.pending,
+                    Some(Pending::Consent | Pending::RecordConsent { .. })
+                ) =>
+            {
                 self.consent(yes)
             }
             ButtonKind::Consent(yes) if self.handoff_pending().is_some() => {

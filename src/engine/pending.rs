@@ -17,6 +17,11 @@ const WHY_CONSENT: &str =
      保存什么：只保存您在这里填写的内容，身份证号只存遮挡后的形式（只留前4位和后2位）。\
      不同意也可以：照样回答问题、指导办理，只是不记录进度、不发提醒。随时发送 /forget 可全部删除。";
 
+/// The consent question before an application said in words is recorded (issue 17, PIPL).
+const RECORD_CONSENT: &str =
+    "要记下这份申请、到时提醒您，需要您同意保存：申请类型、地区、受理日期和提醒日（不保存姓名、证件号）。\
+     随时发送 /forget 可删除全部信息。是否同意保存？";
+
 /// Words of a question about the personal data asked for (kept, deleted, shown to whom).
 fn about_data(text: &str) -> bool {
     ["删", "保存", "存", "身份证", "信息", "隐私", "电话", "泄露", "安全", "给谁", "谁看", "同意"]
@@ -29,7 +34,7 @@ impl<'a> Turn<'a> {
     pub(super) fn on_pending_text(&mut self, text: &str) -> bool {
         let word = input::normalize(text);
         match self.s.pending.clone() {
-            Some(Pending::Consent) => {
+            Some(Pending::Consent | Pending::RecordConsent { .. }) => {
                 // A plain answer first ("算了 不想给" refuses), then "why?" or reluctance, and
                 // a question about the data itself ("以后能删掉不") gets the same explanation.
                 if let Some(yes) = self.words().consent(text) {
@@ -111,7 +116,7 @@ impl<'a> Turn<'a> {
 
     pub(super) fn consent(&mut self, yes: bool) {
         self.s.consent = Some(yes);
-        self.s.pending = None;
+        let asked = self.s.pending.take();
         self.refused_now = !yes;
         if yes {
             self.say("谢谢，已记下您的同意。随时发送 /forget 可以删除保存的全部信息。");
@@ -119,6 +124,17 @@ impl<'a> Turn<'a> {
             self.say(
                 "好的，不保存个人信息。我照样可以回答问题和指导办理，涉及个人信息的步骤会跳过。",
             );
+        }
+        if let Some(Pending::RecordConsent { kind, accepted }) = asked {
+            let accepted = chrono::NaiveDate::parse_from_str(&accepted, "%Y-%m-%d").ok();
+            match accepted.filter(|_| yes) {
+                Some(on) if self.records_first() => {
+                    self.record_said(&kind, on);
+                }
+                Some(_) => self.say("已经有记录的申请了，请在“我的申请”里查看或更新。"),
+                None => self.say("这份申请没有记录，也不会发提醒。"),
+            }
+            return;
         }
         if let (Some(dialog), Some(step)) = (self.s.dialog.clone(), self.s.step.clone()) {
             self.enter(&dialog, Target::Step(step), true);
@@ -183,6 +199,13 @@ impl<'a> Turn<'a> {
                      随时发送 /forget 可删除全部信息。是否同意保存？",
                     choices,
                 );
+            }
+            Some(Pending::RecordConsent { .. }) => {
+                let choices = vec![
+                    self.button("同意", ButtonKind::Consent(true)),
+                    self.button("不同意", ButtonKind::Consent(false)),
+                ];
+                self.ask_with(RECORD_CONSENT, choices);
             }
             Some(Pending::Disease(names)) => {
                 let mut choices: Vec<Choice> = names

@@ -59,6 +59,14 @@ impl<'a> Turn<'a> {
         if self.said_command(text) {
             return;
         }
+        // `还没受理 我明天才去交`: nothing to record yet, whatever date is in it.
+        if self.says_not_submitted(text) {
+            return;
+        }
+        // `不是续期 是新申请`: the record's kind corrected.
+        if self.s.dialog.is_none() && self.corrects_kind(text) {
+            return;
+        }
         // "那我好久开始办" after an expiry date: when, at any step.
         if self.asks_when_to_renew(text) {
             return;

@@ -525,6 +525,32 @@ pub fn own_review(ctx: &TrackContext) -> Option<TrackOutput> {
     Some(TrackOutput::text(lines.join("\n")))
 }
 
+/// `不是续期 是新申请`: the last recorded application becomes of `kind`, with its history kept
+/// and its reminders planned again (the store has no change of details, so it is recorded anew
+/// in place of the old one, in the same transaction). `None`: nothing recorded, or already so.
+pub fn correct_kind(ctx: &TrackContext, kind: Kind) -> Option<TrackOutput> {
+    let app = ctx.user.applications.last().filter(|a| a.details.kind != kind)?;
+    let mut updated = app.clone();
+    updated.details.kind = kind;
+    let region = app_region(ctx, &updated);
+    let planned = plan(&updated, region, &ctx.content.calendar, ctx.now);
+    let mut lines = vec![format!(
+        "好的，已改为{}：{}",
+        kind.label(),
+        updated.title(region.map(|r| r.name.as_str()))
+    )];
+    lines.extend(summary(ctx, &updated));
+    lines.extend(reminder_lines(&planned.iter().map(|p| (p.kind, p.due_at)).collect::<Vec<_>>()));
+    let mut out = TrackOutput::text(lines.join("\n"));
+    out.effects.push(Effect::Application(ApplicationCommand::Delete { id: app.id }));
+    out.effects.push(Effect::Application(ApplicationCommand::Record {
+        details: updated.details,
+        events: app.history.iter().map(|h| h.event.clone()).collect(),
+        reminders: planned,
+    }));
+    Some(out)
+}
+
 // ---------------------------------------------------------------------------------------------
 // review_due
 

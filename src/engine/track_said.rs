@@ -11,6 +11,7 @@ use super::render::ButtonKind;
 use super::track::{self, TrackContext};
 use super::turn::Turn;
 use super::wording::Question;
+use super::Pending;
 use crate::content::dialogs::{DateRange, InputKind, Step};
 use crate::content::understand::Action;
 use crate::policy::dates::format_cn;
@@ -86,18 +87,54 @@ impl<'a> Turn<'a> {
     }
 
     /// "帮我记一下 …12月3号交的": recorded now with what was said — the kind (续期, 异地备案 …,
-    /// else a new application), the region and the acceptance date; nothing personal (no
-    /// consent was asked), the rest can be added in words later. Says the review's last day.
+    /// else a new application), the region and the acceptance date. Keeping an application and
+    /// its reminders needs consent (PIPL): without it the one-tap consent question comes first,
+    /// the facts said wait in the pending question and are recorded on 同意.
     pub(super) fn record_at_once(&mut self, text: &str, accepted: NaiveDate) -> bool {
         let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
         let kind = match u.action {
-            Some(Action::Renew) => Kind::Renew,
+            Some(Action::Renew) if self.says_renewal(text) => Kind::Renew,
             Some(Action::Remote) => Kind::Remote,
             Some(Action::ChangeHospital) => Kind::ChangeHospital,
             _ => Kind::New,
         };
+        if self.s.consent != Some(true) {
+            // The review's last day is said now: telling it keeps nothing.
+            let said = self.review_reminder_text(accepted, false);
+            self.say(said);
+            self.s.pending = Some(Pending::RecordConsent {
+                kind: kind.slot().to_string(),
+                accepted: accepted.format("%Y-%m-%d").to_string(),
+            });
+            self.prompt_pending();
+            return true;
+        }
+        self.record_said(kind.slot(), accepted)
+    }
+
+    /// Whether `text` names a renewal (`renewal_kind` of `faq/understand.yaml`).
+    fn says_renewal(&self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands.renewal_kind;
+        words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
+    }
+
+    /// `不是续期 是新申请 第一次办` about the last recorded application: its kind corrected.
+    /// `false`: no such words, or nothing to correct.
+    pub(super) fn corrects_kind(&mut self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands.new_kind;
+        if !words.iter().any(|w| !w.is_empty() && text.contains(w.as_str())) {
+            return false;
+        }
+        let Some(out) = track::correct_kind(&self.track_ctx(), Kind::New) else { return false };
+        self.apply_track(out);
+        true
+    }
+
+    /// Records a first application of `kind` (its slot value) accepted on `accepted`; nothing
+    /// personal. Says the review's last day and its reminder.
+    pub(super) fn record_said(&mut self, kind: &str, accepted: NaiveDate) -> bool {
         let mut slots = BTreeMap::new();
-        slots.insert("kind".to_string(), kind.slot().to_string());
+        slots.insert("kind".to_string(), kind.to_string());
         slots.insert("accepted_on".to_string(), accepted.format("%Y-%m-%d").to_string());
         let ctx = TrackContext { slots: &slots, ..self.track_ctx() };
         let Some(mut out) = track::run_action("record_application", &ctx) else { return false };

@@ -81,6 +81,15 @@ pub enum Pending {
     UnlistedDisease(String),
     /// "删掉我的信息" in words: delete everything (as `/forget`)? Asked once.
     Forget,
+    /// "帮我记一下 …交的" before consent (issue 17, PIPL): may we keep the application and its
+    /// reminders? The facts already said wait here (kind slot, acceptance date as YYYY-MM-DD),
+    /// so the user is not asked them again.
+    RecordConsent {
+        /// The kind's slot value (`new`, `renew`, …).
+        kind: String,
+        /// The acceptance date, `%Y-%m-%d`.
+        accepted: String,
+    },
     /// "提醒我一下" without a date: which reminder, or the date itself (`这个月27号`, `12-20`).
     ReminderDate,
     /// May staff see this conversation? Asked once before a hand-off opens (issue 18); `live`:

@@ -195,7 +195,10 @@ impl<'a> Turn<'a> {
                 self.s.context.complete(&mut u, false);
                 self.estimate(&u, r)
             }
-            Some(Action::Deadline) => self.deadline(u, r),
+            // A date is counted from only when it is said to be the handing-in (issue 17).
+            Some(Action::Deadline) if self.dates_a_submission(text) => self.deadline(u, r),
+            // Asked how long, with a date that is not the handing-in: the time limit itself.
+            Some(Action::Deadline) => self.topic(&r.id, "review-time", "track_record"),
             Some(Action::Renew) if !u.dates.is_empty() => self.renewal_timing(u, r),
             Some(Action::Apply) if diseases || !u.unknown_conditions.is_empty() => {
                 Some(self.eligibility(u, r, true, text))

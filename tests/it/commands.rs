@@ -246,13 +246,17 @@ fn a_date_with_a_task_that_is_no_renewal_records_nothing_and_says_so() {
 #[test]
 fn an_acceptance_past_its_review_deadline_promises_no_reminder() {
     let mut chat = Chat::in_region("panzhihua");
-    // Nothing recorded yet: the application is recorded at once, with no reminder promised.
+    // Nothing recorded yet: the review's last day at once; once consent is given (PIPL) the
+    // application is recorded, with no reminder promised.
     let text = chat.say("10月9号受理的 提醒我一下");
+    assert!(text.contains("已经超过") && text.contains("0812-3323000"), "{text}");
+    let text = chat.say("同意");
     assert!(!text.contains("我按审核期限提醒您") && !text.contains("提醒日"), "{text}");
     assert!(text.contains("已超期") && text.contains("0812-3323000"), "{text}");
     // A deadline still ahead is reminded of.
     let mut chat = Chat::in_region("panzhihua");
-    let text = chat.say("11月20号受理的 提醒我一下");
+    chat.say("11月20号受理的 提醒我一下");
+    let text = chat.say("同意");
     assert!(text.contains("2026年12月11日") && text.contains("提醒日"), "{text}");
 }
 
