@@ -567,7 +567,10 @@ fn two_questions_a_watched_review_and_news_without_a_record() {
     let mut chat = Chat::in_region("panzhihua");
     chat.say("11月3号受理的 最迟哪天审完");
     let text = chat.say("到时候还没消息就提醒我");
-    // Nothing recorded yet: recorded at once, with the day it watches (passed already).
+    // Nothing recorded yet: the day it watches (passed already), and the one-tap consent
+    // before anything is kept (PIPL); with it, recorded at once.
+    assert!(text.contains("2026年11月24日") && text.contains("同意保存"), "{text}");
+    let text = chat.say("同意");
     assert!(text.contains("审核期限：2026年11月24日") && text.contains("已超期"), "{text}");
     let mut chat = Chat::in_region("panzhihua");
     let text = chat.say("它说材料不全 要补材料");
