@@ -134,7 +134,7 @@ pub struct Lexicon {
     /// one into two questions when both halves ask something (报好多要到哪里去办).
     #[serde(default)]
     pub clause_end: Vec<String>,
-    /// Endings that look like a [`Understand::clause_end`] but say "not yet" (还没得, 还没有):
+    /// Endings that look like a `clause_end` word but say "not yet" (还没得, 还没有):
     /// `要是到时候还没得消息咋个办` is one question, not two.
     #[serde(default)]
     pub not_clause_end: Vec<String>,
