@@ -229,16 +229,22 @@ pub async fn resume(
     user: &UserKey,
     now: DateTime<Utc>,
 ) -> Result<Vec<Reply>, StoreError> {
+    let (session, data) = load_read_only(store, user).await?;
+    Ok(engine::resume(assistant, &session, &data, now))
+}
+
+/// The session and tracking data of `user`, read in a transaction that is rolled back: what a
+/// returning user is shown changes nothing.
+async fn load_read_only(
+    store: &Store,
+    user: &UserKey,
+) -> Result<(engine::Session, engine::UserData), StoreError> {
     let mut tx = store.begin().await?;
     let session = sessions::load(&mut tx, user).await?;
     let data = tracking::load_user_data(&mut tx, user).await?;
     tx.rollback().await?;
-    Ok(engine::resume(assistant, &session, &data, now))
+    Ok((session, data))
 }
-
-/// The line before the main menu shown again to a user who comes back at the menu; the same
-/// words the engine uses before a pending question shown again.
-const WELCOME_BACK_AT_MENU: &str = "欢迎回来！我们接着上次的地方继续：";
 
 /// What a page with no messages in memory shows a user who has talked before (the web chat
 /// reached on another instance, or after a restart): the pending question again, as
@@ -251,16 +257,13 @@ pub async fn resume_page(
     user: &UserKey,
     now: DateTime<Utc>,
 ) -> Result<Vec<Reply>, StoreError> {
-    let mut tx = store.begin().await?;
-    let session = sessions::load(&mut tx, user).await?;
-    let data = tracking::load_user_data(&mut tx, user).await?;
-    tx.rollback().await?;
+    let (session, data) = load_read_only(store, user).await?;
     let pending = engine::resume(assistant, &session, &data, now);
     if !pending.is_empty() || session.turn == 0 {
         return Ok(pending);
     }
     let menu = engine::handle(assistant, &session, &data, Input::Text("/menu".into()), now);
-    let welcome = Reply { text: WELCOME_BACK_AT_MENU.to_string(), ..Reply::default() };
+    let welcome = Reply { text: engine::WELCOME_BACK.to_string(), ..Reply::default() };
     Ok(std::iter::once(welcome).chain(menu.replies).collect())
 }
 

@@ -8,6 +8,9 @@ use super::track;
 use super::turn::Turn;
 use super::{Input, Pending};
 
+/// The line before whatever is shown again to a user who comes back (here before a pending
+/// question; the web page also uses it before the main menu).
+pub const WELCOME_BACK: &str = "欢迎回来！我们接着上次的地方继续：";
 impl<'a> Turn<'a> {
     pub(super) fn run(&mut self, input: Input) {
         self.recover();
@@ -24,7 +27,7 @@ impl<'a> Turn<'a> {
 
     pub(super) fn resume(&mut self) {
         if self.position_is_valid() && (self.s.dialog.is_some() || self.s.pending.is_some()) {
-            self.say("欢迎回来！我们接着上次的地方继续：");
+            self.say(WELCOME_BACK);
             self.s.reasks = 0;
             self.reask();
         }

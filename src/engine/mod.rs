@@ -62,6 +62,7 @@ mod understood;
 pub mod wording;
 
 pub use commands::Command;
+pub use dispatch::WELCOME_BACK;
 pub use types::*;
 
 use chrono::{DateTime, Utc};
