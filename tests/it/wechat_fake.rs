@@ -101,6 +101,18 @@ impl Account {
 
     /// Posts `xml` under the URL signed with `timestamp` and `nonce` (a replay, when used twice).
     pub async fn post_signed(&self, xml: &str, timestamp: i64, nonce: &str, token: &str) -> Answer {
+        self.try_post_signed(xml, timestamp, nonce, token).await.expect("server up")
+    }
+
+    /// [`Account::post_signed`], with an unreachable server as an error instead of a panic
+    /// (`examples/fake_wechat` may be typed into before mente is up).
+    pub async fn try_post_signed(
+        &self,
+        xml: &str,
+        timestamp: i64,
+        nonce: &str,
+        token: &str,
+    ) -> reqwest::Result<Answer> {
         let ts = timestamp.to_string();
         let nonce = nonce.to_string();
         let mut query = vec![
@@ -119,11 +131,10 @@ impl Account {
         } else {
             xml.to_string()
         };
-        let response =
-            self.http.post(&self.url).query(&query).body(body).send().await.expect("server up");
+        let response = self.http.post(&self.url).query(&query).body(body).send().await?;
         let status = response.status().as_u16();
-        let body = response.text().await.unwrap();
-        Answer { status, reply: self.read_reply(&body) }
+        let body = response.text().await?;
+        Ok(Answer { status, reply: self.read_reply(&body) })
     }
 
     /// Server verification as WeChat does it when the URL is saved.
@@ -191,12 +202,16 @@ pub struct FakeApi {
 
 impl FakeApi {
     pub async fn start() -> FakeApi {
+        FakeApi::start_on(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap())
+    }
+
+    /// Serves on `listener` (`examples/fake_wechat` binds the port a person chose).
+    pub fn start_on(listener: tokio::net::TcpListener) -> FakeApi {
         let state = Arc::new(ApiState::default());
         let app = Router::new()
             .route("/cgi-bin/token", get(token))
             .route("/cgi-bin/message/custom/send", post(custom_send))
             .with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         FakeApi { url, state }
