@@ -15,6 +15,7 @@ mod fuzz;
 mod handoff;
 mod instances;
 mod kb_cli;
+mod playground;
 mod reload;
 mod reminders;
 mod replay;
