@@ -14,6 +14,7 @@ use super::wording::Question;
 use super::Pending;
 use crate::content::dialogs::{DateRange, InputKind, Step};
 use crate::content::understand::Action;
+use crate::policy::calendar::working_days_after;
 use crate::policy::dates::format_cn;
 use crate::tracking::Kind;
 use crate::understand::Context as Reading;
@@ -48,6 +49,135 @@ impl<'a> Turn<'a> {
         true
     }
 
+    /// At the consent question, `不对 不是今天受理的 是11月16号受理的` corrects the acceptance
+    /// date (it is no refusal): the date waiting for consent, or the date step already filled in
+    /// the procedure under way, is replaced, and consent is asked again. A past date with a
+    /// correction or a handing-in word in its clause is needed. `false`: not one.
+    pub(super) fn corrects_pending_date(&mut self, text: &str) -> bool {
+        let today = self.today;
+        let u = self.a.understand(text, Reading { today, region: self.region() });
+        let Some(date) = u.dates.iter().rev().copied().find(|d| *d <= today) else {
+            return false;
+        };
+        if !u.correction && !self.dates_a_submission(text) {
+            return false;
+        }
+        match self.s.pending.clone() {
+            Some(Pending::RecordConsent { kind, .. }) => {
+                let said = self.review_reminder_text(date, false);
+                self.s.pending = Some(Pending::RecordConsent {
+                    kind,
+                    accepted: date.format("%Y-%m-%d").to_string(),
+                });
+                self.say(format!("好的，受理日期改为{}。{said}", format_cn(date)));
+            }
+            Some(Pending::Consent) => {
+                let Some(slot) = self.filled_past_date_slot() else { return false };
+                self.s.slots.insert(slot, date.format("%Y-%m-%d").to_string());
+                self.say(format!("好的，日期改为{}。", format_cn(date)));
+            }
+            _ => return false,
+        }
+        self.prompt_pending();
+        true
+    }
+
+    /// The slot of the procedure's last filled date step that asks for a past day (受理日期).
+    fn filled_past_date_slot(&self) -> Option<String> {
+        let tree = self.tree()?;
+        tree.steps
+            .iter()
+            .rev()
+            .filter(|s| s.ask == Some(InputKind::Date) && s.date == Some(DateRange::Past))
+            .filter_map(|s| s.slot.clone())
+            .find(|slot| self.s.slots.contains_key(slot))
+    }
+
+    /// `要是过了还没审完找哪个` while the review's last day is known — from the acceptance
+    /// waiting for consent, or a recorded application under review: that day, where to check
+    /// and whom to call. `false`: no such question, or no review date known.
+    pub(super) fn asks_past_review(&mut self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands.review_overdue;
+        if !words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
+            || self.asks(text) == Question::No
+        {
+            return false;
+        }
+        let accepted = match &self.s.pending {
+            Some(Pending::RecordConsent { accepted, .. }) => {
+                NaiveDate::parse_from_str(accepted, "%Y-%m-%d").ok()
+            }
+            _ => None,
+        };
+        let Some(accepted) = accepted else {
+            let Some(out) = track::own_review(&self.track_ctx()) else { return false };
+            self.apply_track(out);
+            self.reask();
+            return true;
+        };
+        let Some(region) = self.region().and_then(|id| self.a.content.regions.get(id)) else {
+            return false;
+        };
+        let Some(days) = region.review_days() else {
+            self.say(region.no_review_limit_text());
+            self.reask();
+            return true;
+        };
+        let due = working_days_after(&self.a.content.calendar, accepted, days).date;
+        let check = region
+            .channels
+            .first()
+            .map(|c| format!("先在“{}”的办理进度里查看，", c.name))
+            .unwrap_or_default();
+        self.say(format!(
+            "审核最晚到{}。过了这天还没有结果：{check}再拨打{}问进度。",
+            format_cn(due),
+            region.contact()
+        ));
+        self.reask();
+        true
+    }
+
+    /// `再加一个 明年1月5号去医院复查` while a consent question waits: a task on a date that is
+    /// neither an expiry nor an acceptance cannot be reminded of — said honestly, and the
+    /// consent question stays. `false`: no date, or a date that may be the answer's own.
+    pub(super) fn dated_task_at_consent(&mut self, text: &str) -> bool {
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
+        let Some(date) = u.dates.first().copied() else { return false };
+        let words = &self.a.content.understand.commands;
+        let names =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        if super::said::only_a_date(text)
+            || names(&words.remind_renewal)
+            || names(&words.remind_accepted)
+            || self.asks(text) == Question::Clearly
+        {
+            return false;
+        }
+        self.say(format!(
+            "{}的这件事我没法按日期提醒，请记在手机日历或备忘里。提醒只按门特待遇的到期日、申请的受理日期和补材料截止日安排。",
+            format_cn(date)
+        ));
+        self.prompt_pending();
+        true
+    }
+
+    /// A question typed at a step of a procedure that the FAQ answers only with the
+    /// procedure's topic (`要上传啥子` in 续期/延期): answered so, then the step or pending
+    /// question again. `false`: the FAQ is not sure either way, or no procedure.
+    pub(super) fn answers_in_procedure(&mut self, text: &str) -> bool {
+        let Some(tree) = self.tree() else { return false };
+        if self.asks(text) == Question::No {
+            return false;
+        }
+        let topical = format!("{}{text}", tree.title);
+        if !self.faq_is_sure(&topical) {
+            return false;
+        }
+        self.ask_suggested(&topical);
+        true
+    }
+
     /// A statement that an application was handed in on a past day (`我11月10号交的门特申请`)
     /// while nothing is recorded: the review's last day (or that none is published, and whom to
     /// ask) at once; then the recording starts with the date filled in when the user asked to
@@ -60,11 +190,23 @@ impl<'a> Turn<'a> {
         let names =
             |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
         let record = names(&words.record);
+        let today = self.today;
+        let u = self.a.understand(text, Reading { today, region: self.region() });
+        // `帮我把我妈这个申请记一下` with no date: the acceptance said earlier in this
+        // conversation, never today's date by default.
+        if record && u.dates.is_empty() && self.asks(text) != Question::Clearly {
+            if let Some(said) = self.s.context.date(false, today) {
+                return self.record_at_once(text, said);
+            }
+        }
         if !names(&words.reported_accepted) || (!record && self.asks(text) == Question::Clearly) {
             return false;
         }
-        let today = self.today;
-        let u = self.a.understand(text, Reading { today, region: self.region() });
+        // `上礼拜三交的` on a Sunday: which day, before anything is said about it.
+        if let Some(question) = track::which_day(text, today) {
+            self.say(question);
+            return true;
+        }
         let Some(accepted) = u.dates.iter().rev().copied().find(|d| *d <= today) else {
             return false;
         };
