@@ -29,8 +29,13 @@ pub(super) struct Offered {
 
 /// Said when the application is not handed in yet: nothing recorded, and honestly no reminder to
 /// hand it in (reminders follow an acceptance date, a validity end or a supplement deadline).
-pub(super) const NOT_SUBMITTED: &str = "还没交（受理）的话，现在先不记录。交的时候留好受理回执或记下APP里的受理号；受理以后告诉我受理日期（如“12月8日受理的”），我再帮您算审核期限、安排提醒。\
-     提醒您去交申请这件事我目前做不到（提醒只按受理日期、有效期和补材料截止日安排），请自己记一下。";
+pub(super) const NOT_SUBMITTED: &str = "还没交（受理）的话，现在先不记受理日期。交的时候留好受理回执或记下APP里的受理号；受理以后告诉我受理日期（如“12月8日受理的”），我再帮您算审核期限、安排提醒。";
+
+/// After [`NOT_SUBMITTED`] where its buttons are shown.
+const HAND_IN_OFFER: &str = "要我在去交那天提醒您，点下面的按钮；也可以交了以后再来记录。";
+
+/// Payload prefix of the button "…提醒我去交", followed by the day (`%Y-%m-%d`).
+pub(super) const HAND_IN_PAYLOAD: &str = "h:";
 
 /// The procedure that records an application's progress.
 const TRACK_RECORD: &str = "track_record";
@@ -166,9 +171,14 @@ impl<'a> Turn<'a> {
         if recording.is_some() {
             self.clear_dialog();
         }
+        let text = format!("{text}{HAND_IN_OFFER}");
+        let day = self.hand_in_day(&self.message.clone());
         let choices = vec![
+            self.button(
+                format!("{}提醒我去交", day.format("%-m月%-d日")),
+                ButtonKind::Track(format!("{HAND_IN_PAYLOAD}{}", day.format("%Y-%m-%d"))),
+            ),
             self.button("受理后再记录", ButtonKind::Menu(TRACK_RECORD.into())),
-            self.button("返回主菜单", ButtonKind::Menu("menu".into())),
         ];
         self.say_with(text, choices);
     }

@@ -137,9 +137,12 @@ impl<'a> Turn<'a> {
                 "好的，不保存个人信息。我照样可以回答问题和指导办理，涉及个人信息的步骤会跳过。",
             );
         }
-        if let Some(Pending::RecordConsent { kind, accepted }) = asked {
+        if let Some(Pending::RecordConsent { kind, accepted, hand_in }) = asked {
             let accepted = chrono::NaiveDate::parse_from_str(&accepted, "%Y-%m-%d").ok();
             match accepted.filter(|_| yes) {
+                Some(on) if hand_in && self.records_first() => {
+                    self.record_planned(&kind, on);
+                }
                 Some(on) if self.records_first() => {
                     self.record_said(&kind, on);
                 }

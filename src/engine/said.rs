@@ -176,7 +176,8 @@ impl<'a> Turn<'a> {
         // `还没有交 我明天去交 到时候提醒我一下`: nothing handed in, so nothing to remind of
         // yet — one reply saying so, not a reminder offer beside it.
         if self.not_submitted(text) {
-            return self.not_yet_handed_in(false);
+            let day = self.hand_in_day(text);
+            return self.remind_hand_in(day);
         }
         let u = self.a.understand(text, Context { today: self.today, region: self.region() });
         let said = u.dates.first().copied();

@@ -165,9 +165,12 @@ fn record_application(ctx: &TrackContext) -> TrackOutput {
     // A known end of validity without an acceptance is the benefit already granted (the renewal
     // dialog records it so the renewal can be reminded), not a draft.
     let valid_until = slot_date(ctx, "valid_until");
+    let hand_in_on = slot_date(ctx, "hand_in_on");
     let mut events = Vec::new();
     if accepted_on.is_some() || acceptance_no.is_some() {
         events.push(Event::Submitted { accepted_on, acceptance_no });
+    } else if hand_in_on.is_some() {
+        events.push(Event::Planned { hand_in_on });
     } else if valid_until.is_none() {
         events.push(Event::Draft);
     }

@@ -16,7 +16,7 @@ use crate::content::dialogs::{DateRange, InputKind, Step};
 use crate::content::understand::Action;
 use crate::policy::calendar::working_days_after;
 use crate::policy::dates::format_cn;
-use crate::tracking::Kind;
+use crate::tracking::{Kind, Status};
 use crate::understand::Context as Reading;
 
 impl<'a> Turn<'a> {
@@ -63,11 +63,12 @@ impl<'a> Turn<'a> {
             return false;
         }
         match self.s.pending.clone() {
-            Some(Pending::RecordConsent { kind, .. }) => {
+            Some(Pending::RecordConsent { kind, hand_in: false, .. }) => {
                 let said = self.review_reminder_text(date, false);
                 self.s.pending = Some(Pending::RecordConsent {
                     kind,
                     accepted: date.format("%Y-%m-%d").to_string(),
+                    hand_in: false,
                 });
                 self.say(format!("好的，受理日期改为{}。{said}", format_cn(date)));
             }
@@ -104,7 +105,7 @@ impl<'a> Turn<'a> {
             return false;
         }
         let accepted = match &self.s.pending {
-            Some(Pending::RecordConsent { accepted, .. }) => {
+            Some(Pending::RecordConsent { accepted, hand_in: false, .. }) => {
                 NaiveDate::parse_from_str(accepted, "%Y-%m-%d").ok()
             }
             _ => None,
@@ -183,6 +184,9 @@ impl<'a> Turn<'a> {
     /// ask) at once; then the recording starts with the date filled in when the user asked to
     /// keep a record (`帮我记一下`), else it is offered. `false`: not such a statement.
     pub(super) fn reports_first_acceptance(&mut self, text: &str) -> bool {
+        if self.reports_planned_accepted(text) {
+            return true;
+        }
         if !self.records_first() {
             return false;
         }
@@ -222,6 +226,25 @@ impl<'a> Turn<'a> {
         true
     }
 
+    /// `今天受理的` once the application recorded last waits to be handed in (准备中): its
+    /// acceptance, reported on it (the nudge to hand it in goes), not a question about the
+    /// review time. `false`: nothing planned, or no acceptance said.
+    fn reports_planned_accepted(&mut self, text: &str) -> bool {
+        let planned = self.user.applications.last().is_some_and(|a| a.status() == Status::Draft);
+        let words = &self.a.content.understand.commands.reported_accepted;
+        if !planned
+            || self.s.dialog.is_some()
+            || !words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
+            || self.asks(text) == Question::Clearly
+        {
+            return false;
+        }
+        let Some(out) = track::status_report(text, &self.track_ctx()) else { return false };
+        self.apply_track(out);
+        self.reask();
+        true
+    }
+
     /// Whether a first application can be recorded from `text` at once: none is recorded yet,
     /// no procedure is under way and the region is known.
     pub(super) fn records_first(&self) -> bool {
@@ -247,11 +270,60 @@ impl<'a> Turn<'a> {
             self.s.pending = Some(Pending::RecordConsent {
                 kind: kind.slot().to_string(),
                 accepted: accepted.format("%Y-%m-%d").to_string(),
+                hand_in: false,
             });
             self.prompt_pending();
             return true;
         }
         self.record_said(kind.slot(), accepted)
+    }
+
+    /// `我明天去交 到时候提醒我`, or its button: an application not handed in yet is kept with
+    /// a reminder on the morning of `day`. Keeping it needs consent (PIPL): without it the
+    /// consent question comes first and the day waits in it.
+    pub(super) fn remind_hand_in(&mut self, day: NaiveDate) {
+        if !self.records_first() {
+            // Something is recorded already: its progress is told, not a second application.
+            self.say("已经有记录的申请了。交了以后直接告诉我受理日期（如“12月8日受理的”），我按审核期限提醒您。");
+            return self.reask();
+        }
+        if self.s.consent != Some(true) {
+            self.say(format!(
+                "好的，还没交就先不记受理日期。可以在{}上午提醒您去交。",
+                format_cn(day)
+            ));
+            self.s.pending = Some(Pending::RecordConsent {
+                kind: Kind::New.slot().to_string(),
+                accepted: day.format("%Y-%m-%d").to_string(),
+                hand_in: true,
+            });
+            return self.prompt_pending();
+        }
+        self.record_planned(Kind::New.slot(), day);
+    }
+
+    /// Records a first application of `kind` that will be handed in on `day` (nothing
+    /// personal), with its reminder that morning.
+    pub(super) fn record_planned(&mut self, kind: &str, day: NaiveDate) -> bool {
+        let mut slots = BTreeMap::new();
+        slots.insert("kind".to_string(), kind.to_string());
+        slots.insert("hand_in_on".to_string(), day.format("%Y-%m-%d").to_string());
+        let ctx = TrackContext { slots: &slots, ..self.track_ctx() };
+        let Some(mut out) = track::run_action("record_application", &ctx) else { return false };
+        out.text.push_str(
+            "
+交了以后告诉我受理日期（如“12月8日受理的”），我再按审核期限提醒您。",
+        );
+        self.apply_track(out);
+        true
+    }
+
+    /// The day a not-yet-handed-in application is to be handed in: a coming day said in `text`
+    /// (明天, 下周三), else tomorrow.
+    pub(super) fn hand_in_day(&self, text: &str) -> NaiveDate {
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
+        let tomorrow = self.today.succ_opt().unwrap_or(self.today);
+        u.dates.iter().copied().find(|d| *d > self.today).unwrap_or(tomorrow)
     }
 
     /// Whether `text` names a renewal (`renewal_kind` of `faq/understand.yaml`).
