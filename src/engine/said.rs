@@ -258,9 +258,12 @@ impl<'a> Turn<'a> {
                     "好的，{on}受理，审核最晚到{by}，记下这份申请，我按审核期限提醒您。"
                 );
             }
-            let left = (due - self.today).num_days();
+            let left = match (due - self.today).num_days() {
+                0 => "就是今天".to_string(),
+                n => format!("还剩{n}天"),
+            };
             return format!(
-                "{on}受理，按{}的时限（受理后{days}个工作日，受理当天不计），审核最晚到{by}，还剩{left}天。",
+                "{on}受理，按{}的时限（受理后{days}个工作日，受理当天不计），审核最晚到{by}，{left}。",
                 region.name
             );
         }
