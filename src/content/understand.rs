@@ -72,6 +72,10 @@ pub struct Lexicon {
     /// Consent refused, besides no.
     #[serde(default)]
     pub disagree: Vec<String>,
+    /// A refusal denied (`我没说不同意`): not a refusal; agreement unless a later clause says
+    /// otherwise.
+    #[serde(default)]
+    pub refusal_denied: Vec<String>,
     /// "Why do you need that?" or reluctance at the consent question.
     #[serde(default)]
     pub why: Vec<String>,
@@ -229,6 +233,10 @@ pub struct CommandWords {
     /// Rejecting what was just said (`什么11月27号受理 我还没交啊`): the reply owns the mistake.
     #[serde(default)]
     pub correction: Vec<String>,
+    /// Asking what to do once the review's last day has passed without a result (`要是过了还没
+    /// 审完找哪个`): where to check and whom to call, with the last day when it is known.
+    #[serde(default)]
+    pub review_overdue: Vec<String>,
     /// Words that make an application said in words a renewal (续期); 到期 alone (审核到期了
     /// 提醒我) does not — a first application is 新申请.
     #[serde(default)]
@@ -309,6 +317,7 @@ impl Lexicon {
             ("question_weak".into(), &self.question_weak),
             ("agree".into(), &self.agree),
             ("disagree".into(), &self.disagree),
+            ("refusal_denied".into(), &self.refusal_denied),
             ("why".into(), &self.why),
             ("go_on".into(), &self.go_on),
             ("none_answers".into(), &self.none_answers),
@@ -353,6 +362,7 @@ impl Lexicon {
         lists.push(("renewal_kind".into(), &self.commands.renewal_kind));
         lists.push(("new_kind".into(), &self.commands.new_kind));
         lists.push(("correction".into(), &self.commands.correction));
+        lists.push(("review_overdue".into(), &self.commands.review_overdue));
         lists.push(("renewal_when".into(), &self.commands.renewal_when));
         for (command, groups) in &self.commands.together {
             for words in groups {

@@ -7,6 +7,7 @@
 use chrono::Datelike;
 
 use super::input::{self, InputError};
+use super::render::ButtonKind;
 use super::turn::{Target, Turn};
 use super::wording;
 use super::{Pending, Position};
@@ -28,8 +29,16 @@ pub(super) struct Offered {
 
 /// Said when the application is not handed in yet: nothing recorded, and honestly no reminder to
 /// hand it in (reminders follow an acceptance date, a validity end or a supplement deadline).
-pub(super) const NOT_SUBMITTED: &str = "还没交（受理）的话，现在先不记录：等受理以后再告诉我受理日期（如“12月8日受理的”），我再帮您算审核期限、安排提醒。\
-     提醒您去交申请这件事我目前做不到（提醒只按受理日期、有效期和补材料截止日安排），请自己记一下。";
+pub(super) const NOT_SUBMITTED: &str = "还没交（受理）的话，现在先不记受理日期。交的时候留好受理回执或记下APP里的受理号；受理以后告诉我受理日期（如“12月8日受理的”），我再帮您算审核期限、安排提醒。";
+
+/// After [`NOT_SUBMITTED`] where its buttons are shown.
+const HAND_IN_OFFER: &str = "要我在去交那天提醒您，点下面的按钮；也可以交了以后再来记录。";
+
+/// Payload prefix of the button "…提醒我去交", followed by the day (`%Y-%m-%d`).
+pub(super) const HAND_IN_PAYLOAD: &str = "h:";
+
+/// The procedure that records an application's progress.
+const TRACK_RECORD: &str = "track_record";
 
 impl<'a> Turn<'a> {
     /// Reads a typed answer. `Ok(None)`: the engine asked something back (weak disease match).
@@ -140,13 +149,38 @@ impl<'a> Turn<'a> {
             return false;
         }
         let owned = names(&words.correction);
-        self.say(if owned {
+        self.not_yet_handed_in(owned);
+        true
+    }
+
+    /// Nothing to record before the acceptance: what to do once it is handed in, said once.
+    /// Recording progress cannot go on without an acceptance date, so that procedure is left
+    /// (asking "哪天受理的" again would loop) and recording later is offered; in another
+    /// procedure its step is asked again. `owned`: the user rejected a date taken from them.
+    pub(super) fn not_yet_handed_in(&mut self, owned: bool) {
+        let text = if owned {
             format!("对不起，是我弄错了，那不是受理日期。{NOT_SUBMITTED}")
         } else {
             NOT_SUBMITTED.to_string()
-        });
-        self.reask();
-        true
+        };
+        let recording = self.tree().map(|t| t.id.clone());
+        if recording.as_deref() != Some(TRACK_RECORD) && self.s.dialog.is_some() {
+            self.say(text);
+            return self.reask();
+        }
+        if recording.is_some() {
+            self.clear_dialog();
+        }
+        let text = format!("{text}{HAND_IN_OFFER}");
+        let day = self.hand_in_day(&self.message.clone());
+        let choices = vec![
+            self.button(
+                format!("{}提醒我去交", day.format("%-m月%-d日")),
+                ButtonKind::Track(format!("{HAND_IN_PAYLOAD}{}", day.format("%Y-%m-%d"))),
+            ),
+            self.button("受理后再记录", ButtonKind::Menu(TRACK_RECORD.into())),
+        ];
+        self.say_with(text, choices);
     }
 
     /// Whether a date in `text` is said to be the day it was handed in: a clause (between
@@ -155,7 +189,7 @@ impl<'a> Turn<'a> {
         let words = &self.a.content.understand.commands.submission;
         text.split(|c: char| c.is_whitespace() || "，,。.！!？?；;、".contains(c)).any(|clause| {
             let dated = clause.chars().any(|c| c.is_ascii_digit() || "号日月".contains(c))
-                || ["今天", "昨天", "前天", "上周", "礼拜", "星期"]
+                || ["今天", "昨天", "前天", "明天", "后天", "周", "礼拜", "星期"]
                     .iter()
                     .any(|w| clause.contains(w));
             dated && words.iter().any(|w| !w.is_empty() && clause.contains(w.as_str()))

@@ -3,6 +3,7 @@
 //! kind; [`Turn::resume`] asks the pending question again for a returning user. Only this
 //! module and the root `mod.rs` choose between handlers; the `Turn` it drives is in `turn`.
 
+use super::answers::HAND_IN_PAYLOAD;
 use super::render::{self, Button, ButtonKind};
 use super::track;
 use super::turn::Turn;
@@ -87,6 +88,13 @@ impl<'a> Turn<'a> {
                 Some(question) => self.ask_suggested(&question),
                 None => self.stale(),
             },
+            ButtonKind::Track(payload) if payload.starts_with(HAND_IN_PAYLOAD) => {
+                let day = payload.strip_prefix(HAND_IN_PAYLOAD).unwrap_or_default();
+                match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+                    Ok(day) => self.remind_hand_in(day),
+                    Err(_) => self.stale(),
+                }
+            }
             ButtonKind::Track(payload) => match track::on_button(&payload, &self.track_ctx()) {
                 Some(out) => {
                     self.apply_track(out);

@@ -35,6 +35,10 @@ impl<'a> Turn<'a> {
         let word = input::normalize(text);
         match self.s.pending.clone() {
             Some(Pending::Consent | Pending::RecordConsent { .. }) => {
+                // `不对 不是今天受理的 是11月16号受理的` corrects the date, it refuses nothing.
+                if !self.words().names_consent(text) && self.corrects_pending_date(text) {
+                    return true;
+                }
                 // A plain answer first ("算了 不想给" refuses), then "why?" or reluctance, and
                 // a question about the data itself ("以后能删掉不") gets the same explanation.
                 if let Some(yes) = self.words().consent(text) {
@@ -46,6 +50,10 @@ impl<'a> Turn<'a> {
                     // What the conversation itself keeps, with or without consent (issue 17).
                     self.say(format!("{WHY_CONSENT}\n{}", super::context::PRIVACY_NOTE));
                     self.prompt_pending();
+                    return true;
+                }
+                // "要是过了还没审完找哪个": the review's last day and whom to call, then again.
+                if self.asks_past_review(text) {
                     return true;
                 }
                 // The buttons are 同意 (1) and 不同意 (2), so their numbers count too.
@@ -62,9 +70,13 @@ impl<'a> Turn<'a> {
                     Some(yes) => self.consent(yes),
                     // A command, or a question answered before the consent question comes again.
                     None if commands::parse(text).is_some() => return false,
+                    // "再加一个 明年1月5号去医院复查": no reminder for that, said; asked again.
+                    None if self.dated_task_at_consent(text) => {}
                     None if asked == Question::Clearly => return false,
-                    // "要上传啥子": a question the FAQ is sure about, answered before it too.
+                    // "要上传啥子": a question the FAQ is sure about, answered before it too …
                     None if asked == Question::Maybe && self.faq_is_sure(text) => return false,
+                    // … or sure about in the procedure's topic (续期/延期要上传啥子).
+                    None if self.answers_in_procedure(text) => {}
                     None => {
                         self.say("请回答“同意”或“不同意”（也可以点按钮）。");
                         self.prompt_pending();
@@ -125,9 +137,12 @@ impl<'a> Turn<'a> {
                 "好的，不保存个人信息。我照样可以回答问题和指导办理，涉及个人信息的步骤会跳过。",
             );
         }
-        if let Some(Pending::RecordConsent { kind, accepted }) = asked {
+        if let Some(Pending::RecordConsent { kind, accepted, hand_in }) = asked {
             let accepted = chrono::NaiveDate::parse_from_str(&accepted, "%Y-%m-%d").ok();
             match accepted.filter(|_| yes) {
+                Some(on) if hand_in && self.records_first() => {
+                    self.record_planned(&kind, on);
+                }
                 Some(on) if self.records_first() => {
                     self.record_said(&kind, on);
                 }

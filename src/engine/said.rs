@@ -173,6 +173,12 @@ impl<'a> Turn<'a> {
     /// at its end; a date said with it is read by [`Turn::remind_on`], and without a date the
     /// user picks one.
     pub(super) fn remind(&mut self, text: &str) {
+        // `还没有交 我明天去交 到时候提醒我一下`: nothing handed in, so nothing to remind of
+        // yet — one reply saying so, not a reminder offer beside it.
+        if self.not_submitted(text) {
+            let day = self.hand_in_day(text);
+            return self.remind_hand_in(day);
+        }
         let u = self.a.understand(text, Context { today: self.today, region: self.region() });
         let said = u.dates.first().copied();
         let date = said.or_else(|| self.date_said_before());
@@ -252,9 +258,12 @@ impl<'a> Turn<'a> {
                     "好的，{on}受理，审核最晚到{by}，记下这份申请，我按审核期限提醒您。"
                 );
             }
-            let left = (due - self.today).num_days();
+            let left = match (due - self.today).num_days() {
+                0 => "就是今天".to_string(),
+                n => format!("还剩{n}天"),
+            };
             return format!(
-                "{on}受理，按{}的时限（受理后{days}个工作日，受理当天不计），审核最晚到{by}，还剩{left}天。",
+                "{on}受理，按{}的时限（受理后{days}个工作日，受理当天不计），审核最晚到{by}，{left}。",
                 region.name
             );
         }
@@ -390,7 +399,7 @@ fn said_region<'u>(u: &'u Understanding, text: &str, own: &[String]) -> Option<&
 
 /// Whether `text` says nothing but a date (digits, separators and date words), so that no other
 /// task is named with it.
-fn only_a_date(text: &str) -> bool {
+pub(super) fn only_a_date(text: &str) -> bool {
     text.chars().all(|c| {
         c.is_ascii_digit() || c.is_whitespace() || "-/.年月日号今明后天这个下本月底初的".contains(c)
     })

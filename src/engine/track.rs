@@ -165,9 +165,12 @@ fn record_application(ctx: &TrackContext) -> TrackOutput {
     // A known end of validity without an acceptance is the benefit already granted (the renewal
     // dialog records it so the renewal can be reminded), not a draft.
     let valid_until = slot_date(ctx, "valid_until");
+    let hand_in_on = slot_date(ctx, "hand_in_on");
     let mut events = Vec::new();
     if accepted_on.is_some() || acceptance_no.is_some() {
         events.push(Event::Submitted { accepted_on, acceptance_no });
+    } else if hand_in_on.is_some() {
+        events.push(Event::Planned { hand_in_on });
     } else if valid_until.is_none() {
         events.push(Event::Draft);
     }
@@ -801,7 +804,8 @@ pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
     let text = input::normalize(text);
     let words = &ctx.content.understand;
     let reported = classify(&text, words.question_clear.iter().chain(&words.question_weak))
-        .or_else(|| handed_in_on_a_day(&text, ctx))?;
+        .or_else(|| handed_in_on_a_day(&text, ctx))
+        .or_else(|| corrected_day(&text, ctx))?;
     let Some(app) = ctx.user.applications.last() else {
         // "它说材料不全 要补材料" with nothing recorded: what to do next (the FAQ) matters more
         // than where to record it.
@@ -818,6 +822,10 @@ pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
         Some(no) => text.replace(no.as_str(), " "),
         None => text.clone(),
     };
+    // `上礼拜三` on a Sunday: which of two days is asked before anything is changed.
+    if let Some(question) = which_day(&dated, today(ctx)) {
+        return Some(TrackOutput::text(question));
+    }
     let date = match input::parse_date(&dated, today(ctx)) {
         Ok(date) => Some(date),
         Err(err @ InputError::NoSuchDay(..)) => {
@@ -899,6 +907,34 @@ fn handed_in_on_a_day(text: &str, ctx: &TrackContext) -> Option<Reported> {
     let handed_in = words.commands.reported_accepted.iter().any(|w| text.contains(w.as_str()));
     let dated = input::parse_date(text, today(ctx)).is_ok() || said_date(text, ctx).is_some();
     (handed_in && dated && !asks).then_some(Reported::Accepted)
+}
+
+/// Longest message read as a bare correction of the acceptance date (`不对 是上个礼拜二`).
+const MAX_CORRECTION_CHARS: usize = 16;
+
+/// `不对 是上个礼拜二` right after an application was recorded: a short correction with a day
+/// and no question corrects the acceptance date of the last application under review, even
+/// without a word of handing in.
+fn corrected_day(text: &str, ctx: &TrackContext) -> Option<Reported> {
+    let words = &ctx.content.understand;
+    let corrects = words.commands.correction.iter().any(|w| text.contains(w.as_str()));
+    let asks = words.question_clear.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+    let dated = input::parse_date(text, today(ctx)).is_ok() || said_date(text, ctx).is_some();
+    let under_review = ctx.user.applications.last().is_some_and(|a| a.status().under_review());
+    (corrects && dated && !asks && under_review && text.chars().count() <= MAX_CORRECTION_CHARS)
+        .then_some(Reported::Accepted)
+}
+
+/// `上礼拜三` said on a Sunday may be three or ten days ago: the question that asks which,
+/// with both dates. `None` when the day is clear.
+pub fn which_day(text: &str, today: NaiveDate) -> Option<String> {
+    let [later, earlier] = crate::understand::last_weekday_readings(text, today)?;
+    Some(format!(
+        "今天是星期天，您说的是{}还是{}？请带上日期再告诉我一次，例如“{}交的”。这次没有记录任何变化。",
+        format_cn(later),
+        format_cn(earlier),
+        later.format("%-m月%-d日")
+    ))
 }
 
 /// The first date `text` names in the chat's forms (`上个月26号`), when the strict reader of

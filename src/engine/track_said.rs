@@ -14,8 +14,9 @@ use super::wording::Question;
 use super::Pending;
 use crate::content::dialogs::{DateRange, InputKind, Step};
 use crate::content::understand::Action;
+use crate::policy::calendar::working_days_after;
 use crate::policy::dates::format_cn;
-use crate::tracking::Kind;
+use crate::tracking::{Kind, Status};
 use crate::understand::Context as Reading;
 
 impl<'a> Turn<'a> {
@@ -48,11 +49,144 @@ impl<'a> Turn<'a> {
         true
     }
 
+    /// At the consent question, `不对 不是今天受理的 是11月16号受理的` corrects the acceptance
+    /// date (it is no refusal): the date waiting for consent, or the date step already filled in
+    /// the procedure under way, is replaced, and consent is asked again. A past date with a
+    /// correction or a handing-in word in its clause is needed. `false`: not one.
+    pub(super) fn corrects_pending_date(&mut self, text: &str) -> bool {
+        let today = self.today;
+        let u = self.a.understand(text, Reading { today, region: self.region() });
+        let Some(date) = u.dates.iter().rev().copied().find(|d| *d <= today) else {
+            return false;
+        };
+        if !u.correction && !self.dates_a_submission(text) {
+            return false;
+        }
+        match self.s.pending.clone() {
+            Some(Pending::RecordConsent { kind, hand_in: false, .. }) => {
+                let said = self.review_reminder_text(date, false);
+                self.s.pending = Some(Pending::RecordConsent {
+                    kind,
+                    accepted: date.format("%Y-%m-%d").to_string(),
+                    hand_in: false,
+                });
+                self.say(format!("好的，受理日期改为{}。{said}", format_cn(date)));
+            }
+            Some(Pending::Consent) => {
+                let Some(slot) = self.filled_past_date_slot() else { return false };
+                self.s.slots.insert(slot, date.format("%Y-%m-%d").to_string());
+                self.say(format!("好的，日期改为{}。", format_cn(date)));
+            }
+            _ => return false,
+        }
+        self.prompt_pending();
+        true
+    }
+
+    /// The slot of the procedure's last filled date step that asks for a past day (受理日期).
+    fn filled_past_date_slot(&self) -> Option<String> {
+        let tree = self.tree()?;
+        tree.steps
+            .iter()
+            .rev()
+            .filter(|s| s.ask == Some(InputKind::Date) && s.date == Some(DateRange::Past))
+            .filter_map(|s| s.slot.clone())
+            .find(|slot| self.s.slots.contains_key(slot))
+    }
+
+    /// `要是过了还没审完找哪个` while the review's last day is known — from the acceptance
+    /// waiting for consent, or a recorded application under review: that day, where to check
+    /// and whom to call. `false`: no such question, or no review date known.
+    pub(super) fn asks_past_review(&mut self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands.review_overdue;
+        if !words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
+            || self.asks(text) == Question::No
+        {
+            return false;
+        }
+        let accepted = match &self.s.pending {
+            Some(Pending::RecordConsent { accepted, hand_in: false, .. }) => {
+                NaiveDate::parse_from_str(accepted, "%Y-%m-%d").ok()
+            }
+            _ => None,
+        };
+        let Some(accepted) = accepted else {
+            let Some(out) = track::own_review(&self.track_ctx()) else { return false };
+            self.apply_track(out);
+            self.reask();
+            return true;
+        };
+        let Some(region) = self.region().and_then(|id| self.a.content.regions.get(id)) else {
+            return false;
+        };
+        let Some(days) = region.review_days() else {
+            self.say(region.no_review_limit_text());
+            self.reask();
+            return true;
+        };
+        let due = working_days_after(&self.a.content.calendar, accepted, days).date;
+        let check = region
+            .channels
+            .first()
+            .map(|c| format!("先在“{}”的办理进度里查看，", c.name))
+            .unwrap_or_default();
+        self.say(format!(
+            "审核最晚到{}。过了这天还没有结果：{check}再拨打{}问进度。",
+            format_cn(due),
+            region.contact()
+        ));
+        self.reask();
+        true
+    }
+
+    /// `再加一个 明年1月5号去医院复查` while a consent question waits: a task on a date that is
+    /// neither an expiry nor an acceptance cannot be reminded of — said honestly, and the
+    /// consent question stays. `false`: no date, or a date that may be the answer's own.
+    pub(super) fn dated_task_at_consent(&mut self, text: &str) -> bool {
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
+        let Some(date) = u.dates.first().copied() else { return false };
+        let words = &self.a.content.understand.commands;
+        let names =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        if super::said::only_a_date(text)
+            || names(&words.remind_renewal)
+            || names(&words.remind_accepted)
+            || self.asks(text) == Question::Clearly
+        {
+            return false;
+        }
+        self.say(format!(
+            "{}的这件事我没法按日期提醒，请记在手机日历或备忘里。提醒只按门特待遇的到期日、申请的受理日期和补材料截止日安排。",
+            format_cn(date)
+        ));
+        self.prompt_pending();
+        true
+    }
+
+    /// A question typed at a step of a procedure that the FAQ answers only with the
+    /// procedure's topic (`要上传啥子` in 续期/延期): answered so, then the step or pending
+    /// question again. `false`: the FAQ is not sure either way, or no procedure.
+    pub(super) fn answers_in_procedure(&mut self, text: &str) -> bool {
+        let Some(tree) = self.tree() else { return false };
+        if self.asks(text) == Question::No {
+            return false;
+        }
+        let topical = format!("{}{text}", tree.title);
+        if !self.faq_is_sure(&topical) {
+            return false;
+        }
+        self.ask_suggested(&topical);
+        true
+    }
+
     /// A statement that an application was handed in on a past day (`我11月10号交的门特申请`)
     /// while nothing is recorded: the review's last day (or that none is published, and whom to
     /// ask) at once; then the recording starts with the date filled in when the user asked to
     /// keep a record (`帮我记一下`), else it is offered. `false`: not such a statement.
     pub(super) fn reports_first_acceptance(&mut self, text: &str) -> bool {
+        if self.reports_planned_accepted(text) {
+            return true;
+        }
         if !self.records_first() {
             return false;
         }
@@ -60,11 +194,23 @@ impl<'a> Turn<'a> {
         let names =
             |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
         let record = names(&words.record);
+        let today = self.today;
+        let u = self.a.understand(text, Reading { today, region: self.region() });
+        // `帮我把我妈这个申请记一下` with no date: the acceptance said earlier in this
+        // conversation, never today's date by default.
+        if record && u.dates.is_empty() && self.asks(text) != Question::Clearly {
+            if let Some(said) = self.s.context.date(false, today) {
+                return self.record_at_once(text, said);
+            }
+        }
         if !names(&words.reported_accepted) || (!record && self.asks(text) == Question::Clearly) {
             return false;
         }
-        let today = self.today;
-        let u = self.a.understand(text, Reading { today, region: self.region() });
+        // `上礼拜三交的` on a Sunday: which day, before anything is said about it.
+        if let Some(question) = track::which_day(text, today) {
+            self.say(question);
+            return true;
+        }
         let Some(accepted) = u.dates.iter().rev().copied().find(|d| *d <= today) else {
             return false;
         };
@@ -77,6 +223,25 @@ impl<'a> Turn<'a> {
                 vec![self.button("记下这份申请", ButtonKind::Menu("track_record".into()))];
             self.say_with(format!("{said}\n要我记下这份申请吗？点下面的按钮。"), choices);
         }
+        true
+    }
+
+    /// `今天受理的` once the application recorded last waits to be handed in (准备中): its
+    /// acceptance, reported on it (the nudge to hand it in goes), not a question about the
+    /// review time. `false`: nothing planned, or no acceptance said.
+    fn reports_planned_accepted(&mut self, text: &str) -> bool {
+        let planned = self.user.applications.last().is_some_and(|a| a.status() == Status::Draft);
+        let words = &self.a.content.understand.commands.reported_accepted;
+        if !planned
+            || self.s.dialog.is_some()
+            || !words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
+            || self.asks(text) == Question::Clearly
+        {
+            return false;
+        }
+        let Some(out) = track::status_report(text, &self.track_ctx()) else { return false };
+        self.apply_track(out);
+        self.reask();
         true
     }
 
@@ -105,11 +270,60 @@ impl<'a> Turn<'a> {
             self.s.pending = Some(Pending::RecordConsent {
                 kind: kind.slot().to_string(),
                 accepted: accepted.format("%Y-%m-%d").to_string(),
+                hand_in: false,
             });
             self.prompt_pending();
             return true;
         }
         self.record_said(kind.slot(), accepted)
+    }
+
+    /// `我明天去交 到时候提醒我`, or its button: an application not handed in yet is kept with
+    /// a reminder on the morning of `day`. Keeping it needs consent (PIPL): without it the
+    /// consent question comes first and the day waits in it.
+    pub(super) fn remind_hand_in(&mut self, day: NaiveDate) {
+        if !self.records_first() {
+            // Something is recorded already: its progress is told, not a second application.
+            self.say("已经有记录的申请了。交了以后直接告诉我受理日期（如“12月8日受理的”），我按审核期限提醒您。");
+            return self.reask();
+        }
+        if self.s.consent != Some(true) {
+            self.say(format!(
+                "好的，还没交就先不记受理日期。可以在{}上午提醒您去交。",
+                format_cn(day)
+            ));
+            self.s.pending = Some(Pending::RecordConsent {
+                kind: Kind::New.slot().to_string(),
+                accepted: day.format("%Y-%m-%d").to_string(),
+                hand_in: true,
+            });
+            return self.prompt_pending();
+        }
+        self.record_planned(Kind::New.slot(), day);
+    }
+
+    /// Records a first application of `kind` that will be handed in on `day` (nothing
+    /// personal), with its reminder that morning.
+    pub(super) fn record_planned(&mut self, kind: &str, day: NaiveDate) -> bool {
+        let mut slots = BTreeMap::new();
+        slots.insert("kind".to_string(), kind.to_string());
+        slots.insert("hand_in_on".to_string(), day.format("%Y-%m-%d").to_string());
+        let ctx = TrackContext { slots: &slots, ..self.track_ctx() };
+        let Some(mut out) = track::run_action("record_application", &ctx) else { return false };
+        out.text.push_str(
+            "
+交了以后告诉我受理日期（如“12月8日受理的”），我再按审核期限提醒您。",
+        );
+        self.apply_track(out);
+        true
+    }
+
+    /// The day a not-yet-handed-in application is to be handed in: a coming day said in `text`
+    /// (明天, 下周三), else tomorrow.
+    pub(super) fn hand_in_day(&self, text: &str) -> NaiveDate {
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
+        let tomorrow = self.today.succ_opt().unwrap_or(self.today);
+        u.dates.iter().copied().find(|d| *d > self.today).unwrap_or(tomorrow)
     }
 
     /// Whether `text` names a renewal (`renewal_kind` of `faq/understand.yaml`).

@@ -87,8 +87,11 @@ pub enum Pending {
     RecordConsent {
         /// The kind's slot value (`new`, `renew`, …).
         kind: String,
-        /// The acceptance date, `%Y-%m-%d`.
+        /// The acceptance date, `%Y-%m-%d` — with `hand_in`, the day it will be handed in.
         accepted: String,
+        /// Not handed in yet (`我明天去交 到时候提醒我`): a reminder to hand it in is kept.
+        #[serde(default)]
+        hand_in: bool,
     },
     /// "提醒我一下" without a date: which reminder, or the date itself (`这个月27号`, `12-20`).
     ReminderDate,

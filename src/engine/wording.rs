@@ -118,6 +118,16 @@ impl<'c> Words<'c> {
     /// Consent answer: 同意 / 不同意 and their wordings, else a plain yes/no.
     pub fn consent(&self, text: &str) -> Option<bool> {
         let first = clause(text)?;
+        // `我没说不同意啊 我同意保存`: the refusal denied is no refusal; a later clause decides,
+        // else it is agreement.
+        if has(&self.lex.refusal_denied, &first.raw) {
+            let later = clauses(text).skip(1).find_map(|c| {
+                (c.is_in(&self.lex.disagree) && !has(&self.lex.refusal_denied, &c.raw))
+                    .then_some(false)
+                    .or_else(|| c.is_in(&self.lex.agree).then_some(true))
+            });
+            return Some(later.unwrap_or(true));
+        }
         if first.is_in(&self.lex.disagree) {
             return Some(false);
         }
@@ -125,6 +135,11 @@ impl<'c> Words<'c> {
             return Some(true);
         }
         self.yes_no(text)
+    }
+
+    /// Whether the first clause is an explicit consent word (同意, 不同意 …), not a yes/no.
+    pub fn names_consent(&self, text: &str) -> bool {
+        clause(text).is_some_and(|c| c.is_in(&self.lex.agree) || c.is_in(&self.lex.disagree))
     }
 
     /// The user asks why personal data is wanted, or says they do not want to give it.
@@ -262,6 +277,17 @@ impl Clause {
     fn is_in(&self, words: &[String]) -> bool {
         words.iter().any(|w| *w == self.raw || *w == self.bare)
     }
+}
+
+/// Every clause of a message (between spaces and punctuation), normalised as [`clause`].
+fn clauses(text: &str) -> impl Iterator<Item = Clause> {
+    let t = input::normalize(text).to_lowercase();
+    let parts: Vec<String> = t
+        .split(|c: char| c.is_whitespace() || is_punct(c))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    parts.into_iter().filter_map(|p| clause(&p))
 }
 
 /// `None` when the message has no words at all.

@@ -85,6 +85,12 @@ pub enum ForWhom {
 pub enum Event {
     /// Being prepared, not handed in yet.
     Draft,
+    /// Not handed in yet, to be handed in on a day the user named (`我明天去交 到时候提醒我`):
+    /// reminded of that morning.
+    Planned {
+        /// The day the user means to hand it in.
+        hand_in_on: Option<NaiveDate>,
+    },
     /// Accepted by the office (受理).
     Submitted {
         /// Day of acceptance: the review clock starts the next working day.
@@ -141,7 +147,7 @@ impl Event {
     /// Its status.
     pub fn status(&self) -> Status {
         match self {
-            Event::Draft => Status::Draft,
+            Event::Draft | Event::Planned { .. } => Status::Draft,
             Event::Submitted { .. } => Status::Submitted,
             Event::Approved { .. } => Status::Approved,
             Event::NeedsSupplement { .. } => Status::NeedsSupplement,

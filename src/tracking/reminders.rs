@@ -39,6 +39,8 @@ pub enum ReminderKind {
         /// Days before the supplement deadline.
         days_before: u32,
     },
+    /// The day the user said they would hand the application in.
+    HandIn,
 }
 
 impl ReminderKind {
@@ -48,6 +50,7 @@ impl ReminderKind {
             ReminderKind::Renewal { days_before } => format!("renewal:{days_before}"),
             ReminderKind::ReviewOverdue => "review_overdue".to_string(),
             ReminderKind::Supplement { days_before } => format!("supplement:{days_before}"),
+            ReminderKind::HandIn => "hand_in".to_string(),
         }
     }
 
@@ -55,6 +58,9 @@ impl ReminderKind {
     pub fn from_key(key: &str) -> Option<ReminderKind> {
         if key == "review_overdue" {
             return Some(ReminderKind::ReviewOverdue);
+        }
+        if key == "hand_in" {
+            return Some(ReminderKind::HandIn);
         }
         let (name, days) = key.split_once(':')?;
         let days_before = days.parse().ok()?;
@@ -73,6 +79,7 @@ impl ReminderKind {
             ReminderKind::Supplement { days_before } => {
                 format!("补材料提醒（截止前{days_before}天）")
             }
+            ReminderKind::HandIn => "交申请提醒".to_string(),
         }
     }
 }
@@ -215,6 +222,11 @@ pub fn plan(
                 }
             }
         }
+        Status::Draft => {
+            if let super::Event::Planned { hand_in_on: Some(day) } = app.current() {
+                add(ReminderKind::HandIn, *day);
+            }
+        }
         status if status.under_review() => {
             if let Some(due) = review_due(app, region, cal) {
                 add(ReminderKind::ReviewOverdue, calendar::next_working_day(cal, due.date).date);
@@ -254,6 +266,8 @@ pub fn still_relevant(kind: ReminderKind, app: &Application, now: DateTime<Utc>)
             app.current(),
             super::Event::NeedsSupplement { by: Some(by), .. } if *by >= today
         ),
+        // Once it is handed in (reported), the nudge to hand it in says nothing true.
+        ReminderKind::HandIn => app.status() == Status::Draft,
         // A nudge stored before kinds without a time limit stopped getting one is not sent.
         ReminderKind::ReviewOverdue => {
             app.status().under_review() && app.details.kind.has_review_limit()
@@ -348,6 +362,9 @@ pub fn message(
                 .unwrap_or_default();
             format!("【补材料提醒】您的“{title}”需要补交材料{what}{by}。请按时补交，逾期可能影响审核。")
         }
+        ReminderKind::HandIn => format!(
+            "【交申请提醒】您说今天去交“{title}”的申请。交的时候留好受理回执或记下APP里的受理号；受理以后回复“今天受理的”，我帮您算审核期限，到期没有结果再提醒您。"
+        ),
     };
     format!("{body}\n有疑问可咨询{}。（关闭提醒：发送 /reminders）", contact(region))
 }
@@ -386,6 +403,7 @@ mod tests {
             ReminderKind::Renewal { days_before: 30 },
             ReminderKind::ReviewOverdue,
             ReminderKind::Supplement { days_before: 3 },
+            ReminderKind::HandIn,
         ] {
             assert_eq!(ReminderKind::from_key(&kind.key()), Some(kind));
         }

@@ -164,7 +164,7 @@ fn nearest(today: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
 
 /// 昨天, 前天, 大前天, 今天, 明天, 后天, 大后天, 上周一, 下周三, 周五, 3天前, 5天后.
 fn relative(text: &str, today: NaiveDate) -> Option<NaiveDate> {
-    const DAYS: [(&str, i64); 10] = [
+    const DAYS: [(&str, i64); 9] = [
         ("大前天", -3),
         ("大后天", 3),
         ("前天", -2),
@@ -174,12 +174,37 @@ fn relative(text: &str, today: NaiveDate) -> Option<NaiveDate> {
         ("今日", 0),
         ("明天", 1),
         ("后天", 2),
-        ("当天", 0),
     ];
     if let Some((_, offset)) = DAYS.iter().find(|(w, _)| text.contains(w)) {
         return Some(today + Duration::days(*offset));
     }
-    weekday(text, today).or_else(|| days_ago(text, today))
+    // 当天 ("that same day") is today only when no other day is named: `下周三去交 当天受理
+    // 的话` means that Wednesday.
+    weekday(text, today)
+        .or_else(|| days_ago(text, today))
+        .or_else(|| text.contains("当天").then_some(today))
+}
+
+/// The two days `上礼拜三` may mean when said on a Sunday: the Wednesday of the week that ends
+/// today (weeks from Monday) or the one before it (for those whose week starts on Sunday, today
+/// began a new one). `None` on other days, or without a 上+weekday.
+pub(crate) fn last_weekday_readings(text: &str, today: NaiveDate) -> Option<[NaiveDate; 2]> {
+    if today.weekday() != Weekday::Sun {
+        return None;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let last = chars.windows(2).enumerate().any(|(i, w)| {
+        let prefix_len = match (w[0], w[1]) {
+            ('周', _) => 1,
+            ('星', '期') | ('礼', '拜') => 2,
+            _ => return false,
+        };
+        let named = chars.get(i + prefix_len).and_then(|&c| weekday_of(c)).is_some();
+        let before: String = chars[i.saturating_sub(2)..i].iter().collect();
+        named && (before.ends_with('上') || before.ends_with("上个"))
+    });
+    let earlier = weekday(text, today).filter(|_| last)?;
+    Some([earlier + Duration::weeks(1), earlier])
 }
 
 fn weekday(text: &str, today: NaiveDate) -> Option<NaiveDate> {
@@ -291,6 +316,27 @@ mod tests {
         assert_eq!(first("下周一去办"), Some(d(2026, 11, 30)));
         assert_eq!(first("上周三交的"), Some(d(2026, 11, 18)));
         assert_eq!(first("3天前"), Some(d(2026, 11, 25)));
+    }
+
+    #[test]
+    fn the_same_day_is_the_day_named_with_it() {
+        // Monday 2026-12-07: 下周三 is 12-16, and 当天 is that day, not today.
+        let monday = d(2026, 12, 7);
+        let text = "打算下周三去交材料 当天受理的话 大概哪天出结果";
+        let chars = digitise(&text.chars().collect::<Vec<_>>());
+        let all: Vec<NaiveDate> = dates(&chars, text, monday).iter().map(|f| f.date).collect();
+        assert_eq!(all, vec![d(2026, 12, 16)]);
+    }
+
+    #[test]
+    fn last_wednesday_said_on_a_sunday_has_two_readings() {
+        let sunday = d(2026, 12, 13);
+        assert_eq!(
+            last_weekday_readings("上礼拜三交的", sunday),
+            Some([d(2026, 12, 9), d(2026, 12, 2)])
+        );
+        assert_eq!(last_weekday_readings("上礼拜三交的", d(2026, 12, 14)), None);
+        assert_eq!(last_weekday_readings("礼拜三交的", sunday), None);
     }
 
     #[test]

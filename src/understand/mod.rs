@@ -31,6 +31,15 @@ pub fn dates_in(text: &str, today: chrono::NaiveDate) -> Vec<chrono::NaiveDate> 
     dates::dates(&numbers::digitise(&chars), text, today).into_iter().map(|d| d.date).collect()
 }
 
+/// The two days `上礼拜三` may mean when said on a Sunday (the later first); `None` when the
+/// message names no such day or today is no Sunday. The reader asks which one was meant.
+pub fn last_weekday_readings(
+    text: &str,
+    today: chrono::NaiveDate,
+) -> Option<[chrono::NaiveDate; 2]> {
+    dates::last_weekday_readings(text, today)
+}
+
 /// Everything read from one message. Lists are in the order they appear in the text.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Understanding {

@@ -519,3 +519,39 @@ async fn a_sentence_saying_there_is_no_acceptance_number_is_none() {
     let out = chat.action("show_applications", &BTreeMap::new(), "2025-10-16T12:00:00+08:00").await;
     assert!(!out.text.contains("受理号"), "{}", out.text);
 }
+
+/// `我明天去交 到时候提醒我`: an application not handed in yet is kept with a reminder on the
+/// morning of the day named; once its acceptance is reported, the review's nudge replaces it,
+/// and a nudge that was due but not yet sent is not sent any more.
+#[tokio::test]
+async fn a_planned_hand_in_is_reminded_that_morning_and_replaced_by_the_review_once_accepted() {
+    let chat = Chat::new().await;
+    let a = &chat.assistant;
+    let slots = slots_with_day("2026-12-08");
+    let out = chat.action("record_application", &slots, "2026-12-07T10:00:00+08:00").await;
+    assert!(out.text.contains("准备中"), "{}", out.text);
+    assert!(out.text.contains("2026年12月8日 交申请提醒"), "{}", out.text);
+
+    let sender = TerminalSender::collecting();
+    let report = run_once(&chat.store, a, &sender, at("2026-12-07T19:00:00+08:00")).await.unwrap();
+    assert_eq!(report.sent, 0, "not before that day");
+    let report = run_once(&chat.store, a, &sender, at("2026-12-08T09:01:00+08:00")).await.unwrap();
+    assert_eq!(report.sent, 1);
+    assert!(sender.sent()[0].1.contains("交申请提醒"), "{:?}", sender.sent());
+
+    // A second planned day, accepted before it comes: no nudge to hand it in any more.
+    let chat = Chat::new().await;
+    let slots = slots_with_day("2026-12-10");
+    chat.action("record_application", &slots, "2026-12-07T10:00:00+08:00").await;
+    let out = chat.say("12月8号受理的", "2026-12-08T15:00:00+08:00").await.expect("a report");
+    assert!(out.text.contains("2026年12月8日受理"), "{}", out.text);
+    let out = chat.action("show_reminders", &BTreeMap::new(), "2026-12-08T15:01:00+08:00").await;
+    assert!(out.text.contains("审核超期提醒") && !out.text.contains("交申请提醒"), "{}", out.text);
+    let sender = TerminalSender::collecting();
+    let report = run_once(&chat.store, a, &sender, at("2026-12-10T10:00:00+08:00")).await.unwrap();
+    assert_eq!(report.sent, 0, "{:?}", sender.sent());
+}
+
+fn slots_with_day(day: &str) -> BTreeMap<String, String> {
+    slots(&[("kind", "new"), ("region", "panzhihua"), ("hand_in_on", day)])
+}
