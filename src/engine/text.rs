@@ -324,7 +324,7 @@ impl<'a> Turn<'a> {
         for clause in self.question_clauses(text) {
             let answer = match &costs {
                 Some(c) if self.about_costs(&clause) => c.clone(),
-                _ => self.a.knowledge.answer(&clause, self.region()),
+                _ => self.a.knowledge.answer(&self.without_own_region(&clause), self.region()),
             };
             if answer.id.is_none() {
                 unsure.push(clause);
@@ -358,6 +358,23 @@ impl<'a> Turn<'a> {
         }
         self.say_each(asked, head, Rest { unsure: &unsure, more });
         true
+    }
+
+    /// `clause` without the name of the session's region (`攀枝花门特有哪些病` → `门特有哪些病`):
+    /// the answer is for that region anyway, and the name would pull the FAQ towards entries
+    /// whose questions happen to hold it (攀枝花门特在手机上哪里办).
+    pub(super) fn without_own_region(&self, clause: &str) -> String {
+        let reading = Context { today: self.today, region: self.region() };
+        let mut plain = clause.to_string();
+        for m in self.a.understand(clause, reading).regions {
+            if Some(m.region.as_str()) == self.region() {
+                plain = plain.replace(m.word.as_str(), "");
+            }
+        }
+        match plain.trim().chars().count() >= MIN_CLAUSE {
+            true => plain,
+            false => clause.to_string(),
+        }
     }
 
     /// Whether the FAQ reads `clause` as a question about 起付线 or 报销比例.
@@ -486,7 +503,7 @@ impl<'a> Turn<'a> {
                 let spare = room.saturating_sub(used);
                 if spare > 0 && shown[i].ends_with('…') {
                     let wider = fitted(i, shares[i] + spare);
-                    if len(&wider) + 1 <= len(&shown[i]) + 1 + spare {
+                    if len(&wider) <= len(&shown[i]) + spare {
                         shares[i] += spare;
                         shown[i] = wider;
                     }
@@ -521,7 +538,6 @@ impl<'a> Turn<'a> {
         for (i, q) in rest.more.iter().enumerate() {
             choices.push(self.button(short_label(q), ButtonKind::Suggestion(cut.len() + i)));
         }
-        let mut cut = cut;
         cut.extend(rest.more);
         let raw: Vec<String> = asked.iter().filter_map(|(_, a)| a.source.clone()).collect();
         if !raw.is_empty() {

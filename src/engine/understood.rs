@@ -257,7 +257,8 @@ impl<'a> Turn<'a> {
     /// photo, where to apply …), after the disease's eligibility line. `None` when the FAQ is not
     /// sure or its answer is about diseases or money, which the eligibility answer covers.
     fn beside_disease(&self, u: &Understanding, r: &Region, text: &str) -> Option<Composed> {
-        let id = self.a.knowledge.answer(text, Some(&r.id)).id?;
+        // `攀枝花门特有哪些病 类风湿可以不` asks about diseases, not 攀枝花门特在手机上哪里办.
+        let id = self.a.knowledge.answer(&self.without_own_region(text), Some(&r.id)).id?;
         let entry = self.a.content.faq.iter().find(|e| e.id == id)?;
         if !PROCEDURAL_TOPICS.contains(&entry.topic.as_deref()?) {
             return None;
