@@ -142,6 +142,19 @@ pub struct Lexicon {
     /// `要是到时候还没得消息咋个办` is one question, not two.
     #[serde(default)]
     pub not_clause_end: Vec<String>,
+    /// Words that number or introduce a question inside a longer message (一是, 第二, 还有):
+    /// taken off a clause before it is looked up, so that `一是门特在哪个app办` is asked as
+    /// `门特在哪个app办`.
+    #[serde(default)]
+    pub clause_start: Vec<String>,
+    /// Endings of a follow-up that names only a new value (呢, and 嘞 or 喃 in 四川话):
+    /// `居民的嘞` repeats the last question for 居民.
+    #[serde(default)]
+    pub follow_up_end: Vec<String>,
+    /// Clauses that only go on with the question before them (`查进度嘛 在哪点看`): joined to it,
+    /// never answered on their own.
+    #[serde(default)]
+    pub clause_continues: Vec<String>,
     /// A question about the documents to bring (材料, 带啥): with a place the person lives in
     /// (`要准备啥子材料 我人在深圳`) it still gets the materials, 异地 as one line after.
     #[serde(default)]
@@ -149,6 +162,11 @@ pub struct Lexicon {
     /// The line said first with those materials; `{place}` is where the person is.
     #[serde(default)]
     pub materials_afar: String,
+    /// Said when someone from a place not covered asks again (`我在成都参保 能帮我查不` after
+    /// being told which regions are covered): `{place}` is that place. Never the covered
+    /// regions' hotlines, which are not theirs.
+    #[serde(default)]
+    pub elsewhere_again: String,
     /// Words per action.
     #[serde(default)]
     pub actions: BTreeMap<Action, Vec<String>>,
@@ -340,6 +358,9 @@ impl Lexicon {
             ("asked_again".into(), &self.asked_again),
             ("clause_end".into(), &self.clause_end),
             ("not_clause_end".into(), &self.not_clause_end),
+            ("clause_start".into(), &self.clause_start),
+            ("follow_up_end".into(), &self.follow_up_end),
+            ("clause_continues".into(), &self.clause_continues),
             ("thanks".into(), &self.thanks),
             ("acknowledge".into(), &self.acknowledge),
             ("materials".into(), &self.materials),

@@ -21,6 +21,21 @@ use crate::understand::Context as Reading;
 const STATUS_WORDS: &[&str] =
     &["城乡居民", "城镇职工", "农村医保", "新农合", "职工", "居民", "在职", "退休", "灵活就业"];
 
+/// What a figure counts for in a line answering "how many" (as many as the shared words of a
+/// line that only repeats the question's words: `提到的病种有…`).
+const COUNT_WEIGHT: usize = 3;
+
+/// Words (in plain Mandarin) asking how many or how long.
+const COUNT_WORDS: &[&str] = &["多少", "几个", "几种", "几天", "多久", "多长"];
+
+/// Longest plain statement of one's insurance or status read as a follow-up
+/// (`不好意思 我上个月已经退休了`).
+const STATEMENT_CHARS: usize = 20;
+
+/// FAQ topics whose answer depends on the insurance type and status: a statement of another
+/// one right after such a question asks it again for that one.
+const STATUS_TOPICS: &[&str] = &["deductible", "ratio"];
+
 /// The FAQ topics that have a dialog doing what they describe.
 const TOPIC_DIALOGS: &[(&str, &str)] = &[
     ("remote", "remote"),
@@ -62,7 +77,9 @@ impl<'a> Turn<'a> {
     /// the message is no such follow-up (or there is no last question).
     pub(super) fn follow_up(&mut self, text: &str) -> bool {
         // `糖尿病要什么材料呢` asks its own question: only a bare value is a follow-up.
-        let Some(core) = follow_up_core(text).filter(|c| self.asks(c) == Question::No) else {
+        let ends = &self.a.content.understand.follow_up_end;
+        let core = follow_up_core(text, ends).or_else(|| self.restated_status(text));
+        let Some(core) = core.filter(|c| self.asks(c) == Question::No) else {
             return false;
         };
         let Some(last) = self.s.context.question.clone() else { return false };
@@ -111,10 +128,93 @@ impl<'a> Turn<'a> {
         if self.hold_for_region(&question) {
             return true;
         }
+        let only_status = status && !disease && !place && new.amounts.is_empty();
+        if only_status && self.answer_for_status(&question, &core) {
+            return true;
+        }
         if !self.act_on_understanding(&question, false) {
             self.faq_fallback(&question, None);
         }
         true
+    }
+
+    /// `居民的嘞` after `职工起付线好多`: of the FAQ's answer on 起付线 or 报销比例, the lines for
+    /// the insurance and status now said (`value`: 居民, 退休职工 …) and those that name none,
+    /// not the whole table again. `false` when the costs are composed instead (both asked), the
+    /// answer is on another topic, or no line names that value.
+    fn answer_for_status(&mut self, question: &str, value: &str) -> bool {
+        let Some(r) = self.region().and_then(|r| self.a.content.regions.get(r)) else {
+            return false;
+        };
+        let u = self.a.understand(question, self.reading());
+        // An estimate (`那居民呢` after `一年花一万 自己出好多`) is composed again instead.
+        if !u.amounts.is_empty() || self.costs(&u, r, question).is_some() {
+            return false;
+        }
+        let answer = self.a.knowledge.answer(question, self.region());
+        let Some(id) = answer.id.as_deref() else { return false };
+        let topic = self.a.content.faq.iter().find(|e| e.id == id).and_then(|e| e.topic.clone());
+        if !topic.is_some_and(|t| STATUS_TOPICS.contains(&t.as_str())) {
+            return false;
+        }
+        let parts: Vec<&str> = STATUS_WORDS.iter().copied().filter(|w| value.contains(w)).collect();
+        let names = |l: &str| STATUS_WORDS.iter().any(|w| l.contains(w));
+        let is_for = |l: &str| !parts.is_empty() && parts.iter().all(|w| l.contains(w));
+        let lines: Vec<&str> = answer.answer.lines().collect();
+        if !lines.iter().any(|l| is_for(l)) {
+            return false;
+        }
+        let kept: Vec<&str> =
+            lines.into_iter().filter(|l| l.starts_with("来源") || is_for(l) || !names(l)).collect();
+        let mut answer = answer.clone();
+        answer.answer = kept.join("\n");
+        self.say_answer(answer);
+        self.reask();
+        true
+    }
+
+    /// `说错了 我是居民医保 不是职工`, `我上个月已经退休了`, `我是居民` right after a question
+    /// about 起付线 or 报销比例: the insurance or status the figures depend on, said as a plain
+    /// statement — the value a follow-up repeats the last question with (`居民`, `退休`).
+    /// `None` for anything else (a question, more facts than that, or a last question whose
+    /// answer does not depend on them).
+    fn restated_status(&self, text: &str) -> Option<String> {
+        let u = self.a.understand(text, self.reading());
+        let only_status = !u.question
+            && u.action.is_none()
+            && u.diseases.is_empty()
+            && u.unknown_conditions.is_empty()
+            && u.amounts.is_empty()
+            && u.regions.is_empty()
+            && text.chars().count() <= STATEMENT_CHARS;
+        if !only_status {
+            return None;
+        }
+        let last = self.s.context.question.as_deref()?;
+        let region = self.s.context.question_region.as_deref().or(self.region());
+        // After an estimate (`一年花八千 能报多少`, then `哦不对 我是居民医保`) the estimate is
+        // made again for the insurance now said (`continued_estimate`).
+        if !self.a.understand(last, self.reading()).amounts.is_empty() {
+            return None;
+        }
+        let id = self.a.knowledge.answer(last, region).id?;
+        let topic = self.a.content.faq.iter().find(|e| e.id == id)?.topic.clone()?;
+        if !STATUS_TOPICS.contains(&topic.as_str()) {
+            return None;
+        }
+        use crate::policy::calc::Insurance;
+        use crate::understand::WorkStatus;
+        let status = u.status.map_or("", |s| match s {
+            WorkStatus::Retired => "退休",
+            WorkStatus::InService => "在职",
+            WorkStatus::Flexible => "灵活就业",
+        });
+        let insurance = u.insurance.map_or("", |i| match i {
+            Insurance::Employee => "职工",
+            Insurance::Resident => "居民",
+        });
+        let value = format!("{status}{insurance}");
+        (!value.is_empty()).then_some(value)
     }
 
     /// A question asked before any region was chosen: kept for [`Turn::answer_before_region`].
@@ -221,6 +321,12 @@ impl<'a> Turn<'a> {
                 ));
                 self.start_dialog(&dialog, true);
             }
+            None if self.insured_elsewhere().is_some() => {
+                let place = self.insured_elsewhere().unwrap_or_default();
+                let line = self.a.content.understand.elsewhere_again.replace("{place}", &place);
+                self.say(line);
+                self.reask();
+            }
             None => {
                 self.say(format!(
                     "资料里能找到的就是刚才那些。还不清楚的话，直接问人工最快：\n{}",
@@ -233,6 +339,17 @@ impl<'a> Turn<'a> {
         true
     }
 
+    /// The place not covered that this turn's message names, with no covered region named
+    /// (`我在成都参保`); `None` also when no wording for it is in the content.
+    fn insured_elsewhere(&self) -> Option<String> {
+        if self.a.content.understand.elsewhere_again.is_empty() {
+            return None;
+        }
+        let u = self.a.understand(&self.message, self.reading());
+        let place = u.places.first().filter(|_| u.regions.is_empty())?;
+        Some(place.name.clone())
+    }
+
     /// The line of `answer` that a pointed question this turn asks about: the one sharing most
     /// two-character words with it (at least two, and more than any other line). `None` for a
     /// message that is no clear question, says the user is lost, or asks how to do the thing
@@ -240,7 +357,8 @@ impl<'a> Turn<'a> {
     fn line_answering(&self, answer: &str) -> Option<String> {
         let message = self.message.as_str();
         let plain = self.a.content.dialect.plain(message);
-        if self.asks(message) != Question::Clearly || lost(message) || asks_steps(&plain) {
+        // A weak question (`…要等几天才晓得结果`) is one too: the FAQ found it the same topic.
+        if self.asks(message) == Question::No || lost(message) || asks_steps(&plain) {
             return None;
         }
         // `我问的是备案`: the last reply missed the point, no line of it will do.
@@ -249,11 +367,15 @@ impl<'a> Turn<'a> {
             return None;
         }
         let asked = pairs(message);
+        // `总共能申请的病种有好多种嘛`: a question of how many or how long is answered by a
+        // line with a figure in it.
+        let counts = COUNT_WORDS.iter().any(|w| plain.contains(w));
+        let figure = |l: &str| usize::from(counts && has_count(l)) * COUNT_WEIGHT;
         let mut scored: Vec<(usize, &str)> = answer
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with("来源"))
-            .map(|l| (pairs(l).intersection(&asked).count(), l))
+            .map(|l| (pairs(l).intersection(&asked).count() + figure(l), l))
             .collect();
         scored.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
         match scored.as_slice() {
@@ -339,8 +461,9 @@ fn keepable(text: &str) -> Option<String> {
     (!personal).then(|| text.to_string())
 }
 
-/// `那帕金森呢` → `帕金森`: the value of a short follow-up ending in 呢, without 那/的.
-fn follow_up_core(text: &str) -> Option<String> {
+/// `那帕金森呢` → `帕金森`: the value of a short follow-up ending in 呢 (or another of `ends`:
+/// 居民的嘞), without 那/的.
+fn follow_up_core(text: &str, ends: &[String]) -> Option<String> {
     let t: String = text
         .chars()
         .filter(|c| {
@@ -348,7 +471,8 @@ fn follow_up_core(text: &str) -> Option<String> {
         })
         .collect();
     // `那冠心病` (no 呢) is a follow-up too: 那 in front says "and what about".
-    let core = match t.strip_suffix('呢') {
+    let ended = ends.iter().filter(|e| !e.is_empty()).find_map(|e| t.strip_suffix(e.as_str()));
+    let core = match ended {
         Some(core) => core,
         None => t.strip_prefix('那').filter(|c| (2..=6).contains(&c.chars().count()))?,
     };
@@ -368,6 +492,12 @@ pub(super) fn fingerprint(text: &str) -> String {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     format!("{}:{hash:016x}", text.trim().chars().count())
+}
+
+/// A figure counting something in `line` (`43个病种`, `15个工作日`, `85%`), not a year (`2023）`).
+fn has_count(line: &str) -> bool {
+    let chars: Vec<char> = line.chars().collect();
+    chars.windows(2).any(|w| w[0].is_ascii_digit() && "个种天日元%％".contains(w[1]))
 }
 
 /// Two-character words of `text` (Chinese characters only), the common 门特 and 医保 aside.
@@ -400,16 +530,22 @@ pub(super) fn lost(text: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn core_of(text: &str) -> Option<String> {
+        let ends: Vec<String> = ["呢", "嘞"].iter().map(|e| e.to_string()).collect();
+        follow_up_core(text, &ends)
+    }
+
     #[test]
     fn a_follow_up_is_a_short_value_ending_in_ne() {
-        assert_eq!(follow_up_core("帕金森呢").as_deref(), Some("帕金森"));
-        assert_eq!(follow_up_core("那退休的呢？").as_deref(), Some("退休"));
-        assert_eq!(follow_up_core("七万呢").as_deref(), Some("七万"));
-        assert_eq!(follow_up_core("攀枝花呢"), Some("攀枝花".to_string()));
-        assert_eq!(follow_up_core("糖尿病能办吗"), None);
-        assert_eq!(follow_up_core("呢"), None);
-        assert_eq!(follow_up_core("那冠心病").as_deref(), Some("冠心病"));
-        assert_eq!(follow_up_core("冠心病"), None, "without 那 or 呢 it is a question of its own");
+        assert_eq!(core_of("帕金森呢").as_deref(), Some("帕金森"));
+        assert_eq!(core_of("那退休的呢？").as_deref(), Some("退休"));
+        assert_eq!(core_of("七万呢").as_deref(), Some("七万"));
+        assert_eq!(core_of("攀枝花呢"), Some("攀枝花".to_string()));
+        assert_eq!(core_of("糖尿病能办吗"), None);
+        assert_eq!(core_of("呢"), None);
+        assert_eq!(core_of("那冠心病").as_deref(), Some("冠心病"));
+        assert_eq!(core_of("冠心病"), None, "without 那 or 呢 it is a question of its own");
+        assert_eq!(core_of("居民的嘞").as_deref(), Some("居民"), "嘞 is 四川话's 呢");
     }
 
     #[test]

@@ -276,27 +276,56 @@ impl<'a> Turn<'a> {
     /// Several questions typed as one message (`起付线多少 要带啥子材料`, voice input without a
     /// break: `报好多要到哪里去办`): each answered by the FAQ when it is sure of it, in one
     /// message of one phone screen (①②③), each cut to its share; a cut answer is offered whole
-    /// as a button. Only at the menu, with a region (elsewhere the step or the region comes
-    /// first), and only for plain questions: a message with an amount or a date is one composed
-    /// answer (the estimate, the deadline); a disease named gets its verdict first.
-    /// `false`: fewer than two questions the FAQ is sure of, the message is read as a whole.
+    /// as a button. Only at the menu, with a region — the session's, or the one the message
+    /// names when none was chosen (`我是攀枝花退休职工 起付线好多 报好多 要带啥子东西`) —
+    /// and only for plain questions: a message with an amount or a date is one composed answer
+    /// (the estimate, the deadline); 起付线 and 报销比例 asked together are one part, the costs
+    /// for the insurance named; a disease named gets its verdict first.
+    /// `false`: fewer than two questions answered, the message is read as a whole.
     fn answer_each_question(&mut self, text: &str) -> bool {
-        if self.s.dialog.is_some() || self.s.pending.is_some() || self.region().is_none() {
+        if self.s.dialog.is_some() || self.s.pending.is_some() {
             return false;
         }
+        let chosen = self.s.region.clone();
+        let named = match &chosen {
+            Some(_) => None,
+            None => {
+                let u = self.a.understand(text, Context { today: self.today, region: None });
+                u.region().map(str::to_string)
+            }
+        };
+        if chosen.is_none() && named.is_none() {
+            return false;
+        }
+        let note = named.as_ref().map(|r| format!("（已为您选择地区：{}）", self.region_label(r)));
+        if named.is_some() {
+            self.s.region = named;
+        }
+        let done = self.answer_each_in_region(text, note);
+        if !done {
+            self.s.region = chosen;
+        }
+        done
+    }
+
+    /// [`Turn::answer_each_question`] once the region is set; `note` goes first (the region
+    /// chosen from the message).
+    fn answer_each_in_region(&mut self, text: &str, note: Option<String>) -> bool {
         let u = self.a.understand(text, Context { today: self.today, region: self.region() });
         let region = self.region().and_then(|r| self.a.content.regions.get(r));
-        // "起付线 比例 都说一下" is one composed answer (the costs), so is a message with facts.
-        let costs = region.is_some_and(|r| self.costs(&u, r, text).is_some());
-        let composed = !u.amounts.is_empty() || !u.dates.is_empty() || costs;
-        if composed {
+        if !u.amounts.is_empty() || !u.dates.is_empty() {
             return false;
         }
+        // "起付线好多 报好多": one part, the figures for the insurance and status named.
+        let costs = region.and_then(|r| self.costs(&u, r, text).map(|c| self.costs_answer(c, r)));
         let mut asked: Vec<(String, Answer)> = Vec::new();
         // Questions the FAQ is not sure of: said to be unsure, never dropped silently.
         let mut unsure: Vec<String> = Vec::new();
         for clause in self.question_clauses(text) {
-            let answer = self.a.knowledge.answer(&clause, self.region());
+            let answer = match &costs {
+                Some(c) if self.about_costs(&clause) => c.clone(),
+                _ => self.a.knowledge.answer(&self.without_own_region(&clause), self.region()),
+            };
             if answer.id.is_none() {
                 unsure.push(clause);
                 continue;
@@ -315,18 +344,63 @@ impl<'a> Turn<'a> {
             return false;
         }
         const SHOWN: usize = 3;
-        unsure.extend(asked.iter().skip(SHOWN).map(|(q, _)| q.clone()));
+        // Sure answers beyond the screen's three are offered as buttons, not called unsure.
+        let more: Vec<String> = asked.iter().skip(SHOWN).map(|(q, _)| q.clone()).collect();
         asked.truncate(SHOWN);
         // "老汉儿有糖尿病 … 要些啥子东西 去哪点办": what the disease means here comes first.
-        let verdict = match region {
+        let mut head: Vec<String> = note.into_iter().collect();
+        match region {
             Some(r) if !u.diseases.is_empty() || !u.unknown_conditions.is_empty() => {
                 let named = u.disease_names(Some(&r.id)).len() + u.unknown_conditions.len();
-                self.eligibility(&u, r, false, "").lines.into_iter().take(named).collect()
+                head.extend(self.eligibility(&u, r, false, "").lines.into_iter().take(named));
             }
-            _ => Vec::new(),
-        };
-        self.say_each(asked, verdict, &unsure);
+            _ => {}
+        }
+        self.say_each(asked, head, Rest { unsure: &unsure, more });
         true
+    }
+
+    /// `clause` without the name of the session's region (`攀枝花门特有哪些病` → `门特有哪些病`):
+    /// the answer is for that region anyway, and the name would pull the FAQ towards entries
+    /// whose questions happen to hold it (攀枝花门特在手机上哪里办).
+    pub(super) fn without_own_region(&self, clause: &str) -> String {
+        let reading = Context { today: self.today, region: self.region() };
+        let mut plain = clause.to_string();
+        for m in self.a.understand(clause, reading).regions {
+            if Some(m.region.as_str()) == self.region() {
+                plain = plain.replace(m.word.as_str(), "");
+            }
+        }
+        match plain.trim().chars().count() >= MIN_CLAUSE {
+            true => plain,
+            false => clause.to_string(),
+        }
+    }
+
+    /// Whether the FAQ reads `clause` as a question about 起付线 or 报销比例.
+    fn about_costs(&self, clause: &str) -> bool {
+        let Some(id) = self.a.knowledge.answer(clause, self.region()).id else { return false };
+        let topic = self.a.content.faq.iter().find(|e| e.id == id).and_then(|e| e.topic.clone());
+        topic.is_some_and(|t| COST_TOPICS.contains(&t.as_str()))
+    }
+
+    /// The costs composed for one region as an answer among several: its lines, its source line.
+    fn costs_answer(
+        &self,
+        c: super::composed::Composed,
+        r: &crate::content::regions::Region,
+    ) -> Answer {
+        let source = c.source.trim().to_string();
+        let cited = self.a.content.citations.cite_short(&super::composed::short_source(&source));
+        let answer = format!("{}\n来源：{cited}｜地区：{}", c.lines.join("\n"), r.name);
+        Answer {
+            id: Some(COSTS_PART.to_string()),
+            score: 1.0,
+            answer,
+            region: Some(r.id.clone()),
+            source: (!source.is_empty()).then_some(source),
+            suggestions: Vec::new(),
+        }
     }
 
     /// The question clauses of `text`: its parts between spaces and punctuation, and a part
@@ -336,7 +410,14 @@ impl<'a> Turn<'a> {
         let ends = &self.a.content.understand.clause_end;
         let not_ends = &self.a.content.understand.not_clause_end;
         let mut clauses = Vec::new();
+        let starts = &self.a.content.understand.clause_start;
         for part in text.split(|c: char| c.is_whitespace() || wording::is_punct(c)) {
+            // `一是门特在哪个app办`: the numbering is no part of the question.
+            let part = starts
+                .iter()
+                .filter(|w| !w.is_empty())
+                .find_map(|w| part.strip_prefix(w.as_str()))
+                .unwrap_or(part);
             let chars: Vec<char> = part.chars().collect();
             let cut = (MIN_CLAUSE..chars.len().saturating_sub(MIN_CLAUSE - 1)).find(|&k| {
                 let (left, right): (String, String) =
@@ -350,6 +431,12 @@ impl<'a> Turn<'a> {
                 None => vec![part.to_string()],
             };
             let reading = Context { today: self.today, region: self.region() };
+            // `…查进度嘛 在哪点看`: where to look for what was just asked.
+            let continues = &self.a.content.understand.clause_continues;
+            if let (Some(last), true) = (clauses.last_mut(), continues.iter().any(|w| w == part)) {
+                *last = format!("{last} {part}");
+                continue;
+            }
             clauses.extend(halves.into_iter().filter(|c: &String| {
                 c.chars().count() >= MIN_CLAUSE
                     && self.asks(c) != Question::No
@@ -364,7 +451,8 @@ impl<'a> Turn<'a> {
     /// button, the verdict on a disease named first (`verdict`). When they do not fit one screen
     /// whole, each is cut to its share (a button shows it whole); when even the first line of
     /// each does not fit, the first is answered and the others are offered as buttons.
-    fn say_each(&mut self, asked: Vec<(String, Answer)>, verdict: Vec<String>, unsure: &[String]) {
+    fn say_each(&mut self, asked: Vec<(String, Answer)>, verdict: Vec<String>, rest: Rest<'_>) {
+        let unsure = rest.unsure;
         const MARKS: [char; 3] = ['①', '②', '③'];
         let asked: Vec<(String, Answer)> = asked.into_iter().take(MARKS.len()).collect();
         let mut sources: Vec<String> = Vec::new();
@@ -401,24 +489,37 @@ impl<'a> Turn<'a> {
         let text = if whole.iter().map(|p| len(p) + 1).sum::<usize>() <= room {
             whole.join("\n")
         } else {
-            // Cut each to its share; a short one leaves its room to the others.
-            let mut shown = Vec::new();
-            let mut left = room;
-            for (i, (q, body)) in parts.iter().enumerate() {
-                let share = left / (parts.len() - i);
-                let part = fit(&format!("{q}\n"), body, "", share + 2);
-                if part.ends_with('…') || part.trim_end() == q {
+            // Cut each to its share; a short one leaves its room to the others, wherever it
+            // stands (`材料？在哪里办？电话多少？`: the hotline's line gives the materials room).
+            let needs: Vec<usize> = whole.iter().map(|p| len(p) + 1).collect();
+            let mut shares = shares_of(&needs, room);
+            let fitted = |i: usize, share: usize| {
+                fit(&format!("{}\n", parts[i].0), &parts[i].1, "", share + 2)
+            };
+            let mut shown: Vec<String> = (0..parts.len()).map(|i| fitted(i, shares[i])).collect();
+            // Whole lines leave some of a share unused: it goes to the first parts cut.
+            for i in 0..parts.len() {
+                let used: usize = shown.iter().map(|p| len(p) + 1).sum();
+                let spare = room.saturating_sub(used);
+                if spare > 0 && shown[i].ends_with('…') {
+                    let wider = fitted(i, shares[i] + spare);
+                    if len(&wider) <= len(&shown[i]) + spare {
+                        shares[i] += spare;
+                        shown[i] = wider;
+                    }
+                }
+            }
+            for (i, part) in shown.iter().enumerate() {
+                if part.ends_with('…') || part.trim_end() == parts[i].0 {
                     cut.push(asked[i].0.clone());
                 }
-                left = left.saturating_sub(len(&part) + 1);
-                shown.push(part);
             }
             // Not even a line of each: the first whole, the others offered.
             if shown
                 .iter()
                 .any(|p| !p.trim_end().contains('\n') || p.trim_end().ends_with(['：', ':']))
             {
-                return self.say_first_offer_rest(asked);
+                return self.say_first_offer_rest(asked, rest);
             }
             shown.join("\n")
         };
@@ -433,6 +534,11 @@ impl<'a> Turn<'a> {
                 self.button(format!("看全：{}", short_label(q)), ButtonKind::Suggestion(i))
             })
             .collect();
+        // Questions past the three shown: one button each, after the cut ones.
+        for (i, q) in rest.more.iter().enumerate() {
+            choices.push(self.button(short_label(q), ButtonKind::Suggestion(cut.len() + i)));
+        }
+        cut.extend(rest.more);
         let raw: Vec<String> = asked.iter().filter_map(|(_, a)| a.source.clone()).collect();
         if !raw.is_empty() {
             self.s.last_source = Some(self.a.content.citations.cite(&raw.join("; ")));
@@ -445,10 +551,13 @@ impl<'a> Turn<'a> {
 
     /// The first question answered as usual, the others offered as buttons (they would not
     /// fit on the same screen).
-    fn say_first_offer_rest(&mut self, asked: Vec<(String, Answer)>) {
+    /// Questions the FAQ was not sure of are named with the hotline (`要不要盖章` is never
+    /// dropped silently).
+    fn say_first_offer_rest(&mut self, asked: Vec<(String, Answer)>, more: Rest<'_>) {
         let mut asked = asked.into_iter();
         let Some((_, first)) = asked.next() else { return };
-        let rest: Vec<String> = asked.map(|(q, _)| q).collect();
+        let mut rest: Vec<String> = asked.map(|(q, _)| q).collect();
+        rest.extend(more.more);
         self.say_answer(first);
         let said: Vec<String> = rest.iter().map(|q| format!("“{q}”")).collect();
         let choices = rest
@@ -456,7 +565,15 @@ impl<'a> Turn<'a> {
             .enumerate()
             .map(|(i, q)| self.button(short_label(q), ButtonKind::Suggestion(i)))
             .collect();
-        self.say_with(format!("您还问了{}，点下面的按钮看。", said.join("、")), choices);
+        let mut text = format!("您还问了{}，点下面的按钮看。", said.join("、"));
+        if !more.unsure.is_empty() {
+            text.push_str(&format!(
+                "\n“{}”资料里没有把握回答，请问{}",
+                more.unsure.join("”“"),
+                self.hotline_text()
+            ));
+        }
+        self.say_with(text, choices);
         self.s.suggested = rest;
         self.reask();
     }
@@ -569,8 +686,38 @@ impl<'a> Turn<'a> {
 /// Shortest question clause worth answering on its own (`报好多`).
 const MIN_CLAUSE: usize = 3;
 
+/// FAQ topics answered together by the composed costs (起付线 and 报销比例 for the insurance
+/// named) when a message asks both among other questions.
+const COST_TOPICS: &[&str] = &["deductible", "ratio"];
+
+/// The id of the costs part among the answers to several questions.
+const COSTS_PART: &str = "costs";
+
+/// What a reply to several questions says besides the answers shown.
+struct Rest<'r> {
+    /// Questions the FAQ was not sure of.
+    unsure: &'r [String],
+    /// Questions answered but past the three one screen holds: offered as buttons.
+    more: Vec<String>,
+}
+
 /// Tenths of the shorter answer's character pairs found in the other for [`alike`].
 const ALIKE_TENTHS: usize = 6;
+
+/// The room each of several parts gets when they need `needs` characters and `room` is left:
+/// a part needing less than an equal share gets what it needs, the rest is shared by the others.
+fn shares_of(needs: &[usize], room: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..needs.len()).collect();
+    order.sort_by_key(|&i| needs[i]);
+    let mut shares = vec![0; needs.len()];
+    let mut left = room;
+    for (k, &i) in order.iter().enumerate() {
+        let share = needs[i].min(left / (needs.len() - k));
+        shares[i] = share;
+        left -= share;
+    }
+    shares
+}
 
 /// Two FAQ answers nearly the same text (`没通过咋办` and `能不能申诉` in one region): most
 /// character pairs of the shorter are in the longer, so one answer covers both questions.
@@ -635,4 +782,17 @@ fn is_greeting(text: &str) -> bool {
     let t: String = t.chars().filter(|c| c.is_alphanumeric()).collect();
     ["你好", "您好", "hi", "hello", "在吗", "在不在", "你好呀", "您好呀", "喂"]
         .contains(&t.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shares_of;
+
+    #[test]
+    fn a_short_part_leaves_its_room_to_the_others_wherever_it_stands() {
+        // Materials (long), where (long), hotline (short, last): the hotline gets what it needs.
+        assert_eq!(shares_of(&[400, 150, 40], 240), vec![100, 100, 40]);
+        assert_eq!(shares_of(&[40, 400, 150], 240), vec![40, 100, 100]);
+        assert_eq!(shares_of(&[50, 60], 240), vec![50, 60], "both fit whole");
+    }
 }

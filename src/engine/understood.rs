@@ -36,7 +36,10 @@ impl<'a> Turn<'a> {
         if failed && !u.question && u.action.is_none() {
             return false;
         }
-        let target = u.switch_to().or_else(|| corrected_region(&u, self.region()));
+        let target = u
+            .switch_to()
+            .or_else(|| corrected_region(&u, self.region()))
+            .or_else(|| stated_home(&u, self.region(), text));
         if let Some(target) = target.map(str::to_string) {
             self.switch_region(&target);
             // `…我是在邵阳买的医保不是攀枝花 那邵阳起付线是好多`: the question, in its own last
@@ -254,7 +257,8 @@ impl<'a> Turn<'a> {
     /// photo, where to apply …), after the disease's eligibility line. `None` when the FAQ is not
     /// sure or its answer is about diseases or money, which the eligibility answer covers.
     fn beside_disease(&self, u: &Understanding, r: &Region, text: &str) -> Option<Composed> {
-        let id = self.a.knowledge.answer(text, Some(&r.id)).id?;
+        // `攀枝花门特有哪些病 类风湿可以不` asks about diseases, not 攀枝花门特在手机上哪里办.
+        let id = self.a.knowledge.answer(&self.without_own_region(text), Some(&r.id)).id?;
         let entry = self.a.content.faq.iter().find(|e| e.id == id)?;
         if !PROCEDURAL_TOPICS.contains(&entry.topic.as_deref()?) {
             return None;
@@ -444,7 +448,7 @@ impl<'a> Turn<'a> {
         self.reask();
     }
 
-    fn region_label(&self, region: &str) -> String {
+    pub(super) fn region_label(&self, region: &str) -> String {
         self.a.content.regions.get(region).map_or_else(|| region.to_string(), |r| r.name.clone())
     }
 
@@ -567,6 +571,17 @@ fn last_clause(text: &str) -> Option<&str> {
     let rest =
         text[cut..].trim_start_matches(|c: char| c.is_whitespace() || "，,。；;！!".contains(c));
     (rest.chars().count() >= 2).then_some(rest.trim_end())
+}
+
+/// The region the user says is theirs (`我是邵阳的 起付线多少`, `我医保是邵阳的`) while another
+/// was chosen: the session switches to it, so that the next question is answered there too.
+/// Only one region named, and said as what the user is (是X), not where they are (在X).
+fn stated_home<'u>(u: &'u Understanding, current: Option<&str>, text: &str) -> Option<&'u str> {
+    let home = u.regions.iter().find(|m| m.role == RegionRole::Home)?;
+    let one = u.regions.iter().all(|m| m.region == home.region);
+    let said = text.contains(&format!("是{}", home.word));
+    let other = current.is_some_and(|c| c != home.region);
+    (one && said && other).then_some(home.region.as_str())
 }
 
 /// The region a correction inside a question switches to (`哎呀搞错了我是在邵阳买的医保不是攀枝花
