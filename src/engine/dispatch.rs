@@ -23,6 +23,8 @@ impl<'a> Turn<'a> {
         if self.recovered && self.s.dialog.is_none() && !self.menu_shown {
             self.show_menu();
         }
+        // While a hand-off holds the conversation the way back is one tap away.
+        self.offer_end_handoff();
     }
 
     pub(super) fn resume(&mut self) {

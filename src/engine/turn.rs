@@ -99,7 +99,6 @@ impl<'a> Turn<'a> {
         if !self.answered {
             self.s.context.last_answer = None;
         }
-        self.offer_end_handoff();
         let replies = number_prompt_first(self.replies, self.prompt_reply);
         Outcome { replies: at_most_two(replies), session: self.s, effects: self.effects }
     }
