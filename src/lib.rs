@@ -18,6 +18,7 @@
 //! - [`service`]: one conversation turn in one transaction (shared by every channel).
 //! - [`reload`]: the running content behind a swappable handle; reload on SIGHUP, on a change
 //!   of the content folder, or from the console, validated in full first.
+//! - [`handoff_idle`]: idle hand-offs closed by a background step (`run_once(now)`).
 //! - [`relay`]: staff replies of live hand-offs to Telegram and WeChat (the chat page takes
 //!   its own).
 //! - [`scheduler`]: the reminder worker (`run_once(now)` + loop) and the `Sender` interface.
@@ -32,6 +33,7 @@ pub mod clock;
 pub mod content;
 pub mod decode;
 pub mod engine;
+pub mod handoff_idle;
 pub mod knowledge;
 pub mod monitor;
 pub mod policy;

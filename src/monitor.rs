@@ -39,7 +39,7 @@ pub const REMINDERS: &str = "mente_reminders_total";
 /// Replies committed but not yet delivered, by channel (on the web: reminders parked for the
 /// next visit).
 pub const OUTBOX_DEPTH: &str = "mente_outbox_depth";
-/// Hand-offs to a person that staff have not marked handled.
+/// Requests for a person still waiting: not marked handled, and not closed in the inbox.
 pub const HANDOFFS_OPEN: &str = "mente_handoffs_open";
 /// The running content version of this process.
 pub const CONTENT_VERSION: &str = "mente_content_version";
@@ -100,7 +100,7 @@ fn register() {
     describe_gauge!(OUTBOX_DEPTH, "replies committed but not delivered yet (read at each scrape)");
     describe_gauge!(
         HANDOFFS_OPEN,
-        "hand-offs to a person not yet marked handled (read at each scrape)"
+        "requests for a person not yet handled or closed in the inbox (read at each scrape)"
     );
     describe_gauge!(CONTENT_VERSION, "the content version this process runs");
     describe_counter!(RELOAD_ERRORS, "content reloads refused because the content had problems");

@@ -3,7 +3,8 @@
 //! message). The chat page takes its replies itself (`web::handoff`).
 //!
 //! A single step, [`deliver_once`], leases what waits for the sender's channel, sends it through
-//! the same [`Sender`] the reminders use and marks it delivered; [`run_until_stopped`] repeats it
+//! the same [`Sender`] the reminders use — a staff reply with the 结束人工 button (an inline
+//! button on Telegram, a number on WeChat) — and marks it delivered; [`run_until_stopped`] repeats it
 //! every few seconds. Leases make each message go out once when several instances run it. A
 //! WeChat reply outside the window is not even leased: it waits in the database, and the user's
 //! next message (every turn notes the time on their open hand-off) brings it within the window,
@@ -14,8 +15,11 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use tokio::sync::watch;
 
+use crate::assistant::Assistant;
 use crate::clock::Clock;
-use crate::engine::UserKey;
+use crate::engine::render::{encode, ButtonKind};
+use crate::engine::{Choice, Reply, UserKey};
+use crate::reload::Live;
 use crate::scheduler::{SendError, Sender};
 use crate::store::handoff::{self, Outgoing};
 use crate::store::{Store, StoreError};
@@ -40,6 +44,7 @@ pub struct Delivered {
 /// long after the user's last message (WeChat's 48 hours); `None` for no limit.
 pub async fn deliver_once(
     store: &Store,
+    assistant: &Assistant,
     sender: &impl Sender,
     window: Option<TimeDelta>,
     now: DateTime<Utc>,
@@ -51,7 +56,7 @@ pub async fn deliver_once(
     let mut done = Delivered::default();
     for row in rows {
         let user = UserKey::new(channel.clone(), row.user_id.clone());
-        match sender.send(&user, &text_of(&row)).await {
+        match sender.send_reply(&user, &reply_of(assistant, &row)).await {
             Ok(()) => {
                 handoff::mark_delivered(store.pool(), row.id, now).await?;
                 done.sent += 1;
@@ -74,6 +79,7 @@ pub async fn deliver_once(
 /// [`deliver_once`] every [`EVERY`] until `stop` turns true.
 pub async fn run_until_stopped(
     store: &Store,
+    assistant: &Live,
     sender: &impl Sender,
     window: Option<TimeDelta>,
     clock: &dyn Clock,
@@ -83,7 +89,8 @@ pub async fn run_until_stopped(
         if *stop.borrow() {
             return;
         }
-        if let Err(err) = deliver_once(store, sender, window, clock.now()).await {
+        let current = assistant.current();
+        if let Err(err) = deliver_once(store, &current, sender, window, clock.now()).await {
             tracing::error!(%err, "hand-off replies not delivered");
         }
         tokio::select! {
@@ -93,10 +100,28 @@ pub async fn run_until_stopped(
     }
 }
 
-/// How a message to the user reads: staff replies marked as such.
-pub fn text_of(message: &Outgoing) -> String {
+/// How a message to the user reads: staff replies marked as such (`staff_says` of
+/// `faq/handoff.yaml`).
+pub fn text_of(assistant: &Assistant, message: &Outgoing) -> String {
     match message.sender.as_str() {
-        handoff::sender::STAFF => crate::engine::handoff::staff_says(&message.body),
+        handoff::sender::STAFF => assistant.content.handoff.staff_says(&message.body),
         _ => message.body.clone(),
     }
+}
+
+/// A message to the user as sent: a staff reply carries the 结束人工 button (the hand-off is
+/// open while staff answer; a tap after it closed is told so), the assistant's notices none.
+pub fn reply_of(assistant: &Assistant, message: &Outgoing) -> Reply {
+    let text = text_of(assistant, message);
+    let choices = match message.sender.as_str() {
+        handoff::sender::STAFF => vec![end_button(assistant)],
+        _ => Vec::new(),
+    };
+    Reply { text, choices }
+}
+
+/// The 结束人工 button, valid whatever turn the user is at.
+pub fn end_button(assistant: &Assistant) -> Choice {
+    let label = assistant.content.handoff.end_button.clone();
+    Choice { label, data: encode(0, &ButtonKind::EndHuman) }
 }

@@ -26,7 +26,7 @@ use tokio::sync::watch;
 
 use crate::assistant::Assistant;
 use crate::clock::Clock;
-use crate::engine::UserKey;
+use crate::engine::{Reply, UserKey};
 use crate::reload::Live;
 use crate::store::tracking::Claimed;
 use crate::store::{Store, StoreError};
@@ -62,6 +62,16 @@ pub trait Sender: Send + Sync {
     fn channel(&self) -> &str;
     /// Sends `text` to `to`.
     fn send(&self, to: &UserKey, text: &str) -> impl Future<Output = Result<(), SendError>> + Send;
+
+    /// Sends `reply` with its buttons (a staff reply with its 结束人工 button, `crate::relay`);
+    /// by default its text only, for channels without buttons.
+    fn send_reply(
+        &self,
+        to: &UserKey,
+        reply: &Reply,
+    ) -> impl Future<Output = Result<(), SendError>> + Send {
+        self.send(to, &reply.text)
+    }
 
     /// Delivers `reminder`; by default [`Sender::send`] to its user. A channel that keeps the
     /// message for later (the web page parks it until the next visit) overrides this to record
@@ -248,6 +258,11 @@ pub async fn run_until_stopped<S: Sender, C: Clock>(
             Ok(0) => {}
             Ok(cleared) => tracing::debug!(cleared, "idle conversation contexts cleared"),
             Err(err) => tracing::error!(%err, "clearing idle conversation contexts failed"),
+        }
+        match crate::handoff_idle::run_once(store, &assistant.current(), clock.now()).await {
+            Ok(0) => {}
+            Ok(closed) => tracing::info!(closed, "idle hand-offs closed"),
+            Err(err) => tracing::error!(%err, "closing idle hand-offs failed"),
         }
         match run_once(store, &assistant.current(), sender, clock.now()).await {
             Ok(report) if report.sent + report.failed + report.blocked > 0 => {

@@ -132,7 +132,8 @@ async fn turn_body(
         }
     }
     let (state, mut data) = sessions::load_turn_state(&mut tx, &user).await?;
-    let idle_closed = load_handoff(&mut tx, &user, &mut data, now).await?;
+    let closed_idle = assistant.content.handoff.closed_idle.as_str();
+    let idle_closed = load_handoff(&mut tx, &user, &mut data, closed_idle, now).await?;
     if state.unreachable {
         // Someone who writes to us can be written to again (they may have unblocked the bot).
         tracking::mark_reachable(&mut tx, &user).await?;
@@ -149,7 +150,7 @@ async fn turn_body(
     };
     let mut outcome = engine::handle(assistant, &session, &data, input, now);
     if idle_closed {
-        let notice = Reply { text: engine::handoff::CLOSED_IDLE.to_string(), choices: Vec::new() };
+        let notice = Reply { text: closed_idle.to_string(), choices: Vec::new() };
         outcome.replies.insert(0, notice);
     }
     let wrote_to_staff = outcome.effects.iter().any(|e| matches!(e, Effect::HandoffMessage { .. }));
@@ -206,9 +207,10 @@ async fn load_handoff(
     conn: &mut AnyConnection,
     user: &UserKey,
     data: &mut engine::UserData,
+    closed_idle: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    use engine::handoff::{CLOSED_IDLE, IDLE_MINUTES, PRESENCE_MINUTES};
+    use engine::handoff::{IDLE_MINUTES, PRESENCE_MINUTES};
     let at = now.timestamp();
     let view = handoff::view(conn, user, at - PRESENCE_MINUTES * 60).await?;
     data.staff_present = view.present;
@@ -219,7 +221,7 @@ async fn load_handoff(
         return Ok(false);
     }
     data.handoff = None;
-    handoff::expire_for(conn, user, idle_before, CLOSED_IDLE, now).await
+    handoff::expire_for(conn, user, idle_before, closed_idle, now).await
 }
 
 /// What to show a user who comes back (terminal restart); changes nothing.

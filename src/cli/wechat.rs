@@ -126,6 +126,6 @@ pub(super) async fn reminder_worker(
     let window = Some(crate::wechat::sender::REPLY_WINDOW);
     tokio::join!(
         scheduler::run_until_stopped(store, assistant, &sender, &SystemClock, stop.clone()),
-        crate::relay::run_until_stopped(store, &sender, window, &SystemClock, stop),
+        crate::relay::run_until_stopped(store, assistant, &sender, window, &SystemClock, stop),
     );
 }

@@ -100,6 +100,7 @@ pub fn parse_all(files: &[SourceFile], diags: &mut Vec<Diagnostic>) -> Vec<FaqEn
         f.path != SYNONYMS_FILE
             && f.path != super::understand::UNDERSTAND_FILE
             && f.path != super::dialect::DIALECT_FILE
+            && f.path != super::handoff::HANDOFF_FILE
     };
     let mut wordings = Vec::new();
     for file in files.iter().filter(is_entries) {

@@ -16,6 +16,7 @@ pub mod dialect;
 pub mod dialogs;
 pub mod diseases;
 pub mod faq;
+pub mod handoff;
 pub mod regions;
 pub mod understand;
 pub mod yaml;
@@ -110,6 +111,8 @@ pub struct Content {
     pub understand: understand::Lexicon,
     /// 四川话/湖南话 words in plain Mandarin (`faq/dialect.yaml`), applied before reading.
     pub dialect: dialect::Dialect,
+    /// What the assistant says about hand-offs to staff (`faq/handoff.yaml`).
+    pub handoff: handoff::HandoffWords,
 }
 
 /// Where the content lives when no `--content` is given: the current directory if it holds
@@ -150,6 +153,10 @@ pub fn read_sources(root: &Path) -> Result<Sources, Vec<Diagnostic>> {
             1,
             "no dialog files (*.yaml); the assistant needs at least one dialog",
         ));
+    }
+    if !sources.faq.iter().any(|f| f.path == handoff::HANDOFF_FILE) {
+        // Every hand-off wording lives there: without it the assistant could not offer a person.
+        diags.push(Diagnostic::new(handoff::HANDOFF_FILE, 1, "missing: the hand-off wordings"));
     }
     if diags.is_empty() {
         Ok(sources)
@@ -219,6 +226,7 @@ pub fn from_sources(sources: &Sources) -> Result<Content, ContentError> {
     let citations = citations::parse_all(&sources.citations, &mut diags);
     let understand = understand::parse(&sources.faq, &mut diags);
     let dialect = dialect::parse(&sources.faq, &mut diags);
+    let handoff = handoff::parse(&sources.faq, &mut diags);
     let content = Content {
         regions,
         faq,
@@ -229,6 +237,7 @@ pub fn from_sources(sources: &Sources) -> Result<Content, ContentError> {
         citations,
         understand,
         dialect,
+        handoff,
     };
     // Stage 2: references between files. Runs even after stage-1 problems so that staff see
     // everything at once; each validator only looks at what did parse.
@@ -239,6 +248,7 @@ pub fn from_sources(sources: &Sources) -> Result<Content, ContentError> {
     calendar::validate(&content, sources, &mut diags);
     understand::validate(&content, sources, &mut diags);
     dialect::validate(&content, sources, &mut diags);
+    handoff::validate(&content, sources, &mut diags);
     citations::validate(&content, sources, &mut diags);
     if diags.is_empty() {
         Ok(content)

@@ -127,6 +127,11 @@ pub struct ServiceHours {
     /// Where the hours come from: a source, or an operator setting (free text, not a citation:
     /// service hours are how the hotline staffs the inbox, not a policy fact).
     pub basis: String,
+    /// The hours are a published fact (a source gives them, e.g. the 医保窗口's office hours),
+    /// so users may be told them. Otherwise they are only an operator's setting: they decide
+    /// when staff are on duty, but the assistant never states them (`faq/handoff.yaml`).
+    #[serde(default)]
+    pub published: bool,
 }
 
 impl ServiceHours {

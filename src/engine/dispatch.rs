@@ -24,6 +24,8 @@ impl<'a> Turn<'a> {
         if self.recovered && self.s.dialog.is_none() && !self.menu_shown {
             self.show_menu();
         }
+        // While a hand-off holds the conversation the way back is one tap away.
+        self.offer_end_handoff();
     }
 
     pub(super) fn resume(&mut self) {
@@ -35,15 +37,16 @@ impl<'a> Turn<'a> {
     }
 
     pub(super) fn on_button(&mut self, data: &str) {
-        // Menu buttons do not depend on where the user is, so an old menu still works; every
-        // other button belongs to the question it was sent with.
-        let Some(Button { turn, kind }) = render::decode(data)
-            .filter(|b| b.turn == self.issued || matches!(b.kind, ButtonKind::Menu(_)))
-        else {
+        // Menu and 结束人工 buttons do not depend on where the user is, so an old one still
+        // works; every other button belongs to the question it was sent with.
+        let Some(Button { turn, kind }) = render::decode(data).filter(|b| {
+            b.turn == self.issued || matches!(b.kind, ButtonKind::Menu(_) | ButtonKind::EndHuman)
+        }) else {
             return self.stale();
         };
         match kind {
             ButtonKind::Menu(id) if id == "menu" => self.show_menu(),
+            ButtonKind::EndHuman => self.end_handoff_button(),
             ButtonKind::Menu(id) => self.start_dialog(&id, true),
             ButtonKind::Retry => self.reask(),
             ButtonKind::Consent(yes)

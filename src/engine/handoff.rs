@@ -6,7 +6,14 @@
 //! had the console open from [`UserData`] (the store loads both every turn, since staff change
 //! them between turns) and returns [`Effect::HandoffOpen`], [`Effect::HandoffMessage`] and
 //! [`Effect::HandoffEnd`]; the store and the channels do the rest. "On duty" is staff present
-//! *and* the region's service hours (content, `service_hours:` in `data/regions/*.yaml`).
+//! *and* the region's service hours (content, `service_hours:` in `data/regions/*.yaml`); users
+//! are told those hours only where a source gives them (`published: true`), never an operator's
+//! setting as if it were the 医保窗口's office hours. Every wording is content
+//! (`faq/handoff.yaml`).
+//!
+//! Two more things belong here: the 结束人工 button under every reply while a hand-off holds
+//! the conversation, and a user saying right after an answer that it did not help (`不对`,
+//! `没用`): the question goes to the console's unanswered list and a person is offered.
 //!
 //! [`UserData`]: super::UserData
 
@@ -18,6 +25,7 @@ use super::turn::Turn;
 use super::{Effect, Pending};
 use crate::clock::in_china;
 use crate::content::calendar::is_weekend;
+use crate::content::handoff::HandoffWords;
 use crate::content::Content;
 
 /// Staff count as present when a console page of theirs was loaded this recently (the inbox
@@ -29,17 +37,9 @@ pub const PRESENCE_MINUTES: i64 = 10;
 /// who left is not met by silence the next day.
 pub const IDLE_MINUTES: i64 = 30;
 
-/// What the user is told when staff close the hand-off.
-pub const CLOSED_BY_STAFF: &str =
-    "工作人员已结束本次人工服务，门特助手回来了。有问题可以继续问我，发送 /menu 查看主菜单。";
-
-/// What the user is told when the hand-off closed after [`IDLE_MINUTES`] without a message.
-pub const CLOSED_IDLE: &str =
-    "人工服务因长时间没有新消息已自动结束，门特助手回来了。还需要人工可以再发送“人工”。";
-
-/// How a staff reply reads on every channel.
-pub fn staff_says(text: &str) -> String {
-    format!("【人工回复】{text}")
+/// How a staff reply reads on every channel (`staff_says` of `faq/handoff.yaml`).
+pub fn staff_says(content: &Content, text: &str) -> String {
+    content.handoff.staff_says(text)
 }
 
 /// Whether staff are on duty for `region` at `now`: someone is present and it is within the
@@ -63,7 +63,7 @@ pub fn on_duty(content: &Content, region: Option<&str>, present: bool, now: Date
         .any(|hours| hours.covers(time))
 }
 
-impl Turn<'_> {
+impl<'a> Turn<'a> {
     /// The hand-off consent question is waiting: `Some(live)`.
     pub(super) fn handoff_pending(&self) -> Option<bool> {
         match self.s.pending {
@@ -98,15 +98,13 @@ impl Turn<'_> {
     pub(super) fn offer_handoff(&mut self) {
         match self.user.handoff {
             Some(h) if h.holds() => {
-                self.say("您已经在人工服务中，请直接写下您的问题，工作人员会在这里回复。发送“结束人工”回到助手。");
+                self.say(self.words_of_handoff().already_open.clone());
                 return;
             }
             // A question left off duty is still waiting: one open hand-off per user.
             Some(_) => {
-                self.say(format!(
-                    "您的留言已经转给工作人员，上班后会在这里回复您。着急的话可以打电话：{}",
-                    self.hotline_text()
-                ));
+                let text = self.with_hotline(&self.words_of_handoff().left_waiting);
+                self.say(text);
                 return self.reask();
             }
             None => {}
@@ -120,27 +118,19 @@ impl Turn<'_> {
 
     /// The consent question, with its two buttons.
     pub(super) fn prompt_handoff_consent(&mut self, live: bool) {
-        let (text, yes) = if live {
-            (
-                format!(
-                    "现在有工作人员在线，可以为您转人工。转接后，工作人员会看到本次对话（身份证号、电话、姓名会遮挡）。同意转人工吗？\n也可以直接打电话：{}",
-                    self.hotline_text()
-                ),
-                "同意转人工",
-            )
-        } else {
-            (
-                format!(
-                    "现在不是人工服务时间（{}）。您可以留言，工作人员上班后会在这里回复您；留言时工作人员会看到本次对话（身份证号、电话、姓名会遮挡）。要留言吗？\n也可以打电话咨询：{}",
-                    self.service_hours_text(),
-                    self.hotline_text()
-                ),
-                "留言给工作人员",
-            )
+        let w = self.words_of_handoff();
+        let hotline = self.hotline_text();
+        let (text, yes) = match (live, self.published_hours()) {
+            (true, _) => (w.offer_live.clone(), &w.yes_live),
+            (false, Some(hours)) => {
+                (HandoffWords::fill(&w.offer_off_duty, &[("hours", &hours)]), &w.yes_leave)
+            }
+            (false, None) => (w.offer_off_duty_no_hours.clone(), &w.yes_leave),
         };
+        let text = HandoffWords::fill(&text, &[("hotline", &hotline)]);
         let choices = vec![
-            self.button(yes, ButtonKind::Consent(true)),
-            self.button("不用了", ButtonKind::Consent(false)),
+            self.button(yes.clone(), ButtonKind::Consent(true)),
+            self.button(w.decline.clone(), ButtonKind::Consent(false)),
         ];
         self.ask_with(text, choices);
     }
@@ -152,20 +142,15 @@ impl Turn<'_> {
             return self.hotline_answer();
         }
         self.effects.push(Effect::HandoffOpen { region: self.s.region.clone(), live });
-        if live {
-            self.say("好的，已为您转人工。请直接写下您的问题，工作人员会在这里回复您。\n发送“结束人工”可以随时回到助手。");
-        } else {
-            self.say("好的，请写下您的问题（一条消息写清楚），工作人员上班后会在这里回复您。");
-        }
+        let w = self.words_of_handoff();
+        self.say(if live { w.opened_live.clone() } else { w.opened_leave.clone() });
     }
 
     /// What a user who does not want a hand-off is told: call the hotline (the request was
     /// recorded for the console when it was offered).
     pub(super) fn hotline_answer(&mut self) {
-        self.say(format!(
-            "需要人工帮助的话，可以打电话咨询：\n{}\n也可以到当地医保经办窗口当面咨询。",
-            self.hotline_text()
-        ));
+        let text = self.with_hotline(&self.words_of_handoff().hotline);
+        self.say(text);
         self.reask();
     }
 
@@ -192,16 +177,69 @@ impl Turn<'_> {
     /// The user ends the hand-off.
     pub(super) fn end_handoff(&mut self) {
         self.effects.push(Effect::HandoffEnd);
-        self.say("已结束人工服务，门特助手回来了。");
+        self.say(self.words_of_handoff().ended.clone());
     }
 
     /// 结束人工 outside a hand-off.
     pub(super) fn no_handoff_to_end(&mut self) {
         match self.user.handoff {
             Some(_) => self.end_handoff(),
-            None => self.say("现在没有进行中的人工服务。"),
+            None => self.say(self.words_of_handoff().nothing_to_end.clone()),
         }
         self.reask();
+    }
+
+    /// The 结束人工 button: ends the open hand-off and shows the menu, like the typed command
+    /// during a hand-off; tapped when none is open (staff or the idle close ended it since), it
+    /// says so and asks the current question again.
+    pub(super) fn end_handoff_button(&mut self) {
+        if self.user.handoff.is_some() {
+            self.end_handoff();
+            self.show_menu();
+        } else {
+            self.no_handoff_to_end();
+        }
+    }
+
+    /// Puts the 结束人工 button under the turn's last reply when, after this turn, a hand-off
+    /// holds the conversation (what the user writes goes to staff): the way out is always one
+    /// tap away. A question left off duty and already written does not hold it.
+    pub(super) fn offer_end_handoff(&mut self) {
+        let ended = self.effects.iter().any(|e| matches!(e, Effect::HandoffEnd | Effect::Forget));
+        let opened = self.effects.iter().any(|e| matches!(e, Effect::HandoffOpen { .. }));
+        let wrote = self.effects.iter().any(|e| matches!(e, Effect::HandoffMessage { .. }));
+        let holds =
+            opened || self.user.handoff.is_some_and(|h| h.live || (h.user_messages == 0 && !wrote));
+        if ended || !holds || self.replies.is_empty() {
+            return;
+        }
+        let button = self.button(self.words_of_handoff().end_button.clone(), ButtonKind::EndHuman);
+        if let Some(last) = self.replies.last_mut() {
+            if !last.choices.iter().any(|c| c.data == button.data) {
+                last.choices.push(button);
+            }
+        }
+    }
+
+    /// `不对`, `没用`, `答非所问` … right after an answer, at the menu: the question answered goes
+    /// to the unanswered list (the store keeps it by that list's privacy rules: masked, the
+    /// text only with consent) and a person is offered. `false` when the message is something
+    /// else.
+    pub(super) fn answer_did_not_help(&mut self, text: &str) -> bool {
+        let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
+        let answered_last = self.s.context.last_answer.is_some();
+        if !at_menu || !answered_last || !self.words_of_handoff().says_not_helpful(text) {
+            return false;
+        }
+        // The context keeps only a question that names nobody (no ID, phone or name): one
+        // that did is not listed at all, stricter than the list's own masking.
+        if let Some(question) = self.s.context.question.take() {
+            let region = self.s.context.question_region.clone().or_else(|| self.s.region.clone());
+            self.effects.push(Effect::Unanswered { question, region });
+        }
+        self.say(self.words_of_handoff().not_helpful_reply.clone());
+        self.offer_handoff();
+        true
     }
 
     fn pass_to_staff(&mut self, text: &str) {
@@ -210,21 +248,30 @@ impl Turn<'_> {
         // A live conversation stays quiet; a question left off duty is acknowledged once,
         // and the user is back with the assistant.
         if left {
-            self.say("已收到您的留言，工作人员上班后会在这里回复您。现在可以继续问我别的问题。");
+            self.say(self.words_of_handoff().left_received.clone());
         }
     }
 
-    fn service_hours_text(&self) -> String {
+    fn words_of_handoff(&self) -> &'a HandoffWords {
+        &self.a.content.handoff
+    }
+
+    fn with_hotline(&self, template: &str) -> String {
+        HandoffWords::fill(template, &[("hotline", &self.hotline_text())])
+    }
+
+    /// The service hours users may be told (those of the user's region, or of every region
+    /// before one is chosen), `None` when no such hours are published: an operator's setting
+    /// decides who is on duty but is never stated as a fact.
+    fn published_hours(&self) -> Option<String> {
         let regions = &self.a.content.regions;
         let hours: Vec<String> = regions
             .values()
             .filter(|r| self.region().map_or(true, |id| r.id == id))
-            .filter_map(|r| r.service_hours.as_ref().map(|h| format!("{}：{}", r.name, h.text)))
+            .filter_map(|r| r.service_hours.as_ref().map(|h| (r, h)))
+            .filter(|(_, h)| h.published)
+            .map(|(r, h)| format!("{}：{}", r.name, h.text))
             .collect();
-        if hours.is_empty() {
-            "暂未开通".to_string()
-        } else {
-            hours.join("；")
-        }
+        (!hours.is_empty()).then(|| hours.join("；"))
     }
 }

@@ -39,6 +39,10 @@ pub enum ButtonKind {
     Suggestion(usize),
     /// The full sources of the last answer (`Session::last_source`).
     Source,
+    /// End the live hand-off (结束人工). Valid whatever turn it came with, like a menu button:
+    /// it sits under staff replies sent between turns, and a tap after the hand-off closed is
+    /// answered "no hand-off to end".
+    EndHuman,
 }
 
 /// A decoded button press.
@@ -68,6 +72,7 @@ pub fn encode(turn: u64, kind: &ButtonKind) -> String {
         ),
         ButtonKind::Suggestion(i) => format!("s|{i}"),
         ButtonKind::Source => "o|".to_string(),
+        ButtonKind::EndHuman => "e|".to_string(),
     };
     format!("{turn}|{rest}")
 }
@@ -98,6 +103,7 @@ pub fn decode(data: &str) -> Option<Button> {
         }
         "s" => ButtonKind::Suggestion(arg.parse().ok()?),
         "o" => ButtonKind::Source,
+        "e" => ButtonKind::EndHuman,
         _ => return None,
     };
     Some(Button { turn, kind })

@@ -49,6 +49,10 @@ impl<'a> Turn<'a> {
         if self.user.handoff.is_some_and(|h| h.holds()) {
             return self.on_handoff_text(text);
         }
+        // `不对` / `没用` right after an answer: kept for the content team, a person offered.
+        if self.answer_did_not_help(text) {
+            return;
+        }
         // Facts said in any message (an answer too: `知道 就这个月27号`) are the context of
         // the next ones.
         self.learn(text);

@@ -318,7 +318,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ok");
         std::os::unix::fs::symlink(from.join("data"), dir.path().join("data")).unwrap();
-        for file in ["faq/basic.yaml", "dialogs/hello.yaml"] {
+        for file in ["faq/basic.yaml", "faq/handoff.yaml", "dialogs/hello.yaml"] {
             let to = dir.path().join(file);
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             std::fs::copy(from.join(file), to).unwrap();

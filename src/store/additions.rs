@@ -119,3 +119,40 @@ pub async fn answered_by(pool: &AnyPool, id: i64) -> Result<Option<String>, Stor
             .await?;
     Ok(row.and_then(|(entry,)| entry))
 }
+
+/// How long a refused form is kept for the page after it.
+const DRAFT_SECONDS: i64 = 24 * 3600;
+
+/// Keeps a refused form of `staff` (`body`, JSON) for the page the browser is sent to next;
+/// deletes those older than a day. Returns its id.
+pub async fn save_draft(
+    pool: &AnyPool,
+    staff: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM editor_drafts WHERE created_at < $1")
+        .bind(now.timestamp() - DRAFT_SECONDS)
+        .execute(&mut *tx)
+        .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO editor_drafts (staff, body, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(staff)
+    .bind(body)
+    .bind(now.timestamp())
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The refused form `id` of `staff` (another account's is `None`, as is one deleted).
+pub async fn draft(pool: &AnyPool, id: i64, staff: &str) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT body FROM editor_drafts WHERE id = $1 AND staff = $2")
+        .bind(id)
+        .bind(staff)
+        .fetch_optional(pool)
+        .await?)
+}

@@ -390,11 +390,12 @@ fn unix_seconds(rfc3339: &str) -> Option<i64> {
     DateTime::parse_from_rfc3339(rfc3339).ok().map(|t| t.timestamp())
 }
 
-/// How many hand-offs wait for staff (a metric: the hand-off queue).
+/// How many hand-offs wait for staff (a metric: the hand-off queue): the requests the console's
+/// hand-off page lists as not handled, so a request whose inbox thread was closed no longer
+/// counts ([`open_handoffs`]; the count stops at its 500 rows).
 pub async fn open_handoff_count(pool: &AnyPool) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM handoffs WHERE handled_at IS NULL")
-        .fetch_one(pool)
-        .await?)
+    let open = open_handoffs(pool).await?;
+    Ok(i64::try_from(open.len()).unwrap_or(i64::MAX))
 }
 
 /// Marks a hand-off handled. `false` when there is no such hand-off.

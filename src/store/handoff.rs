@@ -19,7 +19,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, FromRow};
 
-use super::StoreError;
+use super::{Store, StoreError};
 use crate::engine::{HandoffView, UserKey};
 use crate::privacy::mask_personal;
 
@@ -512,23 +512,37 @@ pub async fn close(
     Ok(true)
 }
 
-/// Closes every live hand-off in which nothing was said since `idle_before` (Unix seconds),
-/// telling each user `notice`; returns how many closed. Any instance may run it.
+/// Hand-offs [`close_idle`] closes at most per call.
+pub const IDLE_BATCH: usize = 100;
+
+/// Closes up to [`IDLE_BATCH`] live hand-offs in which nothing was said since `idle_before`
+/// (Unix seconds), queueing `notice` for each user; returns how many this call closed. Any
+/// number of workers may run it at once: the rows are claimed in one statement (PostgreSQL
+/// skips rows another worker holds, `FOR UPDATE SKIP LOCKED`; SQLite has one writer), and the
+/// outer `closed_at IS NULL` lets only one of two racing updates close a hand-off — so each
+/// user is told once.
 pub async fn close_idle(
-    pool: &AnyPool,
+    store: &Store,
     idle_before: i64,
     notice: &str,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
-    let mut tx = pool.begin().await?;
-    let ids: Vec<i64> = sqlx::query_scalar(
+    let sql = format!(
         "UPDATE handoff_threads SET closed_at = $1, closed_by = 'idle'
-         WHERE closed_at IS NULL AND live = 1 AND active_at < $2 RETURNING id",
-    )
-    .bind(now.timestamp())
-    .bind(idle_before)
-    .fetch_all(&mut *tx)
-    .await?;
+         WHERE closed_at IS NULL AND id IN (
+             SELECT id FROM handoff_threads
+             WHERE closed_at IS NULL AND live = 1 AND active_at < $2
+             ORDER BY id LIMIT $3{})
+         RETURNING id",
+        store.skip_locked()
+    );
+    let mut tx = store.pool().begin().await?;
+    let ids: Vec<i64> = sqlx::query_scalar(&sql)
+        .bind(now.timestamp())
+        .bind(idle_before)
+        .bind(IDLE_BATCH as i64)
+        .fetch_all(&mut *tx)
+        .await?;
     for &id in &ids {
         insert(&mut tx, id, sender::EVENT, None, "超时自动结束", now).await?;
         insert(&mut tx, id, sender::BOT, None, notice, now).await?;

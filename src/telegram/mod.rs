@@ -283,11 +283,12 @@ pub async fn run_bot(
     // HAND-OFF RELAY: staff replies from the console go out through the same throttled bot.
     let (relay_stop, relay_stopped) = watch::channel(false);
     let relay = tokio::spawn({
-        let (store, clock) = (store.clone(), clock.clone());
+        let (store, clock, live) = (store.clone(), clock.clone(), assistant.clone());
         let sender = TelegramSender::new(bot.clone(), config.retry).until(stopping.clone());
         async move {
             let clock = SharedClock(clock);
-            crate::relay::run_until_stopped(&store, &sender, None, &clock, relay_stopped).await
+            crate::relay::run_until_stopped(&store, &live, &sender, None, &clock, relay_stopped)
+                .await
         }
     });
     let lease = poll_lease::PollingLease::new(store.clone(), config.polling_lease);

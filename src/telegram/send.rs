@@ -266,10 +266,13 @@ impl Sender for TelegramSender {
     }
 
     async fn send(&self, to: &UserKey, text: &str) -> Result<(), SendError> {
+        self.send_reply(to, &Reply { text: text.to_string(), choices: Vec::new() }).await
+    }
+
+    async fn send_reply(&self, to: &UserKey, reply: &Reply) -> Result<(), SendError> {
         let chat =
             chat_of(to).ok_or_else(|| SendError::Failed(format!("not a Telegram user: {to:?}")))?;
-        let reply = Reply { text: text.to_string(), choices: Vec::new() };
-        send_reply(&self.bot, chat, &reply, self.policy, &self.stopping).await.map(drop).map_err(
+        send_reply(&self.bot, chat, reply, self.policy, &self.stopping).await.map(drop).map_err(
             |err| {
                 if is_forbidden(&err) {
                     SendError::Blocked

@@ -22,7 +22,7 @@ use super::security::{client_addr, cookie, peer, random_token, secure, set_cooki
 use super::transcripts::Transcript;
 use super::{remind, App, CHANNEL};
 use crate::engine::commands::{self, Command};
-use crate::engine::{Input, Reply, UserKey};
+use crate::engine::{Choice, Input, Reply, UserKey};
 use crate::service::{self, TurnRequest, TurnResult};
 use crate::store::{keys, outbox, tracking, StoreError};
 
@@ -92,7 +92,8 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
         }
     }
     let waiting = !fresh && super::handoff::is_open(&app, &id).await;
-    let body = page("门特助手", "chat", &render(&transcript, waiting));
+    let end = waiting.then(|| crate::relay::end_button(&app.assistant.current()));
+    let body = page("门特助手", "chat", &render(&transcript, end.as_ref()));
     with_cookie(&app, &headers, new_cookie, (StatusCode::OK, html_type(), body).into_response())
 }
 
@@ -127,7 +128,8 @@ async fn send(State(app): State<App>, request: Request) -> Response {
         )
             .into_response();
     }
-    let Some((input, said)) = input_of(&form, &app.transcripts.get(&id, now)) else {
+    let end = crate::relay::end_button(&app.assistant.current());
+    let Some((input, said)) = input_of(&form, &app.transcripts.get(&id, now), &end) else {
         return with_cookie(&app, &headers, new_cookie, back());
     };
     // The content of this turn, kept until it ends even if a reload swaps it meanwhile.
@@ -199,11 +201,20 @@ async fn latest_reminder(app: &App, user: &UserKey) -> Option<i64> {
 }
 
 /// The engine input and what the transcript shows as the user's message.
-fn input_of(form: &SendForm, transcript: &Transcript) -> Option<(Input, Option<String>)> {
+fn input_of(
+    form: &SendForm,
+    transcript: &Transcript,
+    end: &Choice,
+) -> Option<(Input, Option<String>)> {
     if let Some(data) = form.b.as_deref().filter(|d| !d.is_empty()) {
-        // Show the label the user tapped; a stale button (from an older page) shows its data
-        // nowhere — the engine will say the button is out of date.
-        let label = transcript.choices.iter().find(|c| c.data == data).map(|c| c.label.clone());
+        // Show the label the user tapped (the hand-off note's 结束人工 too); a stale button
+        // (from an older page) shows its data nowhere — the engine will say it is out of date.
+        let label = transcript
+            .choices
+            .iter()
+            .chain(std::iter::once(end))
+            .find(|c| c.data == data)
+            .map(|c| c.label.clone());
         return Some((Input::Button(data.to_string()), label));
     }
     let text = form.t.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
@@ -276,9 +287,11 @@ fn message_page(text: &str) -> String {
     )
 }
 
-/// The page body for a transcript; `waiting`: a hand-off is open, so the script asks for staff
-/// replies every few seconds, and without script a link reloads.
-fn render(t: &Transcript, waiting: bool) -> String {
+/// The page body for a transcript; `end`: a hand-off is open (this is its 结束人工 button), so
+/// the script asks for staff replies every few seconds, without script a link reloads, and the
+/// button stays under the conversation whatever arrives (staff replies come between turns).
+fn render(t: &Transcript, end: Option<&Choice>) -> String {
+    let waiting = end.is_some();
     let mut out = String::from(
         "<header class=\"top\"><h1>门特助手</h1><p>攀枝花 · 邵阳 门诊慢特病（门特）咨询</p></header><main>",
     );
@@ -305,6 +318,15 @@ fn render(t: &Transcript, waiting: bool) -> String {
             "<p class=\"handoff-note\">人工服务中：工作人员的回复会自动显示。\
              <a href=\"/#latest\">刷新看回复</a></p>",
         );
+        // Once only: the turn that opened the hand-off offers the same button.
+        if let Some(end) = end.filter(|e| !t.choices.iter().any(|c| c.data == e.data)) {
+            out.push_str(&format!(
+                "<form method=\"post\" action=\"/send\" class=\"choices\">\
+                 <button name=\"b\" value=\"{}\" class=\"choice end-human\">{}</button></form>",
+                escape(&end.data),
+                escape(&end.label)
+            ));
+        }
     }
     // Only reminders so far (a returning user whose conversation was forgotten): the way in
     // is still the first step.
@@ -341,17 +363,17 @@ fn render(t: &Transcript, waiting: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Choice;
 
     #[test]
     fn a_pressed_button_shows_its_label_and_blank_text_sends_nothing() {
         let mut t = Transcript::default();
         t.choices.push(Choice { label: "攀枝花".into(), data: "1|c|0".into() });
         let form = SendForm { t: None, b: Some("1|c|0".into()) };
+        let end = Choice { label: "结束人工".into(), data: "0|e|".into() };
         assert_eq!(
-            input_of(&form, &t),
+            input_of(&form, &t, &end),
             Some((Input::Button("1|c|0".into()), Some("攀枝花".into())))
         );
-        assert_eq!(input_of(&SendForm { t: Some("  ".into()), b: None }, &t), None);
+        assert_eq!(input_of(&SendForm { t: Some("  ".into()), b: None }, &t, &end), None);
     }
 }

@@ -77,7 +77,12 @@ pub(crate) async fn share_lead(app: &App, id: &str, now: DateTime<Utc>) {
 async fn taken(app: &App, id: &str, now: DateTime<Utc>) -> Vec<Reply> {
     let user = UserKey::new(CHANNEL, id);
     match handoff::take_for(app.store.pool(), &user, now).await {
-        Ok(rows) => rows.iter().map(|m| Reply { text: text_of(m), choices: Vec::new() }).collect(),
+        Ok(rows) => {
+            let assistant = app.assistant.current();
+            rows.iter()
+                .map(|m| Reply { text: text_of(&assistant, m), choices: Vec::new() })
+                .collect()
+        }
         Err(err) => {
             tracing::error!(error = %err, "web: staff replies unreadable");
             Vec::new()

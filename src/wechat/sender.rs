@@ -10,10 +10,10 @@ use std::sync::Arc;
 use chrono::Duration;
 
 use super::api::{ApiClient, ApiError};
-use super::render::{split, MAX_TEXT_BYTES};
+use super::render::{render, split, MAX_TEXT_BYTES};
 use super::CHANNEL;
 use crate::clock::Clock;
-use crate::engine::UserKey;
+use crate::engine::{Reply, UserKey};
 use crate::scheduler::{SendError, Sender};
 use crate::store::{sessions, Store};
 
@@ -46,6 +46,22 @@ impl WechatSender {
 impl Sender for WechatSender {
     fn channel(&self) -> &str {
         CHANNEL
+    }
+
+    /// The buttons become numbered lines, remembered like a turn's so that typing the number
+    /// presses the button (`render::resolve`).
+    async fn send_reply(&self, to: &UserKey, reply: &Reply) -> Result<(), SendError> {
+        let rendered = render(std::slice::from_ref(reply));
+        self.send(to, &rendered.messages.join("\n\n")).await?;
+        if !rendered.offered.is_empty() {
+            let now_ms = crate::store::leases::now_ms();
+            if let Err(err) = self.store.remember_offered(&to.user, &rendered.offered, now_ms).await
+            {
+                // Only means a typed number is read as text; the words still work.
+                tracing::error!(%err, "could not remember the buttons sent");
+            }
+        }
+        Ok(())
     }
 
     async fn send(&self, to: &UserKey, text: &str) -> Result<(), SendError> {

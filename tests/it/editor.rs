@@ -192,6 +192,64 @@ async fn a_drafted_entry_answers_the_question_and_lands_in_the_regions_additions
     assert!(ok, "{out}");
 }
 
+/// A refused form: the POST sends the browser on (POST-redirect-GET) to the page showing it,
+/// which is returned; reloading that page shows it again and submits nothing.
+async fn refused(server: &Server, session: &str, posted: web::Page) -> web::Page {
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let at = posted.location().to_string();
+    assert!(at.starts_with("/staff/unanswered?draft="), "{at}");
+    let shown = server.get(&at, session).await;
+    let again = server.get(&at, session).await;
+    assert_eq!(shown.body, again.body, "a reload shows the same form");
+    shown
+}
+
+#[tokio::test]
+async fn a_source_of_another_region_is_refused_and_a_reload_resubmits_nothing() {
+    let content = content_copy();
+    let server = server_on(content.path()).await;
+    let chat = chat_in(&server, "邵阳").await;
+    reply(&server, &chat, DELIVERY).await;
+    let (session, csrf) = login_as(&server, "li", Role::Editor).await;
+    let (other, _) = login_as(&server, "wang", Role::Editor).await;
+    let page = server.get("/staff/unanswered", &session).await.body;
+    let group = group_id(&page, DELIVERY);
+    let files = faq_files(content.path());
+    let answer = "资料里没有写门特的药能不能快递到家，请向邵阳县医保局咨询。";
+    let form = |source: &'static str| {
+        [
+            ("csrf", csrf.clone()),
+            ("region", "shaoyang".to_string()),
+            ("question", DELIVERY.to_string()),
+            ("answer", answer.to_string()),
+            ("source", source.to_string()),
+        ]
+    };
+    let path = format!("/staff/unanswered/{group}/entry");
+    let pairs = form("seed 000");
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let posted = server.post(&path, &session, &pairs).await;
+    let at = posted.location().to_string();
+    let shown = refused(&server, &session, posted).await;
+    assert!(
+        shown.body.contains("是攀枝花的资料，不能作为邵阳问答的来源"),
+        "a clear message: {}",
+        shown.body
+    );
+    assert!(shown.body.contains(&format!("{answer}</textarea>")), "the typed text is kept");
+    assert_eq!(faq_files(content.path()), files, "nothing written");
+    assert!(additions::recent(server.store.pool(), 5).await.unwrap().is_empty());
+    let theirs = server.get(&at, &other).await.body;
+    assert!(!theirs.contains(answer), "only its author sees a refused form");
+
+    // 邵阳's own seed, or the notes both regions cite, are accepted.
+    let pairs = form("seed 001");
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let done = server.post(&path, &session, &pairs).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert!(done.location().starts_with("/staff/unanswered?added="), "{}", done.location());
+}
+
 #[tokio::test]
 async fn an_invalid_addition_writes_nothing_and_the_form_shows_every_problem() {
     let content = content_copy();
@@ -217,13 +275,13 @@ async fn an_invalid_addition_writes_nothing_and_the_form_shows_every_problem() {
         let (session, path) = (&session, &path);
         async move {
             let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            server.post(path, session, &pairs).await
+            refused(server, session, server.post(path, session, &pairs).await).await
         }
     };
 
     // Two problems at once: both shown, with the file and line `mente check` would print.
     let both = post(draft(" ", "seed 999")).await;
-    assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(both.status, StatusCode::OK);
     assert!(
         both.body.contains("没有写入：内容检查发现以下问题（文件:行"),
         "a Chinese heading explains the English checker lines: {}",
@@ -240,7 +298,7 @@ async fn an_invalid_addition_writes_nothing_and_the_form_shows_every_problem() {
 
     // 攀枝花's hotline in an answer for 邵阳 users.
     let hotline = post(draft("请拨打 0812-3323000 咨询。", "seed 001")).await;
-    assert_eq!(hotline.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(hotline.status, StatusCode::OK);
     assert!(hotline.body.contains("gives 攀枝花&#39;s hotline 0812-3323000"), "{}", hotline.body);
     assert!(
         hotline.body.contains("请拨打 0812-3323000 咨询。</textarea>"),
@@ -251,14 +309,14 @@ async fn an_invalid_addition_writes_nothing_and_the_form_shows_every_problem() {
     // More than one phone screen.
     let long: &'static str = "暂无公开信息。".repeat(50).leak();
     let screen = post(draft(long, "seed 001")).await;
-    assert_eq!(screen.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(screen.status, StatusCode::OK);
     assert!(screen.body.contains("more than 300 (one phone screen)"), "{}", screen.body);
 
     // A wording without an entry picked, and one for an entry of the other region.
     let wording = format!("/staff/unanswered/{group}/wording");
     let none = [("csrf", csrf.as_str()), ("region", "shaoyang"), ("question", DELIVERY)];
-    let none = server.post(&wording, &session, &none).await;
-    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let none = refused(&server, &session, server.post(&wording, &session, &none).await).await;
+    assert_eq!(none.status, StatusCode::OK);
     assert!(none.body.contains("请先在列表里选一条问答"), "{}", none.body);
     let other = [
         ("csrf", csrf.as_str()),
@@ -266,8 +324,8 @@ async fn an_invalid_addition_writes_nothing_and_the_form_shows_every_problem() {
         ("entry", "panzhihua.progress"),
         ("question", DELIVERY),
     ];
-    let other = server.post(&wording, &session, &other).await;
-    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let other = refused(&server, &session, server.post(&wording, &session, &other).await).await;
+    assert_eq!(other.status, StatusCode::OK);
     assert!(other.body.contains("is not an entry of `shaoyang`"), "{}", other.body);
 
     assert_eq!(faq_files(content.path()), files, "nothing written, no temporary file left");

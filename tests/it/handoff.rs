@@ -361,3 +361,148 @@ async fn asking_again_while_a_left_question_waits_opens_no_second_hand_off() {
         .unwrap();
     assert_eq!(open, 1);
 }
+
+/// Messages to the user of the open hand-off, and whether it is closed.
+async fn thread_state(store: &mente::store::Store) -> (i64, i64) {
+    let pool = store.pool();
+    let bot: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM handoff_messages WHERE sender = 'bot'")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let open: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM handoff_threads WHERE closed_at IS NULL")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    (bot, open)
+}
+
+#[tokio::test]
+async fn the_end_button_is_under_every_reply_of_a_hand_off_and_an_old_tap_is_answered() {
+    let base = start(|_| {}).await;
+    let server = base.restart_at(monday_ten(), |_| {}).await;
+    server.login("zhang", PASSWORD).await;
+    let cookie = user_in_panzhihua(&server).await;
+    let opened = ask_for_a_person(&server, &cookie, "同意转人工").await;
+    let end = button(&opened, "结束人工");
+
+    // A staff reply arrives between turns: the page still offers the same button.
+    answer_the_newest(&server.store, "您好，请讲", monday_ten()).await;
+    server.get("/", &cookie).await;
+    let page = server.get("/", &cookie).await.body;
+    assert!(page.contains("【人工回复】您好，请讲"), "{page}");
+    assert_eq!(button(&page, "结束人工"), end, "{page}");
+    // A command answered during the hand-off carries it too.
+    let help = server.say(&cookie, &[("t", "/help")]).await;
+    assert_eq!(button(&help, "结束人工"), end);
+
+    let ended = server.say(&cookie, &[("b", &end)]).await;
+    assert!(ended.contains("已结束人工服务") && ended.contains("主菜单"), "{ended}");
+    assert!(!ended.contains(">结束人工</button>"), "no way out offered once out: {ended}");
+    assert!(!news(&server, &cookie).await["open"].as_bool().unwrap());
+
+    // The old button tapped again (or after staff closed it): told so, nothing reopened.
+    let again = server.say(&cookie, &[("b", &end)]).await;
+    assert!(last_message(&again).contains("现在没有进行中的人工服务"), "{again}");
+    assert!(!again.contains("这个按钮已经过期"), "{again}");
+    assert_eq!(thread_state(&server.store).await.1, 0);
+}
+
+#[tokio::test]
+async fn an_idle_hand_off_is_closed_by_the_background_step_once_with_two_workers() {
+    use mente::handoff_idle::run_once;
+    let base = start(|_| {}).await;
+    let server = base.restart_at(monday_ten(), |_| {}).await;
+    server.login("zhang", PASSWORD).await;
+    let cookie = user_in_panzhihua(&server).await;
+    ask_for_a_person(&server, &cookie, "同意转人工").await;
+    let assistant = mente::assistant::Assistant::load(crate::web::root()).unwrap();
+
+    let early = monday_ten() + Duration::minutes(29);
+    assert_eq!(run_once(&server.store, &assistant, early).await.unwrap(), 0, "not idle yet");
+    // Two workers, each with its own connection pool on the same database, at the same moment.
+    let other = mente::store::Store::connect(&server.db).await.unwrap();
+    let later = monday_ten() + Duration::minutes(31);
+    let (a, b) = tokio::join!(
+        run_once(&server.store, &assistant, later),
+        run_once(&other, &assistant, later)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1, "closed once");
+    assert_eq!(thread_state(&server.store).await, (1, 0), "one notice queued, nothing open");
+    assert_eq!(run_once(&other, &assistant, later).await.unwrap(), 0);
+
+    // Without a message or an inbox load, the page gets the notice.
+    let after = server.restart_at(later, |_| {}).await;
+    let got = news(&after, &cookie).await;
+    assert!(got["messages"][0].as_str().unwrap().contains("自动结束"), "{got}");
+    assert_eq!(got["open"], false);
+}
+
+#[tokio::test]
+async fn saying_an_answer_did_not_help_lists_the_question_and_offers_a_person() {
+    let base = start(|_| {}).await;
+    let server = base.restart_at(monday_ten(), |_| {}).await;
+    let (session, _) = server.login("zhang", PASSWORD).await;
+    let cookie = server.conversation().await;
+    server.say(&cookie, &[("t", "/start")]).await;
+    let page = server.get("/", &cookie).await.body;
+    server.say(&cookie, &[("b", &button(&page, "攀枝花"))]).await;
+    let answered = server.say(&cookie, &[("t", "起付线多少")]).await;
+    assert!(last_message(&answered).contains("800"), "{answered}");
+    let before = server.get("/staff/unanswered", &session).await.body;
+    assert!(before.contains("暂时没有未答问题"), "{before}");
+
+    let wrong = server.say(&cookie, &[("t", "答非所问！")]).await;
+    assert!(wrong.contains("没有帮上您") && wrong.contains("现在有工作人员在线"), "{wrong}");
+    assert!(wrong.contains(">同意转人工</button>"), "{wrong}");
+    let listed = server.get("/staff/unanswered", &session).await.body;
+    assert!(listed.contains("<h2>起付线多少</h2>"), "{listed}");
+
+    // A question that gave a phone number is never kept: a person is offered, nothing listed.
+    server.say(&cookie, &[("b", &button(&wrong, "不用了"))]).await;
+    let personal = server.say(&cookie, &[("t", "报销比例是多少 我电话13812345678")]).await;
+    assert!(last_message(&personal).contains("来源"), "{personal}");
+    let wrong = server.say(&cookie, &[("t", "没用")]).await;
+    assert!(wrong.contains("没有帮上您"), "{wrong}");
+    let listed = server.get("/staff/unanswered", &session).await.body;
+    assert!(!listed.contains("报销比例") && !listed.contains("13812345678"), "{listed}");
+
+    // A bare 不对 with no answer before it is no complaint.
+    let fresh = server.conversation().await;
+    let said = server.say(&fresh, &[("t", "不对")]).await;
+    assert!(!said.contains("没有帮上您"), "{said}");
+}
+
+#[tokio::test]
+async fn off_duty_in_shaoyang_no_service_hours_are_stated_as_facts() {
+    // Saturday 10:00: off duty everywhere.
+    let saturday = start(|_| {}).await;
+    let cookie = saturday.conversation().await;
+    saturday.say(&cookie, &[("t", "/start")]).await;
+    let page = saturday.get("/", &cookie).await.body;
+    saturday.say(&cookie, &[("b", &button(&page, "邵阳"))]).await;
+    let offer = saturday.say(&cookie, &[("t", "/human")]).await;
+    let said = last_message(&offer);
+    assert!(said.contains("现在没有工作人员在线") && said.contains("12393"), "{said}");
+    assert!(!said.contains("9:00") && !said.contains("14:30"), "an operator setting: {said}");
+    assert!(!said.contains("不是人工服务时间"), "{said}");
+    assert!(offer.contains(">留言给工作人员</button>"), "{offer}");
+}
+
+#[tokio::test]
+async fn the_hand_off_queue_metric_leaves_out_requests_closed_in_the_inbox() {
+    use mente::store::console::open_handoff_count;
+    let base = start(|_| {}).await;
+    let server = base.restart_at(monday_ten(), |_| {}).await;
+    let (session, csrf) = server.login("zhang", PASSWORD).await;
+    let cookie = user_in_panzhihua(&server).await;
+    ask_for_a_person(&server, &cookie, "同意转人工").await;
+    assert_eq!(open_handoff_count(server.store.pool()).await.unwrap(), 1);
+    let id = first_thread(&server, &session).await;
+    let close = format!("/staff/inbox/{id}/close");
+    assert_eq!(
+        server.post(&close, &session, &[("csrf", &csrf)]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(open_handoff_count(server.store.pool()).await.unwrap(), 0, "closed: not waiting");
+}

@@ -933,8 +933,14 @@ async fn a_staff_reply_to_a_hand_off_goes_out_through_the_running_bot() {
 
     let bot = RunningBot::start(config(&stub), store.clone());
     stub.wait_for_messages(BOB, 1).await;
-    bot.stop().await.expect("clean exit");
     assert_eq!(stub.texts(BOB), [format!("【人工回复】{answer}")]);
+    let buttons = stub.messages(BOB)[0].all_buttons();
+    assert!(buttons.iter().any(|(label, _)| label == "结束人工"), "{}", stub.dump(BOB));
+    // The button under the staff reply ends the hand-off; the assistant is back.
+    stub.press_label(BOB, "结束人工");
+    let ended = |s: &BotApiStub| s.texts(BOB).iter().any(|t| t.contains("已结束人工服务"));
+    stub.wait_until(BOB, "the hand-off ended", ended).await;
+    bot.stop().await.expect("clean exit");
     let undelivered: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM handoff_messages WHERE sender = 'staff' AND delivered_at IS NULL",
     )

@@ -2,7 +2,7 @@
 //! applicant taps through to a region, asks what to bring and starts a 新申请 by tapping and
 //! typing; then a member of staff logs in, finds both regions' answers in one search and sees
 //! the question the assistant could not answer.
-//! Screenshots go to `target/screenshots/`. Without Chromium the test says so and passes
+//! Screenshots go to `target/screenshots/` (`MENTE_SHOTS` names another folder). Without Chromium the test says so and passes
 //! locally, but fails in CI (`CI` set), where `.ci/run` installs it.
 
 use std::net::TcpListener;
@@ -94,7 +94,8 @@ async fn session(driver: &Driver, caps: serde_json::Value) -> Client {
 }
 
 async fn shot(client: &Client, name: &str) {
-    let dir = root().join("target/screenshots");
+    let dir = std::env::var_os("MENTE_SHOTS")
+        .map_or_else(|| root().join("target/screenshots"), PathBuf::from);
     std::fs::create_dir_all(&dir).unwrap();
     let png = client.screenshot().await.unwrap();
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
@@ -404,6 +405,9 @@ async fn a_user_on_a_phone_and_staff_at_a_desk_work_a_whole_hand_off() {
     // The user's page shows the reply at once (its script asks every few seconds).
     let reply = appears(&user, "//li[contains(@class, 'staff-reply')]").await;
     assert_eq!(reply.text().await.unwrap(), format!("【人工回复】{answer}"));
+    // The way back to the assistant is one tap away under the conversation.
+    let end = appears(&user, "//button[normalize-space(.)='结束人工']").await;
+    assert!(end.is_displayed().await.unwrap(), "the 结束人工 button is visible");
     shot(&user, "handoff-chat-390").await;
 
     // Another member of staff on a phone sees the queue and the thread, claimed by zhang.
@@ -420,6 +424,10 @@ async fn a_user_on_a_phone_and_staff_at_a_desk_work_a_whole_hand_off() {
 
     tap(&staff, "结束人工（助手接回）").await;
     appears(&user, "//li[contains(., '门特助手回来了')]").await;
+    // The button on the page from before, tapped after staff closed: told so, no error.
+    tap(&user, "结束人工").await;
+    assert!(latest_answer(&user).await.contains("现在没有进行中的人工服务"));
+    shot(&user, "handoff-chat-old-end-tap-390").await;
     type_and_send(&user, "起付线多少").await;
     assert!(latest_answer(&user).await.contains("800"), "the assistant answers again");
     for client in [user, staff, phone] {

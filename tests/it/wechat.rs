@@ -832,12 +832,15 @@ async fn a_staff_reply_goes_by_the_customer_service_api_only_within_48_hours() {
     expect(&h.say(me, 4, "异地就医怎么报").await, &["已收到您的留言"]);
     let sender = WechatSender::new(h.state.api(), h.store.clone(), Arc::new(h.clock.clone()));
     let window = Some(mente::wechat::sender::REPLY_WINDOW);
-    let deliver = |now| mente::relay::deliver_once(&h.store, &sender, window, now);
+    let deliver = |now| mente::relay::deliver_once(&h.store, &h.assistant, &sender, window, now);
 
     let now = h.clock.now();
     crate::handoff::answer_the_newest(&h.store, "需要先办异地备案", now).await;
     assert_eq!(deliver(now).await.unwrap().sent, 1);
-    assert_eq!(h.api.sent(), [(me.to_string(), "【人工回复】需要先办异地备案".to_string())]);
+    let sent = h.api.sent();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].1.starts_with("【人工回复】需要先办异地备案"), "{sent:?}");
+    assert!(sent[0].1.contains("1. 结束人工") && sent[0].1.contains("回复数字即可"), "{sent:?}");
 
     // Three days later: outside the window the reply waits ...
     let later = now + chrono::Duration::days(3);
@@ -848,5 +851,9 @@ async fn a_staff_reply_goes_by_the_customer_service_api_only_within_48_hours() {
     // ... and goes out with the user's next message (in a live hand-off, to staff).
     h.account.post(&fake::text(me, h.now(), 5, "还没有"), h.now()).await;
     assert_eq!(deliver(later).await.unwrap().sent, 1);
-    assert_eq!(h.api.sent()[1].1, "【人工回复】备案好了吗");
+    assert!(h.api.sent()[1].1.starts_with("【人工回复】备案好了吗"), "{:?}", h.api.sent());
+    // The number under the staff reply is the 结束人工 button; typed again later, it is told
+    // that nothing is open.
+    expect(&h.say(me, 6, "1").await, &["已结束人工服务"]);
+    expect(&h.say(me, 7, "结束人工").await, &["现在没有进行中的人工服务"]);
 }

@@ -7,12 +7,18 @@
 //! `mente check` does, written atomically to `faq/staff-<region>.yaml`, reloaded at once. It is
 //! logged (tracing) and recorded in the database with who, when and what
 //! ([`crate::store::additions`]), and the question's group is marked answered by the entry.
+//!
+//! A new entry's source must belong to its region: a document another region's data cites and
+//! this one's does not (攀枝花's seed for a 邵阳 answer) is refused; general documents (the
+//! research notes, the assistant's own docs) fit every region. A refused form is kept in the
+//! database and the browser sent to a page that shows it (POST-redirect-GET): reloading that
+//! page shows the typed text again and submits nothing.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::auth::StaffUser;
 use super::unanswered::{self, View};
@@ -64,7 +70,7 @@ pub struct EntryForm {
 }
 
 /// Which of the two forms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
     /// A wording of an existing entry.
     Wording,
@@ -73,7 +79,7 @@ pub enum Kind {
 }
 
 /// A form sent back with its problems: shown filled in, open, with every problem listed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Draft {
     /// The unanswered group it belongs to.
     pub group: i64,
@@ -150,7 +156,34 @@ pub async fn add_entry(
         source: draft.source.clone(),
         verified: draft.verified,
     };
-    change(&app, &user, id, &form.also, addition, draft, Vec::new()).await
+    let problems = source_of_another_region(&app.assistant.current(), &draft);
+    change(&app, &user, id, &form.also, addition, draft, problems).await
+}
+
+/// A problem when the draft's source is a document only other regions cite (none for a
+/// document of its own region or a general one, or when region or source is not chosen: the
+/// checker reports those).
+fn source_of_another_region(assistant: &Assistant, draft: &Draft) -> Vec<String> {
+    let content = &assistant.content;
+    let (Some(region), false) = (content.regions.get(&draft.region), draft.source.is_empty())
+    else {
+        return Vec::new();
+    };
+    let title = content.citations.cite(&draft.source);
+    let cites = |r: &crate::content::regions::Region| {
+        r.sources.iter().any(|s| content.citations.cite(s).contains(title.as_str()))
+    };
+    let owners: Vec<&str> =
+        content.regions.values().filter(|r| cites(r)).map(|r| r.name.as_str()).collect();
+    if owners.is_empty() || cites(region) {
+        return Vec::new();
+    }
+    vec![format!(
+        "来源“{title}”是{}的资料，不能作为{}问答的来源：请选{}的来源，或两地通用的资料。",
+        owners.join("、"),
+        region.name,
+        region.name
+    )]
 }
 
 /// 403 for a plain account (the forms are not shown to it; this is a hand-made request).
@@ -209,8 +242,30 @@ async fn change(
     }
     tracing::info!(staff = %user.name, problems = problems.len(), kind = addition.kind(), "web: content change refused, nothing written");
     draft.problems = problems;
-    let view = View { search: None, draft: Some(draft) };
-    unanswered::render(app, user, "", &view, StatusCode::UNPROCESSABLE_ENTITY).await
+    // Kept, and the browser sent to a page showing it: a reload there submits nothing.
+    let kept = match serde_json::to_string(&draft) {
+        Ok(json) => audit::save_draft(app.store.pool(), &user.name, &json, app.clock.now()).await,
+        Err(err) => {
+            tracing::error!(error = %err, "web: refused form not kept");
+            return unanswered::render(app, user, "", &View::refused(draft), StatusCode::OK).await;
+        }
+    };
+    match kept {
+        Ok(id) => see_other(&format!("/staff/unanswered?draft={id}#g{group}")),
+        Err(err) => failed(err),
+    }
+}
+
+/// The refused form `id` of `user`, when it is theirs and still kept.
+pub(super) async fn kept_draft(app: &App, user: &StaffUser, id: i64) -> Option<Draft> {
+    match audit::draft(app.store.pool(), id, &user.name).await {
+        Ok(Some(json)) => serde_json::from_str(&json).ok(),
+        Ok(None) => None,
+        Err(err) => {
+            tracing::error!(error = %err, "web: refused form unreadable");
+            None
+        }
+    }
 }
 
 fn ids(list: &str) -> impl Iterator<Item = i64> + '_ {
@@ -281,7 +336,7 @@ pub(super) fn forms(assistant: &Assistant, user: &StaffUser, g: &Group<'_>, view
 /// its English (the same as `mente check` prints), the heading says what they are.
 fn problems(d: &Draft) -> String {
     let mut out = String::from(
-        "<div class=\"problems\" role=\"alert\"><p class=\"problem\">没有写入：内容检查发现以下问题（文件:行，说明是检查程序的英文原文）。请改正后再提交；刷新本页会把同样的内容再提交一次。</p><ul class=\"diagnostics\">",
+        "<div class=\"problems\" role=\"alert\"><p class=\"problem\">没有写入：内容检查发现以下问题（文件:行，说明是检查程序的英文原文）。请改正后再提交（刷新本页不会重复提交）。</p><ul class=\"diagnostics\">",
     );
     for p in &d.problems {
         out.push_str(&format!("<li><code>{}</code></li>", escape(p)));

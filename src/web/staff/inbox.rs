@@ -20,7 +20,6 @@ use serde::Deserialize;
 use super::auth::StaffUser;
 use super::{failed, see_other, staff_page};
 use crate::clock::in_china;
-use crate::engine::handoff::{CLOSED_BY_STAFF, CLOSED_IDLE, IDLE_MINUTES};
 use crate::store::handoff::{self, sender, Claim, Message, Thread};
 use crate::web::html::{csrf_field, escape, multiline};
 use crate::web::App;
@@ -139,7 +138,8 @@ pub async fn close(
     Path(id): Path<i64>,
 ) -> Response {
     let now = app.clock.now();
-    match handoff::close(app.store.pool(), id, &user.name, CLOSED_BY_STAFF, now).await {
+    let notice = app.assistant.current().content.handoff.closed_by_staff.clone();
+    match handoff::close(app.store.pool(), id, &user.name, &notice, now).await {
         Ok(_) => {
             tracing::info!(staff = %user.name, id, "web: hand-off closed");
             see_other("/staff/inbox")
@@ -148,11 +148,11 @@ pub async fn close(
     }
 }
 
-/// Closes hand-offs idle too long; any page load of the inbox does it, so no worker is needed
-/// while nobody works the inbox (the user's next message closes theirs then).
+/// Closes hand-offs idle too long (the background step does it too; here the queue a member of
+/// staff looks at is never behind it).
 async fn close_idle(app: &App, now: DateTime<Utc>) {
-    let before = now.timestamp() - IDLE_MINUTES * 60;
-    if let Err(err) = handoff::close_idle(app.store.pool(), before, CLOSED_IDLE, now).await {
+    let assistant = app.assistant.current();
+    if let Err(err) = crate::handoff_idle::run_once(&app.store, &assistant, now).await {
         tracing::error!(error = %err, "web: idle hand-offs not closed");
     }
 }

@@ -38,6 +38,9 @@ pub struct PageQuery {
     group: Option<i64>,
     #[serde(default)]
     q: String,
+    /// A refused form to show again (kept by the editor; only its author sees it).
+    #[serde(default)]
+    draft: Option<i64>,
 }
 
 /// What the page shows besides the list: one group's entry search, or a form sent back.
@@ -47,6 +50,13 @@ pub struct View {
     pub search: Option<(i64, String)>,
     /// A form refused, with its problems.
     pub draft: Option<Draft>,
+}
+
+impl View {
+    /// The page showing a refused form.
+    pub fn refused(draft: Draft) -> View {
+        View { search: None, draft: Some(draft) }
+    }
 }
 
 /// `GET /staff/unanswered`
@@ -60,7 +70,11 @@ pub async fn page(
         None => String::new(),
     };
     let search = query.group.map(|id| (id, query.q.trim().to_string()));
-    render(&app, &user, &notice, &View { search, draft: None }, StatusCode::OK).await
+    let draft = match query.draft {
+        Some(id) => editor::kept_draft(&app, &user, id).await,
+        None => None,
+    };
+    render(&app, &user, &notice, &View { search, draft }, StatusCode::OK).await
 }
 
 /// The page with `notice` on top; `view` opens one group's form.
