@@ -549,8 +549,8 @@ fn one_estimate(
     } else {
         let (fund, own) = (span(fund_low, fund_high), span(self_low, self_high));
         match pays {
-            true => format!("{head}：估算自付约{own}，医保报约{fund}。"),
-            false => format!("{head}：估算可报约{fund}，自付约{own}。"),
+            true => format!("{head}：估算自付约{own}，医保报{fund}。"),
+            false => format!("{head}：估算可报{fund}，自付约{own}。"),
         }
     };
     let deductible = match e.deductible {

@@ -251,7 +251,7 @@ mod tests {
 
     #[test]
     fn neighbouring_digits_with_a_unit_are_a_range() {
-        assert_eq!(dig("一年要四五千块钱"), "一年要4000~5000块钱");
+        assert_eq!(dig("吃药要四五千块钱"), "吃药要4000~5000块钱");
         assert_eq!(dig("两三万"), "20000~30000");
         assert_eq!(dig("四千五"), "4500", "a digit after the unit is one unit lower, no range");
         assert_eq!(money_in("四五千块"), vec![4000.0, 5000.0]);
