@@ -41,6 +41,14 @@ pub struct Disease {
     /// Anything the user should know.
     #[serde(default)]
     pub note: Option<String>,
+    /// What only 城乡居民 need to know (e.g. no stacking with the 两病 scheme): never shown to
+    /// someone who said they have 职工医保.
+    #[serde(default)]
+    pub resident_note: Option<String>,
+    /// Said when the user names the disease more loosely than the catalogue (高血压 for
+    /// 高血压病3级): which form of it the catalogue lists.
+    #[serde(default)]
+    pub loose_name_note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -113,6 +113,13 @@ pub struct Offline {
     /// What to bring or expect there.
     #[serde(default)]
     pub note: Option<String>,
+    /// Hospitals the sources name as places to apply (examples, not a full list).
+    #[serde(default)]
+    pub hospitals: Vec<String>,
+    /// Said when the user names another hospital (`{hospital}`): the sources neither include
+    /// nor exclude it, and the one they name must not be presented as it.
+    #[serde(default)]
+    pub other_hospital: Option<String>,
 }
 
 /// Staff service hours for live hand-offs: on working days (the calendar's, weekends outside
@@ -169,6 +176,10 @@ pub struct Deductible {
     /// must then assume no deductible.
     #[serde(default)]
     pub some_diseases_exempt: bool,
+    /// What an estimate says about this deductible beside its one figure (an exemption, an
+    /// unknown amount, whom to ask): wording is content, the figures are computed.
+    #[serde(default)]
+    pub in_estimate: Option<String>,
     /// Source of the figure.
     #[serde(default)]
     pub source: Option<String>,

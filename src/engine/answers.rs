@@ -264,6 +264,11 @@ impl<'a> Turn<'a> {
         if let Some(note) = &disease.note {
             lines.push(format!("提示：{note}。"));
         }
+        // A 居民-only tip is not for someone who chose 职工医保 at the insurance step.
+        let employee = self.s.slots.get("insurance").map(String::as_str) == Some("employee");
+        if let Some(note) = disease.resident_note.as_ref().filter(|_| !employee) {
+            lines.push(format!("提示：{note}。"));
+        }
         if !lines.is_empty() {
             self.say(lines.join("\n"));
         }

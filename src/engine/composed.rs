@@ -65,10 +65,12 @@ impl<'a> Turn<'a> {
         })
     }
 
-    /// The yearly estimate when an amount is given: for the insurance (or retirement) named, or
+    /// The yearly estimate when an amount (or a range, `四五千`) is given: for the insurance (or
+    /// retirement) named, or
     /// for 职工 and 居民 side by side when the message does not say which. `None` without an
     /// amount: the FAQ's ratio answer is the better reply then.
-    pub(super) fn estimate(&self, u: &Understanding, r: &Region) -> Option<Composed> {
+    /// `pays`: the user asked what they pay themselves (自付 comes first).
+    pub(super) fn estimate(&self, u: &Understanding, r: &Region, pays: bool) -> Option<Composed> {
         let expense = u.amount()?;
         let insurance = u.insurance.or(match u.status {
             Some(WorkStatus::Retired | WorkStatus::InService) => Some(Insurance::Employee),
@@ -77,19 +79,49 @@ impl<'a> Turn<'a> {
         let retired = u.status == Some(WorkStatus::Retired);
         let (lines, sources) = match insurance {
             Some(insurance) => {
-                let (_, e) = self.estimate_line(r, insurance, retired, u.age, expense)?;
+                let e = self.calc_estimate(r, insurance, retired, u.age, expense)?;
                 let last = e.assumptions.last().cloned().unwrap_or_default();
-                let (line, rule) = one_estimate(who(insurance, retired), expense, &e);
-                (vec![line, rule, limit_caveat(), last], e.sources)
+                let deductible = match insurance {
+                    Insurance::Employee => &r.deductible.employee,
+                    Insurance::Resident => &r.deductible.resident,
+                };
+                let expenses = u.amount_range.unwrap_or((expense, expense));
+                let who = who(insurance, retired);
+                let note = deductible.in_estimate.as_deref();
+                let mut lines = one_estimate(who, expenses, &e, note, pays);
+                lines.extend([limit_caveat(), last]);
+                (lines, e.sources)
             }
             None => {
-                let (employee, e) =
-                    self.estimate_line(r, Insurance::Employee, retired, u.age, expense)?;
-                let (resident, _) =
-                    self.estimate_line(r, Insurance::Resident, false, u.age, expense)?;
-                let ask = "告诉我是职工还是居民医保、是否退休，可以算得更准。".to_string();
-                let last = e.assumptions.last().cloned().unwrap_or_default();
-                (vec![employee, resident, limit_caveat(), ask, last], e.sources)
+                // Both side by side, each as its one figure; the words on the deductible once.
+                let expenses = u.amount_range.unwrap_or((expense, expense));
+                let mut lines = Vec::new();
+                let mut notes = Vec::new();
+                let mut last = String::new();
+                let mut sources = Vec::new();
+                for (insurance, retired) in
+                    [(Insurance::Employee, retired), (Insurance::Resident, false)]
+                {
+                    let e = self.calc_estimate(r, insurance, retired, u.age, expense)?;
+                    let who = who(insurance, retired);
+                    lines.extend(one_estimate(who, expenses, &e, None, pays).into_iter().take(1));
+                    let deductible = match insurance {
+                        Insurance::Employee => &r.deductible.employee,
+                        Insurance::Resident => &r.deductible.resident,
+                    };
+                    if let Some(note) = &deductible.in_estimate {
+                        push_new(&mut notes, note.clone());
+                    }
+                    last = e.assumptions.last().cloned().unwrap_or_default();
+                    for source in e.sources {
+                        push_new(&mut sources, source);
+                    }
+                }
+                lines.push(limit_caveat());
+                lines.push("告诉我是职工还是居民医保、是否退休，可以算得更准。".to_string());
+                lines.extend(notes);
+                lines.push(last);
+                (lines, sources)
             }
         };
         // Someone weighing up the cost usually applies next: the way in is one tap away.
@@ -105,27 +137,19 @@ impl<'a> Turn<'a> {
         })
     }
 
-    /// One line of estimate, with the figures of `mente calc`.
-    fn estimate_line(
+    /// The calculator's estimate (the figures of `mente calc`) for one insurance type.
+    fn calc_estimate(
         &self,
         r: &Region,
         insurance: Insurance,
         retired: bool,
         age: Option<u32>,
         expense: f64,
-    ) -> Option<(String, calc::Estimate)> {
+    ) -> Option<calc::Estimate> {
         let retired = insurance == Insurance::Employee && retired;
         let input =
             CalcInput { region: r.id.clone(), insurance, retired, tier: None, age, expense };
-        let e = calc::estimate(&self.a.content.regions, &input).ok()?;
-        let who = who(insurance, retired);
-        let yuan = |x: f64| format!("{}元", calc::money(x));
-        let line = format!(
-            "{who}，全年门特费用{}：估算可报{}。",
-            yuan(expense),
-            range(e.estimate_min, e.estimate_max, yuan)
-        );
-        Some((line, e))
+        calc::estimate(&self.a.content.regions, &input).ok()
     }
 
     /// Deductible and ratio for the insurance named, or for 职工 and 居民 side by side: the
@@ -351,19 +375,25 @@ impl<'a> Turn<'a> {
         text: &str,
     ) -> Composed {
         let mut lines = Vec::new();
+        let mut unverified = Vec::new();
         let mut first_disease = None;
         for name in u.disease_names(Some(&r.id)) {
             let Some(d) = self.a.content.diseases.find(&r.id, name) else { continue };
             first_disease = first_disease.or(Some(name.to_string()));
             let only = if d.resident_only { "（仅限城乡居民医保）" } else { "" };
-            lines.push(if d.verified {
-                format!("{name}：在门特病种目录内，可以申请{only}。")
+            if d.verified {
+                lines.push(format!("{name}：在门特病种目录内，可以申请{only}。"));
             } else {
-                format!(
-                    "{name}：可能属于门特病种{only}，但未经官方目录确认，请以当地医保部门公布为准（{}）。",
-                    r.contact()
-                )
-            });
+                unverified.push(format!("{name}{only}"));
+            }
+        }
+        // One line for every unconfirmed disease: the same caveat twice would fill the screen.
+        if !unverified.is_empty() {
+            lines.push(format!(
+                "{}：可能属于门特病种，但未经官方目录确认，请以当地医保部门公布为准（{}）。",
+                unverified.join("、"),
+                r.contact()
+            ));
         }
         // Conditions not in the catalogue: not found here does not mean excluded.
         {
@@ -373,6 +403,28 @@ impl<'a> Turn<'a> {
                     r.name,
                     r.contact()
                 ));
+            }
+        }
+        // What the disease needs beyond the common list (血透: 近期免冠照片), right after the
+        // verdicts: the how-to or FAQ text after it may be cut by the screen, this never.
+        let mut extra: Vec<&str> = Vec::new();
+        for name in u.disease_names(Some(&r.id)) {
+            let Some(d) = self.a.content.diseases.find(&r.id, name) else { continue };
+            for m in &d.extra_materials {
+                if !extra.contains(&m.as_str()) {
+                    extra.push(m);
+                }
+            }
+        }
+        if !extra.is_empty() {
+            lines.push(format!("这个病种还要准备：{}。", extra.join("、")));
+        }
+        // "高血压" for 高血压病3级: which form of the disease the catalogue lists.
+        for m in u.diseases.iter().filter(|m| m.region == r.id) {
+            let loose = m.alias.as_deref().is_some_and(|a| a != m.name);
+            let Some(d) = self.a.content.diseases.find(&r.id, &m.name) else { continue };
+            if let Some(note) = d.loose_name_note.as_ref().filter(|n| loose && !lines.contains(n)) {
+                lines.push(note.clone());
             }
         }
         // The estimate words are content (faq/understand.yaml: 报得几多 in 湖南话 too).
@@ -385,10 +437,14 @@ impl<'a> Turn<'a> {
         let named = u.disease_names(Some(&r.id));
         let said_before = self.s.context.diseases.iter().any(|d| !named.contains(&d.as_str()));
         let several = named.len() >= 2 || (!named.is_empty() && said_before);
-        if several && MORE_THAN_ONE.iter().any(|w| text.contains(w)) {
-            // "可以办两个门特不": the region's rule on several diseases, right after the list.
+        let asked = several && MORE_THAN_ONE.iter().any(|w| text.contains(w));
+        if asked || named.len() >= 2 {
+            // "可以办两个门特不": the region's rule on several diseases, right after the list;
+            // also unasked when one message names two (邵阳 居民: one benefit per person).
             if let Some(entry) = self.faq_entry(&r.id, "multiple-diseases") {
-                lines.extend(entry.answer.trim().lines().map(str::to_string));
+                // Unasked, the rule itself (its first line): the screen keeps the how-to.
+                let take = if asked { usize::MAX } else { 1 };
+                lines.extend(entry.answer.trim().lines().take(take).map(str::to_string));
             }
         }
         if how_to {
@@ -451,69 +507,71 @@ fn who(insurance: Insurance, retired: bool) -> &'static str {
     }
 }
 
-/// The estimate for the one insurance type known, as one figure with what the user pays
-/// (自付), and the rule it was computed by. An open upper ratio ("85%起") is computed at its
-/// lower end and said so, never as "可报X元起" next to "实际可能更低"; an unknown deductible
-/// makes it an upper bound ("最多").
-fn one_estimate(who: &str, expense: f64, e: &calc::Estimate) -> (String, String) {
-    let yuan = |x: f64| format!("{}元", calc::money(x));
+/// The estimate for the one insurance type known, as one figure (a range only where the
+/// sources give a range of ratios or the user a range of amounts) with what the user pays
+/// (自付) — first when that is what they asked (`pays`) — then the region's words on the
+/// deductible (`note`: an exemption, an unknown amount) and the rule it was computed by.
+///
+/// The figure keeps the deductible, as the sources state the rule; an exemption for some
+/// diseases is said in words, never as a second set of figures (readers took the two for a
+/// contradiction). An open upper ratio ("85%起") is computed at its lower end and said so; an
+/// unknown deductible makes the figure an upper bound ("最多"); an expense within the
+/// deductible is said to be below it.
+fn one_estimate(
+    who: &str,
+    expenses: (f64, f64),
+    e: &calc::Estimate,
+    note: Option<&str>,
+    pays: bool,
+) -> Vec<String> {
+    let yuan = |x: f64| format!("{}元", calc::money((x * 100.0).round() / 100.0));
     let pct = |x: f64| format!("{}%", calc::money((x * 1000.0).round() / 10.0));
-    let head = format!("{who}，全年门特费用{}", yuan(expense));
-    let exempt_some = e.assumptions.iter().any(|a| a.contains("免起付线"));
-    let line = match (e.deductible, e.estimate_max) {
-        // 攀枝花: 部分病种免起付线 — both cases said plainly, each with its own figures.
-        (Some(d), _) if exempt_some => exempt_or_not(&head, expense, d, e),
-        (None, Some(max)) => format!(
-            "{head}：估算最多可报{}，自付至少{}（起付线未公开，要先扣掉）。",
-            yuan(max),
-            yuan(expense - max)
-        ),
-        (_, Some(max)) if max != e.estimate_min => format!(
-            "{head}：估算可报{} ~ {}，自付约{} ~ {}。",
-            yuan(e.estimate_min),
-            yuan(max),
-            yuan(expense - max),
-            yuan(expense - e.estimate_min)
-        ),
-        _ => format!(
-            "{head}：估算可报{}，自付约{}。",
-            yuan(e.estimate_min),
-            yuan(expense - e.estimate_min)
-        ),
+    let span = |low: f64, high: f64| match (high - low).abs() < 0.005 {
+        true => yuan(low),
+        false => format!("{} ~ {}", yuan(low), yuan(high)),
+    };
+    let (low, high) = expenses;
+    let head = format!("{who}，全年门特费用{}", span(low, high));
+    let d = e.deductible.unwrap_or(0.0);
+    let paid_by_fund = |expense: f64, ratio: f64| (expense - d).max(0.0) * ratio;
+    let top = e.ratio_max.unwrap_or(e.ratio_min);
+    let (fund_low, fund_high) = (paid_by_fund(low, e.ratio_min), paid_by_fund(high, top));
+    let (self_low, self_high) =
+        (low - paid_by_fund(low, top), high - paid_by_fund(high, e.ratio_min));
+    let line = if e.deductible.is_some() && d > 0.0 && high <= d {
+        format!("{head}：还没超过起付线{}，按起付线算医保不报，这些费用要自付。", yuan(d))
+    } else if e.deductible.is_none() {
+        let (fund, own) = (span(fund_low, fund_high), span(self_low, self_high));
+        match pays {
+            true => format!("{head}：估算自付至少{own}，医保最多报{fund}。"),
+            false => format!("{head}：估算最多可报{fund}，自付至少{own}。"),
+        }
+    } else {
+        let (fund, own) = (span(fund_low, fund_high), span(self_low, self_high));
+        match pays {
+            true => format!("{head}：估算自付约{own}，医保报{fund}。"),
+            false => format!("{head}：估算可报{fund}，自付约{own}。"),
+        }
     };
     let deductible = match e.deductible {
-        None => "起付线未公开".to_string(),
+        None => "起付线未公布".to_string(),
         Some(0.0) => "不设起付线".to_string(),
-        Some(d) if exempt_some => format!("起付线{}/年（部分病种免）", yuan(d)),
         Some(d) => format!("起付线{}/年", yuan(d)),
     };
     let ratio = match e.ratio_max {
         None => format!("报销比例{}起（按{}算）", pct(e.ratio_min), pct(e.ratio_min)),
         Some(_) => format!("报销比例{}", range(e.ratio_min, e.ratio_max, pct)),
     };
-    (line, format!("算法：{deductible}，{ratio}。"))
+    let mut lines = vec![line];
+    lines.extend(note.map(str::to_string));
+    lines.push(format!("算法：{deductible}，{ratio}。"));
+    lines
 }
 
-/// The estimate where some diseases are exempt from the deductible `d` (not which): 按收起付线算
-/// … ；若该病种免起付线 …, so no figure contradicts the rule shown next to it. An open upper
-/// ratio is computed at its lower end, as elsewhere.
-fn exempt_or_not(head: &str, expense: f64, d: f64, e: &calc::Estimate) -> String {
-    let yuan = |x: f64| format!("{}元", calc::money((x * 100.0).round() / 100.0));
-    let figures = |counted: f64| {
-        let low = counted * e.ratio_min;
-        let high = e.ratio_max.map_or(low, |r| counted * r);
-        let paid = |x: f64| yuan(expense - x);
-        if (high - low).abs() < 0.005 {
-            format!("可报约{}，自付约{}", yuan(low), paid(low))
-        } else {
-            format!("可报约{} ~ {}，自付约{} ~ {}", yuan(low), yuan(high), paid(high), paid(low))
-        }
-    };
-    format!(
-        "{head}：按收起付线算，{}；若该病种免起付线，{}。",
-        figures((expense - d).max(0.0)),
-        figures(expense)
-    )
+fn push_new(list: &mut Vec<String>, item: String) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
 }
 
 /// "a", "a ~ b" or "a 起（上限未公开）" — as `mente calc` shows ranges.

@@ -43,6 +43,8 @@ pub struct Context {
     pub diseases: Vec<String>,
     /// Yearly amounts in yuan, latest last.
     pub amounts: Vec<f64>,
+    /// The latest amount when it was said as a range (`四五千`): low and high end.
+    pub amount_range: Option<(f64, f64)>,
     /// Dates said, latest last.
     pub dates: Vec<NaiveDate>,
     /// The last question answered (identifiers masked), for follow-ups that name only a value.
@@ -82,6 +84,9 @@ impl Context {
             self.diseases.push(name.to_string());
         }
         keep_latest(&mut self.diseases);
+        if !u.amounts.is_empty() {
+            self.amount_range = u.amount_range;
+        }
         self.amounts.extend(u.amounts.iter().copied());
         keep_latest(&mut self.amounts);
         for date in &u.dates {
@@ -133,6 +138,8 @@ impl Context {
         u.age = u.age.or(self.age);
         if amount && u.amounts.is_empty() {
             u.amounts.extend(self.amount());
+            // `四五千` said before: the estimate again for the whole range, not its high end.
+            u.amount_range = self.amount_range.filter(|(_, high)| Some(*high) == self.amount());
         }
     }
 }

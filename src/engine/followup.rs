@@ -95,6 +95,7 @@ impl<'a> Turn<'a> {
         }
         // Another question than the last one, even where its answer is the same text.
         self.s.context.last_answer = None;
+        let last_text = last.clone();
         let mut rest = last;
         if disease {
             for d in &old.diseases {
@@ -120,9 +121,17 @@ impl<'a> Turn<'a> {
         // (`那精分呢` after 尿毒症's figures): the estimate does not depend on the disease, and the
         // same figures again would answer nothing.
         let no_disease = old.diseases.is_empty() && old.unknown_conditions.is_empty();
-        let question = match disease && (no_disease || !old.amounts.is_empty()) {
-            true => format!("{core}能办门特吗"),
-            false => format!("{core} {}", rest.trim()),
+        // `那他明年退休了呢` after an estimate and a question on its deductible: the estimate
+        // again for the new status (its ratio changes; the deductible line comes with it).
+        let amount = self.s.context.amount().filter(|_| {
+            status && !disease && no_disease && old.amounts.is_empty() && about_costs(&last_text)
+        });
+        let question = match (disease && (no_disease || !old.amounts.is_empty()), amount) {
+            (true, _) => format!("{core}能办门特吗"),
+            (false, Some(yuan)) => {
+                format!("{core} 一年花{}元 能报多少", crate::policy::calc::money(yuan))
+            }
+            (false, None) => format!("{core} {}", rest.trim()),
         };
         self.s.context.question = Some(question.clone());
         if self.hold_for_region(&question) {
@@ -459,6 +468,13 @@ impl<'a> Turn<'a> {
 fn keepable(text: &str) -> Option<String> {
     let personal = crate::privacy::names_a_person(text) || crate::privacy::has_identifiers(text);
     (!personal).then(|| text.to_string())
+}
+
+/// The question was about what the benefit pays (deductible, ratio, reimbursement).
+fn about_costs(question: &str) -> bool {
+    ["起付", "比例", "报销", "报多少", "报好多", "能报", "报几"]
+        .iter()
+        .any(|w| question.contains(w))
 }
 
 /// `那帕金森呢` → `帕金森`: the value of a short follow-up ending in 呢 (or another of `ends`:

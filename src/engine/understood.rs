@@ -6,8 +6,9 @@
 //!   when none was chosen yet and the message names exactly one.
 //! - Another place is only "not supported" when the question is about its own rules; where the
 //!   insured person lives or is treated there, the answer is 异地备案 for their region.
-//! - When the facts for an action are in the message it is done: the estimate (same figures as
-//!   `mente calc`), the review deadline (same as `mente due`), eligibility for every disease
+//! - When the facts for an action are in the message it is done: the estimate (`mente calc`'s
+//!   deductible and ratios, as one figure with the deductible kept — `mente calc`'s upper bound
+//!   for a possibly exempt disease is said in words here), the review deadline (same as `mente due`), eligibility for every disease
 //!   named plus the how-to and a button that starts 新申请 with region and disease filled in.
 //! - Every reply composed here fits one phone screen ([`SCREEN_CHARS`]) with a short source line.
 //!
@@ -163,6 +164,9 @@ impl<'a> Turn<'a> {
             )
         );
         let diseases = !u.disease_names(Some(region)).is_empty();
+        if let Some(hospital) = self.other_hospital(u, r, text) {
+            return Some(hospital);
+        }
         if u.lives_elsewhere().is_some() && remote_wins {
             if let Some(materials) = self.materials_from_afar(u, region, text) {
                 return Some(materials);
@@ -196,7 +200,7 @@ impl<'a> Turn<'a> {
             Some(Action::Estimate) => {
                 let mut u = u.clone();
                 self.s.context.complete(&mut u, false);
-                self.estimate(&u, r)
+                self.estimate(&u, r, pays_first(text))
             }
             // A date is counted from only when it is said to be the handing-in (issue 17).
             Some(Action::Deadline) if self.dates_a_submission(text) => self.deadline(u, r),
@@ -343,11 +347,36 @@ impl<'a> Turn<'a> {
         let only_pays = pays && u.amounts.is_empty();
         let mut u = u.clone();
         self.s.context.complete(&mut u, true);
-        let mut c = self.estimate(&u, r)?;
+        let mut c = self.estimate(&u, r, pays_first(text))?;
         if only_pays && u.insurance.is_some() {
             // "他自己要出好多" after the estimate: its one line with 自付, not the same text again.
             c.lines.truncate(1);
         }
+        Some(c)
+    }
+
+    /// `市中心医院能办门特不`: a hospital the sources do not name, asked about as a place to
+    /// apply — said to be neither in nor out, before the region's answer on where to apply, so
+    /// the hospital the sources name (邵阳县人民医院) is never taken for the one asked about.
+    /// `None` when the region names no hospitals, or the message names none of its own.
+    fn other_hospital(&self, u: &Understanding, r: &Region, text: &str) -> Option<Composed> {
+        let offline = r.offline.as_ref()?;
+        let template = offline.other_hospital.as_deref()?;
+        let applying = matches!(u.action, None | Some(Action::Apply));
+        if !applying || !APPLY_WORDS.iter().any(|w| text.contains(w)) {
+            return None;
+        }
+        let hospital = hospital_named(text)?;
+        // `我在长沙湘雅医院看病 …`: a hospital elsewhere is a question of 异地, answered below.
+        if u.lives_elsewhere().is_some_and(|place| !hospital.contains(place)) {
+            return None;
+        }
+        if offline.hospitals.iter().any(|h| h.contains(&hospital)) {
+            return None;
+        }
+        let mut c = self.topic(&r.id, "where-to-apply", "apply")?;
+        c.lines.insert(0, template.replace("{hospital}", &hospital));
+        c.topic = None;
         Some(c)
     }
 
@@ -538,6 +567,20 @@ const WHEN_WORDS: &[&str] = &["多久", "什么时候", "啥时候", "几时", "
 const PAY_WORDS: &[&str] =
     &["自付", "自己出", "自己要出", "自己付", "自己掏", "自己要掏", "自己花", "自己承担", "自掏"];
 
+/// Words asking what the fund pays (报销): against [`PAY_WORDS`], the one asked last leads.
+const FUND_WORDS: &[&str] =
+    &["报多少", "报好多", "能报", "报几", "报销多少", "报得多少", "报得几多"];
+
+/// The user asks what they pay themselves, after (or without) asking what the fund pays:
+/// `四五千块钱 自己要出好多` leads with 自付; `自己花了5000块 能报多少` with what is paid back.
+fn pays_first(text: &str) -> bool {
+    let last = |words: &[&str]| words.iter().filter_map(|w| text.rfind(w)).max();
+    match (last(PAY_WORDS), last(FUND_WORDS)) {
+        (Some(pay), Some(fund)) => pay > fund,
+        (pay, _) => pay.is_some(),
+    }
+}
+
 /// FAQ topics a disease named on the way does not change (`透析的要不要交照片`): answered with
 /// the disease's eligibility line in front.
 const PROCEDURAL_TOPICS: &[&str] = &[
@@ -557,6 +600,25 @@ const PROCEDURAL_TOPICS: &[&str] = &[
     "offline-window",
     "apply-steps",
 ];
+
+/// Words of applying somewhere (a hospital named with them is asked about as that place).
+const APPLY_WORDS: &[&str] = &["办", "申请", "交材料", "递材料", "受理"];
+
+/// The hospital a message names (`去市中心医院办` → 市中心医院): the characters before 医院
+/// back to a word that cannot be part of a name; `None` for 医院 alone or a general one
+/// (哪些医院, 定点医院, 二级医院).
+fn hospital_named(text: &str) -> Option<String> {
+    let at = text.find("医院")?;
+    let before: Vec<char> = text[..at].chars().collect();
+    let start = before
+        .iter()
+        .rposition(|c| !c.is_alphanumeric() || "在去到的是那这个家我他她里找和跟".contains(*c))
+        .map_or(0, |i| i + 1);
+    let name: String = before[start..].iter().collect();
+    let general = ["哪", "什么", "啥", "定点", "级", "些", "大", "小", "附近", "本地", "当地"];
+    let ok = name.chars().count() >= 2 && !general.iter().any(|g| name.contains(g));
+    ok.then(|| format!("{name}医院"))
+}
 
 /// The message asks how to go about it or what to prepare (the how-to goes with the answer).
 fn asks_how(text: &str) -> bool {

@@ -344,6 +344,10 @@ fn note_for(disease: &Disease) -> Option<String> {
     if let Some(note) = &disease.note {
         parts.push(note.clone());
     }
+    // The insurance type is not known here; the note names 居民 itself.
+    if let Some(note) = &disease.resident_note {
+        parts.push(note.clone());
+    }
     (!parts.is_empty()).then(|| parts.join("；"))
 }
 

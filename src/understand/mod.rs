@@ -55,6 +55,9 @@ pub struct Understanding {
     pub age: Option<u32>,
     /// Money amounts in yuan.
     pub amounts: Vec<f64>,
+    /// An amount said as a range (`四五千`, `4000到5000`): its low and high end, both also in
+    /// `amounts`. The estimate then gives both ends instead of picking one.
+    pub amount_range: Option<(f64, f64)>,
     /// Dates (absolute, year-less, relative).
     pub dates: Vec<NaiveDate>,
     /// Diseases named, confidently matched, per region searched.

@@ -23,6 +23,11 @@ pub(crate) fn digitise(chars: &[char]) -> Vec<char> {
         let run = &chars[start..i];
         // 二〇二六年: a year is read digit by digit.
         let digit_by_digit = chars.get(i) == Some(&'年') && run.len() == 4;
+        // 四五千, 两三万: two neighbouring digits and one unit are a range, 4000~5000.
+        if let Some((low, high)) = neighbour_range(run) {
+            out.extend(format!("{low}~{high}").chars());
+            continue;
+        }
         let value = if digit_by_digit {
             run.iter().try_fold(0u64, |v, &c| Some(v * 10 + cn_digit(c)?))
         } else {
@@ -42,6 +47,18 @@ pub(crate) fn digitise(chars: &[char]) -> Vec<char> {
     }
     out
 }
+
+/// `四五千` → (4000, 5000): digits d and d+1 followed by one unit, as people give a rough
+/// amount. `None` for anything else (四千五 is 4500).
+fn neighbour_range(run: &[char]) -> Option<(u64, u64)> {
+    let [a, b, unit] = run else { return None };
+    let (low, high) = (cn_digit(*a)?, cn_digit(*b)?);
+    (is_unit(*unit) && low >= 1 && high == low + 1)
+        .then(|| (low * unit_value(*unit), high * unit_value(*unit)))
+}
+
+/// Between the two ends of a range (`4000~5000`, `4000到5000`).
+pub(crate) const RANGE_MARKS: &[&str] = &["~", "～", "-", "—", "到", "至"];
 
 fn cn_digit(c: char) -> Option<u64> {
     Some(match c {
@@ -233,9 +250,18 @@ mod tests {
     }
 
     #[test]
+    fn neighbouring_digits_with_a_unit_are_a_range() {
+        assert_eq!(dig("吃药要四五千块钱"), "吃药要4000~5000块钱");
+        assert_eq!(dig("两三万"), "20000~30000");
+        assert_eq!(dig("四千五"), "4500", "a digit after the unit is one unit lower, no range");
+        assert_eq!(money_in("四五千块"), vec![4000.0, 5000.0]);
+    }
+
+    #[test]
     fn money_in_every_common_form() {
         for (text, yuan) in [
             ("全年6000", 6000.0),
+            ("三千二百块", 3200.0),
             ("六千", 6000.0),
             ("6千", 6000.0),
             ("1.2万", 12000.0),

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::numbers::{age, digitise, money, numbers};
+use super::numbers::{age, digitise, money, numbers, Number, RANGE_MARKS};
 use super::places::PlaceWords;
 use super::words::{self, Prepared, Word};
 use super::{dates, Action, Context, DiseaseMention, Insurance, Reply, Understanding, WorkStatus};
@@ -115,6 +115,10 @@ impl Reader {
             asked_again: words::any(&self.asked_again, &msg),
             ..Understanding::default()
         };
+        u.amount_range = amount_range(&digits, &nums).map(|(low, high)| {
+            let yearly = |n: &Number| n.value * self.months(&digits, n.start);
+            (yearly(low), yearly(high))
+        });
         if u.insurance.is_none() && u.status == Some(WorkStatus::InService) {
             u.insurance = Some(Insurance::Employee);
         }
@@ -369,4 +373,15 @@ fn acceptance_numbers(chars: &[char]) -> Vec<String> {
         })
         .map(str::to_uppercase)
         .collect()
+}
+
+/// The first two money amounts joined by a range mark (`4000~5000块`, `4000到5000`), low first.
+fn amount_range<'n>(digits: &[char], nums: &'n [Number]) -> Option<(&'n Number, &'n Number)> {
+    nums.windows(2).find_map(|pair| {
+        let [a, b] = pair else { return None };
+        let between: String = digits[a.end..b.start].iter().collect();
+        let marked = RANGE_MARKS.contains(&between.trim());
+        let money = |n: &Number| money(digits, n).is_some() || n.value >= 100.0;
+        (marked && money(a) && money(b) && a.value < b.value).then_some((a, b))
+    })
 }

@@ -103,6 +103,15 @@ fn money_in_the_ways_people_write_it() {
 }
 
 #[test]
+fn a_rough_amount_is_a_range_of_both_ends() {
+    assert_eq!(read("他一年吃药要四五千块钱").amount_range, Some((4000.0, 5000.0)));
+    assert_eq!(read("一年4000到5000").amount_range, Some((4000.0, 5000.0)));
+    assert_eq!(read("一个月三四百块").amount_range, Some((3600.0, 4800.0)), "a month's, yearly");
+    assert_eq!(read("一年四千五").amount_range, None);
+    assert_eq!(read("花了3000 又花了2000").amount_range, None, "two amounts, no range mark");
+}
+
+#[test]
 fn acceptance_dates_give_the_deadline_action() {
     let u = read("9月26受理 哪天到期");
     assert_eq!(u.dates, vec![NaiveDate::from_ymd_opt(2026, 9, 26).unwrap()]);
