@@ -81,9 +81,8 @@ pub async fn enqueue(
     if replies.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = String::from(
-        "INSERT INTO outbox (channel, user_id, reply, created_at, update_id) VALUES ",
-    );
+    let mut sql =
+        String::from("INSERT INTO outbox (channel, user_id, reply, created_at, update_id) VALUES ");
     for n in 0..replies.len() {
         let sep = if n == 0 { "" } else { ", " };
         sql.push_str(&format!("{sep}($1, $2, ${}, $3, $4)", n + 5));
