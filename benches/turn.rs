@@ -10,6 +10,14 @@
 //! cannot avoid. Blocks of both alternate so that load from other processes hits both alike.
 //!
 //! Goals (issues 11 and 19): turns ≥ 30 % of plain SQLite's bare throughput, p99 < 2 ms.
+//!
+//! First it prints the SQL statements each kind runs (counted from sqlx's statement log, see
+//! `common/sql_count.rs`): that figure does not depend on the machine's load, the timings do.
+//! `MENTE_BENCH_COUNT_ONLY=1` stops after it (quick, also in a debug build:
+//! `MENTE_BENCH_COUNT_ONLY=1 cargo test --bench turn`).
+
+#[path = "common/sql_count.rs"]
+mod sql_count;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -27,8 +35,13 @@ const BLOCK: usize = 200;
 const WARM_UP: usize = 300;
 
 fn main() {
+    sql_count::install();
     let assistant = Assistant::load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("content");
     let current = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    current.block_on(count_statements(&assistant));
+    if std::env::var_os("MENTE_BENCH_COUNT_ONLY").is_some() {
+        return;
+    }
     current.block_on(bench("current-thread runtime", &assistant));
     let multi = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     multi.block_on(bench("multi-thread runtime", &assistant));
@@ -60,10 +73,9 @@ impl Bench<'_> {
             else {
                 panic!("fresh update ids")
             };
-            // The Telegram path: each reply leaves the outbox once delivered.
-            for item in &queued {
-                outbox::mark_sent(&self.store, item.id).await.unwrap();
-            }
+            // The Telegram path: the replies leave the outbox once delivered, together.
+            let ids: Vec<i64> = queued.iter().map(|item| item.id).collect();
+            outbox::mark_all_sent(&self.store, &ids).await.unwrap();
             queued.into_iter().map(|q| q.reply).collect()
         } else {
             let TurnResult::Replies(replies) =
@@ -130,32 +142,52 @@ impl Bench<'_> {
     }
 }
 
+/// Prints the statements of one turn of each kind, on a warmed-up conversation.
+async fn count_statements(assistant: &Assistant) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut b = Bench::start(&dir, assistant).await;
+    for _ in 0..3 {
+        b.turn(false).await;
+    }
+    for (label, queue) in [("service::turn", false), ("turn_with_outbox + mark_all_sent", true)] {
+        let (_, n, seen) = sql_count::count(b.turn(queue)).await;
+        println!("{label}: {n} statements + BEGIN/COMMIT: {}", seen.join(" | "));
+    }
+}
+
+impl<'a> Bench<'a> {
+    /// A fresh database whose user has chosen a region and is in the looping dialog.
+    async fn start(dir: &tempfile::TempDir, assistant: &'a Assistant) -> Bench<'a> {
+        let file = dir.path().join("bench.sqlite");
+        let store = Store::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+        let user = UserKey::new("telegram", "1");
+        let now = "2026-03-02T10:00:00+08:00".parse().unwrap();
+        service::preselect_region(&store, &user, "shaoyang", now).await.unwrap();
+        let request = TurnRequest {
+            user: user.clone(),
+            update_id: None,
+            input: mente::engine::Input::Text("线上还是线下".into()),
+            now,
+        };
+        let TurnResult::Replies(replies) = service::turn(&store, assistant, request).await.unwrap()
+        else {
+            panic!("no update id")
+        };
+        let offered = format_replies(&replies).1;
+        Bench { store, assistant, user, now, offered, update: 0, state_len: 0 }
+    }
+}
+
 async fn bench(label: &str, assistant: &Assistant) {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("bench.sqlite");
-    let store = Store::connect(&format!("sqlite://{}", file.display())).await.unwrap();
-    let plain = rusqlite::Connection::open(&file).unwrap();
+    let mut b = Bench::start(&dir, assistant).await;
+    let plain = rusqlite::Connection::open(dir.path().join("bench.sqlite")).unwrap();
     plain
         .execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
              PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;",
         )
         .unwrap();
-    let user = UserKey::new("telegram", "1");
-    let now = "2026-03-02T10:00:00+08:00".parse().unwrap();
-    service::preselect_region(&store, &user, "shaoyang", now).await.unwrap();
-    let request = TurnRequest {
-        user: user.clone(),
-        update_id: None,
-        input: mente::engine::Input::Text("线上还是线下".into()),
-        now,
-    };
-    let TurnResult::Replies(replies) = service::turn(&store, assistant, request).await.unwrap()
-    else {
-        panic!("no update id")
-    };
-    let offered = format_replies(&replies).1;
-    let mut b = Bench { store, assistant, user, now, offered, update: 0, state_len: 0 };
     for _ in 0..WARM_UP {
         b.turn(false).await;
     }
@@ -187,7 +219,7 @@ async fn bench(label: &str, assistant: &Assistant) {
     println!("== {label}, {TURNS} of each, session row {} bytes", b.state_len);
     report("service::turn", &mut turns);
     report("bare transaction, same writes", &mut bare);
-    report("turn_with_outbox + mark_sent", &mut queued);
+    report("turn_with_outbox + mark_all_sent", &mut queued);
     report("bare transaction, plain SQLite", &mut plain_bare);
     println!(
         "turns reach {:.0} % of plain SQLite's bare throughput (goal ≥ 30 %) and {:.0} % of \

@@ -24,6 +24,7 @@ pub mod handoff;
 pub mod keys;
 pub mod leases;
 pub mod outbox;
+pub mod page;
 pub mod sessions;
 pub mod shared;
 pub mod staff;

@@ -68,6 +68,9 @@ impl From<Stored> for Reply {
 
 /// Queues `replies` for `user` inside the turn's transaction; returns their ids in order.
 /// `update_id` is the message they answer (WeChat finds them by it when a message is resent).
+/// One multi-row `INSERT` for all of them: each statement is a round trip to the connection
+/// (on SQLite the single writer every turn waits for). Both databases number the rows of one
+/// `INSERT … VALUES` in the order of its values, so the ids sorted are the replies' order.
 pub async fn enqueue(
     conn: &mut AnyConnection,
     user: &UserKey,
@@ -75,23 +78,26 @@ pub async fn enqueue(
     replies: &[Reply],
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>, StoreError> {
-    let mut ids = Vec::with_capacity(replies.len());
+    if replies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql =
+        String::from("INSERT INTO outbox (channel, user_id, reply, created_at, update_id) VALUES ");
+    for n in 0..replies.len() {
+        let sep = if n == 0 { "" } else { ", " };
+        sql.push_str(&format!("{sep}($1, $2, ${}, $3, $4)", n + 5));
+    }
+    sql.push_str(" RETURNING id");
+    let mut query =
+        sqlx::query_scalar(&sql).bind(&user.channel).bind(&user.user).bind(now.timestamp());
+    query = query.bind(update_id);
     for reply in replies {
         let json = serde_json::to_string(&Stored::from(reply))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO outbox (channel, user_id, reply, created_at, update_id)
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(&user.channel)
-        .bind(&user.user)
-        .bind(json)
-        .bind(now.timestamp())
-        .bind(update_id)
-        .fetch_one(&mut *conn)
-        .await?;
-        ids.push(id);
+        query = query.bind(json);
     }
+    let mut ids: Vec<i64> = query.fetch_all(&mut *conn).await?;
+    ids.sort_unstable();
     Ok(ids)
 }
 
@@ -131,7 +137,23 @@ pub async fn depth_by_channel(pool: &sqlx::AnyPool) -> Result<Vec<(String, i64)>
 /// The reply `id` was delivered (or can never be: the user blocked the bot): it leaves the
 /// outbox. Deleting an id already gone is no error.
 pub async fn mark_sent(store: &Store, id: i64) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM outbox WHERE id = $1").bind(id).execute(store.pool()).await?;
+    mark_all_sent(store, &[id]).await
+}
+
+/// [`mark_sent`] for several replies in one statement (one write instead of one per reply):
+/// a channel that sent a turn's replies marks them together. A crash between the sends and
+/// this sends the turn's replies again at the next start, never loses one.
+pub async fn mark_all_sent(store: &Store, ids: &[i64]) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!("DELETE FROM outbox WHERE id IN ({})", list.join(", "));
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.execute(store.pool()).await?;
     Ok(())
 }
 

@@ -120,14 +120,15 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Whether the keyboard of `message` in `chat` was used.
+    /// Whether the keyboard of `message` in `chat` was used. Read on a reader: every button
+    /// press asks before its turn, and need not queue behind other chats' turns on the writer.
     pub async fn keyboard_used(&self, chat: i64, message: i64) -> Result<bool, StoreError> {
         let found: Option<i64> = sqlx::query_scalar(
             "SELECT message_id FROM telegram_used_keyboards WHERE chat_id = $1 AND message_id = $2",
         )
         .bind(chat)
         .bind(message)
-        .fetch_optional(self.pool())
+        .fetch_optional(self.reader())
         .await?;
         Ok(found.is_some())
     }

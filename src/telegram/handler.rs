@@ -112,28 +112,26 @@ impl Ctx {
         }
     }
 
-    /// Sends queued replies of `chat` in order, each leaving the outbox once delivered. A reply
-    /// that fails after the retries stays queued and, with the ones after it, goes out at the
-    /// next start; to a user who blocked the bot they are dropped, it can never arrive.
+    /// Sends queued replies of `chat` in order; those delivered then leave the outbox together
+    /// (one write, not one per reply: a crash between the sends and that write sends them
+    /// again at the next start). A reply that fails after the retries stays queued and, with
+    /// the ones after it, goes out at the next start; to a user who blocked the bot they are
+    /// dropped, it can never arrive.
     async fn send_queued(&self, bot: &TgBot, chat: ChatId, queued: &[Queued]) {
+        let mut done = queued.len();
         for (n, item) in queued.iter().enumerate() {
             if let Err(err) = send_reply(bot, chat, &item.reply, self.retry, &self.stopping).await {
                 self.delivery_failed(chat, &err).await;
-                if is_forbidden(&err) {
-                    for dropped in &queued[n..] {
-                        self.sent(dropped.id).await;
-                    }
+                if !is_forbidden(&err) {
+                    done = n;
                 }
-                return;
+                break;
             }
-            self.sent(item.id).await;
         }
-    }
-
-    async fn sent(&self, id: i64) {
-        if let Err(err) = outbox::mark_sent(&self.store, id).await {
-            // Worst case the reply is sent once more after a restart.
-            tracing::error!(error = %err, "could not mark a reply sent");
+        let ids: Vec<i64> = queued[..done].iter().map(|item| item.id).collect();
+        if let Err(err) = outbox::mark_all_sent(&self.store, &ids).await {
+            // Worst case the replies are sent once more after a restart.
+            tracing::error!(error = %err, "could not mark replies sent");
         }
     }
 

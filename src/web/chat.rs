@@ -24,6 +24,7 @@ use super::{remind, App, CHANNEL};
 use crate::engine::commands::{self, Command};
 use crate::engine::{Choice, Input, Reply, UserKey};
 use crate::service::{self, TurnRequest, TurnResult};
+use crate::store::page::{self, PageNews};
 use crate::store::{keys, outbox, tracking, StoreError};
 
 /// The conversation cookie.
@@ -72,26 +73,39 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
             Err(err) => tracing::error!(error = %err, "web: resume failed"),
         }
     }
+    let mut waiting = false;
     if !fresh {
         let user = UserKey::new(CHANNEL, &id);
-        match outbox::take_parked(&app.store, &user).await {
-            Ok(parked) if !parked.is_empty() => {
-                let shown: Vec<Reply> = parked.iter().map(remind::shown).collect();
-                app.transcripts.notify(&id, &shown, now);
-                // A plain load opens at the top of a long conversation, where the reminder
-                // would go unseen: open at it, as after a message (works without script).
-                return back();
+        // One read says whether anything waits; only then is it taken (writes).
+        let news = match page::news(app.store.reader(), &user).await {
+            Ok(news) => news,
+            Err(err) => {
+                tracing::error!(error = %err, "web: page news unreadable");
+                // Look the slow way: each take below reads (and logs) on its own.
+                let handoff_open = super::handoff::is_open(&app, &id).await;
+                PageNews { parked: true, replies: true, handoff_open }
             }
-            Ok(_) => {}
-            // Not taken, so still parked: shown at the next load.
-            Err(err) => tracing::error!(error = %err, "web: parked reminders unreadable"),
+        };
+        if news.parked {
+            match outbox::take_parked(&app.store, &user).await {
+                Ok(parked) if !parked.is_empty() => {
+                    let shown: Vec<Reply> = parked.iter().map(remind::shown).collect();
+                    app.transcripts.notify(&id, &shown, now);
+                    // A plain load opens at the top of a long conversation, where the reminder
+                    // would go unseen: open at it, as after a message (works without script).
+                    return back();
+                }
+                Ok(_) => {}
+                // Not taken, so still parked: shown at the next load.
+                Err(err) => tracing::error!(error = %err, "web: parked reminders unreadable"),
+            }
         }
         // Staff replies that arrived since (without script this is where they show).
-        if super::handoff::take(&app, &id, now).await > 0 {
+        if news.replies && super::handoff::take(&app, &id, now).await > 0 {
             return back();
         }
+        waiting = news.handoff_open;
     }
-    let waiting = !fresh && super::handoff::is_open(&app, &id).await;
     let end = waiting.then(|| crate::relay::end_button(&app.assistant.current()));
     let body = page("门特助手", "chat", &render(&transcript, end.as_ref()));
     with_cookie(&app, &headers, new_cookie, (StatusCode::OK, html_type(), body).into_response())
@@ -129,7 +143,13 @@ async fn send(State(app): State<App>, request: Request) -> Response {
             .into_response();
     }
     let end = crate::relay::end_button(&app.assistant.current());
-    let Some((input, said)) = input_of(&form, &app.transcripts.get(&id, now), &end) else {
+    // The hand-off note's 结束人工 is offered on every page while a hand-off is open.
+    let label = |data: &str| {
+        (data == end.data)
+            .then(|| end.label.clone())
+            .or_else(|| app.transcripts.label_of(&id, data, now))
+    };
+    let Some((input, said)) = input_of(&form, label) else {
         return with_cookie(&app, &headers, new_cookie, back());
     };
     // The content of this turn, kept until it ends even if a reload swaps it meanwhile.
@@ -200,22 +220,16 @@ async fn latest_reminder(app: &App, user: &UserKey) -> Option<i64> {
     }
 }
 
-/// The engine input and what the transcript shows as the user's message.
+/// The engine input and what the transcript shows as the user's message; `label_of` gives
+/// the label of a button offered (by its data).
 fn input_of(
     form: &SendForm,
-    transcript: &Transcript,
-    end: &Choice,
+    label_of: impl FnOnce(&str) -> Option<String>,
 ) -> Option<(Input, Option<String>)> {
     if let Some(data) = form.b.as_deref().filter(|d| !d.is_empty()) {
-        // Show the label the user tapped (the hand-off note's 结束人工 too); a stale button
-        // (from an older page) shows its data nowhere — the engine will say it is out of date.
-        let label = transcript
-            .choices
-            .iter()
-            .chain(std::iter::once(end))
-            .find(|c| c.data == data)
-            .map(|c| c.label.clone());
-        return Some((Input::Button(data.to_string()), label));
+        // Show the label the user tapped; a stale button (from an older page) shows its data
+        // nowhere — the engine will say the button is out of date.
+        return Some((Input::Button(data.to_string()), label_of(data)));
     }
     let text = form.t.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
     let shown = match text {
@@ -366,14 +380,13 @@ mod tests {
 
     #[test]
     fn a_pressed_button_shows_its_label_and_blank_text_sends_nothing() {
-        let mut t = Transcript::default();
-        t.choices.push(Choice { label: "攀枝花".into(), data: "1|c|0".into() });
+        let offered = [Choice { label: "攀枝花".into(), data: "1|c|0".into() }];
+        let label = |data: &str| offered.iter().find(|c| c.data == data).map(|c| c.label.clone());
         let form = SendForm { t: None, b: Some("1|c|0".into()) };
-        let end = Choice { label: "结束人工".into(), data: "0|e|".into() };
         assert_eq!(
-            input_of(&form, &t, &end),
+            input_of(&form, label),
             Some((Input::Button("1|c|0".into()), Some("攀枝花".into())))
         );
-        assert_eq!(input_of(&SendForm { t: Some("  ".into()), b: None }, &t, &end), None);
+        assert_eq!(input_of(&SendForm { t: Some("  ".into()), b: None }, label), None);
     }
 }

@@ -35,10 +35,11 @@ pub(crate) async fn take_texts(app: &App, id: &str, now: DateTime<Utc>) -> Vec<S
     replies.into_iter().map(|r| r.text).collect()
 }
 
-/// Whether conversation `id` has an open hand-off (the page then asks for replies).
+/// Whether conversation `id` has an open hand-off (the page then asks for replies). Read on a
+/// reader: every message asks, and need not queue behind other conversations' turns.
 pub(crate) async fn is_open(app: &App, id: &str) -> bool {
     let user = UserKey::new(CHANNEL, id);
-    handoff::is_open(app.store.pool(), &user).await.unwrap_or_else(|err| {
+    handoff::is_open(app.store.reader(), &user).await.unwrap_or_else(|err| {
         tracing::error!(error = %err, "web: hand-off state unreadable");
         false
     })

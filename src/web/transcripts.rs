@@ -122,6 +122,14 @@ impl Transcripts {
         }
     }
 
+    /// The label of the button with `data` last offered to `id`, without copying the
+    /// transcript (every button press asks).
+    pub(crate) fn label_of(&self, id: &str, data: &str, now: DateTime<Utc>) -> Option<String> {
+        let lru = self.lock();
+        let transcript = &lru.by_id.get(id).filter(|e| !idle(&e.transcript, now))?.transcript;
+        transcript.choices.iter().find(|c| c.data == data).map(|c| c.label.clone())
+    }
+
     /// Adds a turn: what the user said (if shown) and the replies, whose buttons become the
     /// ones offered. `forget` starts the transcript afresh (after `/forget`).
     pub(crate) fn record(

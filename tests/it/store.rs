@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use mente::assistant::Assistant;
-use mente::engine::{Choice, Input, UserKey};
+use mente::engine::{Choice, Input, Reply, UserKey};
 use mente::service::{self, QueuedTurn, TurnRequest, TurnResult};
 use mente::store::{console, outbox, sessions, Store, StoreError};
 use mente::terminal::{format_replies, resolve_input};
@@ -546,4 +546,58 @@ async fn a_nul_character_in_a_message_is_answered_and_kept_text_goes_without_it(
     );
     chat.now += chrono::Duration::hours(2);
     sessions::clear_idle_contexts(&chat.store, chat.now).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_turns_replies_are_queued_in_order_and_those_sent_leave_the_outbox_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&url(dir.path())).await.unwrap();
+    let user = UserKey::new("telegram", "7");
+    let now = "2025-09-26T10:00:00+08:00".parse().unwrap();
+    let replies: Vec<Reply> = ["一", "二", "三"]
+        .iter()
+        .map(|text| Reply { text: text.to_string(), choices: Vec::new() })
+        .collect();
+    let mut conn = store.pool().acquire().await.unwrap();
+    let ids = outbox::enqueue(&mut conn, &user, Some(1), &replies, now).await.unwrap();
+    drop(conn);
+    let queued: Vec<outbox::Queued> = ids
+        .iter()
+        .zip(&replies)
+        .map(|(id, reply)| outbox::Queued { id: *id, user: user.clone(), reply: reply.clone() })
+        .collect();
+    assert_eq!(outbox::pending(&store, "telegram").await.unwrap(), queued, "in reply order");
+    // The first two were delivered, the third failed: it alone waits for the next start.
+    outbox::mark_all_sent(&store, &ids[..2]).await.unwrap();
+    assert_eq!(outbox::pending(&store, "telegram").await.unwrap(), queued[2..]);
+}
+
+#[tokio::test]
+async fn a_page_load_sees_parked_reminders_staff_replies_and_an_open_handoff_in_one_read() {
+    use mente::store::handoff;
+    use mente::store::page::{self, PageNews};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&url(dir.path())).await.unwrap();
+    let user = UserKey::new("web", "page");
+    let now = "2025-09-26T10:00:00+08:00".parse().unwrap();
+    let news = || async { page::news(store.reader(), &user).await.unwrap() };
+    assert_eq!(news().await, PageNews::default(), "nothing waits");
+    outbox::park_reminder(&store, &user, None, "明天去交材料", now).await.unwrap();
+    assert_eq!(news().await, PageNews { parked: true, ..PageNews::default() });
+    outbox::take_parked(&store, &user).await.unwrap();
+    let mut conn = store.pool().acquire().await.unwrap();
+    let id = handoff::open(&mut conn, &user, Some("邵阳"), true, now).await.unwrap();
+    drop(conn);
+    assert_eq!(news().await, PageNews { handoff_open: true, ..PageNews::default() });
+    handoff::claim(store.pool(), id, "王芳", now).await.unwrap();
+    assert!(handoff::reply(store.pool(), id, "王芳", "您好，我来帮您看看", now).await.unwrap());
+    let waiting = PageNews { replies: true, handoff_open: true, parked: false };
+    assert_eq!(news().await, waiting, "a staff reply waits");
+    assert_eq!(handoff::take_for(store.pool(), &user, now).await.unwrap().len(), 1);
+    assert_eq!(news().await, PageNews { handoff_open: true, ..PageNews::default() });
+    // Another user's reply is not this page's.
+    assert_eq!(
+        page::news(store.reader(), &UserKey::new("web", "other")).await.unwrap(),
+        PageNews::default()
+    );
 }
