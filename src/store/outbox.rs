@@ -68,26 +68,32 @@ impl From<Stored> for Reply {
 
 /// Queues `replies` for `user` inside the turn's transaction; returns their ids in order.
 /// `update_id` is the message they answer (WeChat finds them by it when a message is resent).
+/// `leased_at` (Unix ms) writes them leased to the caller, who sends them at once: a sweep for
+/// leftovers on another instance (`store::wechat::lease_unsent`) leaves them alone until that
+/// lease is stale, so the same reply never goes out twice. `None` leaves them free (WeChat's
+/// passive reply takes a free row).
 pub async fn enqueue(
     conn: &mut AnyConnection,
     user: &UserKey,
     update_id: Option<i64>,
     replies: &[Reply],
     now: DateTime<Utc>,
+    leased_at: Option<i64>,
 ) -> Result<Vec<i64>, StoreError> {
     let mut ids = Vec::with_capacity(replies.len());
     for reply in replies {
         let json = serde_json::to_string(&Stored::from(reply))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO outbox (channel, user_id, reply, created_at, update_id)
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO outbox (channel, user_id, reply, created_at, update_id, leased_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(&user.channel)
         .bind(&user.user)
         .bind(json)
         .bind(now.timestamp())
         .bind(update_id)
+        .bind(leased_at)
         .fetch_one(&mut *conn)
         .await?;
         ids.push(id);
