@@ -1005,6 +1005,38 @@ async fn a_poller_that_loses_its_lease_stops_polling_until_it_gets_it_back() {
     bot.stop().await.expect("clean exit");
 }
 
+/// Issue 19: another instance ran a turn and is sending its replies (webhook mode: any
+/// instance runs turns). This instance's outbox sweep leaves them alone; once that instance
+/// has died (its lease on the rows is over a minute old) the sweep sends each reply once.
+#[tokio::test]
+async fn the_outbox_sweep_sends_a_dead_instances_replies_once_and_leaves_a_live_ones_alone() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    let request = mente::service::TurnRequest {
+        user: UserKey::new("telegram", BOB.to_string()),
+        update_id: Some(1),
+        input: mente::engine::Input::Text("/start".into()),
+        now: clock().now(),
+    };
+    let turn = mente::service::turn_with_outbox(&store, &assistant(), request).await.unwrap();
+    let mente::service::QueuedTurn::Queued(queued) = turn else { panic!("a new update") };
+    let sweeping = BotConfig { outbox_sweep: Duration::from_millis(50), ..config(&stub) };
+    let bot = RunningBot::start(sweeping, store.clone());
+    stub.wait_until(BOB, "the bot to poll", |s| !s.calls("getUpdates").is_empty()).await;
+    // Many sweeps (every 50 ms) go by while the other instance is sending.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(stub.texts(BOB).is_empty(), "sent a live instance's replies: {}", stub.dump(BOB));
+
+    let died = mente::store::leases::now_ms() - 120_000;
+    sqlx::query("UPDATE outbox SET leased_at = $1").bind(died).execute(store.pool()).await.unwrap();
+    stub.wait_for_messages(BOB, queued.len()).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    bot.stop().await.expect("clean exit");
+    assert_eq!(stub.texts(BOB).len(), queued.len(), "each once: {}", stub.dump(BOB));
+    assert!(mente::store::outbox::pending(&store, "telegram").await.unwrap().is_empty());
+}
+
 /// The lease itself, with time driven explicitly: a holder that dies without giving it up
 /// blocks the others only until its lease runs out, and cannot renew it once it was taken.
 #[tokio::test]
