@@ -1005,6 +1005,33 @@ async fn a_poller_that_loses_its_lease_stops_polling_until_it_gets_it_back() {
     bot.stop().await.expect("clean exit");
 }
 
+/// Issue 19: the poller's database fails (here its lease table is out of reach): it cannot
+/// renew, so it stops polling rather than risk a second poller once the lease runs out; when
+/// the database answers again it takes the lease back and polls.
+#[tokio::test]
+async fn a_poller_whose_database_fails_stops_polling_until_it_answers_again() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(short_lease(&stub), store(&dir).await);
+    stub.wait_until(ALICE, "the bot to poll", |s| !s.calls("getUpdates").is_empty()).await;
+
+    let check = store(&dir).await;
+    let rename = |from: &str, to: &str| format!("ALTER TABLE {from} RENAME TO {to}");
+    sqlx::query(&rename("leases", "leases_away")).execute(check.pool()).await.unwrap();
+    wait_until_polling_stops(&stub).await;
+    let update = stub.send_text(ALICE, "/start");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(stub.pending_updates(), 1, "polled without renewing the lease");
+
+    sqlx::query(&rename("leases_away", "leases")).execute(check.pool()).await.unwrap();
+    stub.wait_until(ALICE, "the bot to poll again and answer", |s| {
+        s.texts(ALICE).iter().any(|t| t.contains("地区"))
+            && s.calls("getUpdates").iter().any(|c| c.returned.contains(&update))
+    })
+    .await;
+    bot.stop().await.expect("clean exit");
+}
+
 /// Issue 19: another instance ran a turn and is sending its replies (webhook mode: any
 /// instance runs turns). This instance's outbox sweep leaves them alone; once that instance
 /// has died (its lease on the rows is over a minute old) the sweep sends each reply once.
