@@ -7,8 +7,9 @@
 //!
 //! Input hygiene happens here, first, for every channel: control characters are stripped from
 //! what the user typed ([`clean_text`]; PostgreSQL refuses a NUL in TEXT, and the rest only
-//! garble the console), and a message longer than [`MAX_INPUT_CHARS`] is answered with
-//! [`TOO_LONG`] without touching the conversation.
+//! garble the console), bytes that were not UTF-8 are dropped with a note saying so, and a
+//! message longer than [`MAX_INPUT_CHARS`] is answered with [`TOO_LONG`] without touching the
+//! conversation.
 
 use std::borrow::Cow;
 
@@ -66,7 +67,7 @@ pub async fn turn(
 
 /// Runs one turn in one transaction that also writes its replies to the outbox, for channels
 /// where sending can fail after the commit (Telegram, WeChat, web push). Whatever is not marked
-/// sent goes out from [`outbox::pending`] at the next start, so a committed turn's answer is
+/// sent goes out with the channel's next outbox sweep, so a committed turn's answer is
 /// delivered once even across a crash.
 ///
 /// The rows are written leased to the caller (see [`outbox::enqueue`]): it is about to send them
