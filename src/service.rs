@@ -4,6 +4,14 @@
 //!
 //! Shared by every channel (terminal, Telegram, tests). Channels whose delivery can fail after
 //! the commit use [`turn_with_outbox`], which also queues the replies in the same transaction.
+//!
+//! Input hygiene happens here, first, for every channel: control characters are stripped from
+//! what the user typed ([`clean_text`]; PostgreSQL refuses a NUL in TEXT, and the rest only
+//! garble the console), bytes that were not UTF-8 are dropped with a note saying so, and a
+//! message longer than [`MAX_INPUT_CHARS`] is answered with [`TOO_LONG`] without touching the
+//! conversation.
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
@@ -59,14 +67,18 @@ pub async fn turn(
 
 /// Runs one turn in one transaction that also writes its replies to the outbox, for channels
 /// where sending can fail after the commit (Telegram, WeChat, web push). Whatever is not marked
-/// sent goes out from [`outbox::pending`] at the next start, so a committed turn's answer is
+/// sent goes out with the channel's next outbox sweep, so a committed turn's answer is
 /// delivered once even across a crash.
+///
+/// The rows are written leased to the caller (see [`outbox::enqueue`]): it is about to send them
+/// itself, and another instance sweeping the outbox for leftovers must not send them too.
 pub async fn turn_with_outbox(
     store: &Store,
     assistant: &Assistant,
     request: TurnRequest,
 ) -> Result<QueuedTurn, StoreError> {
-    turn_with_shaped_outbox(store, assistant, request, <[Reply]>::to_vec).await
+    let queue = Queue { shape: <[Reply]>::to_vec, leased: true };
+    queued(store, assistant, request, queue).await
 }
 
 /// [`turn_with_outbox`] for a channel whose messages are not the engine's replies one to one
@@ -79,8 +91,19 @@ pub async fn turn_with_shaped_outbox(
     request: TurnRequest,
     shape: impl FnOnce(&[Reply]) -> Vec<Reply> + Send,
 ) -> Result<QueuedTurn, StoreError> {
+    // Free rows: WeChat gives the first as the passive reply, which takes only a free row.
+    queued(store, assistant, request, Queue { shape, leased: false }).await
+}
+
+/// A turn whose replies go into the outbox, shaped and leased as `queue` says.
+async fn queued(
+    store: &Store,
+    assistant: &Assistant,
+    request: TurnRequest,
+    queue: Queue<impl FnOnce(&[Reply]) -> Vec<Reply> + Send>,
+) -> Result<QueuedTurn, StoreError> {
     let user = request.user.clone();
-    Ok(match run(store, assistant, request, Some(shape)).await? {
+    Ok(match run(store, assistant, request, Some(queue)).await? {
         Committed::Done { replies, ids } => QueuedTurn::Queued(
             ids.into_iter()
                 .zip(replies)
@@ -92,7 +115,14 @@ pub async fn turn_with_shaped_outbox(
 }
 
 /// What [`turn`] passes for "no outbox".
-type Shape = fn(&[Reply]) -> Vec<Reply>;
+type Shape = Queue<fn(&[Reply]) -> Vec<Reply>>;
+
+/// How a turn's replies go into the outbox: `shape` makes the messages from the replies, and
+/// `leased` writes them leased to this process (it sends them at once) rather than free.
+struct Queue<S> {
+    shape: S,
+    leased: bool,
+}
 
 enum Committed {
     Done { replies: Vec<Reply>, ids: Vec<i64> },
@@ -105,7 +135,7 @@ async fn run(
     store: &Store,
     assistant: &Assistant,
     request: TurnRequest,
-    queue: Option<impl FnOnce(&[Reply]) -> Vec<Reply> + Send>,
+    queue: Option<Queue<impl FnOnce(&[Reply]) -> Vec<Reply> + Send>>,
 ) -> Result<Committed, StoreError> {
     let started = std::time::Instant::now();
     let channel = request.user.channel.clone();
@@ -121,9 +151,10 @@ async fn turn_body(
     store: &Store,
     assistant: &Assistant,
     request: TurnRequest,
-    queue: Option<impl FnOnce(&[Reply]) -> Vec<Reply> + Send>,
+    queue: Option<Queue<impl FnOnce(&[Reply]) -> Vec<Reply> + Send>>,
 ) -> Result<Committed, StoreError> {
     let TurnRequest { user, update_id, input, now } = request;
+    let (input, unreadable) = clean_input(input);
     let mut tx = store.begin().await?;
     if let Some(id) = update_id {
         if !sessions::claim_update(&mut tx, &user.channel, id, now).await? {
@@ -132,6 +163,16 @@ async fn turn_body(
         }
     }
     let (state, mut data) = sessions::load_turn_state(&mut tx, &user).await?;
+    if is_too_long(&input) {
+        // Claimed (a redelivery stays a duplicate) and answered, and nothing else changes:
+        // the question the user was at is asked again, with its buttons.
+        let note = Reply { text: TOO_LONG.to_string(), choices: Vec::new() };
+        let again = engine::resume(assistant, &state.session(&user), &data, now);
+        let replies = std::iter::once(note).chain(again).collect();
+        let (replies, ids) = enqueue(&mut tx, &user, update_id, replies, queue, now).await?;
+        tx.commit().await?;
+        return Ok(Committed::Done { replies, ids });
+    }
     let closed_idle = assistant.content.handoff.closed_idle.as_str();
     let idle_closed = load_handoff(&mut tx, &user, &mut data, closed_idle, now).await?;
     if state.unreachable {
@@ -152,6 +193,10 @@ async fn turn_body(
     if idle_closed {
         let notice = Reply { text: closed_idle.to_string(), choices: Vec::new() };
         outcome.replies.insert(0, notice);
+    }
+    if unreadable {
+        let note = crate::decode::Repair::DroppedBytes.note();
+        outcome.replies.insert(0, Reply { text: note.to_string(), choices: Vec::new() });
     }
     let wrote_to_staff = outcome.effects.iter().any(|e| matches!(e, Effect::HandoffMessage { .. }));
     if data.handoff.is_some() && !wrote_to_staff {
@@ -181,14 +226,7 @@ async fn turn_body(
             sessions::save_json(&mut tx, &user, json, now).await?;
         }
     }
-    let (replies, ids) = match queue {
-        Some(shape) => {
-            let messages = shape(&outcome.replies);
-            let ids = outbox::enqueue(&mut tx, &user, update_id, &messages, now).await?;
-            (messages, ids)
-        }
-        None => (outcome.replies, Vec::new()),
-    };
+    let (replies, ids) = enqueue(&mut tx, &user, update_id, outcome.replies, queue, now).await?;
     tx.commit().await?;
     if forgotten {
         // The deleted rows are overwritten in the file (secure_delete); the WAL still holds
@@ -198,6 +236,70 @@ async fn turn_body(
         }
     }
     Ok(Committed::Done { replies, ids })
+}
+
+/// Puts `replies` into the outbox as `queue` says (shaped, leased or free); without a queue
+/// they are returned as they are. The messages to send and their outbox ids.
+async fn enqueue(
+    conn: &mut AnyConnection,
+    user: &UserKey,
+    update_id: Option<i64>,
+    replies: Vec<Reply>,
+    queue: Option<Queue<impl FnOnce(&[Reply]) -> Vec<Reply> + Send>>,
+    now: DateTime<Utc>,
+) -> Result<(Vec<Reply>, Vec<i64>), StoreError> {
+    let Some(Queue { shape, leased }) = queue else {
+        return Ok((replies, Vec::new()));
+    };
+    let messages = shape(&replies);
+    // Lease times are wall-clock milliseconds on every instance, whatever clock the turn uses.
+    let lease = leased.then(crate::store::leases::now_ms);
+    let ids = outbox::enqueue(conn, user, update_id, &messages, now, lease).await?;
+    Ok((messages, ids))
+}
+
+/// Longest message a turn reads, in characters. Nobody types more about a benefit
+/// application; a longer one is a paste by mistake (or an attack on the understanding code),
+/// and the web form already asks for at most this many.
+pub const MAX_INPUT_CHARS: usize = 2000;
+
+/// The answer to a message longer than [`MAX_INPUT_CHARS`].
+pub const TOO_LONG: &str =
+    "这条消息太长了，我没有处理。请分几次发送，每次不超过2000字；您之前的办理进度都还在。";
+
+/// `text` without control characters: NUL, escapes, DEL, C1 codes, and the invisible
+/// direction overrides and byte-order mark that would make a console line read differently
+/// from what was sent; and without U+FFFD, which channels put where bytes were not UTF-8
+/// (they carried nothing readable). Line breaks (`\r\n` and `\r` become `\n`) and tabs stay.
+pub fn clean_text(text: &str) -> Cow<'_, str> {
+    let unwanted = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_invisible_format(c);
+    if !text.contains(unwanted) {
+        return Cow::Borrowed(text);
+    }
+    let unified = text.replace("\r\n", "\n").replace('\r', "\n");
+    Cow::Owned(unified.chars().filter(|&c| !unwanted(c)).collect())
+}
+
+/// Direction overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the byte-order mark.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+        || c == char::REPLACEMENT_CHARACTER
+}
+
+/// `input` with [`clean_text`] applied to what the user sent; `true` when typed text had
+/// bytes that were not UTF-8 (the user is told some characters were dropped).
+fn clean_input(input: Input) -> (Input, bool) {
+    match input {
+        Input::Text(text) => {
+            let unreadable = text.contains(char::REPLACEMENT_CHARACTER);
+            (Input::Text(clean_text(&text).into_owned()), unreadable)
+        }
+        Input::Button(data) => (Input::Button(clean_text(&data).into_owned()), false),
+    }
+}
+
+fn is_too_long(input: &Input) -> bool {
+    matches!(input, Input::Text(text) if text.chars().count() > MAX_INPUT_CHARS)
 }
 
 /// Puts the user's open hand-off and staff presence into `data`, closing a live hand-off that
@@ -320,5 +422,30 @@ async fn apply(
             let region = region.as_deref();
             console::record_unanswered(conn, user, question, region, consent, now).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleaning_keeps_text_lines_and_tabs_and_drops_control_and_invisible_characters() {
+        assert!(
+            matches!(clean_text("门特\n第二行\t好"), Cow::Borrowed(_)),
+            "clean text is not copied"
+        );
+        assert_eq!(clean_text("a\r\nb\rc"), "a\nb\nc");
+        assert_eq!(
+            clean_text("\u{feff}高\0血\u{1b}[1m压\u{7f}\u{85}\u{202e}病\u{fffd}"),
+            "高血[1m压病"
+        );
+    }
+
+    #[test]
+    fn only_typed_text_longer_than_the_limit_is_too_long() {
+        assert!(!is_too_long(&Input::Text("问".repeat(MAX_INPUT_CHARS))));
+        assert!(is_too_long(&Input::Text("问".repeat(MAX_INPUT_CHARS + 1))));
+        assert!(!is_too_long(&Input::Button("x".repeat(MAX_INPUT_CHARS + 1))));
     }
 }

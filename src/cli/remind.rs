@@ -1,5 +1,6 @@
 //! `mente remind`: the reminder worker for terminal users. `--once` runs one step (for cron and
-//! tests) and prints how many reminders were sent; without it the worker loops until Ctrl-C.
+//! tests) and prints how many reminders were sent; without it the worker loops until Ctrl-C or
+//! SIGTERM.
 
 use std::process::ExitCode;
 
@@ -59,9 +60,10 @@ pub async fn run(args: RemindArgs, db: &str, live: Live) -> anyhow::Result<ExitC
     }
     let (stop, shutdown) = watch::channel(false);
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = stop.send(true);
-        }
+        // SIGTERM too (systemd's stop): the reminder being sent is finished and marked, not
+        // cut off between the send and the mark.
+        super::serve::stop_signal().await;
+        let _ = stop.send(true);
     });
     match now {
         Some(now) => {

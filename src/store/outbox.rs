@@ -71,26 +71,31 @@ impl From<Stored> for Reply {
 /// One multi-row `INSERT` for all of them: each statement is a round trip to the connection
 /// (on SQLite the single writer every turn waits for). Both databases number the rows of one
 /// `INSERT … VALUES` in the order of its values, so the ids sorted are the replies' order.
+/// `leased_at` (Unix ms) writes them leased to the caller, who sends them at once: a sweep for
+/// leftovers on another instance (`store::wechat::lease_unsent`) leaves them alone until that
+/// lease is stale, so the same reply never goes out twice. `None` leaves them free (WeChat's
+/// passive reply takes a free row).
 pub async fn enqueue(
     conn: &mut AnyConnection,
     user: &UserKey,
     update_id: Option<i64>,
     replies: &[Reply],
     now: DateTime<Utc>,
+    leased_at: Option<i64>,
 ) -> Result<Vec<i64>, StoreError> {
     if replies.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql =
-        String::from("INSERT INTO outbox (channel, user_id, reply, created_at, update_id) VALUES ");
+    let mut sql = String::from(
+        "INSERT INTO outbox (channel, user_id, reply, created_at, update_id, leased_at) VALUES ",
+    );
     for n in 0..replies.len() {
         let sep = if n == 0 { "" } else { ", " };
-        sql.push_str(&format!("{sep}($1, $2, ${}, $3, $4)", n + 5));
+        sql.push_str(&format!("{sep}($1, $2, ${}, $3, $4, $5)", n + 6));
     }
     sql.push_str(" RETURNING id");
-    let mut query =
-        sqlx::query_scalar(&sql).bind(&user.channel).bind(&user.user).bind(now.timestamp());
-    query = query.bind(update_id);
+    let query = sqlx::query_scalar(&sql).bind(&user.channel).bind(&user.user);
+    let mut query = query.bind(now.timestamp()).bind(update_id).bind(leased_at);
     for reply in replies {
         let json = serde_json::to_string(&Stored::from(reply))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;

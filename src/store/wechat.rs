@@ -125,6 +125,26 @@ pub async fn lease(
     Ok(leased)
 }
 
+/// Gives up the lease on rows `ids` that could not be sent now, so the next sweep (on any
+/// instance, or at the next start) takes them at once instead of waiting for the lease to
+/// run out.
+pub async fn release(store: &Store, ids: &[i64]) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 1)).collect();
+    let sql = format!(
+        "UPDATE outbox SET leased_at = NULL WHERE id IN ({}) AND answered_at IS NULL",
+        list.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.execute(store.pool()).await?;
+    Ok(())
+}
+
 /// Leases up to `limit` rows of `channel` that nobody delivered: queued before
 /// `created_before` (Unix seconds; younger ones are still their request's to answer) and
 /// neither given nor held by a live lease. Oldest first. What a crashed process, or a send

@@ -33,7 +33,7 @@ const ALREADY_CHOSEN: &str = "这一步已经选过了";
 /// How long the cosmetic "typing…" may hold up a turn.
 const TYPING_PATIENCE: Duration = Duration::from_secs(1);
 
-/// A start-up resend lease older than this is a dead instance's (ms); the rows are sent again.
+/// A lease on outbox rows older than this is a dead instance's (ms); the rows are sent again.
 const LEFTOVER_LEASE_MS: i64 = 60 * 1000;
 /// Leftover replies sent at start at most (the rest wait for the next start).
 const LEFTOVER_BATCH: i64 = 10_000;
@@ -115,15 +115,22 @@ impl Ctx {
     /// Sends queued replies of `chat` in order; those delivered then leave the outbox together
     /// (one write, not one per reply: a crash between the sends and that write sends them
     /// again at the next start). A reply that fails after the retries stays queued and, with
-    /// the ones after it, goes out at the next start; to a user who blocked the bot they are
-    /// dropped, it can never arrive.
+    /// the ones after it, is given up (its lease released) for the next sweep
+    /// ([`resend_pending`]) or start; to a user who blocked the bot they are dropped, it can
+    /// never arrive.
     async fn send_queued(&self, bot: &TgBot, chat: ChatId, queued: &[Queued]) {
         let mut done = queued.len();
         for (n, item) in queued.iter().enumerate() {
             if let Err(err) = send_reply(bot, chat, &item.reply, self.retry, &self.stopping).await {
                 self.delivery_failed(chat, &err).await;
+                // Blocked (forbidden): none of them can arrive; they leave with the sent ones.
                 if !is_forbidden(&err) {
                     done = n;
+                    let ids: Vec<i64> = queued[n..].iter().map(|q| q.id).collect();
+                    if let Err(err) = crate::store::wechat::release(&self.store, &ids).await {
+                        // They are sent once their lease runs out instead.
+                        tracing::error!(error = %err, "could not release unsent replies");
+                    }
                 }
                 break;
             }
@@ -238,10 +245,11 @@ pub(crate) async fn on_callback(
     Ok(())
 }
 
-/// Sends what earlier processes committed but did not deliver (a failed send, a crash between
-/// commit and send), oldest first. Call once at start, before updates are dispatched, so no
-/// turn of this process is in flight. A chat whose reply fails again keeps the rest queued.
-/// The rows are leased first, so two instances starting together do not both send them.
+/// Sends what was committed but not delivered (a failed send, a crash between commit and
+/// send), oldest first: at start and then every `BotConfig::outbox_sweep`. A chat whose reply fails
+/// again keeps the rest queued. The rows are leased first, so two instances never both send
+/// one; a turn's own rows are written leased to it, so a sweep leaves a reply being sent alone,
+/// and a crashed sender's rows are taken once their lease is [`LEFTOVER_LEASE_MS`] old.
 pub(crate) async fn resend_pending(bot: &TgBot, ctx: &Ctx) {
     let now = ctx.clock.now();
     let now_ms = crate::store::leases::now_ms();

@@ -95,6 +95,8 @@ pub struct BotConfig {
     pub http: ServerLimits,
     /// The lease that lets one instance at a time poll (see [`poll_lease`]).
     pub polling_lease: LeaseTiming,
+    /// How often replies nobody delivered (a failed send, a crashed instance) are looked for.
+    pub outbox_sweep: Duration,
 }
 
 impl BotConfig {
@@ -110,6 +112,7 @@ impl BotConfig {
             webhook_listener: None,
             http: ServerLimits::default(),
             polling_lease: LeaseTiming::default(),
+            outbox_sweep: Duration::from_secs(30),
         }
     }
 }
@@ -127,6 +130,7 @@ impl std::fmt::Debug for BotConfig {
             .field("webhook_listener", &self.webhook_listener)
             .field("http", &self.http)
             .field("polling_lease", &self.polling_lease)
+            .field("outbox_sweep", &self.outbox_sweep)
             .finish()
     }
 }
@@ -294,6 +298,9 @@ pub async fn run_bot(
     let lease = poll_lease::PollingLease::new(store.clone(), config.polling_lease);
     let ctx = Arc::new(handler::Ctx::new(store, assistant, clock, config.retry, stopping.clone()));
     handler::resend_pending(&bot, &ctx).await;
+    // OUTBOX SWEEP: what a failed send gave up, or a crashed instance left, goes out later.
+    let every = config.outbox_sweep;
+    let sweeper = tokio::spawn(sweep_outbox(bot.clone(), ctx.clone(), every, stopping.clone()));
     let updates = dptree::entry()
         .branch(Update::filter_message().endpoint(handler::on_message))
         .branch(Update::filter_callback_query().endpoint(handler::on_callback));
@@ -307,6 +314,12 @@ pub async fn run_bot(
     let stopper = tokio::spawn(stop_on(shutdown, dispatcher.shutdown_token()));
     let result = receive_updates(&mut dispatcher, &bot, &config, &api_url, &lease, &stopping).await;
     stopper.abort();
+    if stopping.is_set() {
+        // It ends by itself: a sweep under way finishes (its sends stop retrying).
+        let _ = sweeper.await;
+    } else {
+        sweeper.abort();
+    }
     reminders.stop().await;
     let _ = relay_stop.send(true);
     if let Err(err) = relay.await {
@@ -452,6 +465,17 @@ impl ReminderWorker {
         if let Err(err) = self.task.await {
             tracing::error!(error = %err, "the reminder worker failed");
         }
+    }
+}
+
+/// [`handler::resend_pending`] every `every` until shutdown.
+async fn sweep_outbox(bot: TgBot, ctx: Arc<handler::Ctx>, every: Duration, stopping: Stopping) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(every) => {}
+            () = stopping.wait() => return,
+        }
+        handler::resend_pending(&bot, &ctx).await;
     }
 }
 

@@ -231,14 +231,18 @@ fn input_of(
         // nowhere — the engine will say the button is out of date.
         return Some((Input::Button(data.to_string()), label_of(data)));
     }
-    let text = form.t.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+    let raw = form.t.as_deref()?;
+    // The transcript shows what the turn reads (`service::clean_text`); the turn gets the text
+    // as sent, so it can tell the user that unreadable bytes were dropped.
+    let cleaned = service::clean_text(raw);
+    let text = Some(cleaned.trim()).filter(|t| !t.is_empty())?;
     let shown = match text {
         "/start" => None,
         "/menu" => Some("主菜单".to_string()),
         "/human" => Some("人工咨询".to_string()),
         _ => Some(text.to_string()),
     };
-    Some((Input::Text(text.to_string()), shown))
+    Some((Input::Text(raw.trim().to_string()), shown))
 }
 
 /// The conversation id from a cookie this server signed, or a new id with the cookie value to

@@ -112,7 +112,9 @@ pub fn decrypt(key: &AesKey, encrypted: &str, appid: &str) -> Result<String, Cry
     if from_appid != appid.as_bytes() {
         return Err(CryptoError::WrongAppId);
     }
-    String::from_utf8(message.to_vec()).map_err(|_| CryptoError::BadPlaintext)
+    // Authentic (the AppID matched): bytes that are not UTF-8 are the user's, and become
+    // U+FFFD for the turn to drop and mention, rather than a refusal WeChat retries in vain.
+    Ok(String::from_utf8_lossy(message).into_owned())
 }
 
 /// Encrypts `message` for `appid` with the given 16 random bytes (callers pass fresh random

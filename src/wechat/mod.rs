@@ -231,8 +231,11 @@ async fn verify_server(State(state): State<WechatState>, Query(q): Query<Signed>
 async fn receive(
     State(state): State<WechatState>,
     Query(q): Query<Signed>,
-    body: String,
+    body: axum::body::Bytes,
 ) -> Response {
+    // Read leniently: a byte that is not UTF-8 in a user's text must not cost the message (a
+    // 400 makes WeChat retry the same bytes and then tell the user the account is down).
+    let body = String::from_utf8_lossy(&body).into_owned();
     let inner = &state.inner;
     let now = inner.clock.now();
     let opened = match guard::open(&inner.config, &inner.store, &q, body, now).await {
@@ -412,7 +415,8 @@ async fn queue_note(
     if !sessions::claim_update(&mut tx, CHANNEL, id, now).await? {
         return Ok(None);
     }
-    let ids = outbox::enqueue(&mut tx, user, Some(id), std::slice::from_ref(&reply), now).await?;
+    let ids =
+        outbox::enqueue(&mut tx, user, Some(id), std::slice::from_ref(&reply), now, None).await?;
     tx.commit().await?;
     Ok(Some(
         ids.into_iter().map(|id| Queued { id, user: user.clone(), reply: reply.clone() }).collect(),

@@ -135,6 +135,13 @@ impl BotApiStub {
         BotApiStub { addr, inner, server }
     }
 
+    /// Numbers the next updates from `first` on. Two stubs standing for one Telegram seen by
+    /// two instances on one database must not hand out the same update ids, or the second
+    /// one's updates are taken for redeliveries.
+    pub fn number_updates_from(&self, first: i64) {
+        self.lock().next_update_id = first;
+    }
+
     /// Base URL for `TELEGRAM_API_URL` / `Bot::set_api_url`.
     pub fn api_url(&self) -> Url {
         format!("http://{}/", self.addr).parse().expect("stub URL")

@@ -341,6 +341,39 @@ async fn mente_remind_once_delivers_each_due_reminder_once() {
     assert!(second.contains("sent 0") && !second.contains("[提醒]"), "{second}");
 }
 
+/// Issue 19: the worker loop stops cleanly on SIGTERM (systemd's stop, as in
+/// docs/deploy/mente-remind.service), not only on Ctrl-C: it was killed by the signal, possibly
+/// between a send and its mark.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_mente_remind_loop_exits_cleanly_on_sigterm_after_sending() {
+    use std::io::BufRead;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = crate::db::test_db_url(dir.path(), "x.sqlite");
+    {
+        let store = store(&dir).await;
+        with_reminders(&store, &user(1), &[DUE]).await;
+        store.pool().close().await;
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
+        .args(["--content", env!("CARGO_MANIFEST_DIR"), "--db", &db])
+        .args(["remind", "--now", MORNING])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("mente remind starts");
+    let stdout = child.stdout.take().unwrap();
+    let sent = tokio::task::spawn_blocking(move || {
+        std::io::BufReader::new(stdout).lines().map_while(Result::ok).find(|l| l.contains("[提醒]"))
+    });
+    let sent = tokio::time::timeout(Duration::from_secs(30), sent).await.expect("a reminder");
+    assert!(sent.unwrap().is_some(), "the due reminder went out");
+    crate::web::stop_with_sigterm(child, Duration::from_secs(10)).await;
+    let again = mente_remind(&db, MORNING);
+    assert!(again.contains("sent 0"), "marked sent before exiting: {again}");
+}
+
 #[test]
 fn mente_remind_rejects_a_bad_now_with_exit_code_2() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))

@@ -356,6 +356,77 @@ async fn queued_replies_survive_a_failed_send_and_go_out_once_after_a_restart() 
     assert!(outbox::pending(&store, "telegram").await.unwrap().is_empty(), "sent once only");
 }
 
+/// Issue 19, input hygiene for every channel (Telegram and WeChat pass user text straight
+/// to the turn): a NUL and other control characters are stripped before anything is stored.
+/// PostgreSQL refuses a NUL in text, so a message left for staff failed the turn there; SQLite
+/// kept the garbage. A 10,000-character message is answered politely and changes nothing.
+#[tokio::test]
+async fn control_characters_are_stripped_before_the_turn_and_a_huge_message_changes_nothing() {
+    let mut chat = Chat::new().await;
+    chat.send("转人工").await;
+    contains(&chat.send("1").await, "请写下您的问题");
+    let huge = "问".repeat(10_000);
+    contains(&chat.send(&huge).await, "这条消息太长了");
+    // Still waiting for the message to staff: the next one is taken as it.
+    chat.send("药能不能\0快递\u{1b}[0m到家\u{7f}\u{202e}").await;
+    let left: Vec<String> =
+        sqlx::query_scalar("SELECT body FROM handoff_messages WHERE sender = 'user' ORDER BY id")
+            .fetch_all(chat.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(left, ["药能不能快递[0m到家"], "the message left for staff, clean, and only it");
+}
+
+/// Issue 19, Telegram's webhook mode: the instance that ran a turn is still sending its replies
+/// when another instance starts and sweeps the outbox for leftovers (what Telegram's start-up
+/// resend does). The sweep leaves those rows alone: the turn wrote them leased to its sender.
+/// Only once that lease is stale (the sender died) are they swept, and of two instances
+/// sweeping at once each row goes to exactly one.
+#[tokio::test]
+async fn a_turns_replies_being_sent_are_not_swept_by_another_instance_and_leftovers_go_once() {
+    let chat = Chat::new().await;
+    let request = TurnRequest {
+        user: UserKey::new("telegram", "42"),
+        update_id: Some(8),
+        input: Input::Text("/start".into()),
+        now: chat.now,
+    };
+    let QueuedTurn::Queued(queued) =
+        service::turn_with_outbox(&chat.store, &chat.assistant, request).await.unwrap()
+    else {
+        panic!("a new update is no duplicate")
+    };
+    let ids: Vec<i64> = queued.iter().map(|q| q.id).collect();
+    assert!(!ids.is_empty());
+    let (first, second) =
+        (Store::connect(&url(chat.dir.path())).await.unwrap(), chat.store.clone());
+    // As `telegram::handler::resend_pending` sweeps: everything queued so far, leases older
+    // than a minute counting as a dead instance's.
+    let sweep = |store: Store, now_ms: i64| async move {
+        let created_before = chat.now.timestamp() + 1;
+        let stale = now_ms - 60_000;
+        let rows = mente::store::wechat::lease_unsent(
+            &store,
+            "telegram",
+            created_before,
+            now_ms,
+            stale,
+            100,
+        )
+        .await
+        .unwrap();
+        rows.into_iter().map(|q| q.id).collect::<Vec<i64>>()
+    };
+    let now_ms = mente::store::leases::now_ms();
+    assert_eq!(sweep(first.clone(), now_ms).await, Vec::<i64>::new(), "the sender's own rows");
+    // The sender died: a minute later its rows are leftovers, swept by two instances at once.
+    let later = now_ms + 61_000;
+    let (a, b) = tokio::join!(sweep(first, later), sweep(second, later));
+    let mut both = [a.clone(), b.clone()].concat();
+    both.sort_unstable();
+    assert_eq!(both, ids, "each row to exactly one instance: {a:?} {b:?}");
+}
+
 #[tokio::test]
 async fn urls_without_a_file_and_in_memory_databases_are_refused() {
     for url in ["sqlite:", "sqlite://"] {

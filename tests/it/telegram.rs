@@ -901,6 +901,169 @@ async fn two_pollers_on_one_database_poll_one_at_a_time_and_the_second_takes_ove
     second.stop().await.expect("clean exit");
 }
 
+/// Lease timing for tests: lost after a second without renewal, renewed every 50 ms.
+fn short_lease(stub: &BotApiStub) -> BotConfig {
+    let timing = mente::telegram::LeaseTiming {
+        ttl: Duration::from_secs(1),
+        renew: Duration::from_millis(50),
+    };
+    BotConfig { polling_lease: timing, poll_timeout: Duration::from_secs(1), ..config(stub) }
+}
+
+/// Waits until `stub` has seen no new getUpdates for longer than one long poll (the poller has
+/// stopped); panics after 30 s.
+async fn wait_until_polling_stops(stub: &BotApiStub) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut seen = stub.calls("getUpdates").len();
+    loop {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let now = stub.calls("getUpdates").len();
+        if now == seen {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "the instance kept polling");
+        seen = now;
+    }
+}
+
+/// Issue 19: the polling instance dies (its task is gone, nothing gives the lease up). The
+/// other one takes over once the lease runs out and answers; the dead one, started again while
+/// the other polls, waits instead of polling, and takes over when that one stops.
+#[tokio::test]
+async fn a_dead_pollers_lease_is_taken_over_and_it_waits_when_it_comes_back() {
+    let (a_stub, b_stub) = (BotApiStub::start().await, BotApiStub::start().await);
+    b_stub.number_updates_from(5000);
+    let dir = tempfile::tempdir().unwrap();
+    let a = RunningBot::start(short_lease(&a_stub), store(&dir).await);
+    a_stub.wait_until(ALICE, "A to poll", |s| !s.calls("getUpdates").is_empty()).await;
+    let b = RunningBot::start(short_lease(&b_stub), store(&dir).await);
+    b_stub.wait_until(ALICE, "B to start", |s| !s.calls("getMe").is_empty()).await;
+    assert!(b_stub.calls("getUpdates").is_empty(), "B polled while A held the lease");
+
+    a.handle.abort(); // A dies: no shutdown, no release.
+    let lease = mente::telegram::poll_lease::LEASE_NAME;
+    b_stub.send_text(ALICE, "/start");
+    b_stub
+        .wait_until(ALICE, "B to take over and answer", |s| {
+            s.texts(ALICE).iter().any(|t| t.contains("地区"))
+        })
+        .await;
+
+    let a_polls = a_stub.calls("getUpdates").len();
+    let getme = a_stub.calls("getMe").len();
+    let a = RunningBot::start(short_lease(&a_stub), store(&dir).await);
+    a_stub.wait_until(ALICE, "A to start again", |s| s.calls("getMe").len() > getme).await;
+    let check = store(&dir).await;
+    let holder = check.lease_holder(lease, mente::store::leases::now_ms()).await.unwrap();
+    assert!(holder.is_some(), "B holds the lease");
+    // Many of A's lease attempts (every 50 ms) go by while B polls.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(a_stub.calls("getUpdates").len(), a_polls, "A polled while B held the lease");
+
+    b.stop().await.expect("clean exit");
+    a_stub.send_text(ALICE, "/start");
+    a_stub
+        .wait_until(ALICE, "A to take over and answer", |s| {
+            s.texts(ALICE).iter().any(|t| t.contains("地区"))
+        })
+        .await;
+    a.stop().await.expect("clean exit");
+}
+
+/// Issue 19: a poller that loses its lease while alive (its database was out of reach for
+/// longer than the lease, and another instance took over) stops polling at its next renewal,
+/// and polls again once it gets the lease back.
+#[tokio::test]
+async fn a_poller_that_loses_its_lease_stops_polling_until_it_gets_it_back() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(short_lease(&stub), store(&dir).await);
+    stub.wait_until(ALICE, "the bot to poll", |s| !s.calls("getUpdates").is_empty()).await;
+
+    // Another instance holds the lease now, for a long time.
+    let check = store(&dir).await;
+    let lease = mente::telegram::poll_lease::LEASE_NAME;
+    sqlx::query("UPDATE leases SET holder = 'other', until_ms = $1 WHERE name = $2")
+        .bind(mente::store::leases::now_ms() + 600_000)
+        .bind(lease)
+        .execute(check.pool())
+        .await
+        .unwrap();
+    wait_until_polling_stops(&stub).await;
+    let polls = stub.calls("getUpdates").len();
+    let update = stub.send_text(ALICE, "/start");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(stub.calls("getUpdates").len(), polls, "polled without the lease");
+    assert_eq!(stub.pending_updates(), 1, "the message waits for the lease holder");
+
+    check.release_lease(lease, "other").await.unwrap();
+    stub.wait_until(ALICE, "the bot to poll again and answer", |s| {
+        s.texts(ALICE).iter().any(|t| t.contains("地区"))
+            && s.calls("getUpdates").iter().any(|c| c.returned.contains(&update))
+    })
+    .await;
+    bot.stop().await.expect("clean exit");
+}
+
+/// Issue 19: the poller's database fails (here its lease table is out of reach): it cannot
+/// renew, so it stops polling rather than risk a second poller once the lease runs out; when
+/// the database answers again it takes the lease back and polls.
+#[tokio::test]
+async fn a_poller_whose_database_fails_stops_polling_until_it_answers_again() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(short_lease(&stub), store(&dir).await);
+    stub.wait_until(ALICE, "the bot to poll", |s| !s.calls("getUpdates").is_empty()).await;
+
+    let check = store(&dir).await;
+    let rename = |from: &str, to: &str| format!("ALTER TABLE {from} RENAME TO {to}");
+    sqlx::query(&rename("leases", "leases_away")).execute(check.pool()).await.unwrap();
+    wait_until_polling_stops(&stub).await;
+    let update = stub.send_text(ALICE, "/start");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(stub.pending_updates(), 1, "polled without renewing the lease");
+
+    sqlx::query(&rename("leases_away", "leases")).execute(check.pool()).await.unwrap();
+    stub.wait_until(ALICE, "the bot to poll again and answer", |s| {
+        s.texts(ALICE).iter().any(|t| t.contains("地区"))
+            && s.calls("getUpdates").iter().any(|c| c.returned.contains(&update))
+    })
+    .await;
+    bot.stop().await.expect("clean exit");
+}
+
+/// Issue 19: another instance ran a turn and is sending its replies (webhook mode: any
+/// instance runs turns). This instance's outbox sweep leaves them alone; once that instance
+/// has died (its lease on the rows is over a minute old) the sweep sends each reply once.
+#[tokio::test]
+async fn the_outbox_sweep_sends_a_dead_instances_replies_once_and_leaves_a_live_ones_alone() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    let request = mente::service::TurnRequest {
+        user: UserKey::new("telegram", BOB.to_string()),
+        update_id: Some(1),
+        input: mente::engine::Input::Text("/start".into()),
+        now: clock().now(),
+    };
+    let turn = mente::service::turn_with_outbox(&store, &assistant(), request).await.unwrap();
+    let mente::service::QueuedTurn::Queued(queued) = turn else { panic!("a new update") };
+    let sweeping = BotConfig { outbox_sweep: Duration::from_millis(50), ..config(&stub) };
+    let bot = RunningBot::start(sweeping, store.clone());
+    stub.wait_until(BOB, "the bot to poll", |s| !s.calls("getUpdates").is_empty()).await;
+    // Many sweeps (every 50 ms) go by while the other instance is sending.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(stub.texts(BOB).is_empty(), "sent a live instance's replies: {}", stub.dump(BOB));
+
+    let died = mente::store::leases::now_ms() - 120_000;
+    sqlx::query("UPDATE outbox SET leased_at = $1").bind(died).execute(store.pool()).await.unwrap();
+    stub.wait_for_messages(BOB, queued.len()).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    bot.stop().await.expect("clean exit");
+    assert_eq!(stub.texts(BOB).len(), queued.len(), "each once: {}", stub.dump(BOB));
+    assert!(mente::store::outbox::pending(&store, "telegram").await.unwrap().is_empty());
+}
+
 /// The lease itself, with time driven explicitly: a holder that dies without giving it up
 /// blocks the others only until its lease runs out, and cannot renew it once it was taken.
 #[tokio::test]

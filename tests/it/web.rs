@@ -468,6 +468,30 @@ async fn a_conversation_and_an_address_that_send_too_fast_are_refused() {
     );
 }
 
+/// Issue 19: the chat's rate limits are per process, as docs/operators.md says: a conversation
+/// refused by one instance is served by another on the same database (each keeps its own
+/// buckets), while the conversation itself is shared.
+#[tokio::test]
+async fn chat_rate_limits_count_per_instance() {
+    let slow = |c: &mut WebConfig| c.rates.chat_per_conversation = Rate { burst: 2, per_minute: 0 };
+    let first = start(slow).await;
+    let second = first.restart_at(started(), slow).await;
+    let cookie = first.conversation().await;
+    for _ in 0..2 {
+        assert_eq!(
+            first.post("/send", &cookie, &[("t", "/start")]).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    let refused = first.post("/send", &cookie, &[("t", "/start")]).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    let page =
+        second.say(&cookie, &[("b", &button(&first.get("/", &cookie).await.body, "邵阳"))]).await;
+    assert!(page.contains("主菜单"), "the other instance served it: {page}");
+    let refused = first.post("/send", &cookie, &[("t", "/menu")]).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "the first one's bucket stays empty");
+}
+
 #[tokio::test]
 async fn an_oversized_message_is_refused_and_https_behind_a_trusted_proxy_gets_secure_cookies() {
     let server = start(|c| c.trust_proxy = true).await;
@@ -1019,6 +1043,93 @@ async fn sigterm_with_half_sent_requests_exits_after_the_grace_period() {
     probe.read_exact(&mut head).await.unwrap();
     assert_eq!(&head, b"HTTP/1.1 200");
     stop_with_sigterm(child, Duration::from_secs(15)).await;
+}
+
+/// Issue 19: SIGTERM while a message is on its way (its request half-sent). The server stops
+/// accepting at once, but the message in flight is answered and its turn stored before the
+/// process exits; on either database.
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_with_a_message_in_flight_stores_and_answers_it_and_refuses_new_connections() {
+    let mut server = spawn_binary(root()).await;
+    let cookie = server.conversation().await;
+    let body = "t=%2Fstart";
+    let mut in_flight = TcpStream::connect(server.addr).await.unwrap();
+    let head = format!(
+        "POST /send HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    in_flight.write_all(head.as_bytes()).await.unwrap();
+    in_flight.write_all(&body.as_bytes()[..4]).await.unwrap();
+    // The message reached the server (connections are accepted in order).
+    let mut probe = TcpStream::connect(server.addr).await.unwrap();
+    probe.write_all(b"GET /static/app.css HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut status = [0u8; 12];
+    probe.read_exact(&mut status).await.unwrap();
+    assert_eq!(&status, b"HTTP/1.1 200");
+
+    server.signal("TERM");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while TcpStream::connect(server.addr).await.is_ok() {
+        assert!(std::time::Instant::now() < deadline, "still accepting after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    in_flight.write_all(&body.as_bytes()[4..]).await.unwrap();
+    let answer = read_until_closed(in_flight, Duration::from_secs(10)).await;
+    assert!(answer.starts_with("HTTP/1.1 303"), "the message was answered: {answer}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while server.is_running() {
+        assert!(std::time::Instant::now() < deadline, "no exit after SIGTERM: {}", server.log());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE channel = 'web'")
+        .fetch_one(server.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 1, "the turn in flight was stored: {}", server.log());
+}
+
+/// Issue 19, input hygiene: a NUL and other control characters in the chat form are stripped
+/// before the turn (PostgreSQL refuses a NUL in text, so the turn failed there); the question
+/// is answered and reaches the console clean. Bytes that are not UTF-8 are read leniently.
+#[tokio::test]
+async fn control_characters_and_bad_bytes_in_a_message_are_dropped_and_it_is_answered() {
+    let server = start(|_| {}).await;
+    let cookie = server.conversation().await;
+    server.say(&cookie, &[("t", "/start")]).await;
+    let page = server.get("/", &cookie).await.body;
+    server.say(&cookie, &[("b", &button(&page, "邵阳"))]).await;
+    let sent = server
+        .post("/send", &cookie, &[("t", "门特的药\0可以\u{7}快递\u{7f}到家吗\u{202e}")])
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let raw = "t=%FF%FE%E9%97%A8%E7%89%B9%00";
+    let sent = server.request(Method::POST, "/send", &cookie, Some(raw.into())).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let page = server.get("/", &cookie).await.body;
+    assert!(!page.contains("系统繁忙") && !page.contains('\0'), "{page}");
+    assert!(page.contains("无法识别的字符") && !page.contains('\u{fffd}'), "{page}");
+
+    let (session, _) = server.login("zhao", PASSWORD).await;
+    let unanswered = server.get("/staff/unanswered", &session).await.body;
+    assert!(unanswered.contains("门特的药可以快递到家吗"), "{unanswered}");
+}
+
+/// Issue 19, input hygiene: a 10,000-character message gets a polite answer, and the
+/// conversation is where it was: the question asked before is still the one answered next.
+#[tokio::test]
+async fn a_ten_thousand_character_message_is_answered_politely_and_nothing_is_lost() {
+    let server = start(|_| {}).await;
+    let cookie = server.conversation().await;
+    server.say(&cookie, &[("t", "/start")]).await;
+    let huge = "x".repeat(10_000);
+    let page = server.say(&cookie, &[("t", &huge)]).await;
+    assert!(page.contains("这条消息太长了"), "{page}");
+    let page = server.get("/", &cookie).await.body;
+    server.say(&cookie, &[("b", &button(&page, "邵阳"))]).await;
+    let page = server.say(&cookie, &[("t", "门特的药可以快递到家吗")]).await;
+    assert!(!page.contains("系统繁忙") && page.contains("邵阳"), "{page}");
 }
 
 /// Reminders for web users: the page cannot push, so the worker parks them and the next visit

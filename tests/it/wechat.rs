@@ -590,6 +590,22 @@ async fn safe_mode_refuses_a_plaintext_body_in_a_victims_name() {
     assert_eq!(h.session(victim).await.unwrap().region.as_deref(), Some("shaoyang"));
 }
 
+/// Issue 19, input hygiene: bytes that are not UTF-8 in a WeChat text were refused (400:
+/// WeChat retries the same bytes, then tells the user the account is down). Now the message
+/// is answered, with a note that unreadable characters were dropped.
+#[tokio::test]
+async fn a_text_with_bytes_that_are_not_utf8_is_answered_with_a_note() {
+    let h = Harness::start(false).await;
+    h.follow_in("o_bytes", "邵阳").await;
+    let xml = fake::text("o_bytes", h.now(), 77, "门特的药可以快递到家吗XX");
+    let mut bytes = xml.into_bytes();
+    let at = bytes.windows(2).position(|w| w == b"XX").unwrap();
+    bytes[at..at + 2].copy_from_slice(&[0xff, 0xfe]);
+    let answer = h.account.post_bytes(bytes, h.now()).await;
+    assert_eq!(answer.status, 200);
+    expect(&answer.reply.expect("a passive reply"), &["无法识别的字符"]);
+}
+
 #[tokio::test]
 async fn a_msg_id_reused_by_another_user_is_answered() {
     let h = Harness::start(false).await;

@@ -137,6 +137,23 @@ impl Account {
         Ok(Answer { status, reply: self.read_reply(&body) })
     }
 
+    /// Posts `body`, bytes that need not be UTF-8, as a plaintext-mode message.
+    pub async fn post_bytes(&self, body: Vec<u8>, timestamp: i64) -> Answer {
+        assert!(!self.safe_mode, "plaintext mode only");
+        let ts = timestamp.to_string();
+        let nonce = NONCES.fetch_add(1, Ordering::SeqCst).to_string();
+        let query = [
+            ("signature", sign(&[TOKEN, &ts, &nonce])),
+            ("timestamp", ts.clone()),
+            ("nonce", nonce.clone()),
+        ];
+        let response =
+            self.http.post(&self.url).query(&query).body(body).send().await.expect("server up");
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap();
+        Answer { status, reply: self.read_reply(&body) }
+    }
+
     /// Server verification as WeChat does it when the URL is saved.
     pub async fn verify(&self, token: &str, echostr: &str) -> (u16, String) {
         let (ts, nonce) = ("1409735669", "1320562132");
