@@ -1,7 +1,8 @@
-//! Engine replies as WeChat text: buttons become numbered lines ending "回复数字即可", and the
-//! text is cut into messages of at most [`MAX_TEXT_BYTES`] (WeChat's limit for a text
+//! Engine replies as WeChat text: buttons become numbered lines ending "回复数字即可" (结束人工
+//! becomes a word to send instead), and the text is cut into messages of at most [`MAX_TEXT_BYTES`] (WeChat's limit for a text
 //! message). Pure.
 
+use crate::engine::render::{decode, Button, ButtonKind};
 use crate::engine::{Choice, Input, Reply};
 
 /// WeChat's limit for the content of one text message, in UTF-8 bytes (a Chinese character is 3).
@@ -28,6 +29,10 @@ pub fn render(replies: &[Reply]) -> Rendered {
     for reply in replies {
         let mut block = reply.text.trim_end().to_string();
         for choice in &reply.choices {
+            if by_word(choice) {
+                block.push_str(&format!("\n（发送“{}”回到助手）", choice.label));
+                continue;
+            }
             offered.push(choice.clone());
             block.push_str(&format!("\n{}. {}", offered.len(), choice.label));
         }
@@ -38,6 +43,13 @@ pub fn render(replies: &[Reply]) -> Rendered {
     }
     let text = blocks.into_iter().filter(|b| !b.is_empty()).collect::<Vec<_>>().join("\n\n");
     Rendered { messages: split(&text, MAX_TEXT_BYTES), offered }
+}
+
+/// 结束人工 is offered as a word, never a number: while staff answer, a bare "1" is the user's
+/// answer to a staff question and must reach staff, not end the hand-off. The engine reads the
+/// word itself in a hand-off.
+fn by_word(choice: &Choice) -> bool {
+    matches!(decode(&choice.data), Some(Button { kind: ButtonKind::EndHuman, .. }))
 }
 
 /// What a typed message means given the buttons last offered: a number or a label of one of

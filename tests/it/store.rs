@@ -630,7 +630,7 @@ async fn a_turns_replies_are_queued_in_order_and_those_sent_leave_the_outbox_tog
         .map(|text| Reply { text: text.to_string(), choices: Vec::new() })
         .collect();
     let mut conn = store.pool().acquire().await.unwrap();
-    let ids = outbox::enqueue(&mut conn, &user, Some(1), &replies, now).await.unwrap();
+    let ids = outbox::enqueue(&mut conn, &user, Some(1), &replies, now, None).await.unwrap();
     drop(conn);
     let queued: Vec<outbox::Queued> = ids
         .iter()

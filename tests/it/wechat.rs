@@ -856,7 +856,9 @@ async fn a_staff_reply_goes_by_the_customer_service_api_only_within_48_hours() {
     let sent = h.api.sent();
     assert_eq!(sent.len(), 1);
     assert!(sent[0].1.starts_with("【人工回复】需要先办异地备案"), "{sent:?}");
-    assert!(sent[0].1.contains("1. 结束人工") && sent[0].1.contains("回复数字即可"), "{sent:?}");
+    // 结束人工 is a word to send, not a number: a "1" in a hand-off is an answer for staff.
+    assert!(sent[0].1.contains("发送“结束人工”"), "{sent:?}");
+    assert!(!sent[0].1.contains("1. 结束人工") && !sent[0].1.contains("回复数字即可"), "{sent:?}");
 
     // Three days later: outside the window the reply waits ...
     let later = now + chrono::Duration::days(3);
@@ -868,8 +870,9 @@ async fn a_staff_reply_goes_by_the_customer_service_api_only_within_48_hours() {
     h.account.post(&fake::text(me, h.now(), 5, "还没有"), h.now()).await;
     assert_eq!(deliver(later).await.unwrap().sent, 1);
     assert!(h.api.sent()[1].1.starts_with("【人工回复】备案好了吗"), "{:?}", h.api.sent());
-    // The number under the staff reply is the 结束人工 button; typed again later, it is told
-    // that nothing is open.
-    expect(&h.say(me, 6, "1").await, &["已结束人工服务"]);
-    expect(&h.say(me, 7, "结束人工").await, &["现在没有进行中的人工服务"]);
+    // A bare "1" answers staff and keeps the hand-off open; the word ends it; sent again
+    // later, it is told that nothing is open.
+    h.account.post(&fake::text(me, h.now(), 6, "1"), h.now()).await;
+    expect(&h.say(me, 7, "结束人工").await, &["已结束人工服务"]);
+    expect(&h.say(me, 8, "结束人工").await, &["现在没有进行中的人工服务"]);
 }
