@@ -291,23 +291,29 @@ impl<'a> Turn<'a> {
             return false;
         }
         let chosen = self.s.region.clone();
-        let named = match &chosen {
-            Some(_) => None,
-            None => {
-                let u = self.a.understand(text, Context { today: self.today, region: None });
-                u.region().map(str::to_string)
-            }
+        let u = self.a.understand(text, Context { today: self.today, region: None });
+        let named = u.region().map(str::to_string);
+        let Some(region) = named.clone().or_else(|| chosen.clone()) else { return false };
+        // `攀枝花在职职工报多少 审核多久` with 邵阳 chosen: every part is answered for the region
+        // the message names (never the chosen one's figures under another region's question),
+        // and the chosen region stays, with a button to switch — as for a single question.
+        let other = chosen.as_ref().is_some_and(|c| *c != region);
+        let label = self.region_label(&region);
+        let note = match (&chosen, other) {
+            (None, _) => Some(format!("（已为您选择地区：{label}）")),
+            (Some(_), true) => Some(format!("（以下按您问的{label}回答）")),
+            (Some(_), false) => None,
         };
-        if chosen.is_none() && named.is_none() {
-            return false;
-        }
-        let note = named.as_ref().map(|r| format!("（已为您选择地区：{}）", self.region_label(r)));
-        if named.is_some() {
-            self.s.region = named;
-        }
+        self.s.region = Some(region.clone());
         let done = self.answer_each_in_region(text, note);
-        if !done {
+        if !done || other {
             self.s.region = chosen;
+        }
+        if done && other {
+            let switch = self.button(format!("切换到{label}"), ButtonKind::Region(region));
+            if let Some(reply) = self.replies.last_mut() {
+                reply.choices.push(switch);
+            }
         }
         done
     }
