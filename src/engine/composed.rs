@@ -159,6 +159,14 @@ impl<'a> Turn<'a> {
         Some(format!("费用：{}；告诉我全年药费可以估算能报多少。", parts.join("；")))
     }
 
+    /// The line of the region's deductible answer on which diseases are exempt from it, if the
+    /// FAQ has one (攀枝花: 部分病种免起付线, which ones the source does not list).
+    fn exemption_line(&self, r: &Region) -> Option<String> {
+        let entry = self.faq_entry(&r.id, "deductible")?;
+        let line = entry.answer.lines().map(str::trim).find(|l| l.contains("免起付线"))?;
+        Some(line.trim_start_matches(['-', ' ']).to_string())
+    }
+
     /// "起付线多少 报销比例呢", "两个地方对比一下": deductible and ratio together, for the
     /// region (or every region, when the message compares them). `None` unless the message
     /// asks for both figures or a comparison, and gives no amount (then it is an estimate).
@@ -364,6 +372,32 @@ impl<'a> Turn<'a> {
         Some(Composed { lines, source, choices: Vec::new(), all_regions: false, topic: None })
     }
 
+    /// "那到底超没超时嘛" with no date, after the acceptance date was said: the deadline counted
+    /// from that date, led by whether it is past (when it is, [`Self::deadline`] says so).
+    pub(super) fn overdue(
+        &self,
+        u: &Understanding,
+        r: &Region,
+        accepted: chrono::NaiveDate,
+    ) -> Option<Composed> {
+        let mut u = u.clone();
+        u.dates = vec![accepted];
+        let mut composed = self.deadline(&u, r)?;
+        let days = r.review_days()?;
+        let due = calendar::working_days_after(&self.a.content.calendar, accepted, days);
+        if due.date >= self.today {
+            composed.lines.insert(
+                0,
+                format!(
+                    "还没超时：审核最后一天是{}，过了这天还没有结果，可以问：{}。",
+                    format_cn(due.date),
+                    r.contact()
+                ),
+            );
+        }
+        Some(composed)
+    }
+
     /// Every disease named, checked against the region's catalogue (never "eligible" for an
     /// unverified entry), then — for "怎么申请" — the first lines of the how-to and a button that
     /// starts 新申请 with the region and disease filled in.
@@ -432,6 +466,10 @@ impl<'a> Turn<'a> {
             // "有糖尿病 想办门特 要花好多钱": what it costs comes with the eligibility.
             lines.extend(self.cost_line(u, r));
         }
+        // "高血压糖尿病免不免起付线": the deductible rule's line on exemptions, not the figures alone.
+        if EXEMPT_WORDS.iter().any(|w| text.contains(w)) {
+            lines.extend(self.exemption_line(r));
+        }
         let mut source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
         // "她还有高血压 两个能一起报吗": the other disease was said earlier in the conversation.
         let named = u.disease_names(Some(&r.id));
@@ -495,6 +533,12 @@ const DEDUCTIBLE_WORDS: &[&str] = &["起付线", "起付标准", "起付", "起�
 const RATIO_WORDS: &[&str] = &["比例", "报几成", "能报几", "报销标准", "报多少", "报好多"];
 const COMPARE_WORDS: &[&str] =
     &["两个地方", "两地", "两边", "两个地区", "两个市", "对比", "比较", "都说一下", "分别"];
+
+/// Words asking whether the review is past its time limit.
+pub(super) const OVERDUE_WORDS: &[&str] = &["超时", "超期", "逾期", "超过时限"];
+
+/// Words asking whether a disease is exempt from the deductible.
+const EXEMPT_WORDS: &[&str] = &["免不免", "免起付", "免除起付", "不用交起付", "不要起付"];
 
 /// Words asking about more than one disease at once (the region's multiple-diseases rule).
 const MORE_THAN_ONE: &[&str] = &["两个", "几个", "多个", "同时", "一起办", "都办"];

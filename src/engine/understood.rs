@@ -204,6 +204,13 @@ impl<'a> Turn<'a> {
             }
             // A date is counted from only when it is said to be the handing-in (issue 17).
             Some(Action::Deadline) if self.dates_a_submission(text) => self.deadline(u, r),
+            // "那到底超没超时嘛": counted from the acceptance date said earlier.
+            Some(Action::Deadline) if u.dates.is_empty() && asks_overdue(text) => {
+                match self.s.context.dates.last().copied() {
+                    Some(accepted) => self.overdue(u, r, accepted),
+                    None => self.topic(&r.id, "review-time", "track_record"),
+                }
+            }
             // Asked how long, with a date that is not the handing-in: the time limit itself.
             Some(Action::Deadline) => self.topic(&r.id, "review-time", "track_record"),
             Some(Action::Renew) if !u.dates.is_empty() => self.renewal_timing(u, r),
@@ -656,4 +663,9 @@ fn corrected_region<'u>(u: &'u Understanding, current: Option<&str>) -> Option<&
     let home = u.regions.iter().find(|m| m.role == RegionRole::Home)?;
     let one = u.regions.iter().all(|m| m.region == home.region);
     (one && current != Some(home.region.as_str())).then_some(home.region.as_str())
+}
+
+/// Whether `text` asks if the review is past its time limit (超没超时).
+fn asks_overdue(text: &str) -> bool {
+    super::composed::OVERDUE_WORDS.iter().any(|w| text.contains(w))
 }
