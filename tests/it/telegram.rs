@@ -464,9 +464,11 @@ async fn a_new_application_with_buttons_is_recorded() {
     chat.press("是", &[]).await;
     chat.press("同意", &["病种"]).await;
     chat.say("糖尿病", &["哪一级医院"]).await;
-    chat.press("二级及以上医院", &["需要准备的材料"]).await;
-    chat.press("下一步：怎么办理", &["四川医保APP"]).await;
-    chat.press("下一步：审核要多久", &["受理了吗"]).await;
+    // The buttons pressed next are waited for too: they come in a later message of the turn,
+    // which on a loaded machine can follow the first by more than the quiet moment.
+    chat.press("二级及以上医院", &["需要准备的材料", "[下一步：怎么办理]"]).await;
+    chat.press("下一步：怎么办理", &["四川医保APP", "[下一步：审核要多久]"]).await;
+    chat.press("下一步：审核要多久", &["受理了吗", "[是]"]).await;
     chat.press("是", &["哪种方式"]).await;
     let channel = stub.messages(BOB).last().unwrap().all_buttons()[0].0.clone();
     chat.press(&channel, &["哪天受理"]).await;
