@@ -65,7 +65,9 @@ impl<'a> Turn<'a> {
     pub(super) fn remember_question(&mut self, text: &str) {
         let Some(kept) = keepable(text) else { return };
         let u = self.a.understand(text, self.reading());
-        if !u.question {
+        // `不是 我问邵阳的 你怎么又跳回攀枝花了 切到邵阳`: a switch asked for is no question to
+        // answer again later.
+        if !u.question || u.switch_to().is_some() {
             return;
         }
         let region = u.region().map(str::to_string).or_else(|| self.s.region.clone());
@@ -91,7 +93,7 @@ impl<'a> Turn<'a> {
         let status = new.insurance.is_some() || new.status.is_some();
         let place = new.region().is_some();
         if !(disease || status || place || !new.amounts.is_empty() || new.age.is_some()) {
-            return false;
+            return self.follow_up_elsewhere(&core, region.as_deref());
         }
         // Another question than the last one, even where its answer is the same text.
         self.s.context.last_answer = None;
@@ -180,6 +182,17 @@ impl<'a> Turn<'a> {
         self.say_answer(answer);
         self.reask();
         true
+    }
+
+    /// `那起付线呢` after an answer for a region not chosen (shown with its 切换到 button): the
+    /// new topic in the region of the question it follows, not the session's.
+    fn follow_up_elsewhere(&mut self, core: &str, region: Option<&str>) -> bool {
+        let Some(region) = region.filter(|r| Some(*r) != self.region()) else { return false };
+        if self.s.dialog.is_some() {
+            return false;
+        }
+        let region = region.to_string();
+        self.faq_for(core, &region)
     }
 
     /// `说错了 我是居民医保 不是职工`, `我上个月已经退休了`, `我是居民` right after a question
@@ -297,10 +310,23 @@ impl<'a> Turn<'a> {
         for m in u.regions.iter().filter(|m| Some(&m.region) != self.s.region.as_ref()) {
             question = question.replace(m.word.as_str(), "");
         }
-        if !self.act_on_understanding(&question, false) {
-            self.faq_fallback(&question, None);
+        if self.act_on_understanding(&question, false) {
+            return true;
         }
-        true
+        // A question nobody could answer (it was a complaint, not a question) is not asked
+        // again: the caller shows where the user is instead of "not sure" for a region's name.
+        let region = self.s.region.clone();
+        self.faq_for(&question, region.as_deref().unwrap_or_default())
+    }
+
+    /// After a switch the user asked for: the last question answered in the region now chosen,
+    /// even when it was answered there already (with a 切换到 button, `邵阳退休职工报几成`, then
+    /// `不是 我问邵阳的 … 切到邵阳`). `true` when one was answered.
+    pub(super) fn question_again_here(&mut self) -> bool {
+        if self.s.context.before_region.is_none() && self.s.context.question.is_some() {
+            self.s.context.question_region = None;
+        }
+        self.region_changed()
     }
 
     /// Called with every answer about to be sent (`text`): when it is the text sent last time,

@@ -74,6 +74,10 @@ impl<'a> Turn<'a> {
         let own = &self.a.content.understand.home_before;
         let Some(target) = said_region(&u, text, own).map(str::to_string) else { return false };
         if self.region() == Some(target.as_str()) {
+            // `我问的攀枝花的` after an answer for another region: the question again, here.
+            if self.region_changed() {
+                return true;
+            }
             self.say(format!("好的，当前地区就是{}。", self.region_name()));
             self.reask();
             return true;
@@ -94,7 +98,7 @@ impl<'a> Turn<'a> {
                 self.start_dialog(&id, true);
             }
             Some(_) => self.reask(),
-            None if self.region_changed() => {}
+            None if self.question_again_here() => {}
             None => self.reask(),
         }
     }

@@ -294,6 +294,11 @@ impl<'a> Turn<'a> {
         let u = self.a.understand(text, Context { today: self.today, region: None });
         let named = u.region().map(str::to_string);
         let Some(region) = named.clone().or_else(|| chosen.clone()) else { return false };
+        // `哦等下我搞错了 我们家其实是邵阳那边参保的 … 报百分之多少 起付线多少`: the region is switched
+        // first (`act_on_understanding`), then the questions are answered there.
+        if self.switch_said_in_question(&u) {
+            return false;
+        }
         // `攀枝花在职职工报多少 审核多久` with 邵阳 chosen: every part is answered for the region
         // the message names (never the chosen one's figures under another region's question),
         // and the chosen region stays, with a button to switch — as for a single question.

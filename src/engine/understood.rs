@@ -29,6 +29,13 @@ use crate::content::regions::Region;
 use crate::understand::{Action, Context, RegionRole, Understanding};
 
 impl<'a> Turn<'a> {
+    /// Whether a question says the user's region is another one (a correction, or `我是邵阳的`):
+    /// the session switches before it is answered.
+    pub(super) fn switch_said_in_question(&self, u: &Understanding) -> bool {
+        let text = self.message.as_str();
+        corrected_region(u, self.region()).or_else(|| stated_home(u, self.region(), text)).is_some()
+    }
+
     /// Acts on what `text` says when it asks for something this policy answers. `failed`: the
     /// text was tried as the current step's answer and did not fit; then only a question is
     /// taken up. `false`: nothing done, the caller goes on (status reports, FAQ).
@@ -43,10 +50,17 @@ impl<'a> Turn<'a> {
             .or_else(|| stated_home(&u, self.region(), text));
         if let Some(target) = target.map(str::to_string) {
             self.switch_region(&target);
-            // `…我是在邵阳买的医保不是攀枝花 那邵阳起付线是好多`: the question, in its own last
-            // clause (the correction around it would blur the FAQ match), in the new region.
+            // `…我是在邵阳买的医保不是攀枝花 那邵阳起付线是好多`: the question, in the clauses
+            // after the region's (the correction around it would blur the FAQ match), in the new
+            // region — read as any message, so that its several questions are each answered.
             if u.question && u.switch_to().is_none() {
-                if let Some(asked) = last_clause(text) {
+                let home = u.regions.iter().find(|m| m.region == target).map(|m| m.word.as_str());
+                let after = home.and_then(|w| after_clause_of(text, w));
+                if let Some(asked) = after.filter(|_| !failed && self.s.dialog.is_none()) {
+                    self.free_text(asked, None);
+                    return true;
+                }
+                if let Some(asked) = after.or_else(|| last_clause(text)) {
                     if !self.act_on_understanding(asked, failed) {
                         let region = self.region().unwrap_or_default().to_string();
                         if !self.faq_for(asked, &region) {
@@ -56,9 +70,14 @@ impl<'a> Turn<'a> {
                     return true;
                 }
             }
-            if u.action.is_none() && !u.question {
+            // `不是 我问邵阳的 你怎么又跳回攀枝花了 切到邵阳`: a complaint around the switch asks
+            // nothing the FAQ knows; the pending question is what the user wants answered.
+            let asks_nothing = !u.question
+                || (u.switch_to().is_some()
+                    && self.a.knowledge.answer(text, self.region()).id.is_none());
+            if u.action.is_none() && asks_nothing {
                 // The question pending before the switch, answered in the new region.
-                if !self.region_changed() {
+                if !self.question_again_here() {
                     self.after_answer();
                 }
                 return true;
@@ -405,7 +424,7 @@ impl<'a> Turn<'a> {
     /// A question about a region other than the session's, answered from the FAQ for that
     /// region (the answer names its region and source) with a button to switch to it.
     /// `false` when the FAQ is not sure.
-    fn faq_for(&mut self, text: &str, region: &str) -> bool {
+    pub(super) fn faq_for(&mut self, text: &str, region: &str) -> bool {
         let answer = self.a.knowledge.answer(text, Some(region));
         if answer.id.is_none() {
             return false;
@@ -640,6 +659,16 @@ fn last_clause(text: &str) -> Option<&str> {
     let rest =
         text[cut..].trim_start_matches(|c: char| c.is_whitespace() || "，,。；;！!".contains(c));
     (rest.chars().count() >= 2).then_some(rest.trim_end())
+}
+
+/// What follows the clause naming the region (`…我们家其实是邵阳那边参保的 我爸是退休职工 门特能报
+/// 百分之多少 起付线多少`): the question, all its parts, without the correction before it.
+fn after_clause_of<'t>(text: &'t str, word: &str) -> Option<&'t str> {
+    let at = text.find(word)? + word.len();
+    let is_cut = |c: char| c.is_whitespace() || "，,。；;！!".contains(c);
+    let cut = at + text[at..].find(is_cut)?;
+    let rest = text[cut..].trim_matches(is_cut);
+    (rest.chars().count() >= 2).then_some(rest)
 }
 
 /// The region the user says is theirs (`我是邵阳的 起付线多少`, `我医保是邵阳的`) while another

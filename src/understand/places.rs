@@ -86,13 +86,17 @@ impl PlaceWords {
                     }
                     covered.push((s, s + hit.len));
                 }
-                if found.iter().any(|(_, m)| m.region == *id) {
-                    continue;
-                }
                 if hit.start.is_some_and(|s| self.denied(msg, s)) {
                     continue;
                 }
                 let role = hit.start.map_or(RegionRole::Named, |s| self.region_role(msg, s));
+                if let Some((_, seen)) = found.iter_mut().find(|(_, m)| m.region == *id) {
+                    // `我问邵阳的 … 切到邵阳`: named twice, the switch asked for is what counts.
+                    if role == RegionRole::Switch {
+                        seen.role = role;
+                    }
+                    continue;
+                }
                 found.push((
                     start,
                     RegionMention { region: id.clone(), word: word.text.clone(), role },
