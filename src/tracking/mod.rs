@@ -291,6 +291,17 @@ impl Application {
         title
     }
 
+    /// Whether this application may move to `next`: as [`Status::may_become`], and besides a
+    /// 续期·延期 recorded with its benefit approved may be handed in (`延期申请今天已经提交了`):
+    /// the renewal of that benefit is then under review.
+    pub fn may_become(&self, next: Status) -> bool {
+        let from = self.status();
+        from.may_become(next)
+            || (self.details.kind == Kind::Renew
+                && from == Status::Approved
+                && next == Status::Submitted)
+    }
+
     /// The event to store for a report: merges a repeated status into the current one so that
     /// "受理号是…" after "已受理" keeps the date, and "有效期到…" after "已通过" keeps the status.
     pub fn merged(&self, event: Event) -> Event {
