@@ -387,6 +387,30 @@ mod tests {
     }
 
     #[test]
+    fn only_an_approved_renewal_may_be_handed_in_again() {
+        let approved = |kind| Application {
+            id: 1,
+            details: ApplicationDetails {
+                kind,
+                region: None,
+                disease: None,
+                insurance: None,
+                for_whom: ForWhom::Myself,
+                id_masked: None,
+                channel: None,
+            },
+            history: vec![StatusEntry {
+                event: Event::Approved { valid_until: None },
+                at: DateTime::<Utc>::default(),
+            }],
+            reminders: Vec::new(),
+        };
+        assert!(approved(Kind::Renew).may_become(Status::Submitted));
+        assert!(!approved(Kind::New).may_become(Status::Submitted));
+        assert!(!approved(Kind::Renew).may_become(Status::Rejected));
+    }
+
+    #[test]
     fn kinds_round_trip_through_slot_values() {
         for kind in [Kind::New, Kind::Renew, Kind::ChangeHospital, Kind::Remote] {
             assert_eq!(Kind::from_slot(kind.slot()), Some(kind));
