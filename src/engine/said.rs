@@ -184,7 +184,12 @@ impl<'a> Turn<'a> {
             return self.remind_hand_in(day);
         }
         let u = self.a.understand(text, Context { today: self.today, region: self.region() });
-        let said = u.dates.first().copied();
+        // A reminder is for a day ahead (`25号那天再提醒我` on 12-07 is 12-25, not the nearer
+        // 11-25), unless the date says when an application was handed in (`17号受理的 提醒我`).
+        let words = &self.a.content.understand.commands;
+        let handed_in = words.remind_accepted.iter().any(|w| !w.is_empty() && text.contains(w));
+        let read = if handed_in { &u.dates } else { &u.dates_ahead };
+        let said = read.first().copied();
         let date = said.or_else(|| self.date_said_before());
         match self.s.dialog.as_deref() {
             Some("renew") if !self.s.slots.contains_key("valid_until") => {
@@ -294,6 +299,15 @@ impl<'a> Turn<'a> {
             let title = tree.title.clone();
             self.clear_dialog();
             self.say(format!("好的，先不办“{title}”了。"));
+        }
+        // Reminders already set (`25号那天再提醒我一次`, `能不能改成明天就提醒我`): those are
+        // said with the rule that fixes their days, not offered again as if nothing were set.
+        if let Some(set) = track::reminders_set(&self.track_ctx()) {
+            self.say(format!(
+                "{}这天我没法单独设提醒。您已经设好的{set}提醒日是按门特待遇的到期日或申请的审核期限定的，不能改到别的日子；这天要办的事请记在手机日历或备忘里。",
+                format_cn(date)
+            ));
+            return;
         }
         let mut said =
             format!("{}的这件事我没法按日期提醒，请记在手机日历或备忘里。", format_cn(date));

@@ -196,6 +196,11 @@ impl<'a> Turn<'a> {
         if self.asks_own_review(text) {
             return;
         }
+        // `要是明天还没审下来咋个办 是不是就算超时了` with an application under review recorded:
+        // its last day and the reminder set, not a request for the acceptance date it knows.
+        if self.s.dialog.is_none() && self.asks_past_review(text) {
+            return;
+        }
         // "门特要好久批 批了报好多": two questions in one message, each answered.
         if self.answer_each_question(text) {
             return;

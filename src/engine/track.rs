@@ -219,6 +219,26 @@ fn reminder_lines(planned: &[(reminders::ReminderKind, DateTime<Utc>)]) -> Vec<S
     vec![format!("提醒日：{}。", when.join("；"))]
 }
 
+/// An application's reminders still to be sent, soonest first.
+fn pending_reminders(app: &Application) -> Vec<(reminders::ReminderKind, DateTime<Utc>)> {
+    let mut set: Vec<_> = app
+        .reminders
+        .iter()
+        .filter(|r| r.state == ReminderState::Pending)
+        .map(|r| (r.kind, r.due_at))
+        .collect();
+    set.sort_by_key(|(_, at)| *at);
+    set
+}
+
+/// The reminders already set for the user's applications, as one line (`提醒日：2026年12月9日
+/// 审核超期提醒。`) — what to say when another day is asked for. `None`: none is set.
+pub fn reminders_set(ctx: &TrackContext) -> Option<String> {
+    let mut set: Vec<_> = ctx.user.applications.iter().flat_map(pending_reminders).collect();
+    set.sort_by_key(|(_, at)| *at);
+    reminder_lines(&set).pop()
+}
+
 // ---------------------------------------------------------------------------------------------
 // The status lines shared by 我的申请 and confirmations
 
@@ -258,8 +278,15 @@ fn summary(ctx: &TrackContext, app: &Application) -> Vec<String> {
             contact(region)
         ));
     }
-    if let Some(end) = app.valid_until() {
-        lines.push(validity_line(region, end, today));
+    match app.valid_until() {
+        // A 续期 handed in for the benefit recorded: no advice to renew, no reminder promised.
+        Some(end) if app.status().under_review() => lines.push(format!(
+            "当前待遇有效期至：{}（{}）；续期（延期）已提交，等审核结果。",
+            format_cn(end),
+            days_word((end - today).num_days())
+        )),
+        Some(end) => lines.push(validity_line(region, end, today)),
+        None => {}
     }
     lines
 }
@@ -424,6 +451,9 @@ fn show_applications(ctx: &TrackContext) -> TrackOutput {
             let region = app_region(ctx, app);
             let mut block = vec![format!("{n}. {}", app.title(region.map(|r| r.name.as_str())))];
             block.extend(summary(ctx, app).into_iter().map(|l| format!("   {l}")));
+            // `啥时候提醒我 给我看下我记的申请`: each application's reminder days beside it.
+            let set = reminder_lines(&pending_reminders(app));
+            block.extend(set.into_iter().map(|l| format!("   {l}")));
             blocks.push(block.join("\n"));
         }
         blocks.push(
@@ -525,6 +555,7 @@ pub fn own_review(ctx: &TrackContext) -> Option<TrackOutput> {
             contact(region)
         ));
     }
+    lines.extend(reminder_lines(&pending_reminders(app)));
     Some(TrackOutput::text(lines.join("\n")))
 }
 
@@ -692,7 +723,7 @@ fn app_button(ctx: &TrackContext, op: &str, id: i64) -> Option<TrackOutput> {
 fn report(ctx: &TrackContext, app: &Application, event: Event, follow_up: &str) -> TrackOutput {
     let from = app.status();
     let to = event.status();
-    if !from.may_become(to) {
+    if !app.may_become(to) {
         return TrackOutput::text(format!(
             "这份申请现在是“{}”，不能直接改成“{}”。如果是另一份新的申请，请在菜单里选“记录申请进度”另记一份；如果记错了，可以在“我的申请”里删除后重新记录。",
             from.label(),

@@ -291,6 +291,17 @@ impl Application {
         title
     }
 
+    /// Whether this application may move to `next`: as [`Status::may_become`], and besides a
+    /// 续期·延期 recorded with its benefit approved may be handed in (`延期申请今天已经提交了`):
+    /// the renewal of that benefit is then under review.
+    pub fn may_become(&self, next: Status) -> bool {
+        let from = self.status();
+        from.may_become(next)
+            || (self.details.kind == Kind::Renew
+                && from == Status::Approved
+                && next == Status::Submitted)
+    }
+
     /// The event to store for a report: merges a repeated status into the current one so that
     /// "受理号是…" after "已受理" keeps the date, and "有效期到…" after "已通过" keeps the status.
     pub fn merged(&self, event: Event) -> Event {
@@ -373,6 +384,30 @@ mod tests {
         assert!(!Approved.may_become(Rejected));
         assert!(!Submitted.may_become(Appealed));
         assert!(!Approved.may_become(Submitted));
+    }
+
+    #[test]
+    fn only_an_approved_renewal_may_be_handed_in_again() {
+        let approved = |kind| Application {
+            id: 1,
+            details: ApplicationDetails {
+                kind,
+                region: None,
+                disease: None,
+                insurance: None,
+                for_whom: ForWhom::Myself,
+                id_masked: None,
+                channel: None,
+            },
+            history: vec![StatusEntry {
+                event: Event::Approved { valid_until: None },
+                at: DateTime::<Utc>::default(),
+            }],
+            reminders: Vec::new(),
+        };
+        assert!(approved(Kind::Renew).may_become(Status::Submitted));
+        assert!(!approved(Kind::New).may_become(Status::Submitted));
+        assert!(!approved(Kind::Renew).may_become(Status::Rejected));
     }
 
     #[test]

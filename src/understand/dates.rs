@@ -15,6 +15,10 @@ use crate::policy::dates::number_at;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FoundDate {
     pub(crate) date: NaiveDate,
+    /// The same words read as a day still ahead: a year-less date's next occurrence (`25号` on
+    /// 12-07 is 12-25 though 11-25 is nearer), for what the user asks to happen (提醒我).
+    /// Equal to `date` when the year or month was said, or for relative words.
+    pub(crate) ahead: NaiveDate,
     pub(crate) start: usize,
     pub(crate) end: usize,
 }
@@ -44,7 +48,7 @@ pub(crate) fn dates(chars: &[char], plain: &str, today: NaiveDate) -> Vec<FoundD
     // anything the user reports (taken as one, it became the acceptance date).
     let now_word = |date: &NaiveDate| *date == today && !found.is_empty();
     let relative = relative(plain, today).filter(|d| !now_word(d));
-    found.extend(relative.map(|date| FoundDate { date, start: 0, end: 0 }));
+    found.extend(relative.map(|date| FoundDate { date, ahead: date, start: 0, end: 0 }));
     found
 }
 
@@ -101,18 +105,31 @@ fn date_at(chars: &[char], start: usize, today: NaiveDate) -> Option<FoundDate> 
         Some('号') if digits <= 2 => {
             let shift = month_word(chars, start);
             let date = day_of_month(today, shift, first)?;
-            return Some(FoundDate { date, start, end: after + 1 });
+            let ahead = match shift {
+                Some(_) => date,
+                None => [0, 1]
+                    .into_iter()
+                    .find_map(|s| day_of_month(today, Some(s), first).filter(|d| *d >= today))
+                    .unwrap_or(date),
+            };
+            return Some(FoundDate { date, ahead, start, end: after + 1 });
         }
         _ if digits == 8 && (first / 1_000_000 == 19 || first / 1_000_000 == 20) => {
             (Some((first / 10_000) as i32), first / 100 % 100, first % 100, after)
         }
         _ => return None,
     };
-    let date = match year {
-        Some(y) => NaiveDate::from_ymd_opt(y, month, day)?,
-        None => nearest(today, month, day)?,
+    let (date, ahead) = match year {
+        Some(y) => {
+            let date = NaiveDate::from_ymd_opt(y, month, day)?;
+            (date, date)
+        }
+        None => {
+            let date = nearest(today, month, day)?;
+            (date, next(today, month, day).unwrap_or(date))
+        }
     };
-    Some(FoundDate { date, start, end })
+    Some(FoundDate { date, ahead, start, end })
 }
 
 /// 今年/去年/明年 right before a month: that year; otherwise `None` (nearest year).
@@ -160,6 +177,13 @@ fn nearest(today: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
     (-1..=1)
         .filter_map(|s| NaiveDate::from_ymd_opt(today.year() + s, month, day))
         .min_by_key(|d| (*d - today).num_days().abs())
+}
+
+/// The first date with this month and day on or after today (this year or next).
+fn next(today: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
+    (0..=1)
+        .filter_map(|s| NaiveDate::from_ymd_opt(today.year() + s, month, day))
+        .find(|d| *d >= today)
 }
 
 /// 昨天, 前天, 大前天, 今天, 明天, 后天, 大后天, 上周一, 下周三, 周五, 3天前, 5天后.
@@ -306,6 +330,21 @@ mod tests {
         assert_eq!(first("1月5号到期"), Some(d(2027, 1, 5)));
         assert_eq!(first("去年12月1日"), Some(d(2025, 12, 1)));
         assert_eq!(first("明年元月15号到期"), Some(d(2027, 1, 15)));
+    }
+
+    #[test]
+    fn read_as_ahead_a_year_less_day_is_its_next_occurrence() {
+        // Monday 2026-12-07: 25号 is nearest on 11-25, but ahead it is 12-25.
+        let monday = d(2026, 12, 7);
+        let ahead = |text: &str| {
+            let chars = digitise(&text.chars().collect::<Vec<_>>());
+            dates(&chars, text, monday).first().map(|f| (f.date, f.ahead))
+        };
+        assert_eq!(ahead("25号那天再提醒我"), Some((d(2026, 11, 25), d(2026, 12, 25))));
+        assert_eq!(ahead("5号提醒我"), Some((d(2026, 12, 5), d(2027, 1, 5))));
+        assert_eq!(ahead("11月20号"), Some((d(2026, 11, 20), d(2027, 11, 20))));
+        assert_eq!(ahead("上个月25号"), Some((d(2026, 11, 25), d(2026, 11, 25))));
+        assert_eq!(ahead("昨天"), Some((d(2026, 12, 6), d(2026, 12, 6))));
     }
 
     #[test]

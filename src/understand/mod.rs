@@ -60,6 +60,9 @@ pub struct Understanding {
     pub amount_range: Option<(f64, f64)>,
     /// Dates (absolute, year-less, relative).
     pub dates: Vec<NaiveDate>,
+    /// The same dates read as days still ahead (a year- or month-less date's next occurrence),
+    /// for what the user asks to happen: `25号那天再提醒我` on 12-07 is 12-25.
+    pub dates_ahead: Vec<NaiveDate>,
     /// Diseases named, confidently matched, per region searched.
     pub diseases: Vec<DiseaseMention>,
     /// When no disease is confident: the best weak candidate, to ask "您说的是…吗？" about.

@@ -109,6 +109,7 @@ impl Reader {
                 .filter_map(|n| money(&digits, n).map(|yuan| yuan * self.months(&digits, n.start)))
                 .collect(),
             dates: found_dates.iter().map(|d| d.date).collect(),
+            dates_ahead: found_dates.iter().map(|d| d.ahead).collect(),
             acceptance_numbers,
             question: self.asks(text, &msg, &plain),
             correction: words::any(&self.correction, &msg),
