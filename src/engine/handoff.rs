@@ -120,7 +120,10 @@ impl<'a> Turn<'a> {
     pub(super) fn prompt_handoff_consent(&mut self, live: bool) {
         let w = self.words_of_handoff();
         let hotline = self.hotline_text();
-        let (text, yes) = match (live, self.published_hours()) {
+        // Within the hours with nobody at the console, "outside the service hours" would be
+        // untrue: that user hears that nobody is online.
+        let within_hours = on_duty(&self.a.content, self.region(), true, self.now);
+        let (text, yes) = match (live, self.published_hours().filter(|_| !within_hours)) {
             (true, _) => (w.offer_live.clone(), &w.yes_live),
             (false, Some(hours)) => {
                 (HandoffWords::fill(&w.offer_off_duty, &[("hours", &hours)]), &w.yes_leave)

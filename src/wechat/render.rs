@@ -30,7 +30,10 @@ pub fn render(replies: &[Reply]) -> Rendered {
         let mut block = reply.text.trim_end().to_string();
         for choice in &reply.choices {
             if by_word(choice) {
-                block.push_str(&format!("\n（发送“{}”回到助手）", choice.label));
+                // Once is enough: the hand-off's opening words already say how to end it.
+                if !block.contains(&format!("“{}”", choice.label)) {
+                    block.push_str(&format!("\n（发送“{}”回到助手）", choice.label));
+                }
                 continue;
             }
             offered.push(choice.clone());
@@ -110,6 +113,22 @@ mod tests {
 
     fn choice(label: &str, data: &str) -> Choice {
         Choice { label: label.into(), data: data.into() }
+    }
+
+    #[test]
+    fn ending_a_hand_off_is_a_word_to_send_said_once_never_a_number() {
+        let end = choice("结束人工", &crate::engine::render::encode(0, &ButtonKind::EndHuman));
+        let staff = Reply { text: "【人工回复】好的".into(), choices: vec![end.clone()] };
+        let out = render(&[staff]);
+        assert!(out.messages[0].contains("（发送“结束人工”回到助手）"), "{:?}", out.messages);
+        assert!(out.offered.is_empty() && !out.messages[0].contains(REPLY_WITH_NUMBER));
+        // A "1" for staff stays text.
+        assert_eq!(resolve("1", &out.offered), Input::Text("1".into()));
+        let opened = Reply {
+            text: "已为您转人工。发送“结束人工”可以随时回到助手。".into(),
+            choices: vec![end],
+        };
+        assert_eq!(render(&[opened]).messages[0].matches("结束人工").count(), 1);
     }
 
     #[test]

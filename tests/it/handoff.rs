@@ -200,6 +200,16 @@ async fn an_idle_hand_off_closes_and_the_assistant_says_it_is_back() {
 }
 
 #[tokio::test]
+async fn within_the_hours_with_nobody_at_the_console_the_user_is_told_nobody_is_online() {
+    let saturday = start(|_| {}).await;
+    let monday = saturday.restart_at(monday_ten(), |_| {}).await;
+    let cookie = user_in_panzhihua(&monday).await;
+    let offer = monday.say(&cookie, &[("t", "/human")]).await;
+    assert!(offer.contains("现在没有工作人员在线") && offer.contains("留言"), "{offer}");
+    assert!(!offer.contains("不是人工服务时间"), "Monday 10:00 is within 攀枝花's hours: {offer}");
+}
+
+#[tokio::test]
 async fn off_duty_a_user_leaves_a_question_and_staff_answer_it_the_next_working_day() {
     // Saturday 10:00 and nobody in the console: off duty.
     let saturday = start(|_| {}).await;
