@@ -384,10 +384,16 @@ impl<'a> Turn<'a> {
     /// the answer is for that region anyway, and the name would pull the FAQ towards entries
     /// whose questions happen to hold it (攀枝花门特在手机上哪里办).
     pub(super) fn without_own_region(&self, clause: &str) -> String {
+        self.without_region(clause, self.region())
+    }
+
+    /// `clause` without the name of `region`, the region it is answered for (see
+    /// [`Turn::without_own_region`]; a question about another region is answered for that one).
+    pub(super) fn without_region(&self, clause: &str, region: Option<&str>) -> String {
         let reading = Context { today: self.today, region: self.region() };
         let mut plain = clause.to_string();
         for m in self.a.understand(clause, reading).regions {
-            if Some(m.region.as_str()) == self.region() {
+            if Some(m.region.as_str()) == region {
                 plain = plain.replace(m.word.as_str(), "");
             }
         }

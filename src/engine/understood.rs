@@ -425,7 +425,10 @@ impl<'a> Turn<'a> {
     /// region (the answer names its region and source) with a button to switch to it.
     /// `false` when the FAQ is not sure.
     pub(super) fn faq_for(&mut self, text: &str, region: &str) -> bool {
-        let answer = self.a.knowledge.answer(text, Some(region));
+        // The region's name would pull the FAQ towards entries whose questions hold it
+        // (`攀枝花审核要多少天` got 攀枝花门特在手机上哪里办).
+        let asked = self.without_region(text, Some(region));
+        let answer = self.a.knowledge.answer(&asked, Some(region));
         if answer.id.is_none() {
             return false;
         }
