@@ -102,11 +102,19 @@ async fn shot(client: &Client, name: &str) {
 }
 
 async fn tap(client: &Client, label: &str) {
-    mark_page(client).await;
     // The label is the button's own text.
     let xpath = format!("//button[text()[normalize-space(.)='{label}']]");
-    let button = client.wait().for_element(Locator::XPath(&xpath)).await;
-    button.unwrap_or_else(|e| panic!("no button {label}: {e}")).click().await.unwrap();
+    // The page may load itself again between finding the button and clicking it (the chat page
+    // does when a staff reply arrives): the button found is then stale, so find it again.
+    for attempt in 1..=3 {
+        mark_page(client).await;
+        let button = client.wait().for_element(Locator::XPath(&xpath)).await;
+        match button.unwrap_or_else(|e| panic!("no button {label}: {e}")).click().await {
+            Ok(()) => break,
+            Err(e) if attempt < 3 => eprintln!("tapping {label} failed ({e}); again"),
+            Err(e) => panic!("tapping {label}: {e}"),
+        }
+    }
     settle(client).await;
 }
 
