@@ -103,6 +103,12 @@ pub fn reason_category(text: &str) -> Option<&'static str> {
         .map(|(label, _)| *label)
 }
 
+// The word lists of this module stay in Rust, unlike every other word list the assistant reads
+// (`faq/understand.yaml`, issue 17): they decide what is masked before anything is stored or
+// logged, and a content edit (a word deleted, a list emptied) must never be able to weaken the
+// filter that keeps names, ID numbers and addresses out of storage. Changing them takes a code
+// review and the tests below.
+
 /// Words after which people name someone: themselves (我叫, 姓名) or a relative (我妈, 老伴).
 /// Whether a name really follows is judged by [`name_at`].
 const NAME_MARKERS: &[&str] = &[

@@ -2,10 +2,14 @@
 //! yes/no/unsure replies, question words (for the free-text reader [`crate::understand`] and for
 //! a procedure's step, `engine::wording`), consent and go-on wordings, "none" answers, insurance
 //! types and status, where-someone-lives markers, region switch/home markers, the words of each
-//! action and the commands in plain words (`engine::commands`).
+//! action and the commands in plain words (`engine::commands`); and the lists the answers read
+//! (`typed_answer`, `asks`, `reading`: typed answers at a step, what a question asks about,
+//! pieces of messages the readers step over). Only identifiers (topic ids, slot names) and the
+//! privacy filter's words ([`crate::privacy`]) stay in Rust.
 //!
 //! Stage 1 parses the file (an unknown action name is a serde error with its line); stage 2
-//! reports blank words and a reply word listed as both yes and no, with `file:line`.
+//! reports an empty list or string, a blank word, a word listed twice in one list and a reply
+//! word listed as both yes and no, with `file:line`.
 
 use std::collections::BTreeMap;
 
@@ -173,6 +177,111 @@ pub struct Lexicon {
     /// Commands in plain words (主菜单, 找个人, 删除我的信息 …), read at every step.
     #[serde(default)]
     pub commands: CommandWords,
+    /// A typed answer at a dialog step asking yes/no or the insurance type.
+    #[serde(default)]
+    pub typed_answer: TypedAnswerWords,
+    /// What a question asks about, read by the answers (`engine::composed`, `understood`,
+    /// `followup`).
+    #[serde(default)]
+    pub asks: AskWords,
+    /// Small pieces of messages the readers step over or split at.
+    #[serde(default)]
+    pub reading: ReadingWords,
+}
+
+/// `typed_answer:` — the whole typed answer at a yes/no step is one of `yes`/`no` (after
+/// 。！啊呀 at its end); at an insurance step a `resident` word anywhere (checked first) or an
+/// `employee` word.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypedAnswerWords {
+    /// Yes at a yes/no step (是, 好的, ok).
+    #[serde(default)]
+    pub yes: Vec<String>,
+    /// No at a yes/no step (不用, 没有, no).
+    #[serde(default)]
+    pub no: Vec<String>,
+    /// 城乡居民医保 at an insurance step (居民, 新农合, 学生).
+    #[serde(default)]
+    pub resident: Vec<String>,
+    /// 职工医保 at an insurance step (职工, 单位, 退休).
+    #[serde(default)]
+    pub employee: Vec<String>,
+}
+
+/// `asks:` — words that say what a question is about; each is found anywhere in the message.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AskWords {
+    /// What the benefit costs or pays (多少钱, 自付): the cost line comes with the eligibility.
+    #[serde(default)]
+    pub cost: Vec<String>,
+    /// The deductible (起付线).
+    #[serde(default)]
+    pub deductible: Vec<String>,
+    /// The reimbursement ratio (比例, 报几成).
+    #[serde(default)]
+    pub ratio: Vec<String>,
+    /// Both regions compared (两个地方, 对比).
+    #[serde(default)]
+    pub compare: Vec<String>,
+    /// Whether a disease is exempt from the deductible (免不免).
+    #[serde(default)]
+    pub exempt: Vec<String>,
+    /// More than one disease at once (两个, 同时): the region's multiple-diseases rule.
+    #[serde(default)]
+    pub more_than_one: Vec<String>,
+    /// Whether the review is past its time limit (超时).
+    #[serde(default)]
+    pub overdue: Vec<String>,
+    /// When (多久, 什么时候): with 办 after an expiry date, when to renew.
+    #[serde(default)]
+    pub when: Vec<String>,
+    /// What the user pays themselves (自付, 自己出).
+    #[serde(default)]
+    pub pay: Vec<String>,
+    /// What the fund pays (能报, 报多少): against `pay`, the one asked last leads.
+    #[serde(default)]
+    pub fund: Vec<String>,
+    /// Applying somewhere (办, 申请): a hospital named with them is asked about as that place.
+    #[serde(default)]
+    pub apply_at: Vec<String>,
+    /// How many or how long (多少, 几个), in plain Mandarin: a line with a figure answers it.
+    #[serde(default)]
+    pub count: Vec<String>,
+    /// The last question was about costs (起付, 比例): a later statement of insurance or status
+    /// asks it again for that one.
+    #[serde(default)]
+    pub about_costs: Vec<String>,
+}
+
+/// `reading:` — pieces of messages the readers step over, drop or split at.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadingWords {
+    /// Insurance and status words dropped from the last question when a follow-up names another
+    /// (`那退休的呢`), and naming the lines of a deductible or ratio answer kept for that one;
+    /// longer words first (城乡居民 before 居民).
+    #[serde(default)]
+    pub follow_up_status: Vec<String>,
+    /// Words that date a clause without digits (今天, 礼拜): with a `submission` word, the
+    /// clause says when an application was handed in.
+    #[serde(default)]
+    pub day_words: Vec<String>,
+    /// Words in front of a condition name that are not part of it (longest first).
+    #[serde(default)]
+    pub condition_prefixes: Vec<String>,
+    /// Between the two ends of an amount range (4000~5000, 4000到5000).
+    #[serde(default)]
+    pub range_marks: Vec<String>,
+    /// Characters (each on its own) that may stand between a negation and the disease
+    /// (没有得过癌症).
+    #[serde(default)]
+    pub negation_gap: String,
+    /// The word every question about the subject contains after synonyms (门特): an off-topic
+    /// question without it is not answered from the FAQ.
+    #[serde(default)]
+    pub faq_subject: String,
 }
 
 /// Conversation-wide commands as named under `commands:` (the engine's `Command` for each).
@@ -216,6 +325,9 @@ pub struct CommandWords {
     /// Words that make a message with a `within` wording a question about the command.
     #[serde(default)]
     pub asked_about: Vec<String>,
+    /// Chat particles (each character on its own) taken off the end of a `say` message (人工吧).
+    #[serde(default)]
+    pub end_particles: String,
     /// The whole message is the command.
     #[serde(default)]
     pub say: BTreeMap<CommandName, Vec<String>>,
@@ -307,24 +419,87 @@ pub fn parse(files: &[SourceFile], diags: &mut Vec<Diagnostic>) -> Lexicon {
         .unwrap_or_default()
 }
 
-/// Stage 2: blank words, and a reply word that is both yes and no.
+/// Stage 2: an empty list, a blank word or one listed twice in a list, a reply word that is both
+/// yes and no, and a blank or repeated character in a list of characters — each with its line.
 pub fn validate(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic>) {
     let Some(file) = sources.faq.iter().find(|f| f.path == UNDERSTAND_FILE) else { return };
     let lex = &content.understand;
+    let mut report = |key: &str, message: String| {
+        diags.push(Diagnostic::new(&file.path, key_line(&file.text, key), message));
+    };
     for (key, words) in lex.lists() {
+        if words.is_empty() && key_line_found(&file.text, &key) {
+            report(&key, format!("`{key}` is an empty list"));
+        }
         if words.iter().any(|w| w.trim().is_empty()) {
-            let line = yaml::line_containing(&file.text, &format!("{key}:"));
-            diags.push(Diagnostic::new(&file.path, line, format!("empty word in `{key}`")));
+            report(&key, format!("empty word in `{key}`"));
+        }
+        for (i, word) in words.iter().enumerate().filter(|(_, w)| !w.trim().is_empty()) {
+            if words[..i].contains(word) {
+                report(&key, format!("`{word}` is listed twice in `{key}`"));
+            }
         }
     }
+    for (key, chars) in lex.character_lists() {
+        if chars.trim().is_empty() && key_line_found(&file.text, &key) {
+            report(&key, format!("`{key}` is an empty string"));
+        }
+        let list: Vec<char> = chars.chars().collect();
+        for (i, c) in list.iter().enumerate() {
+            if list[..i].contains(c) {
+                report(&key, format!("`{c}` is listed twice in `{key}`"));
+            }
+        }
+    }
+    let subject = "reading.faq_subject";
+    if lex.reading.faq_subject.trim().is_empty() && key_line_found(&file.text, subject) {
+        report(subject, format!("`{subject}` is an empty string"));
+    }
     for word in lex.yes.iter().filter(|w| lex.no.contains(w)) {
-        let line = yaml::line_containing(&file.text, "no:");
-        diags.push(Diagnostic::new(&file.path, line, format!("`{word}` is in both yes and no")));
+        report("no", format!("`{word}` is in both yes and no"));
     }
 }
 
+/// The line defining `path` (`asks.ratio`: `ratio:` after `asks:`), or 1 when it is not there.
+fn key_line(text: &str, path: &str) -> usize {
+    key_line_at(text, path).unwrap_or(1)
+}
+
+fn key_line_found(text: &str, path: &str) -> bool {
+    key_line_at(text, path).is_some()
+}
+
+/// Each part of `path` is looked for after the line of the part before it.
+fn key_line_at(text: &str, path: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut from = 0;
+    for key in path.split('.') {
+        let i = (from..lines.len()).find(|&i| {
+            !lines[i].trim_start().starts_with('#')
+                && yaml::value_after_key(lines[i], key).is_some()
+        })?;
+        from = i + 1;
+    }
+    Some(from)
+}
+
+/// The YAML name of an action or command (`ChangeHospital` → `change_hospital`).
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && !out.is_empty() {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    if out == "source" {
+        out = "show_source".into();
+    }
+    out
+}
+
 impl Lexicon {
-    /// Every list with the key it is written under (for validation).
+    /// Every list with the path of keys it is written under (for validation).
     fn lists(&self) -> Vec<(String, &[String])> {
         let mut lists: Vec<(String, &[String])> = vec![
             ("yes".into(), &self.yes),
@@ -342,11 +517,11 @@ impl Lexicon {
             ("question_end".into(), &self.question_end),
             ("condition_end".into(), &self.condition_end),
             ("not_conditions".into(), &self.not_conditions),
-            ("employee".into(), &self.insurance.employee),
-            ("resident".into(), &self.insurance.resident),
-            ("in_service".into(), &self.status.in_service),
-            ("retired".into(), &self.status.retired),
-            ("flexible".into(), &self.status.flexible),
+            ("insurance.employee".into(), &self.insurance.employee),
+            ("insurance.resident".into(), &self.insurance.resident),
+            ("status.in_service".into(), &self.status.in_service),
+            ("status.retired".into(), &self.status.retired),
+            ("status.flexible".into(), &self.status.flexible),
             ("lives_before".into(), &self.lives_before),
             ("lives_after".into(), &self.lives_after),
             ("switch_before".into(), &self.switch_before),
@@ -366,32 +541,79 @@ impl Lexicon {
             ("materials".into(), &self.materials),
         ];
         for (action, words) in &self.actions {
-            lists.push((format!("{action:?}"), words));
+            lists.push((format!("actions.{}", snake(&format!("{action:?}"))), words));
         }
-        lists.push(("lead".into(), &self.commands.lead));
-        lists.push(("asked_about".into(), &self.commands.asked_about));
-        for (command, words) in self.commands.say.iter().chain(&self.commands.within) {
-            lists.push((format!("{command:?}"), words));
-        }
-        lists.push(("remind_renewal".into(), &self.commands.remind_renewal));
-        lists.push(("remind_accepted".into(), &self.commands.remind_accepted));
-        lists.push(("remind_supplement".into(), &self.commands.remind_supplement));
-        lists.push(("reported_accepted".into(), &self.commands.reported_accepted));
-        lists.push(("record".into(), &self.commands.record));
-        lists.push(("not_submitted".into(), &self.commands.not_submitted));
-        lists.push(("submission".into(), &self.commands.submission));
-        lists.push(("renewal_kind".into(), &self.commands.renewal_kind));
-        lists.push(("new_kind".into(), &self.commands.new_kind));
-        lists.push(("correction".into(), &self.commands.correction));
-        lists.push(("review_overdue".into(), &self.commands.review_overdue));
-        lists.push(("renewal_when".into(), &self.commands.renewal_when));
-        for (command, groups) in &self.commands.together {
-            for words in groups {
-                lists.push((format!("{command:?}"), words));
+        let c = &self.commands;
+        lists.push(("commands.lead".into(), &c.lead));
+        lists.push(("commands.asked_about".into(), &c.asked_about));
+        for (group, map) in [("say", &c.say), ("within", &c.within)] {
+            for (command, words) in map {
+                lists.push((format!("commands.{group}.{}", snake(&format!("{command:?}"))), words));
             }
+        }
+        for (key, words) in [
+            ("remind_renewal", &c.remind_renewal),
+            ("remind_accepted", &c.remind_accepted),
+            ("remind_supplement", &c.remind_supplement),
+            ("reported_accepted", &c.reported_accepted),
+            ("record", &c.record),
+            ("not_submitted", &c.not_submitted),
+            ("submission", &c.submission),
+            ("renewal_kind", &c.renewal_kind),
+            ("new_kind", &c.new_kind),
+            ("correction", &c.correction),
+            ("review_overdue", &c.review_overdue),
+            ("renewal_when", &c.renewal_when),
+        ] {
+            lists.push((format!("commands.{key}"), words));
+        }
+        for (command, groups) in &c.together {
+            for words in groups {
+                lists
+                    .push((format!("commands.together.{}", snake(&format!("{command:?}"))), words));
+            }
+        }
+        let (t, a, r) = (&self.typed_answer, &self.asks, &self.reading);
+        for (key, words) in [
+            ("typed_answer.yes", &t.yes),
+            ("typed_answer.no", &t.no),
+            ("typed_answer.resident", &t.resident),
+            ("typed_answer.employee", &t.employee),
+            ("asks.cost", &a.cost),
+            ("asks.deductible", &a.deductible),
+            ("asks.ratio", &a.ratio),
+            ("asks.compare", &a.compare),
+            ("asks.exempt", &a.exempt),
+            ("asks.more_than_one", &a.more_than_one),
+            ("asks.overdue", &a.overdue),
+            ("asks.when", &a.when),
+            ("asks.pay", &a.pay),
+            ("asks.fund", &a.fund),
+            ("asks.apply_at", &a.apply_at),
+            ("asks.count", &a.count),
+            ("asks.about_costs", &a.about_costs),
+            ("reading.follow_up_status", &r.follow_up_status),
+            ("reading.day_words", &r.day_words),
+            ("reading.condition_prefixes", &r.condition_prefixes),
+            ("reading.range_marks", &r.range_marks),
+        ] {
+            lists.push((key.into(), words));
         }
         lists
     }
+
+    /// The strings read character by character, with their paths (for validation).
+    fn character_lists(&self) -> Vec<(String, &str)> {
+        vec![
+            ("commands.end_particles".into(), &self.commands.end_particles),
+            ("reading.negation_gap".into(), &self.reading.negation_gap),
+        ]
+    }
+}
+
+/// Whether `text` contains one of `words` (a list of `faq/understand.yaml`, as typed).
+pub fn contains_any(text: &str, words: &[String]) -> bool {
+    words.iter().any(|w| text.contains(w.as_str()))
 }
 
 #[cfg(test)]

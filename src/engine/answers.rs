@@ -12,6 +12,7 @@ use super::turn::{Target, Turn};
 use super::wording;
 use super::{Pending, Position};
 use crate::content::dialogs::{DateRange, InputKind, Step};
+use crate::content::understand::contains_any;
 use crate::privacy::mask_identifiers;
 
 /// How many earlier steps /back can return to.
@@ -65,12 +66,12 @@ impl<'a> Turn<'a> {
             }),
             InputKind::Disease => self.read_disease(text),
             InputKind::Date => self.read_date(step, text),
-            InputKind::YesNo | InputKind::Insurance => match input::parse(kind, text, self.today) {
+            InputKind::YesNo | InputKind::Insurance => match self.parse_input(kind, text) {
                 Some(Ok(value)) => Ok(Some(value)),
                 Some(Err(err)) => Err(generic(err.to_string())),
                 None => Err(generic(InputError::Empty.to_string())),
             },
-            specific => match input::parse(specific, text, self.today) {
+            specific => match self.parse_input(specific, text) {
                 Some(Ok(value)) => Ok(Some(value)),
                 Some(Err(err)) => Err(err.to_string()),
                 None => Err(InputError::Empty.to_string()),
@@ -183,15 +184,19 @@ impl<'a> Turn<'a> {
         self.say_with(text, choices);
     }
 
+    /// [`input::parse`] with the typed-answer words of `faq/understand.yaml`.
+    fn parse_input(&self, kind: InputKind, text: &str) -> Option<Result<String, InputError>> {
+        input::parse(kind, text, self.today, &self.a.content.understand.typed_answer)
+    }
+
     /// Whether a date in `text` is said to be the day it was handed in: a clause (between
     /// spaces and punctuation) with both a date mark and a `submission` word.
     pub(super) fn dates_a_submission(&self, text: &str) -> bool {
         let words = &self.a.content.understand.commands.submission;
+        let days = &self.a.content.understand.reading.day_words;
         text.split(|c: char| c.is_whitespace() || "，,。.！!？?；;、".contains(c)).any(|clause| {
             let dated = clause.chars().any(|c| c.is_ascii_digit() || "号日月".contains(c))
-                || ["今天", "昨天", "前天", "明天", "后天", "周", "礼拜", "星期"]
-                    .iter()
-                    .any(|w| clause.contains(w));
+                || contains_any(clause, days);
             dated && words.iter().any(|w| !w.is_empty() && clause.contains(w.as_str()))
         })
     }

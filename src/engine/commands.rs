@@ -152,7 +152,7 @@ fn whole(t: &str, words: &CommandWords) -> Option<CommandName> {
     let mut rest = t;
     for _ in 0..3 {
         // 不办了 is listed with its 了, 人工吧 without its 吧.
-        let bare = rest.trim_end_matches(|c: char| "了吧啊呀嘛哦噢呢哈噻嘞".contains(c));
+        let bare = rest.trim_end_matches(|c: char| words.end_particles.contains(c));
         let found = words
             .say
             .iter()

@@ -12,6 +12,7 @@ use super::render::ButtonKind;
 use super::turn::Turn;
 use super::Choice;
 use crate::content::regions::Region;
+use crate::content::understand::contains_any;
 use crate::policy::calc::{self, CalcInput};
 use crate::policy::calendar;
 use crate::policy::dates::format_cn;
@@ -171,9 +172,10 @@ impl<'a> Turn<'a> {
     /// region (or every region, when the message compares them). `None` unless the message
     /// asks for both figures or a comparison, and gives no amount (then it is an estimate).
     pub(super) fn costs(&self, u: &Understanding, r: &Region, text: &str) -> Option<Composed> {
-        let deductible = DEDUCTIBLE_WORDS.iter().any(|w| text.contains(w));
-        let ratio = RATIO_WORDS.iter().any(|w| text.contains(w));
-        let compare = COMPARE_WORDS.iter().any(|w| text.contains(w));
+        let asks = &self.a.content.understand.asks;
+        let deductible = contains_any(text, &asks.deductible);
+        let ratio = contains_any(text, &asks.ratio);
+        let compare = contains_any(text, &asks.compare);
         if !u.amounts.is_empty() || !((deductible && ratio) || (compare && (deductible || ratio))) {
             return None;
         }
@@ -462,12 +464,13 @@ impl<'a> Turn<'a> {
             }
         }
         // The estimate words are content (faq/understand.yaml: 报得几多 in 湖南话 too).
-        if u.action == Some(Action::Estimate) || COST_WORDS.iter().any(|w| text.contains(w)) {
+        let asks = &self.a.content.understand.asks;
+        if u.action == Some(Action::Estimate) || contains_any(text, &asks.cost) {
             // "有糖尿病 想办门特 要花好多钱": what it costs comes with the eligibility.
             lines.extend(self.cost_line(u, r));
         }
         // "高血压糖尿病免不免起付线": the deductible rule's line on exemptions, not the figures alone.
-        if EXEMPT_WORDS.iter().any(|w| text.contains(w)) {
+        if contains_any(text, &asks.exempt) {
             lines.extend(self.exemption_line(r));
         }
         let mut source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
@@ -475,7 +478,7 @@ impl<'a> Turn<'a> {
         let named = u.disease_names(Some(&r.id));
         let said_before = self.s.context.diseases.iter().any(|d| !named.contains(&d.as_str()));
         let several = named.len() >= 2 || (!named.is_empty() && said_before);
-        let asked = several && MORE_THAN_ONE.iter().any(|w| text.contains(w));
+        let asked = several && contains_any(text, &asks.more_than_one);
         if asked || named.len() >= 2 {
             // "可以办两个门特不": the region's rule on several diseases, right after the list;
             // also unasked when one message names two (邵阳 居民: one benefit per person).
@@ -507,41 +510,6 @@ impl<'a> Turn<'a> {
         Composed { lines, source, choices, all_regions: false, topic: None }
     }
 }
-
-/// Words asking what the benefit costs or pays (answered with the eligibility).
-const COST_WORDS: &[&str] = &[
-    "多少钱",
-    "好多钱",
-    "花多少",
-    "花好多",
-    "费用",
-    "花费",
-    "自己出",
-    "自付",
-    "起付线",
-    "报销比例",
-    "报多少",
-    "报好多",
-    "报得多少",
-    "能报几",
-    "要钱",
-    "贵不贵",
-];
-
-/// Words naming the deductible, the ratio, and a comparison of the regions.
-const DEDUCTIBLE_WORDS: &[&str] = &["起付线", "起付标准", "起付", "起伏线", "门槛费", "门槛"];
-const RATIO_WORDS: &[&str] = &["比例", "报几成", "能报几", "报销标准", "报多少", "报好多"];
-const COMPARE_WORDS: &[&str] =
-    &["两个地方", "两地", "两边", "两个地区", "两个市", "对比", "比较", "都说一下", "分别"];
-
-/// Words asking whether the review is past its time limit.
-pub(super) const OVERDUE_WORDS: &[&str] = &["超时", "超期", "逾期", "超过时限"];
-
-/// Words asking whether a disease is exempt from the deductible.
-const EXEMPT_WORDS: &[&str] = &["免不免", "免起付", "免除起付", "不用交起付", "不要起付"];
-
-/// Words asking about more than one disease at once (the region's multiple-diseases rule).
-const MORE_THAN_ONE: &[&str] = &["两个", "几个", "多个", "同时", "一起办", "都办"];
 
 fn who(insurance: Insurance, retired: bool) -> &'static str {
     match (insurance, retired) {

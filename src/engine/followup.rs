@@ -14,19 +14,12 @@ use super::turn::{Target, Turn};
 use super::wording::Question;
 use super::Effect;
 use crate::content::dialogs::{DateRange, InputKind, Step};
+use crate::content::understand::{contains_any, AskWords};
 use crate::understand::Context as Reading;
-
-/// Words of insurance type and status, dropped from the last question when a follow-up names
-/// another (`那退休的呢` after `在职职工报销比例多少`).
-const STATUS_WORDS: &[&str] =
-    &["城乡居民", "城镇职工", "农村医保", "新农合", "职工", "居民", "在职", "退休", "灵活就业"];
 
 /// What a figure counts for in a line answering "how many" (as many as the shared words of a
 /// line that only repeats the question's words: `提到的病种有…`).
 const COUNT_WEIGHT: usize = 3;
-
-/// Words (in plain Mandarin) asking how many or how long.
-const COUNT_WORDS: &[&str] = &["多少", "几个", "几种", "几天", "多久", "多长"];
 
 /// Longest plain statement of one's insurance or status read as a follow-up
 /// (`不好意思 我上个月已经退休了`).
@@ -108,8 +101,9 @@ impl<'a> Turn<'a> {
             }
         }
         if status {
-            for w in STATUS_WORDS {
-                rest = rest.replace(w, "");
+            // `follow_up_status` of `faq/understand.yaml`: `那退休的呢` after `在职职工报销比例多少`.
+            for w in &self.a.content.understand.reading.follow_up_status {
+                rest = rest.replace(w.as_str(), "");
             }
         }
         if place {
@@ -125,8 +119,13 @@ impl<'a> Turn<'a> {
         let no_disease = old.diseases.is_empty() && old.unknown_conditions.is_empty();
         // `那他明年退休了呢` after an estimate and a question on its deductible: the estimate
         // again for the new status (its ratio changes; the deductible line comes with it).
+        let asks = &self.a.content.understand.asks;
         let amount = self.s.context.amount().filter(|_| {
-            status && !disease && no_disease && old.amounts.is_empty() && about_costs(&last_text)
+            status
+                && !disease
+                && no_disease
+                && old.amounts.is_empty()
+                && about_costs(&last_text, asks)
         });
         let question = match (disease && (no_disease || !old.amounts.is_empty()), amount) {
             (true, _) => format!("{core}能办门特吗"),
@@ -168,8 +167,10 @@ impl<'a> Turn<'a> {
         if !topic.is_some_and(|t| STATUS_TOPICS.contains(&t.as_str())) {
             return false;
         }
-        let parts: Vec<&str> = STATUS_WORDS.iter().copied().filter(|w| value.contains(w)).collect();
-        let names = |l: &str| STATUS_WORDS.iter().any(|w| l.contains(w));
+        let status_words = &self.a.content.understand.reading.follow_up_status;
+        let parts: Vec<&str> =
+            status_words.iter().map(String::as_str).filter(|w| value.contains(w)).collect();
+        let names = |l: &str| contains_any(l, status_words);
         let is_for = |l: &str| !parts.is_empty() && parts.iter().all(|w| l.contains(w));
         let lines: Vec<&str> = answer.answer.lines().collect();
         if !lines.iter().any(|l| is_for(l)) {
@@ -404,7 +405,7 @@ impl<'a> Turn<'a> {
         let asked = pairs(message);
         // `总共能申请的病种有好多种嘛`: a question of how many or how long is answered by a
         // line with a figure in it.
-        let counts = COUNT_WORDS.iter().any(|w| plain.contains(w));
+        let counts = contains_any(&plain, &self.a.content.understand.asks.count);
         let figure = |l: &str| usize::from(counts && has_count(l)) * COUNT_WEIGHT;
         let mut scored: Vec<(usize, &str)> = answer
             .lines()
@@ -496,11 +497,10 @@ fn keepable(text: &str) -> Option<String> {
     (!personal).then(|| text.to_string())
 }
 
-/// The question was about what the benefit pays (deductible, ratio, reimbursement).
-fn about_costs(question: &str) -> bool {
-    ["起付", "比例", "报销", "报多少", "报好多", "能报", "报几"]
-        .iter()
-        .any(|w| question.contains(w))
+/// The question was about what the benefit pays (deductible, ratio, reimbursement; `about_costs`
+/// of `asks:` in `faq/understand.yaml`).
+fn about_costs(question: &str, asks: &AskWords) -> bool {
+    contains_any(question, &asks.about_costs)
 }
 
 /// `那帕金森呢` → `帕金森`: the value of a short follow-up ending in 呢 (or another of `ends`:

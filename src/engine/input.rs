@@ -1,8 +1,8 @@
 //! Reading typed answers the way people type them on a phone: full-width digits, spaces and
 //! dashes in phone numbers, 是/对/好的 for yes, 职工/单位交的 for employee insurance.
 //!
-//! Pure. Covers the input kinds that need no content (number, yes/no, date, phone, ID number,
-//! insurance); the engine handles text, region, disease and choices itself because those depend
+//! Pure. Covers the input kinds that need no content but their words (number, yes/no, date,
+//! phone, ID number, insurance: `typed_answer:` of `faq/understand.yaml`); the engine handles text, region, disease and choices itself because those depend
 //! on the dialog and the catalogue. ID numbers leave this module masked only, so a clear ID
 //! number can never reach the session, the database or a log.
 //!
@@ -11,6 +11,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::content::dialogs::InputKind;
+use crate::content::understand::TypedAnswerWords;
 use crate::policy::dates::{self, DateError};
 
 /// Why an answer was not accepted. `Display` is the polite, specific hint shown to the user.
@@ -58,17 +59,22 @@ pub enum InputError {
 /// (text, region, disease, choice). The `Ok` value is what the slot stores:
 /// number → digits, yes/no → `是`/`否`, date → `YYYY-MM-DD`, phone → 11 digits,
 /// ID number → masked form, insurance → `employee`/`resident`.
-pub fn parse(kind: InputKind, text: &str, today: NaiveDate) -> Option<Result<String, InputError>> {
+pub fn parse(
+    kind: InputKind,
+    text: &str,
+    today: NaiveDate,
+    words: &TypedAnswerWords,
+) -> Option<Result<String, InputError>> {
     let text = normalize(text);
     let result = match kind {
         InputKind::Number => parse_number(&text),
         InputKind::YesNo => {
-            parse_yes_no(&text).map(|yes| if yes { "是" } else { "否" }.to_string())
+            parse_yes_no(&text, words).map(|yes| if yes { "是" } else { "否" }.to_string())
         }
         InputKind::Date => parse_date(&text, today).map(|d| d.format("%Y-%m-%d").to_string()),
         InputKind::Phone => parse_phone(&text),
         InputKind::IdNumber => parse_id_number(&text).map(|id| id.masked),
-        InputKind::Insurance => parse_insurance(&text).map(str::to_string),
+        InputKind::Insurance => parse_insurance(&text, words).map(str::to_string),
         InputKind::Text | InputKind::Region | InputKind::Disease | InputKind::Choice => {
             return None
         }
@@ -103,21 +109,15 @@ pub fn parse_number(text: &str) -> Result<String, InputError> {
     }
 }
 
-/// Yes or no, in the ways people answer in chat.
-pub fn parse_yes_no(text: &str) -> Result<bool, InputError> {
-    const YES: &[&str] = &[
-        "是", "是的", "对", "对的", "好", "好的", "嗯", "有", "要", "需要", "可以", "行", "y",
-        "yes", "ok",
-    ];
-    const NO: &[&str] =
-        &["否", "不是", "不", "不对", "没有", "没", "不要", "不用", "不需要", "n", "no"];
+/// Yes or no, in the ways people answer in chat (`typed_answer:` `yes` and `no`).
+pub fn parse_yes_no(text: &str, words: &TypedAnswerWords) -> Result<bool, InputError> {
     let text = text.trim_end_matches(['。', '!', '！', '.', '~', '啊', '呀']).trim().to_lowercase();
     if text.is_empty() {
         return Err(InputError::Empty);
     }
-    if YES.contains(&text.as_str()) {
+    if words.yes.contains(&text) {
         Ok(true)
-    } else if NO.contains(&text.as_str()) {
+    } else if words.no.contains(&text) {
         Ok(false)
     } else {
         Err(InputError::NotYesNo)
@@ -194,19 +194,16 @@ fn check_char(digits: &[char]) -> char {
     CHECK[(sum % 11) as usize]
 }
 
-/// `employee` (职工医保, incl. 灵活就业 and retirees) or `resident` (城乡居民医保).
-pub fn parse_insurance(text: &str) -> Result<&'static str, InputError> {
-    const RESIDENT: &[&str] =
-        &["居民", "城乡", "新农合", "农合", "农村", "学生", "小孩", "resident"];
-    const EMPLOYEE: &[&str] =
-        &["职工", "单位", "灵活就业", "个体", "退休", "在职", "城镇职工", "employee"];
+/// `employee` (职工医保, incl. 灵活就业 and retirees) or `resident` (城乡居民医保), by the
+/// `typed_answer:` words (a resident word first).
+pub fn parse_insurance(text: &str, words: &TypedAnswerWords) -> Result<&'static str, InputError> {
     let text = text.to_lowercase();
     if text.is_empty() {
         return Err(InputError::Empty);
     }
-    if RESIDENT.iter().any(|k| text.contains(k)) {
+    if words.resident.iter().any(|k| text.contains(k.as_str())) {
         Ok("resident")
-    } else if EMPLOYEE.iter().any(|k| text.contains(k)) {
+    } else if words.employee.iter().any(|k| text.contains(k.as_str())) {
         Ok("employee")
     } else {
         Err(InputError::NotInsurance)
@@ -219,6 +216,13 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2025, 9, 26).unwrap()
+    }
+
+    /// [`super::parse`] with the shipped `typed_answer:` words.
+    fn parse(kind: InputKind, text: &str, today: NaiveDate) -> Option<Result<String, InputError>> {
+        let text_of = include_str!("../../faq/understand.yaml");
+        let lex: crate::content::understand::Lexicon = serde_yaml::from_str(text_of).unwrap();
+        super::parse(kind, text, today, &lex.typed_answer)
     }
 
     #[test]

@@ -26,6 +26,7 @@ use super::render::{self, ButtonKind};
 use super::turn::Turn;
 use super::PREFILLED;
 use crate::content::regions::Region;
+use crate::content::understand::{contains_any, AskWords};
 use crate::understand::{Action, Context, RegionRole, Understanding};
 
 impl<'a> Turn<'a> {
@@ -219,12 +220,14 @@ impl<'a> Turn<'a> {
             Some(Action::Estimate) => {
                 let mut u = u.clone();
                 self.s.context.complete(&mut u, false);
-                self.estimate(&u, r, pays_first(text))
+                self.estimate(&u, r, pays_first(text, &self.a.content.understand.asks))
             }
             // A date is counted from only when it is said to be the handing-in (issue 17).
             Some(Action::Deadline) if self.dates_a_submission(text) => self.deadline(u, r),
             // "那到底超没超时嘛": counted from the acceptance date said earlier.
-            Some(Action::Deadline) if u.dates.is_empty() && asks_overdue(text) => {
+            Some(Action::Deadline)
+                if u.dates.is_empty() && asks_overdue(text, &self.a.content.understand.asks) =>
+            {
                 match self.s.context.dates.last().copied() {
                     Some(accepted) => self.overdue(u, r, accepted),
                     None => self.topic(&r.id, "review-time", "track_record"),
@@ -341,7 +344,7 @@ impl<'a> Turn<'a> {
         r: &Region,
         text: &str,
     ) -> Option<Composed> {
-        let pays = PAY_WORDS.iter().any(|w| text.contains(w));
+        let pays = contains_any(text, &self.a.content.understand.asks.pay);
         // A short statement of an amount, not a message full of numbers (an ID, a phone).
         let statement = !u.question
             && u.action.is_none()
@@ -373,7 +376,7 @@ impl<'a> Turn<'a> {
         let only_pays = pays && u.amounts.is_empty();
         let mut u = u.clone();
         self.s.context.complete(&mut u, true);
-        let mut c = self.estimate(&u, r, pays_first(text))?;
+        let mut c = self.estimate(&u, r, pays_first(text, &self.a.content.understand.asks))?;
         if only_pays && u.insurance.is_some() {
             // "他自己要出好多" after the estimate: its one line with 自付, not the same text again.
             c.lines.truncate(1);
@@ -389,7 +392,7 @@ impl<'a> Turn<'a> {
         let offline = r.offline.as_ref()?;
         let template = offline.other_hospital.as_deref()?;
         let applying = matches!(u.action, None | Some(Action::Apply));
-        if !applying || !APPLY_WORDS.iter().any(|w| text.contains(w)) {
+        if !applying || !contains_any(text, &self.a.content.understand.asks.apply_at) {
             return None;
         }
         let hospital = hospital_named(text)?;
@@ -410,7 +413,8 @@ impl<'a> Turn<'a> {
     /// renew, counted from that date. `None` without a coming date in the conversation.
     fn renewal_when_asked(&self, u: &Understanding, r: &Region, text: &str) -> Option<Composed> {
         let plain = self.a.content.dialect.plain(text);
-        let asks_when = WHEN_WORDS.iter().any(|w| plain.contains(w)) && plain.contains('办');
+        let when = &self.a.content.understand.asks.when;
+        let asks_when = contains_any(&plain, when) && plain.contains('办');
         let renewal = matches!(u.action, None | Some(Action::Renew));
         if !(u.question && asks_when && renewal && u.dates.is_empty()) {
             return None;
@@ -589,22 +593,12 @@ impl<'a> Turn<'a> {
     }
 }
 
-/// Words asking when (plain Mandarin: 好久 is read as 多久).
-const WHEN_WORDS: &[&str] = &["多久", "什么时候", "啥时候", "几时", "哪天", "哪阵"];
-
-/// Words asking what the user pays themselves (自付).
-const PAY_WORDS: &[&str] =
-    &["自付", "自己出", "自己要出", "自己付", "自己掏", "自己要掏", "自己花", "自己承担", "自掏"];
-
-/// Words asking what the fund pays (报销): against [`PAY_WORDS`], the one asked last leads.
-const FUND_WORDS: &[&str] =
-    &["报多少", "报好多", "能报", "报几", "报销多少", "报得多少", "报得几多"];
-
-/// The user asks what they pay themselves, after (or without) asking what the fund pays:
-/// `四五千块钱 自己要出好多` leads with 自付; `自己花了5000块 能报多少` with what is paid back.
-fn pays_first(text: &str) -> bool {
-    let last = |words: &[&str]| words.iter().filter_map(|w| text.rfind(w)).max();
-    match (last(PAY_WORDS), last(FUND_WORDS)) {
+/// The user asks what they pay themselves (`pay` of `asks:` in `faq/understand.yaml`), after
+/// (or without) asking what the fund pays (`fund`): `四五千块钱 自己要出好多` leads with 自付;
+/// `自己花了5000块 能报多少` with what is paid back.
+fn pays_first(text: &str, asks: &AskWords) -> bool {
+    let last = |words: &[String]| words.iter().filter_map(|w| text.rfind(w.as_str())).max();
+    match (last(&asks.pay), last(&asks.fund)) {
         (Some(pay), Some(fund)) => pay > fund,
         (pay, _) => pay.is_some(),
     }
@@ -629,9 +623,6 @@ const PROCEDURAL_TOPICS: &[&str] = &[
     "offline-window",
     "apply-steps",
 ];
-
-/// Words of applying somewhere (a hospital named with them is asked about as that place).
-const APPLY_WORDS: &[&str] = &["办", "申请", "交材料", "递材料", "受理"];
 
 /// The hospital a message names (`去市中心医院办` → 市中心医院): the characters before 医院
 /// back to a word that cannot be part of a name; `None` for 医院 alone or a general one
@@ -697,7 +688,7 @@ fn corrected_region<'u>(u: &'u Understanding, current: Option<&str>) -> Option<&
     (one && current != Some(home.region.as_str())).then_some(home.region.as_str())
 }
 
-/// Whether `text` asks if the review is past its time limit (超没超时).
-fn asks_overdue(text: &str) -> bool {
-    super::composed::OVERDUE_WORDS.iter().any(|w| text.contains(w))
+/// Whether `text` asks if the review is past its time limit (超没超时; `overdue` of `asks:`).
+fn asks_overdue(text: &str, asks: &AskWords) -> bool {
+    contains_any(text, &asks.overdue)
 }

@@ -79,11 +79,12 @@ pub struct DiseaseIndex {
     /// Folded words that, right before a disease's spelling, say the person does not have it
     /// (`faq/understand.yaml` `negation`: 没有, 不是 …).
     negation: Vec<String>,
+    /// Characters that may stand between a negation and the disease (没有得过癌症, 不是患的糖尿病;
+    /// `negation_gap` of `faq/understand.yaml`).
+    negation_gap: String,
 }
 
-/// Characters that may stand between a negation and the disease (没有得过癌症, 不是患的糖尿病).
-const NEGATION_GAP: &str = "得患过有的是什么啥子";
-/// At most this many of them.
+/// At most this many `negation_gap` characters.
 const MAX_NEGATION_GAP: usize = 2;
 
 #[derive(Debug, Clone, Default)]
@@ -166,9 +167,11 @@ impl DiseaseIndex {
         index
     }
 
-    /// The words that negate a disease named right after them (`没有`, `不是` …).
-    pub fn with_negation(mut self, words: &[String]) -> DiseaseIndex {
+    /// The words that negate a disease named right after them (`没有`, `不是` …), and the
+    /// characters that may stand between them (`gap`: 没有得过癌症).
+    pub fn with_negation(mut self, words: &[String], gap: &str) -> DiseaseIndex {
         self.negation = words.iter().map(|w| fold(w)).filter(|w| !w.is_empty()).collect();
+        self.negation_gap = gap.to_string();
         self
     }
 
@@ -247,7 +250,7 @@ impl DiseaseIndex {
         let chars: Vec<char> = before.chars().collect();
         (0..=MAX_NEGATION_GAP.min(chars.len())).any(|gap| {
             let (head, between) = chars.split_at(chars.len() - gap);
-            if !between.iter().all(|c| NEGATION_GAP.contains(*c)) {
+            if !between.iter().all(|c| self.negation_gap.contains(*c)) {
                 return false;
             }
             let head: String = head.iter().collect();

@@ -53,9 +53,6 @@ const VAGUE: f32 = 0.1;
 /// contain to be a candidate at all: below it the entry matched on 我要, 能不能 … only.
 const MIN_CONTENT: f32 = 0.1;
 
-/// The word every question about the subject contains after synonyms (门诊慢特病, 特病 → 门特).
-const SUBJECT: &str = "门特";
-
 /// Topics of the entries about the disease catalogue: questions matching them may name a disease.
 const DISEASE_TOPICS: &[&str] = &["diseases", "resident-diseases"];
 
@@ -102,6 +99,9 @@ pub struct FaqIndex {
     places: Places,
     /// (region id, catalogue name) → (source, source as users read it) of the disease.
     disease_sources: HashMap<(String, String), (String, String)>,
+    /// The word every question about the subject contains after synonyms (门诊慢特病, 特病 →
+    /// 门特: `faq_subject` of `faq/understand.yaml`).
+    subject: String,
 }
 
 /// Where one feature occurs.
@@ -198,6 +198,7 @@ impl FaqIndex {
             regions,
             places,
             disease_sources,
+            subject: content.understand.reading.faq_subject.clone(),
         };
         index.fill_postings(&docs);
         for (i, entry) in content.faq.iter().enumerate() {
@@ -250,7 +251,8 @@ impl FaqIndex {
         // 住院 or 身份证丢了 next to 门特 is a 门特 question: ranking decides, not the word list,
         // but the off-topic word is something the FAQ does not cover, like an unknown word.
         let off_topic = self.text.is_off_topic(question, &normalised);
-        if off_topic && !normalised.contains(SUBJECT) {
+        let about_subject = !self.subject.is_empty() && normalised.contains(&self.subject);
+        if off_topic && !about_subject {
             return self.not_sure(region, Vec::new(), 0.0, true);
         }
         let region = region.or_else(|| self.text.region_named_in(question));

@@ -64,8 +64,10 @@ impl Knowledge {
     pub fn build(content: &Content) -> Knowledge {
         Knowledge {
             faq: faq::FaqIndex::build(content),
-            diseases: disease::DiseaseIndex::build(&content.diseases)
-                .with_negation(&content.understand.negation),
+            diseases: disease::DiseaseIndex::build(&content.diseases).with_negation(
+                &content.understand.negation,
+                &content.understand.reading.negation_gap,
+            ),
             dialect: content.dialect.clone(),
         }
     }

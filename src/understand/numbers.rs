@@ -57,9 +57,6 @@ fn neighbour_range(run: &[char]) -> Option<(u64, u64)> {
         .then(|| (low * unit_value(*unit), high * unit_value(*unit)))
 }
 
-/// Between the two ends of a range (`4000~5000`, `4000到5000`).
-pub(crate) const RANGE_MARKS: &[&str] = &["~", "～", "-", "—", "到", "至"];
-
 fn cn_digit(c: char) -> Option<u64> {
     Some(match c {
         '〇' | '零' => 0,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::numbers::{age, digitise, money, numbers, Number, RANGE_MARKS};
+use super::numbers::{age, digitise, money, numbers, Number};
 use super::places::PlaceWords;
 use super::words::{self, Prepared, Word};
 use super::{dates, Action, Context, DiseaseMention, Insurance, Reply, Understanding, WorkStatus};
@@ -31,6 +31,10 @@ pub struct Reader {
     per_month: Vec<String>,
     /// Words negating a disease named right after them.
     negation: Vec<String>,
+    /// Words in front of a condition name that are not part of it (longest first).
+    condition_prefixes: Vec<String>,
+    /// Between the two ends of an amount range (`4000~5000`, `4000到5000`).
+    range_marks: Vec<String>,
     correction: Vec<Word>,
     asked_again: Vec<Word>,
     /// 四川话/湖南话 words in plain Mandarin, applied before any word is looked for.
@@ -76,6 +80,8 @@ impl Reader {
                 .filter(|w: &String| !w.is_empty())
                 .collect(),
             negation: lex.negation.iter().map(|w| words::fold(w.trim())).collect(),
+            condition_prefixes: lex.reading.condition_prefixes.clone(),
+            range_marks: lex.reading.range_marks.clone(),
             correction: words::words(&lex.correction),
             asked_again: words::words(&lex.asked_again),
             dialect: content.dialect.clone(),
@@ -116,7 +122,7 @@ impl Reader {
             asked_again: words::any(&self.asked_again, &msg),
             ..Understanding::default()
         };
-        u.amount_range = amount_range(&digits, &nums).map(|(low, high)| {
+        u.amount_range = amount_range(&digits, &nums, &self.range_marks).map(|(low, high)| {
             let yearly = |n: &Number| n.value * self.months(&digits, n.start);
             (yearly(low), yearly(high))
         });
@@ -260,7 +266,8 @@ impl Reader {
                     continue;
                 }
             }
-            while let Some(rest) = CONDITION_PREFIXES.iter().find_map(|p| word.strip_prefix(p)) {
+            let prefixes = &self.condition_prefixes;
+            while let Some(rest) = prefixes.iter().find_map(|p| word.strip_prefix(p.as_str())) {
                 word = rest.to_string();
             }
             let known = u.diseases.iter().chain(&u.maybe_disease).any(|d| {
@@ -330,12 +337,6 @@ fn first_tag<T: Copy>(list: &[(T, Word)], msg: &Prepared) -> Option<T> {
         .map(|(_, tag)| tag)
 }
 
-/// Words in front of a condition name that are not part of it (longest first).
-const CONDITION_PREFIXES: &[&str] = &[
-    "还有", "以及", "加上", "得了", "患有", "那个", "那么", "那", "我妈", "我爸", "老人", "娃儿",
-    "孩子", "有", "和", "跟", "加", "我", "是", "得", "患", "的", "都", "也", "还",
-];
-
 fn is_han(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
@@ -376,12 +377,17 @@ fn acceptance_numbers(chars: &[char]) -> Vec<String> {
         .collect()
 }
 
-/// The first two money amounts joined by a range mark (`4000~5000块`, `4000到5000`), low first.
-fn amount_range<'n>(digits: &[char], nums: &'n [Number]) -> Option<(&'n Number, &'n Number)> {
+/// The first two money amounts joined by a range mark (`4000~5000块`, `4000到5000`; `marks`:
+/// `range_marks` of `faq/understand.yaml`), low first.
+fn amount_range<'n>(
+    digits: &[char],
+    nums: &'n [Number],
+    marks: &[String],
+) -> Option<(&'n Number, &'n Number)> {
     nums.windows(2).find_map(|pair| {
         let [a, b] = pair else { return None };
         let between: String = digits[a.end..b.start].iter().collect();
-        let marked = RANGE_MARKS.contains(&between.trim());
+        let marked = marks.iter().any(|m| m == between.trim());
         let money = |n: &Number| money(digits, n).is_some() || n.value >= 100.0;
         (marked && money(a) && money(b) && a.value < b.value).then_some((a, b))
     })

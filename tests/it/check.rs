@@ -243,3 +243,37 @@ fn a_fifo_among_the_dialogs_is_refused_without_hanging() {
         assert!(text.contains("dialogs/x.yaml:1: not a regular file"), "{args:?}: {text}");
     }
 }
+
+/// `faq/understand.yaml` (issue 17: every word list the assistant reads): an empty list, an
+/// empty word or character string and a word listed twice in one list are each reported at the
+/// line of their key, whatever group the list is in.
+#[test]
+fn word_list_mistakes_in_understand_yaml_are_reported_with_their_line() {
+    let root = ok_copy();
+    let words = "\
+yes: [是]
+asks:
+  ratio: []
+  deductible: [起付线, 门槛, 起付线]
+reading:
+  day_words: [今天, \"\"]
+  negation_gap: \"\"
+  faq_subject: 门特
+commands:
+  say:
+    menu: [主菜单, 菜单, 主菜单]
+";
+    std::fs::write(root.path().join("faq/understand.yaml"), words).expect("write");
+    let (code, text) = check(root.path());
+    assert_eq!(code, Some(1), "{text}");
+    for (line, message) in [
+        (3, "`asks.ratio` is an empty list"),
+        (4, "`起付线` is listed twice in `asks.deductible`"),
+        (6, "empty word in `reading.day_words`"),
+        (7, "`reading.negation_gap` is an empty string"),
+        (11, "`主菜单` is listed twice in `commands.say.menu`"),
+    ] {
+        assert!(text.contains(&format!("faq/understand.yaml:{line}: {message}")), "{text}");
+    }
+    assert!(!text.contains("faq_subject"), "a filled string is fine: {text}");
+}

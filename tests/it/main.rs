@@ -31,3 +31,4 @@ mod web;
 mod web_browser;
 mod wechat;
 mod wechat_fake;
+mod words;
