@@ -653,6 +653,10 @@ impl<'a> Turn<'a> {
     /// missed the point (`我问的是审核到底要多久`), its answer without those words — the same
     /// topic again is then caught by [`Turn::repeated`], which gives what the user lacks.
     fn answer_again(&self, text: &str) -> Answer {
+        // `攀枝花门特一共多少个病种` with 攀枝花 chosen: the name would pull the FAQ towards the
+        // entries whose questions hold it (攀枝花门特在手机上哪里办).
+        let text = self.without_own_region(text);
+        let text = text.as_str();
         let answer = self.a.knowledge.answer(text, self.region());
         if answer.id.is_some() {
             return answer;
