@@ -323,10 +323,8 @@ fn other_regions_hotline<'a>(entry: &FaqEntry, content: &'a Content) -> Option<(
     // Digits only: `0812-3323000`, `0812 3323000` and `08123323000` are one number.
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
     let text = format!("{}\n{}", entry.answer, entry.brief.as_deref().unwrap_or_default());
-    let answer: Vec<String> = text
-        .split(|c: char| !c.is_ascii_digit() && !"- ".contains(c))
-        .map(digits)
-        .collect();
+    let answer: Vec<String> =
+        text.split(|c: char| !c.is_ascii_digit() && !"- ".contains(c)).map(digits).collect();
     content
         .regions
         .values()
