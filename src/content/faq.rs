@@ -18,6 +18,9 @@ pub const SYNONYMS_FILE: &str = "faq/synonyms.yaml";
 /// (`engine::understood::SCREEN_CHARS`). Longer ones are split into two entries.
 pub const MAX_ANSWER_CHARS: usize = 300;
 
+/// Longest `brief:` of an FAQ entry: one line on a phone, several of them under the first answer.
+pub const MAX_BRIEF_CHARS: usize = 60;
+
 /// One question-and-answer entry.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,6 +38,10 @@ pub struct FaqEntry {
     pub questions: Vec<String>,
     /// The answer, in our own words.
     pub answer: String,
+    /// The answer in one short line, given inline when the question is one of several in a
+    /// message and the whole answer waits behind its button (every part gets an answer).
+    #[serde(default)]
+    pub brief: Option<String>,
     /// Where the facts come from (seed file or research note).
     pub source: String,
     /// Date the facts were checked against the source.
@@ -274,6 +281,9 @@ fn check_entry(
             entry.id
         ));
     }
+    if let Some(brief) = &entry.brief {
+        check_brief(entry, brief, report);
+    }
     if let Some((region, hotline)) = other_regions_hotline(entry, content) {
         report(format!(
             "FAQ `{}`: answer gives {region}'s hotline {hotline}, but the entry is for {}; give the entry's own region's contact",
@@ -286,6 +296,24 @@ fn check_entry(
     }
 }
 
+/// A brief is one line of at most [`MAX_BRIEF_CHARS`] characters, not blank.
+fn check_brief(entry: &FaqEntry, brief: &str, report: &mut impl FnMut(String)) {
+    let brief = brief.trim();
+    if brief.is_empty() {
+        report(format!("FAQ `{}` has an empty brief", entry.id));
+    }
+    if brief.contains('\n') {
+        report(format!("FAQ `{}`: brief must be one line", entry.id));
+    }
+    let chars = brief.chars().count();
+    if chars > MAX_BRIEF_CHARS {
+        report(format!(
+            "FAQ `{}`: brief has {chars} characters, more than {MAX_BRIEF_CHARS}; the whole answer is behind its button",
+            entry.id
+        ));
+    }
+}
+
 /// The name and hotline of a region the entry is not for, when its answer gives that hotline
 /// (a user of one region told to call the other's office). General entries may name any.
 fn other_regions_hotline<'a>(entry: &FaqEntry, content: &'a Content) -> Option<(&'a str, &'a str)> {
@@ -294,11 +322,9 @@ fn other_regions_hotline<'a>(entry: &FaqEntry, content: &'a Content) -> Option<(
     }
     // Digits only: `0812-3323000`, `0812 3323000` and `08123323000` are one number.
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
-    let answer: Vec<String> = entry
-        .answer
-        .split(|c: char| !c.is_ascii_digit() && !"- ".contains(c))
-        .map(digits)
-        .collect();
+    let text = format!("{}\n{}", entry.answer, entry.brief.as_deref().unwrap_or_default());
+    let answer: Vec<String> =
+        text.split(|c: char| !c.is_ascii_digit() && !"- ".contains(c)).map(digits).collect();
     content
         .regions
         .values()

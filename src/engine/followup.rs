@@ -15,6 +15,7 @@ use super::wording::Question;
 use super::Effect;
 use crate::content::dialogs::{DateRange, InputKind, Step};
 use crate::content::understand::{contains_any, AskWords};
+use crate::understand::Action;
 use crate::understand::Context as Reading;
 
 /// What a figure counts for in a line answering "how many" (as many as the shared words of a
@@ -251,7 +252,11 @@ impl<'a> Turn<'a> {
         let answer = self.a.knowledge.answer(text, None);
         // Facts of one's own (an amount, a date, a disease) make the answer the region's even
         // when the FAQ's nearest entry is general: 一年花了四万 自己要出好多 needs its figures.
+        // Living elsewhere and asking about 备案 (`我在广东带孙子 门特能在那边报吗 怎么备案`) asks
+        // for the region's 异地 rules, whatever general entry the words come nearest to.
+        let remote = u.lives_elsewhere().is_some() && u.action == Some(Action::Remote);
         let regional = u.personal()
+            || remote
             || match &answer.id {
                 // A topic id: the answer of several regions, each its own.
                 Some(id) => self.a.content.faq.iter().any(|e| {

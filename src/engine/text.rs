@@ -535,9 +535,16 @@ impl<'a> Turn<'a> {
                     }
                 }
             }
-            for (i, part) in shown.iter().enumerate() {
+            for (i, part) in shown.iter_mut().enumerate() {
                 if part.ends_with('…') || part.trim_end() == parts[i].0 {
                     cut.push(asked[i].0.clone());
+                    // A list cut after two items says less than the entry's brief, whole.
+                    if let Some(brief) = self.brief_of(&asked[i].1) {
+                        let briefed = format!("{}\n{brief}", parts[i].0);
+                        if len(&briefed) <= len(part).max(shares[i]) {
+                            *part = briefed;
+                        }
+                    }
                 }
             }
             // Not even a line of each: the first whole, the others offered.
@@ -579,19 +586,38 @@ impl<'a> Turn<'a> {
     /// fit on the same screen).
     /// Questions the FAQ was not sure of are named with the hotline (`要不要盖章` is never
     /// dropped silently).
+    /// Every other question gets its entry's one-line `brief` there and then (`“多久审完”：
+    /// 15个工作日内审完`); the whole answer stays behind its button.
     fn say_first_offer_rest(&mut self, asked: Vec<(String, Answer)>, more: Rest<'_>) {
         let mut asked = asked.into_iter();
         let Some((_, first)) = asked.next() else { return };
-        let mut rest: Vec<String> = asked.map(|(q, _)| q).collect();
-        rest.extend(more.more);
+        let others: Vec<(String, Option<String>)> =
+            asked.map(|(q, a)| (q, self.brief_of(&a))).collect();
+        let mut rest: Vec<String> = others.iter().map(|(q, _)| q.clone()).collect();
+        rest.extend(more.more.iter().cloned());
         self.say_answer(first);
-        let said: Vec<String> = rest.iter().map(|q| format!("“{q}”")).collect();
         let choices = rest
             .iter()
             .enumerate()
             .map(|(i, q)| self.button(short_label(q), ButtonKind::Suggestion(i)))
             .collect();
-        let mut text = format!("您还问了{}，点下面的按钮看。", said.join("、"));
+        let mut text = match others.iter().any(|(_, brief)| brief.is_some()) {
+            true => {
+                let lines: Vec<String> = others
+                    .iter()
+                    .map(|(q, brief)| match brief {
+                        Some(brief) => format!("“{q}”：{brief}"),
+                        None => format!("“{q}”"),
+                    })
+                    .chain(more.more.iter().map(|q| format!("“{q}”")))
+                    .collect();
+                format!("您还问了：\n{}\n详细的点下面的按钮看。", lines.join("\n"))
+            }
+            false => {
+                let said: Vec<String> = rest.iter().map(|q| format!("“{q}”")).collect();
+                format!("您还问了{}，点下面的按钮看。", said.join("、"))
+            }
+        };
         if !more.unsure.is_empty() {
             text.push_str(&format!(
                 "\n“{}”资料里没有把握回答，请问{}",
@@ -602,6 +628,13 @@ impl<'a> Turn<'a> {
         self.say_with(text, choices);
         self.s.suggested = rest;
         self.reask();
+    }
+
+    /// The one-line `brief` of the FAQ entry that gave `answer`, if it has one.
+    fn brief_of(&self, answer: &Answer) -> Option<String> {
+        let id = answer.id.as_deref()?;
+        let entry = self.a.content.faq.iter().find(|e| e.id == id)?;
+        entry.brief.as_deref().map(|b| b.trim().to_string())
     }
 
     /// An FAQ answer; an unsure one offers its suggested questions as buttons, remembered so
@@ -653,6 +686,15 @@ impl<'a> Turn<'a> {
     /// missed the point (`我问的是审核到底要多久`), its answer without those words — the same
     /// topic again is then caught by [`Turn::repeated`], which gives what the user lacks.
     fn answer_again(&self, text: &str) -> Answer {
+        // `攀枝花门特一共多少个病种` with 攀枝花 chosen: the name would pull the FAQ towards the
+        // entries whose questions hold it (攀枝花门特在手机上哪里办). Only the name: 湘医保 and
+        // 政务中心 also point to a region, and are what the question is about.
+        let name = self.region().and_then(|r| self.a.content.regions.get(r)).map(|r| &r.name);
+        let stripped = name.map(|n| text.replace(n.as_str(), ""));
+        let text = match &stripped {
+            Some(s) if s.trim().chars().count() >= MIN_CLAUSE => s.as_str(),
+            _ => text,
+        };
         let answer = self.a.knowledge.answer(text, self.region());
         if answer.id.is_some() {
             return answer;

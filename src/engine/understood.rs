@@ -236,6 +236,13 @@ impl<'a> Turn<'a> {
             // Asked how long, with a date that is not the handing-in: the time limit itself.
             Some(Action::Deadline) => self.topic(&r.id, "review-time", "track_record"),
             Some(Action::Renew) if !u.dates.is_empty() => self.renewal_timing(u, r),
+            // `帮奶奶在手机上申请门特 奶奶是血透的 要些啥`: the verdict, then what to prepare.
+            Some(Action::Apply) if diseases && self.asks_materials(u, text) => {
+                let mut materials = self.topic(region, "materials", "apply")?;
+                // The verdict's button starts 新申请 with the disease filled in: one is enough.
+                materials.choices.clear();
+                Some(self.verdict_then(u, r, materials))
+            }
             Some(Action::Apply) if diseases || !u.unknown_conditions.is_empty() => {
                 Some(self.eligibility(u, r, true, text))
             }
@@ -306,8 +313,7 @@ impl<'a> Turn<'a> {
     /// `要准备啥子材料嘛 我人在深圳回不去`: the region's materials, then one line on 异地备案
     /// (with its procedure's button). `None` when the message does not ask about materials.
     fn materials_from_afar(&self, u: &Understanding, region: &str, text: &str) -> Option<Composed> {
-        let words = &self.a.content.understand.materials;
-        if !u.question || !words.iter().any(|w| !w.is_empty() && text.contains(w.as_str())) {
+        if !self.asks_materials(u, text) {
             return None;
         }
         let mut materials = self.topic(region, "materials", "apply")?;
@@ -319,6 +325,12 @@ impl<'a> Turn<'a> {
             materials.choices.extend(remote.choices);
         }
         Some(materials)
+    }
+
+    /// Whether the question asks what documents to prepare (`materials` in faq/understand.yaml).
+    fn asks_materials(&self, u: &Understanding, text: &str) -> bool {
+        let words = &self.a.content.understand.materials;
+        u.question && words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
     }
 
     fn verdict_then(&self, u: &Understanding, r: &Region, then: Composed) -> Composed {

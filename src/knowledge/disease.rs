@@ -120,9 +120,21 @@ struct Query {
     chars: Vec<char>,
     tokens: Vec<u32>,
     full: String,
+    /// Byte offsets in `full` where a character's pinyin starts, and its end: a pinyin match
+    /// must start and end on them (上传什么 = shang chuan shen me holds huanshen = 换肾, but
+    /// not as syllables).
+    bounds: Vec<usize>,
     /// Only letters (the user typed pinyin or initials).
     ascii: bool,
     masks: Masks,
+}
+
+impl Query {
+    /// Whether `part` is in `full` from one syllable's start to another's end.
+    fn has_syllables(&self, part: &str) -> bool {
+        let on = |i: usize| self.bounds.binary_search(&i).is_ok();
+        self.full.match_indices(part).any(|(i, m)| on(i) && on(i + m.len()))
+    }
 }
 
 /// Which characters, tokens and pinyin letters occur (one bit each, hashed into 64): a cheap
@@ -298,7 +310,9 @@ impl DiseaseIndex {
         let chars: Vec<char> = folded.chars().collect();
         let mut tokens = Vec::with_capacity(chars.len());
         let mut full = String::with_capacity(folded.len() * 2);
+        let mut bounds = Vec::with_capacity(chars.len() + 1);
         for &c in &chars {
+            bounds.push(full.len());
             match c.to_pinyin() {
                 Some(p) => {
                     tokens.push(self.syllables.get(p.plain()).copied().unwrap_or(UNSEEN_SYLLABLE));
@@ -310,9 +324,10 @@ impl DiseaseIndex {
                 }
             }
         }
+        bounds.push(full.len());
         let ascii = chars.iter().all(|c| c.is_ascii_lowercase());
         let masks = Masks::of(&chars, &tokens, &full);
-        Query { folded: folded.to_string(), chars, tokens, full, ascii, masks }
+        Query { folded: folded.to_string(), chars, tokens, full, bounds, ascii, masks }
     }
 }
 
@@ -410,7 +425,7 @@ fn pinyin_score(q: &Query, a: &Alias) -> f64 {
         0.93
     } else if al >= 2 && al < ql && contains_slice(&q.tokens, &a.tokens) {
         0.85 + 0.1 * al as f64 / ql as f64
-    } else if a.full.len() >= 6 && a.full.len() < q.full.len() && q.full.contains(&a.full) {
+    } else if a.full.len() >= 6 && a.full.len() < q.full.len() && q.has_syllables(&a.full) {
         // Pinyin inside a longer typed text ("gao xue ya 3 ji", "wo you tangniaobing").
         0.85 + 0.1 * a.full.len() as f64 / q.full.len() as f64
     } else {

@@ -277,3 +277,25 @@ commands:
     }
     assert!(!text.contains("faq_subject"), "a filled string is fine: {text}");
 }
+
+#[test]
+fn an_faq_brief_longer_than_a_line_is_reported() {
+    let root = ok_copy();
+    let faq = root.path().join("faq/basic.yaml");
+    let text = std::fs::read_to_string(&faq).expect("read");
+    let long = "门特是门诊慢特病待遇的简称，".repeat(5);
+    let with_brief =
+        text.replacen("  source: seed 000", &format!("  brief: {long}\n  source: seed 000"), 1);
+    assert_ne!(with_brief, text);
+    std::fs::write(&faq, &with_brief).expect("write");
+    let (code, out) = check(root.path());
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("faq/basic.yaml:2: FAQ `what_is_mente`: brief has 70 characters"),
+        "{out}"
+    );
+    // One short line passes.
+    std::fs::write(&faq, with_brief.replace(&long, "门诊慢特病待遇的简称。")).expect("write");
+    let (code, out) = check(root.path());
+    assert_eq!(code, Some(0), "{out}");
+}

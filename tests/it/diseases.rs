@@ -133,3 +133,16 @@ fn matches_carry_alias_score_and_notes_users_need() {
     assert!(ranked.windows(2).all(|w| w[0].score >= w[1].score), "{ranked:?}");
     assert!(k.match_disease("糖尿病", "chengdu").is_empty());
 }
+
+#[test]
+fn pinyin_inside_a_sentence_matches_only_whole_syllables() {
+    let k = assistant().knowledge;
+    // shang chuan shen me holds "huanshen" (换肾) across syllables: no disease was named.
+    for text in ["要上传什么", "上传什么"] {
+        let found = k.match_disease(text, "shaoyang");
+        assert!(found.iter().all(|m| !m.strong), "{text}: {found:?}");
+    }
+    // Pinyin typed in letters, and homophones, still find the disease.
+    assert_eq!(k.match_disease("wo you tangniaobing", "panzhihua")[0].name, "糖尿病");
+    assert_eq!(k.match_disease("我妈做了换肾", "shaoyang")[0].name, "器官移植抗排异治疗");
+}

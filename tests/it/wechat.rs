@@ -332,6 +332,7 @@ fn content_with_a_long_answer() -> Assistant {
         topic: None,
         questions: vec!["长答案测试问题是什么".into()],
         answer: answer.join("\n"),
+        brief: None,
         source: "facts/policy_research.md".into(),
         as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
         verified: true,
