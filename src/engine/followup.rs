@@ -32,6 +32,9 @@ const COUNT_WORDS: &[&str] = &["多少", "几个", "几种", "几天", "多久",
 /// (`不好意思 我上个月已经退休了`).
 const STATEMENT_CHARS: usize = 20;
 
+/// Longest value after the 呢 of a follow-up (`邵阳呢 在职的`, `那我爸呢 他是退休职工`).
+const MORE_VALUE_CHARS: usize = 6;
+
 /// FAQ topics whose answer depends on the insurance type and status: a statement of another
 /// one right after such a question asks it again for that one.
 const STATUS_TOPICS: &[&str] = &["deductible", "ratio"];
@@ -71,6 +74,9 @@ impl<'a> Turn<'a> {
             return;
         }
         let region = u.region().map(str::to_string).or_else(|| self.s.region.clone());
+        if let Some(topic) = self.topic_of(&kept, region.as_deref()) {
+            self.s.context.asked(&topic);
+        }
         self.s.context.question = Some(kept);
         self.s.context.question_region = region;
     }
@@ -140,6 +146,15 @@ impl<'a> Turn<'a> {
             return true;
         }
         let only_status = status && !disease && !place && new.amounts.is_empty();
+        // `那我爸呢 他是退休职工` after his wife's 起付线 and 报销比例: both, for him.
+        let question = match self.cost_topics_asked(region.as_deref()) {
+            Some(asked) if only_status && amount.is_none() => {
+                let question = format!("{core} {asked}");
+                self.s.context.question = Some(question.clone());
+                question
+            }
+            _ => question,
+        };
         if only_status && self.answer_for_status(&question, &core) {
             return true;
         }
@@ -147,6 +162,31 @@ impl<'a> Turn<'a> {
             self.faq_fallback(&question, None);
         }
         true
+    }
+
+    /// The FAQ topic of `question` in `region` (none when the FAQ is not sure).
+    fn topic_of(&self, question: &str, region: Option<&str>) -> Option<String> {
+        let id = self.a.knowledge.answer(question, region).id?;
+        self.a.content.faq.iter().find(|e| e.id == id)?.topic.clone()
+    }
+
+    /// When the conversation asked about every topic whose figures depend on the insurance and
+    /// status (起付线 and 报销比例): those questions, in the FAQ's first wording for `region`, for
+    /// a follow-up naming another person's status to ask all of them again.
+    fn cost_topics_asked(&self, region: Option<&str>) -> Option<String> {
+        let region = region?;
+        let asked = &self.s.context.topics;
+        let mut questions = Vec::new();
+        for topic in STATUS_TOPICS {
+            if !asked.iter().any(|t| t == topic) {
+                return None;
+            }
+            let entry = self.a.content.faq.iter().find(|e| {
+                e.topic.as_deref() == Some(topic) && e.regions.iter().any(|r| r == region)
+            })?;
+            questions.push(entry.questions.first()?.clone());
+        }
+        Some(questions.join(" "))
     }
 
     /// `居民的嘞` after `职工起付线好多`: of the FAQ's answer on 起付线 or 报销比例, the lines for
@@ -168,17 +208,9 @@ impl<'a> Turn<'a> {
         if !topic.is_some_and(|t| STATUS_TOPICS.contains(&t.as_str())) {
             return false;
         }
-        let parts: Vec<&str> = STATUS_WORDS.iter().copied().filter(|w| value.contains(w)).collect();
-        let names = |l: &str| STATUS_WORDS.iter().any(|w| l.contains(w));
-        let is_for = |l: &str| !parts.is_empty() && parts.iter().all(|w| l.contains(w));
-        let lines: Vec<&str> = answer.answer.lines().collect();
-        if !lines.iter().any(|l| is_for(l)) {
-            return false;
-        }
-        let kept: Vec<&str> =
-            lines.into_iter().filter(|l| l.starts_with("来源") || is_for(l) || !names(l)).collect();
+        let Some(kept) = lines_for(&answer.answer, value) else { return false };
         let mut answer = answer.clone();
-        answer.answer = kept.join("\n");
+        answer.answer = kept;
         self.say_answer(answer);
         self.reask();
         true
@@ -224,19 +256,7 @@ impl<'a> Turn<'a> {
         if !STATUS_TOPICS.contains(&topic.as_str()) {
             return None;
         }
-        use crate::policy::calc::Insurance;
-        use crate::understand::WorkStatus;
-        let status = u.status.map_or("", |s| match s {
-            WorkStatus::Retired => "退休",
-            WorkStatus::InService => "在职",
-            WorkStatus::Flexible => "灵活就业",
-        });
-        let insurance = u.insurance.map_or("", |i| match i {
-            Insurance::Employee => "职工",
-            Insurance::Resident => "居民",
-        });
-        let value = format!("{status}{insurance}");
-        (!value.is_empty()).then_some(value)
+        status_value(u.status, u.insurance)
     }
 
     /// A question asked before any region was chosen: kept for [`Turn::answer_before_region`].
@@ -336,11 +356,17 @@ impl<'a> Turn<'a> {
     pub(super) fn repeated(&mut self, key: String, dialog: Option<String>, text: &str) -> bool {
         self.answered = true;
         let same = self.s.context.last_answer.as_deref() == Some(key.as_str());
-        self.s.context.last_answer = Some(key);
+        self.s.context.last_answer = Some(key.clone());
         if !same {
             return false;
         }
         self.s.context.last_answer = None;
+        // `那她报好多` after the table of ratios, her insurance said earlier: her lines of it.
+        if let Some(lines) = self.lines_for_person(&key, text) {
+            self.say(lines);
+            self.reask();
+            return true;
+        }
         if let Some(line) = self.line_answering(text) {
             self.say(format!("刚才的回答里有这一句：\n{line}"));
             self.reask();
@@ -372,6 +398,19 @@ impl<'a> Turn<'a> {
             }
         }
         true
+    }
+
+    /// Of an answer on 起付线 or 报销比例 (`key`: its topic) sent again, the lines for the
+    /// insurance and status the conversation established; `None` when none is known, the topic
+    /// is another, or no line (or every line) is for it.
+    fn lines_for_person(&self, key: &str, text: &str) -> Option<String> {
+        let topic = key.strip_prefix("topic:")?.split('@').next()?;
+        if !STATUS_TOPICS.contains(&topic) {
+            return None;
+        }
+        let c = &self.s.context;
+        let value = status_value(c.status(), c.insurance())?;
+        lines_for(text, &value).filter(|kept| kept.lines().count() < text.lines().count())
     }
 
     /// The place not covered that this turn's message names, with no covered region named
@@ -496,6 +535,41 @@ fn keepable(text: &str) -> Option<String> {
     (!personal).then(|| text.to_string())
 }
 
+/// `退休职工`, `居民`: the words of a status and insurance, as the FAQ's lines name them.
+fn status_value(
+    status: Option<crate::understand::WorkStatus>,
+    insurance: Option<crate::policy::calc::Insurance>,
+) -> Option<String> {
+    use crate::policy::calc::Insurance;
+    use crate::understand::WorkStatus;
+    let status = status.map_or("", |s| match s {
+        WorkStatus::Retired => "退休",
+        WorkStatus::InService => "在职",
+        WorkStatus::Flexible => "灵活就业",
+    });
+    let insurance = insurance.map_or("", |i| match i {
+        Insurance::Employee => "职工",
+        Insurance::Resident => "居民",
+    });
+    let value = format!("{status}{insurance}");
+    (!value.is_empty()).then_some(value)
+}
+
+/// Of an answer listing figures per insurance and status, the lines for `value` (居民, 退休职工
+/// …), those naming none (heading, notes) and the source line; `None` when no line is for it.
+fn lines_for(answer: &str, value: &str) -> Option<String> {
+    let parts: Vec<&str> = STATUS_WORDS.iter().copied().filter(|w| value.contains(w)).collect();
+    let names = |l: &str| STATUS_WORDS.iter().any(|w| l.contains(w));
+    let is_for = |l: &str| !parts.is_empty() && parts.iter().all(|w| l.contains(w));
+    let lines: Vec<&str> = answer.lines().collect();
+    if !lines.iter().any(|l| is_for(l)) {
+        return None;
+    }
+    let kept: Vec<&str> =
+        lines.into_iter().filter(|l| l.starts_with("来源") || is_for(l) || !names(l)).collect();
+    Some(kept.join("\n"))
+}
+
 /// The question was about what the benefit pays (deductible, ratio, reimbursement).
 fn about_costs(question: &str) -> bool {
     ["起付", "比例", "报销", "报多少", "报好多", "能报", "报几"]
@@ -514,15 +588,29 @@ fn follow_up_core(text: &str, ends: &[String]) -> Option<String> {
         .collect();
     // `那冠心病` (no 呢) is a follow-up too: 那 in front says "and what about".
     let ended = ends.iter().filter(|e| !e.is_empty()).find_map(|e| t.strip_suffix(e.as_str()));
-    let core = match ended {
+    let core = match ended.map(str::to_string).or_else(|| value_after_end(&t, ends)) {
         Some(core) => core,
-        None => t.strip_prefix('那').filter(|c| (2..=6).contains(&c.chars().count()))?,
+        None => t.strip_prefix('那').filter(|c| (2..=6).contains(&c.chars().count()))?.to_string(),
     };
+    let core = core.as_str();
     let core = core.strip_prefix("那么").or_else(|| core.strip_prefix('那')).unwrap_or(core);
     let core = core.strip_prefix("换成").unwrap_or(core);
     let core = core.strip_suffix('的').unwrap_or(core);
     let n = core.chars().count();
     (1..=10).contains(&n).then(|| core.to_string())
+}
+
+/// `邵阳呢 在职的`, `那我爸呢 他是退休职工`: a follow-up whose 呢 comes before one more short
+/// value — both values, joined (`邵阳在职的`), as if said before the 呢.
+fn value_after_end(t: &str, ends: &[String]) -> Option<String> {
+    let (at, end) = ends
+        .iter()
+        .filter(|e| !e.is_empty())
+        .filter_map(|e| t.find(e.as_str()).map(|at| (at, e.len())))
+        .min()?;
+    let (before, after) = (&t[..at], &t[at + end..]);
+    let n = after.chars().count();
+    (!before.is_empty() && (1..=MORE_VALUE_CHARS).contains(&n)).then(|| format!("{before}{after}"))
 }
 
 /// A short stable fingerprint of an answer (length and FNV-1a hash): enough to tell the same
@@ -588,6 +676,9 @@ mod tests {
         assert_eq!(core_of("那冠心病").as_deref(), Some("冠心病"));
         assert_eq!(core_of("冠心病"), None, "without 那 or 呢 it is a question of its own");
         assert_eq!(core_of("居民的嘞").as_deref(), Some("居民"), "嘞 is 四川话's 呢");
+        assert_eq!(core_of("邵阳呢 在职的").as_deref(), Some("邵阳在职"), "a value after 呢");
+        assert_eq!(core_of("那我爸呢 他是退休职工").as_deref(), Some("我爸他是退休职工"));
+        assert_eq!(core_of("糖尿病呢 门特要准备些什么材料"), None, "a question after 呢");
     }
 
     #[test]

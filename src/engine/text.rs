@@ -615,6 +615,8 @@ impl<'a> Turn<'a> {
             .collect();
         if let Some(id) = answer.id.as_deref() {
             let (key, dialog) = self.entry_key(id);
+            // The same topic for another region is another answer (`邵阳呢` after 攀枝花's).
+            let key = format!("{key}@{}", answer.region.as_deref().unwrap_or_default());
             if self.repeated(key, dialog, &answer.answer) {
                 return;
             }

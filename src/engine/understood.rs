@@ -481,7 +481,8 @@ impl<'a> Turn<'a> {
             }
         };
         let text = render::circled_list(&fit(&head, &c.lines, &source, SCREEN_CHARS));
-        let key = c.topic.as_ref().map(|t| format!("topic:{t}"));
+        // The same topic for another region is another answer (`邵阳呢` after 攀枝花's).
+        let key = c.topic.as_ref().map(|t| format!("topic:{t}@{region}"));
         if self.repeated(
             key.unwrap_or_else(|| fingerprint(&text)),
             Self::dialog_of_choices(&c.choices),
