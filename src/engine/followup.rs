@@ -32,6 +32,9 @@ const COUNT_WORDS: &[&str] = &["多少", "几个", "几种", "几天", "多久",
 /// (`不好意思 我上个月已经退休了`).
 const STATEMENT_CHARS: usize = 20;
 
+/// Longest message read as asking for the next step (`接下来咋个办`): a longer one asks its own.
+const NEXT_STEP_CHARS: usize = 8;
+
 /// Longest value after the 呢 of a follow-up (`邵阳呢 在职的`, `那我爸呢 他是退休职工`).
 const MORE_VALUE_CHARS: usize = 6;
 
@@ -74,9 +77,6 @@ impl<'a> Turn<'a> {
             return;
         }
         let region = u.region().map(str::to_string).or_else(|| self.s.region.clone());
-        if let Some(topic) = self.topic_of(&kept, region.as_deref()) {
-            self.s.context.asked(&topic);
-        }
         self.s.context.question = Some(kept);
         self.s.context.question_region = region;
     }
@@ -164,12 +164,6 @@ impl<'a> Turn<'a> {
         true
     }
 
-    /// The FAQ topic of `question` in `region` (none when the FAQ is not sure).
-    fn topic_of(&self, question: &str, region: Option<&str>) -> Option<String> {
-        let id = self.a.knowledge.answer(question, region).id?;
-        self.a.content.faq.iter().find(|e| e.id == id)?.topic.clone()
-    }
-
     /// When the conversation asked about every topic whose figures depend on the insurance and
     /// status (起付线 and 报销比例): those questions, in the FAQ's first wording for `region`, for
     /// a follow-up naming another person's status to ask all of them again.
@@ -187,6 +181,47 @@ impl<'a> Turn<'a> {
             questions.push(entry.questions.first()?.clone());
         }
         Some(questions.join(" "))
+    }
+
+    /// `先做啥子`, `然后呢`, `第一步做什么` at the menu: the next step of the topic answered last
+    /// (`异地备案 先做啥子` after the 异地 answer), when the FAQ is sure of it. `false` for any
+    /// other message, or when no topic was answered yet.
+    pub(super) fn next_step(&mut self, text: &str) -> bool {
+        let lex = &self.a.content.understand;
+        let plain = self.a.content.dialect.plain(text);
+        let short = text.chars().count() <= NEXT_STEP_CHARS;
+        let asks_next = lex.next_step.iter().any(|w| !w.is_empty() && plain.contains(w.as_str()));
+        let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
+        if !(short && asks_next && at_menu) {
+            return false;
+        }
+        let Some(topic) = self.s.context.topics.last().cloned() else { return false };
+        let region = self.s.context.question_region.clone().or_else(|| self.s.region.clone());
+        let Some(name) = self.topic_name(&topic, region.as_deref()) else { return false };
+        let question = format!("{name} {text}");
+        let answer = self.a.knowledge.answer(&question, region.as_deref());
+        if answer.id.is_none() {
+            return false;
+        }
+        // The next step of the same topic is not the same question, even where the text is.
+        self.s.context.last_answer = None;
+        self.say_answer(answer);
+        self.reask();
+        true
+    }
+
+    /// What a topic is called when asked about: the title of its dialog (异地备案), else the
+    /// first wording of its FAQ entry for `region`.
+    fn topic_name(&self, topic: &str, region: Option<&str>) -> Option<String> {
+        let dialog = TOPIC_DIALOGS.iter().find(|(t, _)| *t == topic).map(|(_, d)| *d);
+        if let Some(tree) = dialog.and_then(|d| self.a.content.dialogs.trees.get(d)) {
+            return Some(tree.title.clone());
+        }
+        let entry = self.a.content.faq.iter().find(|e| {
+            e.topic.as_deref() == Some(topic)
+                && (e.regions.is_empty() || region.is_some_and(|r| e.regions.iter().any(|x| x == r)))
+        })?;
+        entry.questions.first().cloned()
     }
 
     /// `居民的嘞` after `职工起付线好多`: of the FAQ's answer on 起付线 or 报销比例, the lines for
@@ -357,6 +392,9 @@ impl<'a> Turn<'a> {
         self.answered = true;
         let same = self.s.context.last_answer.as_deref() == Some(key.as_str());
         self.s.context.last_answer = Some(key.clone());
+        if let Some(topic) = key.strip_prefix("topic:").and_then(|k| k.split('@').next()) {
+            self.s.context.asked(topic);
+        }
         if !same {
             return false;
         }

@@ -181,6 +181,10 @@ impl<'a> Turn<'a> {
         if self.follow_up(text) {
             return;
         }
+        // `先做啥子` after the 异地 answer: the first step of 异地备案.
+        if self.next_step(text) {
+            return;
+        }
         self.remember_question(text);
         if self.hold_for_region(text) {
             return;

@@ -246,7 +246,10 @@ impl<'a> Turn<'a> {
                 | Action::Remote
                 | Action::Appeal
                 | Action::Apply),
-            ) if u.question && self.a.knowledge.answer(text, Some(region)).id.is_none() => {
+            ) if u.question
+                && (self.a.knowledge.answer(text, Some(region)).id.is_none()
+                    || self.for_whom_unasked(text, region)) =>
+            {
                 let (topic, dialog) = match action {
                     // "那我重新申请要咋个弄": how to apply, and the way in.
                     Action::Apply => ("apply-steps", "apply"),
@@ -281,6 +284,19 @@ impl<'a> Turn<'a> {
             }
             None => None,
         }
+    }
+
+    /// `我老汉在攀枝花 他那边咋个申请`: the FAQ takes the relative for a question about applying
+    /// for someone (代办), but nothing says the user does it for him — the question is how it is
+    /// done in his region. `true` then.
+    fn for_whom_unasked(&self, text: &str, region: &str) -> bool {
+        let on_behalf = &self.a.content.understand.on_behalf;
+        if on_behalf.iter().any(|w| !w.is_empty() && text.contains(w.as_str())) {
+            return false;
+        }
+        let Some(id) = self.a.knowledge.answer(text, Some(region)).id else { return false };
+        let topic = self.a.content.faq.iter().find(|e| e.id == id).and_then(|e| e.topic.as_deref());
+        topic.is_some_and(|t| FOR_SOMEONE_TOPICS.contains(&t))
     }
 
     /// The FAQ's answer to a procedural question that names a disease on the way (materials,
@@ -630,6 +646,9 @@ const PROCEDURAL_TOPICS: &[&str] = &[
     "offline-window",
     "apply-steps",
 ];
+
+/// FAQ topics on doing it for someone else (代办, an old person's relative applying).
+const FOR_SOMEONE_TOPICS: &[&str] = &["for-others", "help-elderly"];
 
 /// Words of applying somewhere (a hospital named with them is asked about as that place).
 const APPLY_WORDS: &[&str] = &["办", "申请", "交材料", "递材料", "受理"];
