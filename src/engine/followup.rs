@@ -87,11 +87,14 @@ impl<'a> Turn<'a> {
         // `糖尿病要什么材料呢` asks its own question: only a bare value is a follow-up.
         let ends = &self.a.content.understand.follow_up_end;
         let core = follow_up_core(text, ends).or_else(|| self.restated_status(text));
-        let Some(core) = core.filter(|c| self.asks(c) == Question::No) else {
-            return false;
-        };
+        let Some(core) = core else { return false };
         let Some(last) = self.s.context.question.clone() else { return false };
         let region = self.s.context.question_region.clone().or_else(|| self.s.region.clone());
+        if self.asks(&core) != Question::No {
+            // `审核要多久呢` after an answer for the region not chosen: asked there again.
+            let names_region = !self.a.understand(&core, self.reading()).regions.is_empty();
+            return !names_region && self.follow_up_elsewhere(&core, region.as_deref());
+        }
         let reading = Reading { today: self.today, region: region.as_deref() };
         let new = self.a.understand(&core, reading);
         let old = self.a.understand(&last, reading);
@@ -142,6 +145,10 @@ impl<'a> Turn<'a> {
             (false, None) => format!("{core} {}", rest.trim()),
         };
         self.s.context.question = Some(question.clone());
+        if let Some(named) = new.region().filter(|_| place) {
+            // `邵阳呢 在职的`: the next follow-up goes on in 邵阳.
+            self.s.context.question_region = Some(named.to_string());
+        }
         if self.hold_for_region(&question) {
             return true;
         }
@@ -155,7 +162,9 @@ impl<'a> Turn<'a> {
             }
             _ => question,
         };
-        if only_status && self.answer_for_status(&question, &core) {
+        // `那在职的呢` where the lines say only 城镇职工: the insurance it implies.
+        let values = [Some(core.clone()), status_value(None, new.insurance)];
+        if only_status && self.answer_for_status(&question, &values, region.as_deref()) {
             return true;
         }
         if !self.act_on_understanding(&question, false) {
@@ -228,8 +237,13 @@ impl<'a> Turn<'a> {
     /// the insurance and status now said (`value`: 居民, 退休职工 …) and those that name none,
     /// not the whole table again. `false` when the costs are composed instead (both asked), the
     /// answer is on another topic, or no line names that value.
-    fn answer_for_status(&mut self, question: &str, value: &str) -> bool {
-        let Some(r) = self.region().and_then(|r| self.a.content.regions.get(r)) else {
+    fn answer_for_status(
+        &mut self,
+        question: &str,
+        values: &[Option<String>],
+        region: Option<&str>,
+    ) -> bool {
+        let Some(r) = region.and_then(|r| self.a.content.regions.get(r)) else {
             return false;
         };
         let u = self.a.understand(question, self.reading());
@@ -237,16 +251,26 @@ impl<'a> Turn<'a> {
         if !u.amounts.is_empty() || self.costs(&u, r, question).is_some() {
             return false;
         }
-        let answer = self.a.knowledge.answer(question, self.region());
+        let answer = self.a.knowledge.answer(question, Some(&r.id));
         let Some(id) = answer.id.as_deref() else { return false };
         let topic = self.a.content.faq.iter().find(|e| e.id == id).and_then(|e| e.topic.clone());
         if !topic.is_some_and(|t| STATUS_TOPICS.contains(&t.as_str())) {
             return false;
         }
-        let Some(kept) = lines_for(&answer.answer, value) else { return false };
+        let kept = values.iter().flatten().find_map(|v| lines_for(&answer.answer, v));
+        let Some(kept) = kept else { return false };
         let mut answer = answer.clone();
         answer.answer = kept;
+        let elsewhere = (Some(r.id.as_str()) != self.region()).then(|| r.id.clone());
         self.say_answer(answer);
+        // `那在职的呢` after 攀枝花's figures with 邵阳 chosen: still 攀枝花's, offered as such.
+        if let Some(region) = elsewhere {
+            let label = self.region_label(&region);
+            let switch = self.button(format!("切换到{label}"), ButtonKind::Region(region));
+            if let Some(reply) = self.replies.last_mut() {
+                reply.choices.push(switch);
+            }
+        }
         self.reask();
         true
     }
@@ -447,8 +471,9 @@ impl<'a> Turn<'a> {
             return None;
         }
         let c = &self.s.context;
-        let value = status_value(c.status(), c.insurance())?;
-        lines_for(text, &value).filter(|kept| kept.lines().count() < text.lines().count())
+        let values = [status_value(c.status(), c.insurance()), status_value(None, c.insurance())];
+        let kept = values.iter().flatten().find_map(|v| lines_for(text, v))?;
+        (kept.lines().count() < text.lines().count()).then_some(kept)
     }
 
     /// The place not covered that this turn's message names, with no covered region named
