@@ -228,7 +228,8 @@ impl<'a> Turn<'a> {
         }
         let entry = self.a.content.faq.iter().find(|e| {
             e.topic.as_deref() == Some(topic)
-                && (e.regions.is_empty() || region.is_some_and(|r| e.regions.iter().any(|x| x == r)))
+                && (e.regions.is_empty()
+                    || region.is_some_and(|r| e.regions.iter().any(|x| x == r)))
         })?;
         entry.questions.first().cloned()
     }

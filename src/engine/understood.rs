@@ -647,8 +647,9 @@ const PROCEDURAL_TOPICS: &[&str] = &[
     "apply-steps",
 ];
 
-/// FAQ topics on doing it for someone else (代办, an old person's relative applying).
-const FOR_SOMEONE_TOPICS: &[&str] = &["for-others", "help-elderly"];
+/// FAQ topics on doing it for someone else (代办); `help-elderly` (an old person without a
+/// phone) names the channels and the window itself.
+const FOR_SOMEONE_TOPICS: &[&str] = &["for-others"];
 
 /// Words of applying somewhere (a hospital named with them is asked about as that place).
 const APPLY_WORDS: &[&str] = &["办", "申请", "交材料", "递材料", "受理"];
