@@ -287,6 +287,29 @@ impl<'a> Turn<'a> {
         self.faq_for(core, &region)
     }
 
+    /// `审核好久` right after an answer for the region not chosen (`我老汉在攀枝花 他那边咋个申请`
+    /// with 邵阳 chosen): the conversation is about that region now, so a plain question naming
+    /// no place is answered there too, with its 切换到 button. `false` for anything else (a
+    /// region or place named, facts of one's own, a step waiting) or when the FAQ is not sure.
+    pub(super) fn asked_elsewhere_again(&mut self, text: &str) -> bool {
+        let chosen = self.s.region.clone();
+        let Some(elsewhere) = self.s.context.question_region.clone() else { return false };
+        let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
+        if chosen.is_none() || chosen.as_deref() == Some(elsewhere.as_str()) || !at_menu {
+            return false;
+        }
+        let u = self.a.understand(text, self.reading());
+        if !u.question || !u.regions.is_empty() || !u.places.is_empty() || u.personal() {
+            return false;
+        }
+        let Some(kept) = keepable(text) else { return false };
+        if !self.faq_for(text, &elsewhere) {
+            return false;
+        }
+        self.s.context.question = Some(kept);
+        true
+    }
+
     /// `说错了 我是居民医保 不是职工`, `我上个月已经退休了`, `我是居民` right after a question
     /// about 起付线 or 报销比例: the insurance or status the figures depend on, said as a plain
     /// statement — the value a follow-up repeats the last question with (`居民`, `退休`).

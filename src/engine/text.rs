@@ -185,6 +185,10 @@ impl<'a> Turn<'a> {
         if self.next_step(text) {
             return;
         }
+        // `审核好久` after an answer for the region not chosen: answered for that region again.
+        if self.asked_elsewhere_again(text) {
+            return;
+        }
         self.remember_question(text);
         if self.hold_for_region(text) {
             return;

@@ -286,10 +286,14 @@ impl<'a> Turn<'a> {
         }
     }
 
-    /// `我老汉在攀枝花 他那边咋个申请`: the FAQ takes the relative for a question about applying
-    /// for someone (代办), but nothing says the user does it for him — the question is how it is
-    /// done in his region. `true` then.
+    /// `我老汉在攀枝花 他那边咋个申请` with 邵阳 chosen: the FAQ takes the relative for a question
+    /// about applying for someone (代办), but nothing says the user does it for him — the
+    /// question is how it is done in his region, not the user's. `true` then. (In the user's
+    /// own region, `我屋头老人…莫得手机`, the 代办 answer and its window are what is asked.)
     fn for_whom_unasked(&self, text: &str, region: &str) -> bool {
+        if self.region() == Some(region) {
+            return false;
+        }
         let on_behalf = &self.a.content.understand.on_behalf;
         if on_behalf.iter().any(|w| !w.is_empty() && text.contains(w.as_str())) {
             return false;
