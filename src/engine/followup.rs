@@ -290,7 +290,8 @@ impl<'a> Turn<'a> {
     /// `审核好久` right after an answer for the region not chosen (`我老汉在攀枝花 他那边咋个申请`
     /// with 邵阳 chosen): the conversation is about that region now, so a plain question naming
     /// no place is answered there too, with its 切换到 button. `false` for anything else (a
-    /// region or place named, facts of one's own, a step waiting) or when the FAQ is not sure.
+    /// region or place named, facts of one's own or an insurance or status, a step waiting) or
+    /// when the FAQ is not sure.
     pub(super) fn asked_elsewhere_again(&mut self, text: &str) -> bool {
         let chosen = self.s.region.clone();
         let Some(elsewhere) = self.s.context.question_region.clone() else { return false };
@@ -299,7 +300,10 @@ impl<'a> Turn<'a> {
             return false;
         }
         let u = self.a.understand(text, self.reading());
-        if !u.question || !u.regions.is_empty() || !u.places.is_empty() || u.personal() {
+        // An insurance or status (`退休职工报多少`) describes someone anew, maybe the user: the
+        // chosen region answers that (a follow-up `那退休的呢` is read by `follow_up`).
+        let someone = u.insurance.is_some() || u.status.is_some();
+        if !u.question || !u.regions.is_empty() || !u.places.is_empty() || u.personal() || someone {
             return false;
         }
         let Some(kept) = keepable(text) else { return false };
