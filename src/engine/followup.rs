@@ -288,7 +288,7 @@ impl<'a> Turn<'a> {
     }
 
     /// `审核好久` right after an answer for the region not chosen (`我老汉在攀枝花 他那边咋个申请`
-    /// with 邵阳 chosen): the conversation is about that region now, so a plain question naming
+    /// with 邵阳 chosen): the conversation is about someone there now, so a plain question naming
     /// no place is answered there too, with its 切换到 button. `false` for anything else (a
     /// region or place named, facts of one's own or an insurance or status, a step waiting) or
     /// when the FAQ is not sure.
@@ -306,7 +306,16 @@ impl<'a> Turn<'a> {
         if !u.question || !u.regions.is_empty() || !u.places.is_empty() || u.personal() || someone {
             return false;
         }
-        let Some(kept) = keepable(text) else { return false };
+        // Only where someone was said to be there (`我老汉在攀枝花`): a region named for one
+        // question (`四川医保APP里怎么续期`) does not carry over to the next.
+        let last = self.s.context.question.clone().unwrap_or_default();
+        let lives_there = self
+            .a
+            .understand(&last, self.reading())
+            .regions
+            .iter()
+            .any(|m| m.region == elsewhere && m.role == crate::understand::RegionRole::Home);
+        let Some(kept) = keepable(text).filter(|_| lives_there) else { return false };
         if !self.faq_for(text, &elsewhere) {
             return false;
         }
