@@ -352,6 +352,16 @@ impl<'a> Turn<'a> {
         if !STATUS_TOPICS.contains(&topic.as_str()) {
             return None;
         }
+        // `那城乡居民有起付线冒` after the ratio: the other cost topic asked (冒 is 湖南话's 没),
+        // not the ratio again for 居民.
+        let own = self.a.knowledge.answer(text, region).id;
+        let own = own.and_then(|id| self.a.content.faq.iter().find(|e| e.id == id));
+        if own
+            .and_then(|e| e.topic.as_deref())
+            .is_some_and(|t| STATUS_TOPICS.contains(&t) && t != topic)
+        {
+            return None;
+        }
         status_value(u.status, u.insurance)
     }
 
