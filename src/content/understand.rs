@@ -171,6 +171,15 @@ pub struct Lexicon {
     /// regions' hotlines, which are not theirs.
     #[serde(default)]
     pub elsewhere_again: String,
+    /// A short question for the next step (先做啥子, 然后呢, 第一步做什么): at the menu it goes
+    /// on with the topic answered last.
+    #[serde(default)]
+    pub next_step: Vec<String>,
+    /// Words of doing it for someone else (帮, 替, 代): without them, a question naming a relative
+    /// in another region (`我老汉在攀枝花 他那边咋个申请`) asks how it is done there, not how to
+    /// do it for him.
+    #[serde(default)]
+    pub on_behalf: Vec<String>,
     /// Words per action.
     #[serde(default)]
     pub actions: BTreeMap<Action, Vec<String>>,
@@ -539,6 +548,8 @@ impl Lexicon {
             ("thanks".into(), &self.thanks),
             ("acknowledge".into(), &self.acknowledge),
             ("materials".into(), &self.materials),
+            ("next_step".into(), &self.next_step),
+            ("on_behalf".into(), &self.on_behalf),
         ];
         for (action, words) in &self.actions {
             lists.push((format!("actions.{}", snake(&format!("{action:?}"))), words));

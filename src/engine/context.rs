@@ -51,6 +51,9 @@ pub struct Context {
     pub question: Option<String>,
     /// The region that question was answered for.
     pub question_region: Option<String>,
+    /// FAQ topics of the questions asked (`deductible`, `ratio` …), latest last: `那我爸呢 他是
+    /// 退休职工` asks every cost topic of the conversation again for him.
+    pub topics: Vec<String>,
     /// A question asked before any region was chosen, answered once one is.
     pub before_region: Option<String>,
     /// The text of the last answer, so the same text is never sent twice in a row.
@@ -94,6 +97,13 @@ impl Context {
             self.dates.push(*date);
         }
         keep_latest(&mut self.dates);
+    }
+
+    /// Remembers `topic` as asked (once, latest last).
+    pub fn asked(&mut self, topic: &str) {
+        self.topics.retain(|t| t != topic);
+        self.topics.push(topic.to_string());
+        keep_latest(&mut self.topics);
     }
 
     /// The insurance type known, as the calculator takes it.

@@ -26,6 +26,12 @@ const COUNT_WEIGHT: usize = 3;
 /// (`不好意思 我上个月已经退休了`).
 const STATEMENT_CHARS: usize = 20;
 
+/// Longest message read as asking for the next step (`接下来咋个办`): a longer one asks its own.
+const NEXT_STEP_CHARS: usize = 8;
+
+/// Longest value after the 呢 of a follow-up (`邵阳呢 在职的`, `那我爸呢 他是退休职工`).
+const MORE_VALUE_CHARS: usize = 6;
+
 /// FAQ topics whose answer depends on the insurance type and status: a statement of another
 /// one right after such a question asks it again for that one.
 const STATUS_TOPICS: &[&str] = &["deductible", "ratio"];
@@ -75,11 +81,14 @@ impl<'a> Turn<'a> {
         // `糖尿病要什么材料呢` asks its own question: only a bare value is a follow-up.
         let ends = &self.a.content.understand.follow_up_end;
         let core = follow_up_core(text, ends).or_else(|| self.restated_status(text));
-        let Some(core) = core.filter(|c| self.asks(c) == Question::No) else {
-            return false;
-        };
+        let Some(core) = core else { return false };
         let Some(last) = self.s.context.question.clone() else { return false };
         let region = self.s.context.question_region.clone().or_else(|| self.s.region.clone());
+        if self.asks(&core) != Question::No {
+            // `审核要多久呢` after an answer for the region not chosen: asked there again.
+            let names_region = !self.a.understand(&core, self.reading()).regions.is_empty();
+            return !names_region && self.follow_up_elsewhere(&core, region.as_deref());
+        }
         let reading = Reading { today: self.today, region: region.as_deref() };
         let new = self.a.understand(&core, reading);
         let old = self.a.understand(&last, reading);
@@ -136,11 +145,26 @@ impl<'a> Turn<'a> {
             (false, None) => format!("{core} {}", rest.trim()),
         };
         self.s.context.question = Some(question.clone());
+        if let Some(named) = new.region().filter(|_| place) {
+            // `邵阳呢 在职的`: the next follow-up goes on in 邵阳.
+            self.s.context.question_region = Some(named.to_string());
+        }
         if self.hold_for_region(&question) {
             return true;
         }
         let only_status = status && !disease && !place && new.amounts.is_empty();
-        if only_status && self.answer_for_status(&question, &core) {
+        // `那我爸呢 他是退休职工` after his wife's 起付线 and 报销比例: both, for him.
+        let question = match self.cost_topics_asked(region.as_deref()) {
+            Some(asked) if only_status && amount.is_none() => {
+                let question = format!("{core} {asked}");
+                self.s.context.question = Some(question.clone());
+                question
+            }
+            _ => question,
+        };
+        // `那在职的呢` where the lines say only 城镇职工: the insurance it implies.
+        let values = [Some(core.clone()), status_value(None, new.insurance)];
+        if only_status && self.answer_for_status(&question, &values, region.as_deref()) {
             return true;
         }
         if !self.act_on_understanding(&question, false) {
@@ -149,12 +173,78 @@ impl<'a> Turn<'a> {
         true
     }
 
+    /// When the conversation asked about every topic whose figures depend on the insurance and
+    /// status (起付线 and 报销比例): those questions, in the FAQ's first wording for `region`, for
+    /// a follow-up naming another person's status to ask all of them again.
+    fn cost_topics_asked(&self, region: Option<&str>) -> Option<String> {
+        let region = region?;
+        let asked = &self.s.context.topics;
+        let mut questions = Vec::new();
+        for topic in STATUS_TOPICS {
+            if !asked.iter().any(|t| t == topic) {
+                return None;
+            }
+            let entry = self.a.content.faq.iter().find(|e| {
+                e.topic.as_deref() == Some(topic) && e.regions.iter().any(|r| r == region)
+            })?;
+            questions.push(entry.questions.first()?.clone());
+        }
+        Some(questions.join(" "))
+    }
+
+    /// `先做啥子`, `然后呢`, `第一步做什么` at the menu: the next step of the topic answered last
+    /// (`异地备案 先做啥子` after the 异地 answer), when the FAQ is sure of it. `false` for any
+    /// other message, or when no topic was answered yet.
+    pub(super) fn next_step(&mut self, text: &str) -> bool {
+        let lex = &self.a.content.understand;
+        let plain = self.a.content.dialect.plain(text);
+        let short = text.chars().count() <= NEXT_STEP_CHARS;
+        let asks_next = lex.next_step.iter().any(|w| !w.is_empty() && plain.contains(w.as_str()));
+        let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
+        if !(short && asks_next && at_menu) {
+            return false;
+        }
+        let Some(topic) = self.s.context.topics.last().cloned() else { return false };
+        let region = self.s.context.question_region.clone().or_else(|| self.s.region.clone());
+        let Some(name) = self.topic_name(&topic, region.as_deref()) else { return false };
+        let question = format!("{name} {text}");
+        let answer = self.a.knowledge.answer(&question, region.as_deref());
+        if answer.id.is_none() {
+            return false;
+        }
+        // The next step of the same topic is not the same question, even where the text is.
+        self.s.context.last_answer = None;
+        self.say_answer(answer);
+        self.reask();
+        true
+    }
+
+    /// What a topic is called when asked about: the title of its dialog (异地备案), else the
+    /// first wording of its FAQ entry for `region`.
+    fn topic_name(&self, topic: &str, region: Option<&str>) -> Option<String> {
+        let dialog = TOPIC_DIALOGS.iter().find(|(t, _)| *t == topic).map(|(_, d)| *d);
+        if let Some(tree) = dialog.and_then(|d| self.a.content.dialogs.trees.get(d)) {
+            return Some(tree.title.clone());
+        }
+        let entry = self.a.content.faq.iter().find(|e| {
+            e.topic.as_deref() == Some(topic)
+                && (e.regions.is_empty()
+                    || region.is_some_and(|r| e.regions.iter().any(|x| x == r)))
+        })?;
+        entry.questions.first().cloned()
+    }
+
     /// `居民的嘞` after `职工起付线好多`: of the FAQ's answer on 起付线 or 报销比例, the lines for
     /// the insurance and status now said (`value`: 居民, 退休职工 …) and those that name none,
     /// not the whole table again. `false` when the costs are composed instead (both asked), the
     /// answer is on another topic, or no line names that value.
-    fn answer_for_status(&mut self, question: &str, value: &str) -> bool {
-        let Some(r) = self.region().and_then(|r| self.a.content.regions.get(r)) else {
+    fn answer_for_status(
+        &mut self,
+        question: &str,
+        values: &[Option<String>],
+        region: Option<&str>,
+    ) -> bool {
+        let Some(r) = region.and_then(|r| self.a.content.regions.get(r)) else {
             return false;
         };
         let u = self.a.understand(question, self.reading());
@@ -162,26 +252,27 @@ impl<'a> Turn<'a> {
         if !u.amounts.is_empty() || self.costs(&u, r, question).is_some() {
             return false;
         }
-        let answer = self.a.knowledge.answer(question, self.region());
+        let answer = self.a.knowledge.answer(question, Some(&r.id));
         let Some(id) = answer.id.as_deref() else { return false };
         let topic = self.a.content.faq.iter().find(|e| e.id == id).and_then(|e| e.topic.clone());
         if !topic.is_some_and(|t| STATUS_TOPICS.contains(&t.as_str())) {
             return false;
         }
         let status_words = &self.a.content.understand.reading.follow_up_status;
-        let parts: Vec<&str> =
-            status_words.iter().map(String::as_str).filter(|w| value.contains(w)).collect();
-        let names = |l: &str| contains_any(l, status_words);
-        let is_for = |l: &str| !parts.is_empty() && parts.iter().all(|w| l.contains(w));
-        let lines: Vec<&str> = answer.answer.lines().collect();
-        if !lines.iter().any(|l| is_for(l)) {
-            return false;
-        }
-        let kept: Vec<&str> =
-            lines.into_iter().filter(|l| l.starts_with("来源") || is_for(l) || !names(l)).collect();
+        let kept = values.iter().flatten().find_map(|v| lines_for(&answer.answer, v, status_words));
+        let Some(kept) = kept else { return false };
         let mut answer = answer.clone();
-        answer.answer = kept.join("\n");
+        answer.answer = kept;
+        let elsewhere = (Some(r.id.as_str()) != self.region()).then(|| r.id.clone());
         self.say_answer(answer);
+        // `那在职的呢` after 攀枝花's figures with 邵阳 chosen: still 攀枝花's, offered as such.
+        if let Some(region) = elsewhere {
+            let label = self.region_label(&region);
+            let switch = self.button(format!("切换到{label}"), ButtonKind::Region(region));
+            if let Some(reply) = self.replies.last_mut() {
+                reply.choices.push(switch);
+            }
+        }
         self.reask();
         true
     }
@@ -195,6 +286,42 @@ impl<'a> Turn<'a> {
         }
         let region = region.to_string();
         self.faq_for(core, &region)
+    }
+
+    /// `审核好久` right after an answer for the region not chosen (`我老汉在攀枝花 他那边咋个申请`
+    /// with 邵阳 chosen): the conversation is about someone there now, so a plain question naming
+    /// no place is answered there too, with its 切换到 button. `false` for anything else (a
+    /// region or place named, facts of one's own or an insurance or status, a step waiting) or
+    /// when the FAQ is not sure.
+    pub(super) fn asked_elsewhere_again(&mut self, text: &str) -> bool {
+        let chosen = self.s.region.clone();
+        let Some(elsewhere) = self.s.context.question_region.clone() else { return false };
+        let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
+        if chosen.is_none() || chosen.as_deref() == Some(elsewhere.as_str()) || !at_menu {
+            return false;
+        }
+        let u = self.a.understand(text, self.reading());
+        // An insurance or status (`退休职工报多少`) describes someone anew, maybe the user: the
+        // chosen region answers that (a follow-up `那退休的呢` is read by `follow_up`).
+        let someone = u.insurance.is_some() || u.status.is_some();
+        if !u.question || !u.regions.is_empty() || !u.places.is_empty() || u.personal() || someone {
+            return false;
+        }
+        // Only where someone was said to be there (`我老汉在攀枝花`): a region named for one
+        // question (`四川医保APP里怎么续期`) does not carry over to the next.
+        let last = self.s.context.question.clone().unwrap_or_default();
+        let lives_there = self
+            .a
+            .understand(&last, self.reading())
+            .regions
+            .iter()
+            .any(|m| m.region == elsewhere && m.role == crate::understand::RegionRole::Home);
+        let Some(kept) = keepable(text).filter(|_| lives_there) else { return false };
+        if !self.faq_for(text, &elsewhere) {
+            return false;
+        }
+        self.s.context.question = Some(kept);
+        true
     }
 
     /// `说错了 我是居民医保 不是职工`, `我上个月已经退休了`, `我是居民` right after a question
@@ -226,19 +353,17 @@ impl<'a> Turn<'a> {
         if !STATUS_TOPICS.contains(&topic.as_str()) {
             return None;
         }
-        use crate::policy::calc::Insurance;
-        use crate::understand::WorkStatus;
-        let status = u.status.map_or("", |s| match s {
-            WorkStatus::Retired => "退休",
-            WorkStatus::InService => "在职",
-            WorkStatus::Flexible => "灵活就业",
-        });
-        let insurance = u.insurance.map_or("", |i| match i {
-            Insurance::Employee => "职工",
-            Insurance::Resident => "居民",
-        });
-        let value = format!("{status}{insurance}");
-        (!value.is_empty()).then_some(value)
+        // `那城乡居民有起付线冒` after the ratio: the other cost topic asked (冒 is 湖南话's 没),
+        // not the ratio again for 居民.
+        let own = self.a.knowledge.answer(text, region).id;
+        let own = own.and_then(|id| self.a.content.faq.iter().find(|e| e.id == id));
+        if own
+            .and_then(|e| e.topic.as_deref())
+            .is_some_and(|t| STATUS_TOPICS.contains(&t) && t != topic)
+        {
+            return None;
+        }
+        status_value(u.status, u.insurance)
     }
 
     /// A question asked before any region was chosen: kept for [`Turn::answer_before_region`].
@@ -342,11 +467,20 @@ impl<'a> Turn<'a> {
     pub(super) fn repeated(&mut self, key: String, dialog: Option<String>, text: &str) -> bool {
         self.answered = true;
         let same = self.s.context.last_answer.as_deref() == Some(key.as_str());
-        self.s.context.last_answer = Some(key);
+        self.s.context.last_answer = Some(key.clone());
+        if let Some(topic) = key.strip_prefix("topic:").and_then(|k| k.split('@').next()) {
+            self.s.context.asked(topic);
+        }
         if !same {
             return false;
         }
         self.s.context.last_answer = None;
+        // `那她报好多` after the table of ratios, her insurance said earlier: her lines of it.
+        if let Some(lines) = self.lines_for_person(&key, text) {
+            self.say(lines);
+            self.reask();
+            return true;
+        }
         if let Some(line) = self.line_answering(text) {
             self.say(format!("刚才的回答里有这一句：\n{line}"));
             self.reask();
@@ -378,6 +512,21 @@ impl<'a> Turn<'a> {
             }
         }
         true
+    }
+
+    /// Of an answer on 起付线 or 报销比例 (`key`: its topic) sent again, the lines for the
+    /// insurance and status the conversation established; `None` when none is known, the topic
+    /// is another, or no line (or every line) is for it.
+    fn lines_for_person(&self, key: &str, text: &str) -> Option<String> {
+        let topic = key.strip_prefix("topic:")?.split('@').next()?;
+        if !STATUS_TOPICS.contains(&topic) {
+            return None;
+        }
+        let c = &self.s.context;
+        let values = [status_value(c.status(), c.insurance()), status_value(None, c.insurance())];
+        let status_words = &self.a.content.understand.reading.follow_up_status;
+        let kept = values.iter().flatten().find_map(|v| lines_for(text, v, status_words))?;
+        (kept.lines().count() < text.lines().count()).then_some(kept)
     }
 
     /// The place not covered that this turn's message names, with no covered region named
@@ -502,6 +651,43 @@ fn keepable(text: &str) -> Option<String> {
     (!personal).then(|| text.to_string())
 }
 
+/// `退休职工`, `居民`: the words of a status and insurance, as the FAQ's lines name them.
+fn status_value(
+    status: Option<crate::understand::WorkStatus>,
+    insurance: Option<crate::policy::calc::Insurance>,
+) -> Option<String> {
+    use crate::policy::calc::Insurance;
+    use crate::understand::WorkStatus;
+    let status = status.map_or("", |s| match s {
+        WorkStatus::Retired => "退休",
+        WorkStatus::InService => "在职",
+        WorkStatus::Flexible => "灵活就业",
+    });
+    let insurance = insurance.map_or("", |i| match i {
+        Insurance::Employee => "职工",
+        Insurance::Resident => "居民",
+    });
+    let value = format!("{status}{insurance}");
+    (!value.is_empty()).then_some(value)
+}
+
+/// Of an answer listing figures per insurance and status, the lines for `value` (居民, 退休职工
+/// …; `status_words`: `reading.follow_up_status` of `faq/understand.yaml`), those naming none
+/// (heading, notes) and the source line; `None` when no line is for it.
+fn lines_for(answer: &str, value: &str, status_words: &[String]) -> Option<String> {
+    let parts: Vec<&str> =
+        status_words.iter().map(String::as_str).filter(|w| value.contains(w)).collect();
+    let names = |l: &str| contains_any(l, status_words);
+    let is_for = |l: &str| !parts.is_empty() && parts.iter().all(|w| l.contains(w));
+    let lines: Vec<&str> = answer.lines().collect();
+    if !lines.iter().any(|l| is_for(l)) {
+        return None;
+    }
+    let kept: Vec<&str> =
+        lines.into_iter().filter(|l| l.starts_with("来源") || is_for(l) || !names(l)).collect();
+    Some(kept.join("\n"))
+}
+
 /// The question was about what the benefit pays (deductible, ratio, reimbursement; `about_costs`
 /// of `asks:` in `faq/understand.yaml`).
 fn about_costs(question: &str, asks: &AskWords) -> bool {
@@ -519,15 +705,29 @@ fn follow_up_core(text: &str, ends: &[String]) -> Option<String> {
         .collect();
     // `那冠心病` (no 呢) is a follow-up too: 那 in front says "and what about".
     let ended = ends.iter().filter(|e| !e.is_empty()).find_map(|e| t.strip_suffix(e.as_str()));
-    let core = match ended {
+    let core = match ended.map(str::to_string).or_else(|| value_after_end(&t, ends)) {
         Some(core) => core,
-        None => t.strip_prefix('那').filter(|c| (2..=6).contains(&c.chars().count()))?,
+        None => t.strip_prefix('那').filter(|c| (2..=6).contains(&c.chars().count()))?.to_string(),
     };
+    let core = core.as_str();
     let core = core.strip_prefix("那么").or_else(|| core.strip_prefix('那')).unwrap_or(core);
     let core = core.strip_prefix("换成").unwrap_or(core);
     let core = core.strip_suffix('的').unwrap_or(core);
     let n = core.chars().count();
     (1..=10).contains(&n).then(|| core.to_string())
+}
+
+/// `邵阳呢 在职的`, `那我爸呢 他是退休职工`: a follow-up whose 呢 comes before one more short
+/// value — both values, joined (`邵阳在职的`), as if said before the 呢.
+fn value_after_end(t: &str, ends: &[String]) -> Option<String> {
+    let (at, end) = ends
+        .iter()
+        .filter(|e| !e.is_empty())
+        .filter_map(|e| t.find(e.as_str()).map(|at| (at, e.len())))
+        .min()?;
+    let (before, after) = (&t[..at], &t[at + end..]);
+    let n = after.chars().count();
+    (!before.is_empty() && (1..=MORE_VALUE_CHARS).contains(&n)).then(|| format!("{before}{after}"))
 }
 
 /// A short stable fingerprint of an answer (length and FNV-1a hash): enough to tell the same
@@ -593,6 +793,9 @@ mod tests {
         assert_eq!(core_of("那冠心病").as_deref(), Some("冠心病"));
         assert_eq!(core_of("冠心病"), None, "without 那 or 呢 it is a question of its own");
         assert_eq!(core_of("居民的嘞").as_deref(), Some("居民"), "嘞 is 四川话's 呢");
+        assert_eq!(core_of("邵阳呢 在职的").as_deref(), Some("邵阳在职"), "a value after 呢");
+        assert_eq!(core_of("那我爸呢 他是退休职工").as_deref(), Some("我爸他是退休职工"));
+        assert_eq!(core_of("糖尿病呢 门特要准备些什么材料"), None, "a question after 呢");
     }
 
     #[test]

@@ -181,6 +181,14 @@ impl<'a> Turn<'a> {
         if self.follow_up(text) {
             return;
         }
+        // `先做啥子` after the 异地 answer: the first step of 异地备案.
+        if self.next_step(text) {
+            return;
+        }
+        // `审核好久` after an answer for the region not chosen: answered for that region again.
+        if self.asked_elsewhere_again(text) {
+            return;
+        }
         self.remember_question(text);
         if self.hold_for_region(text) {
             return;
@@ -199,6 +207,10 @@ impl<'a> Turn<'a> {
         // `要是明天还没审下来咋个办 是不是就算超时了` with an application under review recorded:
         // its last day and the reminder set, not a request for the acceptance date it knows.
         if self.s.dialog.is_none() && self.asks_past_review(text) {
+            return;
+        }
+        // `攀枝花的门特起付线多少 邵阳的呢`: one question, answered for each region named.
+        if self.answer_each_region(text) {
             return;
         }
         // "门特要好久批 批了报好多": two questions in one message, each answered.
@@ -326,6 +338,48 @@ impl<'a> Turn<'a> {
             }
         }
         done
+    }
+
+    /// `攀枝花的门特起付线多少 邵阳的呢`: a question about one region followed by another region
+    /// and a follow-up ending (呢): the question answered for both, each part under its region's
+    /// name, with the sources of both. The session's region (or its absence) stays. `false`
+    /// when the message is not such, or the FAQ is not sure for either region.
+    fn answer_each_region(&mut self, text: &str) -> bool {
+        if self.s.pending.is_some() || self.s.dialog.as_deref().is_some_and(|d| d != "region") {
+            return false;
+        }
+        let u = self.a.understand(text, Context { today: self.today, region: None });
+        let [first, second] = u.regions.as_slice() else { return false };
+        if first.region == second.region {
+            return false;
+        }
+        let Some(at) = text.rfind(second.word.as_str()) else { return false };
+        let (asked, then) = text.split_at(at);
+        // The second part only names the region (`邵阳的呢`), it asks nothing of its own.
+        let ends = &self.a.content.understand.follow_up_end;
+        let rest = then.trim_end_matches(|c: char| c.is_whitespace() || wording::is_punct(c));
+        let Some(core) =
+            ends.iter().filter(|e| !e.is_empty()).find_map(|e| rest.strip_suffix(e.as_str()))
+        else {
+            return false;
+        };
+        let core = core.strip_suffix('的').unwrap_or(core);
+        if core != second.word || asked.find(first.word.as_str()).is_none() {
+            return false;
+        }
+        let question = asked.replace(first.word.as_str(), "");
+        let question = question.trim().trim_start_matches('的');
+        let mut answers = Vec::new();
+        for region in [&first.region, &second.region] {
+            let answer = self.a.knowledge.answer(question, Some(region));
+            if answer.id.is_none() || answer.region.as_deref() != Some(region.as_str()) {
+                return false;
+            }
+            // Headed by the region's name alone: the question is the same for both.
+            answers.push((format!("{}：", self.region_label(region)), answer));
+        }
+        self.say_each(answers, Vec::new(), Rest { unsure: &[], more: Vec::new() });
+        true
     }
 
     /// [`Turn::answer_each_question`] once the region is set; `note` goes first (the region
@@ -648,6 +702,8 @@ impl<'a> Turn<'a> {
             .collect();
         if let Some(id) = answer.id.as_deref() {
             let (key, dialog) = self.entry_key(id);
+            // The same topic for another region is another answer (`邵阳呢` after 攀枝花's).
+            let key = format!("{key}@{}", answer.region.as_deref().unwrap_or_default());
             if self.repeated(key, dialog, &answer.answer) {
                 return;
             }
@@ -828,10 +884,22 @@ fn merged_sources(lines: &[String]) -> String {
     }
     let rest: Vec<&str> =
         lines.first().map(|l| l.split('｜').skip(1).collect()).unwrap_or_default();
+    // Answers for two regions (`攀枝花的…多少 邵阳的呢`) name both.
+    let mut regions: Vec<&str> = Vec::new();
+    for line in lines {
+        for part in line.split('｜').filter_map(|p| p.strip_prefix("地区：")) {
+            if !regions.contains(&part) {
+                regions.push(part);
+            }
+        }
+    }
     let mut out = titles.join("；");
     for part in rest {
         out.push('｜');
-        out.push_str(part);
+        match part.starts_with("地区：") {
+            true => out.push_str(&format!("地区：{}", regions.join("、"))),
+            false => out.push_str(part),
+        }
     }
     out
 }

@@ -256,7 +256,10 @@ impl<'a> Turn<'a> {
                 | Action::Remote
                 | Action::Appeal
                 | Action::Apply),
-            ) if u.question && self.a.knowledge.answer(text, Some(region)).id.is_none() => {
+            ) if u.question
+                && (self.a.knowledge.answer(text, Some(region)).id.is_none()
+                    || self.for_whom_unasked(text, region)) =>
+            {
                 let (topic, dialog) = match action {
                     // "那我重新申请要咋个弄": how to apply, and the way in.
                     Action::Apply => ("apply-steps", "apply"),
@@ -291,6 +294,23 @@ impl<'a> Turn<'a> {
             }
             None => None,
         }
+    }
+
+    /// `我老汉在攀枝花 他那边咋个申请` with 邵阳 chosen: the FAQ takes the relative for a question
+    /// about applying for someone (代办), but nothing says the user does it for him — the
+    /// question is how it is done in his region, not the user's. `true` then. (In the user's
+    /// own region, `我屋头老人…莫得手机`, the 代办 answer and its window are what is asked.)
+    fn for_whom_unasked(&self, text: &str, region: &str) -> bool {
+        if self.region() == Some(region) {
+            return false;
+        }
+        let on_behalf = &self.a.content.understand.on_behalf;
+        if on_behalf.iter().any(|w| !w.is_empty() && text.contains(w.as_str())) {
+            return false;
+        }
+        let Some(id) = self.a.knowledge.answer(text, Some(region)).id else { return false };
+        let topic = self.a.content.faq.iter().find(|e| e.id == id).and_then(|e| e.topic.as_deref());
+        topic.is_some_and(|t| FOR_SOMEONE_TOPICS.contains(&t))
     }
 
     /// The FAQ's answer to a procedural question that names a disease on the way (materials,
@@ -497,7 +517,8 @@ impl<'a> Turn<'a> {
             }
         };
         let text = render::circled_list(&fit(&head, &c.lines, &source, SCREEN_CHARS));
-        let key = c.topic.as_ref().map(|t| format!("topic:{t}"));
+        // The same topic for another region is another answer (`邵阳呢` after 攀枝花's).
+        let key = c.topic.as_ref().map(|t| format!("topic:{t}@{region}"));
         if self.repeated(
             key.unwrap_or_else(|| fingerprint(&text)),
             Self::dialog_of_choices(&c.choices),
@@ -635,6 +656,10 @@ const PROCEDURAL_TOPICS: &[&str] = &[
     "offline-window",
     "apply-steps",
 ];
+
+/// FAQ topics on doing it for someone else (代办); `help-elderly` (an old person without a
+/// phone) names the channels and the window itself.
+const FOR_SOMEONE_TOPICS: &[&str] = &["for-others"];
 
 /// The hospital a message names (`去市中心医院办` → 市中心医院): the characters before 医院
 /// back to a word that cannot be part of a name; `None` for 医院 alone or a general one

@@ -24,6 +24,7 @@ pub(crate) struct PlaceWords {
     switch_before: Vec<Word>,
     home_before: Vec<Word>,
     deny_before: Vec<Word>,
+    correction: Vec<Word>,
 }
 
 impl PlaceWords {
@@ -68,6 +69,7 @@ impl PlaceWords {
             switch_before: words::words(&lex.switch_before),
             home_before: words::words(&lex.home_before),
             deny_before: words::words(&lex.deny_before),
+            correction: words::words(&lex.correction),
         }
     }
 
@@ -104,7 +106,24 @@ impl PlaceWords {
             }
         }
         found.sort_by_key(|(start, _)| *start);
+        self.corrected(msg, &mut found);
         (found.into_iter().map(|(_, m)| m).collect(), covered)
+    }
+
+    /// `邵阳的 不对 是攀枝花`: a correction word between two regions withdraws those named before
+    /// it; the region named after it is the user's own.
+    fn corrected(&self, msg: &Prepared, found: &mut Vec<(usize, RegionMention)>) {
+        let fixes = self.correction.iter().flat_map(|w| w.hits(msg)).filter_map(|h| h.start);
+        let Some(at) = fixes.filter(|&at| found.iter().any(|(s, _)| *s < at)).max() else {
+            return;
+        };
+        if !found.iter().any(|(s, _)| *s > at && *s != usize::MAX) {
+            return;
+        }
+        found.retain(|(s, _)| *s > at);
+        for (_, m) in found.iter_mut().filter(|(_, m)| m.role == RegionRole::Named) {
+            m.role = RegionRole::Home;
+        }
     }
 
     /// `不是攀枝花`, `不在攀枝花`: a deny word right before the region (`是不是攀枝花的` asks).

@@ -269,3 +269,13 @@ fn places_where_someone_lives_or_is_treated_are_remote() {
     assert_eq!(read("深圳那边的医院能刷门特不").lives_elsewhere(), Some("深圳"));
     assert_eq!(read("深圳的门特起付线多少").about_elsewhere(), Some("深圳"));
 }
+
+#[test]
+fn a_correction_between_two_regions_keeps_the_one_named_after_it() {
+    let u = read_in("邵阳的 不对 是攀枝花 门特电话多少", None);
+    assert_eq!(regions(&u), vec![("panzhihua", RegionRole::Home)]);
+    assert_eq!(u.region(), Some("panzhihua"));
+    // Without a correction word both regions stay named (a comparison, or two questions).
+    let both = read_in("攀枝花的门特起付线多少 邵阳的呢", None);
+    assert_eq!(both.regions.len(), 2);
+}
