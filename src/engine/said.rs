@@ -302,9 +302,13 @@ impl<'a> Turn<'a> {
         }
         // Reminders already set (`25号那天再提醒我一次`, `能不能改成明天就提醒我`): those are
         // said with the rule that fixes their days, not offered again as if nothing were set.
-        if let Some(set) = track::reminders_set(&self.track_ctx()) {
+        let ctx = self.track_ctx();
+        if let Some(set) = track::reminders_set(&ctx) {
+            let source = track::record_source_line(&ctx, &self.user.applications)
+                .map(|line| format!("\n{line}"))
+                .unwrap_or_default();
             self.say(format!(
-                "{}这天我没法单独设提醒。您已经设好的{set}提醒日是按门特待遇的到期日或申请的审核期限定的，不能改到别的日子；这天要办的事请记在手机日历或备忘里。",
+                "{}这天我没法单独设提醒。您已经设好的{set}提醒日是按门特待遇的到期日或申请的审核期限定的，不能改到别的日子；这天要办的事请记在手机日历或备忘里。{source}",
                 format_cn(date)
             ));
             return;

@@ -239,6 +239,36 @@ pub fn reminders_set(ctx: &TrackContext) -> Option<String> {
     reminder_lines(&set).pop()
 }
 
+/// The source and region line under an answer built from the record (its review deadline, its
+/// reminders): the region of the records (`地区：`), and that region's seed — the document the
+/// deadline rule comes from (`来源：`). One entry per region, in the order first met; `None`
+/// when no record names a known region.
+pub fn record_source_line<'a>(
+    ctx: &TrackContext,
+    apps: impl IntoIterator<Item = &'a Application>,
+) -> Option<String> {
+    let mut regions: Vec<&Region> = Vec::new();
+    for app in apps {
+        if let Some(region) = app_region(ctx, app) {
+            if !regions.iter().any(|r| r.id == region.id) {
+                regions.push(region);
+            }
+        }
+    }
+    if regions.is_empty() {
+        return None;
+    }
+    // `seed 000（000_….txt）`: the id before the note is what citations know.
+    let seeds: Vec<String> = regions
+        .iter()
+        .filter_map(|r| r.sources.first())
+        .map(|s| s.split(['（', '(']).next().unwrap_or(s).trim().to_string())
+        .map(|id| ctx.content.citations.cite_short(&id))
+        .collect();
+    let names: Vec<&str> = regions.iter().map(|r| r.name.as_str()).collect();
+    Some(format!("来源：{}｜地区：{}", seeds.join("；"), names.join("、")))
+}
+
 // ---------------------------------------------------------------------------------------------
 // The status lines shared by 我的申请 and confirmations
 
@@ -459,6 +489,7 @@ fn show_applications(ctx: &TrackContext) -> TrackOutput {
         blocks.push(
             "进度有变化可以点下面的按钮，或直接告诉我（如“让我补材料，10月31日前”）。".into(),
         );
+        blocks.extend(record_source_line(ctx, &ctx.user.applications));
         let mut out = TrackOutput::text(blocks.join("\n"));
         out.choices = numbered(ctx).flat_map(|(n, app)| app_buttons(n, count > 1, app)).collect();
         out
@@ -516,6 +547,7 @@ fn show_reminders(ctx: &TrackContext) -> TrackOutput {
             ));
         }
         lines.push("不需要的可以点按钮关闭。".into());
+        lines.extend(record_source_line(ctx, pending.iter().map(|(a, _)| *a)));
         let mut out = TrackOutput::text(lines.join("\n"));
         out.choices = pending
             .iter()
@@ -556,6 +588,7 @@ pub fn own_review(ctx: &TrackContext) -> Option<TrackOutput> {
         ));
     }
     lines.extend(reminder_lines(&pending_reminders(app)));
+    lines.extend(record_source_line(ctx, [app]));
     Some(TrackOutput::text(lines.join("\n")))
 }
 
