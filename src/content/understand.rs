@@ -262,6 +262,10 @@ pub struct CommandWords {
     /// The recorded application is a first one after all (`不是续期 是新申请 第一次办`).
     #[serde(default)]
     pub new_kind: Vec<String>,
+    /// Filling in or changing the disease of the application recorded last (`病种给我补上 糖尿病`,
+    /// `把病种改成高血压`): an edit of that record, never a new application.
+    #[serde(default)]
+    pub disease_edit: Vec<String>,
     /// Asking to keep a record (`帮我记一下`): such a report starts the recording at once;
     /// without them the user is offered it.
     #[serde(default)]
@@ -382,6 +386,7 @@ impl Lexicon {
         lists.push(("submission".into(), &self.commands.submission));
         lists.push(("renewal_kind".into(), &self.commands.renewal_kind));
         lists.push(("new_kind".into(), &self.commands.new_kind));
+        lists.push(("disease_edit".into(), &self.commands.disease_edit));
         lists.push(("correction".into(), &self.commands.correction));
         lists.push(("review_overdue".into(), &self.commands.review_overdue));
         lists.push(("renewal_when".into(), &self.commands.renewal_when));

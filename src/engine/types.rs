@@ -92,6 +92,10 @@ pub enum Pending {
         /// Not handed in yet (`我明天去交 到时候提醒我`): a reminder to hand it in is kept.
         #[serde(default)]
         hand_in: bool,
+        /// The catalogue disease said with it (`我妈糖尿病门特12月2号受理的`), kept on the
+        /// record once consent is given.
+        #[serde(default)]
+        disease: Option<String>,
     },
     /// "提醒我一下" without a date: which reminder, or the date itself (`这个月27号`, `12-20`).
     ReminderDate,
