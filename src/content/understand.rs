@@ -266,6 +266,24 @@ pub struct CommandWords {
     /// `把病种改成高血压`): an edit of that record, never a new application.
     #[serde(default)]
     pub disease_edit: Vec<String>,
+    /// Tasks of the user's own a reminder on a named day may be about (`12月20号提醒我带我妈去
+    /// 复查`): the short task kept and said in the reminder → the words that name it.
+    #[serde(default)]
+    pub remind_tasks: BTreeMap<String, Vec<String>>,
+    /// A day said as a count of days from today (`过两天` → 2).
+    #[serde(default)]
+    pub remind_after_days: BTreeMap<String, u32>,
+    /// The end of this month (`月底前`): the month's last day.
+    #[serde(default)]
+    pub month_end: Vec<String>,
+    /// Words left out of the user's own words of a task (`一下`, `记得`), so that what is kept
+    /// is the task itself.
+    #[serde(default)]
+    pub task_filler: Vec<String>,
+    /// The user's own words after the reminder word are a task only when they start with one
+    /// of these (`提醒我去…`, `提醒我把…`): `提醒我一下 我怕忘了` names no task.
+    #[serde(default)]
+    pub task_starts: Vec<String>,
     /// Asking to keep a record (`帮我记一下`): such a report starts the recording at once;
     /// without them the user is offered it.
     #[serde(default)]
@@ -387,6 +405,12 @@ impl Lexicon {
         lists.push(("renewal_kind".into(), &self.commands.renewal_kind));
         lists.push(("new_kind".into(), &self.commands.new_kind));
         lists.push(("disease_edit".into(), &self.commands.disease_edit));
+        lists.push(("month_end".into(), &self.commands.month_end));
+        lists.push(("task_filler".into(), &self.commands.task_filler));
+        lists.push(("task_starts".into(), &self.commands.task_starts));
+        for (task, words) in &self.commands.remind_tasks {
+            lists.push((format!("remind_tasks.{task}"), words));
+        }
         lists.push(("correction".into(), &self.commands.correction));
         lists.push(("review_overdue".into(), &self.commands.review_overdue));
         lists.push(("renewal_when".into(), &self.commands.renewal_when));

@@ -51,6 +51,7 @@ pub mod input;
 mod menu;
 mod pending;
 pub mod render;
+mod remind_task;
 mod said;
 mod steps;
 mod text;

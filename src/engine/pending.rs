@@ -39,7 +39,7 @@ impl<'a> Turn<'a> {
     pub(super) fn on_pending_text(&mut self, text: &str) -> bool {
         let word = input::normalize(text);
         match self.s.pending.clone() {
-            Some(Pending::Consent | Pending::RecordConsent { .. }) => {
+            Some(Pending::Consent | Pending::RecordConsent { .. } | Pending::TaskConsent { .. }) => {
                 // `不对 不是今天受理的 是11月16号受理的` corrects the date, it refuses nothing.
                 if !self.words().names_consent(text) && self.corrects_pending_date(text) {
                     return true;
@@ -127,6 +127,7 @@ impl<'a> Turn<'a> {
             Some(Pending::Forget) => self.on_forget_text(text),
             Some(Pending::HandoffConsent { live }) => self.on_handoff_consent_text(live, text),
             Some(Pending::ReminderDate) => self.on_reminder_date(text),
+            Some(Pending::TaskDate { task }) => self.on_task_date(task, text),
             None => false,
         }
     }
@@ -141,6 +142,9 @@ impl<'a> Turn<'a> {
             self.say(
                 "好的，不保存个人信息。我照样可以回答问题和指导办理，涉及个人信息的步骤会跳过。",
             );
+        }
+        if let Some(Pending::TaskConsent { task, day }) = &asked {
+            return self.task_consent(yes, task, day);
         }
         if let Some(Pending::RecordConsent { kind, accepted, hand_in, disease }) = asked {
             let accepted = chrono::NaiveDate::parse_from_str(&accepted, "%Y-%m-%d").ok();
@@ -265,6 +269,10 @@ impl<'a> Turn<'a> {
             Some(Pending::Forget) => self.prompt_forget(),
             Some(Pending::HandoffConsent { live }) => self.prompt_handoff_consent(live),
             Some(Pending::ReminderDate) => self.offer_reminders(),
+            Some(Pending::TaskDate { task }) => self.say(format!(
+                "提醒您“{task}”是哪一天？请告诉我日期，例如“12月20号”“下周三”。"
+            )),
+            Some(Pending::TaskConsent { task, day }) => self.ask_task_consent(&task, &day),
             None => {}
         }
     }

@@ -183,6 +183,10 @@ impl<'a> Turn<'a> {
             let day = self.hand_in_day(text);
             return self.remind_hand_in(day);
         }
+        // `12月20号提醒我带我妈去复查`: a task of the user's own, on the day named.
+        if self.remind_task(text) {
+            return;
+        }
         let u = self.a.understand(text, Context { today: self.today, region: self.region() });
         // A reminder is for a day ahead (`25号那天再提醒我` on 12-07 is 12-25, not the nearer
         // 11-25), unless the date says when an application was handed in (`17号受理的 提醒我`).

@@ -99,6 +99,19 @@ pub enum Pending {
     },
     /// "提醒我一下" without a date: which reminder, or the date itself (`这个月27号`, `12-20`).
     ReminderDate,
+    /// A reminder of the user's own task asked for without a day that can be read (or with
+    /// a day gone): the task waits here for the day.
+    TaskDate {
+        /// The task (short, filtered).
+        task: String,
+    },
+    /// May we keep a reminder of the user's own task on `day` (`%Y-%m-%d`)? Asked once.
+    TaskConsent {
+        /// The task (short, filtered).
+        task: String,
+        /// The day, `%Y-%m-%d`.
+        day: String,
+    },
     /// May staff see this conversation? Asked once before a hand-off opens (issue 18); `live`:
     /// staff were on duty when asked (else the user may leave a question).
     HandoffConsent {
@@ -151,6 +164,8 @@ pub struct Choice {
 pub struct UserData {
     /// The user's tracked applications.
     pub applications: Vec<Application>,
+    /// Reminders of the user's own tasks (`12月20号提醒我去复查`), every state, soonest first.
+    pub tasks: Vec<crate::tracking::TaskReminder>,
     /// The user's open hand-off to staff, if any (issue 18).
     pub handoff: Option<HandoffView>,
     /// A member of staff had the console open lately (one half of "on duty"; the other is the
