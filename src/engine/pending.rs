@@ -39,7 +39,9 @@ impl<'a> Turn<'a> {
     pub(super) fn on_pending_text(&mut self, text: &str) -> bool {
         let word = input::normalize(text);
         match self.s.pending.clone() {
-            Some(Pending::Consent | Pending::RecordConsent { .. } | Pending::TaskConsent { .. }) => {
+            Some(
+                Pending::Consent | Pending::RecordConsent { .. } | Pending::TaskConsent { .. },
+            ) => {
                 // `不对 不是今天受理的 是11月16号受理的` corrects the date, it refuses nothing.
                 if !self.words().names_consent(text) && self.corrects_pending_date(text) {
                     return true;
@@ -269,9 +271,9 @@ impl<'a> Turn<'a> {
             Some(Pending::Forget) => self.prompt_forget(),
             Some(Pending::HandoffConsent { live }) => self.prompt_handoff_consent(live),
             Some(Pending::ReminderDate) => self.offer_reminders(),
-            Some(Pending::TaskDate { task }) => self.say(format!(
-                "提醒您“{task}”是哪一天？请告诉我日期，例如“12月20号”“下周三”。"
-            )),
+            Some(Pending::TaskDate { task }) => {
+                self.say(format!("提醒您“{task}”是哪一天？请告诉我日期，例如“12月20号”“下周三”。"))
+            }
             Some(Pending::TaskConsent { task, day }) => self.ask_task_consent(&task, &day),
             None => {}
         }

@@ -79,10 +79,8 @@ impl<'a> Turn<'a> {
         match day {
             Day::Ahead(day) if self.s.consent == Some(true) => self.set_task(&task, day),
             Day::Ahead(day) => {
-                self.s.pending = Some(Pending::TaskConsent {
-                    task,
-                    day: day.format("%Y-%m-%d").to_string(),
-                });
+                self.s.pending =
+                    Some(Pending::TaskConsent { task, day: day.format("%Y-%m-%d").to_string() });
                 self.prompt_pending();
             }
             Day::Gone(day) => {

@@ -667,15 +667,14 @@ pub fn correct_kind(ctx: &TrackContext, kind: Kind) -> Option<TrackOutput> {
 /// recorded anew in place of the old one as [`correct_kind`] does. `None`: nothing recorded, or
 /// already so. Only called with consent (the disease is personal).
 pub fn correct_disease(ctx: &TrackContext, name: &str) -> Option<TrackOutput> {
-    let app = ctx.user.applications.last().filter(|a| a.details.disease.as_deref() != Some(name))?;
+    let app =
+        ctx.user.applications.last().filter(|a| a.details.disease.as_deref() != Some(name))?;
     let mut updated = app.clone();
     updated.details.disease = Some(name.to_string());
     let region = app_region(ctx, &updated);
     let planned = plan(&updated, region, &ctx.content.calendar, ctx.now);
-    let mut lines = vec![format!(
-        "好的，病种已记为{name}：{}",
-        updated.title(region.map(|r| r.name.as_str()))
-    )];
+    let mut lines =
+        vec![format!("好的，病种已记为{name}：{}", updated.title(region.map(|r| r.name.as_str())))];
     lines.extend(summary(ctx, &updated));
     let mut out = TrackOutput::text(lines.join("\n"));
     out.effects.push(Effect::Application(ApplicationCommand::Delete { id: app.id }));
