@@ -145,6 +145,7 @@ impl<'a> Turn<'a> {
                 "好的，不保存个人信息。我照样可以回答问题和指导办理，涉及个人信息的步骤会跳过。",
             );
         }
+        self.keep_waiting_task(yes);
         if let Some(Pending::TaskConsent { task, day }) = &asked {
             return self.task_consent(yes, task, day);
         }

@@ -21,6 +21,9 @@ use crate::tracking::reminders::{morning, next_send_time};
 use crate::tracking::ReminderCommand;
 use crate::understand::Context as Reading;
 
+/// Slot of a task said while a consent question waited (`YYYY-MM-DD|task`).
+const TASK_SLOT: &str = "remind_task";
+
 /// Longest task kept from the user's own words (characters): enough for 带我妈去复查, too short
 /// for a story.
 const MAX_OWN_TASK_CHARS: usize = 8;
@@ -74,10 +77,55 @@ impl<'a> Turn<'a> {
         true
     }
 
+    /// `再加一个 明年1月5号去医院复查` while a consent question waits: the task and its day wait
+    /// in the procedure's slots ([`TASK_SLOT`]) and are kept once consent is given (see
+    /// [`Turn::keep_waiting_task`]); the consent question stays. `false`: no listed task, or
+    /// no day ahead.
+    pub(super) fn task_at_consent(&mut self, text: &str) -> bool {
+        let (Some(task), Day::Ahead(day)) = (self.listed_task(text), self.task_day(text)) else {
+            return false;
+        };
+        self.wait_for_consent(&task, day);
+        true
+    }
+
+    fn wait_for_consent(&mut self, task: &str, day: NaiveDate) {
+        self.s.slots.insert(TASK_SLOT.into(), format!("{}|{task}", day.format("%Y-%m-%d")));
+        self.say(format!("好的，同意保存后，我也会在{}提醒您：{task}。", format_cn(day)));
+        self.prompt_pending();
+    }
+
+    /// After the consent question: a task that waited for it is kept with consent, and let go
+    /// without.
+    pub(super) fn keep_waiting_task(&mut self, yes: bool) {
+        let Some(waiting) = self.s.slots.remove(TASK_SLOT) else { return };
+        let Some((day, task)) = waiting.split_once('|') else { return };
+        match NaiveDate::parse_from_str(day, "%Y-%m-%d").ok().filter(|_| yes) {
+            Some(day) => self.keep_task(task, day),
+            None => self.say(format!("“{task}”的提醒没有设。")),
+        }
+    }
+
+    /// The task waiting for consent, for "我设了哪些提醒" (`None`: none waits).
+    pub(super) fn waiting_task(&self) -> Option<String> {
+        let (day, task) = self.s.slots.get(TASK_SLOT)?.split_once('|')?;
+        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+        Some(format!("正在设的事项提醒：{} {task}，同意保存后生效。", format_cn(day)))
+    }
+
     /// Goes on with `task` on `day`: the question for a day, or consent, or the reminder set.
     fn task_on(&mut self, task: String, day: Day) {
         match day {
             Day::Ahead(day) if self.s.consent == Some(true) => self.set_task(&task, day),
+            // Another consent question waits (the renewal's): the task waits with it.
+            Day::Ahead(day)
+                if matches!(
+                    self.s.pending,
+                    Some(Pending::Consent | Pending::RecordConsent { .. })
+                ) =>
+            {
+                self.wait_for_consent(&task, day)
+            }
             Day::Ahead(day) => {
                 self.s.pending =
                     Some(Pending::TaskConsent { task, day: day.format("%Y-%m-%d").to_string() });
@@ -138,6 +186,14 @@ impl<'a> Turn<'a> {
     /// Keeps the reminder of `task` for `day`'s morning (or the next moment inside the send
     /// window, when that is today and already later) and says so, with where to delete it.
     fn set_task(&mut self, task: &str, day: NaiveDate) {
+        self.keep_task(task, day);
+        if self.s.dialog.is_some() {
+            self.reask();
+        }
+    }
+
+    /// Keeps the reminder and says so (no step asked again).
+    fn keep_task(&mut self, task: &str, day: NaiveDate) {
         let due_at = next_send_time(morning(day).max(self.now));
         self.effects
             .push(Effect::Reminders(ReminderCommand::AddTask { task: task.to_string(), due_at }));
@@ -149,9 +205,6 @@ impl<'a> Turn<'a> {
             "好的，{}在这个对话里提醒您：{task}。只提醒这一次，不在夜里发（9:00–20:00之间）。查看或删除：发送“我的提醒”。\n来源：{source}{region}",
             format_cn(day)
         ));
-        if self.s.dialog.is_some() {
-            self.reask();
-        }
     }
 
     /// The day `text` names for a reminder: a day ahead (`12月20号`, `下礼拜三`), a count of

@@ -156,6 +156,10 @@ impl<'a> Turn<'a> {
         {
             return false;
         }
+        // A task of the user's own (`明年1月5号去医院复查`): kept with the consent asked.
+        if self.task_at_consent(text) {
+            return true;
+        }
         self.say(format!(
             "{}的这件事我没法按日期提醒，请记在手机日历或备忘里。提醒只按门特待遇的到期日、申请的受理日期和补材料截止日安排。",
             format_cn(date)
