@@ -55,7 +55,7 @@ impl<'a> Turn<'a> {
         let listed = self.listed_task(text);
         // 续期/到期 with a day is the renewal reminder; 补材料 with a recorded application its
         // supplement deadline; a past day with 受理/交的 an acceptance — all kept as they were.
-        if names(&words.remind_renewal) && listed.as_deref() != Some("交材料") {
+        if names(&words.remind_renewal) {
             return false;
         }
         if names(&words.remind_supplement) && !self.user.applications.is_empty() {
