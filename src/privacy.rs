@@ -197,6 +197,33 @@ pub fn mask_personal(text: &str) -> String {
     mask_identifiers(&mask_names(text)).into_owned()
 }
 
+/// Stricter than [`mask_personal`], for a few words kept as the user typed them (a reminder's
+/// task in their own words, `去找张秀兰拿东西`): [`mask_personal`], and besides every common
+/// surname followed by Han characters has the next two masked, with or without a cue, unless
+/// the pair is a known word ([`NOT_NAMES`]: 高血压). Over-masks the rest (周三 → 周**), which
+/// is acceptable where only a few words are kept and a name must never be.
+pub fn mask_possible_names(text: &str) -> String {
+    let text = mask_personal(text);
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut hide = 0;
+    for (k, &c) in chars.iter().enumerate() {
+        if hide > 0 && is_han(c) {
+            out.push('*');
+            hide -= 1;
+            continue;
+        }
+        hide = 0;
+        out.push(c);
+        let pair: String = chars[k..chars.len().min(k + 2)].iter().collect();
+        let next_han = chars.get(k + 1).is_some_and(|&n| is_han(n));
+        if SURNAMES.contains(c) && next_han && !NOT_NAMES.contains(&pair.as_str()) {
+            hide = 2;
+        }
+    }
+    out
+}
+
 /// Char ranges to hide: given names (after the surname) and addresses.
 fn name_spans(text: &str) -> Vec<(usize, usize)> {
     let chars: Vec<char> = text.chars().collect();
@@ -480,6 +507,13 @@ fn normalize_digit(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn possible_names_are_masked_without_a_cue() {
+        assert_eq!(mask_possible_names("去找张秀兰拿东西"), "去找张**拿东西");
+        assert_eq!(mask_possible_names("高血压复查"), "高血压复查");
+        assert_eq!(mask_possible_names("打电话问进度"), "打电话问进度");
+    }
 
     #[test]
     fn id_numbers_of_18_and_15_digits_are_masked() {

@@ -173,7 +173,9 @@ async fn step<S: Sender>(
 /// user gets the later one only.
 fn superseded(reminder: &Claimed, batch: &[Claimed]) -> bool {
     batch.iter().any(|other| {
-        other.application_id == reminder.application_id
+        // A task reminder (no application) stands alone: two tasks are two things to do.
+        reminder.application_id.is_some()
+            && other.application_id == reminder.application_id
             && reminders::same_deadline(other.kind, reminder.kind)
             && (other.due_at, other.id) > (reminder.due_at, reminder.id)
     })
@@ -188,18 +190,53 @@ async fn deliver<S: Sender>(
     now: DateTime<Utc>,
     report: &mut RunReport,
 ) -> Result<(), StoreError> {
-    let Some(app) = store.load_application(reminder.application_id).await? else {
+    let text = match reminder.application_id {
+        Some(id) => match application_text(store, assistant, worker, reminder, id, now).await? {
+            Some(text) => text,
+            None => {
+                report.dropped += 1;
+                return Ok(());
+            }
+        },
+        // The user's own task: said once on its day, whatever else changed.
+        None => reminders::task_message(reminder.task.as_deref().unwrap_or("您设的事项")),
+    };
+    send(store, sender, worker, reminder, &text, now, report).await
+}
+
+/// The text of an application's reminder, or `None` when it was dropped (the application is
+/// gone, or the reminder no longer says something true).
+async fn application_text(
+    store: &Store,
+    assistant: &Assistant,
+    worker: &str,
+    reminder: &Claimed,
+    application_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, StoreError> {
+    let Some(app) = store.load_application(application_id).await? else {
         store.drop_reminder(reminder.id, worker, "application deleted").await?;
-        report.dropped += 1;
-        return Ok(());
+        return Ok(None);
     };
     if !reminders::still_relevant(reminder.kind, &app, now) {
         store.drop_reminder(reminder.id, worker, "out of date").await?;
-        report.dropped += 1;
-        return Ok(());
+        return Ok(None);
     }
-    let text = reminders::message(reminder.kind, &app, &assistant.content, now);
-    match sender.send_reminder(reminder, &text).await {
+    Ok(Some(reminders::message(reminder.kind, &app, &assistant.content, now)))
+}
+
+/// Sends `text` for `reminder` and records the outcome (sent once; kept for a blocked user;
+/// retried after a rate limit or a failure, up to [`MAX_ATTEMPTS`]).
+async fn send<S: Sender>(
+    store: &Store,
+    sender: &S,
+    worker: &str,
+    reminder: &Claimed,
+    text: &str,
+    now: DateTime<Utc>,
+    report: &mut RunReport,
+) -> Result<(), StoreError> {
+    match sender.send_reminder(reminder, text).await {
         Ok(()) => {
             store.mark_sent(reminder.id, worker, now).await?;
             report.sent += 1;

@@ -383,6 +383,28 @@ pub struct CommandWords {
     /// The recorded application is a first one after all (`不是续期 是新申请 第一次办`).
     #[serde(default)]
     pub new_kind: Vec<String>,
+    /// Filling in or changing the disease of the application recorded last (`病种给我补上 糖尿病`,
+    /// `把病种改成高血压`): an edit of that record, never a new application.
+    #[serde(default)]
+    pub disease_edit: Vec<String>,
+    /// Tasks of the user's own a reminder on a named day may be about (`12月20号提醒我带我妈去
+    /// 复查`): the short task kept and said in the reminder → the words that name it.
+    #[serde(default)]
+    pub remind_tasks: BTreeMap<String, Vec<String>>,
+    /// A day said as a count of days from today (`过两天` → 2).
+    #[serde(default)]
+    pub remind_after_days: BTreeMap<String, u32>,
+    /// The end of this month (`月底前`): the month's last day.
+    #[serde(default)]
+    pub month_end: Vec<String>,
+    /// Words left out of the user's own words of a task (`一下`, `记得`), so that what is kept
+    /// is the task itself.
+    #[serde(default)]
+    pub task_filler: Vec<String>,
+    /// The user's own words after the reminder word are a task only when they start with one
+    /// of these (`提醒我去…`, `提醒我把…`): `提醒我一下 我怕忘了` names no task.
+    #[serde(default)]
+    pub task_starts: Vec<String>,
     /// Asking to keep a record (`帮我记一下`): such a report starts the recording at once;
     /// without them the user is offered it.
     #[serde(default)]
@@ -575,8 +597,15 @@ impl Lexicon {
             ("correction", &c.correction),
             ("review_overdue", &c.review_overdue),
             ("renewal_when", &c.renewal_when),
+            ("disease_edit", &c.disease_edit),
+            ("month_end", &c.month_end),
+            ("task_filler", &c.task_filler),
+            ("task_starts", &c.task_starts),
         ] {
             lists.push((format!("commands.{key}"), words));
+        }
+        for (task, words) in &c.remind_tasks {
+            lists.push((format!("commands.remind_tasks.{task}"), words));
         }
         for (command, groups) in &c.together {
             for words in groups {

@@ -52,7 +52,11 @@ impl<'a> Turn<'a> {
             ButtonKind::Consent(yes)
                 if matches!(
                     self.s.pending,
-                    Some(Pending::Consent | Pending::RecordConsent { .. })
+                    Some(
+                        Pending::Consent
+                            | Pending::RecordConsent { .. }
+                            | Pending::TaskConsent { .. }
+                    )
                 ) =>
             {
                 self.consent(yes)

@@ -85,8 +85,10 @@ impl<'a> Turn<'a> {
             Command::MyApps => self.run_named_action("show_applications"),
             Command::Reminders => {
                 // "我有哪些提醒" while one is being set up: that one too, not only the saved ones.
-                if let Some(line) = self.reminder_in_progress() {
-                    self.say(line);
+                let waiting = [self.reminder_in_progress(), self.waiting_task()];
+                let waiting: Vec<String> = waiting.into_iter().flatten().collect();
+                if !waiting.is_empty() {
+                    self.say(waiting.join("\n"));
                 }
                 self.run_named_action("show_reminders")
             }

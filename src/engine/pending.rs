@@ -22,6 +22,11 @@ const RECORD_CONSENT: &str =
     "要记下这份申请、到时提醒您，需要您同意保存：申请类型、地区、受理日期和提醒日（不保存姓名、证件号）。\
      随时发送 /forget 可删除全部信息。是否同意保存？";
 
+/// [`RECORD_CONSENT`] when a disease was said with the application: it is kept too.
+const RECORD_CONSENT_DISEASE: &str =
+    "要记下这份申请、到时提醒您，需要您同意保存：申请类型、地区、病种、受理日期和提醒日（不保存姓名、证件号）。\
+     随时发送 /forget 可删除全部信息。是否同意保存？";
+
 /// Words of a question about the personal data asked for (kept, deleted, shown to whom).
 fn about_data(text: &str) -> bool {
     ["删", "保存", "存", "身份证", "信息", "隐私", "电话", "泄露", "安全", "给谁", "谁看", "同意"]
@@ -34,7 +39,9 @@ impl<'a> Turn<'a> {
     pub(super) fn on_pending_text(&mut self, text: &str) -> bool {
         let word = input::normalize(text);
         match self.s.pending.clone() {
-            Some(Pending::Consent | Pending::RecordConsent { .. }) => {
+            Some(
+                Pending::Consent | Pending::RecordConsent { .. } | Pending::TaskConsent { .. },
+            ) => {
                 // `不对 不是今天受理的 是11月16号受理的` corrects the date, it refuses nothing.
                 if !self.words().names_consent(text) && self.corrects_pending_date(text) {
                     return true;
@@ -122,6 +129,7 @@ impl<'a> Turn<'a> {
             Some(Pending::Forget) => self.on_forget_text(text),
             Some(Pending::HandoffConsent { live }) => self.on_handoff_consent_text(live, text),
             Some(Pending::ReminderDate) => self.on_reminder_date(text),
+            Some(Pending::TaskDate { task }) => self.on_task_date(task, text),
             None => false,
         }
     }
@@ -137,14 +145,18 @@ impl<'a> Turn<'a> {
                 "好的，不保存个人信息。我照样可以回答问题和指导办理，涉及个人信息的步骤会跳过。",
             );
         }
-        if let Some(Pending::RecordConsent { kind, accepted, hand_in }) = asked {
+        self.keep_waiting_task(yes);
+        if let Some(Pending::TaskConsent { task, day }) = &asked {
+            return self.task_consent(yes, task, day);
+        }
+        if let Some(Pending::RecordConsent { kind, accepted, hand_in, disease }) = asked {
             let accepted = chrono::NaiveDate::parse_from_str(&accepted, "%Y-%m-%d").ok();
             match accepted.filter(|_| yes) {
                 Some(on) if hand_in && self.records_first() => {
                     self.record_planned(&kind, on);
                 }
                 Some(on) if self.records_first() => {
-                    self.record_said(&kind, on);
+                    self.record_said(&kind, on, disease.as_deref());
                 }
                 Some(_) => self.say("已经有记录的申请了，请在“我的申请”里查看或更新。"),
                 None => self.say("这份申请没有记录，也不会发提醒。"),
@@ -215,12 +227,16 @@ impl<'a> Turn<'a> {
                     choices,
                 );
             }
-            Some(Pending::RecordConsent { .. }) => {
+            Some(Pending::RecordConsent { disease, .. }) => {
                 let choices = vec![
                     self.button("同意", ButtonKind::Consent(true)),
                     self.button("不同意", ButtonKind::Consent(false)),
                 ];
-                self.ask_with(RECORD_CONSENT, choices);
+                let ask = match disease {
+                    Some(_) => RECORD_CONSENT_DISEASE,
+                    None => RECORD_CONSENT,
+                };
+                self.ask_with(ask, choices);
             }
             Some(Pending::Disease(names)) => {
                 let mut choices: Vec<Choice> = names
@@ -256,6 +272,10 @@ impl<'a> Turn<'a> {
             Some(Pending::Forget) => self.prompt_forget(),
             Some(Pending::HandoffConsent { live }) => self.prompt_handoff_consent(live),
             Some(Pending::ReminderDate) => self.offer_reminders(),
+            Some(Pending::TaskDate { task }) => {
+                self.say(format!("提醒您“{task}”是哪一天？请告诉我日期，例如“12月20号”“下周三”。"))
+            }
+            Some(Pending::TaskConsent { task, day }) => self.ask_task_consent(&task, &day),
             None => {}
         }
     }

@@ -183,6 +183,10 @@ impl<'a> Turn<'a> {
             let day = self.hand_in_day(text);
             return self.remind_hand_in(day);
         }
+        // `12月20号提醒我带我妈去复查`: a task of the user's own, on the day named.
+        if self.remind_task(text) {
+            return;
+        }
         let u = self.a.understand(text, Context { today: self.today, region: self.region() });
         // A reminder is for a day ahead (`25号那天再提醒我` on 12-07 is 12-25, not the nearer
         // 11-25), unless the date says when an application was handed in (`17号受理的 提醒我`).
@@ -302,9 +306,13 @@ impl<'a> Turn<'a> {
         }
         // Reminders already set (`25号那天再提醒我一次`, `能不能改成明天就提醒我`): those are
         // said with the rule that fixes their days, not offered again as if nothing were set.
-        if let Some(set) = track::reminders_set(&self.track_ctx()) {
+        let ctx = self.track_ctx();
+        if let Some(set) = track::reminders_set(&ctx) {
+            let source = track::record_source_line(&ctx, &self.user.applications)
+                .map(|line| format!("\n{line}"))
+                .unwrap_or_default();
             self.say(format!(
-                "{}这天我没法单独设提醒。您已经设好的{set}提醒日是按门特待遇的到期日或申请的审核期限定的，不能改到别的日子；这天要办的事请记在手机日历或备忘里。",
+                "{}这天我没法单独设提醒。您已经设好的{set}提醒日是按门特待遇的到期日或申请的审核期限定的，不能改到别的日子；这天要办的事请记在手机日历或备忘里。{source}",
                 format_cn(date)
             ));
             return;

@@ -71,6 +71,10 @@ impl<'a> Turn<'a> {
         if self.s.dialog.is_none() && self.corrects_kind(text) {
             return;
         }
+        // `病种给我补上 糖尿病`: the record's disease, not a new application.
+        if self.s.dialog.is_none() && self.s.pending.is_none() && self.edits_disease(text) {
+            return;
+        }
         // "那我好久开始办" after an expiry date: when, at any step.
         if self.asks_when_to_renew(text) {
             return;

@@ -27,7 +27,7 @@ use crate::privacy;
 use crate::tracking::reminders::{self, contact, plan, review_due, where_to_check, ReminderState};
 use crate::tracking::{
     Application, ApplicationCommand, ApplicationDetails, Event, ForWhom, Kind, ReminderCommand,
-    Status, StatusEntry,
+    Status, StatusEntry, TaskReminder,
 };
 
 /// Everything a tracking action may read.
@@ -239,6 +239,36 @@ pub fn reminders_set(ctx: &TrackContext) -> Option<String> {
     reminder_lines(&set).pop()
 }
 
+/// The source and region line under an answer built from the record (its review deadline, its
+/// reminders): the region of the records (`地区：`), and that region's seed — the document the
+/// deadline rule comes from (`来源：`). One entry per region, in the order first met; `None`
+/// when no record names a known region.
+pub fn record_source_line<'a>(
+    ctx: &TrackContext,
+    apps: impl IntoIterator<Item = &'a Application>,
+) -> Option<String> {
+    let mut regions: Vec<&Region> = Vec::new();
+    for app in apps {
+        if let Some(region) = app_region(ctx, app) {
+            if !regions.iter().any(|r| r.id == region.id) {
+                regions.push(region);
+            }
+        }
+    }
+    if regions.is_empty() {
+        return None;
+    }
+    // `seed 000（000_….txt）`: the id before the note is what citations know.
+    let seeds: Vec<String> = regions
+        .iter()
+        .filter_map(|r| r.sources.first())
+        .map(|s| s.split(['（', '(']).next().unwrap_or(s).trim().to_string())
+        .map(|id| ctx.content.citations.cite_short(&id))
+        .collect();
+    let names: Vec<&str> = regions.iter().map(|r| r.name.as_str()).collect();
+    Some(format!("来源：{}｜地区：{}", seeds.join("；"), names.join("、")))
+}
+
 // ---------------------------------------------------------------------------------------------
 // The status lines shared by 我的申请 and confirmations
 
@@ -442,9 +472,9 @@ fn status_line(app: &Application, today: NaiveDate) -> String {
 fn show_applications(ctx: &TrackContext) -> TrackOutput {
     let count = ctx.user.applications.len();
     let mut out = if count == 0 {
-        TrackOutput::text(
-            "您还没有记录申请。在菜单里选“记录申请进度”，记下受理日期和受理号，我就能帮您算审核期限，并在该续期、该补材料时提醒您。",
-        )
+        let mut text = "您还没有记录申请。在菜单里选“记录申请进度”，记下受理日期和受理号，我就能帮您算审核期限，并在该续期、该补材料时提醒您。".to_string();
+        text.push_str(&tasks_block(ctx));
+        TrackOutput::text(text)
     } else {
         let mut blocks = vec![format!("我的申请（共{count}份）：")];
         for (n, app) in numbered(ctx) {
@@ -459,12 +489,31 @@ fn show_applications(ctx: &TrackContext) -> TrackOutput {
         blocks.push(
             "进度有变化可以点下面的按钮，或直接告诉我（如“让我补材料，10月31日前”）。".into(),
         );
+        let tasks = tasks_block(ctx);
+        if !tasks.is_empty() {
+            blocks.push(tasks.trim_start().to_string());
+        }
+        blocks.extend(record_source_line(ctx, &ctx.user.applications));
         let mut out = TrackOutput::text(blocks.join("\n"));
         out.choices = numbered(ctx).flat_map(|(n, app)| app_buttons(n, count > 1, app)).collect();
         out
     };
     out.set.insert("applications".into(), count.to_string());
     out
+}
+
+/// The user's own task reminders for 我的申请 (`\n您让我提醒的事：2026年12月20日 复查。`);
+/// empty when there are none.
+fn tasks_block(ctx: &TrackContext) -> String {
+    let tasks = pending_tasks(ctx);
+    if tasks.is_empty() {
+        return String::new();
+    }
+    let each: Vec<String> = tasks
+        .iter()
+        .map(|t| format!("{} {}", format_cn(in_china(t.due_at).date_naive()), t.task))
+        .collect();
+    format!("\n您让我提醒的事：{}。（删除：发送“我的提醒”）", each.join("；"))
 }
 
 /// Status buttons that make sense for the application's current status, plus 删除.
@@ -499,12 +548,15 @@ fn show_reminders(ctx: &TrackContext) -> TrackOutput {
         .filter(|(_, r)| r.state == ReminderState::Pending)
         .collect();
     pending.sort_by_key(|(_, r)| (r.due_at, r.id));
-    let mut out = if pending.is_empty() {
+    let tasks = pending_tasks(ctx);
+    let count = pending.len() + tasks.len();
+    let mut out = if count == 0 {
         TrackOutput::text(
-            "目前没有待发送的提醒。记录申请（受理日期、有效期、补材料截止日）后，我会自动安排提醒。",
+            "目前没有待发送的提醒。记录申请（受理日期、有效期、补材料截止日）后，我会自动安排提醒；自己的事也可以让我提醒，例如“12月20号提醒我去复查”。",
         )
     } else {
         let mut lines = vec!["待发送的提醒（只在每天9:00–20:00发送）：".to_string()];
+        let mut choices = Vec::new();
         for (i, (app, reminder)) in pending.iter().enumerate() {
             let region = app_region(ctx, app);
             lines.push(format!(
@@ -514,24 +566,49 @@ fn show_reminders(ctx: &TrackContext) -> TrackOutput {
                 reminder.kind.label(),
                 app.title(region.map(|r| r.name.as_str()))
             ));
-        }
-        lines.push("不需要的可以点按钮关闭。".into());
-        let mut out = TrackOutput::text(lines.join("\n"));
-        out.choices = pending
-            .iter()
-            .enumerate()
-            .map(|(i, (_, r))| TrackChoice {
+            choices.push(TrackChoice {
                 label: format!("关闭第{}条", i + 1),
-                payload: format!("r:off:{}", r.id),
-            })
-            .collect();
-        if pending.len() > 1 {
+                payload: format!("r:off:{}", reminder.id),
+            });
+        }
+        // The user's own tasks: deleted (nothing of them is kept), not switched off.
+        for (i, task) in tasks.iter().enumerate() {
+            let n = pending.len() + i + 1;
+            lines.push(task_line(n, task));
+            choices.push(TrackChoice {
+                label: format!("删除第{n}条"),
+                payload: format!("r:del:{}", task.id),
+            });
+        }
+        lines.push("不需要的可以点按钮关闭或删除。".into());
+        lines.extend(record_source_line(ctx, pending.iter().map(|(a, _)| *a)));
+        let mut out = TrackOutput::text(lines.join("\n"));
+        out.choices = choices;
+        if count > 1 {
             out.choices.push(TrackChoice { label: "全部关闭".into(), payload: "r:all".into() });
         }
         out
     };
-    out.set.insert("reminders".into(), pending.len().to_string());
+    out.set.insert("reminders".into(), count.to_string());
     out
+}
+
+/// The user's own task reminders still to be sent, soonest first.
+fn pending_tasks<'a>(ctx: &TrackContext<'a>) -> Vec<&'a TaskReminder> {
+    let mut tasks: Vec<&TaskReminder> =
+        ctx.user.tasks.iter().filter(|t| t.state == ReminderState::Pending).collect();
+    tasks.sort_by_key(|t| (t.due_at, t.id));
+    tasks
+}
+
+/// `3. 2026年12月20日 事项提醒——复查`.
+fn task_line(n: usize, task: &TaskReminder) -> String {
+    format!(
+        "{n}. {} {}——{}",
+        format_cn(in_china(task.due_at).date_naive()),
+        reminders::ReminderKind::Task.label(),
+        task.task
+    )
 }
 
 /// "好多天能审完" once an application under review is recorded: that application's review
@@ -556,6 +633,7 @@ pub fn own_review(ctx: &TrackContext) -> Option<TrackOutput> {
         ));
     }
     lines.extend(reminder_lines(&pending_reminders(app)));
+    lines.extend(record_source_line(ctx, [app]));
     Some(TrackOutput::text(lines.join("\n")))
 }
 
@@ -575,6 +653,29 @@ pub fn correct_kind(ctx: &TrackContext, kind: Kind) -> Option<TrackOutput> {
     )];
     lines.extend(summary(ctx, &updated));
     lines.extend(reminder_lines(&planned.iter().map(|p| (p.kind, p.due_at)).collect::<Vec<_>>()));
+    let mut out = TrackOutput::text(lines.join("\n"));
+    out.effects.push(Effect::Application(ApplicationCommand::Delete { id: app.id }));
+    out.effects.push(Effect::Application(ApplicationCommand::Record {
+        details: updated.details,
+        events: app.history.iter().map(|h| h.event.clone()).collect(),
+        reminders: planned,
+    }));
+    Some(out)
+}
+
+/// `病种给我补上 糖尿病`: the last recorded application gets disease `name` (a catalogue name),
+/// recorded anew in place of the old one as [`correct_kind`] does. `None`: nothing recorded, or
+/// already so. Only called with consent (the disease is personal).
+pub fn correct_disease(ctx: &TrackContext, name: &str) -> Option<TrackOutput> {
+    let app =
+        ctx.user.applications.last().filter(|a| a.details.disease.as_deref() != Some(name))?;
+    let mut updated = app.clone();
+    updated.details.disease = Some(name.to_string());
+    let region = app_region(ctx, &updated);
+    let planned = plan(&updated, region, &ctx.content.calendar, ctx.now);
+    let mut lines =
+        vec![format!("好的，病种已记为{name}：{}", updated.title(region.map(|r| r.name.as_str())))];
+    lines.extend(summary(ctx, &updated));
     let mut out = TrackOutput::text(lines.join("\n"));
     out.effects.push(Effect::Application(ApplicationCommand::Delete { id: app.id }));
     out.effects.push(Effect::Application(ApplicationCommand::Record {
@@ -634,6 +735,7 @@ pub fn on_button(payload: &str, ctx: &TrackContext) -> Option<TrackOutput> {
     match (parts.next()?, parts.next()?, parts.next()) {
         ("r", "all", None) => Some(switch_off_all(ctx)),
         ("r", "off", Some(id)) => switch_off(ctx, id.parse().ok()?),
+        ("r", "del", Some(id)) => delete_task(ctx, id.parse().ok()?),
         ("t", op, Some(id)) => app_button(ctx, op, id.parse().ok()?),
         _ => None,
     }
@@ -654,13 +756,26 @@ fn switch_off(ctx: &TrackContext, id: i64) -> Option<TrackOutput> {
     Some(out)
 }
 
+/// Deletes a reminder of the user's own task; `None` for an id that is not (or no longer) one.
+fn delete_task(ctx: &TrackContext, id: i64) -> Option<TrackOutput> {
+    let task = pending_tasks(ctx).into_iter().find(|t| t.id == id)?;
+    let mut out = TrackOutput::text(format!(
+        "已删除：{} {}。这个提醒不会再发。",
+        format_cn(in_china(task.due_at).date_naive()),
+        task.task
+    ));
+    out.effects.push(Effect::Reminders(ReminderCommand::DeleteTask { id }));
+    Some(out)
+}
+
 fn switch_off_all(ctx: &TrackContext) -> TrackOutput {
     let any = ctx
         .user
         .applications
         .iter()
         .flat_map(|a| &a.reminders)
-        .any(|r| r.state == ReminderState::Pending);
+        .any(|r| r.state == ReminderState::Pending)
+        || !pending_tasks(ctx).is_empty();
     if !any {
         return TrackOutput::text("目前没有待发送的提醒，不需要关闭。");
     }

@@ -63,12 +63,13 @@ impl<'a> Turn<'a> {
             return false;
         }
         match self.s.pending.clone() {
-            Some(Pending::RecordConsent { kind, hand_in: false, .. }) => {
+            Some(Pending::RecordConsent { kind, hand_in: false, disease, .. }) => {
                 let said = self.review_reminder_text(date, false);
                 self.s.pending = Some(Pending::RecordConsent {
                     kind,
                     accepted: date.format("%Y-%m-%d").to_string(),
                     hand_in: false,
+                    disease,
                 });
                 self.say(format!("好的，受理日期改为{}。{said}", format_cn(date)));
             }
@@ -154,6 +155,10 @@ impl<'a> Turn<'a> {
             || self.asks(text) == Question::Clearly
         {
             return false;
+        }
+        // A task of the user's own (`明年1月5号去医院复查`): kept with the consent asked.
+        if self.task_at_consent(text) {
+            return true;
         }
         self.say(format!(
             "{}的这件事我没法按日期提醒，请记在手机日历或备忘里。提醒只按门特待遇的到期日、申请的受理日期和补材料截止日安排。",
@@ -263,6 +268,7 @@ impl<'a> Turn<'a> {
             Some(Action::ChangeHospital) => Kind::ChangeHospital,
             _ => Kind::New,
         };
+        let disease = self.disease_said(&u);
         if self.s.consent != Some(true) {
             // The review's last day is said now: telling it keeps nothing.
             let said = self.review_reminder_text(accepted, false);
@@ -271,11 +277,44 @@ impl<'a> Turn<'a> {
                 kind: kind.slot().to_string(),
                 accepted: accepted.format("%Y-%m-%d").to_string(),
                 hand_in: false,
+                disease,
             });
             self.prompt_pending();
             return true;
         }
-        self.record_said(kind.slot(), accepted)
+        self.record_said(kind.slot(), accepted, disease.as_deref())
+    }
+
+    /// The catalogue disease of the user's region confidently named in a message, if any.
+    fn disease_said(&self, u: &crate::understand::Understanding) -> Option<String> {
+        let region = self.region()?;
+        u.diseases.iter().find(|d| d.region == region).map(|d| d.name.clone())
+    }
+
+    /// `病种给我补上 糖尿病`, `把病种改成高血压`: the disease of the application recorded last,
+    /// filled in or changed (with consent: it is the user's own record). `false`: no such
+    /// words, or nothing recorded.
+    pub(super) fn edits_disease(&mut self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands.disease_edit;
+        if !words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
+            || self.user.applications.is_empty()
+        {
+            return false;
+        }
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
+        let Some(name) = self.disease_said(&u) else {
+            self.say("是哪种病？请写病名，例如“病种改成糖尿病”，我改到最近记的这份申请上。");
+            return true;
+        };
+        if self.s.consent != Some(true) {
+            self.say("病种属于个人信息，您没有同意保存个人信息，所以没有记到申请上。申请的其他记录不变。");
+            return true;
+        }
+        match track::correct_disease(&self.track_ctx(), &name) {
+            Some(out) => self.apply_track(out),
+            None => self.say(format!("最近记的这份申请病种已经是{name}了。")),
+        }
+        true
     }
 
     /// `我明天去交 到时候提醒我`, or its button: an application not handed in yet is kept with
@@ -296,6 +335,7 @@ impl<'a> Turn<'a> {
                 kind: Kind::New.slot().to_string(),
                 accepted: day.format("%Y-%m-%d").to_string(),
                 hand_in: true,
+                disease: None,
             });
             return self.prompt_pending();
         }
@@ -346,9 +386,17 @@ impl<'a> Turn<'a> {
 
     /// Records a first application of `kind` (its slot value) accepted on `accepted`; nothing
     /// personal. Says the review's last day and its reminder.
-    pub(super) fn record_said(&mut self, kind: &str, accepted: NaiveDate) -> bool {
+    pub(super) fn record_said(
+        &mut self,
+        kind: &str,
+        accepted: NaiveDate,
+        disease: Option<&str>,
+    ) -> bool {
         let mut slots = BTreeMap::new();
         slots.insert("kind".to_string(), kind.to_string());
+        if let Some(name) = disease {
+            slots.insert("disease".to_string(), name.to_string());
+        }
         slots.insert("accepted_on".to_string(), accepted.format("%Y-%m-%d").to_string());
         let ctx = TrackContext { slots: &slots, ..self.track_ctx() };
         let Some(mut out) = track::run_action("record_application", &ctx) else { return false };

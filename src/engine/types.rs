@@ -92,9 +92,26 @@ pub enum Pending {
         /// Not handed in yet (`我明天去交 到时候提醒我`): a reminder to hand it in is kept.
         #[serde(default)]
         hand_in: bool,
+        /// The catalogue disease said with it (`我妈糖尿病门特12月2号受理的`), kept on the
+        /// record once consent is given.
+        #[serde(default)]
+        disease: Option<String>,
     },
     /// "提醒我一下" without a date: which reminder, or the date itself (`这个月27号`, `12-20`).
     ReminderDate,
+    /// A reminder of the user's own task asked for without a day that can be read (or with
+    /// a day gone): the task waits here for the day.
+    TaskDate {
+        /// The task (short, filtered).
+        task: String,
+    },
+    /// May we keep a reminder of the user's own task on `day` (`%Y-%m-%d`)? Asked once.
+    TaskConsent {
+        /// The task (short, filtered).
+        task: String,
+        /// The day, `%Y-%m-%d`.
+        day: String,
+    },
     /// May staff see this conversation? Asked once before a hand-off opens (issue 18); `live`:
     /// staff were on duty when asked (else the user may leave a question).
     HandoffConsent {
@@ -147,6 +164,8 @@ pub struct Choice {
 pub struct UserData {
     /// The user's tracked applications.
     pub applications: Vec<Application>,
+    /// Reminders of the user's own tasks (`12月20号提醒我去复查`), every state, soonest first.
+    pub tasks: Vec<crate::tracking::TaskReminder>,
     /// The user's open hand-off to staff, if any (issue 18).
     pub handoff: Option<HandoffView>,
     /// A member of staff had the console open lately (one half of "on duty"; the other is the

@@ -72,12 +72,14 @@ pub async fn load_turn_state(
         "SELECT (SELECT state FROM sessions WHERE channel = $1 AND user_id = $2),
                 CASE WHEN EXISTS (SELECT 1 FROM unreachable_users WHERE channel = $1 AND user_id = $2)
                      THEN 1 ELSE 0 END,
-                {}",
-        super::tracking::applications_json(Backend::of(conn))
+                {}, {}",
+        super::tracking::applications_json(Backend::of(conn)),
+        super::tracking::tasks_json(Backend::of(conn))
     );
-    let (json, unreachable, applications): (Option<String>, i64, String) =
+    let (json, unreachable, applications, tasks): (Option<String>, i64, String, String) =
         sqlx::query_as(&sql).bind(&user.channel).bind(&user.user).fetch_one(conn).await?;
-    let data = super::tracking::decode_applications(&applications)?;
+    let mut data = super::tracking::decode_applications(&applications)?;
+    data.tasks = super::tracking::decode_tasks(&tasks)?;
     Ok((TurnState { json, unreachable: unreachable != 0 }, data))
 }
 

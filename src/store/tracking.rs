@@ -13,7 +13,7 @@ use super::{Backend, Store, StoreError};
 use crate::engine::{UserData, UserKey};
 use crate::tracking::{
     Application, ApplicationCommand, ApplicationDetails, Event, PlannedReminder, Reminder,
-    ReminderCommand, ReminderKind, ReminderState, StatusEntry,
+    ReminderCommand, ReminderKind, ReminderState, StatusEntry, TaskReminder,
 };
 
 fn secs(t: DateTime<Utc>) -> i64 {
@@ -39,10 +39,47 @@ pub async fn load_user_data(
     conn: &mut AnyConnection,
     user: &UserKey,
 ) -> Result<UserData, StoreError> {
-    let sql = format!("SELECT {}", applications_json(Backend::of(conn)));
-    let json: String =
-        sqlx::query_scalar(&sql).bind(&user.channel).bind(&user.user).fetch_one(&mut *conn).await?;
-    decode_applications(&json)
+    let backend = Backend::of(conn);
+    let sql = format!("SELECT {}, {}", applications_json(backend), tasks_json(backend));
+    let (apps, tasks): (String, String) =
+        sqlx::query_as(&sql).bind(&user.channel).bind(&user.user).fetch_one(&mut *conn).await?;
+    let mut data = decode_applications(&apps)?;
+    data.tasks = decode_tasks(&tasks)?;
+    Ok(data)
+}
+
+/// SQL for one JSON array of the user's own task reminders ($1 channel, $2 user id), each
+/// `[id, task, due_at, state]`, soonest first, for [`decode_tasks`].
+pub(crate) fn tasks_json(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "(SELECT json_group_array(json_array(t.id, t.task, t.due_at, t.state)) FROM
+                (SELECT id, task, due_at, state FROM reminders
+                 WHERE channel = $1 AND user_id = $2 AND application_id IS NULL
+                 ORDER BY due_at, id) t)"
+        }
+        Backend::Postgres => {
+            "(SELECT CAST(COALESCE(json_agg(json_build_array(id, task, due_at, state)
+                                            ORDER BY due_at, id), '[]') AS TEXT)
+              FROM reminders WHERE channel = $1 AND user_id = $2 AND application_id IS NULL)"
+        }
+    }
+}
+
+/// Decodes what [`tasks_json`] selected.
+pub(crate) fn decode_tasks(json: &str) -> Result<Vec<TaskReminder>, StoreError> {
+    let rows: Vec<(i64, Option<String>, i64, String)> = from_json(json)?;
+    rows.into_iter()
+        .map(|(id, task, due, state)| {
+            Ok(TaskReminder {
+                id,
+                task: task.unwrap_or_default(),
+                due_at: time(due)?,
+                state: ReminderState::parse(&state)
+                    .ok_or_else(|| StoreError::Corrupt(format!("reminder state {state:?}")))?,
+            })
+        })
+        .collect()
 }
 
 /// SQL for one JSON array of the applications of user ($1 channel, $2 user id), each
@@ -264,6 +301,24 @@ pub async fn apply_reminders(
     _now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let (sql, id) = match command {
+        ReminderCommand::AddTask { task, due_at } => {
+            sqlx::query(
+                "INSERT INTO reminders (application_id, channel, user_id, kind, due_at, task)
+                 VALUES (NULL, $1, $2, $3, $4, $5)",
+            )
+            .bind(&user.channel)
+            .bind(&user.user)
+            .bind(ReminderKind::Task.key())
+            .bind(secs(*due_at))
+            .bind(task)
+            .execute(&mut *conn)
+            .await?;
+            return Ok(());
+        }
+        ReminderCommand::DeleteTask { id } => (
+            "DELETE FROM reminders WHERE channel = $1 AND user_id = $2 AND application_id IS NULL AND id = $3",
+            Some(*id),
+        ),
         ReminderCommand::SwitchOff { id } => (
             "UPDATE reminders SET state = 'off' WHERE channel = $1 AND user_id = $2 AND state = 'pending' AND id = $3",
             Some(*id),
@@ -313,8 +368,10 @@ pub struct Claimed {
     pub id: i64,
     /// Recipient.
     pub user: UserKey,
-    /// Its application.
-    pub application_id: i64,
+    /// Its application; `None` for a reminder of the user's own task.
+    pub application_id: Option<i64>,
+    /// The user's own task (`复查`) when it is not an application's reminder.
+    pub task: Option<String>,
     /// What about.
     pub kind: ReminderKind,
     /// When it was due.
@@ -374,7 +431,7 @@ impl Store {
                    AND NOT EXISTS (SELECT 1 FROM unreachable_users u
                                    WHERE u.channel = r.channel AND u.user_id = r.user_id)
                  ORDER BY r.due_at, r.id LIMIT $5{})
-             RETURNING id, channel, user_id, application_id, kind, due_at",
+             RETURNING id, channel, user_id, application_id, kind, due_at, task",
             self.skip_locked()
         );
         let rows = sqlx::query(&sql)
@@ -395,6 +452,7 @@ impl Store {
                     row.get::<String, _>("user_id"),
                 ),
                 application_id: row.get("application_id"),
+                task: row.get("task"),
                 kind: ReminderKind::from_key(&kind)
                     .ok_or_else(|| StoreError::Corrupt(format!("reminder kind {kind:?}")))?,
                 due_at: time(row.get("due_at"))?,

@@ -355,9 +355,35 @@ pub enum ApplicationCommand {
     },
 }
 
+/// A reminder of the user's own task on a day they named (`12月20号提醒我带我妈去复查`): not
+/// tied to any application. Sent once, on that day's morning, inside the send window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskReminder {
+    /// Database id (its row in `reminders`, kind `task`).
+    pub id: i64,
+    /// The task, short and without names or ID numbers (复查, 开诊断证明 …).
+    pub task: String,
+    /// When it goes out.
+    pub due_at: DateTime<Utc>,
+    /// Where it stands.
+    pub state: ReminderState,
+}
+
 /// A change to reminders requested by a dialog (/reminders).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ReminderCommand {
+    /// Keep a reminder of the user's own task (with consent: it is their own words).
+    AddTask {
+        /// The task, already short and filtered ([`TaskReminder::task`]).
+        task: String,
+        /// When it goes out (inside the send window).
+        due_at: DateTime<Utc>,
+    },
+    /// Delete a reminder of the user's own task (nothing of it is kept).
+    DeleteTask {
+        /// Reminder id (must belong to the user and be a task's).
+        id: i64,
+    },
     /// Switch one reminder off (it is kept, so re-planning does not bring it back).
     SwitchOff {
         /// Reminder id (must belong to the user).

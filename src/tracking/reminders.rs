@@ -41,6 +41,9 @@ pub enum ReminderKind {
     },
     /// The day the user said they would hand the application in.
     HandIn,
+    /// A task of the user's own on a day they named (`12月20号提醒我带我妈去复查`): no
+    /// application; the task is stored beside it ([`super::TaskReminder`]).
+    Task,
 }
 
 impl ReminderKind {
@@ -51,6 +54,7 @@ impl ReminderKind {
             ReminderKind::ReviewOverdue => "review_overdue".to_string(),
             ReminderKind::Supplement { days_before } => format!("supplement:{days_before}"),
             ReminderKind::HandIn => "hand_in".to_string(),
+            ReminderKind::Task => "task".to_string(),
         }
     }
 
@@ -61,6 +65,9 @@ impl ReminderKind {
         }
         if key == "hand_in" {
             return Some(ReminderKind::HandIn);
+        }
+        if key == "task" {
+            return Some(ReminderKind::Task);
         }
         let (name, days) = key.split_once(':')?;
         let days_before = days.parse().ok()?;
@@ -80,6 +87,7 @@ impl ReminderKind {
                 format!("补材料提醒（截止前{days_before}天）")
             }
             ReminderKind::HandIn => "交申请提醒".to_string(),
+            ReminderKind::Task => "事项提醒".to_string(),
         }
     }
 }
@@ -272,6 +280,8 @@ pub fn still_relevant(kind: ReminderKind, app: &Application, now: DateTime<Utc>)
         ReminderKind::ReviewOverdue => {
             app.status().under_review() && app.details.kind.has_review_limit()
         }
+        // Never tied to an application (see [`task_message`]).
+        ReminderKind::Task => false,
     }
 }
 
@@ -365,8 +375,15 @@ pub fn message(
         ReminderKind::HandIn => format!(
             "【交申请提醒】您说今天去交“{title}”的申请。交的时候留好受理回执或记下APP里的受理号；受理以后回复“今天受理的”，我帮您算审核期限，到期没有结果再提醒您。"
         ),
+        ReminderKind::Task => format!("【事项提醒】您让我今天提醒您：{title}。"),
     };
     format!("{body}\n有疑问可咨询{}。（关闭提醒：发送 /reminders）", contact(region))
+}
+
+/// The text of a reminder of the user's own task (`复查`), sent once on the day they named.
+/// It names only the task: the day is today, and nothing about a benefit is claimed.
+pub fn task_message(task: &str) -> String {
+    format!("【事项提醒】您让我今天提醒您：{task}。\n（这是您自己设的提醒，只发这一次；查看或删除提醒：发送 /reminders）")
 }
 
 #[cfg(test)]
@@ -404,6 +421,7 @@ mod tests {
             ReminderKind::ReviewOverdue,
             ReminderKind::Supplement { days_before: 3 },
             ReminderKind::HandIn,
+            ReminderKind::Task,
         ] {
             assert_eq!(ReminderKind::from_key(&kind.key()), Some(kind));
         }

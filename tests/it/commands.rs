@@ -5,6 +5,7 @@
 //! read through `faq/dialect.yaml`. Driven through `engine::handle` like `understanding`.
 
 use mente::engine::{Effect, Input};
+use mente::tracking::ReminderCommand;
 
 use crate::understanding::Chat;
 
@@ -215,32 +216,85 @@ fn deleting_ones_data_in_other_words_asks_once_then_forgets() {
     }
 }
 
+/// The reminders of the user's own tasks the last `run` asked the store to keep.
+fn tasks_added(out: &mente::engine::Outcome) -> Vec<(String, chrono::DateTime<chrono::Utc>)> {
+    out.effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Reminders(ReminderCommand::AddTask { task, due_at }) => {
+                Some((task.clone(), *due_at))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
-fn a_date_with_a_task_that_is_no_renewal_records_nothing_and_says_so() {
-    for (said, date) in [
-        ("提醒我12月11号补材料", "12月11日"),
-        ("12月8号提醒我打电话问进度", "12月8日"),
-        ("后天提醒我打电话", "11月30日"),
+fn a_date_with_a_task_of_ones_own_is_reminded_that_morning_after_consent() {
+    // Said on 2026-11-28 (the clock of these chats); 09:00 China time is 01:00 UTC.
+    for (said, date, task, due) in [
+        ("提醒我12月11号补材料", "12月11日", "补材料", "2026-12-11T01:00:00Z"),
+        ("12月8号提醒我打电话问进度", "12月8日", "打电话问进度", "2026-12-08T01:00:00Z"),
+        ("后天提醒我打电话", "11月30日", "打电话", "2026-11-30T01:00:00Z"),
+        ("12月20号提醒我带我妈去复查", "12月20日", "复查", "2026-12-20T01:00:00Z"),
+        ("过两天提醒我去拿药", "11月30日", "拿药", "2026-11-30T01:00:00Z"),
+        ("提醒我月底前把材料交了", "11月30日", "交材料", "2026-11-30T01:00:00Z"),
     ] {
         let mut chat = Chat::in_region("panzhihua");
         let text = chat.say(said);
-        assert!(text.contains(date) && text.contains("没法按日期提醒"), "{said}: {text}");
-        assert!(!text.contains("没有把握") && !text.contains("续期。"), "{said}: {text}");
+        assert!(
+            text.contains(date) && text.contains(task) && text.contains("是否同意保存"),
+            "{said}: {text}"
+        );
+        assert!(!text.contains("没法按日期提醒") && !text.contains("没有把握"), "{said}: {text}");
         assert_eq!(chat.session.dialog, None, "{said}: no renewal started");
         assert!(!chat.session.slots.contains_key("valid_until"), "{said}");
-        assert!(chat.labels().contains(&"到期前提醒我续期".to_string()), "{said}");
+        let out = chat.run(Input::Text("同意".into()));
+        let due = chrono::DateTime::parse_from_rfc3339(due).unwrap().with_timezone(&chrono::Utc);
+        assert_eq!(tasks_added(&out), vec![(task.to_string(), due)], "{said}: {}", chat.text());
+        assert!(chat.text().contains("只提醒这一次"), "{said}: {}", chat.text());
         chat.assert_one_screen();
     }
-    // What can be done for 补材料: a recorded application's supplement deadline.
+}
+
+#[test]
+fn a_task_reminder_keeps_nothing_personal_and_nothing_without_consent() {
+    // The user's own words are cut short and a name in them is masked.
     let mut chat = Chat::in_region("panzhihua");
-    let text = chat.say("提醒我12月11号补材料");
-    assert!(text.contains("记录申请进度") && text.contains("截止前提醒"), "{text}");
-    // Said inside another procedure, with "我不办…": that one is left.
+    chat.session.consent = Some(true);
+    let out = chat.run(Input::Text("12月9号提醒我去找张秀兰拿身份证复印件回来交给社区".into()));
+    let added = tasks_added(&out);
+    assert_eq!(added.len(), 1, "{}", chat.text());
+    assert!(!added[0].0.contains("秀兰") && added[0].0.chars().count() <= 8, "{added:?}");
+    // Refused: nothing kept, and said so.
     let mut chat = Chat::in_region("panzhihua");
+    chat.say("12月20号提醒我去复查");
+    let out = chat.run(Input::Text("不同意".into()));
+    assert!(tasks_added(&out).is_empty());
+    assert!(chat.text().contains("没有设"), "{}", chat.text());
+}
+
+#[test]
+fn a_task_reminder_for_a_day_gone_or_unread_asks_for_the_day_and_keeps_the_task() {
+    let mut chat = Chat::in_region("panzhihua");
+    chat.session.consent = Some(true);
+    let text = chat.say("11月1号提醒我去复查");
+    assert!(text.contains("已经过去了") && text.contains("复查"), "{text}");
+    let out = chat.run(Input::Text("12月20号".into()));
+    assert_eq!(tasks_added(&out).len(), 1, "{}", chat.text());
+    assert!(chat.text().contains("2026年12月20日") && chat.text().contains("复查"));
+    let text = chat.say("提醒我去拿药");
+    assert!(text.contains("哪一天") && text.contains("拿药"), "{text}");
+    let out = chat.run(Input::Text("后天".into()));
+    assert_eq!(tasks_added(&out)[0].0, "拿药", "{}", chat.text());
+    // Inside another procedure the procedure stays: its step is asked again.
+    let mut chat = Chat::in_region("panzhihua");
+    chat.session.consent = Some(true);
     chat.say("新申请");
-    let text = chat.say("我不办新申请 就帮我设个提醒 12月11号提醒我补材料");
-    assert!(text.contains("先不办“新申请”") && text.contains("12月11日"), "{text}");
-    assert_eq!(chat.session.dialog, None);
+    let dialog = chat.session.dialog.clone();
+    let out = chat.run(Input::Text("12月11号提醒我补材料".into()));
+    assert_eq!(tasks_added(&out).len(), 1, "{}", chat.text());
+    assert_eq!(chat.session.dialog, dialog);
 }
 
 #[test]

@@ -531,3 +531,63 @@ async fn migrate_db_moves_reminders_and_the_worker_sends_each_once_on_the_target
     delivered.sort();
     assert_eq!(delivered, ["u0", "u0", "u1", "u2", "u3"], "each reminder once in all");
 }
+
+/// Keeps a reminder of `who`'s own task (`复查`) due at `due`, as a turn does after consent.
+async fn with_task(store: &Store, who: &UserKey, task: &str, due: &str) {
+    use mente::tracking::ReminderCommand;
+    let command = ReminderCommand::AddTask { task: task.to_string(), due_at: at(due) };
+    let mut tx = store.pool().begin().await.unwrap();
+    mente::store::tracking::apply_reminders(&mut tx, who, &command, at(due)).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_reminder_of_the_users_own_task_goes_out_once_on_its_morning_saying_the_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    with_task(&store, &user(1), "复查", "2026-12-20T09:00:00+08:00").await;
+    let assistant = assistant();
+    let sender = TerminalSender::collecting();
+    // Not before: the night before, the same morning before nine, the day before at noon.
+    for early in
+        ["2026-12-19T12:00:00+08:00", "2026-12-20T02:00:00+08:00", "2026-12-20T08:59:59+08:00"]
+    {
+        let report = run_once(&store, &assistant, &sender, at(early)).await.unwrap();
+        assert_eq!(report.sent, 0, "{early}");
+    }
+    let report = run_once(&store, &assistant, &sender, at("2026-12-20T09:00:00+08:00")).await;
+    assert_eq!(report.unwrap().sent, 1);
+    // Not twice: later that day and the day after.
+    for later in ["2026-12-20T09:05:00+08:00", "2026-12-21T10:00:00+08:00"] {
+        let report = run_once(&store, &assistant, &sender, at(later)).await.unwrap();
+        assert_eq!(report.sent, 0, "{later}");
+    }
+    let sent = sender.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, user(1));
+    assert!(sent[0].1.contains("复查") && sent[0].1.contains("只发这一次"), "{}", sent[0].1);
+    let data = store.user_data(&user(1)).await.unwrap();
+    assert_eq!(data.tasks.len(), 1);
+    assert_eq!(data.tasks[0].state, mente::tracking::ReminderState::Sent);
+}
+
+#[tokio::test]
+async fn two_task_reminders_due_together_both_go_out_and_forget_erases_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    // Two tasks of one user on one morning: two things to do, neither supersedes the other.
+    with_task(&store, &user(1), "复查", "2026-12-20T09:00:00+08:00").await;
+    with_task(&store, &user(1), "拿药", "2026-12-20T09:00:00+08:00").await;
+    with_task(&store, &user(2), "交材料", "2026-12-31T09:00:00+08:00").await;
+    let assistant = assistant();
+    let sender = TerminalSender::collecting();
+    let report = run_once(&store, &assistant, &sender, at("2026-12-20T10:00:00+08:00")).await;
+    assert_eq!(report.unwrap().sent, 2);
+    // /forget: nothing of user 2's task is left, and nothing goes out on its day.
+    let mut tx = store.pool().begin().await.unwrap();
+    mente::store::tracking::forget_user(&mut tx, &user(2)).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(store.user_data(&user(2)).await.unwrap().tasks.is_empty());
+    let report = run_once(&store, &assistant, &sender, at("2026-12-31T10:00:00+08:00")).await;
+    assert_eq!(report.unwrap().sent, 0);
+}

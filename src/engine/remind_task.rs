@@ -1,0 +1,305 @@
+//! Reminders of the user's own tasks on a day they name (issue 17: `12月20号提醒我带我妈去复查`,
+//! `下礼拜三提醒我去医院开诊断证明`, `提醒我月底前把材料交了`, `过两天提醒我去拿药`).
+//!
+//! The task kept is short: a task of `remind_tasks` in `faq/understand.yaml` (复查, 开诊断证明 …)
+//! or the user's own words cut to a few characters with names and ID numbers masked
+//! (`privacy::mask_possible_names`: stricter than elsewhere, since no cue is needed). Keeping it needs consent (it is the user's own words): the
+//! consent question comes first and the request waits in it. A day gone, or none readable, gets
+//! a question and the task waits for the day. The reminder itself is one row of `reminders`
+//! without an application (migration 0013), sent once by the worker inside its send window.
+//!
+//! Layer: handler — a part of `Turn` built on `turn` and the base modules.
+
+use chrono::{Datelike, Duration, NaiveDate};
+
+use super::render::ButtonKind;
+use super::turn::Turn;
+use super::{Effect, Pending};
+use crate::policy::dates::format_cn;
+use crate::privacy;
+use crate::tracking::reminders::{morning, next_send_time};
+use crate::tracking::ReminderCommand;
+use crate::understand::Context as Reading;
+
+/// Slot of a task said while a consent question waited (`YYYY-MM-DD|task`).
+const TASK_SLOT: &str = "remind_task";
+
+/// Longest task kept from the user's own words (characters): enough for 带我妈去复查, too short
+/// for a story.
+const MAX_OWN_TASK_CHARS: usize = 8;
+
+/// A year-less date read as next year's this far ahead was meant as a day already gone
+/// (`12月1号` said on 12-07), not as a day eleven months away.
+const FAR_AHEAD_DAYS: i64 = 180;
+
+/// The day a reminder request names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Day {
+    /// A day still ahead (today included).
+    Ahead(NaiveDate),
+    /// A day already gone.
+    Gone(NaiveDate),
+    /// No day that can be read.
+    Unread,
+}
+
+impl<'a> Turn<'a> {
+    /// `12月20号提醒我带我妈去复查`: a reminder of the user's own task on that day. `false`: the
+    /// request is about the benefit's expiry, an application's acceptance or supplement (the
+    /// reminders of applications), or names no task at all.
+    pub(super) fn remind_task(&mut self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands;
+        let names =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        let day = self.task_day(text);
+        let listed = self.listed_task(text);
+        // 续期/到期 with a day is the renewal reminder; 补材料 with a recorded application its
+        // supplement deadline; a past day with 受理/交的 an acceptance — all kept as they were.
+        if names(&words.remind_renewal) {
+            return false;
+        }
+        if names(&words.remind_supplement) && !self.user.applications.is_empty() {
+            return false;
+        }
+        if matches!(day, Day::Gone(_)) && listed.is_none() && names(&words.remind_accepted) {
+            return false;
+        }
+        let task = match listed {
+            Some(task) => task,
+            // Own words only with a day said: `提醒我一下` alone is the offer of reminders.
+            None if day != Day::Unread => match self.own_task(text) {
+                Some(task) => task,
+                None => return false,
+            },
+            None => return false,
+        };
+        self.task_on(task, day);
+        true
+    }
+
+    /// `再加一个 明年1月5号去医院复查` while a consent question waits: the task and its day wait
+    /// in the procedure's slots ([`TASK_SLOT`]) and are kept once consent is given (see
+    /// [`Turn::keep_waiting_task`]); the consent question stays. `false`: no listed task, or
+    /// no day ahead.
+    pub(super) fn task_at_consent(&mut self, text: &str) -> bool {
+        let (Some(task), Day::Ahead(day)) = (self.listed_task(text), self.task_day(text)) else {
+            return false;
+        };
+        self.wait_for_consent(&task, day);
+        true
+    }
+
+    fn wait_for_consent(&mut self, task: &str, day: NaiveDate) {
+        self.s.slots.insert(TASK_SLOT.into(), format!("{}|{task}", day.format("%Y-%m-%d")));
+        self.say(format!("好的，同意保存后，我也会在{}提醒您：{task}。", format_cn(day)));
+        self.prompt_pending();
+    }
+
+    /// After the consent question: a task that waited for it is kept with consent, and let go
+    /// without.
+    pub(super) fn keep_waiting_task(&mut self, yes: bool) {
+        let Some(waiting) = self.s.slots.remove(TASK_SLOT) else { return };
+        let Some((day, task)) = waiting.split_once('|') else { return };
+        match NaiveDate::parse_from_str(day, "%Y-%m-%d").ok().filter(|_| yes) {
+            Some(day) => self.keep_task(task, day),
+            None => self.say(format!("“{task}”的提醒没有设。")),
+        }
+    }
+
+    /// The task waiting for consent, for "我设了哪些提醒" (`None`: none waits).
+    pub(super) fn waiting_task(&self) -> Option<String> {
+        let (day, task) = self.s.slots.get(TASK_SLOT)?.split_once('|')?;
+        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+        Some(format!("正在设的事项提醒：{} {task}，同意保存后生效。", format_cn(day)))
+    }
+
+    /// Goes on with `task` on `day`: the question for a day, or consent, or the reminder set.
+    fn task_on(&mut self, task: String, day: Day) {
+        match day {
+            Day::Ahead(day) if self.s.consent == Some(true) => self.set_task(&task, day),
+            // Another consent question waits (the renewal's): the task waits with it.
+            Day::Ahead(day)
+                if matches!(
+                    self.s.pending,
+                    Some(Pending::Consent | Pending::RecordConsent { .. })
+                ) =>
+            {
+                self.wait_for_consent(&task, day)
+            }
+            Day::Ahead(day) => {
+                self.s.pending =
+                    Some(Pending::TaskConsent { task, day: day.format("%Y-%m-%d").to_string() });
+                self.prompt_pending();
+            }
+            Day::Gone(day) => {
+                self.say(format!(
+                    "{}已经过去了，没法提醒。要提醒您“{task}”的话，请告诉我以后的哪一天，例如“12月20号”“下周三”。",
+                    format_cn(day)
+                ));
+                self.s.pending = Some(Pending::TaskDate { task });
+            }
+            Day::Unread => {
+                self.say(format!(
+                    "好的，提醒您“{task}”。是哪一天？请告诉我日期，例如“12月20号”“下周三”“过两天”。"
+                ));
+                self.s.pending = Some(Pending::TaskDate { task });
+            }
+        }
+    }
+
+    /// The answer to the question for a day: a day read sets the reminder (after consent); a
+    /// message without one is read as usual, and the task is let go.
+    pub(super) fn on_task_date(&mut self, task: String, text: &str) -> bool {
+        self.s.pending = None;
+        match self.task_day(text) {
+            Day::Unread => false,
+            day => {
+                self.task_on(task, day);
+                true
+            }
+        }
+    }
+
+    /// The consent question for a task reminder.
+    pub(super) fn ask_task_consent(&mut self, task: &str, day: &str) {
+        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").map(format_cn).unwrap_or_default();
+        let choices = vec![
+            self.button("同意", ButtonKind::Consent(true)),
+            self.button("不同意", ButtonKind::Consent(false)),
+        ];
+        self.ask_with(
+            format!(
+                "要在{day}提醒您“{task}”，需要您同意保存：这件事（“{task}”）和提醒日（不保存姓名、证件号）。随时发送 /forget 可删除全部信息。是否同意保存？"
+            ),
+            choices,
+        );
+    }
+
+    /// After the consent question of a task reminder: kept with consent, else nothing is kept.
+    pub(super) fn task_consent(&mut self, yes: bool, task: &str, day: &str) {
+        match NaiveDate::parse_from_str(day, "%Y-%m-%d").ok().filter(|_| yes) {
+            Some(day) => self.set_task(task, day),
+            None => self.say("好的，这个提醒没有设，什么也没保存。"),
+        }
+    }
+
+    /// Keeps the reminder of `task` for `day`'s morning (or the next moment inside the send
+    /// window, when that is today and already later) and says so, with where to delete it.
+    fn set_task(&mut self, task: &str, day: NaiveDate) {
+        self.keep_task(task, day);
+        if self.s.dialog.is_some() {
+            self.reask();
+        }
+    }
+
+    /// Keeps the reminder and says so (no step asked again).
+    fn keep_task(&mut self, task: &str, day: NaiveDate) {
+        let due_at = next_send_time(morning(day).max(self.now));
+        self.effects
+            .push(Effect::Reminders(ReminderCommand::AddTask { task: task.to_string(), due_at }));
+        let source = self.a.content.citations.cite_short("README.md");
+        let region =
+            self.region().and_then(|id| self.a.content.regions.get(id)).map(|r| r.name.clone());
+        let region = region.map(|name| format!("｜地区：{name}")).unwrap_or_default();
+        self.say(format!(
+            "好的，{}在这个对话里提醒您：{task}。只提醒这一次，不在夜里发（9:00–20:00之间）。查看或删除：发送“我的提醒”。\n来源：{source}{region}",
+            format_cn(day)
+        ));
+    }
+
+    /// The day `text` names for a reminder: a day ahead (`12月20号`, `下礼拜三`), a count of
+    /// days (`过两天`), the end of this month (`月底前`), or a day gone (`12月1号` on 12-07).
+    fn task_day(&self, text: &str) -> Day {
+        let today = self.today;
+        let u = self.a.understand(text, Reading { today, region: self.region() });
+        if let Some(&ahead) = u.dates_ahead.first() {
+            let gone = u.dates.first().copied().filter(|d| *d < today);
+            return match gone {
+                Some(d) if (ahead - today).num_days() > FAR_AHEAD_DAYS => Day::Gone(d),
+                _ => Day::Ahead(ahead),
+            };
+        }
+        if let Some(d) = u.dates.first().copied().filter(|d| *d < today) {
+            return Day::Gone(d);
+        }
+        let words = &self.a.content.understand.commands;
+        if let Some((_, days)) = words
+            .remind_after_days
+            .iter()
+            .filter(|(w, _)| !w.is_empty() && text.contains(w.as_str()))
+            .max_by_key(|(w, _)| w.chars().count())
+        {
+            return Day::Ahead(today + Duration::days((*days).into()));
+        }
+        if words.month_end.iter().any(|w| !w.is_empty() && text.contains(w.as_str())) {
+            return Day::Ahead(last_day_of_month(today));
+        }
+        Day::Unread
+    }
+
+    /// The listed task whose longest word `text` contains.
+    fn listed_task(&self, text: &str) -> Option<String> {
+        let tasks = &self.a.content.understand.commands.remind_tasks;
+        tasks
+            .iter()
+            .flat_map(|(task, words)| words.iter().map(move |w| (task, w)))
+            .filter(|(_, w)| !w.is_empty() && text.contains(w.as_str()))
+            .max_by_key(|(_, w)| w.chars().count())
+            .map(|(task, _)| task.clone())
+    }
+
+    /// The task in the user's own words: the words after the reminder word when they start
+    /// with an action (`task_starts`), without the fillers and punctuation, cut short, names
+    /// and ID numbers masked. `None`: no action after the reminder word, nothing left, or
+    /// digits left (a number is no task to keep).
+    fn own_task(&self, text: &str) -> Option<String> {
+        let words = &self.a.content.understand.commands;
+        let remind = words.within.get(&crate::content::understand::CommandName::Remind);
+        let after = remind
+            .into_iter()
+            .flatten()
+            .filter(|w| !w.is_empty())
+            .find_map(|w| text.split_once(w.as_str()).map(|(_, rest)| rest.trim_start()))?;
+        if !words.task_starts.iter().any(|w| !w.is_empty() && after.starts_with(w.as_str())) {
+            return None;
+        }
+        let mut task: String = after
+            .chars()
+            .take_while(|c| !"，,。.;；!！?？\n".contains(*c))
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let mut fillers = words.task_filler.clone();
+        fillers.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        for w in fillers.iter().filter(|w| !w.is_empty()) {
+            task = task.replace(w.as_str(), "");
+        }
+        let task = task.trim_start_matches(['去', '要', '把']).trim_end_matches(['了', '吧', '啊']);
+        if task.is_empty() || task.chars().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let short: String = task.chars().take(MAX_OWN_TASK_CHARS).collect();
+        Some(privacy::mask_possible_names(&short))
+    }
+}
+
+/// The last day of `day`'s month.
+fn last_day_of_month(day: NaiveDate) -> NaiveDate {
+    let first_next = match day.month() {
+        12 => NaiveDate::from_ymd_opt(day.year() + 1, 1, 1),
+        m => NaiveDate::from_ymd_opt(day.year(), m + 1, 1),
+    };
+    first_next.and_then(|d| d.pred_opt()).unwrap_or(day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_end_of_a_month_is_its_last_day() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(last_day_of_month(d(2026, 12, 7)), d(2026, 12, 31));
+        assert_eq!(last_day_of_month(d(2027, 2, 3)), d(2027, 2, 28));
+        assert_eq!(last_day_of_month(d(2026, 11, 30)), d(2026, 11, 30));
+    }
+}
