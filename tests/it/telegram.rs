@@ -87,6 +87,14 @@ impl RunningBot {
 
 const ALICE: i64 = 5001;
 
+/// Stops `bot`; the one message it sent to `chat` (none or more fail the test).
+async fn the_only_text(stub: &BotApiStub, chat: i64, bot: RunningBot) -> String {
+    bot.stop().await.expect("clean exit");
+    let texts = stub.texts(chat);
+    assert_eq!(texts.len(), 1, "one message only: {texts:?}");
+    texts[0].clone()
+}
+
 #[tokio::test]
 async fn a_wrong_token_is_a_clear_error_at_start() {
     let stub = BotApiStub::start().await;
@@ -766,10 +774,8 @@ async fn in_a_group_the_bot_only_asks_to_be_messaged_privately() {
             && s.calls("getUpdates").iter().any(|c| c.returned.contains(&command))
     })
     .await;
-    bot.stop().await.expect("clean exit");
-    let texts = stub.texts(GROUP);
-    assert_eq!(texts.len(), 1, "one answer, to the command only: {texts:?}");
-    assert!(texts[0].contains("私聊"), "{}", texts[0]);
+    let text = the_only_text(&stub, GROUP, bot).await;
+    assert!(text.contains("私聊"), "{text}");
 }
 
 #[tokio::test]
@@ -966,10 +972,8 @@ async fn a_due_reminder_goes_out_through_the_running_bot() {
 
     let bot = RunningBot::start(config(&stub), store);
     stub.wait_for_messages(BOB, 1).await;
-    bot.stop().await.expect("clean exit");
-    let texts = stub.texts(BOB);
-    assert_eq!(texts.len(), 1, "{texts:?}");
-    assert!(texts[0].contains("续期提醒"), "{}", texts[0]);
+    let text = the_only_text(&stub, BOB, bot).await;
+    assert!(text.contains("续期提醒"), "{text}");
 }
 
 #[tokio::test]
