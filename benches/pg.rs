@@ -19,6 +19,9 @@
 //! are this binary started again with `MENTE_BENCH_PG_WORKER` set. Latency is one turn's (or
 //! bare transaction's) own time; throughput is all processes' turns over the run's length.
 
+#[path = "common/looping.rs"]
+mod looping;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -26,10 +29,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use mente::assistant::Assistant;
-use mente::engine::{Choice, Input, UserKey};
-use mente::service::{self, TurnRequest, TurnResult};
+use mente::engine::{Choice, UserKey};
+use mente::service::{self, TurnResult};
 use mente::store::Store;
-use mente::terminal::{format_replies, resolve_input};
 
 /// Processes on the one database, one run each.
 const PROCESSES: [usize; 3] = [1, 2, 4];
@@ -158,15 +160,8 @@ struct Conversation {
 
 impl Conversation {
     async fn start(store: &Store, assistant: &Assistant, user: UserKey) -> Conversation {
-        let now = "2026-03-02T10:00:00+08:00".parse().unwrap();
-        service::preselect_region(store, &user, "shaoyang", now).await.unwrap();
-        let input = Input::Text("线上还是线下".into());
-        let request = TurnRequest { user: user.clone(), update_id: None, input, now };
-        let TurnResult::Replies(replies) = service::turn(store, assistant, request).await.unwrap()
-        else {
-            panic!("no update id")
-        };
-        let offered = format_replies(&replies).1;
+        let now = looping::now();
+        let offered = looping::enter(store, assistant, &user).await;
         let state_len = sqlx::query_scalar::<_, i64>(
             "SELECT CAST(length(state) AS BIGINT) FROM sessions WHERE channel = $1 AND user_id = $2",
         )
@@ -180,21 +175,14 @@ impl Conversation {
 
     async fn turn(&mut self, store: &Store, assistant: &Assistant) -> Duration {
         self.update += 1;
-        let request = TurnRequest {
-            user: self.user.clone(),
-            update_id: Some(self.update),
-            input: resolve_input("1", &self.offered),
-            now: self.now,
-        };
+        let request = looping::press_first(&self.user, self.update, &self.offered, self.now);
         let start = Instant::now();
         let TurnResult::Replies(replies) = service::turn(store, assistant, request).await.unwrap()
         else {
             panic!("fresh update ids")
         };
         let took = start.elapsed();
-        let (text, offered) = format_replies(&replies);
-        assert!(text.contains("还想了解什么"), "the dialog loops: {text}");
-        self.offered = offered;
+        self.offered = looping::looped(&replies);
         took
     }
 

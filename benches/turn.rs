@@ -16,6 +16,8 @@
 //! `MENTE_BENCH_COUNT_ONLY=1` stops after it (quick, also in a debug build:
 //! `MENTE_BENCH_COUNT_ONLY=1 cargo test --bench turn`).
 
+#[path = "common/looping.rs"]
+mod looping;
 #[path = "common/sql_count.rs"]
 mod sql_count;
 
@@ -25,9 +27,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use mente::assistant::Assistant;
 use mente::engine::{Choice, UserKey};
-use mente::service::{self, QueuedTurn, TurnRequest, TurnResult};
+use mente::service::{self, QueuedTurn, TurnResult};
 use mente::store::{outbox, Store};
-use mente::terminal::{format_replies, resolve_input};
 
 /// Measured turns of each kind; blocks of [`BLOCK`] alternate.
 const TURNS: usize = 4000;
@@ -60,12 +61,7 @@ struct Bench<'a> {
 impl Bench<'_> {
     async fn turn(&mut self, queue: bool) -> Duration {
         self.update += 1;
-        let request = TurnRequest {
-            user: self.user.clone(),
-            update_id: Some(self.update),
-            input: resolve_input("1", &self.offered),
-            now: self.now,
-        };
+        let request = looping::press_first(&self.user, self.update, &self.offered, self.now);
         let start = Instant::now();
         let replies = if queue {
             let QueuedTurn::Queued(queued) =
@@ -86,9 +82,7 @@ impl Bench<'_> {
             replies
         };
         let took = start.elapsed();
-        let (text, offered) = format_replies(&replies);
-        assert!(text.contains("还想了解什么"), "the dialog loops: {text}");
-        self.offered = offered;
+        self.offered = looping::looped(&replies);
         took
     }
 
@@ -161,20 +155,8 @@ impl<'a> Bench<'a> {
         let file = dir.path().join("bench.sqlite");
         let store = Store::connect(&format!("sqlite://{}", file.display())).await.unwrap();
         let user = UserKey::new("telegram", "1");
-        let now = "2026-03-02T10:00:00+08:00".parse().unwrap();
-        service::preselect_region(&store, &user, "shaoyang", now).await.unwrap();
-        let request = TurnRequest {
-            user: user.clone(),
-            update_id: None,
-            input: mente::engine::Input::Text("线上还是线下".into()),
-            now,
-        };
-        let TurnResult::Replies(replies) = service::turn(&store, assistant, request).await.unwrap()
-        else {
-            panic!("no update id")
-        };
-        let offered = format_replies(&replies).1;
-        Bench { store, assistant, user, now, offered, update: 0, state_len: 0 }
+        let offered = looping::enter(&store, assistant, &user).await;
+        Bench { store, assistant, user, now: looping::now(), offered, update: 0, state_len: 0 }
     }
 }
 

@@ -19,7 +19,7 @@ use sqlx::AnyConnection;
 use crate::assistant::Assistant;
 use crate::engine::{self, Effect, Input, Reply, UserKey};
 use crate::store::outbox::{self, Queued};
-use crate::store::{console, handoff, sessions, tracking, Store, StoreError};
+use crate::store::{console, handoff, sessions, shared, tracking, Store, StoreError};
 
 /// One incoming message or button press.
 #[derive(Debug, Clone)]
@@ -48,8 +48,32 @@ pub enum TurnResult {
 pub enum QueuedTurn {
     /// Replies to send in order; call [`outbox::mark_sent`] with each id once delivered.
     Queued(Vec<Queued>),
+    /// Replies queued behind older ones of the same user still in the outbox (a send that
+    /// failed gave them back): written free, to go out after those, oldest first (Telegram
+    /// takes the user's whole backlog then, `store::wechat::lease_unsent_of`). Only for
+    /// [`turn_with_outbox`] and [`button_turn_with_outbox`], whose rows are otherwise leased.
+    Behind(Vec<Queued>),
     /// The update was already processed: send nothing, change nothing.
     Duplicate,
+}
+
+/// A Telegram inline keyboard: the message that carries it, in its chat. A tap on it is
+/// accepted once ([`button_turn_with_outbox`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keyboard {
+    /// The chat.
+    pub chat: i64,
+    /// The bot's message with the buttons.
+    pub message: i64,
+}
+
+/// A button press on a keyboard ([`button_turn_with_outbox`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ButtonTurn {
+    /// The press was a turn (or a redelivered one).
+    Turn(QueuedTurn),
+    /// Another tap on the same keyboard was accepted first: nothing changed.
+    AlreadyChosen,
 }
 
 /// Runs one turn in one transaction; the caller delivers the replies at once and a failed
@@ -61,7 +85,7 @@ pub async fn turn(
 ) -> Result<TurnResult, StoreError> {
     Ok(match run(store, assistant, request, None::<Shape>).await? {
         Committed::Done { replies, .. } => TurnResult::Replies(replies),
-        Committed::Duplicate => TurnResult::Duplicate,
+        Committed::Duplicate | Committed::AlreadyChosen => TurnResult::Duplicate,
     })
 }
 
@@ -77,8 +101,25 @@ pub async fn turn_with_outbox(
     assistant: &Assistant,
     request: TurnRequest,
 ) -> Result<QueuedTurn, StoreError> {
-    let queue = Queue { shape: <[Reply]>::to_vec, leased: true };
+    let queue = Queue { shape: <[Reply]>::to_vec, leased: true, keyboard: None };
     queued(store, assistant, request, queue).await
+}
+
+/// [`turn_with_outbox`] for a tap on `keyboard`: the keyboard is claimed in the turn's own
+/// transaction, so of two taps on one keyboard (a double tap, or two taps that reached two
+/// instances at once) exactly one turn commits and the other is [`ButtonTurn::AlreadyChosen`].
+pub async fn button_turn_with_outbox(
+    store: &Store,
+    assistant: &Assistant,
+    request: TurnRequest,
+    keyboard: Keyboard,
+) -> Result<ButtonTurn, StoreError> {
+    let queue = Queue { shape: <[Reply]>::to_vec, leased: true, keyboard: Some(keyboard) };
+    let user = request.user.clone();
+    Ok(match run(store, assistant, request, Some(queue)).await? {
+        Committed::AlreadyChosen => ButtonTurn::AlreadyChosen,
+        committed => ButtonTurn::Turn(queued_turn(committed, &user)),
+    })
 }
 
 /// [`turn_with_outbox`] for a channel whose messages are not the engine's replies one to one
@@ -92,7 +133,7 @@ pub async fn turn_with_shaped_outbox(
     shape: impl FnOnce(&[Reply]) -> Vec<Reply> + Send,
 ) -> Result<QueuedTurn, StoreError> {
     // Free rows: WeChat gives the first as the passive reply, which takes only a free row.
-    queued(store, assistant, request, Queue { shape, leased: false }).await
+    queued(store, assistant, request, Queue { shape, leased: false, keyboard: None }).await
 }
 
 /// A turn whose replies go into the outbox, shaped and leased as `queue` says.
@@ -103,30 +144,50 @@ async fn queued(
     queue: Queue<impl FnOnce(&[Reply]) -> Vec<Reply> + Send>,
 ) -> Result<QueuedTurn, StoreError> {
     let user = request.user.clone();
-    Ok(match run(store, assistant, request, Some(queue)).await? {
-        Committed::Done { replies, ids } => QueuedTurn::Queued(
-            ids.into_iter()
+    Ok(queued_turn(run(store, assistant, request, Some(queue)).await?, &user))
+}
+
+/// A committed turn's queued replies (ids and messages) as [`QueuedTurn`].
+fn queued_turn(committed: Committed, user: &UserKey) -> QueuedTurn {
+    match committed {
+        Committed::Done { replies, ids, behind } => {
+            let rows = ids
+                .into_iter()
                 .zip(replies)
                 .map(|(id, reply)| Queued { id, user: user.clone(), reply })
-                .collect(),
-        ),
-        Committed::Duplicate => QueuedTurn::Duplicate,
-    })
+                .collect();
+            if behind {
+                QueuedTurn::Behind(rows)
+            } else {
+                QueuedTurn::Queued(rows)
+            }
+        }
+        // Only a keyboard tap is refused as already chosen; see `button_turn_with_outbox`.
+        Committed::Duplicate | Committed::AlreadyChosen => QueuedTurn::Duplicate,
+    }
 }
 
 /// What [`turn`] passes for "no outbox".
 type Shape = Queue<fn(&[Reply]) -> Vec<Reply>>;
 
 /// How a turn's replies go into the outbox: `shape` makes the messages from the replies, and
-/// `leased` writes them leased to this process (it sends them at once) rather than free.
+/// `leased` writes them leased to this process (it sends them at once) rather than free;
+/// `keyboard` is the keyboard tapped, claimed in the turn's transaction.
 struct Queue<S> {
     shape: S,
     leased: bool,
+    keyboard: Option<Keyboard>,
 }
 
 enum Committed {
-    Done { replies: Vec<Reply>, ids: Vec<i64> },
+    /// `behind`: the replies were queued free behind older ones (see [`QueuedTurn::Behind`]).
+    Done {
+        replies: Vec<Reply>,
+        ids: Vec<i64>,
+        behind: bool,
+    },
     Duplicate,
+    AlreadyChosen,
 }
 
 /// [`turn_body`], timed and counted for the metrics ([`crate::monitor`]) under the channel's
@@ -162,16 +223,26 @@ async fn turn_body(
             return Ok(Committed::Duplicate);
         }
     }
+    if let Some(keyboard) = queue.as_ref().and_then(|queue| queue.keyboard) {
+        let now_ms = crate::store::leases::now_ms();
+        if !shared::claim_keyboard(&mut tx, keyboard.chat, keyboard.message, now_ms).await? {
+            tx.rollback().await?;
+            return Ok(Committed::AlreadyChosen);
+        }
+    }
     let (state, mut data) = sessions::load_turn_state(&mut tx, &user).await?;
+    // Leased rows go out at once; behind older ones they wait their turn instead.
+    let behind = state.behind && queue.as_ref().is_some_and(|queue| queue.leased);
     if is_too_long(&input) {
         // Claimed (a redelivery stays a duplicate) and answered, and nothing else changes:
         // the question the user was at is asked again, with its buttons.
         let note = Reply { text: TOO_LONG.to_string(), choices: Vec::new() };
         let again = engine::resume(assistant, &state.session(&user), &data, now);
         let replies = std::iter::once(note).chain(again).collect();
-        let (replies, ids) = enqueue(&mut tx, &user, update_id, replies, queue, now).await?;
+        let (replies, ids) =
+            enqueue(&mut tx, &user, update_id, replies, queue, now, behind).await?;
         tx.commit().await?;
-        return Ok(Committed::Done { replies, ids });
+        return Ok(Committed::Done { replies, ids, behind });
     }
     let closed_idle = assistant.content.handoff.closed_idle.as_str();
     let idle_closed = load_handoff(&mut tx, &user, &mut data, closed_idle, now).await?;
@@ -226,7 +297,8 @@ async fn turn_body(
             sessions::save_json(&mut tx, &user, json, now).await?;
         }
     }
-    let (replies, ids) = enqueue(&mut tx, &user, update_id, outcome.replies, queue, now).await?;
+    let replies = outcome.replies;
+    let (replies, ids) = enqueue(&mut tx, &user, update_id, replies, queue, now, behind).await?;
     tx.commit().await?;
     if forgotten {
         // The deleted rows are overwritten in the file (secure_delete); the WAL still holds
@@ -235,11 +307,12 @@ async fn turn_body(
             tracing::error!(%err, "checkpoint after /forget failed");
         }
     }
-    Ok(Committed::Done { replies, ids })
+    Ok(Committed::Done { replies, ids, behind })
 }
 
-/// Puts `replies` into the outbox as `queue` says (shaped, leased or free); without a queue
-/// they are returned as they are. The messages to send and their outbox ids.
+/// Puts `replies` into the outbox as `queue` says (shaped, leased or free; free when `behind`
+/// older replies of the user); without a queue they are returned as they are. The messages to
+/// send and their outbox ids.
 async fn enqueue(
     conn: &mut AnyConnection,
     user: &UserKey,
@@ -247,13 +320,14 @@ async fn enqueue(
     replies: Vec<Reply>,
     queue: Option<Queue<impl FnOnce(&[Reply]) -> Vec<Reply> + Send>>,
     now: DateTime<Utc>,
+    behind: bool,
 ) -> Result<(Vec<Reply>, Vec<i64>), StoreError> {
-    let Some(Queue { shape, leased }) = queue else {
+    let Some(Queue { shape, leased, .. }) = queue else {
         return Ok((replies, Vec::new()));
     };
     let messages = shape(&replies);
     // Lease times are wall-clock milliseconds on every instance, whatever clock the turn uses.
-    let lease = leased.then(crate::store::leases::now_ms);
+    let lease = (leased && !behind).then(crate::store::leases::now_ms);
     let ids = outbox::enqueue(conn, user, update_id, &messages, now, lease).await?;
     Ok((messages, ids))
 }

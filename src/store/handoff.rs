@@ -365,16 +365,11 @@ pub async fn attach_lead(
 
 /// Whether `user` has an open hand-off.
 pub async fn is_open(pool: &AnyPool, user: &UserKey) -> Result<bool, StoreError> {
-    // An integer, not a boolean: SQLite has none, and both backends must decode the same type.
-    let open: i64 = sqlx::query_scalar(
-        "SELECT CASE WHEN EXISTS (SELECT 1 FROM handoff_threads
-                                  WHERE channel = $1 AND user_id = $2 AND closed_at IS NULL)
-                THEN 1 ELSE 0 END",
-    )
-    .bind(&user.channel)
-    .bind(&user.user)
-    .fetch_one(pool)
-    .await?;
+    let open: i64 = sqlx::query_scalar(concat!("SELECT ", open_handoff_sql!()))
+        .bind(&user.channel)
+        .bind(&user.user)
+        .fetch_one(pool)
+        .await?;
     Ok(open != 0)
 }
 

@@ -17,6 +17,17 @@
 //! `secure_delete` overwrites deleted rows, so `/forget` leaves no copy in free pages (see
 //! [`Store::checkpoint`] for the WAL).
 
+/// SQL: `1` when the user `$1`/`$2` (channel, user id) has an open hand-off, else `0` (an
+/// integer, not a boolean: SQLite has none, and both backends must decode the same type). A
+/// macro, not a constant, so statements built around it stay `&'static str` (`concat!`).
+macro_rules! open_handoff_sql {
+    () => {
+        "CASE WHEN EXISTS (SELECT 1 FROM handoff_threads
+                          WHERE channel = $1 AND user_id = $2 AND closed_at IS NULL)
+              THEN 1 ELSE 0 END"
+    };
+}
+
 pub mod additions;
 pub mod console;
 pub mod copy;

@@ -22,18 +22,16 @@ pub struct PageNews {
 /// Reads [`PageNews`] for `user` in one statement (on a reader pool: nothing here writes).
 pub async fn news(pool: &AnyPool, user: &UserKey) -> Result<PageNews, StoreError> {
     // Integers, not booleans: SQLite has none, and both backends must decode the same types.
-    let (parked, replies, open): (i64, i64, i64) = sqlx::query_as(
+    let (parked, replies, open): (i64, i64, i64) = sqlx::query_as(concat!(
         "SELECT CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE channel = $1 AND user_id = $2)
                      THEN 1 ELSE 0 END,
                 CASE WHEN EXISTS (SELECT 1 FROM handoff_messages m
                                   JOIN handoff_threads t ON t.id = m.thread_id
                                   WHERE t.channel = $1 AND t.user_id = $2
                                     AND m.delivered_at IS NULL AND m.sender IN ('staff', 'bot'))
-                     THEN 1 ELSE 0 END,
-                CASE WHEN EXISTS (SELECT 1 FROM handoff_threads
-                                  WHERE channel = $1 AND user_id = $2 AND closed_at IS NULL)
-                     THEN 1 ELSE 0 END",
-    )
+                     THEN 1 ELSE 0 END, ",
+        open_handoff_sql!()
+    ))
     .bind(&user.channel)
     .bind(&user.user)
     .fetch_one(pool)

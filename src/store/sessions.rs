@@ -52,6 +52,9 @@ pub struct TurnState {
     pub json: Option<String>,
     /// The user is marked unreachable (blocked the bot) and must be marked reachable again.
     pub unreachable: bool,
+    /// Replies of an earlier turn still wait in the outbox (a send failed and gave them back,
+    /// or is under way): this turn's replies must not overtake them.
+    pub behind: bool,
 }
 
 impl TurnState {
@@ -61,7 +64,8 @@ impl TurnState {
     }
 }
 
-/// Loads the session, the reachability mark and the applications of `user` in one round trip:
+/// Loads the session, the reachability mark, whether replies of theirs wait in the outbox and
+/// the applications of `user` in one round trip:
 /// each statement is a hand-off to the connection's thread, the bulk of a turn's cost.
 pub async fn load_turn_state(
     conn: &mut AnyConnection,
@@ -72,15 +76,23 @@ pub async fn load_turn_state(
         "SELECT (SELECT state FROM sessions WHERE channel = $1 AND user_id = $2),
                 CASE WHEN EXISTS (SELECT 1 FROM unreachable_users WHERE channel = $1 AND user_id = $2)
                      THEN 1 ELSE 0 END,
+                CASE WHEN EXISTS (SELECT 1 FROM outbox
+                                  WHERE channel = $1 AND user_id = $2 AND answered_at IS NULL)
+                     THEN 1 ELSE 0 END,
                 {}, {}",
         super::tracking::applications_json(Backend::of(conn)),
         super::tracking::tasks_json(Backend::of(conn))
     );
-    let (json, unreachable, applications, tasks): (Option<String>, i64, String, String) =
-        sqlx::query_as(&sql).bind(&user.channel).bind(&user.user).fetch_one(conn).await?;
+    let (json, unreachable, behind, applications, tasks): (
+        Option<String>,
+        i64,
+        i64,
+        String,
+        String,
+    ) = sqlx::query_as(&sql).bind(&user.channel).bind(&user.user).fetch_one(conn).await?;
     let mut data = super::tracking::decode_applications(&applications)?;
     data.tasks = super::tracking::decode_tasks(&tasks)?;
-    Ok((TurnState { json, unreachable: unreachable != 0 }, data))
+    Ok((TurnState { json, unreachable: unreachable != 0, behind: behind != 0 }, data))
 }
 
 /// Makes the other turns of `user` wait until this transaction ends. SQLite needs nothing:

@@ -2,6 +2,8 @@
 //! must share (issue 19): the WeChat access token, the buttons last offered to a WeChat user,
 //! and the Telegram keyboards already used. Times are Unix milliseconds.
 
+use sqlx::AnyConnection;
+
 use super::{Store, StoreError};
 use crate::engine::Choice;
 
@@ -96,52 +98,43 @@ impl Store {
             .await?;
         Ok(done.rows_affected())
     }
+}
 
-    /// Records that the keyboard of Telegram message `message` in `chat` was used; `false`
-    /// when it already was (a second tap, perhaps delivered to another instance).
-    pub async fn use_keyboard(
-        &self,
-        chat: i64,
-        message: i64,
-        now_ms: i64,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO telegram_used_keyboards (chat_id, message_id, at_ms) VALUES ($1, $2, $3)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(chat)
-        .bind(message)
-        .bind(now_ms)
-        .execute(self.pool())
-        .await?;
-        if done.rows_affected() == 1 && message % 100 == 0 {
-            self.prune_used_keyboards().await?;
-        }
-        Ok(done.rows_affected() == 1)
+/// Claims the keyboard of Telegram message `message` in `chat` for the turn running in
+/// `conn`'s transaction; `false` when it was already used (a second tap, perhaps delivered to
+/// another instance). A unique claim, like the update-id dedupe: two instances running the
+/// taps at once both insert, and the second waits for the first to commit and then finds the
+/// row, so exactly one tap's turn commits.
+pub async fn claim_keyboard(
+    conn: &mut AnyConnection,
+    chat: i64,
+    message: i64,
+    now_ms: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO telegram_used_keyboards (chat_id, message_id, at_ms) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(chat)
+    .bind(message)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    let claimed = done.rows_affected() == 1;
+    if claimed && message % 100 == 0 {
+        prune_used_keyboards(conn).await?;
     }
+    Ok(claimed)
+}
 
-    /// Whether the keyboard of `message` in `chat` was used. Read on a reader: every button
-    /// press asks before its turn, and need not queue behind other chats' turns on the writer.
-    pub async fn keyboard_used(&self, chat: i64, message: i64) -> Result<bool, StoreError> {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT message_id FROM telegram_used_keyboards WHERE chat_id = $1 AND message_id = $2",
-        )
-        .bind(chat)
-        .bind(message)
-        .fetch_optional(self.reader())
-        .await?;
-        Ok(found.is_some())
-    }
-
-    /// Keeps the newest [`USED_KEYBOARDS_KEPT`] used keyboards.
-    async fn prune_used_keyboards(&self) -> Result<(), StoreError> {
-        sqlx::query(
-            "DELETE FROM telegram_used_keyboards WHERE at_ms < (
-                 SELECT at_ms FROM telegram_used_keyboards ORDER BY at_ms DESC LIMIT 1 OFFSET $1)",
-        )
-        .bind(USED_KEYBOARDS_KEPT)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
+/// Keeps the newest [`USED_KEYBOARDS_KEPT`] used keyboards.
+async fn prune_used_keyboards(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    sqlx::query(
+        "DELETE FROM telegram_used_keyboards WHERE at_ms < (
+             SELECT at_ms FROM telegram_used_keyboards ORDER BY at_ms DESC LIMIT 1 OFFSET $1)",
+    )
+    .bind(USED_KEYBOARDS_KEPT)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -148,7 +148,8 @@ pub async fn release(store: &Store, ids: &[i64]) -> Result<(), StoreError> {
 /// Leases up to `limit` rows of `channel` that nobody delivered: queued before
 /// `created_before` (Unix seconds; younger ones are still their request's to answer) and
 /// neither given nor held by a live lease. Oldest first. What a crashed process, or a send
-/// that failed, left behind.
+/// that failed, left behind. A user's row is not taken while an older row of that user is
+/// held by a live lease (being sent elsewhere): their replies arrive in the order written.
 pub async fn lease_unsent(
     store: &Store,
     channel: &str,
@@ -157,23 +158,53 @@ pub async fn lease_unsent(
     stale: i64,
     limit: i64,
 ) -> Result<Vec<Queued>, StoreError> {
+    lease_left(store, channel, None, created_before, now, stale, limit).await
+}
+
+/// [`lease_unsent`] for one user, all of it: what a new turn of theirs must send before its
+/// own replies (which it wrote free, to be taken here in their place in the queue).
+pub async fn lease_unsent_of(
+    store: &Store,
+    user: &UserKey,
+    created_before: i64,
+    now: i64,
+    stale: i64,
+) -> Result<Vec<Queued>, StoreError> {
+    let (channel, user) = (user.channel.as_str(), Some(user.user.as_str()));
+    lease_left(store, channel, user, created_before, now, stale, i64::MAX).await
+}
+
+/// [`lease_unsent`], of one user when `user` is given.
+async fn lease_left(
+    store: &Store,
+    channel: &str,
+    user: Option<&str>,
+    created_before: i64,
+    now: i64,
+    stale: i64,
+    limit: i64,
+) -> Result<Vec<Queued>, StoreError> {
+    let of_user = if user.is_some() { " AND o.user_id = $6" } else { "" };
     let sql = format!(
         "UPDATE outbox SET leased_at = $1
-         WHERE id IN (SELECT id FROM outbox
-                      WHERE channel = $2 AND created_at < $3 AND answered_at IS NULL
-                        AND (leased_at IS NULL OR leased_at < $4)
-                      ORDER BY id LIMIT $5{})
+         WHERE id IN (SELECT o.id FROM outbox o
+                      WHERE o.channel = $2 AND o.created_at < $3 AND o.answered_at IS NULL
+                        AND (o.leased_at IS NULL OR o.leased_at < $4){of_user}
+                        AND NOT EXISTS (SELECT 1 FROM outbox older
+                                        WHERE older.channel = o.channel
+                                          AND older.user_id = o.user_id AND older.id < o.id
+                                          AND older.answered_at IS NULL
+                                          AND older.leased_at >= $4)
+                      ORDER BY o.id LIMIT $5{})
          RETURNING id, user_id, reply",
         store.skip_locked()
     );
-    let rows = sqlx::query(&sql)
-        .bind(now)
-        .bind(channel)
-        .bind(created_before)
-        .bind(stale)
-        .bind(limit)
-        .fetch_all(store.pool())
-        .await?;
+    let mut query =
+        sqlx::query(&sql).bind(now).bind(channel).bind(created_before).bind(stale).bind(limit);
+    if let Some(user) = user {
+        query = query.bind(user);
+    }
+    let rows = query.fetch_all(store.pool()).await?;
     let mut queued = rows
         .iter()
         .map(|row| {

@@ -1,12 +1,13 @@
 //! What the bot does with one update: a text message or a button press becomes one
 //! `service::turn_with_outbox`, whose replies are sent in order and then leave the outbox. A
-//! pressed keyboard is removed afterwards, so a second tap on it does nothing. Replies a
+//! button press claims its keyboard in the turn's transaction, so a second tap on it (on any
+//! instance) changes nothing, and the keyboard is removed afterwards. Replies a
 //! previous process committed but could not send go out at start ([`resend_pending`]).
 
 use std::convert::Infallible;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::FutureExt;
 use teloxide::prelude::*;
@@ -17,9 +18,9 @@ use super::send::{is_forbidden, send_reply, user_key, with_retry, RetryPolicy, S
 use crate::clock::Clock;
 use crate::engine::{Input, Reply};
 use crate::reload::Live;
-use crate::service::{self, QueuedTurn, TurnRequest};
+use crate::service::{self, ButtonTurn, Keyboard, QueuedTurn, TurnRequest};
 use crate::store::outbox::{self, Queued};
-use crate::store::{Store, StoreError};
+use crate::store::{wechat, Store, StoreError};
 
 /// Said when a turn fails (database trouble, or a bug); nothing was stored, so nothing is lost.
 const SORRY: &str = "抱歉，系统暂时出了点问题，刚才这一步没有保存。请稍后再发一次。";
@@ -33,8 +34,6 @@ const ALREADY_CHOSEN: &str = "这一步已经选过了";
 /// How long the cosmetic "typing…" may hold up a turn.
 const TYPING_PATIENCE: Duration = Duration::from_secs(1);
 
-/// A lease on outbox rows older than this is a dead instance's (ms); the rows are sent again.
-const LEFTOVER_LEASE_MS: i64 = 60 * 1000;
 /// Leftover replies sent at start at most (the rest wait for the next start).
 const LEFTOVER_BATCH: i64 = 10_000;
 
@@ -50,6 +49,8 @@ pub(crate) struct Ctx {
     retry: RetryPolicy,
     /// Set at shutdown: sends stop retrying, undelivered replies stay in the outbox.
     stopping: Stopping,
+    /// How long outbox rows a sender took stay its own (`BotConfig::outbox_lease`).
+    outbox_lease: Duration,
 }
 
 impl Ctx {
@@ -59,19 +60,37 @@ impl Ctx {
         clock: Arc<dyn Clock>,
         retry: RetryPolicy,
         stopping: Stopping,
+        outbox_lease: Duration,
     ) -> Self {
-        Ctx { store, assistant, clock, retry, stopping }
+        Ctx { store, assistant, clock, retry, stopping, outbox_lease }
     }
 
-    /// One turn. A panic in it is caught: teloxide's per-chat worker would otherwise die and
-    /// take every later update of that chat with it. The turn's transaction is rolled back
-    /// when it is dropped, so nothing half-done is stored.
+    /// Until when a sender that took outbox rows at `leased` may try to deliver them: two
+    /// thirds of the lease. Then it gives the rest back, well before another instance's sweep
+    /// may take them as a dead sender's (the third left covers the time between taking the
+    /// lease and sending, and two hosts' clocks that disagree a little). Without the bound a
+    /// send retrying through 429s or network trouble could outlive its lease and be sent twice.
+    fn send_deadline(&self, leased: Instant) -> Instant {
+        leased + self.outbox_lease * 2 / 3
+    }
+
+    /// A lease older than this (Unix ms) is a dead sender's: its rows may be taken.
+    fn stale_lease(&self, now_ms: i64) -> i64 {
+        let lease_ms = i64::try_from(self.outbox_lease.as_millis()).unwrap_or(i64::MAX);
+        now_ms.saturating_sub(lease_ms)
+    }
+
+    /// One turn; for a button press `keyboard` is the message whose keyboard was tapped. A
+    /// panic in it is caught: teloxide's per-chat worker would otherwise die and take every
+    /// later update of that chat with it. The turn's transaction is rolled back when it is
+    /// dropped, so nothing half-done is stored.
     async fn turn(
         &self,
         chat: ChatId,
         update: UpdateId,
         input: Input,
-    ) -> Result<QueuedTurn, TurnFailure> {
+        keyboard: Option<MessageId>,
+    ) -> Result<ButtonTurn, TurnFailure> {
         let request = TurnRequest {
             user: user_key(chat),
             update_id: Some(i64::from(update.0)),
@@ -80,28 +99,63 @@ impl Ctx {
         };
         // The content of this turn, kept until it ends even if a reload swaps it meanwhile.
         let assistant = self.assistant.current();
-        let turn = service::turn_with_outbox(&self.store, &assistant, request);
+        let turn = async {
+            let Some(message) = keyboard else {
+                let turn = service::turn_with_outbox(&self.store, &assistant, request).await?;
+                return Ok(ButtonTurn::Turn(turn));
+            };
+            let keyboard = Keyboard { chat: chat.0, message: i64::from(message.0) };
+            service::button_turn_with_outbox(&self.store, &assistant, request, keyboard).await
+        };
         match AssertUnwindSafe(turn).catch_unwind().await {
             Ok(result) => result.map_err(TurnFailure::Store),
             Err(_) => Err(TurnFailure::Panic),
         }
     }
 
-    /// Sends the replies of a turn in order; stops at the first one that cannot be delivered,
-    /// since the rest would read out of context.
-    async fn deliver(&self, bot: &TgBot, chat: ChatId, outcome: Result<QueuedTurn, TurnFailure>) {
+    /// Sends the replies of a turn whose rows were leased at `leased`, in order; stops at the
+    /// first one that cannot be delivered, since the rest would read out of context. Replies
+    /// queued behind older ones still unsent go out after them.
+    async fn deliver(
+        &self,
+        bot: &TgBot,
+        chat: ChatId,
+        outcome: Result<ButtonTurn, TurnFailure>,
+        leased: Instant,
+    ) {
         let queued = match outcome {
-            Ok(QueuedTurn::Queued(queued)) => queued,
-            Ok(QueuedTurn::Duplicate) => {
+            Ok(ButtonTurn::Turn(QueuedTurn::Queued(queued))) => queued,
+            Ok(ButtonTurn::Turn(QueuedTurn::Behind(_))) => {
+                return self.send_backlog(bot, chat).await
+            }
+            Ok(ButtonTurn::Turn(QueuedTurn::Duplicate)) => {
                 tracing::debug!(chat = chat.0, "redelivered update: already answered");
                 return;
             }
+            // The toast said so; the first tap's turn answers.
+            Ok(ButtonTurn::AlreadyChosen) => return,
             Err(err) => {
                 tracing::error!(chat = chat.0, error = %err, "turn failed");
                 return self.say(bot, chat, SORRY).await;
             }
         };
-        self.send_queued(bot, chat, &queued).await;
+        self.send_queued(bot, chat, &queued, self.send_deadline(leased)).await;
+    }
+
+    /// Takes every unsent reply of `chat` (older ones a failed send gave back, and the newest
+    /// turn's) and sends them oldest first. Rows still held by a live sender stay, with the
+    /// ones after them, for the next sweep.
+    async fn send_backlog(&self, bot: &TgBot, chat: ChatId) {
+        let leased = Instant::now();
+        let now_ms = crate::store::leases::now_ms();
+        let created_before = self.clock.now().timestamp() + 1;
+        let user = user_key(chat);
+        let stale = self.stale_lease(now_ms);
+        let taken = wechat::lease_unsent_of(&self.store, &user, created_before, now_ms, stale);
+        match taken.await {
+            Ok(rows) => self.send_queued(bot, chat, &rows, self.send_deadline(leased)).await,
+            Err(err) => tracing::error!(error = %err, "could not read the outbox: the sweep sends"),
+        }
     }
 
     /// Sends a reply that belongs to no turn (nothing was stored, so nothing to queue).
@@ -118,22 +172,37 @@ impl Ctx {
     /// the ones after it, is given up (its lease released) for the next sweep
     /// ([`resend_pending`]) or start; to a user who blocked the bot they are dropped, it can
     /// never arrive.
-    async fn send_queued(&self, bot: &TgBot, chat: ChatId, queued: &[Queued]) {
+    async fn send_queued(&self, bot: &TgBot, chat: ChatId, queued: &[Queued], deadline: Instant) {
         let mut done = queued.len();
         for (n, item) in queued.iter().enumerate() {
-            if let Err(err) = send_reply(bot, chat, &item.reply, self.retry, &self.stopping).await {
-                self.delivery_failed(chat, &err).await;
-                // Blocked (forbidden): none of them can arrive; they leave with the sent ones.
-                if !is_forbidden(&err) {
-                    done = n;
-                    let ids: Vec<i64> = queued[n..].iter().map(|q| q.id).collect();
-                    if let Err(err) = crate::store::wechat::release(&self.store, &ids).await {
-                        // They are sent once their lease runs out instead.
-                        tracing::error!(error = %err, "could not release unsent replies");
-                    }
+            let send = send_reply(bot, chat, &item.reply, self.retry, &self.stopping);
+            // `None`: out of time, before or during the send.
+            let sent = if Instant::now() < deadline {
+                tokio::time::timeout_at(deadline.into(), send).await.ok()
+            } else {
+                None
+            };
+            let blocked = match sent {
+                Some(Ok(_)) => continue,
+                Some(Err(err)) => {
+                    self.delivery_failed(chat, &err).await;
+                    is_forbidden(&err)
                 }
-                break;
+                None => {
+                    tracing::warn!(chat = chat.0, "lease running out: unsent replies given back");
+                    false
+                }
+            };
+            // Blocked (forbidden): none of them can arrive; they leave with the sent ones.
+            if !blocked {
+                done = n;
+                let ids: Vec<i64> = queued[n..].iter().map(|q| q.id).collect();
+                if let Err(err) = wechat::release(&self.store, &ids).await {
+                    // They are sent once their lease runs out instead.
+                    tracing::error!(error = %err, "could not release unsent replies");
+                }
             }
+            break;
         }
         let ids: Vec<i64> = queued[..done].iter().map(|item| item.id).collect();
         if let Err(err) = outbox::mark_all_sent(&self.store, &ids).await {
@@ -206,12 +275,15 @@ pub(crate) async fn on_message(
         return Ok(());
     };
     show_typing(&bot, chat).await;
-    let outcome = ctx.turn(chat, update.id, Input::Text(text)).await;
-    ctx.deliver(&bot, chat, outcome).await;
+    let leased = Instant::now();
+    let outcome = ctx.turn(chat, update.id, Input::Text(text), None).await;
+    ctx.deliver(&bot, chat, outcome, leased).await;
     Ok(())
 }
 
-/// A pressed inline button. Answered first in every case, so the client stops its spinner.
+/// A pressed inline button. Answered in every case, so the client stops its spinner: right
+/// after the turn's commit (a few ms), since whether the tap was the keyboard's first is decided
+/// in the turn's transaction (two taps may reach two instances), and before the replies go out.
 pub(crate) async fn on_callback(
     bot: TgBot,
     update: Update,
@@ -223,25 +295,14 @@ pub(crate) async fn on_callback(
         answer(&bot, &query, None, &ctx).await;
         return Ok(());
     };
-    // In the database: with a webhook, the second tap may reach another instance.
-    let used = ctx.store.keyboard_used(chat.0, i64::from(message.0)).await.unwrap_or_else(|err| {
-        tracing::error!(error = %err, "could not read the used keyboards");
-        false
-    });
-    if used {
-        answer(&bot, &query, Some(ALREADY_CHOSEN), &ctx).await;
-        return Ok(());
-    }
-    answer(&bot, &query, None, &ctx).await;
-    let outcome = ctx.turn(chat, update.id, Input::Button(data)).await;
-    if outcome.is_ok() {
-        let now_ms = crate::store::leases::now_ms();
-        if let Err(err) = ctx.store.use_keyboard(chat.0, i64::from(message.0), now_ms).await {
-            tracing::error!(error = %err, "could not record a used keyboard");
-        }
+    let leased = Instant::now();
+    let outcome = ctx.turn(chat, update.id, Input::Button(data), Some(message)).await;
+    let already = matches!(outcome, Ok(ButtonTurn::AlreadyChosen));
+    answer(&bot, &query, already.then_some(ALREADY_CHOSEN), &ctx).await;
+    if matches!(outcome, Ok(ButtonTurn::Turn(_))) {
         ctx.remove_keyboard(&bot, chat, message).await;
     }
-    ctx.deliver(&bot, chat, outcome).await;
+    ctx.deliver(&bot, chat, outcome, leased).await;
     Ok(())
 }
 
@@ -249,19 +310,21 @@ pub(crate) async fn on_callback(
 /// send), oldest first: at start and then every `BotConfig::outbox_sweep`. A chat whose reply fails
 /// again keeps the rest queued. The rows are leased first, so two instances never both send
 /// one; a turn's own rows are written leased to it, so a sweep leaves a reply being sent alone,
-/// and a crashed sender's rows are taken once their lease is [`LEFTOVER_LEASE_MS`] old.
+/// and a crashed sender's rows are taken once their lease is `BotConfig::outbox_lease` old.
+/// What cannot be sent within the lease ([`Ctx::send_deadline`]) is given back for the next.
 pub(crate) async fn resend_pending(bot: &TgBot, ctx: &Ctx) {
     let now = ctx.clock.now();
+    let leased = Instant::now();
     let now_ms = crate::store::leases::now_ms();
-    let leased = crate::store::wechat::lease_unsent(
+    let taken = wechat::lease_unsent(
         &ctx.store,
         super::send::CHANNEL,
         now.timestamp() + 1,
         now_ms,
-        now_ms - LEFTOVER_LEASE_MS,
+        ctx.stale_lease(now_ms),
         LEFTOVER_BATCH,
     );
-    let pending = match leased.await {
+    let pending = match taken.await {
         Ok(pending) => pending,
         Err(err) => return tracing::error!(error = %err, "could not read the outbox"),
     };
@@ -276,8 +339,9 @@ pub(crate) async fn resend_pending(bot: &TgBot, ctx: &Ctx) {
             None => chats.push((chat, vec![item])),
         }
     }
+    let deadline = ctx.send_deadline(leased);
     for (chat, items) in chats {
-        ctx.send_queued(bot, chat, &items).await;
+        ctx.send_queued(bot, chat, &items, deadline).await;
     }
 }
 

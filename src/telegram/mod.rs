@@ -97,6 +97,9 @@ pub struct BotConfig {
     pub polling_lease: LeaseTiming,
     /// How often replies nobody delivered (a failed send, a crashed instance) are looked for.
     pub outbox_sweep: Duration,
+    /// How long outbox rows a sender took stay its own; older, they are a dead sender's and
+    /// another instance's sweep takes them. A sender gives up trying after two thirds of it.
+    pub outbox_lease: Duration,
 }
 
 impl BotConfig {
@@ -113,6 +116,7 @@ impl BotConfig {
             http: ServerLimits::default(),
             polling_lease: LeaseTiming::default(),
             outbox_sweep: Duration::from_secs(30),
+            outbox_lease: Duration::from_secs(60),
         }
     }
 }
@@ -131,6 +135,7 @@ impl std::fmt::Debug for BotConfig {
             .field("http", &self.http)
             .field("polling_lease", &self.polling_lease)
             .field("outbox_sweep", &self.outbox_sweep)
+            .field("outbox_lease", &self.outbox_lease)
             .finish()
     }
 }
@@ -296,7 +301,14 @@ pub async fn run_bot(
         }
     });
     let lease = poll_lease::PollingLease::new(store.clone(), config.polling_lease);
-    let ctx = Arc::new(handler::Ctx::new(store, assistant, clock, config.retry, stopping.clone()));
+    let ctx = Arc::new(handler::Ctx::new(
+        store,
+        assistant,
+        clock,
+        config.retry,
+        stopping.clone(),
+        config.outbox_lease,
+    ));
     handler::resend_pending(&bot, &ctx).await;
     // OUTBOX SWEEP: what a failed send gave up, or a crashed instance left, goes out later.
     let every = config.outbox_sweep;

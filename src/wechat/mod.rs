@@ -461,7 +461,8 @@ impl WechatState {
         let assistant = inner.assistant.current();
         let turn = service::turn_with_shaped_outbox(&inner.store, &assistant, request, shape);
         let rows = match AssertUnwindSafe(turn).catch_unwind().await {
-            Ok(Ok(QueuedTurn::Queued(rows))) => rows,
+            // Behind: only for leased rows, which WeChat does not write.
+            Ok(Ok(QueuedTurn::Queued(rows) | QueuedTurn::Behind(rows))) => rows,
             Ok(Ok(QueuedTurn::Duplicate)) => return Done::Duplicate,
             Ok(Err(err)) => {
                 tracing::error!(%err, "wechat turn failed");

@@ -235,6 +235,13 @@ impl BotApiStub {
         id
     }
 
+    /// Update `update_id` as Telegram posts it to a webhook: taken out of the getUpdates queue.
+    pub fn take_update(&self, update_id: i64) -> Value {
+        let mut inner = self.lock();
+        inner.pending.retain(|update| update["update_id"] != update_id);
+        inner.all_updates.get(&update_id).cloned().expect("known update")
+    }
+
     /// Telegram delivers update `update_id` once more (as after a lost offset confirmation).
     pub fn redeliver(&self, update_id: i64) {
         let mut inner = self.lock();

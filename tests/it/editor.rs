@@ -386,17 +386,7 @@ fn staff_add_with_role_editor_makes_an_editor_and_a_password_reset_keeps_the_rol
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("staff.sqlite").display());
     let mente = |args: &[&str]| {
-        use std::io::Write as _;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
-            .args(args)
-            .env("MENTE_DB", &db)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = crate::common::mente_with_password(&db, args, PASSWORD);
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
     };

@@ -5,6 +5,7 @@ mod calendar;
 mod chat_cli;
 mod check;
 mod commands;
+mod common;
 mod db;
 mod devset;
 mod diseases;

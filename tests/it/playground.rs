@@ -24,6 +24,15 @@ struct Printed {
     all: String,
 }
 
+/// Staff answer the newest hand-off on the database `db`; what the tool printed until the
+/// answer reached its user.
+async fn staff_answer(db: &str, printed: &mut Printed) -> String {
+    const ANSWER: &str = "您好，请把受理回执上的编号发给我。";
+    let store = Store::connect(db).await.unwrap();
+    crate::handoff::answer_the_newest(&store, ANSWER, chrono::Utc::now()).await;
+    printed.until(&format!("【人工回复】{ANSWER}")).await
+}
+
 impl Printed {
     /// Everything printed from now until a line containing `needle` (60 s at most, for a
     /// debug build starting on a busy machine); panics with the whole printout otherwise.
@@ -137,14 +146,7 @@ async fn a_user_typing_into_the_fake_telegram_gets_the_bot_and_a_staff_answer() 
     printed.until("点了").await;
     play.line("我的申请交上去一个月了，还没有消息");
     printed.until("已收到您的留言").await;
-    let store = Store::connect(&db).await.unwrap();
-    crate::handoff::answer_the_newest(
-        &store,
-        "您好，请把受理回执上的编号发给我。",
-        chrono::Utc::now(),
-    )
-    .await;
-    printed.until("【人工回复】您好，请把受理回执上的编号发给我。").await;
+    staff_answer(&db, &mut printed).await;
 
     // Another user, with a chat of their own.
     play.line("/as 老张");
@@ -181,14 +183,7 @@ async fn a_user_typing_into_the_fake_wechat_gets_passive_replies_and_a_staff_ans
     play.line(&format!("/tap {}", number_of(&offer, "留言给工作人员"))).await;
     play.line("我的申请交上去一个月了，还没有消息").await;
     printed.until("已收到您的留言").await;
-    let store = Store::connect(&db).await.unwrap();
-    crate::handoff::answer_the_newest(
-        &store,
-        "您好，请把受理回执上的编号发给我。",
-        chrono::Utc::now(),
-    )
-    .await;
-    let by_api = printed.until("【人工回复】您好，请把受理回执上的编号发给我。").await;
+    let by_api = staff_answer(&db, &mut printed).await;
     assert!(by_api.contains("── 公众号 → 老李（客服消息）──"), "{by_api}");
     assert_eq!(play.line("/quit").await, wechat_play::Next::Quit);
 }

@@ -87,6 +87,14 @@ impl RunningBot {
 
 const ALICE: i64 = 5001;
 
+/// Stops `bot`; the one message it sent to `chat` (none or more fail the test).
+async fn the_only_text(stub: &BotApiStub, chat: i64, bot: RunningBot) -> String {
+    bot.stop().await.expect("clean exit");
+    let texts = stub.texts(chat);
+    assert_eq!(texts.len(), 1, "one message only: {texts:?}");
+    texts[0].clone()
+}
+
 #[tokio::test]
 async fn a_wrong_token_is_a_clear_error_at_start() {
     let stub = BotApiStub::start().await;
@@ -289,25 +297,148 @@ async fn post_webhook(addr: SocketAddr, path: &str, secret: &str, body: &str) ->
     response.lines().next().unwrap_or_default().to_string()
 }
 
-#[tokio::test]
-async fn webhook_mode_registers_the_secret_and_rejects_calls_without_it() {
-    let stub = BotApiStub::start().await;
-    let dir = tempfile::tempdir().unwrap();
+/// The webhook's secret token in tests.
+const SECRET: &str = "s3cret-Token_1";
+
+/// Webhook mode on a port of its own, and the address Telegram posts updates to.
+fn webhook_config(stub: &BotApiStub) -> (BotConfig, SocketAddr) {
     // Bound here and handed over: the port is never free for another process to take.
     let socket = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let listen = socket.local_addr().expect("addr");
-    let mut config = config(&stub);
+    let mut config = config(stub);
     config.webhook_listener = Some(Arc::new(socket));
     config.mode = Mode::Webhook {
         url: "https://bot.example.org/telegram".parse().unwrap(),
         listen,
-        secret_token: Some("s3cret-Token_1".into()),
+        secret_token: Some(SECRET.into()),
     };
+    (config, listen)
+}
+
+/// Issue 19, webhook mode: two taps on one keyboard reach two instances at the same moment.
+/// The keyboard is claimed in the turn's transaction, so one tap's turn runs and the other is
+/// told "这一步已经选过了"; with the check read before the turn both were accepted. Answering
+/// the callback is slowed down so that, were the check still ahead of the turn, both checks
+/// would pass before either turn ran.
+#[tokio::test]
+async fn two_taps_on_one_keyboard_at_two_instances_run_one_turn() {
+    let stub = BotApiStub::start().await;
+    stub.slow_down("answerCallbackQuery", Duration::from_millis(500));
+    let dir = tempfile::tempdir().unwrap();
+    let (first_config, first) = webhook_config(&stub);
+    let (second_config, second) = webhook_config(&stub);
+    let a = RunningBot::start(first_config, store(&dir).await);
+    let b = RunningBot::start(second_config, store(&dir).await);
+    stub.wait_until(ALICE, "both webhooks", |s| s.calls("setWebhook").len() == 2).await;
+    let message = stub.put_bot_message(ALICE, "请选择地区", &[("邵阳", "0:x"), ("攀枝花", "0:y")]);
+    let taps = [stub.press(ALICE, message, "0:x"), stub.press(ALICE, message, "0:x")];
+    let [one, two] = taps.map(|id| stub.take_update(id).to_string());
+    let (posted_one, posted_two) = tokio::join!(
+        post_webhook(first, "/telegram", SECRET, &one),
+        post_webhook(second, "/telegram", SECRET, &two),
+    );
+    assert!(posted_one.contains("200") && posted_two.contains("200"), "{posted_one} {posted_two}");
+    stub.wait_until(ALICE, "both taps answered", |s| s.calls("answerCallbackQuery").len() == 2)
+        .await;
+    stub.wait_until(ALICE, "keyboard removed", |s| s.messages(ALICE)[0].buttons.is_empty()).await;
+    a.stop().await.expect("clean exit");
+    b.stop().await.expect("clean exit");
+    let toasts: Vec<_> =
+        stub.calls("answerCallbackQuery").iter().map(|c| c.body["text"].clone()).collect();
+    assert!(toasts.contains(&serde_json::Value::Null), "one tap is acknowledged: {toasts:?}");
+    assert!(toasts.contains(&"这一步已经选过了".into()), "the other is told so: {toasts:?}");
+    let turns: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM processed_updates")
+        .fetch_one(store(&dir).await.pool())
+        .await
+        .unwrap();
+    assert_eq!(turns, 1, "one turn ran:\n{}", stub.dump(ALICE));
+}
+
+/// Waits (up to 60 s) until the outbox holds no reply for Telegram: everything was delivered.
+async fn wait_until_outbox_empty(store: &Store) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !mente::store::outbox::pending(store, "telegram").await.unwrap().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "replies left in the outbox");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Issue 19, webhook mode: Telegram answers 429 with `retry_after` for longer than the outbox
+/// lease, and another instance sweeps the outbox meanwhile. The sender gives its rows back
+/// before its lease runs out, so the sweep does not take them while it still retries: each
+/// reply arrives once. Before, the sender kept retrying past its lease, the sweep took the
+/// rows as a dead sender's, and both delivered them.
+#[tokio::test]
+async fn a_send_retrying_past_its_lease_gives_it_back_and_each_reply_arrives_once() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sweeping = |stub: &BotApiStub| {
+        let (config, listen) = webhook_config(stub);
+        let lease = Duration::from_secs(3);
+        (
+            BotConfig { outbox_sweep: Duration::from_millis(100), outbox_lease: lease, ..config },
+            listen,
+        )
+    };
+    let ((first_config, first), (second_config, _)) = (sweeping(&stub), sweeping(&stub));
+    let a = RunningBot::start(first_config, store(&dir).await);
+    let b = RunningBot::start(second_config, store(&dir).await);
+    stub.wait_until(ALICE, "both webhooks", |s| s.calls("setWebhook").len() == 2).await;
+    // Eight seconds of 429s: past the 3-s lease even with both instances trying.
+    for _ in 0..8 {
+        stub.fail_next("sendMessage", Fault::RetryAfter(1));
+    }
+    let update = stub.send_text(ALICE, "/start");
+    let body = stub.take_update(update).to_string();
+    assert!(post_webhook(first, "/telegram", SECRET, &body).await.contains("200"));
+    let check = store(&dir).await;
+    stub.wait_until(ALICE, "the turn's replies", |s| !s.texts(ALICE).is_empty()).await;
+    wait_until_outbox_empty(&check).await;
+    // A sweep more (every 100 ms) to send anything twice.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    a.stop().await.expect("clean exit");
+    b.stop().await.expect("clean exit");
+    let texts = stub.texts(ALICE);
+    let mut once = texts.clone();
+    once.dedup();
+    assert_eq!(texts, once, "a reply arrived twice:\n{}", stub.dump(ALICE));
+    assert!(texts.iter().any(|t| t.contains("请先选择")), "{}", stub.dump(ALICE));
+}
+
+/// Issue 19: a send fails and gives the turn's replies back to the outbox; the user writes
+/// again before a sweep has sent them. The new turn sends the older replies first, then its
+/// own. Before, its own went out at once and the older ones with the next sweep, after them.
+#[tokio::test]
+async fn replies_given_back_after_a_failed_send_arrive_before_a_newer_turns() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(config(&stub), store(&dir).await);
+    stub.fail_next("sendMessage", Fault::Error(400, "Bad Request: chat not found".into()));
+    stub.send_text(ALICE, "/start");
+    let failed = |s: &BotApiStub| s.calls("sendMessage").iter().any(|c| !c.ok);
+    stub.wait_until(ALICE, "the failed send", failed).await;
+    stub.send_text(ALICE, "/menu");
+    let menu = |s: &BotApiStub| s.texts(ALICE).iter().any(|t| t.starts_with("主菜单"));
+    stub.wait_until(ALICE, "the menu", menu).await;
+    let start = |s: &BotApiStub| s.texts(ALICE).iter().any(|t| t.starts_with("请先选择"));
+    stub.wait_until(ALICE, "the first turn's replies", start).await;
+    bot.stop().await.expect("clean exit");
+    let texts = stub.texts(ALICE);
+    let first_menu = texts.iter().position(|t| t.starts_with("主菜单")).unwrap();
+    let last_start = texts.iter().rposition(|t| t.starts_with("请先选择")).unwrap();
+    assert!(last_start < first_menu, "the older turn's replies came last:\n{}", stub.dump(ALICE));
+}
+
+#[tokio::test]
+async fn webhook_mode_registers_the_secret_and_rejects_calls_without_it() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (config, listen) = webhook_config(&stub);
     let bot = RunningBot::start(config, store(&dir).await);
     stub.wait_until(ALICE, "setWebhook", |s| s.webhook().is_some()).await;
     assert_eq!(
         stub.webhook(),
-        Some(("https://bot.example.org/telegram".into(), Some("s3cret-Token_1".into())))
+        Some(("https://bot.example.org/telegram".into(), Some(SECRET.into())))
     );
     let update = serde_json::json!({"update_id": 77, "message": {
         "message_id": 1, "date": 0, "text": "/start",
@@ -316,7 +447,7 @@ async fn webhook_mode_registers_the_secret_and_rejects_calls_without_it() {
     .to_string();
     let refused = post_webhook(listen, "/telegram", "wrong", &update).await;
     assert!(refused.contains("401"), "{refused}");
-    let accepted = post_webhook(listen, "/telegram", "s3cret-Token_1", &update).await;
+    let accepted = post_webhook(listen, "/telegram", SECRET, &update).await;
     assert!(accepted.contains("200"), "{accepted}");
     stub.wait_until(ALICE, "the update to be handled", |s| !s.calls("sendChatAction").is_empty())
         .await;
@@ -643,10 +774,8 @@ async fn in_a_group_the_bot_only_asks_to_be_messaged_privately() {
             && s.calls("getUpdates").iter().any(|c| c.returned.contains(&command))
     })
     .await;
-    bot.stop().await.expect("clean exit");
-    let texts = stub.texts(GROUP);
-    assert_eq!(texts.len(), 1, "one answer, to the command only: {texts:?}");
-    assert!(texts[0].contains("私聊"), "{}", texts[0]);
+    let text = the_only_text(&stub, GROUP, bot).await;
+    assert!(text.contains("私聊"), "{text}");
 }
 
 #[tokio::test]
@@ -843,10 +972,8 @@ async fn a_due_reminder_goes_out_through_the_running_bot() {
 
     let bot = RunningBot::start(config(&stub), store);
     stub.wait_for_messages(BOB, 1).await;
-    bot.stop().await.expect("clean exit");
-    let texts = stub.texts(BOB);
-    assert_eq!(texts.len(), 1, "{texts:?}");
-    assert!(texts[0].contains("续期提醒"), "{}", texts[0]);
+    let text = the_only_text(&stub, BOB, bot).await;
+    assert!(text.contains("续期提醒"), "{text}");
 }
 
 #[tokio::test]
@@ -972,16 +1099,42 @@ async fn a_dead_pollers_lease_is_taken_over_and_it_waits_when_it_comes_back() {
     a.stop().await.expect("clean exit");
 }
 
+/// A bot polling under [`short_lease`], once it polls; the directory holds its database.
+async fn short_lease_poller() -> (BotApiStub, tempfile::TempDir, RunningBot) {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = RunningBot::start(short_lease(&stub), store(&dir).await);
+    stub.wait_until(ALICE, "the bot to poll", |s| !s.calls("getUpdates").is_empty()).await;
+    (stub, dir, bot)
+}
+
+/// Once the poller has stopped polling, a message waits for it; returns the message's update.
+async fn a_message_waits_while_polling_stopped(stub: &BotApiStub) -> i64 {
+    wait_until_polling_stops(stub).await;
+    let polls = stub.calls("getUpdates").len();
+    let update = stub.send_text(ALICE, "/start");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(stub.calls("getUpdates").len(), polls, "polled without the lease");
+    assert_eq!(stub.pending_updates(), 1, "the message waits for the lease holder");
+    update
+}
+
+/// The poller polls again and answers `update`; then it stops.
+async fn polls_again_and_answers(stub: &BotApiStub, update: i64, bot: RunningBot) {
+    stub.wait_until(ALICE, "the bot to poll again and answer", |s| {
+        s.texts(ALICE).iter().any(|t| t.contains("地区"))
+            && s.calls("getUpdates").iter().any(|c| c.returned.contains(&update))
+    })
+    .await;
+    bot.stop().await.expect("clean exit");
+}
+
 /// Issue 19: a poller that loses its lease while alive (its database was out of reach for
 /// longer than the lease, and another instance took over) stops polling at its next renewal,
 /// and polls again once it gets the lease back.
 #[tokio::test]
 async fn a_poller_that_loses_its_lease_stops_polling_until_it_gets_it_back() {
-    let stub = BotApiStub::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let bot = RunningBot::start(short_lease(&stub), store(&dir).await);
-    stub.wait_until(ALICE, "the bot to poll", |s| !s.calls("getUpdates").is_empty()).await;
-
+    let (stub, dir, bot) = short_lease_poller().await;
     // Another instance holds the lease now, for a long time.
     let check = store(&dir).await;
     let lease = mente::telegram::poll_lease::LEASE_NAME;
@@ -991,20 +1144,9 @@ async fn a_poller_that_loses_its_lease_stops_polling_until_it_gets_it_back() {
         .execute(check.pool())
         .await
         .unwrap();
-    wait_until_polling_stops(&stub).await;
-    let polls = stub.calls("getUpdates").len();
-    let update = stub.send_text(ALICE, "/start");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(stub.calls("getUpdates").len(), polls, "polled without the lease");
-    assert_eq!(stub.pending_updates(), 1, "the message waits for the lease holder");
-
+    let update = a_message_waits_while_polling_stopped(&stub).await;
     check.release_lease(lease, "other").await.unwrap();
-    stub.wait_until(ALICE, "the bot to poll again and answer", |s| {
-        s.texts(ALICE).iter().any(|t| t.contains("地区"))
-            && s.calls("getUpdates").iter().any(|c| c.returned.contains(&update))
-    })
-    .await;
-    bot.stop().await.expect("clean exit");
+    polls_again_and_answers(&stub, update, bot).await;
 }
 
 /// Issue 19: the poller's database fails (here its lease table is out of reach): it cannot
@@ -1012,26 +1154,13 @@ async fn a_poller_that_loses_its_lease_stops_polling_until_it_gets_it_back() {
 /// the database answers again it takes the lease back and polls.
 #[tokio::test]
 async fn a_poller_whose_database_fails_stops_polling_until_it_answers_again() {
-    let stub = BotApiStub::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let bot = RunningBot::start(short_lease(&stub), store(&dir).await);
-    stub.wait_until(ALICE, "the bot to poll", |s| !s.calls("getUpdates").is_empty()).await;
-
+    let (stub, dir, bot) = short_lease_poller().await;
     let check = store(&dir).await;
     let rename = |from: &str, to: &str| format!("ALTER TABLE {from} RENAME TO {to}");
     sqlx::query(&rename("leases", "leases_away")).execute(check.pool()).await.unwrap();
-    wait_until_polling_stops(&stub).await;
-    let update = stub.send_text(ALICE, "/start");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(stub.pending_updates(), 1, "polled without renewing the lease");
-
+    let update = a_message_waits_while_polling_stopped(&stub).await;
     sqlx::query(&rename("leases_away", "leases")).execute(check.pool()).await.unwrap();
-    stub.wait_until(ALICE, "the bot to poll again and answer", |s| {
-        s.texts(ALICE).iter().any(|t| t.contains("地区"))
-            && s.calls("getUpdates").iter().any(|c| c.returned.contains(&update))
-    })
-    .await;
-    bot.stop().await.expect("clean exit");
+    polls_again_and_answers(&stub, update, bot).await;
 }
 
 /// Issue 19: another instance ran a turn and is sending its replies (webhook mode: any

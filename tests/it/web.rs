@@ -1546,20 +1546,9 @@ async fn a_conversation_at_the_main_menu_reopened_elsewhere_shows_the_menu_not_t
 /// prompted; the account is made all the same.
 #[test]
 fn staff_add_with_a_piped_password_prints_no_prompt() {
-    use std::io::Write as _;
-
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("staff.sqlite").display());
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mente"))
-        .args(["staff", "add", "qian"])
-        .env("MENTE_DB", &db)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = crate::common::mente_with_password(&db, &["staff", "add", "qian"], PASSWORD);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(!stderr.contains("Password for"), "no prompt on a pipe: {stderr}");
