@@ -1,6 +1,8 @@
 //! Turn cost (a bench binary, not a test): the real `service::turn` against a bare transaction
 //! with the same writes on the same SQLite file, in one run, both through sqlx and on plain
-//! SQLite (rusqlite, no async, no pool): the plain one is what the hardware gives. Run with
+//! SQLite (rusqlite, no async, no pool): the plain one is what the hardware gives. The bare
+//! transaction also runs through a typed `SqlitePool` (sqlx's SQLite driver without the `any`
+//! layer mente uses), which says what the `any` driver costs and what sqlx can reach at all. Run with
 //! `cargo bench --bench turn`; the figures go into docs/developers.md.
 //!
 //! A turn here is a button press in a dialog that loops (线上还是线下 → 线上怎么办 → 还想了解什么
@@ -11,11 +13,17 @@
 //!
 //! Goals (issues 11 and 19): turns ≥ 30 % of plain SQLite's bare throughput, p99 < 2 ms.
 //!
+//! Each kind also shows the CPU time the whole process spent per turn (all threads, from
+//! `/proc`, see `common/cpu.rs`): it hardly changes with other load on the machine, unlike the
+//! wall-clock figures.
+//!
 //! First it prints the SQL statements each kind runs (counted from sqlx's statement log, see
 //! `common/sql_count.rs`): that figure does not depend on the machine's load, the timings do.
 //! `MENTE_BENCH_COUNT_ONLY=1` stops after it (quick, also in a debug build:
 //! `MENTE_BENCH_COUNT_ONLY=1 cargo test --bench turn`).
 
+#[path = "common/cpu.rs"]
+mod cpu;
 #[path = "common/looping.rs"]
 mod looping;
 #[path = "common/sql_count.rs"]
@@ -25,10 +33,35 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use cpu::cpu_time;
 use mente::assistant::Assistant;
 use mente::engine::{Choice, UserKey};
 use mente::service::{self, QueuedTurn, TurnResult};
 use mente::store::{outbox, Store};
+
+/// The two writes of a bare transaction on an open sqlx transaction `$conn`, the `any` one or a
+/// typed SQLite one (a macro: the two differ in type, the statements and binds must not).
+macro_rules! bare_writes {
+    ($conn:expr, $n:expr, $state:expr, $now:expr) => {{
+        sqlx::query(
+            "INSERT INTO processed_updates (channel, update_id, processed_at) VALUES ('bare', $1, $2)",
+        )
+        .bind($n)
+        .bind($now)
+        .execute($conn)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ('bare', 'u', $1, $2)
+             ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+        )
+        .bind($state)
+        .bind($now)
+        .execute($conn)
+        .await
+        .unwrap();
+    }};
+}
 
 /// Measured turns of each kind; blocks of [`BLOCK`] alternate.
 const TURNS: usize = 4000;
@@ -114,23 +147,18 @@ impl Bench<'_> {
         let state = "x".repeat(self.state_len);
         let start = Instant::now();
         let mut tx = self.store.begin().await.unwrap();
-        sqlx::query(
-            "INSERT INTO processed_updates (channel, update_id, processed_at) VALUES ('bare', $1, $2)",
-        )
-        .bind(n)
-        .bind(self.now.to_rfc3339())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-        sqlx::query(
-            "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ('bare', 'u', $1, $2)
-             ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-        )
-        .bind(state)
-        .bind(self.now.to_rfc3339())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+        bare_writes!(&mut *tx, n, state, self.now.to_rfc3339());
+        tx.commit().await.unwrap();
+        start.elapsed()
+    }
+
+    /// The bare transaction through a typed `SqlitePool` on the same file: sqlx without the
+    /// `any` driver's argument and row conversions.
+    async fn typed(&mut self, pool: &sqlx::SqlitePool, n: i64) -> Duration {
+        let state = "x".repeat(self.state_len);
+        let start = Instant::now();
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+        bare_writes!(&mut *tx, n, state, self.now.to_rfc3339());
         tx.commit().await.unwrap();
         start.elapsed()
     }
@@ -170,6 +198,7 @@ async fn bench(label: &str, assistant: &Assistant) {
              PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;",
         )
         .unwrap();
+    let typed = typed_pool(&dir).await;
     for _ in 0..WARM_UP {
         b.turn(false).await;
     }
@@ -177,30 +206,46 @@ async fn bench(label: &str, assistant: &Assistant) {
         .fetch_one(b.store.pool())
         .await
         .unwrap() as usize;
-    let (mut turns, mut bare, mut queued, mut plain_bare) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut turns, mut bare, mut queued, mut plain_bare, mut typed_bare) = (
+        Series::default(),
+        Series::default(),
+        Series::default(),
+        Series::default(),
+        Series::default(),
+    );
     let mut n = 0;
-    while turns.len() < TURNS {
+    while turns.times.len() < TURNS {
+        let cpu = cpu_time();
         for _ in 0..BLOCK {
-            turns.push(b.turn(false).await);
+            turns.times.push(b.turn(false).await);
         }
-        for _ in 0..BLOCK {
-            n += 1;
-            bare.push(b.bare(n).await);
-        }
-        for _ in 0..BLOCK {
-            queued.push(b.turn(true).await);
-        }
+        let cpu = turns.add_cpu(cpu);
         for _ in 0..BLOCK {
             n += 1;
-            plain_bare.push(b.plain(&plain, n));
+            bare.times.push(b.bare(n).await);
         }
+        let cpu = bare.add_cpu(cpu);
+        for _ in 0..BLOCK {
+            queued.times.push(b.turn(true).await);
+        }
+        let cpu = queued.add_cpu(cpu);
+        for _ in 0..BLOCK {
+            n += 1;
+            plain_bare.times.push(b.plain(&plain, n));
+        }
+        let cpu = plain_bare.add_cpu(cpu);
+        for _ in 0..BLOCK {
+            n += 1;
+            typed_bare.times.push(b.typed(&typed, n).await);
+        }
+        typed_bare.add_cpu(cpu);
     }
-    let (turn_tps, bare_tps) = (per_second(&turns), per_second(&bare));
-    let plain_tps = per_second(&plain_bare);
+    let (turn_tps, bare_tps) = (per_second(&turns.times), per_second(&bare.times));
+    let (plain_tps, typed_tps) = (per_second(&plain_bare.times), per_second(&typed_bare.times));
     println!("== {label}, {TURNS} of each, session row {} bytes", b.state_len);
     report("service::turn", &mut turns);
     report("bare transaction, same writes", &mut bare);
+    report("bare, typed SqlitePool (no any)", &mut typed_bare);
     report("turn_with_outbox + mark_all_sent", &mut queued);
     report("bare transaction, plain SQLite", &mut plain_bare);
     println!(
@@ -209,18 +254,61 @@ async fn bench(label: &str, assistant: &Assistant) {
         100.0 * turn_tps / plain_tps,
         100.0 * turn_tps / bare_tps
     );
+    println!(
+        "bare writes through sqlx reach {:.0} % of plain SQLite with the `any` driver, {:.0} % \
+         with a typed SqlitePool",
+        100.0 * bare_tps / plain_tps,
+        100.0 * typed_tps / plain_tps
+    );
+}
+
+/// A typed sqlx SQLite pool on the bench's file: one connection, as mente's writer, with the
+/// pragmas and pool settings mente's SQLite pools have (no ping before lending a connection).
+async fn typed_pool(dir: &tempfile::TempDir) -> sqlx::SqlitePool {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+    let options = SqliteConnectOptions::new()
+        .filename(dir.path().join("bench.sqlite"))
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .pragma("secure_delete", "ON");
+    sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .test_before_acquire(false)
+        .connect_with(options)
+        .await
+        .unwrap()
 }
 
 fn per_second(times: &[Duration]) -> f64 {
     times.len() as f64 / times.iter().sum::<Duration>().as_secs_f64()
 }
 
-fn report(what: &str, times: &mut [Duration]) {
+/// One kind's latencies and the CPU time the whole process spent on its blocks.
+#[derive(Default)]
+struct Series {
+    times: Vec<Duration>,
+    cpu: Duration,
+}
+
+impl Series {
+    /// Adds the CPU time since `since` (a [`cpu_time`]) to this kind; returns the time now.
+    fn add_cpu(&mut self, since: Duration) -> Duration {
+        let now = cpu_time();
+        self.cpu += now.saturating_sub(since);
+        now
+    }
+}
+
+fn report(what: &str, series: &mut Series) {
+    let times = &mut series.times;
     let tps = per_second(times);
+    let cpu_us = series.cpu.as_secs_f64() * 1e6 / times.len() as f64;
     times.sort();
     let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
     println!(
-        "{what:32} {tps:8.0} /s   p50 {:.3} ms   p99 {:.3} ms   max {:.3} ms",
+        "{what:32} {tps:8.0} /s   p50 {:.3} ms   p99 {:.3} ms   max {:.3} ms   CPU {cpu_us:.0} µs",
         ms(at(0.50)),
         ms(at(0.99)),
         ms(times[times.len() - 1])

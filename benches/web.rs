@@ -18,10 +18,16 @@
 //! served. The bench prints the achieved rate (below [`RATE`] means the server could not keep
 //! up), p50, p99 and max. `MENTE_BENCH_RATE` and `MENTE_BENCH_SECONDS` override rate and length.
 //!
+//! With each run it prints the CPU time the process spent per message (server and the bench's
+//! own HTTP client together, all threads, see `common/cpu.rs`): a figure other load on the
+//! machine hardly changes, unlike the latencies.
+//!
 //! It also prints the SQL statements one message runs (counted from sqlx's statement log, see
 //! `common/sql_count.rs`), a figure the machine's load does not change;
 //! `MENTE_BENCH_COUNT_ONLY=1` stops after it (also in a debug build: `cargo test --bench web`).
 
+#[path = "common/cpu.rs"]
+mod cpu;
 #[path = "common/sql_count.rs"]
 mod sql_count;
 
@@ -114,6 +120,7 @@ async fn run(conversations: usize, rate: f64, run_for: Duration) {
     let interval = Duration::from_secs_f64(conversations as f64 / rate);
     let start = tokio::time::Instant::now() + Duration::from_millis(50);
     let until = start + run_for;
+    let cpu_before = cpu::cpu_time();
     let tasks: Vec<_> = cookies
         .into_iter()
         .enumerate()
@@ -140,7 +147,8 @@ async fn run(conversations: usize, rate: f64, run_for: Duration) {
     for task in tasks {
         times.extend(task.await.unwrap());
     }
-    report(conversations, rate, start.elapsed(), times);
+    let cpu = cpu::cpu_time().saturating_sub(cpu_before);
+    report(conversations, rate, start.elapsed(), times, cpu);
 }
 
 /// A conversation the server issued (it signs the id; a made-up one would get a fresh
@@ -183,18 +191,28 @@ async fn drain(body: hyper::body::Incoming) -> axum::body::Bytes {
     axum::body::to_bytes(Body::new(body), usize::MAX).await.unwrap()
 }
 
-fn report(conversations: usize, rate: f64, elapsed: Duration, mut times: Vec<Duration>) {
+/// Prints the figures of one run; `cpu` is the CPU time the whole process (server and the
+/// bench's own HTTP client together) spent during it.
+fn report(
+    conversations: usize,
+    rate: f64,
+    elapsed: Duration,
+    mut times: Vec<Duration>,
+    cpu: Duration,
+) {
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let pct = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
     println!(
         "{conversations:>2} conversations, {rate:.0} messages/s offered: {} messages (POST /send + GET /) \
-         in {:.1} s = {:.0} messages/s achieved; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+         in {:.1} s = {:.0} messages/s achieved; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; \
+         CPU {:.0} µs per message (server and client, all threads)",
         times.len(),
         elapsed.as_secs_f64(),
         times.len() as f64 / elapsed.as_secs_f64(),
         ms(pct(0.50)),
         ms(pct(0.99)),
         ms(*times.last().unwrap()),
+        cpu.as_secs_f64() * 1e6 / times.len() as f64,
     );
 }

@@ -230,7 +230,8 @@ async fn turn_body(
             return Ok(Committed::AlreadyChosen);
         }
     }
-    let (state, mut data) = sessions::load_turn_state(&mut tx, &user).await?;
+    let present_since = now.timestamp() - engine::handoff::PRESENCE_MINUTES * 60;
+    let (state, mut data, view) = sessions::load_turn_state(&mut tx, &user, present_since).await?;
     // Leased rows go out at once; behind older ones they wait their turn instead.
     let behind = state.behind && queue.as_ref().is_some_and(|queue| queue.leased);
     if is_too_long(&input) {
@@ -245,7 +246,7 @@ async fn turn_body(
         return Ok(Committed::Done { replies, ids, behind });
     }
     let closed_idle = assistant.content.handoff.closed_idle.as_str();
-    let idle_closed = load_handoff(&mut tx, &user, &mut data, closed_idle, now).await?;
+    let idle_closed = load_handoff(&mut tx, &user, view, &mut data, closed_idle, now).await?;
     if state.unreachable {
         // Someone who writes to us can be written to again (they may have unblocked the bot).
         tracking::mark_reachable(&mut tx, &user).await?;
@@ -376,22 +377,21 @@ fn is_too_long(input: &Input) -> bool {
     matches!(input, Input::Text(text) if text.chars().count() > MAX_INPUT_CHARS)
 }
 
-/// Puts the user's open hand-off and staff presence into `data`, closing a live hand-off that
-/// was idle too long first; `true` when it closed now (the turn then says the assistant is
-/// back, and the notice counts as delivered).
+/// Puts the user's open hand-off and staff presence (`view`, read with the session) into
+/// `data`, closing a live hand-off that was idle too long first; `true` when it closed now (the
+/// turn then says the assistant is back, and the notice counts as delivered).
 async fn load_handoff(
     conn: &mut AnyConnection,
     user: &UserKey,
+    view: handoff::TurnView,
     data: &mut engine::UserData,
     closed_idle: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    use engine::handoff::{IDLE_MINUTES, PRESENCE_MINUTES};
-    let at = now.timestamp();
-    let view = handoff::view(conn, user, at - PRESENCE_MINUTES * 60).await?;
+    use engine::handoff::IDLE_MINUTES;
     data.staff_present = view.present;
     data.handoff = view.open;
-    let idle_before = at - IDLE_MINUTES * 60;
+    let idle_before = now.timestamp() - IDLE_MINUTES * 60;
     let idle = view.open.is_some_and(|h| h.live) && view.active_at.is_some_and(|t| t < idle_before);
     if !idle {
         return Ok(false);

@@ -412,6 +412,28 @@ pub struct CommandWords {
     /// Asking when to start (`那我好久开始办`): with an end of validity known, when to renew.
     #[serde(default)]
     pub renewal_when: Vec<String>,
+    /// `lead`, `asked_about`, `say`, `within` and `together` squashed as a message is, made by
+    /// `engine::commands` on first use: every message is compared with all of them, and the
+    /// lists do not change once loaded (a reload loads new ones), so squashing them per message
+    /// was the largest CPU cost of a web message (issue 19).
+    #[serde(skip)]
+    pub squashed: std::sync::OnceLock<SquashedCommandWords>,
+}
+
+/// [`CommandWords`] squashed for comparing (see [`CommandWords::squashed`]); the order of each
+/// list is that of the content, so the first or longest match is the same.
+#[derive(Debug, Clone, Default)]
+pub struct SquashedCommandWords {
+    /// `lead`, longest first.
+    pub lead: Vec<String>,
+    /// `asked_about` without its blank entries.
+    pub asked_about: Vec<String>,
+    /// `say`, in the map's order.
+    pub say: Vec<(CommandName, Vec<String>)>,
+    /// `within`, in the map's order.
+    pub within: Vec<(CommandName, Vec<String>)>,
+    /// `together`, in the map's order, each group without its empty entries.
+    pub together: Vec<(CommandName, Vec<Vec<String>>)>,
 }
 
 /// Words per insurance type.

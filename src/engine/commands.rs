@@ -7,7 +7,7 @@
 
 use super::input;
 use super::wording::{is_punct, squash};
-use crate::content::understand::{CommandName, CommandWords};
+use crate::content::understand::{CommandName, CommandWords, SquashedCommandWords};
 
 /// What the assistant says once everything was deleted (`/forget`, or 删除我的数据 confirmed):
 /// the web page clears its transcript when a reply carries it.
@@ -145,23 +145,48 @@ fn command(name: CommandName) -> Command {
     }
 }
 
+/// The command wordings of `words` squashed, made once per loaded content.
+fn squashed(words: &CommandWords) -> &SquashedCommandWords {
+    words.squashed.get_or_init(|| {
+        let all = |list: &Vec<String>| list.iter().map(|w| squash(w)).collect::<Vec<_>>();
+        let mut lead = all(&words.lead);
+        lead.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        let asked_about =
+            words.asked_about.iter().filter(|w| !w.trim().is_empty()).map(|w| squash(w)).collect();
+        let say = words.say.iter().map(|(name, list)| (*name, all(list))).collect();
+        let within = words.within.iter().map(|(name, list)| (*name, all(list))).collect();
+        let together = words
+            .together
+            .iter()
+            .map(|(name, groups)| {
+                let groups = groups
+                    .iter()
+                    .map(|list| list.iter().filter(|w| !w.is_empty()).map(|w| squash(w)).collect())
+                    .collect();
+                (*name, groups)
+            })
+            .collect();
+        SquashedCommandWords { lead, asked_about, say, within, together }
+    })
+}
+
 /// The message is a `say` wording, after end particles and up to two `lead` words in front.
 fn whole(t: &str, words: &CommandWords) -> Option<CommandName> {
-    let mut leads: Vec<String> = words.lead.iter().map(|w| squash(w)).collect();
-    leads.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    let particles = words.end_particles.as_str();
+    let words = squashed(words);
     let mut rest = t;
     for _ in 0..3 {
         // 不办了 is listed with its 了, 人工吧 without its 吧.
-        let bare = rest.trim_end_matches(|c: char| words.end_particles.contains(c));
+        let bare = rest.trim_end_matches(|c: char| particles.contains(c));
         let found = words
             .say
             .iter()
-            .find(|(_, list)| list.iter().any(|w| squash(w) == rest || squash(w) == bare))
+            .find(|(_, list)| list.iter().any(|w| w == rest || w == bare))
             .map(|(name, _)| *name);
         if found.is_some() {
             return found;
         }
-        let lead = leads.iter().find(|l| !l.is_empty() && rest.starts_with(l.as_str()))?;
+        let lead = words.lead.iter().find(|l| !l.is_empty() && rest.starts_with(l.as_str()))?;
         rest = &rest[lead.len()..];
     }
     None
@@ -170,12 +195,13 @@ fn whole(t: &str, words: &CommandWords) -> Option<CommandName> {
 /// The longest `within` wording in the message, unless the message asks about it — except
 /// 我的申请: `看下我的申请记的是什么` asks to see them, and showing them changes nothing.
 fn within(t: &str, words: &CommandWords) -> Option<CommandName> {
-    let asks = words.asked_about.iter().any(|w| !w.trim().is_empty() && t.contains(&squash(w)));
+    let words = squashed(words);
+    let asks = asks_about(t, words);
     words
         .within
         .iter()
-        .filter(|(name, _)| !asks || **name == CommandName::MyApps)
-        .flat_map(|(name, list)| list.iter().map(move |w| (*name, squash(w))))
+        .filter(|(name, _)| !asks || *name == CommandName::MyApps)
+        .flat_map(|(name, list)| list.iter().map(move |w| (*name, w)))
         .filter(|(_, w)| !w.is_empty() && t.contains(w.as_str()))
         .max_by_key(|(_, w)| w.chars().count())
         .map(|(name, _)| name)
@@ -184,15 +210,21 @@ fn within(t: &str, words: &CommandWords) -> Option<CommandName> {
 /// A command whose `together` lists each have a word in the message (`我的信息你都删掉吧`,
 /// `把我的资料都清掉`), unless the message asks about it (`聊天记录会不会被删除`).
 fn together(t: &str, words: &CommandWords) -> Option<CommandName> {
-    if words.asked_about.iter().any(|w| !w.trim().is_empty() && t.contains(&squash(w))) {
+    let words = squashed(words);
+    if asks_about(t, words) {
         return None;
     }
-    let has = |list: &Vec<String>| list.iter().any(|w| !w.is_empty() && t.contains(&squash(w)));
+    let has = |list: &Vec<String>| list.iter().any(|w| t.contains(w.as_str()));
     words
         .together
         .iter()
         .find(|(_, groups)| !groups.is_empty() && groups.iter().all(has))
         .map(|(name, _)| *name)
+}
+
+/// The message has an `asked_about` word: it asks about a command rather than giving it.
+fn asks_about(t: &str, words: &SquashedCommandWords) -> bool {
+    words.asked_about.iter().any(|w| t.contains(w.as_str()))
 }
 
 #[cfg(test)]

@@ -153,7 +153,7 @@ fn standalone(text: &str, start: usize, end: usize) -> bool {
 
 // ---- the turn's side (inside its transaction) ----
 
-/// What a turn reads about hand-offs ([`view`]).
+/// What a turn reads about hand-offs ([`TURN_VIEW_COLUMNS`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TurnView {
     /// The user's open hand-off.
@@ -164,30 +164,29 @@ pub struct TurnView {
     pub present: bool,
 }
 
-/// The user's open hand-off as the engine sees it, and whether staff had the console open since
-/// `present_since` (Unix seconds), in one statement.
-pub async fn view(
-    conn: &mut AnyConnection,
-    user: &UserKey,
-    present_since: i64,
-) -> Result<TurnView, StoreError> {
-    // Integers, not booleans: SQLite has none, and both backends must decode the same types.
-    let (live, active_at, user_messages, present): (Option<i64>, Option<i64>, Option<i64>, i64) = sqlx::query_as(
-        "SELECT t.live, t.active_at,
-                (SELECT COUNT(*) FROM handoff_messages m WHERE m.thread_id = t.id AND m.sender = 'user'),
-                CASE WHEN EXISTS (SELECT 1 FROM staff_sessions WHERE seen_at >= $3)
-                     THEN 1 ELSE 0 END
-         FROM (SELECT 1) one
-         LEFT JOIN handoff_threads t ON t.channel = $1 AND t.user_id = $2 AND t.closed_at IS NULL",
-    )
-    .bind(&user.channel)
-    .bind(&user.user)
-    .bind(present_since)
-    .fetch_one(conn)
-    .await?;
-    let open =
-        live.map(|live| HandoffView { live: live != 0, user_messages: user_messages.unwrap_or(0) });
-    Ok(TurnView { open, active_at, present: present != 0 })
+/// The columns of [`TurnView`] for a turn's read (`sessions::load_turn_state`), which takes them
+/// in the same statement as the session: $1 channel, $2 user id, $3 `present_since` (Unix
+/// seconds: staff had a console page open since then). Integers, not booleans: SQLite has
+/// none, and both backends must decode the same types. Goes with [`TURN_VIEW_FROM`].
+pub(crate) const TURN_VIEW_COLUMNS: &str = "t.live, t.active_at,
+        (SELECT COUNT(*) FROM handoff_messages m WHERE m.thread_id = t.id AND m.sender = 'user'),
+        CASE WHEN EXISTS (SELECT 1 FROM staff_sessions WHERE seen_at >= $3) THEN 1 ELSE 0 END";
+
+/// The `FROM` of a statement with [`TURN_VIEW_COLUMNS`]: always one row, `t` the user's open
+/// thread if any (at most one: `handoff_threads_open` is unique).
+pub(crate) const TURN_VIEW_FROM: &str = "FROM (SELECT 1) one
+     LEFT JOIN handoff_threads t ON t.channel = $1 AND t.user_id = $2 AND t.closed_at IS NULL";
+
+/// The values of [`TURN_VIEW_COLUMNS`] as they are read.
+pub(crate) type TurnViewRow = (Option<i64>, Option<i64>, Option<i64>, i64);
+
+impl TurnView {
+    /// The view from what [`TURN_VIEW_COLUMNS`] selected.
+    pub(crate) fn from_row((live, active_at, user_messages, present): TurnViewRow) -> TurnView {
+        let open = live
+            .map(|live| HandoffView { live: live != 0, user_messages: user_messages.unwrap_or(0) });
+        TurnView { open, active_at, present: present != 0 }
+    }
 }
 
 /// Closes the user's open hand-off when it is live and nothing was said since `idle_before`

@@ -349,6 +349,11 @@ async fn open_pool(options: AnyConnectOptions, connections: u32) -> Result<AnyPo
     loop {
         let pool = AnyPoolOptions::new()
             .max_connections(connections)
+            // sqlx pings a connection before lending it by default: on SQLite one more round
+            // trip to the connection's thread per statement or transaction (issue 19), to test
+            // something that cannot drop like a network link. A worker that died anyway fails
+            // the statement, and sqlx's ping on release then discards the connection.
+            .test_before_acquire(false)
             .after_connect(|conn, _| {
                 Box::pin(async move { conn.execute(SQLITE_PRAGMAS).await.map(drop) })
             })

@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
+use super::handoff::{TurnView, TURN_VIEW_COLUMNS, TURN_VIEW_FROM};
 use super::{Backend, StoreError};
 use crate::engine::{Session, UserData, UserKey};
 use crate::privacy;
@@ -64,35 +66,59 @@ impl TurnState {
     }
 }
 
-/// Loads the session, the reachability mark, whether replies of theirs wait in the outbox and
-/// the applications of `user` in one round trip:
-/// each statement is a hand-off to the connection's thread, the bulk of a turn's cost.
+/// Loads the session, the reachability mark, whether replies of theirs wait in the outbox, the
+/// applications and own-task reminders of `user` and the hand-off view ([`TurnView`]: the open
+/// hand-off, and whether staff had the console open since `present_since`, Unix seconds) in one
+/// round trip: each statement is a hand-off to the connection's thread, the bulk of a turn's cost.
 pub async fn load_turn_state(
     conn: &mut AnyConnection,
     user: &UserKey,
-) -> Result<(TurnState, UserData), StoreError> {
+    present_since: i64,
+) -> Result<(TurnState, UserData, TurnView), StoreError> {
     lock_user(conn, user).await?;
-    let sql = format!(
-        "SELECT (SELECT state FROM sessions WHERE channel = $1 AND user_id = $2),
-                CASE WHEN EXISTS (SELECT 1 FROM unreachable_users WHERE channel = $1 AND user_id = $2)
-                     THEN 1 ELSE 0 END,
-                CASE WHEN EXISTS (SELECT 1 FROM outbox
-                                  WHERE channel = $1 AND user_id = $2 AND answered_at IS NULL)
-                     THEN 1 ELSE 0 END,
-                {}, {}",
-        super::tracking::applications_json(Backend::of(conn)),
-        super::tracking::tasks_json(Backend::of(conn))
-    );
-    let (json, unreachable, behind, applications, tasks): (
-        Option<String>,
-        i64,
-        i64,
-        String,
-        String,
-    ) = sqlx::query_as(&sql).bind(&user.channel).bind(&user.user).fetch_one(conn).await?;
+    let backend = Backend::of(conn);
+    type Row =
+        (Option<String>, i64, i64, String, String, Option<i64>, Option<i64>, Option<i64>, i64);
+    let (json, unreachable, behind, applications, tasks, live, active_at, user_messages, present): Row =
+        sqlx::query_as(turn_state_sql(backend))
+            .bind(&user.channel)
+            .bind(&user.user)
+            .bind(present_since)
+            .fetch_one(conn)
+            .await?;
     let mut data = super::tracking::decode_applications(&applications)?;
     data.tasks = super::tracking::decode_tasks(&tasks)?;
-    Ok((TurnState { json, unreachable: unreachable != 0, behind: behind != 0 }, data))
+    let view = TurnView::from_row((live, active_at, user_messages, present));
+    Ok((TurnState { json, unreachable: unreachable != 0, behind: behind != 0 }, data, view))
+}
+
+/// The statement of [`load_turn_state`] for `backend`, put together once per process (it is
+/// the same for every turn; only the JSON aggregation differs between the backends).
+fn turn_state_sql(backend: Backend) -> &'static str {
+    static SQLITE: OnceLock<String> = OnceLock::new();
+    static POSTGRES: OnceLock<String> = OnceLock::new();
+    let cell = match backend {
+        Backend::Sqlite => &SQLITE,
+        Backend::Postgres => &POSTGRES,
+    };
+    cell.get_or_init(|| {
+        format!(
+            "SELECT (SELECT state FROM sessions WHERE channel = $1 AND user_id = $2),
+                    CASE WHEN EXISTS (SELECT 1 FROM unreachable_users WHERE channel = $1 AND user_id = $2)
+                         THEN 1 ELSE 0 END,
+                    CASE WHEN EXISTS (SELECT 1 FROM outbox
+                                      WHERE channel = $1 AND user_id = $2 AND answered_at IS NULL)
+                         THEN 1 ELSE 0 END,
+                    {},
+                    {},
+                    {}
+             {}",
+            super::tracking::applications_json(backend),
+            super::tracking::tasks_json(backend),
+            TURN_VIEW_COLUMNS,
+            TURN_VIEW_FROM,
+        )
+    })
 }
 
 /// Makes the other turns of `user` wait until this transaction ends. SQLite needs nothing:
