@@ -240,6 +240,10 @@ pub struct AskWords {
     /// More than one disease at once (两个, 同时): the region's multiple-diseases rule.
     #[serde(default)]
     pub more_than_one: Vec<String>,
+    /// Another benefit for the same diseases (两病 用药保障): the multiple-diseases rule says
+    /// whether it stacks with 门特.
+    #[serde(default)]
+    pub other_scheme: Vec<String>,
     /// Whether the review is past its time limit (超时).
     #[serde(default)]
     pub overdue: Vec<String>,
@@ -291,6 +295,10 @@ pub struct ReadingWords {
     /// question without it is not answered from the FAQ.
     #[serde(default)]
     pub faq_subject: String,
+    /// Words pointing at a place (她那边, 那里): in a clause of a message naming a supported
+    /// region they are that region, dropped before the FAQ is asked (not 异地 elsewhere).
+    #[serde(default)]
+    pub there: Vec<String>,
 }
 
 /// Conversation-wide commands as named under `commands:` (the engine's `Command` for each).
@@ -647,6 +655,7 @@ impl Lexicon {
             ("asks.compare", &a.compare),
             ("asks.exempt", &a.exempt),
             ("asks.more_than_one", &a.more_than_one),
+            ("asks.other_scheme", &a.other_scheme),
             ("asks.overdue", &a.overdue),
             ("asks.when", &a.when),
             ("asks.pay", &a.pay),
@@ -658,6 +667,7 @@ impl Lexicon {
             ("reading.day_words", &r.day_words),
             ("reading.condition_prefixes", &r.condition_prefixes),
             ("reading.range_marks", &r.range_marks),
+            ("reading.there", &r.there),
         ] {
             lists.push((key.into(), words));
         }

@@ -478,7 +478,9 @@ impl<'a> Turn<'a> {
         let named = u.disease_names(Some(&r.id));
         let said_before = self.s.context.diseases.iter().any(|d| !named.contains(&d.as_str()));
         let several = named.len() >= 2 || (!named.is_empty() && said_before);
-        let asked = several && contains_any(text, &asks.more_than_one);
+        // "高血压3级 跟两病用药能一起报不": the rule says whether 门特 stacks with 两病.
+        let asked = (several && contains_any(text, &asks.more_than_one))
+            || (!named.is_empty() && contains_any(text, &asks.other_scheme));
         if asked || named.len() >= 2 {
             // "可以办两个门特不": the region's rule on several diseases, right after the list;
             // also unasked when one message names two (邵阳 居民: one benefit per person).

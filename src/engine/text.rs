@@ -399,10 +399,13 @@ impl<'a> Turn<'a> {
         let mut asked: Vec<(String, Answer)> = Vec::new();
         // Questions the FAQ is not sure of: said to be unsure, never dropped silently.
         let mut unsure: Vec<String> = Vec::new();
+        // `那我妈是在攀枝花退休的 她那边报好多`: 那边 is the region named, not 异地.
+        let named_here = u.regions.iter().any(|m| Some(m.region.as_str()) == self.region());
         for clause in self.question_clauses(text) {
+            let asked_text = if named_here { self.without_there(&clause) } else { clause.clone() };
             let answer = match &costs {
-                Some(c) if self.about_costs(&clause) => c.clone(),
-                _ => self.a.knowledge.answer(&self.without_own_region(&clause), self.region()),
+                Some(c) if self.about_costs(&asked_text) => c.clone(),
+                _ => self.a.knowledge.answer(&self.without_own_region(&asked_text), self.region()),
             };
             if answer.id.is_none() {
                 unsure.push(clause);
@@ -441,6 +444,17 @@ impl<'a> Turn<'a> {
     /// `clause` without the name of the session's region (`攀枝花门特有哪些病` → `门特有哪些病`):
     /// the answer is for that region anyway, and the name would pull the FAQ towards entries
     /// whose questions happen to hold it (攀枝花门特在手机上哪里办).
+    /// `clause` without the words pointing at a place (`reading.there`: 她那边), which in a
+    /// message naming the region answered for mean that region.
+    fn without_there(&self, clause: &str) -> String {
+        let mut words: Vec<&String> = self.a.content.understand.reading.there.iter().collect();
+        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        words
+            .into_iter()
+            .filter(|w| !w.trim().is_empty())
+            .fold(clause.to_string(), |text, w| text.replace(w.trim(), ""))
+    }
+
     pub(super) fn without_own_region(&self, clause: &str) -> String {
         self.without_region(clause, self.region())
     }

@@ -25,6 +25,7 @@ use super::followup::{fingerprint, lost};
 use super::render::{self, ButtonKind};
 use super::turn::Turn;
 use super::PREFILLED;
+use crate::content::faq::FaqEntry;
 use crate::content::regions::Region;
 use crate::content::understand::{contains_any, AskWords};
 use crate::understand::{Action, Context, RegionRole, Understanding};
@@ -318,11 +319,15 @@ impl<'a> Turn<'a> {
     /// sure or its answer is about diseases or money, which the eligibility answer covers.
     fn beside_disease(&self, u: &Understanding, r: &Region, text: &str) -> Option<Composed> {
         // `攀枝花门特有哪些病 类风湿可以不` asks about diseases, not 攀枝花门特在手机上哪里办.
-        let id = self.a.knowledge.answer(&self.without_own_region(text), Some(&r.id)).id?;
-        let entry = self.a.content.faq.iter().find(|e| e.id == id)?;
-        if !PROCEDURAL_TOPICS.contains(&entry.topic.as_deref()?) {
-            return None;
-        }
+        let id = self.a.knowledge.answer(&self.without_own_region(text), Some(&r.id)).id;
+        let found = id.and_then(|id| self.a.content.faq.iter().find(|e| e.id == id));
+        let procedural =
+            |e: &&FaqEntry| e.topic.as_deref().is_some_and(|t| PROCEDURAL_TOPICS.contains(&t));
+        // `我又没得癌症 就是血压高 要带啥子材料`: a materials word asks for the materials even
+        // when the disease's own words rank the catalogue entry first.
+        let entry = found.filter(procedural).or_else(|| {
+            self.asks_materials(u, text).then(|| self.faq_entry(&r.id, "materials")).flatten()
+        })?;
         let mut c = self.eligibility(u, r, false, text);
         c.lines.extend(entry.answer.trim().lines().map(str::to_string));
         c.source = entry.source.clone();

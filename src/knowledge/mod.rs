@@ -20,6 +20,10 @@ pub struct Knowledge {
     diseases: disease::DiseaseIndex,
     /// Dialect words rewritten before a question is matched.
     dialect: crate::content::dialect::Dialect,
+    /// Topic words the user denies (`不是延期`, `不是异地`: a `deny_before` word in front of an
+    /// action word of `faq/understand.yaml`), longest first: taken out before the FAQ is asked,
+    /// so the denied topic does not pull the answer to itself.
+    denied: Vec<String>,
 }
 
 /// The answer to a free-text question (also the `mente ask --json` shape).
@@ -69,6 +73,7 @@ impl Knowledge {
                 &content.understand.reading.negation_gap,
             ),
             dialect: content.dialect.clone(),
+            denied: denied_topics(content),
         }
     }
 
@@ -76,6 +81,8 @@ impl Knowledge {
     /// and in plain Mandarin (`faq/dialect.yaml`: 晓不晓得审核要好多天 → 知不知道审核要多少天):
     /// the surer of the two confident answers, so a wording the FAQ already knew is not lost.
     pub fn answer(&self, question: &str, region: Option<&str>) -> Answer {
+        let question = self.without_denied(question);
+        let question = question.as_str();
         let typed = self.faq.answer(question, region, &self.diseases);
         let plain = self.dialect.plain(question);
         if plain == question {
@@ -88,6 +95,24 @@ impl Knowledge {
             (None, None) => typed,
             _ => read,
         }
+    }
+
+    /// `question` without the topics it denies (`不是延期啊他是头一回办` → `啊他是头一回办`);
+    /// `是不是延期` asks about the topic and keeps it.
+    fn without_denied(&self, question: &str) -> String {
+        let mut text = question.to_string();
+        for span in &self.denied {
+            let mut from = 0;
+            while let Some(at) = text[from..].find(span.as_str()).map(|i| i + from) {
+                if text[..at].ends_with('是') {
+                    from = at + span.len();
+                } else {
+                    text.replace_range(at..at + span.len(), "");
+                    from = at;
+                }
+            }
+        }
+        text
     }
 
     /// The FAQ index itself (entry ids, for tools and tests).
@@ -106,4 +131,18 @@ impl Knowledge {
     pub fn match_disease(&self, text: &str, region: &str) -> Vec<DiseaseMatch> {
         self.diseases.find(text, region)
     }
+}
+
+/// Every `deny_before` word in front of every action word (`不是延期`, `不是异地` …), longest
+/// first.
+fn denied_topics(content: &Content) -> Vec<String> {
+    let lex = &content.understand;
+    let topics = lex.actions.values().flatten();
+    let mut spans: Vec<String> = topics
+        .filter(|w| !w.trim().is_empty())
+        .flat_map(|w| lex.deny_before.iter().map(move |d| format!("{}{}", d.trim(), w.trim())))
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+    spans.dedup();
+    spans
 }

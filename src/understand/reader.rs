@@ -37,6 +37,8 @@ pub struct Reader {
     range_marks: Vec<String>,
     correction: Vec<Word>,
     asked_again: Vec<Word>,
+    /// Words denying what follows (`不是延期`): a denied action word asks for no action.
+    deny_before: Vec<Word>,
     /// 四川话/湖南话 words in plain Mandarin, applied before any word is looked for.
     dialect: crate::content::dialect::Dialect,
 }
@@ -84,6 +86,7 @@ impl Reader {
             range_marks: lex.reading.range_marks.clone(),
             correction: words::words(&lex.correction),
             asked_again: words::words(&lex.asked_again),
+            deny_before: words::words(&lex.deny_before),
             dialect: content.dialect.clone(),
         }
     }
@@ -294,8 +297,9 @@ impl Reader {
     fn action(&self, msg: &Prepared, plain: &str, u: &Understanding) -> Option<Action> {
         let submitted = ["受理", "交的", "交了", "提交"].iter().any(|w| plain.contains(w));
         let asks_when = u.question && !u.dates.is_empty() && submitted;
-        let hit = |a: Action| self.actions.iter().any(|(x, w)| *x == a && !w.hits(msg).is_empty());
-        if let Some((action, _)) = self.actions.iter().find(|(_, w)| !w.hits(msg).is_empty()) {
+        let said = |w: &Word| w.hits(msg).iter().any(|h| !self.denied(msg, h.start));
+        let hit = |a: Action| self.actions.iter().any(|(x, w)| *x == a && said(w));
+        if let Some((action, _)) = self.actions.iter().find(|(_, w)| said(w)) {
             // "我帮我爸办的门特 到期了 要续期": 办/申请 there is the benefit they already have.
             if *action == Action::Apply && hit(Action::Renew) {
                 return Some(Action::Renew);
@@ -317,6 +321,18 @@ impl Reader {
             return Some(Action::Deadline);
         }
         None
+    }
+}
+
+impl Reader {
+    /// `不是延期啊 他是头一回办`: a deny word right before a word at `start` (`是不是延期` asks).
+    fn denied(&self, msg: &Prepared, start: Option<usize>) -> bool {
+        let Some(start) = start else { return false };
+        let wider = msg.slice(start.saturating_sub(3), start);
+        let before = Prepared::new(&msg.slice(start.saturating_sub(2), start));
+        self.deny_before.iter().any(|d| {
+            d.len() <= before.chars.len() && d.exact_at(&before, before.chars.len() - d.len())
+        }) && !wider.contains("是不是")
     }
 }
 

@@ -189,6 +189,15 @@ fn actions_in_dialect_voice_typos_and_pinyin() {
 }
 
 #[test]
+fn a_denied_action_word_asks_for_nothing() {
+    // The user says what it is not: no renewal, no 异地 procedure.
+    assert_ne!(read("不是延期啊他是头一回办 要带些啥东西去").action, Some(Action::Renew));
+    assert_ne!(read("不是异地 就在本地看病").action, Some(Action::Remote));
+    // Asking whether it is one still asks about it.
+    assert_eq!(read("是不是要延期了").action, Some(Action::Renew));
+}
+
+#[test]
 fn acceptance_numbers_but_not_phones_or_ids() {
     let u = read("受理号MT20260926001 电话13812345678");
     assert_eq!(u.acceptance_numbers, vec!["MT20260926001".to_string()]);
