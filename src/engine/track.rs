@@ -177,6 +177,16 @@ fn record_application(ctx: &TrackContext) -> TrackOutput {
     if valid_until.is_some() {
         events.push(Event::Approved { valid_until });
     }
+    // `不要搞两个`: the same application with the same progress is already there — said, not
+    // recorded twice (a form filled in again after a question it was not meant to answer).
+    if let Some((n, existing)) = numbered(ctx).find(|(_, a)| same_record(a, &details, &events)) {
+        let mut lines = vec![format!("这份申请已经记过了（我的申请第{n}份），没有重复记录。")];
+        lines.extend(summary(ctx, existing));
+        lines.extend(reminder_lines(&pending_reminders(existing)));
+        let mut out = TrackOutput::text(lines.join("\n"));
+        out.set.insert("application_id".into(), n.to_string());
+        return out;
+    }
     let app = Application {
         id: 0,
         details: details.clone(),
@@ -206,6 +216,12 @@ fn record_application(ctx: &TrackContext) -> TrackOutput {
         reminders: planned,
     }));
     out
+}
+
+/// Whether `app` is the application `details` with the progress `events` (dates of recording
+/// aside).
+fn same_record(app: &Application, details: &ApplicationDetails, events: &[Event]) -> bool {
+    app.details == *details && app.history.iter().map(|h| &h.event).eq(events.iter())
 }
 
 fn reminder_lines(planned: &[(reminders::ReminderKind, DateTime<Utc>)]) -> Vec<String> {
