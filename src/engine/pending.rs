@@ -7,6 +7,7 @@
 use super::commands;
 use super::input;
 use super::render::ButtonKind;
+use super::track;
 use super::turn::{Target, Turn};
 use super::wording::{self, Question};
 use super::{Choice, Pending};
@@ -127,6 +128,7 @@ impl<'a> Turn<'a> {
                 false
             }
             Some(Pending::Forget) => self.on_forget_text(text),
+            Some(Pending::DeleteRecord { id }) => self.on_delete_record_text(id, text),
             Some(Pending::HandoffConsent { live }) => self.on_handoff_consent_text(live, text),
             Some(Pending::ReminderDate) => self.on_reminder_date(text),
             Some(Pending::TaskDate { task }) => self.on_task_date(task, text),
@@ -270,6 +272,11 @@ impl<'a> Turn<'a> {
                 );
             }
             Some(Pending::Forget) => self.prompt_forget(),
+            Some(Pending::DeleteRecord { id }) => {
+                if let Some(out) = track::on_button(&format!("t:del:{id}"), &self.track_ctx()) {
+                    self.apply_track(out);
+                }
+            }
             Some(Pending::HandoffConsent { live }) => self.prompt_handoff_consent(live),
             Some(Pending::ReminderDate) => self.offer_reminders(),
             Some(Pending::TaskDate { task }) => {

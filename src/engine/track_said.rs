@@ -437,6 +437,47 @@ impl<'a> Turn<'a> {
         true
     }
 
+    /// `那把这个记错的删了嘛`, `搞重复了 把第二个删掉`: one recorded application to delete — the
+    /// one named by its number (第二个), else the one recorded last — asked to confirm first,
+    /// as its 删除 button does. `false`: no such words, or nothing recorded.
+    pub(super) fn deletes_one_record(&mut self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands;
+        let names =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        let count = self.user.applications.len();
+        if count == 0 || !names(&words.delete_record) || !names(&words.record_pointer) {
+            return false;
+        }
+        let n = nth(text).unwrap_or(count);
+        let Some(app) = self.user.applications.get(n.saturating_sub(1)) else {
+            self.say(format!("您只记了{count}份申请，没有第{n}份。发送“我的申请”可以看到每一份。"));
+            return true;
+        };
+        let id = app.id;
+        match track::on_button(&format!("t:del:{id}"), &self.track_ctx()) {
+            Some(out) => self.apply_track(out),
+            None => return false,
+        }
+        self.s.pending = Some(Pending::DeleteRecord { id });
+        true
+    }
+
+    /// The typed answer to [`Turn::deletes_one_record`]'s question: 确定删除 deletes that one
+    /// record, 不删 keeps it; anything else is read as usual (the question is dropped).
+    pub(super) fn on_delete_record_text(&mut self, id: i64, text: &str) -> bool {
+        let Some(yes) = self.forget_answer(text) else {
+            self.s.pending = None;
+            return false;
+        };
+        self.s.pending = None;
+        let op = if yes { "delok" } else { "keep" };
+        match track::on_button(&format!("t:{op}:{id}"), &self.track_ctx()) {
+            Some(out) => self.apply_track(out),
+            None => self.say("这份申请已经不在了，发送“我的申请”可以看到现在记着的。"),
+        }
+        true
+    }
+
     /// "好多天能审完" with no date, once an application under review is recorded: its own
     /// deadline. `false`: another question, a date said, or nothing under review.
     pub(super) fn asks_own_review(&mut self, text: &str) -> bool {
@@ -448,4 +489,11 @@ impl<'a> Turn<'a> {
         self.apply_track(out);
         true
     }
+}
+
+/// The number in `第二个` / `第2份` inside a longer message.
+fn nth(text: &str) -> Option<usize> {
+    let at = text.find('第')?;
+    let rest: String = text[at..].chars().take(2).collect();
+    super::wording::ordinal(&rest)
 }
