@@ -47,6 +47,10 @@ impl<'a> Turn<'a> {
                 if !self.words().names_consent(text) && self.corrects_pending_date(text) {
                     return true;
                 }
+                // `不是续期 是第一次申请 11月17号交的 还在等审核`: corrected facts, no refusal.
+                if self.restates_at_consent(text) {
+                    return true;
+                }
                 // A plain answer first ("算了 不想给" refuses), then "why?" or reluctance, and
                 // a question about the data itself ("以后能删掉不") gets the same explanation.
                 if let Some(yes) = self.words().consent(text) {

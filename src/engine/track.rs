@@ -679,6 +679,41 @@ pub fn correct_kind(ctx: &TrackContext, kind: Kind) -> Option<TrackOutput> {
     Some(out)
 }
 
+/// `不是续期 也还没通过 是新申请 11月17号交的 还在审核`: the last recorded application restated —
+/// of `kind` (when said), handed in on `accepted` and under review, its earlier progress (an
+/// approval it never had) dropped; recorded anew in place of the old one as [`correct_kind`]
+/// does. `None`: nothing recorded.
+pub fn correct_record(
+    ctx: &TrackContext,
+    kind: Option<Kind>,
+    accepted: NaiveDate,
+) -> Option<TrackOutput> {
+    let app = ctx.user.applications.last()?;
+    let mut updated = app.clone();
+    if let Some(kind) = kind {
+        updated.details.kind = kind;
+    }
+    let event = Event::Submitted {
+        accepted_on: Some(accepted),
+        acceptance_no: app.acceptance_no().map(str::to_string),
+    };
+    updated.history = vec![StatusEntry { event: event.clone(), at: ctx.now }];
+    let region = app_region(ctx, &updated);
+    let planned = plan(&updated, region, &ctx.content.calendar, ctx.now);
+    let mut lines =
+        vec![format!("好的，已改过来：{}", updated.title(region.map(|r| r.name.as_str())))];
+    lines.extend(summary(ctx, &updated));
+    lines.extend(reminder_lines(&planned.iter().map(|p| (p.kind, p.due_at)).collect::<Vec<_>>()));
+    let mut out = TrackOutput::text(lines.join("\n"));
+    out.effects.push(Effect::Application(ApplicationCommand::Delete { id: app.id }));
+    out.effects.push(Effect::Application(ApplicationCommand::Record {
+        details: updated.details,
+        events: vec![event],
+        reminders: planned,
+    }));
+    Some(out)
+}
+
 /// `病种给我补上 糖尿病`: the last recorded application gets disease `name` (a catalogue name),
 /// recorded anew in place of the old one as [`correct_kind`] does. `None`: nothing recorded, or
 /// already so. Only called with consent (the disease is personal).

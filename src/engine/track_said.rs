@@ -384,6 +384,71 @@ impl<'a> Turn<'a> {
         true
     }
 
+    /// What a message restating an application says: the kind when it names one (`是新申请`,
+    /// `续期`), and the day it was handed in — only with words saying it is new or still under
+    /// review (`还没通过 在审核中`), so a plain report stays a report. `None`: not a restatement.
+    fn restated(&self, text: &str) -> Option<(Option<Kind>, NaiveDate)> {
+        let words = &self.a.content.understand.commands;
+        let names =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        let new = names(&words.new_kind);
+        if !new && !names(&words.under_review) {
+            return None;
+        }
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
+        let accepted = u.dates.iter().rev().copied().find(|d| *d <= self.today)?;
+        let kind = if new { Some(Kind::New) } else { None };
+        Some((kind, accepted))
+    }
+
+    /// `状态不对 还没通过 在审核中 是11月17号受理的` about the last recorded application: its
+    /// kind (when said), acceptance day and status (under review) corrected together — not read
+    /// as a rejection (没通过) the status flow refuses. `false`: not such a message.
+    pub(super) fn corrects_record(&mut self, text: &str) -> bool {
+        if self.user.applications.is_empty() || self.s.dialog.is_some() {
+            return false;
+        }
+        let Some((kind, accepted)) = self.restated(text) else { return false };
+        let Some(out) = track::correct_record(&self.track_ctx(), kind, accepted) else {
+            return false;
+        };
+        self.apply_track(out);
+        true
+    }
+
+    /// At the consent question, `不是续期 是我妈第一次申请 11月17号交的 还在等审核`: no refusal
+    /// but the facts corrected — what waits to be recorded becomes that application (the form
+    /// under way, which took it for something else, is left). Consent said in a clause of its
+    /// own (`我同意保存`) records it; otherwise the consent question comes again for it, so
+    /// nothing is kept without consent. `false`: not such a message.
+    pub(super) fn restates_at_consent(&mut self, text: &str) -> bool {
+        if !self.user.applications.is_empty() || self.s.region.is_none() {
+            return false;
+        }
+        let Some((kind, accepted)) = self.restated(text) else { return false };
+        let kind = kind.unwrap_or(Kind::New);
+        let disease = self.s.slots.get("disease").cloned();
+        self.clear_dialog();
+        self.s.pending = None;
+        if self.s.consent == Some(true) || self.words().agrees_in_a_clause(text) {
+            if self.s.consent != Some(true) {
+                self.s.consent = Some(true);
+                self.say("谢谢，已记下您的同意。随时发送 /forget 可以删除保存的全部信息。");
+            }
+            return self.record_said(kind.slot(), accepted, disease.as_deref());
+        }
+        let said = self.review_reminder_text(accepted, false);
+        self.say(format!("好的，改按{}记，还在审核中。{said}", kind.label()));
+        self.s.pending = Some(Pending::RecordConsent {
+            kind: kind.slot().to_string(),
+            accepted: accepted.format("%Y-%m-%d").to_string(),
+            hand_in: false,
+            disease,
+        });
+        self.prompt_pending();
+        true
+    }
+
     /// Records a first application of `kind` (its slot value) accepted on `accepted`; nothing
     /// personal. Says the review's last day and its reminder.
     pub(super) fn record_said(
