@@ -408,7 +408,19 @@ impl<'a> Turn<'a> {
         if self.user.applications.is_empty() || self.s.dialog.is_some() {
             return false;
         }
+        // `11月17号交的 还在审核 好久能审完` asks; a record already so needs no correction.
+        if self.asks(text) == Question::Clearly {
+            return false;
+        }
         let Some((kind, accepted)) = self.restated(text) else { return false };
+        let already = self.user.applications.last().is_some_and(|a| {
+            a.status().under_review()
+                && a.accepted_on() == Some(accepted)
+                && kind.is_none_or(|k| a.details.kind == k)
+        });
+        if already {
+            return false;
+        }
         let Some(out) = track::correct_record(&self.track_ctx(), kind, accepted) else {
             return false;
         };
