@@ -416,7 +416,7 @@ impl<'a> Turn<'a> {
         let already = self.user.applications.last().is_some_and(|a| {
             a.status().under_review()
                 && a.accepted_on() == Some(accepted)
-                && kind.is_none_or(|k| a.details.kind == k)
+                && kind.map_or(true, |k| a.details.kind == k)
         });
         if already {
             return false;
