@@ -391,6 +391,16 @@ pub struct CommandWords {
     /// The recorded application is a first one after all (`不是续期 是新申请 第一次办`).
     #[serde(default)]
     pub new_kind: Vec<String>,
+    /// Deleting one recorded application in words (`那把这个记错的删了嘛`): a word of deleting …
+    #[serde(default)]
+    pub delete_record: Vec<String>,
+    /// … and one pointing at a record (这个, 记错的, 重复, 第二个): which one is asked to confirm.
+    #[serde(default)]
+    pub record_pointer: Vec<String>,
+    /// The application said is under review after all (`还没通过 在审核中`): a correction of the
+    /// record's status, not a report of a new event.
+    #[serde(default)]
+    pub under_review: Vec<String>,
     /// Filling in or changing the disease of the application recorded last (`病种给我补上 糖尿病`,
     /// `把病种改成高血压`): an edit of that record, never a new application.
     #[serde(default)]
@@ -628,6 +638,9 @@ impl Lexicon {
             ("review_overdue", &c.review_overdue),
             ("renewal_when", &c.renewal_when),
             ("disease_edit", &c.disease_edit),
+            ("delete_record", &c.delete_record),
+            ("record_pointer", &c.record_pointer),
+            ("under_review", &c.under_review),
             ("month_end", &c.month_end),
             ("task_filler", &c.task_filler),
             ("task_starts", &c.task_starts),

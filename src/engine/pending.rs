@@ -7,6 +7,7 @@
 use super::commands;
 use super::input;
 use super::render::ButtonKind;
+use super::track;
 use super::turn::{Target, Turn};
 use super::wording::{self, Question};
 use super::{Choice, Pending};
@@ -44,6 +45,10 @@ impl<'a> Turn<'a> {
             ) => {
                 // `不对 不是今天受理的 是11月16号受理的` corrects the date, it refuses nothing.
                 if !self.words().names_consent(text) && self.corrects_pending_date(text) {
+                    return true;
+                }
+                // `不是续期 是第一次申请 11月17号交的 还在等审核`: corrected facts, no refusal.
+                if self.restates_at_consent(text) {
                     return true;
                 }
                 // A plain answer first ("算了 不想给" refuses), then "why?" or reluctance, and
@@ -127,6 +132,7 @@ impl<'a> Turn<'a> {
                 false
             }
             Some(Pending::Forget) => self.on_forget_text(text),
+            Some(Pending::DeleteRecord { id }) => self.on_delete_record_text(id, text),
             Some(Pending::HandoffConsent { live }) => self.on_handoff_consent_text(live, text),
             Some(Pending::ReminderDate) => self.on_reminder_date(text),
             Some(Pending::TaskDate { task }) => self.on_task_date(task, text),
@@ -270,6 +276,11 @@ impl<'a> Turn<'a> {
                 );
             }
             Some(Pending::Forget) => self.prompt_forget(),
+            Some(Pending::DeleteRecord { id }) => {
+                if let Some(out) = track::on_button(&format!("t:del:{id}"), &self.track_ctx()) {
+                    self.apply_track(out);
+                }
+            }
             Some(Pending::HandoffConsent { live }) => self.prompt_handoff_consent(live),
             Some(Pending::ReminderDate) => self.offer_reminders(),
             Some(Pending::TaskDate { task }) => {

@@ -141,7 +141,7 @@ impl<'a> Turn<'a> {
     /// The answer to "确定要删除…吗？" in the user's words: the buttons' labels typed (确定删除 /
     /// 不删了), their short forms and yes/no words, clause by clause (`删嘛 确定` is two yeses),
     /// as long as the clauses agree.
-    fn forget_answer(&self, text: &str) -> Option<bool> {
+    pub(super) fn forget_answer(&self, text: &str) -> Option<bool> {
         let clause = |part: &str| match part.trim_end_matches(['了', '吧', '嘛', '啊', '哈', '哦'])
         {
             "确定删除" | "确认删除" | "删除" | "删掉" | "删" | "都删" | "全删" => {

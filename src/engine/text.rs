@@ -67,6 +67,14 @@ impl<'a> Turn<'a> {
         if self.says_not_submitted(text) {
             return;
         }
+        // `那把这个记错的删了嘛`: one record deleted (after a confirmation), not everything.
+        if self.s.pending.is_none() && self.deletes_one_record(text) {
+            return;
+        }
+        // `还没通过 在审核中 是11月17号受理的`: the record's status (and kind) corrected.
+        if self.s.pending.is_none() && self.corrects_record(text) {
+            return;
+        }
         // `不是续期 是新申请`: the record's kind corrected.
         if self.s.dialog.is_none() && self.corrects_kind(text) {
             return;

@@ -177,6 +177,16 @@ fn record_application(ctx: &TrackContext) -> TrackOutput {
     if valid_until.is_some() {
         events.push(Event::Approved { valid_until });
     }
+    // `不要搞两个`: the same application with the same progress is already there — said, not
+    // recorded twice (a form filled in again after a question it was not meant to answer).
+    if let Some((n, existing)) = numbered(ctx).find(|(_, a)| same_record(a, &details, &events)) {
+        let mut lines = vec![format!("这份申请已经记过了（我的申请第{n}份），没有重复记录。")];
+        lines.extend(summary(ctx, existing));
+        lines.extend(reminder_lines(&pending_reminders(existing)));
+        let mut out = TrackOutput::text(lines.join("\n"));
+        out.set.insert("application_id".into(), n.to_string());
+        return out;
+    }
     let app = Application {
         id: 0,
         details: details.clone(),
@@ -206,6 +216,12 @@ fn record_application(ctx: &TrackContext) -> TrackOutput {
         reminders: planned,
     }));
     out
+}
+
+/// Whether `app` is the application `details` with the progress `events` (dates of recording
+/// aside).
+fn same_record(app: &Application, details: &ApplicationDetails, events: &[Event]) -> bool {
+    app.details == *details && app.history.iter().map(|h| &h.event).eq(events.iter())
 }
 
 fn reminder_lines(planned: &[(reminders::ReminderKind, DateTime<Utc>)]) -> Vec<String> {
@@ -658,6 +674,41 @@ pub fn correct_kind(ctx: &TrackContext, kind: Kind) -> Option<TrackOutput> {
     out.effects.push(Effect::Application(ApplicationCommand::Record {
         details: updated.details,
         events: app.history.iter().map(|h| h.event.clone()).collect(),
+        reminders: planned,
+    }));
+    Some(out)
+}
+
+/// `不是续期 也还没通过 是新申请 11月17号交的 还在审核`: the last recorded application restated —
+/// of `kind` (when said), handed in on `accepted` and under review, its earlier progress (an
+/// approval it never had) dropped; recorded anew in place of the old one as [`correct_kind`]
+/// does. `None`: nothing recorded.
+pub fn correct_record(
+    ctx: &TrackContext,
+    kind: Option<Kind>,
+    accepted: NaiveDate,
+) -> Option<TrackOutput> {
+    let app = ctx.user.applications.last()?;
+    let mut updated = app.clone();
+    if let Some(kind) = kind {
+        updated.details.kind = kind;
+    }
+    let event = Event::Submitted {
+        accepted_on: Some(accepted),
+        acceptance_no: app.acceptance_no().map(str::to_string),
+    };
+    updated.history = vec![StatusEntry { event: event.clone(), at: ctx.now }];
+    let region = app_region(ctx, &updated);
+    let planned = plan(&updated, region, &ctx.content.calendar, ctx.now);
+    let mut lines =
+        vec![format!("好的，已改过来：{}", updated.title(region.map(|r| r.name.as_str())))];
+    lines.extend(summary(ctx, &updated));
+    lines.extend(reminder_lines(&planned.iter().map(|p| (p.kind, p.due_at)).collect::<Vec<_>>()));
+    let mut out = TrackOutput::text(lines.join("\n"));
+    out.effects.push(Effect::Application(ApplicationCommand::Delete { id: app.id }));
+    out.effects.push(Effect::Application(ApplicationCommand::Record {
+        details: updated.details,
+        events: vec![event],
         reminders: planned,
     }));
     Some(out)

@@ -384,6 +384,83 @@ impl<'a> Turn<'a> {
         true
     }
 
+    /// What a message restating an application says: the kind when it names one (`是新申请`,
+    /// `续期`), and the day it was handed in — only with words saying it is new or still under
+    /// review (`还没通过 在审核中`), so a plain report stays a report. `None`: not a restatement.
+    fn restated(&self, text: &str) -> Option<(Option<Kind>, NaiveDate)> {
+        let words = &self.a.content.understand.commands;
+        let names =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        let new = names(&words.new_kind);
+        if !new && !names(&words.under_review) {
+            return None;
+        }
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
+        let accepted = u.dates.iter().rev().copied().find(|d| *d <= self.today)?;
+        let kind = if new { Some(Kind::New) } else { None };
+        Some((kind, accepted))
+    }
+
+    /// `状态不对 还没通过 在审核中 是11月17号受理的` about the last recorded application: its
+    /// kind (when said), acceptance day and status (under review) corrected together — not read
+    /// as a rejection (没通过) the status flow refuses. `false`: not such a message.
+    pub(super) fn corrects_record(&mut self, text: &str) -> bool {
+        if self.user.applications.is_empty() || self.s.dialog.is_some() {
+            return false;
+        }
+        // `11月17号交的 还在审核 好久能审完` asks; a record already so needs no correction.
+        if self.asks(text) == Question::Clearly {
+            return false;
+        }
+        let Some((kind, accepted)) = self.restated(text) else { return false };
+        let already = self.user.applications.last().is_some_and(|a| {
+            a.status().under_review()
+                && a.accepted_on() == Some(accepted)
+                && kind.map_or(true, |k| a.details.kind == k)
+        });
+        if already {
+            return false;
+        }
+        let Some(out) = track::correct_record(&self.track_ctx(), kind, accepted) else {
+            return false;
+        };
+        self.apply_track(out);
+        true
+    }
+
+    /// At the consent question, `不是续期 是我妈第一次申请 11月17号交的 还在等审核`: no refusal
+    /// but the facts corrected — what waits to be recorded becomes that application (the form
+    /// under way, which took it for something else, is left). Consent said in a clause of its
+    /// own (`我同意保存`) records it; otherwise the consent question comes again for it, so
+    /// nothing is kept without consent. `false`: not such a message.
+    pub(super) fn restates_at_consent(&mut self, text: &str) -> bool {
+        if !self.user.applications.is_empty() || self.s.region.is_none() {
+            return false;
+        }
+        let Some((kind, accepted)) = self.restated(text) else { return false };
+        let kind = kind.unwrap_or(Kind::New);
+        let disease = self.s.slots.get("disease").cloned();
+        self.clear_dialog();
+        self.s.pending = None;
+        if self.s.consent == Some(true) || self.words().agrees_in_a_clause(text) {
+            if self.s.consent != Some(true) {
+                self.s.consent = Some(true);
+                self.say("谢谢，已记下您的同意。随时发送 /forget 可以删除保存的全部信息。");
+            }
+            return self.record_said(kind.slot(), accepted, disease.as_deref());
+        }
+        let said = self.review_reminder_text(accepted, false);
+        self.say(format!("好的，改按{}记，还在审核中。{said}", kind.label()));
+        self.s.pending = Some(Pending::RecordConsent {
+            kind: kind.slot().to_string(),
+            accepted: accepted.format("%Y-%m-%d").to_string(),
+            hand_in: false,
+            disease,
+        });
+        self.prompt_pending();
+        true
+    }
+
     /// Records a first application of `kind` (its slot value) accepted on `accepted`; nothing
     /// personal. Says the review's last day and its reminder.
     pub(super) fn record_said(
@@ -437,6 +514,47 @@ impl<'a> Turn<'a> {
         true
     }
 
+    /// `那把这个记错的删了嘛`, `搞重复了 把第二个删掉`: one recorded application to delete — the
+    /// one named by its number (第二个), else the one recorded last — asked to confirm first,
+    /// as its 删除 button does. `false`: no such words, or nothing recorded.
+    pub(super) fn deletes_one_record(&mut self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands;
+        let names =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        let count = self.user.applications.len();
+        if count == 0 || !names(&words.delete_record) || !names(&words.record_pointer) {
+            return false;
+        }
+        let n = nth(text).unwrap_or(count);
+        let Some(app) = self.user.applications.get(n.saturating_sub(1)) else {
+            self.say(format!("您只记了{count}份申请，没有第{n}份。发送“我的申请”可以看到每一份。"));
+            return true;
+        };
+        let id = app.id;
+        match track::on_button(&format!("t:del:{id}"), &self.track_ctx()) {
+            Some(out) => self.apply_track(out),
+            None => return false,
+        }
+        self.s.pending = Some(Pending::DeleteRecord { id });
+        true
+    }
+
+    /// The typed answer to [`Turn::deletes_one_record`]'s question: 确定删除 deletes that one
+    /// record, 不删 keeps it; anything else is read as usual (the question is dropped).
+    pub(super) fn on_delete_record_text(&mut self, id: i64, text: &str) -> bool {
+        let Some(yes) = self.forget_answer(text) else {
+            self.s.pending = None;
+            return false;
+        };
+        self.s.pending = None;
+        let op = if yes { "delok" } else { "keep" };
+        match track::on_button(&format!("t:{op}:{id}"), &self.track_ctx()) {
+            Some(out) => self.apply_track(out),
+            None => self.say("这份申请已经不在了，发送“我的申请”可以看到现在记着的。"),
+        }
+        true
+    }
+
     /// "好多天能审完" with no date, once an application under review is recorded: its own
     /// deadline. `false`: another question, a date said, or nothing under review.
     pub(super) fn asks_own_review(&mut self, text: &str) -> bool {
@@ -448,4 +566,11 @@ impl<'a> Turn<'a> {
         self.apply_track(out);
         true
     }
+}
+
+/// The number in `第二个` / `第2份` inside a longer message.
+fn nth(text: &str) -> Option<usize> {
+    let at = text.find('第')?;
+    let rest: String = text[at..].chars().take(2).collect();
+    super::wording::ordinal(&rest)
 }

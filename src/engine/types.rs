@@ -97,6 +97,12 @@ pub enum Pending {
         #[serde(default)]
         disease: Option<String>,
     },
+    /// `那把这个记错的删了嘛`: delete this one recorded application (its store id)? Asked once;
+    /// typed 确定删除 / 不删 answer it as its buttons do.
+    DeleteRecord {
+        /// The application's id in the store.
+        id: i64,
+    },
     /// "提醒我一下" without a date: which reminder, or the date itself (`这个月27号`, `12-20`).
     ReminderDate,
     /// A reminder of the user's own task asked for without a day that can be read (or with

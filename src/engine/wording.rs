@@ -137,6 +137,14 @@ impl<'c> Words<'c> {
         self.yes_no(text)
     }
 
+    /// Agreement said in a clause of its own anywhere in a longer message (`… 重新记一个 我同意
+    /// 保存`), with no clause refusing.
+    pub fn agrees_in_a_clause(&self, text: &str) -> bool {
+        let said: Vec<Clause> = clauses(text).collect();
+        said.iter().any(|c| c.is_in(&self.lex.agree))
+            && !said.iter().any(|c| c.is_in(&self.lex.disagree))
+    }
+
     /// Whether the first clause is an explicit consent word (同意, 不同意 …), not a yes/no.
     pub fn names_consent(&self, text: &str) -> bool {
         clause(text).is_some_and(|c| c.is_in(&self.lex.agree) || c.is_in(&self.lex.disagree))
