@@ -9,6 +9,7 @@ use super::commands;
 use super::composed::{fit, SCREEN_CHARS};
 use super::followup::fingerprint;
 use super::input;
+use super::menu::WELCOME;
 use super::render::{self, ButtonKind};
 use super::track;
 use super::turn::Turn;
@@ -780,6 +781,21 @@ impl<'a> Turn<'a> {
         if !is_greeting(text) && self.keep_until_region(text) {
             // Answered for the region chosen next, not for every region at once now.
             return self.start_with("您的问题我记下了，选好地区后马上按当地规定回答。");
+        }
+        // `你好 我邵阳嘞 …能不能帮她代办咯`: the region is set from the message itself, so the
+        // question is answered there after a short welcome, not dropped for the menu.
+        if !is_greeting(text) && self.first_contact && self.s.region.is_some() {
+            self.say(WELCOME);
+            // The clauses after the one naming the region are the question (its words would
+            // blur the FAQ match).
+            let u = self.a.understand(text, Context { today: self.today, region: self.region() });
+            let asked = u
+                .regions
+                .first()
+                .and_then(|m| super::understood::after_clause_of(text, &m.word))
+                .unwrap_or(text)
+                .to_string();
+            return self.faq_fallback(&asked, None);
         }
         if !is_greeting(text) {
             let answer = self.a.knowledge.answer(text, self.region());
