@@ -60,6 +60,10 @@ impl<'a> Turn<'a> {
         if let Some(question) = self.picked_suggestion(text) {
             return self.ask_suggested(&question);
         }
+        // `后面还有啥 没显示完` after an answer cut short: what its 看全 button shows.
+        if let Some(question) = self.asked_for_the_rest(text) {
+            return self.ask_suggested(&question);
+        }
         // Commands in plain words work at every step, before the step's own answer.
         if self.said_command(text) {
             return;
@@ -150,6 +154,15 @@ impl<'a> Turn<'a> {
             Ok(None) => StepText::Handled, // the engine asked back ("did you mean …?")
             Err(hint) => StepText::Failed(hint),
         }
+    }
+
+    /// The first answer the previous reply cut short, when `text` asks for the rest of it
+    /// (`the_rest` words of faq/understand.yaml).
+    fn asked_for_the_rest(&self, text: &str) -> Option<String> {
+        let words = &self.a.content.understand.the_rest;
+        (self.cut > 0 && crate::content::understand::contains_any(text, words))
+            .then(|| self.suggested.first().cloned())
+            .flatten()
     }
 
     /// The question of the last unsure answer that `text` picks: by its number or its text.
@@ -630,6 +643,7 @@ impl<'a> Turn<'a> {
         for (i, q) in rest.more.iter().enumerate() {
             choices.push(self.button(short_label(q), ButtonKind::Suggestion(cut.len() + i)));
         }
+        let cut_short = cut.len();
         cut.extend(rest.more);
         let raw: Vec<String> = asked.iter().filter_map(|(_, a)| a.source.clone()).collect();
         if !raw.is_empty() {
@@ -637,6 +651,7 @@ impl<'a> Turn<'a> {
             choices.push(self.button("来源", ButtonKind::Source));
         }
         self.s.suggested = cut;
+        self.s.cut = cut_short;
         self.say_with(text, choices);
         self.reask();
     }
