@@ -62,6 +62,10 @@ pub struct HandoffWords {
     pub not_helpful: Vec<String>,
     /// Said then, before the hand-off is offered: the question is kept for the content team.
     pub not_helpful_reply: String,
+    /// Words that take the offer in a message that goes on (`要得 留个言 就讲…`): the rest of
+    /// the message is what the user leaves for staff.
+    #[serde(default)]
+    pub take_offer: Vec<String>,
 }
 
 /// Placeholders each wording may use, and those it must use.

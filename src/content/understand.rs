@@ -175,6 +175,10 @@ pub struct Lexicon {
     /// on with the topic answered last.
     #[serde(default)]
     pub next_step: Vec<String>,
+    /// Asking for the rest of an answer cut short (后面还有啥, 没显示完): right after a reply
+    /// with 看全 buttons, the first cut answer is shown whole.
+    #[serde(default)]
+    pub the_rest: Vec<String>,
     /// Words of doing it for someone else (帮, 替, 代): without them, a question naming a relative
     /// in another region (`我老汉在攀枝花 他那边咋个申请`) asks how it is done there, not how to
     /// do it for him.
@@ -611,6 +615,7 @@ impl Lexicon {
             ("acknowledge".into(), &self.acknowledge),
             ("materials".into(), &self.materials),
             ("next_step".into(), &self.next_step),
+            ("the_rest".into(), &self.the_rest),
             ("on_behalf".into(), &self.on_behalf),
         ];
         for (action, words) in &self.actions {

@@ -12,7 +12,7 @@ use crate::content::understand::{CommandName, CommandWords, SquashedCommandWords
 /// What the assistant says once everything was deleted (`/forget`, or 删除我的数据 confirmed):
 /// the web page clears its transcript when a reply carries it.
 pub const FORGOTTEN: &str =
-    "已删除您保存在这里的全部信息（地区、对话进度、申请记录和提醒）。发送 /start 可以重新开始。";
+    "已删除您保存在这里的全部信息（地区、对话进度、申请记录、提醒和留给工作人员的留言）。发送 /start 可以重新开始。";
 
 /// A conversation-wide command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

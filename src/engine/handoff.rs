@@ -87,11 +87,46 @@ impl<'a> Turn<'a> {
                 self.handoff_consent(live, yes);
                 true
             }
+            None if self.took_offer_with_message(live, text) => true,
             None => {
                 self.s.pending = None;
                 false
             }
         }
+    }
+
+    /// `要得 留个言 就讲隔壁刘娭毑要办门特 … 我电话138…` at the offer: the leading clauses
+    /// take it (a yes, or one of `take_offer`), the rest is the message for staff — the
+    /// hand-off opens and the message goes to it (the store masks it like every other).
+    /// `false` when the message does not open so.
+    fn took_offer_with_message(&mut self, live: bool, text: &str) -> bool {
+        let take = &self.words_of_handoff().take_offer;
+        let is_cut = |c: char| c.is_whitespace() || "，,。；;！!：:".contains(c);
+        let mut rest = text.trim_matches(is_cut);
+        let mut took = false;
+        while let Some(clause) = rest.split(is_cut).next().filter(|c| !c.is_empty()) {
+            let takes = self.words().yes_no(clause) == Some(true)
+                || take.iter().any(|w| clause.contains(w.as_str()));
+            if !takes {
+                break;
+            }
+            took = true;
+            rest = rest[clause.len()..].trim_start_matches(is_cut);
+        }
+        if !took {
+            return false;
+        }
+        if rest.is_empty() {
+            self.handoff_consent(live, true);
+            return true;
+        }
+        self.s.pending = None;
+        self.effects.push(Effect::HandoffOpen { region: self.s.region.clone(), live });
+        self.effects.push(Effect::HandoffMessage { text: rest.to_string() });
+        // Live, staff read it now; off duty it is left, acknowledged instead of "write it".
+        let w = self.words_of_handoff();
+        self.say(if live { w.opened_live.clone() } else { w.left_received.clone() });
+        true
     }
 
     /// The user asked for a person.
@@ -211,8 +246,11 @@ impl<'a> Turn<'a> {
         let ended = self.effects.iter().any(|e| matches!(e, Effect::HandoffEnd | Effect::Forget));
         let opened = self.effects.iter().any(|e| matches!(e, Effect::HandoffOpen { .. }));
         let wrote = self.effects.iter().any(|e| matches!(e, Effect::HandoffMessage { .. }));
-        let holds =
-            opened || self.user.handoff.is_some_and(|h| h.live || (h.user_messages == 0 && !wrote));
+        // A question left off duty and written in the same message does not hold it either.
+        let live_opened =
+            self.effects.iter().any(|e| matches!(e, Effect::HandoffOpen { live: true, .. }));
+        let holds = (opened && (live_opened || !wrote))
+            || self.user.handoff.is_some_and(|h| h.live || (h.user_messages == 0 && !wrote));
         if ended || !holds || self.replies.is_empty() {
             return;
         }

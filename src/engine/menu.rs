@@ -11,6 +11,10 @@ use super::wording;
 use super::{Choice, Effect, Position, Session};
 use crate::content::dialogs::DialogTree;
 
+/// The first line of the greeting (also the short welcome before the answer to a first message
+/// that asks something).
+pub(super) const WELCOME: &str = "您好！我是门特助手，帮您了解和办理门诊慢特病（门特）医保待遇。";
+
 impl<'a> Turn<'a> {
     /// A number at the main menu picks that menu entry (the terminal numbers the menu the same
     /// way), so "8" (or "第八个") still means the eighth entry after other messages came in between.
@@ -109,7 +113,7 @@ impl<'a> Turn<'a> {
     /// The greeting with `note` after it, then the region question or the menu.
     pub(super) fn start_with(&mut self, note: &str) {
         self.clear_dialog();
-        self.say(format!("您好！我是门特助手，帮您了解和办理门诊慢特病（门特）医保待遇。{note}"));
+        self.say(format!("{WELCOME}{note}"));
         if self.s.region.is_none() && self.a.content.dialogs.trees.contains_key("region") {
             self.start_dialog("region", true);
         } else {

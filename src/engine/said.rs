@@ -16,8 +16,9 @@ use super::commands::{self, Command};
 use super::render::ButtonKind;
 use super::track;
 use super::turn::{Target, Turn};
-use super::wording;
+use super::wording::{self, Question};
 use super::{Pending, PREFILLED};
+use crate::content::understand::CommandName;
 use crate::policy::calendar::working_days_after;
 use crate::policy::dates::format_cn;
 use crate::understand::{Context, RegionRole, Understanding};
@@ -50,10 +51,37 @@ impl<'a> Turn<'a> {
             self.s.pending = None;
         }
         match cmd {
-            Command::Remind => self.remind(text),
+            Command::Remind => {
+                // `要传么子东西 就身份证照片啊 还有到时候记得提醒我一下`: the question first.
+                self.answer_before_command(text, CommandName::Remind);
+                self.remind(text)
+            }
             other => self.command(other),
         }
         true
+    }
+
+    /// The clauses before the one with the command's words, answered when they ask something
+    /// the FAQ is sure of (nothing is said otherwise: the command goes on as before).
+    fn answer_before_command(&mut self, text: &str, name: CommandName) {
+        let words = &self.a.content.understand.commands;
+        let at = [&words.say, &words.within]
+            .into_iter()
+            .filter_map(|map| map.get(&name))
+            .flatten()
+            .filter_map(|w| text.find(w.as_str()))
+            .min();
+        let is_cut = |c: char| c.is_whitespace() || "，,。；;！!".contains(c);
+        // The clause holding the command's words starts after the last break before them.
+        let Some(cut) = at.and_then(|at| text[..at].rfind(is_cut)) else { return };
+        let before = text[..cut].trim_matches(is_cut);
+        if before.chars().count() < 4 || self.asks(before) == Question::No {
+            return;
+        }
+        let answer = self.a.knowledge.answer(before, self.region());
+        if answer.id.is_some() {
+            self.say_answer(answer);
+        }
     }
 
     /// The text is the label (or number) of a button of the current step.
@@ -115,7 +143,7 @@ impl<'a> Turn<'a> {
             self.button("不删了", ButtonKind::Consent(false)),
         ];
         self.say_with(
-            "确定要删除您保存在这里的全部信息吗？包括地区、对话进度、申请记录和提醒，删除后不能恢复。",
+            "确定要删除您保存在这里的全部信息吗？包括地区、对话进度、申请记录、提醒和留给工作人员的留言，删除后不能恢复。",
             choices,
         );
     }

@@ -9,6 +9,7 @@ use super::commands;
 use super::composed::{fit, SCREEN_CHARS};
 use super::followup::fingerprint;
 use super::input;
+use super::menu::WELCOME;
 use super::render::{self, ButtonKind};
 use super::track;
 use super::turn::Turn;
@@ -57,6 +58,10 @@ impl<'a> Turn<'a> {
         // the next ones.
         self.learn(text);
         if let Some(question) = self.picked_suggestion(text) {
+            return self.ask_suggested(&question);
+        }
+        // `后面还有啥 没显示完` after an answer cut short: what its 看全 button shows.
+        if let Some(question) = self.asked_for_the_rest(text) {
             return self.ask_suggested(&question);
         }
         // Commands in plain words work at every step, before the step's own answer.
@@ -157,6 +162,15 @@ impl<'a> Turn<'a> {
             Ok(None) => StepText::Handled, // the engine asked back ("did you mean …?")
             Err(hint) => StepText::Failed(hint),
         }
+    }
+
+    /// The first answer the previous reply cut short, when `text` asks for the rest of it
+    /// (`the_rest` words of faq/understand.yaml).
+    fn asked_for_the_rest(&self, text: &str) -> Option<String> {
+        let words = &self.a.content.understand.the_rest;
+        (self.cut > 0 && crate::content::understand::contains_any(text, words))
+            .then(|| self.suggested.first().cloned())
+            .flatten()
     }
 
     /// The question of the last unsure answer that `text` picks: by its number or its text.
@@ -651,6 +665,7 @@ impl<'a> Turn<'a> {
         for (i, q) in rest.more.iter().enumerate() {
             choices.push(self.button(short_label(q), ButtonKind::Suggestion(cut.len() + i)));
         }
+        let cut_short = cut.len();
         cut.extend(rest.more);
         let raw: Vec<String> = asked.iter().filter_map(|(_, a)| a.source.clone()).collect();
         if !raw.is_empty() {
@@ -658,6 +673,7 @@ impl<'a> Turn<'a> {
             choices.push(self.button("来源", ButtonKind::Source));
         }
         self.s.suggested = cut;
+        self.s.cut = cut_short;
         self.say_with(text, choices);
         self.reask();
     }
@@ -802,6 +818,21 @@ impl<'a> Turn<'a> {
         if !is_greeting(text) && self.keep_until_region(text) {
             // Answered for the region chosen next, not for every region at once now.
             return self.start_with("您的问题我记下了，选好地区后马上按当地规定回答。");
+        }
+        // `你好 我邵阳嘞 …能不能帮她代办咯`: the region is set from the message itself, so the
+        // question is answered there after a short welcome, not dropped for the menu.
+        if !is_greeting(text) && self.first_contact && self.s.region.is_some() {
+            self.say(WELCOME);
+            // The clauses after the one naming the region are the question (its words would
+            // blur the FAQ match).
+            let u = self.a.understand(text, Context { today: self.today, region: self.region() });
+            let asked = u
+                .regions
+                .first()
+                .and_then(|m| super::understood::after_clause_of(text, &m.word))
+                .unwrap_or(text)
+                .to_string();
+            return self.faq_fallback(&asked, None);
         }
         if !is_greeting(text) {
             let answer = self.a.knowledge.answer(text, self.region());

@@ -50,6 +50,8 @@ pub(super) struct Turn<'a> {
     pub(super) refused_now: bool,
     /// Questions the previous reply suggested (they may be picked this turn only).
     pub(super) suggested: Vec<String>,
+    /// How many of `suggested` were cut short in the previous reply (see [`Session::cut`]).
+    pub(super) cut: usize,
     /// An answer was sent this turn (else the "same answer twice" memory ends).
     pub(super) answered: bool,
     /// Index of the reply that asks what the user answers next (a step or the menu): its
@@ -70,9 +72,11 @@ impl<'a> Turn<'a> {
         let issued = s.turn;
         let first_contact = s.turn == 0 && s.region.is_none() && s.dialog.is_none();
         let mut suggested = Vec::new();
+        let mut cut = 0;
         if advance {
             s.turn += 1;
             suggested = std::mem::take(&mut s.suggested);
+            cut = std::mem::take(&mut s.cut);
             s.context.touch(now);
         }
         Turn {
@@ -89,6 +93,7 @@ impl<'a> Turn<'a> {
             menu_shown: false,
             refused_now: false,
             suggested,
+            cut,
             answered: false,
             prompt_reply: None,
             message: String::new(),

@@ -57,6 +57,9 @@ pub struct Session {
     /// Questions the last reply offered when the FAQ was unsure ("您是不是想问：1. …"); the
     /// next message may pick one by its number or text. Lives for one turn only.
     pub suggested: Vec<String>,
+    /// How many of `suggested` (the first ones) are answers the last reply cut short, behind
+    /// their 看全 buttons: `后面还有啥 没显示完` shows the first of them. One turn only.
+    pub cut: usize,
     /// Full titles of the sources of the last FAQ answer, for /source and its 来源 button
     /// (the answer itself carries only a short source line).
     pub last_source: Option<String>,

@@ -699,7 +699,7 @@ fn last_clause(text: &str) -> Option<&str> {
 
 /// What follows the clause naming the region (`…我们家其实是邵阳那边参保的 我爸是退休职工 门特能报
 /// 百分之多少 起付线多少`): the question, all its parts, without the correction before it.
-fn after_clause_of<'t>(text: &'t str, word: &str) -> Option<&'t str> {
+pub(super) fn after_clause_of<'t>(text: &'t str, word: &str) -> Option<&'t str> {
     let at = text.find(word)? + word.len();
     let is_cut = |c: char| c.is_whitespace() || "，,。；;！!".contains(c);
     let cut = at + text[at..].find(is_cut)?;

@@ -210,6 +210,24 @@ async fn within_the_hours_with_nobody_at_the_console_the_user_is_told_nobody_is_
 }
 
 #[tokio::test]
+async fn a_yes_with_the_message_in_it_leaves_that_message_masked_for_staff() {
+    // Play-tester (fix3): 要得 留个言 + the message, in one, at the offer.
+    let saturday = start(|_| {}).await;
+    let cookie = user_in_panzhihua(&saturday).await;
+    saturday.say(&cookie, &[("t", "/human")]).await;
+    let said = "要得 留个言 就讲隔壁刘娭毑要办门特 问下邻居代办要带么子东西 我电话13807391234";
+    let left = saturday.say(&cookie, &[("t", said)]).await;
+    assert!(last_message(&left).contains("已收到您的留言"), "{left}");
+
+    let monday = saturday.restart_at(monday_ten(), |_| {}).await;
+    let (session, _) = monday.login("zhang", PASSWORD).await;
+    let id = first_thread(&monday, &session).await;
+    let thread = monday.get(&format!("/staff/inbox/{id}"), &session).await.body;
+    assert!(thread.contains("问下邻居代办要带么子东西"), "the message is left: {thread}");
+    assert!(!thread.contains("13807391234"), "the phone is masked: {thread}");
+}
+
+#[tokio::test]
 async fn off_duty_a_user_leaves_a_question_and_staff_answer_it_the_next_working_day() {
     // Saturday 10:00 and nobody in the console: off duty.
     let saturday = start(|_| {}).await;
