@@ -22,9 +22,10 @@ use serde::Deserialize;
 use crate::devset::{self, Case};
 use crate::replay::{self, indent, pct, Checks, Conversation, Score};
 
-/// Floor of a blind set once it has been scored: the lowest first-run figure so far (blind 2's
-/// stories, 45.8 %) less a margin.
-const BLIND_FLOOR: f64 = 0.40;
+/// Floor of a blind set once it has been scored: the lowest first-run figure so far (blind 5's
+/// stories, 6/20 = 30 % on 2026-12-07) less a margin. It only keeps a set from rotting unnoticed;
+/// the first-run figures are the measure (docs/developers.md).
+const BLIND_FLOOR: f64 = 0.25;
 
 /// 2026-12-07 10:00 China time, a Monday: the clock of every story without its own `now`.
 pub const NOW: &str = "2026-12-07T10:00:00+08:00";
