@@ -200,7 +200,7 @@ pub fn mask_personal(text: &str) -> String {
 /// Stricter than [`mask_personal`], for a few words kept as the user typed them (a reminder's
 /// task in their own words, `去找张秀兰拿东西`): [`mask_personal`], and besides every common
 /// surname followed by Han characters has the next two masked, with or without a cue, unless
-/// the pair is a known word ([`NOT_NAMES`]: 高血压). Over-masks the rest (周三 → 周**), which
+/// the pair is a known word (`NOT_NAMES`: 高血压). Over-masks the rest (周三 → 周**), which
 /// is acceptable where only a few words are kept and a name must never be.
 pub fn mask_possible_names(text: &str) -> String {
     let text = mask_personal(text);

@@ -153,7 +153,7 @@ fn standalone(text: &str, start: usize, end: usize) -> bool {
 
 // ---- the turn's side (inside its transaction) ----
 
-/// What a turn reads about hand-offs ([`TURN_VIEW_COLUMNS`]).
+/// What a turn reads about hand-offs (`TURN_VIEW_COLUMNS`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TurnView {
     /// The user's open hand-off.
