@@ -18,7 +18,7 @@ use super::track;
 use super::turn::{Target, Turn};
 use super::wording::{self, Question};
 use super::{Pending, PREFILLED};
-use crate::content::understand::CommandName;
+use crate::content::understand::{contains_any, CommandName};
 use crate::policy::calendar::working_days_after;
 use crate::policy::dates::format_cn;
 use crate::understand::{Context, RegionRole, Understanding};
@@ -76,6 +76,11 @@ impl<'a> Turn<'a> {
         let Some(cut) = at.and_then(|at| text[..at].rfind(is_cut)) else { return };
         let before = text[..cut].trim_matches(is_cut);
         if before.chars().count() < 4 || self.asks(before) == Question::No {
+            return;
+        }
+        // `你能帮我把我妈这个申请记一下不 到时候提醒我去问`: asking to record is part of the
+        // request, not a question about doing it for someone (代办).
+        if contains_any(before, &words.record) {
             return;
         }
         let answer = self.a.knowledge.answer(before, self.region());
@@ -222,7 +227,13 @@ impl<'a> Turn<'a> {
         let handed_in = words.remind_accepted.iter().any(|w| !w.is_empty() && text.contains(w));
         let read = if handed_in { &u.dates } else { &u.dates_ahead };
         let said = read.first().copied();
-        let date = said.or_else(|| self.date_said_before());
+        // `你能帮我把我妈这个申请记一下不 到时候提醒我去问` after `11月17号交上去了 … 要是明天还
+        // 没得结果`: recording an application is about the day it was handed in, not a later day
+        // said in passing (明天), which would be taken for an expiry.
+        let records =
+            contains_any(text, &words.record) && !contains_any(text, &words.remind_renewal);
+        let handed_in_before = records.then(|| self.s.context.date(false, self.today)).flatten();
+        let date = said.or(handed_in_before).or_else(|| self.date_said_before());
         match self.s.dialog.as_deref() {
             Some("renew") if !self.s.slots.contains_key("valid_until") => {
                 self.say("好的，记下到期日，我在到期前提醒您续期。");
