@@ -408,8 +408,9 @@ impl<'a> Turn<'a> {
         if self.user.applications.is_empty() || self.s.dialog.is_some() {
             return false;
         }
-        // `11月17号交的 还在审核 好久能审完` asks; a record already so needs no correction.
-        if self.asks(text) == Question::Clearly {
+        // `11月17号交的 还在审核 好久能审完` asks; a record already so needs no correction. So
+        // does `到27号过期了还在审 中间断了那几天的药费能报销不` (能…不): a question, not news.
+        if self.asks(text) != Question::No {
             return false;
         }
         let Some((kind, accepted)) = self.restated(text) else { return false };
