@@ -660,23 +660,36 @@ pub fn correct_kind(ctx: &TrackContext, kind: Kind) -> Option<TrackOutput> {
     let app = ctx.user.applications.last().filter(|a| a.details.kind != kind)?;
     let mut updated = app.clone();
     updated.details.kind = kind;
+    Some(rewritten(ctx, app, updated, &format!("好的，已改为{}", kind.label()), true))
+}
+
+/// `app` recorded anew as `updated` (the store has no change of details: the old row goes and
+/// the new one, with `updated`'s history, takes its reminders planned again, in the same
+/// transaction). The reply: `said` before the record's title, its summary and, with
+/// `with_reminders`, its reminder days.
+fn rewritten(
+    ctx: &TrackContext,
+    app: &Application,
+    updated: Application,
+    said: &str,
+    with_reminders: bool,
+) -> TrackOutput {
     let region = app_region(ctx, &updated);
     let planned = plan(&updated, region, &ctx.content.calendar, ctx.now);
-    let mut lines = vec![format!(
-        "好的，已改为{}：{}",
-        kind.label(),
-        updated.title(region.map(|r| r.name.as_str()))
-    )];
+    let mut lines = vec![format!("{said}：{}", updated.title(region.map(|r| r.name.as_str())))];
     lines.extend(summary(ctx, &updated));
-    lines.extend(reminder_lines(&planned.iter().map(|p| (p.kind, p.due_at)).collect::<Vec<_>>()));
+    if with_reminders {
+        let days: Vec<_> = planned.iter().map(|p| (p.kind, p.due_at)).collect();
+        lines.extend(reminder_lines(&days));
+    }
     let mut out = TrackOutput::text(lines.join("\n"));
     out.effects.push(Effect::Application(ApplicationCommand::Delete { id: app.id }));
     out.effects.push(Effect::Application(ApplicationCommand::Record {
+        events: updated.history.iter().map(|h| h.event.clone()).collect(),
         details: updated.details,
-        events: app.history.iter().map(|h| h.event.clone()).collect(),
         reminders: planned,
     }));
-    Some(out)
+    out
 }
 
 /// `不是续期 也还没通过 是新申请 11月17号交的 还在审核`: the last recorded application restated —
@@ -697,21 +710,8 @@ pub fn correct_record(
         accepted_on: Some(accepted),
         acceptance_no: app.acceptance_no().map(str::to_string),
     };
-    updated.history = vec![StatusEntry { event: event.clone(), at: ctx.now }];
-    let region = app_region(ctx, &updated);
-    let planned = plan(&updated, region, &ctx.content.calendar, ctx.now);
-    let mut lines =
-        vec![format!("好的，已改过来：{}", updated.title(region.map(|r| r.name.as_str())))];
-    lines.extend(summary(ctx, &updated));
-    lines.extend(reminder_lines(&planned.iter().map(|p| (p.kind, p.due_at)).collect::<Vec<_>>()));
-    let mut out = TrackOutput::text(lines.join("\n"));
-    out.effects.push(Effect::Application(ApplicationCommand::Delete { id: app.id }));
-    out.effects.push(Effect::Application(ApplicationCommand::Record {
-        details: updated.details,
-        events: vec![event],
-        reminders: planned,
-    }));
-    Some(out)
+    updated.history = vec![StatusEntry { event, at: ctx.now }];
+    Some(rewritten(ctx, app, updated, "好的，已改过来", true))
 }
 
 /// `病种给我补上 糖尿病`: the last recorded application gets disease `name` (a catalogue name),
@@ -722,19 +722,7 @@ pub fn correct_disease(ctx: &TrackContext, name: &str) -> Option<TrackOutput> {
         ctx.user.applications.last().filter(|a| a.details.disease.as_deref() != Some(name))?;
     let mut updated = app.clone();
     updated.details.disease = Some(name.to_string());
-    let region = app_region(ctx, &updated);
-    let planned = plan(&updated, region, &ctx.content.calendar, ctx.now);
-    let mut lines =
-        vec![format!("好的，病种已记为{name}：{}", updated.title(region.map(|r| r.name.as_str())))];
-    lines.extend(summary(ctx, &updated));
-    let mut out = TrackOutput::text(lines.join("\n"));
-    out.effects.push(Effect::Application(ApplicationCommand::Delete { id: app.id }));
-    out.effects.push(Effect::Application(ApplicationCommand::Record {
-        details: updated.details,
-        events: app.history.iter().map(|h| h.event.clone()).collect(),
-        reminders: planned,
-    }));
-    Some(out)
+    Some(rewritten(ctx, app, updated, &format!("好的，病种已记为{name}"), false))
 }
 
 // ---------------------------------------------------------------------------------------------
