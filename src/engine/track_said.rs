@@ -273,13 +273,7 @@ impl<'a> Turn<'a> {
             // The review's last day is said now: telling it keeps nothing.
             let said = self.review_reminder_text(accepted, false);
             self.say(said);
-            self.s.pending = Some(Pending::RecordConsent {
-                kind: kind.slot().to_string(),
-                accepted: accepted.format("%Y-%m-%d").to_string(),
-                hand_in: false,
-                disease,
-            });
-            self.prompt_pending();
+            self.ask_record_consent(kind, accepted, disease);
             return true;
         }
         self.record_said(kind.slot(), accepted, disease.as_deref())
@@ -452,6 +446,13 @@ impl<'a> Turn<'a> {
         }
         let said = self.review_reminder_text(accepted, false);
         self.say(format!("好的，改按{}记，还在审核中。{said}", kind.label()));
+        self.ask_record_consent(kind, accepted, disease);
+        true
+    }
+
+    /// The consent question before a handed-in application of `kind`, accepted on `accepted`,
+    /// is recorded; the facts wait in the pending question and are recorded on 同意.
+    fn ask_record_consent(&mut self, kind: Kind, accepted: NaiveDate, disease: Option<String>) {
         self.s.pending = Some(Pending::RecordConsent {
             kind: kind.slot().to_string(),
             accepted: accepted.format("%Y-%m-%d").to_string(),
@@ -459,7 +460,6 @@ impl<'a> Turn<'a> {
             disease,
         });
         self.prompt_pending();
-        true
     }
 
     /// Records a first application of `kind` (its slot value) accepted on `accepted`; nothing
