@@ -41,6 +41,13 @@ const LEFTOVER_BATCH: i64 = 10_000;
 pub(crate) type HandlerError = Infallible;
 type HandlerResult = Result<(), HandlerError>;
 
+/// The first pause while another instance still sends a user's older replies
+/// ([`Ctx::send_backlog`]); it doubles up to [`BACKLOG_MAX_PAUSE`], so a wait of the whole
+/// send deadline costs a few dozen reads, and a short one is noticed within a tenth of a second.
+const BACKLOG_FIRST_PAUSE: Duration = Duration::from_millis(50);
+/// The longest pause between two looks at a backlog held by another instance.
+const BACKLOG_MAX_PAUSE: Duration = Duration::from_secs(1);
+
 /// Shared by every update handler.
 pub(crate) struct Ctx {
     store: Store,
@@ -143,18 +150,43 @@ impl Ctx {
     }
 
     /// Takes every unsent reply of `chat` (older ones a failed send gave back, and the newest
-    /// turn's) and sends them oldest first. Rows still held by a live sender stay, with the
-    /// ones after them, for the next sweep.
+    /// turn's) and sends them oldest first.
+    ///
+    /// Rows still held by a live sender (another instance) cannot be taken, nor the ones after
+    /// them. Rather than leave the user waiting for the next sweep (30 s) after that sender
+    /// has finished, this looks again, with pauses that grow, until a sender's send deadline
+    /// at the latest; after that, or at shutdown, the sweep sends them.
     async fn send_backlog(&self, bot: &TgBot, chat: ChatId) {
-        let leased = Instant::now();
-        let now_ms = crate::store::leases::now_ms();
+        let started = Instant::now();
+        let gave_up_at = self.send_deadline(started);
         let created_before = self.clock.now().timestamp() + 1;
         let user = user_key(chat);
-        let stale = self.stale_lease(now_ms);
-        let taken = wechat::lease_unsent_of(&self.store, &user, created_before, now_ms, stale);
-        match taken.await {
-            Ok(rows) => self.send_queued(bot, chat, &rows, self.send_deadline(leased)).await,
-            Err(err) => tracing::error!(error = %err, "could not read the outbox: the sweep sends"),
+        let mut pause = BACKLOG_FIRST_PAUSE;
+        loop {
+            let leased = Instant::now();
+            let now_ms = crate::store::leases::now_ms();
+            let stale = self.stale_lease(now_ms);
+            let taken = wechat::lease_unsent_of(&self.store, &user, created_before, now_ms, stale);
+            match taken.await {
+                Ok(rows) if !rows.is_empty() => {
+                    return self.send_queued(bot, chat, &rows, self.send_deadline(leased)).await
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    return tracing::error!(error = %err, "could not read the outbox: the sweep sends")
+                }
+            }
+            if leased + pause >= gave_up_at || self.stopping.is_set() {
+                return tracing::debug!(
+                    chat = chat.0,
+                    "backlog still held elsewhere: the sweep sends"
+                );
+            }
+            tokio::select! {
+                () = tokio::time::sleep(pause) => {}
+                () = self.stopping.wait() => return,
+            }
+            pause = (pause * 2).min(BACKLOG_MAX_PAUSE);
         }
     }
 

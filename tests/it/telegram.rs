@@ -1195,6 +1195,38 @@ async fn the_outbox_sweep_sends_a_dead_instances_replies_once_and_leaves_a_live_
     assert!(mente::store::outbox::pending(&store, "telegram").await.unwrap().is_empty());
 }
 
+/// Issue 19, several instances: another instance ran a turn for Bob and is still sending its
+/// replies when Bob writes again here. This turn's replies queue behind those; once the other
+/// instance has delivered its own, this one sends them without waiting for the sweep (set to
+/// an hour here). Before, they waited for the next sweep (30 s by default).
+#[tokio::test]
+async fn replies_queued_behind_another_instances_send_go_out_once_it_has_finished() {
+    let stub = BotApiStub::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(&dir).await;
+    let request = mente::service::TurnRequest {
+        user: UserKey::new("telegram", BOB.to_string()),
+        update_id: Some(1),
+        input: mente::engine::Input::Text("/start".into()),
+        now: clock().now(),
+    };
+    let turn = mente::service::turn_with_outbox(&store, &assistant(), request).await.unwrap();
+    let mente::service::QueuedTurn::Queued(elsewhere) = turn else { panic!("a new update") };
+    let no_sweep = BotConfig { outbox_sweep: Duration::from_secs(3600), ..config(&stub) };
+    let bot = RunningBot::start(no_sweep, store.clone());
+    stub.wait_until(BOB, "the bot to poll", |s| !s.calls("getUpdates").is_empty()).await;
+    stub.send_text(BOB, "/menu");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(stub.texts(BOB).is_empty(), "sent before the older replies: {}", stub.dump(BOB));
+
+    let ids: Vec<i64> = elsewhere.iter().map(|q| q.id).collect();
+    mente::store::outbox::mark_all_sent(&store, &ids).await.unwrap();
+    let menu = |s: &BotApiStub| s.texts(BOB).iter().any(|t| t.starts_with("主菜单"));
+    stub.wait_until(BOB, "the menu, well before a sweep", menu).await;
+    bot.stop().await.expect("clean exit");
+    assert!(mente::store::outbox::pending(&store, "telegram").await.unwrap().is_empty());
+}
+
 /// The lease itself, with time driven explicitly: a holder that dies without giving it up
 /// blocks the others only until its lease runs out, and cannot renew it once it was taken.
 #[tokio::test]
