@@ -73,7 +73,7 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
             Err(err) => tracing::error!(error = %err, "web: resume failed"),
         }
     }
-    let mut waiting = false;
+    let mut handoff = Handoff::None;
     if !fresh {
         let user = UserKey::new(CHANNEL, &id);
         // One read says whether anything waits; only then is it taken (writes).
@@ -83,7 +83,7 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
                 tracing::error!(error = %err, "web: page news unreadable");
                 // Look the slow way: each take below reads (and logs) on its own.
                 let handoff_open = super::handoff::is_open(&app, &id).await;
-                PageNews { parked: true, replies: true, handoff_open }
+                PageNews { parked: true, replies: true, handoff_open, handoff_live: handoff_open }
             }
         };
         if news.parked {
@@ -104,10 +104,13 @@ async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
         if news.replies && super::handoff::take(&app, &id, now).await > 0 {
             return back();
         }
-        waiting = news.handoff_open;
+        handoff = match (news.handoff_open, news.handoff_live) {
+            (true, true) => Handoff::Live(crate::relay::end_button(&app.assistant.current())),
+            (true, false) => Handoff::Left,
+            (false, _) => Handoff::None,
+        };
     }
-    let end = waiting.then(|| crate::relay::end_button(&app.assistant.current()));
-    let body = page("门特助手", "chat", &render(&transcript, end.as_ref()));
+    let body = page("门特助手", "chat", &render(&transcript, &handoff));
     with_cookie(&app, &headers, new_cookie, (StatusCode::OK, html_type(), body).into_response())
 }
 
@@ -305,11 +308,25 @@ fn message_page(text: &str) -> String {
     )
 }
 
-/// The page body for a transcript; `end`: a hand-off is open (this is its 结束人工 button), so
-/// the script asks for staff replies every few seconds, without script a link reloads, and the
-/// button stays under the conversation whatever arrives (staff replies come between turns).
-fn render(t: &Transcript, end: Option<&Choice>) -> String {
-    let waiting = end.is_some();
+/// A conversation's hand-off, as its page shows it.
+enum Handoff {
+    None,
+    /// A question left while nobody was on duty: staff answer it later (then it is live). The
+    /// user is back with the assistant meanwhile, so there is nothing to end.
+    Left,
+    /// Staff and user are talking; this is its 结束人工 button.
+    Live(Choice),
+}
+
+/// The page body for a transcript. While a hand-off is open the script asks for staff replies
+/// every few seconds, without script a link reloads; a live one's 结束人工 button stays under
+/// the conversation whatever arrives (staff replies come between turns).
+fn render(t: &Transcript, handoff: &Handoff) -> String {
+    let waiting = !matches!(handoff, Handoff::None);
+    let end = match handoff {
+        Handoff::Live(end) => Some(end),
+        Handoff::None | Handoff::Left => None,
+    };
     let mut out = String::from(
         "<header class=\"top\"><h1>门特助手</h1><p>攀枝花 · 邵阳 门诊慢特病（门特）咨询</p></header><main>",
     );
@@ -331,7 +348,13 @@ fn render(t: &Transcript, end: Option<&Choice>) -> String {
         out.push_str(&format!("<li class=\"{class}\"{anchor}>{}</li>", multiline(&m.text)));
     }
     out.push_str("</ol>");
-    if waiting {
+    if matches!(handoff, Handoff::Left) {
+        out.push_str(
+            "<p class=\"handoff-note\">您的留言已转给工作人员，他们回复后会显示在这里。\
+             <a href=\"/#latest\">刷新看回复</a></p>",
+        );
+    }
+    if end.is_some() {
         out.push_str(
             "<p class=\"handoff-note\">人工服务中：工作人员的回复会自动显示。\
              <a href=\"/#latest\">刷新看回复</a></p>",

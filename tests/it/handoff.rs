@@ -237,6 +237,10 @@ async fn off_duty_a_user_leaves_a_question_and_staff_answer_it_the_next_working_
     saturday.say(&cookie, &[("b", &button(&offer, "留言给工作人员"))]).await;
     let left = saturday.say(&cookie, &[("t", "异地就医的药费怎么报")]).await;
     assert!(left.contains("已收到您的留言"), "{left}");
+    // Nobody is talking with the user: the page says where the answer will come, and offers
+    // no 结束人工 for a conversation with staff that has not begun.
+    assert!(left.contains("留言已转给工作人员"), "{left}");
+    assert!(!left.contains("人工服务中") && !left.contains(">结束人工<"), "{left}");
     let answered = saturday.say(&cookie, &[("t", "起付线多少")]).await;
     assert!(last_message(&answered).contains("800"), "the user is back with the bot: {answered}");
 
@@ -251,6 +255,7 @@ async fn off_duty_a_user_leaves_a_question_and_staff_answer_it_the_next_working_
     monday.get("/", &cookie).await;
     let page = monday.get("/", &cookie).await.body;
     assert!(page.contains("【人工回复】需要先办异地备案"), "{page}");
+    assert!(page.contains("人工服务中") && page.contains(">结束人工<"), "answered: live {page}");
 }
 
 #[tokio::test]

@@ -659,16 +659,21 @@ async fn a_page_load_sees_parked_reminders_staff_replies_and_an_open_handoff_in_
     let mut conn = store.pool().acquire().await.unwrap();
     let id = handoff::open(&mut conn, &user, Some("邵阳"), true, now).await.unwrap();
     drop(conn);
-    assert_eq!(news().await, PageNews { handoff_open: true, ..PageNews::default() });
+    let live = PageNews { handoff_open: true, handoff_live: true, ..PageNews::default() };
+    assert_eq!(news().await, live);
     handoff::claim(store.pool(), id, "王芳", now).await.unwrap();
     assert!(handoff::reply(store.pool(), id, "王芳", "您好，我来帮您看看", now).await.unwrap());
-    let waiting = PageNews { replies: true, handoff_open: true, parked: false };
+    let waiting = PageNews { replies: true, ..live };
     assert_eq!(news().await, waiting, "a staff reply waits");
     assert_eq!(handoff::take_for(store.pool(), &user, now).await.unwrap().len(), 1);
-    assert_eq!(news().await, PageNews { handoff_open: true, ..PageNews::default() });
+    assert_eq!(news().await, live);
     // Another user's reply is not this page's.
-    assert_eq!(
-        page::news(store.reader(), &UserKey::new("web", "other")).await.unwrap(),
-        PageNews::default()
-    );
+    let other = UserKey::new("web", "other");
+    assert_eq!(page::news(store.reader(), &other).await.unwrap(), PageNews::default());
+    // A question left off duty is open, not live (nobody is talking with the user yet).
+    let mut conn = store.pool().acquire().await.unwrap();
+    handoff::open(&mut conn, &other, Some("邵阳"), false, now).await.unwrap();
+    drop(conn);
+    let left = PageNews { handoff_open: true, ..PageNews::default() };
+    assert_eq!(page::news(store.reader(), &other).await.unwrap(), left);
 }
