@@ -507,7 +507,13 @@ impl<'a> Turn<'a> {
                     "资料里能找到的就是刚才那些。还不清楚的话，直接问人工最快：\n{}",
                     self.hotline_text()
                 ));
-                self.effects.push(Effect::Handoff { region: self.s.region.clone() });
+                // Not a request for a person (the user did not ask for one: the console's
+                // queue would count requests nobody made), but a question the content did not
+                // answer well enough, for staff to turn into a better answer.
+                if !self.message.is_empty() {
+                    let (question, region) = (self.message.clone(), self.s.region.clone());
+                    self.effects.push(Effect::Unanswered { question, region });
+                }
                 self.reask();
             }
         }
