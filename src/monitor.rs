@@ -49,6 +49,12 @@ pub const RELOAD_ERRORS: &str = "mente_content_reload_errors_total";
 pub const RELOAD_FAILING: &str = "mente_content_reload_failing";
 /// 1 when the last scrape could read the database.
 pub const DATABASE_UP: &str = "mente_database_up";
+/// Requests refused by this process's rate limits (per process, like the limits), by limit.
+pub const RATE_LIMITED: &str = "mente_rate_limited_total";
+
+/// The rate limits counted under [`RATE_LIMITED`]: the chat's per-conversation and per-address
+/// buckets.
+pub const RATE_LIMITS: [&str; 2] = ["chat_conversation", "chat_address"];
 
 /// The channels a turn or an outbox row can belong to: each gets its series at 0 from the
 /// start, so a dashboard or an alert on a series that has not happened yet (no error so far,
@@ -106,6 +112,10 @@ fn register() {
     describe_counter!(RELOAD_ERRORS, "content reloads refused because the content had problems");
     describe_gauge!(RELOAD_FAILING, "1 while the last content reload of this process failed");
     describe_gauge!(DATABASE_UP, "1 when the last scrape could read the database");
+    describe_counter!(RATE_LIMITED, "requests refused by this process's rate limits, by limit");
+    for limit in RATE_LIMITS {
+        counter!(RATE_LIMITED, "limit" => limit).increment(0);
+    }
     for channel in CHANNELS {
         counter!(TURNS, "channel" => channel).increment(0);
         counter!(TURN_ERRORS, "channel" => channel).increment(0);
@@ -146,6 +156,11 @@ pub fn reminders(channel: &str, report: &RunReport) {
         counter!(REMINDERS, "channel" => channel.to_string(), "outcome" => outcome)
             .increment(n as u64);
     }
+}
+
+/// Records a request refused by the rate limit `limit` (one of [`RATE_LIMITS`]).
+pub fn rate_limited(limit: &'static str) {
+    counter!(RATE_LIMITED, "limit" => limit).increment(1);
 }
 
 /// Records how a content reload ended.

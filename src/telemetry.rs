@@ -8,7 +8,7 @@
 //! passes the final error message through [`redact`].
 
 use std::borrow::Cow;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::sync::RwLock;
 
 use tracing_subscriber::fmt::MakeWriter;
@@ -21,10 +21,15 @@ pub const REDACTED: &str = "<redacted>";
 static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
 /// Installs the global tracing subscriber; `RUST_LOG` overrides the default `warn` level.
+/// Colours only on a terminal: in a file or the journal the escape codes are noise.
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-    let _ =
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(RedactingStderr).try_init();
+    let ansi = io::stderr().is_terminal();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .with_writer(RedactingStderr)
+        .try_init();
 }
 
 /// Registers a secret (the bot token, a webhook secret) so that no output ever shows it. For a

@@ -11,7 +11,7 @@ use tokio::sync::watch;
 use super::UsageError;
 use crate::clock::{Clock, FixedClock, SystemClock};
 use crate::reload::Live;
-use crate::scheduler::{self, TerminalSender};
+use crate::scheduler::{self, Sender, TerminalSender};
 use crate::store::Store;
 
 /// `mente remind [--once] [--now RFC3339]`
@@ -65,11 +65,14 @@ pub async fn run(args: RemindArgs, db: &str, live: Live) -> anyhow::Result<ExitC
         super::serve::stop_signal().await;
         let _ = stop.send(true);
     });
+    // The other channels' reminders are sent by their own servers (`mente web`, `mente serve`).
+    tracing::info!(channel = sender.channel(), "reminder worker started");
     match now {
         Some(now) => {
             scheduler::run_until_stopped(&store, &live, &sender, &FixedClock(now), shutdown).await
         }
         None => scheduler::run_until_stopped(&store, &live, &sender, &SystemClock, shutdown).await,
     }
+    tracing::info!("reminder worker stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -134,10 +134,17 @@ async fn send(State(app): State<App>, request: Request) -> Response {
         }
     };
     let rates = app.config.rates;
-    if !app.limiter.allow(&format!("chat:addr:{addr}"), rates.chat_per_address, now)
-        || !app.limiter.allow(&format!("chat:conv:{id}"), rates.chat_per_conversation, now)
-    {
-        tracing::info!(channel = CHANNEL, "web: chat rate limit");
+    let refused_by =
+        if !app.limiter.allow(&format!("chat:addr:{addr}"), rates.chat_per_address, now) {
+            Some("chat_address")
+        } else if !app.limiter.allow(&format!("chat:conv:{id}"), rates.chat_per_conversation, now) {
+            Some("chat_conversation")
+        } else {
+            None
+        };
+    if let Some(limit) = refused_by {
+        crate::monitor::rate_limited(limit);
+        tracing::info!(channel = CHANNEL, limit, "web: chat rate limit");
         return (
             StatusCode::TOO_MANY_REQUESTS,
             html_type(),

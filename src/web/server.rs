@@ -138,6 +138,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let cap = connection_cap(limits.max_connections);
     tracing::info!(
+        listen = ?listener.local_addr().ok(),
         max_connections = cap,
         header_timeout = ?limits.header_timeout,
         body_timeout = ?limits.body_timeout,

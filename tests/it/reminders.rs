@@ -518,7 +518,8 @@ async fn migrate_db_moves_reminders_and_the_worker_sends_each_once_on_the_target
     assert!(stdout.contains("every count matches"), "{stdout}");
     let again = migrate();
     assert_eq!(again.status.code(), Some(2), "a full target is refused");
-    assert!(String::from_utf8_lossy(&again.stderr).contains("--overwrite"));
+    let refused = String::from_utf8_lossy(&again.stderr);
+    assert!(refused.contains("--overwrite") && refused.contains("reminders: 5 rows"), "{refused}");
 
     let target = Store::connect(&new).await.unwrap();
     let copied: Vec<u8> = sqlx::query_scalar(asker_key).fetch_one(target.pool()).await.unwrap();

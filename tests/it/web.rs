@@ -1371,6 +1371,33 @@ async fn turns_handoffs_the_outbox_and_the_content_version_are_scraped_from_the_
     assert_eq!(sample(&text, "mente_outbox_depth{channel=\"web\"}"), Some(1.0), "{text}");
     assert_eq!(sample(&text, "mente_content_version"), Some(1.0), "{text}");
     assert_eq!(sample(&text, "mente_database_up"), Some(1.0), "{text}");
+    // The refusals of a_conversation_and_an_address_that_send_too_fast_are_refused may or may
+    // not have run yet in this process: the series is there either way.
+    assert!(sample(&text, "mente_rate_limited_total{limit=\"chat_conversation\"}").is_some());
+}
+
+/// Operators see refused requests (ops trial: they were only in INFO log lines).
+#[tokio::test]
+async fn a_refused_chat_message_is_counted_in_the_metrics() {
+    use tower::ServiceExt;
+
+    let handle = mente::monitor::install().unwrap();
+    let server = start(|c| c.rates.chat_per_conversation = Rate { burst: 1, per_minute: 0 }).await;
+    let live = server.app.as_ref().unwrap().assistant.clone();
+    let scrape = mente::monitor::Scrape::new(handle, server.store.clone(), live);
+    let refused = || async {
+        let request = Request::get("/metrics").body(Body::empty()).unwrap();
+        let response = mente::monitor::router(scrape.clone()).oneshot(request).await.unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        sample(&text, "mente_rate_limited_total{limit=\"chat_conversation\"}").unwrap()
+    };
+    let before = refused().await;
+    let cookie = server.conversation().await;
+    assert_eq!(server.post("/send", &cookie, &[("t", "你好")]).await.status, StatusCode::SEE_OTHER);
+    let second = server.post("/send", &cookie, &[("t", "你好")]).await;
+    assert_eq!(second.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused().await >= before + 1.0);
 }
 
 #[cfg(unix)]
