@@ -67,7 +67,10 @@ impl<'a> Turn<'a> {
         // `帮我把我妈这个申请记一下嘛 到12月8号还没消息就提醒我打电话`: the application handed in
         // (said in this message or earlier) is recorded, and the task on that day kept with it.
         if let (Day::Ahead(on), Some(accepted)) = (day, self.records_handed_in(text)) {
-            let task = listed.or_else(|| self.own_task(text));
+            let default = &self.a.content.understand.commands.record_task;
+            let task = listed
+                .or_else(|| self.own_task(text))
+                .or_else(|| (!default.is_empty()).then(|| default.clone()));
             return self.record_with_task(text, accepted, task, on);
         }
         let task = match listed {
