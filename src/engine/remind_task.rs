@@ -264,6 +264,12 @@ impl<'a> Turn<'a> {
     fn task_day(&self, text: &str) -> Day {
         let today = self.today;
         let u = self.a.understand(text, Reading { today, region: self.region() });
+        // `11月20号交的 到12月10号还没消息就提醒我`: the day ahead is the near one, not the
+        // handing-in day read as next year's.
+        let near = |d: &&NaiveDate| (**d - today).num_days() <= FAR_AHEAD_DAYS;
+        if let Some(&ahead) = u.dates_ahead.iter().filter(|d| **d >= today).find(near) {
+            return Day::Ahead(ahead);
+        }
         if let Some(&ahead) = u.dates_ahead.first() {
             let gone = u.dates.first().copied().filter(|d| *d < today);
             return match gone {
