@@ -401,6 +401,13 @@ pub struct CommandWords {
     /// … and one pointing at a record (这个, 记错的, 重复, 第二个): which one is asked to confirm.
     #[serde(default)]
     pub record_pointer: Vec<String>,
+    /// The task of a reminder asked for with a record but without one of its own
+    /// (`帮我记一下 到12月8号还没消息就提醒我`); empty: the record's own reminders only.
+    #[serde(default)]
+    pub record_task: String,
+    /// Asking whether the data is deleted (`删了没有`, `删掉了吗`): answered from what is kept.
+    #[serde(default)]
+    pub asks_deleted: Vec<String>,
     /// The application said is under review after all (`还没通过 在审核中`): a correction of the
     /// record's status, not a report of a new event.
     #[serde(default)]
@@ -645,6 +652,7 @@ impl Lexicon {
             ("disease_edit", &c.disease_edit),
             ("delete_record", &c.delete_record),
             ("record_pointer", &c.record_pointer),
+            ("asks_deleted", &c.asks_deleted),
             ("under_review", &c.under_review),
             ("month_end", &c.month_end),
             ("task_filler", &c.task_filler),

@@ -104,6 +104,11 @@ impl<'a> Turn<'a> {
             }
             ButtonKind::Track(payload) => match track::on_button(&payload, &self.track_ctx()) {
                 Some(out) => {
+                    // 确定删除/不删了 tapped at the question of deleting one record (asked in
+                    // words): answered, so it is not asked again after.
+                    if matches!(self.s.pending, Some(Pending::DeleteRecord { .. })) {
+                        self.s.pending = None;
+                    }
                     self.apply_track(out);
                     self.reask();
                 }

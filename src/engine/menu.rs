@@ -86,7 +86,16 @@ impl<'a> Turn<'a> {
             }
             Command::ConfirmForget => self.ask_forget(),
             Command::Remind => self.remind(""),
-            Command::MyApps => self.run_named_action("show_applications"),
+            Command::MyApps => {
+                // `/myapps` at the consent question of a record: that one is not saved yet.
+                if let Some(waiting) = self.record_waiting() {
+                    self.say(waiting);
+                    if self.user.applications.is_empty() {
+                        return self.reask();
+                    }
+                }
+                self.run_named_action("show_applications")
+            }
             Command::Reminders => {
                 // "我有哪些提醒" while one is being set up: that one too, not only the saved ones.
                 let waiting = [self.reminder_in_progress(), self.waiting_task()];

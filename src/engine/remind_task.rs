@@ -64,6 +64,15 @@ impl<'a> Turn<'a> {
         if matches!(day, Day::Gone(_)) && listed.is_none() && names(&words.remind_accepted) {
             return false;
         }
+        // `帮我把我妈这个申请记一下嘛 到12月8号还没消息就提醒我打电话`: the application handed in
+        // (said in this message or earlier) is recorded, and the task on that day kept with it.
+        if let (Day::Ahead(on), Some(accepted)) = (day, self.records_handed_in(text)) {
+            let default = &self.a.content.understand.commands.record_task;
+            let task = listed
+                .or_else(|| self.own_task(text))
+                .or_else(|| (!default.is_empty()).then(|| default.clone()));
+            return self.record_with_task(text, accepted, task, on);
+        }
         let task = match listed {
             Some(task) => task,
             // Own words only with a day said: `提醒我一下` alone is the offer of reminders.
@@ -75,6 +84,49 @@ impl<'a> Turn<'a> {
         };
         self.task_on(task, day);
         true
+    }
+
+    /// The day an application was handed in when `text` asks to record it while nothing is
+    /// recorded: a past day said in `text`, else one said earlier in the conversation. `None`:
+    /// no request to record, something recorded already, or no such day.
+    fn records_handed_in(&self, text: &str) -> Option<NaiveDate> {
+        let words = &self.a.content.understand.commands;
+        if !self.records_first()
+            || !words.record.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
+        {
+            return None;
+        }
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
+        let said = u.dates.iter().rev().copied().find(|d| *d < self.today);
+        said.or_else(|| self.s.context.date(false, self.today))
+    }
+
+    /// Records the application accepted on `accepted` (after consent) and the reminder of
+    /// `task` on `on` with it: the task waits in the consent question when there is one.
+    fn record_with_task(
+        &mut self,
+        text: &str,
+        accepted: NaiveDate,
+        task: Option<String>,
+        on: NaiveDate,
+    ) -> bool {
+        if let Some(task) = &task {
+            if self.s.consent != Some(true) {
+                self.s.slots.insert(TASK_SLOT.into(), format!("{}|{task}", on.format("%Y-%m-%d")));
+            }
+        }
+        self.record_at_once(text, accepted);
+        if let Some(task) = task.filter(|_| self.s.consent == Some(true)) {
+            self.keep_task(&task, on);
+        }
+        true
+    }
+
+    /// What a task waiting for consent will be (said with the consent question).
+    pub(super) fn task_promise(&self) -> Option<String> {
+        let (day, task) = self.s.slots.get(TASK_SLOT)?.split_once('|')?;
+        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+        Some(format!("同意保存后，我也会在{}提醒您：{task}。", format_cn(day)))
     }
 
     /// `再加一个 明年1月5号去医院复查` while a consent question waits: the task and its day wait
@@ -212,6 +264,12 @@ impl<'a> Turn<'a> {
     fn task_day(&self, text: &str) -> Day {
         let today = self.today;
         let u = self.a.understand(text, Reading { today, region: self.region() });
+        // `11月20号交的 到12月10号还没消息就提醒我`: the day ahead is the near one, not the
+        // handing-in day read as next year's.
+        let near = |d: &&NaiveDate| (**d - today).num_days() <= FAR_AHEAD_DAYS;
+        if let Some(&ahead) = u.dates_ahead.iter().filter(|d| **d >= today).find(near) {
+            return Day::Ahead(ahead);
+        }
         if let Some(&ahead) = u.dates_ahead.first() {
             let gone = u.dates.first().copied().filter(|d| *d < today);
             return match gone {

@@ -51,6 +51,9 @@ impl<'a> Turn<'a> {
             self.s.pending = None;
         }
         match cmd {
+            // `把那条记录删了`: one recorded application (after a confirmation), not everything.
+            Command::Forget | Command::ConfirmForget
+                if self.s.pending.is_none() && self.deletes_one_record(text) => {}
             Command::Remind => {
                 // `要传么子东西 就身份证照片啊 还有到时候记得提醒我一下`: the question first.
                 self.answer_before_command(text, CommandName::Remind);
@@ -134,6 +137,49 @@ impl<'a> Turn<'a> {
             None if self.question_again_here() => {}
             None => self.reask(),
         }
+    }
+
+    /// `删了没有 确认一下`, `我的资料删掉了吗`: whether the user's data is deleted, from what is
+    /// kept now — still kept (the deletion question asked again, or asked), or nothing kept
+    /// (deleted, or never saved). `false`: no such question.
+    pub(super) fn asks_if_deleted(&mut self, text: &str) -> bool {
+        if !contains_any(text, &self.a.content.understand.commands.asks_deleted) {
+            return false;
+        }
+        let kept = self.kept_data();
+        let waiting = self.s.pending == Some(Pending::Forget);
+        if kept.is_empty() && !waiting {
+            let source = self.a.content.citations.cite_short("docs/operators.md");
+            self.say(format!(
+                "这里现在没有保存您的申请记录、提醒或留给工作人员的留言。您确认过删除的，已经全部删除，不能恢复。\n来源：{source}"
+            ));
+            return true;
+        }
+        let kept = match kept.is_empty() {
+            true => String::new(),
+            false => format!("这里还保存着{}。", kept.join("、")),
+        };
+        self.say(format!("还没有删除，要您确认一次才删。{kept}"));
+        self.ask_forget();
+        true
+    }
+
+    /// What is kept for the user now, in words (`2份申请记录`, `1个提醒`, `给工作人员的留言`).
+    fn kept_data(&self) -> Vec<String> {
+        let mut kept = Vec::new();
+        if !self.user.applications.is_empty() {
+            kept.push(format!("{}份申请记录", self.user.applications.len()));
+        }
+        if !self.user.tasks.is_empty() {
+            kept.push(format!("{}个事项提醒", self.user.tasks.len()));
+        }
+        if self.user.handoff.is_some() {
+            kept.push("给工作人员的留言".to_string());
+        }
+        if kept.is_empty() && self.s.consent == Some(true) {
+            kept.push("您的地区和同意记录".to_string());
+        }
+        kept
     }
 
     /// "删掉我的信息": one question before doing what `/forget` does.

@@ -64,6 +64,10 @@ impl<'a> Turn<'a> {
         if let Some(question) = self.asked_for_the_rest(text) {
             return self.ask_suggested(&question);
         }
+        // `删了没有 确认一下`: whether the data is deleted, from what is kept (not a disease).
+        if self.asks_if_deleted(text) {
+            return;
+        }
         // Commands in plain words work at every step, before the step's own answer.
         if self.said_command(text) {
             return;

@@ -272,7 +272,10 @@ impl<'a> Turn<'a> {
         if self.s.consent != Some(true) {
             // The review's last day is said now: telling it keeps nothing.
             let said = self.review_reminder_text(accepted, false);
-            self.say(said);
+            match self.task_promise() {
+                Some(task) => self.say(format!("{said}\n{task}")),
+                None => self.say(said),
+            }
             self.ask_record_consent(kind, accepted, disease);
             return true;
         }
@@ -460,6 +463,22 @@ impl<'a> Turn<'a> {
             disease,
         });
         self.prompt_pending();
+    }
+
+    /// The application waiting at its consent question, for "我的申请": not saved yet, what
+    /// would be (kind, dates), and that consent saves it. `None`: no such question open.
+    pub(super) fn record_waiting(&self) -> Option<String> {
+        let Some(Pending::RecordConsent { kind, accepted, hand_in, .. }) = &self.s.pending else {
+            return None;
+        };
+        let label = Kind::from_slot(kind).unwrap_or(Kind::New).label();
+        let day = NaiveDate::parse_from_str(accepted, "%Y-%m-%d").ok()?;
+        let what = if *hand_in {
+            format!("{label}，打算{}去交。", format_cn(day))
+        } else {
+            format!("{label}。{}", self.review_reminder_text(day, false))
+        };
+        Some(format!("这份申请还没有保存，要您同意后才记下并按期提醒：{what}"))
     }
 
     /// Records a first application of `kind` (its slot value) accepted on `accepted`; nothing

@@ -234,6 +234,21 @@ impl<'a> Turn<'a> {
                     None => self.topic(&r.id, "review-time", "track_record"),
                 }
             }
+            // "那最迟哪天出结果" after "我妈今天…交了门特申请": the last day, counted from the
+            // handing-in said earlier, not only the time limit.
+            Some(Action::Deadline)
+                if u.dates.is_empty()
+                    && contains_any(text, &self.a.content.understand.asks.when) =>
+            {
+                match self.s.context.date(false, self.today) {
+                    Some(accepted) => {
+                        let mut u = u.clone();
+                        u.dates = vec![accepted];
+                        self.deadline(&u, r)
+                    }
+                    None => self.topic(&r.id, "review-time", "track_record"),
+                }
+            }
             // Asked how long, with a date that is not the handing-in: the time limit itself.
             Some(Action::Deadline) => self.topic(&r.id, "review-time", "track_record"),
             Some(Action::Renew) if !u.dates.is_empty() => self.renewal_timing(u, r),

@@ -60,6 +60,10 @@ fn date_at(chars: &[char], start: usize, today: NaiveDate) -> Option<FoundDate> 
     let (year, month, day, end) = match at(after) {
         Some('年') if digits == 4 || digits == 2 => {
             let (m, am) = number_at(chars, after + 1)?;
+            let year = if digits == 2 { 2000 + first as i32 } else { first as i32 };
+            if at(am) == Some('月') && month_end_word(at(am + 1)) {
+                return month_end(Some(year), m, today, start, am + 2);
+            }
             let (d, ad) = (at(am) == Some('月')).then(|| number_at(chars, am + 1)).flatten()?;
             let year = if digits == 2 { 2000 + first as i32 } else { first as i32 };
             (Some(year), m, d, day_end(ad))
@@ -68,6 +72,9 @@ fn date_at(chars: &[char], start: usize, today: NaiveDate) -> Option<FoundDate> 
             let (m, am) = number_at(chars, after + 1)?;
             let (d, ad) = (at(am) == Some(s)).then(|| number_at(chars, am + 1)).flatten()?;
             (Some(first as i32), m, d, ad)
+        }
+        Some('月') if month_end_word(at(after + 1)) => {
+            return month_end(year_word(chars, start, today), first, today, start, after + 2);
         }
         Some('月') => {
             let (d, ad) = number_at(chars, after + 1)?;
@@ -177,6 +184,38 @@ fn nearest(today: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
     (-1..=1)
         .filter_map(|s| NaiveDate::from_ymd_opt(today.year() + s, month, day))
         .min_by_key(|d| (*d - today).num_days().abs())
+}
+
+/// `底`/`末` right after a month (`1月底`, `2027年3月末`): its last day is meant.
+fn month_end_word(c: Option<char>) -> bool {
+    matches!(c, Some('底' | '末'))
+}
+
+/// The last day of `month` (`year`'s, else the nearest one, and the next one for `ahead`),
+/// written from `start` to `end`.
+fn month_end(
+    year: Option<i32>,
+    month: u32,
+    today: NaiveDate,
+    start: usize,
+    end: usize,
+) -> Option<FoundDate> {
+    let last = |y: i32| {
+        let first_next = if month == 12 {
+            NaiveDate::from_ymd_opt(y + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(y, month + 1, 1)
+        };
+        first_next.and_then(|d| d.pred_opt())
+    };
+    if let Some(y) = year {
+        let date = last(y)?;
+        return Some(FoundDate { date, ahead: date, start, end });
+    }
+    let years = (-1..=1).filter_map(|s| last(today.year() + s));
+    let date = years.clone().min_by_key(|d| (*d - today).num_days().abs())?;
+    let ahead = years.into_iter().find(|d| *d >= today).unwrap_or(date);
+    Some(FoundDate { date, ahead, start, end })
 }
 
 /// The first date with this month and day on or after today (this year or next).
@@ -320,6 +359,14 @@ mod tests {
         ] {
             assert_eq!(first(text), Some(d(2026, 9, 26)), "{text}");
         }
+    }
+
+    #[test]
+    fn the_end_of_a_month_is_its_last_day() {
+        assert_eq!(first("是2027年1月底到期 不是3月"), Some(d(2027, 1, 31)));
+        assert_eq!(first("待遇2028年2月末到期"), Some(d(2028, 2, 29)));
+        assert_eq!(first("11月底交的"), Some(d(2026, 11, 30)));
+        assert_eq!(first("明年3月底到期"), Some(d(2027, 3, 31)));
     }
 
     #[test]
