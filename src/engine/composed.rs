@@ -152,7 +152,7 @@ impl<'a> Turn<'a> {
         let Some(insurance) = insurance else { return self.estimate(u, r, false) };
         let retired = u.status == Some(WorkStatus::Retired);
         let e = self.calc_estimate(r, insurance, retired, u.age, expense)?;
-        let mut lines = vec![format!("{}，按全年{}元算：", who(insurance, retired), yuan(expense))];
+        let mut lines = vec![format!("{}，按全年{}算：", who(insurance, retired), yuan(expense))];
         lines.extend(worked_lines(expense, &e));
         let deductible = match insurance {
             Insurance::Employee => &r.deductible.employee,
@@ -772,8 +772,9 @@ pub(super) fn short_source(source: &str) -> String {
 /// The lead time in the sources' unit: 邵阳's 须知 says "到期前一个月左右", which the region
 /// file keeps as 30 days; the day count follows in brackets for those who count.
 fn lead_time(days: u32) -> String {
+    // The source's own words: the day is counted back one calendar month (`days_before`).
     if (28..=31).contains(&days) {
-        format!("约一个月（{days}天）")
+        "约一个月".to_string()
     } else {
         format!("约{days}天")
     }
