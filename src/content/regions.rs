@@ -250,6 +250,10 @@ pub struct Materials {
     /// checklist.
     #[serde(default)]
     pub renewal: Vec<String>,
+    /// How many months old the medical records (病历, 检查报告) may be, when a source says
+    /// (攀枝花: 近半年内 → 6): a record's date said in the chat is checked against it.
+    #[serde(default)]
+    pub records_valid_months: Option<u32>,
     /// Source of the lists.
     #[serde(default)]
     pub source: Option<String>,

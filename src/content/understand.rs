@@ -270,6 +270,24 @@ pub struct AskWords {
     /// asks it again for that one.
     #[serde(default)]
     pub about_costs: Vec<String>,
+    /// How a figure was arrived at (怎么算的, 算不来): after an estimate, its working with the
+    /// figures the conversation established.
+    #[serde(default)]
+    pub how_computed: Vec<String>,
+    /// The most the benefit pays in a year (封顶, 限额): the region's answer on the limit, also
+    /// when a disease is named with it.
+    #[serde(default)]
+    pub limit: Vec<String>,
+    /// Going in person (窗口, 线下): with a materials word, what to bring to the window (the
+    /// region's window answer), not the list to upload in the app.
+    #[serde(default)]
+    pub window: Vec<String>,
+    /// Applying again (重新申请): after a refusal, the refusal's answer on what to do.
+    #[serde(default)]
+    pub reapply: Vec<String>,
+    /// Medical records (病历, 检查报告): with a date or month, whether they are recent enough.
+    #[serde(default)]
+    pub records: Vec<String>,
 }
 
 /// `reading:` — pieces of messages the readers step over, drop or split at.

@@ -269,9 +269,13 @@ impl<'a> Turn<'a> {
         if let Some(note) = &disease.note {
             lines.push(format!("提示：{note}。"));
         }
-        // A 居民-only tip is not for someone who chose 职工医保 at the insurance step.
-        let employee = self.s.slots.get("insurance").map(String::as_str) == Some("employee");
-        if let Some(note) = disease.resident_note.as_ref().filter(|_| !employee) {
+        // A 居民-only tip is for someone known to be a 居民 (chosen at the insurance step or said
+        // in the conversation), or who asked about 两病 itself — not for a renewal by someone
+        // never said to be one (play-test round 4, persona 4).
+        let resident = self.s.slots.get("insurance").map(String::as_str) == Some("resident")
+            || self.s.context.insurance.as_deref() == Some("resident");
+        let asked = contains_any(&self.message, &self.a.content.understand.asks.other_scheme);
+        if let Some(note) = disease.resident_note.as_ref().filter(|_| resident || asked) {
             lines.push(format!("提示：{note}。"));
         }
         if !lines.is_empty() {

@@ -7,6 +7,8 @@
 //! Layer: handler — a part of `Turn` built on `turn` and the base modules; `understood` builds on
 //! it.
 
+use chrono::Datelike;
+
 use super::context::said_insurance;
 use super::render::ButtonKind;
 use super::turn::Turn;
@@ -133,6 +135,90 @@ impl<'a> Turn<'a> {
             lines,
             source: sources.join("；"),
             choices,
+            all_regions: false,
+            topic: None,
+        })
+    }
+
+    /// `咋个算的` after an estimate: the same figures with the sum written out step by step
+    /// (amount − deductible, × ratio, what is left to pay), for the insurance known; for none
+    /// known, the estimate of both as before (its rule line says how).
+    pub(super) fn worked_estimate(&self, u: &Understanding, r: &Region) -> Option<Composed> {
+        let expense = u.amount()?;
+        let insurance = u.insurance.or(match u.status {
+            Some(WorkStatus::Retired | WorkStatus::InService) => Some(Insurance::Employee),
+            _ => None,
+        });
+        let Some(insurance) = insurance else { return self.estimate(u, r, false) };
+        let retired = u.status == Some(WorkStatus::Retired);
+        let e = self.calc_estimate(r, insurance, retired, u.age, expense)?;
+        let mut lines = vec![format!("{}，按全年{}算：", who(insurance, retired), yuan(expense))];
+        lines.extend(worked_lines(expense, &e));
+        let deductible = match insurance {
+            Insurance::Employee => &r.deductible.employee,
+            Insurance::Resident => &r.deductible.resident,
+        };
+        lines.extend(deductible.in_estimate.clone());
+        lines.extend(e.assumptions.last().cloned());
+        let choices = vec![
+            self.button("开始新申请", ButtonKind::Apply(r.id.clone(), None, said_insurance(u)))
+        ];
+        Some(Composed {
+            lines,
+            source: e.sources.join("；"),
+            choices,
+            all_regions: false,
+            topic: None,
+        })
+    }
+
+    /// `病历是今年5月的 可以吗`: the region's rule on how recent the records must be, applied to
+    /// the date or month said. `None` when the message names no records (`records` of
+    /// `faq/understand.yaml`) or no date, or the region's sources give no such rule.
+    pub(super) fn records_age(
+        &self,
+        u: &Understanding,
+        r: &Region,
+        text: &str,
+    ) -> Option<Composed> {
+        let months = r.materials.records_valid_months?;
+        if !contains_any(text, &self.a.content.understand.asks.records) {
+            return None;
+        }
+        let (first, last) = match u.dates.first() {
+            Some(d) => (*d, *d),
+            None => month_said(text, self.today)?,
+        };
+        if first > self.today {
+            return None;
+        }
+        let oldest = self.today.checked_sub_months(chrono::Months::new(months))?;
+        let said = match first == last {
+            true => format_cn(first),
+            false => format!("{}年{}月", first.year(), first.month()),
+        };
+        let rule = format!(
+            "{}的病历资料要近{}个月（近半年）内的，也就是{}以后的。",
+            r.name,
+            months,
+            format_cn(oldest)
+        );
+        let verdict = if last < oldest {
+            format!("您说的是{said}的，到今天已经超过{months}个月，不符合，请到医院重新开近期的病历或检查报告（要盖医院公章）。")
+        } else if first >= oldest {
+            format!("您说的是{said}的，在{months}个月内，可以用；材料要清晰完整、盖医院公章。")
+        } else {
+            format!(
+                "{said}的要看具体日期：{}以后的可以用，更早的要到医院重新开近期的。",
+                format_cn(oldest)
+            )
+        };
+        let source = r.materials.source.clone().unwrap_or_default();
+        let source = self.faq_entry(&r.id, "materials").map_or(source, |e| e.source.clone());
+        Some(Composed {
+            lines: vec![rule, verdict],
+            source,
+            choices: Vec::new(),
             all_regions: false,
             topic: None,
         })
@@ -273,7 +359,7 @@ impl<'a> Turn<'a> {
     fn renewal_when(&self, r: &Region, end: chrono::NaiveDate) -> String {
         let left = (end - self.today).num_days();
         let when = match r.reminders.renewal_recommended_days_before {
-            Some(d) if end - chrono::Duration::days(d.into()) < self.today => format!(
+            Some(d) if crate::policy::dates::days_before(end, d) < self.today => format!(
                 "{}的办理须知建议到期前{}开始办，这个时间已过，请现在就办理。",
                 r.name,
                 lead_time(d)
@@ -282,7 +368,7 @@ impl<'a> Turn<'a> {
                 "{}的办理须知建议到期前{}，即{}前后开始办理。",
                 r.name,
                 lead_time(d),
-                format_cn(end - chrono::Duration::days(d.into()))
+                format_cn(crate::policy::dates::days_before(end, d))
             ),
             None => "资料没有写要提前多久办，请留意办理平台的提示。".to_string(),
         };
@@ -465,7 +551,15 @@ impl<'a> Turn<'a> {
         }
         // The estimate words are content (faq/understand.yaml: 报得几多 in 湖南话 too).
         let asks = &self.a.content.understand.asks;
-        if u.action == Some(Action::Estimate) || contains_any(text, &asks.cost) {
+        // `攀枝花的 我是退休职工 糖尿病`: an insurance or status said with the disease asks what
+        // the benefit pays that person, as much as a cost word does.
+        // Not when the message asks something narrower (免不免, 两病): its answer needs the room.
+        let narrower = contains_any(text, &asks.exempt)
+            || contains_any(text, &asks.other_scheme)
+            || contains_any(text, &asks.more_than_one);
+        // Nor with the how-to: a question how to apply needs the room for the steps.
+        let says_who = (u.insurance.is_some() || u.status.is_some()) && !narrower && !how_to;
+        if u.action == Some(Action::Estimate) || contains_any(text, &asks.cost) || says_who {
             // "有糖尿病 想办门特 要花好多钱": what it costs comes with the eligibility.
             lines.extend(self.cost_line(u, r));
         }
@@ -582,6 +676,77 @@ fn one_estimate(
     lines
 }
 
+/// A month said without a day (`今年5月`, `去年十月份`, `5月的`): its first and last day. A month
+/// after this one with no year word is last year's (records are from the past).
+fn month_said(
+    text: &str,
+    today: chrono::NaiveDate,
+) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    const NUMERALS: [&str; 12] =
+        ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"];
+    let chars: Vec<char> = text.chars().collect();
+    let at = chars.iter().position(|c| *c == '月')?;
+    let before: String = chars[..at].iter().collect();
+    let digits: String = before
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let month: u32 = match digits.parse() {
+        Ok(m) => m,
+        // Longest numeral first: 十二 before 二.
+        Err(_) => (1..=12u32).rev().find(|m| before.ends_with(NUMERALS[*m as usize - 1]))?,
+    };
+    if !(1..=12).contains(&month) || chars.get(at + 1).is_some_and(char::is_ascii_digit) {
+        return None;
+    }
+    let last_year = before.contains("去年") || (!before.contains("今年") && month > today.month());
+    let year = today.year() - i32::from(last_year);
+    let first = chrono::NaiveDate::from_ymd_opt(year, month, 1)?;
+    let last = first.checked_add_months(chrono::Months::new(1))?.pred_opt()?;
+    Some((first, last))
+}
+
+fn yuan(x: f64) -> String {
+    format!("{}元", calc::money((x * 100.0).round() / 100.0))
+}
+
+/// The sum behind an estimate of `expense`, one step a line: the deductible taken off (or why
+/// not), the rest times the ratio (each end of a range of ratios; an open one at its lower end,
+/// said so), and what is left to pay oneself.
+fn worked_lines(expense: f64, e: &calc::Estimate) -> Vec<String> {
+    let pct = |x: f64| format!("{}%", calc::money((x * 1000.0).round() / 10.0));
+    let d = e.deductible.unwrap_or(0.0);
+    let rest = (expense - d).max(0.0);
+    let mut lines = vec![match e.deductible {
+        Some(d) if d > 0.0 => {
+            format!("① 先减起付线：{} − {} = {}；", yuan(expense), yuan(d), yuan(rest))
+        }
+        Some(_) => format!("① 不设起付线，{}全部进入报销；", yuan(expense)),
+        None => format!("① 起付线未公布，先按{}全部算（实际会少一些）；", yuan(expense)),
+    }];
+    let ratios: Vec<f64> = match e.ratio_max {
+        Some(max) if (max - e.ratio_min).abs() > f64::EPSILON => vec![e.ratio_min, max],
+        _ => vec![e.ratio_min],
+    };
+    let times: Vec<String> = ratios
+        .iter()
+        .map(|p| format!("{} × {} = {}", yuan(rest), pct(*p), yuan(rest * p)))
+        .collect();
+    let open = if e.ratio_max.is_none() {
+        format!("（比例{}起，按{}算）", pct(e.ratio_min), pct(e.ratio_min))
+    } else {
+        String::new()
+    };
+    lines.push(format!("② 再乘报销比例：{}{open}，这是医保报的；", times.join("，或")));
+    let own: Vec<String> = ratios.iter().map(|p| yuan(expense - rest * p)).collect();
+    lines.push(format!("③ 剩下的自己出：约{}。", own.join(" ~ ")));
+    lines
+}
+
 fn push_new(list: &mut Vec<String>, item: String) {
     if !list.contains(&item) {
         list.push(item);
@@ -607,8 +772,9 @@ pub(super) fn short_source(source: &str) -> String {
 /// The lead time in the sources' unit: 邵阳's 须知 says "到期前一个月左右", which the region
 /// file keeps as 30 days; the day count follows in brackets for those who count.
 fn lead_time(days: u32) -> String {
+    // The source's own words: the day is counted back one calendar month (`days_before`).
     if (28..=31).contains(&days) {
-        format!("约一个月（{days}天）")
+        "约一个月".to_string()
     } else {
         format!("约{days}天")
     }
@@ -649,6 +815,37 @@ mod tests {
         assert!(text.chars().count() <= 100, "{text}");
         assert!(text.starts_with("【攀枝花】第0行"));
         assert!(text.contains("…") && text.ends_with("来源：某文件"));
+    }
+
+    #[test]
+    fn a_month_said_without_a_day_is_its_whole_month_in_the_past() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(
+            month_said("病历是今年5月的 可以吗", today),
+            Some((d(2026, 5, 1), d(2026, 5, 31)))
+        );
+        assert_eq!(month_said("去年十月份的报告", today), Some((d(2025, 10, 1), d(2025, 10, 31))));
+        assert_eq!(month_said("十二月的", today), Some((d(2026, 12, 1), d(2026, 12, 31))));
+        assert_eq!(month_said("9月26号的", today), None, "a day said is a date, read elsewhere");
+        assert_eq!(month_said("病历可以吗", today), None);
+    }
+
+    #[test]
+    fn the_worked_sum_shows_each_step_with_the_figures() {
+        let e = calc::Estimate {
+            deductible: Some(800.0),
+            ratio_min: 0.85,
+            ratio_max: None,
+            estimate_min: 3570.0,
+            estimate_max: None,
+            assumptions: Vec::new(),
+            sources: Vec::new(),
+        };
+        let lines = worked_lines(5000.0, &e).join("\n");
+        assert!(lines.contains("5000元 − 800元 = 4200元"), "{lines}");
+        assert!(lines.contains("4200元 × 85% = 3570元"), "{lines}");
+        assert!(lines.contains("约1430元"), "{lines}");
     }
 
     #[test]

@@ -80,7 +80,9 @@ impl<'a> Turn<'a> {
     pub(super) fn follow_up(&mut self, text: &str) -> bool {
         // `糖尿病要什么材料呢` asks its own question: only a bare value is a follow-up.
         let ends = &self.a.content.understand.follow_up_end;
-        let core = follow_up_core(text, ends).or_else(|| self.restated_status(text));
+        let bare = follow_up_core(text, ends);
+        let restated = bare.is_none();
+        let core = bare.or_else(|| self.restated_status(text));
         let Some(core) = core else { return false };
         let Some(last) = self.s.context.question.clone() else { return false };
         let region = self.s.context.question_region.clone().or_else(|| self.s.region.clone());
@@ -141,6 +143,14 @@ impl<'a> Turn<'a> {
             (true, _) => format!("{core}能办门特吗"),
             (false, Some(yuan)) => {
                 format!("{core} 一年花{}元 能报多少", crate::policy::calc::money(yuan))
+            }
+            // `我们是城乡居民医保` after `我孙子3岁 脑瘫 能办门特不`: a statement about oneself
+            // after a disease's verdict — the diseases again for that insurance, as said
+            // (the verdict with its figures), not the how-to again.
+            (false, None) if restated && status && !no_disease => {
+                let named = old.diseases.iter().map(|d| d.name.clone());
+                let named: Vec<String> = named.chain(old.unknown_conditions.clone()).collect();
+                format!("{core} {}", named.join(" "))
             }
             (false, None) => format!("{core} {}", rest.trim()),
         };
@@ -325,7 +335,7 @@ impl<'a> Turn<'a> {
     }
 
     /// `说错了 我是居民医保 不是职工`, `我上个月已经退休了`, `我是居民` right after a question
-    /// about 起付线 or 报销比例: the insurance or status the figures depend on, said as a plain
+    /// about 起付线 or 报销比例 or about a disease: the insurance or status the figures depend on, said as a plain
     /// statement — the value a follow-up repeats the last question with (`居民`, `退休`).
     /// `None` for anything else (a question, more facts than that, or a last question whose
     /// answer does not depend on them).
@@ -345,8 +355,14 @@ impl<'a> Turn<'a> {
         let region = self.s.context.question_region.as_deref().or(self.region());
         // After an estimate (`一年花八千 能报多少`, then `哦不对 我是居民医保`) the estimate is
         // made again for the insurance now said (`continued_estimate`).
-        if !self.a.understand(last, self.reading()).amounts.is_empty() {
+        let old = self.a.understand(last, self.reading());
+        if !old.amounts.is_empty() {
             return None;
+        }
+        // `我孙子3岁 脑瘫 能办门特不`, then `我们是城乡居民医保`: the verdict again, with the
+        // figures for the insurance now said.
+        if !old.diseases.is_empty() || !old.unknown_conditions.is_empty() {
+            return status_value(u.status, u.insurance);
         }
         let id = self.a.knowledge.answer(last, region).id?;
         let topic = self.a.content.faq.iter().find(|e| e.id == id)?.topic.clone()?;
@@ -765,7 +781,7 @@ fn pairs(text: &str) -> std::collections::HashSet<String> {
 
 /// Whether `text` (in plain Mandarin) asks how to do something: 怎么办, 咋弄 … (the dialog of
 /// the topic answers it better than any one line).
-fn asks_steps(text: &str) -> bool {
+pub(super) fn asks_steps(text: &str) -> bool {
     ["怎么办", "怎么弄", "怎么搞", "咋办", "咋弄", "咋搞", "如何办"]
         .iter()
         .any(|w| text.contains(w))

@@ -412,7 +412,7 @@ fn validity_line(region: Option<&Region>, end: NaiveDate, today: NaiveDate) -> S
     if let Some(region) = region {
         match region.reminders.renewal_recommended_days_before {
             // Advice never names a day already gone: past the recommended start, it is "now".
-            Some(days) if end - chrono::Duration::days(days.into()) < today => line.push_str(
+            Some(days) if crate::policy::dates::days_before(end, days) < today => line.push_str(
                 &format!(
                     "；{}的办理须知建议到期前约{days}天开始办理续期（延期），这个时间已过，请现在就办理",
                     region.name
@@ -421,7 +421,7 @@ fn validity_line(region: Option<&Region>, end: NaiveDate, today: NaiveDate) -> S
             Some(days) => line.push_str(&format!(
                 "；{}的办理须知建议在到期前约{days}天（{}前后）开始办理续期（延期）",
                 region.name,
-                format_cn(end - chrono::Duration::days(days.into()))
+                format_cn(crate::policy::dates::days_before(end, days))
             )),
             None => line.push_str(&format!(
                 "；来源没有说提前多久办理续期（延期），请以“{}”的提示为准",

@@ -30,6 +30,13 @@ use crate::content::regions::Region;
 use crate::content::understand::{contains_any, AskWords};
 use crate::understand::{Action, Context, RegionRole, Understanding};
 
+/// Longest message asking how an estimate was made that need not name a cost
+/// (`咋个算的哦 我算不来`): a longer one asks about something else (`15个工作日怎么算`).
+const EXPLAIN_CHARS: usize = 14;
+
+/// FAQ topics of a refusal: after one of them, applying again is re-applying after it.
+const REFUSAL_TOPICS: &[&str] = &["rejected", "appeal", "supplement"];
+
 impl<'a> Turn<'a> {
     /// Whether a question says the user's region is another one (a correction, or `我是邵阳的`):
     /// the session switches before it is answered.
@@ -211,6 +218,35 @@ impl<'a> Turn<'a> {
                 return Some(costs);
             }
         }
+        // `糖尿病门特一年最多能报好多钱 有封顶没得`: the limit (unpublished: said so, with the
+        // hotline), after the disease's verdict — not its deductible and ratio again.
+        let limit = contains_any(text, &self.a.content.understand.asks.limit);
+        if limit && u.amount().is_none() && u.question {
+            let answer = self.topic(region, "limit", "")?;
+            return Some(match diseases {
+                true => self.verdict_then(u, r, answer),
+                false => answer,
+            });
+        }
+        if let Some(records) = self.records_age(u, r, text).filter(|_| u.question) {
+            return Some(records);
+        }
+        // `手机我弄不来 去窗口办要带些啥`: what to bring to the window, not what to upload.
+        let window = contains_any(text, &self.a.content.understand.asks.window);
+        // `我12-18去窗口交材料 几号能审完` asks a date, not what to bring.
+        let dated = !u.dates.is_empty() || u.action == Some(Action::Deadline);
+        if window && !diseases && !dated && self.asks_materials(u, text) {
+            if let Some(answer) = self.topic(region, "offline-window", "offline") {
+                return Some(answer);
+            }
+        }
+        // `那重新申请要咋弄` after a refusal: re-applying is what the refusal answer says (补齐
+        // 材料后重新申请), not the first application's steps nor 代办.
+        if self.reapplies_after_refusal(u, text) {
+            if let Some(answer) = self.topic(region, "rejected", "rejected") {
+                return Some(answer);
+            }
+        }
         match u.action {
             // "有糖尿病想办门特 一年能报好多钱", no amount: the disease first, with the figures.
             Some(Action::Estimate)
@@ -312,6 +348,16 @@ impl<'a> Turn<'a> {
         }
     }
 
+    /// Whether `text` asks how to apply again (`reapply` of `faq/understand.yaml`) in a
+    /// conversation that was about a refusal (its answers on 驳回, 申诉 or 补材料).
+    fn reapplies_after_refusal(&self, u: &Understanding, text: &str) -> bool {
+        let words = &self.a.content.understand.asks.reapply;
+        let refused = self.s.context.topics.iter().any(|t| REFUSAL_TOPICS.contains(&t.as_str()));
+        // `补了材料重新申请又要等15个工作日吗` asks how long, not how: the FAQ answers that.
+        let how = super::followup::asks_steps(&self.a.content.dialect.plain(text));
+        refused && how && contains_any(text, words) && u.disease_names(None).is_empty()
+    }
+
     /// `我老汉在攀枝花 他那边咋个申请` with 邵阳 chosen: the FAQ takes the relative for a question
     /// about applying for someone (代办), but nothing says the user does it for him — the
     /// question is how it is done in his region, not the user's. `true` then. (In the user's
@@ -387,6 +433,30 @@ impl<'a> Turn<'a> {
         Composed { lines, source, choices, all_regions: false, topic: None }
     }
 
+    /// `咋个算的哦 我算不来` after an estimate: the sum written out with the amount, insurance
+    /// and status said earlier. `None` unless the message asks how (`how_computed` of
+    /// `faq/understand.yaml`), short or about costs, with no amount of its own while the
+    /// conversation has one.
+    fn estimate_explained(
+        &mut self,
+        u: &Understanding,
+        r: &Region,
+        text: &str,
+    ) -> Option<Composed> {
+        let asks = &self.a.content.understand.asks;
+        let about = text.chars().count() <= EXPLAIN_CHARS || contains_any(text, &asks.cost);
+        let plain = matches!(u.action, None | Some(Action::Estimate));
+        if !(contains_any(text, &asks.how_computed) && about && plain && u.amounts.is_empty()) {
+            return None;
+        }
+        self.s.context.amount()?;
+        let mut u = u.clone();
+        self.s.context.complete(&mut u, true);
+        // Another question than the estimate's, though about the same figures.
+        self.s.context.last_answer = None;
+        self.worked_estimate(&u, r)
+    }
+
     /// An estimate the conversation leads to, with the insurance, status and age said earlier:
     /// a bare amount (`70000`, `两万五`, `一年大概七万左右吧`) or an amount with "what do I pay
     /// myself" (`透析大概要七万 那我自己要掏好多钱`), or that question after an estimate.
@@ -396,6 +466,9 @@ impl<'a> Turn<'a> {
         r: &Region,
         text: &str,
     ) -> Option<Composed> {
+        if let Some(worked) = self.estimate_explained(u, r, text) {
+            return Some(worked);
+        }
         let pays = contains_any(text, &self.a.content.understand.asks.pay);
         // A short statement of an amount, not a message full of numbers (an ID, a phone).
         let statement = !u.question
@@ -575,7 +648,11 @@ impl<'a> Turn<'a> {
         }
         let u = self.a.understand(text, Context { today: self.today, region: None });
         let Some(region) = u.region().map(str::to_string) else { return false };
-        if !(u.question || u.action.is_some()) || u.switch_to().is_some() {
+        // `攀枝花的 我是退休职工 糖尿病`: a disease named with the region asks what it means
+        // there (the verdict and the figures for the insurance said), not the menu.
+        let disease =
+            !u.disease_names(Some(&region)).is_empty() || !u.unknown_conditions.is_empty();
+        if !(u.question || u.action.is_some() || disease) || u.switch_to().is_some() {
             return false;
         }
         let then = self.s.then.take();

@@ -53,6 +53,14 @@ pub fn find_date(text: &str, today: NaiveDate) -> Result<NaiveDate, DateError> {
     Err(DateError::NotFound)
 }
 
+/// The day to start something `days` before `end`. A lead time of about a month (28–31 days:
+/// the sources say 到期前一个月左右) is counted back one calendar month, as a reader of the source
+/// would — `2027-01-31` gives `2026-12-31`, not `2027-01-01`.
+pub fn days_before(end: NaiveDate, days: u32) -> NaiveDate {
+    let month = (28..=31).contains(&days).then(|| end.checked_sub_months(chrono::Months::new(1)));
+    month.flatten().unwrap_or(end - Duration::days(days.into()))
+}
+
 /// `2025年10月23日`: how dates are shown to users.
 pub fn format_cn(date: NaiveDate) -> String {
     format!("{}年{}月{}日", date.year(), date.month(), date.day())
@@ -217,6 +225,14 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn about_a_month_before_is_the_same_day_of_the_month_before() {
+        assert_eq!(days_before(d(2027, 1, 31), 30), d(2026, 12, 31));
+        assert_eq!(days_before(d(2027, 3, 31), 30), d(2027, 2, 28), "no 2月31日: its last day");
+        assert_eq!(days_before(d(2027, 1, 15), 30), d(2026, 12, 15));
+        assert_eq!(days_before(d(2027, 1, 31), 7), d(2027, 1, 24), "other lead times in days");
     }
 
     const TODAY: fn() -> NaiveDate = || d(2025, 9, 30);

@@ -411,7 +411,7 @@ async fn renewal_timing_advice_is_given_only_where_the_source_recommends_one() {
     assert!(!pzh.contains("建议"), "攀枝花's source recommends no time: {pzh}");
     assert!(pzh.contains("来源没有说提前多久") && pzh.contains("四川医保APP"), "{pzh}");
     let sy = &advice["shaoyang"];
-    assert!(sy.contains("建议在到期前约30天（2026年12月1日前后）"), "{sy}");
+    assert!(sy.contains("建议在到期前约30天（2026年11月30日前后）"), "{sy}");
 }
 
 #[tokio::test]

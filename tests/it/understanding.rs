@@ -186,7 +186,7 @@ fn a_renewal_question_with_the_expiry_date_says_when_to_start_or_now() {
     chat.assert_one_screen();
     // Far enough ahead, the start day is named instead.
     let text = chat.say("2027年3月1日到期 怎么续期");
-    assert!(text.contains("2027年1月30日前后") && !text.contains("现在就"), "{text}");
+    assert!(text.contains("2027年2月1日前后") && !text.contains("现在就"), "{text}");
     // 攀枝花's sources recommend no lead time: said, no invented day.
     let mut chat = Chat::in_region("panzhihua");
     let text = chat.say("到期了12月20号 怎么续");
