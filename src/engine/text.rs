@@ -614,8 +614,11 @@ impl<'a> Turn<'a> {
             let needs: Vec<usize> = whole.iter().map(|p| len(p) + 1).collect();
             let mut shares = shares_of(&needs, room);
             // Each cut answer leads with its line nearest the question asked.
-            let bodies: Vec<Vec<String>> =
-                asked.iter().zip(&parts).map(|((q, _), (_, body))| nearest_first(q, body)).collect();
+            let bodies: Vec<Vec<String>> = asked
+                .iter()
+                .zip(&parts)
+                .map(|((q, _), (_, body))| nearest_first(q, body))
+                .collect();
             let fitted = |i: usize, share: usize| {
                 fit(&format!("{}\n", parts[i].0), &bodies[i], "", share + 2)
             };
@@ -934,7 +937,10 @@ fn char_pairs(text: &str) -> std::collections::HashSet<(char, char)> {
 /// The lines of an answer's body (no source line, no note in brackets, no list heading).
 fn body_lines(answer: &str) -> impl Iterator<Item = &str> {
     answer.lines().map(str::trim).filter(|l| {
-        !l.is_empty() && !l.starts_with("来源：") && !l.starts_with('（') && !l.ends_with(['：', ':'])
+        !l.is_empty()
+            && !l.starts_with("来源：")
+            && !l.starts_with('（')
+            && !l.ends_with(['：', ':'])
     })
 }
 
@@ -1043,7 +1049,26 @@ fn is_greeting(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::shares_of;
+    use super::{answering_sentence, nearest_first, shares_of};
+
+    #[test]
+    fn a_brief_taken_from_an_answer_is_its_sentence_nearest_the_question() {
+        let answer = "第一次申请一般先到定点医院线下提交材料。延期可以在湘医保上办。\n\
+                      病人本人要不要到场，资料里没有写，请先问办理的医院。\n来源：说明｜地区：邵阳";
+        let brief = answering_sentence("他本人要不要去", answer).expect("a sentence");
+        assert!(brief.contains("本人要不要到场"), "{brief}");
+        let first = answering_sentence("在哪里交材料", answer).expect("a sentence");
+        assert!(first.starts_with("第一次申请"), "{first}");
+    }
+
+    #[test]
+    fn a_cut_answer_leads_with_the_line_asked_about() {
+        let body: Vec<String> =
+            vec!["原则上一人只享受一个慢特病待遇。".into(), "和两病用药保障不叠加。".into()];
+        let led = nearest_first("他还在领两病的药 能一起报不", &body);
+        assert!(led[0].contains("两病"), "{led:?}");
+        assert_eq!(nearest_first("有两个慢特病待遇怎么算", &body), body, "the first is nearer");
+    }
 
     #[test]
     fn a_short_part_leaves_its_room_to_the_others_wherever_it_stands() {
