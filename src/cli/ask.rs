@@ -60,6 +60,10 @@ pub fn run_ask(args: &AskArgs, assistant: &Assistant) -> anyhow::Result<ExitCode
             }
         }
         outln!("{}", answer.answer);
+        // No buttons here: the not-sure reply's suggestions are listed by number.
+        for (i, question) in answer.suggestions.iter().enumerate() {
+            outln!("{}. {question}", i + 1);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

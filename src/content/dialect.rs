@@ -191,5 +191,8 @@ mod tests {
         assert_eq!(d.plain("何解没批"), "为什么没批");
         assert_eq!(d.plain("这个问题如何解决"), "这个问题怎么解决");
         assert_eq!(d.plain("晓得哒 咋个整"), "知道了 怎么办");
+        // App and place names as voice input spells them (play-test round 5).
+        assert_eq!(d.plain("是不是要下那个鞋医保"), "是不是要下那个湘医保");
+        assert_eq!(d.plain("我是攀技花的 4川医保在哪下"), "我是攀枝花的 四川医保在哪下");
     }
 }

@@ -261,6 +261,10 @@ mod tests {
         assert_eq!(read("我的资料都删了吧", &w), Some(Command::ConfirmForget));
         assert_eq!(read("我的信息你都删掉吧 不要留了", &w), Some(Command::ConfirmForget));
         assert_eq!(read("把我的资料都清掉", &w), Some(Command::ConfirmForget));
+        // Whether a saved application is still there: the records shown (play-test round 5).
+        assert_eq!(read("我之前记的那个申请还在不在", &w), Some(Command::MyApps));
+        assert_eq!(read("我的申请还有没有", &w), Some(Command::MyApps));
+        assert_eq!(read("申请还有没有别的办法", &w), None, "asks something else");
         assert_eq!(read("烦死了 算了 把我的信息全部删了", &w), Some(Command::ConfirmForget));
         assert_eq!(read("聊天记录不要留", &w), Some(Command::ConfirmForget));
         assert_eq!(read("好 那你提醒我一下嘛 我怕忘了", &w), Some(Command::Remind));

@@ -617,8 +617,14 @@ impl<'a> Turn<'a> {
             // stands (`材料？在哪里办？电话多少？`: the hotline's line gives the materials room).
             let needs: Vec<usize> = whole.iter().map(|p| len(p) + 1).collect();
             let mut shares = shares_of(&needs, room);
+            // Each cut answer leads with its line nearest the question asked.
+            let bodies: Vec<Vec<String>> = asked
+                .iter()
+                .zip(&parts)
+                .map(|((q, _), (_, body))| nearest_first(q, body))
+                .collect();
             let fitted = |i: usize, share: usize| {
-                fit(&format!("{}\n", parts[i].0), &parts[i].1, "", share + 2)
+                fit(&format!("{}\n", parts[i].0), &bodies[i], "", share + 2)
             };
             let mut shown: Vec<String> = (0..parts.len()).map(|i| fitted(i, shares[i])).collect();
             // Whole lines leave some of a share unused: it goes to the first parts cut.
@@ -691,8 +697,12 @@ impl<'a> Turn<'a> {
     fn say_first_offer_rest(&mut self, asked: Vec<(String, Answer)>, more: Rest<'_>) {
         let mut asked = asked.into_iter();
         let Some((_, first)) = asked.next() else { return };
-        let others: Vec<(String, Option<String>)> =
-            asked.map(|(q, a)| (q, self.brief_of(&a))).collect();
+        let others: Vec<(String, Option<String>)> = asked
+            .map(|(q, a)| {
+                let brief = self.brief_of(&a).or_else(|| answering_sentence(&q, &a.answer));
+                (q, brief)
+            })
+            .collect();
         let mut rest: Vec<String> = others.iter().map(|(q, _)| q.clone()).collect();
         rest.extend(more.more.iter().cloned());
         self.say_answer(first);
@@ -730,7 +740,8 @@ impl<'a> Turn<'a> {
         self.reask();
     }
 
-    /// The one-line `brief` of the FAQ entry that gave `answer`, if it has one.
+    /// The one-line `brief` of the FAQ entry that gave `answer`, if it has one (an entry
+    /// without one is briefed by [`answering_sentence`]).
     fn brief_of(&self, answer: &Answer) -> Option<String> {
         let id = answer.id.as_deref()?;
         let entry = self.a.content.faq.iter().find(|e| e.id == id)?;
@@ -918,6 +929,65 @@ fn alike(a: &Answer, b: &Answer) -> bool {
     !short.is_empty() && short.intersection(long).count() * 10 >= short.len() * ALIKE_TENTHS
 }
 
+/// Longest brief taken from an answer's own line: about two lines of a phone screen.
+const BRIEF_CHARS: usize = 60;
+
+/// Character pairs of `text` (letters and digits only): how near a line is to a question.
+fn char_pairs(text: &str) -> std::collections::HashSet<(char, char)> {
+    let chars: Vec<char> = text.chars().filter(|c| c.is_alphanumeric()).collect();
+    chars.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
+/// The lines of an answer's body (no source line, no note in brackets, no list heading).
+fn body_lines(answer: &str) -> impl Iterator<Item = &str> {
+    answer.lines().map(str::trim).filter(|l| {
+        !l.is_empty()
+            && !l.starts_with("来源：")
+            && !l.starts_with('（')
+            && !l.ends_with(['：', ':'])
+    })
+}
+
+/// Index of the body line of `lines` that shares most character pairs with `question`; the
+/// first line on a tie (it usually states the rule).
+fn nearest_line(question: &str, lines: &[String]) -> Option<usize> {
+    let asked = char_pairs(question);
+    let near = |l: &str| char_pairs(l).intersection(&asked).count();
+    let best = lines.iter().enumerate().max_by_key(|(i, l)| (near(l), std::cmp::Reverse(*i)))?;
+    Some(best.0)
+}
+
+/// The sentence of an answer that answers `question`, for an entry without a `brief`: the
+/// line nearest the question (`他本人要不要去` → the line on 本人到场, not the first line on
+/// where to apply), cut after its first sentence when long.
+fn answering_sentence(question: &str, answer: &str) -> Option<String> {
+    let lines: Vec<String> = body_lines(answer).map(plain_item).collect();
+    let line = &lines[nearest_line(question, &lines)?];
+    let line = line.strip_prefix("- ").unwrap_or(line);
+    if line.chars().count() <= BRIEF_CHARS {
+        return Some(line.to_string());
+    }
+    let end = line.find('。').map_or(line.len(), |i| i + '。'.len_utf8());
+    let sentence = &line[..end];
+    (sentence.chars().count() <= BRIEF_CHARS * 2).then(|| sentence.to_string())
+}
+
+/// `body` with the line nearest `question` first, when it is nearer than the first line: an
+/// answer cut to its first lines then still answers what was asked (`两病的药还能一起报不` →
+/// the line on 两病, not the rule on several diseases above it).
+fn nearest_first(question: &str, body: &[String]) -> Vec<String> {
+    let mut body = body.to_vec();
+    let asked = char_pairs(question);
+    let near = |l: &str| char_pairs(l).intersection(&asked).count();
+    if let Some(i) = nearest_line(question, &body) {
+        if i > 0 && near(&body[i]) > near(&body[0]) && !body[i].ends_with(['：', ':']) {
+            let line = body.remove(i);
+            body.insert(0, line);
+        }
+    }
+    body
+}
+
 /// A numbered line of an answer shown inside a ①② list, as a dash item: its own numbers
 /// would read as the list's.
 fn plain_item(line: &str) -> String {
@@ -983,7 +1053,26 @@ fn is_greeting(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::shares_of;
+    use super::{answering_sentence, nearest_first, shares_of};
+
+    #[test]
+    fn a_brief_taken_from_an_answer_is_its_sentence_nearest_the_question() {
+        let answer = "第一次申请一般先到定点医院线下提交材料。延期可以在湘医保上办。\n\
+                      病人本人要不要到场，资料里没有写，请先问办理的医院。\n来源：说明｜地区：邵阳";
+        let brief = answering_sentence("他本人要不要去", answer).expect("a sentence");
+        assert!(brief.contains("本人要不要到场"), "{brief}");
+        let first = answering_sentence("在哪里交材料", answer).expect("a sentence");
+        assert!(first.starts_with("第一次申请"), "{first}");
+    }
+
+    #[test]
+    fn a_cut_answer_leads_with_the_line_asked_about() {
+        let body: Vec<String> =
+            vec!["原则上一人只享受一个慢特病待遇。".into(), "和两病用药保障不叠加。".into()];
+        let led = nearest_first("他还在领两病的药 能一起报不", &body);
+        assert!(led[0].contains("两病"), "{led:?}");
+        assert_eq!(nearest_first("有两个慢特病待遇怎么算", &body), body, "the first is nearer");
+    }
 
     #[test]
     fn a_short_part_leaves_its_room_to_the_others_wherever_it_stands() {

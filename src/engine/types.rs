@@ -54,7 +54,7 @@ pub struct Session {
     pub pending: Option<Pending>,
     /// Dialog to start once the current one (region choice) ends.
     pub then: Option<String>,
-    /// Questions the last reply offered when the FAQ was unsure ("您是不是想问：1. …"); the
+    /// Questions the last reply offered when the FAQ was unsure ("您是不是想问下面的问题？" and its buttons); the
     /// next message may pick one by its number or text. Lives for one turn only.
     pub suggested: Vec<String>,
     /// How many of `suggested` (the first ones) are answers the last reply cut short, behind

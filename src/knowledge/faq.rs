@@ -686,12 +686,11 @@ impl FaqIndex {
         } else {
             "抱歉，这个问题我没有把握回答准确。".to_string()
         };
+        // The suggestions themselves are the answer's buttons (`suggestions`): every channel
+        // shows them (web and Telegram as buttons, WeChat and the terminal as numbered lines),
+        // so listing them in the text too showed each twice.
         if !suggestions.is_empty() {
-            text.push_str("您是不是想问：");
-            for (i, s) in suggestions.iter().enumerate() {
-                text.push_str(&format!("\n{}. {s}", i + 1));
-            }
-            text.push('\n');
+            text.push_str("您是不是想问下面的问题？\n");
         }
         text.push_str(if off_topic {
             "门特的问题可以问我，或者咨询医保经办机构："
