@@ -137,7 +137,7 @@ pub fn mention(text: &str, words: &PeopleWords) -> Option<Mention> {
 impl Context {
     /// Turns to the person `mention` points at: the facts of the one talked about so far are
     /// kept with them, and those said earlier about this one come back. Facts said before anyone
-    /// was named belong to the first person named. 她/他 with no such person named changes
+    /// was named (but a region) belong to the first person named. 她/他 with no such person named changes
     /// nothing.
     pub fn focus(&mut self, mention: Option<&Mention>) {
         let Some((who, sex)) = mention.and_then(|m| self.resolve(m)) else { return };
@@ -155,8 +155,9 @@ impl Context {
             self.insurance = person.insurance.clone();
             self.status = person.status.clone();
             self.age = person.age;
-            self.region = person.region.clone();
         }
+        // A region typed before anyone was named is the one the user chose, not theirs.
+        self.region = person.region.clone();
         self.people.push(person);
         self.person = Some(who);
     }
@@ -173,6 +174,13 @@ impl Context {
                 .find(|p| p.who != ME && (p.sex == *sex || p.sex == "either"))
                 .map(|p| (p.who.clone(), p.sex.clone())),
         }
+    }
+
+    /// Where the person talked about is insured, when it is someone other than the user (the
+    /// user's own region is the one chosen, however it was chosen).
+    pub fn their_region(&self) -> Option<&str> {
+        self.person.as_deref().filter(|p| *p != ME)?;
+        self.region.as_deref()
     }
 
     /// Writes the facts of the person talked about into their entry of `people`.

@@ -90,7 +90,7 @@ impl<'a> Turn<'a> {
         // The same question for someone else is another answer, even where its text is the same.
         self.s.context.last_answer = None;
         let names_region = !self.a.understand(&question, self.reading()).regions.is_empty();
-        let region = self.s.context.region.clone().filter(|_| !names_region);
+        let region = self.s.context.their_region().map(str::to_string).filter(|_| !names_region);
         let question = match region.and_then(|r| self.a.content.regions.get(&r)) {
             Some(r) => format!("{} {question}", r.name),
             None => question,
@@ -105,7 +105,8 @@ impl<'a> Turn<'a> {
     /// `我妈是在攀枝花退休的`): their questions are answered there, whatever region is chosen.
     pub(super) fn region_of_person(&self, text: &str) -> Option<String> {
         mention(text, &self.a.content.understand.people)?;
-        self.s.context.region.clone().filter(|r| self.a.content.regions.contains_key(r))
+        let region = self.s.context.their_region()?;
+        self.a.content.regions.contains_key(region).then(|| region.to_string())
     }
 
     fn reading(&self) -> Reading<'_> {
