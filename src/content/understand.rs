@@ -184,6 +184,10 @@ pub struct Lexicon {
     /// do it for him.
     #[serde(default)]
     pub on_behalf: Vec<String>,
+    /// Who a message is about (`我妈`, `她`, `那我嘞`): facts said about a person stay with that
+    /// person (`engine::context`).
+    #[serde(default)]
+    pub people: PeopleWords,
     /// Words per action.
     #[serde(default)]
     pub actions: BTreeMap<Action, Vec<String>>,
@@ -200,6 +204,31 @@ pub struct Lexicon {
     /// Small pieces of messages the readers step over or split at.
     #[serde(default)]
     pub reading: ReadingWords,
+}
+
+/// `people:` — words naming whom a message is about. A relative's word (`female`, `male`,
+/// `either`: person → words) names that person; else `she`/`he` the latest one named of that
+/// sex; else a `me` word the user. `not_people` are taken out first (其他 holds 他).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeopleWords {
+    #[serde(default)]
+    pub me: Vec<String>,
+    #[serde(default)]
+    pub she: Vec<String>,
+    #[serde(default)]
+    pub he: Vec<String>,
+    #[serde(default)]
+    pub not_people: Vec<String>,
+    /// Saying whom the last question meant (`我说的是我妈`).
+    #[serde(default)]
+    pub restated: Vec<String>,
+    #[serde(default)]
+    pub female: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub male: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub either: BTreeMap<String, Vec<String>>,
 }
 
 /// `typed_answer:` — the whole typed answer at a yes/no step is one of `yes`/`no` (after
@@ -643,6 +672,21 @@ impl Lexicon {
             ("the_rest".into(), &self.the_rest),
             ("on_behalf".into(), &self.on_behalf),
         ];
+        let p = &self.people;
+        for (key, words) in [
+            ("me", &p.me),
+            ("she", &p.she),
+            ("he", &p.he),
+            ("not_people", &p.not_people),
+            ("restated", &p.restated),
+        ] {
+            lists.push((format!("people.{key}"), words));
+        }
+        for (sex, map) in [("female", &p.female), ("male", &p.male), ("either", &p.either)] {
+            for (who, words) in map {
+                lists.push((format!("people.{sex}.{who}"), words));
+            }
+        }
         for (action, words) in &self.actions {
             lists.push((format!("actions.{}", snake(&format!("{action:?}"))), words));
         }

@@ -15,7 +15,8 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::understand::{Insurance, Understanding, WorkStatus};
+use crate::content::understand::PeopleWords;
+use crate::understand::{Insurance, RegionRole, Understanding, WorkStatus};
 
 /// A conversation idle this long starts afresh: a follow-up half an hour later is a new topic,
 /// and health facts should not outlive the conversation they were said in.
@@ -39,6 +40,16 @@ pub struct Context {
     pub status: Option<String>,
     /// Age in years.
     pub age: Option<u32>,
+    /// Where that person is insured, when said (`我妈是在攀枝花退休的`): the region of their
+    /// estimates when a message points at them (`那她一年看病花一万`).
+    pub region: Option<String>,
+    /// Whom `insurance`, `status`, `age` and `region` are about (`me`, `mother` …, as
+    /// `faq/understand.yaml` `people:` names them); `None` while nobody was named.
+    pub person: Option<String>,
+    /// Everyone named in the conversation with the facts said about them, latest named last:
+    /// facts said about a person stay with that person (`我是退休职工`, then `我老伴儿是居民医保`,
+    /// then `那我嘞 我一年开药六千` is the user's own 退休职工 estimate).
+    pub people: Vec<Person>,
     /// Catalogue names of the diseases asked about, latest last.
     pub diseases: Vec<String>,
     /// Yearly amounts in yuan, latest last.
@@ -62,7 +73,127 @@ pub struct Context {
     pub seen: Option<DateTime<Utc>>,
 }
 
+/// One person of the conversation and the facts said about them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Person {
+    /// `me`, `mother`, `spouse` … (the keys of `people:`).
+    pub who: String,
+    /// `female`, `male` or `either` (whom 她 and 他 may point at); empty for the user.
+    pub sex: String,
+    pub insurance: Option<String>,
+    pub status: Option<String>,
+    pub age: Option<u32>,
+    pub region: Option<String>,
+}
+
+/// Whom a message points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mention {
+    /// A relative's word (`我妈`, `老伴儿`): that person, of that sex.
+    Named { who: String, sex: String },
+    /// 她 or 他 (`female`/`male`): the latest person of that sex named.
+    Pronoun(&'static str),
+    /// The user (`那我嘞`, `我一年开药`).
+    Me,
+}
+
+/// The key of the user among [`Person::who`].
+const ME: &str = "me";
+
+/// Whom `text` points at, by the `people:` words: the first relative's word, else 她/他, else a
+/// word of the user's own.
+pub fn mention(text: &str, words: &PeopleWords) -> Option<Mention> {
+    let mut text = text.to_string();
+    for w in words.not_people.iter().filter(|w| !w.is_empty()) {
+        text = text.replace(w.as_str(), "");
+    }
+    let has = |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+    let groups = [("female", &words.female), ("male", &words.male), ("either", &words.either)];
+    let mut first: Option<(usize, &str, &str)> = None;
+    for (sex, map) in groups {
+        for (who, list) in map {
+            for w in list.iter().filter(|w| !w.is_empty()) {
+                if let Some(at) = text.find(w.as_str()) {
+                    if !first.is_some_and(|(best, ..)| best <= at) {
+                        first = Some((at, sex, who));
+                    }
+                }
+            }
+        }
+    }
+    if let Some((_, sex, who)) = first {
+        return Some(Mention::Named { who: who.to_string(), sex: sex.to_string() });
+    }
+    if has(&words.she) {
+        Some(Mention::Pronoun("female"))
+    } else if has(&words.he) {
+        Some(Mention::Pronoun("male"))
+    } else {
+        has(&words.me).then_some(Mention::Me)
+    }
+}
+
 impl Context {
+    /// Turns to the person `mention` points at: the facts of the one talked about so far are
+    /// kept with them, and those said earlier about this one come back. Facts said before anyone
+    /// was named (but a region) belong to the first person named. 她/他 with no such person named changes
+    /// nothing.
+    pub fn focus(&mut self, mention: Option<&Mention>) {
+        let Some((who, sex)) = mention.and_then(|m| self.resolve(m)) else { return };
+        if self.person.as_deref() == Some(who.as_str()) {
+            return;
+        }
+        self.keep_person();
+        let anonymous = self.person.is_none();
+        let known = self.people.iter().position(|p| p.who == who);
+        let person = match known {
+            Some(at) => self.people.remove(at),
+            None => Person { who: who.clone(), sex, ..Person::default() },
+        };
+        if known.is_some() || !anonymous {
+            self.insurance = person.insurance.clone();
+            self.status = person.status.clone();
+            self.age = person.age;
+        }
+        // A region typed before anyone was named is the one the user chose, not theirs.
+        self.region = person.region.clone();
+        self.people.push(person);
+        self.person = Some(who);
+    }
+
+    /// The person key and sex `mention` stands for, `None` for a 她/他 nobody named fits.
+    fn resolve(&self, mention: &Mention) -> Option<(String, String)> {
+        match mention {
+            Mention::Named { who, sex } => Some((who.clone(), sex.clone())),
+            Mention::Me => Some((ME.to_string(), String::new())),
+            Mention::Pronoun(sex) => self
+                .people
+                .iter()
+                .rev()
+                .find(|p| p.who != ME && (p.sex == *sex || p.sex == "either"))
+                .map(|p| (p.who.clone(), p.sex.clone())),
+        }
+    }
+
+    /// Where the person talked about is insured, when it is someone other than the user (the
+    /// user's own region is the one chosen, however it was chosen).
+    pub fn their_region(&self) -> Option<&str> {
+        self.person.as_deref().filter(|p| *p != ME)?;
+        self.region.as_deref()
+    }
+
+    /// Writes the facts of the person talked about into their entry of `people`.
+    fn keep_person(&mut self) {
+        let Some(who) = self.person.as_deref() else { return };
+        if let Some(p) = self.people.iter_mut().find(|p| p.who == who) {
+            p.insurance = self.insurance.clone();
+            p.status = self.status.clone();
+            p.age = self.age;
+            p.region = self.region.clone();
+        }
+    }
+
     /// Forgets everything when the conversation was idle too long; stamps `now`.
     pub fn touch(&mut self, now: DateTime<Utc>) {
         if self.seen.is_some_and(|seen| now - seen > Duration::minutes(IDLE_MINUTES)) {
@@ -82,6 +213,12 @@ impl Context {
         if u.age.is_some() {
             self.age = u.age;
         }
+        // Where the person is (`我妈是在攀枝花退休的`), or the region a statement names (`我爷爷是
+        // 邵阳的 不是攀枝花`); not the subject of a question (`攀枝花换医院要啥`).
+        let home = u.regions.iter().find(|m| m.role == RegionRole::Home).map(|m| m.region.as_str());
+        if let Some(home) = home.or_else(|| u.region().filter(|_| !u.question)) {
+            self.region = Some(home.to_string());
+        }
         for name in u.disease_names(region) {
             self.diseases.retain(|d| d != name);
             self.diseases.push(name.to_string());
@@ -97,6 +234,7 @@ impl Context {
             self.dates.push(*date);
         }
         keep_latest(&mut self.dates);
+        self.keep_person();
     }
 
     /// Remembers `topic` as asked (once, latest last).
@@ -203,6 +341,50 @@ mod tests {
     fn old_sessions_without_a_context_still_load() {
         let c: Context = serde_json::from_str("{}").unwrap();
         assert_eq!(c, Context::default());
+    }
+
+    fn words() -> PeopleWords {
+        let map = |who: &str, w: &str| [(who.to_string(), vec![w.to_string()])].into();
+        PeopleWords {
+            me: vec!["那我".into(), "我是".into()],
+            she: vec!["她".into()],
+            he: vec!["他".into()],
+            not_people: vec!["其他".into()],
+            female: map("mother", "我妈"),
+            male: map("father", "我爸"),
+            either: map("spouse", "老伴"),
+            ..PeopleWords::default()
+        }
+    }
+
+    fn said(c: &mut Context, text: &str, insurance: Option<Insurance>) {
+        c.focus(mention(text, &words()).as_ref());
+        c.learn(&Understanding { insurance, ..Understanding::default() }, None);
+    }
+
+    #[test]
+    fn facts_said_about_a_person_stay_with_that_person() {
+        let mut c = Context::default();
+        said(&mut c, "我是职工", Some(Insurance::Employee));
+        said(&mut c, "我老伴是居民", Some(Insurance::Resident));
+        said(&mut c, "她一年花五千", None);
+        assert_eq!(c.insurance(), Some(Insurance::Resident), "她 is the wife just named");
+        said(&mut c, "那我嘞 一年六千", None);
+        assert_eq!(c.insurance(), Some(Insurance::Employee), "我 is the user again");
+        said(&mut c, "其他的呢", None);
+        assert_eq!(c.insurance(), Some(Insurance::Employee), "其他 points at nobody");
+    }
+
+    #[test]
+    fn facts_said_before_anyone_is_named_belong_to_the_first_named() {
+        let mut c = Context::default();
+        said(&mut c, "退休职工", Some(Insurance::Employee));
+        said(&mut c, "我爸一年花两万", None);
+        assert_eq!(c.insurance(), Some(Insurance::Employee));
+        said(&mut c, "我妈呢", None);
+        assert_eq!(c.insurance(), None, "nothing was said about her");
+        said(&mut c, "他自己出多少", None);
+        assert_eq!(c.insurance(), Some(Insurance::Employee), "他 is the father");
     }
 
     #[test]

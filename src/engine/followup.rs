@@ -9,6 +9,7 @@
 //! Layer: handler — a part of `Turn` built on `turn` and the base modules; `understood` builds on
 //! it.
 
+use super::context::{mention, Mention};
 use super::render::{self, ButtonKind};
 use super::turn::{Target, Turn};
 use super::wording::Question;
@@ -54,7 +55,58 @@ impl<'a> Turn<'a> {
     pub(super) fn learn(&mut self, text: &str) {
         let u = self.a.understand(text, self.reading());
         let region = self.s.region.clone();
+        let mention = mention(text, &self.a.content.understand.people);
+        self.s.context.focus(mention.as_ref());
         self.s.context.learn(&u, region.as_deref());
+    }
+
+    /// `我说的是我妈 攀枝花那边的` after an answer meant for her: a short statement naming only
+    /// whom (and where) the last question was about. That question again, for that person — their
+    /// facts, in their region. `false` for anything else, or with no last question.
+    pub(super) fn person_restated(&mut self, text: &str) -> bool {
+        let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
+        let named = matches!(
+            mention(text, &self.a.content.understand.people),
+            Some(Mention::Named { .. } | Mention::Me)
+        );
+        if !at_menu || !named || text.chars().count() > STATEMENT_CHARS {
+            return false;
+        }
+        let u = self.a.understand(text, self.reading());
+        let restates =
+            u.correction || contains_any(text, &self.a.content.understand.people.restated);
+        let only_whom = restates
+            && !u.question
+            && u.action.is_none()
+            && u.diseases.is_empty()
+            && u.unknown_conditions.is_empty()
+            && u.amounts.is_empty()
+            && u.dates.is_empty()
+            && u.insurance.is_none()
+            && u.status.is_none();
+        let Some(question) = self.s.context.question.clone().filter(|_| only_whom) else {
+            return false;
+        };
+        // The same question for someone else is another answer, even where its text is the same.
+        self.s.context.last_answer = None;
+        let names_region = !self.a.understand(&question, self.reading()).regions.is_empty();
+        let region = self.s.context.their_region().map(str::to_string).filter(|_| !names_region);
+        let question = match region.and_then(|r| self.a.content.regions.get(&r)) {
+            Some(r) => format!("{} {question}", r.name),
+            None => question,
+        };
+        if !self.act_on_understanding(&question, false) {
+            self.faq_fallback(&question, None);
+        }
+        true
+    }
+
+    /// Where the person `text` points at is insured, when said (`那她一年看病花一万` after
+    /// `我妈是在攀枝花退休的`): their questions are answered there, whatever region is chosen.
+    pub(super) fn region_of_person(&self, text: &str) -> Option<String> {
+        mention(text, &self.a.content.understand.people)?;
+        let region = self.s.context.their_region()?;
+        self.a.content.regions.contains_key(region).then(|| region.to_string())
     }
 
     fn reading(&self) -> Reading<'_> {

@@ -219,6 +219,10 @@ impl<'a> Turn<'a> {
         if self.asked_elsewhere_again(text) {
             return;
         }
+        // `我说的是我妈 攀枝花那边的`: the last question again, for her.
+        if self.person_restated(text) {
+            return;
+        }
         self.remember_question(text);
         if self.hold_for_region(text) {
             return;

@@ -99,7 +99,10 @@ impl<'a> Turn<'a> {
                 self.s.region = Some(r);
             }
         }
-        let Some(region) = u.region().or(self.region()).map(str::to_string) else {
+        let person_region = self.region_of_person(text);
+        let Some(region) =
+            u.region().or(person_region.as_deref()).or(self.region()).map(str::to_string)
+        else {
             // "两个地方 起付线 报销比例 都说一下" needs no region of its own.
             let first = self.a.content.regions.values().next();
             let compared = first.and_then(|r| self.costs(&u, r, text).map(|c| (c, r.id.clone())));
