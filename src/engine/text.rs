@@ -425,6 +425,8 @@ impl<'a> Turn<'a> {
         let named_here = u.regions.iter().any(|m| Some(m.region.as_str()) == self.region());
         for clause in self.question_clauses(text) {
             let asked_text = if named_here { self.without_there(&clause) } else { clause.clone() };
+            // `在深圳能用不`: a place outside the regions where the person is means 异地.
+            let asked_text = self.afar_clause(&asked_text);
             let answer = match &costs {
                 Some(c) if self.about_costs(&asked_text) => c.clone(),
                 _ => self.a.knowledge.answer(&self.without_own_region(&asked_text), self.region()),
@@ -475,6 +477,16 @@ impl<'a> Turn<'a> {
             .into_iter()
             .filter(|w| !w.trim().is_empty())
             .fold(clause.to_string(), |text, w| text.replace(w.trim(), ""))
+    }
+
+    /// `clause` with a place outside the regions where the person lives or is treated said as
+    /// 外地 (see [`Turn::as_afar`]), when a region is chosen; else `clause` as it is.
+    fn afar_clause(&self, clause: &str) -> String {
+        let Some(region) = self.region() else { return clause.to_string() };
+        let u = self.a.understand(clause, Context { today: self.today, region: Some(region) });
+        u.lives_elsewhere()
+            .and_then(|place| self.as_afar(clause, place))
+            .unwrap_or_else(|| clause.to_string())
     }
 
     pub(super) fn without_own_region(&self, clause: &str) -> String {
@@ -529,6 +541,7 @@ impl<'a> Turn<'a> {
     fn question_clauses(&self, text: &str) -> Vec<String> {
         let ends = &self.a.content.understand.clause_end;
         let not_ends = &self.a.content.understand.not_clause_end;
+        let unbroken = &self.a.content.understand.unbroken;
         let mut clauses = Vec::new();
         let starts = &self.a.content.understand.clause_start;
         for part in text.split(|c: char| c.is_whitespace() || wording::is_punct(c)) {
@@ -544,6 +557,7 @@ impl<'a> Turn<'a> {
                     (chars[..k].iter().collect(), chars[k..].iter().collect());
                 ends.iter().any(|w| !w.is_empty() && left.ends_with(w.as_str()))
                     && !not_ends.iter().any(|w| left.ends_with(w.as_str()))
+                    && !cuts_inside(&chars, k, unbroken)
                     && self.asks(&right) != Question::No
             });
             let halves = match cut {
@@ -916,6 +930,17 @@ fn alike(a: &Answer, b: &Answer) -> bool {
 
 /// A numbered line of an answer shown inside a ①② list, as a dash item: its own numbers
 /// would read as the list's.
+/// Whether a cut before char `k` of `chars` falls inside one of the `words` (回不|来 inside
+/// 回不来): such a cut splits a verb phrase, not two questions.
+fn cuts_inside(chars: &[char], k: usize, words: &[String]) -> bool {
+    words.iter().any(|w| {
+        let w: Vec<char> = w.chars().collect();
+        (1..w.len()).any(|i| {
+            k >= i && k - i + w.len() <= chars.len() && chars[k - i..k - i + w.len()] == w[..]
+        })
+    })
+}
+
 fn plain_item(line: &str) -> String {
     let digits = line.chars().take_while(char::is_ascii_digit).count();
     let rest = &line[digits..];

@@ -192,6 +192,9 @@ impl<'a> Turn<'a> {
             if let Some(materials) = self.materials_from_afar(u, region, text) {
                 return Some(materials);
             }
+            if let Some(answer) = self.topic_from_afar(u, region, text) {
+                return Some(answer);
+            }
             let remote = self.topic(region, "remote", "remote")?;
             // "我在深圳打工 … 尿毒症透析能办门特不", "我在广东打工 医保在邵阳 有高血压": the
             // disease's verdict first, then 异地.
@@ -350,6 +353,33 @@ impl<'a> Turn<'a> {
             materials.choices.extend(remote.choices);
         }
         Some(materials)
+    }
+
+    /// `我人在深圳回不来咋整`: a question the FAQ reads, with the place said as 外地, as one of
+    /// the `afar_topics` (no trip needed) gets that answer, then `afar_note` (异地备案, with its
+    /// procedure's button). `None` for any other question.
+    fn topic_from_afar(&self, u: &Understanding, region: &str, text: &str) -> Option<Composed> {
+        let words = &self.a.content.understand;
+        let place = u.lives_elsewhere()?;
+        let asked = self.as_afar(text, place)?;
+        let id = self.a.knowledge.answer(&asked, Some(region)).id?;
+        let entry = self.a.content.faq.iter().find(|e| e.id == id)?;
+        let topic = entry.topic.as_deref().filter(|t| words.afar_topics.iter().any(|w| w == t))?;
+        let mut answer = self.topic(region, topic, "remote")?;
+        answer.choices.clear();
+        let remote = self.topic(region, "remote", "remote");
+        if let Some(remote) = remote.filter(|_| !words.afar_note.is_empty()) {
+            answer.lines.push(words.afar_note.replace("{place}", place));
+            answer.choices.extend(remote.choices);
+        }
+        Some(answer)
+    }
+
+    /// `text` with `place` (somewhere outside the regions) said as the FAQ's word for it
+    /// (`afar_place`, 外地); `None` without that word.
+    pub(super) fn as_afar(&self, text: &str, place: &str) -> Option<String> {
+        let afar = self.a.content.understand.afar_place.trim();
+        (!afar.is_empty() && !place.is_empty()).then(|| text.replace(place, afar))
     }
 
     /// Whether the question asks what documents to prepare (`materials` in faq/understand.yaml).
