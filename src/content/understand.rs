@@ -279,6 +279,10 @@ pub struct AskWords {
     /// Applying somewhere (办, 申请): a hospital named with them is asked about as that place.
     #[serde(default)]
     pub apply_at: Vec<String>,
+    /// A way of applying (网上, 手机上, 小程序): `我爸想在网上申请门特` asks how it is done
+    /// there, so the region's answer comes, not the application procedure at once.
+    #[serde(default)]
+    pub channel: Vec<String>,
     /// How many or how long (多少, 几个), in plain Mandarin: a line with a figure answers it.
     #[serde(default)]
     pub count: Vec<String>,
@@ -696,6 +700,7 @@ impl Lexicon {
             ("asks.pay", &a.pay),
             ("asks.fund", &a.fund),
             ("asks.apply_at", &a.apply_at),
+            ("asks.channel", &a.channel),
             ("asks.count", &a.count),
             ("asks.about_costs", &a.about_costs),
             ("reading.follow_up_status", &r.follow_up_status),

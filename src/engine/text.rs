@@ -470,7 +470,7 @@ impl<'a> Turn<'a> {
     /// whose questions happen to hold it (攀枝花门特在手机上哪里办).
     /// `clause` without the words pointing at a place (`reading.there`: 她那边), which in a
     /// message naming the region answered for mean that region.
-    fn without_there(&self, clause: &str) -> String {
+    pub(super) fn without_there(&self, clause: &str) -> String {
         let mut words: Vec<&String> = self.a.content.understand.reading.there.iter().collect();
         words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
         words
@@ -498,15 +498,28 @@ impl<'a> Turn<'a> {
     pub(super) fn without_region(&self, clause: &str, region: Option<&str>) -> String {
         let reading = Context { today: self.today, region: self.region() };
         let mut plain = clause.to_string();
-        for m in self.a.understand(clause, reading).regions {
+        let u = self.a.understand(clause, reading);
+        let mut named = false;
+        for m in &u.regions {
             if Some(m.region.as_str()) == region {
                 plain = plain.replace(m.word.as_str(), "");
+                named = true;
             }
+        }
+        if named {
+            plain = self.places_as_afar(&u, plain);
         }
         match plain.trim().chars().count() >= MIN_CLAUSE {
             true => plain,
             false => clause.to_string(),
         }
+    }
+
+    /// `plain` (a clause of `u` without the name of the region answered for) with the other
+    /// places `u` names said as 外地: `报销按昆明的还是攀枝花的` sets 昆明 against the region, so
+    /// it is 异地 to it, not a question about that place's own rules.
+    fn places_as_afar(&self, u: &crate::understand::Understanding, plain: String) -> String {
+        u.places.iter().fold(plain, |text, place| self.as_afar(&text, &place.name).unwrap_or(text))
     }
 
     /// Whether the FAQ reads `clause` as a question about 起付线 or 报销比例.
@@ -538,7 +551,7 @@ impl<'a> Turn<'a> {
     /// The question clauses of `text`: its parts between spaces and punctuation, and a part
     /// said without a break split after a word that ends a question (`报好多|要到哪里去办`) when
     /// both halves ask something. Parts that ask nothing (`我是职工`) are left out.
-    fn question_clauses(&self, text: &str) -> Vec<String> {
+    pub(super) fn question_clauses(&self, text: &str) -> Vec<String> {
         let ends = &self.a.content.understand.clause_end;
         let not_ends = &self.a.content.understand.not_clause_end;
         let unbroken = &self.a.content.understand.unbroken;
@@ -802,7 +815,10 @@ impl<'a> Turn<'a> {
         // entries whose questions hold it (攀枝花门特在手机上哪里办). Only the name: 湘医保 and
         // 政务中心 also point to a region, and are what the question is about.
         let name = self.region().and_then(|r| self.a.content.regions.get(r)).map(|r| &r.name);
-        let stripped = name.map(|n| text.replace(n.as_str(), ""));
+        let reading = Context { today: self.today, region: self.region() };
+        let stripped = name.filter(|n| text.contains(n.as_str())).map(|n| {
+            self.places_as_afar(&self.a.understand(text, reading), text.replace(n.as_str(), ""))
+        });
         let text = match &stripped {
             Some(s) if s.trim().chars().count() >= MIN_CLAUSE => s.as_str(),
             _ => text,

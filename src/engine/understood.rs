@@ -52,6 +52,9 @@ impl<'a> Turn<'a> {
             .or_else(|| stated_home(&u, self.region(), text));
         if let Some(target) = target.map(str::to_string) {
             self.switch_region(&target);
+            if !u.question && self.answer_afar(&u, &target, text) {
+                return true;
+            }
             // `…我是在邵阳买的医保不是攀枝花 那邵阳起付线是好多`: the question, in the clauses
             // after the region's (the correction around it would blur the FAQ match), in the new
             // region — read as any message, so that its several questions are each answered.
@@ -114,6 +117,7 @@ impl<'a> Turn<'a> {
             && !u.question
             && at_menu
             && u.lives_elsewhere().is_none()
+            && !contains_any(text, &self.a.content.understand.asks.channel)
         {
             // "帮我申请", "我要申请": said, not asked, no disease to check first — start it.
             // (With a disease, the eligibility answer below offers the prefilled start.)
@@ -164,6 +168,18 @@ impl<'a> Turn<'a> {
             return false;
         };
         self.send(composed, &region, note);
+        true
+    }
+
+    /// `哦搞错了 我爸医保是在攀枝花交的 只是人在邵阳跟我住`, said when switching to `region`:
+    /// insured there, living in another region (or anywhere else) — 异地 for it, answered at
+    /// once. `false` when no place of living is said, or a procedure is under way.
+    pub(super) fn answer_afar(&mut self, u: &Understanding, region: &str, text: &str) -> bool {
+        if u.lives_elsewhere().is_none() || self.s.dialog.is_some() {
+            return false;
+        }
+        let Some(remote) = self.compose(u, region, text) else { return false };
+        self.send(remote, region, None);
         true
     }
 
@@ -499,7 +515,18 @@ impl<'a> Turn<'a> {
         // The region's name would pull the FAQ towards entries whose questions hold it
         // (`攀枝花审核要多少天` got 攀枝花门特在手机上哪里办).
         let asked = self.without_region(text, Some(region));
-        let answer = self.a.knowledge.answer(&asked, Some(region));
+        // `我公公婆婆在邵阳新宁 … 他们那边报多少`: 那边 is the region named, not 异地.
+        let reading = Context { today: self.today, region: self.region() };
+        let named = self.a.understand(text, reading).regions.iter().any(|m| m.region == region);
+        let asked = if named { self.without_there(&asked) } else { asked };
+        let mut answer = self.a.knowledge.answer(&asked, Some(region));
+        // `我公公婆婆在邵阳新宁 他们也是居民医保 他们那边报多少`: who and where dilute the
+        // question; its last asking clause alone may be clear.
+        if answer.id.is_none() {
+            if let Some(last) = self.question_clauses(&asked).pop() {
+                answer = self.a.knowledge.answer(&last, Some(region));
+            }
+        }
         if answer.id.is_none() {
             return false;
         }
