@@ -1020,7 +1020,20 @@ fn is_greeting(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::shares_of;
+    use super::{cuts_inside, shares_of};
+
+    #[test]
+    fn a_cut_never_falls_inside_a_verb_phrase() {
+        let words = vec!["不来".to_string(), "找不到".to_string()];
+        let chars: Vec<char> = "我人在深圳回不来咋整".chars().collect();
+        assert!(cuts_inside(&chars, 7, &words), "回不|来");
+        assert!(!cuts_inside(&chars, 8, &words), "回不来|咋整");
+        let chars: Vec<char> = "APP上找不到备案咋办".chars().collect();
+        assert!(cuts_inside(&chars, 6, &words), "找不|到");
+        assert!(cuts_inside(&chars, 5, &words), "找|不到");
+        let chars: Vec<char> = "能报不要带啥".chars().collect();
+        assert!(!cuts_inside(&chars, 3, &words), "能报不|要带啥");
+    }
 
     #[test]
     fn a_short_part_leaves_its_room_to_the_others_wherever_it_stands() {

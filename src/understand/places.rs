@@ -80,7 +80,7 @@ impl PlaceWords {
     /// With two regions named, one said as where the person lives (`医保是在攀枝花交的 只是人在
     /// 邵阳跟我住`: a `lives_after` word right after it) is no region of theirs: it comes back,
     /// third, as a place where they live (异地 to the other one).
-    pub(crate) fn regions_and_homes(
+    pub(crate) fn regions_and_lived_in(
         &self,
         msg: &Prepared,
     ) -> (Vec<RegionMention>, Vec<(usize, usize)>, Vec<PlaceMention>) {

@@ -95,7 +95,7 @@ impl Reader {
     pub fn read(&self, knowledge: &Knowledge, text: &str, ctx: Context<'_>) -> Understanding {
         let text = &self.dialect.plain(text);
         let msg = Prepared::new(text);
-        let (regions, covered, lived_in) = self.places.regions_and_homes(&msg);
+        let (regions, covered, lived_in) = self.places.regions_and_lived_in(&msg);
         let mut places = self.places.others(&msg, &covered);
         places.extend(lived_in);
         let digits = digitise(&msg.chars);
