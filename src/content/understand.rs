@@ -146,6 +146,10 @@ pub struct Lexicon {
     /// `要是到时候还没得消息咋个办` is one question, not two.
     #[serde(default)]
     pub not_clause_end: Vec<String>,
+    /// Words a split never falls inside: a `clause_end` word that is part of a verb phrase
+    /// (回不来, 去不了, 找不到) ends no question, so `我人在深圳回不来咋整` is one question.
+    #[serde(default)]
+    pub unbroken: Vec<String>,
     /// Words that number or introduce a question inside a longer message (一是, 第二, 还有):
     /// taken off a clause before it is looked up, so that `一是门特在哪个app办` is asked as
     /// `门特在哪个app办`.
@@ -166,6 +170,18 @@ pub struct Lexicon {
     /// The line said first with those materials; `{place}` is where the person is.
     #[serde(default)]
     pub materials_afar: String,
+    /// The word the FAQ knows for "somewhere else" (外地): a place outside the regions where the
+    /// person lives or is treated (`在深圳能用不`) is asked about as this word, for the
+    /// person's own region (异地), never as a question about that place's own rules.
+    #[serde(default)]
+    pub afar_place: String,
+    /// Topics answered as such when asked from a place elsewhere (`我人在深圳回不来咋整`: no
+    /// trip needed), with `afar_note` after them, instead of the 异地 answer alone.
+    #[serde(default)]
+    pub afar_topics: Vec<String>,
+    /// The line said after an `afar_topics` answer; `{place}` is where the person is.
+    #[serde(default)]
+    pub afar_note: String,
     /// Said when someone from a place not covered asks again (`我在成都参保 能帮我查不` after
     /// being told which regions are covered): `{place}` is that place. Never the covered
     /// regions' hotlines, which are not theirs.
@@ -292,6 +308,10 @@ pub struct AskWords {
     /// Applying somewhere (办, 申请): a hospital named with them is asked about as that place.
     #[serde(default)]
     pub apply_at: Vec<String>,
+    /// A way of applying (网上, 手机上, 小程序): `我爸想在网上申请门特` asks how it is done
+    /// there, so the region's answer comes, not the application procedure at once.
+    #[serde(default)]
+    pub channel: Vec<String>,
     /// How many or how long (多少, 几个), in plain Mandarin: a line with a figure answers it.
     #[serde(default)]
     pub count: Vec<String>,
@@ -662,6 +682,7 @@ impl Lexicon {
             ("asked_again".into(), &self.asked_again),
             ("clause_end".into(), &self.clause_end),
             ("not_clause_end".into(), &self.not_clause_end),
+            ("unbroken".into(), &self.unbroken),
             ("clause_start".into(), &self.clause_start),
             ("follow_up_end".into(), &self.follow_up_end),
             ("clause_continues".into(), &self.clause_continues),
@@ -749,6 +770,7 @@ impl Lexicon {
             ("asks.pay", &a.pay),
             ("asks.fund", &a.fund),
             ("asks.apply_at", &a.apply_at),
+            ("asks.channel", &a.channel),
             ("asks.count", &a.count),
             ("asks.about_costs", &a.about_costs),
             ("reading.follow_up_status", &r.follow_up_status),

@@ -379,7 +379,8 @@ impl<'a> Turn<'a> {
             .iter()
             .any(|m| m.region == elsewhere && m.role == crate::understand::RegionRole::Home);
         let Some(kept) = keepable(text).filter(|_| lives_there) else { return false };
-        if !self.faq_for(text, &elsewhere) {
+        // `他们那边在哪个上面办`: 那边 is where they were said to be, not 异地.
+        if !self.faq_for(&self.without_there(text), &elsewhere) {
             return false;
         }
         self.s.context.question = Some(kept);

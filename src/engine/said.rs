@@ -119,7 +119,9 @@ impl<'a> Turn<'a> {
             return true;
         }
         self.switch_region(&target);
-        self.after_region_switch();
+        if !self.answer_afar(&u, &target, text) {
+            self.after_region_switch();
+        }
         true
     }
 

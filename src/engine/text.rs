@@ -433,6 +433,8 @@ impl<'a> Turn<'a> {
         let named_here = u.regions.iter().any(|m| Some(m.region.as_str()) == self.region());
         for clause in self.question_clauses(text) {
             let asked_text = if named_here { self.without_there(&clause) } else { clause.clone() };
+            // `在深圳能用不`: a place outside the regions where the person is means 异地.
+            let asked_text = self.afar_clause(&asked_text);
             let answer = match &costs {
                 Some(c) if self.about_costs(&asked_text) => c.clone(),
                 _ => self.a.knowledge.answer(&self.without_own_region(&asked_text), self.region()),
@@ -476,13 +478,23 @@ impl<'a> Turn<'a> {
     /// whose questions happen to hold it (攀枝花门特在手机上哪里办).
     /// `clause` without the words pointing at a place (`reading.there`: 她那边), which in a
     /// message naming the region answered for mean that region.
-    fn without_there(&self, clause: &str) -> String {
+    pub(super) fn without_there(&self, clause: &str) -> String {
         let mut words: Vec<&String> = self.a.content.understand.reading.there.iter().collect();
         words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
         words
             .into_iter()
             .filter(|w| !w.trim().is_empty())
             .fold(clause.to_string(), |text, w| text.replace(w.trim(), ""))
+    }
+
+    /// `clause` with a place outside the regions where the person lives or is treated said as
+    /// 外地 (see [`Turn::as_afar`]), when a region is chosen; else `clause` as it is.
+    fn afar_clause(&self, clause: &str) -> String {
+        let Some(region) = self.region() else { return clause.to_string() };
+        let u = self.a.understand(clause, Context { today: self.today, region: Some(region) });
+        u.lives_elsewhere()
+            .and_then(|place| self.as_afar(clause, place))
+            .unwrap_or_else(|| clause.to_string())
     }
 
     pub(super) fn without_own_region(&self, clause: &str) -> String {
@@ -494,15 +506,28 @@ impl<'a> Turn<'a> {
     pub(super) fn without_region(&self, clause: &str, region: Option<&str>) -> String {
         let reading = Context { today: self.today, region: self.region() };
         let mut plain = clause.to_string();
-        for m in self.a.understand(clause, reading).regions {
+        let u = self.a.understand(clause, reading);
+        let mut named = false;
+        for m in &u.regions {
             if Some(m.region.as_str()) == region {
                 plain = plain.replace(m.word.as_str(), "");
+                named = true;
             }
+        }
+        if named {
+            plain = self.places_as_afar(&u, plain);
         }
         match plain.trim().chars().count() >= MIN_CLAUSE {
             true => plain,
             false => clause.to_string(),
         }
+    }
+
+    /// `plain` (a clause of `u` without the name of the region answered for) with the other
+    /// places `u` names said as 外地: `报销按昆明的还是攀枝花的` sets 昆明 against the region, so
+    /// it is 异地 to it, not a question about that place's own rules.
+    fn places_as_afar(&self, u: &crate::understand::Understanding, plain: String) -> String {
+        u.places.iter().fold(plain, |text, place| self.as_afar(&text, &place.name).unwrap_or(text))
     }
 
     /// Whether the FAQ reads `clause` as a question about 起付线 or 报销比例.
@@ -534,9 +559,10 @@ impl<'a> Turn<'a> {
     /// The question clauses of `text`: its parts between spaces and punctuation, and a part
     /// said without a break split after a word that ends a question (`报好多|要到哪里去办`) when
     /// both halves ask something. Parts that ask nothing (`我是职工`) are left out.
-    fn question_clauses(&self, text: &str) -> Vec<String> {
+    pub(super) fn question_clauses(&self, text: &str) -> Vec<String> {
         let ends = &self.a.content.understand.clause_end;
         let not_ends = &self.a.content.understand.not_clause_end;
+        let unbroken = &self.a.content.understand.unbroken;
         let mut clauses = Vec::new();
         let starts = &self.a.content.understand.clause_start;
         for part in text.split(|c: char| c.is_whitespace() || wording::is_punct(c)) {
@@ -552,6 +578,7 @@ impl<'a> Turn<'a> {
                     (chars[..k].iter().collect(), chars[k..].iter().collect());
                 ends.iter().any(|w| !w.is_empty() && left.ends_with(w.as_str()))
                     && !not_ends.iter().any(|w| left.ends_with(w.as_str()))
+                    && !cuts_inside(&chars, k, unbroken)
                     && self.asks(&right) != Question::No
             });
             let halves = match cut {
@@ -807,7 +834,10 @@ impl<'a> Turn<'a> {
         // entries whose questions hold it (攀枝花门特在手机上哪里办). Only the name: 湘医保 and
         // 政务中心 also point to a region, and are what the question is about.
         let name = self.region().and_then(|r| self.a.content.regions.get(r)).map(|r| &r.name);
-        let stripped = name.map(|n| text.replace(n.as_str(), ""));
+        let reading = Context { today: self.today, region: self.region() };
+        let stripped = name.filter(|n| text.contains(n.as_str())).map(|n| {
+            self.places_as_afar(&self.a.understand(text, reading), text.replace(n.as_str(), ""))
+        });
         let text = match &stripped {
             Some(s) if s.trim().chars().count() >= MIN_CLAUSE => s.as_str(),
             _ => text,
@@ -992,6 +1022,17 @@ fn nearest_first(question: &str, body: &[String]) -> Vec<String> {
     body
 }
 
+/// Whether a cut before char `k` of `chars` falls inside one of the `words` (回不|来 inside
+/// 回不来): such a cut splits a verb phrase, not two questions.
+fn cuts_inside(chars: &[char], k: usize, words: &[String]) -> bool {
+    words.iter().any(|w| {
+        let w: Vec<char> = w.chars().collect();
+        (1..w.len()).any(|i| {
+            k >= i && k - i + w.len() <= chars.len() && chars[k - i..k - i + w.len()] == w[..]
+        })
+    })
+}
+
 /// A numbered line of an answer shown inside a ①② list, as a dash item: its own numbers
 /// would read as the list's.
 fn plain_item(line: &str) -> String {
@@ -1057,7 +1098,7 @@ fn is_greeting(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{answering_sentence, nearest_first, shares_of};
+    use super::{answering_sentence, cuts_inside, nearest_first, shares_of};
 
     #[test]
     fn a_brief_taken_from_an_answer_is_its_sentence_nearest_the_question() {
@@ -1076,6 +1117,19 @@ mod tests {
         let led = nearest_first("他还在领两病的药 能一起报不", &body);
         assert!(led[0].contains("两病"), "{led:?}");
         assert_eq!(nearest_first("有两个慢特病待遇怎么算", &body), body, "the first is nearer");
+    }
+
+    #[test]
+    fn a_cut_never_falls_inside_a_verb_phrase() {
+        let words = vec!["不来".to_string(), "找不到".to_string()];
+        let chars: Vec<char> = "我人在深圳回不来咋整".chars().collect();
+        assert!(cuts_inside(&chars, 7, &words), "回不|来");
+        assert!(!cuts_inside(&chars, 8, &words), "回不来|咋整");
+        let chars: Vec<char> = "APP上找不到备案咋办".chars().collect();
+        assert!(cuts_inside(&chars, 6, &words), "找不|到");
+        assert!(cuts_inside(&chars, 5, &words), "找|不到");
+        let chars: Vec<char> = "能报不要带啥".chars().collect();
+        assert!(!cuts_inside(&chars, 3, &words), "能报不|要带啥");
     }
 
     #[test]

@@ -59,6 +59,9 @@ impl<'a> Turn<'a> {
             .or_else(|| stated_home(&u, self.region(), text));
         if let Some(target) = target.map(str::to_string) {
             self.switch_region(&target);
+            if !u.question && self.answer_afar(&u, &target, text) {
+                return true;
+            }
             // `…我是在邵阳买的医保不是攀枝花 那邵阳起付线是好多`: the question, in the clauses
             // after the region's (the correction around it would blur the FAQ match), in the new
             // region — read as any message, so that its several questions are each answered.
@@ -124,6 +127,7 @@ impl<'a> Turn<'a> {
             && !u.question
             && at_menu
             && u.lives_elsewhere().is_none()
+            && !contains_any(text, &self.a.content.understand.asks.channel)
         {
             // "帮我申请", "我要申请": said, not asked, no disease to check first — start it.
             // (With a disease, the eligibility answer below offers the prefilled start.)
@@ -177,6 +181,18 @@ impl<'a> Turn<'a> {
         true
     }
 
+    /// `哦搞错了 我爸医保是在攀枝花交的 只是人在邵阳跟我住`, said when switching to `region`:
+    /// insured there, living in another region (or anywhere else) — 异地 for it, answered at
+    /// once. `false` when no place of living is said, or a procedure is under way.
+    pub(super) fn answer_afar(&mut self, u: &Understanding, region: &str, text: &str) -> bool {
+        if u.lives_elsewhere().is_none() || self.s.dialog.is_some() {
+            return false;
+        }
+        let Some(remote) = self.compose(u, region, text) else { return false };
+        self.send(remote, region, None);
+        true
+    }
+
     /// The answer for `u` in `region`, or `None` when this policy has nothing better than the
     /// FAQ (or a command) to offer.
     fn compose(&mut self, u: &Understanding, region: &str, text: &str) -> Option<Composed> {
@@ -201,6 +217,9 @@ impl<'a> Turn<'a> {
         if u.lives_elsewhere().is_some() && remote_wins {
             if let Some(materials) = self.materials_from_afar(u, region, text) {
                 return Some(materials);
+            }
+            if let Some(answer) = self.topic_from_afar(u, region, text) {
+                return Some(answer);
             }
             let remote = self.topic(region, "remote", "remote")?;
             // "我在深圳打工 … 尿毒症透析能办门特不", "我在广东打工 医保在邵阳 有高血压": the
@@ -416,6 +435,33 @@ impl<'a> Turn<'a> {
         Some(materials)
     }
 
+    /// `我人在深圳回不来咋整`: a question the FAQ reads, with the place said as 外地, as one of
+    /// the `afar_topics` (no trip needed) gets that answer, then `afar_note` (异地备案, with its
+    /// procedure's button). `None` for any other question.
+    fn topic_from_afar(&self, u: &Understanding, region: &str, text: &str) -> Option<Composed> {
+        let words = &self.a.content.understand;
+        let place = u.lives_elsewhere()?;
+        let asked = self.as_afar(text, place)?;
+        let id = self.a.knowledge.answer(&asked, Some(region)).id?;
+        let entry = self.a.content.faq.iter().find(|e| e.id == id)?;
+        let topic = entry.topic.as_deref().filter(|t| words.afar_topics.iter().any(|w| w == t))?;
+        let mut answer = self.topic(region, topic, "remote")?;
+        answer.choices.clear();
+        let remote = self.topic(region, "remote", "remote");
+        if let Some(remote) = remote.filter(|_| !words.afar_note.is_empty()) {
+            answer.lines.push(words.afar_note.replace("{place}", place));
+            answer.choices.extend(remote.choices);
+        }
+        Some(answer)
+    }
+
+    /// `text` with `place` (somewhere outside the regions) said as the FAQ's word for it
+    /// (`afar_place`, 外地); `None` without that word.
+    pub(super) fn as_afar(&self, text: &str, place: &str) -> Option<String> {
+        let afar = self.a.content.understand.afar_place.trim();
+        (!afar.is_empty() && !place.is_empty()).then(|| text.replace(place, afar))
+    }
+
     /// Whether the question asks what documents to prepare (`materials` in faq/understand.yaml).
     fn asks_materials(&self, u: &Understanding, text: &str) -> bool {
         let words = &self.a.content.understand.materials;
@@ -560,7 +606,18 @@ impl<'a> Turn<'a> {
         // The region's name would pull the FAQ towards entries whose questions hold it
         // (`攀枝花审核要多少天` got 攀枝花门特在手机上哪里办).
         let asked = self.without_region(text, Some(region));
-        let answer = self.a.knowledge.answer(&asked, Some(region));
+        // `我公公婆婆在邵阳新宁 … 他们那边报多少`: 那边 is the region named, not 异地.
+        let reading = Context { today: self.today, region: self.region() };
+        let named = self.a.understand(text, reading).regions.iter().any(|m| m.region == region);
+        let asked = if named { self.without_there(&asked) } else { asked };
+        let mut answer = self.a.knowledge.answer(&asked, Some(region));
+        // `我公公婆婆在邵阳新宁 他们也是居民医保 他们那边报多少`: who and where dilute the
+        // question; its last asking clause alone may be clear.
+        if answer.id.is_none() {
+            if let Some(last) = self.question_clauses(&asked).pop() {
+                answer = self.a.knowledge.answer(&last, Some(region));
+            }
+        }
         if answer.id.is_none() {
             return false;
         }

@@ -76,7 +76,14 @@ impl PlaceWords {
     /// Supported regions named, once per region, in text order; and the character ranges
     /// they cover (other places inside them are ignored). A region the message says is not the
     /// user's (`我是邵阳的不是攀枝花`) covers its words but is not named.
-    pub(crate) fn regions(&self, msg: &Prepared) -> (Vec<RegionMention>, Vec<(usize, usize)>) {
+    ///
+    /// With two regions named, one said as where the person lives (`医保是在攀枝花交的 只是人在
+    /// 邵阳跟我住`: a `lives_after` word right after it) is no region of theirs: it comes back,
+    /// third, as a place where they live (异地 to the other one).
+    pub(crate) fn regions_and_lived_in(
+        &self,
+        msg: &Prepared,
+    ) -> (Vec<RegionMention>, Vec<(usize, usize)>, Vec<PlaceMention>) {
         let mut found: Vec<(usize, RegionMention)> = Vec::new();
         let mut covered: Vec<(usize, usize)> = Vec::new();
         for (id, word) in &self.regions {
@@ -106,8 +113,36 @@ impl PlaceWords {
             }
         }
         found.sort_by_key(|(start, _)| *start);
+        let lived = self.lived_in(msg, &mut found);
         self.corrected(msg, &mut found);
-        (found.into_iter().map(|(_, m)| m).collect(), covered)
+        (found.into_iter().map(|(_, m)| m).collect(), covered, lived)
+    }
+
+    /// Of two or more regions named, those said as where the person lives (a `lives_after`
+    /// word right after the name), taken out of `found` as places; never the only region left.
+    fn lived_in(
+        &self,
+        msg: &Prepared,
+        found: &mut Vec<(usize, RegionMention)>,
+    ) -> Vec<PlaceMention> {
+        if found.len() < 2 {
+            return Vec::new();
+        }
+        let lives_after = |start: usize, m: &RegionMention| {
+            let end = start.saturating_add(m.word.chars().count());
+            let after = Prepared::new(&msg.slice(end, end + AFTER + 2));
+            self.lives_after
+                .iter()
+                .any(|w| (0..=AFTER.min(after.chars.len())).any(|i| w.exact_at(&after, i)))
+        };
+        let lived: Vec<usize> = (0..found.len())
+            .filter(|&i| found[i].0 != usize::MAX && lives_after(found[i].0, &found[i].1))
+            .collect();
+        if lived.len() != 1 {
+            return Vec::new();
+        }
+        let (_, m) = found.remove(lived[0]);
+        vec![PlaceMention { name: m.word, role: PlaceRole::LivesOrTreated }]
     }
 
     /// `邵阳的 不对 是攀枝花`: a correction word between two regions withdraws those named before

@@ -95,8 +95,9 @@ impl Reader {
     pub fn read(&self, knowledge: &Knowledge, text: &str, ctx: Context<'_>) -> Understanding {
         let text = &self.dialect.plain(text);
         let msg = Prepared::new(text);
-        let (regions, covered) = self.places.regions(&msg);
-        let places = self.places.others(&msg, &covered);
+        let (regions, covered, lived_in) = self.places.regions_and_lived_in(&msg);
+        let mut places = self.places.others(&msg, &covered);
+        places.extend(lived_in);
         let digits = digitise(&msg.chars);
         let plain: String = msg.chars.iter().collect();
         let found_dates = dates::dates(&digits, &plain, ctx.today);

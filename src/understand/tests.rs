@@ -63,6 +63,18 @@ fn home_and_switch_are_told_apart() {
 }
 
 #[test]
+fn a_region_where_the_person_only_lives_is_a_place_not_theirs() {
+    let u = read("哦搞错了 我爸医保是在攀枝花交的 只是人在邵阳跟我住");
+    assert_eq!(u.regions.iter().map(|m| m.region.as_str()).collect::<Vec<_>>(), ["panzhihua"]);
+    assert_eq!(u.lives_elsewhere(), Some("邵阳"));
+    let u = read("我妈在攀枝花参保 现在邵阳这边住");
+    assert_eq!(u.region(), Some("panzhihua"));
+    assert_eq!(u.lives_elsewhere(), Some("邵阳"));
+    // One region alone stays the region, lived in or not.
+    assert_eq!(read("我在邵阳住 门特怎么办").region(), Some("shaoyang"));
+}
+
+#[test]
 fn another_place_where_the_person_lives_is_not_the_subject() {
     let u = read("那我爸一年有半年住我这深圳 在深圳拿药能报吗 要办什么");
     assert_eq!(u.lives_elsewhere(), Some("深圳"));
