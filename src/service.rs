@@ -216,6 +216,12 @@ async fn turn_body(
 ) -> Result<Committed, StoreError> {
     let TurnRequest { user, update_id, input, now } = request;
     let (input, unreadable) = clean_input(input);
+    let request = TurnRequest { user, update_id, input, now };
+    let (request, queue) = match writer_turn(store, assistant, request, unreadable, queue).await? {
+        OnWriter::Done(committed) => return Ok(committed),
+        OnWriter::Elsewhere(request, queue) => (request, queue),
+    };
+    let TurnRequest { user, update_id, input, now } = request;
     let mut tx = store.begin().await?;
     if let Some(id) = update_id {
         if !sessions::claim_update(&mut tx, &user.channel, id, now).await? {
@@ -309,6 +315,93 @@ async fn turn_body(
         }
     }
     Ok(Committed::Done { replies, ids, behind })
+}
+
+/// What [`writer_turn`] did: the whole turn, or nothing (the request and queue handed back).
+enum OnWriter<S> {
+    Done(Committed),
+    Elsewhere(TurnRequest, Option<Queue<S>>),
+}
+
+/// The turn on SQLite's writer thread (`store::writer`), in one transaction there, when it
+/// changes no more than the session, the reachability mark and the outbox: a claim, one read,
+/// the engine, at most three writes — two hops between threads instead of one per statement.
+/// A turn that touches a hand-off or has effects (applications, reminders, questions for
+/// staff, /forget) is rolled back there, before anything is visible, and runs through sqlx in
+/// [`turn_body`] (the engine is pure: running it again gives the same outcome). PostgreSQL
+/// turns always run there.
+async fn writer_turn<S: FnOnce(&[Reply]) -> Vec<Reply> + Send>(
+    store: &Store,
+    assistant: &Assistant,
+    request: TurnRequest,
+    unreadable: bool,
+    queue: Option<Queue<S>>,
+) -> Result<OnWriter<S>, StoreError> {
+    use crate::store::writer::{OutboxRows, TurnClaims, TurnStart, TurnWrites};
+    let now = request.now;
+    let claims = TurnClaims {
+        user: request.user.clone(),
+        update_id: request.update_id,
+        now_rfc3339: now.to_rfc3339(),
+        keyboard: queue
+            .as_ref()
+            .and_then(|queue| queue.keyboard)
+            .map(|keyboard| (keyboard.chat, keyboard.message, crate::store::leases::now_ms())),
+        present_since: now.timestamp() - engine::handoff::PRESENCE_MINUTES * 60,
+    };
+    let (state, data, view, turn) = match store.begin_turn(claims).await? {
+        None => return Ok(OnWriter::Elsewhere(request, queue)),
+        Some(TurnStart::Duplicate) => return Ok(OnWriter::Done(Committed::Duplicate)),
+        Some(TurnStart::AlreadyChosen) => return Ok(OnWriter::Done(Committed::AlreadyChosen)),
+        Some(TurnStart::Loaded { state, data, view, turn }) => (state, data, view, turn),
+    };
+    let user = &request.user;
+    let behind = state.behind && queue.as_ref().is_some_and(|queue| queue.leased);
+    let mut writes = TurnWrites::default();
+    let replies = if is_too_long(&request.input) {
+        // As in `turn_body`: claimed and answered, nothing else changes.
+        let note = Reply { text: TOO_LONG.to_string(), choices: Vec::new() };
+        let again = engine::resume(assistant, &state.session(user), &data, now);
+        std::iter::once(note).chain(again).collect()
+    } else {
+        if view.open.is_some() {
+            // A hand-off to load, perhaps to close as idle, and to touch: sqlx's turn.
+            turn.rollback().await;
+            return Ok(OnWriter::Elsewhere(request, queue));
+        }
+        let data = engine::UserData { staff_present: view.present, ..data };
+        let session = state.session(user);
+        let outcome = engine::handle(assistant, &session, &data, request.input.clone(), now);
+        if !outcome.effects.is_empty() {
+            turn.rollback().await;
+            return Ok(OnWriter::Elsewhere(request, queue));
+        }
+        writes.reachable = state.unreachable;
+        let json = sessions::encode(&outcome.session)?;
+        if state.json.as_deref() != Some(json.as_str()) {
+            writes.session = Some((json, now.to_rfc3339()));
+        }
+        let mut replies = outcome.replies;
+        if unreadable {
+            let note = crate::decode::Repair::DroppedBytes.note();
+            replies.insert(0, Reply { text: note.to_string(), choices: Vec::new() });
+        }
+        replies
+    };
+    let Some(Queue { shape, leased, .. }) = queue else {
+        turn.commit(writes).await?;
+        return Ok(OnWriter::Done(Committed::Done { replies, ids: Vec::new(), behind }));
+    };
+    let messages = shape(&replies);
+    let encoded = messages.iter().map(outbox::encode).collect::<Result<Vec<_>, _>>()?;
+    writes.outbox = Some(OutboxRows {
+        replies: encoded,
+        created_at: now.timestamp(),
+        update_id: request.update_id,
+        leased_at: (leased && !behind).then(crate::store::leases::now_ms),
+    });
+    let ids = turn.commit(writes).await?;
+    Ok(OnWriter::Done(Committed::Done { replies: messages, ids, behind }))
 }
 
 /// Puts `replies` into the outbox as `queue` says (shaped, leased or free; free when `behind`

@@ -11,9 +11,12 @@
 //! of [`Store::begin`] uses one connection, so the process queues its writes itself instead of
 //! letting several connections race for SQLite's write lock and back off on `SQLITE_BUSY`
 //! (which slept 1–100 ms per request under load, issue 19); reads that need not wait behind a
-//! turn use [`Store::reader`]. WAL mode lets those readers and the reminder worker read while a
-//! chat turn writes; `busy_timeout`
-//! makes a second writer (another worker, another process) wait instead of failing.
+//! turn use [`Store::reader`]. A turn that changes no more than its session and its replies
+//! (most of them) runs instead on the SQLite turn writer ([`writer`]): one thread with a plain
+//! SQLite connection that takes the whole transaction in two hand-offs, where sqlx takes one
+//! per statement; the pool's writer and that thread meet at SQLite's write lock. WAL mode lets
+//! those readers and the reminder worker read while a chat turn writes; `busy_timeout` makes a
+//! second writer (another worker, another process) wait instead of failing.
 //! `secure_delete` overwrites deleted rows, so `/forget` leaves no copy in free pages (see
 //! [`Store::checkpoint`] for the WAL).
 
@@ -41,6 +44,7 @@ pub mod shared;
 pub mod staff;
 pub mod tracking;
 pub mod wechat;
+pub mod writer;
 
 use std::str::FromStr;
 use std::sync::Once;
@@ -98,6 +102,12 @@ pub enum StoreError {
     /// Any other database error.
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    /// An error of the SQLite turn writer's connection ([`writer`]).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The SQLite turn writer thread could not start or has stopped.
+    #[error("{0}")]
+    Writer(String),
     /// A stored value could not be decoded.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
@@ -141,6 +151,8 @@ pub struct Store {
     /// pool as [`Store::pool`].
     readers: AnyPool,
     backend: Backend,
+    /// On SQLite, the thread that runs turns' transactions ([`writer`]); `None` on PostgreSQL.
+    writer: Option<writer::TurnWriter>,
 }
 
 impl Store {
@@ -158,8 +170,13 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
-        let store = Store { pool, readers, backend };
+        let mut store = Store { pool, readers, backend, writer: None };
         store.migrate().await?;
+        if backend == Backend::Sqlite {
+            // After the migrations: the writer's statements are prepared against the tables.
+            let file = file_options(url)?;
+            store.writer = Some(writer::TurnWriter::start(file.get_filename())?);
+        }
         Ok(store)
     }
 
@@ -277,7 +294,7 @@ pub(crate) async fn begin_serialized(
 /// Settings every SQLite connection gets when it opens. The `any` driver builds SQLite options
 /// from the URL alone, so what the URL cannot say is set here. PIPL: `secure_delete`, a deleted
 /// row (after /forget) must not survive in a free page.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+pub(super) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;";
 
 /// Opens the SQLite pool for `url` (checked by [`file_options`]), creating the file if needed.

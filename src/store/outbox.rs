@@ -86,24 +86,34 @@ pub async fn enqueue(
     if replies.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = String::from(
-        "INSERT INTO outbox (channel, user_id, reply, created_at, update_id, leased_at) VALUES ",
-    );
-    for n in 0..replies.len() {
-        let sep = if n == 0 { "" } else { ", " };
-        sql.push_str(&format!("{sep}($1, $2, ${}, $3, $4, $5)", n + 6));
-    }
-    sql.push_str(" RETURNING id");
+    let sql = enqueue_sql(replies.len());
     let query = sqlx::query_scalar(&sql).bind(&user.channel).bind(&user.user);
     let mut query = query.bind(now.timestamp()).bind(update_id).bind(leased_at);
     for reply in replies {
-        let json = serde_json::to_string(&Stored::from(reply))
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        query = query.bind(json);
+        query = query.bind(encode(reply)?);
     }
     let mut ids: Vec<i64> = query.fetch_all(&mut *conn).await?;
     ids.sort_unstable();
     Ok(ids)
+}
+
+/// SQL of [`enqueue`] for `count` replies (also run by `store::writer`): channel, user id, time
+/// (Unix s), update id, lease (Unix ms), then each reply's JSON ([`encode`]); returns the ids.
+pub(super) fn enqueue_sql(count: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO outbox (channel, user_id, reply, created_at, update_id, leased_at) VALUES ",
+    );
+    for n in 0..count {
+        let sep = if n == 0 { "" } else { ", " };
+        sql.push_str(&format!("{sep}($1, $2, ${}, $3, $4, $5)", n + 6));
+    }
+    sql.push_str(" RETURNING id");
+    sql
+}
+
+/// `reply` as the JSON an outbox row keeps.
+pub(crate) fn encode(reply: &Reply) -> Result<String, StoreError> {
+    serde_json::to_string(&Stored::from(reply)).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 /// Replies of `channel` still undelivered, oldest first (per user, in the order they were
@@ -152,14 +162,30 @@ pub async fn mark_all_sent(store: &Store, ids: &[i64]) -> Result<(), StoreError>
     if ids.is_empty() {
         return Ok(());
     }
-    let list: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
-    let sql = format!("DELETE FROM outbox WHERE id IN ({})", list.join(", "));
+    let sql = mark_sent_sql(ids.len());
+    if let Some(writer) = store.turn_writer() {
+        // On SQLite the turns' writer thread deletes them: the same connection as the turn that
+        // queued them, so the two never race for the write lock, and one hop instead of three.
+        let ids = ids.to_vec();
+        return writer
+            .run(move |conn| {
+                let args: Vec<&dyn rusqlite::ToSql> = ids.iter().map(|id| id as _).collect();
+                super::writer::execute(conn, &sql, &args).map(drop)
+            })
+            .await;
+    }
     let mut query = sqlx::query(&sql);
     for id in ids {
         query = query.bind(*id);
     }
     query.execute(store.pool()).await?;
     Ok(())
+}
+
+/// SQL of [`mark_all_sent`] for `count` ids.
+fn mark_sent_sql(count: usize) -> String {
+    let list: Vec<String> = (1..=count).map(|n| format!("${n}")).collect();
+    format!("DELETE FROM outbox WHERE id IN ({})", list.join(", "))
 }
 
 /// A parked message taken for display.

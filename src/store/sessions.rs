@@ -13,6 +13,12 @@ use super::{Backend, StoreError};
 use crate::engine::{Session, UserData, UserKey};
 use crate::privacy;
 
+/// SQL of [`claim_update`] (also run by the SQLite turn writer, `store::writer`): channel,
+/// update id, time (RFC 3339).
+pub(super) const CLAIM_UPDATE_SQL: &str =
+    "INSERT INTO processed_updates (channel, update_id, processed_at) VALUES ($1, $2, $3)
+     ON CONFLICT DO NOTHING";
+
 /// Records `update_id` as processed; `false` when it already was (a redelivered update).
 pub async fn claim_update(
     conn: &mut AnyConnection,
@@ -20,15 +26,12 @@ pub async fn claim_update(
     update_id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "INSERT INTO processed_updates (channel, update_id, processed_at) VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(channel)
-    .bind(update_id)
-    .bind(now.to_rfc3339())
-    .execute(conn)
-    .await?;
+    let done = sqlx::query(CLAIM_UPDATE_SQL)
+        .bind(channel)
+        .bind(update_id)
+        .bind(now.to_rfc3339())
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -94,7 +97,7 @@ pub async fn load_turn_state(
 
 /// The statement of [`load_turn_state`] for `backend`, put together once per process (it is
 /// the same for every turn; only the JSON aggregation differs between the backends).
-fn turn_state_sql(backend: Backend) -> &'static str {
+pub(super) fn turn_state_sql(backend: Backend) -> &'static str {
     static SQLITE: OnceLock<String> = OnceLock::new();
     static POSTGRES: OnceLock<String> = OnceLock::new();
     let cell = match backend {
@@ -253,6 +256,11 @@ fn masked(session: &Session) -> Session {
     session
 }
 
+/// SQL of [`save_json`] (also run by `store::writer`): channel, user id, JSON, time (RFC 3339).
+pub(super) const SAVE_SESSION_SQL: &str =
+    "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at";
+
 /// Stores a session already encoded with [`encode`].
 pub async fn save_json(
     conn: &mut AnyConnection,
@@ -260,16 +268,13 @@ pub async fn save_json(
     json: String,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-    )
-    .bind(&user.channel)
-    .bind(&user.user)
-    .bind(json)
-    .bind(now.to_rfc3339())
-    .execute(conn)
-    .await?;
+    sqlx::query(SAVE_SESSION_SQL)
+        .bind(&user.channel)
+        .bind(&user.user)
+        .bind(json)
+        .bind(now.to_rfc3339())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

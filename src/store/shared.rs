@@ -9,7 +9,7 @@ use crate::engine::Choice;
 
 /// How many used Telegram keyboards are kept at most: only taps racing the keyboard's removal
 /// need catching, so a small window is enough.
-const USED_KEYBOARDS_KEPT: i64 = 10_000;
+pub(super) const USED_KEYBOARDS_KEPT: i64 = 10_000;
 
 impl Store {
     /// The shared value `name` if it is still good at `now_ms`.
@@ -100,6 +100,20 @@ impl Store {
     }
 }
 
+/// SQL of [`claim_keyboard`] (also run by `store::writer`): chat, message, time (Unix ms).
+pub(super) const CLAIM_KEYBOARD_SQL: &str =
+    "INSERT INTO telegram_used_keyboards (chat_id, message_id, at_ms) VALUES ($1, $2, $3)
+     ON CONFLICT DO NOTHING";
+
+/// SQL of the pruning after a claim: keeps the newest `$1` used keyboards.
+pub(super) const PRUNE_KEYBOARDS_SQL: &str = "DELETE FROM telegram_used_keyboards WHERE at_ms < (
+         SELECT at_ms FROM telegram_used_keyboards ORDER BY at_ms DESC LIMIT 1 OFFSET $1)";
+
+/// Whether claiming the keyboard of `message` prunes old ones: now and then, not every tap.
+pub(super) fn prunes_after(message: i64) -> bool {
+    message % 100 == 0
+}
+
 /// Claims the keyboard of Telegram message `message` in `chat` for the turn running in
 /// `conn`'s transaction; `false` when it was already used (a second tap, perhaps delivered to
 /// another instance). A unique claim, like the update-id dedupe: two instances running the
@@ -111,17 +125,14 @@ pub async fn claim_keyboard(
     message: i64,
     now_ms: i64,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "INSERT INTO telegram_used_keyboards (chat_id, message_id, at_ms) VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(chat)
-    .bind(message)
-    .bind(now_ms)
-    .execute(&mut *conn)
-    .await?;
+    let done = sqlx::query(CLAIM_KEYBOARD_SQL)
+        .bind(chat)
+        .bind(message)
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await?;
     let claimed = done.rows_affected() == 1;
-    if claimed && message % 100 == 0 {
+    if claimed && prunes_after(message) {
         prune_used_keyboards(conn).await?;
     }
     Ok(claimed)
@@ -129,12 +140,6 @@ pub async fn claim_keyboard(
 
 /// Keeps the newest [`USED_KEYBOARDS_KEPT`] used keyboards.
 async fn prune_used_keyboards(conn: &mut AnyConnection) -> Result<(), StoreError> {
-    sqlx::query(
-        "DELETE FROM telegram_used_keyboards WHERE at_ms < (
-             SELECT at_ms FROM telegram_used_keyboards ORDER BY at_ms DESC LIMIT 1 OFFSET $1)",
-    )
-    .bind(USED_KEYBOARDS_KEPT)
-    .execute(conn)
-    .await?;
+    sqlx::query(PRUNE_KEYBOARDS_SQL).bind(USED_KEYBOARDS_KEPT).execute(conn).await?;
     Ok(())
 }

@@ -349,11 +349,15 @@ pub async fn forget_user(conn: &mut AnyConnection, user: &UserKey) -> Result<(),
     Ok(())
 }
 
+/// SQL of [`mark_reachable`] (also run by `store::writer`): channel, user id.
+pub(super) const MARK_REACHABLE_SQL: &str =
+    "DELETE FROM unreachable_users WHERE channel = $1 AND user_id = $2";
+
 /// The user wrote again (e.g. unblocked the bot): their pending reminders may be claimed again.
 /// Those kept while they were unreachable go out at the next worker step, where the usual rules
 /// apply (only the latest of a deadline, nothing no longer true).
 pub async fn mark_reachable(conn: &mut AnyConnection, user: &UserKey) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM unreachable_users WHERE channel = $1 AND user_id = $2")
+    sqlx::query(MARK_REACHABLE_SQL)
         .bind(&user.channel)
         .bind(&user.user)
         .execute(&mut *conn)
