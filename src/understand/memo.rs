@@ -1,0 +1,89 @@
+//! One turn's memo of readings: the engine's handlers ask for the same message's
+//! [`Understanding`] several times in one turn (dispatch, the answer, the follow-up checks …),
+//! and reading it — dialect, pinyin, every word list, the disease matcher — was most of a web
+//! message's CPU. Inside [`within`] (the engine wraps each turn in it) [`Reader::read`] reads a
+//! (text, today, region) once and hands out copies; outside it nothing is kept. The memo ends
+//! with the turn, so no message outlives it and nothing another instance needs is held.
+//!
+//! [`Reader::read`]: super::Reader::read
+
+use std::cell::RefCell;
+
+use chrono::NaiveDate;
+
+use super::{Context, Understanding};
+
+/// One reading: the reader it came from (its address: a reload builds a new one), the text and
+/// the context it was read in.
+struct Entry {
+    reader: usize,
+    text: String,
+    today: NaiveDate,
+    region: Option<String>,
+    read: Understanding,
+}
+
+thread_local! {
+    /// `Some` while a turn runs on this thread (a turn is synchronous: it never moves threads).
+    static MEMO: RefCell<Option<Vec<Entry>>> = const { RefCell::new(None) };
+}
+
+/// Runs `turn` with readings memoised; a nested call shares the outer memo.
+pub fn within<T>(turn: impl FnOnce() -> T) -> T {
+    let outer = MEMO.with(|m| m.borrow().is_some());
+    if outer {
+        return turn();
+    }
+    MEMO.with(|m| *m.borrow_mut() = Some(Vec::new()));
+    // Cleared even when the turn panics (the thread may serve another conversation next).
+    let _end = End;
+    turn()
+}
+
+/// Empties the memo when the outermost [`within`] ends.
+struct End;
+
+impl Drop for End {
+    fn drop(&mut self) {
+        MEMO.with(|m| *m.borrow_mut() = None);
+    }
+}
+
+/// The reading of `text` in `ctx` by `reader`, from the memo when a turn already read it, else
+/// `read()` (kept for the rest of the turn).
+pub(super) fn recall(
+    reader: usize,
+    text: &str,
+    ctx: Context<'_>,
+    read: impl FnOnce() -> Understanding,
+) -> Understanding {
+    let same = |e: &Entry| {
+        e.reader == reader
+            && e.text == text
+            && e.today == ctx.today
+            && e.region.as_deref() == ctx.region
+    };
+    let known = MEMO.with(|m| {
+        m.borrow().as_ref().map(|entries| entries.iter().find(|e| same(e)).map(|e| e.read.clone()))
+    });
+    match known {
+        // No turn running: nothing is kept.
+        None => read(),
+        Some(Some(u)) => u,
+        Some(None) => {
+            let u = read();
+            MEMO.with(|m| {
+                if let Some(entries) = m.borrow_mut().as_mut() {
+                    entries.push(Entry {
+                        reader,
+                        text: text.to_string(),
+                        today: ctx.today,
+                        region: ctx.region.map(str::to_string),
+                        read: u.clone(),
+                    });
+                }
+            });
+            u
+        }
+    }
+}
