@@ -87,3 +87,36 @@ pub(super) fn recall(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    fn ctx(region: Option<&str>) -> Context<'_> {
+        Context { today: NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(), region }
+    }
+
+    #[test]
+    fn a_turn_reads_each_message_once_and_keeps_nothing_after_it() {
+        let reads = Cell::new(0);
+        let read = || {
+            reads.set(reads.get() + 1);
+            Understanding { question: true, ..Understanding::default() }
+        };
+        within(|| {
+            assert!(recall(1, "能报吗", ctx(None), read).question);
+            assert!(recall(1, "能报吗", ctx(None), read).question);
+            // Another region, text or reader (a reload) is another reading.
+            recall(1, "能报吗", ctx(Some("shaoyang")), read);
+            recall(1, "能报不", ctx(None), read);
+            recall(2, "能报吗", ctx(None), read);
+        });
+        assert_eq!(reads.get(), 4);
+        recall(1, "能报吗", ctx(None), read);
+        recall(1, "能报吗", ctx(None), read);
+        assert_eq!(reads.get(), 6, "outside a turn every call reads");
+        assert!(MEMO.with(|m| m.borrow().is_none()));
+    }
+}
