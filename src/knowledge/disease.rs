@@ -233,6 +233,13 @@ impl DiseaseIndex {
     /// [`MIN_SCORE`] or more, or the region is unknown. A disease the text says the person does
     /// not have (`我又没得癌症`) is no match: every place its spelling is written is negated.
     pub fn find(&self, text: &str, region: &str) -> Vec<DiseaseMatch> {
+        let index = self as *const DiseaseIndex as usize;
+        crate::understand::memo::recall_matches(index, text, region, || {
+            self.find_anew(text, region)
+        })
+    }
+
+    fn find_anew(&self, text: &str, region: &str) -> Vec<DiseaseMatch> {
         let mut found = self.find_written(text, region);
         if !self.negation.is_empty() {
             let folded = fold(text);

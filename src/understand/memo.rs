@@ -3,7 +3,8 @@
 //! and reading it — dialect, pinyin, every word list, the disease matcher — was most of a web
 //! message's CPU. Inside [`within`] (the engine wraps each turn in it) [`Reader::read`] reads a
 //! (text, today, region) once and hands out copies; outside it nothing is kept. The memo ends
-//! with the turn, so no message outlives it and nothing another instance needs is held.
+//! with the turn, so no message outlives it and nothing another instance needs is held. The
+//! disease matches of a turn are kept the same way ([`recall_matches`]).
 //!
 //! [`Reader::read`]: super::Reader::read
 
@@ -12,6 +13,7 @@ use std::cell::RefCell;
 use chrono::NaiveDate;
 
 use super::{Context, Understanding};
+use crate::knowledge::DiseaseMatch;
 
 /// One reading: the reader it came from (its address: a reload builds a new one), the text and
 /// the context it was read in.
@@ -23,9 +25,20 @@ struct Entry {
     read: Understanding,
 }
 
+/// One disease match: the index it came from (its address), the text and the region.
+struct Matched {
+    index: usize,
+    text: String,
+    region: String,
+    found: Vec<DiseaseMatch>,
+}
+
 thread_local! {
     /// `Some` while a turn runs on this thread (a turn is synchronous: it never moves threads).
     static MEMO: RefCell<Option<Vec<Entry>>> = const { RefCell::new(None) };
+    /// The disease matches of the turn (the reader matches every segment of a message in every
+    /// region it reads it for, and the handlers ask again): `Some` with [`MEMO`].
+    static MATCHES: RefCell<Option<Vec<Matched>>> = const { RefCell::new(None) };
 }
 
 /// Runs `turn` with readings memoised; a nested call shares the outer memo.
@@ -35,6 +48,7 @@ pub fn within<T>(turn: impl FnOnce() -> T) -> T {
         return turn();
     }
     MEMO.with(|m| *m.borrow_mut() = Some(Vec::new()));
+    MATCHES.with(|m| *m.borrow_mut() = Some(Vec::new()));
     // Cleared even when the turn panics (the thread may serve another conversation next).
     let _end = End;
     turn()
@@ -46,6 +60,7 @@ struct End;
 impl Drop for End {
     fn drop(&mut self) {
         MEMO.with(|m| *m.borrow_mut() = None);
+        MATCHES.with(|m| *m.borrow_mut() = None);
     }
 }
 
@@ -84,6 +99,34 @@ pub(super) fn recall(
                 }
             });
             u
+        }
+    }
+}
+
+/// The diseases `index` matches in `text` for `region`, from the memo when the turn already
+/// matched them, else `find()` (kept for the rest of the turn).
+pub(crate) fn recall_matches(
+    index: usize,
+    text: &str,
+    region: &str,
+    find: impl FnOnce() -> Vec<DiseaseMatch>,
+) -> Vec<DiseaseMatch> {
+    let same = |e: &Matched| e.index == index && e.text == text && e.region == region;
+    let known = MATCHES.with(|m| {
+        m.borrow().as_ref().map(|all| all.iter().find(|e| same(e)).map(|e| e.found.clone()))
+    });
+    match known {
+        None => find(),
+        Some(Some(found)) => found,
+        Some(None) => {
+            let found = find();
+            MATCHES.with(|m| {
+                if let Some(all) = m.borrow_mut().as_mut() {
+                    let (text, region) = (text.to_string(), region.to_string());
+                    all.push(Matched { index, text, region, found: found.clone() });
+                }
+            });
+            found
         }
     }
 }
