@@ -8,7 +8,7 @@
 //! itself, a word listed twice and a meaning that is itself a dialect word (rewriting is done
 //! once, so a chain would silently stop half-way).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Deserialize;
 
@@ -31,6 +31,10 @@ pub struct DialectWord {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dialect {
     words: Vec<DialectWord>,
+    /// First character of a word → the indexes in `words` of the words starting with it, in
+    /// `words`' order: [`Dialect::plain`] tries only those at each place of a message instead
+    /// of every word (it runs on every message, several times).
+    by_first: HashMap<char, Vec<usize>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -45,7 +49,13 @@ impl Dialect {
     pub fn new(mut words: Vec<DialectWord>) -> Dialect {
         words.retain(|w| !w.say.trim().is_empty());
         words.sort_by_key(|w| std::cmp::Reverse(w.say.chars().count()));
-        Dialect { words }
+        let mut by_first: HashMap<char, Vec<usize>> = HashMap::new();
+        for (i, w) in words.iter().enumerate() {
+            if let Some(first) = w.say.trim().chars().next() {
+                by_first.entry(first).or_default().push(i);
+            }
+        }
+        Dialect { words, by_first }
     }
 
     /// `text` with every dialect word replaced by its meaning, left to right, longest word
@@ -56,8 +66,9 @@ impl Dialect {
         }
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
-        'outer: while !rest.is_empty() {
-            for w in &self.words {
+        'outer: while let Some(first) = rest.chars().next() {
+            let starting = self.by_first.get(&first).map_or(&[][..], Vec::as_slice);
+            for w in starting.iter().map(|&i| &self.words[i]) {
                 if let Some(after) = rest.strip_prefix(w.say.trim()) {
                     out.push_str(w.means.trim());
                     rest = after;

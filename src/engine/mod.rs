@@ -83,7 +83,8 @@ pub fn handle(
     now: DateTime<Utc>,
 ) -> Outcome {
     let mut turn = turn::Turn::new(assistant, session.clone(), user, now, true);
-    turn.run(input);
+    // The handlers read the same message several times: once is enough.
+    crate::understand::memo::within(|| turn.run(input));
     turn.finish()
 }
 

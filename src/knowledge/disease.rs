@@ -272,7 +272,16 @@ impl DiseaseIndex {
         })
     }
 
+    /// [`DiseaseIndex::find`] before negations are taken out; once per text and region in a
+    /// turn ([`crate::understand::memo`]): `find` and `only_negated` both ask it.
     fn find_written(&self, text: &str, region: &str) -> Vec<DiseaseMatch> {
+        let index = self as *const DiseaseIndex as usize;
+        crate::understand::memo::recall_matches(index, text, region, || {
+            self.find_written_anew(text, region)
+        })
+    }
+
+    fn find_written_anew(&self, text: &str, region: &str) -> Vec<DiseaseMatch> {
         let Some(index) = self.regions.get(region) else { return Vec::new() };
         let folded = fold(text);
         if folded.is_empty() {
@@ -403,14 +412,14 @@ fn score(q: &Query, a: &Alias) -> f64 {
 /// Stage 2: the alias inside the typed text, or the typed text inside the alias.
 fn substring_score(q: &Query, a: &Alias) -> f64 {
     let (ql, al) = (q.chars.len(), a.chars.len());
-    if al < ql && q.folded.contains(&a.folded) {
+    if al < ql && holds(&q.folded, &a.folded) {
         // A one-character alias (癌) inside a longer text is a hint, never strong.
         if al >= 2 {
             0.86 + 0.1 * al as f64 / ql as f64
         } else {
             0.75
         }
-    } else if ql >= 2 && ql < al && a.folded.contains(&q.folded) {
+    } else if ql >= 2 && ql < al && holds(&a.folded, &q.folded) {
         0.6 + 0.3 * ql as f64 / al as f64
     } else {
         0.0
@@ -523,6 +532,14 @@ fn levenshtein<T: PartialEq + Copy>(a: &[T], b: &[T], limit: usize) -> Option<us
     (d <= limit).then_some(d)
 }
 
+/// `haystack.contains(needle)` for the short strings compared here, by sliding over the bytes:
+/// the standard search prepares a searcher for every call, which cost more than the search
+/// itself over every alias of every query (perf: the largest user-space cost of a web message).
+fn holds(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w == n)
+}
+
 fn contains_slice(haystack: &[u32], needle: &[u32]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -538,6 +555,15 @@ mod tests {
         assert_eq!(levenshtein(&a, &b, 1), Some(1));
         let c: Vec<char> = "糖尿病".chars().collect();
         assert_eq!(levenshtein(&a, &c, 2), None);
+    }
+
+    #[test]
+    fn holds_is_contains() {
+        for (h, n) in
+            [("我妈有糖尿病", "糖尿病"), ("糖尿病", "尿"), ("高血压", "高雪"), ("a", ""), ("", "a")]
+        {
+            assert_eq!(holds(h, n), h.contains(n), "{n} in {h}");
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! (consent), see [`Understanding::personal`].
 
 mod dates;
+pub mod memo;
 mod numbers;
 mod places;
 mod reader;

@@ -91,8 +91,14 @@ impl Reader {
         }
     }
 
-    /// Reads one message. Stores nothing; `knowledge` is only asked for diseases.
+    /// Reads one message. Stores nothing; `knowledge` is only asked for diseases. Within a
+    /// turn ([`super::memo::within`]) a message read before is not read again.
     pub fn read(&self, knowledge: &Knowledge, text: &str, ctx: Context<'_>) -> Understanding {
+        let reader = self as *const Reader as usize;
+        super::memo::recall(reader, text, ctx, || self.read_anew(knowledge, text, ctx))
+    }
+
+    fn read_anew(&self, knowledge: &Knowledge, text: &str, ctx: Context<'_>) -> Understanding {
         let text = &self.dialect.plain(text);
         let msg = Prepared::new(text);
         let (regions, covered, lived_in) = self.places.regions_and_lived_in(&msg);

@@ -103,6 +103,15 @@ impl Word {
         hits
     }
 
+    /// Whether [`Word::hits`] would find anything, without collecting the places: the
+    /// question most lists are asked, for every message.
+    pub(crate) fn occurs(&self, msg: &Prepared) -> bool {
+        let n = self.chars.len();
+        let typed =
+            n > 0 && n <= msg.chars.len() && (0..=msg.chars.len() - n).any(|i| self.at(msg, i));
+        typed || self.pinyin_hit(msg).is_some()
+    }
+
     /// Whether the word is exactly at character `i` (as typed or homophone); homophones only
     /// with exact search disabled.
     pub(crate) fn exact_at(&self, msg: &Prepared, i: usize) -> bool {
@@ -141,7 +150,7 @@ pub(crate) fn words<'a>(list: impl IntoIterator<Item = &'a String>) -> Vec<Word>
 
 /// Whether any word occurs (as typed, homophone or pinyin).
 pub(crate) fn any(words: &[Word], msg: &Prepared) -> bool {
-    words.iter().any(|w| !w.hits(msg).is_empty())
+    words.iter().any(|w| w.occurs(msg))
 }
 
 #[cfg(test)]
@@ -158,6 +167,24 @@ mod tests {
         assert_eq!(found("续期", "我想续其"), vec![Hit { start: Some(2), len: 2 }]);
         assert_eq!(found("换医院", "wo xiang huan yi yuan"), vec![Hit { start: None, len: 3 }]);
         assert_eq!(found("ok", "ＯＫ"), vec![Hit { start: Some(0), len: 2 }]);
+    }
+
+    #[test]
+    fn occurs_is_whether_there_are_hits() {
+        let pairs = [
+            ("续期", "我想续期"),
+            ("续期", "我想续其"),
+            ("换医院", "wo xiang huan yi yuan"),
+            ("ok", "ＯＫ"),
+            ("在", "再说"),
+            ("续期", "xuqi"),
+            ("申请门特要准备", "申请"),
+            ("zenme", "zen me ban"),
+        ];
+        for (word, text) in pairs {
+            let (w, msg) = (Word::new(word), Prepared::new(text));
+            assert_eq!(w.occurs(&msg), !w.hits(&msg).is_empty(), "{word} in {text}");
+        }
     }
 
     #[test]
