@@ -56,7 +56,16 @@ impl<'a> Turn<'a> {
         let target = u
             .switch_to()
             .or_else(|| corrected_region(&u, self.region()))
-            .or_else(|| stated_home(&u, self.region(), text));
+            .or_else(|| stated_home(&u, self.region(), text))
+            // A place in the region already chosen, in a question (`想换到仁和区医院去拿药 咋个换嘛`:
+            // 仁和 is in 攀枝花, 换到 reads as a switch), changes nothing: the question is answered
+            // as it is, not the last answer again after "已切换到". The region's own name
+            // (`我问邵阳的 … 切到邵阳`) still asks the last question again there.
+            .filter(|target| {
+                let named =
+                    self.a.content.regions.get(*target).is_some_and(|r| text.contains(&r.name));
+                self.region() != Some(*target) || !u.question || named
+            });
         if let Some(target) = target.map(str::to_string) {
             self.switch_region(&target);
             if !u.question && self.answer_afar(&u, &target, text) {
