@@ -217,10 +217,11 @@ async fn turn_body(
     let TurnRequest { user, update_id, input, now } = request;
     let (input, unreadable) = clean_input(input);
     let request = TurnRequest { user, update_id, input, now };
-    let (request, queue) = match writer_turn(store, assistant, request, unreadable, queue).await? {
-        OnWriter::Done(committed) => return Ok(committed),
-        OnWriter::Elsewhere(request, queue) => (request, queue),
-    };
+    let (request, queue, ran) =
+        match writer_turn(store, assistant, request, unreadable, queue).await? {
+            OnWriter::Done(committed) => return Ok(committed),
+            OnWriter::Elsewhere(request, queue, ran) => (request, queue, ran),
+        };
     let TurnRequest { user, update_id, input, now } = request;
     let mut tx = store.begin().await?;
     if let Some(id) = update_id {
@@ -267,7 +268,12 @@ async fn turn_body(
         }
         _ => None,
     };
-    let mut outcome = engine::handle(assistant, &session, &data, input, now);
+    // The writer thread's outcome when this read is what it was computed from (the engine is
+    // pure): the engine, most of a turn's CPU, then runs once.
+    let mut outcome = match ran.filter(|ran| ran.json == state.json && ran.data == data) {
+        Some(ran) => ran.outcome,
+        None => engine::handle(assistant, &session, &data, input, now),
+    };
     if idle_closed {
         let notice = Reply { text: closed_idle.to_string(), choices: Vec::new() };
         outcome.replies.insert(0, notice);
@@ -317,10 +323,20 @@ async fn turn_body(
     Ok(Committed::Done { replies, ids, behind })
 }
 
-/// What [`writer_turn`] did: the whole turn, or nothing (the request and queue handed back).
+/// What [`writer_turn`] did: the whole turn, or nothing (the request and queue handed back,
+/// with the outcome when the engine ran).
 enum OnWriter<S> {
     Done(Committed),
-    Elsewhere(TurnRequest, Option<Queue<S>>),
+    Elsewhere(TurnRequest, Option<Queue<S>>, Option<Ran>),
+}
+
+/// A turn the writer thread ran and rolled back (it had effects): the engine's outcome and
+/// what it was computed from — the stored session and the user's data — so that sqlx's turn
+/// reuses it when it reads the same, rather than running the engine a second time.
+struct Ran {
+    json: Option<String>,
+    data: engine::UserData,
+    outcome: engine::Outcome,
 }
 
 /// The turn on SQLite's writer thread (`store::writer`), in one transaction there, when it
@@ -350,7 +366,7 @@ async fn writer_turn<S: FnOnce(&[Reply]) -> Vec<Reply> + Send>(
         present_since: now.timestamp() - engine::handoff::PRESENCE_MINUTES * 60,
     };
     let (state, data, view, turn) = match store.begin_turn(claims).await? {
-        None => return Ok(OnWriter::Elsewhere(request, queue)),
+        None => return Ok(OnWriter::Elsewhere(request, queue, None)),
         Some(TurnStart::Duplicate) => return Ok(OnWriter::Done(Committed::Duplicate)),
         Some(TurnStart::AlreadyChosen) => return Ok(OnWriter::Done(Committed::AlreadyChosen)),
         Some(TurnStart::Loaded { state, data, view, turn }) => (state, data, view, turn),
@@ -367,14 +383,15 @@ async fn writer_turn<S: FnOnce(&[Reply]) -> Vec<Reply> + Send>(
         if view.open.is_some() {
             // A hand-off to load, perhaps to close as idle, and to touch: sqlx's turn.
             turn.rollback().await;
-            return Ok(OnWriter::Elsewhere(request, queue));
+            return Ok(OnWriter::Elsewhere(request, queue, None));
         }
         let data = engine::UserData { staff_present: view.present, ..data };
         let session = state.session(user);
         let outcome = engine::handle(assistant, &session, &data, request.input.clone(), now);
         if !outcome.effects.is_empty() {
             turn.rollback().await;
-            return Ok(OnWriter::Elsewhere(request, queue));
+            let ran = Ran { json: state.json.clone(), data, outcome };
+            return Ok(OnWriter::Elsewhere(request, queue, Some(ran)));
         }
         writes.reachable = state.unreachable;
         let json = sessions::encode(&outcome.session)?;
