@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use super::input::{self, InputError};
 use super::{Effect, UserData};
@@ -233,6 +233,30 @@ fn reminder_lines(planned: &[(reminders::ReminderKind, DateTime<Utc>)]) -> Vec<S
         .map(|(kind, at)| format!("{} {}", format_cn(in_china(*at).date_naive()), kind.label()))
         .collect();
     vec![format!("提醒日：{}。", when.join("；"))]
+}
+
+/// A summary line up to its first clause (`有效期至：…（还有20天）` without the advice after the
+/// `；`), ended as a sentence.
+fn first_clause(line: String) -> String {
+    match line.split_once('；') {
+        Some((first, _)) => format!("{first}。"),
+        None => line,
+    }
+}
+
+/// The reminder days alone, month and day (`提醒：12月8日、12月20日。`); none when none is set.
+fn short_reminder_line(planned: &[(reminders::ReminderKind, DateTime<Utc>)]) -> Vec<String> {
+    if planned.is_empty() {
+        return Vec::new();
+    }
+    let days: Vec<String> = planned
+        .iter()
+        .map(|(_, at)| {
+            let day = in_china(*at).date_naive();
+            format!("{}月{}日", day.month(), day.day())
+        })
+        .collect();
+    vec![format!("提醒：{}。", days.join("、"))]
 }
 
 /// An application's reminders still to be sent, soonest first.
@@ -493,12 +517,20 @@ fn show_applications(ctx: &TrackContext) -> TrackOutput {
         TrackOutput::text(text)
     } else {
         let mut blocks = vec![format!("我的申请（共{count}份）：")];
+        // Several applications on one phone screen: each with its facts, without the advice
+        // that follows them (said when one is shown) and with its reminder days in short.
+        let compact = count > 1;
         for (n, app) in numbered(ctx) {
             let region = app_region(ctx, app);
             let mut block = vec![format!("{n}. {}", app.title(region.map(|r| r.name.as_str())))];
-            block.extend(summary(ctx, app).into_iter().map(|l| format!("   {l}")));
+            let lines = summary(ctx, app).into_iter();
+            let lines: Vec<String> =
+                if compact { lines.map(first_clause).collect() } else { lines.collect() };
+            block.extend(lines.into_iter().map(|l| format!("   {l}")));
             // `啥时候提醒我 给我看下我记的申请`: each application's reminder days beside it.
-            let set = reminder_lines(&pending_reminders(app));
+            let planned = pending_reminders(app);
+            let set =
+                if compact { short_reminder_line(&planned) } else { reminder_lines(&planned) };
             block.extend(set.into_iter().map(|l| format!("   {l}")));
             blocks.push(block.join("\n"));
         }

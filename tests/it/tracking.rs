@@ -555,3 +555,29 @@ async fn a_planned_hand_in_is_reminded_that_morning_and_replaced_by_the_review_o
 fn slots_with_day(day: &str) -> BTreeMap<String, String> {
     slots(&[("kind", "new"), ("region", "panzhihua"), ("hand_in_on", day)])
 }
+
+/// Play-test round 6 (persona 4): 我的申请 with two 邵阳 renewals was 596 characters with the
+/// menu, each record repeating the renewal advice. With several records each keeps its facts
+/// (status, validity with days left, reminder days) and the whole list fits one phone screen.
+#[tokio::test]
+async fn several_applications_are_listed_on_one_phone_screen() {
+    let now = "2026-12-07T10:00:00+08:00";
+    let chat = Chat::new().await;
+    for day in ["2026-12-27", "2026-12-28"] {
+        let renew = slots(&[
+            ("kind", "renew"),
+            ("region", "shaoyang"),
+            ("disease", "慢性阻塞性肺疾病"),
+            ("valid_until", day),
+        ]);
+        chat.action("record_application", &renew, now).await;
+    }
+    let out = chat.action("show_applications", &BTreeMap::new(), now).await;
+    let text = &out.text;
+    assert!(text.contains("共2份"), "{text}");
+    assert!(text.contains("2026年12月27日（还有20天）"), "{text}");
+    assert!(text.contains("2026年12月28日（还有21天）"), "{text}");
+    assert!(text.contains("提醒：12月8日、12月20日") && text.contains("12月21日"), "{text}");
+    assert_eq!(text.matches("建议到期前").count(), 0, "advice repeated per record: {text}");
+    assert!(text.chars().count() <= 300, "{} chars:\n{text}", text.chars().count());
+}
