@@ -508,12 +508,47 @@ pub struct CommandWords {
     /// Asking when to start (`那我好久开始办`): with an end of validity known, when to renew.
     #[serde(default)]
     pub renewal_when: Vec<String>,
+    /// News about a recorded application in the user's words (`审核过了`, `被驳回了`).
+    #[serde(default)]
+    pub reports: ReportWords,
     /// `lead`, `asked_about`, `say`, `within` and `together` squashed as a message is, made by
     /// `engine::commands` on first use: every message is compared with all of them, and the
     /// lists do not change once loaded (a reload loads new ones), so squashing them per message
     /// was the largest CPU cost of a web message (issue 19).
     #[serde(skip)]
     pub squashed: std::sync::OnceLock<SquashedCommandWords>,
+}
+
+/// `commands.reports:` — news about the recorded application in the user's words, tried in
+/// this order (`补交了` is a resubmission, `没通过` a rejection, not an approval); a message with
+/// a question word, or a `not_news` word (`我不服`: asking how to appeal), is no report.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportWords {
+    /// Asking how to object rather than reporting (不服, 说理).
+    #[serde(default)]
+    pub not_news: Vec<String>,
+    /// Handed in again (重新提交, 补交了).
+    #[serde(default)]
+    pub resubmitted: Vec<String>,
+    /// Refused (驳回, 没通过).
+    #[serde(default)]
+    pub rejected: Vec<String>,
+    /// An appeal made (申诉, 复议).
+    #[serde(default)]
+    pub appealed: Vec<String>,
+    /// Asked for more material (要补材料).
+    #[serde(default)]
+    pub supplement: Vec<String>,
+    /// Approved (通过了, 批下来, 审核过了).
+    #[serde(default)]
+    pub approved: Vec<String>,
+    /// An acceptance number given (受理号).
+    #[serde(default)]
+    pub acceptance_no: Vec<String>,
+    /// Accepted (受理了, 交上去了).
+    #[serde(default)]
+    pub accepted: Vec<String>,
 }
 
 /// [`CommandWords`] squashed for comparing (see [`CommandWords::squashed`]); the order of each
@@ -742,6 +777,19 @@ impl Lexicon {
             ("task_starts", &c.task_starts),
         ] {
             lists.push((format!("commands.{key}"), words));
+        }
+        let r = &c.reports;
+        for (key, words) in [
+            ("not_news", &r.not_news),
+            ("resubmitted", &r.resubmitted),
+            ("rejected", &r.rejected),
+            ("appealed", &r.appealed),
+            ("supplement", &r.supplement),
+            ("approved", &r.approved),
+            ("acceptance_no", &r.acceptance_no),
+            ("accepted", &r.accepted),
+        ] {
+            lists.push((format!("commands.reports.{key}"), words));
         }
         for (task, words) in &c.remind_tasks {
             lists.push((format!("commands.remind_tasks.{task}"), words));

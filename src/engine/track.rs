@@ -20,6 +20,7 @@ use super::input::{self, InputError};
 use super::{Effect, UserData};
 use crate::clock::{china_today, in_china};
 use crate::content::regions::Region;
+use crate::content::understand::ReportWords;
 use crate::content::Content;
 use crate::policy::calendar::{self, Due};
 use crate::policy::dates::format_cn;
@@ -953,66 +954,30 @@ enum Reported {
 
 /// `questions`: words that make a message a question (handled by the FAQ), not a report
 /// (`question_clear` and `question_weak` of `faq/understand.yaml`).
-fn classify<'w>(text: &str, mut questions: impl Iterator<Item = &'w String>) -> Option<Reported> {
-    let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+fn classify<'w>(
+    text: &str,
+    mut questions: impl Iterator<Item = &'w String>,
+    words: &ReportWords,
+) -> Option<Reported> {
+    let has = |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
     if questions.any(|w| !w.is_empty() && text.contains(w.as_str())) {
         return None;
     }
     // "我不服", "找地方说理", a bare "申诉": asking how to appeal, not news of an appeal made.
-    if has(&["不服", "说理", "讲理", "评理", "不合理", "不公平"]) || text.trim() == "申诉"
-    {
+    if has(&words.not_news) || text.trim() == "申诉" {
         return None;
     }
     // Order matters: "补交了" is a resubmission, "没通过" a rejection, not an approval.
-    if has(&[
-        "重新提交",
-        "重新申请了",
-        "重新交了",
-        "已补交",
-        "补交了",
-        "补好了",
-        "已经补",
-        "材料交上去了",
-    ]) {
-        Some(Reported::Resubmitted)
-    } else if has(&["驳回", "没通过", "未通过", "不通过", "没有通过", "被拒", "拒绝了", "不予"])
-    {
-        Some(Reported::Rejected)
-    } else if has(&["申诉", "复议"]) {
-        Some(Reported::Appealed)
-    } else if has(&[
-        "补材料",
-        "补充材料",
-        "补资料",
-        "补交",
-        "补充资料",
-        "补件",
-        "补充",
-        "让我补",
-        "要补",
-        "需要补",
-    ]) {
-        Some(Reported::Supplement)
-    } else if has(&[
-        "通过了",
-        "审核通过",
-        "审批通过",
-        "已通过",
-        "批下来",
-        "批准了",
-        "批了",
-        "办下来",
-        "有效期到",
-        "有效期至",
-    ]) {
-        Some(Reported::Approved)
-    } else if has(&["受理号", "受理编号", "业务编号", "办件号", "流水号"]) {
-        Some(Reported::AcceptanceNo)
-    } else if has(&["受理了", "已受理", "受理的", "交上去了", "提交了"]) {
-        Some(Reported::Accepted)
-    } else {
-        None
-    }
+    let kinds = [
+        (&words.resubmitted, Reported::Resubmitted),
+        (&words.rejected, Reported::Rejected),
+        (&words.appealed, Reported::Appealed),
+        (&words.supplement, Reported::Supplement),
+        (&words.approved, Reported::Approved),
+        (&words.acceptance_no, Reported::AcceptanceNo),
+        (&words.accepted, Reported::Accepted),
+    ];
+    kinds.into_iter().find(|(list, _)| has(list)).map(|(_, kind)| kind)
 }
 
 /// Recognises a free-text status report about the user's application; `None` when `text` is not
@@ -1020,7 +985,8 @@ fn classify<'w>(text: &str, mut questions: impl Iterator<Item = &'w String>) -> 
 pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
     let text = input::normalize(text);
     let words = &ctx.content.understand;
-    let reported = classify(&text, words.question_clear.iter().chain(&words.question_weak))
+    let questions = words.question_clear.iter().chain(&words.question_weak);
+    let reported = classify(&text, questions, &words.commands.reports)
         .or_else(|| handed_in_on_a_day(&text, ctx))
         .or_else(|| corrected_day(&text, ctx))?;
     let Some(app) = ctx.user.applications.last() else {
