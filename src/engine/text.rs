@@ -196,6 +196,14 @@ impl<'a> Turn<'a> {
 
     /// Answers a question the FAQ suggested, then asks the current step again.
     pub(super) fn ask_suggested(&mut self, question: &str) {
+        // 看全 of a part of the user's own message (`在深圳能用不`; the cut ones come first):
+        // read as a message is, in its context (a place outside the regions is 异地 for the
+        // user's), not looked up in the FAQ alone, which knows no 深圳. The suggestions are
+        // used up, so the part cannot pick itself again.
+        if self.suggested.iter().take(self.cut).any(|q| q == question) {
+            self.suggested.clear();
+            return self.free_text(question, None);
+        }
         let answer = self.a.knowledge.answer(question, self.region());
         self.say_answer(answer);
         self.reask();
