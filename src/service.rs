@@ -327,7 +327,8 @@ async fn turn_body(
 /// with the outcome when the engine ran).
 enum OnWriter<S> {
     Done(Committed),
-    Elsewhere(TurnRequest, Option<Queue<S>>, Option<Ran>),
+    // Boxed: the engine's outcome is large and most turns never carry one here.
+    Elsewhere(TurnRequest, Option<Queue<S>>, Option<Box<Ran>>),
 }
 
 /// A turn the writer thread ran and rolled back (it had effects): the engine's outcome and
@@ -390,7 +391,7 @@ async fn writer_turn<S: FnOnce(&[Reply]) -> Vec<Reply> + Send>(
         let outcome = engine::handle(assistant, &session, &data, request.input.clone(), now);
         if !outcome.effects.is_empty() {
             turn.rollback().await;
-            let ran = Ran { json: state.json.clone(), data, outcome };
+            let ran = Box::new(Ran { json: state.json.clone(), data, outcome });
             return Ok(OnWriter::Elsewhere(request, queue, Some(ran)));
         }
         writes.reachable = state.unreachable;
