@@ -501,6 +501,10 @@ pub struct CommandWords {
     /// of these (`提醒我去…`, `提醒我把…`): `提醒我一下 我怕忘了` names no task.
     #[serde(default)]
     pub task_starts: Vec<String>,
+    /// Words between the reminder word and the task, left out before `task_starts` is looked
+    /// for: a particle or "so that I" (`明天提醒我嘛 我好打电话去问`).
+    #[serde(default)]
+    pub task_lead: Vec<String>,
     /// Asking to keep a record (`帮我记一下`): such a report starts the recording at once;
     /// without them the user is offered it.
     #[serde(default)]
@@ -775,6 +779,7 @@ impl Lexicon {
             ("month_end", &c.month_end),
             ("task_filler", &c.task_filler),
             ("task_starts", &c.task_starts),
+            ("task_lead", &c.task_lead),
         ] {
             lists.push((format!("commands.{key}"), words));
         }

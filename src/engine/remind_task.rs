@@ -318,6 +318,7 @@ impl<'a> Turn<'a> {
             .flatten()
             .filter(|w| !w.is_empty())
             .find_map(|w| text.split_once(w.as_str()).map(|(_, rest)| rest.trim_start()))?;
+        let after = strip_lead(after, &words.task_lead);
         if !words.task_starts.iter().any(|w| !w.is_empty() && after.starts_with(w.as_str())) {
             return None;
         }
@@ -340,6 +341,21 @@ impl<'a> Turn<'a> {
     }
 }
 
+/// `text` without the `lead` words, spaces and punctuation it starts with (`嘛 我好打电话去问` →
+/// `打电话去问`), longest word first, as often as they come.
+fn strip_lead<'t>(mut text: &'t str, lead: &[String]) -> &'t str {
+    let mut lead: Vec<&String> = lead.iter().filter(|w| !w.is_empty()).collect();
+    lead.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    loop {
+        let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || "，,~～".contains(c));
+        let next = lead.iter().find_map(|w| trimmed.strip_prefix(w.as_str())).unwrap_or(trimmed);
+        if next.len() == text.len() {
+            return text;
+        }
+        text = next;
+    }
+}
+
 /// The last day of `day`'s month.
 fn last_day_of_month(day: NaiveDate) -> NaiveDate {
     let first_next = match day.month() {
@@ -352,6 +368,14 @@ fn last_day_of_month(day: NaiveDate) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn particles_and_so_that_i_before_a_task_are_left_out() {
+        let lead: Vec<String> = ["嘛", "我好", "好"].iter().map(|w| w.to_string()).collect();
+        assert_eq!(strip_lead("嘛 我好打电话去问", &lead), "打电话去问");
+        assert_eq!(strip_lead("，去复查", &lead), "去复查");
+        assert_eq!(strip_lead("好多天", &[]), "好多天");
+    }
 
     #[test]
     fn the_end_of_a_month_is_its_last_day() {
