@@ -333,6 +333,15 @@ impl<'a> Turn<'a> {
             // sure, the region's entry on the procedure is better than "not sure".
             // "骨折能办门特吗" names an everyday condition: the plain "not 门特" answer, later.
             Some(Action::Apply) if self.not_mente_reply(text).is_some() => None,
+            // "医保局说他这个病不给办门特", with no application recorded to mark as refused: what
+            // to do after a refusal (the reason, applying again, an appeal).
+            Some(Action::Appeal)
+                if !u.question
+                    && self.user.applications.is_empty()
+                    && self.a.knowledge.answer(text, Some(region)).id.is_none() =>
+            {
+                self.topic(region, "rejected", "rejected")
+            }
             Some(
                 action @ (Action::ChangeHospital
                 | Action::Renew

@@ -311,6 +311,10 @@ impl Reader {
             if *action == Action::Apply && hit(Action::Renew) {
                 return Some(Action::Renew);
             }
+            // "米易医保局说我爸的病不给办门特": 办门特 is what was refused; the refusal is the news.
+            if *action == Action::Apply && hit(Action::Appeal) {
+                return Some(Action::Appeal);
+            }
             // "昨天受理了 啥时候审完": news of progress, but the question is the deadline; so is
             // "我妈申请门特 11月6号就受理了 是不是超时了" (申请 there is what was handed in).
             if matches!(*action, Action::Progress | Action::Apply) && asks_when {

@@ -185,6 +185,8 @@ fn yes_no_and_unsure_in_many_wordings() {
 fn actions_in_dialect_voice_typos_and_pinyin() {
     for (text, action) in [
         ("我觉得不合理 我要投诉 找哪个", Action::Appeal),
+        ("米易医保局说我爸的病不给办门特", Action::Appeal),
+        ("上次申请门特被拒了 还能再申请不", Action::Appeal),
         ("咋个办门特嘛", Action::Apply),
         ("快到期了咋个整", Action::Renew),
         ("我的门特要续其了", Action::Renew),
