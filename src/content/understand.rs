@@ -122,6 +122,10 @@ pub struct Lexicon {
     /// The user says their earlier message or tap was a mistake (搞错了, 点错了, 不对).
     #[serde(default)]
     pub correction: Vec<String>,
+    /// The user says they told us already (我刚说了, 我都说了): with their own region in the
+    /// message (我是邵阳的), that region, even in a complaint that asks or names another one.
+    #[serde(default)]
+    pub told_already: Vec<String>,
     /// Just before a disease: the person does not have it (没有癌症, 不是糖尿病).
     #[serde(default)]
     pub negation: Vec<String>,
@@ -716,6 +720,7 @@ impl Lexicon {
             ("home_before".into(), &self.home_before),
             ("deny_before".into(), &self.deny_before),
             ("correction".into(), &self.correction),
+            ("told_already".into(), &self.told_already),
             ("negation".into(), &self.negation),
             ("per_month".into(), &self.per_month),
             ("asked_again".into(), &self.asked_again),

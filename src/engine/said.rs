@@ -107,8 +107,12 @@ impl<'a> Turn<'a> {
             return false;
         }
         let u = self.a.understand(text, Context { today: self.today, region: self.region() });
-        let own = &self.a.content.understand.home_before;
-        let Some(target) = said_region(&u, text, own).map(str::to_string) else { return false };
+        let lex = &self.a.content.understand;
+        let own = &lex.home_before;
+        let target = restated_region(&u, text, &lex.told_already)
+            .or_else(|| said_region(&u, text, own))
+            .map(str::to_string);
+        let Some(target) = target else { return false };
         if self.region() == Some(target.as_str()) {
             // `我问的攀枝花的` after an answer for another region: the question again, here.
             if self.region_changed() {
@@ -508,6 +512,23 @@ fn said_region<'u>(u: &'u Understanding, text: &str, own: &[String]) -> Option<&
         return None;
     }
     u.regions.iter().find(|m| m.role == RegionRole::Home).map(|m| m.region.as_str())
+}
+
+/// `我说了我是邵阳的 你咋个还说攀枝花`: the user's own region, said again as a complaint (a
+/// `told_already` word), whatever else the message asks or names.
+fn restated_region<'u>(
+    u: &'u Understanding,
+    text: &str,
+    told_already: &[String],
+) -> Option<&'u str> {
+    if !told_already.iter().any(|w| !w.is_empty() && text.contains(w.as_str())) {
+        return None;
+    }
+    let mut home = u.regions.iter().filter(|m| m.role == RegionRole::Home);
+    match (home.next(), home.next()) {
+        (Some(only), None) => Some(only.region.as_str()),
+        _ => None,
+    }
 }
 
 /// Whether `text` says nothing but a date (digits, separators and date words), so that no other
