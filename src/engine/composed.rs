@@ -187,15 +187,18 @@ impl<'a> Turn<'a> {
         }
         let (first, last) = match u.dates.first() {
             Some(d) => (*d, *d),
-            None => month_said(text, self.today)?,
+            None => month_said(text, self.today).or_else(|| year_said(text, self.today))?,
         };
         if first > self.today {
             return None;
         }
         let oldest = self.today.checked_sub_months(chrono::Months::new(months))?;
-        let said = match first == last {
-            true => format_cn(first),
-            false => format!("{}年{}月", first.year(), first.month()),
+        let said = if first == last {
+            format_cn(first)
+        } else if (first.year(), first.month()) == (last.year(), last.month()) {
+            format!("{}年{}月", first.year(), first.month())
+        } else {
+            format!("{}年", first.year())
         };
         let rule = format!(
             "{}的病历资料要近{}个月（近半年）内的，也就是{}以后的。",
@@ -710,6 +713,20 @@ fn month_said(
     Some((first, last))
 }
 
+/// A year said without a month (`病历是去年住院的`, `前年的报告`, `今年的`): its first day and
+/// its last one (today for this year, records being from the past).
+fn year_said(text: &str, today: chrono::NaiveDate) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    // Longest first: 大前年 before 前年.
+    const YEARS: [(&str, i32); 4] = [("大前年", 3), ("前年", 2), ("去年", 1), ("今年", 0)];
+    let back = YEARS.iter().find(|(w, _)| text.contains(w)).map(|(_, n)| *n)?;
+    let first = chrono::NaiveDate::from_ymd_opt(today.year() - back, 1, 1)?;
+    let last = match back {
+        0 => today,
+        _ => chrono::NaiveDate::from_ymd_opt(today.year() - back, 12, 31)?,
+    };
+    Some((first, last))
+}
+
 fn yuan(x: f64) -> String {
     format!("{}元", calc::money((x * 100.0).round() / 100.0))
 }
@@ -829,6 +846,17 @@ mod tests {
         assert_eq!(month_said("十二月的", today), Some((d(2026, 12, 1), d(2026, 12, 31))));
         assert_eq!(month_said("9月26号的", today), None, "a day said is a date, read elsewhere");
         assert_eq!(month_said("病历可以吗", today), None);
+    }
+
+    #[test]
+    fn a_year_said_without_a_month_is_its_whole_year_up_to_today() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let today = d(2026, 12, 7);
+        assert_eq!(year_said("检查报告是前年做的", today), Some((d(2024, 1, 1), d(2024, 12, 31))));
+        assert_eq!(year_said("去年开的病历", today), Some((d(2025, 1, 1), d(2025, 12, 31))));
+        assert_eq!(year_said("大前年的片子", today), Some((d(2023, 1, 1), d(2023, 12, 31))));
+        assert_eq!(year_said("今年的", today), Some((d(2026, 1, 1), today)));
+        assert_eq!(year_said("病历可以吗", today), None);
     }
 
     #[test]
