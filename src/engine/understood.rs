@@ -318,7 +318,7 @@ impl<'a> Turn<'a> {
             }
             // Asked how long, with a date that is not the handing-in: the time limit itself.
             Some(Action::Deadline) => self.topic(&r.id, "review-time", "track_record"),
-            Some(Action::Renew) if !u.dates.is_empty() => self.renewal_timing(u, r),
+            Some(Action::Renew) if !u.dates.is_empty() => self.renewal_timing(u, r, text),
             // `帮奶奶在手机上申请门特 奶奶是血透的 要些啥`: the verdict, then what to prepare.
             Some(Action::Apply) if diseases && self.asks_materials(u, text) => {
                 let mut materials = self.topic(region, "materials", "apply")?;
@@ -605,7 +605,7 @@ impl<'a> Turn<'a> {
         let date = self.s.context.date(true, self.today)?;
         let mut u = u.clone();
         u.dates.push(date);
-        self.renewal_timing(&u, r)
+        self.renewal_timing(&u, r, text)
     }
 
     /// A question about a region other than the session's, answered from the FAQ for that

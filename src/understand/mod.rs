@@ -32,6 +32,13 @@ pub fn dates_in(text: &str, today: chrono::NaiveDate) -> Vec<chrono::NaiveDate> 
     dates::dates(&numbers::digitise(&chars), text, today).into_iter().map(|d| d.date).collect()
 }
 
+/// The year and month of an end of validity said without its day (`明年6月到期`): the date
+/// read from it is the month's first day (today in this month), which an answer must say.
+pub fn month_only_end(text: &str, today: chrono::NaiveDate) -> Option<(i32, u32)> {
+    let chars: Vec<char> = text.chars().collect();
+    dates::month_only_end(&numbers::digitise(&chars), today)
+}
+
 /// The two days `上礼拜三` may mean when said on a Sunday (the later first); `None` when the
 /// message names no such day or today is no Sunday. The reader asks which one was meant.
 pub fn last_weekday_readings(
