@@ -179,6 +179,11 @@ pub struct Lexicon {
     /// trip needed), with `afar_note` after them, instead of the 异地 answer alone.
     #[serde(default)]
     pub afar_topics: Vec<String>,
+    /// FAQ topics about going to the window (`offline-window` …): right after one, a question
+    /// naming a time (`今天中午12点半过去得不`) asks about going then, checked against the
+    /// region's opening hours.
+    #[serde(default)]
+    pub window_topics: Vec<String>,
     /// The line said after an `afar_topics` answer; `{place}` is where the person is.
     #[serde(default)]
     pub afar_note: String,

@@ -262,6 +262,10 @@ impl<'a> Turn<'a> {
         if let Some(records) = self.records_age(u, r, text).filter(|_| u.question) {
             return Some(records);
         }
+        // `今天中午12点半过去得不` after the window's hours: open then or not, and when instead.
+        if let Some(window) = self.window_at_time(u, r, text) {
+            return Some(window);
+        }
         // `手机我弄不来 去窗口办要带些啥`: what to bring to the window, not what to upload.
         let window = contains_any(text, &self.a.content.understand.asks.window);
         // `我12-18去窗口交材料 几号能审完` asks a date, not what to bring.
