@@ -733,7 +733,10 @@ fn month_said(
 
 /// A year said without a month (`病历是去年住院的`, `前年的报告`, `今年的`): its first day and
 /// its last one (today for this year, records being from the past).
-fn year_said(text: &str, today: chrono::NaiveDate) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+fn year_said(
+    text: &str,
+    today: chrono::NaiveDate,
+) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
     // Longest first: 大前年 before 前年.
     const YEARS: [(&str, i32); 4] = [("大前年", 3), ("前年", 2), ("去年", 1), ("今年", 0)];
     let back = YEARS.iter().find(|(w, _)| text.contains(w)).map(|(_, n)| *n)?;

@@ -640,8 +640,9 @@ impl<'a> Turn<'a> {
         // shares few words with the question.
         let words = &self.a.content.understand;
         let less = asks_less(&plain, &words.asks.less, &words.asks.not_less);
-        let lowered =
-            |l: &str| usize::from(less && contains_any(l, &words.reading.less_answer)) * COUNT_WEIGHT;
+        let lowered = |l: &str| {
+            usize::from(less && contains_any(l, &words.reading.less_answer)) * COUNT_WEIGHT
+        };
         let mut scored: Vec<(usize, &str)> = answer
             .lines()
             .map(str::trim)

@@ -63,7 +63,8 @@ impl Turn<'_> {
         };
         let next_day = || {
             let due = calendar::next_working_day(cal, day);
-            let guess = if due.exact { "" } else { "（按周末推算，节假日以公布为准）" };
+            let guess =
+                if due.exact { "" } else { "（按周末推算，节假日以公布为准）" };
             format!("{}{guess}", format_cn(due.date))
         };
         let working = cal.working_day(day).unwrap_or_else(|| !is_weekend(day));
@@ -83,10 +84,7 @@ impl Turn<'_> {
                 "{said}不在{place}的办公时间内（{hours}），{day_name}{}以后再去。",
                 from.format("%-H:%M")
             ),
-            None => format!(
-                "{said}{place}已经下班（{hours}），请下一个工作日{}再去。",
-                next_day()
-            ),
+            None => format!("{said}{place}已经下班（{hours}），请下一个工作日{}再去。", next_day()),
         }
     }
 }

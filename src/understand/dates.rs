@@ -67,7 +67,8 @@ fn date_at(chars: &[char], start: usize, today: NaiveDate) -> Option<FoundDate> 
             if at(am) == Some('月') {
                 if let Some(end) = end_word_after(chars, am + 1) {
                     let date = NaiveDate::from_ymd_opt(year, m, 1)?;
-                    let date = if (year, m) == (today.year(), today.month()) { today } else { date };
+                    let date =
+                        if (year, m) == (today.year(), today.month()) { today } else { date };
                     return Some(FoundDate { date, ahead: date, start, end });
                 }
             }
@@ -94,11 +95,17 @@ fn date_at(chars: &[char], start: usize, today: NaiveDate) -> Option<FoundDate> 
                 Some(y) => (first_day(y)?, first_day(y)?),
                 None => (nearest(today, first, 1)?, next(today, first, 1).unwrap_or(today)),
             };
-            let this_month = |d: NaiveDate| match (d.year(), d.month()) == (today.year(), today.month()) {
-                true => today,
-                false => d,
-            };
-            return Some(FoundDate { date: this_month(date), ahead: this_month(ahead), start, end });
+            let this_month =
+                |d: NaiveDate| match (d.year(), d.month()) == (today.year(), today.month()) {
+                    true => today,
+                    false => d,
+                };
+            return Some(FoundDate {
+                date: this_month(date),
+                ahead: this_month(ahead),
+                start,
+                end,
+            });
         }
         Some('月') => {
             let (d, ad) = number_at(chars, after + 1)?;
