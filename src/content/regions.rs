@@ -120,6 +120,22 @@ pub struct Offline {
     /// nor exclude it, and the one they name must not be presented as it.
     #[serde(default)]
     pub other_hospital: Option<String>,
+    /// The opening hours as `HH:MM-HH:MM` windows on working days, when published: a question
+    /// about going at a given time (`今天中午12点半过去得不`) is checked against them.
+    #[serde(default)]
+    pub windows: Vec<String>,
+    /// What the sources do not say about going there at a time (取号, the lunch break), said
+    /// with every answer on a time.
+    #[serde(default)]
+    pub hours_unknown: Option<String>,
+}
+
+impl Offline {
+    /// The opening windows as times; one that does not parse (reported by `mente check`) is
+    /// left out.
+    pub fn parsed_windows(&self) -> Vec<(NaiveTime, NaiveTime)> {
+        self.windows.iter().filter_map(|w| parse_window(w)).collect()
+    }
 }
 
 /// Staff service hours for live hand-offs: on working days (the calendar's, weekends outside
@@ -409,6 +425,14 @@ fn check_values(file: &SourceFile, region: &Region, diags: &mut Vec<Diagnostic>)
         diags.push(Diagnostic::new(&file.path, 1, "sources: name at least one source"));
     }
     check_service_hours(file, region, diags);
+    let windows = region.offline.as_ref().map(|o| o.windows.as_slice()).unwrap_or_default();
+    for window in windows.iter().filter(|w| parse_window(w).is_none()) {
+        diags.push(Diagnostic::new(
+            &file.path,
+            line_after(&file.text, "offline:", window),
+            format!("offline: window {window:?} is not HH:MM-HH:MM with the start first"),
+        ));
+    }
 }
 
 /// Every window must read `HH:MM-HH:MM` with the start first, and there must be one.

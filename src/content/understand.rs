@@ -183,6 +183,11 @@ pub struct Lexicon {
     /// trip needed), with `afar_note` after them, instead of the 异地 answer alone.
     #[serde(default)]
     pub afar_topics: Vec<String>,
+    /// FAQ topics about going to the window (`offline-window` …): right after one, a question
+    /// naming a time (`今天中午12点半过去得不`) asks about going then, checked against the
+    /// region's opening hours.
+    #[serde(default)]
+    pub window_topics: Vec<String>,
     /// The line said after an `afar_topics` answer; `{place}` is where the person is.
     #[serde(default)]
     pub afar_note: String,
@@ -341,6 +346,14 @@ pub struct AskWords {
     /// Medical records (病历, 检查报告): with a date or month, whether they are recent enough.
     #[serde(default)]
     pub records: Vec<String>,
+    /// Asking whether one gets less (`在广州看病是不是报得比在邵阳少`): a line of an answer saying
+    /// whether it is lowered (`reading.less_answer`) answers it. Looked for once the `not_less`
+    /// words are taken out (多少 asks an amount, 最低档 names a tier).
+    #[serde(default)]
+    pub less: Vec<String>,
+    /// Words holding a `less` word that ask nothing of the kind.
+    #[serde(default)]
+    pub not_less: Vec<String>,
 }
 
 /// `reading:` — pieces of messages the readers step over, drop or split at.
@@ -374,6 +387,10 @@ pub struct ReadingWords {
     /// region they are that region, dropped before the FAQ is asked (not 异地 elsewhere).
     #[serde(default)]
     pub there: Vec<String>,
+    /// Words of a line saying whether something is lowered (不会降低): the line answering a
+    /// question asking whether one gets less (`asks.less`).
+    #[serde(default)]
+    pub less_answer: Vec<String>,
 }
 
 /// Conversation-wide commands as named under `commands:` (the engine's `Command` for each).
@@ -831,6 +848,9 @@ impl Lexicon {
             ("asks.channel", &a.channel),
             ("asks.count", &a.count),
             ("asks.about_costs", &a.about_costs),
+            ("asks.less", &a.less),
+            ("asks.not_less", &a.not_less),
+            ("reading.less_answer", &r.less_answer),
             ("reading.follow_up_status", &r.follow_up_status),
             ("reading.day_words", &r.day_words),
             ("reading.condition_prefixes", &r.condition_prefixes),

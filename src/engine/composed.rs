@@ -187,15 +187,18 @@ impl<'a> Turn<'a> {
         }
         let (first, last) = match u.dates.first() {
             Some(d) => (*d, *d),
-            None => month_said(text, self.today)?,
+            None => month_said(text, self.today).or_else(|| year_said(text, self.today))?,
         };
         if first > self.today {
             return None;
         }
         let oldest = self.today.checked_sub_months(chrono::Months::new(months))?;
-        let said = match first == last {
-            true => format_cn(first),
-            false => format!("{}年{}月", first.year(), first.month()),
+        let said = if first == last {
+            format_cn(first)
+        } else if (first.year(), first.month()) == (last.year(), last.month()) {
+            format!("{}年{}月", first.year(), first.month())
+        } else {
+            format!("{}年", first.year())
         };
         let rule = format!(
             "{}的病历资料要近{}个月（近半年）内的，也就是{}以后的。",
@@ -356,7 +359,10 @@ impl<'a> Turn<'a> {
     /// When to start renewing a benefit that ends on `end` (today or later), as one line:
     /// the region's recommended lead time counted back from `end`, "now" once that day has
     /// passed (never advice in the past), or that the sources do not say.
-    fn renewal_when(&self, r: &Region, end: chrono::NaiveDate) -> String {
+    ///
+    /// `month_only`: the day of `end` was not said (`明年6月到期`: its month's first day), so
+    /// the line counts from it without calling it the end of validity.
+    fn renewal_when(&self, r: &Region, end: chrono::NaiveDate, month_only: bool) -> String {
         let left = (end - self.today).num_days();
         let when = match r.reminders.renewal_recommended_days_before {
             Some(d) if crate::policy::dates::days_before(end, d) < self.today => format!(
@@ -372,13 +378,16 @@ impl<'a> Turn<'a> {
             ),
             None => "资料没有写要提前多久办，请留意办理平台的提示。".to_string(),
         };
-        format!("待遇{}到期（还有{left}天）。{when}", format_cn(end))
+        match month_only {
+            true => format!("按{}算还有{left}天。{when}", format_cn(end)),
+            false => format!("待遇{}到期（还有{left}天）。{when}", format_cn(end)),
+        }
     }
 
     /// "那我好久开始办" once the end of validity is known: when to start and where, short (the
     /// how-to was sent already), with the button that records it and reminds.
     pub(super) fn renewal_start(&self, r: &Region, end: chrono::NaiveDate) -> Composed {
-        let mut lines = vec![self.renewal_when(r, end)];
+        let mut lines = vec![self.renewal_when(r, end, false)];
         if let Some(app) = r.channels.first() {
             lines.push(format!("在“{}”里办理续期（延期）。", app.name));
         }
@@ -394,10 +403,22 @@ impl<'a> Turn<'a> {
     /// "卡12月20号到期 要续期": when to renew, counted from the end of validity the message
     /// gives (never advice in the past: past the recommended start it is "now"), then the
     /// region's how-to and a button into 续期/延期, which can record it and remind.
-    pub(super) fn renewal_timing(&self, u: &Understanding, r: &Region) -> Option<Composed> {
+    pub(super) fn renewal_timing(
+        &self,
+        u: &Understanding,
+        r: &Region,
+        text: &str,
+    ) -> Option<Composed> {
         let end = *u.dates.first()?;
         let left = (end - self.today).num_days();
         let mut lines = Vec::new();
+        // `明年6月到期`: the day is not known; counted from the month's first, said so.
+        let month_only = crate::understand::month_only_end(text, self.today);
+        if let Some((year, month)) = month_only {
+            lines.push(format!(
+                "您说的是{year}年{month}月到期，没说哪天，先按当月最早的一天算，提醒不会晚；具体哪天到期请看办理平台上的待遇有效期。"
+            ));
+        }
         if left < 0 {
             lines.push(format!(
                 "待遇{}已经到期，请尽快办理续期（延期），并问{}确认现在的待遇状态。",
@@ -405,7 +426,7 @@ impl<'a> Turn<'a> {
                 r.contact()
             ));
         } else {
-            lines.push(self.renewal_when(r, end));
+            lines.push(self.renewal_when(r, end, month_only.is_some()));
         }
         let mut source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
         if let Some(entry) = self.faq_entry(&r.id, "renewal") {
@@ -710,6 +731,23 @@ fn month_said(
     Some((first, last))
 }
 
+/// A year said without a month (`病历是去年住院的`, `前年的报告`, `今年的`): its first day and
+/// its last one (today for this year, records being from the past).
+fn year_said(
+    text: &str,
+    today: chrono::NaiveDate,
+) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    // Longest first: 大前年 before 前年.
+    const YEARS: [(&str, i32); 4] = [("大前年", 3), ("前年", 2), ("去年", 1), ("今年", 0)];
+    let back = YEARS.iter().find(|(w, _)| text.contains(w)).map(|(_, n)| *n)?;
+    let first = chrono::NaiveDate::from_ymd_opt(today.year() - back, 1, 1)?;
+    let last = match back {
+        0 => today,
+        _ => chrono::NaiveDate::from_ymd_opt(today.year() - back, 12, 31)?,
+    };
+    Some((first, last))
+}
+
 fn yuan(x: f64) -> String {
     format!("{}元", calc::money((x * 100.0).round() / 100.0))
 }
@@ -829,6 +867,17 @@ mod tests {
         assert_eq!(month_said("十二月的", today), Some((d(2026, 12, 1), d(2026, 12, 31))));
         assert_eq!(month_said("9月26号的", today), None, "a day said is a date, read elsewhere");
         assert_eq!(month_said("病历可以吗", today), None);
+    }
+
+    #[test]
+    fn a_year_said_without_a_month_is_its_whole_year_up_to_today() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let today = d(2026, 12, 7);
+        assert_eq!(year_said("检查报告是前年做的", today), Some((d(2024, 1, 1), d(2024, 12, 31))));
+        assert_eq!(year_said("去年开的病历", today), Some((d(2025, 1, 1), d(2025, 12, 31))));
+        assert_eq!(year_said("大前年的片子", today), Some((d(2023, 1, 1), d(2023, 12, 31))));
+        assert_eq!(year_said("今年的", today), Some((d(2026, 1, 1), today)));
+        assert_eq!(year_said("病历可以吗", today), None);
     }
 
     #[test]

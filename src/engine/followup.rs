@@ -636,11 +636,18 @@ impl<'a> Turn<'a> {
         // line with a figure in it.
         let counts = contains_any(&plain, &self.a.content.understand.asks.count);
         let figure = |l: &str| usize::from(counts && has_count(l)) * COUNT_WEIGHT;
+        // `在广州看病是不是报得比在邵阳少`: the line saying whether it is lowered, though it
+        // shares few words with the question.
+        let words = &self.a.content.understand;
+        let less = asks_less(&plain, &words.asks.less, &words.asks.not_less);
+        let lowered = |l: &str| {
+            usize::from(less && contains_any(l, &words.reading.less_answer)) * COUNT_WEIGHT
+        };
         let mut scored: Vec<(usize, &str)> = answer
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with("来源"))
-            .map(|l| (pairs(l).intersection(&asked).count() + figure(l), l))
+            .map(|l| (pairs(l).intersection(&asked).count() + figure(l) + lowered(l), l))
             .collect();
         scored.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
         match scored.as_slice() {
@@ -832,6 +839,16 @@ fn pairs(text: &str) -> std::collections::HashSet<String> {
         .collect()
 }
 
+/// Whether `text` asks whether one gets less: a `less` word of it once the `not_less` words
+/// (多少, 最低) are taken out.
+fn asks_less(text: &str, less: &[String], not_less: &[String]) -> bool {
+    let mut text = text.to_string();
+    for w in not_less.iter().filter(|w| !w.is_empty()) {
+        text = text.replace(w.as_str(), "");
+    }
+    contains_any(&text, less)
+}
+
 /// Whether `text` (in plain Mandarin) asks how to do something: 怎么办, 咋弄 … (the dialog of
 /// the topic answers it better than any one line).
 pub(super) fn asks_steps(text: &str) -> bool {
@@ -878,6 +895,16 @@ mod tests {
         assert!(asks_steps("我问的是备案 异地备案怎么办"));
         assert!(asks_steps("备案到底咋弄"));
         assert!(!asks_steps("备案了报销会不会少"));
+    }
+
+    #[test]
+    fn asking_for_less_is_read_once_amount_words_are_out() {
+        let words = |l: &[&str]| l.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        let (less, not_less) = (words(&["少", "降"]), words(&["多少", "最低"]));
+        assert!(asks_less("在外地拿药会不会比本地报得少", &less, &not_less));
+        assert!(asks_less("比例会不会降", &less, &not_less));
+        assert!(!asks_less("在外地能报多少", &less, &not_less));
+        assert!(!asks_less("交的最低档", &less, &not_less));
     }
 
     #[test]

@@ -60,6 +60,7 @@ mod track_said;
 mod turn;
 mod types;
 mod understood;
+mod window_time;
 pub mod wording;
 
 pub use commands::Command;

@@ -262,6 +262,10 @@ impl<'a> Turn<'a> {
         if let Some(records) = self.records_age(u, r, text).filter(|_| u.question) {
             return Some(records);
         }
+        // `今天中午12点半过去得不` after the window's hours: open then or not, and when instead.
+        if let Some(window) = self.window_at_time(u, r, text) {
+            return Some(window);
+        }
         // `手机我弄不来 去窗口办要带些啥`: what to bring to the window, not what to upload.
         let window = contains_any(text, &self.a.content.understand.asks.window);
         // `我12-18去窗口交材料 几号能审完` asks a date, not what to bring.
@@ -318,7 +322,7 @@ impl<'a> Turn<'a> {
             }
             // Asked how long, with a date that is not the handing-in: the time limit itself.
             Some(Action::Deadline) => self.topic(&r.id, "review-time", "track_record"),
-            Some(Action::Renew) if !u.dates.is_empty() => self.renewal_timing(u, r),
+            Some(Action::Renew) if !u.dates.is_empty() => self.renewal_timing(u, r, text),
             // `帮奶奶在手机上申请门特 奶奶是血透的 要些啥`: the verdict, then what to prepare.
             Some(Action::Apply) if diseases && self.asks_materials(u, text) => {
                 let mut materials = self.topic(region, "materials", "apply")?;
@@ -614,7 +618,7 @@ impl<'a> Turn<'a> {
         let date = self.s.context.date(true, self.today)?;
         let mut u = u.clone();
         u.dates.push(date);
-        self.renewal_timing(&u, r)
+        self.renewal_timing(&u, r, text)
     }
 
     /// A question about a region other than the session's, answered from the FAQ for that

@@ -64,6 +64,14 @@ fn date_at(chars: &[char], start: usize, today: NaiveDate) -> Option<FoundDate> 
             if at(am) == Some('月') && month_end_word(at(am + 1)) {
                 return month_end(Some(year), m, today, start, am + 2);
             }
+            if at(am) == Some('月') {
+                if let Some(end) = end_word_after(chars, am + 1) {
+                    let date = NaiveDate::from_ymd_opt(year, m, 1)?;
+                    let date =
+                        if (year, m) == (today.year(), today.month()) { today } else { date };
+                    return Some(FoundDate { date, ahead: date, start, end });
+                }
+            }
             let (d, ad) = (at(am) == Some('月')).then(|| number_at(chars, am + 1)).flatten()?;
             let year = if digits == 2 { 2000 + first as i32 } else { first as i32 };
             (Some(year), m, d, day_end(ad))
@@ -75,6 +83,29 @@ fn date_at(chars: &[char], start: usize, today: NaiveDate) -> Option<FoundDate> 
         }
         Some('月') if month_end_word(at(after + 1)) => {
             return month_end(year_word(chars, start, today), first, today, start, after + 2);
+        }
+        // 明年6月到期: an end of validity said by its month alone is taken on its first day
+        // (this month's: today), so nothing counted from it comes late; the answer says so
+        // ([`month_only_end`]).
+        Some('月') if end_word_after(chars, after + 1).is_some() => {
+            let end = end_word_after(chars, after + 1).unwrap_or(after + 1);
+            let year = year_word(chars, start, today);
+            let first_day = |y: i32| NaiveDate::from_ymd_opt(y, first, 1);
+            let (date, ahead) = match year {
+                Some(y) => (first_day(y)?, first_day(y)?),
+                None => (nearest(today, first, 1)?, next(today, first, 1).unwrap_or(today)),
+            };
+            let this_month =
+                |d: NaiveDate| match (d.year(), d.month()) == (today.year(), today.month()) {
+                    true => today,
+                    false => d,
+                };
+            return Some(FoundDate {
+                date: this_month(date),
+                ahead: this_month(ahead),
+                start,
+                end,
+            });
         }
         Some('月') => {
             let (d, ad) = number_at(chars, after + 1)?;
@@ -184,6 +215,31 @@ fn nearest(today: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
     (-1..=1)
         .filter_map(|s| NaiveDate::from_ymd_opt(today.year() + s, month, day))
         .min_by_key(|d| (*d - today).num_days().abs())
+}
+
+/// Right after a month without a day (`6月到期`, `6月份就到期了`): where the end word
+/// 到期/过期 ends; `None` when none follows (at most 份, 就, 要, 快 between).
+fn end_word_after(chars: &[char], from: usize) -> Option<usize> {
+    let mut i = from;
+    while i < from + 2 && matches!(chars.get(i), Some('份' | '就' | '要' | '快')) {
+        i += 1;
+    }
+    let word: String = chars.get(i..i + 2)?.iter().collect();
+    matches!(word.as_str(), "到期" | "过期").then_some(i + 2)
+}
+
+/// The month of an end of validity said without its day (`明年6月到期`): its year and month,
+/// as the date read from it stands for the whole month. `None` when the text says none.
+pub(crate) fn month_only_end(chars: &[char], today: NaiveDate) -> Option<(i32, u32)> {
+    (0..chars.len()).find_map(|i| {
+        let starts = chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_alphanumeric());
+        let (month, after) = starts.then(|| number_at(chars, i)).flatten()?;
+        if chars.get(after) != Some(&'月') || end_word_after(chars, after + 1).is_none() {
+            return None;
+        }
+        let found = date_at(chars, i, today)?;
+        (found.date.month() == month).then(|| (found.date.year(), month))
+    })
 }
 
 /// `底`/`末` right after a month (`1月底`, `2027年3月末`): its last day is meant.
@@ -340,6 +396,18 @@ mod tests {
     /// A Saturday late in the year, as when the issue was written.
     fn today() -> NaiveDate {
         d(2026, 11, 28)
+    }
+
+    #[test]
+    fn an_end_said_by_its_month_alone_is_its_first_day() {
+        let chars = |t: &str| digitise(&t.chars().collect::<Vec<_>>());
+        assert_eq!(first("老伴的待遇明年3月份到期"), Some(d(2027, 3, 1)));
+        assert_eq!(first("2027年8月就到期了"), Some(d(2027, 8, 1)));
+        assert_eq!(first("这个月过期"), None, "no month number");
+        assert_eq!(first("11月到期"), Some(today()), "this month: today, not a day gone by");
+        assert_eq!(month_only_end(&chars("她的门特明年三月份到期"), today()), Some((2027, 3)));
+        assert_eq!(month_only_end(&chars("明年3月31号到期"), today()), None);
+        assert_eq!(first("3月去医院"), None);
     }
 
     fn first(text: &str) -> Option<NaiveDate> {

@@ -16,6 +16,7 @@ pub mod memo;
 mod numbers;
 mod places;
 mod reader;
+mod times;
 mod words;
 
 use chrono::NaiveDate;
@@ -30,6 +31,20 @@ pub use reader::Reader;
 pub fn dates_in(text: &str, today: chrono::NaiveDate) -> Vec<chrono::NaiveDate> {
     let chars: Vec<char> = text.chars().collect();
     dates::dates(&numbers::digitise(&chars), text, today).into_iter().map(|d| d.date).collect()
+}
+
+/// The time of day `text` names (`中午12点半`, `下午3点`, `14:30`), for a question about going
+/// somewhere then; `None` when it names none.
+pub fn time_in(text: &str) -> Option<chrono::NaiveTime> {
+    let chars: Vec<char> = text.chars().collect();
+    times::time_of_day(&numbers::digitise(&chars))
+}
+
+/// The year and month of an end of validity said without its day (`明年6月到期`): the date
+/// read from it is the month's first day (today in this month), which an answer must say.
+pub fn month_only_end(text: &str, today: chrono::NaiveDate) -> Option<(i32, u32)> {
+    let chars: Vec<char> = text.chars().collect();
+    dates::month_only_end(&numbers::digitise(&chars), today)
 }
 
 /// The two days `上礼拜三` may mean when said on a Sunday (the later first); `None` when the
