@@ -308,6 +308,11 @@ impl<'a> Turn<'a> {
     /// failed answer is explained (or, outside a dialog, the not-sure reply is shown with its
     /// suggestions as buttons).
     pub(super) fn faq_fallback(&mut self, text: &str, failure: Option<String>) {
+        // `谢谢哈` at a step of a procedure: thanks, and the step again — not "请回答是或否".
+        if failure.is_some() && self.only_thanks(text) {
+            self.say("不客气！");
+            return self.reask();
+        }
         if let Some(reply) = self.not_mente_reply(text).filter(|_| failure.is_none()) {
             self.say(reply);
             return self.reask();
