@@ -598,7 +598,11 @@ impl<'a> Turn<'a> {
             return None;
         }
         let c = &self.s.context;
-        let values = [status_value(c.status(), c.insurance()), status_value(None, c.insurance())];
+        // `那单位上班的职工呢 退了休又是多少`: a message naming two statuses asks about both, so
+        // the lines of the insurance, not of the one status the context kept.
+        let both = self.a.understand(&self.message, self.reading()).statuses.len() > 1;
+        let status = c.status().filter(|_| !both);
+        let values = [status_value(status, c.insurance()), status_value(None, c.insurance())];
         let status_words = &self.a.content.understand.reading.follow_up_status;
         let kept = values.iter().flatten().find_map(|v| lines_for(text, v, status_words))?;
         (kept.lines().count() < text.lines().count()).then_some(kept)
