@@ -444,6 +444,10 @@ pub struct CommandWords {
     /// the user is told to come back once it is accepted.
     #[serde(default)]
     pub not_submitted: Vec<String>,
+    /// Words of a plan (`我打算12月15号去窗口交`): with a `submission` word and a day still ahead
+    /// in the same clause, the application is not handed in yet and that day is when it will be.
+    #[serde(default)]
+    pub planned: Vec<String>,
     /// Words that tie a date to a handing-in (`11月25号交的`, `12月1号受理`): only a date in
     /// the same clause as one of them is an acceptance date (`会不会拖过27号` is none).
     #[serde(default)]
@@ -761,6 +765,7 @@ impl Lexicon {
             ("reported_accepted", &c.reported_accepted),
             ("record", &c.record),
             ("not_submitted", &c.not_submitted),
+            ("planned", &c.planned),
             ("submission", &c.submission),
             ("renewal_kind", &c.renewal_kind),
             ("new_kind", &c.new_kind),

@@ -58,6 +58,9 @@ impl<'a> Turn<'a> {
         let mention = mention(text, &self.a.content.understand.people);
         self.s.context.focus(mention.as_ref());
         self.s.context.learn(&u, region.as_deref());
+        if let Some(day) = self.planned_hand_in(text) {
+            self.s.context.hand_in = Some(day);
+        }
     }
 
     /// `我说的是我妈 攀枝花那边的` after an answer meant for her: a short statement naming only

@@ -305,12 +305,14 @@ impl<'a> Turn<'a> {
                 }
             }
             // "那最迟哪天出结果" after "我妈今天…交了门特申请": the last day, counted from the
-            // handing-in said earlier, not only the time limit.
+            // handing-in said earlier, not only the time limit; after `我打算12月15号去交`, from
+            // that day (an estimate).
             Some(Action::Deadline)
                 if u.dates.is_empty()
                     && contains_any(text, &self.a.content.understand.asks.when) =>
             {
-                match self.s.context.date(false, self.today) {
+                let planned = self.s.context.hand_in.filter(|d| *d >= self.today);
+                match self.s.context.date(false, self.today).or(planned) {
                     Some(accepted) => {
                         let mut u = u.clone();
                         u.dates = vec![accepted];
