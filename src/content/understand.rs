@@ -239,6 +239,10 @@ pub struct PeopleWords {
     /// Saying whom the last question meant (`我说的是我妈`).
     #[serde(default)]
     pub restated: Vec<String>,
+    /// The user saying where they are (`我在外地打工`): in a message about someone else, that
+    /// part tells nothing about where the insured person lives.
+    #[serde(default)]
+    pub asker_at: Vec<String>,
     #[serde(default)]
     pub female: BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -739,6 +743,7 @@ impl Lexicon {
             ("he", &p.he),
             ("not_people", &p.not_people),
             ("restated", &p.restated),
+            ("asker_at", &p.asker_at),
         ] {
             lists.push((format!("people.{key}"), words));
         }

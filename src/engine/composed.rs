@@ -601,8 +601,12 @@ impl<'a> Turn<'a> {
         let narrower = contains_any(text, &asks.exempt)
             || contains_any(text, &asks.other_scheme)
             || contains_any(text, &asks.more_than_one);
-        // Nor with the how-to: a question how to apply needs the room for the steps.
-        let says_who = (u.insurance.is_some() || u.status.is_some()) && !narrower && !how_to;
+        // Nor with the how-to: a question how to apply needs the room for the steps — unless
+        // the conversation has been about what it pays (`门特报多少`, then `还有我侄子居民医保
+        // 是脑瘫能办门特不`): then that person's figures come first, the steps after them.
+        let costs_before = self.s.context.topics.iter().any(|t| t == "ratio" || t == "deductible");
+        let says_who =
+            (u.insurance.is_some() || u.status.is_some()) && !narrower && (!how_to || costs_before);
         if u.action == Some(Action::Estimate) || contains_any(text, &asks.cost) || says_who {
             // "有糖尿病 想办门特 要花好多钱": what it costs comes with the eligibility.
             lines.extend(self.cost_line(u, r));
