@@ -248,6 +248,10 @@ pub struct PeopleWords {
     /// Saying whom the last question meant (`我说的是我妈`).
     #[serde(default)]
     pub restated: Vec<String>,
+    /// The user saying where they are (`我在外地打工`): in a message about someone else, that
+    /// part tells nothing about where the insured person lives.
+    #[serde(default)]
+    pub asker_at: Vec<String>,
     #[serde(default)]
     pub female: BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -465,6 +469,10 @@ pub struct CommandWords {
     /// the user is told to come back once it is accepted.
     #[serde(default)]
     pub not_submitted: Vec<String>,
+    /// Words of a plan (`我打算12月15号去窗口交`): with a `submission` word and a day still ahead
+    /// in the same clause, the application is not handed in yet and that day is when it will be.
+    #[serde(default)]
+    pub planned: Vec<String>,
     /// Words that tie a date to a handing-in (`11月25号交的`, `12月1号受理`): only a date in
     /// the same clause as one of them is an acceptance date (`会不会拖过27号` is none).
     #[serde(default)]
@@ -761,6 +769,7 @@ impl Lexicon {
             ("he", &p.he),
             ("not_people", &p.not_people),
             ("restated", &p.restated),
+            ("asker_at", &p.asker_at),
         ] {
             lists.push((format!("people.{key}"), words));
         }
@@ -787,6 +796,7 @@ impl Lexicon {
             ("reported_accepted", &c.reported_accepted),
             ("record", &c.record),
             ("not_submitted", &c.not_submitted),
+            ("planned", &c.planned),
             ("submission", &c.submission),
             ("renewal_kind", &c.renewal_kind),
             ("new_kind", &c.new_kind),

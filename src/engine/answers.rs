@@ -32,6 +32,10 @@ pub(super) struct Offered {
 /// hand it in (reminders follow an acceptance date, a validity end or a supplement deadline).
 pub(super) const NOT_SUBMITTED: &str = "还没交（受理）的话，现在先不记受理日期。交的时候留好受理回执或记下APP里的受理号；受理以后告诉我受理日期（如“12月8日受理的”），我再帮您算审核期限、安排提醒。";
 
+/// [`NOT_SUBMITTED`] after the lines on a planned day (`我打算12月15号去交`).
+const NOT_SUBMITTED_SHORT: &str =
+    "还没交就先不记受理日期；受理以后告诉我受理日期，我再帮您记下、安排提醒。";
+
 /// After [`NOT_SUBMITTED`] where its buttons are shown.
 const HAND_IN_OFFER: &str = "要我在去交那天提醒您，点下面的按钮；也可以交了以后再来记录。";
 
@@ -124,6 +128,27 @@ impl<'a> Turn<'a> {
     pub(super) fn not_submitted(&self, text: &str) -> bool {
         let words = &self.a.content.understand.commands.not_submitted;
         words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
+            || self.planned_hand_in(text).is_some()
+    }
+
+    /// The day, today or later, that a clause of `text` plans to hand the application in on
+    /// (`我打算12月15号去窗口交门特材料`): a `planned` word, then a `submission` word, and a date in
+    /// one clause. `None` for anything else (`12月15号交的`, `准备材料`).
+    pub(super) fn planned_hand_in(&self, text: &str) -> Option<chrono::NaiveDate> {
+        let words = &self.a.content.understand.commands;
+        let first_at = |clause: &str, list: &[String]| {
+            list.iter().filter(|w| !w.is_empty()).filter_map(|w| clause.find(w.as_str())).min()
+        };
+        let ctx = crate::understand::Context { today: self.today, region: self.region() };
+        text.split(|c: char| c.is_whitespace() || wording::is_punct(c)).find_map(|clause| {
+            let plan = first_at(clause, &words.planned)?;
+            let submission = first_at(clause, &words.submission)?;
+            if submission < plan {
+                return None;
+            }
+            let date = *self.a.understand(clause, ctx).dates.first()?;
+            (date >= self.today).then_some(date)
+        })
     }
 
     /// `还没受理 我明天才去交` at the acceptance-date step, or with a date or a record word
@@ -172,7 +197,17 @@ impl<'a> Turn<'a> {
         if recording.is_some() {
             self.clear_dialog();
         }
-        let text = format!("{text}{HAND_IN_OFFER}");
+        // `我打算12月15号去窗口交`: what that day means — the review's last day if accepted then,
+        // and the window's hours when the window is named.
+        let planned = self.planned_hand_in(&self.message.clone());
+        let (projection, source) =
+            planned.map(|day| self.hand_in_projection(day)).unwrap_or_default();
+        // The plan's lines first; then the short form, so the reply still fits one screen.
+        let text = match (projection.is_empty(), owned) {
+            (false, false) => format!("{projection}{NOT_SUBMITTED_SHORT}"),
+            _ => text,
+        };
+        let text = format!("{text}{HAND_IN_OFFER}{source}");
         let day = self.hand_in_day(&self.message.clone());
         let choices = vec![
             self.button(

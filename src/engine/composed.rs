@@ -449,7 +449,11 @@ impl<'a> Turn<'a> {
         let source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
         // No published limit: no date at all (a borrowed figure would read as a promise).
         let Some(days) = r.review_days() else {
-            let lines = vec![format!("{}受理。", format_cn(accepted)), r.no_review_limit_text()];
+            let said = match accepted > self.today {
+                true => format!("如果{}当天受理：", format_cn(accepted)),
+                false => format!("{}受理。", format_cn(accepted)),
+            };
+            let lines = vec![said, r.no_review_limit_text()];
             return Some(Composed {
                 lines,
                 source,
@@ -460,10 +464,16 @@ impl<'a> Turn<'a> {
         };
         let cal = &self.a.content.calendar;
         let due = calendar::working_days_after(cal, accepted, days);
-        let mut lines = vec![
-            format!("{}受理，审核最晚到{}。", format_cn(accepted), format_cn(due.date)),
-            format!("审核时限{days}个工作日，受理当天不计。"),
-        ];
+        // `我准备12月15号交上去 哪天能办完`: a day ahead is a plan, the last day an estimate.
+        let first = match accepted > self.today {
+            true => format!(
+                "如果{}当天受理，审核大约最晚到{}。",
+                format_cn(accepted),
+                format_cn(due.date)
+            ),
+            false => format!("{}受理，审核最晚到{}。", format_cn(accepted), format_cn(due.date)),
+        };
+        let mut lines = vec![first, format!("审核时限{days}个工作日，受理当天不计。")];
         // "是不是超时了": past the last day it is, and the next step is whom to ask.
         if due.date < self.today {
             let check = r
@@ -479,6 +489,40 @@ impl<'a> Turn<'a> {
         }
         lines.push(format!("{}。", calendar::note(cal, due)));
         Some(Composed { lines, source, choices: Vec::new(), all_regions: false, topic: None })
+    }
+
+    /// `我打算12月15号去窗口交`: if it is accepted on `day`, the review's last day (an estimate:
+    /// acceptance may come later) and, when the message names the window, its place and hours.
+    /// Lines each ending in a line break, and the source line; empty without a region.
+    pub(super) fn hand_in_projection(&self, day: chrono::NaiveDate) -> (String, String) {
+        let Some(r) = self.region().and_then(|id| self.a.content.regions.get(id)) else {
+            return (String::new(), String::new());
+        };
+        let source = r.sources.first().map(|s| short_source(s)).unwrap_or_default();
+        let cited = self.a.content.citations.cite_short(&source);
+        let source = format!("\n来源：{cited}｜地区：{}", r.name);
+        let mut out = match r.review_days() {
+            Some(days) => {
+                let cal = &self.a.content.calendar;
+                let due = calendar::working_days_after(cal, day, days);
+                let estimate = match due.exact {
+                    true => String::new(),
+                    false => format!("；{}年的放假安排还没收录，只按周末推算", due.date.year()),
+                };
+                format!(
+                    "如果{}当天受理，审核大约最晚到{}（受理后{days}个工作日，受理当天不计{estimate}）。\n",
+                    format_cn(day),
+                    format_cn(due.date)
+                )
+            }
+            None => format!("{}\n", r.no_review_limit_text()),
+        };
+        let window = contains_any(&self.message, &self.a.content.understand.asks.window);
+        let offline = r.offline.as_ref().filter(|_| window);
+        if let Some((place, hours)) = offline.and_then(|o| o.place.as_ref().zip(o.hours.as_ref())) {
+            out.push_str(&format!("{place}：{hours}。\n"));
+        }
+        (out, source)
     }
 
     /// "那到底超没超时嘛" with no date, after the acceptance date was said: the deadline counted
@@ -578,8 +622,12 @@ impl<'a> Turn<'a> {
         let narrower = contains_any(text, &asks.exempt)
             || contains_any(text, &asks.other_scheme)
             || contains_any(text, &asks.more_than_one);
-        // Nor with the how-to: a question how to apply needs the room for the steps.
-        let says_who = (u.insurance.is_some() || u.status.is_some()) && !narrower && !how_to;
+        // Nor with the how-to: a question how to apply needs the room for the steps — unless
+        // the conversation has been about what it pays (`门特报多少`, then `还有我侄子居民医保
+        // 是脑瘫能办门特不`): then that person's figures come first, the steps after them.
+        let costs_before = self.s.context.topics.iter().any(|t| t == "ratio" || t == "deductible");
+        let says_who =
+            (u.insurance.is_some() || u.status.is_some()) && !narrower && (!how_to || costs_before);
         if u.action == Some(Action::Estimate) || contains_any(text, &asks.cost) || says_who {
             // "有糖尿病 想办门特 要花好多钱": what it costs comes with the eligibility.
             lines.extend(self.cost_line(u, r));

@@ -58,6 +58,9 @@ pub struct Context {
     pub amount_range: Option<(f64, f64)>,
     /// Dates said, latest last.
     pub dates: Vec<NaiveDate>,
+    /// The day the user plans to hand the application in (`我打算12月15号去交`), while it is
+    /// not handed in: `哪天能办完` is counted from it, `提醒我` is for that day.
+    pub hand_in: Option<NaiveDate>,
     /// The last question answered (identifiers masked), for follow-ups that name only a value.
     pub question: Option<String>,
     /// The region that question was answered for.

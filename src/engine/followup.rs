@@ -58,6 +58,39 @@ impl<'a> Turn<'a> {
         let mention = mention(text, &self.a.content.understand.people);
         self.s.context.focus(mention.as_ref());
         self.s.context.learn(&u, region.as_deref());
+        if let Some(day) = self.planned_hand_in(text) {
+            self.s.context.hand_in = Some(day);
+        }
+    }
+
+    /// `我爸在邵阳退休了门特报多少我在外地打工帮他问`: `text` without the part where the user says
+    /// where they are (from an `asker_at` word of `people:` to the next break or `on_behalf`
+    /// word), when the rest is about someone else (a relative, 她/他) and that part names a place
+    /// outside the regions or 外地 — it tells nothing about where the insured person lives.
+    /// `None` when there is no such part.
+    pub(super) fn without_asker_whereabouts(&self, text: &str) -> Option<String> {
+        let lex = &self.a.content.understand;
+        let at = |w: &String| (!w.is_empty()).then(|| text.find(w.as_str())).flatten();
+        let start = lex.people.asker_at.iter().filter_map(at).min()?;
+        let rest = &text[start..];
+        let behalf = |i: usize| {
+            lex.on_behalf.iter().any(|w| !w.is_empty() && rest[i..].starts_with(w.as_str()))
+        };
+        let end = rest
+            .char_indices()
+            .skip(1)
+            .find(|&(i, c)| c.is_whitespace() || super::wording::is_punct(c) || behalf(i))
+            .map_or(rest.len(), |(i, _)| i);
+        let others = format!("{}{}", &text[..start], &rest[end..]);
+        let others = others.trim();
+        let about_other = matches!(
+            mention(others, &lex.people),
+            Some(Mention::Named { .. } | Mention::Pronoun(_))
+        );
+        let part = self.a.understand(&rest[..end], self.reading());
+        let afar = !part.places.is_empty() || part.action == Some(Action::Remote);
+        (about_other && afar && part.regions.is_empty() && !others.is_empty())
+            .then(|| others.to_string())
     }
 
     /// `我说的是我妈 攀枝花那边的` after an answer meant for her: a short statement naming only
@@ -598,7 +631,11 @@ impl<'a> Turn<'a> {
             return None;
         }
         let c = &self.s.context;
-        let values = [status_value(c.status(), c.insurance()), status_value(None, c.insurance())];
+        // `那单位上班的职工呢 退了休又是多少`: a message naming two statuses asks about both, so
+        // the lines of the insurance, not of the one status the context kept.
+        let both = self.a.understand(&self.message, self.reading()).statuses.len() > 1;
+        let status = c.status().filter(|_| !both);
+        let values = [status_value(status, c.insurance()), status_value(None, c.insurance())];
         let status_words = &self.a.content.understand.reading.follow_up_status;
         let kept = values.iter().flatten().find_map(|v| lines_for(text, v, status_words))?;
         (kept.lines().count() < text.lines().count()).then_some(kept)

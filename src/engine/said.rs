@@ -268,6 +268,14 @@ impl<'a> Turn<'a> {
             let day = self.hand_in_day(text);
             return self.remind_hand_in(day);
         }
+        // `到时候提醒我一下` after `我打算12月15号去窗口交`: that day, to hand it in.
+        let ctx = Context { today: self.today, region: self.region() };
+        let dated = !self.a.understand(text, ctx).dates.is_empty();
+        let renewal = contains_any(text, &self.a.content.understand.commands.remind_renewal);
+        if let Some(day) = self.s.context.hand_in.filter(|d| *d >= self.today && !dated && !renewal)
+        {
+            return self.remind_hand_in(day);
+        }
         // `12月20号提醒我带我妈去复查`: a task of the user's own, on the day named.
         if self.remind_task(text) {
             return;

@@ -50,6 +50,9 @@ impl<'a> Turn<'a> {
         if self.user.handoff.is_some_and(|h| h.holds()) {
             return self.on_handoff_text(text);
         }
+        // `…我在外地打工帮他问`: where the user is says nothing about the person asked for.
+        let aside = self.without_asker_whereabouts(text);
+        let text = aside.as_deref().unwrap_or(text);
         // `不对` / `没用` right after an answer: kept for the content team, a person offered.
         if self.answer_did_not_help(text) {
             return;

@@ -296,22 +296,27 @@ impl<'a> Turn<'a> {
             }
             // A date is counted from only when it is said to be the handing-in (issue 17).
             Some(Action::Deadline) if self.dates_a_submission(text) => self.deadline(u, r),
-            // "那到底超没超时嘛": counted from the acceptance date said earlier.
+            // "那到底超没超时嘛", "到现在都没结果 正常不": counted from the acceptance date said
+            // earlier; without one, what to do when it is overdue (and that the date tells).
             Some(Action::Deadline)
                 if u.dates.is_empty() && asks_overdue(text, &self.a.content.understand.asks) =>
             {
                 match self.s.context.dates.last().copied() {
                     Some(accepted) => self.overdue(u, r, accepted),
-                    None => self.topic(&r.id, "review-time", "track_record"),
+                    None => self
+                        .topic(&r.id, "review-overdue", "track_record")
+                        .or_else(|| self.topic(&r.id, "review-time", "track_record")),
                 }
             }
             // "那最迟哪天出结果" after "我妈今天…交了门特申请": the last day, counted from the
-            // handing-in said earlier, not only the time limit.
+            // handing-in said earlier, not only the time limit; after `我打算12月15号去交`, from
+            // that day (an estimate).
             Some(Action::Deadline)
                 if u.dates.is_empty()
                     && contains_any(text, &self.a.content.understand.asks.when) =>
             {
-                match self.s.context.date(false, self.today) {
+                let planned = self.s.context.hand_in.filter(|d| *d >= self.today);
+                match self.s.context.date(false, self.today).or(planned) {
                     Some(accepted) => {
                         let mut u = u.clone();
                         u.dates = vec![accepted];

@@ -65,8 +65,12 @@ pub struct Understanding {
     pub places: Vec<PlaceMention>,
     /// Insurance type, when named.
     pub insurance: Option<Insurance>,
-    /// Employment status, when named.
+    /// Employment status, when named (the first one named).
     pub status: Option<WorkStatus>,
+    /// Every employment status named, once each, in text order: two of them
+    /// (`单位上班的职工呢 退了休又是多少`) ask about both, not about one person's. A word inside a
+    /// longer one of another status (退休 in 没退休) does not count.
+    pub statuses: Vec<WorkStatus>,
     /// Age in years (`68岁`, `我爸七十了`).
     pub age: Option<u32>,
     /// Money amounts in yuan.

@@ -119,6 +119,7 @@ impl Reader {
             places,
             insurance: first_tag(&self.insurance, &msg),
             status: first_tag(&self.status, &msg),
+            statuses: all_tags(&self.status, &msg),
             age: nums.iter().find_map(|n| age(&digits, n)),
             amounts: nums
                 .iter()
@@ -362,6 +363,29 @@ fn first_tag<T: Copy>(list: &[(T, Word)], msg: &Prepared) -> Option<T> {
         .filter_map(|(tag, w)| w.hits(msg).first().map(|h| (h.start.unwrap_or(usize::MAX), *tag)))
         .min_by_key(|(start, _)| *start)
         .map(|(_, tag)| tag)
+}
+
+/// The tags of `list` hit in `msg`, once each in text order; a hit inside a longer hit of
+/// another tag (退休 in 没退休) is none.
+fn all_tags<T: Copy + PartialEq>(list: &[(T, Word)], msg: &Prepared) -> Vec<T> {
+    let hits: Vec<(usize, usize, T)> = list
+        .iter()
+        .flat_map(|(tag, w)| {
+            w.hits(msg).into_iter().filter_map(move |h| h.start.map(|s| (s, s + h.len, *tag)))
+        })
+        .collect();
+    let inside = |&(s, e, t): &(usize, usize, T)| {
+        hits.iter().any(|&(s2, e2, t2)| t2 != t && s2 <= s && e <= e2 && e2 - s2 > e - s)
+    };
+    let mut kept: Vec<(usize, usize, T)> = hits.iter().copied().filter(|h| !inside(h)).collect();
+    kept.sort_by_key(|&(s, _, _)| s);
+    let mut tags = Vec::new();
+    for (_, _, t) in kept {
+        if !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
+    tags
 }
 
 fn is_han(c: char) -> bool {

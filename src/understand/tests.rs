@@ -96,6 +96,9 @@ fn insurance_status_and_age() {
     assert_eq!(read("我是新农合的").insurance, Some(Insurance::Resident));
     assert_eq!(read("我还在上班").status, Some(WorkStatus::InService));
     assert_eq!(read("灵活就业能办吗").status, Some(WorkStatus::Flexible));
+    let both = read("还在上班的报几成 退了休的又是多少");
+    assert_eq!(both.statuses, vec![WorkStatus::InService, WorkStatus::Retired]);
+    assert_eq!(read("我还没退休").statuses, vec![WorkStatus::InService], "退休 inside 没退休");
     assert_eq!(read("我68岁了").age, Some(68));
     assert_eq!(read("我爸七十了").age, Some(70));
 }
