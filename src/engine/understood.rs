@@ -435,7 +435,20 @@ impl<'a> Turn<'a> {
             |e: &&FaqEntry| e.topic.as_deref().is_some_and(|t| PROCEDURAL_TOPICS.contains(&t));
         // `我又没得癌症 就是血压高 要带啥子材料`: a materials word asks for the materials even
         // when the disease's own words rank the catalogue entry first.
-        let entry = found.filter(procedural).or_else(|| {
+        // `屋里老倌子冠心病 想搞个门特 要去哪里搞咯`: the disease's words (answered by the verdict)
+        // can leave the FAQ unsure of the question around them; it is asked without them then.
+        let without_diseases = || {
+            // In plain Mandarin, as the reader saw it (its conditions are named so).
+            let mut plain = self.a.content.dialect.plain(&self.without_own_region(text));
+            let words = u.diseases.iter().flat_map(|m| [Some(&m.name), m.alias.as_ref()]).flatten();
+            for w in words.chain(&u.unknown_conditions).filter(|w| !w.is_empty()) {
+                plain = plain.replace(w.as_str(), " ");
+            }
+            let id = self.a.knowledge.answer(&plain, Some(&r.id)).id?;
+            self.a.content.faq.iter().find(|e| e.id == id)
+        };
+        let entry = found.filter(procedural).or_else(|| without_diseases().filter(procedural));
+        let entry = entry.or_else(|| {
             self.asks_materials(u, text).then(|| self.faq_entry(&r.id, "materials")).flatten()
         })?;
         let mut c = self.eligibility(u, r, false, text);
