@@ -252,6 +252,13 @@ pub struct PeopleWords {
     /// part tells nothing about where the insured person lives.
     #[serde(default)]
     pub asker_at: Vec<String>,
+    /// A relative who helps saying where they are (`我儿子在成都上班 他能不能…帮我办`): with a
+    /// `for_me` word the user is the insured person, and that part is left out like `asker_at`.
+    #[serde(default)]
+    pub helper_at: Vec<String>,
+    /// The user is the one helped (`帮我办`, `替我申请`).
+    #[serde(default)]
+    pub for_me: Vec<String>,
     #[serde(default)]
     pub female: BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -770,6 +777,8 @@ impl Lexicon {
             ("not_people", &p.not_people),
             ("restated", &p.restated),
             ("asker_at", &p.asker_at),
+            ("helper_at", &p.helper_at),
+            ("for_me", &p.for_me),
         ] {
             lists.push((format!("people.{key}"), words));
         }

@@ -71,7 +71,23 @@ impl<'a> Turn<'a> {
     pub(super) fn without_asker_whereabouts(&self, text: &str) -> Option<String> {
         let lex = &self.a.content.understand;
         let at = |w: &String| (!w.is_empty()).then(|| text.find(w.as_str())).flatten();
+        let said =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        // `我儿子在成都上班 他能不能在手机上帮我办`: the helper's place, the user insured.
+        if said(&lex.people.for_me) {
+            if let Some(start) = lex.people.helper_at.iter().filter_map(at).min() {
+                return self.without_part_at(text, start, false);
+            }
+        }
         let start = lex.people.asker_at.iter().filter_map(at).min()?;
+        self.without_part_at(text, start, true)
+    }
+
+    /// `text` without the part from `start` to the next break or `on_behalf` word, when it
+    /// names a place outside the regions or 外地 (and, with `about_other`, the rest is about
+    /// someone else).
+    fn without_part_at(&self, text: &str, start: usize, about_other: bool) -> Option<String> {
+        let lex = &self.a.content.understand;
         let rest = &text[start..];
         let behalf = |i: usize| {
             lex.on_behalf.iter().any(|w| !w.is_empty() && rest[i..].starts_with(w.as_str()))
@@ -83,10 +99,11 @@ impl<'a> Turn<'a> {
             .map_or(rest.len(), |(i, _)| i);
         let others = format!("{}{}", &text[..start], &rest[end..]);
         let others = others.trim();
-        let about_other = matches!(
-            mention(others, &lex.people),
-            Some(Mention::Named { .. } | Mention::Pronoun(_))
-        );
+        let about_other = !about_other
+            || matches!(
+                mention(others, &lex.people),
+                Some(Mention::Named { .. } | Mention::Pronoun(_))
+            );
         let part = self.a.understand(&rest[..end], self.reading());
         let afar = !part.places.is_empty() || part.action == Some(Action::Remote);
         (about_other && afar && part.regions.is_empty() && !others.is_empty())
