@@ -140,7 +140,7 @@ pub struct TurnWrites {
     pub reachable: bool,
     /// The session JSON to store, when it changed; with its time (RFC 3339).
     pub session: Option<(String, String)>,
-    /// Replies for the outbox ([`super::outbox::encode`]d) and the row's fields.
+    /// Replies for the outbox (encoded by `outbox::encode`) and the row's fields.
     pub outbox: Option<OutboxRows>,
 }
 

@@ -4,7 +4,7 @@
 //! message's CPU. Inside [`within`] (the engine wraps each turn in it) [`Reader::read`] reads a
 //! (text, today, region) once and hands out copies; outside it nothing is kept. The memo ends
 //! with the turn, so no message outlives it and nothing another instance needs is held. The
-//! disease matches of a turn are kept the same way ([`recall_matches`]).
+//! disease matches of a turn are kept the same way (`recall_matches`).
 //!
 //! [`Reader::read`]: super::Reader::read
 
