@@ -282,6 +282,11 @@ impl<'a> Turn<'a> {
             self.say("不客气！还有别的问题，直接打字问我就行。");
             return;
         }
+        // `好 晓得了` after an answer, nothing asked: an acknowledgement, not an FAQ search.
+        if at_menu && self.only_acknowledged(text) {
+            self.say("好的。还有别的问题，直接打字问我就行。");
+            return;
+        }
         // "没通过能重新申请不", "要补啥子" ask; only a statement is news about an application.
         let report = (self.asks(text) == Question::No)
             .then(|| track::status_report(text, &self.track_ctx()))
@@ -823,6 +828,21 @@ impl<'a> Turn<'a> {
             None => answer.answer,
         };
         self.say_with(text, choices);
+    }
+
+    /// `好 晓得了`, `嗯嗯 明白了`: nothing but acknowledgements.
+    fn only_acknowledged(&self, text: &str) -> bool {
+        let lex = &self.a.content.understand;
+        let mut words: Vec<&String> = lex.acknowledge.iter().filter(|w| !w.is_empty()).collect();
+        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        let mut rest = text.to_string();
+        for w in words {
+            rest = rest.replace(w.as_str(), "");
+        }
+        rest.len() < text.len()
+            && rest
+                .chars()
+                .all(|c| c.is_whitespace() || wording::is_punct(c) || "~～!！".contains(c))
     }
 
     /// `晓得哒 谢谢`, `好的 辛苦了`: thanks, with nothing but acknowledgements around them.
