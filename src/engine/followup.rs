@@ -590,7 +590,16 @@ impl<'a> Turn<'a> {
         if let Some(topic) = key.strip_prefix("topic:").and_then(|k| k.split('@').next()) {
             self.s.context.asked(topic);
         }
-        if !same {
+        let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
+        // `我问的是备案 异地备案哪门办`: asked again in other words after an answer that did not
+        // do it (the same paragraph came earlier, not last): the procedure itself, at once.
+        let procedure = dialog.as_ref().filter(|d| self.a.content.dialogs.trees.contains_key(*d));
+        let again = !same
+            && at_menu
+            && procedure.is_some()
+            && !self.message.is_empty()
+            && self.a.understand(&self.message, self.reading()).asked_again;
+        if !same && !again {
             return false;
         }
         self.s.context.last_answer = None;
@@ -605,7 +614,6 @@ impl<'a> Turn<'a> {
             self.reask();
             return true;
         }
-        let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
         match dialog.filter(|d| at_menu && self.a.content.dialogs.trees.contains_key(d)) {
             Some(dialog) => {
                 // The steps, and a person for who would rather ask one (asked twice already).
