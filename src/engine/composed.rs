@@ -303,6 +303,25 @@ impl<'a> Turn<'a> {
         })
     }
 
+    /// The deductible and ratio of the one insurance (and status) in `u`, as one line with what
+    /// the ratio leaves open; `None` without figures.
+    pub(super) fn person_costs(&self, u: &Understanding, r: &Region) -> Option<Composed> {
+        let insurance = u.insurance?;
+        let retired = u.status == Some(WorkStatus::Retired);
+        let (parts, cited) = self.cost_parts(u, r)?;
+        let lines = vec![
+            format!("{}（按您前面说的{}）。", parts.join("；"), who(insurance, retired)),
+            "只报起付线以上、门特病种相关的费用；实际以医保结算为准。".to_string(),
+        ];
+        Some(Composed {
+            lines,
+            source: cited.join("；"),
+            choices: Vec::new(),
+            all_regions: false,
+            topic: Some("ratio".to_string()),
+        })
+    }
+
     /// "职工起付线800元/年，报销85%起" per insurance type (the one named, else both); 职工 in
     /// service and retired apart where their ratios differ.
     /// Also returns the calculator's sources for the figures shown.

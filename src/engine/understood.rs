@@ -249,6 +249,26 @@ impl<'a> Turn<'a> {
                 return Some(costs);
             }
         }
+        // `批下来能报好多` with no amount, the insurance said earlier in the conversation (居民医保):
+        // that person's deductible and ratio, not every insurance's table (issue 17: one figure
+        // for what is known).
+        // Once the ratio was answered, asking again is handled as asking again (`repeated`).
+        let unsaid = u.insurance.is_none() && u.status.is_none();
+        let ratio_before = self.s.context.topics.iter().any(|t| t == "ratio");
+        if !diseases
+            && unsaid
+            && !ratio_before
+            && u.action == Some(Action::Estimate)
+            && u.amounts.is_empty()
+        {
+            let mut known = u.clone();
+            self.s.context.complete(&mut known, false);
+            if known.insurance.is_some() {
+                if let Some(costs) = self.person_costs(&known, r) {
+                    return Some(costs);
+                }
+            }
+        }
         // `糖尿病门特一年最多能报好多钱 有封顶没得`: the limit (unpublished: said so, with the
         // hotline), after the disease's verdict — not its deductible and ratio again.
         let limit = contains_any(text, &self.a.content.understand.asks.limit);
