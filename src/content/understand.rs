@@ -548,6 +548,10 @@ pub struct CommandWords {
     /// Asking when to start (`那我好久开始办`): with an end of validity known, when to renew.
     #[serde(default)]
     pub renewal_when: Vec<String>,
+    /// Asking when the benefit starts, not when to start renewing (`批了以后新待遇什么时候开始`):
+    /// a `renewal_when` word inside one of these is no such question.
+    #[serde(default)]
+    pub benefit_when: Vec<String>,
     /// News about a recorded application in the user's words (`审核过了`, `被驳回了`).
     #[serde(default)]
     pub reports: ReportWords,
@@ -812,6 +816,7 @@ impl Lexicon {
             ("correction", &c.correction),
             ("review_overdue", &c.review_overdue),
             ("renewal_when", &c.renewal_when),
+            ("benefit_when", &c.benefit_when),
             ("disease_edit", &c.disease_edit),
             ("delete_record", &c.delete_record),
             ("record_pointer", &c.record_pointer),

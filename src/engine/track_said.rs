@@ -507,8 +507,10 @@ impl<'a> Turn<'a> {
     /// slot, said earlier in the conversation, or a recorded application): when to start and
     /// where; then the step or pending question again. `false`: no such question or no date.
     pub(super) fn asks_when_to_renew(&mut self, text: &str) -> bool {
-        let words = &self.a.content.understand.commands.renewal_when;
-        if !words.iter().any(|w| !w.is_empty() && text.contains(w.as_str())) {
+        let commands = &self.a.content.understand.commands;
+        let said =
+            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
+        if !said(&commands.renewal_when) || said(&commands.benefit_when) {
             return false;
         }
         let Some(region) = self.region().and_then(|id| self.a.content.regions.get(id)) else {
