@@ -833,16 +833,7 @@ impl<'a> Turn<'a> {
     /// `好 晓得了`, `嗯嗯 明白了`: nothing but acknowledgements.
     fn only_acknowledged(&self, text: &str) -> bool {
         let lex = &self.a.content.understand;
-        let mut words: Vec<&String> = lex.acknowledge.iter().filter(|w| !w.is_empty()).collect();
-        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-        let mut rest = text.to_string();
-        for w in words {
-            rest = rest.replace(w.as_str(), "");
-        }
-        rest.len() < text.len()
-            && rest
-                .chars()
-                .all(|c| c.is_whitespace() || wording::is_punct(c) || "~～!！".contains(c))
+        !text.trim().is_empty() && only_words(text, lex.acknowledge.iter())
     }
 
     /// `晓得哒 谢谢`, `好的 辛苦了`: thanks, with nothing but acknowledgements around them.
@@ -850,16 +841,7 @@ impl<'a> Turn<'a> {
         let lex = &self.a.content.understand;
         let said =
             |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
-        if !said(&lex.thanks) {
-            return false;
-        }
-        let mut rest = text.to_string();
-        let mut words: Vec<&String> = lex.thanks.iter().chain(&lex.acknowledge).collect();
-        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-        for w in words.into_iter().filter(|w| !w.is_empty()) {
-            rest = rest.replace(w.as_str(), "");
-        }
-        rest.chars().all(|c| c.is_whitespace() || wording::is_punct(c) || "~～!！".contains(c))
+        said(&lex.thanks) && only_words(text, lex.thanks.iter().chain(&lex.acknowledge))
     }
 
     /// The FAQ's answer to `text`; when it is not sure and the message says the last reply
@@ -1130,6 +1112,18 @@ fn is_greeting(text: &str) -> bool {
     let t: String = t.chars().filter(|c| c.is_alphanumeric()).collect();
     ["你好", "您好", "hi", "hello", "在吗", "在不在", "你好呀", "您好呀", "喂"]
         .contains(&t.as_str())
+}
+
+/// Whether `text` holds nothing but `words` (longest taken out first), spaces, punctuation and
+/// exclamation marks.
+fn only_words<'w>(text: &str, words: impl Iterator<Item = &'w String>) -> bool {
+    let mut words: Vec<&String> = words.filter(|w| !w.is_empty()).collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    let mut rest = text.to_string();
+    for w in words {
+        rest = rest.replace(w.as_str(), "");
+    }
+    rest.chars().all(|c| c.is_whitespace() || wording::is_punct(c) || "~～!！".contains(c))
 }
 
 #[cfg(test)]
