@@ -71,10 +71,8 @@ impl<'a> Turn<'a> {
     pub(super) fn without_asker_whereabouts(&self, text: &str) -> Option<String> {
         let lex = &self.a.content.understand;
         let at = |w: &String| (!w.is_empty()).then(|| text.find(w.as_str())).flatten();
-        let said =
-            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
         // `我儿子在成都上班 他能不能在手机上帮我办`: the helper's place, the user insured.
-        if said(&lex.people.for_me) {
+        if contains_any(text, &lex.people.for_me) {
             if let Some(start) = lex.people.helper_at.iter().filter_map(at).min() {
                 return self.without_part_at(text, start, false);
             }

@@ -529,7 +529,7 @@ fn restated_region<'u>(
     text: &str,
     told_already: &[String],
 ) -> Option<&'u str> {
-    if !told_already.iter().any(|w| !w.is_empty() && text.contains(w.as_str())) {
+    if !contains_any(text, told_already) {
         return None;
     }
     let mut home = u.regions.iter().filter(|m| m.role == RegionRole::Home);

@@ -16,6 +16,7 @@ use super::turn::Turn;
 use super::wording::{self, Question};
 use super::{Choice, Effect};
 use crate::content::dialogs::InputKind;
+use crate::content::understand::contains_any;
 use crate::knowledge::Answer;
 use crate::understand::Context;
 
@@ -839,9 +840,8 @@ impl<'a> Turn<'a> {
     /// `晓得哒 谢谢`, `好的 辛苦了`: thanks, with nothing but acknowledgements around them.
     fn only_thanks(&self, text: &str) -> bool {
         let lex = &self.a.content.understand;
-        let said =
-            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
-        said(&lex.thanks) && only_words(text, lex.thanks.iter().chain(&lex.acknowledge))
+        contains_any(text, &lex.thanks)
+            && only_words(text, lex.thanks.iter().chain(&lex.acknowledge))
     }
 
     /// The FAQ's answer to `text`; when it is not sure and the message says the last reply

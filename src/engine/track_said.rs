@@ -13,7 +13,7 @@ use super::turn::Turn;
 use super::wording::Question;
 use super::Pending;
 use crate::content::dialogs::{DateRange, InputKind, Step};
-use crate::content::understand::Action;
+use crate::content::understand::{contains_any, Action};
 use crate::policy::calendar::working_days_after;
 use crate::policy::dates::format_cn;
 use crate::tracking::{Kind, Status};
@@ -508,9 +508,8 @@ impl<'a> Turn<'a> {
     /// where; then the step or pending question again. `false`: no such question or no date.
     pub(super) fn asks_when_to_renew(&mut self, text: &str) -> bool {
         let commands = &self.a.content.understand.commands;
-        let said =
-            |list: &[String]| list.iter().any(|w| !w.is_empty() && text.contains(w.as_str()));
-        if !said(&commands.renewal_when) || said(&commands.benefit_when) {
+        if !contains_any(text, &commands.renewal_when) || contains_any(text, &commands.benefit_when)
+        {
             return false;
         }
         let Some(region) = self.region().and_then(|id| self.a.content.regions.get(id)) else {
