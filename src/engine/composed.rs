@@ -37,6 +37,9 @@ pub(super) struct Composed {
     pub(super) topic: Option<String>,
 }
 
+/// Closes every deductible-and-ratio answer: what the figures apply to.
+const COSTS_SCOPE: &str = "只报起付线以上、门特病种相关的费用；实际以医保结算为准。";
+
 impl<'a> Turn<'a> {
     /// The FAQ entry of `region` on `topic`.
     pub(super) fn faq_entry(
@@ -293,7 +296,7 @@ impl<'a> Turn<'a> {
                 }
             }
         }
-        lines.push("只报起付线以上、门特病种相关的费用；实际以医保结算为准。".to_string());
+        lines.push(COSTS_SCOPE.to_string());
         Some(Composed {
             lines,
             source: sources.join("；"),
@@ -311,7 +314,7 @@ impl<'a> Turn<'a> {
         let (parts, cited) = self.cost_parts(u, r)?;
         let lines = vec![
             format!("{}（按您前面说的{}）。", parts.join("；"), who(insurance, retired)),
-            "只报起付线以上、门特病种相关的费用；实际以医保结算为准。".to_string(),
+            COSTS_SCOPE.to_string(),
         ];
         Some(Composed {
             lines,
