@@ -268,7 +268,7 @@ async fn turn_body(
         }
         _ => None,
     };
-    // The writer thread's outcome when this read is what it was computed from (the engine is
+    // The writer's outcome when this read is what it was computed from (the engine is
     // pure): the engine, most of a turn's CPU, then runs once.
     let mut outcome = match ran.filter(|ran| ran.json == state.json && ran.data == data) {
         Some(ran) => ran.outcome,
@@ -331,7 +331,7 @@ enum OnWriter<S> {
     Elsewhere(TurnRequest, Option<Queue<S>>, Option<Box<Ran>>),
 }
 
-/// A turn the writer thread ran and rolled back (it had effects): the engine's outcome and
+/// A turn the writer ran and rolled back (it had effects): the engine's outcome and
 /// what it was computed from — the stored session and the user's data — so that sqlx's turn
 /// reuses it when it reads the same, rather than running the engine a second time.
 struct Ran {
@@ -340,13 +340,13 @@ struct Ran {
     outcome: engine::Outcome,
 }
 
-/// The turn on SQLite's writer thread (`store::writer`), in one transaction there, when it
-/// changes no more than the session, the reachability mark and the outbox: a claim, one read,
-/// the engine, at most three writes — two hops between threads instead of one per statement.
-/// A turn that touches a hand-off or has effects (applications, reminders, questions for
-/// staff, /forget) is rolled back there, before anything is visible, and runs through sqlx in
-/// [`turn_body`] (the engine is pure: running it again gives the same outcome). PostgreSQL
-/// turns always run there.
+/// The turn on SQLite's writer connection (`store::writer`), in one transaction there, when
+/// it changes no more than the session, the reachability mark and the outbox: a claim, one
+/// read, the engine, at most three writes, all on the calling task without a hop to another
+/// thread. A turn that touches a hand-off or has effects (applications, reminders, questions
+/// for staff, /forget) is rolled back there, before anything is visible, and runs through sqlx
+/// in [`turn_body`] (the engine is pure: running it again gives the same outcome, and the
+/// outcome is handed over so it need not). PostgreSQL turns always run there.
 async fn writer_turn<S: FnOnce(&[Reply]) -> Vec<Reply> + Send>(
     store: &Store,
     assistant: &Assistant,
@@ -354,7 +354,7 @@ async fn writer_turn<S: FnOnce(&[Reply]) -> Vec<Reply> + Send>(
     unreadable: bool,
     queue: Option<Queue<S>>,
 ) -> Result<OnWriter<S>, StoreError> {
-    use crate::store::writer::{OutboxRows, TurnClaims, TurnStart, TurnWrites};
+    use crate::store::writer::{Decision, Loaded, OutboxRows, TurnClaims, TurnEnd, TurnWrites};
     let now = request.now;
     let claims = TurnClaims {
         user: request.user.clone(),
@@ -366,60 +366,68 @@ async fn writer_turn<S: FnOnce(&[Reply]) -> Vec<Reply> + Send>(
             .map(|keyboard| (keyboard.chat, keyboard.message, crate::store::leases::now_ms())),
         present_since: now.timestamp() - engine::handoff::PRESENCE_MINUTES * 60,
     };
-    let (state, data, view, turn) = match store.begin_turn(claims).await? {
-        None => return Ok(OnWriter::Elsewhere(request, queue, None)),
-        Some(TurnStart::Duplicate) => return Ok(OnWriter::Done(Committed::Duplicate)),
-        Some(TurnStart::AlreadyChosen) => return Ok(OnWriter::Done(Committed::AlreadyChosen)),
-        Some(TurnStart::Loaded { state, data, view, turn }) => (state, data, view, turn),
+    let shape_and_lease = queue.as_ref().map(|queue| queue.leased);
+    // A committed turn gives back the replies to send and whether they wait behind older ones;
+    // a rolled-back one what the engine made of it, if it ran (see [`Ran`]).
+    type Kept = (Vec<Reply>, bool);
+    type Handed = Option<Box<Ran>>;
+    let mut queue = queue;
+    let decide = |Loaded { state, data, view }: Loaded| -> Result<Decision<Kept, Handed>, StoreError> {
+        let user = &request.user;
+        let behind = state.behind && shape_and_lease == Some(true);
+        let mut writes = TurnWrites::default();
+        let replies = if is_too_long(&request.input) {
+            // As in `turn_body`: claimed and answered, nothing else changes.
+            let note = Reply { text: TOO_LONG.to_string(), choices: Vec::new() };
+            let again = engine::resume(assistant, &state.session(user), &data, now);
+            std::iter::once(note).chain(again).collect()
+        } else {
+            if view.open.is_some() {
+                // A hand-off to load, perhaps to close as idle, and to touch: sqlx's turn.
+                return Ok(Decision::Rollback(None));
+            }
+            let data = engine::UserData { staff_present: view.present, ..data };
+            let session = state.session(user);
+            let outcome = engine::handle(assistant, &session, &data, request.input.clone(), now);
+            if !outcome.effects.is_empty() {
+                let ran = Box::new(Ran { json: state.json.clone(), data, outcome });
+                return Ok(Decision::Rollback(Some(ran)));
+            }
+            writes.reachable = state.unreachable;
+            let json = sessions::encode(&outcome.session)?;
+            if state.json.as_deref() != Some(json.as_str()) {
+                writes.session = Some((json, now.to_rfc3339()));
+            }
+            let mut replies = outcome.replies;
+            if unreadable {
+                let note = crate::decode::Repair::DroppedBytes.note();
+                replies.insert(0, Reply { text: note.to_string(), choices: Vec::new() });
+            }
+            replies
+        };
+        let Some(Queue { shape, leased, .. }) = queue.take() else {
+            return Ok(Decision::Commit(writes, (replies, behind)));
+        };
+        let messages = shape(&replies);
+        let encoded = messages.iter().map(outbox::encode).collect::<Result<Vec<_>, _>>()?;
+        writes.outbox = Some(OutboxRows {
+            replies: encoded,
+            created_at: now.timestamp(),
+            update_id: request.update_id,
+            leased_at: (leased && !behind).then(crate::store::leases::now_ms),
+        });
+        Ok(Decision::Commit(writes, (messages, behind)))
     };
-    let user = &request.user;
-    let behind = state.behind && queue.as_ref().is_some_and(|queue| queue.leased);
-    let mut writes = TurnWrites::default();
-    let replies = if is_too_long(&request.input) {
-        // As in `turn_body`: claimed and answered, nothing else changes.
-        let note = Reply { text: TOO_LONG.to_string(), choices: Vec::new() };
-        let again = engine::resume(assistant, &state.session(user), &data, now);
-        std::iter::once(note).chain(again).collect()
-    } else {
-        if view.open.is_some() {
-            // A hand-off to load, perhaps to close as idle, and to touch: sqlx's turn.
-            turn.rollback().await;
-            return Ok(OnWriter::Elsewhere(request, queue, None));
+    let end = store.writer_turn(claims, decide).await?;
+    Ok(match end {
+        None => OnWriter::Elsewhere(request, queue, None),
+        Some(TurnEnd::Duplicate) => OnWriter::Done(Committed::Duplicate),
+        Some(TurnEnd::AlreadyChosen) => OnWriter::Done(Committed::AlreadyChosen),
+        Some(TurnEnd::Committed((replies, behind), ids)) => {
+            OnWriter::Done(Committed::Done { replies, ids, behind })
         }
-        let data = engine::UserData { staff_present: view.present, ..data };
-        let session = state.session(user);
-        let outcome = engine::handle(assistant, &session, &data, request.input.clone(), now);
-        if !outcome.effects.is_empty() {
-            turn.rollback().await;
-            let ran = Box::new(Ran { json: state.json.clone(), data, outcome });
-            return Ok(OnWriter::Elsewhere(request, queue, Some(ran)));
-        }
-        writes.reachable = state.unreachable;
-        let json = sessions::encode(&outcome.session)?;
-        if state.json.as_deref() != Some(json.as_str()) {
-            writes.session = Some((json, now.to_rfc3339()));
-        }
-        let mut replies = outcome.replies;
-        if unreadable {
-            let note = crate::decode::Repair::DroppedBytes.note();
-            replies.insert(0, Reply { text: note.to_string(), choices: Vec::new() });
-        }
-        replies
-    };
-    let Some(Queue { shape, leased, .. }) = queue else {
-        turn.commit(writes).await?;
-        return Ok(OnWriter::Done(Committed::Done { replies, ids: Vec::new(), behind }));
-    };
-    let messages = shape(&replies);
-    let encoded = messages.iter().map(outbox::encode).collect::<Result<Vec<_>, _>>()?;
-    writes.outbox = Some(OutboxRows {
-        replies: encoded,
-        created_at: now.timestamp(),
-        update_id: request.update_id,
-        leased_at: (leased && !behind).then(crate::store::leases::now_ms),
-    });
-    let ids = turn.commit(writes).await?;
-    Ok(OnWriter::Done(Committed::Done { replies: messages, ids, behind }))
+        Some(TurnEnd::RolledBack(ran)) => OnWriter::Elsewhere(request, queue, ran),
+    })
 }
 
 /// Puts `replies` into the outbox as `queue` says (shaped, leased or free; free when `behind`

@@ -164,11 +164,11 @@ pub async fn mark_all_sent(store: &Store, ids: &[i64]) -> Result<(), StoreError>
     }
     let sql = mark_sent_sql(ids.len());
     if let Some(writer) = store.turn_writer() {
-        // On SQLite the turns' writer thread deletes them: the same connection as the turn that
-        // queued them, so the two never race for the write lock, and one hop instead of three.
-        let ids = ids.to_vec();
+        // On SQLite the turns' writer connection deletes them: the same connection as the turn
+        // that queued them, so the two never race for the write lock, and no hop to sqlx's
+        // connection thread.
         return writer
-            .run(move |conn| {
+            .run(|conn| {
                 let args: Vec<&dyn rusqlite::ToSql> = ids.iter().map(|id| id as _).collect();
                 super::writer::execute(conn, &sql, &args).map(drop)
             })

@@ -1,101 +1,117 @@
-//! The SQLite turn writer: one thread that owns a plain SQLite connection (rusqlite) and runs a
-//! turn's whole transaction there, so a turn costs two hand-offs between threads instead of one
-//! per statement (issue 19: through sqlx each statement is a hop to its connection's worker
-//! thread, a futex wake-up on both sides; plain SQLite's bare transaction takes 12–14 µs of
-//! CPU, sqlx's 84–104 µs).
+//! The SQLite turn writer: one plain SQLite connection (rusqlite) behind an async lock, on
+//! which a turn's whole transaction runs — claims, read, the caller's engine, writes, commit —
+//! in one synchronous stretch on the calling task, with no hop to another thread (issue 19:
+//! through sqlx each statement is a hop to its connection's worker thread, a futex wake-up on
+//! both sides; plain SQLite's bare transaction takes 12–14 µs of CPU, sqlx's 84–104 µs; and a
+//! writer thread of our own still cost two hops there and back per turn, most of a turn's CPU).
 //!
 //! The SQL is the statements the sqlx functions of this module's siblings run (the same
 //! constants, `$N` placeholders bound by number as sqlx does), so the two paths cannot drift
-//! apart. PostgreSQL has no writer thread: its turns go through sqlx as before.
+//! apart. PostgreSQL has no such writer: its turns go through sqlx as before.
 //!
-//! A turn is two jobs on one open transaction ([`Store::begin_turn`]): the claims and the read
-//! of the session and user data, then — after the engine ran on the caller's side — the writes
-//! and the commit ([`OpenTurn::commit`]). The thread waits for the second job with the
-//! transaction open, as sqlx's writer connection waits between statements; a caller that goes
-//! away (or [`OpenTurn::rollback`]) rolls it back, so a turn is never half written.
+//! Why running SQLite on the async runtime's thread is acceptable here: a turn's statements
+//! take microseconds (WAL with `synchronous = NORMAL` does not sync on commit), and the lock is
+//! never held across an `.await`, so a turn cannot be cancelled half way (no half-written
+//! turn) and tasks waiting for it are parked, not spinning. The one wait that could be long —
+//! the write lock held by another connection (the sqlx pool's writer, another process) — is
+//! not waited for inside SQLite: `BEGIN IMMEDIATE` fails at once with `SQLITE_BUSY`, the lock
+//! is released and the task sleeps on the runtime's timer before it tries again. SQLite's
+//! automatic checkpoint (every 1000 WAL pages) still runs on the committing turn: a few
+//! milliseconds every few hundred turns.
 
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Duration;
 
 use rusqlite::types::ToSql;
-use rusqlite::{Connection, Transaction, TransactionBehavior};
-use tokio::sync::oneshot;
+use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+use tokio::sync::Mutex;
 
 use super::handoff::TurnView;
 use super::sessions::TurnState;
 use super::{Backend, Store, StoreError, SQLITE_PRAGMAS};
 use crate::engine::{UserData, UserKey};
 
-/// Work for the writer thread, run with its connection.
-type Job = Box<dyn FnOnce(&mut Connection) + Send>;
-
-/// Handle to the writer thread; cheap to clone. The thread ends when the last handle is dropped.
+/// Handle to the writer connection; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct TurnWriter {
-    jobs: mpsc::Sender<Job>,
+    conn: Arc<Mutex<Connection>>,
 }
 
 /// Prepared statements kept by the writer: the turn's handful, the outbox insert for each
 /// number of replies, the deletes of sent replies.
 const STATEMENT_CACHE: usize = 64;
 
+/// How long a transaction waits for the write lock held by another connection before it
+/// gives up, as the sqlx connections' `busy_timeout` does.
+const LOCK_PATIENCE: Duration = Duration::from_secs(10);
+
 impl TurnWriter {
-    /// Opens `path` (an existing database, migrated) and starts the thread.
+    /// Opens `path` (an existing database, migrated).
     pub(super) fn start(path: &Path) -> Result<TurnWriter, StoreError> {
         let conn = Connection::open(path)?;
         conn.execute_batch(SQLITE_PRAGMAS)?;
-        // After the pragmas, which set SQLite's own busy handler (it sleeps 1 ms, then longer).
-        conn.busy_handler(Some(wait_for_lock))?;
+        // After the pragmas, which set a busy timeout: this connection must not sleep inside
+        // SQLite on the runtime's thread; `transaction` waits on the runtime's timer instead.
+        conn.busy_timeout(Duration::ZERO)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        let (jobs, queue) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
-            .name("mente-sqlite-writer".into())
-            .spawn(move || {
-                let mut conn = conn;
-                // Jobs run one after the other: the process's SQLite turns queue here.
-                for job in queue {
-                    job(&mut conn);
-                }
-            })
-            .map_err(|err| StoreError::Writer(format!("cannot start the writer thread: {err}")))?;
-        Ok(TurnWriter { jobs })
+        Ok(TurnWriter { conn: Arc::new(Mutex::new(conn)) })
     }
 
-    /// Runs `work` on the writer thread (one hop there and back) and returns its result.
-    pub async fn run<R: Send + 'static>(
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction on the writer connection and commits
+    /// it when `work` says so (`(result, true)`), else rolls it back; an error rolls back too.
+    /// `work` runs synchronously on the calling task, with the connection to itself.
+    pub async fn transaction<R>(
         &self,
-        work: impl FnOnce(&mut Connection) -> Result<R, StoreError> + Send + 'static,
+        work: impl FnOnce(&Transaction<'_>) -> Result<(R, bool), StoreError>,
     ) -> Result<R, StoreError> {
-        let (done, result) = oneshot::channel();
-        self.submit(Box::new(move |conn| {
-            let _ = done.send(work(conn));
-        }))?;
-        result.await.map_err(|_| gone())?
+        let started = std::time::Instant::now();
+        let mut attempt = 0u32;
+        loop {
+            {
+                let mut conn = self.conn.lock().await;
+                let begun = conn.transaction_with_behavior(TransactionBehavior::Immediate);
+                match begun {
+                    Ok(tx) => {
+                        let (result, commit) = work(&tx)?;
+                        match commit {
+                            true => tx.commit()?,
+                            false => tx.rollback()?,
+                        }
+                        return Ok(result);
+                    }
+                    Err(err) if is_busy(&err) && started.elapsed() < LOCK_PATIENCE => {}
+                    Err(err) => return Err(err.into()),
+                }
+            } // The connection is free for this process's other turns while this one waits.
+            attempt += 1;
+            wait_for_lock(attempt).await;
+        }
     }
 
-    fn submit(&self, job: Job) -> Result<(), StoreError> {
-        self.jobs.send(job).map_err(|_| gone())
+    /// Runs `work` in a transaction that commits unless it fails.
+    pub async fn run<R>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        self.transaction(|tx| work(tx).map(|result| (result, true))).await
     }
 }
 
-/// SQLite's busy handler for the writer: another connection holds the write lock (the sqlx
-/// pool's writer for writes other than turns, or another process). Such a write is short, so
-/// try again every 100 µs for the first 20 ms, then every 5 ms; give up after about 10 s, as
-/// the other connections' `busy_timeout` does.
-fn wait_for_lock(attempt: i32) -> bool {
-    const QUICK: i32 = 200;
-    const SLOW: i32 = 2_000;
-    let pause = match attempt {
-        a if a < QUICK => std::time::Duration::from_micros(100),
-        a if a < QUICK + SLOW => std::time::Duration::from_millis(5),
-        _ => return false,
-    };
-    std::thread::sleep(pause);
-    true
+fn is_busy(err: &rusqlite::Error) -> bool {
+    matches!(err.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
 }
 
-fn gone() -> StoreError {
-    StoreError::Writer("the SQLite writer thread has stopped".into())
+/// Another connection holds the write lock (the sqlx pool's writer for writes other than
+/// turns, or another process). Such a write is short: let the runtime run other tasks a few
+/// times, then sleep a millisecond (the timer's grain) between tries.
+async fn wait_for_lock(attempt: u32) {
+    const YIELDS: u32 = 8;
+    if attempt <= YIELDS {
+        tokio::task::yield_now().await;
+    } else {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
 }
 
 /// What a turn claims before it reads: the channel's update id and a tapped keyboard.
@@ -113,24 +129,37 @@ pub struct TurnClaims {
     pub present_since: i64,
 }
 
-/// What [`Store::begin_turn`] found.
+/// What a turn read, inside its open transaction, for the caller to decide on.
 #[derive(Debug)]
-pub enum TurnStart {
+pub struct Loaded {
+    /// Session JSON, reachability, replies waiting.
+    pub state: TurnState,
+    /// Applications and own-task reminders.
+    pub data: UserData,
+    /// The hand-off view.
+    pub view: TurnView,
+}
+
+/// What the caller makes of a [`Loaded`] turn.
+#[derive(Debug)]
+pub enum Decision<C, R> {
+    /// Write these and commit; `C` comes back with the outbox ids.
+    Commit(TurnWrites, C),
+    /// Nothing of it is to be written here: roll back; `R` comes back.
+    Rollback(R),
+}
+
+/// How a turn on the writer ended ([`Store::writer_turn`]).
+#[derive(Debug)]
+pub enum TurnEnd<C, R> {
     /// The update was already processed; nothing written.
     Duplicate,
     /// The keyboard was already tapped; nothing written.
     AlreadyChosen,
-    /// Claimed and read, as `sessions::load_turn_state` reads them; the transaction is open.
-    Loaded {
-        /// Session JSON, reachability, replies waiting.
-        state: TurnState,
-        /// Applications and own-task reminders.
-        data: UserData,
-        /// The hand-off view.
-        view: TurnView,
-        /// The open transaction, to commit or roll back.
-        turn: OpenTurn,
-    },
+    /// Written and committed: the caller's value and the outbox rows' ids, in order.
+    Committed(C, Vec<i64>),
+    /// Rolled back as the caller decided.
+    RolledBack(R),
 }
 
 /// The writes of a turn that changed no more than its session and its replies.
@@ -157,97 +186,39 @@ pub struct OutboxRows {
     pub leased_at: Option<i64>,
 }
 
-/// How the caller ends an open turn.
-#[derive(Debug)]
-enum Finish {
-    Commit(TurnWrites, oneshot::Sender<Result<Vec<i64>, StoreError>>),
-    Rollback(oneshot::Sender<()>),
-}
-
-/// A turn's transaction, open on the writer thread, which waits for its end.
-#[derive(Debug)]
-pub struct OpenTurn {
-    finish: oneshot::Sender<Finish>,
-}
-
-impl OpenTurn {
-    /// Writes `writes` and commits; the ids of the outbox rows, in order.
-    pub async fn commit(self, writes: TurnWrites) -> Result<Vec<i64>, StoreError> {
-        let (done, result) = oneshot::channel();
-        self.finish.send(Finish::Commit(writes, done)).map_err(|_| gone())?;
-        result.await.map_err(|_| gone())?
-    }
-
-    /// Rolls back, and returns once the write lock is released (the caller may take it next).
-    pub async fn rollback(self) {
-        let (done, result) = oneshot::channel();
-        if self.finish.send(Finish::Rollback(done)).is_ok() {
-            let _ = result.await;
-        }
-    }
-}
-
 impl Store {
     /// The SQLite turn writer; `None` on PostgreSQL.
     pub(crate) fn turn_writer(&self) -> Option<&TurnWriter> {
         self.writer.as_ref()
     }
 
-    /// Begins a turn on the writer thread: `BEGIN IMMEDIATE`, the claims, the read. `None` on
-    /// PostgreSQL (its turns run through sqlx).
-    pub async fn begin_turn(&self, claims: TurnClaims) -> Result<Option<TurnStart>, StoreError> {
+    /// A turn on the writer connection, in one transaction: `BEGIN IMMEDIATE`, the claims, the
+    /// read, then `decide` (the engine, on the caller's task, with the transaction open), then
+    /// the writes it asks for and the commit — or the rollback. `None` on PostgreSQL (its turns
+    /// run through sqlx). A refused claim rolls back before `decide` is called.
+    pub async fn writer_turn<C, R>(
+        &self,
+        claims: TurnClaims,
+        decide: impl FnOnce(Loaded) -> Result<Decision<C, R>, StoreError>,
+    ) -> Result<Option<TurnEnd<C, R>>, StoreError> {
         let Some(writer) = &self.writer else { return Ok(None) };
-        let (started, start) = oneshot::channel();
-        writer.submit(Box::new(move |conn| turn_job(conn, claims, started)))?;
-        Ok(Some(start.await.map_err(|_| gone())??))
-    }
-}
-
-/// The writer thread's side of a turn: claims and read, then waits for the caller's end.
-fn turn_job(
-    conn: &mut Connection,
-    claims: TurnClaims,
-    started: oneshot::Sender<Result<TurnStart, StoreError>>,
-) {
-    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
-        Ok(tx) => tx,
-        Err(err) => {
-            let _ = started.send(Err(err.into()));
-            return;
-        }
-    };
-    let read = match claim_and_read(&tx, &claims) {
-        Ok(Claimed::Read(read)) => read,
-        refused => {
-            // A claim refused or an error: nothing to keep; the lock is released before the
-            // caller hears of it (it may take the lock next).
-            let _ = tx.rollback();
-            let _ = started.send(refused.map(|refused| match refused {
-                Claimed::AlreadyChosen => TurnStart::AlreadyChosen,
-                _ => TurnStart::Duplicate,
-            }));
-            return;
-        }
-    };
-    let (finish, finished) = oneshot::channel();
-    let (state, data, view) = read;
-    let turn = OpenTurn { finish };
-    if started.send(Ok(TurnStart::Loaded { state, data, view, turn })).is_err() {
-        return; // The caller went away: `tx` rolls back as it drops.
-    }
-    match finished.blocking_recv() {
-        Ok(Finish::Commit(writes, done)) => {
-            let result = write(&tx, &claims.user, &writes).and_then(|ids| {
-                tx.commit()?;
-                Ok(ids)
-            });
-            let _ = done.send(result);
-        }
-        Ok(Finish::Rollback(done)) => {
-            let _ = tx.rollback();
-            let _ = done.send(());
-        }
-        Err(_) => {} // The turn was dropped: `tx` rolls back as it drops.
+        let end = writer
+            .transaction(|tx| {
+                let (state, data, view) = match claim_and_read(tx, &claims)? {
+                    Claimed::Read(read) => read,
+                    Claimed::Duplicate => return Ok((TurnEnd::Duplicate, false)),
+                    Claimed::AlreadyChosen => return Ok((TurnEnd::AlreadyChosen, false)),
+                };
+                Ok(match decide(Loaded { state, data, view })? {
+                    Decision::Commit(writes, value) => {
+                        let ids = write(tx, &claims.user, &writes)?;
+                        (TurnEnd::Committed(value, ids), true)
+                    }
+                    Decision::Rollback(value) => (TurnEnd::RolledBack(value), false),
+                })
+            })
+            .await?;
+        Ok(Some(end))
     }
 }
 
