@@ -175,9 +175,9 @@ async fn count_statements(assistant: &Assistant) {
         let (_, n, seen) = sql_count::count(b.turn(queue)).await;
         println!("{label}: {n} statements through sqlx: {}", seen.join(" | "));
     }
-    // A turn with no effects and no hand-off runs on the SQLite writer thread (plain SQLite,
+    // A turn with no effects and no hand-off runs on the SQLite writer connection (plain SQLite,
     // `store::writer`): its statements are not in sqlx's log.
-    println!("(on SQLite such a turn runs on the writer thread: claims, one read, at most three writes, BEGIN/COMMIT; not in sqlx's log)");
+    println!("(on SQLite such a turn runs on the writer connection, plain SQLite on the calling task: claims, one read, at most three writes, BEGIN/COMMIT; not in sqlx's log)");
 }
 
 impl<'a> Bench<'a> {

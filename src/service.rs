@@ -76,6 +76,18 @@ pub enum ButtonTurn {
     AlreadyChosen,
 }
 
+/// What a turn did beside its replies, for a channel that tells the user about it or acts on
+/// it (the web page): known inside the turn, so the channel need not read it back before and
+/// after (two reads per message, most of them finding nothing).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TurnNotes {
+    /// The turn set up (or re-planned) reminders.
+    pub reminders_added: bool,
+    /// A hand-off was open during the turn or the turn may have opened one; `false` means
+    /// certainly none is open (unless staff opened one since).
+    pub handoff_touched: bool,
+}
+
 /// Runs one turn in one transaction; the caller delivers the replies at once and a failed
 /// delivery is lost (the terminal: nobody is there to receive it later anyway).
 pub async fn turn(
@@ -83,9 +95,20 @@ pub async fn turn(
     assistant: &Assistant,
     request: TurnRequest,
 ) -> Result<TurnResult, StoreError> {
+    Ok(turn_noted(store, assistant, request).await?.0)
+}
+
+/// [`turn`], with what else the turn did.
+pub async fn turn_noted(
+    store: &Store,
+    assistant: &Assistant,
+    request: TurnRequest,
+) -> Result<(TurnResult, TurnNotes), StoreError> {
     Ok(match run(store, assistant, request, None::<Shape>).await? {
-        Committed::Done { replies, .. } => TurnResult::Replies(replies),
-        Committed::Duplicate | Committed::AlreadyChosen => TurnResult::Duplicate,
+        Committed::Done { replies, notes, .. } => (TurnResult::Replies(replies), notes),
+        Committed::Duplicate | Committed::AlreadyChosen => {
+            (TurnResult::Duplicate, TurnNotes::default())
+        }
     })
 }
 
@@ -150,7 +173,7 @@ async fn queued(
 /// A committed turn's queued replies (ids and messages) as [`QueuedTurn`].
 fn queued_turn(committed: Committed, user: &UserKey) -> QueuedTurn {
     match committed {
-        Committed::Done { replies, ids, behind } => {
+        Committed::Done { replies, ids, behind, .. } => {
             let rows = ids
                 .into_iter()
                 .zip(replies)
@@ -185,6 +208,7 @@ enum Committed {
         replies: Vec<Reply>,
         ids: Vec<i64>,
         behind: bool,
+        notes: TurnNotes,
     },
     Duplicate,
     AlreadyChosen,
@@ -239,6 +263,7 @@ async fn turn_body(
     }
     let present_since = now.timestamp() - engine::handoff::PRESENCE_MINUTES * 60;
     let (state, mut data, view) = sessions::load_turn_state(&mut tx, &user, present_since).await?;
+    let handoff_open = view.open.is_some();
     // Leased rows go out at once; behind older ones they wait their turn instead.
     let behind = state.behind && queue.as_ref().is_some_and(|queue| queue.leased);
     if is_too_long(&input) {
@@ -250,7 +275,8 @@ async fn turn_body(
         let (replies, ids) =
             enqueue(&mut tx, &user, update_id, replies, queue, now, behind).await?;
         tx.commit().await?;
-        return Ok(Committed::Done { replies, ids, behind });
+        let notes = TurnNotes { reminders_added: false, handoff_touched: handoff_open };
+        return Ok(Committed::Done { replies, ids, behind, notes });
     }
     let closed_idle = assistant.content.handoff.closed_idle.as_str();
     let idle_closed = load_handoff(&mut tx, &user, view, &mut data, closed_idle, now).await?;
@@ -289,6 +315,17 @@ async fn turn_body(
     }
     // Consent as it stands after this turn: a user who just said yes may have their text kept.
     let consent = outcome.session.consent;
+    let plans =
+        outcome.effects.iter().any(|e| matches!(e, Effect::Reminders(_) | Effect::Application(_)));
+    let pending_before = match plans {
+        true => tracking::latest_pending_reminder(&mut tx, &user).await?,
+        false => None,
+    };
+    let handoff_touched = handoff_open
+        || outcome
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::Handoff { .. } | Effect::HandoffOpen { .. }));
     for effect in &outcome.effects {
         apply(&mut tx, &user, effect, now, consent).await?;
         match effect {
@@ -302,6 +339,12 @@ async fn turn_body(
             _ => {}
         }
     }
+    let reminders_added = plans
+        && tracking::reminders_added(
+            pending_before,
+            tracking::latest_pending_reminder(&mut tx, &user).await?,
+        );
+    let notes = TurnNotes { reminders_added, handoff_touched };
     let forgotten = outcome.effects.iter().any(|e| matches!(e, Effect::Forget));
     // After /forget nothing of the user is written back, not even an empty session.
     if !forgotten {
@@ -320,7 +363,7 @@ async fn turn_body(
             tracing::error!(%err, "checkpoint after /forget failed");
         }
     }
-    Ok(Committed::Done { replies, ids, behind })
+    Ok(Committed::Done { replies, ids, behind, notes })
 }
 
 /// What [`writer_turn`] did: the whole turn, or nothing (the request and queue handed back,
@@ -372,59 +415,63 @@ async fn writer_turn<S: FnOnce(&[Reply]) -> Vec<Reply> + Send>(
     type Kept = (Vec<Reply>, bool);
     type Handed = Option<Box<Ran>>;
     let mut queue = queue;
-    let decide = |Loaded { state, data, view }: Loaded| -> Result<Decision<Kept, Handed>, StoreError> {
-        let user = &request.user;
-        let behind = state.behind && shape_and_lease == Some(true);
-        let mut writes = TurnWrites::default();
-        let replies = if is_too_long(&request.input) {
-            // As in `turn_body`: claimed and answered, nothing else changes.
-            let note = Reply { text: TOO_LONG.to_string(), choices: Vec::new() };
-            let again = engine::resume(assistant, &state.session(user), &data, now);
-            std::iter::once(note).chain(again).collect()
-        } else {
-            if view.open.is_some() {
-                // A hand-off to load, perhaps to close as idle, and to touch: sqlx's turn.
-                return Ok(Decision::Rollback(None));
-            }
-            let data = engine::UserData { staff_present: view.present, ..data };
-            let session = state.session(user);
-            let outcome = engine::handle(assistant, &session, &data, request.input.clone(), now);
-            if !outcome.effects.is_empty() {
-                let ran = Box::new(Ran { json: state.json.clone(), data, outcome });
-                return Ok(Decision::Rollback(Some(ran)));
-            }
-            writes.reachable = state.unreachable;
-            let json = sessions::encode(&outcome.session)?;
-            if state.json.as_deref() != Some(json.as_str()) {
-                writes.session = Some((json, now.to_rfc3339()));
-            }
-            let mut replies = outcome.replies;
-            if unreadable {
-                let note = crate::decode::Repair::DroppedBytes.note();
-                replies.insert(0, Reply { text: note.to_string(), choices: Vec::new() });
-            }
-            replies
+    let decide =
+        |Loaded { state, data, view }: Loaded| -> Result<Decision<Kept, Handed>, StoreError> {
+            let user = &request.user;
+            let behind = state.behind && shape_and_lease == Some(true);
+            let mut writes = TurnWrites::default();
+            let replies = if is_too_long(&request.input) {
+                // As in `turn_body`: claimed and answered, nothing else changes.
+                let note = Reply { text: TOO_LONG.to_string(), choices: Vec::new() };
+                let again = engine::resume(assistant, &state.session(user), &data, now);
+                std::iter::once(note).chain(again).collect()
+            } else {
+                if view.open.is_some() {
+                    // A hand-off to load, perhaps to close as idle, and to touch: sqlx's turn.
+                    return Ok(Decision::Rollback(None));
+                }
+                let data = engine::UserData { staff_present: view.present, ..data };
+                let session = state.session(user);
+                let outcome =
+                    engine::handle(assistant, &session, &data, request.input.clone(), now);
+                if !outcome.effects.is_empty() {
+                    let ran = Box::new(Ran { json: state.json.clone(), data, outcome });
+                    return Ok(Decision::Rollback(Some(ran)));
+                }
+                writes.reachable = state.unreachable;
+                let json = sessions::encode(&outcome.session)?;
+                if state.json.as_deref() != Some(json.as_str()) {
+                    writes.session = Some((json, now.to_rfc3339()));
+                }
+                let mut replies = outcome.replies;
+                if unreadable {
+                    let note = crate::decode::Repair::DroppedBytes.note();
+                    replies.insert(0, Reply { text: note.to_string(), choices: Vec::new() });
+                }
+                replies
+            };
+            let Some(Queue { shape, leased, .. }) = queue.take() else {
+                return Ok(Decision::Commit(writes, (replies, behind)));
+            };
+            let messages = shape(&replies);
+            let encoded = messages.iter().map(outbox::encode).collect::<Result<Vec<_>, _>>()?;
+            writes.outbox = Some(OutboxRows {
+                replies: encoded,
+                created_at: now.timestamp(),
+                update_id: request.update_id,
+                leased_at: (leased && !behind).then(crate::store::leases::now_ms),
+            });
+            Ok(Decision::Commit(writes, (messages, behind)))
         };
-        let Some(Queue { shape, leased, .. }) = queue.take() else {
-            return Ok(Decision::Commit(writes, (replies, behind)));
-        };
-        let messages = shape(&replies);
-        let encoded = messages.iter().map(outbox::encode).collect::<Result<Vec<_>, _>>()?;
-        writes.outbox = Some(OutboxRows {
-            replies: encoded,
-            created_at: now.timestamp(),
-            update_id: request.update_id,
-            leased_at: (leased && !behind).then(crate::store::leases::now_ms),
-        });
-        Ok(Decision::Commit(writes, (messages, behind)))
-    };
     let end = store.writer_turn(claims, decide).await?;
     Ok(match end {
         None => OnWriter::Elsewhere(request, queue, None),
         Some(TurnEnd::Duplicate) => OnWriter::Done(Committed::Duplicate),
         Some(TurnEnd::AlreadyChosen) => OnWriter::Done(Committed::AlreadyChosen),
         Some(TurnEnd::Committed((replies, behind), ids)) => {
-            OnWriter::Done(Committed::Done { replies, ids, behind })
+            // No effects and no hand-off open: nothing planned, nothing to share.
+            let notes = TurnNotes::default();
+            OnWriter::Done(Committed::Done { replies, ids, behind, notes })
         }
         Some(TurnEnd::RolledBack(ran)) => OnWriter::Elsewhere(request, queue, ran),
     })

@@ -24,6 +24,10 @@ pub struct Knowledge {
     /// action word of `faq/understand.yaml`), longest first: taken out before the FAQ is asked,
     /// so the denied topic does not pull the answer to itself.
     denied: Vec<String>,
+    /// The `deny_before` words every span of `denied` begins with: a question holding none of
+    /// them denies nothing, and is not searched for each of the hundreds of spans (that search
+    /// was a tenth of the web chat's CPU).
+    deny_words: Vec<String>,
 }
 
 /// The answer to a free-text question (also the `mente ask --json` shape).
@@ -74,6 +78,13 @@ impl Knowledge {
             ),
             dialect: content.dialect.clone(),
             denied: denied_topics(content),
+            deny_words: content
+                .understand
+                .deny_before
+                .iter()
+                .map(|d| d.trim().to_string())
+                .filter(|d| !d.is_empty())
+                .collect(),
         }
     }
 
@@ -101,6 +112,9 @@ impl Knowledge {
     /// `是不是延期` asks about the topic and keeps it.
     fn without_denied(&self, question: &str) -> String {
         let mut text = question.to_string();
+        if !self.deny_words.iter().any(|word| question.contains(word.as_str())) {
+            return text;
+        }
         for span in &self.denied {
             let mut from = 0;
             while let Some(at) = text[from..].find(span.as_str()).map(|i| i + from) {

@@ -563,11 +563,11 @@ impl Store {
     }
 }
 
-/// The newest pending reminder of `user` (`None`: none pending). A channel compares it before
-/// and after a turn to see whether the turn set reminders up (the web page then says how they
-/// will reach the user).
+/// The newest pending reminder of `user` (`None`: none pending). A turn compares it before
+/// and after its effects to see whether it set reminders up (the web page then says how they
+/// will reach the user), on the turn's own connection.
 pub async fn latest_pending_reminder(
-    pool: &sqlx::AnyPool,
+    conn: &mut AnyConnection,
     user: &UserKey,
 ) -> Result<Option<i64>, StoreError> {
     Ok(sqlx::query_scalar(
@@ -575,6 +575,26 @@ pub async fn latest_pending_reminder(
     )
     .bind(&user.channel)
     .bind(&user.user)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await?)
+}
+
+/// Whether the latest pending reminder id grew: the turn set up (or re-planned) reminders.
+pub fn reminders_added(before: Option<i64>, after: Option<i64>) -> bool {
+    matches!((before, after), (None, Some(_)))
+        || matches!((before, after), (Some(b), Some(a)) if a > b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_newer_pending_reminder_counts_as_set_up() {
+        assert!(reminders_added(None, Some(3)));
+        assert!(reminders_added(Some(3), Some(5)));
+        assert!(!reminders_added(Some(3), Some(3)));
+        assert!(!reminders_added(Some(3), None), "switched off is not set up");
+        assert!(!reminders_added(None, None));
+    }
 }

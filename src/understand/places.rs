@@ -4,6 +4,8 @@
 //! `faq/synonyms.yaml` `regions`; other places from `other_places` there. A supported region's
 //! own word wins over another place inside it (四川医保 is 攀枝花, not "somewhere in 四川").
 
+use std::collections::HashMap;
+
 use super::words::{self, Prepared, Word};
 use super::{PlaceMention, PlaceRole, RegionMention, RegionRole};
 use crate::content::Content;
@@ -19,6 +21,12 @@ pub(crate) struct PlaceWords {
     /// (region id, word), longest first.
     regions: Vec<(String, Word)>,
     others: Vec<String>,
+    /// `others` as characters, and the indexes of those starting with each character: a
+    /// message is scanned once, comparing only the names that start where it stands, instead
+    /// of one substring search per name (hundreds; the searches' set-up was 5 % of a web
+    /// message's CPU).
+    others_chars: Vec<Vec<char>>,
+    others_by_first: HashMap<char, Vec<usize>>,
     lives_before: Vec<Word>,
     lives_after: Vec<Word>,
     switch_before: Vec<Word>,
@@ -52,7 +60,7 @@ impl PlaceWords {
         }
         regions.sort_by_key(|(_, w)| std::cmp::Reverse(w.len()));
         let is_region_word = |p: &str| regions.iter().any(|(_, w)| w.text.contains(p));
-        let others = content
+        let others: Vec<String> = content
             .faq_vocabulary
             .other_places
             .values()
@@ -60,10 +68,17 @@ impl PlaceWords {
             .filter(|p| !p.trim().is_empty() && !is_region_word(p))
             .cloned()
             .collect();
+        let others_chars: Vec<Vec<char>> = others.iter().map(|p| p.chars().collect()).collect();
+        let mut others_by_first: HashMap<char, Vec<usize>> = HashMap::new();
+        for (n, name) in others_chars.iter().enumerate() {
+            others_by_first.entry(name[0]).or_default().push(n);
+        }
         let lex = &content.understand;
         PlaceWords {
             regions,
             others,
+            others_chars,
+            others_by_first,
             lives_before: words::words(&lex.lives_before),
             lives_after: words::words(&lex.lives_after),
             switch_before: words::words(&lex.switch_before),
@@ -186,12 +201,12 @@ impl PlaceWords {
 
     /// Other places named, outside the supported regions' words, with their role.
     pub(crate) fn others(&self, msg: &Prepared, covered: &[(usize, usize)]) -> Vec<PlaceMention> {
-        let text: String = msg.chars.iter().collect();
         let mut found: Vec<(usize, PlaceMention)> = Vec::new();
-        for name in &self.others {
-            let Some(byte) = text.find(name.as_str()) else { continue };
-            let start = text[..byte].chars().count();
-            let end = start + name.chars().count();
+        // Names in list order, each where it first occurs (the order decides which of two
+        // overlapping names is taken).
+        for (n, start) in self.first_occurrences(&msg.chars) {
+            let name = &self.others[n];
+            let end = start + self.others_chars[n].len();
             if covered.iter().any(|&(a, b)| start < b && a < end) {
                 continue;
             }
@@ -204,6 +219,23 @@ impl PlaceWords {
         }
         found.sort_by_key(|(s, _)| *s);
         found.into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// (index in `others`, character offset of its first occurrence) of every other place
+    /// named in `chars`, by index.
+    fn first_occurrences(&self, chars: &[char]) -> Vec<(usize, usize)> {
+        let mut first: Vec<(usize, usize)> = Vec::new();
+        for (start, c) in chars.iter().enumerate() {
+            let Some(names) = self.others_by_first.get(c) else { continue };
+            for &n in names {
+                let seen = first.iter().any(|&(m, _)| m == n);
+                if !seen && chars[start..].starts_with(&self.others_chars[n]) {
+                    first.push((n, start));
+                }
+            }
+        }
+        first.sort_unstable();
+        first
     }
 
     fn place_role(&self, msg: &Prepared, start: usize, end: usize) -> PlaceRole {

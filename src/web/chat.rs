@@ -25,7 +25,7 @@ use crate::engine::commands::{self, Command};
 use crate::engine::{Choice, Input, Reply, UserKey};
 use crate::service::{self, TurnRequest, TurnResult};
 use crate::store::page::{self, PageNews};
-use crate::store::{keys, outbox, tracking, StoreError};
+use crate::store::{keys, outbox, StoreError};
 
 /// The conversation cookie.
 pub const COOKIE: &str = "mente_chat";
@@ -169,20 +169,20 @@ async fn send(State(app): State<App>, request: Request) -> Response {
         _ => None,
     };
     let user = UserKey::new(CHANNEL, &id);
-    let before = latest_reminder(&app, &user).await;
-    let request = TurnRequest { user: user.clone(), update_id: None, input, now };
-    match service::turn(&app.store, &assistant, request).await {
-        Ok(TurnResult::Replies(mut replies)) => {
-            let set_up = remind::reminders_added(before, latest_reminder(&app, &user).await);
-            if command == Some(Command::Reminders) || set_up {
+    let request = TurnRequest { user, update_id: None, input, now };
+    match service::turn_noted(&app.store, &assistant, request).await {
+        Ok((TurnResult::Replies(mut replies), notes)) => {
+            if command == Some(Command::Reminders) || notes.reminders_added {
                 remind::add_note(&mut replies);
             }
             // After /forget, and after 删除我的数据 once confirmed (确定删除) a turn later.
             let forget = replies.iter().any(|r| r.text.contains(commands::FORGOTTEN));
             app.transcripts.record(&id, said, &replies, forget, now);
-            super::handoff::share_lead(&app, &id, now).await;
+            if notes.handoff_touched {
+                super::handoff::share_lead(&app, &id, now).await;
+            }
         }
-        Ok(TurnResult::Duplicate) => {}
+        Ok((TurnResult::Duplicate, _)) => {}
         Err(err) => return unavailable(&err),
     }
     with_cookie(&app, &headers, new_cookie, back())
@@ -216,18 +216,6 @@ fn unavailable(err: &StoreError) -> Response {
     tracing::error!(error = %err, "web: chat request failed");
     (StatusCode::INTERNAL_SERVER_ERROR, html_type(), message_page("系统繁忙，请稍后再试。"))
         .into_response()
-}
-
-/// The user's newest pending reminder; `None` also when it cannot be read (then no note is
-/// added, which is the only consequence).
-async fn latest_reminder(app: &App, user: &UserKey) -> Option<i64> {
-    match tracking::latest_pending_reminder(app.store.reader(), user).await {
-        Ok(id) => id,
-        Err(err) => {
-            tracing::warn!(error = %err, "web: pending reminders unreadable");
-            None
-        }
-    }
 }
 
 /// The engine input and what the transcript shows as the user's message; `label_of` gives

@@ -75,12 +75,6 @@ pub fn add_note(replies: &mut Vec<Reply>) {
     }
 }
 
-/// Whether the latest pending reminder id grew: the turn set up (or re-planned) reminders.
-pub fn reminders_added(before: Option<i64>, after: Option<i64>) -> bool {
-    matches!((before, after), (None, Some(_)))
-        || matches!((before, after), (Some(b), Some(a)) if a > b)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,14 +89,5 @@ mod tests {
         assert_eq!(replies.len(), 2);
         assert!(replies[0].text.ends_with(REMINDER_NOTE));
         assert!(!replies[1].text.contains(REMINDER_NOTE));
-    }
-
-    #[test]
-    fn only_a_newer_pending_reminder_counts_as_set_up() {
-        assert!(reminders_added(None, Some(3)));
-        assert!(reminders_added(Some(3), Some(5)));
-        assert!(!reminders_added(Some(3), Some(3)));
-        assert!(!reminders_added(Some(3), None), "switched off is not set up");
-        assert!(!reminders_added(None, None));
     }
 }
