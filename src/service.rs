@@ -384,10 +384,10 @@ struct Ran {
 }
 
 /// The turn on SQLite's writer connection (`store::writer`), in one transaction there, when
-/// it changes no more than the session, the reachability mark and the outbox: a claim, one
-/// read, the engine, at most three writes, all on the calling task without a hop to another
-/// thread. A turn that touches a hand-off or has effects (applications, reminders, questions
-/// for staff, /forget) is rolled back there, before anything is visible, and runs through sqlx
+/// it changes no more than the session, the reachability mark, the outbox and the unanswered
+/// questions: a claim, one read, the engine, a few writes, all on the calling task without a
+/// hop to another thread. A turn that touches a hand-off or has other effects (applications,
+/// reminders, hand-offs, /forget) is rolled back there, before anything is visible, and runs through sqlx
 /// in [`turn_body`] (the engine is pure: running it again gives the same outcome, and the
 /// outcome is handed over so it need not). PostgreSQL turns always run there.
 async fn writer_turn<S: FnOnce(&[Reply]) -> Vec<Reply> + Send>(
@@ -397,6 +397,7 @@ async fn writer_turn<S: FnOnce(&[Reply]) -> Vec<Reply> + Send>(
     unreadable: bool,
     queue: Option<Queue<S>>,
 ) -> Result<OnWriter<S>, StoreError> {
+    use crate::store::console::UnansweredRow;
     use crate::store::writer::{Decision, Loaded, OutboxRows, TurnClaims, TurnEnd, TurnWrites};
     let now = request.now;
     let claims = TurnClaims {
@@ -434,10 +435,20 @@ async fn writer_turn<S: FnOnce(&[Reply]) -> Vec<Reply> + Send>(
                 let session = state.session(user);
                 let outcome =
                     engine::handle(assistant, &session, &data, request.input.clone(), now);
-                if !outcome.effects.is_empty() {
-                    let ran = Box::new(Ran { json: state.json.clone(), data, outcome });
-                    return Ok(Decision::Rollback(Some(ran)));
-                }
+                // A question the FAQ was not sure about is written here too (a quarter of the
+                // web bench's messages, and common in life); any other effect goes to sqlx's.
+                let unanswered = match outcome.effects.as_slice() {
+                    [] => None,
+                    [Effect::Unanswered { question, region }] => {
+                        let consent = outcome.session.consent;
+                        Some(UnansweredRow::new(question, region.as_deref(), consent, now))
+                    }
+                    _ => {
+                        let ran = Box::new(Ran { json: state.json.clone(), data, outcome });
+                        return Ok(Decision::Rollback(Some(ran)));
+                    }
+                };
+                writes.unanswered = unanswered;
                 writes.reachable = state.unreachable;
                 let json = sessions::encode(&outcome.session)?;
                 if state.json.as_deref() != Some(json.as_str()) {

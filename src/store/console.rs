@@ -134,30 +134,79 @@ pub async fn record_unanswered(
     consent: Option<bool>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let kept = keepable_text(question, consent);
-    let wording = if kept == WITHHELD { WITHHELD.to_string() } else { wording_key(&kept) };
+    let row = UnansweredRow::new(question, region, consent, now);
     let asker = asker_of(conn, user).await?;
-    let at = now.timestamp();
-    sqlx::query(
-        "INSERT INTO unanswered (wording, region, question, channels, first_seen, last_seen, asker)
-         VALUES ($1, $2, $3, $4, $5, $5, $6)
-         ON CONFLICT (wording, region, asker) DO UPDATE SET
-           count = unanswered.count + 1, last_seen = excluded.last_seen, handled_at = NULL,
-           question = excluded.question,
-           channels = CASE WHEN ',' || unanswered.channels || ',' LIKE '%,' || excluded.channels || ',%'
-                           THEN unanswered.channels
-                           ELSE unanswered.channels || ',' || excluded.channels END",
-    )
-    .bind(wording)
-    .bind(region.unwrap_or(""))
-    .bind(kept)
-    .bind(&user.channel)
-    .bind(at)
-    .bind(asker)
-    .execute(conn)
-    .await?;
+    sqlx::query(RECORD_UNANSWERED_SQL)
+        .bind(row.wording)
+        .bind(row.region)
+        .bind(row.kept)
+        .bind(&user.channel)
+        .bind(row.at)
+        .bind(asker)
+        .execute(conn)
+        .await?;
     Ok(())
 }
+
+/// What [`record_unanswered`] and [`remember_question`] write of a question, worked out
+/// before any statement runs (the SQLite turn writer writes the same, `store::writer`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnansweredRow {
+    /// The grouping key (or [`WITHHELD`]).
+    pub wording: String,
+    /// The region id, `""` when unknown.
+    pub region: String,
+    /// The question as the privacy rules let the content team see it.
+    pub kept: String,
+    /// The question as kept for a hand-off that may follow ([`keepable_linked_text`]).
+    pub linked: String,
+    /// Unix seconds.
+    pub at: i64,
+}
+
+impl UnansweredRow {
+    /// The row for `question`, asked in `region` with `consent` as it stands after the turn.
+    pub fn new(
+        question: &str,
+        region: Option<&str>,
+        consent: Option<bool>,
+        now: DateTime<Utc>,
+    ) -> UnansweredRow {
+        let kept = keepable_text(question, consent);
+        let wording = if kept == WITHHELD { WITHHELD.to_string() } else { wording_key(&kept) };
+        UnansweredRow {
+            wording,
+            region: region.unwrap_or("").to_string(),
+            kept,
+            linked: keepable_linked_text(question, consent),
+            at: now.timestamp(),
+        }
+    }
+}
+
+/// Adds a question to its group ($1 wording, $2 region, $3 question, $4 channel, $5 time,
+/// $6 asker), reopening a handled one.
+pub(super) const RECORD_UNANSWERED_SQL: &str =
+    "INSERT INTO unanswered (wording, region, question, channels, first_seen, last_seen, asker)
+     VALUES ($1, $2, $3, $4, $5, $5, $6)
+     ON CONFLICT (wording, region, asker) DO UPDATE SET
+       count = unanswered.count + 1, last_seen = excluded.last_seen, handled_at = NULL,
+       question = excluded.question,
+       channels = CASE WHEN ',' || unanswered.channels || ',' LIKE '%,' || excluded.channels || ',%'
+                       THEN unanswered.channels
+                       ELSE unanswered.channels || ',' || excluded.channels END";
+
+/// The key of the asker links.
+pub(super) const ASKER_KEY_SQL: &str =
+    "SELECT secret FROM server_keys WHERE name = 'unanswered_asker'";
+
+/// Forgets remembered questions older than $1 (Unix seconds).
+pub(super) const FORGET_OLD_QUESTIONS_SQL: &str = "DELETE FROM recent_questions WHERE at < $1";
+
+/// Remembers $3, the question of ($1 channel, $2 user) at $4 (Unix seconds).
+pub(super) const REMEMBER_QUESTION_SQL: &str =
+    "INSERT INTO recent_questions (channel, user_id, question, at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (channel, user_id) DO UPDATE SET question = excluded.question, at = excluded.at";
 
 /// Deletes every unanswered question `user` asked (/forget), with or without consent.
 pub async fn forget_user(conn: &mut AnyConnection, user: &UserKey) -> Result<(), StoreError> {
@@ -176,11 +225,13 @@ pub async fn forget_user(conn: &mut AnyConnection, user: &UserKey) -> Result<(),
 /// (created by the migration), in hex. It lets `/forget` find the user's rows, and nothing
 /// else: without the key it cannot be traced back, even for guessable ids such as Telegram's.
 async fn asker_of(conn: &mut AnyConnection, user: &UserKey) -> Result<String, StoreError> {
-    let key: Vec<u8> =
-        sqlx::query_scalar("SELECT secret FROM server_keys WHERE name = 'unanswered_asker'")
-            .fetch_one(conn)
-            .await?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(&key)
+    let key: Vec<u8> = sqlx::query_scalar(ASKER_KEY_SQL).fetch_one(conn).await?;
+    asker_under(&key, user)
+}
+
+/// The asker link of `user` under `key` (see [`asker_of`]).
+pub(super) fn asker_under(key: &[u8], user: &UserKey) -> Result<String, StoreError> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key)
         .map_err(|e| StoreError::Corrupt(format!("unanswered asker key: {e}")))?;
     // The channel and the id separated by a byte neither contains.
     mac.update(user.channel.as_bytes());
@@ -237,7 +288,7 @@ pub async fn mark_unanswered_handled(
 }
 
 /// How long an unanswered question waits for a hand-off that explains it.
-const RECENT_SECONDS: i64 = 3600;
+pub(super) const RECENT_SECONDS: i64 = 3600;
 
 /// Remembers the question `user` was not answered, for a hand-off that may follow.
 pub async fn remember_question(
@@ -247,20 +298,17 @@ pub async fn remember_question(
     consent: Option<bool>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM recent_questions WHERE at < $1")
+    sqlx::query(FORGET_OLD_QUESTIONS_SQL)
         .bind(now.timestamp() - RECENT_SECONDS)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
-        "INSERT INTO recent_questions (channel, user_id, question, at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (channel, user_id) DO UPDATE SET question = excluded.question, at = excluded.at",
-    )
-    .bind(&user.channel)
-    .bind(&user.user)
-    .bind(keepable_linked_text(question, consent))
-    .bind(now.timestamp())
-    .execute(conn)
-    .await?;
+    sqlx::query(REMEMBER_QUESTION_SQL)
+        .bind(&user.channel)
+        .bind(&user.user)
+        .bind(keepable_linked_text(question, consent))
+        .bind(now.timestamp())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -141,6 +141,9 @@ pub struct Loaded {
 }
 
 /// What the caller makes of a [`Loaded`] turn.
+// One value per turn, moved once into the transaction: boxing the large variant would only add
+// an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Decision<C, R> {
     /// Write these and commit; `C` comes back with the outbox ids.
@@ -162,7 +165,8 @@ pub enum TurnEnd<C, R> {
     RolledBack(R),
 }
 
-/// The writes of a turn that changed no more than its session and its replies.
+/// The writes of a turn that changed no more than its session, its replies and the
+/// unanswered questions.
 #[derive(Debug, Clone, Default)]
 pub struct TurnWrites {
     /// The user was marked unreachable: they are reachable again.
@@ -171,6 +175,9 @@ pub struct TurnWrites {
     pub session: Option<(String, String)>,
     /// Replies for the outbox (encoded by `outbox::encode`) and the row's fields.
     pub outbox: Option<OutboxRows>,
+    /// A question the FAQ was not sure about: for the content team, and remembered for a
+    /// hand-off that may follow (as `console::record_unanswered` and `remember_question`).
+    pub unanswered: Option<super::console::UnansweredRow>,
 }
 
 /// Outbox rows to insert, as `outbox::enqueue` writes them.
@@ -281,6 +288,9 @@ fn write(tx: &Transaction, user: &UserKey, writes: &TurnWrites) -> Result<Vec<i6
     if writes.reachable {
         execute(tx, super::tracking::MARK_REACHABLE_SQL, &[&user.channel, &user.user])?;
     }
+    if let Some(row) = &writes.unanswered {
+        record_unanswered(tx, user, row)?;
+    }
     if let Some((json, at)) = &writes.session {
         let args: [&dyn ToSql; 4] = [&user.channel, &user.user, json, at];
         execute(tx, super::sessions::SAVE_SESSION_SQL, &args)?;
@@ -301,6 +311,24 @@ fn write(tx: &Transaction, user: &UserKey, writes: &TurnWrites) -> Result<Vec<i6
     }
     ids.sort_unstable();
     Ok(ids)
+}
+
+/// `console::record_unanswered`, then `console::remember_question` (the same statements).
+fn record_unanswered(
+    tx: &Transaction,
+    user: &UserKey,
+    row: &super::console::UnansweredRow,
+) -> Result<(), StoreError> {
+    use super::console::{self, RECENT_SECONDS};
+    let key: Vec<u8> = tx.prepare_cached(console::ASKER_KEY_SQL)?.query_row([], |r| r.get(0))?;
+    let asker = console::asker_under(&key, user)?;
+    let args: [&dyn ToSql; 6] =
+        [&row.wording, &row.region, &row.kept, &user.channel, &row.at, &asker];
+    execute(tx, console::RECORD_UNANSWERED_SQL, &args)?;
+    execute(tx, console::FORGET_OLD_QUESTIONS_SQL, &[&(row.at - RECENT_SECONDS)])?;
+    let args: [&dyn ToSql; 4] = [&user.channel, &user.user, &row.linked, &row.at];
+    execute(tx, console::REMEMBER_QUESTION_SQL, &args)?;
+    Ok(())
 }
 
 /// Runs a statement that returns no rows with `args` bound to its `$N`; rows changed.
