@@ -677,3 +677,32 @@ async fn a_page_load_sees_parked_reminders_staff_replies_and_an_open_handoff_in_
     let left = PageNews { handoff_open: true, ..PageNews::default() };
     assert_eq!(page::news(store.reader(), &other).await.unwrap(), left);
 }
+
+/// Another process holding SQLite's write lock (a `mente remind` worker, a backup) makes a turn
+/// wait for it, not fail, and does not stall the process meanwhile: the turn's `BEGIN
+/// IMMEDIATE` is refused at once and tried again on the runtime's timer (`store::writer`).
+/// (SQLite only: PostgreSQL has row locks, not one write lock.)
+#[tokio::test]
+async fn a_turn_waits_for_another_processes_write_lock_and_then_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("locked.sqlite");
+    let store = Store::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+    let user = UserKey::new("terminal", "waiting");
+    let now = at("2025-09-26T10:00:00+08:00");
+    service::preselect_region(&store, &user, "panzhihua", now).await.unwrap();
+    let other = rusqlite::Connection::open(&file).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let input = Input::Text("起付线多少".into());
+    let request = TurnRequest { user: user.clone(), update_id: None, input, now };
+    let (turn_store, assistant) = (store.clone(), assistant());
+    let turn = tokio::spawn(async move { service::turn(&turn_store, &assistant, request).await });
+    // On this test's one-thread runtime the sleep ends only if the waiting turn leaves the
+    // thread free.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!turn.is_finished(), "no turn commits while another process holds the write lock");
+    other.execute_batch("COMMIT").unwrap();
+    let result = turn.await.unwrap().expect("the turn waited for the lock instead of failing");
+    let TurnResult::Replies(replies) = result else { panic!("no update id, no duplicate") };
+    let text: String = replies.iter().map(|r| r.text.as_str()).collect();
+    assert!(text.contains("800"), "攀枝花's deductible once the lock was free: {text}");
+}
