@@ -11,10 +11,11 @@
 //! of [`Store::begin`] uses one connection, so the process queues its writes itself instead of
 //! letting several connections race for SQLite's write lock and back off on `SQLITE_BUSY`
 //! (which slept 1–100 ms per request under load, issue 19); reads that need not wait behind a
-//! turn use [`Store::reader`]. A turn that changes no more than its session and its replies
-//! (most of them) runs instead on the SQLite turn writer ([`writer`]): one thread with a plain
-//! SQLite connection that takes the whole transaction in two hand-offs, where sqlx takes one
-//! per statement; the pool's writer and that thread meet at SQLite's write lock. WAL mode lets
+//! turn use [`Store::reader`]. A turn that changes no more than its session, its replies and
+//! the unanswered questions (most of them) runs instead on the SQLite turn writer ([`writer`]):
+//! a plain SQLite connection behind an async lock, used on the calling task, so the whole
+//! transaction costs no hop to another thread, where sqlx takes one per statement; the pool's
+//! writer and that connection meet at SQLite's write lock. WAL mode lets
 //! those readers and the reminder worker read while a chat turn writes; `busy_timeout` makes a
 //! second writer (another worker, another process) wait instead of failing.
 //! `secure_delete` overwrites deleted rows, so `/forget` leaves no copy in free pages (see
@@ -105,7 +106,7 @@ pub enum StoreError {
     /// An error of the SQLite turn writer's connection ([`writer`]).
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    /// The SQLite turn writer thread could not start or has stopped.
+    /// The SQLite turn writer was given a statement it cannot run.
     #[error("{0}")]
     Writer(String),
     /// A stored value could not be decoded.
@@ -151,7 +152,7 @@ pub struct Store {
     /// pool as [`Store::pool`].
     readers: AnyPool,
     backend: Backend,
-    /// On SQLite, the thread that runs turns' transactions ([`writer`]); `None` on PostgreSQL.
+    /// On SQLite, the connection that runs turns' transactions ([`writer`]); `None` on PostgreSQL.
     writer: Option<writer::TurnWriter>,
 }
 
