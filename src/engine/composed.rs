@@ -37,8 +37,10 @@ pub(super) struct Composed {
     pub(super) topic: Option<String>,
 }
 
-/// Closes every deductible-and-ratio answer: what the figures apply to.
-const COSTS_SCOPE: &str = "只报起付线以上、门特病种相关的费用；实际以医保结算为准。";
+/// Closes every deductible-and-ratio answer: what the figures apply to. Worded for a region
+/// where one insurance has a deductible and the other none (邵阳: 居民不设起付线), so that it
+/// never reads as a deductible for everyone.
+const COSTS_SCOPE: &str = "只报门特病种相关的费用，有起付线的先扣掉起付线；实际以医保结算为准。";
 
 impl<'a> Turn<'a> {
     /// The FAQ entry of `region` on `topic`.
