@@ -196,6 +196,10 @@ pub struct Lexicon {
     /// regions' hotlines, which are not theirs.
     #[serde(default)]
     pub elsewhere_again: String,
+    /// Said instead of the how-to when the answer just sent carried it (`那高血压呢` after
+    /// `糖尿病能办门特不`): the verdict of the other disease, then this line, not the steps again.
+    #[serde(default)]
+    pub steps_above: String,
     /// A short question for the next step (先做啥子, 然后呢, 第一步做什么): at the menu it goes
     /// on with the topic answered last.
     #[serde(default)]

@@ -72,6 +72,10 @@ pub struct Context {
     pub before_region: Option<String>,
     /// The text of the last answer, so the same text is never sent twice in a row.
     pub last_answer: Option<String>,
+    /// The region whose how-to (the `apply-steps` topic) the last answer carried, in full or
+    /// pointing at the one above: `那高血压呢` after `糖尿病能办门特不` gets its verdict without
+    /// the same steps again.
+    pub steps_shown: Option<String>,
     /// When the user last wrote.
     pub seen: Option<DateTime<Utc>>,
 }

@@ -585,6 +585,9 @@ impl<'a> Turn<'a> {
         self.answered = true;
         let same = self.s.context.last_answer.as_deref() == Some(key.as_str());
         self.s.context.last_answer = Some(key.clone());
+        // Whether this answer carries the how-to: the FAQ's own steps do (the caller marks a
+        // composed answer that has them); any other answer puts them out of sight.
+        self.s.context.steps_shown = key.strip_prefix("topic:apply-steps@").map(str::to_string);
         if let Some(topic) = key.strip_prefix("topic:").and_then(|k| k.split('@').next()) {
             self.s.context.asked(topic);
         }

@@ -539,7 +539,7 @@ impl<'a> Turn<'a> {
             (a, b) if a.is_empty() || a == b => b.to_string(),
             (a, b) => format!("{a}；{b}"),
         };
-        Composed { lines, source, choices, all_regions: false, topic: None }
+        Composed { lines, source, choices, all_regions: false, topic: None, steps: false }
     }
 
     /// `咋个算的哦 我算不来` after an estimate: the sum written out with the amount, insurance
@@ -738,6 +738,9 @@ impl<'a> Turn<'a> {
             &text,
         ) {
             return;
+        }
+        if c.steps {
+            self.s.context.steps_shown = Some(region.to_string());
         }
         let mut choices = c.choices;
         if !c.source.trim().is_empty() {
