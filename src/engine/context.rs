@@ -76,6 +76,9 @@ pub struct Context {
     /// pointing at the one above: `那高血压呢` after `糖尿病能办门特不` gets its verdict without
     /// the same steps again.
     pub steps_shown: Option<String>,
+    /// The user said they do not know when the benefit ends (`不晓得好久到期`): the dialog does
+    /// not ask whether they know it, until a date ahead is said.
+    pub expiry_unknown: bool,
     /// When the user last wrote.
     pub seen: Option<DateTime<Utc>>,
 }

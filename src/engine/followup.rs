@@ -61,6 +61,20 @@ impl<'a> Turn<'a> {
         if let Some(day) = self.planned_hand_in(text) {
             self.s.context.hand_in = Some(day);
         }
+        if self.says_expiry_unknown(text) {
+            self.s.context.expiry_unknown = true;
+        } else if u.dates.iter().any(|d| *d >= self.today) {
+            self.s.context.expiry_unknown = false;
+        }
+    }
+
+    /// `不晓得好久到期`, `有效期到哪天我也不清楚`: the user does not know when the benefit ends
+    /// (an `unsure` word with an `expiry` word, not about the review).
+    pub(super) fn says_expiry_unknown(&self, text: &str) -> bool {
+        let words = &self.a.content.understand;
+        contains_any(text, &words.unsure)
+            && contains_any(text, &words.commands.expiry)
+            && !contains_any(text, &words.commands.not_expiry)
     }
 
     /// `我爸在邵阳退休了门特报多少我在外地打工帮他问`: `text` without the part where the user says
@@ -763,6 +777,65 @@ impl<'a> Turn<'a> {
             DateRange::Past => false,
         };
         self.s.context.date(future, self.today)
+    }
+
+    /// "您知道到期日吗？" after `不晓得好久到期`: answered no (with a line saying why), so the
+    /// dialog goes on with where to find the date. `true` when answered.
+    pub(super) fn doesnt_know_date(&mut self, step: &Step) -> bool {
+        if !self.s.context.expiry_unknown || !self.asks_if_date_known(step) {
+            return false;
+        }
+        let Some(slot) = step.slot.clone() else { return false };
+        self.s.slots.insert(slot, "否".into());
+        let said = self.a.content.understand.expiry_unknown_said.clone();
+        if !said.is_empty() {
+            self.say(said);
+        }
+        true
+    }
+
+    /// Whether `step` asks if the user knows a date ahead: a yes/no whose yes leads (through
+    /// steps that ask nothing) to a step asking that date.
+    pub(super) fn asks_if_date_known(&mut self, step: &Step) -> bool {
+        self.date_step_after_yes(step).is_some()
+    }
+
+    /// At a step asking a date ahead (`待遇到期日是哪天`, reached by a button that skipped the
+    /// question whether it is known), the yes/no step of the dialog asking whether it is known:
+    /// `不晓得好久到期` there answers that one no.
+    pub(super) fn date_known_question(&mut self, date_step: &Step) -> Option<&'a Step> {
+        let tree = self.tree()?;
+        tree.steps
+            .iter()
+            .find(|q| self.date_step_after_yes(q).as_deref() == Some(date_step.id.as_str()))
+    }
+
+    /// The id of the step asking a date ahead that a yes to `step` leads to (through steps that
+    /// ask nothing); `None` when `step` is no such yes/no question.
+    fn date_step_after_yes(&mut self, step: &Step) -> Option<String> {
+        let (Some(InputKind::YesNo), Some(slot)) = (step.ask, step.slot.clone()) else {
+            return None;
+        };
+        let before = self.s.slots.insert(slot.clone(), "是".into());
+        let mut target = self.after(step, None);
+        let mut found = None;
+        for _ in 0..4 {
+            let Target::Step(id) = &target else { break };
+            let Some(next) = self.tree().and_then(|t| t.step(id)) else { break };
+            if next.ask == Some(InputKind::Date) {
+                found = matches!(next.date, Some(DateRange::Future)).then(|| next.id.clone());
+                break;
+            }
+            if next.ask.is_some() {
+                break;
+            }
+            target = self.after(next, None);
+        }
+        match before {
+            Some(v) => self.s.slots.insert(slot, v),
+            None => self.s.slots.remove(&slot),
+        };
+        found
     }
 
     /// "您知道到期日吗？" when the date was said already: answered yes silently (the date step

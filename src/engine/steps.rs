@@ -125,6 +125,9 @@ impl<'a> Turn<'a> {
         if self.knows_date_already(step) {
             return Some(self.after(step, None));
         }
+        if self.doesnt_know_date(step) {
+            return Some(self.after(step, None));
+        }
         if let Some(next) = self.date_said(step) {
             return Some(next);
         }

@@ -315,6 +315,11 @@ impl<'a> Turn<'a> {
                 self.estimate(&u, r, pays_first(text, &self.a.content.understand.asks))
             }
             // A date is counted from only when it is said to be the handing-in (issue 17).
+            // `不知道什么时候到期`: the benefit's end is not known — where to find it, not the
+            // review's time limit.
+            Some(Action::Deadline) if self.says_expiry_unknown(text) => {
+                self.topic(region, "expiry-date", "renew")
+            }
             Some(Action::Deadline) if self.dates_a_submission(text) => self.deadline(u, r),
             // "那到底超没超时嘛", "到现在都没结果 正常不": counted from the acceptance date said
             // earlier; without one, what to do when it is overdue (and that the date tells).
