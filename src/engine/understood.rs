@@ -320,13 +320,18 @@ impl<'a> Turn<'a> {
             Some(Action::Deadline) if self.says_expiry_unknown(text) => {
                 self.topic(region, "expiry-date", "renew")
             }
-            Some(Action::Deadline) if self.dates_a_submission(text) => self.deadline(u, r),
-            // "那到底超没超时嘛", "到现在都没结果 正常不": counted from the acceptance date said
-            // earlier; without one, what to do when it is overdue (and that the date tells).
+            // (`交了半个月了` names a span, no date: nothing to count from.)
+            Some(Action::Deadline) if !u.dates.is_empty() && self.dates_a_submission(text) => {
+                self.deadline(u, r)
+            }
+            // "那到底超没超时嘛", "到现在都没结果 正常不", `交了半个月了 还没得结果`: counted from
+            // the acceptance date said earlier; without one, what to do when it is overdue (and
+            // that the date tells). `要是明天还没结果找哪个` too: a day ahead is no acceptance.
             Some(Action::Deadline)
-                if u.dates.is_empty() && asks_overdue(text, &self.a.content.understand.asks) =>
+                if u.dates.iter().all(|d| *d > self.today)
+                    && asks_overdue(text, &self.a.content.understand.asks) =>
             {
-                match self.s.context.dates.last().copied() {
+                match self.s.context.date(false, self.today) {
                     Some(accepted) => self.overdue(u, r, accepted),
                     None => self
                         .topic(&r.id, "review-overdue", "track_record")
