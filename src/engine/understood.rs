@@ -230,7 +230,14 @@ impl<'a> Turn<'a> {
             if let Some(answer) = self.topic_from_afar(u, region, text) {
                 return Some(answer);
             }
-            let remote = self.topic(region, "remote", "remote")?;
+            // `我搬到长沙住了`: a place in the region's own province gets the region's words on
+            // 异地 within the province (邵阳's source names only 跨省 settlement), where it has
+            // them.
+            let in_province = u.lives_elsewhere().is_some_and(|p| self.in_province(r, p));
+            let remote = self
+                .topic(region, "remote-in-province", "remote")
+                .filter(|_| in_province)
+                .or_else(|| self.topic(region, "remote", "remote"))?;
             // "我在深圳打工 … 尿毒症透析能办门特不", "我在广东打工 医保在邵阳 有高血压": the
             // disease's verdict first, then 异地.
             if diseases || (u.question && !u.unknown_conditions.is_empty()) {
@@ -490,6 +497,13 @@ impl<'a> Turn<'a> {
     /// The verdict lines for the diseases of `u` in front of `then` (one screen: `send` fits it).
     /// `要准备啥子材料嘛 我人在深圳回不去`: the region's materials, then one line on 异地备案
     /// (with its procedure's button). `None` when the message does not ask about materials.
+    /// Whether `place` (a name of `other_places` in `faq/synonyms.yaml`) lies in the province
+    /// of region `r` (长沙 for 邵阳, 湖南).
+    fn in_province(&self, r: &Region, place: &str) -> bool {
+        let places = &self.a.content.faq_vocabulary.other_places;
+        places.get(&r.province).is_some_and(|names| names.iter().any(|n| n == place))
+    }
+
     fn materials_from_afar(&self, u: &Understanding, region: &str, text: &str) -> Option<Composed> {
         if !self.asks_materials(u, text) {
             return None;
