@@ -204,6 +204,10 @@ pub struct Lexicon {
     /// said they do not (`不晓得好久到期`); where to find it follows.
     #[serde(default)]
     pub expiry_unknown_said: String,
+    /// Said when a date step is filled in from a date said by its month alone (`3月份到期`):
+    /// `{date}` the day taken (the month's first), `{year}` and `{month}` what was said.
+    #[serde(default)]
+    pub month_only_filled: String,
     /// A short question for the next step (先做啥子, 然后呢, 第一步做什么): at the menu it goes
     /// on with the topic answered last.
     #[serde(default)]

@@ -79,6 +79,9 @@ pub struct Context {
     /// The user said they do not know when the benefit ends (`不晓得好久到期`): the dialog does
     /// not ask whether they know it, until a date ahead is said.
     pub expiry_unknown: bool,
+    /// Dates said by their month alone (`3月份到期`, `下个月到期`: the month's first day): a step
+    /// filled in from one says which day it took.
+    pub month_only: Vec<NaiveDate>,
     /// When the user last wrote.
     pub seen: Option<DateTime<Utc>>,
 }

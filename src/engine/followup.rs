@@ -9,6 +9,8 @@
 //! Layer: handler — a part of `Turn` built on `turn` and the base modules; `understood` builds on
 //! it.
 
+use chrono::Datelike;
+
 use super::context::{mention, Mention};
 use super::render::{self, ButtonKind};
 use super::turn::{Target, Turn};
@@ -60,6 +62,16 @@ impl<'a> Turn<'a> {
         self.s.context.learn(&u, region.as_deref());
         if let Some(day) = self.planned_hand_in(text) {
             self.s.context.hand_in = Some(day);
+        }
+        if let Some((year, month)) = crate::understand::month_only_end(text, self.today) {
+            let of_month = |d: &&chrono::NaiveDate| (d.year(), d.month()) == (year, month);
+            if let Some(date) = u.dates.iter().find(of_month) {
+                let kept = &mut self.s.context.month_only;
+                kept.retain(|d| d != date);
+                kept.push(*date);
+                let excess = kept.len().saturating_sub(3);
+                kept.drain(..excess);
+            }
         }
         if self.says_expiry_unknown(text) {
             self.s.context.expiry_unknown = true;
@@ -761,11 +773,24 @@ impl<'a> Turn<'a> {
         let date = self.known_date(step)?;
         self.s.context.dates.retain(|d| *d != date);
         self.s.slots.insert(slot.to_string(), date.format("%Y-%m-%d").to_string());
-        self.say(format!(
-            "已填好：{}（按您之前说的；要改请发送 /back）",
-            crate::policy::dates::format_cn(date)
-        ));
+        let filled = self.filled_date_text(date);
+        self.say(filled);
         Some(self.after(step, None))
+    }
+
+    /// "已填好：…" for a date step filled in from an earlier message; for a date said by its
+    /// month alone (`3月份到期`), which day was taken (`month_only_filled` of
+    /// `faq/understand.yaml`).
+    pub(super) fn filled_date_text(&self, date: chrono::NaiveDate) -> String {
+        let shown = crate::policy::dates::format_cn(date);
+        let wording = &self.a.content.understand.month_only_filled;
+        match self.s.context.month_only.contains(&date) && !wording.is_empty() {
+            true => wording
+                .replace("{date}", &shown)
+                .replace("{year}", &date.year().to_string())
+                .replace("{month}", &date.month().to_string()),
+            false => format!("已填好：{shown}（按您之前说的；要改请发送 /back）"),
+        }
     }
 
     fn known_date(&self, step: &Step) -> Option<chrono::NaiveDate> {
