@@ -319,10 +319,17 @@ impl<'a> Turn<'a> {
         let insurance = u.insurance?;
         let retired = u.status == Some(WorkStatus::Retired);
         let (parts, cited) = self.cost_parts(u, r)?;
-        let lines = vec![
-            format!("{}（按您前面说的{}）。", parts.join("；"), who(insurance, retired)),
-            COSTS_SCOPE.to_string(),
-        ];
+        let mut lines =
+            vec![format!("{}（按您前面说的{}）。", parts.join("；"), who(insurance, retired))];
+        // 攀枝花 居民 53%~68%: which tier gets which is unpublished, as the answer for both
+        // types says.
+        let ratio = match (insurance, retired) {
+            (Insurance::Employee, false) => &r.ratios.employee_in_service,
+            (Insurance::Employee, true) => &r.ratios.employee_retired,
+            (Insurance::Resident, _) => &r.ratios.resident,
+        };
+        lines.extend(ratio.in_costs.clone());
+        lines.push(COSTS_SCOPE.to_string());
         Some(Composed {
             lines,
             source: cited.join("；"),
