@@ -229,6 +229,11 @@ pub struct Ratio {
     /// Conditions (age steps, tiers, limits) in plain words.
     #[serde(default)]
     pub note: Option<String>,
+    /// Said after one person's deductible-and-ratio line (`我是居民医保 报多少`) when the
+    /// figure depends on what the line cannot say (攀枝花 居民: the contribution tier), as the
+    /// answer for every insurance type says it.
+    #[serde(default)]
+    pub in_costs: Option<String>,
     /// Source of the figure.
     #[serde(default)]
     pub source: Option<String>,

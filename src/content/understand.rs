@@ -196,6 +196,18 @@ pub struct Lexicon {
     /// regions' hotlines, which are not theirs.
     #[serde(default)]
     pub elsewhere_again: String,
+    /// Said instead of the how-to when the answer just sent carried it (`那高血压呢` after
+    /// `糖尿病能办门特不`): the verdict of the other disease, then this line, not the steps again.
+    #[serde(default)]
+    pub steps_above: String,
+    /// Said when a step asking whether the user knows the expiry date is skipped because they
+    /// said they do not (`不晓得好久到期`); where to find it follows.
+    #[serde(default)]
+    pub expiry_unknown_said: String,
+    /// Said when a date step is filled in from a date said by its month alone (`3月份到期`):
+    /// `{date}` the day taken (the month's first), `{year}` and `{month}` what was said.
+    #[serde(default)]
+    pub month_only_filled: String,
     /// A short question for the next step (先做啥子, 然后呢, 第一步做什么): at the menu it goes
     /// on with the topic answered last.
     #[serde(default)]
@@ -552,6 +564,13 @@ pub struct CommandWords {
     /// a `renewal_when` word inside one of these is no such question.
     #[serde(default)]
     pub benefit_when: Vec<String>,
+    /// The benefit's end of validity (到期, 有效期): with an `unsure` word (`不晓得好久到期`) the
+    /// user says they do not know the date — it is not asked again, and where to find it is said.
+    #[serde(default)]
+    pub expiry: Vec<String>,
+    /// … unless the message is about the review (`不知道审核什么时候到期`).
+    #[serde(default)]
+    pub not_expiry: Vec<String>,
     /// News about a recorded application in the user's words (`审核过了`, `被驳回了`).
     #[serde(default)]
     pub reports: ReportWords,
@@ -817,6 +836,8 @@ impl Lexicon {
             ("review_overdue", &c.review_overdue),
             ("renewal_when", &c.renewal_when),
             ("benefit_when", &c.benefit_when),
+            ("expiry", &c.expiry),
+            ("not_expiry", &c.not_expiry),
             ("disease_edit", &c.disease_edit),
             ("delete_record", &c.delete_record),
             ("record_pointer", &c.record_pointer),

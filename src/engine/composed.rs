@@ -35,6 +35,8 @@ pub(super) struct Composed {
     pub(super) all_regions: bool,
     /// The FAQ topic it gives (`remote`): an answer on the same topic again is a repeat.
     pub(super) topic: Option<String>,
+    /// It carries the region's how-to (`apply-steps`), in full or pointing at the one above.
+    pub(super) steps: bool,
 }
 
 /// Closes every deductible-and-ratio answer: what the figures apply to. Worded for a region
@@ -70,6 +72,7 @@ impl<'a> Turn<'a> {
             choices,
             all_regions: false,
             topic: Some(topic.to_string()),
+            steps: false,
         })
     }
 
@@ -142,6 +145,7 @@ impl<'a> Turn<'a> {
             choices,
             all_regions: false,
             topic: None,
+            steps: false,
         })
     }
 
@@ -174,6 +178,7 @@ impl<'a> Turn<'a> {
             choices,
             all_regions: false,
             topic: None,
+            steps: false,
         })
     }
 
@@ -229,6 +234,7 @@ impl<'a> Turn<'a> {
             choices: Vec::new(),
             all_regions: false,
             topic: None,
+            steps: false,
         })
     }
 
@@ -305,6 +311,7 @@ impl<'a> Turn<'a> {
             choices: Vec::new(),
             all_regions: compare,
             topic: None,
+            steps: false,
         })
     }
 
@@ -314,16 +321,24 @@ impl<'a> Turn<'a> {
         let insurance = u.insurance?;
         let retired = u.status == Some(WorkStatus::Retired);
         let (parts, cited) = self.cost_parts(u, r)?;
-        let lines = vec![
-            format!("{}（按您前面说的{}）。", parts.join("；"), who(insurance, retired)),
-            COSTS_SCOPE.to_string(),
-        ];
+        let mut lines =
+            vec![format!("{}（按您前面说的{}）。", parts.join("；"), who(insurance, retired))];
+        // 攀枝花 居民 53%~68%: which tier gets which is unpublished, as the answer for both
+        // types says.
+        let ratio = match (insurance, retired) {
+            (Insurance::Employee, false) => &r.ratios.employee_in_service,
+            (Insurance::Employee, true) => &r.ratios.employee_retired,
+            (Insurance::Resident, _) => &r.ratios.resident,
+        };
+        lines.extend(ratio.in_costs.clone());
+        lines.push(COSTS_SCOPE.to_string());
         Some(Composed {
             lines,
             source: cited.join("；"),
             choices: Vec::new(),
             all_regions: false,
             topic: Some("ratio".to_string()),
+            steps: false,
         })
     }
 
@@ -421,7 +436,7 @@ impl<'a> Turn<'a> {
         }
         let choices =
             vec![self.button("到期前提醒我续期", ButtonKind::Menu("renew#valid_until".into()))];
-        Composed { lines, source, choices, all_regions: false, topic: None }
+        Composed { lines, source, choices, all_regions: false, topic: None, steps: false }
     }
 
     /// "卡12月20号到期 要续期": when to renew, counted from the end of validity the message
@@ -464,7 +479,7 @@ impl<'a> Turn<'a> {
                 ButtonKind::Menu("renew".into()),
             ));
         }
-        Some(Composed { lines, source, choices, all_regions: false, topic: None })
+        Some(Composed { lines, source, choices, all_regions: false, topic: None, steps: false })
     }
 
     /// The review deadline from an acceptance date (the Nth working day after it).
@@ -484,6 +499,7 @@ impl<'a> Turn<'a> {
                 choices: Vec::new(),
                 all_regions: false,
                 topic: None,
+                steps: false,
             });
         };
         let cal = &self.a.content.calendar;
@@ -512,7 +528,14 @@ impl<'a> Turn<'a> {
             ));
         }
         lines.push(format!("{}。", calendar::note(cal, due)));
-        Some(Composed { lines, source, choices: Vec::new(), all_regions: false, topic: None })
+        Some(Composed {
+            lines,
+            source,
+            choices: Vec::new(),
+            all_regions: false,
+            topic: None,
+            steps: false,
+        })
     }
 
     /// `我打算12月15号去窗口交`: if it is accepted on `day`, the review's last day (an estimate:
@@ -677,7 +700,15 @@ impl<'a> Turn<'a> {
                 lines.extend(entry.answer.trim().lines().take(take).map(str::to_string));
             }
         }
-        if how_to {
+        // `那高血压呢` right after the steps were sent for 糖尿病: the same steps again would fill
+        // the screen with what is still above it; one line says so.
+        let steps_above = self.s.context.steps_shown.as_deref() == Some(r.id.as_str());
+        let said_above = &self.a.content.understand.steps_above;
+        let mut steps = false;
+        if how_to && steps_above && !said_above.is_empty() {
+            lines.push(said_above.clone());
+            steps = true;
+        } else if how_to {
             if let Some(entry) =
                 self.a.content.faq.iter().find(|e| {
                     e.topic.as_deref() == Some("apply-steps") && e.regions.contains(&r.id)
@@ -685,6 +716,7 @@ impl<'a> Turn<'a> {
             {
                 lines.extend(entry.answer.trim().lines().map(str::to_string));
                 source = entry.source.clone();
+                steps = true;
             }
         }
         let label = match &first_disease {
@@ -696,7 +728,7 @@ impl<'a> Turn<'a> {
             .and_then(|n| self.a.content.diseases.region(&r.id).iter().position(|d| d.name == n));
         let choices =
             vec![self.button(label, ButtonKind::Apply(r.id.clone(), index, said_insurance(u)))];
-        Composed { lines, source, choices, all_regions: false, topic: None }
+        Composed { lines, source, choices, all_regions: false, topic: None, steps }
     }
 }
 

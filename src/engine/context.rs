@@ -72,6 +72,16 @@ pub struct Context {
     pub before_region: Option<String>,
     /// The text of the last answer, so the same text is never sent twice in a row.
     pub last_answer: Option<String>,
+    /// The region whose how-to (the `apply-steps` topic) the last answer carried, in full or
+    /// pointing at the one above: `那高血压呢` after `糖尿病能办门特不` gets its verdict without
+    /// the same steps again.
+    pub steps_shown: Option<String>,
+    /// The user said they do not know when the benefit ends (`不晓得好久到期`): the dialog does
+    /// not ask whether they know it, until a date ahead is said.
+    pub expiry_unknown: bool,
+    /// Dates said by their month alone (`3月份到期`, `下个月到期`: the month's first day): a step
+    /// filled in from one says which day it took.
+    pub month_only: Vec<NaiveDate>,
     /// When the user last wrote.
     pub seen: Option<DateTime<Utc>>,
 }

@@ -9,6 +9,8 @@
 //! Layer: handler — a part of `Turn` built on `turn` and the base modules; `understood` builds on
 //! it.
 
+use chrono::Datelike;
+
 use super::context::{mention, Mention};
 use super::render::{self, ButtonKind};
 use super::turn::{Target, Turn};
@@ -61,6 +63,30 @@ impl<'a> Turn<'a> {
         if let Some(day) = self.planned_hand_in(text) {
             self.s.context.hand_in = Some(day);
         }
+        if let Some((year, month)) = crate::understand::month_only_end(text, self.today) {
+            let of_month = |d: &&chrono::NaiveDate| (d.year(), d.month()) == (year, month);
+            if let Some(date) = u.dates.iter().find(of_month) {
+                let kept = &mut self.s.context.month_only;
+                kept.retain(|d| d != date);
+                kept.push(*date);
+                let excess = kept.len().saturating_sub(3);
+                kept.drain(..excess);
+            }
+        }
+        if self.says_expiry_unknown(text) {
+            self.s.context.expiry_unknown = true;
+        } else if u.dates.iter().any(|d| *d >= self.today) {
+            self.s.context.expiry_unknown = false;
+        }
+    }
+
+    /// `不晓得好久到期`, `有效期到哪天我也不清楚`: the user does not know when the benefit ends
+    /// (an `unsure` word with an `expiry` word, not about the review).
+    pub(super) fn says_expiry_unknown(&self, text: &str) -> bool {
+        let words = &self.a.content.understand;
+        contains_any(text, &words.unsure)
+            && contains_any(text, &words.commands.expiry)
+            && !contains_any(text, &words.commands.not_expiry)
     }
 
     /// `我爸在邵阳退休了门特报多少我在外地打工帮他问`: `text` without the part where the user says
@@ -585,6 +611,9 @@ impl<'a> Turn<'a> {
         self.answered = true;
         let same = self.s.context.last_answer.as_deref() == Some(key.as_str());
         self.s.context.last_answer = Some(key.clone());
+        // Whether this answer carries the how-to: the FAQ's own steps do (the caller marks a
+        // composed answer that has them); any other answer puts them out of sight.
+        self.s.context.steps_shown = key.strip_prefix("topic:apply-steps@").map(str::to_string);
         if let Some(topic) = key.strip_prefix("topic:").and_then(|k| k.split('@').next()) {
             self.s.context.asked(topic);
         }
@@ -744,11 +773,24 @@ impl<'a> Turn<'a> {
         let date = self.known_date(step)?;
         self.s.context.dates.retain(|d| *d != date);
         self.s.slots.insert(slot.to_string(), date.format("%Y-%m-%d").to_string());
-        self.say(format!(
-            "已填好：{}（按您之前说的；要改请发送 /back）",
-            crate::policy::dates::format_cn(date)
-        ));
+        let filled = self.filled_date_text(date);
+        self.say(filled);
         Some(self.after(step, None))
+    }
+
+    /// "已填好：…" for a date step filled in from an earlier message; for a date said by its
+    /// month alone (`3月份到期`), which day was taken (`month_only_filled` of
+    /// `faq/understand.yaml`).
+    pub(super) fn filled_date_text(&self, date: chrono::NaiveDate) -> String {
+        let shown = crate::policy::dates::format_cn(date);
+        let wording = &self.a.content.understand.month_only_filled;
+        match self.s.context.month_only.contains(&date) && !wording.is_empty() {
+            true => wording
+                .replace("{date}", &shown)
+                .replace("{year}", &date.year().to_string())
+                .replace("{month}", &date.month().to_string()),
+            false => format!("已填好：{shown}（按您之前说的；要改请发送 /back）"),
+        }
     }
 
     fn known_date(&self, step: &Step) -> Option<chrono::NaiveDate> {
@@ -760,6 +802,65 @@ impl<'a> Turn<'a> {
             DateRange::Past => false,
         };
         self.s.context.date(future, self.today)
+    }
+
+    /// "您知道到期日吗？" after `不晓得好久到期`: answered no (with a line saying why), so the
+    /// dialog goes on with where to find the date. `true` when answered.
+    pub(super) fn doesnt_know_date(&mut self, step: &Step) -> bool {
+        if !self.s.context.expiry_unknown || !self.asks_if_date_known(step) {
+            return false;
+        }
+        let Some(slot) = step.slot.clone() else { return false };
+        self.s.slots.insert(slot, "否".into());
+        let said = self.a.content.understand.expiry_unknown_said.clone();
+        if !said.is_empty() {
+            self.say(said);
+        }
+        true
+    }
+
+    /// Whether `step` asks if the user knows a date ahead: a yes/no whose yes leads (through
+    /// steps that ask nothing) to a step asking that date.
+    pub(super) fn asks_if_date_known(&mut self, step: &Step) -> bool {
+        self.date_step_after_yes(step).is_some()
+    }
+
+    /// At a step asking a date ahead (`待遇到期日是哪天`, reached by a button that skipped the
+    /// question whether it is known), the yes/no step of the dialog asking whether it is known:
+    /// `不晓得好久到期` there answers that one no.
+    pub(super) fn date_known_question(&mut self, date_step: &Step) -> Option<&'a Step> {
+        let tree = self.tree()?;
+        tree.steps
+            .iter()
+            .find(|q| self.date_step_after_yes(q).as_deref() == Some(date_step.id.as_str()))
+    }
+
+    /// The id of the step asking a date ahead that a yes to `step` leads to (through steps that
+    /// ask nothing); `None` when `step` is no such yes/no question.
+    fn date_step_after_yes(&mut self, step: &Step) -> Option<String> {
+        let (Some(InputKind::YesNo), Some(slot)) = (step.ask, step.slot.clone()) else {
+            return None;
+        };
+        let before = self.s.slots.insert(slot.clone(), "是".into());
+        let mut target = self.after(step, None);
+        let mut found = None;
+        for _ in 0..4 {
+            let Target::Step(id) = &target else { break };
+            let Some(next) = self.tree().and_then(|t| t.step(id)) else { break };
+            if next.ask == Some(InputKind::Date) {
+                found = matches!(next.date, Some(DateRange::Future)).then(|| next.id.clone());
+                break;
+            }
+            if next.ask.is_some() {
+                break;
+            }
+            target = self.after(next, None);
+        }
+        match before {
+            Some(v) => self.s.slots.insert(slot, v),
+            None => self.s.slots.remove(&slot),
+        };
+        found
     }
 
     /// "您知道到期日吗？" when the date was said already: answered yes silently (the date step

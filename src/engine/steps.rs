@@ -97,13 +97,14 @@ impl<'a> Turn<'a> {
                 .into_iter()
                 .find(|o| o.value == value)
                 .map_or(value, |o| o.label);
-            // A date as people write it (2026年12月3日), not as it is stored.
-            let shown = match step.ask {
-                Some(InputKind::Date) => chrono::NaiveDate::parse_from_str(&shown, "%Y-%m-%d")
-                    .map_or(shown, crate::policy::dates::format_cn),
-                _ => shown,
+            // A date as people write it (2026年12月3日), not as it is stored; one said by its
+            // month alone says which day was taken.
+            let date = chrono::NaiveDate::parse_from_str(&shown, "%Y-%m-%d").ok();
+            let filled = match date.filter(|_| step.ask == Some(InputKind::Date)) {
+                Some(date) => self.filled_date_text(date),
+                None => format!("已填好：{shown}（按您之前说的；要改请发送 /back）"),
             };
-            self.say(format!("已填好：{shown}（按您之前说的；要改请发送 /back）"));
+            self.say(filled);
             return Some(self.after(step, None));
         }
         if step.ask.is_some() && dialogs::may_be_skipped(step) {
@@ -123,6 +124,9 @@ impl<'a> Turn<'a> {
             }
         }
         if self.knows_date_already(step) {
+            return Some(self.after(step, None));
+        }
+        if self.doesnt_know_date(step) {
             return Some(self.after(step, None));
         }
         if let Some(next) = self.date_said(step) {

@@ -15,7 +15,7 @@ use super::track;
 use super::turn::Turn;
 use super::wording::{self, Question};
 use super::{Choice, Effect};
-use crate::content::dialogs::InputKind;
+use crate::content::dialogs::{DateRange, InputKind};
 use crate::content::understand::contains_any;
 use crate::knowledge::Answer;
 use crate::understand::Context;
@@ -140,6 +140,19 @@ impl<'a> Turn<'a> {
         // `不对 是11月19号受理的` at the 受理号 step corrects the date, it is no 受理号.
         if self.corrects_date(step, text) {
             return StepText::Handled;
+        }
+        // `不晓得好久到期` at "您知道到期日吗": a no (though it has 好久 in it), and the dialog goes
+        // on with where to find the date.
+        if self.says_expiry_unknown(text) && self.asks_if_date_known(step) {
+            self.accept(step, "否".into(), None);
+            return StepText::Handled;
+        }
+        // … and at "待遇到期日是哪天" (a button skipped that question): that question answered no.
+        if self.says_expiry_unknown(text) && step.date == Some(DateRange::Future) {
+            if let Some(question) = self.date_known_question(step) {
+                self.accept(question, "否".into(), None);
+                return StepText::Handled;
+            }
         }
         let asked = self.asks(text);
         let has_buttons = !self.offered(step).is_empty();

@@ -103,6 +103,7 @@ impl<'a> Turn<'a> {
     pub(super) fn finish(mut self) -> Outcome {
         if !self.answered {
             self.s.context.last_answer = None;
+            self.s.context.steps_shown = None;
         }
         let replies = number_prompt_first(self.replies, self.prompt_reply);
         Outcome { replies: at_most_two(replies), session: self.s, effects: self.effects }

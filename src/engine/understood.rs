@@ -230,7 +230,14 @@ impl<'a> Turn<'a> {
             if let Some(answer) = self.topic_from_afar(u, region, text) {
                 return Some(answer);
             }
-            let remote = self.topic(region, "remote", "remote")?;
+            // `我搬到长沙住了`: a place in the region's own province gets the region's words on
+            // 异地 within the province (邵阳's source names only 跨省 settlement), where it has
+            // them.
+            let in_province = u.lives_elsewhere().is_some_and(|p| self.in_province(r, p));
+            let remote = self
+                .topic(region, "remote-in-province", "remote")
+                .filter(|_| in_province)
+                .or_else(|| self.topic(region, "remote", "remote"))?;
             // "我在深圳打工 … 尿毒症透析能办门特不", "我在广东打工 医保在邵阳 有高血压": the
             // disease's verdict first, then 异地.
             if diseases || (u.question && !u.unknown_conditions.is_empty()) {
@@ -315,13 +322,23 @@ impl<'a> Turn<'a> {
                 self.estimate(&u, r, pays_first(text, &self.a.content.understand.asks))
             }
             // A date is counted from only when it is said to be the handing-in (issue 17).
-            Some(Action::Deadline) if self.dates_a_submission(text) => self.deadline(u, r),
-            // "那到底超没超时嘛", "到现在都没结果 正常不": counted from the acceptance date said
-            // earlier; without one, what to do when it is overdue (and that the date tells).
+            // `不知道什么时候到期`: the benefit's end is not known — where to find it, not the
+            // review's time limit.
+            Some(Action::Deadline) if self.says_expiry_unknown(text) => {
+                self.topic(region, "expiry-date", "renew")
+            }
+            // (`交了半个月了` names a span, no date: nothing to count from.)
+            Some(Action::Deadline) if !u.dates.is_empty() && self.dates_a_submission(text) => {
+                self.deadline(u, r)
+            }
+            // "那到底超没超时嘛", "到现在都没结果 正常不", `交了半个月了 还没得结果`: counted from
+            // the acceptance date said earlier; without one, what to do when it is overdue (and
+            // that the date tells). `要是明天还没结果找哪个` too: a day ahead is no acceptance.
             Some(Action::Deadline)
-                if u.dates.is_empty() && asks_overdue(text, &self.a.content.understand.asks) =>
+                if u.dates.iter().all(|d| *d > self.today)
+                    && asks_overdue(text, &self.a.content.understand.asks) =>
             {
-                match self.s.context.dates.last().copied() {
+                match self.s.context.date(false, self.today) {
                     Some(accepted) => self.overdue(u, r, accepted),
                     None => self
                         .topic(&r.id, "review-overdue", "track_record")
@@ -480,6 +497,13 @@ impl<'a> Turn<'a> {
     /// The verdict lines for the diseases of `u` in front of `then` (one screen: `send` fits it).
     /// `要准备啥子材料嘛 我人在深圳回不去`: the region's materials, then one line on 异地备案
     /// (with its procedure's button). `None` when the message does not ask about materials.
+    /// Whether `place` (a name of `other_places` in `faq/synonyms.yaml`) lies in the province
+    /// of region `r` (长沙 for 邵阳, 湖南).
+    fn in_province(&self, r: &Region, place: &str) -> bool {
+        let places = &self.a.content.faq_vocabulary.other_places;
+        places.get(&r.province).is_some_and(|names| names.iter().any(|n| n == place))
+    }
+
     fn materials_from_afar(&self, u: &Understanding, region: &str, text: &str) -> Option<Composed> {
         if !self.asks_materials(u, text) {
             return None;
@@ -539,7 +563,7 @@ impl<'a> Turn<'a> {
             (a, b) if a.is_empty() || a == b => b.to_string(),
             (a, b) => format!("{a}；{b}"),
         };
-        Composed { lines, source, choices, all_regions: false, topic: None }
+        Composed { lines, source, choices, all_regions: false, topic: None, steps: false }
     }
 
     /// `咋个算的哦 我算不来` after an estimate: the sum written out with the amount, insurance
@@ -738,6 +762,9 @@ impl<'a> Turn<'a> {
             &text,
         ) {
             return;
+        }
+        if c.steps {
+            self.s.context.steps_shown = Some(region.to_string());
         }
         let mut choices = c.choices;
         if !c.source.trim().is_empty() {

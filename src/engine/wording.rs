@@ -97,6 +97,12 @@ impl<'c> Words<'c> {
         if echoes(&answer) {
             return Some(true);
         }
+        // `还没结果` says it was handed in and is waiting: yes to 已经提交了吗, and to any other
+        // question no answer (its 还没 is no 否).
+        let waiting = &self.lex.commands.under_review;
+        if has(waiting, &answer) || has(waiting, text) {
+            return has(&self.lex.commands.submission, &prompt).then_some(true);
+        }
         if let Some(yes) = self.yes_no(text) {
             return Some(yes);
         }

@@ -231,6 +231,10 @@ fn end_word_after(chars: &[char], from: usize) -> Option<usize> {
 /// The month of an end of validity said without its day (`明年6月到期`): its year and month,
 /// as the date read from it stands for the whole month. `None` when the text says none.
 pub(crate) fn month_only_end(chars: &[char], today: NaiveDate) -> Option<(i32, u32)> {
+    let text: String = chars.iter().collect();
+    if let Some(d) = next_month_end(&text, today) {
+        return Some((d.year(), d.month()));
+    }
     (0..chars.len()).find_map(|i| {
         let starts = chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_alphanumeric());
         let (month, after) = starts.then(|| number_at(chars, i)).flatten()?;
@@ -302,6 +306,19 @@ fn relative(text: &str, today: NaiveDate) -> Option<NaiveDate> {
     weekday(text, today)
         .or_else(|| days_ago(text, today))
         .or_else(|| text.contains("当天").then_some(today))
+        .or_else(|| next_month_end(text, today))
+}
+
+/// `下个月到期`, `下月就过期了`: an end of validity said by the next month alone, taken on that
+/// month's first day, as a month number alone is ([`month_only_end`] says so).
+fn next_month_end(text: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let chars: Vec<char> = text.chars().collect();
+    let at = ["下个月", "下月"].iter().find_map(|w| {
+        let w: Vec<char> = w.chars().collect();
+        chars.windows(w.len()).position(|x| x == w.as_slice()).map(|i| i + w.len())
+    })?;
+    end_word_after(&chars, at)?;
+    today.with_day(1)?.checked_add_months(Months::new(1))
 }
 
 /// The two days `上礼拜三` may mean when said on a Sunday: the Wednesday of the week that ends
@@ -408,6 +425,9 @@ mod tests {
         assert_eq!(month_only_end(&chars("她的门特明年三月份到期"), today()), Some((2027, 3)));
         assert_eq!(month_only_end(&chars("明年3月31号到期"), today()), None);
         assert_eq!(first("3月去医院"), None);
+        assert_eq!(first("我的门特下个月到期"), Some(d(2026, 12, 1)));
+        assert_eq!(month_only_end(&chars("下月就过期了"), today()), Some((2026, 12)));
+        assert_eq!(first("下个月去医院"), None);
     }
 
     fn first(text: &str) -> Option<NaiveDate> {
