@@ -614,7 +614,11 @@ impl<'a> Turn<'a> {
         // Whether this answer carries the how-to: the FAQ's own steps do (the caller marks a
         // composed answer that has them); any other answer puts them out of sight.
         self.s.context.steps_shown = key.strip_prefix("topic:apply-steps@").map(str::to_string);
-        if let Some(topic) = key.strip_prefix("topic:").and_then(|k| k.split('@').next()) {
+        let topic = key.strip_prefix("topic:").and_then(|k| k.split('@').next());
+        // Only after an answer can a question be asked again: `那农村的到底报好多` as a first
+        // question has 到底 in it, and no earlier paragraph to point at.
+        let answered_before = !self.s.context.topics.is_empty();
+        if let Some(topic) = topic {
             self.s.context.asked(topic);
         }
         let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
@@ -622,6 +626,7 @@ impl<'a> Turn<'a> {
         // do it (the same paragraph came earlier, not last): the procedure itself, at once.
         let procedure = dialog.as_ref().filter(|d| self.a.content.dialogs.trees.contains_key(*d));
         let again = !same
+            && answered_before
             && at_menu
             && procedure.is_some()
             && !self.message.is_empty()

@@ -472,7 +472,13 @@ impl<'a> Turn<'a> {
             let asked_text = self.afar_clause(&asked_text);
             let answer = match &costs {
                 Some(c) if self.about_costs(&asked_text) => c.clone(),
-                _ => self.a.knowledge.answer(&self.without_own_region(&asked_text), self.region()),
+                _ => match region.and_then(|r| self.overdue_part(&asked_text, r)) {
+                    Some(overdue) => overdue,
+                    None => self
+                        .a
+                        .knowledge
+                        .answer(&self.without_own_region(&asked_text), self.region()),
+                },
             };
             if answer.id.is_none() {
                 unsure.push(clause);
@@ -572,7 +578,26 @@ impl<'a> Turn<'a> {
         topic.is_some_and(|t| COST_TOPICS.contains(&t.as_str()))
     }
 
-    /// The costs composed for one region as an answer among several: its lines, its source line.
+    /// `那到底超没超时嘛` among other questions, after the acceptance date was said: the
+    /// deadline counted from it, as the question alone gets it (`None`: no such question, or
+    /// no date to count from).
+    fn overdue_part(&self, clause: &str, r: &crate::content::regions::Region) -> Option<Answer> {
+        if !super::understood::asks_overdue(clause, &self.a.content.understand.asks) {
+            return None;
+        }
+        let accepted = self.s.context.date(false, self.today)?;
+        let u = self.a.understand(clause, Context { today: self.today, region: Some(&r.id) });
+        if u.dates.iter().any(|d| *d <= self.today) {
+            return None; // A date of its own: not the one said earlier.
+        }
+        let composed = self.overdue(&u, r, accepted)?;
+        let mut answer = self.costs_answer(composed, r);
+        answer.id = Some(OVERDUE_PART.to_string());
+        Some(answer)
+    }
+
+    /// Composed lines for one region (the costs, the deadline) as an answer among several: its
+    /// lines, its source line.
     fn costs_answer(
         &self,
         c: super::composed::Composed,
@@ -953,6 +978,8 @@ const COST_TOPICS: &[&str] = &["deductible", "ratio"];
 
 /// The id of the costs part among the answers to several questions.
 const COSTS_PART: &str = "costs";
+/// The id of [`Turn::overdue_part`]'s answer.
+const OVERDUE_PART: &str = "overdue";
 
 /// What a reply to several questions says besides the answers shown.
 struct Rest<'r> {

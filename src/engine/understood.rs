@@ -970,6 +970,6 @@ fn corrected_region<'u>(u: &'u Understanding, current: Option<&str>) -> Option<&
 }
 
 /// Whether `text` asks if the review is past its time limit (超没超时; `overdue` of `asks:`).
-fn asks_overdue(text: &str, asks: &AskWords) -> bool {
+pub(super) fn asks_overdue(text: &str, asks: &AskWords) -> bool {
     contains_any(text, &asks.overdue)
 }
