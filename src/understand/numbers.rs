@@ -185,7 +185,7 @@ fn number_at(chars: &[char], start: usize) -> Number {
 }
 
 /// What follows a number decides what it is.
-fn followed_by(chars: &[char], end: usize, words: &[&str]) -> bool {
+pub(crate) fn followed_by(chars: &[char], end: usize, words: &[&str]) -> bool {
     let rest: String = chars[end.min(chars.len())..].iter().take(3).collect();
     words.iter().any(|w| rest.starts_with(w))
 }

@@ -41,6 +41,9 @@ pub struct Reader {
     deny_before: Vec<Word>,
     /// 四川话/湖南话 words in plain Mandarin, applied before any word is looked for.
     dialect: crate::content::dialect::Dialect,
+    /// The digit runs of the regions' phone numbers (12393, 0812, 3323000): such a number in a
+    /// message is the number, not an amount (`12393是全国的吧` is no estimate of 12,393元).
+    phone_digits: Vec<String>,
 }
 
 impl Reader {
@@ -88,7 +91,16 @@ impl Reader {
             asked_again: words::words(&lex.asked_again),
             deny_before: words::words(&lex.deny_before),
             dialect: content.dialect.clone(),
+            phone_digits: phone_digits(content),
         }
+    }
+
+    /// Whether `n` is written as one of the regions' phone numbers (digits, no 万/千, no 元).
+    fn is_phone_number(&self, chars: &[char], n: &Number) -> bool {
+        let written: String = chars[n.start..n.end].iter().collect();
+        !n.scaled
+            && !super::numbers::followed_by(chars, n.end, &["元", "块"])
+            && self.phone_digits.iter().any(|p| *p == written)
     }
 
     /// Reads one message. Stores nothing; `knowledge` is only asked for diseases. Within a
@@ -113,6 +125,7 @@ impl Reader {
             .into_iter()
             .filter(|n| !in_date(n.start))
             .filter(|n| !is_code(&digits, n.start))
+            .filter(|n| !self.is_phone_number(&digits, n))
             .collect();
         let mut u = Understanding {
             regions,
@@ -404,6 +417,23 @@ fn segments(text: &str) -> Vec<&str> {
 }
 
 /// Whether the number at `start` is part of a letters-and-digits code (MT2026…).
+/// Digit runs of four or more in the regions' phone numbers and the texts about them.
+fn phone_digits(content: &Content) -> Vec<String> {
+    let texts = content
+        .regions
+        .values()
+        .flat_map(|r| [&r.hotline, &r.hotline_note, &r.hotline_fallback].into_iter().flatten());
+    let mut runs: Vec<String> = texts
+        .flat_map(|t| {
+            t.split(|c: char| !c.is_ascii_digit()).map(str::to_string).collect::<Vec<_>>()
+        })
+        .filter(|run| run.len() >= 4)
+        .collect();
+    runs.sort();
+    runs.dedup();
+    runs
+}
+
 fn is_code(chars: &[char], start: usize) -> bool {
     start > 0 && chars[start - 1].is_ascii_alphabetic()
 }

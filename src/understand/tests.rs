@@ -305,3 +305,14 @@ fn a_correction_between_two_regions_keeps_the_one_named_after_it() {
     let both = read_in("攀枝花的门特起付线多少 邵阳的呢", None);
     assert_eq!(both.regions.len(), 2);
 }
+
+#[test]
+fn a_regions_phone_number_is_no_amount() {
+    // `12393是全国的吧` asks about the number: no estimate of 12,393元 (it had made the whole
+    // message one estimate question and dropped the question about a local number).
+    for text in ["12393是全国的吧", "0812-3323000打不通", "拨0739-12393有人接没"] {
+        assert!(read(text).amounts.is_empty(), "{text}: {:?}", read(text).amounts);
+    }
+    assert_eq!(read("一年药费12393元").amounts, vec![12393.0], "with 元 it is money");
+    assert_eq!(read("一年药费23000").amounts, vec![23000.0]);
+}
