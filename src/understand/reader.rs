@@ -100,7 +100,7 @@ impl Reader {
         let written: String = chars[n.start..n.end].iter().collect();
         !n.scaled
             && !super::numbers::followed_by(chars, n.end, &["元", "块"])
-            && self.phone_digits.iter().any(|p| *p == written)
+            && self.phone_digits.contains(&written)
     }
 
     /// Reads one message. Stores nothing; `knowledge` is only asked for diseases. Within a
