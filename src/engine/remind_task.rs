@@ -332,7 +332,10 @@ impl<'a> Turn<'a> {
         for w in fillers.iter().filter(|w| !w.is_empty()) {
             task = task.replace(w.as_str(), "");
         }
-        let task = task.trim_start_matches(['去', '要', '把']).trim_end_matches(['了', '吧', '啊']);
+        // A sentence's closing particles are no part of the task (`打电话问一下嘛` had kept 嘛).
+        let task = task
+            .trim_start_matches(['去', '要', '把'])
+            .trim_end_matches(['了', '吧', '啊', '嘛', '呀', '哦', '哈', '呢', '哟', '噻', '喽']);
         if task.is_empty() || task.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
