@@ -69,6 +69,9 @@ pub struct TrackOutput {
     pub set: BTreeMap<String, String>,
     /// Changes for the store.
     pub effects: Vec<Effect>,
+    /// The news needs an application to go with and none is recorded: the engine offers the
+    /// procedure that records one (`被驳回了 你帮我记一下` with nothing recorded yet).
+    pub record_first: bool,
 }
 
 impl TrackOutput {
@@ -995,9 +998,11 @@ pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
         if matches!(reported, Reported::Supplement | Reported::Rejected | Reported::Appealed) {
             return None;
         }
-        return Some(TrackOutput::text(
-            "您还没有记录申请，我不知道这是哪一份。请先在菜单里选“记录申请进度”记下这份申请，之后的进度直接告诉我就行。",
-        ));
+        let mut out = TrackOutput::text(
+            "您还没有记录申请，我不知道这是哪一份。先点下面的“记录申请进度”记下这份申请，之后的进度直接告诉我就行。",
+        );
+        out.record_first = true;
+        return Some(out);
     };
     // An acceptance number may look like a date (20250926…): look for dates without it.
     let number = (reported == Reported::AcceptanceNo).then(|| acceptance_number(&text)).flatten();

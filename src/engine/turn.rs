@@ -207,11 +207,15 @@ impl<'a> Turn<'a> {
     }
 
     pub(super) fn apply_track(&mut self, out: TrackOutput) {
-        let choices = out
+        let mut choices = out
             .choices
             .iter()
             .map(|c| self.button(c.label.clone(), ButtonKind::Track(c.payload.clone())))
             .collect::<Vec<_>>();
+        let record = self.a.content.dialogs.trees.get(RECORD_DIALOG).filter(|_| out.record_first);
+        if let Some(tree) = record {
+            choices.push(self.button(tree.title.clone(), ButtonKind::Menu(tree.id.clone())));
+        }
         if !out.text.is_empty() || !choices.is_empty() {
             self.say_with(out.text, choices);
         }
@@ -219,6 +223,9 @@ impl<'a> Turn<'a> {
         self.effects.extend(out.effects);
     }
 }
+
+/// The procedure that records an application ([`TrackOutput::record_first`]).
+const RECORD_DIALOG: &str = "track_record";
 
 /// Channels number the buttons of a turn from 1 across its messages, and a typed number means
 /// the step's (or the menu's) own choice. So the buttons of the last prompt come first: an
