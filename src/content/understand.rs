@@ -135,6 +135,13 @@ pub struct Lexicon {
     /// The user says the last reply missed what they asked (我问的是, 到底).
     #[serde(default)]
     pub asked_again: Vec<String>,
+    /// A bare how/where question (在哪里办, 怎么弄) naming no topic: right after an answer on a
+    /// topic of `topic_names`, it is asked about that topic (在哪里办 after 异地备案's answer).
+    #[serde(default)]
+    pub topicless: Vec<String>,
+    /// The words naming each FAQ topic for such a question, by topic (remote: 异地备案).
+    #[serde(default)]
+    pub topic_names: BTreeMap<String, String>,
     /// Thanks (谢谢, 辛苦了): a message of nothing but thanks and `acknowledge` words is answered
     /// with a short 不客气, not the FAQ.
     #[serde(default)]
@@ -705,6 +712,16 @@ pub fn validate(content: &Content, sources: &Sources, diags: &mut Vec<Diagnostic
     for word in lex.yes.iter().filter(|w| lex.no.contains(w)) {
         report("no", format!("`{word}` is in both yes and no"));
     }
+    // A topic no FAQ entry has would never be the last one answered: a typo staff should see.
+    for (topic, name) in &lex.topic_names {
+        let key = format!("topic_names.{topic}");
+        if !content.faq.iter().any(|e| e.topic.as_deref() == Some(topic.as_str())) {
+            report(&key, format!("`{key}`: no FAQ entry has the topic `{topic}`"));
+        }
+        if name.trim().is_empty() {
+            report(&key, format!("`{key}` is an empty string"));
+        }
+    }
 }
 
 /// The line defining `path` (`asks.ratio`: `ratio:` after `asks:`), or 1 when it is not there.
@@ -779,6 +796,7 @@ impl Lexicon {
             ("negation".into(), &self.negation),
             ("per_month".into(), &self.per_month),
             ("asked_again".into(), &self.asked_again),
+            ("topicless".into(), &self.topicless),
             ("clause_end".into(), &self.clause_end),
             ("not_clause_end".into(), &self.not_clause_end),
             ("unbroken".into(), &self.unbroken),

@@ -886,6 +886,9 @@ impl<'a> Turn<'a> {
     /// missed the point (`我问的是审核到底要多久`), its answer without those words — the same
     /// topic again is then caught by [`Turn::repeated`], which gives what the user lacks.
     fn answer_again(&self, text: &str) -> Answer {
+        if let Some(answer) = self.on_last_topic(text) {
+            return answer;
+        }
         // `攀枝花门特一共多少个病种` with 攀枝花 chosen: the name would pull the FAQ towards the
         // entries whose questions hold it (攀枝花门特在手机上哪里办). Only the name: 湘医保 and
         // 政务中心 also point to a region, and are what the question is about.
@@ -915,6 +918,24 @@ impl<'a> Turn<'a> {
         } else {
             answer
         }
+    }
+
+    /// `在哪里办` right after the answer on 异地备案: the FAQ asked about that topic (see
+    /// `topicless` in `faq/understand.yaml`); `None` for a message naming a topic of its own, a
+    /// longer one, or when no topic answered last has a name there.
+    fn on_last_topic(&self, text: &str) -> Option<Answer> {
+        const MAX_CHARS: usize = 12;
+        let words = &self.a.content.understand;
+        if text.chars().count() > MAX_CHARS || !contains_any(text, &words.topicless) {
+            return None;
+        }
+        let u = self.a.understand(text, Context { today: self.today, region: self.region() });
+        if u.action.is_some() || !u.diseases.is_empty() {
+            return None;
+        }
+        let name = words.topic_names.get(self.s.context.topics.last()?)?;
+        let answer = self.a.knowledge.answer(&format!("{name}{text}"), self.region());
+        answer.id.is_some().then_some(answer)
     }
 
     /// Someone who writes "你好" (or anything, the very first time) is greeted and guided to the

@@ -262,6 +262,8 @@ reading:
 commands:
   say:
     menu: [主菜单, 菜单, 主菜单]
+topic_names:
+  remot: 异地备案
 ";
     std::fs::write(root.path().join("faq/understand.yaml"), words).expect("write");
     let (code, text) = check(root.path());
@@ -272,6 +274,7 @@ commands:
         (6, "empty word in `reading.day_words`"),
         (7, "`reading.negation_gap` is an empty string"),
         (11, "`主菜单` is listed twice in `commands.say.menu`"),
+        (13, "`topic_names.remot`: no FAQ entry has the topic `remot`"),
     ] {
         assert!(text.contains(&format!("faq/understand.yaml:{line}: {message}")), "{text}");
     }
