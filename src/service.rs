@@ -372,52 +372,54 @@ async fn writer_turn<S: FnOnce(&[Reply]) -> Vec<Reply> + Send>(
     type Kept = (Vec<Reply>, bool);
     type Handed = Option<Box<Ran>>;
     let mut queue = queue;
-    let decide = |Loaded { state, data, view }: Loaded| -> Result<Decision<Kept, Handed>, StoreError> {
-        let user = &request.user;
-        let behind = state.behind && shape_and_lease == Some(true);
-        let mut writes = TurnWrites::default();
-        let replies = if is_too_long(&request.input) {
-            // As in `turn_body`: claimed and answered, nothing else changes.
-            let note = Reply { text: TOO_LONG.to_string(), choices: Vec::new() };
-            let again = engine::resume(assistant, &state.session(user), &data, now);
-            std::iter::once(note).chain(again).collect()
-        } else {
-            if view.open.is_some() {
-                // A hand-off to load, perhaps to close as idle, and to touch: sqlx's turn.
-                return Ok(Decision::Rollback(None));
-            }
-            let data = engine::UserData { staff_present: view.present, ..data };
-            let session = state.session(user);
-            let outcome = engine::handle(assistant, &session, &data, request.input.clone(), now);
-            if !outcome.effects.is_empty() {
-                let ran = Box::new(Ran { json: state.json.clone(), data, outcome });
-                return Ok(Decision::Rollback(Some(ran)));
-            }
-            writes.reachable = state.unreachable;
-            let json = sessions::encode(&outcome.session)?;
-            if state.json.as_deref() != Some(json.as_str()) {
-                writes.session = Some((json, now.to_rfc3339()));
-            }
-            let mut replies = outcome.replies;
-            if unreadable {
-                let note = crate::decode::Repair::DroppedBytes.note();
-                replies.insert(0, Reply { text: note.to_string(), choices: Vec::new() });
-            }
-            replies
+    let decide =
+        |Loaded { state, data, view }: Loaded| -> Result<Decision<Kept, Handed>, StoreError> {
+            let user = &request.user;
+            let behind = state.behind && shape_and_lease == Some(true);
+            let mut writes = TurnWrites::default();
+            let replies = if is_too_long(&request.input) {
+                // As in `turn_body`: claimed and answered, nothing else changes.
+                let note = Reply { text: TOO_LONG.to_string(), choices: Vec::new() };
+                let again = engine::resume(assistant, &state.session(user), &data, now);
+                std::iter::once(note).chain(again).collect()
+            } else {
+                if view.open.is_some() {
+                    // A hand-off to load, perhaps to close as idle, and to touch: sqlx's turn.
+                    return Ok(Decision::Rollback(None));
+                }
+                let data = engine::UserData { staff_present: view.present, ..data };
+                let session = state.session(user);
+                let outcome =
+                    engine::handle(assistant, &session, &data, request.input.clone(), now);
+                if !outcome.effects.is_empty() {
+                    let ran = Box::new(Ran { json: state.json.clone(), data, outcome });
+                    return Ok(Decision::Rollback(Some(ran)));
+                }
+                writes.reachable = state.unreachable;
+                let json = sessions::encode(&outcome.session)?;
+                if state.json.as_deref() != Some(json.as_str()) {
+                    writes.session = Some((json, now.to_rfc3339()));
+                }
+                let mut replies = outcome.replies;
+                if unreadable {
+                    let note = crate::decode::Repair::DroppedBytes.note();
+                    replies.insert(0, Reply { text: note.to_string(), choices: Vec::new() });
+                }
+                replies
+            };
+            let Some(Queue { shape, leased, .. }) = queue.take() else {
+                return Ok(Decision::Commit(writes, (replies, behind)));
+            };
+            let messages = shape(&replies);
+            let encoded = messages.iter().map(outbox::encode).collect::<Result<Vec<_>, _>>()?;
+            writes.outbox = Some(OutboxRows {
+                replies: encoded,
+                created_at: now.timestamp(),
+                update_id: request.update_id,
+                leased_at: (leased && !behind).then(crate::store::leases::now_ms),
+            });
+            Ok(Decision::Commit(writes, (messages, behind)))
         };
-        let Some(Queue { shape, leased, .. }) = queue.take() else {
-            return Ok(Decision::Commit(writes, (replies, behind)));
-        };
-        let messages = shape(&replies);
-        let encoded = messages.iter().map(outbox::encode).collect::<Result<Vec<_>, _>>()?;
-        writes.outbox = Some(OutboxRows {
-            replies: encoded,
-            created_at: now.timestamp(),
-            update_id: request.update_id,
-            leased_at: (leased && !behind).then(crate::store::leases::now_ms),
-        });
-        Ok(Decision::Commit(writes, (messages, behind)))
-    };
     let end = store.writer_turn(claims, decide).await?;
     Ok(match end {
         None => OnWriter::Elsewhere(request, queue, None),

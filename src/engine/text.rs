@@ -145,6 +145,12 @@ impl<'a> Turn<'a> {
         let has_buttons = !self.offered(step).is_empty();
         let typed_answer = step.ask == Some(InputKind::Text);
         if asked == Question::Clearly && (has_buttons || typed_answer) {
+            // `我自己 我就想晓得要带啥子材料去`: the answer first, the question the procedure
+            // answers on its way.
+            if let Some(i) = self.first_clause_choice(step, text) {
+                self.choose(step, i);
+                return StepText::Handled;
+            }
             return StepText::NotAnAnswer;
         }
         // At the disease step "哪些病可以办", "起付线多少钱" or "诊断证明要哪一级医院开的" (a

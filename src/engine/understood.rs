@@ -24,7 +24,6 @@ use super::context::said_insurance;
 use super::followup::{fingerprint, lost};
 use super::render::{self, ButtonKind};
 use super::turn::Turn;
-use super::PREFILLED;
 use crate::content::faq::FaqEntry;
 use crate::content::regions::Region;
 use crate::content::understand::{contains_any, AskWords};
@@ -808,9 +807,10 @@ impl<'a> Turn<'a> {
         self.say(format!("已切换到{}。", self.region_label(region)));
     }
 
-    /// The 新申请 button of an eligibility answer: the application starts in that region; the
-    /// disease is filled in only when the user agreed to storing personal data (otherwise it is
-    /// asked at its step, after the consent question).
+    /// The 新申请 button of an eligibility answer: the application starts in that region with
+    /// the button's disease and insurance filled in (besides what the conversation said, see
+    /// `prefill`); the disease only once the user agreed to storing personal data (otherwise
+    /// after the consent question).
     pub(super) fn start_apply_with(
         &mut self,
         region: &str,
@@ -824,22 +824,9 @@ impl<'a> Turn<'a> {
         let name = disease
             .and_then(|i| self.a.content.diseases.region(region).get(i))
             .map(|d| d.name.clone());
+        self.apply_seed = Some((name, insurance));
         self.start_dialog("apply", true);
-        if self.s.dialog.as_deref() != Some("apply") {
-            return;
-        }
-        let mut filled = Vec::new();
-        if let Some(insurance) = insurance.filter(|i| i == "employee" || i == "resident") {
-            self.s.slots.insert("insurance".into(), insurance);
-            filled.push("insurance");
-        }
-        if let (Some(name), Some(true)) = (name, self.s.consent) {
-            self.s.slots.insert("disease".into(), name);
-            filled.push("disease");
-        }
-        if !filled.is_empty() {
-            self.s.slots.insert(PREFILLED.into(), filled.join(","));
-        }
+        self.apply_seed = None;
     }
 }
 

@@ -172,6 +172,24 @@ impl<'c> Words<'c> {
             (self.question(&t) == Question::No).then(|| distinctive_pair(&t, &groups)).flatten()
         })
     }
+
+    /// An answer said first, then a question (`我自己 我就想晓得要带啥子材料去`): the first of
+    /// several clauses is, as a whole, exactly one choice's label or alias (groups as in
+    /// [`Words::label_among`]).
+    pub fn first_clause(&self, text: &str, groups: &[Vec<&str>]) -> Option<usize> {
+        let mut clauses = text
+            .split(|c: char| c.is_whitespace() || "，,。！!；;".contains(c))
+            .filter(|p| !p.is_empty());
+        let first = squash(clauses.next()?);
+        clauses.next()?;
+        let groups = squashed(groups);
+        let hits: Vec<usize> =
+            (0..groups.len()).filter(|&i| groups[i].iter().any(|w| *w == first)).collect();
+        match hits.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
 }
 
 /// Whether any of `words` is in `text`.
