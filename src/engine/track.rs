@@ -1141,7 +1141,7 @@ fn after_any(text: &str, markers: &[&str]) -> Option<String> {
 }
 
 /// An acceptance number: the first run of 4+ letters, digits or dashes after the keyword.
-fn acceptance_number(text: &str) -> Option<String> {
+pub(super) fn acceptance_number(text: &str) -> Option<String> {
     let (_, rest) = ["受理号", "受理编号", "业务编号", "办件号", "流水号"]
         .iter()
         .find_map(|m| text.split_once(m))?;
