@@ -548,6 +548,10 @@ pub struct CommandWords {
     /// Asking when to start (`那我好久开始办`): with an end of validity known, when to renew.
     #[serde(default)]
     pub renewal_when: Vec<String>,
+    /// Doubting or asking where the reminders come (`到时候真的会提醒我吗 在哪里提醒`): with
+    /// reminders set, the list and where they arrive, not a new reminder.
+    #[serde(default)]
+    pub reminder_doubt: Vec<String>,
     /// Asking when the benefit starts, not when to start renewing (`批了以后新待遇什么时候开始`):
     /// a `renewal_when` word inside one of these is no such question.
     #[serde(default)]
@@ -816,6 +820,7 @@ impl Lexicon {
             ("correction", &c.correction),
             ("review_overdue", &c.review_overdue),
             ("renewal_when", &c.renewal_when),
+            ("reminder_doubt", &c.reminder_doubt),
             ("benefit_when", &c.benefit_when),
             ("disease_edit", &c.disease_edit),
             ("delete_record", &c.delete_record),

@@ -629,7 +629,7 @@ fn show_reminders(ctx: &TrackContext) -> TrackOutput {
                 payload: format!("r:del:{}", task.id),
             });
         }
-        lines.push("不需要的可以点按钮关闭或删除。".into());
+        lines.push("提醒发在这个对话里（不发短信）。不需要的可以点按钮关闭或删除。".into());
         lines.extend(record_source_line(ctx, pending.iter().map(|(a, _)| *a)));
         let mut out = TrackOutput::text(lines.join("\n"));
         out.choices = choices;
