@@ -332,6 +332,10 @@ pub struct AskWords {
     /// there, so the region's answer comes, not the application procedure at once.
     #[serde(default)]
     pub channel: Vec<String>,
+    /// Asking to be led through it (一步步教我, 手把手): with a procedure's topic at the menu,
+    /// that procedure starts, however long the message.
+    #[serde(default)]
+    pub step_by_step: Vec<String>,
     /// How many or how long (多少, 几个), in plain Mandarin: a line with a figure answers it.
     #[serde(default)]
     pub count: Vec<String>,
@@ -875,6 +879,7 @@ impl Lexicon {
             ("asks.fund", &a.fund),
             ("asks.apply_at", &a.apply_at),
             ("asks.channel", &a.channel),
+            ("asks.step_by_step", &a.step_by_step),
             ("asks.count", &a.count),
             ("asks.about_costs", &a.about_costs),
             ("asks.less", &a.less),

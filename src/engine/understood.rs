@@ -149,10 +149,12 @@ impl<'a> Turn<'a> {
             Some(Action::Remote) => Some("remote"),
             _ => None,
         };
-        // Only a short message: a longer one carries a question or details the FAQ should read.
-        let short = text.chars().count() <= 12;
+        // Only a short message: a longer one carries a question or details the FAQ should read,
+        // unless it asks to be led through it (`好 那先弄异地备案 一步步教我`).
+        let led = contains_any(text, &self.a.content.understand.asks.step_by_step);
+        let short = led || text.chars().count() <= 12;
         if let Some(dialog) =
-            procedure.filter(|_| at_menu && short && !u.question && u.region().is_none())
+            procedure.filter(|_| at_menu && short && (led || !u.question) && u.region().is_none())
         {
             if self.a.content.dialogs.trees.contains_key(dialog) {
                 if lost(text) {
