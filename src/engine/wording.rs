@@ -193,8 +193,7 @@ impl<'c> Words<'c> {
         let first = squash(clauses.next()?);
         clauses.next()?;
         let groups = squashed(groups);
-        let hits: Vec<usize> =
-            (0..groups.len()).filter(|&i| groups[i].iter().any(|w| *w == first)).collect();
+        let hits: Vec<usize> = (0..groups.len()).filter(|&i| groups[i].contains(&first)).collect();
         match hits.as_slice() {
             [one] => Some(*one),
             _ => None,
