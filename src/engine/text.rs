@@ -72,6 +72,10 @@ impl<'a> Turn<'a> {
         if self.asks_if_deleted(text) {
             return;
         }
+        // `到时候真的会提醒我吗 在哪里提醒` with reminders set: those, and where they come.
+        if self.doubts_reminders(text) {
+            return self.command(super::Command::Reminders);
+        }
         // Commands in plain words work at every step, before the step's own answer.
         if self.said_command(text) {
             return;
