@@ -351,6 +351,10 @@ pub struct AskWords {
     /// there, so the region's answer comes, not the application procedure at once.
     #[serde(default)]
     pub channel: Vec<String>,
+    /// Asking to be led through it (一步步教我, 手把手): with a procedure's topic at the menu,
+    /// that procedure starts, however long the message.
+    #[serde(default)]
+    pub step_by_step: Vec<String>,
     /// How many or how long (多少, 几个), in plain Mandarin: a line with a figure answers it.
     #[serde(default)]
     pub count: Vec<String>,
@@ -567,6 +571,10 @@ pub struct CommandWords {
     /// Asking when to start (`那我好久开始办`): with an end of validity known, when to renew.
     #[serde(default)]
     pub renewal_when: Vec<String>,
+    /// Doubting or asking where the reminders come (`到时候真的会提醒我吗 在哪里提醒`): with
+    /// reminders set, the list and where they arrive, not a new reminder.
+    #[serde(default)]
+    pub reminder_doubt: Vec<String>,
     /// Asking when the benefit starts, not when to start renewing (`批了以后新待遇什么时候开始`):
     /// a `renewal_when` word inside one of these is no such question.
     #[serde(default)]
@@ -619,6 +627,10 @@ pub struct ReportWords {
     /// Accepted (受理了, 交上去了).
     #[serde(default)]
     pub accepted: Vec<String>,
+    /// Asking for the news to be recorded (帮我记一下): with nothing recorded yet, the news is
+    /// answered with the way to record the application, not with what to do about it.
+    #[serde(default)]
+    pub record_it: Vec<String>,
 }
 
 /// [`CommandWords`] squashed for comparing (see [`CommandWords::squashed`]); the order of each
@@ -853,6 +865,7 @@ impl Lexicon {
             ("correction", &c.correction),
             ("review_overdue", &c.review_overdue),
             ("renewal_when", &c.renewal_when),
+            ("reminder_doubt", &c.reminder_doubt),
             ("benefit_when", &c.benefit_when),
             ("expiry", &c.expiry),
             ("not_expiry", &c.not_expiry),
@@ -878,6 +891,7 @@ impl Lexicon {
             ("approved", &r.approved),
             ("acceptance_no", &r.acceptance_no),
             ("accepted", &r.accepted),
+            ("record_it", &r.record_it),
         ] {
             lists.push((format!("commands.reports.{key}"), words));
         }
@@ -909,6 +923,7 @@ impl Lexicon {
             ("asks.fund", &a.fund),
             ("asks.apply_at", &a.apply_at),
             ("asks.channel", &a.channel),
+            ("asks.step_by_step", &a.step_by_step),
             ("asks.count", &a.count),
             ("asks.about_costs", &a.about_costs),
             ("asks.less", &a.less),

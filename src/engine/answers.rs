@@ -442,7 +442,24 @@ impl<'a> Turn<'a> {
             .map(|o| std::iter::once(&o.label).chain(&o.aliases).map(String::as_str).collect())
             .collect();
         let words = self.words();
-        words.label_among(text, &groups).or_else(|| told_in_passing(&words, text, &groups))
+        words
+            .label_among(text, &groups)
+            .or_else(|| told_in_passing(&words, text, &groups))
+            .or_else(|| self.first_clause_choice(step, text))
+    }
+
+    /// The choice the first clause of a longer message names exactly, at a step that is
+    /// nothing but buttons (see [`wording::Words::first_clause`]).
+    pub(super) fn first_clause_choice(&self, step: &Step, text: &str) -> Option<usize> {
+        if step.ask != Some(InputKind::Choice) {
+            return None;
+        }
+        let offered = self.offered(step);
+        let groups: Vec<Vec<&str>> = offered
+            .iter()
+            .map(|o| std::iter::once(&o.label).chain(&o.aliases).map(String::as_str).collect())
+            .collect();
+        self.words().first_clause(text, &groups)
     }
 
     pub(super) fn choose(&mut self, step: &Step, index: usize) {
@@ -458,19 +475,9 @@ impl<'a> Turn<'a> {
 
     /// Stores an accepted answer and moves on.
     pub(super) fn accept(&mut self, step: &Step, value: String, jump: Option<Target>) {
-        let (Some(dialog), Some(step_id)) = (self.s.dialog.clone(), self.s.step.clone()) else {
+        let Some(dialog) = self.s.dialog.clone() else { return self.show_menu() };
+        if !self.remember_position() {
             return self.show_menu();
-        };
-        self.s.back.push(Position {
-            dialog: dialog.clone(),
-            step: step_id,
-            slots: self.s.slots.clone(),
-        });
-        // /back goes back a few steps, not through a whole day of chat: a bounded history keeps
-        // the stored session small however long a dialog runs.
-        if self.s.back.len() > MAX_BACK {
-            let excess = self.s.back.len() - MAX_BACK;
-            self.s.back.drain(..excess);
         }
         self.s.failures = 0;
         self.s.pending = None;
@@ -484,11 +491,34 @@ impl<'a> Turn<'a> {
                 self.s.context.dates.retain(|d| *d != date);
             }
         }
+        // 帮我爷爷 for whom the application is: the relation step is answered too.
+        let relative = dialog == super::prefill::APPLY
+            && step.slot.as_deref() == Some("for_whom")
+            && !self.message.is_empty();
         if let Some(slot) = &step.slot {
             self.s.slots.insert(slot.clone(), value);
         }
+        if relative {
+            let text = self.message.clone();
+            self.prefill_relation_from(&text);
+        }
         let next = self.after(step, jump);
         self.enter(&dialog, next, false);
+    }
+
+    /// Keeps the current step and its slots for /back; `false` outside a procedure.
+    pub(super) fn remember_position(&mut self) -> bool {
+        let (Some(dialog), Some(step)) = (self.s.dialog.clone(), self.s.step.clone()) else {
+            return false;
+        };
+        self.s.back.push(Position { dialog, step, slots: self.s.slots.clone() });
+        // /back goes back a few steps, not through a whole day of chat: a bounded history keeps
+        // the stored session small however long a dialog runs.
+        if self.s.back.len() > MAX_BACK {
+            let excess = self.s.back.len() - MAX_BACK;
+            self.s.back.drain(..excess);
+        }
+        true
     }
 
     /// Where to go after `step`: a choice's own jump, else the first matching branch, `goto`,

@@ -50,6 +50,7 @@ pub mod handoff;
 pub mod input;
 mod menu;
 mod pending;
+mod prefill;
 mod remind_task;
 pub mod render;
 mod said;

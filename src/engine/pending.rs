@@ -155,14 +155,16 @@ impl<'a> Turn<'a> {
         if let Some(Pending::TaskConsent { task, day }) = &asked {
             return self.task_consent(yes, task, day);
         }
-        if let Some(Pending::RecordConsent { kind, accepted, hand_in, disease }) = asked {
+        if let Some(Pending::RecordConsent { kind, accepted, hand_in, disease, acceptance_no }) =
+            asked
+        {
             let accepted = chrono::NaiveDate::parse_from_str(&accepted, "%Y-%m-%d").ok();
             match accepted.filter(|_| yes) {
                 Some(on) if hand_in && self.records_first() => {
                     self.record_planned(&kind, on);
                 }
                 Some(on) if self.records_first() => {
-                    self.record_said(&kind, on, disease.as_deref());
+                    self.record_said(&kind, on, disease.as_deref(), acceptance_no.as_deref());
                 }
                 Some(_) => self.say("已经有记录的申请了，请在“我的申请”里查看或更新。"),
                 None => self.say("这份申请没有记录，也不会发提醒。"),

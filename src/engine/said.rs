@@ -276,6 +276,12 @@ impl<'a> Turn<'a> {
         {
             return self.remind_hand_in(day);
         }
+        // `到时候真的会提醒我吗 在哪里提醒` with reminders set: those, and where they come.
+        if self.doubts_reminders(text) {
+            return self.command(super::Command::Reminders);
+        }
+        // `受理号我刚才发了的SY… 下个礼拜一提醒我问一下`: the number goes on the record too.
+        self.acceptance_number_said(text);
         // `12月20号提醒我带我妈去复查`: a task of the user's own, on the day named.
         if self.remind_task(text) {
             return;
@@ -305,6 +311,30 @@ impl<'a> Turn<'a> {
                 self.reask();
             }
             _ => self.remind_on(text, date, said.is_some()),
+        }
+    }
+
+    /// Whether `text` doubts or asks about the reminders already set (`reminder_doubt`
+    /// words), and some are set.
+    pub(super) fn doubts_reminders(&self, text: &str) -> bool {
+        use crate::tracking::ReminderState::Pending;
+        let set =
+            self.user.applications.iter().flat_map(|a| &a.reminders).any(|r| r.state == Pending)
+                || self.user.tasks.iter().any(|t| t.state == Pending);
+        set && contains_any(text, &self.a.content.understand.commands.reminder_doubt)
+    }
+
+    /// A 受理号 said beside something else (a reminder) is put on the application recorded
+    /// last, when that one has no such number yet.
+    fn acceptance_number_said(&mut self, text: &str) {
+        let Some(no) = super::track::acceptance_number(text) else { return };
+        let Some(app) = self.user.applications.last() else { return };
+        if app.acceptance_no() == Some(no.as_str()) {
+            return;
+        }
+        if let Some(out) = super::track::status_report(&format!("受理号{no}"), &self.track_ctx())
+        {
+            self.apply_track(out);
         }
     }
 

@@ -31,8 +31,12 @@ impl<'a> Turn<'a> {
             self.clear_dialog();
             self.s.then = then;
         }
+        let apply_from_start = fresh && step.is_none() && dialog == super::prefill::APPLY;
         self.s.dialog = Some(dialog);
         self.sync_region();
+        if apply_from_start {
+            self.prefill_apply();
+        }
         match step.or_else(|| tree.start_step().map(str::to_string)) {
             Some(step) => self.enter(&tree.id, Target::Step(step), false),
             None => self.end_dialog(),
@@ -81,6 +85,10 @@ impl<'a> Turn<'a> {
 
     /// One step: set → action → (consent) → say → ask or move on. `None`: waiting for input.
     pub(super) fn run_step(&mut self, step: &Step, resume: bool) -> Option<Target> {
+        let prefilled = self.take_prefilled(step);
+        if prefilled.is_none() {
+            self.say_taken();
+        }
         if !resume {
             for (slot, value) in &step.set {
                 let value = self.fill(value);
@@ -90,22 +98,40 @@ impl<'a> Turn<'a> {
                 self.action(action);
             }
         }
-        if let Some(value) = self.take_prefilled(step) {
-            // Shown as its button label (职工医保), not as the stored value (employee).
-            let shown = self
-                .offered(step)
-                .into_iter()
-                .find(|o| o.value == value)
-                .map_or(value, |o| o.label);
+        if let Some(value) = prefilled {
+            // Shown as its button label (职工医保), not as the stored value (employee); a
+            // button's own way on (本人 → insurance, 替家人 → relation) is kept.
+            let offered = self.offered(step);
+            let picked = offered.iter().find(|o| o.value == value);
+            let jump = picked.and_then(|o| o.own).and_then(|i| step.choices.get(i)).and_then(|c| {
+                c.next.clone().map(Target::Step).or_else(|| c.goto.clone().map(Target::Goto))
+            });
+            let shown = picked.map_or(value, |o| o.label.clone());
             // A date as people write it (2026年12月3日), not as it is stored; one said by its
-            // month alone says which day was taken.
-            let date = chrono::NaiveDate::parse_from_str(&shown, "%Y-%m-%d").ok();
-            let filled = match date.filter(|_| step.ask == Some(InputKind::Date)) {
-                Some(date) => self.filled_date_text(date),
-                None => format!("已填好：{shown}（按您之前说的；要改请发送 /back）"),
-            };
-            self.say(filled);
-            return Some(self.after(step, None));
+            // month alone says on its own line which day was taken.
+            let date = chrono::NaiveDate::parse_from_str(&shown, "%Y-%m-%d")
+                .ok()
+                .filter(|_| step.ask == Some(InputKind::Date));
+            if let Some(day) = date.filter(|d| self.s.context.month_only.contains(d)) {
+                self.say_taken();
+                let note = self.filled_date_text(day);
+                self.say(note);
+                self.remember_position();
+                return Some(self.after(step, jump));
+            }
+            let shown = date.map_or(shown, crate::policy::dates::format_cn);
+            let disease = (step.ask == Some(InputKind::Disease)).then(|| shown.clone());
+            if let Some(name) = &disease {
+                self.taken_note = self.other_diseases_note(name);
+            }
+            self.taken.push(shown);
+            self.remember_position();
+            if let Some(name) = disease {
+                // What a typed disease would have brought: extra materials, loose names.
+                self.say_taken();
+                self.say_disease_notes(&name);
+            }
+            return Some(self.after(step, jump));
         }
         if step.ask.is_some() && dialogs::may_be_skipped(step) {
             match self.s.consent {
@@ -148,11 +174,24 @@ impl<'a> Turn<'a> {
         let marked = self.s.slots.get(super::PREFILLED)?;
         let mut rest: Vec<&str> = marked.split(',').collect();
         let at = rest.iter().position(|s| *s == slot)?;
+        // A personal value (the disease) waits for the consent question; refused, it is dropped.
+        let personal = step.ask.is_some() && dialogs::may_be_skipped(step);
+        if personal && self.s.consent.is_none() {
+            return None;
+        }
         rest.remove(at);
         match rest.join(",") {
             left if left.is_empty() => self.s.slots.remove(super::PREFILLED),
             left => self.s.slots.insert(super::PREFILLED.into(), left),
         };
+        if personal && self.s.consent != Some(true) {
+            self.s.slots.remove(slot);
+            return None;
+        }
+        if personal && !self.s.slots.contains_key(slot) && slot == "disease" {
+            let said = self.said_disease()?;
+            self.s.slots.insert(slot.to_string(), said);
+        }
         let value = self.s.slots.get(slot)?.clone();
         if self.insurance_allows(&value).is_err() {
             self.s.slots.remove(slot);
@@ -241,6 +280,7 @@ impl<'a> Turn<'a> {
     }
 
     pub(super) fn end_dialog(&mut self) {
+        self.say_taken();
         let chose_region = self.s.dialog.as_deref() == Some("region");
         match self.s.then.take() {
             Some(next) if self.s.region.is_some() => self.start_dialog(&next, true),

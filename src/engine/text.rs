@@ -72,6 +72,10 @@ impl<'a> Turn<'a> {
         if self.asks_if_deleted(text) {
             return;
         }
+        // `到时候真的会提醒我吗 在哪里提醒` with reminders set: those, and where they come.
+        if self.doubts_reminders(text) {
+            return self.command(super::Command::Reminders);
+        }
         // Commands in plain words work at every step, before the step's own answer.
         if self.said_command(text) {
             return;
@@ -158,6 +162,12 @@ impl<'a> Turn<'a> {
         let has_buttons = !self.offered(step).is_empty();
         let typed_answer = step.ask == Some(InputKind::Text);
         if asked == Question::Clearly && (has_buttons || typed_answer) {
+            // `我自己 我就想晓得要带啥子材料去`: the answer first, the question the procedure
+            // answers on its way.
+            if let Some(i) = self.first_clause_choice(step, text) {
+                self.choose(step, i);
+                return StepText::Handled;
+            }
             return StepText::NotAnAnswer;
         }
         // At the disease step "哪些病可以办", "起付线多少钱" or "诊断证明要哪一级医院开的" (a

@@ -632,7 +632,7 @@ fn show_reminders(ctx: &TrackContext) -> TrackOutput {
                 payload: format!("r:del:{}", task.id),
             });
         }
-        lines.push("不需要的可以点按钮关闭或删除。".into());
+        lines.push("提醒发在这个对话里（不发短信）。不需要的可以点按钮关闭或删除。".into());
         lines.extend(record_source_line(ctx, pending.iter().map(|(a, _)| *a)));
         let mut out = TrackOutput::text(lines.join("\n"));
         out.choices = choices;
@@ -995,7 +995,11 @@ pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
     let Some(app) = ctx.user.applications.last() else {
         // "它说材料不全 要补材料" with nothing recorded: what to do next (the FAQ) matters more
         // than where to record it.
-        if matches!(reported, Reported::Supplement | Reported::Rejected | Reported::Appealed) {
+        let record_it = words.commands.reports.record_it.iter();
+        let asks_to_record = record_it.filter(|w| !w.is_empty()).any(|w| text.contains(w.as_str()));
+        if !asks_to_record
+            && matches!(reported, Reported::Supplement | Reported::Rejected | Reported::Appealed)
+        {
             return None;
         }
         let mut out = TrackOutput::text(
@@ -1146,7 +1150,7 @@ fn after_any(text: &str, markers: &[&str]) -> Option<String> {
 }
 
 /// An acceptance number: the first run of 4+ letters, digits or dashes after the keyword.
-fn acceptance_number(text: &str) -> Option<String> {
+pub(super) fn acceptance_number(text: &str) -> Option<String> {
     let (_, rest) = ["受理号", "受理编号", "业务编号", "办件号", "流水号"]
         .iter()
         .find_map(|m| text.split_once(m))?;

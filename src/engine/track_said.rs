@@ -63,13 +63,16 @@ impl<'a> Turn<'a> {
             return false;
         }
         match self.s.pending.clone() {
-            Some(Pending::RecordConsent { kind, hand_in: false, disease, .. }) => {
+            Some(Pending::RecordConsent {
+                kind, hand_in: false, disease, acceptance_no, ..
+            }) => {
                 let said = self.review_reminder_text(date, false);
                 self.s.pending = Some(Pending::RecordConsent {
                     kind,
                     accepted: date.format("%Y-%m-%d").to_string(),
                     hand_in: false,
                     disease,
+                    acceptance_no,
                 });
                 self.say(format!("好的，受理日期改为{}。{said}", format_cn(date)));
             }
@@ -269,6 +272,8 @@ impl<'a> Turn<'a> {
             _ => Kind::New,
         };
         let disease = self.disease_said(&u);
+        // `受理号SY20261117035 是11月17号交的`: the number is kept with the record.
+        let number = track::acceptance_number(text);
         if self.s.consent != Some(true) {
             // The review's last day is said now: telling it keeps nothing.
             let said = self.review_reminder_text(accepted, false);
@@ -276,10 +281,10 @@ impl<'a> Turn<'a> {
                 Some(task) => self.say(format!("{said}\n{task}")),
                 None => self.say(said),
             }
-            self.ask_record_consent(kind, accepted, disease);
+            self.ask_record_consent(kind, accepted, disease, number);
             return true;
         }
-        self.record_said(kind.slot(), accepted, disease.as_deref())
+        self.record_said(kind.slot(), accepted, disease.as_deref(), number.as_deref())
     }
 
     /// The catalogue disease of the user's region confidently named in a message, if any.
@@ -333,6 +338,7 @@ impl<'a> Turn<'a> {
                 accepted: day.format("%Y-%m-%d").to_string(),
                 hand_in: true,
                 disease: None,
+                acceptance_no: None,
             });
             return self.prompt_pending();
         }
@@ -445,22 +451,29 @@ impl<'a> Turn<'a> {
                 self.s.consent = Some(true);
                 self.say("谢谢，已记下您的同意。随时发送 /forget 可以删除保存的全部信息。");
             }
-            return self.record_said(kind.slot(), accepted, disease.as_deref());
+            return self.record_said(kind.slot(), accepted, disease.as_deref(), None);
         }
         let said = self.review_reminder_text(accepted, false);
         self.say(format!("好的，改按{}记，还在审核中。{said}", kind.label()));
-        self.ask_record_consent(kind, accepted, disease);
+        self.ask_record_consent(kind, accepted, disease, None);
         true
     }
 
     /// The consent question before a handed-in application of `kind`, accepted on `accepted`,
     /// is recorded; the facts wait in the pending question and are recorded on 同意.
-    fn ask_record_consent(&mut self, kind: Kind, accepted: NaiveDate, disease: Option<String>) {
+    fn ask_record_consent(
+        &mut self,
+        kind: Kind,
+        accepted: NaiveDate,
+        disease: Option<String>,
+        acceptance_no: Option<String>,
+    ) {
         self.s.pending = Some(Pending::RecordConsent {
             kind: kind.slot().to_string(),
             accepted: accepted.format("%Y-%m-%d").to_string(),
             hand_in: false,
             disease,
+            acceptance_no,
         });
         self.prompt_pending();
     }
@@ -488,17 +501,34 @@ impl<'a> Turn<'a> {
         kind: &str,
         accepted: NaiveDate,
         disease: Option<&str>,
+        acceptance_no: Option<&str>,
     ) -> bool {
         let mut slots = BTreeMap::new();
         slots.insert("kind".to_string(), kind.to_string());
         if let Some(name) = disease {
             slots.insert("disease".to_string(), name.to_string());
         }
+        // Only what may be kept: an identifier in it is masked (consent was given).
+        if let Some(no) = acceptance_no.and_then(|no| crate::privacy::keepable_reference(no, true))
+        {
+            slots.insert("acceptance_no".to_string(), no);
+        }
         slots.insert("accepted_on".to_string(), accepted.format("%Y-%m-%d").to_string());
         let ctx = TrackContext { slots: &slots, ..self.track_ctx() };
         let Some(mut out) = track::run_action("record_application", &ctx) else { return false };
-        out.text
-            .push_str("\n受理号、病种可以随时补充，直接告诉我（如“受理号是SC2025092600123”）。");
+        let missing = match (slots.contains_key("acceptance_no"), disease.is_some()) {
+            (false, false) => "受理号、病种",
+            (false, true) => "受理号",
+            (true, false) => "病种",
+            (true, true) => "",
+        };
+        let example = match missing {
+            "病种" => "如“病种补上糖尿病”",
+            _ => "如“受理号是SC2025092600123”",
+        };
+        if !missing.is_empty() {
+            out.text.push_str(&format!("\n{missing}可以随时补充，直接告诉我（{example}）。"));
+        }
         self.apply_track(out);
         true
     }

@@ -59,6 +59,14 @@ pub(super) struct Turn<'a> {
     pub(super) prompt_reply: Option<usize>,
     /// The text the user sent this turn (empty for a button).
     pub(super) message: String,
+    /// Answers of steps filled in from what was said before, not yet told (see
+    /// [`Turn::say_taken`]).
+    pub(super) taken: Vec<String>,
+    /// Said after the `taken` line: the other diseases named, when one was taken.
+    pub(super) taken_note: Option<String>,
+    /// The disease and insurance of the 新申请 button pressed this turn, taken before what the
+    /// conversation said.
+    pub(super) apply_seed: Option<(Option<String>, Option<String>)>,
 }
 
 impl<'a> Turn<'a> {
@@ -97,6 +105,9 @@ impl<'a> Turn<'a> {
             answered: false,
             prompt_reply: None,
             message: String::new(),
+            taken: Vec::new(),
+            taken_note: None,
+            apply_seed: None,
         }
     }
 
@@ -179,6 +190,17 @@ impl<'a> Turn<'a> {
 
     pub(super) fn button(&self, label: impl Into<String>, kind: ButtonKind) -> Choice {
         Choice { label: label.into(), data: render::encode(self.s.turn, &kind) }
+    }
+
+    /// One line for every step answered from what the user said before, once the next step
+    /// speaks: `已填好：城乡居民医保、高血压病3级（…）`.
+    pub(super) fn say_taken(&mut self) {
+        if self.taken.is_empty() {
+            return;
+        }
+        let taken = std::mem::take(&mut self.taken).join("、");
+        let note = self.taken_note.take().map(|n| format!("\n{n}")).unwrap_or_default();
+        self.say(format!("已填好：{taken}（按您之前说的；要改请发送 /back）{note}"));
     }
 
     pub(super) fn say(&mut self, text: impl Into<String>) {

@@ -99,6 +99,9 @@ pub enum Pending {
         /// record once consent is given.
         #[serde(default)]
         disease: Option<String>,
+        /// The 受理号 said with it (`受理号SY… 是11月17号交的`), kept once consent is given.
+        #[serde(default)]
+        acceptance_no: Option<String>,
     },
     /// `那把这个记错的删了嘛`: delete this one recorded application (its store id)? Asked once;
     /// typed 确定删除 / 不删 answer it as its buttons do.

@@ -24,7 +24,6 @@ use super::context::said_insurance;
 use super::followup::{fingerprint, lost};
 use super::render::{self, ButtonKind};
 use super::turn::Turn;
-use super::PREFILLED;
 use crate::content::faq::FaqEntry;
 use crate::content::regions::Region;
 use crate::content::understand::{contains_any, AskWords};
@@ -150,10 +149,12 @@ impl<'a> Turn<'a> {
             Some(Action::Remote) => Some("remote"),
             _ => None,
         };
-        // Only a short message: a longer one carries a question or details the FAQ should read.
-        let short = text.chars().count() <= 12;
+        // Only a short message: a longer one carries a question or details the FAQ should read,
+        // unless it asks to be led through it (`好 那先弄异地备案 一步步教我`).
+        let led = contains_any(text, &self.a.content.understand.asks.step_by_step);
+        let short = led || text.chars().count() <= 12;
         if let Some(dialog) =
-            procedure.filter(|_| at_menu && short && !u.question && u.region().is_none())
+            procedure.filter(|_| at_menu && short && (led || !u.question) && u.region().is_none())
         {
             if self.a.content.dialogs.trees.contains_key(dialog) {
                 if lost(text) {
@@ -835,9 +836,10 @@ impl<'a> Turn<'a> {
         self.say(format!("已切换到{}。", self.region_label(region)));
     }
 
-    /// The 新申请 button of an eligibility answer: the application starts in that region; the
-    /// disease is filled in only when the user agreed to storing personal data (otherwise it is
-    /// asked at its step, after the consent question).
+    /// The 新申请 button of an eligibility answer: the application starts in that region with
+    /// the button's disease and insurance filled in (besides what the conversation said, see
+    /// `prefill`); the disease only once the user agreed to storing personal data (otherwise
+    /// after the consent question).
     pub(super) fn start_apply_with(
         &mut self,
         region: &str,
@@ -851,22 +853,9 @@ impl<'a> Turn<'a> {
         let name = disease
             .and_then(|i| self.a.content.diseases.region(region).get(i))
             .map(|d| d.name.clone());
+        self.apply_seed = Some((name, insurance));
         self.start_dialog("apply", true);
-        if self.s.dialog.as_deref() != Some("apply") {
-            return;
-        }
-        let mut filled = Vec::new();
-        if let Some(insurance) = insurance.filter(|i| i == "employee" || i == "resident") {
-            self.s.slots.insert("insurance".into(), insurance);
-            filled.push("insurance");
-        }
-        if let (Some(name), Some(true)) = (name, self.s.consent) {
-            self.s.slots.insert("disease".into(), name);
-            filled.push("disease");
-        }
-        if !filled.is_empty() {
-            self.s.slots.insert(PREFILLED.into(), filled.join(","));
-        }
+        self.apply_seed = None;
     }
 }
 

@@ -85,8 +85,18 @@ impl<'c> Words<'c> {
         if self.question(text) == Question::Clearly {
             return None;
         }
-        let answer = self.dialect.plain(&clause(text)?.bare);
         let prompt = self.dialect.plain(&squash(prompt));
+        self.reply_to(&clause(text)?.bare, &prompt, text)
+    }
+
+    /// The first clause of `text` read against the question `prompt` (squashed): an echo of it
+    /// (`正常的 没欠` to 是否正常缴费…？, 的 left off), a yes/no word, or a denial.
+    fn reply_to(&self, clause: &str, prompt: &str, text: &str) -> Option<bool> {
+        let answer = self.dialect.plain(clause);
+        let answer = match answer.strip_suffix('的') {
+            Some(stem) if stem.chars().count() >= 2 => stem.to_string(),
+            _ => answer,
+        };
         const NEGATIONS: [&str; 7] = ["还没有", "从没有", "没有", "还没", "从没", "没", "不"];
         let echoes = |part: &str| part.chars().count() >= 2 && prompt.contains(part);
         // Echoing what the question denies (欠费了 to …没有欠费？) says the opposite: no.
@@ -177,6 +187,23 @@ impl<'c> Words<'c> {
         named(&t, &groups).or_else(|| {
             (self.question(&t) == Question::No).then(|| distinctive_pair(&t, &groups)).flatten()
         })
+    }
+
+    /// An answer said first, then a question (`我自己 我就想晓得要带啥子材料去`): the first of
+    /// several clauses is, as a whole, exactly one choice's label or alias (groups as in
+    /// [`Words::label_among`]).
+    pub fn first_clause(&self, text: &str, groups: &[Vec<&str>]) -> Option<usize> {
+        let mut clauses = text
+            .split(|c: char| c.is_whitespace() || "，,。！!；;".contains(c))
+            .filter(|p| !p.is_empty());
+        let first = squash(clauses.next()?);
+        clauses.next()?;
+        let groups = squashed(groups);
+        let hits: Vec<usize> = (0..groups.len()).filter(|&i| groups[i].contains(&first)).collect();
+        match hits.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
     }
 }
 
@@ -418,6 +445,9 @@ mod tests {
         assert_eq!(w().yes_no_to("没欠费", arrears), Some(true));
         assert_eq!(w().yes_no_to("欠费了", arrears), Some(false), "the opposite of 没有欠费");
         assert_eq!(w().yes_no_to("shi de", arrears), Some(true));
+        // The question's own word with 的 (play-test round 7 P1 t14: 正常的 没欠).
+        assert_eq!(w().yes_no_to("正常的嘛", arrears), Some(true));
+        assert_eq!(w().yes_no_to("正常的，都交了", arrears), Some(true));
         let knows = "您知道目前门特待遇的到期日吗？";
         assert_eq!(w().yes_no_to("晓得", knows), Some(true));
         assert_eq!(w().yes_no_to("不晓得", knows), Some(false));

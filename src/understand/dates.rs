@@ -49,7 +49,35 @@ pub(crate) fn dates(chars: &[char], plain: &str, today: NaiveDate) -> Vec<FoundD
     let now_word = |date: &NaiveDate| *date == today && !found.is_empty();
     let relative = relative(plain, today).filter(|d| !now_word(d));
     found.extend(relative.map(|date| FoundDate { date, ahead: date, start: 0, end: 0 }));
+    if found.is_empty() {
+        found.extend(left_until_end(chars, today));
+    }
     found
+}
+
+/// `还有三个星期就到期了`, `只剩20天到期`: an end of validity said as the time left, counted
+/// from today (digitised text; the end word must follow the time closely, so `只有3个星期了
+/// 还来得及不 到期是12月28号` reads only the date).
+fn left_until_end(chars: &[char], today: NaiveDate) -> Option<FoundDate> {
+    const LEFT: [&str; 4] = ["还有", "只有", "还剩", "只剩"];
+    const UNITS: [(&str, i64); 7] =
+        [("个星期", 7), ("个礼拜", 7), ("星期", 7), ("礼拜", 7), ("周", 7), ("天", 1), ("个月", 0)];
+    let text: String = chars.iter().collect();
+    let (at, word) = LEFT.iter().find_map(|w| text.find(w).map(|at| (at, *w)))?;
+    let rest = &text[at + word.len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let n: u32 = digits.parse().ok()?;
+    let after = &rest[digits.len()..];
+    let (unit, days) = UNITS.iter().find(|(u, _)| after.starts_with(u))?;
+    let tail: String = after[unit.len()..].chars().take(4).collect();
+    if !tail.contains("到期") && !tail.contains("过期") {
+        return None;
+    }
+    let date = match days {
+        0 => today.checked_add_months(Months::new(n))?,
+        d => today + Duration::days(i64::from(n) * d),
+    };
+    Some(FoundDate { date, ahead: date, start: 0, end: 0 })
 }
 
 fn date_at(chars: &[char], start: usize, today: NaiveDate) -> Option<FoundDate> {
@@ -480,6 +508,19 @@ mod tests {
         assert_eq!(ahead("11月20号"), Some((d(2026, 11, 20), d(2027, 11, 20))));
         assert_eq!(ahead("上个月25号"), Some((d(2026, 11, 25), d(2026, 11, 25))));
         assert_eq!(ahead("昨天"), Some((d(2026, 12, 6), d(2026, 12, 6))));
+    }
+
+    #[test]
+    fn the_time_left_before_the_end_is_a_date() {
+        let read = |t: &str| {
+            let chars: Vec<char> = t.chars().collect();
+            dates(&digitise(&chars), t, today()).first().map(|f| f.date)
+        };
+        assert_eq!(read("我的门特还有三个星期就到期了"), Some(d(2026, 12, 19)));
+        assert_eq!(read("只剩10天到期"), Some(d(2026, 12, 8)));
+        assert_eq!(read("还有2个月到期"), Some(d(2027, 1, 28)));
+        assert_eq!(read("只有3个星期了还来得及不"), None, "no end word beside it");
+        assert_eq!(read("还有3个星期了 到期是12月28号"), Some(d(2026, 12, 28)));
     }
 
     #[test]

@@ -1,0 +1,160 @@
+//! A 新申请 started after the conversation already said who it is for, the insurance type or the
+//! disease (issue 17: what was said once is not asked again): those steps are filled in from
+//! the conversation's context and skipped with one line saying what was taken.
+//!
+//! Whom it is for comes from the message that starts the procedure (`我要给自己申请门特`) or the
+//! person the conversation is about (`我帮我爷爷问一下`); the relation to a relative from the
+//! relation step's own buttons and aliases (content: `dialogs/apply.yaml`) matched against the
+//! `people:` words of that relative (`faq/understand.yaml`). The disease, a personal fact, is
+//! taken only once consent is given (see `Turn::take_prefilled`).
+//!
+//! Layer: handler — a part of `Turn`; `steps` calls it when the procedure starts.
+
+use super::context::{mention, Mention};
+use super::turn::Turn;
+use super::PREFILLED;
+
+/// The procedure these prefills are for (its slots `for_whom`, `relation`, `insurance`,
+/// `disease` are named in `dialogs/apply.yaml`).
+pub(super) const APPLY: &str = "apply";
+
+/// The key of the user among the context's people.
+const ME: &str = "me";
+
+impl Turn<'_> {
+    /// Fills in, before the first step of 新申请 runs, every step the conversation already
+    /// answered; each is marked (`PREFILLED`) so it is taken once and asked again after /back.
+    pub(super) fn prefill_apply(&mut self) {
+        let said = mention(&self.message, &self.a.content.understand.people);
+        let who = match said {
+            Some(Mention::Me) => Some(ME.to_string()),
+            Some(Mention::Named { who, .. }) => Some(who),
+            _ => self.s.context.person.clone(),
+        };
+        let mut marks: Vec<String> = Vec::new();
+        match who.as_deref() {
+            Some(ME) => {
+                self.s.slots.insert("for_whom".into(), "self".into());
+                marks.push("for_whom".into());
+            }
+            Some(relative) => {
+                self.s.slots.insert("for_whom".into(), "other".into());
+                marks.push("for_whom".into());
+                if let Some(relation) = self.relation_of(relative) {
+                    self.s.slots.insert("relation".into(), relation);
+                    marks.push("relation".into());
+                }
+            }
+            None => {}
+        }
+        let (seed_disease, seed_insurance) = self.apply_seed.clone().unwrap_or_default();
+        let insurance = seed_insurance.filter(|i| i == "employee" || i == "resident");
+        if let Some(insurance) = insurance.or_else(|| self.insurance_of(who.as_deref())) {
+            self.s.slots.insert("insurance".into(), insurance);
+            marks.push("insurance".into());
+        }
+        // The disease waits for consent: only marked now, its value taken at its step.
+        if self.s.consent != Some(false) {
+            if let Some(first) = seed_disease.or_else(|| self.said_disease()) {
+                if self.s.consent == Some(true) {
+                    self.s.slots.insert("disease".into(), first);
+                }
+                marks.push("disease".into());
+            }
+        }
+        self.mark_prefilled(&marks);
+    }
+
+    /// The relative named in an answer to 这次是为谁申请 (`帮我爷爷`) answers the relation step
+    /// too.
+    pub(super) fn prefill_relation_from(&mut self, text: &str) {
+        let Some(Mention::Named { who, .. }) = mention(text, &self.a.content.understand.people)
+        else {
+            return;
+        };
+        if let Some(relation) = self.relation_of(&who) {
+            self.s.slots.insert("relation".into(), relation);
+            self.mark_prefilled(&["relation".to_string()]);
+        }
+    }
+
+    /// Adds `slots` to the marks of values filled in ahead of their steps.
+    pub(super) fn mark_prefilled(&mut self, slots: &[String]) {
+        if slots.is_empty() {
+            return;
+        }
+        let mut all: Vec<String> = (self.s.slots.get(PREFILLED).map(String::as_str))
+            .unwrap_or_default()
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        for slot in slots {
+            if !all.contains(slot) {
+                all.push(slot.clone());
+            }
+        }
+        self.s.slots.insert(PREFILLED.into(), all.join(","));
+    }
+
+    /// The relation button of 新申请 for the relative `who` (`grandfather` → 其他亲属): the
+    /// first button whose label or alias is one of that relative's `people:` words.
+    fn relation_of(&self, who: &str) -> Option<String> {
+        let people = &self.a.content.understand.people;
+        let words = [&people.female, &people.male, &people.either]
+            .into_iter()
+            .find_map(|group| group.get(who))?;
+        let tree = self.a.content.dialogs.trees.get(APPLY)?;
+        let step = tree.steps.iter().find(|s| s.slot.as_deref() == Some("relation"))?;
+        step.choices
+            .iter()
+            .find(|c| {
+                std::iter::once(&c.label).chain(&c.aliases).any(|w| words.iter().any(|x| x == w))
+            })
+            .map(|c| c.value.clone().unwrap_or_else(|| c.label.clone()))
+    }
+
+    /// The insurance type said for `who` (the person talked about, or facts said before anyone
+    /// was named); `None` when nothing was said about them.
+    fn insurance_of(&self, who: Option<&str>) -> Option<String> {
+        let c = &self.s.context;
+        let insurance = match who {
+            None => c.insurance.clone(),
+            Some(w) if c.person.is_none() || c.person.as_deref() == Some(w) => c.insurance.clone(),
+            Some(w) => c.people.iter().find(|p| p.who == w).and_then(|p| p.insurance.clone()),
+        };
+        insurance.filter(|i| i == "employee" || i == "resident")
+    }
+
+    /// The other catalogue diseases the conversation named, when `taken` fills the disease step:
+    /// which one this application takes, and that the others can follow.
+    pub(super) fn other_diseases_note(&self, taken: &str) -> Option<String> {
+        let region = self.region()?;
+        let catalogue = self.a.content.diseases.region(region);
+        let others: Vec<String> = (self.s.context.diseases.iter())
+            .filter(|d| d.as_str() != taken && catalogue.iter().any(|c| &c.name == *d))
+            .map(|d| format!("“{d}”"))
+            .collect();
+        if others.is_empty() {
+            return None;
+        }
+        // What the region's sources say of several diseases (邵阳: one benefit per person), from
+        // its FAQ entry on the topic, never a promise that the others can be added later.
+        let rule = self.a.content.faq.iter().find(|e| {
+            e.topic.as_deref() == Some(MULTIPLE_DISEASES) && e.regions.iter().any(|r| r == region)
+        });
+        let rule = rule.and_then(|e| e.answer.lines().next()).map(str::to_string);
+        let rule =
+            rule.unwrap_or_else(|| format!("同时有几种病怎么办，请问{}。", self.hotline_text()));
+        Some(format!("这次先按“{taken}”申请；您还提到{}。{rule}", others.join("、")))
+    }
+
+    /// The first disease of this region's catalogue the conversation named.
+    pub(super) fn said_disease(&self) -> Option<String> {
+        let catalogue = self.a.content.diseases.region(self.region()?);
+        (self.s.context.diseases.iter()).find(|d| catalogue.iter().any(|c| &c.name == *d)).cloned()
+    }
+}
+
+/// The FAQ topic of the rule on several diseases ([`Turn::other_diseases_note`]).
+const MULTIPLE_DISEASES: &str = "multiple-diseases";
