@@ -111,7 +111,7 @@ impl<'c> Words<'c> {
         // question no answer (its 还没 is no 否).
         let waiting = &self.lex.commands.under_review;
         if has(waiting, &answer) || has(waiting, text) {
-            return has(&self.lex.commands.submission, &prompt).then_some(true);
+            return has(&self.lex.commands.submission, prompt).then_some(true);
         }
         if let Some(yes) = self.yes_no(text) {
             return Some(yes);
