@@ -559,7 +559,10 @@ impl<'a> Turn<'a> {
         let mut plain = clause.to_string();
         let u = self.a.understand(clause, reading);
         let mut named = false;
-        for m in &u.regions {
+        // Only the region's name: 政务中心 and 湘医保 also point to a region, and are what the
+        // question is about (`政务中心啥时候上班` without it asked about 上班 elsewhere).
+        let name = region.and_then(|r| self.a.content.regions.get(r)).map(|r| r.name.as_str());
+        for m in u.regions.iter().filter(|m| name.is_some_and(|n| m.word.contains(n))) {
             if Some(m.region.as_str()) == region {
                 plain = plain.replace(m.word.as_str(), "");
                 named = true;
