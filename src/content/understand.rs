@@ -228,6 +228,10 @@ pub struct Lexicon {
     /// do it for him.
     #[serde(default)]
     pub on_behalf: Vec<String>,
+    /// The person cannot use a phone's apps (不会用手机, 老人机): for the rest of the
+    /// conversation, how-to answers are the region's window (`offline-window`), not the app.
+    #[serde(default)]
+    pub no_phone: Vec<String>,
     /// Who a message is about (`我妈`, `她`, `那我嘞`): facts said about a person stay with that
     /// person (`engine::context`).
     #[serde(default)]
@@ -821,6 +825,7 @@ impl Lexicon {
             ("next_step".into(), &self.next_step),
             ("the_rest".into(), &self.the_rest),
             ("on_behalf".into(), &self.on_behalf),
+            ("no_phone".into(), &self.no_phone),
         ];
         let p = &self.people;
         for (key, words) in [

@@ -709,10 +709,15 @@ impl<'a> Turn<'a> {
             lines.push(said_above.clone());
             steps = true;
         } else if how_to {
-            if let Some(entry) =
-                self.a.content.faq.iter().find(|e| {
-                    e.topic.as_deref() == Some("apply-steps") && e.regions.contains(&r.id)
-                })
+            // Someone who cannot use a phone's apps is told where the window is, not the app.
+            let window = self.s.context.no_phone && has_window(r);
+            let topic = if window { OFFLINE_TOPIC } else { "apply-steps" };
+            if let Some(entry) = self
+                .a
+                .content
+                .faq
+                .iter()
+                .find(|e| e.topic.as_deref() == Some(topic) && e.regions.contains(&r.id))
             {
                 lines.extend(entry.answer.trim().lines().map(str::to_string));
                 source = entry.source.clone();
@@ -730,6 +735,15 @@ impl<'a> Turn<'a> {
             vec![self.button(label, ButtonKind::Apply(r.id.clone(), index, said_insurance(u)))];
         Composed { lines, source, choices, all_regions: false, topic: None, steps }
     }
+}
+
+/// The FAQ topic of a region's window: where and when to apply in person.
+pub(super) const OFFLINE_TOPIC: &str = "offline-window";
+
+/// Whether the region publishes a window to apply at, with its hours (攀枝花's 政务中心): only
+/// then is it the answer for someone who cannot use the app.
+pub(super) fn has_window(r: &Region) -> bool {
+    r.offline.as_ref().is_some_and(|o| o.place.is_some() && o.hours.is_some())
 }
 
 fn who(insurance: Insurance, retired: bool) -> &'static str {

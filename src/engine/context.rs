@@ -82,6 +82,8 @@ pub struct Context {
     /// Dates said by their month alone (`3月份到期`, `下个月到期`: the month's first day): a step
     /// filled in from one says which day it took.
     pub month_only: Vec<NaiveDate>,
+    /// The user cannot use a phone's apps (`no_phone` words): how-to answers are the window's.
+    pub no_phone: bool,
     /// When the user last wrote.
     pub seen: Option<DateTime<Utc>>,
 }

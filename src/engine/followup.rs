@@ -73,6 +73,9 @@ impl<'a> Turn<'a> {
                 kept.drain(..excess);
             }
         }
+        if contains_any(text, &self.a.content.understand.no_phone) {
+            self.s.context.no_phone = true;
+        }
         if self.says_expiry_unknown(text) {
             self.s.context.expiry_unknown = true;
         } else if u.dates.iter().any(|d| *d >= self.today) {

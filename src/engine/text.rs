@@ -899,6 +899,40 @@ impl<'a> Turn<'a> {
     /// missed the point (`我问的是审核到底要多久`), its answer without those words — the same
     /// topic again is then caught by [`Turn::repeated`], which gives what the user lacks.
     fn answer_again(&self, text: &str) -> Answer {
+        let answer = self.answer_again_as_asked(text);
+        self.for_no_phone(answer)
+    }
+
+    /// For someone who said they cannot use a phone's apps, an answer on how to apply (the app's
+    /// steps, or "no need to go there") is the region's window answer instead.
+    fn for_no_phone(&self, answer: Answer) -> Answer {
+        if !self.s.context.no_phone {
+            return answer;
+        }
+        let faq = &self.a.content.faq;
+        let topic = |id: &str| faq.iter().find(|e| e.id == id).and_then(|e| e.topic.clone());
+        let online = answer.id.as_deref().and_then(topic);
+        if !matches!(online.as_deref(), Some("apply-steps" | "go-in-person")) {
+            return answer;
+        }
+        let Some(region) = answer.region.clone() else { return answer };
+        if !self.a.content.regions.get(&region).is_some_and(super::composed::has_window) {
+            return answer; // 邵阳: a first application is handed in at a hospital anyway.
+        }
+        let offline = super::composed::OFFLINE_TOPIC;
+        let entry =
+            faq.iter().find(|e| e.topic.as_deref() == Some(offline) && e.regions.contains(&region));
+        let Some((entry, question)) = entry.and_then(|e| Some((e, e.questions.first()?))) else {
+            return answer;
+        };
+        let window = self.a.knowledge.answer(question, Some(&region));
+        match window.id.as_deref() == Some(entry.id.as_str()) {
+            true => window,
+            false => answer,
+        }
+    }
+
+    fn answer_again_as_asked(&self, text: &str) -> Answer {
         if let Some(answer) = self.on_last_topic(text) {
             return answer;
         }
