@@ -39,6 +39,20 @@ pub(super) struct Composed {
     pub(super) steps: bool,
 }
 
+impl Composed {
+    /// Lines and their source, with no buttons, for the region asked about only.
+    pub(super) fn plain(lines: Vec<String>, source: String) -> Composed {
+        Composed {
+            lines,
+            source,
+            choices: Vec::new(),
+            all_regions: false,
+            topic: None,
+            steps: false,
+        }
+    }
+}
+
 /// Closes every deductible-and-ratio answer: what the figures apply to. Worded for a region
 /// where one insurance has a deductible and the other none (邵阳: 居民不设起付线), so that it
 /// never reads as a deductible for everyone.
@@ -493,14 +507,7 @@ impl<'a> Turn<'a> {
                 false => format!("{}受理。", format_cn(accepted)),
             };
             let lines = vec![said, r.no_review_limit_text()];
-            return Some(Composed {
-                lines,
-                source,
-                choices: Vec::new(),
-                all_regions: false,
-                topic: None,
-                steps: false,
-            });
+            return Some(Composed::plain(lines, source));
         };
         let cal = &self.a.content.calendar;
         let due = calendar::working_days_after(cal, accepted, days);
@@ -528,14 +535,7 @@ impl<'a> Turn<'a> {
             ));
         }
         lines.push(format!("{}。", calendar::note(cal, due)));
-        Some(Composed {
-            lines,
-            source,
-            choices: Vec::new(),
-            all_regions: false,
-            topic: None,
-            steps: false,
-        })
+        Some(Composed::plain(lines, source))
     }
 
     /// `我打算12月15号去窗口交`: if it is accepted on `day`, the review's last day (an estimate:

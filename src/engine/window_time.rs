@@ -49,14 +49,7 @@ impl Turn<'_> {
             Some(entry) => entry.source.clone(),
             None => r.sources.first().cloned().unwrap_or_default(),
         };
-        Some(Composed {
-            lines,
-            source,
-            choices: Vec::new(),
-            all_regions: false,
-            topic: None,
-            steps: false,
-        })
+        Some(Composed::plain(lines, source))
     }
 
     /// Whether the window is open on `day` at `time`, and when to go instead if not.
