@@ -72,10 +72,7 @@ impl<'a> Turn<'a> {
 
     /// A region's FAQ entry on `topic`, with a button that starts `dialog`.
     pub(super) fn topic(&self, region: &str, topic: &str, dialog: &str) -> Option<Composed> {
-        let entry =
-            self.a.content.faq.iter().find(|e| {
-                e.topic.as_deref() == Some(topic) && e.regions.iter().any(|r| r == region)
-            })?;
+        let entry = self.faq_entry(region, topic)?;
         let mut choices = Vec::new();
         if let Some(tree) = self.a.content.dialogs.trees.get(dialog) {
             choices.push(self.button(tree.title.clone(), ButtonKind::Menu(dialog.into())));
@@ -712,13 +709,7 @@ impl<'a> Turn<'a> {
             // Someone who cannot use a phone's apps is told where the window is, not the app.
             let window = self.s.context.no_phone && has_window(r);
             let topic = if window { OFFLINE_TOPIC } else { "apply-steps" };
-            if let Some(entry) = self
-                .a
-                .content
-                .faq
-                .iter()
-                .find(|e| e.topic.as_deref() == Some(topic) && e.regions.contains(&r.id))
-            {
+            if let Some(entry) = self.faq_entry(&r.id, topic) {
                 lines.extend(entry.answer.trim().lines().map(str::to_string));
                 source = entry.source.clone();
                 steps = true;

@@ -323,9 +323,7 @@ impl<'a> Turn<'a> {
             if !asked.iter().any(|t| t == topic) {
                 return None;
             }
-            let entry = self.a.content.faq.iter().find(|e| {
-                e.topic.as_deref() == Some(topic) && e.regions.iter().any(|r| r == region)
-            })?;
+            let entry = self.faq_entry(region, topic)?;
             questions.push(entry.questions.first()?.clone());
         }
         Some(questions.join(" "))

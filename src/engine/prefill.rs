@@ -140,9 +140,7 @@ impl Turn<'_> {
         }
         // What the region's sources say of several diseases (邵阳: one benefit per person), from
         // its FAQ entry on the topic, never a promise that the others can be added later.
-        let rule = self.a.content.faq.iter().find(|e| {
-            e.topic.as_deref() == Some(MULTIPLE_DISEASES) && e.regions.iter().any(|r| r == region)
-        });
+        let rule = self.faq_entry(region, MULTIPLE_DISEASES);
         let rule = rule.and_then(|e| e.answer.lines().next()).map(str::to_string);
         let rule =
             rule.unwrap_or_else(|| format!("同时有几种病怎么办，请问{}。", self.hotline_text()));

@@ -919,9 +919,7 @@ impl<'a> Turn<'a> {
         if !self.a.content.regions.get(&region).is_some_and(super::composed::has_window) {
             return answer; // 邵阳: a first application is handed in at a hospital anyway.
         }
-        let offline = super::composed::OFFLINE_TOPIC;
-        let entry =
-            faq.iter().find(|e| e.topic.as_deref() == Some(offline) && e.regions.contains(&region));
+        let entry = self.faq_entry(&region, super::composed::OFFLINE_TOPIC);
         let Some((entry, question)) = entry.and_then(|e| Some((e, e.questions.first()?))) else {
             return answer;
         };
