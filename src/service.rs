@@ -410,7 +410,7 @@ async fn writer_turn<S: FnOnce(&[Reply]) -> Vec<Reply> + Send>(
             .map(|keyboard| (keyboard.chat, keyboard.message, crate::store::leases::now_ms())),
         present_since: now.timestamp() - engine::handoff::PRESENCE_MINUTES * 60,
     };
-    let shape_and_lease = queue.as_ref().map(|queue| queue.leased);
+    let leases_rows = queue.as_ref().is_some_and(|queue| queue.leased);
     // A committed turn gives back the replies to send and whether they wait behind older ones;
     // a rolled-back one what the engine made of it, if it ran (see [`Ran`]).
     type Kept = (Vec<Reply>, bool);
@@ -419,7 +419,7 @@ async fn writer_turn<S: FnOnce(&[Reply]) -> Vec<Reply> + Send>(
     let decide =
         |Loaded { state, data, view }: Loaded| -> Result<Decision<Kept, Handed>, StoreError> {
             let user = &request.user;
-            let behind = state.behind && shape_and_lease == Some(true);
+            let behind = state.behind && leases_rows;
             let mut writes = TurnWrites::default();
             let replies = if is_too_long(&request.input) {
                 // As in `turn_body`: claimed and answered, nothing else changes.
