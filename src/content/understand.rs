@@ -92,6 +92,12 @@ pub struct Lexicon {
     /// Endings that make a message a yes-no question (能办不).
     #[serde(default)]
     pub question_end: Vec<String>,
+    /// Words asking the assistant to do something (帮我, 给我 …): a request ending in one of
+    /// `request_softeners` (嘛) is no question for that particle alone.
+    #[serde(default)]
+    pub request: Vec<String>,
+    #[serde(default)]
+    pub request_softeners: Vec<String>,
     /// Last characters of a condition name (病, 症 …), for conditions the catalogue lacks.
     #[serde(default)]
     pub condition_end: Vec<String>,
@@ -314,6 +320,10 @@ pub struct TypedAnswerWords {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AskWords {
+    /// Whether something named counts as a button's choice (`三甲医院开的 这个算不算`): at a
+    /// step of buttons the choice it names is taken, and said so.
+    #[serde(default)]
+    pub counts_as: Vec<String>,
     /// What the benefit costs or pays (多少钱, 自付): the cost line comes with the eligibility.
     #[serde(default)]
     pub cost: Vec<String>,
@@ -546,6 +556,9 @@ pub struct CommandWords {
     /// `把病种改成高血压`): an edit of that record, never a new application.
     #[serde(default)]
     pub disease_edit: Vec<String>,
+    /// Changing the disease inside a procedure (`能不能改成糖尿病`): with a disease named.
+    #[serde(default)]
+    pub disease_change: Vec<String>,
     /// Tasks of the user's own a reminder on a named day may be about (`12月20号提醒我带我妈去
     /// 复查`): the short task kept and said in the reminder → the words that name it.
     #[serde(default)]
@@ -795,6 +808,8 @@ impl Lexicon {
             ("go_on".into(), &self.go_on),
             ("none_answers".into(), &self.none_answers),
             ("question_end".into(), &self.question_end),
+            ("request".into(), &self.request),
+            ("request_softeners".into(), &self.request_softeners),
             ("condition_end".into(), &self.condition_end),
             ("not_conditions".into(), &self.not_conditions),
             ("insurance.employee".into(), &self.insurance.employee),
@@ -875,6 +890,7 @@ impl Lexicon {
             ("expiry", &c.expiry),
             ("not_expiry", &c.not_expiry),
             ("disease_edit", &c.disease_edit),
+            ("disease_change", &c.disease_change),
             ("delete_record", &c.delete_record),
             ("record_pointer", &c.record_pointer),
             ("asks_deleted", &c.asks_deleted),
@@ -915,6 +931,7 @@ impl Lexicon {
             ("typed_answer.no", &t.no),
             ("typed_answer.resident", &t.resident),
             ("typed_answer.employee", &t.employee),
+            ("asks.counts_as", &a.counts_as),
             ("asks.cost", &a.cost),
             ("asks.deductible", &a.deductible),
             ("asks.ratio", &a.ratio),

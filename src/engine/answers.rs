@@ -396,6 +396,7 @@ impl<'a> Turn<'a> {
             Some(InputKind::Region) => {
                 self.a.content.regions.values().map(|r| pair(&r.name, &r.id)).collect()
             }
+            Some(InputKind::Disease) => self.disease_buttons().iter().map(|d| pair(d, d)).collect(),
             _ => Vec::new(),
         }
     }
@@ -431,11 +432,19 @@ impl<'a> Turn<'a> {
                 return offered.iter().position(|o| o.value == want);
             }
         }
-        // A lone "下一步" button: 好 / 嗯 / 继续 / 更多 all mean "go on".
-        if offered.len() == 1
-            && (self.words().yes_no(text) == Some(true) || self.words().go_on(text))
-        {
-            return Some(0);
+        // A lone button, or the one "下一步" among others (the materials step's 医保欠费或停保了
+        // beside it): 好 / 嗯 / 继续 / 更多 all mean "go on".
+        if self.words().yes_no(text) == Some(true) || self.words().go_on(text) {
+            if offered.len() == 1 {
+                return Some(0);
+            }
+            let go_on = &self.a.content.understand.go_on;
+            let goes_on: Vec<usize> = (0..offered.len())
+                .filter(|&i| go_on.iter().any(|w| offered[i].label.starts_with(w.as_str())))
+                .collect();
+            if let [one] = goes_on.as_slice() {
+                return Some(*one);
+            }
         }
         let groups: Vec<Vec<&str>> = offered
             .iter()
@@ -462,10 +471,44 @@ impl<'a> Turn<'a> {
         self.words().first_clause(text, &groups)
     }
 
+    /// The one choice of a step of buttons that a "does it count?" question names
+    /// (`asks.counts_as`: `三甲医院开的 这个算不算`, 三甲 an alias of 二级及以上医院).
+    pub(super) fn counts_as_choice(&self, step: &Step, text: &str) -> Option<usize> {
+        let asks = &self.a.content.understand.asks.counts_as;
+        if step.ask != Some(InputKind::Choice) || !contains_any(text, asks) {
+            return None;
+        }
+        // Anywhere in the message (`深圳的三甲医院开的`), a word of two characters or more, of
+        // one choice only.
+        let named = |o: &Offered| {
+            std::iter::once(&o.label)
+                .chain(&o.aliases)
+                .any(|w| w.chars().count() >= 2 && text.contains(w.as_str()))
+        };
+        let hits: Vec<usize> = self
+            .offered(step)
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| named(o))
+            .map(|(i, _)| i)
+            .collect();
+        match hits.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
     pub(super) fn choose(&mut self, step: &Step, index: usize) {
         let offered = self.offered(step);
         let Some(o) = offered.get(index) else { return self.stale() };
         let value = o.value.clone();
+        // A disease button brings what the typed name would: the insurance check, the notes.
+        if step.ask == Some(InputKind::Disease) {
+            if let Err(why) = self.insurance_allows(&value) {
+                return self.fail(&why);
+            }
+            self.say_disease_notes(&value);
+        }
         let own = o.own.and_then(|i| step.choices.get(i));
         let jump = own.and_then(|c| {
             c.next.clone().map(Target::Step).or_else(|| c.goto.clone().map(Target::Goto))

@@ -30,9 +30,11 @@ const RECORD_CONSENT_DISEASE: &str =
 
 /// Words of a question about the personal data asked for (kept, deleted, shown to whom).
 fn about_data(text: &str) -> bool {
+    // 热线电话多少 asks for the hotline, not about the phone number kept.
+    let hotline = text.contains("热线");
     ["删", "保存", "存", "身份证", "信息", "隐私", "电话", "泄露", "安全", "给谁", "谁看", "同意"]
         .iter()
-        .any(|w| text.contains(w))
+        .any(|w| text.contains(w) && !(hotline && *w == "电话"))
 }
 
 impl<'a> Turn<'a> {

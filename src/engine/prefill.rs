@@ -11,8 +11,11 @@
 //! Layer: handler — a part of `Turn`; `steps` calls it when the procedure starts.
 
 use super::context::{mention, Mention};
-use super::turn::Turn;
+use super::turn::{Target, Turn};
 use super::PREFILLED;
+use crate::content::dialogs::InputKind;
+use crate::content::understand::contains_any;
+use crate::understand::Context as Reading;
 
 /// The procedure these prefills are for (its slots `for_whom`, `relation`, `insurance`,
 /// `disease` are named in `dialogs/apply.yaml`).
@@ -53,9 +56,11 @@ impl Turn<'_> {
             self.s.slots.insert("insurance".into(), insurance);
             marks.push("insurance".into());
         }
-        // The disease waits for consent: only marked now, its value taken at its step.
+        // The disease waits for consent: only marked now, its value taken at its step. Two or
+        // more named (高血压和糖尿病) are asked about there, with a button each (never guessed).
+        let only = || Some(self.said_diseases()).filter(|d| d.len() == 1).and_then(|mut d| d.pop());
         if self.s.consent != Some(false) {
-            if let Some(first) = seed_disease.or_else(|| self.said_disease()) {
+            if let Some(first) = seed_disease.or_else(only) {
                 if self.s.consent == Some(true) {
                     self.s.slots.insert("disease".into(), first);
                 }
@@ -149,8 +154,85 @@ impl Turn<'_> {
 
     /// The first disease of this region's catalogue the conversation named.
     pub(super) fn said_disease(&self) -> Option<String> {
-        let catalogue = self.a.content.diseases.region(self.region()?);
-        (self.s.context.diseases.iter()).find(|d| catalogue.iter().any(|c| &c.name == *d)).cloned()
+        self.said_diseases().into_iter().next()
+    }
+
+    /// Every disease of this region's catalogue the conversation named, in the order said.
+    pub(super) fn said_diseases(&self) -> Vec<String> {
+        let Some(region) = self.region() else { return Vec::new() };
+        let catalogue = self.a.content.diseases.region(region);
+        (self.s.context.diseases.iter())
+            .filter(|d| catalogue.iter().any(|c| &c.name == *d))
+            .cloned()
+            .collect()
+    }
+
+    /// The diseases offered as buttons at the disease step: those the conversation named, when
+    /// it named several (one named fills the step instead, see [`Turn::prefill_apply`]).
+    pub(super) fn disease_buttons(&self) -> Vec<String> {
+        Some(self.said_diseases()).filter(|d| d.len() >= 2).unwrap_or_default()
+    }
+
+    /// The disease step's question when the conversation named several: which one, after what
+    /// the region's sources say of several diseases (its FAQ entry on the topic).
+    pub(super) fn several_diseases_question(&self, named: &[String]) -> Option<String> {
+        let region = self.region()?;
+        let quoted: Vec<String> = named.iter().map(|d| format!("“{d}”")).collect();
+        let rule = self.faq_entry(region, MULTIPLE_DISEASES);
+        let rule = rule.and_then(|e| e.answer.lines().next()).map(str::to_string);
+        let rule =
+            rule.unwrap_or_else(|| format!("同时有几种病怎么办，请问{}。", self.hotline_text()));
+        Some(format!(
+            "您提到了{}。{rule}\n这次按哪一个申请？点一个，或输入别的病名。",
+            quoted.join("和")
+        ))
+    }
+
+    /// `能不能改成糖尿病`, `病种换成高血压` once the disease step was answered: the disease is
+    /// changed and the procedure goes on from the step after it (the materials list again, for
+    /// the new disease); answers given since are kept and shown as taken. `false`: no change
+    /// word, no disease named other than the one taken, or no disease step answered.
+    pub(super) fn changes_disease(&mut self, text: &str) -> bool {
+        let Some(current) = self.s.slots.get("disease").cloned() else { return false };
+        let commands = &self.a.content.understand.commands;
+        if !contains_any(text, &commands.disease_change)
+            && !contains_any(text, &commands.disease_edit)
+        {
+            return false;
+        }
+        let Some(dialog) = self.s.dialog.clone() else { return false };
+        let Some(tree) = self.a.content.dialogs.trees.get(&dialog) else { return false };
+        let Some(step) = tree.steps.iter().find(|s| s.ask == Some(InputKind::Disease)) else {
+            return false;
+        };
+        let Some(region) = self.region().map(str::to_string) else { return false };
+        let u = self.a.understand(text, Reading { today: self.today, region: Some(&region) });
+        // The disease said last is the new one (`高血压不晓得是不是3级 能不能改成糖尿病`).
+        let Some(name) = (u.diseases.iter().rev())
+            .find(|d| d.region == region && d.name != current)
+            .map(|d| d.name.clone())
+        else {
+            return false;
+        };
+        if let Err(why) = self.insurance_allows(&name) {
+            self.say(why);
+            self.reask();
+            return true;
+        }
+        let next = step.next.clone();
+        let answered: Vec<String> = (tree.steps.iter())
+            .filter_map(|s| s.slot.clone())
+            .filter(|s| s != "disease" && s != "region" && self.s.slots.contains_key(s))
+            .collect();
+        self.s.slots.insert("disease".into(), name.clone());
+        self.mark_prefilled(&answered);
+        self.say(format!("好的，病种改为“{name}”。"));
+        self.say_disease_notes(&name);
+        match next {
+            Some(next) => self.enter(&dialog, Target::Step(next), false),
+            None => self.reask(),
+        }
+        true
     }
 }
 

@@ -158,6 +158,10 @@ impl<'a> Turn<'a> {
         if let Some(next) = self.date_said(step) {
             return Some(next);
         }
+        if self.asks_which_disease(step) {
+            self.s.failures = 0;
+            return None;
+        }
         self.prompt(step);
         if step.ask.is_some() {
             self.s.failures = 0;
@@ -165,6 +169,22 @@ impl<'a> Turn<'a> {
         } else {
             Some(self.after(step, None))
         }
+    }
+
+    /// The disease step when the conversation named several diseases: which one, with a button
+    /// each, in place of the step's own question.
+    fn asks_which_disease(&mut self, step: &Step) -> bool {
+        let named = match step.ask {
+            Some(InputKind::Disease) => self.disease_buttons(),
+            _ => return false,
+        };
+        let Some(question) = self.several_diseases_question(&named).filter(|_| !named.is_empty())
+        else {
+            return false;
+        };
+        let choices = self.step_buttons(step);
+        self.ask_with(question, choices);
+        true
     }
 
     /// A value filled in from an earlier message (the 新申请 button of an eligibility answer)

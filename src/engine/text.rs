@@ -100,6 +100,10 @@ impl<'a> Turn<'a> {
         if self.s.dialog.is_none() && self.s.pending.is_none() && self.edits_disease(text) {
             return;
         }
+        // `能不能改成糖尿病` inside 新申请: the disease changed, the procedure goes on from there.
+        if self.s.pending.is_none() && self.changes_disease(text) {
+            return;
+        }
         // "那我好久开始办" after an expiry date: when, at any step.
         if self.asks_when_to_renew(text) {
             return;
@@ -165,6 +169,13 @@ impl<'a> Turn<'a> {
             // `我自己 我就想晓得要带啥子材料去`: the answer first, the question the procedure
             // answers on its way.
             if let Some(i) = self.first_clause_choice(step, text) {
+                self.choose(step, i);
+                return StepText::Handled;
+            }
+            // `三甲医院开的 这个算不算`: whether it counts as a button's choice — it does.
+            if let Some(i) = self.counts_as_choice(step, text) {
+                let label = self.offered(step).swap_remove(i).label;
+                self.say(format!("算，按“{label}”记下。"));
                 self.choose(step, i);
                 return StepText::Handled;
             }

@@ -52,12 +52,42 @@ fn add_all(items: &mut Vec<String>, more: &[String]) {
     }
 }
 
+/// Adds each part of a `source:` value once; a document cited bare and again with a note
+/// (`seed 001` and `seed 001（血透需照片）`) is cited once, with the note (one source line
+/// naming the same document twice pushed the checklist past one screen).
 fn add_source(sources: &mut Vec<String>, source: Option<&str>) {
-    if let Some(s) = source {
-        if !sources.iter().any(|x| x == s) {
-            sources.push(s.to_string());
+    let Some(source) = source else { return };
+    for part in parts(source) {
+        if !sources.iter().any(|x| x == part) {
+            sources.push(part.to_string());
         }
     }
+    let noted = |bare: &str, other: &str| {
+        other.strip_prefix(bare).is_some_and(|rest| rest.starts_with(['（', '(']))
+    };
+    let all = sources.clone();
+    sources.retain(|s| !all.iter().any(|o| noted(s, o)));
+}
+
+/// The parts of a `source:` value: split at `；`/`;` outside brackets (a note in brackets may
+/// hold one: `seed 001（慢性肾功能衰竭；血透需照片）`).
+fn parts(source: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    for (i, c) in source.char_indices() {
+        match c {
+            '（' | '(' => depth += 1,
+            '）' | ')' => depth = depth.saturating_sub(1),
+            '；' | ';' if depth == 0 => {
+                out.push(source[start..i].trim());
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push(source[start..].trim());
+    out.retain(|p| !p.is_empty());
+    out
 }
 
 #[cfg(test)]
@@ -86,5 +116,19 @@ mod tests {
         assert!(shaoyang.items.iter().any(|i| i.contains("湘医保")));
         assert!(!shaoyang.items.iter().any(|i| i.contains("四川")));
         assert_eq!(checklist(&c, "chengdu", None, None), Checklist::default());
+    }
+
+    #[test]
+    fn a_document_cited_bare_and_with_a_note_is_cited_once_with_the_note() {
+        let mut sources = Vec::new();
+        add_source(&mut sources, Some("seed 001"));
+        add_source(
+            &mut sources,
+            Some("seed 001（慢性肾功能衰竭；血透需照片）；policy_research.md（Q-REF）"),
+        );
+        assert_eq!(
+            sources,
+            ["seed 001（慢性肾功能衰竭；血透需照片）", "policy_research.md（Q-REF）"]
+        );
     }
 }

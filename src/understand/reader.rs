@@ -20,6 +20,10 @@ pub struct Reader {
     replies: Vec<(Reply, Word)>,
     question: Vec<Word>,
     question_end: Vec<String>,
+    /// Words asking the assistant to do something (帮我 …) and the particles that only soften
+    /// such a request (嘛): see [`Reader::softened_request`].
+    request: Vec<String>,
+    request_softeners: Vec<String>,
     condition_end: Vec<char>,
     not_conditions: Vec<String>,
     insurance: Vec<(Insurance, Word)>,
@@ -61,6 +65,8 @@ impl Reader {
             ]),
             question: words::words(&lex.question),
             question_end: lex.question_end.iter().map(|w| words::fold(w.trim())).collect(),
+            request: lex.request.iter().map(|w| w.trim().to_string()).collect(),
+            request_softeners: lex.request_softeners.iter().map(|w| w.trim().to_string()).collect(),
             condition_end: lex
                 .condition_end
                 .iter()
@@ -184,6 +190,27 @@ impl Reader {
     }
 
     fn asks(&self, text: &str, msg: &Prepared, plain: &str) -> bool {
+        if let Some(bare) = self.softened_request(text) {
+            let msg = Prepared::new(bare);
+            let plain: String = msg.chars.iter().collect();
+            return self.asks_plainly(bare, &msg, &plain);
+        }
+        self.asks_plainly(text, msg, plain)
+    }
+
+    /// `那帮我开始申请嘛`, `给我记一下撒`: a request softened by its last particle (`request` and
+    /// `request_softeners` of `faq/understand.yaml`) — the text without that particle, which is
+    /// then a question only by another word of its own (`帮我看看能报多少嘛` still asks).
+    fn softened_request<'t>(&self, text: &'t str) -> Option<&'t str> {
+        if !self.request.iter().any(|w| text.contains(w.as_str())) {
+            return None;
+        }
+        let t = text.trim_end_matches(|c: char| !c.is_alphanumeric());
+        let bare = self.request_softeners.iter().find_map(|w| t.strip_suffix(w.as_str()))?;
+        (!bare.trim().is_empty()).then_some(bare)
+    }
+
+    fn asks_plainly(&self, text: &str, msg: &Prepared, plain: &str) -> bool {
         text.contains(['?', '？'])
             || words::a_not_a(&msg.chars)
             || words::any(&self.question, msg)

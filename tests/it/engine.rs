@@ -421,16 +421,15 @@ async fn button_steps_accept_typed_labels_numbers_and_common_wordings() {
     let mut chat = Chat::new(assistant_with(INPUTS)).await;
     contains(&typed(&mut chat, "新申请").await, "为谁申请");
     // A number picks the button of that number, a part of a label picks that label.
-    contains(&typed(&mut chat, "2").await, "什么关系");
+    contains(&typed(&mut chat, "3").await, "邻居、朋友");
     contains(&typed(&mut chat, "/back").await, "为谁申请");
     contains(&typed(&mut chat, "第一个").await, "哪种医保");
     // A question at the insurance step is answered, not taken as the answer 职工医保.
     let reply = typed(&mut chat, "职工起付线多少").await;
     contains(&reply, "起付");
     contains(&reply, "哪种医保");
-    assert!(!reply.contains("没有欠费"), "the question was taken as an answer: {reply}");
-    contains(&typed(&mut chat, "职工").await, "没有欠费");
-    let reply = typed(&mut chat, "是的 一直在交").await;
+    assert!(!reply.contains("是否同意保存"), "the question was taken as an answer: {reply}");
+    let reply = typed(&mut chat, "职工").await;
     assert!(!reply.contains("请回答"), "{reply}");
     contains(&reply, "是否同意保存");
     contains(&typed(&mut chat, "同意").await, "哪个病种");
@@ -450,11 +449,13 @@ async fn a_question_at_a_choice_step_is_answered_and_the_step_asked_again() {
 #[tokio::test]
 async fn no_wordings_and_unsure_answers_at_a_yes_no_step() {
     let mut chat = Chat::new(assistant_with(INPUTS)).await;
-    typed(&mut chat, "新申请").await;
-    typed(&mut chat, "本人").await;
-    typed(&mut chat, "城乡居民").await;
+    // Up to "申请已经提交并被受理了吗？" (no consent: the disease step is skipped).
+    for text in ["新申请", "本人", "城乡居民", "不同意", "下一步：怎么办理"] {
+        typed(&mut chat, text).await;
+    }
+    contains(&typed(&mut chat, "下一步：审核要多久").await, "提交并被受理了吗");
     contains(&typed(&mut chat, "不是很清楚").await, "请回答“是”或“否”");
-    contains(&typed(&mut chat, "算了 没交").await, "缴费已正常");
+    contains(&typed(&mut chat, "算了 还没交").await, "提交并拿到受理信息后");
 }
 
 #[tokio::test]
@@ -521,10 +522,10 @@ async fn ten_thousand_turns_in_one_dialog_keep_the_session_small() {
     contains(&typed(&mut chat, "/back").await, "选一个");
 }
 
-/// A 攀枝花 新申请 for oneself, employee insurance, paid up, consent given: the disease step.
+/// A 攀枝花 新申请 for oneself, employee insurance, consent given: the disease step.
 async fn at_the_disease_step_of_a_panzhihua_application() -> Chat {
     let mut chat = Chat::new(assistant_with(INPUTS)).await;
-    for text in ["/region", "攀枝花", "新申请", "本人", "职工", "是"] {
+    for text in ["/region", "攀枝花", "新申请", "本人", "职工"] {
         typed(&mut chat, text).await;
     }
     contains(&typed(&mut chat, "同意").await, "哪个病种");
@@ -603,18 +604,9 @@ async fn a_turn_sends_at_most_two_messages() {
     let user = mente::engine::UserData::default();
     let now: DateTime<Utc> = "2026-03-02T10:00:00+08:00".parse().unwrap();
     // A whole application, typed; the turns that used to send the most (consent, summary).
-    for text in [
-        "新申请",
-        "本人",
-        "职工",
-        "是",
-        "同意",
-        "糖尿病",
-        "二级及以上医院",
-        "好",
-        "好",
-        "起付线多少",
-    ] {
+    for text in
+        ["新申请", "本人", "职工", "同意", "糖尿病", "二级及以上医院", "好", "好", "起付线多少"]
+    {
         let out = mente::engine::handle(&assistant, &session, &user, Input::Text(text.into()), now);
         assert!(
             out.replies.len() <= 2,

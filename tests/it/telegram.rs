@@ -591,13 +591,13 @@ async fn a_new_application_with_buttons_is_recorded() {
     chat.say("/menu", &["新申请"]).await;
     chat.press("新申请", &["为谁申请"]).await;
     chat.press("本人", &["哪种医保"]).await;
-    chat.press("职工医保", &["正常参保缴费"]).await;
-    chat.press("是", &[]).await;
+    chat.press("职工医保", &["是否同意保存"]).await;
     chat.press("同意", &["病种"]).await;
     chat.say("糖尿病", &["哪一级医院"]).await;
     // The buttons pressed next are waited for too: they come in a later message of the turn,
     // which on a loaded machine can follow the first by more than the quiet moment.
-    chat.press("二级及以上医院", &["需要准备的材料", "[下一步：怎么办理]"]).await;
+    chat.press("二级及以上医院", &["需要准备的材料", "[下一步：怎么办理]", "[医保欠费或停保了]"])
+        .await;
     chat.press("下一步：怎么办理", &["四川医保APP", "[下一步：审核要多久]"]).await;
     chat.press("下一步：审核要多久", &["受理了吗", "[是]"]).await;
     chat.press("是", &["哪种方式"]).await;
@@ -653,7 +653,7 @@ async fn a_restarted_bot_continues_at_the_same_step_and_old_buttons_still_work()
     chat.press("本人", &["哪种医保"]).await;
     assert_eq!(stub.calls("sendMessage").len(), sent + 1, "{}", stub.dump(BOB));
     assert!(!stub.texts(BOB).iter().any(|t| t.contains("过期")), "{}", stub.dump(BOB));
-    chat.press("职工医保", &["正常参保缴费"]).await;
+    chat.press("职工医保", &["是否同意保存"]).await;
     bot.stop().await.expect("clean exit");
 }
 

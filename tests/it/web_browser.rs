@@ -182,7 +182,7 @@ async fn on_a_phone_an_applicant_asks_and_starts_an_application_and_staff_search
     assert!(latest_answer(&client).await.contains("没有把握"), "an honest not-sure reply");
 
     // 新申请 by tapping and typing: the menu entry, who it is for, the insurance typed as its
-    // colloquial word, paid up, no consent to storing personal data, hospital level → the checklist.
+    // colloquial word, no consent to storing personal data, hospital level → the checklist.
     tap(&client, "主菜单").await;
     tap(&client, "新申请").await;
     assert!(latest_answer(&client).await.contains("为谁申请"));
@@ -190,7 +190,6 @@ async fn on_a_phone_an_applicant_asks_and_starts_an_application_and_staff_search
     let step = latest_answer(&client).await;
     assert!(step.contains("哪种医保"), "{step}");
     type_and_send(&client, "居民").await;
-    tap(&client, "是").await;
     tap(&client, "不同意").await;
     tap(&client, "二级及以上医院").await;
     let checklist = latest_answer(&client).await;
