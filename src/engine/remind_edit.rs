@@ -185,6 +185,11 @@ impl<'a> Turn<'a> {
             (None, None) => listed.iter().collect(),
         };
         match fits.as_slice() {
+            // `把15号那个删了` had offered to delete the application: say it stays.
+            [one] if !self.user.applications.is_empty() => {
+                let payload = one.remove_payload();
+                self.track_button_with(&payload, "记下的申请没有动，还在“我的申请”里。");
+            }
             [one] => self.track_button(&one.remove_payload()),
             [] => {
                 let which = match (n, day) {
@@ -268,8 +273,19 @@ impl<'a> Turn<'a> {
     /// What a reminders button does, done from words: the same payload through
     /// [`track::on_button`].
     fn track_button(&mut self, payload: &str) {
+        self.track_button_with(payload, "");
+    }
+
+    /// [`Turn::track_button`] with `note` on a line after what it says.
+    fn track_button_with(&mut self, payload: &str, note: &str) {
         match track::on_button(payload, &self.track_ctx()) {
-            Some(out) => self.apply_track(out),
+            Some(mut out) => {
+                if !note.is_empty() {
+                    out.text.push('\n');
+                    out.text.push_str(note);
+                }
+                self.apply_track(out)
+            }
             None => self.say("这条提醒已经不在了，发送“我的提醒”可以看到现在的提醒。"),
         }
         self.reminders_said(None);
