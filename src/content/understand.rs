@@ -606,12 +606,54 @@ pub struct CommandWords {
     /// News about a recorded application in the user's words (`审核过了`, `被驳回了`).
     #[serde(default)]
     pub reports: ReportWords,
+    /// A reminder managed in plain words (`提醒改到12月14号`, `把15号那个删了`, `一个礼拜不是
+    /// 14号吗`): see `engine::remind_edit`.
+    #[serde(default)]
+    pub reminder_edit: ReminderEditWords,
     /// `lead`, `asked_about`, `say`, `within` and `together` squashed as a message is, made by
     /// `engine::commands` on first use: every message is compared with all of them, and the
     /// lists do not change once loaded (a reload loads new ones), so squashing them per message
     /// was the largest CPU cost of a web message (issue 19).
     #[serde(skip)]
     pub squashed: std::sync::OnceLock<SquashedCommandWords>,
+}
+
+/// `commands.reminder_edit:` — a reminder moved, deleted or doubted in plain words. Without a
+/// `noun` word such a message means a reminder only right after a reply that set or listed
+/// reminders (`往后推两天`, `把15号那个删了`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderEditWords {
+    /// Words naming a reminder (提醒).
+    #[serde(default)]
+    pub noun: Vec<String>,
+    /// Moving to the day said after the word (`改到12月14号`, `改成下周一`); a day said before
+    /// it picks the reminder (`把15号的提醒改到14号`).
+    #[serde(default)]
+    pub move_to: Vec<String>,
+    /// Moving earlier by a `days` count (`提前一天`) …
+    #[serde(default)]
+    pub earlier: Vec<String>,
+    /// … or later (`往后推两天`).
+    #[serde(default)]
+    pub later: Vec<String>,
+    /// A count of days said in words → days (`两天` → 2, `一个礼拜` → 7).
+    #[serde(default)]
+    pub days: BTreeMap<String, u32>,
+    /// Doubting the day of the reminder just set (`一个礼拜不是14号吗`): how it was counted, and
+    /// a button moving it to the day the user names.
+    #[serde(default)]
+    pub doubt: Vec<String>,
+    /// Removing a reminder, besides `commands.delete_record` (`第2条不要了`).
+    #[serde(default)]
+    pub remove: Vec<String>,
+    /// With 提醒 and a delete word: every reminder (`提醒全部删了`).
+    #[serde(default)]
+    pub all: Vec<String>,
+    /// Without a `noun` word, a message naming one of these is about something else (`把那个
+    /// 申请删了` after the reminders list is the application's).
+    #[serde(default)]
+    pub not_reminder: Vec<String>,
 }
 
 /// `commands.reports:` — news about the recorded application in the user's words, tried in
@@ -915,6 +957,19 @@ impl Lexicon {
             ("record_it", &r.record_it),
         ] {
             lists.push((format!("commands.reports.{key}"), words));
+        }
+        let e = &c.reminder_edit;
+        for (key, words) in [
+            ("noun", &e.noun),
+            ("move_to", &e.move_to),
+            ("earlier", &e.earlier),
+            ("later", &e.later),
+            ("doubt", &e.doubt),
+            ("not_reminder", &e.not_reminder),
+            ("remove", &e.remove),
+            ("all", &e.all),
+        ] {
+            lists.push((format!("commands.reminder_edit.{key}"), words));
         }
         for (task, words) in &c.remind_tasks {
             lists.push((format!("commands.remind_tasks.{task}"), words));

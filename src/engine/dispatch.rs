@@ -110,6 +110,10 @@ impl<'a> Turn<'a> {
                         self.s.pending = None;
                     }
                     self.apply_track(out);
+                    // `再往后推一天` after a reminder was moved or deleted: still about them.
+                    if payload.starts_with("r:") {
+                        self.reminders_said(None);
+                    }
                     self.reask();
                 }
                 None => self.stale(),

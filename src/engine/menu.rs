@@ -103,7 +103,9 @@ impl<'a> Turn<'a> {
                 if !waiting.is_empty() {
                     self.say(waiting.join("\n"));
                 }
-                self.run_named_action("show_reminders")
+                self.run_named_action("show_reminders");
+                // `把15号那个删了` next means one of these.
+                self.reminders_said(None);
             }
             Command::Source => self.show_source(),
             Command::Region => {

@@ -51,6 +51,7 @@ pub mod input;
 mod menu;
 mod pending;
 mod prefill;
+mod remind_edit;
 mod remind_task;
 pub mod render;
 mod said;

@@ -14,7 +14,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use super::render::ButtonKind;
 use super::turn::Turn;
-use super::{Effect, Pending};
+use super::{Effect, Pending, SetReminder};
 use crate::policy::dates::format_cn;
 use crate::privacy;
 use crate::tracking::reminders::{morning, next_send_time};
@@ -249,6 +249,8 @@ impl<'a> Turn<'a> {
         let due_at = next_send_time(morning(day).max(self.now));
         self.effects
             .push(Effect::Reminders(ReminderCommand::AddTask { task: task.to_string(), due_at }));
+        // `一个礼拜不是14号吗` next: how this day was counted.
+        self.reminders_said(Some(SetReminder { day, from: self.today, task: task.to_string() }));
         let source = self.a.content.citations.cite_short("README.md");
         let region =
             self.region().and_then(|id| self.a.content.regions.get(id)).map(|r| r.name.clone());

@@ -72,6 +72,11 @@ impl<'a> Turn<'a> {
         if self.asks_if_deleted(text) {
             return;
         }
+        // `提醒改到12月14号`, `把15号那个删了` after the reminders list, `一个礼拜不是14号吗`
+        // after one was set: that reminder moved, deleted or its day explained.
+        if self.edits_reminder(text) {
+            return;
+        }
         // `到时候真的会提醒我吗 在哪里提醒` with reminders set: those, and where they come.
         if self.doubts_reminders(text) {
             return self.command(super::Command::Reminders);

@@ -7,7 +7,8 @@
 //! effects to the store in the turn's transaction.
 //!
 //! Button payloads (≤ 40 bytes): `t:<op>:<application id>` for application buttons,
-//! `r:off:<reminder id>` / `r:all` for reminders. They carry database ids, so a button of a
+//! `r:off:<reminder id>` / `r:all` for reminders, `r:del:<id>` and `r:mv:<id>:<YYYYMMDD>`
+//! (move to that day) for the reminders of the user's own tasks. They carry database ids, so a button of a
 //! deleted application or reminder is recognised as stale (`None`).
 //!
 //! Layer: base — imports only the base modules `input` and `types`.
@@ -75,7 +76,7 @@ pub struct TrackOutput {
 }
 
 impl TrackOutput {
-    fn text(text: impl Into<String>) -> Self {
+    pub(super) fn text(text: impl Into<String>) -> Self {
         TrackOutput { text: text.into(), ..TrackOutput::default() }
     }
 }
@@ -811,6 +812,10 @@ pub fn on_button(payload: &str, ctx: &TrackContext) -> Option<TrackOutput> {
         ("r", "all", None) => Some(switch_off_all(ctx)),
         ("r", "off", Some(id)) => switch_off(ctx, id.parse().ok()?),
         ("r", "del", Some(id)) => delete_task(ctx, id.parse().ok()?),
+        ("r", "mv", Some(id)) => {
+            let day = NaiveDate::parse_from_str(parts.next()?, "%Y%m%d").ok()?;
+            move_task(ctx, id.parse().ok()?, day)
+        }
         ("t", op, Some(id)) => app_button(ctx, op, id.parse().ok()?),
         _ => None,
     }
@@ -841,6 +846,89 @@ fn delete_task(ctx: &TrackContext, id: i64) -> Option<TrackOutput> {
     ));
     out.effects.push(Effect::Reminders(ReminderCommand::DeleteTask { id }));
     Some(out)
+}
+
+/// Moves a reminder of the user's own task to `day` (its morning, or the next moment inside the
+/// send window when that is today and later); `None` for an id that is not (or no longer) one.
+/// A day gone, or the day it is on already, changes nothing and says so.
+fn move_task(ctx: &TrackContext, id: i64, day: NaiveDate) -> Option<TrackOutput> {
+    let task = pending_tasks(ctx).into_iter().find(|t| t.id == id)?;
+    let on = in_china(task.due_at).date_naive();
+    if day < today(ctx) {
+        return Some(TrackOutput::text(format!(
+            "{}已经过去了，“{}”的提醒没有改，还是{}。要改的话请说以后的一天，例如“改到12月20号”。",
+            format_cn(day),
+            task.task,
+            format_cn(on)
+        )));
+    }
+    if day == on {
+        return Some(TrackOutput::text(format!(
+            "“{}”的提醒本来就是{}，不用改。",
+            task.task,
+            format_cn(on)
+        )));
+    }
+    let due_at = reminders::next_send_time(reminders::morning(day).max(ctx.now));
+    let region = region_by_id(ctx, ctx.region).map(|r| format!("｜地区：{}", r.name));
+    let mut out = TrackOutput::text(format!(
+        "好的，“{}”的提醒已从{}改到{}，只提醒这一次（9:00–20:00之间）。\n来源：{}{}",
+        task.task,
+        format_cn(on),
+        format_cn(day),
+        ctx.content.citations.cite_short("README.md"),
+        region.unwrap_or_default()
+    ));
+    out.effects.push(Effect::Reminders(ReminderCommand::MoveTask { id, due_at }));
+    Some(out)
+}
+
+/// One line of the reminders list ([`show_reminders`]), numbered as it shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// Its number in the list (1-based).
+    pub n: usize,
+    /// The reminder's id.
+    pub id: i64,
+    /// The day it goes out (China time).
+    pub day: NaiveDate,
+    /// A reminder of the user's own task (deleted, may be moved), else an application's
+    /// (switched off, its day follows the application).
+    pub task: Option<String>,
+}
+
+impl Listed {
+    /// The payload of its 删除/关闭 button, as the list offers it.
+    pub fn remove_payload(&self) -> String {
+        match self.task {
+            Some(_) => format!("r:del:{}", self.id),
+            None => format!("r:off:{}", self.id),
+        }
+    }
+}
+
+/// The pending reminders in the order and with the numbers the reminders list shows them:
+/// the applications' first, then the user's own tasks, each soonest first.
+pub fn listed_reminders(ctx: &TrackContext) -> Vec<Listed> {
+    let mut apps: Vec<&crate::tracking::Reminder> = ctx
+        .user
+        .applications
+        .iter()
+        .flat_map(|a| &a.reminders)
+        .filter(|r| r.state == ReminderState::Pending)
+        .collect();
+    apps.sort_by_key(|r| (r.due_at, r.id));
+    let apps = apps.into_iter().map(|r| (r.id, r.due_at, None));
+    let tasks = pending_tasks(ctx).into_iter().map(|t| (t.id, t.due_at, Some(t.task.clone())));
+    apps.chain(tasks)
+        .enumerate()
+        .map(|(i, (id, due_at, task))| Listed {
+            n: i + 1,
+            id,
+            day: in_china(due_at).date_naive(),
+            task,
+        })
+        .collect()
 }
 
 fn switch_off_all(ctx: &TrackContext) -> TrackOutput {

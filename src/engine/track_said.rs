@@ -620,7 +620,7 @@ impl<'a> Turn<'a> {
 }
 
 /// The number in `第二个` / `第2份` inside a longer message.
-fn nth(text: &str) -> Option<usize> {
+pub(super) fn nth(text: &str) -> Option<usize> {
     let at = text.find('第')?;
     let rest: String = text[at..].chars().take(2).collect();
     super::wording::ordinal(&rest)

@@ -67,6 +67,8 @@ pub(super) struct Turn<'a> {
     /// The disease and insurance of the 新申请 button pressed this turn, taken before what the
     /// conversation said.
     pub(super) apply_seed: Option<(Option<String>, Option<String>)>,
+    /// What the previous reply said about reminders (see [`Session::reminders_shown`]).
+    pub(super) reminders_before: Option<super::RemindersShown>,
 }
 
 impl<'a> Turn<'a> {
@@ -81,10 +83,12 @@ impl<'a> Turn<'a> {
         let first_contact = s.turn == 0 && s.region.is_none() && s.dialog.is_none();
         let mut suggested = Vec::new();
         let mut cut = 0;
+        let mut reminders_before = None;
         if advance {
             s.turn += 1;
             suggested = std::mem::take(&mut s.suggested);
             cut = std::mem::take(&mut s.cut);
+            reminders_before = s.reminders_shown.take();
             s.context.touch(now);
         }
         Turn {
@@ -108,6 +112,7 @@ impl<'a> Turn<'a> {
             taken: Vec::new(),
             taken_note: None,
             apply_seed: None,
+            reminders_before,
         }
     }
 

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::context::Context;
@@ -66,6 +67,29 @@ pub struct Session {
     /// What the conversation has established (issue 17); cleared when idle, see
     /// [`super::context`].
     pub context: Context,
+    /// The last reply set, moved or listed reminders: the next message may manage them without
+    /// saying 提醒 (`往后推两天`, `把15号那个删了`). Lives for one turn only.
+    pub reminders_shown: Option<RemindersShown>,
+}
+
+/// What the last reply said about reminders ([`Session::reminders_shown`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RemindersShown {
+    /// The reminder it set or moved, if one (else it listed them).
+    pub set: Option<SetReminder>,
+}
+
+/// A reminder of the user's own task just set: `一个礼拜不是14号吗` is answered with how its day
+/// was counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetReminder {
+    /// The day it goes out.
+    pub day: NaiveDate,
+    /// The day it was counted from (today in China when it was set).
+    pub from: NaiveDate,
+    /// The task, as kept.
+    pub task: String,
 }
 
 /// Slot that lists (comma-separated) the slots filled from an earlier message, not yet

@@ -315,6 +315,21 @@ pub async fn apply_reminders(
             .await?;
             return Ok(());
         }
+        ReminderCommand::MoveTask { id, due_at } => {
+            // A failed attempt on the old day says nothing about the new one.
+            sqlx::query(
+                "UPDATE reminders SET due_at = $1, attempts = 0, last_error = NULL
+                 WHERE channel = $2 AND user_id = $3 AND application_id IS NULL
+                 AND state = 'pending' AND id = $4",
+            )
+            .bind(secs(*due_at))
+            .bind(&user.channel)
+            .bind(&user.user)
+            .bind(*id)
+            .execute(&mut *conn)
+            .await?;
+            return Ok(());
+        }
         ReminderCommand::DeleteTask { id } => (
             "DELETE FROM reminders WHERE channel = $1 AND user_id = $2 AND application_id IS NULL AND id = $3",
             Some(*id),

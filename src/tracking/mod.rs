@@ -384,6 +384,14 @@ pub enum ReminderCommand {
         /// Reminder id (must belong to the user and be a task's).
         id: i64,
     },
+    /// Move a pending reminder of the user's own task to another day (`提醒改到12月14号`): the
+    /// same row, task and id, only the time it goes out changes.
+    MoveTask {
+        /// Reminder id (must belong to the user, be a task's and still pending).
+        id: i64,
+        /// When it goes out now (inside the send window).
+        due_at: DateTime<Utc>,
+    },
     /// Switch one reminder off (it is kept, so re-planning does not bring it back).
     SwitchOff {
         /// Reminder id (must belong to the user).
