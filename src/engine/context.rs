@@ -72,6 +72,11 @@ pub struct Context {
     pub before_region: Option<String>,
     /// The text of the last answer, so the same text is never sent twice in a row.
     pub last_answer: Option<String>,
+    /// Fingerprints of the last answer's lines (its source line aside): an answer made of
+    /// nothing but those lines is the same text again, though composed another way (the
+    /// window's hours after an eligibility answer that carried them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub last_lines: Vec<String>,
     /// The region whose how-to (the `apply-steps` topic) the last answer carried, in full or
     /// pointing at the one above: `那高血压呢` after `糖尿病能办门特不` gets its verdict without
     /// the same steps again.

@@ -610,8 +610,32 @@ impl<'a> Turn<'a> {
     /// is returned so the caller sends nothing more.
     pub(super) fn repeated(&mut self, key: String, dialog: Option<String>, text: &str) -> bool {
         self.answered = true;
-        let same = self.s.context.last_answer.as_deref() == Some(key.as_str());
+        let lines = body_lines(text);
+        let seen = &self.s.context.last_lines;
+        // A part of the last answer, not all of it: the whole again under another key is a
+        // follow-up's answer (`那居民呢` after the table, read as before by its topic).
+        // A follow-up naming a new value (`那居民呢`) or a fact corrected (`我是居民`, `退休了`)
+        // is answered by a part of the last answer on purpose: its lines for that value.
+        let bare = self.message.trim_end_matches(|c: char| !c.is_alphanumeric());
+        let follow_up =
+            self.a.content.understand.follow_up_end.iter().any(|w| bare.ends_with(w.as_str()));
+        let u = self.a.understand(&self.message, self.reading());
+        let facts = u.insurance.is_some()
+            || !u.statuses.is_empty()
+            || !u.regions.is_empty()
+            || !u.diseases.is_empty()
+            || !u.amounts.is_empty()
+            || !u.dates.is_empty()
+            || u.age.is_some();
+        let same_lines = !follow_up
+            && !facts
+            && !lines.is_empty()
+            && lines.len() < seen.len()
+            && lines.iter().all(|l| seen.contains(l));
+        let same_key = self.s.context.last_answer.as_deref() == Some(key.as_str());
+        let same = same_key || same_lines;
         self.s.context.last_answer = Some(key.clone());
+        self.s.context.last_lines = lines;
         // Whether this answer carries the how-to: the FAQ's own steps do (the caller marks a
         // composed answer that has them); any other answer puts them out of sight.
         self.s.context.steps_shown = key.strip_prefix("topic:apply-steps@").map(str::to_string);
@@ -644,6 +668,14 @@ impl<'a> Turn<'a> {
         }
         if let Some(line) = self.line_answering(text) {
             self.say(format!("刚才的回答里有这一句：\n{line}"));
+            self.reask();
+            return true;
+        }
+        // Asked in other words, answered by the same lines (`我不会弄手机 有没得地方可以去当面办`
+        // after the window's hours): that answer was it, said in one line, not sent again.
+        let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("来源"));
+        if let Some(first) = first.filter(|_| same_lines && !same_key && dialog.is_none()) {
+            self.say(format!("刚才那条说的就是：\n{first}"));
             self.reask();
             return true;
         }
@@ -988,6 +1020,15 @@ pub(super) fn fingerprint(text: &str) -> String {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     format!("{}:{hash:016x}", text.trim().chars().count())
+}
+
+/// Fingerprints of an answer's lines, its source line (来源…) and blank lines aside.
+fn body_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("来源"))
+        .map(fingerprint)
+        .collect()
 }
 
 /// A figure counting something in `line` (`43个病种`, `15个工作日`, `85%`), not a year (`2023）`).
