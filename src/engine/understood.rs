@@ -700,7 +700,8 @@ impl<'a> Turn<'a> {
         // question; its last asking clause alone may be clear.
         if answer.id.is_none() {
             if let Some(last) = self.question_clauses(&asked).pop() {
-                answer = self.a.knowledge.answer(&last, Some(region));
+                let last = super::wording::numbered(&last).map_or(last.as_str(), |(_, rest)| rest);
+                answer = self.a.knowledge.answer(last, Some(region));
             }
         }
         if answer.id.is_none() {
@@ -862,7 +863,7 @@ impl<'a> Turn<'a> {
 /// The user asks what they pay themselves (`pay` of `asks:` in `faq/understand.yaml`), after
 /// (or without) asking what the fund pays (`fund`): `四五千块钱 自己要出好多` leads with 自付;
 /// `自己花了5000块 能报多少` with what is paid back.
-fn pays_first(text: &str, asks: &AskWords) -> bool {
+pub(super) fn pays_first(text: &str, asks: &AskWords) -> bool {
     let last = |words: &[String]| words.iter().filter_map(|w| text.rfind(w.as_str())).max();
     match (last(&asks.pay), last(&asks.fund)) {
         (Some(pay), Some(fund)) => pay > fund,
