@@ -231,6 +231,16 @@ impl<'a> Turn<'a> {
             if let Some(answer) = self.topic_from_afar(u, region, text) {
                 return Some(answer);
             }
+            // `她人在广州 第一次申请是不是一定要回邵阳医院去办`: applying, asked from afar, no
+            // disease to check first — the region's words on applying from there, where it has
+            // them (邵阳: the first application is made at a designated hospital; whether it can
+            // be done from afar is not written).
+            let no_disease = !diseases && u.unknown_conditions.is_empty();
+            if u.question && no_disease && self.applies_from_afar(u, region, text) {
+                if let Some(answer) = self.topic(region, "apply-from-afar", "remote") {
+                    return Some(answer);
+                }
+            }
             // `我搬到长沙住了`: a place in the region's own province gets the region's words on
             // 异地 within the province (邵阳's source names only 跨省 settlement), where it has
             // them.
@@ -534,10 +544,28 @@ impl<'a> Turn<'a> {
         answer.choices.clear();
         let remote = self.topic(region, "remote", "remote");
         if let Some(remote) = remote.filter(|_| !words.afar_note.is_empty()) {
-            answer.lines.push(words.afar_note.replace("{place}", place));
+            // An answer about being away (`apply-from-afar`) says 异地备案 itself.
+            if !answer.lines.iter().any(|l| l.contains("异地就医备案")) {
+                answer.lines.push(words.afar_note.replace("{place}", place));
+            }
             answer.choices.extend(remote.choices);
         }
         Some(answer)
+    }
+
+    /// Whether `text`, asked from a place outside the regions, is about applying: an apply
+    /// word (`头一回办门特`), or the FAQ reads it, the place said as 外地, as how or where to
+    /// apply (`第一次申请是不是一定要回邵阳医院去办`).
+    fn applies_from_afar(&self, u: &Understanding, region: &str, text: &str) -> bool {
+        if u.action == Some(Action::Apply) {
+            return true;
+        }
+        let Some(asked) = u.lives_elsewhere().and_then(|place| self.as_afar(text, place)) else {
+            return false;
+        };
+        let Some(id) = self.a.knowledge.answer(&asked, Some(region)).id else { return false };
+        let entry = self.a.content.faq.iter().find(|e| e.id == id);
+        entry.and_then(|e| e.topic.as_deref()).is_some_and(|t| APPLYING_TOPICS.contains(&t))
     }
 
     /// `text` with `place` (somewhere outside the regions) said as the FAQ's word for it
@@ -890,6 +918,9 @@ const PROCEDURAL_TOPICS: &[&str] = &[
     "offline-window",
     "apply-steps",
 ];
+
+/// FAQ topics on how and where a first application is made.
+const APPLYING_TOPICS: &[&str] = &["apply-steps", "where-to-apply", "apply-from-afar"];
 
 /// FAQ topics on doing it for someone else (代办); `help-elderly` (an old person without a
 /// phone) names the channels and the window itself.
