@@ -558,7 +558,11 @@ impl<'a> Turn<'a> {
                 },
             };
             if answer.id.is_none() {
-                unsure.push(clause);
+                // `那我要咋个办 异地备案先办还是… 要准备啥子材料`: generic words only lead in to
+                // the questions after them; they ask nothing of their own.
+                if !self.a.knowledge.is_vague(&asked_text) {
+                    unsure.push(clause);
+                }
                 continue;
             }
             // `万一审核没通过咋办 能不能申诉`: the same entry, or nearly the same text, is one
