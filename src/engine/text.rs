@@ -551,10 +551,11 @@ impl<'a> Turn<'a> {
                 (_, Some(c)) if self.about_costs(&asked_text) => c.clone(),
                 _ => match region.and_then(|r| self.overdue_part(&asked_text, r)) {
                     Some(overdue) => overdue,
-                    None => self
-                        .a
-                        .knowledge
-                        .answer(&self.without_own_region(&asked_text), self.region()),
+                    None => self.how_long_part(&asked_text).unwrap_or_else(|| {
+                        self.a
+                            .knowledge
+                            .answer(&self.without_own_region(&asked_text), self.region())
+                    }),
                 },
             };
             if answer.id.is_none() {
@@ -689,6 +690,16 @@ impl<'a> Turn<'a> {
         let mut answer = self.costs_answer(composed, r);
         answer.id = Some(OVERDUE_PART.to_string());
         Some(answer)
+    }
+
+    /// `申诉的话要好久才有结果` among other questions: the FAQ's answer on that time (see
+    /// [`Turn::how_long_topic`]), as that entry answers its own first wording.
+    fn how_long_part(&self, clause: &str) -> Option<Answer> {
+        let u = self.a.understand(clause, Context { today: self.today, region: self.region() });
+        let topic = self.how_long_topic(&u, clause)?;
+        let entry = self.faq_entry(self.region()?, topic)?;
+        let answer = self.a.knowledge.answer(entry.questions.first()?, self.region());
+        (answer.id.as_deref() == Some(entry.id.as_str())).then_some(answer)
     }
 
     /// Composed lines for one region (the costs, the deadline) as an answer among several: its

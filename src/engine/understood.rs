@@ -313,6 +313,13 @@ impl<'a> Turn<'a> {
                 return Some(answer);
             }
         }
+        // `那重新申请要等好久 还要再等15个工作日啊`: how long an application takes is the
+        // review's time limit (攀枝花: 15 working days from acceptance), not how to apply.
+        if let Some(topic) = self.how_long_topic(u, text).filter(|_| !diseases) {
+            if let Some(answer) = self.topic(region, topic, "track_record") {
+                return Some(answer);
+            }
+        }
         // `那重新申请要咋弄` after a refusal: re-applying is what the refusal answer says (补齐
         // 材料后重新申请), not the first application's steps nor 代办.
         if self.reapplies_after_refusal(u, text) {
@@ -551,6 +558,24 @@ impl<'a> Turn<'a> {
             answer.choices.extend(remote.choices);
         }
         Some(answer)
+    }
+
+    /// `那重新申请要等好久`, `申诉大概几天出结果`: how long applying or an appeal takes (an
+    /// `asks.how_long` word with the action): the FAQ topic on that time (`review-time`,
+    /// `appeal-time`), whatever else the words lean to. `None` for anything else.
+    pub(super) fn how_long_topic(&self, u: &Understanding, text: &str) -> Option<&'static str> {
+        if !u.question || !u.dates.is_empty() {
+            return None;
+        }
+        let plain = self.a.content.dialect.plain(text);
+        if !contains_any(&plain, &self.a.content.understand.asks.how_long) {
+            return None;
+        }
+        match u.action {
+            Some(Action::Apply) => Some("review-time"),
+            Some(Action::Appeal) => Some("appeal-time"),
+            _ => None,
+        }
     }
 
     /// Whether `text`, asked from a place outside the regions, is about applying: an apply

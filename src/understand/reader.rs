@@ -186,6 +186,7 @@ impl Reader {
     fn asks(&self, text: &str, msg: &Prepared, plain: &str) -> bool {
         text.contains(['?', '？'])
             || words::a_not_a(&msg.chars)
+            || words::either_or(&msg.chars)
             || words::any(&self.question, msg)
             || self.ends_as_question(plain)
     }
