@@ -369,8 +369,10 @@ pub fn numbered(part: &str) -> Option<(u32, &str)> {
     let rest = chars.as_str();
     let next = rest.chars().next()?;
     let han = ('\u{4E00}'..='\u{9FFF}').contains(&next);
-    (digit > 0 && han && !"个月号日年万千百块元岁天周次级档点分倍多".contains(next))
-        .then_some((digit, rest))
+    (digit > 0
+        && han
+        && !"个月号日年万千百块元岁天周次级档点分倍多型期度类楼层位份张".contains(next))
+    .then_some((digit, rest))
 }
 
 #[cfg(test)]
@@ -381,6 +383,7 @@ mod tests {
         assert_eq!(super::numbered("２怎么备案"), Some((2, "怎么备案")));
         assert_eq!(super::numbered("3个月能审完吗"), None);
         assert_eq!(super::numbered("5号交的"), None);
+        assert_eq!(super::numbered("2型糖尿病能办吗"), None);
         assert_eq!(super::numbered("报多少"), None);
     }
 
