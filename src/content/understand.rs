@@ -352,6 +352,10 @@ pub struct AskWords {
     /// When (多久, 什么时候): with 办 after an expiry date, when to renew.
     #[serde(default)]
     pub when: Vec<String>,
+    /// How long it takes (多久, 几天; read in plain Mandarin): asked about applying
+    /// (`那重新申请要等好久`), the review's time limit, not how to apply.
+    #[serde(default)]
+    pub how_long: Vec<String>,
     /// What the user pays themselves (自付, 自己出).
     #[serde(default)]
     pub pay: Vec<String>,
@@ -996,6 +1000,7 @@ impl Lexicon {
             ("asks.other_scheme", &a.other_scheme),
             ("asks.overdue", &a.overdue),
             ("asks.when", &a.when),
+            ("asks.how_long", &a.how_long),
             ("asks.pay", &a.pay),
             ("asks.fund", &a.fund),
             ("asks.apply_at", &a.apply_at),

@@ -18,7 +18,7 @@ use super::{Choice, Effect};
 use crate::content::dialogs::{DateRange, InputKind};
 use crate::content::understand::contains_any;
 use crate::knowledge::Answer;
-use crate::understand::Context;
+use crate::understand::{Action, Context};
 
 /// What became of typed text at the current step.
 enum StepText {
@@ -258,6 +258,13 @@ impl<'a> Turn<'a> {
     /// recognised here; whatever is not understood explains `failure` or says "not sure".
     /// Afterwards the current step is asked again, so nothing entered so far is lost.
     pub(super) fn free_text(&mut self, text: &str, failure: Option<String>) {
+        // `3和4呢`: the parts the user numbered in the last question, asked again.
+        if let Some(parts) = self.own_numbers_again(text) {
+            let kept = self.s.context.question.clone();
+            self.free_text(&parts, failure);
+            self.s.context.question = kept;
+            return;
+        }
         // `糖尿病呢`: the last question with a new value (see `followup`).
         if self.follow_up(text) {
             return;
@@ -389,6 +396,50 @@ impl<'a> Turn<'a> {
         }
     }
 
+    /// `3和4呢`, `第2个呢`: numbers alone, after a question whose parts the user numbered
+    /// (`1在广州看病能报吗 2怎么备案 3报多少 一年大概六千`): those parts of it, each with what
+    /// was said after its number up to the next one (the amount of 3). `None` when the message
+    /// is not only numbers, or the last question numbered none of them.
+    fn own_numbers_again(&self, text: &str) -> Option<String> {
+        let ends = &self.a.content.understand.follow_up_end;
+        let mut t: String =
+            text.chars().filter(|c| !c.is_whitespace() && !wording::is_punct(*c)).collect();
+        while let Some(rest) =
+            ends.iter().filter(|e| !e.is_empty()).find_map(|e| t.strip_suffix(e.as_str()))
+        {
+            t = rest.to_string();
+        }
+        let t = t.strip_prefix('那').unwrap_or(&t);
+        let t = t.trim_end_matches("的问题").trim_end_matches("问题").trim_end_matches('题');
+        let mut asked: Vec<u32> = Vec::new();
+        for piece in
+            t.split(['和', '跟', '与', '及', '还', '有', '第', '个']).filter(|p| !p.is_empty())
+        {
+            let n = match piece.parse::<u32>() {
+                Ok(n) => n,
+                Err(_) => wording::ordinal(piece)? as u32,
+            };
+            asked.push(n);
+        }
+        if asked.is_empty() || asked.len() > 4 {
+            return None;
+        }
+        let last = self.s.context.question.as_deref()?;
+        let mut current: Option<u32> = None;
+        let mut seen: Vec<u32> = Vec::new();
+        let mut parts: Vec<&str> = Vec::new();
+        for part in last.split(|c: char| c.is_whitespace() || wording::is_punct(c)) {
+            if let Some((n, _)) = wording::numbered(part) {
+                current = Some(n);
+                seen.push(n);
+            }
+            if current.is_some_and(|n| asked.contains(&n)) && !part.is_empty() {
+                parts.push(part);
+            }
+        }
+        (asked.iter().all(|n| seen.contains(n)) && !parts.is_empty()).then(|| parts.join(" "))
+    }
+
     /// Several questions typed as one message (`起付线多少 要带啥子材料`, voice input without a
     /// break: `报好多要到哪里去办`): each answered by the FAQ when it is sure of it, in one
     /// message of one phone screen (①②③), each cut to its share; a cut answer is offered whole
@@ -482,7 +533,21 @@ impl<'a> Turn<'a> {
     fn answer_each_in_region(&mut self, text: &str, note: Option<String>) -> bool {
         let u = self.a.understand(text, Context { today: self.today, region: self.region() });
         let region = self.region().and_then(|r| self.a.content.regions.get(r));
-        if !u.amounts.is_empty() || !u.dates.is_empty() {
+        if !u.dates.is_empty() {
+            return false;
+        }
+        // `3报多少 一年大概六千 4备案了比例会不会降`: an amount said among the questions is the
+        // estimate, the answer to the part asking what is paid (the insurance said earlier too).
+        let estimate = match region {
+            Some(r) if u.amount().is_some() => {
+                let mut known = u.clone();
+                self.s.context.complete(&mut known, false);
+                let pays = super::understood::pays_first(text, &self.a.content.understand.asks);
+                self.estimate(&known, r, pays).map(|c| self.costs_answer(c, r))
+            }
+            _ => None,
+        };
+        if !u.amounts.is_empty() && estimate.is_none() {
             return false;
         }
         // "起付线好多 报好多": one part, the figures for the insurance and status named.
@@ -493,21 +558,28 @@ impl<'a> Turn<'a> {
         // `那我妈是在攀枝花退休的 她那边报好多`: 那边 is the region named, not 异地.
         let named_here = u.regions.iter().any(|m| Some(m.region.as_str()) == self.region());
         for clause in self.question_clauses(text) {
-            let asked_text = if named_here { self.without_there(&clause) } else { clause.clone() };
+            let plain = wording::numbered(&clause).map_or(clause.as_str(), |(_, rest)| rest);
+            let asked_text = if named_here { self.without_there(plain) } else { plain.to_string() };
             // `在深圳能用不`: a place outside the regions where the person is means 异地.
             let asked_text = self.afar_clause(&asked_text);
-            let answer = match &costs {
-                Some(c) if self.about_costs(&asked_text) => c.clone(),
+            let answer = match (&estimate, &costs) {
+                (Some(e), _) if self.asks_estimate(&asked_text) => e.clone(),
+                (_, Some(c)) if self.about_costs(&asked_text) => c.clone(),
                 _ => match region.and_then(|r| self.overdue_part(&asked_text, r)) {
                     Some(overdue) => overdue,
-                    None => self
-                        .a
-                        .knowledge
-                        .answer(&self.without_own_region(&asked_text), self.region()),
+                    None => self.how_long_part(&asked_text).unwrap_or_else(|| {
+                        self.a
+                            .knowledge
+                            .answer(&self.without_own_region(&asked_text), self.region())
+                    }),
                 },
             };
             if answer.id.is_none() {
-                unsure.push(clause);
+                // `那我要咋个办 异地备案先办还是… 要准备啥子材料`: generic words only lead in to
+                // the questions after them; they ask nothing of their own.
+                if !self.a.knowledge.is_vague(&asked_text) {
+                    unsure.push(clause);
+                }
                 continue;
             }
             // `万一审核没通过咋办 能不能申诉`: the same entry, or nearly the same text, is one
@@ -520,7 +592,9 @@ impl<'a> Turn<'a> {
             }
             asked.push((clause, answer));
         }
-        if asked.len() < 2 {
+        // The amount answered nowhere: the message is one estimate, read as a whole.
+        let estimated = asked.iter().any(|(_, a)| a.id.as_deref() == Some(COSTS_PART));
+        if asked.len() < 2 || (estimate.is_some() && !estimated) {
             return false;
         }
         const SHOWN: usize = 3;
@@ -600,6 +674,15 @@ impl<'a> Turn<'a> {
         u.places.iter().fold(plain, |text, place| self.as_afar(&text, &place.name).unwrap_or(text))
     }
 
+    /// Whether `clause` asks what is paid back (`报多少`, `能报好多`): the FAQ reads it as a
+    /// question about 起付线 or 报销比例, or the reader as an estimate, and it asks nothing
+    /// about 异地 (`备案了比例会不会降` is the 异地 answer's).
+    fn asks_estimate(&self, clause: &str) -> bool {
+        let u = self.a.understand(clause, Context { today: self.today, region: self.region() });
+        let remote = u.action == Some(Action::Remote);
+        !remote && (u.action == Some(Action::Estimate) || self.about_costs(clause))
+    }
+
     /// Whether the FAQ reads `clause` as a question about 起付线 or 报销比例.
     fn about_costs(&self, clause: &str) -> bool {
         let Some(id) = self.a.knowledge.answer(clause, self.region()).id else { return false };
@@ -623,6 +706,16 @@ impl<'a> Turn<'a> {
         let mut answer = self.costs_answer(composed, r);
         answer.id = Some(OVERDUE_PART.to_string());
         Some(answer)
+    }
+
+    /// `申诉的话要好久才有结果` among other questions: the FAQ's answer on that time (see
+    /// [`Turn::how_long_topic`]), as that entry answers its own first wording.
+    fn how_long_part(&self, clause: &str) -> Option<Answer> {
+        let u = self.a.understand(clause, Context { today: self.today, region: self.region() });
+        let topic = self.how_long_topic(&u, clause)?;
+        let entry = self.faq_entry(self.region()?, topic)?;
+        let answer = self.a.knowledge.answer(entry.questions.first()?, self.region());
+        (answer.id.as_deref() == Some(entry.id.as_str())).then_some(answer)
     }
 
     /// Composed lines for one region (the costs, the deadline) as an answer among several: its
@@ -661,6 +754,12 @@ impl<'a> Turn<'a> {
                 .filter(|w| !w.is_empty())
                 .find_map(|w| part.strip_prefix(w.as_str()))
                 .unwrap_or(part);
+            // `1在广州看病能报吗 2怎么备案`: the user's own numbering is no part of it either; it
+            // stays in front of the clause, which is how the answer names it.
+            let (number, part) = match wording::numbered(part) {
+                Some((_, rest)) => (&part[..part.len() - rest.len()], rest),
+                None => ("", part),
+            };
             let chars: Vec<char> = part.chars().collect();
             let cut = (MIN_CLAUSE..chars.len().saturating_sub(MIN_CLAUSE - 1)).find(|&k| {
                 let (left, right): (String, String) =
@@ -670,7 +769,7 @@ impl<'a> Turn<'a> {
                     && !cuts_inside(&chars, k, unbroken)
                     && self.asks(&right) != Question::No
             });
-            let halves = match cut {
+            let halves: Vec<String> = match cut {
                 Some(k) => vec![chars[..k].iter().collect(), chars[k..].iter().collect()],
                 None => vec![part.to_string()],
             };
@@ -681,11 +780,15 @@ impl<'a> Turn<'a> {
                 *last = format!("{last} {part}");
                 continue;
             }
-            clauses.extend(halves.into_iter().filter(|c: &String| {
+            let kept = halves.into_iter().enumerate().filter(|(_, c)| {
                 c.chars().count() >= MIN_CLAUSE
                     && self.asks(c) != Question::No
                     && self.a.understand(c, reading).question
                     && !self.region().is_some_and(|r| self.a.knowledge.only_negated(c, r))
+            });
+            clauses.extend(kept.map(|(i, c)| match i {
+                0 => format!("{number}{c}"),
+                _ => c,
             }));
         }
         clauses
@@ -713,7 +816,12 @@ impl<'a> Turn<'a> {
                     None => body.push(plain_item(line)),
                 }
             }
-            parts.push((format!("{}{}", MARKS[i], clause), body));
+            // The user's own numbering (`3报多少`) names the part; else ①②③.
+            let mark = match wording::numbered(clause) {
+                Some(_) => String::new(),
+                None => MARKS[i].to_string(),
+            };
+            parts.push((format!("{mark}{clause}"), body));
         }
         let head: String = verdict.iter().map(|l| format!("{l}\n")).collect();
         let unsure_line = match unsure {
@@ -741,7 +849,11 @@ impl<'a> Turn<'a> {
             let bodies: Vec<Vec<String>> = asked
                 .iter()
                 .zip(&parts)
-                .map(|((q, _), (_, body))| nearest_first(q, body))
+                .map(|((q, a), (_, body))| match a.id.as_deref() {
+                    // Composed lines (the estimate) keep their order: the figure first.
+                    Some(COSTS_PART) => body.clone(),
+                    _ => nearest_first(q, body),
+                })
                 .collect();
             let fitted = |i: usize, share: usize| {
                 fit(&format!("{}\n", parts[i].0), &bodies[i], "", share + 2)

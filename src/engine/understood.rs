@@ -231,6 +231,16 @@ impl<'a> Turn<'a> {
             if let Some(answer) = self.topic_from_afar(u, region, text) {
                 return Some(answer);
             }
+            // `她人在广州 第一次申请是不是一定要回邵阳医院去办`: applying, asked from afar, no
+            // disease to check first — the region's words on applying from there, where it has
+            // them (邵阳: the first application is made at a designated hospital; whether it can
+            // be done from afar is not written).
+            let no_disease = !diseases && u.unknown_conditions.is_empty();
+            if u.question && no_disease && self.applies_from_afar(u, region, text) {
+                if let Some(answer) = self.topic(region, "apply-from-afar", "remote") {
+                    return Some(answer);
+                }
+            }
             // `我搬到长沙住了`: a place in the region's own province gets the region's words on
             // 异地 within the province (邵阳's source names only 跨省 settlement), where it has
             // them.
@@ -300,6 +310,13 @@ impl<'a> Turn<'a> {
         let dated = !u.dates.is_empty() || u.action == Some(Action::Deadline);
         if window && !diseases && !dated && self.asks_materials(u, text) {
             if let Some(answer) = self.topic(region, "offline-window", "offline") {
+                return Some(answer);
+            }
+        }
+        // `那重新申请要等好久 还要再等15个工作日啊`: how long an application takes is the
+        // review's time limit (攀枝花: 15 working days from acceptance), not how to apply.
+        if let Some(topic) = self.how_long_topic(u, text).filter(|_| !diseases) {
+            if let Some(answer) = self.topic(region, topic, "track_record") {
                 return Some(answer);
             }
         }
@@ -534,10 +551,46 @@ impl<'a> Turn<'a> {
         answer.choices.clear();
         let remote = self.topic(region, "remote", "remote");
         if let Some(remote) = remote.filter(|_| !words.afar_note.is_empty()) {
-            answer.lines.push(words.afar_note.replace("{place}", place));
+            // An answer about being away (`apply-from-afar`) says 异地备案 itself.
+            if !answer.lines.iter().any(|l| l.contains("异地就医备案")) {
+                answer.lines.push(words.afar_note.replace("{place}", place));
+            }
             answer.choices.extend(remote.choices);
         }
         Some(answer)
+    }
+
+    /// `那重新申请要等好久`, `申诉大概几天出结果`: how long applying or an appeal takes (an
+    /// `asks.how_long` word with the action): the FAQ topic on that time (`review-time`,
+    /// `appeal-time`), whatever else the words lean to. `None` for anything else.
+    pub(super) fn how_long_topic(&self, u: &Understanding, text: &str) -> Option<&'static str> {
+        if !u.question || !u.dates.is_empty() {
+            return None;
+        }
+        let plain = self.a.content.dialect.plain(text);
+        if !contains_any(&plain, &self.a.content.understand.asks.how_long) {
+            return None;
+        }
+        match u.action {
+            Some(Action::Apply) => Some("review-time"),
+            Some(Action::Appeal) => Some("appeal-time"),
+            _ => None,
+        }
+    }
+
+    /// Whether `text`, asked from a place outside the regions, is about applying: an apply
+    /// word (`头一回办门特`), or the FAQ reads it, the place said as 外地, as how or where to
+    /// apply (`第一次申请是不是一定要回邵阳医院去办`).
+    fn applies_from_afar(&self, u: &Understanding, region: &str, text: &str) -> bool {
+        if u.action == Some(Action::Apply) {
+            return true;
+        }
+        let Some(asked) = u.lives_elsewhere().and_then(|place| self.as_afar(text, place)) else {
+            return false;
+        };
+        let Some(id) = self.a.knowledge.answer(&asked, Some(region)).id else { return false };
+        let entry = self.a.content.faq.iter().find(|e| e.id == id);
+        entry.and_then(|e| e.topic.as_deref()).is_some_and(|t| APPLYING_TOPICS.contains(&t))
     }
 
     /// `text` with `place` (somewhere outside the regions) said as the FAQ's word for it
@@ -700,7 +753,8 @@ impl<'a> Turn<'a> {
         // question; its last asking clause alone may be clear.
         if answer.id.is_none() {
             if let Some(last) = self.question_clauses(&asked).pop() {
-                answer = self.a.knowledge.answer(&last, Some(region));
+                let last = super::wording::numbered(&last).map_or(last.as_str(), |(_, rest)| rest);
+                answer = self.a.knowledge.answer(last, Some(region));
             }
         }
         if answer.id.is_none() {
@@ -862,7 +916,7 @@ impl<'a> Turn<'a> {
 /// The user asks what they pay themselves (`pay` of `asks:` in `faq/understand.yaml`), after
 /// (or without) asking what the fund pays (`fund`): `四五千块钱 自己要出好多` leads with 自付;
 /// `自己花了5000块 能报多少` with what is paid back.
-fn pays_first(text: &str, asks: &AskWords) -> bool {
+pub(super) fn pays_first(text: &str, asks: &AskWords) -> bool {
     let last = |words: &[String]| words.iter().filter_map(|w| text.rfind(w.as_str())).max();
     match (last(&asks.pay), last(&asks.fund)) {
         (Some(pay), Some(fund)) => pay > fund,
@@ -889,6 +943,9 @@ const PROCEDURAL_TOPICS: &[&str] = &[
     "offline-window",
     "apply-steps",
 ];
+
+/// FAQ topics on how and where a first application is made.
+const APPLYING_TOPICS: &[&str] = &["apply-steps", "where-to-apply", "apply-from-afar"];
 
 /// FAQ topics on doing it for someone else (代办); `help-elderly` (an old person without a
 /// phone) names the channels and the window itself.

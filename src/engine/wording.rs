@@ -358,8 +358,35 @@ pub(crate) fn is_punct(c: char) -> bool {
     c.is_ascii_punctuation() || "，。！？、；：“”‘’（）《》…～·".contains(c)
 }
 
+/// A part of a message the user numbered (`3报多少`, `２怎么备案`): the number and the rest.
+/// A digit followed by a unit, a date or a count (`3个月`, `5号`, `2万`) numbers nothing.
+pub fn numbered(part: &str) -> Option<(u32, &str)> {
+    let mut chars = part.chars();
+    let digit = chars.next()?.to_digit(10).or_else(|| {
+        let c = part.chars().next()?;
+        ('０'..='９').contains(&c).then(|| c as u32 - '０' as u32)
+    })?;
+    let rest = chars.as_str();
+    let next = rest.chars().next()?;
+    let han = ('\u{4E00}'..='\u{9FFF}').contains(&next);
+    (digit > 0
+        && han
+        && !"个月号日年万千百块元岁天周次级档点分倍多型期度类楼层位份张".contains(next))
+    .then_some((digit, rest))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_part_the_user_numbered_and_a_number_that_counts() {
+        assert_eq!(super::numbered("3报多少"), Some((3, "报多少")));
+        assert_eq!(super::numbered("２怎么备案"), Some((2, "怎么备案")));
+        assert_eq!(super::numbered("3个月能审完吗"), None);
+        assert_eq!(super::numbered("5号交的"), None);
+        assert_eq!(super::numbered("2型糖尿病能办吗"), None);
+        assert_eq!(super::numbered("报多少"), None);
+    }
+
     use super::*;
 
     /// The shipped word lists.

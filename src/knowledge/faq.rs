@@ -240,6 +240,13 @@ impl FaqIndex {
         }
     }
 
+    /// Whether `question` is made of generic words only (`那我要咋个办`): it asks nothing the
+    /// FAQ could tell apart.
+    pub fn is_vague(&self, question: &str) -> bool {
+        let normalised = self.text.prepare(question);
+        normalised.trim().is_empty() || self.text.is_vague(&normalised)
+    }
+
     /// Answers `question` for `region` (every region when `None` or unknown); `diseases` looks
     /// up a disease the question names.
     pub fn answer(&self, question: &str, region: Option<&str>, diseases: &DiseaseIndex) -> Answer {

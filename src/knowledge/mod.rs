@@ -108,6 +108,12 @@ impl Knowledge {
         }
     }
 
+    /// Whether `question`, as typed or in plain Mandarin (`咋个办` → `怎么办`), is made of
+    /// generic words only.
+    pub fn is_vague(&self, question: &str) -> bool {
+        self.faq.is_vague(question) || self.faq.is_vague(&self.dialect.plain(question))
+    }
+
     /// `question` without the topics it denies (`不是延期啊他是头一回办` → `啊他是头一回办`);
     /// `是不是延期` asks about the topic and keeps it.
     fn without_denied(&self, question: &str) -> String {

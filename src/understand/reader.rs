@@ -213,6 +213,7 @@ impl Reader {
     fn asks_plainly(&self, text: &str, msg: &Prepared, plain: &str) -> bool {
         text.contains(['?', '？'])
             || words::a_not_a(&msg.chars)
+            || words::either_or(&msg.chars)
             || words::any(&self.question, msg)
             || self.ends_as_question(plain)
     }
@@ -292,10 +293,24 @@ impl Reader {
     /// people and verbs in front (我妈有, 得了).
     fn unknown_conditions(&self, folded: &str, u: &Understanding) -> Vec<String> {
         let chars: Vec<char> = folded.chars().collect();
+        // Characters inside a matched disease's spelling (风 of 类风湿) end no other condition:
+        // `医保有类风湿` names 类风湿, not a condition `医保有类风`.
+        let mut matched = vec![false; chars.len()];
+        for d in u.diseases.iter().chain(&u.maybe_disease) {
+            for spelling in std::iter::once(&d.name).chain(&d.alias) {
+                let s: Vec<char> = words::fold(spelling).chars().collect();
+                if s.is_empty() || s.len() > chars.len() {
+                    continue;
+                }
+                for at in (0..=chars.len() - s.len()).filter(|&at| chars[at..].starts_with(&s)) {
+                    matched[at..at + s.len()].iter_mut().for_each(|m| *m = true);
+                }
+            }
+        }
         let mut found: Vec<String> = Vec::new();
         for (i, c) in chars.iter().enumerate() {
             let continues = chars.get(i + 1).is_some_and(|n| "种历人情例房号友区".contains(*n));
-            if !self.condition_end.contains(c) || continues {
+            if !self.condition_end.contains(c) || continues || matched[i] {
                 continue;
             }
             // Back over Han characters, never past the end of another condition (糖尿病冠心病).

@@ -316,3 +316,11 @@ fn a_regions_phone_number_is_no_amount() {
     assert_eq!(read("一年药费12393元").amounts, vec![12393.0], "with 元 it is money");
     assert_eq!(read("一年药费23000").amounts, vec![23000.0]);
 }
+
+#[test]
+fn the_words_before_a_named_disease_are_no_condition_of_their_own() {
+    // Play-test round 8, P8: `…城乡居民医保有类风湿` gave a phantom `医保有类风`.
+    let u = read_in("我爸邵阳职工医保有类风湿 想问下", Some("shaoyang"));
+    assert!(!u.diseases.is_empty(), "{u:?}");
+    assert!(u.unknown_conditions.is_empty(), "{u:?}");
+}

@@ -140,6 +140,16 @@ pub(crate) fn a_not_a(chars: &[char]) -> bool {
     })
 }
 
+/// `补材料是重新交一遍还是只交缺的`: an either-or question, 是 … 还是 … with something after
+/// 还是 (`我还是想申请` has no 是 before it, and asks nothing).
+pub(crate) fn either_or(chars: &[char]) -> bool {
+    chars.windows(2).enumerate().any(|(at, w)| {
+        w == ['还', '是']
+            && at + 2 < chars.len()
+            && (0..at).any(|i| chars[i] == '是' && (i == 0 || chars[i - 1] != '还'))
+    })
+}
+
 /// Prepares a list of content words, longest first (so the longest match is tried first).
 pub(crate) fn words<'a>(list: impl IntoIterator<Item = &'a String>) -> Vec<Word> {
     let mut words: Vec<Word> =
@@ -185,6 +195,15 @@ mod tests {
             let (w, msg) = (Word::new(word), Prepared::new(text));
             assert_eq!(w.occurs(&msg), !w.hits(&msg).is_empty(), "{word} in {text}");
         }
+    }
+
+    #[test]
+    fn either_or_questions() {
+        let chars = |t: &str| t.chars().collect::<Vec<_>>();
+        assert!(either_or(&chars("补材料是重新交一遍还是只交缺的")));
+        assert!(either_or(&chars("是去医院办还是网上办")));
+        assert!(!either_or(&chars("我还是想申请")));
+        assert!(!either_or(&chars("我是职工")));
     }
 
     #[test]
