@@ -143,13 +143,16 @@ impl Turn<'_> {
         if others.is_empty() {
             return None;
         }
-        // What the region's sources say of several diseases (邵阳: one benefit per person), from
-        // its FAQ entry on the topic, never a promise that the others can be added later.
+        let rule = self.several_diseases_rule(region);
+        Some(format!("这次先按“{taken}”申请；您还提到{}。{rule}", others.join("、")))
+    }
+
+    /// What the region's sources say of several diseases (邵阳: one benefit per person), from its
+    /// FAQ entry on the topic — never a promise that the others can be added later.
+    fn several_diseases_rule(&self, region: &str) -> String {
         let rule = self.faq_entry(region, MULTIPLE_DISEASES);
         let rule = rule.and_then(|e| e.answer.lines().next()).map(str::to_string);
-        let rule =
-            rule.unwrap_or_else(|| format!("同时有几种病怎么办，请问{}。", self.hotline_text()));
-        Some(format!("这次先按“{taken}”申请；您还提到{}。{rule}", others.join("、")))
+        rule.unwrap_or_else(|| format!("同时有几种病怎么办，请问{}。", self.hotline_text()))
     }
 
     /// The first disease of this region's catalogue the conversation named.
@@ -178,10 +181,7 @@ impl Turn<'_> {
     pub(super) fn several_diseases_question(&self, named: &[String]) -> Option<String> {
         let region = self.region()?;
         let quoted: Vec<String> = named.iter().map(|d| format!("“{d}”")).collect();
-        let rule = self.faq_entry(region, MULTIPLE_DISEASES);
-        let rule = rule.and_then(|e| e.answer.lines().next()).map(str::to_string);
-        let rule =
-            rule.unwrap_or_else(|| format!("同时有几种病怎么办，请问{}。", self.hotline_text()));
+        let rule = self.several_diseases_rule(region);
         Some(format!(
             "您提到了{}。{rule}\n这次按哪一个申请？点一个，或输入别的病名。",
             quoted.join("和")
