@@ -371,6 +371,37 @@ impl<'a> Turn<'a> {
         entry.questions.first().cloned()
     }
 
+    /// `我是退休职工 报好多`, `我们家是城乡居民医保 报销多少`: a question on 起付线 or 报销比例
+    /// that says whose it is gets the lines for that insurance and status (as a follow-up
+    /// naming them would, see [`Turn::answer_for_status`]), not the whole table. `false`: no
+    /// insurance or one status said, an amount or a disease in it (composed elsewhere), or
+    /// another topic.
+    pub(super) fn cost_lines_for_said_status(&mut self, text: &str) -> bool {
+        let u = self.a.understand(text, self.reading());
+        let said = u.insurance.is_some() || !u.statuses.is_empty();
+        // A region named is chosen first (`我是攀枝花的 职工起付线多少`), by the composed path;
+        // a correction (`搞错了 我是居民`) is read there too.
+        if !u.question || !said || !u.regions.is_empty() || self.region().is_none() {
+            return false;
+        }
+        if contains_any(text, &self.a.content.understand.correction) {
+            return false;
+        }
+        if !u.amounts.is_empty() || !u.diseases.is_empty() {
+            return false;
+        }
+        // Two statuses (`在职的职工呢 退休的又报多少`): the lines of their insurance, both.
+        let status = u.status.filter(|_| u.statuses.len() == 1);
+        let values = [status_value(status, u.insurance), status_value(None, u.insurance)];
+        let region = self.region().map(str::to_string);
+        if !self.answer_for_status(text, &values, region.as_deref()) {
+            return false;
+        }
+        // Only a part of the table was sent: a follow-up asking for more is no repetition.
+        self.s.context.last_answer = None;
+        true
+    }
+
     /// `居民的嘞` after `职工起付线好多`: of the FAQ's answer on 起付线 or 报销比例, the lines for
     /// the insurance and status now said (`value`: 居民, 退休职工 …) and those that name none,
     /// not the whole table again. `false` when the costs are composed instead (both asked), the

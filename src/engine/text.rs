@@ -309,6 +309,10 @@ impl<'a> Turn<'a> {
         if self.answer_each_question(text) {
             return;
         }
+        // `我是退休职工 报好多`: of the table of ratios, the lines for the status said.
+        if self.cost_lines_for_said_status(text) {
+            return;
+        }
         // What the message says (regions, places, facts for an action) comes first — a date
         // such as "9.26号…" is not menu entry 9 — then menu entries and the FAQ; see
         // `understood` for the policy.
