@@ -45,7 +45,27 @@ pub(super) const HAND_IN_PAYLOAD: &str = "h:";
 /// The procedure that records an application's progress.
 const TRACK_RECORD: &str = "track_record";
 
+/// The slot of an application's 受理号 (`dialogs/apply.yaml`, `dialogs/track_record.yaml`).
+const ACCEPTANCE_NO: &str = "acceptance_no";
+
 impl<'a> Turn<'a> {
+    /// A 受理号 said (with its marker: 受理号PZH…) in the answer to an earlier step of `dialog`
+    /// fills its 受理号 step, so it is not asked for again.
+    fn prefill_acceptance_number(&mut self, dialog: &str, step: &Step) {
+        let slot = ACCEPTANCE_NO;
+        if step.slot.as_deref() == Some(slot) || self.s.slots.contains_key(slot) {
+            return;
+        }
+        let has_step = (self.a.content.dialogs.trees.get(dialog))
+            .is_some_and(|t| t.steps.iter().any(|s| s.slot.as_deref() == Some(slot)));
+        let Some(number) = super::track::acceptance_number(&self.message).filter(|_| has_step)
+        else {
+            return;
+        };
+        self.s.slots.insert(slot.to_string(), number);
+        self.mark_prefilled(&[slot.to_string()]);
+    }
+
     /// Reads a typed answer. `Ok(None)`: the engine asked something back (weak disease match).
     pub(super) fn read_answer(
         &mut self,
@@ -59,6 +79,15 @@ impl<'a> Turn<'a> {
         let hint = step.hint.as_ref().map(|h| self.fill(h));
         let generic = |err: String| hint.clone().unwrap_or(err);
         match kind {
+            // `刚才说了 PZH20261204008` at the 受理号 step: the number, not the words around it.
+            InputKind::Text if step.slot.as_deref() == Some(ACCEPTANCE_NO) => {
+                let reading = crate::understand::Context { today: self.today, region: None };
+                let numbers = self.a.understand(text, reading).acceptance_numbers;
+                match numbers.as_slice() {
+                    [only] => Ok(Some(only.clone())),
+                    _ => Ok(Some(text.to_string())),
+                }
+            }
             InputKind::Text => Ok(Some(text.to_string())),
             InputKind::Choice => {
                 Err(generic("请点击下面的按钮选择，或输入选项前面的数字。".into()))
@@ -534,6 +563,8 @@ impl<'a> Turn<'a> {
                 self.s.context.dates.retain(|d| *d != date);
             }
         }
+        // `是 12月4号受理的 受理号PZH20261204008`: the 受理号 step ahead is answered too.
+        self.prefill_acceptance_number(&dialog, step);
         // 帮我爷爷 for whom the application is: the relation step is answered too.
         let relative = dialog == super::prefill::APPLY
             && step.slot.as_deref() == Some("for_whom")

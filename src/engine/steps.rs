@@ -11,6 +11,9 @@ use super::turn::{Target, Turn, MAX_FAILURES, MAX_HOPS};
 use super::{Choice, Effect, Pending};
 use crate::content::dialogs::{self, InputKind, Step};
 
+/// A step's text longer than this is asked again briefly (see [`Turn::reask`]).
+const LONG_PROMPT_CHARS: usize = 150;
+
 impl<'a> Turn<'a> {
     pub(super) fn start_dialog(&mut self, id: &str, fresh: bool) {
         let (dialog, step) = match id.split_once('#') {
@@ -328,7 +331,11 @@ impl<'a> Turn<'a> {
         }
         if let Some(step) = self.current_step() {
             self.s.reasks += 1;
-            if self.s.reasks > 1 {
+            // A long step (新申请's how-to) was just read in full: after an answer to a question
+            // beside it, where the user is and the buttons are enough (sent again it was the same
+            // text twice in a row, and past one screen with the answer above it).
+            let long = self.prompt_text(step).chars().count() > LONG_PROMPT_CHARS;
+            if self.s.reasks > 1 || long {
                 return self.prompt_briefly(step);
             }
             self.prompt(step);

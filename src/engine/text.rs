@@ -170,7 +170,11 @@ impl<'a> Turn<'a> {
         let asked = self.asks(text);
         let has_buttons = !self.offered(step).is_empty();
         let typed_answer = step.ask == Some(InputKind::Text);
-        if asked == Question::Clearly && (has_buttons || typed_answer) {
+        // The disease step's buttons (several diseases named) leave a named disease its answer:
+        // `选哪个划算些 糖尿病吧` picks 糖尿病.
+        let names_disease =
+            step.ask == Some(InputKind::Disease) && has_buttons && self.names_disease(text);
+        if asked == Question::Clearly && (has_buttons || typed_answer) && !names_disease {
             // `我自己 我就想晓得要带啥子材料去`: the answer first, the question the procedure
             // answers on its way.
             if let Some(i) = self.first_clause_choice(step, text) {
@@ -246,6 +250,10 @@ impl<'a> Turn<'a> {
         if self.suggested.iter().take(self.cut).any(|q| q == question) {
             self.suggested.clear();
             return self.free_text(question, None);
+        }
+        // A suggestion that is a command in words (转人工): the command, not its FAQ entry.
+        if self.said_command(question) {
+            return;
         }
         let answer = self.a.knowledge.answer(question, self.region());
         self.say_answer(answer);

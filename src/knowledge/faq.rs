@@ -731,7 +731,8 @@ impl FaqIndex {
             }
             let entry = &self.entries[*e];
             let key = entry.topic.as_deref().unwrap_or(entry.id.as_str());
-            if !topics.contains(&key) {
+            // Two entries asked the same way (转人工 general and per region): one button.
+            if !topics.contains(&key) && !out.contains(&entry.first_question) {
                 topics.push(key);
                 out.push(entry.first_question.clone());
             }

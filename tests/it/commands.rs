@@ -321,7 +321,6 @@ fn a_long_step_is_not_appended_to_every_answer() {
     chat.say("新申请");
     chat.press("本人");
     chat.press("职工医保");
-    chat.say("是");
     if chat.labels().contains(&"同意".to_string()) {
         chat.press("同意");
     }
@@ -330,8 +329,9 @@ fn a_long_step_is_not_appended_to_every_answer() {
     let text = chat.press("下一步：怎么办理");
     let block = "怎么办：攀枝花可在手机上全程办理";
     assert!(text.contains(block), "{text}");
+    // Just read in full, it is not sent again after an answer beside it: where the user is.
     let text = chat.say("起付线多少");
-    assert!(text.contains(block), "asked again once: {text}");
+    assert!(!text.contains(block) && text.contains("继续“新申请”"), "{text}");
     for question in ["/help", "报销比例多少", "糖尿病能办吗"] {
         let text = chat.say(question);
         assert!(!text.contains(block), "{question}: {text}");

@@ -455,7 +455,7 @@ async fn no_wordings_and_unsure_answers_at_a_yes_no_step() {
     }
     contains(&typed(&mut chat, "下一步：审核要多久").await, "提交并被受理了吗");
     contains(&typed(&mut chat, "不是很清楚").await, "请回答“是”或“否”");
-    contains(&typed(&mut chat, "算了 还没交").await, "提交并拿到受理信息后");
+    contains(&typed(&mut chat, "算了 还没交").await, "记录申请进度");
 }
 
 #[tokio::test]
