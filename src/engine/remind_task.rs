@@ -334,9 +334,15 @@ impl<'a> Turn<'a> {
         for w in fillers.iter().filter(|w| !w.is_empty()) {
             task = task.replace(w.as_str(), "");
         }
-        // A sentence's closing particles are no part of the task (`打电话问一下嘛` had kept 嘛).
+        // A sentence's closing particles are no part of the task (`打电话问一下嘛` had kept 嘛),
+        // nor its leading 去/要 (`去复查` → 复查) — but 去 stays before a place (`去医院问`, the
+        // places of the `到…` task starts), where the task would read 医院问.
+        let to_place = words.task_starts.iter().filter_map(|w| w.strip_prefix('到'));
+        let places: Vec<&str> = to_place.filter(|p| !p.is_empty()).collect();
+        let goes = task.strip_prefix('去').is_some_and(|r| places.iter().any(|p| r.starts_with(p)));
+        let task =
+            if goes { task.as_str() } else { task.trim_start_matches(['去', '要', '把']) };
         let task = task
-            .trim_start_matches(['去', '要', '把'])
             .trim_end_matches(['了', '吧', '啊', '嘛', '呀', '哦', '哈', '呢', '哟', '噻', '喽']);
         if task.is_empty() || task.chars().any(|c| c.is_ascii_digit()) {
             return None;

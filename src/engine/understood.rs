@@ -862,17 +862,21 @@ impl<'a> Turn<'a> {
         self.s.region = Some(region.clone());
         // This message asks its own question; one asked before the region is superseded.
         self.s.context.before_region = None;
+        let mut answered = true;
         if !self.act_on_understanding(text, false) {
             let answer = self.a.knowledge.answer(text, Some(&region));
-            if answer.id.is_none() {
-                self.say(format!("好的，已记住您的地区：{}。", self.region_label(&region)));
-            } else {
+            answered = answer.id.is_some();
+            if answered {
                 self.say_answer(answer);
+            } else {
+                self.say(format!("好的，已记住您的地区：{}。", self.region_label(&region)));
             }
         }
+        // An answer keeps its own buttons: the menu under it pushed the reply past one screen
+        // and offered 异地备案 twice (play-test round 9).
         match then {
             Some(dialog) if self.s.dialog.is_none() => self.start_dialog(&dialog, true),
-            _ if self.s.dialog.is_none() => self.show_menu(),
+            _ if self.s.dialog.is_none() && !answered => self.show_menu(),
             _ => {}
         }
         true
