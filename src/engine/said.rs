@@ -156,9 +156,22 @@ impl<'a> Turn<'a> {
         let waiting = self.s.pending == Some(Pending::Forget);
         if kept.is_empty() && !waiting {
             let source = self.a.content.citations.cite_short("docs/operators.md");
-            self.say(format!(
+            let text = format!(
                 "这里现在没有保存您的申请记录、提醒或留给工作人员的留言。您确认过删除的，已经全部删除，不能恢复。\n来源：{source}"
-            ));
+            );
+            // `还记得我是哪里的不` after /forget: the region is gone too — the way on, as buttons
+            // (nothing else said how to go on but /start).
+            if self.s.region.is_none() {
+                let regions: Vec<(String, String)> = (self.a.content.regions.values())
+                    .map(|r| (r.id.clone(), self.region_label(&r.id)))
+                    .collect();
+                let choices = (regions.into_iter())
+                    .map(|(id, label)| self.button(label, ButtonKind::Region(id)))
+                    .collect();
+                self.say_with(format!("{text}\n地区也没有记着；要接着问，请先选地区："), choices);
+                return true;
+            }
+            self.say(text);
             return true;
         }
         let kept = match kept.is_empty() {
