@@ -180,6 +180,10 @@ pub struct Lexicon {
     /// never answered on their own.
     #[serde(default)]
     pub clause_continues: Vec<String>,
+    /// Starts of a yes/no question that leans on the statement said just before it
+    /// (`我是在社区医院开的诊断 是不是要重新去大医院开`): the statement is asked with it.
+    #[serde(default)]
+    pub clause_leans_on: Vec<String>,
     /// A question about the documents to bring (材料, 带啥): with a place the person lives in
     /// (`要准备啥子材料 我人在深圳`) it still gets the materials, 异地 as one line after.
     #[serde(default)]
@@ -880,6 +884,7 @@ impl Lexicon {
             ("clause_start".into(), &self.clause_start),
             ("follow_up_end".into(), &self.follow_up_end),
             ("clause_continues".into(), &self.clause_continues),
+            ("clause_leans_on".into(), &self.clause_leans_on),
             ("thanks".into(), &self.thanks),
             ("acknowledge".into(), &self.acknowledge),
             ("materials".into(), &self.materials),

@@ -751,6 +751,8 @@ impl<'a> Turn<'a> {
         let unbroken = &self.a.content.understand.unbroken;
         let mut clauses = Vec::new();
         let starts = &self.a.content.understand.clause_start;
+        // The last clause that asked nothing, for a question leaning on it (`clause_leans_on`).
+        let mut statement: Option<String> = None;
         for part in text.split(|c: char| c.is_whitespace() || wording::is_punct(c)) {
             // `一是门特在哪个app办`: the numbering is no part of the question.
             let part = starts
@@ -784,16 +786,28 @@ impl<'a> Turn<'a> {
                 *last = format!("{last} {part}");
                 continue;
             }
-            let kept = halves.into_iter().enumerate().filter(|(_, c)| {
-                c.chars().count() >= MIN_CLAUSE
-                    && self.asks(c) != Question::No
-                    && self.a.understand(c, reading).question
-                    && !self.region().is_some_and(|r| self.a.knowledge.only_negated(c, r))
-            });
-            clauses.extend(kept.map(|(i, c)| match i {
-                0 => format!("{number}{c}"),
-                _ => c,
-            }));
+            let leans = &self.a.content.understand.clause_leans_on;
+            for (i, c) in halves.into_iter().enumerate() {
+                let is_question = c.chars().count() >= MIN_CLAUSE
+                    && self.asks(&c) != Question::No
+                    && self.a.understand(&c, reading).question
+                    && !self.region().is_some_and(|r| self.a.knowledge.only_negated(&c, r));
+                if !is_question {
+                    // `我是在社区医院开的诊断 是不是要重新去大医院开`: kept for a question leaning on it.
+                    statement = (c.chars().count() >= MIN_CLAUSE).then_some(c);
+                    continue;
+                }
+                let c = match statement.take() {
+                    Some(s) if leans.iter().any(|w| !w.is_empty() && c.starts_with(w.as_str())) => {
+                        format!("{s} {c}")
+                    }
+                    _ => c,
+                };
+                clauses.push(match i {
+                    0 => format!("{number}{c}"),
+                    _ => c,
+                });
+            }
         }
         clauses
     }
