@@ -322,8 +322,18 @@ impl<'a> Turn<'a> {
         }
         // `那重新申请要咋弄` after a refusal: re-applying is what the refusal answer says (补齐
         // 材料后重新申请), not the first application's steps nor 代办.
+        // Where the region has an answer on applying again (`reapply`: the same channels), that
+        // one with the 新申请 button; `帮我记到这个申请` offers the way to record it too.
         if self.reapplies_after_refusal(u, text) {
-            if let Some(answer) = self.topic(region, "rejected", "rejected") {
+            let again = self.topic(region, "reapply", "apply");
+            if let Some(mut answer) = again.or_else(|| self.topic(region, "rejected", "rejected")) {
+                let record_it = &self.a.content.understand.commands.reports.record_it;
+                if let Some(tree) = self.a.content.dialogs.trees.get("track_record") {
+                    if contains_any(text, record_it) {
+                        let button = ButtonKind::Menu("track_record".into());
+                        answer.choices.push(self.button(tree.title.clone(), button));
+                    }
+                }
                 return Some(answer);
             }
         }
@@ -458,7 +468,12 @@ impl<'a> Turn<'a> {
         let words = &self.a.content.understand.asks.reapply;
         let refused = self.s.context.topics.iter().any(|t| REFUSAL_TOPICS.contains(&t.as_str()));
         // `补了材料重新申请又要等15个工作日吗` asks how long, not how: the FAQ answers that.
-        let how = super::followup::asks_steps(&self.a.content.dialect.plain(text));
+        // `开好了咋个重新交`: a how word right before the re-applying word asks how as well.
+        let plain = self.a.content.dialect.plain(text);
+        let how_before = ["怎么", "咋个", "咋", "如何", "怎样", "哪门"]
+            .iter()
+            .any(|h| words.iter().any(|w| !w.is_empty() && plain.contains(&format!("{h}{w}"))));
+        let how = super::followup::asks_steps(&plain) || how_before;
         refused && how && contains_any(text, words) && u.disease_names(None).is_empty()
     }
 
