@@ -966,6 +966,9 @@ const APPLYING_TOPICS: &[&str] = &["apply-steps", "where-to-apply", "apply-from-
 /// phone) names the channels and the window itself.
 const FOR_SOMEONE_TOPICS: &[&str] = &["for-others"];
 
+/// The longest name before 医院 taken for a hospital's (攀枝花市第二人民 is 7).
+const MAX_HOSPITAL_NAME: usize = 10;
+
 /// The hospital a message names (`去市中心医院办` → 市中心医院): the characters before 医院
 /// back to a word that cannot be part of a name; `None` for 医院 alone or a general one
 /// (哪些医院, 定点医院, 二级医院).
@@ -978,7 +981,13 @@ fn hospital_named(text: &str) -> Option<String> {
         .map_or(0, |i| i + 1);
     let name: String = before[start..].iter().collect();
     let general = ["哪", "什么", "啥", "定点", "级", "些", "大", "小", "附近", "本地", "当地"];
-    let ok = name.chars().count() >= 2 && !general.iter().any(|g| name.contains(g));
+    // `第一次申请门特必须本人回邵阳医院吗`: a question's verbs in front make it no name; a name
+    // is short.
+    let asked = ["申请", "门特", "必须", "本人", "回", "要", "能", "办", "可以", "需要", "一定"];
+    let n = name.chars().count();
+    let ok = (2..=MAX_HOSPITAL_NAME).contains(&n)
+        && !general.iter().any(|g| name.contains(g))
+        && !asked.iter().any(|w| name.contains(w));
     ok.then(|| format!("{name}医院"))
 }
 
@@ -1033,4 +1042,19 @@ fn corrected_region<'u>(u: &'u Understanding, current: Option<&str>) -> Option<&
 /// Whether `text` asks if the review is past its time limit (超没超时; `overdue` of `asks:`).
 pub(super) fn asks_overdue(text: &str, asks: &AskWords) -> bool {
     contains_any(text, &asks.overdue)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hospital_named;
+
+    #[test]
+    fn a_hospital_name_is_short_and_no_question_in_front_of_医院() {
+        assert_eq!(hospital_named("去市中心医院办").as_deref(), Some("市中心医院"));
+        assert_eq!(hospital_named("湘雅医院能办门特不").as_deref(), Some("湘雅医院"));
+        // A whole question ending in 医院 is no hospital's name (play-test round 9, P8).
+        assert_eq!(hospital_named("头一回办门特一定得本人跑回攀枝花医院不"), None);
+        assert_eq!(hospital_named("第一次申请门特必须本人回邵阳医院吗"), None);
+        assert_eq!(hospital_named("哪些医院能办"), None);
+    }
 }
