@@ -242,6 +242,13 @@ pub struct Lexicon {
     /// conversation, how-to answers are the region's window (`offline-window`), not the app.
     #[serde(default)]
     pub no_phone: Vec<String>,
+    /// Lines of an answer on a first application (第一次申请): first for someone who has said
+    /// nothing of a renewal.
+    #[serde(default)]
+    pub first_application_lines: Vec<String>,
+    /// Lines of an answer on a renewal (办延期): after the first application's lines then.
+    #[serde(default)]
+    pub renewal_lines: Vec<String>,
     /// Who a message is about (`我妈`, `她`, `那我嘞`): facts said about a person stay with that
     /// person (`engine::context`).
     #[serde(default)]
@@ -892,6 +899,8 @@ impl Lexicon {
             ("the_rest".into(), &self.the_rest),
             ("on_behalf".into(), &self.on_behalf),
             ("no_phone".into(), &self.no_phone),
+            ("first_application_lines".into(), &self.first_application_lines),
+            ("renewal_lines".into(), &self.renewal_lines),
         ];
         let p = &self.people;
         for (key, words) in [

@@ -839,6 +839,7 @@ impl<'a> Turn<'a> {
                 Some(_) => String::new(),
                 None => MARKS[i].to_string(),
             };
+            let body = self.first_application_first(body);
             parts.push((format!("{mark}{clause}"), body));
         }
         let head: String = verdict.iter().map(|l| format!("{l}\n")).collect();
@@ -870,7 +871,7 @@ impl<'a> Turn<'a> {
                 .map(|((q, a), (_, body))| match a.id.as_deref() {
                     // Composed lines (the estimate) keep their order: the figure first.
                     Some(COSTS_PART) => body.clone(),
-                    _ => nearest_first(q, body),
+                    _ => self.first_application_first(nearest_first(q, body)),
                 })
                 .collect();
             let fitted = |i: usize, share: usize| {
@@ -1022,10 +1023,55 @@ impl<'a> Turn<'a> {
         self.s.suggested = answer.suggestions;
         // A sure answer's own list is no list of options: its numbers would read as buttons.
         let text = match answer.id {
-            Some(_) => render::circled_list(&answer.answer),
+            Some(_) => {
+                let lines = answer.answer.lines().map(str::to_string).collect();
+                render::circled_list(&self.first_application_first(lines).join("\n"))
+            }
             None => answer.answer,
         };
         self.say_with(text, choices);
+    }
+
+    /// `lines` with those on a first application before those on a renewal, when a first
+    /// application is in view and nothing in the conversation or the message speaks of a
+    /// renewal (`要准备些什么材料 我能不能帮他办` after a disease's verdict: the first application is
+    /// what is asked about). A line neither goes
+    /// with the line before it. Otherwise `lines` as they are.
+    fn first_application_first(&self, lines: Vec<String>) -> Vec<String> {
+        const RENEWAL_TOPICS: &[&str] =
+            &["renewal", "renewal-gap", "renewal-late", "renewal-upload", "expiry-date"];
+        let words = &self.a.content.understand;
+        let (first, renewal) = (&words.first_application_lines, &words.renewal_lines);
+        let renewal_said =
+            self.s.context.topics.iter().any(|t| RENEWAL_TOPICS.contains(&t.as_str()))
+                || contains_any(&self.message, renewal)
+                || self.s.dialog.as_deref() == Some("renew");
+        // A first application in view: a disease asked about (the verdict offers 新申请), or
+        // applying asked for in the message.
+        let reading = Context { today: self.today, region: self.region() };
+        let applying = !self.s.context.diseases.is_empty()
+            || self.a.understand(&self.message, reading).action == Some(Action::Apply);
+        if renewal_said || !applying || first.is_empty() {
+            return lines;
+        }
+        let mut rank = 0;
+        let mut ranked: Vec<(usize, String)> = lines
+            .into_iter()
+            .map(|l| {
+                // The source stays the last line.
+                if l.starts_with("来源：") {
+                    return (2, l);
+                }
+                if contains_any(&l, first) {
+                    rank = 0;
+                } else if contains_any(&l, renewal) {
+                    rank = 1;
+                }
+                (rank, l)
+            })
+            .collect();
+        ranked.sort_by_key(|(r, _)| *r);
+        ranked.into_iter().map(|(_, l)| l).collect()
     }
 
     /// `好 晓得了`, `嗯嗯 明白了`: nothing but acknowledgements.
