@@ -450,9 +450,11 @@ impl<'a> Turn<'a> {
                 | Action::Human,
             ) => None,
             // "透析的要不要交照片": the question asked (照片), after what the disease means here.
+            // `我老了手机不会弄 血压高好多年了 门特咋个办`: asked how, the how-to (the window's, for
+            // someone who cannot use a phone) goes with the verdict.
             None if (diseases || !u.unknown_conditions.is_empty()) && u.question => self
                 .beside_disease(u, r, text)
-                .or_else(|| Some(self.eligibility(u, r, false, text))),
+                .or_else(|| Some(self.eligibility(u, r, asks_how(text), text))),
             // "我爷爷72岁 邵阳退休职工 有冠心病": facts with a disease and no question ask what
             // the disease means here (the facts are kept for the next question).
             None if diseases || !u.unknown_conditions.is_empty() => {
@@ -521,6 +523,13 @@ impl<'a> Turn<'a> {
         let entry = entry.or_else(|| {
             self.asks_materials(u, text).then(|| self.faq_entry(&r.id, "materials")).flatten()
         })?;
+        // Someone who cannot use a phone's apps asking how: the region's window, not the app.
+        let online = matches!(entry.topic.as_deref(), Some("apply-steps" | "go-in-person"));
+        let window = self.s.context.no_phone && online && super::composed::has_window(r);
+        let entry = match window {
+            true => self.faq_entry(&r.id, super::composed::OFFLINE_TOPIC).unwrap_or(entry),
+            false => entry,
+        };
         let mut c = self.eligibility(u, r, false, text);
         c.lines.extend(entry.answer.trim().lines().map(str::to_string));
         c.source = entry.source.clone();
