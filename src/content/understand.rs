@@ -180,6 +180,10 @@ pub struct Lexicon {
     /// never answered on their own.
     #[serde(default)]
     pub clause_continues: Vec<String>,
+    /// Starts of a yes/no question that leans on the statement said just before it
+    /// (`我是在社区医院开的诊断 是不是要重新去大医院开`): the statement is asked with it.
+    #[serde(default)]
+    pub clause_leans_on: Vec<String>,
     /// A question about the documents to bring (材料, 带啥): with a place the person lives in
     /// (`要准备啥子材料 我人在深圳`) it still gets the materials, 异地 as one line after.
     #[serde(default)]
@@ -238,6 +242,13 @@ pub struct Lexicon {
     /// conversation, how-to answers are the region's window (`offline-window`), not the app.
     #[serde(default)]
     pub no_phone: Vec<String>,
+    /// Lines of an answer on a first application (第一次申请): first for someone who has said
+    /// nothing of a renewal.
+    #[serde(default)]
+    pub first_application_lines: Vec<String>,
+    /// Lines of an answer on a renewal (办延期): after the first application's lines then.
+    #[serde(default)]
+    pub renewal_lines: Vec<String>,
     /// Who a message is about (`我妈`, `她`, `那我嘞`): facts said about a person stay with that
     /// person (`engine::context`).
     #[serde(default)]
@@ -880,6 +891,7 @@ impl Lexicon {
             ("clause_start".into(), &self.clause_start),
             ("follow_up_end".into(), &self.follow_up_end),
             ("clause_continues".into(), &self.clause_continues),
+            ("clause_leans_on".into(), &self.clause_leans_on),
             ("thanks".into(), &self.thanks),
             ("acknowledge".into(), &self.acknowledge),
             ("materials".into(), &self.materials),
@@ -887,6 +899,8 @@ impl Lexicon {
             ("the_rest".into(), &self.the_rest),
             ("on_behalf".into(), &self.on_behalf),
             ("no_phone".into(), &self.no_phone),
+            ("first_application_lines".into(), &self.first_application_lines),
+            ("renewal_lines".into(), &self.renewal_lines),
         ];
         let p = &self.people;
         for (key, words) in [

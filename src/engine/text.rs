@@ -759,6 +759,8 @@ impl<'a> Turn<'a> {
         let unbroken = &self.a.content.understand.unbroken;
         let mut clauses = Vec::new();
         let starts = &self.a.content.understand.clause_start;
+        // The last clause that asked nothing, for a question leaning on it (`clause_leans_on`).
+        let mut statement: Option<String> = None;
         for part in text.split(|c: char| c.is_whitespace() || wording::is_punct(c)) {
             // `一是门特在哪个app办`: the numbering is no part of the question.
             let part = starts
@@ -792,16 +794,28 @@ impl<'a> Turn<'a> {
                 *last = format!("{last} {part}");
                 continue;
             }
-            let kept = halves.into_iter().enumerate().filter(|(_, c)| {
-                c.chars().count() >= MIN_CLAUSE
-                    && self.asks(c) != Question::No
-                    && self.a.understand(c, reading).question
-                    && !self.region().is_some_and(|r| self.a.knowledge.only_negated(c, r))
-            });
-            clauses.extend(kept.map(|(i, c)| match i {
-                0 => format!("{number}{c}"),
-                _ => c,
-            }));
+            let leans = &self.a.content.understand.clause_leans_on;
+            for (i, c) in halves.into_iter().enumerate() {
+                let is_question = c.chars().count() >= MIN_CLAUSE
+                    && self.asks(&c) != Question::No
+                    && self.a.understand(&c, reading).question
+                    && !self.region().is_some_and(|r| self.a.knowledge.only_negated(&c, r));
+                if !is_question {
+                    // `我是在社区医院开的诊断 是不是要重新去大医院开`: kept for a question leaning on it.
+                    statement = (c.chars().count() >= MIN_CLAUSE).then_some(c);
+                    continue;
+                }
+                let c = match statement.take() {
+                    Some(s) if leans.iter().any(|w| !w.is_empty() && c.starts_with(w.as_str())) => {
+                        format!("{s} {c}")
+                    }
+                    _ => c,
+                };
+                clauses.push(match i {
+                    0 => format!("{number}{c}"),
+                    _ => c,
+                });
+            }
         }
         clauses
     }
@@ -833,6 +847,7 @@ impl<'a> Turn<'a> {
                 Some(_) => String::new(),
                 None => MARKS[i].to_string(),
             };
+            let body = self.first_application_first(body);
             parts.push((format!("{mark}{clause}"), body));
         }
         let head: String = verdict.iter().map(|l| format!("{l}\n")).collect();
@@ -864,7 +879,7 @@ impl<'a> Turn<'a> {
                 .map(|((q, a), (_, body))| match a.id.as_deref() {
                     // Composed lines (the estimate) keep their order: the figure first.
                     Some(COSTS_PART) => body.clone(),
-                    _ => nearest_first(q, body),
+                    _ => self.first_application_first(nearest_first(q, body)),
                 })
                 .collect();
             let fitted = |i: usize, share: usize| {
@@ -1016,10 +1031,55 @@ impl<'a> Turn<'a> {
         self.s.suggested = answer.suggestions;
         // A sure answer's own list is no list of options: its numbers would read as buttons.
         let text = match answer.id {
-            Some(_) => render::circled_list(&answer.answer),
+            Some(_) => {
+                let lines = answer.answer.lines().map(str::to_string).collect();
+                render::circled_list(&self.first_application_first(lines).join("\n"))
+            }
             None => answer.answer,
         };
         self.say_with(text, choices);
+    }
+
+    /// `lines` with those on a first application before those on a renewal, when a first
+    /// application is in view and nothing in the conversation or the message speaks of a
+    /// renewal (`要准备些什么材料 我能不能帮他办` after a disease's verdict: the first application is
+    /// what is asked about). A line neither goes
+    /// with the line before it. Otherwise `lines` as they are.
+    fn first_application_first(&self, lines: Vec<String>) -> Vec<String> {
+        const RENEWAL_TOPICS: &[&str] =
+            &["renewal", "renewal-gap", "renewal-late", "renewal-upload", "expiry-date"];
+        let words = &self.a.content.understand;
+        let (first, renewal) = (&words.first_application_lines, &words.renewal_lines);
+        let renewal_said =
+            self.s.context.topics.iter().any(|t| RENEWAL_TOPICS.contains(&t.as_str()))
+                || contains_any(&self.message, renewal)
+                || self.s.dialog.as_deref() == Some("renew");
+        // A first application in view: a disease asked about (the verdict offers 新申请), or
+        // applying asked for in the message.
+        let reading = Context { today: self.today, region: self.region() };
+        let applying = !self.s.context.diseases.is_empty()
+            || self.a.understand(&self.message, reading).action == Some(Action::Apply);
+        if renewal_said || !applying || first.is_empty() {
+            return lines;
+        }
+        let mut rank = 0;
+        let mut ranked: Vec<(usize, String)> = lines
+            .into_iter()
+            .map(|l| {
+                // The source stays the last line.
+                if l.starts_with("来源：") {
+                    return (2, l);
+                }
+                if contains_any(&l, first) {
+                    rank = 0;
+                } else if contains_any(&l, renewal) {
+                    rank = 1;
+                }
+                (rank, l)
+            })
+            .collect();
+        ranked.sort_by_key(|(r, _)| *r);
+        ranked.into_iter().map(|(_, l)| l).collect()
     }
 
     /// `好 晓得了`, `嗯嗯 明白了`: nothing but acknowledgements.

@@ -322,8 +322,18 @@ impl<'a> Turn<'a> {
         }
         // `那重新申请要咋弄` after a refusal: re-applying is what the refusal answer says (补齐
         // 材料后重新申请), not the first application's steps nor 代办.
+        // Where the region has an answer on applying again (`reapply`: the same channels), that
+        // one with the 新申请 button; `帮我记到这个申请` offers the way to record it too.
         if self.reapplies_after_refusal(u, text) {
-            if let Some(answer) = self.topic(region, "rejected", "rejected") {
+            let again = self.topic(region, "reapply", "apply");
+            if let Some(mut answer) = again.or_else(|| self.topic(region, "rejected", "rejected")) {
+                let record_it = &self.a.content.understand.commands.reports.record_it;
+                if let Some(tree) = self.a.content.dialogs.trees.get("track_record") {
+                    if contains_any(text, record_it) {
+                        let button = ButtonKind::Menu("track_record".into());
+                        answer.choices.push(self.button(tree.title.clone(), button));
+                    }
+                }
                 return Some(answer);
             }
         }
@@ -440,9 +450,11 @@ impl<'a> Turn<'a> {
                 | Action::Human,
             ) => None,
             // "透析的要不要交照片": the question asked (照片), after what the disease means here.
+            // `我老了手机不会弄 血压高好多年了 门特咋个办`: asked how, the how-to (the window's, for
+            // someone who cannot use a phone) goes with the verdict.
             None if (diseases || !u.unknown_conditions.is_empty()) && u.question => self
                 .beside_disease(u, r, text)
-                .or_else(|| Some(self.eligibility(u, r, false, text))),
+                .or_else(|| Some(self.eligibility(u, r, asks_how(text), text))),
             // "我爷爷72岁 邵阳退休职工 有冠心病": facts with a disease and no question ask what
             // the disease means here (the facts are kept for the next question).
             None if diseases || !u.unknown_conditions.is_empty() => {
@@ -458,7 +470,12 @@ impl<'a> Turn<'a> {
         let words = &self.a.content.understand.asks.reapply;
         let refused = self.s.context.topics.iter().any(|t| REFUSAL_TOPICS.contains(&t.as_str()));
         // `补了材料重新申请又要等15个工作日吗` asks how long, not how: the FAQ answers that.
-        let how = super::followup::asks_steps(&self.a.content.dialect.plain(text));
+        // `开好了咋个重新交`: a how word right before the re-applying word asks how as well.
+        let plain = self.a.content.dialect.plain(text);
+        let how_before = ["怎么", "咋个", "咋", "如何", "怎样", "哪门"]
+            .iter()
+            .any(|h| words.iter().any(|w| !w.is_empty() && plain.contains(&format!("{h}{w}"))));
+        let how = super::followup::asks_steps(&plain) || how_before;
         refused && how && contains_any(text, words) && u.disease_names(None).is_empty()
     }
 
@@ -506,6 +523,13 @@ impl<'a> Turn<'a> {
         let entry = entry.or_else(|| {
             self.asks_materials(u, text).then(|| self.faq_entry(&r.id, "materials")).flatten()
         })?;
+        // Someone who cannot use a phone's apps asking how: the region's window, not the app.
+        let online = matches!(entry.topic.as_deref(), Some("apply-steps" | "go-in-person"));
+        let window = self.s.context.no_phone && online && super::composed::has_window(r);
+        let entry = match window {
+            true => self.faq_entry(&r.id, super::composed::OFFLINE_TOPIC).unwrap_or(entry),
+            false => entry,
+        };
         let mut c = self.eligibility(u, r, false, text);
         c.lines.extend(entry.answer.trim().lines().map(str::to_string));
         c.source = entry.source.clone();
@@ -955,6 +979,9 @@ const APPLYING_TOPICS: &[&str] = &["apply-steps", "where-to-apply", "apply-from-
 /// phone) names the channels and the window itself.
 const FOR_SOMEONE_TOPICS: &[&str] = &["for-others"];
 
+/// The longest name before 医院 taken for a hospital's (攀枝花市第二人民 is 7).
+const MAX_HOSPITAL_NAME: usize = 10;
+
 /// The hospital a message names (`去市中心医院办` → 市中心医院): the characters before 医院
 /// back to a word that cannot be part of a name; `None` for 医院 alone or a general one
 /// (哪些医院, 定点医院, 二级医院).
@@ -967,7 +994,13 @@ fn hospital_named(text: &str) -> Option<String> {
         .map_or(0, |i| i + 1);
     let name: String = before[start..].iter().collect();
     let general = ["哪", "什么", "啥", "定点", "级", "些", "大", "小", "附近", "本地", "当地"];
-    let ok = name.chars().count() >= 2 && !general.iter().any(|g| name.contains(g));
+    // `第一次申请门特必须本人回邵阳医院吗`: a question's verbs in front make it no name; a name
+    // is short.
+    let asked = ["申请", "门特", "必须", "本人", "回", "要", "能", "办", "可以", "需要", "一定"];
+    let n = name.chars().count();
+    let ok = (2..=MAX_HOSPITAL_NAME).contains(&n)
+        && !general.iter().any(|g| name.contains(g))
+        && !asked.iter().any(|w| name.contains(w));
     ok.then(|| format!("{name}医院"))
 }
 
@@ -1022,4 +1055,19 @@ fn corrected_region<'u>(u: &'u Understanding, current: Option<&str>) -> Option<&
 /// Whether `text` asks if the review is past its time limit (超没超时; `overdue` of `asks:`).
 pub(super) fn asks_overdue(text: &str, asks: &AskWords) -> bool {
     contains_any(text, &asks.overdue)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hospital_named;
+
+    #[test]
+    fn a_hospital_name_is_short_and_no_question_in_front_of_医院() {
+        assert_eq!(hospital_named("去市中心医院办").as_deref(), Some("市中心医院"));
+        assert_eq!(hospital_named("湘雅医院能办门特不").as_deref(), Some("湘雅医院"));
+        // A whole question ending in 医院 is no hospital's name (play-test round 9, P8).
+        assert_eq!(hospital_named("头一回办门特一定得本人跑回攀枝花医院不"), None);
+        assert_eq!(hospital_named("第一次申请门特必须本人回邵阳医院吗"), None);
+        assert_eq!(hospital_named("哪些医院能办"), None);
+    }
 }
