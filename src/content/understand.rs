@@ -92,6 +92,12 @@ pub struct Lexicon {
     /// Endings that make a message a yes-no question (能办不).
     #[serde(default)]
     pub question_end: Vec<String>,
+    /// A step said done (`注册好了 下一步呢`): the step after it is told.
+    #[serde(default)]
+    pub step_done: Vec<String>,
+    /// Words of an opening that asks nothing yet (你好 我想问下门特的事): greeted, not searched.
+    #[serde(default)]
+    pub opening: Vec<String>,
     /// Words asking the assistant to do something (帮我, 给我 …): a request ending in one of
     /// `request_softeners` (嘛) is no question for that particle alone.
     #[serde(default)]
@@ -865,6 +871,8 @@ impl Lexicon {
             ("go_on".into(), &self.go_on),
             ("none_answers".into(), &self.none_answers),
             ("question_end".into(), &self.question_end),
+            ("opening".into(), &self.opening),
+            ("step_done".into(), &self.step_done),
             ("request".into(), &self.request),
             ("request_softeners".into(), &self.request_softeners),
             ("condition_end".into(), &self.condition_end),

@@ -335,7 +335,10 @@ impl<'a> Turn<'a> {
     pub(super) fn next_step(&mut self, text: &str) -> bool {
         let lex = &self.a.content.understand;
         let plain = self.a.content.dialect.plain(text);
-        let short = text.chars().count() <= NEXT_STEP_CHARS;
+        // `注册好了 下一步呢`: a step said done makes it longer, not another question.
+        let done = contains_any(&plain, &lex.step_done);
+        let limit = if done { 2 * NEXT_STEP_CHARS } else { NEXT_STEP_CHARS };
+        let short = text.chars().count() <= limit;
         let asks_next = lex.next_step.iter().any(|w| !w.is_empty() && plain.contains(w.as_str()));
         let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
         if !(short && asks_next && at_menu) {
@@ -343,6 +346,13 @@ impl<'a> Turn<'a> {
         }
         let Some(topic) = self.s.context.topics.last().cloned() else { return false };
         let region = self.s.context.question_region.clone().or_else(|| self.s.region.clone());
+        // `注册好了 下一步呢` after numbered steps: the step after the one done.
+        if let Some(next) = self.step_after_done(&plain, &topic, region.as_deref()) {
+            self.s.context.last_answer = None;
+            self.say(next);
+            self.reask();
+            return true;
+        }
         let Some(name) = self.topic_name(&topic, region.as_deref()) else { return false };
         let question = format!("{name} {text}");
         let answer = self.a.knowledge.answer(&question, region.as_deref());
@@ -354,6 +364,33 @@ impl<'a> Turn<'a> {
         self.say_answer(answer);
         self.reask();
         true
+    }
+
+    /// Of the numbered steps of `topic`'s answer for `region`, the one after the step the user
+    /// says is done (`注册好了`: the two characters before a `step_done` word, found in a step),
+    /// with its source. `None`: nothing said done, no such step, or it was the last.
+    fn step_after_done(&self, text: &str, topic: &str, region: Option<&str>) -> Option<String> {
+        let words = &self.a.content.understand.step_done;
+        let before = words
+            .iter()
+            .filter(|w| !w.is_empty())
+            .find_map(|w| text.split_once(w.as_str()).map(|(before, _)| before.trim()))?;
+        let chars: Vec<char> = before.chars().filter(|c| !c.is_whitespace()).collect();
+        let done: String = chars[chars.len().saturating_sub(2)..].iter().collect();
+        if done.chars().count() < 2 {
+            return None;
+        }
+        let region = region?;
+        let entry = self.faq_entry(region, topic)?;
+        let steps: Vec<&str> = (entry.answer.lines())
+            .map(str::trim)
+            .filter_map(|l| l.split_once(". ").filter(|(n, _)| n.parse::<u8>().is_ok()))
+            .map(|(_, step)| step)
+            .collect();
+        let at = steps.iter().position(|step| step.contains(&done))?;
+        let next = steps.get(at + 1)?;
+        let source = self.a.content.citations.cite_short(&entry.source);
+        Some(format!("下一步：{next}\n来源：{source}｜地区：{}", self.region_label(region)))
     }
 
     /// What a topic is called when asked about: the title of its dialog (异地备案), else the

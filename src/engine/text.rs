@@ -321,6 +321,11 @@ impl<'a> Turn<'a> {
         if self.cost_lines_for_said_status(text) {
             return;
         }
+        // `你好 我想问下门特的事`: an opening that asks nothing yet is greeted, not searched for
+        // (the FAQ found 异地备案 in it, for both regions: 387 characters).
+        if self.s.dialog.is_none() && self.s.pending.is_none() && self.is_opening(text) {
+            return self.greet_then_answer(text);
+        }
         // What the message says (regions, places, facts for an action) comes first — a date
         // such as "9.26号…" is not menu entry 9 — then menu entries and the FAQ; see
         // `understood` for the policy.
@@ -334,7 +339,7 @@ impl<'a> Turn<'a> {
                 return self.start_dialog(&id, true);
             }
         }
-        if at_menu && (self.first_contact || is_greeting(text)) {
+        if at_menu && (self.first_contact || self.is_opening(text)) {
             return self.greet_then_answer(text);
         }
         if at_menu && self.only_thanks(text) {
@@ -1183,16 +1188,22 @@ impl<'a> Turn<'a> {
         answer.id.is_some().then_some(answer)
     }
 
+    /// A greeting, or an opening of nothing but `opening` words (`你好 我想问下门特的事`):
+    /// nothing asked yet.
+    fn is_opening(&self, text: &str) -> bool {
+        is_greeting(text) || only_words(text, self.a.content.understand.opening.iter())
+    }
+
     /// Someone who writes "你好" (or anything, the very first time) is greeted and guided to the
     /// region question or menu; a real question in that message is still answered first.
     pub(super) fn greet_then_answer(&mut self, text: &str) {
-        if !is_greeting(text) && self.keep_until_region(text) {
+        if !self.is_opening(text) && self.keep_until_region(text) {
             // Answered for the region chosen next, not for every region at once now.
             return self.start_with("您的问题我记下了，选好地区后马上按当地规定回答。");
         }
         // `你好 我邵阳嘞 …能不能帮她代办咯`: the region is set from the message itself, so the
         // question is answered there after a short welcome, not dropped for the menu.
-        if !is_greeting(text) && self.first_contact && self.s.region.is_some() {
+        if !self.is_opening(text) && self.first_contact && self.s.region.is_some() {
             self.say(WELCOME);
             // The clauses after the one naming the region are the question (its words would
             // blur the FAQ match).
@@ -1205,7 +1216,7 @@ impl<'a> Turn<'a> {
                 .to_string();
             return self.faq_fallback(&asked, None);
         }
-        if !is_greeting(text) {
+        if !self.is_opening(text) {
             let answer = self.a.knowledge.answer(text, self.region());
             if answer.id.is_some() {
                 self.say_answer(answer);
