@@ -883,7 +883,7 @@ fn move_task(ctx: &TrackContext, id: i64, day: NaiveDate) -> Option<TrackOutput>
     Some(out)
 }
 
-/// One line of the reminders list ([`show_reminders`]), numbered as it shows them.
+/// One line of the reminders list (`show_reminders`), numbered as it shows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listed {
     /// Its number in the list (1-based).
