@@ -577,6 +577,10 @@ pub struct CommandWords {
     /// `把病种改成高血压`): an edit of that record, never a new application.
     #[serde(default)]
     pub disease_edit: Vec<String>,
+    /// The user will do it (`我明天弄`): a reminder on that day is for what the conversation is
+    /// about (`办延期`).
+    #[serde(default)]
+    pub do_it: Vec<String>,
     /// Changing the disease inside a procedure (`能不能改成糖尿病`): with a disease named.
     #[serde(default)]
     pub disease_change: Vec<String>,
@@ -959,6 +963,7 @@ impl Lexicon {
             ("not_expiry", &c.not_expiry),
             ("disease_edit", &c.disease_edit),
             ("disease_change", &c.disease_change),
+            ("do_it", &c.do_it),
             ("delete_record", &c.delete_record),
             ("record_pointer", &c.record_pointer),
             ("asks_deleted", &c.asks_deleted),

@@ -84,6 +84,10 @@ pub struct Context {
     /// The user said they do not know when the benefit ends (`不晓得好久到期`): the dialog does
     /// not ask whether they know it, until a date ahead is said.
     pub expiry_unknown: bool,
+    /// The benefit's end said with an expiry word (`门特还有三个星期就到期了`): the renewal's
+    /// date step takes it, not a later day said for something else (`我明天弄`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry: Option<NaiveDate>,
     /// Dates said by their month alone (`3月份到期`, `下个月到期`: the month's first day): a step
     /// filled in from one says which day it took.
     pub month_only: Vec<NaiveDate>,

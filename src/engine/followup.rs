@@ -39,6 +39,9 @@ const MORE_VALUE_CHARS: usize = 6;
 /// one right after such a question asks it again for that one.
 const STATUS_TOPICS: &[&str] = &["deductible", "ratio"];
 
+/// The slot of a benefit's end (`dialogs/renew.yaml`).
+const VALID_UNTIL: &str = "valid_until";
+
 /// The FAQ topics that have a dialog doing what they describe.
 const TOPIC_DIALOGS: &[(&str, &str)] = &[
     ("remote", "remote"),
@@ -80,6 +83,14 @@ impl<'a> Turn<'a> {
             self.s.context.expiry_unknown = true;
         } else if u.dates.iter().any(|d| *d >= self.today) {
             self.s.context.expiry_unknown = false;
+        }
+        let words = &self.a.content.understand.commands;
+        let ahead: Vec<_> = u.dates.iter().filter(|d| **d >= self.today).collect();
+        let of_expiry = contains_any(text, &words.expiry) && !contains_any(text, &words.not_expiry);
+        if let [only] = ahead.as_slice() {
+            if of_expiry {
+                self.s.context.expiry = Some(**only);
+            }
         }
     }
 
@@ -907,6 +918,11 @@ impl<'a> Turn<'a> {
             DateRange::Future => true,
             DateRange::Past => false,
         };
+        // The benefit's end, when one was said as such, over the latest day said.
+        let expiry = self.s.context.expiry.filter(|d| *d >= self.today);
+        if let Some(day) = expiry.filter(|_| step.slot.as_deref() == Some(VALID_UNTIL)) {
+            return Some(day);
+        }
         self.s.context.date(future, self.today)
     }
 

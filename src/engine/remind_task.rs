@@ -15,11 +15,15 @@ use chrono::{Datelike, Duration, NaiveDate};
 use super::render::ButtonKind;
 use super::turn::Turn;
 use super::{Effect, Pending, SetReminder};
+use crate::content::understand::contains_any;
 use crate::policy::dates::format_cn;
 use crate::privacy;
 use crate::tracking::reminders::{morning, next_send_time};
 use crate::tracking::ReminderCommand;
 use crate::understand::Context as Reading;
+
+/// The topic of renewing (its name in `topic_names` of `faq/understand.yaml`).
+const RENEWAL: &str = "renewal";
 
 /// Slot of a task said while a consent question waited (`YYYY-MM-DD|task`).
 const TASK_SLOT: &str = "remind_task";
@@ -76,14 +80,34 @@ impl<'a> Turn<'a> {
         let task = match listed {
             Some(task) => task,
             // Own words only with a day said: `提醒我一下` alone is the offer of reminders.
-            None if day != Day::Unread => match self.own_task(text) {
-                Some(task) => task,
-                None => return false,
-            },
+            None if day != Day::Unread => {
+                match self.own_task(text).or_else(|| self.topic_task(text)) {
+                    Some(task) => task,
+                    None => return false,
+                }
+            }
             None => return false,
         };
         self.task_on(task, day);
         true
+    }
+
+    /// `要得 我明天弄 你到时候提醒我一下` right after the renewal answer: the task is doing what
+    /// the conversation is about (`办延期`, from `topic_names`), when the message says the user
+    /// will do it (`do_it` words) without naming anything else.
+    fn topic_task(&self, text: &str) -> Option<String> {
+        let words = &self.a.content.understand;
+        if !contains_any(text, &words.commands.do_it) {
+            return None;
+        }
+        // The latest topic of the conversation that names a procedure (`renewal` after the
+        // renewal answer, though a question on a late renewal came between).
+        // A benefit's end said in the conversation (its renewal answers carry no topic) is the
+        // renewal's.
+        let named = self.s.context.topics.iter().rev().find_map(|t| words.topic_names.get(t));
+        let renewal = || self.s.context.expiry.and_then(|_| words.topic_names.get(RENEWAL));
+        let name = named.or_else(renewal)?;
+        Some(format!("办{name}"))
     }
 
     /// The day an application was handed in when `text` asks to record it while nothing is

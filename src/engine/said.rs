@@ -477,6 +477,8 @@ impl<'a> Turn<'a> {
             .iter()
             .filter_map(|slot| self.s.slots.get(*slot))
             .find_map(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+            // A benefit's end said as such, before a later day said for something else.
+            .or_else(|| self.s.context.expiry.filter(|d| *d >= self.today))
             .or_else(|| self.s.context.date(true, self.today))
             .or_else(|| self.s.context.date(false, self.today))
     }
