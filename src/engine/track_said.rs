@@ -271,9 +271,16 @@ impl<'a> Turn<'a> {
             Some(Action::ChangeHospital) => Kind::ChangeHospital,
             _ => Kind::New,
         };
-        let disease = self.disease_said(&u);
+        // The disease and the number said in this message, else in the conversation before it
+        // (`弄好了 受理号PZH… 今天交的 好久出结果`, then `受理号你帮我记到没得`): one disease
+        // only, never a guess between two.
+        let said = self.said_diseases();
+        let earlier = || Some(said.clone()).filter(|d| d.len() == 1).and_then(|mut d| d.pop());
+        let disease = self.disease_said(&u).or_else(earlier);
         // `受理号SY20261117035 是11月17号交的`: the number is kept with the record.
-        let number = track::acceptance_number(text);
+        let asked_before = self.s.context.question.clone().unwrap_or_default();
+        let number =
+            track::acceptance_number(text).or_else(|| track::acceptance_number(&asked_before));
         if self.s.consent != Some(true) {
             // The review's last day is said now: telling it keeps nothing.
             let said = self.review_reminder_text(accepted, false);
