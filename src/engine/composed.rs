@@ -934,20 +934,33 @@ fn limit_caveat() -> String {
 /// `head` + as many whole `lines` as fit + `tail`, within `max` characters; a line that does
 /// not fit ends the text with "…" so the reader knows there is more (the buttons lead on).
 pub(super) fn fit(head: &str, lines: &[String], tail: &str, max: usize) -> String {
+    fit_parts(head, lines, tail, max).0
+}
+
+/// [`fit`], and the lines left out (empty when everything fit), for a 看全 button.
+pub(super) fn fit_parts(
+    head: &str,
+    lines: &[String],
+    tail: &str,
+    max: usize,
+) -> (String, Vec<String>) {
     let len = |s: &str| s.chars().count();
     let mut text = head.to_string();
     let budget = max.saturating_sub(len(tail) + 2);
-    for (i, line) in lines.iter().filter(|l| !l.trim().is_empty()).enumerate() {
+    let kept: Vec<&String> = lines.iter().filter(|l| !l.trim().is_empty()).collect();
+    let mut left = Vec::new();
+    for (i, line) in kept.iter().enumerate() {
         let sep = if i == 0 { "" } else { "\n" };
         if len(&text) + len(sep) + len(line) > budget {
             text.push_str(if i == 0 { "" } else { "\n…" });
+            left = kept[i..].iter().map(|l| l.to_string()).collect();
             break;
         }
         text.push_str(sep);
         text.push_str(line);
     }
     text.push_str(tail);
-    text
+    (text, left)
 }
 
 #[cfg(test)]

@@ -91,6 +91,10 @@ impl<'a> Turn<'a> {
                 self.start_apply_with(&region, disease, insurance)
             }
             ButtonKind::Source => self.show_source(),
+            ButtonKind::More => match self.more.take() {
+                Some(rest) => self.show_more(rest),
+                None => self.stale(),
+            },
             ButtonKind::Suggestion(i) => match self.suggested.get(i).cloned() {
                 Some(question) => self.ask_suggested(&question),
                 None => self.stale(),

@@ -218,6 +218,12 @@ impl<'a> Turn<'a> {
     }
 
     /// The full titles behind the short source line of the last answer.
+    /// The lines of the last answer that did not fit (its 看全 button), then the current step.
+    pub(super) fn show_more(&mut self, rest: String) {
+        self.say_with(rest, vec![self.button("来源", ButtonKind::Source)]);
+        self.reask();
+    }
+
     pub(super) fn show_source(&mut self) {
         match self.s.last_source.clone() {
             Some(full) => self.say(format!("上一条回答的完整来源：{full}")),

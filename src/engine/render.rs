@@ -39,6 +39,8 @@ pub enum ButtonKind {
     Suggestion(usize),
     /// The full sources of the last answer (`Session::last_source`).
     Source,
+    /// The lines of the last answer that did not fit on the screen (`Session::more`).
+    More,
     /// End the live hand-off (结束人工). Valid whatever turn it came with, like a menu button:
     /// it sits under staff replies sent between turns, and a tap after the hand-off closed is
     /// answered "no hand-off to end".
@@ -72,6 +74,7 @@ pub fn encode(turn: u64, kind: &ButtonKind) -> String {
         ),
         ButtonKind::Suggestion(i) => format!("s|{i}"),
         ButtonKind::Source => "o|".to_string(),
+        ButtonKind::More => "n|".to_string(),
         ButtonKind::EndHuman => "e|".to_string(),
     };
     format!("{turn}|{rest}")
@@ -103,6 +106,7 @@ pub fn decode(data: &str) -> Option<Button> {
         }
         "s" => ButtonKind::Suggestion(arg.parse().ok()?),
         "o" => ButtonKind::Source,
+        "n" => ButtonKind::More,
         "e" => ButtonKind::EndHuman,
         _ => return None,
     };
@@ -234,6 +238,7 @@ mod tests {
             ButtonKind::Apply("shaoyang".into(), None, None),
             ButtonKind::Suggestion(2),
             ButtonKind::Source,
+            ButtonKind::More,
         ];
         for kind in kinds {
             let data = encode(u64::MAX, &kind);

@@ -68,6 +68,12 @@ impl<'a> Turn<'a> {
         if let Some(question) = self.asked_for_the_rest(text) {
             return self.ask_suggested(&question);
         }
+        // The same words after a composed answer cut short: the lines its 看全 button shows.
+        if self.more.is_some() && self.asks_for_the_rest(text) {
+            if let Some(rest) = self.more.take() {
+                return self.show_more(rest);
+            }
+        }
         // `删了没有 确认一下`: whether the data is deleted, from what is kept (not a disease).
         if self.asks_if_deleted(text) {
             return;
@@ -218,10 +224,14 @@ impl<'a> Turn<'a> {
     /// The first answer the previous reply cut short, when `text` asks for the rest of it
     /// (`the_rest` words of faq/understand.yaml).
     fn asked_for_the_rest(&self, text: &str) -> Option<String> {
-        let words = &self.a.content.understand.the_rest;
-        (self.cut > 0 && crate::content::understand::contains_any(text, words))
+        (self.cut > 0 && self.asks_for_the_rest(text))
             .then(|| self.suggested.first().cloned())
             .flatten()
+    }
+
+    /// `后面还有啥 没显示完`: the `the_rest` words of faq/understand.yaml.
+    fn asks_for_the_rest(&self, text: &str) -> bool {
+        crate::content::understand::contains_any(text, &self.a.content.understand.the_rest)
     }
 
     /// The question of the last unsure answer that `text` picks: by its number or its text.

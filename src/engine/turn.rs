@@ -52,6 +52,8 @@ pub(super) struct Turn<'a> {
     pub(super) suggested: Vec<String>,
     /// How many of `suggested` were cut short in the previous reply (see [`Session::cut`]).
     pub(super) cut: usize,
+    /// The rest of the previous reply's answer, cut short (see [`Session::more`]).
+    pub(super) more: Option<String>,
     /// An answer was sent this turn (else the "same answer twice" memory ends).
     pub(super) answered: bool,
     /// Index of the reply that asks what the user answers next (a step or the menu): its
@@ -83,11 +85,13 @@ impl<'a> Turn<'a> {
         let first_contact = s.turn == 0 && s.region.is_none() && s.dialog.is_none();
         let mut suggested = Vec::new();
         let mut cut = 0;
+        let mut more = None;
         let mut reminders_before = None;
         if advance {
             s.turn += 1;
             suggested = std::mem::take(&mut s.suggested);
             cut = std::mem::take(&mut s.cut);
+            more = s.more.take();
             reminders_before = s.reminders_shown.take();
             s.context.touch(now);
         }
@@ -106,6 +110,7 @@ impl<'a> Turn<'a> {
             refused_now: false,
             suggested,
             cut,
+            more,
             answered: false,
             prompt_reply: None,
             message: String::new(),

@@ -64,6 +64,9 @@ pub struct Session {
     /// Full titles of the sources of the last FAQ answer, for /source and its 来源 button
     /// (the answer itself carries only a short source line).
     pub last_source: Option<String>,
+    /// The lines of the last composed answer that did not fit on one screen, with its source
+    /// line: its 看全 button (or `后面呢 没显示完`) shows them. One turn only, like `suggested`.
+    pub more: Option<String>,
     /// What the conversation has established (issue 17); cleared when idle, see
     /// [`super::context`].
     pub context: Context,

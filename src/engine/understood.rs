@@ -19,7 +19,7 @@
 //! and `followup` below it.
 
 use super::commands::Command;
-use super::composed::{fit, short_source, Composed, SCREEN_CHARS};
+use super::composed::{fit, fit_parts, short_source, Composed, SCREEN_CHARS};
 use super::context::said_insurance;
 use super::followup::{fingerprint, lost};
 use super::render::{self, ButtonKind};
@@ -832,7 +832,8 @@ impl<'a> Turn<'a> {
                 format!("\n来源：{}｜地区：{label}", titles.join("；"))
             }
         };
-        let text = render::circled_list(&fit(&head, &c.lines, &source, SCREEN_CHARS));
+        let (text, left) = fit_parts(&head, &c.lines, &source, SCREEN_CHARS);
+        let text = render::circled_list(&text);
         // The same topic for another region is another answer (`邵阳呢` after 攀枝花's).
         let key = c.topic.as_ref().map(|t| format!("topic:{t}@{region}"));
         if self.repeated(
@@ -846,6 +847,12 @@ impl<'a> Turn<'a> {
             self.s.context.steps_shown = Some(region.to_string());
         }
         let mut choices = c.choices;
+        // Lines cut for the screen stay one tap away: a user must never see a "…" with no way on.
+        if !left.is_empty() {
+            let rest = fit("（接上条）\n", &left, &source, SCREEN_CHARS);
+            self.s.more = Some(render::circled_list(&rest));
+            choices.insert(0, self.button("看全", ButtonKind::More));
+        }
         if !c.source.trim().is_empty() {
             self.s.last_source = Some(citations.cite(c.source.trim()));
             choices.push(self.button("来源", ButtonKind::Source));
