@@ -141,6 +141,9 @@ impl<'a> Turn<'a> {
             }
             Some(_) => self.reask(),
             None if self.question_again_here() => {}
+            // At the top level the menu: "已切换到邵阳。" alone left nothing to tap (`攀枝花`
+            // as a first message, `搞错了 我是邵阳的` at the menu).
+            None if self.s.pending.is_none() => self.show_menu(),
             None => self.reask(),
         }
     }

@@ -98,7 +98,13 @@ impl<'a> Turn<'a> {
             if u.action.is_none() && asks_nothing {
                 // The question pending before the switch, answered in the new region.
                 if !self.question_again_here() {
-                    self.after_answer();
+                    // At the top level the menu follows: "已切换到邵阳。" alone left the user
+                    // with nothing to tap (play-test round 12 preparation: `攀枝花` as a first
+                    // message, `搞错了 我是邵阳的` at the menu).
+                    match self.s.dialog.is_none() && self.s.pending.is_none() {
+                        true => self.show_menu(),
+                        false => self.after_answer(),
+                    }
                 }
                 return true;
             }
@@ -918,11 +924,15 @@ impl<'a> Turn<'a> {
         if !self.a.content.regions.contains_key(region) {
             return self.stale();
         }
-        self.s.region = Some(region.to_string());
+        let first = self.s.region.replace(region.to_string()).is_none();
         if self.s.dialog.is_some() {
             self.sync_region();
         }
-        self.say(format!("已切换到{}。", self.region_label(region)));
+        // Nothing was chosen before (a first message naming a region): nothing is switched.
+        self.say(match first {
+            true => format!("好的，已记住您的地区：{}。", self.region_label(region)),
+            false => format!("已切换到{}。", self.region_label(region)),
+        });
     }
 
     /// The 新申请 button of an eligibility answer: the application starts in that region with
