@@ -315,6 +315,10 @@ impl<'a> Turn<'a> {
         {
             return Day::Ahead(today + Duration::days((*days).into()));
         }
+        // `过十天`, `两个礼拜以后`: any count, not only those listed above.
+        if let Some(days) = crate::understand::days_from_now(text) {
+            return Day::Ahead(today + Duration::days(days.into()));
+        }
         if words.month_end.iter().any(|w| !w.is_empty() && text.contains(w.as_str())) {
             return Day::Ahead(last_day_of_month(today));
         }

@@ -387,7 +387,8 @@ fn review_lines(
     if let Some(region) = region.filter(|r| r.review_days().is_none()) {
         // No published limit: no date, no "超期", no overdue reminder — where to look instead.
         lines.push(format!(
-            "审核期限：{}没有公布门特审核时限，所以这里不计算期限，也不安排超期提醒。想了解进度可以{}，或咨询{}。",
+            // The user who asked to be reminded learns how to get a reminder after all.
+            "审核期限：{}没有公布门特审核时限，所以不算期限，也不发超期提醒。想了解进度可以{}，或咨询{}。要我哪天提醒您去问，直接说（如“过一周提醒我问进度”）。",
             region.name,
             where_to_check(app, Some(region)),
             region.contact()

@@ -81,11 +81,16 @@ impl<'a> Turn<'a> {
                     return true;
                 }
                 if let Some(asked) = after.or_else(|| last_clause(text)) {
+                    let said = self.replies.len();
                     if !self.act_on_understanding(asked, failed) {
                         let region = self.region().unwrap_or_default().to_string();
                         if !self.faq_for(asked, &region) {
                             self.reask();
                         }
+                    }
+                    // `不对不对 我是攀枝花的`: its last clause asked nothing after all.
+                    if self.replies.len() == said && self.at_top_level() {
+                        self.show_menu();
                     }
                     return true;
                 }
@@ -101,7 +106,7 @@ impl<'a> Turn<'a> {
                     // At the top level the menu follows: "已切换到邵阳。" alone left the user
                     // with nothing to tap (play-test round 12 preparation: `攀枝花` as a first
                     // message, `搞错了 我是邵阳的` at the menu).
-                    match self.s.dialog.is_none() && self.s.pending.is_none() {
+                    match self.at_top_level() {
                         true => self.show_menu(),
                         false => self.after_answer(),
                     }
@@ -873,6 +878,11 @@ impl<'a> Turn<'a> {
     /// After an answer: the current step again, or nothing more at the menu.
     fn after_answer(&mut self) {
         self.reask();
+    }
+
+    /// No dialog and no pending question: where the menu is the way on.
+    pub(super) fn at_top_level(&self) -> bool {
+        self.s.dialog.is_none() && self.s.pending.is_none()
     }
 
     pub(super) fn region_label(&self, region: &str) -> String {

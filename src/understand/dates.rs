@@ -80,6 +80,33 @@ fn left_until_end(chars: &[char], today: NaiveDate) -> Option<FoundDate> {
     Some(FoundDate { date, ahead: date, start: 0, end: 0 })
 }
 
+/// See [`super::days_from_now`]: `过` before the count, or `后`/`以后`/`之后` after its unit.
+/// Counts over a year are not a reminder anyone means (a typo): `None`.
+pub(super) fn days_from_now(chars: &[char]) -> Option<u32> {
+    const UNITS: [(&str, u32); 6] =
+        [("个星期", 7), ("个礼拜", 7), ("星期", 7), ("礼拜", 7), ("周", 7), ("天", 1)];
+    const AFTER: [&str; 3] = ["以后", "之后", "后"];
+    let text: String = chars.iter().collect();
+    let mut at = 0;
+    while let Some(found) = text[at..].find(|c: char| c.is_ascii_digit()) {
+        let start = at + found;
+        let digits: String = text[start..].chars().take_while(char::is_ascii_digit).collect();
+        let rest = &text[start + digits.len()..];
+        at = start + digits.len();
+        let Some((unit, days)) = UNITS.iter().find(|(u, _)| rest.starts_with(u)) else {
+            continue;
+        };
+        let after_unit = &rest[unit.len()..];
+        let led = text[..start].ends_with('过');
+        let trailed = AFTER.iter().any(|w| after_unit.starts_with(w));
+        let n: u32 = digits.parse().ok()?;
+        if (led || trailed) && (1..=366).contains(&(n * days)) {
+            return Some(n * days);
+        }
+    }
+    None
+}
+
 fn date_at(chars: &[char], start: usize, today: NaiveDate) -> Option<FoundDate> {
     let (first, after) = number_at(chars, start)?;
     let digits = after - start;
@@ -441,6 +468,19 @@ mod tests {
     /// A Saturday late in the year, as when the issue was written.
     fn today() -> NaiveDate {
         d(2026, 11, 28)
+    }
+
+    #[test]
+    fn a_count_of_days_from_now_needs_guo_before_or_hou_after() {
+        let days = |t: &str| days_from_now(&digitise(&t.chars().collect::<Vec<_>>()));
+        assert_eq!(days("那过十天提醒我问下进度"), Some(10));
+        assert_eq!(days("两个礼拜以后提醒我"), Some(14));
+        assert_eq!(days("3周后提醒我去复查"), Some(21));
+        assert_eq!(days("15天之后"), Some(15));
+        // A time already past or a length, not a day ahead.
+        assert_eq!(days("交了20天了还没消息"), None);
+        assert_eq!(days("审核要15个工作日"), None);
+        assert_eq!(days("过1000天"), None);
     }
 
     #[test]

@@ -47,6 +47,13 @@ pub fn month_only_end(text: &str, today: chrono::NaiveDate) -> Option<(i32, u32)
     dates::month_only_end(&numbers::digitise(&chars), today)
 }
 
+/// A count of days from today said for something to happen (`过十天`, `10天后`, `两个礼拜以后`,
+/// `过3周`): the number of days, for a reminder's day. `None` when the message says none.
+pub fn days_from_now(text: &str) -> Option<u32> {
+    let chars: Vec<char> = text.chars().collect();
+    dates::days_from_now(&numbers::digitise(&chars))
+}
+
 /// The two days `上礼拜三` may mean when said on a Sunday (the later first); `None` when the
 /// message names no such day or today is no Sunday. The reader asks which one was meant.
 pub fn last_weekday_readings(
