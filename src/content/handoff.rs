@@ -66,6 +66,14 @@ pub struct HandoffWords {
     /// the message is what the user leaves for staff.
     #[serde(default)]
     pub take_offer: Vec<String>,
+    /// Words asking to be called back (`我爸电话138… 让他们打过来`): at the offer they take it,
+    /// the whole message going to staff, and `callback_note` says how staff answer.
+    #[serde(default)]
+    pub callback: Vec<String>,
+    /// Said after a message asking for a call back: numbers are masked, staff reply in the
+    /// chat. `{hotline}`. Optional (older content trees have none): nothing is added then.
+    #[serde(default)]
+    pub callback_note: String,
 }
 
 /// Placeholders each wording may use, and those it must use.
@@ -74,6 +82,7 @@ const PLACEHOLDERS: &[(&str, &[&str], &[&str])] = &[
     ("offer_off_duty", &["hours", "hotline"], &["hours"]),
     ("offer_off_duty_no_hours", &["hotline"], &[]),
     ("left_waiting", &["hotline"], &[]),
+    ("callback_note", &["hotline"], &[]),
     ("hotline", &["hotline"], &["hotline"]),
     ("staff_says", &["text"], &["text"]),
 ];

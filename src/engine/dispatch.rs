@@ -8,16 +8,23 @@ use super::render::{self, Button, ButtonKind};
 use super::track;
 use super::turn::Turn;
 use super::{Input, Pending};
+use crate::content::understand::CommandName;
 
 /// The line before whatever is shown again to a user who comes back (here before a pending
 /// question; the web page also uses it before the main menu).
+/// The `Menu` button id of 转人工 offered beside answers (not a dialog: the hand-off offer).
+const HUMAN_BUTTON: &str = "human";
+
 pub const WELCOME_BACK: &str = "欢迎回来！我们接着上次的地方继续：";
 impl<'a> Turn<'a> {
     pub(super) fn run(&mut self, input: Input) {
         self.recover();
         match input {
             Input::Button(data) => self.on_button(&data),
-            Input::Text(text) => self.on_text(&text),
+            Input::Text(text) => {
+                self.on_text(&text);
+                self.offer_person_asked_in_passing(&text);
+            }
         }
         // After "your step was updated, back to the menu" the user must see the menu, whatever
         // the message itself led to.
@@ -26,6 +33,27 @@ impl<'a> Turn<'a> {
         }
         // While a hand-off holds the conversation the way back is one tap away.
         self.offer_end_handoff();
+    }
+
+    /// `…要多久批下来 找人工`: a person asked for beside questions, which were answered; the
+    /// offer is one tap away under the answer (it was dropped). Nothing when the turn already
+    /// dealt with the hand-off.
+    fn offer_person_asked_in_passing(&mut self, text: &str) {
+        // Only the longer wordings: a bare 人工 is also in 人工关节、人工肾.
+        let words = self.a.content.understand.commands.say.get(&CommandName::Human);
+        let asked = words
+            .into_iter()
+            .flatten()
+            .any(|w| w.chars().count() >= 3 && text.contains(w.as_str()));
+        let handled = self.effects.iter().any(|e| matches!(e, super::Effect::Handoff { .. }))
+            || self.s.pending.is_some()
+            || self.user.handoff.is_some();
+        if asked && !handled && !self.replies.is_empty() {
+            let button = self.button("转人工", ButtonKind::Menu(HUMAN_BUTTON.into()));
+            if let Some(last) = self.replies.last_mut() {
+                last.choices.push(button);
+            }
+        }
     }
 
     pub(super) fn resume(&mut self) {
@@ -46,6 +74,7 @@ impl<'a> Turn<'a> {
         };
         match kind {
             ButtonKind::Menu(id) if id == "menu" => self.show_menu(),
+            ButtonKind::Menu(id) if id == HUMAN_BUTTON => self.offer_handoff(),
             ButtonKind::EndHuman => self.end_handoff_button(),
             ButtonKind::Menu(id) => self.start_dialog(&id, true),
             ButtonKind::Retry => self.reask(),

@@ -26,6 +26,7 @@ use super::{Effect, Pending};
 use crate::clock::in_china;
 use crate::content::calendar::is_weekend;
 use crate::content::handoff::HandoffWords;
+use crate::content::understand::contains_any;
 use crate::content::Content;
 
 /// Staff count as present when a console page of theirs was loaded this recently (the inbox
@@ -113,8 +114,13 @@ impl<'a> Turn<'a> {
             took = true;
             rest = rest[clause.len()..].trim_start_matches(is_cut);
         }
-        if !took {
+        let callback = contains_any(text, &self.words_of_handoff().callback);
+        if !took && !callback {
             return false;
+        }
+        // `我爸电话138… 让他们打过来`: all of it is the message; nothing took the offer in words.
+        if !took {
+            rest = text.trim_matches(is_cut);
         }
         if rest.is_empty() {
             self.handoff_consent(live, true);
@@ -125,7 +131,11 @@ impl<'a> Turn<'a> {
         self.effects.push(Effect::HandoffMessage { text: rest.to_string() });
         // Live, staff read it now; off duty it is left, acknowledged instead of "write it".
         let w = self.words_of_handoff();
-        self.say(if live { w.opened_live.clone() } else { w.left_received.clone() });
+        let mut reply = if live { w.opened_live.clone() } else { w.left_received.clone() };
+        if callback && !w.callback_note.trim().is_empty() {
+            reply = format!("{reply}\n{}", self.with_hotline(&w.callback_note));
+        }
+        self.say(reply);
         true
     }
 
