@@ -97,6 +97,10 @@ impl<'a> Turn<'a> {
         if self.s.pending.is_none() && self.corrects_record(text) {
             return;
         }
+        // `刚在湘医保上把延期交了 还要我做么子不`: the renewal recorded is handed in.
+        if self.reports_renewal_handed_in(text) {
+            return;
+        }
         // `不是续期 是新申请`: the record's kind corrected.
         if self.s.dialog.is_none() && self.corrects_kind(text) {
             return;

@@ -1178,6 +1178,18 @@ pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
     Some(report(ctx, app, event, follow_up))
 }
 
+/// `刚在湘医保上把延期交了`: the renewal recorded while its benefit runs is handed in on `on`
+/// (no day said: today), the record updated as a dated report would (play-test round 11, P4).
+/// `None`: the last record is no renewal, or is under review already.
+pub fn renewal_handed_in(ctx: &TrackContext, on: NaiveDate) -> Option<TrackOutput> {
+    let app = ctx.user.applications.last()?;
+    if app.details.kind != crate::tracking::Kind::Renew || app.status().under_review() {
+        return None;
+    }
+    let event = Event::Submitted { accepted_on: Some(on), acceptance_no: None };
+    app.may_become(event.status()).then(|| report(ctx, app, event, ""))
+}
+
 /// `不对 是上个月26号交的`: a weaker word of handing in (`reported_accepted` of
 /// `faq/understand.yaml`: 交的, 交了 …) reports an acceptance only with a day said and no
 /// question in it (`材料交了` alone is no news about the application).

@@ -253,6 +253,36 @@ impl<'a> Turn<'a> {
         true
     }
 
+    /// `刚在湘医保上把延期交了 还要我做么子不` with a renewal recorded and its benefit running:
+    /// the renewal is handed in (on the day said, else today), the record says so, and what is
+    /// left is said (the review; where to check, whom to ask) — not the renewal's guide again,
+    /// though the message asks something (play-test round 11, P4). `false`: not such news.
+    pub(super) fn reports_renewal_handed_in(&mut self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands;
+        // Only a word of something done (`交了`, not `要交的材料`).
+        let done = words.reported_accepted.iter().filter(|w| w.ends_with('了'));
+        let handed_in = done.into_iter().any(|w| {
+            text.match_indices(w.as_str()).any(|(at, _)| {
+                let after = &text[at + w.len()..];
+                !["吗", "没", "么", "不", "以后", "之后", "后"].iter().any(|q| after.starts_with(q))
+            })
+        });
+        if self.s.pending.is_some()
+            || !handed_in
+            || !self.says_renewal(text)
+            || self.not_submitted(text)
+        {
+            return false;
+        }
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
+        let on = u.dates.iter().rev().copied().find(|d| *d <= self.today).unwrap_or(self.today);
+        let Some(mut out) = track::renewal_handed_in(&self.track_ctx(), on) else { return false };
+        out.text.push_str("\n已经交了就不用再办别的，等审核结果就行。");
+        self.apply_track(out);
+        self.reask();
+        true
+    }
+
     /// Whether a first application can be recorded from `text` at once: none is recorded yet,
     /// no procedure is under way and the region is known.
     pub(super) fn records_first(&self) -> bool {
