@@ -284,6 +284,18 @@ pub fn reminders_set(ctx: &TrackContext) -> Option<String> {
     reminder_lines(&set).pop()
 }
 
+/// The review deadline of the application recorded last and the reminders set for the
+/// records (`审核期限：…` and `提醒日：…`), said beside a reminder of the user's own; `None`
+/// without a deadline line.
+pub fn review_and_reminders(ctx: &TrackContext) -> Option<String> {
+    let app = ctx.user.applications.last()?;
+    let due = summary(ctx, app).into_iter().find(|l| l.starts_with("审核期限"))?;
+    Some(match reminders_set(ctx) {
+        Some(set) => format!("{due}\n{set}"),
+        None => due,
+    })
+}
+
 /// The source and region line under an answer built from the record (its review deadline, its
 /// reminders): the region of the records (`地区：`), and that region's seed — the document the
 /// deadline rule comes from (`来源：`). One entry per region, in the order first met; `None`
