@@ -566,6 +566,10 @@ pub struct CommandWords {
     /// (`帮我记一下 到12月8号还没消息就提醒我`); empty: the record's own reminders only.
     #[serde(default)]
     pub record_task: String,
+    /// The task of a reminder on a day said with an application under review recorded, when
+    /// the words say no task of their own (`12月23号提醒我`) or only a bare verb (`提醒我去查一哈`).
+    #[serde(default)]
+    pub review_task: String,
     /// Asking whether the data is deleted (`删了没有`, `删掉了吗`): answered from what is kept.
     #[serde(default)]
     pub asks_deleted: Vec<String>,
@@ -577,6 +581,10 @@ pub struct CommandWords {
     /// `把病种改成高血压`): an edit of that record, never a new application.
     #[serde(default)]
     pub disease_edit: Vec<String>,
+    /// Pointing at the application recorded (`刚记的那个`, `记到刚才那个申请上`): a disease said
+    /// with one is that record's, at any step of a procedure.
+    #[serde(default)]
+    pub recorded_ref: Vec<String>,
     /// The user will do it (`我明天弄`): a reminder on that day is for what the conversation is
     /// about (`办延期`).
     #[serde(default)]
@@ -962,6 +970,7 @@ impl Lexicon {
             ("expiry", &c.expiry),
             ("not_expiry", &c.not_expiry),
             ("disease_edit", &c.disease_edit),
+            ("recorded_ref", &c.recorded_ref),
             ("disease_change", &c.disease_change),
             ("do_it", &c.do_it),
             ("delete_record", &c.delete_record),

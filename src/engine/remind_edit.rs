@@ -16,10 +16,11 @@
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::commands::{self, Command};
+use super::remind_task::remind_clause;
 use super::track::{self, Listed, TrackChoice, TrackOutput};
 use super::turn::Turn;
 use super::{RemindersShown, SetReminder};
-use crate::content::understand::contains_any;
+use crate::content::understand::{contains_any, CommandName};
 use crate::policy::dates::format_cn;
 use crate::understand::Context as Reading;
 
@@ -150,6 +151,43 @@ impl<'a> Turn<'a> {
         u.dates_ahead.first().or(u.dates.first()).copied()
     }
 
+    /// The last day `text` names, read as a day ahead.
+    fn last_day_in(&self, text: &str) -> Option<NaiveDate> {
+        if text.trim().is_empty() {
+            return None;
+        }
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
+        u.dates_ahead.last().or(u.dates.last()).copied()
+    }
+
+    /// `12月23号提醒我` (no task said) right after a reminder of a task was set, or with only
+    /// one such reminder: that reminder moved to `day` (or said to be there already).
+    /// `false`: no such reminder.
+    pub(super) fn moves_task_to(&mut self, day: NaiveDate) -> bool {
+        let listed = track::listed_reminders(&self.track_ctx());
+        let tasks: Vec<&Listed> = listed.iter().filter(|l| l.task.is_some()).collect();
+        let just_set = self.reminders_before.as_ref().and_then(|r| r.set.as_ref());
+        let it = just_set
+            .and_then(|set| {
+                tasks.iter().find(|l| l.day == set.day && l.task.as_deref() == Some(&set.task))
+            })
+            .or(if tasks.len() == 1 { tasks.first() } else { None });
+        let Some(it) = it.copied() else { return false };
+        if it.day == day {
+            let task = it.task.clone().unwrap_or_default();
+            self.say(format!(
+                "“{task}”的提醒已经设在{}了，不用改。查看或删除：发送“我的提醒”。\n{}",
+                format_cn(day),
+                self.usage_source_line()
+            ));
+            self.reminders_said(None);
+        } else {
+            let payload = move_payload(it, day);
+            self.track_button(&payload);
+        }
+        true
+    }
+
     /// `把15号那个删了`, `第2条删了`, `15号的提醒不要了`: the reminder meant deleted (an
     /// application's switched off), as its button in the list does.
     fn deletes_reminder(&mut self, text: &str, named: bool) -> bool {
@@ -236,7 +274,10 @@ impl<'a> Turn<'a> {
         if !contains_any(text, &words.doubt) {
             return false;
         }
-        let Some(said) = self.day_in(text).filter(|d| *d >= self.today) else { return false };
+        // `不是25号 23号提醒我查审核结果`: the day said last is the one meant.
+        let Some(said) = self.last_day_in(text).filter(|d| *d >= self.today) else {
+            return false;
+        };
         let listed = track::listed_reminders(&self.track_ctx());
         let Some(it) = listed
             .iter()
@@ -251,6 +292,15 @@ impl<'a> Turn<'a> {
             format_cn(set.from),
             format_cn(set.day)
         );
+        // … and asked with 提醒我 on it: moved there at once, as `23号提醒我` would.
+        let remind = self.a.content.understand.commands.within.get(&CommandName::Remind);
+        let asks_there = remind.is_some_and(|words| {
+            words.iter().any(|w| !w.is_empty() && remind_clause(text).contains(w.as_str()))
+        });
+        if said != set.day && asks_there {
+            self.track_button(&move_payload(it, said));
+            return true;
+        }
         let mut out = if said == set.day {
             TrackOutput::text(format!("{counted}提醒就在这天，不用改。"))
         } else {

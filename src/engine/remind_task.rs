@@ -77,19 +77,72 @@ impl<'a> Turn<'a> {
                 .or_else(|| (!default.is_empty()).then(|| default.clone()));
             return self.record_with_task(text, accepted, task, on);
         }
+        let mut explained = false;
         let task = match listed {
             Some(task) => task,
             // Own words only with a day said: `提醒我一下` alone is the offer of reminders.
             None if day != Day::Unread => {
                 match self.own_task(text).or_else(|| self.topic_task(text)) {
                     Some(task) => task,
-                    None => return false,
+                    // `12月23号提醒我` right after a reminder of a task was set: that one moved
+                    // there (play-test round 11, P7); with an application under review, a
+                    // reminder to check its result.
+                    None => match day {
+                        Day::Ahead(on) if self.moves_task_to(on) => return true,
+                        _ => match self.review_task() {
+                            Some(task) => {
+                                self.say_review_reminders();
+                                explained = true;
+                                task
+                            }
+                            None => return false,
+                        },
+                    },
                 }
             }
             None => return false,
         };
+        if let (Day::Ahead(on), false) = (day, explained) {
+            self.application_reminder_stays(text, on);
+        }
         self.task_on(task, day);
         true
+    }
+
+    /// `提醒是哪天 能不能改成明天就提醒我`: the review's deadline and the application's
+    /// reminders, which follow it and stay, before the reminder set on the day asked for.
+    fn say_review_reminders(&mut self) {
+        if let Some(lines) = super::track::review_and_reminders(&self.track_ctx()) {
+            self.say(format!(
+                "{lines}\n这是按审核期限自动排的，不能改，照常提醒；您说的那天另外单设一条："
+            ));
+        }
+    }
+
+    /// `25号才提醒啊 能不能24号前提醒我…`: a later day said that is an application's reminder
+    /// (the review's overdue one) — it follows the application and cannot be moved, so it is
+    /// said to stay, beside the reminder set on `on`.
+    fn application_reminder_stays(&mut self, text: &str, on: NaiveDate) {
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
+        let listed = super::track::listed_reminders(&self.track_ctx());
+        let Some(later) = listed
+            .iter()
+            .find(|l| l.task.is_none() && l.day > on && u.dates_ahead.contains(&l.day))
+        else {
+            return;
+        };
+        self.say(format!(
+            "{}那条是按申请的审核期限自动排的，不能改，照常提醒；要早些提醒的，另外单设一条：",
+            format_cn(later.day)
+        ));
+    }
+
+    /// The task of checking the review's result (`review_task` of `faq/understand.yaml`), when
+    /// the application recorded last is under review.
+    fn review_task(&self) -> Option<String> {
+        let task = &self.a.content.understand.commands.review_task;
+        let reviewed = self.user.applications.last().is_some_and(|a| a.status().under_review());
+        (reviewed && !task.is_empty()).then(|| task.clone())
     }
 
     /// `要得 我明天弄 你到时候提醒我一下` right after the renewal answer: the task is doing what
@@ -288,6 +341,15 @@ impl<'a> Turn<'a> {
     /// The day `text` names for a reminder: a day ahead (`12月20号`, `下礼拜三`), a count of
     /// days (`过两天`), the end of this month (`月底前`), or a day gone (`12月1号` on 12-07).
     fn task_day(&self, text: &str) -> Day {
+        // `25号才提醒啊 能不能24号前提醒我去查一哈`: the day of the last clause asking to be
+        // reminded, not a day said before about another reminder.
+        let clause = remind_clause(text);
+        if clause.len() < text.len() {
+            let day = self.task_day(clause);
+            if day != Day::Unread {
+                return day;
+            }
+        }
         let today = self.today;
         let u = self.a.understand(text, Reading { today, region: self.region() });
         // `11月20号交的 到12月10号还没消息就提醒我`: the day ahead is the near one, not the
@@ -375,6 +437,12 @@ impl<'a> Turn<'a> {
         if task.is_empty() || task.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
+        // `去查一哈` → 查: a bare verb, with an application under review, is checking its result.
+        if task.chars().count() == 1 {
+            if let Some(review) = self.review_task() {
+                return Some(review);
+            }
+        }
         let short: String = task.chars().take(MAX_OWN_TASK_CHARS).collect();
         Some(privacy::mask_possible_names(&short))
     }
@@ -393,6 +461,14 @@ fn strip_lead<'t>(mut text: &'t str, lead: &[String]) -> &'t str {
         }
         text = next;
     }
+}
+
+/// The last clause of `text` (between spaces and punctuation) that names a reminder (提醒), or
+/// `text` itself when none does.
+pub(super) fn remind_clause(text: &str) -> &str {
+    text.split(|c: char| c.is_whitespace() || "，,。;；!！?？".contains(c))
+        .rfind(|clause| clause.contains("提醒"))
+        .unwrap_or(text)
 }
 
 /// The last day of `day`'s month.
@@ -414,6 +490,13 @@ mod tests {
         assert_eq!(strip_lead("嘛 我好打电话去问", &lead), "打电话去问");
         assert_eq!(strip_lead("，去复查", &lead), "去复查");
         assert_eq!(strip_lead("好多天", &[]), "好多天");
+    }
+
+    #[test]
+    fn the_last_clause_asking_for_a_reminder_names_its_day() {
+        assert_eq!(remind_clause("25号才提醒啊 能不能24号前提醒我去查"), "能不能24号前提醒我去查");
+        assert_eq!(remind_clause("明天提醒我"), "明天提醒我");
+        assert_eq!(remind_clause("明天去复查"), "明天去复查");
     }
 
     #[test]

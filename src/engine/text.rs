@@ -78,6 +78,10 @@ impl<'a> Turn<'a> {
         if self.asks_if_deleted(text) {
             return;
         }
+        // `病种是糖尿病 25号才提醒啊 …`: the record's disease said in passing is kept, and the
+        // rest of the message read as usual (play-test round 11, P7).
+        let rest = self.disease_aside(text);
+        let text = rest.as_deref().unwrap_or(text);
         // `提醒改到12月14号`, `把15号那个删了` after the reminders list, `一个礼拜不是14号吗`
         // after one was set: that reminder moved, deleted or its day explained.
         if self.edits_reminder(text) {
@@ -103,12 +107,17 @@ impl<'a> Turn<'a> {
         if self.s.pending.is_none() && self.corrects_record(text) {
             return;
         }
+        // `刚在湘医保上把延期交了 还要我做么子不`: the renewal recorded is handed in.
+        if self.reports_renewal_handed_in(text) {
+            return;
+        }
         // `不是续期 是新申请`: the record's kind corrected.
         if self.s.dialog.is_none() && self.corrects_kind(text) {
             return;
         }
         // `病种给我补上 糖尿病`: the record's disease, not a new application.
-        if self.s.dialog.is_none() && self.s.pending.is_none() && self.edits_disease(text) {
+        // … inside a procedure too, when it points at the record (`刚记的那个是糖尿病`).
+        if self.edits_disease(text) {
             return;
         }
         // `能不能改成糖尿病` inside 新申请: the disease changed, the procedure goes on from there.

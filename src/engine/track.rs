@@ -284,6 +284,18 @@ pub fn reminders_set(ctx: &TrackContext) -> Option<String> {
     reminder_lines(&set).pop()
 }
 
+/// The review deadline of the application recorded last and the reminders set for the
+/// records (`审核期限：…` and `提醒日：…`), said beside a reminder of the user's own; `None`
+/// without a deadline line.
+pub fn review_and_reminders(ctx: &TrackContext) -> Option<String> {
+    let app = ctx.user.applications.last()?;
+    let due = summary(ctx, app).into_iter().find(|l| l.starts_with("审核期限"))?;
+    Some(match reminders_set(ctx) {
+        Some(set) => format!("{due}\n{set}"),
+        None => due,
+    })
+}
+
 /// The source and region line under an answer built from the record (its review deadline, its
 /// reminders): the region of the records (`地区：`), and that region's seed — the document the
 /// deadline rule comes from (`来源：`). One entry per region, in the order first met; `None`
@@ -1177,6 +1189,18 @@ pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
         },
     };
     Some(report(ctx, app, event, follow_up))
+}
+
+/// `刚在湘医保上把延期交了`: the renewal recorded while its benefit runs is handed in on `on`
+/// (no day said: today), the record updated as a dated report would (play-test round 11, P4).
+/// `None`: the last record is no renewal, or is under review already.
+pub fn renewal_handed_in(ctx: &TrackContext, on: NaiveDate) -> Option<TrackOutput> {
+    let app = ctx.user.applications.last()?;
+    if app.details.kind != crate::tracking::Kind::Renew || app.status().under_review() {
+        return None;
+    }
+    let event = Event::Submitted { accepted_on: Some(on), acceptance_no: None };
+    app.may_become(event.status()).then(|| report(ctx, app, event, ""))
 }
 
 /// `不对 是上个月26号交的`: a weaker word of handing in (`reported_accepted` of

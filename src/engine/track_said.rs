@@ -253,6 +253,36 @@ impl<'a> Turn<'a> {
         true
     }
 
+    /// `刚在湘医保上把延期交了 还要我做么子不` with a renewal recorded and its benefit running:
+    /// the renewal is handed in (on the day said, else today), the record says so, and what is
+    /// left is said (the review; where to check, whom to ask) — not the renewal's guide again,
+    /// though the message asks something (play-test round 11, P4). `false`: not such news.
+    pub(super) fn reports_renewal_handed_in(&mut self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands;
+        // Only a word of something done (`交了`, not `要交的材料`).
+        let done = words.reported_accepted.iter().filter(|w| w.ends_with('了'));
+        let handed_in = done.into_iter().any(|w| {
+            text.match_indices(w.as_str()).any(|(at, _)| {
+                let after = &text[at + w.len()..];
+                !["吗", "没", "么", "不", "以后", "之后", "后"].iter().any(|q| after.starts_with(q))
+            })
+        });
+        if self.s.pending.is_some()
+            || !handed_in
+            || !self.says_renewal(text)
+            || self.not_submitted(text)
+        {
+            return false;
+        }
+        let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
+        let on = u.dates.iter().rev().copied().find(|d| *d <= self.today).unwrap_or(self.today);
+        let Some(mut out) = track::renewal_handed_in(&self.track_ctx(), on) else { return false };
+        out.text.push_str("\n已经交了就不用再办别的，等审核结果就行。");
+        self.apply_track(out);
+        self.reask();
+        true
+    }
+
     /// Whether a first application can be recorded from `text` at once: none is recorded yet,
     /// no procedure is under way and the region is known.
     pub(super) fn records_first(&self) -> bool {
@@ -300,30 +330,74 @@ impl<'a> Turn<'a> {
         u.diseases.iter().find(|d| d.region == region).map(|d| d.name.clone())
     }
 
-    /// `病种给我补上 糖尿病`, `把病种改成高血压`: the disease of the application recorded last,
-    /// filled in or changed (with consent: it is the user's own record). `false`: no such
-    /// words, or nothing recorded.
+    /// `病种给我补上 糖尿病`, `把病种改成高血压`, `刚记的那个是糖尿病`: the disease of the
+    /// application recorded last, filled in or changed (with consent: it is the user's own
+    /// record). Inside a procedure only when the words point at the record (`recorded_ref`), or
+    /// a `disease_edit` word comes at a step that does not ask the disease and names no other
+    /// disease than the procedure's; the procedure then goes on (play-test round 11, P2).
+    /// `false`: no such words, nothing recorded, or the procedure's own disease.
     pub(super) fn edits_disease(&mut self, text: &str) -> bool {
-        let words = &self.a.content.understand.commands.disease_edit;
-        if !words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()))
-            || self.user.applications.is_empty()
-        {
+        let words = &self.a.content.understand.commands;
+        let edit = contains_any(text, &words.disease_edit);
+        let pointed = contains_any(text, &words.recorded_ref);
+        if (!edit && !pointed) || self.user.applications.is_empty() || self.s.pending.is_some() {
             return false;
         }
         let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
-        let Some(name) = self.disease_said(&u) else {
+        let named = self.disease_said(&u);
+        let in_procedure = self.s.dialog.is_some();
+        if in_procedure {
+            let asks_disease =
+                self.current_step().is_some_and(|s| s.ask == Some(InputKind::Disease));
+            let own = self.s.slots.get("disease");
+            let same = own.is_none() || own == named.as_ref();
+            if named.is_none() || !(pointed || (edit && !asks_disease && same)) {
+                return false;
+            }
+        } else if !edit && named.is_none() {
+            return false;
+        }
+        let Some(name) = named else {
             self.say("是哪种病？请写病名，例如“病种改成糖尿病”，我改到最近记的这份申请上。");
             return true;
         };
         if self.s.consent != Some(true) {
             self.say("病种属于个人信息，您没有同意保存个人信息，所以没有记到申请上。申请的其他记录不变。");
-            return true;
+        } else {
+            match track::correct_disease(&self.track_ctx(), &name) {
+                Some(out) => self.apply_track(out),
+                None => self.say(format!("最近记的这份申请病种已经是{name}了。")),
+            }
         }
-        match track::correct_disease(&self.track_ctx(), &name) {
-            Some(out) => self.apply_track(out),
-            None => self.say(format!("最近记的这份申请病种已经是{name}了。")),
+        if in_procedure {
+            self.reask();
         }
         true
+    }
+
+    /// `病种是糖尿病 25号才提醒啊 能不能24号前提醒我去查一哈`, outside a procedure with an
+    /// application recorded: the clause giving the record's disease (a `disease_edit` word and a
+    /// disease) is done as [`Turn::edits_disease`] does, and the rest of the message is
+    /// returned to be read as usual. `None`: no such clause, or nothing else said.
+    pub(super) fn disease_aside(&mut self, text: &str) -> Option<String> {
+        if self.s.dialog.is_some() || self.s.pending.is_some() || self.user.applications.is_empty()
+        {
+            return None;
+        }
+        let words = &self.a.content.understand.commands.disease_edit;
+        let clauses: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || "，,。;；!！?？".contains(c))
+            .filter(|c| !c.is_empty())
+            .collect();
+        let at = clauses.iter().position(|c| contains_any(c, words))?;
+        let rest = [&clauses[..at], &clauses[at + 1..]].concat().join(" ");
+        if rest.is_empty() {
+            return None;
+        }
+        let u =
+            self.a.understand(clauses[at], Reading { today: self.today, region: self.region() });
+        self.disease_said(&u)?;
+        self.edits_disease(clauses[at]).then_some(rest)
     }
 
     /// `我明天去交 到时候提醒我`, or its button: an application not handed in yet is kept with
