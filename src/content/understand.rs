@@ -585,6 +585,10 @@ pub struct CommandWords {
     /// with one is that record's, at any step of a procedure.
     #[serde(default)]
     pub recorded_ref: Vec<String>,
+    /// Saying whose disease it is (`她的病是冠心病`, `我爸得的是尿毒症`): outside a procedure,
+    /// with no question, when the application recorded last has no disease, it is that one's.
+    #[serde(default)]
+    pub disease_said: Vec<String>,
     /// The user will do it (`我明天弄`): a reminder on that day is for what the conversation is
     /// about (`办延期`).
     #[serde(default)]
@@ -971,6 +975,7 @@ impl Lexicon {
             ("not_expiry", &c.not_expiry),
             ("disease_edit", &c.disease_edit),
             ("recorded_ref", &c.recorded_ref),
+            ("disease_said", &c.disease_said),
             ("disease_change", &c.disease_change),
             ("do_it", &c.do_it),
             ("delete_record", &c.delete_record),

@@ -338,7 +338,16 @@ impl<'a> Turn<'a> {
     /// `false`: no such words, nothing recorded, or the procedure's own disease.
     pub(super) fn edits_disease(&mut self, text: &str) -> bool {
         let words = &self.a.content.understand.commands;
-        let edit = contains_any(text, &words.disease_edit);
+        // `她的病是冠心病` with the record still lacking one, outside a procedure: an edit too.
+        let lacking = self.user.applications.last().is_some_and(|a| a.details.disease.is_none());
+        let whose = lacking
+            && self.s.dialog.is_none()
+            && contains_any(text, &words.disease_said)
+            && !self
+                .a
+                .understand(text, Reading { today: self.today, region: self.region() })
+                .question;
+        let edit = contains_any(text, &words.disease_edit) || whose;
         let pointed = contains_any(text, &words.recorded_ref);
         if (!edit && !pointed) || self.user.applications.is_empty() || self.s.pending.is_some() {
             return false;
