@@ -373,6 +373,10 @@ pub struct AskWords {
     /// (`那重新申请要等好久`), the review's time limit, not how to apply.
     #[serde(default)]
     pub how_long: Vec<String>,
+    /// How to go about it or what to prepare (怎么, 材料; read in plain Mandarin, so 么子办 and
+    /// 咋个办 count): with a disease named, the how-to comes with the eligibility answer.
+    #[serde(default)]
+    pub how_to: Vec<String>,
     /// What the user pays themselves (自付, 自己出).
     #[serde(default)]
     pub pay: Vec<String>,
@@ -1042,6 +1046,7 @@ impl Lexicon {
             ("asks.overdue", &a.overdue),
             ("asks.when", &a.when),
             ("asks.how_long", &a.how_long),
+            ("asks.how_to", &a.how_to),
             ("asks.pay", &a.pay),
             ("asks.fund", &a.fund),
             ("asks.apply_at", &a.apply_at),

@@ -353,7 +353,7 @@ impl<'a> Turn<'a> {
             Some(Action::Estimate)
                 if u.amount().is_none() && (diseases || !u.unknown_conditions.is_empty()) =>
             {
-                Some(self.eligibility(u, r, asks_how(text), text))
+                Some(self.eligibility(u, r, self.asks_how(text), text))
             }
             Some(Action::Estimate) => {
                 let mut u = u.clone();
@@ -465,7 +465,7 @@ impl<'a> Turn<'a> {
             // someone who cannot use a phone) goes with the verdict.
             None if (diseases || !u.unknown_conditions.is_empty()) && u.question => self
                 .beside_disease(u, r, text)
-                .or_else(|| Some(self.eligibility(u, r, asks_how(text), text))),
+                .or_else(|| Some(self.eligibility(u, r, self.asks_how(text), text))),
             // "我爷爷72岁 邵阳退休职工 有冠心病": facts with a disease and no question ask what
             // the disease means here (the facts are kept for the next question).
             None if diseases || !u.unknown_conditions.is_empty() => {
@@ -880,6 +880,13 @@ impl<'a> Turn<'a> {
         self.reask();
     }
 
+    /// The message asks how to go about it or what to prepare (the how-to goes with the
+    /// answer): `asks.how_to` words, in plain Mandarin.
+    fn asks_how(&self, text: &str) -> bool {
+        let plain = self.a.content.dialect.plain(text);
+        contains_any(&plain, &self.a.content.understand.asks.how_to)
+    }
+
     /// No dialog and no pending question: where the menu is the way on.
     pub(super) fn at_top_level(&self) -> bool {
         self.s.dialog.is_none() && self.s.pending.is_none()
@@ -1029,13 +1036,6 @@ fn hospital_named(text: &str) -> Option<String> {
         && !general.iter().any(|g| name.contains(g))
         && !asked.iter().any(|w| name.contains(w));
     ok.then(|| format!("{name}医院"))
-}
-
-/// The message asks how to go about it or what to prepare (the how-to goes with the answer).
-fn asks_how(text: &str) -> bool {
-    ["怎么", "咋个", "咋", "如何", "准备", "材料", "要带", "流程", "步骤", "手续"]
-        .iter()
-        .any(|w| text.contains(w))
 }
 
 /// The last clause of `text` (after its last space or comma), when there is one before it.
