@@ -377,6 +377,18 @@ pub struct AskWords {
     /// 咋个办 count): with a disease named, the how-to comes with the eligibility answer.
     #[serde(default)]
     pub how_to: Vec<String>,
+    /// Asking for the steps of a thing (怎么办, 咋弄; plain Mandarin): the topic's dialog, not
+    /// one line of an answer.
+    #[serde(default)]
+    pub steps: Vec<String>,
+    /// A how word right before another word asks how to do that (怎么重新交, 咋个补): in front
+    /// of the re-applying words.
+    #[serde(default)]
+    pub how_before: Vec<String>,
+    /// The user says an explanation did not help (还是不会弄, 看不懂): the steps one by one or a
+    /// person may, no line of it will.
+    #[serde(default)]
+    pub lost: Vec<String>,
     /// What the user pays themselves (自付, 自己出).
     #[serde(default)]
     pub pay: Vec<String>,
@@ -1047,6 +1059,9 @@ impl Lexicon {
             ("asks.when", &a.when),
             ("asks.how_long", &a.how_long),
             ("asks.how_to", &a.how_to),
+            ("asks.steps", &a.steps),
+            ("asks.how_before", &a.how_before),
+            ("asks.lost", &a.lost),
             ("asks.pay", &a.pay),
             ("asks.fund", &a.fund),
             ("asks.apply_at", &a.apply_at),

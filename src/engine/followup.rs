@@ -829,7 +829,7 @@ impl<'a> Turn<'a> {
         let message = self.message.as_str();
         let plain = self.a.content.dialect.plain(message);
         // A weak question (`…要等几天才晓得结果`) is one too: the FAQ found it the same topic.
-        if self.asks(message) == Question::No || lost(message) || asks_steps(&plain) {
+        if self.asks(message) == Question::No || self.lost(message) || self.asks_steps(&plain) {
             return None;
         }
         // `我问的是备案`: the last reply missed the point, no line of it will do.
@@ -1141,22 +1141,6 @@ fn asks_less(text: &str, less: &[String], not_less: &[String]) -> bool {
     contains_any(&text, less)
 }
 
-/// Whether `text` (in plain Mandarin) asks how to do something: 怎么办, 咋弄 … (the dialog of
-/// the topic answers it better than any one line).
-pub(super) fn asks_steps(text: &str) -> bool {
-    ["怎么办", "怎么弄", "怎么搞", "咋办", "咋弄", "咋搞", "如何办"]
-        .iter()
-        .any(|w| text.contains(w))
-}
-
-/// The user says an explanation did not help (还是不会弄, 看不懂): no line of it will, the
-/// steps one by one or a person may.
-pub(super) fn lost(text: &str) -> bool {
-    ["不会弄", "还是不会", "不懂", "不晓得", "不明白", "看不懂", "搞不清", "弄不来"]
-        .iter()
-        .any(|w| text.contains(w))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1184,9 +1168,12 @@ mod tests {
 
     #[test]
     fn asking_how_wants_the_steps_not_a_line() {
-        assert!(asks_steps("我问的是备案 异地备案怎么办"));
-        assert!(asks_steps("备案到底咋弄"));
-        assert!(!asks_steps("备案了报销会不会少"));
+        let c = crate::content::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let steps = |t: &str| contains_any(t, &c.understand.asks.steps);
+        assert!(steps("我问的是备案 异地备案怎么办"));
+        assert!(steps("备案到底咋弄"));
+        assert!(!steps("备案了报销会不会少"));
+        assert!(contains_any("还是不会弄异地备案", &c.understand.asks.lost));
     }
 
     #[test]

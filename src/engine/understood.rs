@@ -21,7 +21,7 @@
 use super::commands::Command;
 use super::composed::{fit, fit_parts, short_source, Composed, SCREEN_CHARS};
 use super::context::said_insurance;
-use super::followup::{fingerprint, lost};
+use super::followup::fingerprint;
 use super::render::{self, ButtonKind};
 use super::turn::Turn;
 use crate::content::faq::FaqEntry;
@@ -168,7 +168,7 @@ impl<'a> Turn<'a> {
             procedure.filter(|_| at_menu && short && (led || !u.question) && u.region().is_none())
         {
             if self.a.content.dialogs.trees.contains_key(dialog) {
-                if lost(text) {
+                if self.lost(text) {
                     // "还是不会弄异地备案": the steps one by one, and a person for who wants one.
                     let hotline = self.hotline_text();
                     self.say(format!("我们一步步来办。想直接问人的话：{hotline}"));
@@ -483,10 +483,9 @@ impl<'a> Turn<'a> {
         // `补了材料重新申请又要等15个工作日吗` asks how long, not how: the FAQ answers that.
         // `开好了咋个重新交`: a how word right before the re-applying word asks how as well.
         let plain = self.a.content.dialect.plain(text);
-        let how_before = ["怎么", "咋个", "咋", "如何", "怎样", "哪门"]
-            .iter()
+        let how_before = (self.a.content.understand.asks.how_before.iter())
             .any(|h| words.iter().any(|w| !w.is_empty() && plain.contains(&format!("{h}{w}"))));
-        let how = super::followup::asks_steps(&plain) || how_before;
+        let how = self.asks_steps(&plain) || how_before;
         refused && how && contains_any(text, words) && u.disease_names(None).is_empty()
     }
 
@@ -885,6 +884,17 @@ impl<'a> Turn<'a> {
     fn asks_how(&self, text: &str) -> bool {
         let plain = self.a.content.dialect.plain(text);
         contains_any(&plain, &self.a.content.understand.asks.how_to)
+    }
+
+    /// Whether `plain` (in plain Mandarin) asks for the steps of something: 怎么办, 咋弄 …
+    /// (`asks.steps`; the dialog of the topic answers it better than any one line).
+    pub(super) fn asks_steps(&self, plain: &str) -> bool {
+        contains_any(plain, &self.a.content.understand.asks.steps)
+    }
+
+    /// The user says an explanation did not help (还是不会弄, 看不懂; `asks.lost`).
+    pub(super) fn lost(&self, text: &str) -> bool {
+        contains_any(text, &self.a.content.understand.asks.lost)
     }
 
     /// No dialog and no pending question: where the menu is the way on.
