@@ -98,6 +98,9 @@ pub struct Lexicon {
     /// Words of an opening that asks nothing yet (你好 我想问下门特的事): greeted, not searched.
     #[serde(default)]
     pub opening: Vec<String>,
+    /// A whole message that greets (你好, 在吗, hello; letters compared in lower case): greeted.
+    #[serde(default)]
+    pub greeting: Vec<String>,
     /// Words asking the assistant to do something (帮我, 给我 …): a request ending in one of
     /// `request_softeners` (嘛) is no question for that particle alone.
     #[serde(default)]
@@ -389,6 +392,10 @@ pub struct AskWords {
     /// person may, no line of it will.
     #[serde(default)]
     pub lost: Vec<String>,
+    /// A question about the personal data asked for (删, 保存, 谁看): at the consent question it
+    /// is answered before the question is asked again.
+    #[serde(default)]
+    pub about_data: Vec<String>,
     /// What the user pays themselves (自付, 自己出).
     #[serde(default)]
     pub pay: Vec<String>,
@@ -904,6 +911,7 @@ impl Lexicon {
             ("none_answers".into(), &self.none_answers),
             ("question_end".into(), &self.question_end),
             ("opening".into(), &self.opening),
+            ("greeting".into(), &self.greeting),
             ("step_done".into(), &self.step_done),
             ("request".into(), &self.request),
             ("request_softeners".into(), &self.request_softeners),
@@ -1062,6 +1070,7 @@ impl Lexicon {
             ("asks.steps", &a.steps),
             ("asks.how_before", &a.how_before),
             ("asks.lost", &a.lost),
+            ("asks.about_data", &a.about_data),
             ("asks.pay", &a.pay),
             ("asks.fund", &a.fund),
             ("asks.apply_at", &a.apply_at),

@@ -28,13 +28,12 @@ const RECORD_CONSENT_DISEASE: &str =
     "要记下这份申请、到时提醒您，需要您同意保存：申请类型、地区、病种、受理日期和提醒日（不保存姓名、证件号）。\
      随时发送 /forget 可删除全部信息。是否同意保存？";
 
-/// Words of a question about the personal data asked for (kept, deleted, shown to whom).
-fn about_data(text: &str) -> bool {
+/// Words of a question about the personal data asked for (kept, deleted, shown to whom:
+/// `asks.about_data`).
+fn about_data(text: &str, words: &[String]) -> bool {
     // 热线电话多少 asks for the hotline, not about the phone number kept.
     let hotline = text.contains("热线");
-    ["删", "保存", "存", "身份证", "信息", "隐私", "电话", "泄露", "安全", "给谁", "谁看", "同意"]
-        .iter()
-        .any(|w| text.contains(w) && !(hotline && *w == "电话"))
+    words.iter().any(|w| !w.is_empty() && text.contains(w.as_str()) && !(hotline && w == "电话"))
 }
 
 impl<'a> Turn<'a> {
@@ -60,7 +59,10 @@ impl<'a> Turn<'a> {
                     return true;
                 }
                 let asked = self.asks(text);
-                if self.words().asks_why(text) || (asked == Question::Clearly && about_data(text)) {
+                if self.words().asks_why(text)
+                    || (asked == Question::Clearly
+                        && about_data(text, &self.a.content.understand.asks.about_data))
+                {
                     // What the conversation itself keeps, with or without consent (issue 17).
                     self.say(format!("{WHY_CONSENT}\n{}", super::context::PRIVACY_NOTE));
                     self.prompt_pending();

@@ -1210,7 +1210,8 @@ impl<'a> Turn<'a> {
     /// A greeting, or an opening of nothing but `opening` words (`你好 我想问下门特的事`):
     /// nothing asked yet.
     fn is_opening(&self, text: &str) -> bool {
-        is_greeting(text) || only_words(text, self.a.content.understand.opening.iter())
+        let words = &self.a.content.understand;
+        is_greeting(text, &words.greeting) || only_words(text, words.opening.iter())
     }
 
     /// Someone who writes "你好" (or anything, the very first time) is greeted and guided to the
@@ -1443,11 +1444,11 @@ fn short_label(text: &str) -> String {
     out
 }
 
-fn is_greeting(text: &str) -> bool {
+/// The whole message is one of `words` (`greeting`), letters in lower case, punctuation aside.
+fn is_greeting(text: &str, words: &[String]) -> bool {
     let t: String = input::normalize(text).to_lowercase();
     let t: String = t.chars().filter(|c| c.is_alphanumeric()).collect();
-    ["你好", "您好", "hi", "hello", "在吗", "在不在", "你好呀", "您好呀", "喂"]
-        .contains(&t.as_str())
+    words.iter().any(|w| w.to_lowercase() == t)
 }
 
 /// Whether `text` holds nothing but `words` (longest taken out first), spaces, punctuation and
