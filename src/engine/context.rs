@@ -93,6 +93,18 @@ pub struct Context {
     pub month_only: Vec<NaiveDate>,
     /// The user cannot use a phone's apps (`no_phone` words): how-to answers are the window's.
     pub no_phone: bool,
+    /// The kind (`new`, `renew` …, as the record stores it) of the procedure last worked
+    /// through in this conversation: `记下这份申请` after it records that kind, not asked again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedure: Option<String>,
+    /// The disease chosen in that procedure (only with consent: the slot is filled only then),
+    /// which decides between several diseases said (`高血压` and `糖尿病`, 糖尿病 chosen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedure_disease: Option<String>,
+    /// The 受理号 said last (`受理号PZH20261207001`), when it holds no identifier: recording
+    /// the application keeps it without asking again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acceptance_no: Option<String>,
     /// When the user last wrote.
     pub seen: Option<DateTime<Utc>>,
 }
