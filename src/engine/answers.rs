@@ -317,20 +317,26 @@ impl<'a> Turn<'a> {
         // A known end of validity (renewal) means the benefit for this disease was granted:
         // "may not be covered" would only confuse, and push the rest off the screen.
         let granted = self.s.slots.contains_key("valid_until");
-        if !disease.verified && !granted {
+        // Each note once in the conversation (`key`: the kind of note and the disease).
+        let mut once = |key: &str| self.s.context.note_once(&format!("{key}:{name}"));
+        let unverified = !disease.verified && !granted && once("unverified");
+        let resident_only = disease.resident_only && once("resident_only");
+        let extra = !disease.extra_materials.is_empty() && once("extra");
+        let note = disease.note.is_some() && once("note");
+        if unverified {
             lines.push(format!(
                 "“{name}”可能属于{}的门特病种，还没有核实，以当地医保部门最新公布为准；可以先按它准备，办理前请问{}。",
                 self.region_name(),
                 self.hotline_text()
             ));
         }
-        if disease.resident_only {
+        if resident_only {
             lines.push("提示：这个病种仅限城乡居民医保参保人。".to_string());
         }
-        if !disease.extra_materials.is_empty() {
+        if extra {
             lines.push(format!("提示：需额外准备{}。", disease.extra_materials.join("、")));
         }
-        if let Some(note) = &disease.note {
+        if let Some(note) = disease.note.as_ref().filter(|_| note) {
             lines.push(format!("提示：{note}。"));
         }
         // A 居民-only tip is for someone known to be a 居民 (chosen at the insurance step or said
@@ -339,7 +345,10 @@ impl<'a> Turn<'a> {
         let resident = self.s.slots.get("insurance").map(String::as_str) == Some("resident")
             || self.s.context.insurance.as_deref() == Some("resident");
         let asked = contains_any(&self.message, &self.a.content.understand.asks.other_scheme);
-        if let Some(note) = disease.resident_note.as_ref().filter(|_| resident || asked) {
+        let resident_note = disease.resident_note.is_some()
+            && (resident || asked)
+            && self.s.context.note_once(&format!("resident_note:{name}"));
+        if let Some(note) = disease.resident_note.as_ref().filter(|_| resident_note) {
             lines.push(format!("提示：{note}。"));
         }
         if !lines.is_empty() {
