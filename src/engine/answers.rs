@@ -294,6 +294,25 @@ impl<'a> Turn<'a> {
         };
         if best.strong {
             self.insurance_allows(&best.name)?;
+            // `他高血压医生说是2级` where the catalogue lists only 高血压病3级: not that entry.
+            if let Some((said, listed)) = grade_mismatch(text, &best.name) {
+                let others: Vec<String> =
+                    self.said_diseases().into_iter().filter(|d| *d != best.name).collect();
+                let way = match others.first() {
+                    Some(other) => {
+                        format!("可以按您说的“{other}”申请（点下面的按钮），或输入别的病名。")
+                    }
+                    None => "是几级以医院诊断证明为准；可以输入别的病名。".to_string(),
+                };
+                // Said and the step asked again, its buttons with it: no failure counted, and
+                // no question beside it answered instead (`选哪个划算点` is what this answers).
+                self.say(format!(
+                    "目录里是“{}”，只列{listed}，您说的是{said}，对不上，这一项先不选。{way}",
+                    best.name
+                ));
+                self.reask();
+                return Ok(None);
+            }
             self.say_disease_notes(&best.name);
             return Ok(Some(best.name.clone()));
         }
@@ -317,20 +336,26 @@ impl<'a> Turn<'a> {
         // A known end of validity (renewal) means the benefit for this disease was granted:
         // "may not be covered" would only confuse, and push the rest off the screen.
         let granted = self.s.slots.contains_key("valid_until");
-        if !disease.verified && !granted {
+        // Each note once in the conversation (`key`: the kind of note and the disease).
+        let mut once = |key: &str| self.s.context.note_once(&format!("{key}:{name}"));
+        let unverified = !disease.verified && !granted && once("unverified");
+        let resident_only = disease.resident_only && once("resident_only");
+        let extra = !disease.extra_materials.is_empty() && once("extra");
+        let note = disease.note.is_some() && once("note");
+        if unverified {
             lines.push(format!(
                 "“{name}”可能属于{}的门特病种，还没有核实，以当地医保部门最新公布为准；可以先按它准备，办理前请问{}。",
                 self.region_name(),
                 self.hotline_text()
             ));
         }
-        if disease.resident_only {
+        if resident_only {
             lines.push("提示：这个病种仅限城乡居民医保参保人。".to_string());
         }
-        if !disease.extra_materials.is_empty() {
+        if extra {
             lines.push(format!("提示：需额外准备{}。", disease.extra_materials.join("、")));
         }
-        if let Some(note) = &disease.note {
+        if let Some(note) = disease.note.as_ref().filter(|_| note) {
             lines.push(format!("提示：{note}。"));
         }
         // A 居民-only tip is for someone known to be a 居民 (chosen at the insurance step or said
@@ -339,7 +364,10 @@ impl<'a> Turn<'a> {
         let resident = self.s.slots.get("insurance").map(String::as_str) == Some("resident")
             || self.s.context.insurance.as_deref() == Some("resident");
         let asked = contains_any(&self.message, &self.a.content.understand.asks.other_scheme);
-        if let Some(note) = disease.resident_note.as_ref().filter(|_| resident || asked) {
+        let resident_note = disease.resident_note.is_some()
+            && (resident || asked)
+            && self.s.context.note_once(&format!("resident_note:{name}"));
+        if let Some(note) = disease.resident_note.as_ref().filter(|_| resident_note) {
             lines.push(format!("提示：{note}。"));
         }
         if !lines.is_empty() {
@@ -650,4 +678,54 @@ fn truncate(text: &str, max: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// A grade said for a disease (`医生说是2级`) that its catalogue name does not list (`高血压病3级`):
+/// the grade said and the one listed, both as `N级`. The grade comes from the catalogue's own name
+/// (content), not from a list of diseases here; a hospital's grade (`二级医院`, `二级及以上`) is no
+/// disease grade. `None`: no grade in the name, none said, or the same.
+pub(super) fn grade_mismatch(text: &str, name: &str) -> Option<(String, String)> {
+    let listed = grades(name).into_iter().next()?;
+    let said = grades(text).into_iter().find(|g| *g != listed)?;
+    (!grades(text).contains(&listed)).then(|| (format!("{said}级"), format!("{listed}级")))
+}
+
+/// The grades `N级` (1–4, digits or 一二三四两) in `text`, as digits, leaving out a hospital's.
+fn grades(text: &str) -> Vec<u32> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    for (i, pair) in chars.windows(2).enumerate() {
+        if pair[1] != '级' {
+            continue;
+        }
+        let grade = match pair[0] {
+            '1' | '一' => 1,
+            '2' | '二' | '两' => 2,
+            '3' | '三' => 3,
+            '4' | '四' => 4,
+            _ => continue,
+        };
+        let after: String = chars[i + 2..].iter().take(3).collect();
+        if ["医", "及", "以", "甲", "乙", "的医", "院"].iter().any(|w| after.starts_with(w))
+        {
+            continue;
+        }
+        out.push(grade);
+    }
+    out
+}
+
+#[cfg(test)]
+mod grade_tests {
+    use super::grade_mismatch;
+
+    #[test]
+    fn a_grade_the_catalogue_name_does_not_list_is_a_mismatch() {
+        let said = grade_mismatch("他高血压医生说是二级", "高血压病3级");
+        assert_eq!(said, Some(("2级".to_string(), "3级".to_string())));
+        assert_eq!(grade_mismatch("高血压三级", "高血压病3级"), None);
+        assert_eq!(grade_mismatch("高血压 二级医院开的证明", "高血压病3级"), None);
+        assert_eq!(grade_mismatch("高血压", "高血压病3级"), None);
+        assert_eq!(grade_mismatch("糖尿病2级", "糖尿病"), None);
+    }
 }

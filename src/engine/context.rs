@@ -93,6 +93,23 @@ pub struct Context {
     pub month_only: Vec<NaiveDate>,
     /// The user cannot use a phone's apps (`no_phone` words): how-to answers are the window's.
     pub no_phone: bool,
+    /// The kind (`new`, `renew` …, as the record stores it) of the procedure last worked
+    /// through in this conversation: `记下这份申请` after it records that kind, not asked again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedure: Option<String>,
+    /// The disease chosen in that procedure (only with consent: the slot is filled only then),
+    /// which decides between several diseases said (`高血压` and `糖尿病`, 糖尿病 chosen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedure_disease: Option<String>,
+    /// Notes said once in this conversation and not again (`rule:multiple-diseases`,
+    /// `unverified:糖尿病` …): a procedure restarted for another disease says what is new,
+    /// so its reply fits one screen (play-test round 11, P2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes_said: Vec<String>,
+    /// The 受理号 said last (`受理号PZH20261207001`), when it holds no identifier: recording
+    /// the application keeps it without asking again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acceptance_no: Option<String>,
     /// When the user last wrote.
     pub seen: Option<DateTime<Utc>>,
 }
@@ -159,6 +176,15 @@ pub fn mention(text: &str, words: &PeopleWords) -> Option<Mention> {
 }
 
 impl Context {
+    /// Whether the note `key` was said before; marks it said.
+    pub fn note_once(&mut self, key: &str) -> bool {
+        if self.notes_said.iter().any(|k| k == key) {
+            return false;
+        }
+        self.notes_said.push(key.to_string());
+        true
+    }
+
     /// Turns to the person `mention` points at: the facts of the one talked about so far are
     /// kept with them, and those said earlier about this one come back. Facts said before anyone
     /// was named (but a region) belong to the first person named. 她/他 with no such person named changes

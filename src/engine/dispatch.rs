@@ -6,6 +6,7 @@
 use super::answers::HAND_IN_PAYLOAD;
 use super::render::{self, Button, ButtonKind};
 use super::track;
+use super::track_said::RECORD_PAYLOAD;
 use super::turn::Turn;
 use super::{Input, Pending};
 use crate::content::understand::CommandName;
@@ -133,6 +134,12 @@ impl<'a> Turn<'a> {
                 match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
                     Ok(day) => self.remind_hand_in(day),
                     Err(_) => self.stale(),
+                }
+            }
+            ButtonKind::Track(payload) if payload.starts_with(RECORD_PAYLOAD) => {
+                let rest = payload.strip_prefix(RECORD_PAYLOAD).unwrap_or_default();
+                if !self.record_offered(rest) {
+                    self.stale();
                 }
             }
             ButtonKind::Track(payload) => match track::on_button(&payload, &self.track_ctx()) {

@@ -66,6 +66,10 @@ impl<'a> Turn<'a> {
         if let Some(day) = self.planned_hand_in(text) {
             self.s.context.hand_in = Some(day);
         }
+        let number = super::track::acceptance_number(text);
+        if let Some(no) = number.and_then(|no| crate::privacy::keepable_reference(&no, false)) {
+            self.s.context.acceptance_no = Some(no);
+        }
         if let Some((year, month)) = crate::understand::month_only_end(text, self.today) {
             let of_month = |d: &&chrono::NaiveDate| (d.year(), d.month()) == (year, month);
             if let Some(date) = u.dates.iter().find(of_month) {

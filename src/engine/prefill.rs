@@ -143,6 +143,11 @@ impl Turn<'_> {
         if others.is_empty() {
             return None;
         }
+        // Once in the conversation: the rule said (at the disease step, where the user chose
+        // among them), the others need no mention again.
+        if self.s.context.notes_said.iter().any(|k| k == RULE_NOTE) {
+            return None;
+        }
         let rule = self.several_diseases_rule(region);
         Some(format!("这次先按“{taken}”申请；您还提到{}。{rule}", others.join("、")))
     }
@@ -238,3 +243,6 @@ impl Turn<'_> {
 
 /// The FAQ topic of the rule on several diseases ([`Turn::other_diseases_note`]).
 const MULTIPLE_DISEASES: &str = "multiple-diseases";
+
+/// The key of that rule among the notes said once ([`super::context::Context::note_once`]).
+pub(super) const RULE_NOTE: &str = "rule:multiple-diseases";

@@ -126,6 +126,9 @@ impl<'a> Turn<'a> {
             let disease = (step.ask == Some(InputKind::Disease)).then(|| shown.clone());
             if let Some(name) = &disease {
                 self.taken_note = self.other_diseases_note(name);
+                if self.taken_note.is_some() {
+                    self.s.context.note_once(super::prefill::RULE_NOTE);
+                }
             }
             self.taken.push(shown);
             self.remember_position();
@@ -187,6 +190,7 @@ impl<'a> Turn<'a> {
         };
         let choices = self.step_buttons(step);
         self.ask_with(question, choices);
+        self.s.context.note_once(super::prefill::RULE_NOTE);
         true
     }
 

@@ -226,12 +226,43 @@ impl<'a> Turn<'a> {
             return self.record_at_once(text, accepted);
         }
         let said = self.review_reminder_text(accepted, record);
-        {
-            let choices =
-                vec![self.button("记下这份申请", ButtonKind::Menu("track_record".into()))];
-            self.say_with(format!("{said}\n要我记下这份申请吗？点下面的按钮。"), choices);
-        }
+        // The button records what this message and the conversation said (kind, disease,
+        // 受理号, this day) at once, as typing `记下` does — not the four questions again.
+        let kind = self.kind_said(text, &u);
+        let payload = format!("{RECORD_PAYLOAD}{}:{}", kind.slot(), accepted.format("%Y-%m-%d"));
+        let choices = vec![self.button("记下这份申请", ButtonKind::Track(payload))];
+        self.say_with(format!("{said}\n要我记下这份申请吗？点下面的按钮。"), choices);
         true
+    }
+
+    /// The 记下这份申请 button of [`Turn::reports_first_acceptance`] (its payload after
+    /// [`RECORD_PAYLOAD`]: the kind and the acceptance day): recorded at once with what the
+    /// conversation said. `false`: a payload that is not one.
+    pub(super) fn record_offered(&mut self, payload: &str) -> bool {
+        let Some((kind, day)) = payload.split_once(':') else { return false };
+        let (Some(kind), Ok(day)) =
+            (Kind::from_slot(kind), NaiveDate::parse_from_str(day, "%Y-%m-%d"))
+        else {
+            return false;
+        };
+        if !self.records_first() {
+            // Recorded meanwhile (or a procedure under way): the usual recording, by its steps.
+            self.start_dialog("track_record", true);
+            return true;
+        }
+        self.record_known(kind, day, None, None, true)
+    }
+
+    /// The kind of application `text` names (续期, 异地备案, 变更定点医院), else the kind of the
+    /// procedure just worked through in this conversation, else a new application.
+    fn kind_said(&self, text: &str, u: &crate::understand::Understanding) -> Kind {
+        let procedure = self.s.context.procedure.as_deref().and_then(Kind::from_slot);
+        match u.action {
+            Some(Action::Renew) if self.says_renewal(text) => Kind::Renew,
+            Some(Action::Remote) if procedure.is_none() => Kind::Remote,
+            Some(Action::ChangeHospital) => Kind::ChangeHospital,
+            _ => procedure.unwrap_or(Kind::New),
+        }
     }
 
     /// `今天受理的` once the application recorded last waits to be handed in (准备中): its
@@ -295,28 +326,44 @@ impl<'a> Turn<'a> {
     /// the facts said wait in the pending question and are recorded on 同意.
     pub(super) fn record_at_once(&mut self, text: &str, accepted: NaiveDate) -> bool {
         let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
-        let kind = match u.action {
-            Some(Action::Renew) if self.says_renewal(text) => Kind::Renew,
-            Some(Action::Remote) => Kind::Remote,
-            Some(Action::ChangeHospital) => Kind::ChangeHospital,
-            _ => Kind::New,
-        };
-        // The disease and the number said in this message, else in the conversation before it
-        // (`弄好了 受理号PZH… 今天交的 好久出结果`, then `受理号你帮我记到没得`): one disease
-        // only, never a guess between two.
+        let kind = self.kind_said(text, &u);
+        let disease = self.disease_said(&u);
+        // `受理号SY20261117035 是11月17号交的`: the number is kept with the record.
+        self.record_known(kind, accepted, disease, track::acceptance_number(text), false)
+    }
+
+    /// Records a first application of `kind` accepted on `accepted`, with the disease and
+    /// the number said now, else those the conversation said before (`弄好了 受理号PZH… 今天交的
+    /// 好久出结果`, then `受理号你帮我记到没得`): the disease chosen in the procedure just worked
+    /// through, else the one disease said — never a guess between two. Without consent the
+    /// consent question comes first and the facts wait in it. `offered`: the review's last day
+    /// was said with the button pressed, so it is not said again.
+    fn record_known(
+        &mut self,
+        kind: Kind,
+        accepted: NaiveDate,
+        disease: Option<String>,
+        number: Option<String>,
+        offered: bool,
+    ) -> bool {
         let said = self.said_diseases();
         let earlier = || Some(said.clone()).filter(|d| d.len() == 1).and_then(|mut d| d.pop());
-        let disease = self.disease_said(&u).or_else(earlier);
-        // `受理号SY20261117035 是11月17号交的`: the number is kept with the record.
+        let chosen = self.s.context.procedure_disease.clone();
+        let disease = disease.or(chosen).or_else(earlier);
         let asked_before = self.s.context.question.clone().unwrap_or_default();
-        let number =
-            track::acceptance_number(text).or_else(|| track::acceptance_number(&asked_before));
+        let number = number
+            .or_else(|| self.s.context.acceptance_no.clone())
+            .or_else(|| track::acceptance_number(&asked_before));
         if self.s.consent != Some(true) {
-            // The review's last day is said now: telling it keeps nothing.
+            // The review's last day is said now (telling it keeps nothing), unless the message
+            // just before said it and offered the button that brought us here.
             let said = self.review_reminder_text(accepted, false);
-            match self.task_promise() {
-                Some(task) => self.say(format!("{said}\n{task}")),
-                None => self.say(said),
+            let said = Some(said).filter(|_| !offered);
+            match (said, self.task_promise()) {
+                (Some(said), Some(task)) => self.say(format!("{said}\n{task}")),
+                (None, Some(task)) => self.say(task),
+                (Some(said), None) => self.say(said),
+                (None, None) => {}
             }
             self.ask_record_consent(kind, accepted, disease, number);
             return true;
@@ -708,6 +755,9 @@ impl<'a> Turn<'a> {
         true
     }
 }
+
+/// The payload prefix of the 记下这份申请 button ([`Turn::record_offered`]).
+pub(super) const RECORD_PAYLOAD: &str = "rec:";
 
 /// The number in `第二个` / `第2份` inside a longer message.
 pub(super) fn nth(text: &str) -> Option<usize> {

@@ -161,6 +161,7 @@ impl<'a> Turn<'a> {
     }
 
     pub(super) fn clear_dialog(&mut self) {
+        self.remember_procedure();
         self.s.dialog = None;
         self.s.step = None;
         self.s.slots.clear();
@@ -168,6 +169,18 @@ impl<'a> Turn<'a> {
         self.s.failures = 0;
         self.s.pending = None;
         self.s.then = None;
+    }
+
+    /// Before a procedure's answers are cleared: the kind of application it is about (the
+    /// `kind` its steps set, content: `dialogs/*.yaml`) and the disease chosen in it, so an
+    /// application recorded after it (`记下这份申请`) is not asked them again.
+    fn remember_procedure(&mut self) {
+        let Some(tree) = self.tree() else { return };
+        let Some(kind) = tree.steps.iter().find_map(|s| s.set.get("kind")).cloned() else {
+            return;
+        };
+        self.s.context.procedure = Some(kind);
+        self.s.context.procedure_disease = self.s.slots.get("disease").cloned();
     }
 
     pub(super) fn region(&self) -> Option<&str> {

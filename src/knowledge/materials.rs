@@ -36,8 +36,11 @@ pub fn checklist(
     add_source(&mut list.sources, materials.source.as_deref());
     if let Some(d) = disease.and_then(|name| content.diseases.find(region, name)) {
         add_all(&mut list.items, &d.extra_materials);
-        if !d.extra_materials.is_empty() {
-            add_source(&mut list.sources, Some(&d.source));
+        // The document the extra item comes from, bare: the disease's notes (where its name
+        // or aliases come from) say nothing about materials, and pushed the checklist past one
+        // screen (play-test round 11, P1).
+        if let Some(first) = parts(&d.source).first().filter(|_| !d.extra_materials.is_empty()) {
+            add_source(&mut list.sources, Some(bare(first)));
         }
     }
     list
@@ -67,6 +70,11 @@ fn add_source(sources: &mut Vec<String>, source: Option<&str>) {
     };
     let all = sources.clone();
     sources.retain(|s| !all.iter().any(|o| noted(s, o)));
+}
+
+/// A source without its note in brackets (`seed 000（血透需照片）` → `seed 000`).
+fn bare(source: &str) -> &str {
+    source.split(['（', '(']).next().unwrap_or(source).trim()
 }
 
 /// The parts of a `source:` value: split at `；`/`;` outside brackets (a note in brackets may

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per area.
 
+mod apply_screen;
 mod botapi_stub;
 mod calendar;
 mod chat_cli;
