@@ -612,6 +612,9 @@ pub struct CommandWords {
     /// with no question, when the application recorded last has no disease, it is that one's.
     #[serde(default)]
     pub disease_said: Vec<String>,
+    /// No 受理号 was given (`医院没给受理号`): a record made then does not ask for one later.
+    #[serde(default)]
+    pub no_number: Vec<String>,
     /// The user will do it (`我明天弄`): a reminder on that day is for what the conversation is
     /// about (`办延期`).
     #[serde(default)]
@@ -1000,6 +1003,7 @@ impl Lexicon {
             ("disease_edit", &c.disease_edit),
             ("recorded_ref", &c.recorded_ref),
             ("disease_said", &c.disease_said),
+            ("no_number", &c.no_number),
             ("disease_change", &c.disease_change),
             ("do_it", &c.do_it),
             ("delete_record", &c.delete_record),

@@ -19,6 +19,10 @@ use crate::policy::dates::format_cn;
 use crate::tracking::{Kind, Status};
 use crate::understand::Context as Reading;
 
+/// The 受理号 of a record waiting for consent when the user said none was given
+/// (`医院没给受理号`): never stored, it only keeps the record from asking for one.
+const NO_NUMBER: &str = "无";
+
 impl<'a> Turn<'a> {
     /// At a step that waits for typed text (the 受理号), a sentence with a date in it is not the
     /// answer — an id has no 月/号/日 — but a correction of the date this procedure took
@@ -605,6 +609,9 @@ impl<'a> Turn<'a> {
         disease: Option<String>,
         acceptance_no: Option<String>,
     ) {
+        // `医院没给受理号` waits with the facts as "none", so the record does not ask for one.
+        let said_none = contains_any(&self.message, &self.a.content.understand.commands.no_number);
+        let acceptance_no = acceptance_no.or_else(|| said_none.then(|| NO_NUMBER.to_string()));
         self.s.pending = Some(Pending::RecordConsent {
             kind: kind.slot().to_string(),
             accepted: accepted.format("%Y-%m-%d").to_string(),
@@ -645,6 +652,8 @@ impl<'a> Turn<'a> {
         if let Some(name) = disease {
             slots.insert("disease".to_string(), name.to_string());
         }
+        let none_given = acceptance_no == Some(NO_NUMBER);
+        let acceptance_no = acceptance_no.filter(|_| !none_given);
         // Only what may be kept: an identifier in it is masked (consent was given).
         if let Some(no) = acceptance_no.and_then(|no| crate::privacy::keepable_reference(no, true))
         {
@@ -653,7 +662,11 @@ impl<'a> Turn<'a> {
         slots.insert("accepted_on".to_string(), accepted.format("%Y-%m-%d").to_string());
         let ctx = TrackContext { slots: &slots, ..self.track_ctx() };
         let Some(mut out) = track::run_action("record_application", &ctx) else { return false };
-        let missing = match (slots.contains_key("acceptance_no"), disease.is_some()) {
+        // `医院没给受理号`: there is none to add later, so none is asked for.
+        let no_number = none_given
+            || contains_any(&self.message, &self.a.content.understand.commands.no_number);
+        let number = slots.contains_key("acceptance_no") || no_number;
+        let missing = match (number, disease.is_some()) {
             (false, false) => "受理号、病种",
             (false, true) => "受理号",
             (true, false) => "病种",
