@@ -58,8 +58,11 @@ impl<'a> Turn<'a> {
         }
         let has_step = (self.a.content.dialogs.trees.get(dialog))
             .is_some_and(|t| t.steps.iter().any(|s| s.slot.as_deref() == Some(slot)));
-        let Some(number) = super::track::acceptance_number(&self.message).filter(|_| has_step)
-        else {
+        let Some(number) = super::track::acceptance_number(
+            &self.message,
+            &self.a.content.understand.commands.reports.acceptance_no,
+        )
+        .filter(|_| has_step) else {
             return;
         };
         self.s.slots.insert(slot.to_string(), number);
@@ -338,7 +341,8 @@ impl<'a> Turn<'a> {
         let granted = self.s.slots.contains_key("valid_until");
         // Each note once in the conversation (`key`: the kind of note and the disease).
         let mut once = |key: &str| self.s.context.note_once(&format!("{key}:{name}"));
-        let unverified = !disease.verified && !granted && once("unverified");
+        let not_confirmed = !disease.verified && !granted;
+        let unverified = not_confirmed && once("unverified");
         let resident_only = disease.resident_only && once("resident_only");
         let extra = !disease.extra_materials.is_empty() && once("extra");
         let note = disease.note.is_some() && once("note");
@@ -348,6 +352,10 @@ impl<'a> Turn<'a> {
                 self.region_name(),
                 self.hotline_text()
             ));
+        } else if not_confirmed {
+            // Said in full before: one short line, so the disease taken is named and never
+            // presented as confirmed.
+            lines.push(format!("按“{name}”准备；它还没有核实是不是门特病种（前面说过）。"));
         }
         if resident_only {
             lines.push("提示：这个病种仅限城乡居民医保参保人。".to_string());

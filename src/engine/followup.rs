@@ -66,7 +66,10 @@ impl<'a> Turn<'a> {
         if let Some(day) = self.planned_hand_in(text) {
             self.s.context.hand_in = Some(day);
         }
-        let number = super::track::acceptance_number(text);
+        let number = super::track::acceptance_number(
+            text,
+            &self.a.content.understand.commands.reports.acceptance_no,
+        );
         if let Some(no) = number.and_then(|no| crate::privacy::keepable_reference(&no, false)) {
             self.s.context.acceptance_no = Some(no);
         }

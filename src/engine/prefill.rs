@@ -154,7 +154,7 @@ impl Turn<'_> {
 
     /// What the region's sources say of several diseases (邵阳: one benefit per person), from its
     /// FAQ entry on the topic — never a promise that the others can be added later.
-    fn several_diseases_rule(&self, region: &str) -> String {
+    pub(super) fn several_diseases_rule(&self, region: &str) -> String {
         let rule = self.faq_entry(region, MULTIPLE_DISEASES);
         let rule = rule.and_then(|e| e.answer.lines().next()).map(str::to_string);
         rule.unwrap_or_else(|| format!("同时有几种病怎么办，请问{}。", self.hotline_text()))

@@ -278,6 +278,14 @@ impl<'a> Turn<'a> {
     /// at its end; a date said with it is read by [`Turn::remind_on`], and without a date the
     /// user picks one.
     pub(super) fn remind(&mut self, text: &str) {
+        // `我邵阳的 门特还有三个礼拜就到期了 提醒我续期` as a first message: the region said is
+        // chosen, not asked again after the reminder is promised (play-test round 12 preparation).
+        if self.s.region.is_none() {
+            let u = self.a.understand(text, Context { today: self.today, region: None });
+            if let Some(region) = u.region().map(str::to_string) {
+                self.s.region = Some(region);
+            }
+        }
         // `还没有交 我明天去交 到时候提醒我一下`: nothing handed in, so nothing to remind of
         // yet — one reply saying so, not a reminder offer beside it.
         if self.not_submitted(text) {
@@ -343,7 +351,12 @@ impl<'a> Turn<'a> {
     /// A 受理号 said beside something else (a reminder) is put on the application recorded
     /// last, when that one has no such number yet.
     fn acceptance_number_said(&mut self, text: &str) {
-        let Some(no) = super::track::acceptance_number(text) else { return };
+        let Some(no) = super::track::acceptance_number(
+            text,
+            &self.a.content.understand.commands.reports.acceptance_no,
+        ) else {
+            return;
+        };
         let Some(app) = self.user.applications.last() else { return };
         if app.acceptance_no() == Some(no.as_str()) {
             return;

@@ -512,7 +512,13 @@ fn status_line(app: &Application, today: NaiveDate) -> String {
     let mut line = format!("状态：{label}");
     let mut extra = Vec::new();
     if let Some(no) = app.acceptance_no() {
-        extra.push(format!("受理号 {no}"));
+        // A number that looked like an ID number was kept masked: the user must know why, and
+        // where the whole one is (they read it out on the phone; play-test round 12, P3).
+        match no.contains('*') {
+            true => extra
+                .push(format!("受理号 {no}（像身份证号，只存了遮挡后的；完整号码看回执或APP）")),
+            false => extra.push(format!("受理号 {no}")),
+        }
     }
     if let Some(on) = app.accepted_on() {
         extra.push(format!("{}受理", format_cn(on)));
@@ -1110,7 +1116,9 @@ pub fn status_report(text: &str, ctx: &TrackContext) -> Option<TrackOutput> {
         return Some(out);
     };
     // An acceptance number may look like a date (20250926…): look for dates without it.
-    let number = (reported == Reported::AcceptanceNo).then(|| acceptance_number(&text)).flatten();
+    let number = (reported == Reported::AcceptanceNo)
+        .then(|| acceptance_number(&text, &words.commands.reports.acceptance_no))
+        .flatten();
     let dated = match &number {
         Some(no) => text.replace(no.as_str(), " "),
         None => text.clone(),
@@ -1262,11 +1270,11 @@ fn after_any(text: &str, markers: &[&str]) -> Option<String> {
     (!what.is_empty()).then(|| what.chars().take(60).collect())
 }
 
-/// An acceptance number: the first run of 4+ letters, digits or dashes after the keyword.
-pub(super) fn acceptance_number(text: &str) -> Option<String> {
-    let (_, rest) = ["受理号", "受理编号", "业务编号", "办件号", "流水号"]
-        .iter()
-        .find_map(|m| text.split_once(m))?;
+/// An acceptance number: the first run of 4+ letters, digits or dashes after a keyword
+/// (`commands.reports.acceptance_no` of faq/understand.yaml: 受理号, 回执上编号 …).
+pub(super) fn acceptance_number(text: &str, markers: &[String]) -> Option<String> {
+    let (_, rest) =
+        markers.iter().filter(|m| !m.is_empty()).find_map(|m| text.split_once(m.as_str()))?;
     let token: String = rest
         .chars()
         .skip_while(|c| !c.is_ascii_alphanumeric())

@@ -311,8 +311,16 @@ impl<'a> Turn<'a> {
         }
         let u = self.a.understand(text, Reading { today: self.today, region: self.region() });
         let on = u.dates.iter().rev().copied().find(|d| *d <= self.today).unwrap_or(self.today);
+        // Its renewal reminders stop with the hand-in: said, so nobody asks whether they still
+        // come (play-test round 12, P4: `那之前让你提醒的还会发不`).
+        let reminded = (self.user.applications.last().into_iter())
+            .flat_map(|a| &a.reminders)
+            .any(|r| r.state == crate::tracking::ReminderState::Pending);
         let Some(mut out) = track::renewal_handed_in(&self.track_ctx(), on) else { return false };
         out.text.push_str("\n已经交了就不用再办别的，等审核结果就行。");
+        if reminded {
+            out.text.push_str("原来的续期提醒不再发了。");
+        }
         self.apply_track(out);
         self.reask();
         true
@@ -333,7 +341,16 @@ impl<'a> Turn<'a> {
         let kind = self.kind_said(text, &u);
         let disease = self.disease_said(&u);
         // `受理号SY20261117035 是11月17号交的`: the number is kept with the record.
-        self.record_known(kind, accepted, disease, track::acceptance_number(text), false)
+        self.record_known(
+            kind,
+            accepted,
+            disease,
+            track::acceptance_number(
+                text,
+                &self.a.content.understand.commands.reports.acceptance_no,
+            ),
+            false,
+        )
     }
 
     /// Records a first application of `kind` accepted on `accepted`, with the disease and
@@ -355,9 +372,12 @@ impl<'a> Turn<'a> {
         let chosen = self.s.context.procedure_disease.clone();
         let disease = disease.or(chosen).or_else(earlier);
         let asked_before = self.s.context.question.clone().unwrap_or_default();
-        let number = number
-            .or_else(|| self.s.context.acceptance_no.clone())
-            .or_else(|| track::acceptance_number(&asked_before));
+        let number = number.or_else(|| self.s.context.acceptance_no.clone()).or_else(|| {
+            track::acceptance_number(
+                &asked_before,
+                &self.a.content.understand.commands.reports.acceptance_no,
+            )
+        });
         if self.s.consent != Some(true) {
             // The review's last day is said now (telling it keeps nothing), unless the message
             // just before said it and offered the button that brought us here.

@@ -153,6 +153,19 @@ impl<'a> Turn<'a> {
             self.start_apply_with(&region, None, said_insurance(&u));
             return true;
         }
+        // `那就先帮爷爷申请糖尿病这个吧`: a request to apply for a disease named, not a question —
+        // 新申请 starts with it (play-test round 12, P2: the eligibility block came a second time
+        // and the user had to press its button).
+        if u.action == Some(Action::Apply)
+            && at_menu
+            && u.lives_elsewhere().is_none()
+            && self.requests_it(text, u.question)
+        {
+            if let Some(i) = self.disease_applied_for(&u, &region, text) {
+                self.start_apply_with(&region, Some(i), said_insurance(&u));
+                return true;
+            }
+        }
         // "我要续期", "想换个医院": said at the menu, the procedure starts (asked, the FAQ answers).
         let procedure = match u.action {
             Some(Action::Renew) => Some("renew"),
@@ -856,6 +869,7 @@ impl<'a> Turn<'a> {
         if c.steps {
             self.s.context.steps_shown = Some(region.to_string());
         }
+        self.note_said_in(&text, region);
         let mut choices = c.choices;
         // Lines cut for the screen stay one tap away: a user must never see a "…" with no way on.
         if !left.is_empty() {
@@ -895,6 +909,25 @@ impl<'a> Turn<'a> {
     /// The user says an explanation did not help (还是不会弄, 看不懂; `asks.lost`).
     pub(super) fn lost(&self, text: &str) -> bool {
         contains_any(text, &self.a.content.understand.asks.lost)
+    }
+
+    /// The notes a 新申请 says once per conversation, when an answer just said them: the rule
+    /// on several diseases and a disease's "not confirmed" caveat (play-test round 12, P2: both
+    /// came again at the consent step, 443 characters).
+    fn note_said_in(&mut self, text: &str, region: &str) {
+        let rule = self.several_diseases_rule(region);
+        if text.contains(rule.trim()) {
+            self.s.context.note_once(super::prefill::RULE_NOTE);
+        }
+        if text.contains("未经官方目录确认") {
+            let named: Vec<String> = (self.a.content.diseases.region(region).iter())
+                .filter(|d| !d.verified && text.contains(d.name.as_str()))
+                .map(|d| d.name.clone())
+                .collect();
+            for name in named {
+                self.s.context.note_once(&format!("unverified:{name}"));
+            }
+        }
     }
 
     /// No dialog and no pending question: where the menu is the way on.
@@ -966,6 +999,53 @@ impl<'a> Turn<'a> {
     /// the button's disease and insurance filled in (besides what the conversation said, see
     /// `prefill`); the disease only once the user agreed to storing personal data (otherwise
     /// after the consent question).
+    /// The clause of `text` with a `request` word asks for something to be done, not a
+    /// question (`那就先帮爷爷申请糖尿病这个吧`, whatever `高血压不晓得几级` beside it says).
+    /// A message that asks something too (`帮奶奶在手机上申请门特 … 要些啥`) requests it only
+    /// with a softener or 开始 in that clause.
+    fn requests_it(&self, text: &str, asks: bool) -> bool {
+        let words = &self.a.content.understand;
+        let reading = Context { today: self.today, region: self.region() };
+        // The clause without its softening particle (`…这个嘛`): 嘛 alone makes no question.
+        let bare = |c: &str| -> Option<String> {
+            let c = c.trim_end_matches(|ch: char| !ch.is_alphanumeric());
+            let found = words.request_softeners.iter().filter(|w| !w.is_empty());
+            found.into_iter().find_map(|w| c.strip_suffix(w.as_str())).map(str::to_string)
+        };
+        text.split(|c: char| c.is_whitespace() || "，,。；;！!".contains(c))
+            .find(|c| self.a.understand(c, reading).action == Some(Action::Apply))
+            .is_some_and(|c| {
+                let softened = bare(c);
+                let read = softened.as_deref().unwrap_or(c);
+                let plain = contains_any(c, &words.request) || c.contains('帮');
+                !self.a.understand(read, reading).question
+                    && (softened.is_some() || c.contains("开始") || (plain && !asks))
+            })
+    }
+
+    /// The region's catalogue index of the disease a request to apply names: the only one, or
+    /// of several the one written first after an apply word (`申请糖尿病这个吧 高血压不晓得几级`).
+    fn disease_applied_for(&self, u: &Understanding, region: &str, text: &str) -> Option<usize> {
+        let named: Vec<&crate::understand::DiseaseMention> =
+            u.diseases.iter().filter(|d| d.region == region).collect();
+        let chosen = match named.as_slice() {
+            [] => None,
+            [one] => Some(*one),
+            several => {
+                let after = text.find("申请").map_or(0, |at| at + "申请".len());
+                let at = |d: &&crate::understand::DiseaseMention| {
+                    let word = d.alias.as_deref().unwrap_or(&d.name);
+                    text[after..].find(word).or_else(|| {
+                        let short: String = d.name.chars().take(2).collect();
+                        text[after..].find(short.as_str())
+                    })
+                };
+                several.iter().filter(|d| at(d).is_some()).min_by_key(|d| at(d)).copied()
+            }
+        }?;
+        self.a.content.diseases.region(region).iter().position(|d| d.name == chosen.name)
+    }
+
     pub(super) fn start_apply_with(
         &mut self,
         region: &str,
