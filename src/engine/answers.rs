@@ -469,9 +469,14 @@ impl<'a> Turn<'a> {
     /// The offered choice a typed text names exactly: its label or its value.
     pub(super) fn offered_index(&self, step: &Step, text: &str) -> Option<usize> {
         let t = input::normalize(text);
-        self.offered(step)
-            .iter()
-            .position(|o| input::normalize(&o.label) == t || input::normalize(&o.value) == t)
+        let offered = self.offered(step);
+        let exact =
+            |o: &Offered| input::normalize(&o.label) == t || input::normalize(&o.value) == t;
+        // An alias typed as it is, a question mark or particle aside (`审核要好久` at the how-to
+        // step whose button is 下一步：审核要多久): that button, before any FAQ answer.
+        let bare = t.trim_end_matches(|c: char| "吗嘛呢啊呀哦噻撒？?！!。，, ".contains(c));
+        let alias = |o: &Offered| o.aliases.iter().any(|a| input::normalize(a) == bare);
+        offered.iter().position(exact).or_else(|| offered.iter().position(alias))
     }
 
     /// The offered choice a typed text means in other words: its number (`2`, `第二个`), yes/no
