@@ -25,6 +25,7 @@ impl<'a> Turn<'a> {
             Input::Text(text) => {
                 self.on_text(&text);
                 self.offer_person_asked_in_passing(&text);
+                self.remind_asked_in_passing(&text);
             }
         }
         // After "your step was updated, back to the menu" the user must see the menu, whatever
@@ -55,6 +56,38 @@ impl<'a> Turn<'a> {
                 last.choices.push(button);
             }
         }
+    }
+
+    /// `受理号咋个变成星星了 那过三天提醒我打电话去问`: a reminder asked for with its day beside
+    /// a question that was answered (play-test round 12, P3: the reminder was dropped). Its
+    /// clause is read as a reminder request of its own, when the turn touched no reminder and
+    /// nothing waits for an answer.
+    fn remind_asked_in_passing(&mut self, text: &str) {
+        let touched = self
+            .effects
+            .iter()
+            .any(|e| matches!(e, super::Effect::Reminders(_) | super::Effect::Application(_)));
+        let quiet = self.s.pending.is_some() || self.s.dialog.is_some() || self.replies.is_empty();
+        if touched || quiet || self.remind_read {
+            return;
+        }
+        let clauses: Vec<&str> = text
+            .split(|c: char| c.is_whitespace() || "，,。；;！!？?".contains(c))
+            .filter(|c| !c.is_empty())
+            .collect();
+        if clauses.len() < 2 {
+            return;
+        }
+        let reading = crate::understand::Context { today: self.today, region: self.region() };
+        let Some(at) = clauses.iter().position(|c| {
+            c.contains("提醒")
+                && (crate::understand::days_from_now(c).is_some()
+                    || !self.a.understand(c, reading).dates_ahead.is_empty())
+        }) else {
+            return;
+        };
+        let asked = clauses[at..].join(" ");
+        self.remind(&asked);
     }
 
     pub(super) fn resume(&mut self) {

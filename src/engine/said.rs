@@ -278,6 +278,7 @@ impl<'a> Turn<'a> {
     /// at its end; a date said with it is read by [`Turn::remind_on`], and without a date the
     /// user picks one.
     pub(super) fn remind(&mut self, text: &str) {
+        self.remind_read = true;
         // `我邵阳的 门特还有三个礼拜就到期了 提醒我续期` as a first message: the region said is
         // chosen, not asked again after the reminder is promised (play-test round 12 preparation).
         if self.s.region.is_none() {

@@ -54,6 +54,9 @@ pub(super) struct Turn<'a> {
     pub(super) cut: usize,
     /// The rest of the previous reply's answer, cut short (see [`Session::more`]).
     pub(super) more: Option<String>,
+    /// A reminder request was read this turn (whatever came of it): none is read again from a
+    /// clause of the same message.
+    pub(super) remind_read: bool,
     /// An answer was sent this turn (else the "same answer twice" memory ends).
     pub(super) answered: bool,
     /// Index of the reply that asks what the user answers next (a step or the menu): its
@@ -111,6 +114,7 @@ impl<'a> Turn<'a> {
             suggested,
             cut,
             more,
+            remind_read: false,
             answered: false,
             prompt_reply: None,
             message: String::new(),
