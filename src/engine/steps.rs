@@ -318,7 +318,19 @@ impl<'a> Turn<'a> {
                     self.replies.pop();
                 }
                 self.answer_before_region();
-                self.show_menu()
+                // An answer with buttons of its own keeps them alone: the menu beside it gave
+                // 新申请 and 开始新申请 in one list (play-test round 12, P6).
+                // (Its 来源 and 看全 are no way on: with only those the menu still comes.)
+                let acts = |r: &super::Reply| {
+                    r.choices.iter().any(|c| {
+                        let kind = render::decode(&c.data).map(|b| b.kind);
+                        !matches!(kind, Some(ButtonKind::Source | ButtonKind::More))
+                    })
+                };
+                let own_buttons = self.replies.last().is_some_and(acts);
+                if !own_buttons && self.s.dialog.is_none() && self.s.pending.is_none() {
+                    self.show_menu()
+                }
             }
             _ => self.show_menu(),
         }
