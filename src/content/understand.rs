@@ -596,6 +596,11 @@ pub struct CommandWords {
     /// Asking whether the data is deleted (`删了没有`, `删掉了吗`): answered from what is kept.
     #[serde(default)]
     pub asks_deleted: Vec<String>,
+    /// Saying the data is deleted, as thanks (`删了哈 谢谢`): the same answer as `asks_deleted`,
+    /// but only when nothing is kept at all (no region either), since in 四川话 `删了哈` may also
+    /// ask for the deletion.
+    #[serde(default)]
+    pub deleted_ack: Vec<String>,
     /// The application said is under review after all (`还没通过 在审核中`): a correction of the
     /// record's status, not a report of a new event.
     #[serde(default)]
@@ -1009,6 +1014,7 @@ impl Lexicon {
             ("delete_record", &c.delete_record),
             ("record_pointer", &c.record_pointer),
             ("asks_deleted", &c.asks_deleted),
+            ("deleted_ack", &c.deleted_ack),
             ("under_review", &c.under_review),
             ("month_end", &c.month_end),
             ("task_filler", &c.task_filler),

@@ -58,6 +58,10 @@ impl<'a> Turn<'a> {
         if self.answer_did_not_help(text) {
             return;
         }
+        // `工作人员会打我电话不` while a message left for staff waits: how they answer.
+        if self.asks_about_call(text) {
+            return;
+        }
         // Facts said in any message (an answer too: `知道 就这个月27号`) are the context of
         // the next ones.
         self.learn(text);
