@@ -333,7 +333,7 @@ impl<'a> Turn<'a> {
             self.region().and_then(|id| self.a.content.regions.get(id)).map(|r| r.name.clone());
         let region = region.map(|name| format!("｜地区：{name}")).unwrap_or_default();
         self.say(format!(
-            "好的，{}在这个对话里提醒您：{task}。只提醒这一次，不在夜里发（9:00–20:00之间）。查看或删除：发送“我的提醒”。\n来源：{source}{region}",
+            "好的，{}在这个对话里提醒您：{task}。只提醒这一次，不在夜里发（9:00–20:00之间）。查看或取消：发送“我的提醒”。\n来源：{source}{region}",
             format_cn(day)
         ));
     }
