@@ -678,6 +678,10 @@ pub struct CommandWords {
     /// 14号吗`): see `engine::remind_edit`.
     #[serde(default)]
     pub reminder_edit: ReminderEditWords,
+    /// A reminder some days before the review's deadline (`快审完前几天提醒我一下`, `审完之前
+    /// 提前三天`): see `engine::remind_task`.
+    #[serde(default)]
+    pub review_lead: ReviewLeadWords,
     /// `lead`, `asked_about`, `say`, `within` and `together` squashed as a message is, made by
     /// `engine::commands` on first use: every message is compared with all of them, and the
     /// lists do not change once loaded (a reload loads new ones), so squashing them per message
@@ -722,6 +726,23 @@ pub struct ReminderEditWords {
     /// 申请删了` after the reminders list is the application's).
     #[serde(default)]
     pub not_reminder: Vec<String>,
+}
+
+/// `commands.review_lead:` — a reminder `days` before the review's deadline, to check the
+/// result (`review_task`), besides the overdue reminder the application has anyway.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewLeadWords {
+    /// Before the review ends (`审完之前`, `快审完`, `到期前`): with 提醒 (a `reminder_edit.noun`
+    /// word) a reminder before the deadline; the count of days is a `reminder_edit.days` word.
+    #[serde(default)]
+    pub before: Vec<String>,
+    /// Days before the deadline when none is said, or only `几天` (`unsure`).
+    #[serde(default)]
+    pub default_days: u32,
+    /// A count not given (`前几天`, `提前几天`): `default_days`.
+    #[serde(default)]
+    pub unsure: Vec<String>,
 }
 
 /// `commands.reports:` — news about the recorded application in the user's words, tried in
@@ -1049,6 +1070,9 @@ impl Lexicon {
             ("all", &e.all),
         ] {
             lists.push((format!("commands.reminder_edit.{key}"), words));
+        }
+        for (key, words) in [("before", &c.review_lead.before), ("unsure", &c.review_lead.unsure)] {
+            lists.push((format!("commands.review_lead.{key}"), words));
         }
         for (task, words) in &c.remind_tasks {
             lists.push((format!("commands.remind_tasks.{task}"), words));
