@@ -74,6 +74,10 @@ pub struct HandoffWords {
     /// chat. `{hotline}`. Optional (older content trees have none): nothing is added then.
     #[serde(default)]
     pub callback_note: String,
+    /// Words asking whether staff will phone (`工作人员会打我电话不`) while a message left for
+    /// them waits: `callback_note` is the answer (with `callback`'s words too).
+    #[serde(default)]
+    pub asks_call: Vec<String>,
 }
 
 /// Placeholders each wording may use, and those it must use.

@@ -596,6 +596,11 @@ pub struct CommandWords {
     /// Asking whether the data is deleted (`删了没有`, `删掉了吗`): answered from what is kept.
     #[serde(default)]
     pub asks_deleted: Vec<String>,
+    /// Saying the data is deleted, as thanks (`删了哈 谢谢`): the same answer as `asks_deleted`,
+    /// but only when nothing is kept at all (no region either), since in 四川话 `删了哈` may also
+    /// ask for the deletion.
+    #[serde(default)]
+    pub deleted_ack: Vec<String>,
     /// The application said is under review after all (`还没通过 在审核中`): a correction of the
     /// record's status, not a report of a new event.
     #[serde(default)]
@@ -673,6 +678,10 @@ pub struct CommandWords {
     /// 14号吗`): see `engine::remind_edit`.
     #[serde(default)]
     pub reminder_edit: ReminderEditWords,
+    /// A reminder some days before the review's deadline (`快审完前几天提醒我一下`, `审完之前
+    /// 提前三天`): see `engine::remind_task`.
+    #[serde(default)]
+    pub review_lead: ReviewLeadWords,
     /// `lead`, `asked_about`, `say`, `within` and `together` squashed as a message is, made by
     /// `engine::commands` on first use: every message is compared with all of them, and the
     /// lists do not change once loaded (a reload loads new ones), so squashing them per message
@@ -717,6 +726,23 @@ pub struct ReminderEditWords {
     /// 申请删了` after the reminders list is the application's).
     #[serde(default)]
     pub not_reminder: Vec<String>,
+}
+
+/// `commands.review_lead:` — a reminder `days` before the review's deadline, to check the
+/// result (`review_task`), besides the overdue reminder the application has anyway.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewLeadWords {
+    /// Before the review ends (`审完之前`, `快审完`, `到期前`): with 提醒 (a `reminder_edit.noun`
+    /// word) a reminder before the deadline; the count of days is a `reminder_edit.days` word.
+    #[serde(default)]
+    pub before: Vec<String>,
+    /// Days before the deadline when none is said, or only `几天` (`unsure`).
+    #[serde(default)]
+    pub default_days: u32,
+    /// A count not given (`前几天`, `提前几天`): `default_days`.
+    #[serde(default)]
+    pub unsure: Vec<String>,
 }
 
 /// `commands.reports:` — news about the recorded application in the user's words, tried in
@@ -1009,6 +1035,7 @@ impl Lexicon {
             ("delete_record", &c.delete_record),
             ("record_pointer", &c.record_pointer),
             ("asks_deleted", &c.asks_deleted),
+            ("deleted_ack", &c.deleted_ack),
             ("under_review", &c.under_review),
             ("month_end", &c.month_end),
             ("task_filler", &c.task_filler),
@@ -1043,6 +1070,9 @@ impl Lexicon {
             ("all", &e.all),
         ] {
             lists.push((format!("commands.reminder_edit.{key}"), words));
+        }
+        for (key, words) in [("before", &c.review_lead.before), ("unsure", &c.review_lead.unsure)] {
+            lists.push((format!("commands.review_lead.{key}"), words));
         }
         for (task, words) in &c.remind_tasks {
             lists.push((format!("commands.remind_tasks.{task}"), words));

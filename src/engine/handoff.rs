@@ -139,6 +139,20 @@ impl<'a> Turn<'a> {
         true
     }
 
+    /// `工作人员会打我电话不` while a message left for staff waits: they do not phone (numbers
+    /// are masked), they answer here; for a call, the region's hotline (`callback_note`).
+    /// `false` when no message waits or the text does not ask about a call.
+    pub(super) fn asks_about_call(&mut self, text: &str) -> bool {
+        let w = self.words_of_handoff();
+        let asks = contains_any(text, &w.asks_call) || contains_any(text, &w.callback);
+        if self.user.handoff.is_none() || !asks || w.callback_note.trim().is_empty() {
+            return false;
+        }
+        let note = self.with_hotline(&w.callback_note);
+        self.say(note);
+        true
+    }
+
     /// The user asked for a person.
     pub(super) fn offer_handoff(&mut self) {
         match self.user.handoff {

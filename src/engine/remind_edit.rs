@@ -96,7 +96,7 @@ impl<'a> Turn<'a> {
             }
             [] => {
                 self.say(
-                    "这天的提醒是按记下的申请自动安排的，日期跟着审核期限、有效期走，不能改；不需要的话可以关闭它。",
+                    "这天的提醒是按记下的申请自动安排的，日期跟着审核期限、有效期走，不能改；不需要的话可以取消它。",
                 );
                 self.command(Command::Reminders);
             }
@@ -176,7 +176,7 @@ impl<'a> Turn<'a> {
         if it.day == day {
             let task = it.task.clone().unwrap_or_default();
             self.say(format!(
-                "“{task}”的提醒已经设在{}了，不用改。查看或删除：发送“我的提醒”。\n{}",
+                "“{task}”的提醒已经设在{}了，不用改。查看或取消：发送“我的提醒”。\n{}",
                 format_cn(day),
                 self.usage_source_line()
             ));
@@ -205,7 +205,7 @@ impl<'a> Turn<'a> {
         }
         let day = self.day_in(text);
         let n = super::track_said::nth(text);
-        // `提醒全部删了`: all of them, as the list's 全部关闭 button.
+        // `提醒全部删了`: all of them, as the list's 全部取消 button.
         if named && day.is_none() && n.is_none() && contains_any(text, &edit.all) {
             self.track_button("r:all");
             return true;

@@ -16,9 +16,10 @@ use super::render::ButtonKind;
 use super::turn::Turn;
 use super::{Effect, Pending, SetReminder};
 use crate::content::understand::contains_any;
+use crate::policy::calendar::working_days_after;
 use crate::policy::dates::format_cn;
 use crate::privacy;
-use crate::tracking::reminders::{morning, next_send_time};
+use crate::tracking::reminders::{morning, next_send_time, review_due};
 use crate::tracking::ReminderCommand;
 use crate::understand::Context as Reading;
 
@@ -106,6 +107,84 @@ impl<'a> Turn<'a> {
             self.application_reminder_stays(text, on);
         }
         self.task_on(task, day);
+        true
+    }
+
+    /// `快审完前几天提醒我一下`, `我要审完之前提醒 提前三天嘛`: a reminder to check the result
+    /// (`review_task`) some days before the review's deadline — of the application recorded in
+    /// this message, or of the one under review — besides its overdue reminder, which stays
+    /// (play-test round 12, P7). Bare `提前三天` counts only with an application under review
+    /// and no reminder of the user's own the words could move. The words are
+    /// `commands.review_lead` of `faq/understand.yaml`. `false`: not such a request, no
+    /// deadline known, or its day already gone.
+    pub(super) fn review_lead(&mut self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands;
+        let (lead, edit) = (&words.review_lead, &words.reminder_edit);
+        let task = words.review_task.clone();
+        if self.s.pending.is_some() || task.is_empty() || lead.default_days == 0 {
+            return false;
+        }
+        // `到期前三天提醒我续期`: the benefit's expiry, not the review's (its own reminders).
+        let rest = lead.before.iter().fold(text.to_string(), |t, w| t.replace(w.as_str(), ""));
+        if contains_any(&rest, &words.remind_renewal) {
+            return false;
+        }
+        let before = contains_any(text, &lead.before) && contains_any(text, &edit.noun);
+        let counted = (edit.days.iter())
+            .filter(|(w, _)| !w.is_empty() && text.contains(w.as_str()))
+            .max_by_key(|(w, _)| w.chars().count())
+            .map(|(_, d)| *d);
+        // `提前三天嘛`: a particle at the end asks for it, it is no question.
+        let plain = text.trim_end_matches(|c: char| "嘛吧哈哦噻撒嘞呀啊。！!～~ ".contains(c));
+        let u = self.a.understand(plain, Reading { today: self.today, region: self.region() });
+        let named = contains_any(text, &edit.noun);
+        let bare = !before
+            && contains_any(text, &edit.earlier)
+            && (counted.is_some() || (named && contains_any(text, &lead.unsure)))
+            && u.dates.is_empty()
+            && (!u.question || named)
+            && !(super::track::listed_reminders(&self.track_ctx()).iter())
+                .any(|l| l.task.is_some());
+        if !before && !bare {
+            return false;
+        }
+        let days = counted.unwrap_or(lead.default_days);
+        let region = self.region().and_then(|id| self.a.content.regions.get(id));
+        // Recorded in this message (`12月4号交了 帮我记到 快审完前几天提醒我一下`).
+        if let Some(accepted) = self.records_handed_in(text).filter(|_| before) {
+            let Some(limit) = region.and_then(|r| r.review_days()) else { return false };
+            let due = working_days_after(&self.a.content.calendar, accepted, limit).date;
+            let on = due - Duration::days(days.into());
+            if on < self.today {
+                return false;
+            }
+            return self.record_with_task(text, accepted, Some(task), on);
+        }
+        let cal = &self.a.content.calendar;
+        let Some(app) = self.user.applications.last().filter(|a| a.status().under_review()) else {
+            return false;
+        };
+        let app_region =
+            app.details.region.as_deref().and_then(|id| self.a.content.regions.get(id));
+        let Some(due) = app_region.or(region).and_then(|r| review_due(app, r, cal)).map(|d| d.date)
+        else {
+            return false;
+        };
+        if due < self.today {
+            return false;
+        }
+        let on = (due - Duration::days(days.into())).max(self.today);
+        let overdue = super::track::listed_reminders(&self.track_ctx())
+            .iter()
+            .find(|l| l.task.is_none() && l.day > due)
+            .map(|l| format!("；{}那条审核超期提醒照常发", format_cn(l.day)))
+            .unwrap_or_default();
+        self.say(format!(
+            "审核期限是{}，提前{days}天，{}提醒您查审核结果{overdue}。",
+            format_cn(due),
+            format_cn(on)
+        ));
+        self.task_on(task, Day::Ahead(on));
         true
     }
 
@@ -333,7 +412,7 @@ impl<'a> Turn<'a> {
             self.region().and_then(|id| self.a.content.regions.get(id)).map(|r| r.name.clone());
         let region = region.map(|name| format!("｜地区：{name}")).unwrap_or_default();
         self.say(format!(
-            "好的，{}在这个对话里提醒您：{task}。只提醒这一次，不在夜里发（9:00–20:00之间）。查看或删除：发送“我的提醒”。\n来源：{source}{region}",
+            "好的，{}在这个对话里提醒您：{task}。只提醒这一次，不在夜里发（9:00–20:00之间）。查看或取消：发送“我的提醒”。\n来源：{source}{region}",
             format_cn(day)
         ));
     }

@@ -152,7 +152,15 @@ impl<'a> Turn<'a> {
     /// kept now — still kept (the deletion question asked again, or asked), or nothing kept
     /// (deleted, or never saved). `false`: no such question.
     pub(super) fn asks_if_deleted(&mut self, text: &str) -> bool {
-        if !contains_any(text, &self.a.content.understand.commands.asks_deleted) {
+        let words = &self.a.content.understand.commands;
+        let asks = contains_any(text, &words.asks_deleted);
+        // `删了哈 谢谢` after the deletion: only with nothing kept (else it may ask for it).
+        let acknowledges = !asks
+            && contains_any(text, &words.deleted_ack)
+            && self.s.region.is_none()
+            && self.s.pending.is_none()
+            && self.kept_data().is_empty();
+        if !asks && !acknowledges {
             return false;
         }
         let kept = self.kept_data();

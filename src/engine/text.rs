@@ -58,6 +58,10 @@ impl<'a> Turn<'a> {
         if self.answer_did_not_help(text) {
             return;
         }
+        // `工作人员会打我电话不` while a message left for staff waits: how they answer.
+        if self.asks_about_call(text) {
+            return;
+        }
         // Facts said in any message (an answer too: `知道 就这个月27号`) are the context of
         // the next ones.
         self.learn(text);
@@ -82,6 +86,10 @@ impl<'a> Turn<'a> {
         // rest of the message read as usual (play-test round 11, P7).
         let rest = self.disease_aside(text);
         let text = rest.as_deref().unwrap_or(text);
+        // `快审完前几天提醒我一下`, `审完之前 提前三天嘛`: a reminder before the review's end.
+        if self.review_lead(text) {
+            return;
+        }
         // `提醒改到12月14号`, `把15号那个删了` after the reminders list, `一个礼拜不是14号吗`
         // after one was set: that reminder moved, deleted or its day explained.
         if self.edits_reminder(text) {

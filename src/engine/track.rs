@@ -639,25 +639,27 @@ fn show_reminders(ctx: &TrackContext) -> TrackOutput {
                 app.title(region.map(|r| r.name.as_str()))
             ));
             choices.push(TrackChoice {
-                label: format!("关闭第{}条", i + 1),
+                label: format!("取消第{}条", i + 1),
                 payload: format!("r:off:{}", reminder.id),
             });
         }
-        // The user's own tasks: deleted (nothing of them is kept), not switched off.
+        // The user's own tasks: deleted (nothing of them is kept), not switched off; one verb,
+        // 取消, on every button, whatever the kind (play-test round 12, P7: 关闭 beside 删除
+        // confused), and the reply says what became of it.
         for (i, task) in tasks.iter().enumerate() {
             let n = pending.len() + i + 1;
             lines.push(task_line(n, task));
             choices.push(TrackChoice {
-                label: format!("删除第{n}条"),
+                label: format!("取消第{n}条"),
                 payload: format!("r:del:{}", task.id),
             });
         }
-        lines.push("提醒发在这个对话里（不发短信）。不需要的可以点按钮关闭或删除。".into());
+        lines.push("提醒发在这个对话里（不发短信）。不需要的可以点按钮取消。".into());
         lines.extend(record_source_line(ctx, pending.iter().map(|(a, _)| *a)));
         let mut out = TrackOutput::text(lines.join("\n"));
         out.choices = choices;
         if count > 1 {
-            out.choices.push(TrackChoice { label: "全部关闭".into(), payload: "r:all".into() });
+            out.choices.push(TrackChoice { label: "全部取消".into(), payload: "r:all".into() });
         }
         out
     };
@@ -846,7 +848,7 @@ fn switch_off(ctx: &TrackContext, id: i64) -> Option<TrackOutput> {
     })?;
     let region = app_region(ctx, app);
     let mut out = TrackOutput::text(format!(
-        "已关闭：{} {}（{}）。",
+        "已取消：{} {}（{}），这个提醒不会再发；申请记录还在。",
         format_cn(in_china(reminder.due_at).date_naive()),
         reminder.kind.label(),
         app.title(region.map(|r| r.name.as_str()))
@@ -859,7 +861,7 @@ fn switch_off(ctx: &TrackContext, id: i64) -> Option<TrackOutput> {
 fn delete_task(ctx: &TrackContext, id: i64) -> Option<TrackOutput> {
     let task = pending_tasks(ctx).into_iter().find(|t| t.id == id)?;
     let mut out = TrackOutput::text(format!(
-        "已删除：{} {}。这个提醒不会再发。",
+        "已取消：{} {}，这个提醒已删除，不会再发。",
         format_cn(in_china(task.due_at).date_naive()),
         task.task
     ));
@@ -959,10 +961,10 @@ fn switch_off_all(ctx: &TrackContext) -> TrackOutput {
         .any(|r| r.state == ReminderState::Pending)
         || !pending_tasks(ctx).is_empty();
     if !any {
-        return TrackOutput::text("目前没有待发送的提醒，不需要关闭。");
+        return TrackOutput::text("目前没有待发送的提醒，不需要取消。");
     }
     let mut out =
-        TrackOutput::text("已关闭全部待发送的提醒。以后记录新的进度时，我会按新进度重新安排提醒。");
+        TrackOutput::text("已取消全部待发送的提醒，都不会再发；申请记录还在，以后记录新的进度时，我会按新进度重新安排提醒。");
     out.effects.push(Effect::Reminders(ReminderCommand::SwitchOffAll));
     out
 }

@@ -383,7 +383,7 @@ pub fn message(
 /// The text of a reminder of the user's own task (`复查`), sent once on the day they named.
 /// It names only the task: the day is today, and nothing about a benefit is claimed.
 pub fn task_message(task: &str) -> String {
-    format!("【事项提醒】您让我今天提醒您：{task}。\n（这是您自己设的提醒，只发这一次；查看或删除提醒：发送 /reminders）")
+    format!("【事项提醒】您让我今天提醒您：{task}。\n（这是您自己设的提醒，只发这一次；查看或取消提醒：发送 /reminders）")
 }
 
 #[cfg(test)]

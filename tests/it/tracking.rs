@@ -176,7 +176,7 @@ async fn transcript_from_recording_to_the_overdue_reminder_and_renewal() {
     assert_eq!(out.set.get("reminders").map(String::as_str), Some("2"));
 
     // Switch the 30-day one off; only the 7-day one goes out.
-    let first = payload(&out, "关闭第1条");
+    let first = payload(&out, "取消第1条");
     assert!(chat.press(&first, "2025-10-28T10:02:00+08:00").await.is_some());
     let report = run_once(&chat.store, a, &sender, at("2026-10-01T10:00:00+08:00")).await.unwrap();
     assert_eq!(report.sent, 0, "switched off");
