@@ -264,7 +264,12 @@ impl FaqIndex {
         }
         let region = region.or_else(|| self.text.region_named_in(question));
         let ranked = self.rank(&normalised, region, off_topic);
-        let ranked = self.without_app_names(question, region, off_topic).unwrap_or(ranked);
+        let ranked = match self.without_app_names(question, region, off_topic) {
+            // `湘医保上面能不能换`: an entry on the subject in that app (its questions name the
+            // app) that the rest of the question fits as well keeps the full ranking.
+            Some(rest) if !Self::app_entry_fits(&ranked, &rest) => rest,
+            Some(_) | None => ranked,
+        };
         if self.names_other_place(question) {
             return self.other_place(ranked, region);
         }
@@ -296,6 +301,13 @@ impl FaqIndex {
         }
         let ranked = self.rank(&rest, region, off_topic);
         (ranked.first()?.1 >= THRESHOLD).then_some(ranked)
+    }
+
+    /// Whether the full ranking's first entry (the app name counted) is confident and also
+    /// fits the question without the app name (`rest`): then it answers the subject in that app.
+    fn app_entry_fits(full: &[(usize, f32)], rest: &[(usize, f32)]) -> bool {
+        let Some(&(entry, score)) = full.first() else { return false };
+        score >= THRESHOLD && rest.iter().any(|&(e, s)| e == entry && s >= THRESHOLD)
     }
 
     /// A disease no FAQ question of the region names ("尿毒症能办吗" in 邵阳): asked again with
