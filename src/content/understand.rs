@@ -483,6 +483,15 @@ pub struct ReadingWords {
     /// question asking whether one gets less (`asks.less`).
     #[serde(default)]
     pub less_answer: Vec<String>,
+    /// Ends of a request to be told about topics named bare (`材料和时间也说下`).
+    #[serde(default)]
+    pub tell_also: Vec<String>,
+    /// Words joining the topics of such a request (和, 跟, 还有).
+    #[serde(default)]
+    pub tell_joins: Vec<String>,
+    /// A topic named bare in such a request → the question it stands for (时间 → 审核要多久).
+    #[serde(default)]
+    pub tell_topics: BTreeMap<String, String>,
 }
 
 /// Conversation-wide commands as named under `commands:` (the engine's `Command` for each).

@@ -606,9 +606,20 @@ impl<'a> Turn<'a> {
             let asked_text = if named_here { self.without_there(plain) } else { plain.to_string() };
             // `在深圳能用不`: a place outside the regions where the person is means 异地.
             let asked_text = self.afar_clause(&asked_text);
-            let answer = match (&estimate, &costs) {
-                (Some(e), _) if self.asks_estimate(&asked_text) => e.clone(),
-                (_, Some(c)) if self.about_costs(&asked_text) => c.clone(),
+            // `邵阳职工呢` after a question on the costs: that person's costs in the region.
+            let person = match region {
+                Some(r) if self.costs_follow_up(&clause) => {
+                    // The insurance said before counts (`我爸是职工 …`, then `邵阳退休的呢`).
+                    let mut known = u.clone();
+                    self.s.context.complete(&mut known, false);
+                    self.person_costs(&known, r).map(|c| self.costs_answer(c, r))
+                }
+                _ => None,
+            };
+            let answer = match (&estimate, &costs, person) {
+                (_, _, Some(p)) => p,
+                (Some(e), _, None) if self.asks_estimate(&asked_text) => e.clone(),
+                (_, Some(c), None) if self.about_costs(&asked_text) => c.clone(),
                 _ => match region.and_then(|r| self.overdue_part(&asked_text, r)) {
                     Some(overdue) => overdue,
                     None => self.how_long_part(&asked_text).unwrap_or_else(|| {
@@ -734,6 +745,32 @@ impl<'a> Turn<'a> {
         topic.is_some_and(|t| COST_TOPICS.contains(&t.as_str()))
     }
 
+    /// Whether `clause` only names a region and who (`邵阳职工呢`, `那退休的呢`) right after a
+    /// question on the deductible or ratio: it asks those costs for the person named.
+    fn costs_follow_up(&self, clause: &str) -> bool {
+        let words = &self.a.content.understand;
+        let last = self.s.context.question.as_deref().unwrap_or_default();
+        if !contains_any(last, &words.asks.about_costs) {
+            return false;
+        }
+        let t: String =
+            clause.chars().filter(|c| !c.is_whitespace() && !wording::is_punct(*c)).collect();
+        let t = t.strip_prefix('那').unwrap_or(&t);
+        let ends = words.follow_up_end.iter().filter(|e| !e.is_empty());
+        let Some(core) = ends.clone().find_map(|e| t.strip_suffix(e.as_str())) else {
+            return false;
+        };
+        let mut core = core.to_string();
+        let reading = Context { today: self.today, region: self.region() };
+        for m in &self.a.understand(&core, reading).regions {
+            core = core.replace(m.word.as_str(), "");
+        }
+        for w in words.reading.follow_up_status.iter().filter(|w| !w.is_empty()) {
+            core = core.replace(w.as_str(), "");
+        }
+        core.trim_matches(|c| c == '的' || c == '那').is_empty() && core != t
+    }
+
     /// `那到底超没超时嘛` among other questions, after the acceptance date was said: the
     /// deadline counted from it, as the question alone gets it (`None`: no such question, or
     /// no date to count from).
@@ -806,6 +843,12 @@ impl<'a> Turn<'a> {
                 Some((_, rest)) => (&part[..part.len() - rest.len()], rest),
                 None => ("", part),
             };
+            // `材料和时间也说下`: each topic named bare is asked as the question it stands for.
+            if let Some(topics) = self.told_topics(part) {
+                statement = None;
+                clauses.extend(topics);
+                continue;
+            }
             let chars: Vec<char> = part.chars().collect();
             let cut = (MIN_CLAUSE..chars.len().saturating_sub(MIN_CLAUSE - 1)).find(|&k| {
                 let (left, right): (String, String) =
@@ -831,7 +874,8 @@ impl<'a> Turn<'a> {
                 let is_question = c.chars().count() >= MIN_CLAUSE
                     && self.asks(&c) != Question::No
                     && self.a.understand(&c, reading).question
-                    && !self.region().is_some_and(|r| self.a.knowledge.only_negated(&c, r));
+                    && !self.region().is_some_and(|r| self.a.knowledge.only_negated(&c, r))
+                    || self.costs_follow_up(&c);
                 if !is_question {
                     // `我是在社区医院开的诊断 是不是要重新去大医院开`: kept for a question leaning on it.
                     statement = (c.chars().count() >= MIN_CLAUSE).then_some(c);
@@ -850,6 +894,24 @@ impl<'a> Turn<'a> {
             }
         }
         clauses
+    }
+
+    /// The questions a request to be told about bare topics stands for (`材料和时间也说下` →
+    /// 要准备什么材料, 审核要多久: `reading.tell_*` of `faq/understand.yaml`); `None` unless
+    /// `part` ends in such a request and every topic in it has a question.
+    fn told_topics(&self, part: &str) -> Option<Vec<String>> {
+        let words = &self.a.content.understand.reading;
+        let ends = words.tell_also.iter().filter(|w| !w.is_empty());
+        let rest = ends.clone().find_map(|w| part.strip_suffix(w.as_str()))?;
+        let mut topics = vec![rest.to_string()];
+        for join in words.tell_joins.iter().filter(|w| !w.is_empty()) {
+            topics =
+                topics.iter().flat_map(|t| t.split(join.as_str())).map(str::to_string).collect();
+        }
+        let asked: Option<Vec<String>> = (topics.iter().filter(|t| !t.is_empty()))
+            .map(|t| words.tell_topics.get(t.as_str()).cloned())
+            .collect();
+        asked.filter(|a| !a.is_empty())
     }
 
     /// The answers to several questions in one message: ① … ② …, one source line, one 来源

@@ -34,7 +34,7 @@ use crate::understand::{Action, Context, RegionRole, Understanding};
 const EXPLAIN_CHARS: usize = 14;
 
 /// FAQ topics of a refusal: after one of them, applying again is re-applying after it.
-const REFUSAL_TOPICS: &[&str] = &["rejected", "appeal", "supplement"];
+const REFUSAL_TOPICS: &[&str] = &["rejected", "appeal", "supplement", "records-not-accepted"];
 
 impl<'a> Turn<'a> {
     /// Whether a question says the user's region is another one (a correction, or `我是邵阳的`):

@@ -251,22 +251,30 @@ impl FaqIndex {
     /// up a disease the question names.
     pub fn answer(&self, question: &str, region: Option<&str>, diseases: &DiseaseIndex) -> Answer {
         let region = region.filter(|r| self.regions.iter().any(|info| info.id == *r));
+        // Not sure of a question naming a region (`邵阳职工呢 材料和时间也说下` with 攀枝花
+        // chosen): that region's hotline, never another region's.
+        let unsure_region = self.text.region_named_in(question).or(region);
         let normalised = self.text.prepare(question);
         if normalised.trim().is_empty() {
-            return self.not_sure(region, Vec::new(), 0.0, false);
+            return self.not_sure(unsure_region, Vec::new(), 0.0, false);
         }
         // 住院 or 身份证丢了 next to 门特 is a 门特 question: ranking decides, not the word list,
         // but the off-topic word is something the FAQ does not cover, like an unknown word.
         let off_topic = self.text.is_off_topic(question, &normalised);
         let about_subject = !self.subject.is_empty() && normalised.contains(&self.subject);
         if off_topic && !about_subject {
-            return self.not_sure(region, Vec::new(), 0.0, true);
+            return self.not_sure(unsure_region, Vec::new(), 0.0, true);
         }
         let region = region.or_else(|| self.text.region_named_in(question));
         let ranked = self.rank(&normalised, region, off_topic);
-        let ranked = self.without_app_names(question, region, off_topic).unwrap_or(ranked);
+        let ranked = match self.without_app_names(question, region, off_topic) {
+            // `湘医保上面能不能换`: an entry on the subject in that app (its questions name the
+            // app) that the rest of the question fits as well keeps the full ranking.
+            Some(rest) if !Self::app_entry_fits(&ranked, &rest) => rest,
+            Some(_) | None => ranked,
+        };
         if self.names_other_place(question) {
-            return self.other_place(ranked, region);
+            return self.other_place(ranked, region, unsure_region);
         }
         if let Some(answer) = self.disease_answer(question, &normalised, &ranked, region, diseases)
         {
@@ -277,7 +285,7 @@ impl FaqIndex {
                 return answer;
             }
         }
-        self.decide(ranked, region)
+        self.decide(ranked, region, unsure_region)
     }
 
     /// The ranking of `question` with the region's app names taken out, when it names one and
@@ -296,6 +304,13 @@ impl FaqIndex {
         }
         let ranked = self.rank(&rest, region, off_topic);
         (ranked.first()?.1 >= THRESHOLD).then_some(ranked)
+    }
+
+    /// Whether the full ranking's first entry (the app name counted) is confident and also
+    /// fits the question without the app name (`rest`): then it answers the subject in that app.
+    fn app_entry_fits(full: &[(usize, f32)], rest: &[(usize, f32)]) -> bool {
+        let Some(&(entry, score)) = full.first() else { return false };
+        score >= THRESHOLD && rest.iter().any(|&(e, s)| e == entry && s >= THRESHOLD)
     }
 
     /// A disease no FAQ question of the region names ("尿毒症能办吗" in 邵阳): asked again with
@@ -321,10 +336,16 @@ impl FaqIndex {
     }
 
     /// The best entry if it is confident, else the not-sure reply.
-    fn decide(&self, ranked: Vec<(usize, f32)>, region: Option<&str>) -> Answer {
+    /// The first entry when confident, else "not sure" with `unsure_region`'s hotline.
+    fn decide(
+        &self,
+        ranked: Vec<(usize, f32)>,
+        region: Option<&str>,
+        unsure_region: Option<&str>,
+    ) -> Answer {
         match ranked.first().copied() {
             Some((entry, score)) if score >= THRESHOLD => self.confident(entry, score, region),
-            best => self.not_sure(region, ranked, best.map_or(0.0, |b| b.1), false),
+            best => self.not_sure(unsure_region, ranked, best.map_or(0.0, |b| b.1), false),
         }
     }
 
@@ -336,7 +357,12 @@ impl FaqIndex {
 
     /// Another place: the answer about 异地 when that is what is asked ("住在成都看病能报吗"),
     /// otherwise the entry saying which regions are supported, never a region's own rules.
-    fn other_place(&self, ranked: Vec<(usize, f32)>, region: Option<&str>) -> Answer {
+    fn other_place(
+        &self,
+        ranked: Vec<(usize, f32)>,
+        region: Option<&str>,
+        unsure_region: Option<&str>,
+    ) -> Answer {
         let best = ranked.first().copied();
         if let Some((entry, score)) = best {
             let topic = self.entries[entry].topic.as_deref();
@@ -347,7 +373,7 @@ impl FaqIndex {
         let score = best.map_or(0.0, |b| b.1);
         match self.entries.iter().position(|e| e.id == OTHER_PLACES_ENTRY) {
             Some(entry) => self.confident(entry, score.max(THRESHOLD), None),
-            None => self.not_sure(region, ranked, score, false),
+            None => self.not_sure(unsure_region, ranked, score, false),
         }
     }
 
