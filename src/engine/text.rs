@@ -545,19 +545,33 @@ impl<'a> Turn<'a> {
         }
         let Some(at) = text.rfind(second.word.as_str()) else { return false };
         let (asked, then) = text.split_at(at);
-        // The second part only names the region (`邵阳的呢`), it asks nothing of its own.
-        let ends = &self.a.content.understand.follow_up_end;
-        let rest = then.trim_end_matches(|c: char| c.is_whitespace() || wording::is_punct(c));
-        let Some(core) =
-            ends.iter().filter(|e| !e.is_empty()).find_map(|e| rest.strip_suffix(e.as_str()))
-        else {
-            return false;
+        // `攀枝花和邵阳门特热线各是多少`: both named together with a `compare` word — the rest of
+        // the message is asked of each.
+        let compared = contains_any(text, &self.a.content.understand.asks.compare);
+        let question = if compared {
+            let mut q = text.replace(first.word.as_str(), "").replace(second.word.as_str(), "");
+            for joint in ["和", "跟", "与", "还有"] {
+                q = q.trim_start_matches(|c: char| c.is_whitespace() || c == '的').to_string();
+                if let Some(rest) = q.strip_prefix(joint) {
+                    q = rest.to_string();
+                }
+            }
+            q
+        } else {
+            // The second part only names the region (`邵阳的呢`), it asks nothing of its own.
+            let ends = &self.a.content.understand.follow_up_end;
+            let rest = then.trim_end_matches(|c: char| c.is_whitespace() || wording::is_punct(c));
+            let Some(core) =
+                ends.iter().filter(|e| !e.is_empty()).find_map(|e| rest.strip_suffix(e.as_str()))
+            else {
+                return false;
+            };
+            let core = core.strip_suffix('的').unwrap_or(core);
+            if core != second.word || asked.find(first.word.as_str()).is_none() {
+                return false;
+            }
+            asked.replace(first.word.as_str(), "")
         };
-        let core = core.strip_suffix('的').unwrap_or(core);
-        if core != second.word || asked.find(first.word.as_str()).is_none() {
-            return false;
-        }
-        let question = asked.replace(first.word.as_str(), "");
         let question = question.trim().trim_start_matches('的');
         let mut answers = Vec::new();
         for region in [&first.region, &second.region] {

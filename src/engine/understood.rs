@@ -870,6 +870,15 @@ impl<'a> Turn<'a> {
             self.s.context.steps_shown = Some(region.to_string());
         }
         self.note_said_in(&text, region);
+        // An answer leading into 续期 (its button) is on the renewal topic, though composed: a
+        // bare `在哪点` next asks about renewing (blind 8, b8-s04).
+        let renews = c.choices.iter().any(|ch| {
+            render::decode(&ch.data)
+                .is_some_and(|b| matches!(b.kind, ButtonKind::Menu(id) if id.starts_with("renew")))
+        });
+        if renews {
+            self.s.context.asked("renewal");
+        }
         let mut choices = c.choices;
         // Lines cut for the screen stay one tap away: a user must never see a "…" with no way on.
         if !left.is_empty() {
@@ -1094,6 +1103,7 @@ const PROCEDURAL_TOPICS: &[&str] = &[
     "online-vs-offline",
     "offline-window",
     "apply-steps",
+    "change-hospital",
 ];
 
 /// FAQ topics on how and where a first application is made.

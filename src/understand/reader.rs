@@ -267,6 +267,12 @@ impl Reader {
                         continue;
                     }
                     let at = m.alias.as_deref().and_then(|a| folded.find(&words::fold(a)));
+                    // `那一万呢` after an estimate: 一万 sounds like 乙肝, but an amount is said
+                    // and the spelling is not in the text — a sound-alike, not a disease.
+                    let spelled = at.is_some() || folded.contains(&words::fold(&m.name));
+                    if !spelled && (!u.amounts.is_empty() || u.amount_range.is_some()) {
+                        continue;
+                    }
                     found.push((at.unwrap_or(usize::MAX), mention));
                 }
             }
