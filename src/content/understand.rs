@@ -107,6 +107,10 @@ pub struct Lexicon {
     pub request: Vec<String>,
     #[serde(default)]
     pub request_softeners: Vec<String>,
+    /// Words that make an apply clause a go-ahead even beside a question (`那我现在就申请 咋个
+    /// 开始`): 新申请 starts.
+    #[serde(default)]
+    pub go_ahead: Vec<String>,
     /// Last characters of a condition name (病, 症 …), for conditions the catalogue lacks.
     #[serde(default)]
     pub condition_end: Vec<String>,
@@ -953,6 +957,7 @@ impl Lexicon {
             ("step_done".into(), &self.step_done),
             ("request".into(), &self.request),
             ("request_softeners".into(), &self.request_softeners),
+            ("go_ahead".into(), &self.go_ahead),
             ("condition_end".into(), &self.condition_end),
             ("not_conditions".into(), &self.not_conditions),
             ("insurance.employee".into(), &self.insurance.employee),

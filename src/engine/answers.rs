@@ -699,8 +699,20 @@ fn truncate(text: &str, max: usize) -> String {
 /// disease grade. `None`: no grade in the name, none said, or the same.
 pub(super) fn grade_mismatch(text: &str, name: &str) -> Option<(String, String)> {
     let listed = grades(name).into_iter().next()?;
+    // `医生说他高血压没到3级`: the grade listed, denied (play-test round 13, P2).
+    if denied_grade(text, listed) {
+        return Some((format!("不到{listed}级"), format!("{listed}级")));
+    }
     let said = grades(text).into_iter().find(|g| *g != listed)?;
     (!grades(text).contains(&listed)).then(|| (format!("{said}级"), format!("{listed}级")))
+}
+
+/// Whether `text` says the disease is not of grade `listed` (`没到3级`, `不是三级`, `达不到3级`).
+fn denied_grade(text: &str, listed: u32) -> bool {
+    const DENIALS: [&str; 8] =
+        ["没到", "不到", "没有到", "不是", "没得", "达不到", "没达到", "不够"];
+    let spelled = [listed.to_string(), ["", "一", "二", "三", "四"][listed as usize].to_string()];
+    spelled.iter().any(|g| DENIALS.iter().any(|d| text.contains(&format!("{d}{g}级"))))
 }
 
 /// The grades `N级` (1–4, digits or 一二三四两) in `text`, as digits, leaving out a hospital's.
@@ -740,5 +752,8 @@ mod grade_tests {
         assert_eq!(grade_mismatch("高血压 二级医院开的证明", "高血压病3级"), None);
         assert_eq!(grade_mismatch("高血压", "高血压病3级"), None);
         assert_eq!(grade_mismatch("糖尿病2级", "糖尿病"), None);
+        let denied = grade_mismatch("医生说他高血压没到3级", "高血压病3级");
+        assert_eq!(denied, Some(("不到3级".to_string(), "3级".to_string())));
+        assert_eq!(grade_mismatch("不是三级的", "高血压病3级").map(|g| g.1), Some("3级".into()));
     }
 }

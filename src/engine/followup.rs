@@ -735,6 +735,15 @@ impl<'a> Turn<'a> {
         let at_menu = self.s.dialog.is_none() && self.s.pending.is_none();
         // `我问的是备案 异地备案哪门办`: asked again in other words after an answer that did not
         // do it (the same paragraph came earlier, not last): the procedure itself, at once.
+        // A message asking to apply (`我是说现在就开始申请`) wants 新申请, whatever procedure the
+        // answer leads to (the 代办 answer's is 延期: play-test round 13, P2).
+        // (申请 said: 咋个弄 alone is an apply word too, but `备案到底咋个弄` asks about 备案.)
+        let applies =
+            u.action == Some(crate::understand::Action::Apply) && self.message.contains("申请");
+        let dialog = match applies && self.a.content.dialogs.trees.contains_key("apply") {
+            true => Some("apply".to_string()),
+            false => dialog,
+        };
         let procedure = dialog.as_ref().filter(|d| self.a.content.dialogs.trees.contains_key(*d));
         let again = !same
             && answered_before

@@ -60,7 +60,14 @@ impl<'a> Turn<'a> {
         let listed = self.listed_task(text);
         // 续期/到期 with a day is the renewal reminder; 补材料 with a recorded application its
         // supplement deadline; a past day with 受理/交的 an acceptance — all kept as they were.
-        if names(&words.remind_renewal) {
+        // … unless the end is known and the day said comes before it: `你礼拜五提醒我一下去弄
+        // 延期` after "三个礼拜到期" is a day to do it, never a new end of validity (play-test
+        // round 13, P4: Friday became the expiry).
+        let before_end = match (day, self.s.context.expiry) {
+            (Day::Ahead(on), Some(end)) => on < end,
+            _ => false,
+        };
+        if names(&words.remind_renewal) && !before_end {
             return false;
         }
         if names(&words.remind_supplement) && !self.user.applications.is_empty() {

@@ -293,6 +293,9 @@ impl<'a> Turn<'a> {
     /// left is said (the review; where to check, whom to ask) — not the renewal's guide again,
     /// though the message asks something (play-test round 11, P4). `false`: not such news.
     pub(super) fn reports_renewal_handed_in(&mut self, text: &str) -> bool {
+        // In plain Mandarin: 湖南话 交哒 is 交了 (play-test round 13, P4).
+        let plain = self.a.content.dialect.plain(text);
+        let text = plain.as_str();
         let words = &self.a.content.understand.commands;
         // Only a word of something done (`交了`, not `要交的材料`).
         let done = words.reported_accepted.iter().filter(|w| w.ends_with('了'));

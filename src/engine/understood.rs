@@ -161,10 +161,10 @@ impl<'a> Turn<'a> {
             && u.lives_elsewhere().is_none()
             && self.requests_it(text, u.question)
         {
-            if let Some(i) = self.disease_applied_for(&u, &region, text) {
-                self.start_apply_with(&region, Some(i), said_insurance(&u));
-                return true;
-            }
+            // No disease in the message: the one the conversation named fills it in (prefill).
+            let disease = self.disease_applied_for(&u, &region, text);
+            self.start_apply_with(&region, disease, said_insurance(&u));
+            return true;
         }
         // "我要续期", "想换个医院": said at the menu, the procedure starts (asked, the FAQ answers).
         let procedure = match u.action {
@@ -1027,8 +1027,9 @@ impl<'a> Turn<'a> {
                 let softened = bare(c);
                 let read = softened.as_deref().unwrap_or(c);
                 let plain = contains_any(c, &words.request) || c.contains('帮');
+                let go = contains_any(c, &words.go_ahead) || contains_any(text, &words.go_ahead);
                 !self.a.understand(read, reading).question
-                    && (softened.is_some() || c.contains("开始") || (plain && !asks))
+                    && (softened.is_some() || go || (plain && !asks))
             })
     }
 
