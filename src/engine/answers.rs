@@ -501,6 +501,11 @@ impl<'a> Turn<'a> {
                 let want = if yes { "是" } else { "否" };
                 return offered.iter().position(|o| o.value == want);
             }
+            // "申请已经提交并被受理了吗？" answered by the news itself (`刚刚在四川医保app上交了
+            // 受理号SC… 今天交的`): a yes (play-test round 13, P1: asked again, three times).
+            if self.reports_handing_in(&prompt, text) {
+                return offered.iter().position(|o| o.value == "是");
+            }
         }
         // A lone button, or the one "下一步" among others (the materials step's 医保欠费或停保了
         // beside it): 好 / 嗯 / 继续 / 更多 all mean "go on".
@@ -525,6 +530,26 @@ impl<'a> Turn<'a> {
             .label_among(text, &groups)
             .or_else(|| told_in_passing(&words, text, &groups))
             .or_else(|| self.first_clause_choice(step, text))
+    }
+
+    /// Whether `text` reports that the thing `prompt` asks about was handed in: the prompt asks
+    /// about 提交/受理 and the message has a `reported_accepted` word of something done (交了,
+    /// 提交哒 in plain Mandarin), not asked (交了吗) nor denied (还没交).
+    fn reports_handing_in(&self, prompt: &str, text: &str) -> bool {
+        if !(prompt.contains("提交") || prompt.contains("受理")) {
+            return false;
+        }
+        let plain = self.a.content.dialect.plain(text);
+        let words = &self.a.content.understand.commands;
+        let denied =
+            ["没交", "没有交", "没提交", "没受理", "还没"].iter().any(|w| plain.contains(w));
+        let done = (words.reported_accepted.iter()).filter(|w| w.ends_with('了')).any(|w| {
+            plain.match_indices(w.as_str()).any(|(at, _)| {
+                let after = &plain[at + w.len()..];
+                !["吗", "没", "么", "不"].iter().any(|q| after.starts_with(q))
+            })
+        });
+        done && !denied
     }
 
     /// The choice the first clause of a longer message names exactly, at a step that is

@@ -168,12 +168,40 @@ impl<'a> Turn<'a> {
             self.s.failures = 0;
             return None;
         }
+        // `刚刚在四川医保app上交了 …` answered the step before this one and names this step's
+        // choice on the way (app → 线上): taken, not asked (play-test round 13, P1).
+        if let Some(i) = self.choice_said_this_turn(step) {
+            let label = self.offered(step).swap_remove(i).label;
+            self.taken.push(label);
+            self.choose(step, i);
+            return None;
+        }
         self.prompt(step);
         if step.ask.is_some() {
             self.s.failures = 0;
             None
         } else {
             Some(self.after(step, None))
+        }
+    }
+
+    /// The one choice of a step of buttons whose alias this turn's message holds, when the
+    /// message answered an earlier step (a longer message, never a button press). `None` when
+    /// no choice or more than one is named.
+    fn choice_said_this_turn(&self, step: &Step) -> Option<usize> {
+        if step.ask != Some(InputKind::Choice) || self.message.chars().count() < 8 {
+            return None;
+        }
+        let text = self.message.to_lowercase();
+        let named: Vec<usize> = (self.offered(step).iter().enumerate())
+            .filter(|(_, o)| {
+                o.aliases.iter().any(|a| !a.is_empty() && text.contains(&a.to_lowercase()))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        match named.as_slice() {
+            [one] => Some(*one),
+            _ => None,
         }
     }
 
