@@ -58,6 +58,11 @@ impl Turn<'_> {
         }
         // The disease waits for consent: only marked now, its value taken at its step. Two or
         // more named (高血压和糖尿病) are asked about there, with a button each (never guessed).
+        // The seed's disease (the one asked for by name) waits in the conversation's context
+        // until consent, so the step takes it and not the first disease said.
+        if let Some(seed) = seed_disease.as_ref().filter(|_| self.s.consent != Some(false)) {
+            self.s.context.procedure_disease = Some(seed.clone());
+        }
         let only = || Some(self.said_diseases()).filter(|d| d.len() == 1).and_then(|mut d| d.pop());
         if self.s.consent != Some(false) {
             if let Some(first) = seed_disease.or_else(only) {

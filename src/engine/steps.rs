@@ -244,7 +244,10 @@ impl<'a> Turn<'a> {
             return None;
         }
         if personal && !self.s.slots.contains_key(slot) && slot == "disease" {
-            let said = self.said_disease()?;
+            // The disease chosen in the procedure just done before the first one said (高血压
+            // and 糖尿病 said, 糖尿病 applied for: the record is 糖尿病's).
+            let chosen = self.s.context.procedure_disease.clone();
+            let said = chosen.or_else(|| self.said_disease())?;
             self.s.slots.insert(slot.to_string(), said);
         }
         let value = self.s.slots.get(slot)?.clone();
