@@ -540,16 +540,19 @@ impl<'a> Turn<'a> {
             return false;
         }
         let plain = self.a.content.dialect.plain(text);
-        let words = &self.a.content.understand.commands;
-        let denied =
-            ["没交", "没有交", "没提交", "没受理", "还没"].iter().any(|w| plain.contains(w));
-        let done = (words.reported_accepted.iter()).filter(|w| w.ends_with('了')).any(|w| {
+        self.says_handed_in(&plain) && !self.not_submitted(&plain)
+    }
+
+    /// A `reported_accepted` word of something done (`交了`, `提交了`), neither asked (`交了吗`)
+    /// nor followed by what comes after it (`交了以后`). `plain`: in plain Mandarin.
+    pub(super) fn says_handed_in(&self, plain: &str) -> bool {
+        let words = &self.a.content.understand.commands.reported_accepted;
+        words.iter().filter(|w| w.ends_with('了')).any(|w| {
             plain.match_indices(w.as_str()).any(|(at, _)| {
                 let after = &plain[at + w.len()..];
-                !["吗", "没", "么", "不"].iter().any(|q| after.starts_with(q))
+                !["吗", "没", "么", "不", "以后", "之后", "后"].iter().any(|q| after.starts_with(q))
             })
-        });
-        done && !denied
+        })
     }
 
     /// The choice the first clause of a longer message names exactly, at a step that is

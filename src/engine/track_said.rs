@@ -296,15 +296,8 @@ impl<'a> Turn<'a> {
         // In plain Mandarin: 湖南话 交哒 is 交了 (play-test round 13, P4).
         let plain = self.a.content.dialect.plain(text);
         let text = plain.as_str();
-        let words = &self.a.content.understand.commands;
         // Only a word of something done (`交了`, not `要交的材料`).
-        let done = words.reported_accepted.iter().filter(|w| w.ends_with('了'));
-        let handed_in = done.into_iter().any(|w| {
-            text.match_indices(w.as_str()).any(|(at, _)| {
-                let after = &text[at + w.len()..];
-                !["吗", "没", "么", "不", "以后", "之后", "后"].iter().any(|q| after.starts_with(q))
-            })
-        });
+        let handed_in = self.says_handed_in(text);
         if self.s.pending.is_some()
             || !handed_in
             || !self.says_renewal(text)
