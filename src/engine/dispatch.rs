@@ -67,14 +67,10 @@ impl<'a> Turn<'a> {
             .effects
             .iter()
             .any(|e| matches!(e, super::Effect::Reminders(_) | super::Effect::Application(_)));
-        let quiet = self.s.pending.is_some() || self.s.dialog.is_some() || self.replies.is_empty();
-        if touched || quiet || self.remind_read {
+        if touched || !self.at_top_level() || self.replies.is_empty() || self.remind_read {
             return;
         }
-        let clauses: Vec<&str> = text
-            .split(|c: char| c.is_whitespace() || "，,。；;！!？?".contains(c))
-            .filter(|c| !c.is_empty())
-            .collect();
+        let clauses: Vec<&str> = super::wording::sentence_clauses(text).collect();
         if clauses.len() < 2 {
             return;
         }

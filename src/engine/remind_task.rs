@@ -552,9 +552,7 @@ fn strip_lead<'t>(mut text: &'t str, lead: &[String]) -> &'t str {
 /// The last clause of `text` (between spaces and punctuation) that names a reminder (提醒), or
 /// `text` itself when none does.
 pub(super) fn remind_clause(text: &str) -> &str {
-    text.split(|c: char| c.is_whitespace() || "，,。;；!！?？".contains(c))
-        .rfind(|clause| clause.contains("提醒"))
-        .unwrap_or(text)
+    super::wording::sentence_clauses(text).rfind(|clause| clause.contains("提醒")).unwrap_or(text)
 }
 
 /// The last day of `day`'s month.

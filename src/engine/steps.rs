@@ -359,7 +359,7 @@ impl<'a> Turn<'a> {
                     })
                 };
                 let own_buttons = self.replies.last().is_some_and(acts);
-                if !own_buttons && self.s.dialog.is_none() && self.s.pending.is_none() {
+                if !own_buttons && self.at_top_level() {
                     self.show_menu()
                 }
             }

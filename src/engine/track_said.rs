@@ -461,10 +461,7 @@ impl<'a> Turn<'a> {
             return None;
         }
         let words = &self.a.content.understand.commands.disease_edit;
-        let clauses: Vec<&str> = text
-            .split(|c: char| c.is_whitespace() || "，,。;；!！?？".contains(c))
-            .filter(|c| !c.is_empty())
-            .collect();
+        let clauses: Vec<&str> = super::wording::sentence_clauses(text).collect();
         let at = clauses.iter().position(|c| contains_any(c, words))?;
         let rest = [&clauses[..at], &clauses[at + 1..]].concat().join(" ");
         if rest.is_empty() {

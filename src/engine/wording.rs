@@ -358,6 +358,14 @@ pub(crate) fn is_punct(c: char) -> bool {
     c.is_ascii_punctuation() || "，。！？、；：“”‘’（）《》…～·".contains(c)
 }
 
+/// The clauses of a message between spaces and sentence punctuation (，。；！？ and their ASCII
+/// twins), empty ones left out. Unlike [`is_punct`], a date's `-`, `/` or `:` stays inside its
+/// clause (`12-11提醒我`), so a clause keeps the day it names.
+pub(crate) fn sentence_clauses(text: &str) -> impl DoubleEndedIterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() || "，,。;；!！?？".contains(c))
+        .filter(|c| !c.is_empty())
+}
+
 /// A part of a message the user numbered (`3报多少`, `２怎么备案`): the number and the rest.
 /// A digit followed by a unit, a date or a count (`3个月`, `5号`, `2万`) numbers nothing.
 pub fn numbered(part: &str) -> Option<(u32, &str)> {
