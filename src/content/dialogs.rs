@@ -123,6 +123,10 @@ pub struct Step {
     /// Next step in this dialog.
     #[serde(default)]
     pub next: Option<String>,
+    /// A step further on where a message reporting the application handed in (`交了材料 医院给了
+    /// 个号…`) is taken as that step's answer, so what it says is recorded at once.
+    #[serde(default)]
+    pub on_handed_in: Option<String>,
     /// End the dialog and show the main menu.
     #[serde(default)]
     pub end: bool,
@@ -524,6 +528,12 @@ impl Checker<'_> {
             if tree.step(next).is_none() {
                 let msg = format!("next {next:?}: dialog {:?} has no such step", tree.id);
                 self.out.push(at.diag(at.key_value(i, "next", next), msg));
+            }
+        }
+        if let Some(target) = step.on_handed_in.as_deref() {
+            if tree.step(target).is_none() {
+                let msg = format!("on_handed_in {target:?}: dialog {:?} has no such step", tree.id);
+                self.out.push(at.diag(at.key_value(i, "on_handed_in", target), msg));
             }
         }
         for goto in gotos {

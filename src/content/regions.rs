@@ -319,6 +319,18 @@ impl Region {
         }
     }
 
+    /// [`Region::contact`] without its note in brackets (`全国医疗保障服务热线12393`), short
+    /// enough to go inside a reminder's task.
+    pub fn short_contact(&self) -> String {
+        match &self.hotline {
+            Some(_) => self.contact(),
+            None => {
+                let fact = self.fact("hotline").unwrap_or_default();
+                fact.split(['（', '(']).next().unwrap_or_default().trim().to_string()
+            }
+        }
+    }
+
     /// A fact for templates (`{region.hotline}`); `None` for an unknown key. A fact the sources
     /// do not give renders as an explicit "暂无公开信息" text, never as an empty string.
     pub fn fact(&self, key: &str) -> Option<String> {

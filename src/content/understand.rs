@@ -117,6 +117,10 @@ pub struct Lexicon {
     /// Words ending like a condition that are none (门特病, 什么病 …).
     #[serde(default)]
     pub not_conditions: Vec<String>,
+    /// Conditions people name without such an ending (老慢支, 哮喘): reported as conditions the
+    /// catalogue lacks unless a catalogue spelling covers them.
+    #[serde(default)]
+    pub condition_words: Vec<String>,
     /// Insurance type words.
     #[serde(default)]
     pub insurance: InsuranceWords,
@@ -158,6 +162,15 @@ pub struct Lexicon {
     /// topic of `topic_names`, it is asked about that topic (在哪里办 after 异地备案's answer).
     #[serde(default)]
     pub topicless: Vec<String>,
+    /// For someone who cannot use a phone's apps (`no_phone`): an answer of the first topic is
+    /// replaced by the region's answer of the second (apply-steps → offline-window, materials →
+    /// window-materials), where the region has a window.
+    #[serde(default)]
+    pub no_phone_topics: BTreeMap<String, String>,
+    /// `你给我列一下嘛`: a list asked for, of what to bring — the window's list right after the
+    /// window's answer, the materials otherwise.
+    #[serde(default)]
+    pub list_it: Vec<String>,
     /// The words naming each FAQ topic for such a question, by topic (remote: 异地备案).
     #[serde(default)]
     pub topic_names: BTreeMap<String, String>,
@@ -204,6 +217,10 @@ pub struct Lexicon {
     /// The line said first with those materials; `{place}` is where the person is.
     #[serde(default)]
     pub materials_afar: String,
+    /// 新申请's checklist for someone said to live elsewhere: one short line on 异地备案;
+    /// `{place}` is where they are.
+    #[serde(default)]
+    pub apply_afar: String,
     /// The word the FAQ knows for "somewhere else" (外地): a place outside the regions where the
     /// person lives or is treated (`在深圳能用不`) is asked about as this word, for the
     /// person's own region (异地), never as a question about that place's own rules.
@@ -309,6 +326,10 @@ pub struct PeopleWords {
     /// `for_me` word the user is the insured person, and that part is left out like `asker_at`.
     #[serde(default)]
     pub helper_at: Vec<String>,
+    /// The user's children said to be away (`娃娃都在外地打工`): in a message about the user
+    /// (no relative or 她/他 in the rest) that part is where the children are, not the user.
+    #[serde(default)]
+    pub kin_away: Vec<String>,
     /// The user is the one helped (`帮我办`, `替我申请`).
     #[serde(default)]
     pub for_me: Vec<String>,
@@ -644,6 +665,12 @@ pub struct CommandWords {
     /// 复查`): the short task kept and said in the reminder → the words that name it.
     #[serde(default)]
     pub remind_tasks: BTreeMap<String, Vec<String>>,
+    /// A task of calling (`打电话`, `问进度`): the reminder carries the region's number.
+    #[serde(default)]
+    pub call_task: Vec<String>,
+    /// `提醒我的时候把电话号码也发给我`: the number asked for in a reminder already set.
+    #[serde(default)]
+    pub number_in_reminder: Vec<String>,
     /// A day said as a count of days from today (`过两天` → 2).
     #[serde(default)]
     pub remind_after_days: BTreeMap<String, u32>,
@@ -960,6 +987,7 @@ impl Lexicon {
             ("go_ahead".into(), &self.go_ahead),
             ("condition_end".into(), &self.condition_end),
             ("not_conditions".into(), &self.not_conditions),
+            ("condition_words".into(), &self.condition_words),
             ("insurance.employee".into(), &self.insurance.employee),
             ("insurance.resident".into(), &self.insurance.resident),
             ("status.in_service".into(), &self.status.in_service),
@@ -976,6 +1004,7 @@ impl Lexicon {
             ("per_month".into(), &self.per_month),
             ("asked_again".into(), &self.asked_again),
             ("topicless".into(), &self.topicless),
+            ("list_it".into(), &self.list_it),
             ("clause_end".into(), &self.clause_end),
             ("not_clause_end".into(), &self.not_clause_end),
             ("unbroken".into(), &self.unbroken),
@@ -1002,6 +1031,7 @@ impl Lexicon {
             ("restated", &p.restated),
             ("asker_at", &p.asker_at),
             ("helper_at", &p.helper_at),
+            ("kin_away", &p.kin_away),
             ("for_me", &p.for_me),
         ] {
             lists.push((format!("people.{key}"), words));
@@ -1024,6 +1054,8 @@ impl Lexicon {
         }
         for (key, words) in [
             ("remind_renewal", &c.remind_renewal),
+            ("call_task", &c.call_task),
+            ("number_in_reminder", &c.number_in_reminder),
             ("remind_accepted", &c.remind_accepted),
             ("remind_supplement", &c.remind_supplement),
             ("reported_accepted", &c.reported_accepted),

@@ -48,6 +48,11 @@ const TRACK_RECORD: &str = "track_record";
 /// The slot of an application's 受理号 (`dialogs/apply.yaml`, `dialogs/track_record.yaml`).
 const ACCEPTANCE_NO: &str = "acceptance_no";
 
+/// Whether `step` asks for the 受理号.
+pub(super) fn asks_acceptance_no(step: &Step) -> bool {
+    step.slot.as_deref() == Some(ACCEPTANCE_NO)
+}
+
 impl<'a> Turn<'a> {
     /// A 受理号 said (with its marker: 受理号PZH…) in the answer to an earlier step of `dialog`
     /// fills its 受理号 step, so it is not asked for again.
@@ -86,8 +91,15 @@ impl<'a> Turn<'a> {
             InputKind::Text if step.slot.as_deref() == Some(ACCEPTANCE_NO) => {
                 let reading = crate::understand::Context { today: self.today, region: None };
                 let numbers = self.a.understand(text, reading).acceptance_numbers;
+                // `线下` typed at this step (an answer to another question): no number, and
+                // not "none" either — asked again, never recorded as the 受理号.
+                let none = &self.a.content.understand.none_answers;
+                let no_code = !text.chars().any(|c| c.is_ascii_alphanumeric());
                 match numbers.as_slice() {
                     [only] => Ok(Some(only.clone())),
+                    _ if no_code && !contains_any(text, none) => Err(generic(
+                        "受理号一般是字母和数字，例如 SC2026120812345；没有就回“无”。".into(),
+                    )),
                     _ => Ok(Some(text.to_string())),
                 }
             }
@@ -536,9 +548,12 @@ impl<'a> Turn<'a> {
     /// about 提交/受理 and the message has a `reported_accepted` word of something done (交了,
     /// 提交哒 in plain Mandarin), not asked (交了吗) nor denied (还没交).
     fn reports_handing_in(&self, prompt: &str, text: &str) -> bool {
-        if !(prompt.contains("提交") || prompt.contains("受理")) {
-            return false;
-        }
+        (prompt.contains("提交") || prompt.contains("受理")) && self.reports_handed_in(text)
+    }
+
+    /// Whether `text` reports the application handed in (交了, 提交哒 in plain Mandarin): a
+    /// `reported_accepted` word of something done, not asked (交了吗) nor denied (还没交).
+    pub(super) fn reports_handed_in(&self, text: &str) -> bool {
         let plain = self.a.content.dialect.plain(text);
         self.says_handed_in(&plain) && !self.not_submitted(&plain)
     }
@@ -550,7 +565,12 @@ impl<'a> Turn<'a> {
         words.iter().filter(|w| w.ends_with('了')).any(|w| {
             plain.match_indices(w.as_str()).any(|(at, _)| {
                 let after = &plain[at + w.len()..];
-                !["吗", "没", "么", "不", "以后", "之后", "后"].iter().any(|q| after.starts_with(q))
+                // `没交了 断了半年`: the contributions not paid, nothing handed in.
+                let denied = plain[..at].ends_with(['没', '未', '不', '断', '停', '欠']);
+                !denied
+                    && !["吗", "没", "么", "不", "以后", "之后", "后"]
+                        .iter()
+                        .any(|q| after.starts_with(q))
             })
         })
     }

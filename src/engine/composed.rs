@@ -58,6 +58,20 @@ impl Composed {
 /// never reads as a deductible for everyone.
 const COSTS_SCOPE: &str = "只报门特病种相关的费用，有起付线的先扣掉起付线；实际以医保结算为准。";
 
+/// [`COSTS_SCOPE`] where every line shown says there is no deductible (邵阳 居民): "有起付线的先
+/// 扣掉" beside "不设起付线" read as a contradiction (play-test round 14, P8).
+const COSTS_SCOPE_NO_DEDUCTIBLE: &str = "只报门特病种相关的费用；实际以医保结算为准。";
+
+/// The scope line for cost lines `shown`.
+fn costs_scope(shown: &[String]) -> String {
+    let none = !shown.is_empty() && shown.iter().all(|l| l.contains("不设起付线"));
+    match none {
+        true => COSTS_SCOPE_NO_DEDUCTIBLE,
+        false => COSTS_SCOPE,
+    }
+    .to_string()
+}
+
 impl<'a> Turn<'a> {
     /// The FAQ entry of `region` on `topic`.
     pub(super) fn faq_entry(
@@ -315,7 +329,7 @@ impl<'a> Turn<'a> {
                 }
             }
         }
-        lines.push(COSTS_SCOPE.to_string());
+        lines.push(costs_scope(&lines));
         Some(Composed {
             lines,
             source: sources.join("；"),
@@ -341,8 +355,9 @@ impl<'a> Turn<'a> {
             (Insurance::Employee, true) => &r.ratios.employee_retired,
             (Insurance::Resident, _) => &r.ratios.resident,
         };
+        let scope = costs_scope(&lines);
         lines.extend(ratio.in_costs.clone());
-        lines.push(COSTS_SCOPE.to_string());
+        lines.push(scope);
         Some(Composed {
             lines,
             source: cited.join("；"),

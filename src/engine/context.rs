@@ -93,6 +93,10 @@ pub struct Context {
     pub month_only: Vec<NaiveDate>,
     /// The user cannot use a phone's apps (`no_phone` words): how-to answers are the window's.
     pub no_phone: bool,
+    /// A place outside the regions where the user is said to live or be treated (`我一年大部分
+    /// 时间在深圳打工`): 新申请's materials step reminds of 异地备案. Not an identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lives_at: Option<String>,
     /// The kind (`new`, `renew` …, as the record stores it) of the procedure last worked
     /// through in this conversation: `记下这份申请` after it records that kind, not asked again.
     #[serde(default, skip_serializing_if = "Option::is_none")]

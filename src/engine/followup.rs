@@ -63,6 +63,11 @@ impl<'a> Turn<'a> {
         let mention = mention(text, &self.a.content.understand.people);
         self.s.context.focus(mention.as_ref());
         self.s.context.learn(&u, region.as_deref());
+        // Where the user lives, said outside a procedure (`我一年大部分时间在深圳打工`); at a
+        // step a place is what that step is about (`广州那边大医院开的`: the hospital).
+        if let Some(place) = u.lives_elsewhere().filter(|_| self.s.dialog.is_none()) {
+            self.s.context.lives_at = Some(place.to_string());
+        }
         if let Some(day) = self.planned_hand_in(text) {
             self.s.context.hand_in = Some(day);
         }
@@ -121,17 +126,22 @@ impl<'a> Turn<'a> {
         // `我儿子在成都上班 他能不能在手机上帮我办`: the helper's place, the user insured.
         if contains_any(text, &lex.people.for_me) {
             if let Some(start) = lex.people.helper_at.iter().filter_map(at).min() {
-                return self.without_part_at(text, start, false);
+                return self.without_part_at(text, start, About::Anyone);
+            }
+        }
+        // `我屋头只有老年机 娃娃都在外地打工 我去哪里办`: the children are away, the user is not.
+        if let Some(start) = lex.people.kin_away.iter().filter_map(at).min() {
+            if let Some(rest) = self.without_part_at(text, start, About::User) {
+                return Some(rest);
             }
         }
         let start = lex.people.asker_at.iter().filter_map(at).min()?;
-        self.without_part_at(text, start, true)
+        self.without_part_at(text, start, About::Other)
     }
 
     /// `text` without the part from `start` to the next break or `on_behalf` word, when it
-    /// names a place outside the regions or 外地 (and, with `about_other`, the rest is about
-    /// someone else).
-    fn without_part_at(&self, text: &str, start: usize, about_other: bool) -> Option<String> {
+    /// names a place outside the regions or 外地 and the rest is about whom `about` says.
+    fn without_part_at(&self, text: &str, start: usize, about: About) -> Option<String> {
         let lex = &self.a.content.understand;
         let rest = &text[start..];
         let behalf = |i: usize| {
@@ -144,11 +154,15 @@ impl<'a> Turn<'a> {
             .map_or(rest.len(), |(i, _)| i);
         let others = format!("{}{}", &text[..start], &rest[end..]);
         let others = others.trim();
-        let about_other = !about_other
-            || matches!(
-                mention(others, &lex.people),
-                Some(Mention::Named { .. } | Mention::Pronoun(_))
-            );
+        let other = matches!(
+            mention(others, &lex.people),
+            Some(Mention::Named { .. } | Mention::Pronoun(_))
+        );
+        let about_other = match about {
+            About::Anyone => true,
+            About::Other => other,
+            About::User => !other,
+        };
         let part = self.a.understand(&rest[..end], self.reading());
         let afar = !part.places.is_empty() || part.action == Some(Action::Remote);
         (about_other && afar && part.regions.is_empty() && !others.is_empty())
@@ -434,9 +448,26 @@ impl<'a> Turn<'a> {
     pub(super) fn cost_lines_for_said_status(&mut self, text: &str) -> bool {
         let u = self.a.understand(text, self.reading());
         let said = u.insurance.is_some() || !u.statuses.is_empty();
+        // `那起付线好多钱` after `我是退休职工`: the insurance and status the conversation knows of
+        // the person it is about (play-test round 14, P5: both types' lines again).
+        let known = (self.s.context.insurance(), self.s.context.status());
+        // Not when the message points at someone (`那她报好多`: whose facts the follow-up path
+        // reads), nor when the costs are composed from what is known (起付线 and 比例 at once).
+        let compare = contains_any(text, &self.a.content.understand.asks.compare);
+        let someone = mention(text, &self.a.content.understand.people).is_some();
+        let composed = || {
+            let mut known_u = u.clone();
+            known_u.insurance = known.0;
+            known_u.status = known.1;
+            let region = self.region().and_then(|r| self.a.content.regions.get(r));
+            region.is_some_and(|r| self.costs(&known_u, r, text).is_some())
+        };
+        // Only the deductible (`那起付线好多钱`): what it pays is composed for the person.
+        let deductible = contains_any(text, &self.a.content.understand.asks.deductible);
+        let knows = !said && deductible && known.0.is_some() && !compare && !someone && !composed();
         // A region named is chosen first (`我是攀枝花的 职工起付线多少`), by the composed path;
         // a correction (`搞错了 我是居民`) is read there too.
-        if !u.question || !said || !u.regions.is_empty() || self.region().is_none() {
+        if !u.question || !(said || knows) || !u.regions.is_empty() || self.region().is_none() {
             return false;
         }
         if contains_any(text, &self.a.content.understand.correction) {
@@ -446,9 +477,15 @@ impl<'a> Turn<'a> {
             return false;
         }
         // Two statuses (`在职的职工呢 退休的又报多少`): the lines of their insurance, both.
-        let status = u.status.filter(|_| u.statuses.len() == 1);
-        let values = [status_value(status, u.insurance), status_value(None, u.insurance)];
-        let region = self.region().map(str::to_string);
+        let (status, insurance) = match knows {
+            true => (known.1, known.0),
+            false => (u.status.filter(|_| u.statuses.len() == 1), u.insurance),
+        };
+        let values = [status_value(status, insurance), status_value(None, insurance)];
+        // `她是居民医保 那她报好多` about a sister said to be in 攀枝花: her region's lines, not
+        // the chosen region's (play-test round 15, P5).
+        let theirs = self.s.context.their_region().filter(|_| someone).map(str::to_string);
+        let region = theirs.or_else(|| self.region().map(str::to_string));
         if !self.answer_for_status(text, &values, region.as_deref()) {
             return false;
         }
@@ -540,8 +577,14 @@ impl<'a> Turn<'a> {
             .iter()
             .any(|m| m.region == elsewhere && m.role == crate::understand::RegionRole::Home);
         let Some(kept) = keepable(text).filter(|_| lives_there) else { return false };
+        // `她能报好多` after `她是居民医保`: the lines for her insurance only.
+        let (insurance, status) = (self.s.context.insurance(), self.s.context.status());
+        let values = [status_value(status, insurance), status_value(None, insurance)];
+        let for_status = insurance.is_some()
+            && !contains_any(text, &self.a.content.understand.asks.compare)
+            && self.answer_for_status(text, &values, Some(&elsewhere));
         // `他们那边在哪个上面办`: 那边 is where they were said to be, not 异地.
-        if !self.faq_for(&self.without_there(text), &elsewhere) {
+        if !for_status && !self.faq_for(&self.without_there(text), &elsewhere) {
             return false;
         }
         self.s.context.question = Some(kept);
@@ -696,6 +739,15 @@ impl<'a> Turn<'a> {
     /// is returned so the caller sends nothing more.
     pub(super) fn repeated(&mut self, key: String, dialog: Option<String>, text: &str) -> bool {
         self.answered = true;
+        // `我是问照片啷个照` in a conversation about renewing (an end of validity said, or the
+        // renewal answered): the steps of 延期, not of a first application (play-test round
+        // 15, P4: 新申请 started, its disease and first-application materials asked).
+        let renewing = self.s.context.expiry.is_some()
+            || self.s.context.topics.iter().any(|t| t.starts_with("renewal"));
+        let dialog = match dialog.as_deref() {
+            Some("apply") if renewing => Some("renew".to_string()),
+            _ => dialog,
+        };
         let lines = body_lines(text);
         let seen = &self.s.context.last_lines;
         // A part of the last answer, not all of it: the whole again under another key is a
@@ -906,8 +958,14 @@ impl<'a> Turn<'a> {
         let date = self.known_date(step)?;
         self.s.context.dates.retain(|d| *d != date);
         self.s.slots.insert(slot.to_string(), date.format("%Y-%m-%d").to_string());
-        let filled = self.filled_date_text(date);
-        self.say(filled);
+        // One "已填好" line with the other values taken from the same message (线下, 受理号).
+        match self.s.context.month_only.contains(&date) {
+            true => {
+                let filled = self.filled_date_text(date);
+                self.say(filled);
+            }
+            false => self.taken.push(crate::policy::dates::format_cn(date)),
+        }
         Some(self.after(step, None))
     }
 
@@ -922,7 +980,7 @@ impl<'a> Turn<'a> {
                 .replace("{date}", &shown)
                 .replace("{year}", &date.year().to_string())
                 .replace("{month}", &date.month().to_string()),
-            false => format!("已填好：{shown}（按您之前说的；要改请发送 /back）"),
+            false => format!("{}{shown}{}", super::turn::TAKEN_HEAD, super::turn::TAKEN_TAIL),
         }
     }
 
@@ -1207,4 +1265,14 @@ mod tests {
         assert_eq!(fingerprint("起付线800元"), fingerprint("起付线800元\n"));
         assert_ne!(fingerprint("起付线800元"), fingerprint("起付线500元"));
     }
+}
+
+/// Whom the rest of a message must be about for a part saying where someone is to be left out.
+#[derive(Clone, Copy)]
+enum About {
+    Anyone,
+    /// A relative or 她/他: the part was where the user is.
+    Other,
+    /// Nobody else: the part was where the user's relatives are.
+    User,
 }

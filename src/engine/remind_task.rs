@@ -20,7 +20,7 @@ use crate::policy::calendar::working_days_after;
 use crate::policy::dates::format_cn;
 use crate::privacy;
 use crate::tracking::reminders::{morning, next_send_time, review_due};
-use crate::tracking::ReminderCommand;
+use crate::tracking::{ReminderCommand, ReminderState};
 use crate::understand::Context as Reading;
 
 /// The topic of renewing (its name in `topic_names` of `faq/understand.yaml`).
@@ -330,6 +330,7 @@ impl<'a> Turn<'a> {
 
     /// Goes on with `task` on `day`: the question for a day, or consent, or the reminder set.
     fn task_on(&mut self, task: String, day: Day) {
+        let task = self.with_contact(task);
         match day {
             Day::Ahead(day) if self.s.consent == Some(true) => self.set_task(&task, day),
             // Another consent question waits (the renewal's): the task waits with it.
@@ -360,6 +361,47 @@ impl<'a> Turn<'a> {
                 self.s.pending = Some(Pending::TaskDate { task });
             }
         }
+    }
+
+    /// A task of calling someone (`打电话`, `问进度`) with the region's number, so the reminder
+    /// says whom to call (play-test round 14, P3: "打电话" alone, then the number asked for).
+    fn with_contact(&self, task: String) -> String {
+        let words = &self.a.content.understand.commands.call_task;
+        let region = self.region().and_then(|id| self.a.content.regions.get(id));
+        match region {
+            Some(r) if contains_any(&task, words) && !task.chars().any(|c| c.is_ascii_digit()) => {
+                format!("{task}（{}）", r.short_contact())
+            }
+            _ => task,
+        }
+    }
+
+    /// `提醒我的时候把电话号码也发给我`: the last pending reminder of the user's own task gets the
+    /// region's number (kept anew with the same day), or the user is told it has it already.
+    pub(super) fn number_in_reminder(&mut self, text: &str) -> bool {
+        let words = &self.a.content.understand.commands.number_in_reminder;
+        if !contains_any(text, words) {
+            return false;
+        }
+        let pending = self.user.tasks.iter().filter(|t| t.state == ReminderState::Pending);
+        let Some(last) = pending.max_by_key(|t| t.id).cloned() else { return false };
+        let Some(r) = self.region().and_then(|id| self.a.content.regions.get(id)) else {
+            return false;
+        };
+        let contact = r.short_contact();
+        let day = format_cn(crate::clock::china_today(last.due_at));
+        if last.task.chars().any(|c| c.is_ascii_digit()) {
+            self.say(format!("{day}的提醒里已经写着：{}。", last.task));
+            return true;
+        }
+        let task = format!("{}（{contact}）", last.task);
+        self.effects.push(Effect::Reminders(ReminderCommand::DeleteTask { id: last.id }));
+        self.effects.push(Effect::Reminders(ReminderCommand::AddTask {
+            task: task.clone(),
+            due_at: last.due_at,
+        }));
+        self.say(format!("好的，{day}的提醒会这样写：{task}。"));
+        true
     }
 
     /// The answer to the question for a day: a day read sets the reminder (after consent); a
@@ -474,7 +516,7 @@ impl<'a> Turn<'a> {
     }
 
     /// The listed task whose longest word `text` contains.
-    fn listed_task(&self, text: &str) -> Option<String> {
+    pub(super) fn listed_task(&self, text: &str) -> Option<String> {
         let tasks = &self.a.content.understand.commands.remind_tasks;
         tasks
             .iter()
@@ -488,7 +530,7 @@ impl<'a> Turn<'a> {
     /// with an action (`task_starts`), without the fillers and punctuation, cut short, names
     /// and ID numbers masked. `None`: no action after the reminder word, nothing left, or
     /// digits left (a number is no task to keep).
-    fn own_task(&self, text: &str) -> Option<String> {
+    pub(super) fn own_task(&self, text: &str) -> Option<String> {
         let words = &self.a.content.understand.commands;
         let remind = words.within.get(&crate::content::understand::CommandName::Remind);
         let after = remind

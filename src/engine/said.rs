@@ -59,21 +59,59 @@ impl<'a> Turn<'a> {
                 self.answer_before_command(text, CommandName::Remind);
                 self.remind(text)
             }
+            Command::Human => {
+                // `能不能直接转人工？…另外我能不能替我妈在网上办`: the question beside the
+                // request is answered before the offer (play-test round 14, P8).
+                self.answer_beside_command(text, CommandName::Human);
+                self.command(Command::Human)
+            }
             other => self.command(other),
         }
         true
+    }
+
+    /// The clauses before and after the one with the command's words, each answered when it
+    /// asks something the FAQ is sure of.
+    fn answer_beside_command(&mut self, text: &str, name: CommandName) {
+        self.answer_before_command(text, name);
+        let Some(at) = self.command_at(text, name) else { return };
+        let is_cut = |c: char| c.is_whitespace() || "，,。；;！!？?".contains(c);
+        let Some(cut) = text[at..].find(is_cut) else { return };
+        let after = text[at + cut..].trim_matches(is_cut);
+        // Clause by clause: `我上班没空一直等，另外我能不能…` — the question is one of them.
+        for clause in super::wording::sentence_clauses(after) {
+            self.answer_part(clause);
+        }
+    }
+
+    /// Where the command's words start in `text`.
+    fn command_at(&self, text: &str, name: CommandName) -> Option<usize> {
+        let words = &self.a.content.understand.commands;
+        [&words.say, &words.within]
+            .into_iter()
+            .filter_map(|map| map.get(&name))
+            .flatten()
+            .filter_map(|w| text.find(w.as_str()))
+            .min()
+    }
+
+    /// A part of a message answered when it asks something the FAQ is sure of; nothing is said
+    /// otherwise.
+    fn answer_part(&mut self, part: &str) {
+        if part.chars().count() < 4 || self.asks(part) == Question::No {
+            return;
+        }
+        let answer = self.a.knowledge.answer(part, self.region());
+        if answer.id.is_some() {
+            self.say_answer(answer);
+        }
     }
 
     /// The clauses before the one with the command's words, answered when they ask something
     /// the FAQ is sure of (nothing is said otherwise: the command goes on as before).
     fn answer_before_command(&mut self, text: &str, name: CommandName) {
         let words = &self.a.content.understand.commands;
-        let at = [&words.say, &words.within]
-            .into_iter()
-            .filter_map(|map| map.get(&name))
-            .flatten()
-            .filter_map(|w| text.find(w.as_str()))
-            .min();
+        let at = self.command_at(text, name);
         let is_cut = |c: char| c.is_whitespace() || "，,。；;！!".contains(c);
         // The clause holding the command's words starts after the last break before them.
         let Some(cut) = at.and_then(|at| text[..at].rfind(is_cut)) else { return };
@@ -86,10 +124,7 @@ impl<'a> Turn<'a> {
         if contains_any(before, &words.record) {
             return;
         }
-        let answer = self.a.knowledge.answer(before, self.region());
-        if answer.id.is_some() {
-            self.say_answer(answer);
-        }
+        self.answer_part(before);
     }
 
     /// The text is the label (or number) of a button of the current step.
@@ -312,6 +347,21 @@ impl<'a> Turn<'a> {
         // `到时候真的会提醒我吗 在哪里提醒` with reminders set: those, and where they come.
         if self.doubts_reminders(text) {
             return self.command(super::Command::Reminders);
+        }
+        // `结果啥时候出得来嘛 到时候提醒我一哈` with an application under review recorded and its
+        // reminder planned: its last day and that reminder, not which reminder to set (play-test
+        // round 14, P1).
+        if !dated
+            && !renewal
+            && self.s.dialog.is_none()
+            && self.listed_task(text).or_else(|| self.own_task(text)).is_none()
+        {
+            if let Some(mut out) = super::track::own_review_reminded(&self.track_ctx()) {
+                out.text
+                    .push_str("\n提醒已经设好，到时发在这个对话里；要另外哪天提醒，直接说日期。");
+                self.apply_track(out);
+                return;
+            }
         }
         // `受理号我刚才发了的SY… 下个礼拜一提醒我问一下`: the number goes on the record too.
         self.acceptance_number_said(text);

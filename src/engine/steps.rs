@@ -295,8 +295,14 @@ impl<'a> Turn<'a> {
         }
         let items: Vec<String> =
             list.items.iter().enumerate().map(|(i, item)| format!("{}. {item}", i + 1)).collect();
+        // `我一年大部分时间在深圳打工` said before: the filing the application needs as well.
+        let afar = &self.a.content.understand.apply_afar;
+        let afar = match &self.s.context.lives_at {
+            Some(place) if !afar.is_empty() => format!("\n{}", afar.replace("{place}", place)),
+            _ => String::new(),
+        };
         format!(
-            "{}申请门特需要准备的材料：\n{}\n来源：{}",
+            "{}申请门特需要准备的材料：\n{}{afar}\n来源：{}",
             self.region_name(),
             items.join("\n"),
             self.a.content.citations.cite_short(&list.sources.join("；"))
@@ -369,8 +375,11 @@ impl<'a> Turn<'a> {
 
     /// Asks again whatever the user is expected to answer now (nothing at the menu).
     pub(super) fn reask(&mut self) {
-        // The question was just asked (a dialog started in place of an answer): once is enough.
-        if self.prompt_reply.is_some_and(|i| i + 1 == self.replies.len()) {
+        // The question was asked this turn (a dialog started in place of an answer, then a
+        // second question answered after it): once is enough — asked again, its buttons showed
+        // twice in one message (play-test round 14, P7).
+        let asked_now = self.prompt_reply.is_some_and(|i| i + 1 == self.replies.len());
+        if asked_now || (self.prompt_reply.is_some() && self.s.pending.is_none()) {
             return;
         }
         if self.s.pending.is_some() {

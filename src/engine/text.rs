@@ -95,6 +95,10 @@ impl<'a> Turn<'a> {
         if self.edits_reminder(text) {
             return;
         }
+        // `到时候提醒我的时候把电话号码也发给我`: the number goes into that reminder.
+        if self.number_in_reminder(text) {
+            return;
+        }
         // `到时候真的会提醒我吗 在哪里提醒` with reminders set: those, and where they come.
         if self.doubts_reminders(text) {
             return self.command(super::Command::Reminders);
@@ -166,6 +170,16 @@ impl<'a> Turn<'a> {
         if self.region_with_question(text) {
             return StepText::Handled;
         }
+        // `今天上午已经带爷爷去县人民医院交了材料 医院给了个号SY… 你帮我记一下` while the how-to is
+        // shown: the procedure goes on at its 提交了吗 step with this message as the answer, so
+        // what it says (受理号, day, channel) is recorded this turn (play-test round 14, P1, P2).
+        if let Some(target) = self.handed_in_step(step, text) {
+            let dialog = self.s.dialog.clone().unwrap_or_default();
+            let slots = self.s.slots.clone();
+            self.s.back.push(super::types::Position { dialog, step: step.id.clone(), slots });
+            self.s.step = Some(target.id.clone());
+            return self.answer_step(text);
+        }
         if let Some(i) = self.offered_index(step, text) {
             self.choose(step, i);
             return StepText::Handled;
@@ -234,8 +248,24 @@ impl<'a> Turn<'a> {
                 StepText::Handled
             }
             Ok(None) => StepText::Handled, // the engine asked back ("did you mean …?")
+            // `线下` at the 受理号 step (an answer meant for the question before): the number is
+            // asked for again, not read as a menu entry that leaves the procedure.
+            Err(hint) if super::answers::asks_acceptance_no(step) => {
+                self.fail(&hint);
+                StepText::Handled
+            }
             Err(hint) => StepText::Failed(hint),
         }
+    }
+
+    /// The step `step` names for news of the application handed in, when `text` is such news.
+    fn handed_in_step(
+        &self,
+        step: &crate::content::dialogs::Step,
+        text: &str,
+    ) -> Option<&'a crate::content::dialogs::Step> {
+        let target = step.on_handed_in.as_deref()?;
+        self.reports_handed_in(text).then(|| self.tree()?.step(target)).flatten()
     }
 
     /// The first answer the previous reply cut short, when `text` asks for the rest of it
@@ -637,9 +667,8 @@ impl<'a> Turn<'a> {
                 _ => match region.and_then(|r| self.overdue_part(&asked_text, r)) {
                     Some(overdue) => overdue,
                     None => self.how_long_part(&asked_text).unwrap_or_else(|| {
-                        self.a
-                            .knowledge
-                            .answer(&self.without_own_region(&asked_text), self.region())
+                        let plain = self.without_own_region(&asked_text);
+                        self.for_no_phone(self.a.knowledge.answer(&plain, self.region()))
                     }),
                 },
             };
@@ -1220,14 +1249,22 @@ impl<'a> Turn<'a> {
         let faq = &self.a.content.faq;
         let topic = |id: &str| faq.iter().find(|e| e.id == id).and_then(|e| e.topic.clone());
         let online = answer.id.as_deref().and_then(topic);
-        if !matches!(online.as_deref(), Some("apply-steps" | "go-in-person")) {
+        // `我屋头只有老年机 我去哪里办`: unsure, but its first guess is the window.
+        let guess = answer.id.is_none() && self.suggests_window(&answer);
+        let topics = &self.a.content.understand.no_phone_topics;
+        let target = match online.as_deref().and_then(|t| topics.get(t)) {
+            Some(t) => t.as_str(),
+            None if guess => super::composed::OFFLINE_TOPIC,
+            None => return answer,
+        };
+        let Some(region) = answer.region.clone().or_else(|| self.region().map(str::to_string))
+        else {
             return answer;
-        }
-        let Some(region) = answer.region.clone() else { return answer };
+        };
         if !self.a.content.regions.get(&region).is_some_and(super::composed::has_window) {
             return answer; // 邵阳: a first application is handed in at a hospital anyway.
         }
-        let entry = self.faq_entry(&region, super::composed::OFFLINE_TOPIC);
+        let entry = self.faq_entry(&region, target);
         let Some((entry, question)) = entry.and_then(|e| Some((e, e.questions.first()?))) else {
             return answer;
         };
@@ -1238,8 +1275,16 @@ impl<'a> Turn<'a> {
         }
     }
 
+    /// The not-sure answer's first suggestion is a question of the region's window entry.
+    fn suggests_window(&self, answer: &Answer) -> bool {
+        let Some(first) = answer.suggestions.first() else { return false };
+        let region = answer.region.as_deref().or(self.region());
+        let entry = region.and_then(|r| self.faq_entry(r, super::composed::OFFLINE_TOPIC));
+        entry.is_some_and(|e| e.questions.iter().any(|q| q == first))
+    }
+
     fn answer_again_as_asked(&self, text: &str) -> Answer {
-        if let Some(answer) = self.on_last_topic(text) {
+        if let Some(answer) = self.list_asked(text).or_else(|| self.on_last_topic(text)) {
             return answer;
         }
         // `攀枝花门特一共多少个病种` with 攀枝花 chosen: the name would pull the FAQ towards the
@@ -1289,6 +1334,34 @@ impl<'a> Turn<'a> {
         let name = words.topic_names.get(self.s.context.topics.last()?)?;
         let answer = self.a.knowledge.answer(&format!("{name}{text}"), self.region());
         answer.id.is_some().then_some(answer)
+    }
+
+    /// `你给我列一下嘛`: the list of what to bring — the window's after an answer about going
+    /// there in person, the materials otherwise.
+    fn list_asked(&self, text: &str) -> Option<Answer> {
+        const MAX_CHARS: usize = 12;
+        let words = &self.a.content.understand;
+        if !contains_any(text, &words.list_it) {
+            return None;
+        }
+        // `首次申请我妈具体要带哪些材料，列个清单我发给她`: the list is of what the rest asks.
+        if text.chars().count() > MAX_CHARS {
+            let rest: Vec<&str> = wording::sentence_clauses(text)
+                .filter(|c| !contains_any(c, &words.list_it))
+                .collect();
+            let answer = self.a.knowledge.answer(&rest.join(" "), self.region());
+            return (!rest.is_empty() && answer.id.is_some()).then_some(answer);
+        }
+        let region = self.region()?;
+        let in_person = ["offline-window", "window-materials", "go-in-person", "online-vs-offline"];
+        let last = self.s.context.topics.last().map(String::as_str);
+        let topic = match last {
+            Some(t) if in_person.contains(&t) => "window-materials",
+            _ => "materials",
+        };
+        let entry = self.faq_entry(region, topic)?;
+        let answer = self.a.knowledge.answer(entry.questions.first()?, Some(region));
+        (answer.id.as_deref() == Some(entry.id.as_str())).then_some(answer)
     }
 
     /// A greeting, or an opening of nothing but `opening` words (`你好 我想问下门特的事`):

@@ -372,7 +372,7 @@ fn summary(ctx: &TrackContext, app: &Application) -> Vec<String> {
             format_cn(end),
             days_word((end - today).num_days())
         )),
-        Some(end) => lines.push(validity_line(region, end, today)),
+        Some(end) => lines.push(validity_line(app, region, end, today)),
         None => {}
     }
     lines
@@ -439,7 +439,12 @@ fn review_lines(
 
 /// End of validity and when to renew. Only a region whose source recommends a time gets that
 /// advice; elsewhere we say the source is silent. Our reminders are offered either way.
-fn validity_line(region: Option<&Region>, end: NaiveDate, today: NaiveDate) -> String {
+fn validity_line(
+    app: &Application,
+    region: Option<&Region>,
+    end: NaiveDate,
+    today: NaiveDate,
+) -> String {
     let mut line =
         format!("有效期至：{}（{}）", format_cn(end), days_word((end - today).num_days()));
     if end < today {
@@ -478,8 +483,13 @@ fn validity_line(region: Option<&Region>, end: NaiveDate, today: NaiveDate) -> S
             .copied()
             .filter(|&d| end - chrono::Duration::days(d.into()) >= today)
             .collect();
+        // Recorded after a regular reminder's day: one more comes the next morning, and the
+        // promise names it too (play-test round 14, P4: "到期前7天" promised, 12-09 listed).
+        let days = &region.reminders.renewal_days_before;
+        let catch_up = reminders::renewal_catch_up(app, days, end).filter(|d| *d >= today);
+        let first = catch_up.map(|d| format!("{}和", format_cn(d))).unwrap_or_default();
         if !ahead.is_empty() {
-            line.push_str(&format!("；到期前{}天我会提醒您", join_days(&ahead)));
+            line.push_str(&format!("；{first}到期前{}天我会提醒您", join_days(&ahead)));
         } else if !region.reminders.renewal_days_before.is_empty() {
             line.push_str("；离到期已经很近，请尽快办理续期（延期）");
         }
@@ -709,6 +719,16 @@ pub fn own_review(ctx: &TrackContext) -> Option<TrackOutput> {
     lines.extend(reminder_lines(&pending_reminders(app)));
     lines.extend(record_source_line(ctx, [app]));
     Some(TrackOutput::text(lines.join("\n")))
+}
+
+/// [`own_review`], when reminders are set for that application: the answer to a request for a
+/// reminder about it (`到时候提醒我一哈`), which is already planned.
+pub fn own_review_reminded(ctx: &TrackContext) -> Option<TrackOutput> {
+    let (_, app) = numbered(ctx).filter(|(_, a)| a.status().under_review()).last()?;
+    if pending_reminders(app).is_empty() {
+        return None;
+    }
+    own_review(ctx)
 }
 
 /// `不是续期 是新申请`: the last recorded application becomes of `kind`, with its history kept
@@ -1273,14 +1293,21 @@ fn after_any(text: &str, markers: &[&str]) -> Option<String> {
 }
 
 /// An acceptance number: the first run of 4+ letters, digits or dashes after a keyword
-/// (`commands.reports.acceptance_no` of faq/understand.yaml: 受理号, 回执上编号 …).
+/// (`commands.reports.acceptance_no` of faq/understand.yaml: 受理号, 回执上编号 …); without
+/// one, a code with letters shaped like the ones issued (`医院给了个号SY20261208001`).
 pub(super) fn acceptance_number(text: &str, markers: &[String]) -> Option<String> {
-    let (_, rest) =
-        markers.iter().filter(|m| !m.is_empty()).find_map(|m| text.split_once(m.as_str()))?;
+    let marked = markers.iter().filter(|m| !m.is_empty()).find_map(|m| text.split_once(m.as_str()));
+    let Some((_, rest)) = marked else { return issued_code(text) };
     let token: String = rest
         .chars()
         .skip_while(|c| !c.is_ascii_alphanumeric())
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
         .collect();
     (token.len() >= 4 && token.len() <= 40).then_some(token)
+}
+
+/// A code with letters in it (`SY20261208001`): a bare number could be anything else.
+fn issued_code(text: &str) -> Option<String> {
+    let codes = crate::understand::codes_in(text).into_iter();
+    codes.into_iter().find(|c| c.chars().any(|ch| ch.is_ascii_alphabetic()))
 }

@@ -3,7 +3,7 @@
 //! and an application reported before any is recorded (`帮我记一下 我妈的门特申请12月3号交的`):
 //! the review's last day at once, then the recording with the date filled in.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use std::collections::BTreeMap;
 
@@ -316,6 +316,17 @@ impl<'a> Turn<'a> {
         out.text.push_str("\n已经交了就不用再办别的，等审核结果就行。");
         if reminded {
             out.text.push_str("原来的续期提醒不再发了。");
+            // The review has no published time: a day to check, offered in words that set it
+            // (play-test round 14, P4: no reminder left, the benefit still ending).
+            let end = self.user.applications.last().and_then(|a| a.valid_until());
+            let check = end.map(|e| e - chrono::Duration::days(7)).filter(|d| *d > self.today);
+            if let Some(day) = check {
+                out.text.push_str(&format!(
+                    "要我到时提醒您查结果，就说“{}月{}号提醒我查延期结果”。",
+                    day.month(),
+                    day.day()
+                ));
+            }
         }
         self.apply_track(out);
         self.reask();
@@ -477,6 +488,18 @@ impl<'a> Turn<'a> {
     /// a reminder on the morning of `day`. Keeping it needs consent (PIPL): without it the
     /// consent question comes first and the day waits in it.
     pub(super) fn remind_hand_in(&mut self, day: NaiveDate) {
+        // `还没交 打算这个礼拜五带爷爷去交 你先帮我记下来` inside 新申请, nothing recorded yet:
+        // recorded from the procedure's answers (disease, whose), which then ends (play-test
+        // round 15, P2: "已经有记录的申请了" with nothing recorded).
+        let in_apply = self.s.dialog.as_deref() == Some(super::prefill::APPLY)
+            && self.user.applications.is_empty()
+            && self.s.region.is_some();
+        if in_apply && self.s.consent == Some(true) {
+            if self.record_planned(Kind::New.slot(), day) {
+                self.clear_dialog();
+            }
+            return;
+        }
         if !self.records_first() {
             // Something is recorded already: its progress is told, not a second application.
             self.say("已经有记录的申请了。交了以后直接告诉我受理日期（如“12月8日受理的”），我按审核期限提醒您。");
@@ -502,7 +525,11 @@ impl<'a> Turn<'a> {
     /// Records a first application of `kind` that will be handed in on `day` (nothing
     /// personal), with its reminder that morning.
     pub(super) fn record_planned(&mut self, kind: &str, day: NaiveDate) -> bool {
-        let mut slots = BTreeMap::new();
+        // Inside 新申请 its answers so far (disease, relation, name) go on the record too.
+        let mut slots = match self.s.dialog.as_deref() == Some(super::prefill::APPLY) {
+            true => self.s.slots.clone(),
+            false => BTreeMap::new(),
+        };
         slots.insert("kind".to_string(), kind.to_string());
         slots.insert("hand_in_on".to_string(), day.format("%Y-%m-%d").to_string());
         let ctx = TrackContext { slots: &slots, ..self.track_ctx() };

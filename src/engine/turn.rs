@@ -225,9 +225,18 @@ impl<'a> Turn<'a> {
         if self.taken.is_empty() {
             return;
         }
-        let taken = std::mem::take(&mut self.taken).join("、");
+        let mut taken = std::mem::take(&mut self.taken).join("、");
         let note = self.taken_note.take().map(|n| format!("\n{n}")).unwrap_or_default();
-        self.say(format!("已填好：{taken}（按您之前说的；要改请发送 /back）{note}"));
+        // Steps filled one after another from one message (线下, the day, the 受理号): one line.
+        while self.replies.last().is_some_and(|r| r.text.trim().is_empty() && r.choices.is_empty())
+        {
+            self.replies.pop();
+        }
+        if let Some(earlier) = self.replies.last().and_then(|r| taken_in(r)) {
+            taken = format!("{earlier}、{taken}");
+            self.replies.pop();
+        }
+        self.say(format!("{TAKEN_HEAD}{taken}{TAKEN_TAIL}{note}"));
     }
 
     pub(super) fn say(&mut self, text: impl Into<String>) {
@@ -320,6 +329,17 @@ fn join(replies: Vec<Reply>) -> Reply {
     let text = replies.iter().map(|r| r.text.trim_end()).collect::<Vec<_>>().join("\n\n");
     let choices = replies.into_iter().flat_map(|r| r.choices).collect();
     Reply { text, choices }
+}
+
+/// The line naming what was filled in from earlier messages: head, values, tail.
+pub(super) const TAKEN_HEAD: &str = "已填好：";
+/// Plain words for going back (`commands.back`), not `/back`, which an elderly user will not type.
+pub(super) const TAKEN_TAIL: &str = "（按您之前说的；要改请说“上一步”）";
+
+/// The values of a bare "已填好" line (no note, no buttons), to add the next ones to it.
+fn taken_in(reply: &Reply) -> Option<&str> {
+    let values = reply.text.strip_prefix(TAKEN_HEAD)?.strip_suffix(TAKEN_TAIL)?;
+    reply.choices.is_empty().then_some(values)
 }
 
 #[cfg(test)]

@@ -33,8 +33,11 @@ use crate::understand::{Action, Context, RegionRole, Understanding};
 /// (`咋个算的哦 我算不来`): a longer one asks about something else (`15个工作日怎么算`).
 const EXPLAIN_CHARS: usize = 14;
 
-/// FAQ topics of a refusal: after one of them, applying again is re-applying after it.
-const REFUSAL_TOPICS: &[&str] = &["rejected", "appeal", "supplement", "records-not-accepted"];
+/// FAQ topics of a refusal: after one of them, applying again is re-applying after it. The
+/// diagnosis certificate's answer is one too: it says how to apply again when a certificate from
+/// below a 二级 hospital was the reason (`说证明是乡镇卫生院开的不算`).
+const REFUSAL_TOPICS: &[&str] =
+    &["rejected", "appeal", "supplement", "records-not-accepted", "diagnosis-proof"];
 
 impl<'a> Turn<'a> {
     /// Whether a question says the user's region is another one (a correction, or `我是邵阳的`):
@@ -332,8 +335,11 @@ impl<'a> Turn<'a> {
         let window = contains_any(text, &self.a.content.understand.asks.window);
         // `我12-18去窗口交材料 几号能审完` asks a date, not what to bring.
         let dated = !u.dates.is_empty() || u.action == Some(Action::Deadline);
+        // The window's own list where the region has one (攀枝花: window-materials).
         if window && !diseases && !dated && self.asks_materials(u, text) {
-            if let Some(answer) = self.topic(region, "offline-window", "offline") {
+            let listed = self.topic(region, "window-materials", "offline");
+            if let Some(answer) = listed.or_else(|| self.topic(region, "offline-window", "offline"))
+            {
                 return Some(answer);
             }
         }
@@ -971,11 +977,16 @@ impl<'a> Turn<'a> {
         let mut answered = true;
         if !self.act_on_understanding(text, false) {
             let answer = self.a.knowledge.answer(text, Some(&region));
-            answered = answer.id.is_some();
-            if answered {
+            if answer.id.is_some() {
                 self.say_answer(answer);
             } else {
                 self.say(format!("好的，已记住您的地区：{}。", self.region_label(&region)));
+                // `攀枝花 我74岁了手机用不来…在哪里办嘛 几点开门`: the FAQ is unsure of the
+                // whole; read as any message is (its questions one by one, the facts said), not
+                // dropped for the menu (play-test round 14, P6).
+                let replies = self.replies.len();
+                self.free_text(text, None);
+                answered = self.replies.len() > replies;
             }
         }
         // An answer keeps its own buttons: the menu under it pushed the reply past one screen

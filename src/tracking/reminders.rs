@@ -253,7 +253,11 @@ pub fn plan(
 /// already says to renew now. Tied to the recording day, so planning again later neither moves
 /// it nor repeats it once sent; `None` when no reminder was missed or a regular one falls that
 /// day anyway.
-fn renewal_catch_up(app: &Application, days_before: &[u32], end: NaiveDate) -> Option<NaiveDate> {
+pub fn renewal_catch_up(
+    app: &Application,
+    days_before: &[u32],
+    end: NaiveDate,
+) -> Option<NaiveDate> {
     let recorded = china_today(app.history.last()?.at);
     let regular: Vec<NaiveDate> =
         days_before.iter().map(|d| end - Duration::days((*d).into())).collect();

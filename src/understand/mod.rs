@@ -33,6 +33,13 @@ pub fn dates_in(text: &str, today: chrono::NaiveDate) -> Vec<chrono::NaiveDate> 
     dates::dates(&numbers::digitise(&chars), text, today).into_iter().map(|d| d.date).collect()
 }
 
+/// The codes in `text` shaped like an acceptance number (letters and digits, not a date, a
+/// mobile number or an ID number), for a 受理号 said without its keyword.
+pub fn codes_in(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    reader::acceptance_numbers(&chars)
+}
+
 /// The time of day `text` names (`中午12点半`, `下午3点`, `14:30`), for a question about going
 /// somewhere then; `None` when it names none.
 pub fn time_in(text: &str) -> Option<chrono::NaiveTime> {

@@ -26,6 +26,7 @@ pub struct Reader {
     request_softeners: Vec<String>,
     condition_end: Vec<char>,
     not_conditions: Vec<String>,
+    condition_words: Vec<String>,
     insurance: Vec<(Insurance, Word)>,
     status: Vec<(WorkStatus, Word)>,
     /// (action, word), longest word first.
@@ -73,6 +74,7 @@ impl Reader {
                 .filter_map(|w| w.trim().chars().last())
                 .collect(),
             not_conditions: lex.not_conditions.iter().map(|w| words::fold(w.trim())).collect(),
+            condition_words: lex.condition_words.iter().map(|w| words::fold(w.trim())).collect(),
             insurance: tagged(vec![
                 (Insurance::Employee, &lex.insurance.employee),
                 (Insurance::Resident, &lex.insurance.resident),
@@ -313,7 +315,7 @@ impl Reader {
                 }
             }
         }
-        let mut found: Vec<String> = Vec::new();
+        let mut found: Vec<(usize, String)> = Vec::new();
         for (i, c) in chars.iter().enumerate() {
             let continues = chars.get(i + 1).is_some_and(|n| "种历人情例房号友区".contains(*n));
             if !self.condition_end.contains(c) || continues || matched[i] {
@@ -351,13 +353,46 @@ impl Reader {
             if word.chars().count() < 2
                 || known
                 || self.not_conditions.iter().any(|n| word.ends_with(n.as_str()))
-                || found.contains(&word)
+                || found.iter().any(|(_, f)| *f == word)
             {
                 continue;
             }
-            found.push(word);
+            found.push((start, word));
         }
-        found
+        self.named_conditions(&chars, &matched, &mut found);
+        found.sort_by_key(|(at, _)| *at);
+        found.into_iter().map(|(_, word)| word).collect()
+    }
+
+    /// Conditions named without a condition's ending (老慢支, 哮喘), from the content's list:
+    /// outside every matched disease's spelling, not negated, not inside a word already found.
+    fn named_conditions(&self, chars: &[char], matched: &[bool], found: &mut Vec<(usize, String)>) {
+        // Longest first, each span read once: `没得老慢支` negates 老慢支, and 慢支 inside it is
+        // no second condition.
+        let mut words: Vec<&String> = self.condition_words.iter().collect();
+        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        let mut read = matched.to_vec();
+        for word in words {
+            let w: Vec<char> = word.chars().collect();
+            if w.is_empty() || w.len() > chars.len() {
+                continue;
+            }
+            for at in (0..=chars.len() - w.len()).filter(|&at| chars[at..].starts_with(&w)) {
+                if read[at..at + w.len()].iter().any(|r| *r) {
+                    continue;
+                }
+                read[at..at + w.len()].iter_mut().for_each(|r| *r = true);
+                let before: String = chars[at.saturating_sub(4)..at].iter().collect();
+                let negated = self.negation.iter().any(|n| before.ends_with(n.as_str()));
+                let covered = found.iter().any(|(_, f)| f.contains(word.as_str()));
+                if negated || covered {
+                    continue;
+                }
+                found.retain(|(_, f)| !word.contains(f.as_str()));
+                found.push((at, word.clone()));
+                break;
+            }
+        }
     }
 
     /// The action the message asks for: its longest action word; without one, an action whose
@@ -488,7 +523,7 @@ fn is_code(chars: &[char], start: usize) -> bool {
 
 /// Runs of ASCII letters, digits and `-` that look like an acceptance number: at least six
 /// characters with four digits, not a date, a mobile number or an ID number.
-fn acceptance_numbers(chars: &[char]) -> Vec<String> {
+pub(super) fn acceptance_numbers(chars: &[char]) -> Vec<String> {
     let text: String = chars.iter().collect();
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
         .filter(|run| {

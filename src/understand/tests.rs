@@ -324,3 +324,19 @@ fn the_words_before_a_named_disease_are_no_condition_of_their_own() {
     assert!(!u.diseases.is_empty(), "{u:?}");
     assert!(u.unknown_conditions.is_empty(), "{u:?}");
 }
+
+#[test]
+fn a_condition_named_without_an_ending_is_one_the_catalogue_lacks() {
+    // 老慢支 (no 病/症 ending) beside a catalogue disease: reported, not dropped.
+    let u = read_in("我有高血压和老慢支 能办门特不", Some("panzhihua"));
+    assert_eq!(u.disease_names(None), vec!["高血压"]);
+    assert_eq!(u.unknown_conditions, vec!["老慢支".to_string()]);
+    // Not when the person says they do not have it.
+    assert!(read_in("我又没得老慢支", Some("panzhihua")).unknown_conditions.is_empty());
+}
+
+#[test]
+fn a_code_said_without_its_keyword_is_found_but_not_a_phone_number() {
+    assert_eq!(super::codes_in("医院给了个号SY20261208001你帮我记一下"), vec!["SY20261208001"]);
+    assert!(super::codes_in("电话13812345678").is_empty());
+}

@@ -202,6 +202,23 @@ fn walk(actions: Vec<Action>, start_region: Option<String>) -> Result<(), TestCa
     Ok(())
 }
 
+/// A walk the fuzzer found (stop 29): a disease typed at the 受理号 step, once refused with an
+/// empty hint.
+#[test]
+fn a_walk_found_by_the_fuzzer_has_no_empty_reply() {
+    let actions = vec![
+        Action::Text("2025-09-26".into()),
+        Action::Text("2025-09-26".into()),
+        Action::PressOffered(0),
+        Action::PressOffered(13596145986101405649),
+        Action::Button("0|a|".into()),
+        Action::PressOffered(0),
+        Action::PressOffered(6626896235257475503),
+        Action::Text("高血压".into()),
+    ];
+    walk(actions, None).unwrap();
+}
+
 proptest! {
     #![proptest_config(config())]
 
