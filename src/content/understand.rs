@@ -121,6 +121,10 @@ pub struct Lexicon {
     /// catalogue lacks unless a catalogue spelling covers them.
     #[serde(default)]
     pub condition_words: Vec<String>,
+    /// `医生说是`, `就是`: with a catalogue disease in the same message, a `condition_words`
+    /// name beside it is that disease's plain name, not a second condition.
+    #[serde(default)]
+    pub same_as: Vec<String>,
     /// Insurance type words.
     #[serde(default)]
     pub insurance: InsuranceWords,
@@ -988,6 +992,7 @@ impl Lexicon {
             ("condition_end".into(), &self.condition_end),
             ("not_conditions".into(), &self.not_conditions),
             ("condition_words".into(), &self.condition_words),
+            ("same_as".into(), &self.same_as),
             ("insurance.employee".into(), &self.insurance.employee),
             ("insurance.resident".into(), &self.insurance.resident),
             ("status.in_service".into(), &self.status.in_service),

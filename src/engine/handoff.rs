@@ -89,6 +89,14 @@ impl<'a> Turn<'a> {
                 true
             }
             None if self.took_offer_with_message(live, text) => true,
+            // `这个是邻居的手机…能不能叫人打我电话嘛` at the offer: staff do not phone, the
+            // hotline does — said, and the offer stays (play-test round 17, P6: it was dropped).
+            None if contains_any(text, &self.words_of_handoff().asks_call) => {
+                let note = self.with_hotline(&self.words_of_handoff().callback_note);
+                self.say(note);
+                self.prompt_handoff_consent(live);
+                true
+            }
             None => {
                 self.s.pending = None;
                 false

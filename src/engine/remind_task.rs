@@ -533,12 +533,32 @@ impl<'a> Turn<'a> {
     pub(super) fn own_task(&self, text: &str) -> Option<String> {
         let words = &self.a.content.understand.commands;
         let remind = words.within.get(&crate::content::understand::CommandName::Remind);
-        let after = remind
+        let (before, after) = remind
             .into_iter()
             .flatten()
             .filter(|w| !w.is_empty())
-            .find_map(|w| text.split_once(w.as_str()).map(|(_, rest)| rest.trim_start()))?;
-        let after = strip_lead(after, &words.task_lead);
+            .find_map(|w| text.split_once(w.as_str()))?;
+        let after = strip_lead(after.trim_start(), &words.task_lead);
+        self.task_in(after).or_else(|| self.task_before(before))
+    }
+
+    /// `下个星期三我要去医院重新开检查单子 到时候提醒我`: the task said before the request, in the
+    /// last clause holding a `task_starts` word, from that word on.
+    fn task_before(&self, before: &str) -> Option<String> {
+        let starts = &self.a.content.understand.commands.task_starts;
+        let at = |clause: &str| {
+            starts.iter().filter(|w| !w.is_empty()).filter_map(|w| clause.find(w.as_str())).min()
+        };
+        let clause = super::wording::sentence_clauses(before).rfind(|c| at(c).is_some())?;
+        // A bare verb (`我后天就去弄`) names no task of its own: the reminder it asks for is read
+        // from the conversation (a renewal's) as before.
+        let task = self.task_in(clause[at(clause)?..].trim_start_matches('要'))?;
+        (task.chars().count() >= 3).then_some(task)
+    }
+
+    /// The task that `after` starts with (a `task_starts` word), short and filtered.
+    fn task_in(&self, after: &str) -> Option<String> {
+        let words = &self.a.content.understand.commands;
         if !words.task_starts.iter().any(|w| !w.is_empty() && after.starts_with(w.as_str())) {
             return None;
         }

@@ -47,6 +47,10 @@ impl<'a> Turn<'a> {
         let Some(cmd) = commands::read(text, &self.a.content.understand.commands) else {
             return false;
         };
+        // `留言嘛 …` at the offer of a person: the answer to that offer, read there.
+        if cmd == Command::Human && matches!(self.s.pending, Some(Pending::HandoffConsent { .. })) {
+            return false;
+        }
         if self.s.pending == Some(Pending::Forget) {
             self.s.pending = None;
         }
@@ -133,6 +137,16 @@ impl<'a> Turn<'a> {
             && self.current_step().is_some_and(|step| self.offered_index(step, text).is_some())
     }
 
+    /// A correction whose only question is a question mark (`攀枝花？搞错哒 我是邵阳的咧`).
+    fn surprised_correction(&self, u: &Understanding, text: &str) -> bool {
+        let bare = text.replace(['?', '？'], " ");
+        u.correction
+            && !self
+                .a
+                .understand(&bare, Context { today: self.today, region: self.region() })
+                .question
+    }
+
     /// `我是邵阳的`, `哦 搞错了 我是邵阳的`, `切换到攀枝花`: a statement naming the user's own
     /// region or asking to switch, with no question in it (a question naming a region is
     /// answered for it by the free-text policy, with a 切换到… button). The region question
@@ -145,7 +159,7 @@ impl<'a> Turn<'a> {
         let lex = &self.a.content.understand;
         let own = &lex.home_before;
         let target = restated_region(&u, text, &lex.told_already)
-            .or_else(|| said_region(&u, text, own))
+            .or_else(|| said_region(&u, text, own, self.surprised_correction(&u, text)))
             .map(str::to_string);
         let Some(target) = target else { return false };
         if self.region() == Some(target.as_str()) {
@@ -334,6 +348,13 @@ impl<'a> Turn<'a> {
         // yet — one reply saying so, not a reminder offer beside it.
         if self.not_submitted(text) {
             let day = self.hand_in_day(text);
+            return self.remind_hand_in(day);
+        }
+        // `我这周六回去带他去县人民医院交 你先帮我记下来 到时候提醒我` with nothing recorded:
+        // the application is recorded as planned, with its hand-in reminder that day (play-test
+        // round 16, P2: a reminder "带齐东西" and no record).
+        let planned = self.planned_hand_in(text).filter(|_| self.user.applications.is_empty());
+        if let Some(day) = planned.filter(|_| self.s.region.is_some()) {
             return self.remind_hand_in(day);
         }
         // `到时候提醒我一下` after `我打算12月15号去窗口交`: that day, to hand it in.
@@ -612,8 +633,15 @@ impl<'a> Turn<'a> {
 /// The region a statement switches to: `切换到…`, or the user's own (`我是…的`) in a short
 /// message that asks nothing and names no action. The user's own needs a `home_before` word of
 /// two or more characters (我是, 我在, 参保地是): `我妈在邵阳住院` says where she is treated.
-fn said_region<'u>(u: &'u Understanding, text: &str, own: &[String]) -> Option<&'u str> {
-    if u.question || u.action.is_some() {
+fn said_region<'u>(
+    u: &'u Understanding,
+    text: &str,
+    own: &[String],
+    surprise: bool,
+) -> Option<&'u str> {
+    // `攀枝花？搞错哒 我是邵阳的咧`: the surprise at the region shown is no question of its own
+    // (`surprise`: a correction whose only question mark is that).
+    if (u.question && !surprise) || u.action.is_some() {
         return None;
     }
     if let Some(r) = u.switch_to() {

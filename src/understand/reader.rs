@@ -27,6 +27,7 @@ pub struct Reader {
     condition_end: Vec<char>,
     not_conditions: Vec<String>,
     condition_words: Vec<String>,
+    same_as: Vec<String>,
     insurance: Vec<(Insurance, Word)>,
     status: Vec<(WorkStatus, Word)>,
     /// (action, word), longest word first.
@@ -75,6 +76,7 @@ impl Reader {
                 .collect(),
             not_conditions: lex.not_conditions.iter().map(|w| words::fold(w.trim())).collect(),
             condition_words: lex.condition_words.iter().map(|w| words::fold(w.trim())).collect(),
+            same_as: lex.same_as.iter().map(|w| words::fold(w.trim())).collect(),
             insurance: tagged(vec![
                 (Insurance::Employee, &lex.insurance.employee),
                 (Insurance::Resident, &lex.insurance.resident),
@@ -359,7 +361,12 @@ impl Reader {
             }
             found.push((start, word));
         }
-        self.named_conditions(&chars, &matched, &mut found);
+        // `还有老慢支 医生说是慢阻肺`: the plain name of a catalogue disease said in the same
+        // message (a `same_as` word between), not a second condition (play-test round 15, P6).
+        let same = self.same_as.iter().any(|w| folded.contains(w.as_str()));
+        if !same || u.diseases.is_empty() {
+            self.named_conditions(&chars, &matched, &mut found);
+        }
         found.sort_by_key(|(at, _)| *at);
         found.into_iter().map(|(_, word)| word).collect()
     }
