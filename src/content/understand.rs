@@ -171,6 +171,10 @@ pub struct Lexicon {
     /// window-materials), where the region has a window.
     #[serde(default)]
     pub no_phone_topics: BTreeMap<String, String>,
+    /// A clause of a longer message that is only a tag (`晓得不`, `对不对`): no question of its
+    /// own, so not answered as one.
+    #[serde(default)]
+    pub tag_questions: Vec<String>,
     /// `你给我列一下嘛`: a list asked for, of what to bring — the window's list right after the
     /// window's answer, the materials otherwise.
     #[serde(default)]
@@ -461,6 +465,10 @@ pub struct AskWords {
     /// region's window answer), not the list to upload in the app.
     #[serde(default)]
     pub window: Vec<String>,
+    /// Contributions not paid (断缴, 欠费): whether one can apply is the eligibility answer
+    /// (参保状态正常、没有欠费), not the how-to.
+    #[serde(default)]
+    pub arrears: Vec<String>,
     /// Applying again (重新申请): after a refusal, the refusal's answer on what to do.
     #[serde(default)]
     pub reapply: Vec<String>,
@@ -1010,6 +1018,7 @@ impl Lexicon {
             ("asked_again".into(), &self.asked_again),
             ("topicless".into(), &self.topicless),
             ("list_it".into(), &self.list_it),
+            ("tag_questions".into(), &self.tag_questions),
             ("clause_end".into(), &self.clause_end),
             ("not_clause_end".into(), &self.not_clause_end),
             ("unbroken".into(), &self.unbroken),

@@ -545,6 +545,15 @@ impl<'a> Turn<'a> {
                 (self.today - due.date).num_days(),
                 r.contact()
             ));
+        } else if accepted <= self.today
+            && contains_any(&self.message, &self.a.content.understand.asks.overdue)
+        {
+            // `到现在还没得消息 是不是遭卡起了`: not yet — said, with where to look meanwhile
+            // (blind 9, b9-m07).
+            lines.push(format!(
+                "还没超时，{}前出结果都算正常；进度可在APP的办理进度里看。",
+                format_cn(due.date)
+            ));
         }
         lines.push(format!("{}。", calendar::note(cal, due)));
         Some(Composed::plain(lines, source))

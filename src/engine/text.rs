@@ -880,6 +880,11 @@ impl<'a> Turn<'a> {
                 .filter(|w| !w.is_empty())
                 .find_map(|w| part.strip_prefix(w.as_str()))
                 .unwrap_or(part);
+            // `起付线要好多哦 晓得不`: a tag asking nothing (`tag_questions`).
+            let bare = part.trim_end_matches(['哦', '嘛', '噻', '呀', '啊']);
+            if self.a.content.understand.tag_questions.iter().any(|t| t == bare) {
+                continue;
+            }
             // `1在广州看病能报吗 2怎么备案`: the user's own numbering is no part of it either; it
             // stays in front of the clause, which is how the answer names it.
             let (number, part) = match wording::numbered(part) {

@@ -331,6 +331,14 @@ impl<'a> Turn<'a> {
         if let Some(window) = self.window_at_time(u, r, text) {
             return Some(window);
         }
+        // `我断了两个月没交医保 能申请门特不`: who may apply (正常参保、没有欠费), not how
+        // (blind 9, b9-m34).
+        let arrears = contains_any(text, &self.a.content.understand.asks.arrears);
+        if arrears && u.question && !diseases {
+            if let Some(answer) = self.topic(region, "eligibility", "apply") {
+                return Some(answer);
+            }
+        }
         // `手机我弄不来 去窗口办要带些啥`: what to bring to the window, not what to upload.
         let window = contains_any(text, &self.a.content.understand.asks.window);
         // `我12-18去窗口交材料 几号能审完` asks a date, not what to bring.
