@@ -369,9 +369,7 @@ impl<'a> Turn<'a> {
         let words = &self.a.content.understand.commands.call_task;
         let region = self.region().and_then(|id| self.a.content.regions.get(id));
         match region {
-            Some(r) if contains_any(&task, words) && !task.chars().any(|c| c.is_ascii_digit()) => {
-                format!("{task}（{}）", r.short_contact())
-            }
+            Some(r) if contains_any(&task, words) => with_number(&task, r).unwrap_or(task),
             _ => task,
         }
     }
@@ -388,13 +386,11 @@ impl<'a> Turn<'a> {
         let Some(r) = self.region().and_then(|id| self.a.content.regions.get(id)) else {
             return false;
         };
-        let contact = r.short_contact();
         let day = format_cn(crate::clock::china_today(last.due_at));
-        if last.task.chars().any(|c| c.is_ascii_digit()) {
+        let Some(task) = with_number(&last.task, r) else {
             self.say(format!("{day}的提醒里已经写着：{}。", last.task));
             return true;
-        }
-        let task = format!("{}（{contact}）", last.task);
+        };
         self.effects.push(Effect::Reminders(ReminderCommand::DeleteTask { id: last.id }));
         self.effects.push(Effect::Reminders(ReminderCommand::AddTask {
             task: task.clone(),
@@ -624,6 +620,11 @@ fn last_day_of_month(day: NaiveDate) -> NaiveDate {
         m => NaiveDate::from_ymd_opt(day.year(), m + 1, 1),
     };
     first_next.and_then(|d| d.pred_opt()).unwrap_or(day)
+}
+
+/// `task` with the region's short contact after it; `None` when it already holds a number.
+fn with_number(task: &str, r: &crate::content::regions::Region) -> Option<String> {
+    (!task.chars().any(|c| c.is_ascii_digit())).then(|| format!("{task}（{}）", r.short_contact()))
 }
 
 #[cfg(test)]

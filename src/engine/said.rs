@@ -79,11 +79,8 @@ impl<'a> Turn<'a> {
     fn answer_beside_command(&mut self, text: &str, name: CommandName) {
         self.answer_before_command(text, name);
         let Some(at) = self.command_at(text, name) else { return };
-        let is_cut = |c: char| c.is_whitespace() || "，,。；;！!？?".contains(c);
-        let Some(cut) = text[at..].find(is_cut) else { return };
-        let after = text[at + cut..].trim_matches(is_cut);
-        // Clause by clause: `我上班没空一直等，另外我能不能…` — the question is one of them.
-        for clause in super::wording::sentence_clauses(after) {
+        // The clauses after the command's own, one by one: `我上班没空一直等，另外我能不能…`.
+        for clause in super::wording::sentence_clauses(&text[at..]).skip(1) {
             self.answer_part(clause);
         }
     }
